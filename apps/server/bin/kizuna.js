@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// The installed `kizuna` command. Kizuna's sources are TypeScript run through Node 22's type
+// stripping; when an older system Node starts this file (`npx kizuna` on Node 20), it re-runs
+// itself under the Node 22 that ./kizuna or scripts/ensure-node.sh bootstrapped.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const node22 = join(root, '.tools', 'node22', 'node_modules', 'node', 'bin', 'node');
+  if (!existsSync(node22)) {
+    console.error(`kizuna needs Node 22 or newer (this is ${process.version}). Run ./kizuna once from the repository root to install it.`);
+    process.exit(1);
+  }
+  const result = spawnSync(node22, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+} else {
+  await import('../src/cli.ts');
+}

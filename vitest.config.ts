@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+// One project per unit, so CI can run only the database-backed ones again on PostgreSQL
+// (`./kizuna test --project server`).
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'clv', root: 'packages/clv', include: ['test/**/*.test.ts'] } },
+      { test: { name: 'line-sandbox', root: 'packages/line-sandbox', include: ['test/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'server',
+          root: 'apps/server',
+          include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
