@@ -1,0 +1,40 @@
+/** Fitting shared by BG/NBD and MBG/NBD. */
+import type { BgParams } from './bg-params.ts';
+import { bgNegLogLik } from './bg-kernel.ts';
+import { ClvError } from './errors.ts';
+import { type FitOptions, type FitResult, runFit } from './fit-result.ts';
+import { compressSummary, type RfmIndex, type RfmSummary, validateSummary } from './summary.ts';
+
+export interface BgFit extends FitResult<BgParams> {
+  /** The compressed summary, reusable for predictions on the same customers. */
+  index: RfmIndex;
+}
+
+export function fitBg(summary: RfmSummary, modified: boolean, options: FitOptions = {}): BgFit {
+  validateSummary(summary, { minCustomers: 4 });
+  const ix = compressSummary(summary);
+  let sx = 0;
+  let sT = 0;
+  for (let j = 0; j < ix.rowWeight.length; j++) {
+    sx += ix.rowWeight[j]! * ix.xValues[ix.rowX[j]!]!;
+    sT += ix.rowWeight[j]! * ix.TValues[ix.rowT[j]!]!;
+  }
+  if (sx === 0) {
+    throw new ClvError('degenerate_data', 'no customer has a repeat purchase (all x = 0): the purchase rate cannot be estimated');
+  }
+  if (sT === 0) {
+    throw new ClvError('degenerate_data', 'every customer has T = 0: there is no observed time to fit on');
+  }
+  // Start at r = 1 with α matching the observed repeat rate Σx/ΣT.
+  const start = [1, sT / sx, 1, 3];
+  const fit = runFit<BgParams>(
+    modified ? 'mbgnbd' : 'bgnbd',
+    ['r', 'alpha', 'a', 'b'],
+    (theta, grad) => bgNegLogLik(ix, modified, theta, grad),
+    start,
+    ix.totalWeight,
+    ix.rowWeight.length,
+    options,
+  );
+  return { ...fit, index: ix };
+}

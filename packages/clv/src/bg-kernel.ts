@@ -1,0 +1,110 @@
+/**
+ * The likelihood shared by BG/NBD (Fader, Hardie & Lee 2005) and MBG/NBD (Batislam, Denizel &
+ * Filiztekin 2007), with its analytic gradient, evaluated on a compressed summary.
+ *
+ * Per customer, with A1 = lnΓ(r+x) − lnΓ(r) + r ln α and A3 = −(r+x) ln(α+T):
+ *   BG/NBD:  LL = A1 + ln B(a, b+x) − ln B(a, b) + ln(e^A3 + [x>0] e^A4),
+ *            A4 = ln a − ln(b+x−1) − (r+x) ln(α+t_x)
+ *   MBG/NBD: LL = A1 + ln B(a, b+x+1) − ln B(a, b) + ln(e^A3 + e^A4),
+ *            A4 = ln a − ln(b+x) − (r+x) ln(α+t_x)
+ * Everything except the final log-sum-exp depends on one column only, so it is computed once per
+ * distinct x, t_x or T; the per-row work is one exp and one log1p.
+ */
+import type { RfmIndex } from './summary.ts';
+import { digamma, gammaln } from './special.ts';
+
+/** −LL/n and its gradient in (r, α, a, b). */
+export function bgNegLogLik(ix: RfmIndex, modified: boolean, theta: Float64Array, grad: Float64Array | undefined): number {
+  const r = theta[0]!;
+  const alpha = theta[1]!;
+  const a = theta[2]!;
+  const b = theta[3]!;
+  const lnAlpha = Math.log(alpha);
+  const lnA = Math.log(a);
+  const LT = logShift(ix.TValues, alpha);
+  const Lt = logShift(ix.txValues, alpha);
+  const iT = invShift(ix.TValues, alpha);
+  const it = invShift(ix.txValues, alpha);
+  const gr = gammaln(r);
+  const gab = gammaln(a + b);
+  const gb = gammaln(b);
+  const want = grad !== undefined;
+  const dr0 = want ? digamma(r) : 0;
+  const dab = want ? digamma(a + b) : 0;
+  const db0 = want ? digamma(b) : 0;
+  const shift = modified ? 1 : 0;
+  let ll = 0;
+  let gR = 0;
+  let gAlpha = 0;
+  let gA = 0;
+  let gB = 0;
+  const { rowT, rowTx, rowWeight, groupStart, xValues, weightByX } = ix;
+  for (let k = 0; k < xValues.length; k++) {
+    const x = xValues[k]!;
+    const W = weightByX[k]!;
+    const rx = r + x;
+    const bx = b + x + shift;
+    ll += W * (gammaln(rx) - gr + r * lnAlpha + gab + gammaln(bx) - gb - gammaln(a + bx));
+    const hasA4 = modified || x > 0;
+    // b+x−1 (BG/NBD) and b+x (MBG/NBD) are both bx − 1.
+    const lnab = hasA4 ? lnA - Math.log(bx - 1) : 0;
+    let sA3 = 0; // Σ w ln(α+T)
+    let sLT = 0; // Σ w (1−s) ln(α+T)
+    let sLt = 0; // Σ w s ln(α+t_x)
+    let siT = 0; // Σ w (1−s)/(α+T)
+    let sit = 0; // Σ w s/(α+t_x)
+    let sS = 0; // Σ w s, s = P(the A4 branch) = sigmoid(A4 − A3)
+    let sSoft = 0; // Σ w softplus(A4 − A3)
+    const end = groupStart[k + 1]!;
+    for (let j = groupStart[k]!; j < end; j++) {
+      const w = rowWeight[j]!;
+      const tT = rowT[j]!;
+      const lT = LT[tT]!;
+      sA3 += w * lT;
+      if (!hasA4) {
+        siT += w * iT[tT]!;
+        continue;
+      }
+      const tt = rowTx[j]!;
+      const lt = Lt[tt]!;
+      const d = lnab + rx * (lT - lt);
+      const e = Math.exp(-Math.abs(d));
+      const s = d >= 0 ? 1 / (1 + e) : e / (1 + e);
+      sSoft += w * ((d > 0 ? d : 0) + Math.log1p(e));
+      sLT += w * (1 - s) * lT;
+      sLt += w * s * lt;
+      siT += w * (1 - s) * iT[tT]!;
+      sit += w * s * it[tt]!;
+      sS += w * s;
+    }
+    if (!hasA4) sLT = sA3;
+    ll += sSoft - rx * sA3;
+    if (want) {
+      const dx = digamma(a + bx);
+      gR += W * (digamma(rx) - dr0 + lnAlpha) - sLT - sLt;
+      gAlpha += (W * r) / alpha - rx * (siT + sit);
+      gA += W * (dab - dx) + sS / a;
+      gB += W * (dab + digamma(bx) - db0 - dx) - (hasA4 ? sS / (bx - 1) : 0);
+    }
+  }
+  const n = ix.totalWeight;
+  if (grad) {
+    grad[0] = -gR / n;
+    grad[1] = -gAlpha / n;
+    grad[2] = -gA / n;
+    grad[3] = -gB / n;
+  }
+  return -ll / n;
+}
+
+function logShift(v: Float64Array, alpha: number): Float64Array {
+  const out = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = Math.log(alpha + v[i]!);
+  return out;
+}
+
+function invShift(v: Float64Array, alpha: number): Float64Array {
+  const out = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = 1 / (alpha + v[i]!);
+  return out;
+}

@@ -1,0 +1,254 @@
+/**
+ * The RFM summary every model fits on, its validation, and its compression into weighted rows
+ * with per-distinct-value indexes (see `RfmIndex`).
+ */
+import { ClvError } from './errors.ts';
+
+/** The time unit a summary's t_x and T are counted in. */
+export type TimeUnit = 'day' | 'week';
+
+/**
+ * One row per customer (or per group of identical customers, with `weight`).
+ * x: repeat purchase periods; tx: time of the last repeat purchase since the first purchase
+ * (0 when x = 0); T: time from the first purchase to the end of calibration.
+ */
+export interface RfmSummary {
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  /** Number of customers each row stands for; 1 each when absent. */
+  weight?: Float64Array | undefined;
+  /** Mean spend of the repeat purchases (0 or anything when x = 0). */
+  monetary?: Float64Array | undefined;
+}
+
+export interface ValidateOptions {
+  /** The smallest number of customers (Σ weights) the model needs. */
+  minCustomers: number;
+  /** Discrete-time data (BG/BB): x, t_x and T must be whole numbers. */
+  discrete?: boolean;
+}
+
+/** Throws `ClvError` naming the row and field of the first bad value. Returns Σ weights. */
+export function validateSummary(s: RfmSummary, options: ValidateOptions): number {
+  const n = s.x.length;
+  if (s.tx.length !== n || s.T.length !== n || (s.weight && s.weight.length !== n)) {
+    throw new ClvError('invalid_input', `columns differ in length (x ${n}, t_x ${s.tx.length}, T ${s.T.length})`);
+  }
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const x = s.x[i]!;
+    const tx = s.tx[i]!;
+    const T = s.T[i]!;
+    const w = s.weight ? s.weight[i]! : 1;
+    checkValue(x, 'x', i);
+    checkValue(tx, 't_x', i);
+    checkValue(T, 'T', i);
+    checkValue(w, 'weight', i);
+    if (tx > T * (1 + 1e-12)) {
+      throw new ClvError('invalid_input', `row ${i}: t_x (${tx}) is later than T (${T})`, { field: 't_x', row: i });
+    }
+    if (x === 0 && tx !== 0) {
+      throw new ClvError('invalid_input', `row ${i}: t_x must be 0 when x = 0 (got ${tx})`, { field: 't_x', row: i });
+    }
+    if (options.discrete && (!Number.isInteger(x) || !Number.isInteger(tx) || !Number.isInteger(T))) {
+      throw new ClvError('invalid_input', `row ${i}: discrete-time data needs whole numbers`, { row: i });
+    }
+    if (options.discrete && x > tx) {
+      throw new ClvError('invalid_input', `row ${i}: x (${x}) exceeds t_x (${tx})`, { field: 'x', row: i });
+    }
+    total += w;
+  }
+  if (total < options.minCustomers) {
+    throw new ClvError(
+      'too_few_customers',
+      `need at least ${options.minCustomers} customers to fit, got ${total}`,
+    );
+  }
+  return total;
+}
+
+function checkValue(v: number, field: string, row: number): void {
+  if (!Number.isFinite(v)) {
+    throw new ClvError('invalid_input', `row ${row}: ${field} is not a finite number (${v})`, { field, row });
+  }
+  if (v < 0) throw new ClvError('invalid_input', `row ${row}: ${field} is negative (${v})`, { field, row });
+}
+
+/** Distinct values of a column and, per row, the index of its value. Values come out sorted. */
+export interface DistinctIndex {
+  values: Float64Array;
+  index: Uint32Array;
+}
+
+/**
+ * Index the distinct values of a column. Day- and week-granular summaries hold few distinct values
+ * on a fine grid (whole days, or weeks to 2 dp), so a direct-address table over the scaled values
+ * does it in one pass; anything else falls back to a Map.
+ */
+export function indexDistinct(v: Float64Array): DistinctIndex {
+  const n = v.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const a = v[i]!;
+    if (a < min) min = a;
+    if (a > max) max = a;
+  }
+  for (const scale of [1, 100, 7]) {
+    const span = Math.round((max - min) * scale);
+    if (n === 0 || span > 4_000_000) continue;
+    const slots = onGrid(v, min, scale, span + 1);
+    if (slots) return fromSlots(v, slots, span + 1);
+  }
+  const seen = new Map<number, number>();
+  const index = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = v[i]!;
+    let k = seen.get(a);
+    if (k === undefined) {
+      k = seen.size;
+      seen.set(a, k);
+    }
+    index[i] = k;
+  }
+  return sortIndex(Float64Array.from(seen.keys()), index);
+}
+
+function onGrid(v: Float64Array, min: number, scale: number, size: number): Int32Array | undefined {
+  const slots = new Int32Array(v.length);
+  // Each slot must hold one double only; if two different values round to one slot, the grid is
+  // too coarse for this column and the caller falls back to a Map.
+  const held = new Float64Array(size).fill(Number.NaN);
+  for (let i = 0; i < v.length; i++) {
+    const a = v[i]!;
+    const k = Math.round((a - min) * scale);
+    const h = held[k]!;
+    if (h !== a) {
+      if (!Number.isNaN(h)) return undefined;
+      held[k] = a;
+    }
+    slots[i] = k;
+  }
+  return slots;
+}
+
+function fromSlots(v: Float64Array, slots: Int32Array, size: number): DistinctIndex {
+  const slotToIndex = new Int32Array(size).fill(-1);
+  for (let i = 0; i < slots.length; i++) slotToIndex[slots[i]!] = 0;
+  let k = 0;
+  for (let s = 0; s < size; s++) if (slotToIndex[s] === 0) slotToIndex[s] = k++;
+  const values = new Float64Array(k);
+  const index = new Uint32Array(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const j = slotToIndex[slots[i]!]!;
+    index[i] = j;
+    values[j] = v[i]!;
+  }
+  return { values, index };
+}
+
+function sortIndex(values: Float64Array, index: Uint32Array): DistinctIndex {
+  const order = Array.from(values.keys()).sort((p, q) => values[p]! - values[q]!);
+  const rank = new Uint32Array(values.length);
+  order.forEach((o, r) => {
+    rank[o] = r;
+  });
+  for (let i = 0; i < index.length; i++) index[i] = rank[index[i]!]!;
+  return { values: Float64Array.from(order, (o) => values[o]!), index };
+}
+
+/**
+ * A summary compressed to distinct (x, t_x, T) rows, sorted by x, with the distinct values of each
+ * column. The likelihoods evaluate logs and special functions per distinct value and only the
+ * cheap combination per row.
+ */
+export interface RfmIndex {
+  xValues: Float64Array;
+  txValues: Float64Array;
+  TValues: Float64Array;
+  /** Compressed rows: index into xValues / txValues / TValues, and total weight. */
+  rowX: Uint32Array;
+  rowTx: Uint32Array;
+  rowT: Uint32Array;
+  rowWeight: Float64Array;
+  /** Compressed rows of x-group k are groupStart[k] .. groupStart[k+1]-1. */
+  groupStart: Uint32Array;
+  /** Total weight per distinct x. */
+  weightByX: Float64Array;
+  /** For each input row, its compressed row. */
+  rowOf: Uint32Array;
+  totalWeight: number;
+}
+
+export function compressSummary(s: RfmSummary): RfmIndex {
+  const n = s.x.length;
+  const xi = indexDistinct(s.x);
+  const ti = indexDistinct(s.tx);
+  const Ti = indexDistinct(s.T);
+  const nt = ti.values.length;
+  const nT = Ti.values.length;
+  const keyToRow = new Map<number, number>();
+  const rowOfRaw = new Uint32Array(n);
+  const keys: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = (xi.index[i]! * nt + ti.index[i]!) * nT + Ti.index[i]!;
+    let r = keyToRow.get(key);
+    if (r === undefined) {
+      r = keys.length;
+      keys.push(key);
+      keyToRow.set(key, r);
+    }
+    rowOfRaw[i] = r;
+  }
+  const m = keys.length;
+  const nx = xi.values.length;
+  // Counting sort of the compressed rows by x group.
+  const groupStart = new Uint32Array(nx + 1);
+  const keyX = new Uint32Array(m);
+  for (let r = 0; r < m; r++) {
+    const k = Math.floor(keys[r]! / (nt * nT));
+    keyX[r] = k;
+    groupStart[k + 1]!++;
+  }
+  for (let k = 0; k < nx; k++) groupStart[k + 1]! += groupStart[k]!;
+  const fill = groupStart.slice(0, nx);
+  const newPos = new Uint32Array(m);
+  const rowX = new Uint32Array(m);
+  const rowTx = new Uint32Array(m);
+  const rowT = new Uint32Array(m);
+  for (let r = 0; r < m; r++) {
+    const k = keyX[r]!;
+    const p = fill[k]!++;
+    newPos[r] = p;
+    const rest = keys[r]! - k * nt * nT;
+    rowX[p] = k;
+    rowTx[p] = Math.floor(rest / nT);
+    rowT[p] = rest % nT;
+  }
+  const rowWeight = new Float64Array(m);
+  const weightByX = new Float64Array(nx);
+  const rowOf = new Uint32Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const p = newPos[rowOfRaw[i]!]!;
+    const w = s.weight ? s.weight[i]! : 1;
+    rowOf[i] = p;
+    rowWeight[p]! += w;
+    weightByX[rowX[p]!]! += w;
+    total += w;
+  }
+  return {
+    xValues: xi.values,
+    txValues: ti.values,
+    TValues: Ti.values,
+    rowX,
+    rowTx,
+    rowT,
+    rowWeight,
+    groupStart,
+    weightByX,
+    rowOf,
+    totalWeight: total,
+  };
+}
