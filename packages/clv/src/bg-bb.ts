@@ -27,7 +27,10 @@ export function bgBbLogLikelihood(p: BgBbParams, x: number, tx: number, n: numbe
   const lnB2 = betaln(gamma, delta);
   let ll = betaln(alpha + x, beta + n - x) - lnB1 + betaln(gamma, delta + n) - lnB2;
   for (let i = 0; i <= n - tx - 1; i++) {
-    ll = logAddExp(ll, betaln(alpha + x, beta + tx - x + i) - lnB1 + betaln(gamma + 1, delta + tx + i) - lnB2);
+    ll = logAddExp(
+      ll,
+      betaln(alpha + x, beta + tx - x + i) - lnB1 + betaln(gamma + 1, delta + tx + i) - lnB2,
+    );
   }
   return ll;
 }
@@ -37,7 +40,10 @@ export function fitBgBb(summary: RfmSummary, options: FitOptions = {}): FitResul
   const ix = compressSummary(summary);
   const rows = ix.rowWeight.length;
   if (ix.xValues.length < 2) {
-    throw new ClvError('degenerate_data', 'every customer has the same x: BG/BB cannot separate buying from dropout');
+    throw new ClvError(
+      'degenerate_data',
+      'every customer has the same x: BG/BB cannot separate buying from dropout',
+    );
   }
   const f = (theta: Float64Array) => {
     const p = { alpha: theta[0]!, beta: theta[1]!, gamma: theta[2]!, delta: theta[3]! };
@@ -48,28 +54,51 @@ export function fitBgBb(summary: RfmSummary, options: FitOptions = {}): FitResul
     }
     return -ll / ix.totalWeight;
   };
-  return runFit<BgBbParams>('bgbb', ['alpha', 'beta', 'gamma', 'delta'], numericGradient(f), [1, 1, 1, 1], ix.totalWeight, rows, options);
+  return runFit<BgBbParams>(
+    'bgbb',
+    ['alpha', 'beta', 'gamma', 'delta'],
+    numericGradient(f),
+    [1, 1, 1, 1],
+    ix.totalWeight,
+    rows,
+    options,
+  );
 }
 
 /** E[X(n)]: expected transactions in the first n opportunities (eq. 7). */
 export function bgBbExpectedPurchases(p: BgBbParams, n: number): number {
   const { alpha, beta, gamma, delta } = p;
-  const ratio = Math.exp(gammaln(gamma + delta) - gammaln(gamma + delta + n) + gammaln(1 + delta + n) - gammaln(1 + delta));
+  const ratio = Math.exp(
+    gammaln(gamma + delta) - gammaln(gamma + delta + n) + gammaln(1 + delta + n) - gammaln(1 + delta),
+  );
   return (alpha / (alpha + beta)) * (delta / (gamma - 1)) * (1 - ratio);
 }
 
 /** P(alive at n + 1 | x, t_x, n) (eq. 11). */
 export function bgBbProbabilityAlive(p: BgBbParams, x: number, tx: number, n: number): number {
   const { alpha, beta, gamma, delta } = p;
-  const num = betaln(alpha + x, beta + n - x) - betaln(alpha, beta) + betaln(gamma, delta + n + 1) - betaln(gamma, delta);
+  const num =
+    betaln(alpha + x, beta + n - x) -
+    betaln(alpha, beta) +
+    betaln(gamma, delta + n + 1) -
+    betaln(gamma, delta);
   return Math.exp(num - bgBbLogLikelihood(p, x, tx, n));
 }
 
 /** E[X(n, n + nStar) | x, t_x, n]: expected transactions in the next nStar opportunities (eq. 13). */
-export function bgBbConditionalExpectedPurchases(p: BgBbParams, nStar: number, x: number, tx: number, n: number): number {
+export function bgBbConditionalExpectedPurchases(
+  p: BgBbParams,
+  nStar: number,
+  x: number,
+  tx: number,
+  n: number,
+): number {
   const { alpha, beta, gamma, delta } = p;
   const lead =
-    betaln(alpha + x + 1, beta + n - x) - betaln(alpha, beta) + gammaln(gamma + delta) - gammaln(1 + delta) -
+    betaln(alpha + x + 1, beta + n - x) -
+    betaln(alpha, beta) +
+    gammaln(gamma + delta) -
+    gammaln(1 + delta) -
     bgBbLogLikelihood(p, x, tx, n);
   const bracket =
     Math.exp(gammaln(1 + delta + n) - gammaln(gamma + delta + n)) -

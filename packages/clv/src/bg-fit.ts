@@ -1,6 +1,7 @@
 /** Fitting shared by BG/NBD and MBG/NBD. */
-import type { BgParams } from './bg-params.ts';
+
 import { bgNegLogLik } from './bg-kernel.ts';
+import type { BgParams } from './bg-params.ts';
 import { ClvError } from './errors.ts';
 import { type FitOptions, type FitResult, runFit } from './fit-result.ts';
 import { compressSummary, type RfmIndex, type RfmSummary, validateSummary } from './summary.ts';
@@ -20,7 +21,10 @@ export function fitBg(summary: RfmSummary, modified: boolean, options: FitOption
     sT += ix.rowWeight[j]! * ix.TValues[ix.rowT[j]!]!;
   }
   if (sx === 0) {
-    throw new ClvError('degenerate_data', 'no customer has a repeat purchase (all x = 0): the purchase rate cannot be estimated');
+    throw new ClvError(
+      'degenerate_data',
+      'no customer has a repeat purchase (all x = 0): the purchase rate cannot be estimated',
+    );
   }
   if (sT === 0) {
     throw new ClvError('degenerate_data', 'every customer has T = 0: there is no observed time to fit on');

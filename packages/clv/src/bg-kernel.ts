@@ -10,11 +10,17 @@
  * Everything except the final log-sum-exp depends on one column only, so it is computed once per
  * distinct x, t_x or T; the per-row work is one exp and one log1p.
  */
-import type { RfmIndex } from './summary.ts';
+
 import { digamma, gammaln } from './special.ts';
+import type { RfmIndex } from './summary.ts';
 
 /** −LL/n and its gradient in (r, α, a, b). */
-export function bgNegLogLik(ix: RfmIndex, modified: boolean, theta: Float64Array, grad: Float64Array | undefined): number {
+export function bgNegLogLik(
+  ix: RfmIndex,
+  modified: boolean,
+  theta: Float64Array,
+  grad: Float64Array | undefined,
+): number {
   const r = theta[0]!;
   const alpha = theta[1]!;
   const a = theta[2]!;
@@ -70,7 +76,7 @@ export function bgNegLogLik(ix: RfmIndex, modified: boolean, theta: Float64Array
       const d = lnab + rx * (lT - lt);
       const e = Math.exp(-Math.abs(d));
       const s = d >= 0 ? 1 / (1 + e) : e / (1 + e);
-      sSoft += w * ((d > 0 ? d : 0) + Math.log1p(e));
+      sSoft += w * (Math.max(d, 0) + Math.log1p(e));
       sLT += w * (1 - s) * lT;
       sLt += w * s * lt;
       siT += w * (1 - s) * iT[tT]!;

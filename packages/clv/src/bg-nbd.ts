@@ -7,8 +7,9 @@
  * const fit = fitBgNbd({ x, tx, T });
  * const { pAlive, expectedPurchases } = predictBgNbd(fit.params, fit.index, 39);
  */
-import type { BgParams } from './bg-params.ts';
+
 import { type BgFit, fitBg } from './bg-fit.ts';
+import type { BgParams } from './bg-params.ts';
 import {
   type BgPredictions,
   bgConditionalExpectedPurchases,
@@ -33,7 +34,13 @@ export function bgNbdExpectedPurchases(p: BgParams, t: number): number {
 }
 
 /** E[Y(t) | x, t_x, T]. */
-export function bgNbdConditionalExpectedPurchases(p: BgParams, t: number, x: number, tx: number, T: number): number {
+export function bgNbdConditionalExpectedPurchases(
+  p: BgParams,
+  t: number,
+  x: number,
+  tx: number,
+  T: number,
+): number {
   return bgConditionalExpectedPurchases(p, t, x, tx, T, false);
 }
 

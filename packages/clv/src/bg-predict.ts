@@ -8,8 +8,8 @@
  * large x; the untransformed series overflows near x = 200 on day-level data.
  */
 import type { BgParams } from './bg-params.ts';
-import { compressSummary, type RfmIndex, type RfmSummary } from './summary.ts';
 import { betaln, gammaln, hyp2f1 } from './special.ts';
+import { compressSummary, type RfmIndex, type RfmSummary } from './summary.ts';
 
 /** E[X(t)]: expected repeat purchases in (0, t] for a new customer. */
 export function bgExpectedPurchases(p: BgParams, t: number, modified: boolean): number {
@@ -28,7 +28,11 @@ export function bgExpectedPurchases(p: BgParams, t: number, modified: boolean): 
 function logOdds(p: BgParams, x: number, tx: number, T: number, modified: boolean): number {
   if (!modified && x === 0) return Number.NEGATIVE_INFINITY;
   const { r, alpha, a, b } = p;
-  return Math.log(a) - Math.log(b + x - (modified ? 0 : 1)) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
+  return (
+    Math.log(a) -
+    Math.log(b + x - (modified ? 0 : 1)) +
+    (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx))
+  );
 }
 
 /** P(alive | x, t_x, T). */
@@ -64,7 +68,8 @@ export function bgProbabilityOfPurchases(p: BgParams, t: number, n: number, modi
   const lz = Math.log(t / (alpha + t));
   const l1z = Math.log(alpha / (alpha + t));
   // NBD(j) = Γ(r+j)/(Γ(r) j!) (α/(α+t))^r (t/(α+t))^j
-  const nbd = (j: number) => Math.exp(gammaln(r + j) - gammaln(r) - gammaln(j + 1) + r * l1z + (j > 0 ? j * lz : 0));
+  const nbd = (j: number) =>
+    Math.exp(gammaln(r + j) - gammaln(r) - gammaln(j + 1) + r * l1z + (j > 0 ? j * lz : 0));
   const shift = modified ? 1 : 0;
   let v = Math.exp(betaln(a, b + n + shift) - lnB) * nbd(n);
   if (n > 0 || modified) {

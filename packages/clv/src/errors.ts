@@ -2,7 +2,12 @@
  * Every failure a user can cause (bad data, a fit that cannot converge) is a `ClvError` with a
  * `code`. The CLI maps codes to exit statuses in one exhaustive switch (`cli.ts`).
  */
-export type ClvErrorCode = 'invalid_input' | 'too_few_customers' | 'degenerate_data' | 'not_converged' | 'infinite_value';
+export type ClvErrorCode =
+  | 'invalid_input'
+  | 'too_few_customers'
+  | 'degenerate_data'
+  | 'not_converged'
+  | 'infinite_value';
 
 export class ClvError extends Error {
   readonly code: ClvErrorCode;

@@ -1,6 +1,12 @@
 /** What every model's fit returns, and the shared step that turns an optimiser run into it. */
 import { ClvError } from './errors.ts';
-import { type FitDiagnostics, minimise, type Objective, type OptimiseOptions, standardErrors } from './optimise.ts';
+import {
+  type FitDiagnostics,
+  minimise,
+  type Objective,
+  type OptimiseOptions,
+  standardErrors,
+} from './optimise.ts';
 
 export type ModelName = 'bgnbd' | 'mbgnbd' | 'pareto' | 'gg' | 'bgbb' | 'sbg';
 

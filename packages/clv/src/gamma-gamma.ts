@@ -35,24 +35,35 @@ interface SpendData {
 
 function prepare(s: RfmSummary): SpendData {
   const m = s.monetary;
-  if (!m) throw new ClvError('invalid_input', 'Gamma-Gamma needs monetary_value', { field: 'monetary_value' });
+  if (!m)
+    throw new ClvError('invalid_input', 'Gamma-Gamma needs monetary_value', { field: 'monetary_value' });
   const keep: number[] = [];
   for (let i = 0; i < s.x.length; i++) {
     const x = s.x[i]!;
     const w = s.weight ? s.weight[i]! : 1;
     if (!Number.isFinite(x) || x < 0) {
-      throw new ClvError('invalid_input', `row ${i}: x is not a non-negative number (${x})`, { field: 'x', row: i });
+      throw new ClvError('invalid_input', `row ${i}: x is not a non-negative number (${x})`, {
+        field: 'x',
+        row: i,
+      });
     }
     if (!(Number.isFinite(w) && w >= 0)) {
-      throw new ClvError('invalid_input', `row ${i}: weight is not a non-negative number (${w})`, { field: 'weight', row: i });
+      throw new ClvError('invalid_input', `row ${i}: weight is not a non-negative number (${w})`, {
+        field: 'weight',
+        row: i,
+      });
     }
     if (x === 0 || w === 0) continue;
     const v = m[i]!;
     if (!(Number.isFinite(v) && v > 0)) {
-      throw new ClvError('invalid_input', `row ${i}: monetary_value must be a positive number for a repeat buyer (got ${v})`, {
-        field: 'monetary_value',
-        row: i,
-      });
+      throw new ClvError(
+        'invalid_input',
+        `row ${i}: monetary_value must be a positive number for a repeat buyer (got ${v})`,
+        {
+          field: 'monetary_value',
+          row: i,
+        },
+      );
     }
     keep.push(i);
   }
@@ -105,7 +116,10 @@ function negLogLik(d: SpendData, theta: Float64Array, grad: Float64Array | undef
       s2 += d.w[j]! / v;
     }
     const lnx = Math.log(x);
-    ll += W * (gammaln(px + q) - gammaln(px) - gq + q * lnG + px * lnx) + (px - 1) * d.logSpendByX[k]! - (px + q) * s1;
+    ll +=
+      W * (gammaln(px + q) - gammaln(px) - gq + q * lnG + px * lnx) +
+      (px - 1) * d.logSpendByX[k]! -
+      (px + q) * s1;
     if (grad) {
       const dpq = digamma(px + q);
       gp += W * x * (dpq - digamma(px) + lnx) + x * d.logSpendByX[k]! - x * s1;
@@ -125,7 +139,10 @@ function negLogLik(d: SpendData, theta: Float64Array, grad: Float64Array | undef
 export function fitGammaGamma(summary: RfmSummary, options: FitOptions = {}): FitResult<GammaGammaParams> {
   const d = prepare(summary);
   if (d.total < 3) {
-    throw new ClvError('too_few_customers', `Gamma-Gamma needs at least 3 repeat buyers (x > 0), got ${d.total}`);
+    throw new ClvError(
+      'too_few_customers',
+      `Gamma-Gamma needs at least 3 repeat buyers (x > 0), got ${d.total}`,
+    );
   }
   let sm = 0;
   for (let j = 0; j < d.xm.length; j++) sm += d.w[j]! * d.xm[j]!;
@@ -148,7 +165,11 @@ export function fitGammaGamma(summary: RfmSummary, options: FitOptions = {}): Fi
  * E[M | x, m̄]: the expected spend per future transaction, a weighted mean of the population
  * mean pγ/(q−1) and the customer's own m̄. For x = 0 it is the population mean.
  */
-export function gammaGammaConditionalExpectedSpend(params: GammaGammaParams, x: number, mbar: number): number {
+export function gammaGammaConditionalExpectedSpend(
+  params: GammaGammaParams,
+  x: number,
+  mbar: number,
+): number {
   const { p, q, gamma } = params;
   if (!(q > 1)) {
     throw new ClvError('infinite_value', `q = ${q} ≤ 1: the expected spend is infinite`, { field: 'q' });

@@ -1,1 +1,15 @@
-export {};
+export * from './bg-bb.ts';
+export type { BgFit } from './bg-fit.ts';
+export * from './bg-nbd.ts';
+export type { BgParams } from './bg-params.ts';
+export type { BgPredictions } from './bg-predict.ts';
+export * from './clv.ts';
+export * from './errors.ts';
+export * from './fit-result.ts';
+export * from './gamma-gamma.ts';
+export * from './mbg-nbd.ts';
+export type { FitDiagnostics } from './optimise.ts';
+export * from './pareto-nbd.ts';
+export * from './sbg.ts';
+export * from './summary.ts';
+export * from './transactions.ts';

@@ -94,7 +94,8 @@ function runBfgs(f: Objective, start: Float64Array, maxIterations: number, gtol:
   const next = new Float64Array(k);
   let gNext = new Float64Array(k);
   for (let iter = 1; iter <= maxIterations; iter++) {
-    if (maxAbs(g) < gtol) return result(phi, value, g, true, iter - 1, evaluations, 'gradient below tolerance');
+    if (maxAbs(g) < gtol)
+      return result(phi, value, g, true, iter - 1, evaluations, 'gradient below tolerance');
     for (let i = 0; i < k; i++) {
       let s = 0;
       for (let j = 0; j < k; j++) s -= H[i * k + j]! * g[j]!;
@@ -123,7 +124,15 @@ function runBfgs(f: Objective, start: Float64Array, maxIterations: number, gtol:
     }
     if (!accepted) {
       const small = maxAbs(g) < Math.sqrt(gtol);
-      return result(phi, value, g, small, iter, evaluations, small ? 'no further decrease at tolerance' : 'line search failed');
+      return result(
+        phi,
+        value,
+        g,
+        small,
+        iter,
+        evaluations,
+        small ? 'no further decrease at tolerance' : 'line search failed',
+      );
     }
     const s = new Float64Array(k);
     const y = new Float64Array(k);
@@ -141,10 +150,24 @@ function runBfgs(f: Objective, start: Float64Array, maxIterations: number, gtol:
       return result(phi, value, g, true, iter, evaluations, 'objective stopped changing');
     }
   }
-  return result(phi, value, g, false, maxIterations, evaluations, `no convergence in ${maxIterations} iterations`);
+  return result(
+    phi,
+    value,
+    g,
+    false,
+    maxIterations,
+    evaluations,
+    `no convergence in ${maxIterations} iterations`,
+  );
 }
 
-function updateInverseHessian(H: Float64Array, s: Float64Array, y: Float64Array, sy: number, first: boolean): void {
+function updateInverseHessian(
+  H: Float64Array,
+  s: Float64Array,
+  y: Float64Array,
+  sy: number,
+  first: boolean,
+): void {
   const k = s.length;
   if (first) {
     // Scale the initial identity to the curvature seen on the first step (Nocedal & Wright 6.20).
@@ -202,7 +225,8 @@ function nelderMead(f: Objective, phi0: Float64Array, maxEvaluations: number) {
       evaluations++;
       if (vc < worst.v) pts[k] = { phi: contracted, v: vc };
       else {
-        for (let i = 1; i <= k; i++) pts[i] = { phi: blend(best.phi, pts[i]!.phi, 0.5), v: at(blend(best.phi, pts[i]!.phi, 0.5)) };
+        for (let i = 1; i <= k; i++)
+          pts[i] = { phi: blend(best.phi, pts[i]!.phi, 0.5), v: at(blend(best.phi, pts[i]!.phi, 0.5)) };
         evaluations += k;
       }
     }

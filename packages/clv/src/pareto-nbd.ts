@@ -10,7 +10,7 @@
 import { ClvError } from './errors.ts';
 import { type FitOptions, type FitResult, runFit } from './fit-result.ts';
 import { numericGradient } from './optimise.ts';
-import { gammaln, hyp2f1, logAddExp, logSubExp, betaln } from './special.ts';
+import { betaln, gammaln, hyp2f1, logAddExp, logSubExp } from './special.ts';
 import { compressSummary, type RfmIndex, type RfmSummary, validateSummary } from './summary.ts';
 
 export interface ParetoNbdParams {
@@ -51,7 +51,8 @@ function negLogLik(ix: RfmIndex, theta: Float64Array): number {
   let ll = 0;
   for (let j = 0; j < ix.rowWeight.length; j++) {
     const x = ix.xValues[ix.rowX[j]!]!;
-    ll += ix.rowWeight[j]! * paretoNbdLogLikelihood(p, x, ix.txValues[ix.rowTx[j]!]!, ix.TValues[ix.rowT[j]!]!);
+    ll +=
+      ix.rowWeight[j]! * paretoNbdLogLikelihood(p, x, ix.txValues[ix.rowTx[j]!]!, ix.TValues[ix.rowT[j]!]!);
   }
   return -ll / ix.totalWeight;
 }
@@ -66,7 +67,10 @@ export function fitParetoNbd(summary: RfmSummary, options: FitOptions = {}): Par
     sT += ix.rowWeight[j]! * ix.TValues[ix.rowT[j]!]!;
   }
   if (sx === 0 || sT === 0) {
-    throw new ClvError('degenerate_data', 'no repeat purchases or no observed time: Pareto/NBD cannot be fitted');
+    throw new ClvError(
+      'degenerate_data',
+      'no repeat purchases or no observed time: Pareto/NBD cannot be fitted',
+    );
   }
   const meanT = sT / ix.totalWeight;
   const fit = runFit<ParetoNbdParams>(
@@ -84,7 +88,12 @@ export function fitParetoNbd(summary: RfmSummary, options: FitOptions = {}): Par
 /** P(alive | x, t_x, T) (note eq. 18). */
 export function paretoNbdProbabilityAlive(p: ParetoNbdParams, x: number, tx: number, T: number): number {
   const { r, s, alpha, beta } = p;
-  const d = Math.log(s) - Math.log(r + s + x) + (r + x) * Math.log(alpha + T) + s * Math.log(beta + T) + logA0(p, x, tx, T);
+  const d =
+    Math.log(s) -
+    Math.log(r + s + x) +
+    (r + x) * Math.log(alpha + T) +
+    s * Math.log(beta + T) +
+    logA0(p, x, tx, T);
   return d > 0 ? Math.exp(-d) / (1 + Math.exp(-d)) : 1 / (1 + Math.exp(d));
 }
 
@@ -116,8 +125,12 @@ export function paretoNbdConditionalExpectedPurchases(
 export function paretoNbdProbabilityOfPurchases(p: ParetoNbdParams, t: number, n: number): number {
   const { r, alpha, s, beta } = p;
   const alive = Math.exp(
-    gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * Math.log(alpha / (alpha + t)) +
-      (n > 0 ? n * Math.log(t / (alpha + t)) : 0) + s * Math.log(beta / (beta + t)),
+    gammaln(r + n) -
+      gammaln(r) -
+      gammaln(n + 1) +
+      r * Math.log(alpha / (alpha + t)) +
+      (n > 0 ? n * Math.log(t / (alpha + t)) : 0) +
+      s * Math.log(beta / (beta + t)),
   );
   const [base, diff, second] = alpha >= beta ? [alpha, alpha - beta, s + 1] : [beta, beta - alpha, r + n];
   const c = r + s + n + 1;
@@ -125,8 +138,13 @@ export function paretoNbdProbabilityOfPurchases(p: ParetoNbdParams, t: number, n
   const b1 = Math.log(hyp2f1(r + s, second, c, diff / base)) - (r + s) * Math.log(base);
   let sum = Number.NEGATIVE_INFINITY;
   for (let i = 0; i <= n; i++) {
-    const term = gammaln(r + s + i) - gammaln(r + s) - gammaln(i + 1) + (i > 0 ? i * Math.log(t) : 0) +
-      Math.log(hyp2f1(r + s + i, second, c, diff / (base + t))) - (r + s + i) * Math.log(base + t);
+    const term =
+      gammaln(r + s + i) -
+      gammaln(r + s) -
+      gammaln(i + 1) +
+      (i > 0 ? i * Math.log(t) : 0) +
+      Math.log(hyp2f1(r + s + i, second, c, diff / (base + t))) -
+      (r + s + i) * Math.log(base + t);
     sum = logAddExp(sum, term);
   }
   // For large n the bracket is a small difference of nearly equal terms; rounding can push it

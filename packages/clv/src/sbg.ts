@@ -22,13 +22,20 @@ export interface SbgParams {
  * subscribed after t renewals. The last count is right-censored.
  */
 export function fitSbg(alive: readonly number[], options: FitOptions = {}): FitResult<SbgParams> {
-  if (alive.length < 3) throw new ClvError('too_few_customers', 'sBG needs survivor counts for at least 2 periods');
+  if (alive.length < 3)
+    throw new ClvError('too_few_customers', 'sBG needs survivor counts for at least 2 periods');
   alive.forEach((v, t) => {
     if (!(Number.isFinite(v) && v >= 0)) {
-      throw new ClvError('invalid_input', `alive[${t}] is not a non-negative number (${v})`, { field: 'alive', row: t });
+      throw new ClvError('invalid_input', `alive[${t}] is not a non-negative number (${v})`, {
+        field: 'alive',
+        row: t,
+      });
     }
     if (t > 0 && v > alive[t - 1]!) {
-      throw new ClvError('invalid_input', `alive[${t}] (${v}) exceeds alive[${t - 1}] (${alive[t - 1]})`, { field: 'alive', row: t });
+      throw new ClvError('invalid_input', `alive[${t}] (${v}) exceeds alive[${t - 1}] (${alive[t - 1]})`, {
+        field: 'alive',
+        row: t,
+      });
     }
   });
   const n = alive[0]!;
@@ -74,7 +81,8 @@ export interface LifetimeOptions {
  */
 export function sbgExpectedLifetime(p: SbgParams, options: LifetimeOptions = {}): number {
   const d = options.discountRate ?? 0;
-  if (!(d >= 0)) throw new ClvError('invalid_input', `discountRate must be ≥ 0 (got ${d})`, { field: 'discountRate' });
+  if (!(d >= 0))
+    throw new ClvError('invalid_input', `discountRate must be ≥ 0 (got ${d})`, { field: 'discountRate' });
   if (options.horizon !== undefined) {
     let sum = 0;
     let s = 1;
@@ -86,9 +94,13 @@ export function sbgExpectedLifetime(p: SbgParams, options: LifetimeOptions = {})
   }
   if (d > 0) return hyp2f1(1, p.beta, p.alpha + p.beta, 1 / (1 + d));
   if (!(p.alpha > 1)) {
-    throw new ClvError('infinite_value', `alpha = ${p.alpha} ≤ 1: the expected lifetime is infinite; give a horizon or a discount rate`, {
-      field: 'alpha',
-    });
+    throw new ClvError(
+      'infinite_value',
+      `alpha = ${p.alpha} ≤ 1: the expected lifetime is infinite; give a horizon or a discount rate`,
+      {
+        field: 'alpha',
+      },
+    );
   }
   return (p.alpha + p.beta - 1) / (p.alpha - 1);
 }

@@ -33,7 +33,10 @@ export interface ValidateOptions {
 export function validateSummary(s: RfmSummary, options: ValidateOptions): number {
   const n = s.x.length;
   if (s.tx.length !== n || s.T.length !== n || (s.weight && s.weight.length !== n)) {
-    throw new ClvError('invalid_input', `columns differ in length (x ${n}, t_x ${s.tx.length}, T ${s.T.length})`);
+    throw new ClvError(
+      'invalid_input',
+      `columns differ in length (x ${n}, t_x ${s.tx.length}, T ${s.T.length})`,
+    );
   }
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -46,10 +49,16 @@ export function validateSummary(s: RfmSummary, options: ValidateOptions): number
     checkValue(T, 'T', i);
     checkValue(w, 'weight', i);
     if (tx > T * (1 + 1e-12)) {
-      throw new ClvError('invalid_input', `row ${i}: t_x (${tx}) is later than T (${T})`, { field: 't_x', row: i });
+      throw new ClvError('invalid_input', `row ${i}: t_x (${tx}) is later than T (${T})`, {
+        field: 't_x',
+        row: i,
+      });
     }
     if (x === 0 && tx !== 0) {
-      throw new ClvError('invalid_input', `row ${i}: t_x must be 0 when x = 0 (got ${tx})`, { field: 't_x', row: i });
+      throw new ClvError('invalid_input', `row ${i}: t_x must be 0 when x = 0 (got ${tx})`, {
+        field: 't_x',
+        row: i,
+      });
     }
     if (options.discrete && (!Number.isInteger(x) || !Number.isInteger(tx) || !Number.isInteger(T))) {
       throw new ClvError('invalid_input', `row ${i}: discrete-time data needs whole numbers`, { row: i });
