@@ -1,1 +1,11 @@
-export {};
+export type { FaultCounts, FaultOptions } from './faults.ts';
+export type { LineSandboxOptions } from './options.ts';
+export type { RateLimit, RateLimitGroup, RateLimitOverrides } from './rate-limit.ts';
+export { LINE_RATE_LIMITS } from './rate-limit.ts';
+export type { ReceivedMessage, SendVia } from './received.ts';
+export type { LineSandbox, SandboxSettings, SandboxStats } from './sandbox.ts';
+export { startLineSandbox } from './sandbox.ts';
+export type { SandboxUser, UserInput } from './users.ts';
+export { MAX_BUBBLE_BYTES, MAX_CAROUSEL_BYTES, MAX_MESSAGES, MAX_TEXT_LENGTH } from './validate-message.ts';
+export type { SendWebhookOptions, WebhookAttempt, WebhookEvent } from './webhooks.ts';
+export { signWebhookBody } from './webhooks.ts';

@@ -1,0 +1,215 @@
+import type { AddressInfo } from 'node:net';
+import { channelRoutes } from './channel-routes.ts';
+import { controlRoutes } from './control-routes.ts';
+import type { FaultInjector } from './faults.ts';
+import { createHttpServer, registerApi } from './http.ts';
+import { messageRoutes } from './message-routes.ts';
+import type { LineSandboxOptions } from './options.ts';
+import type { RateLimiter, RateLimitOverrides } from './rate-limit.ts';
+import type { ReceivedMessage } from './received.ts';
+import { richMenuRoutes } from './rich-menu-routes.ts';
+import { createState, type SandboxState } from './state.ts';
+import type { UserRegistry } from './users.ts';
+import {
+  accountLinkEvent,
+  followEvent,
+  postbackEvent,
+  textMessageEvent,
+  unfollowEvent,
+  userActions,
+} from './webhook-events.ts';
+import type { SendWebhookOptions, WebhookAttempt, WebhookEvent } from './webhooks.ts';
+
+/** Counters for assertions and the control API's `GET /sandbox/state`. */
+export interface SandboxStats {
+  /** API requests received per endpoint (`POST /v2/bot/message/multicast`), whatever the answer. */
+  requests: Record<string, number>;
+  /** Recipient-deliveries recorded (a multicast to 500 friends adds 500). */
+  deliveries: number;
+  /** Distinct users who received anything. */
+  recipients: number;
+  /** Users who received more than one request: 0 in an exactly-once run. */
+  duplicateRecipients: number;
+  /** Recipient-deliveries accepted but not delivered (blocked users). */
+  undeliveredDeliveries: number;
+  quota: { type: 'none' | 'limited'; value?: number; totalUsage: number };
+  faults: { errors: number; drops: number; rateLimited: number; delayed: number };
+  retryKeys: number;
+  webhooks: { attempts: number; failed: number };
+}
+
+/** Runtime settings that `PUT /sandbox/config` and {@link LineSandbox.configure} change. */
+export interface SandboxSettings {
+  monthlyQuota?: number | null;
+  requireTokens?: string[];
+  webhookUrl?: string | null;
+  webhookRedelivery?: boolean;
+  channelSecret?: string;
+  rateLimits?: RateLimitOverrides | false;
+}
+
+/** A running sandbox, as `startLineSandbox` returns it. */
+export interface LineSandbox {
+  readonly url: string;
+  readonly port: number;
+  /** The bot's user id, sent as `destination` in webhooks. */
+  readonly botUserId: string;
+  readonly channelSecret: string;
+  readonly users: UserRegistry;
+  readonly faults: FaultInjector;
+  readonly rateLimits: RateLimiter;
+  /** What reached the user, oldest first (throws when recording counts only). */
+  received(userId: string): ReceivedMessage[];
+  receivedCount(userId: string): number;
+  /** Requests accepted for this user but not delivered (they had blocked the account). */
+  undelivered(userId: string): ReceivedMessage[];
+  /** Up to `limit` user ids that received more than one request. */
+  duplicates(limit?: number): string[];
+  stats(): SandboxStats;
+  configure(settings: SandboxSettings): void;
+  /** Event builders with fresh ids and reply tokens, for {@link LineSandbox.sendWebhook}. */
+  readonly events: {
+    follow(userId: string, isUnblocked?: boolean): WebhookEvent;
+    unfollow(userId: string): WebhookEvent;
+    text(userId: string, text: string): WebhookEvent;
+    postback(userId: string, data: string, params?: Record<string, string>): WebhookEvent;
+    accountLink(userId: string, nonce: string, result?: 'ok' | 'failed'): WebhookEvent;
+  };
+  /** Signs and posts events; resolves with the first attempts. */
+  sendWebhook(events: WebhookEvent[], options?: SendWebhookOptions): Promise<WebhookAttempt[]>;
+  /** Resends earlier events with `isRedelivery: true` and the same `webhookEventId`. */
+  redeliver(webhookEventIds: string[], options?: SendWebhookOptions): Promise<WebhookAttempt[]>;
+  webhookAttempts(): readonly WebhookAttempt[];
+  /** Resolves when no webhook is in flight or waiting to be redelivered. */
+  webhooksIdle(): Promise<void>;
+  /** User actions: update the sandbox and send the matching webhook. */
+  follow(userId: string, options?: SendWebhookOptions): Promise<WebhookAttempt[]>;
+  unfollow(userId: string, options?: SendWebhookOptions): Promise<WebhookAttempt[]>;
+  sendText(userId: string, text: string, options?: SendWebhookOptions): Promise<WebhookAttempt[]>;
+  postback(
+    userId: string,
+    data: string,
+    params?: Record<string, string>,
+    options?: SendWebhookOptions,
+  ): Promise<WebhookAttempt[]>;
+  /** The user finishes the account-link dialog; undefined when the link token is unknown, used or expired. */
+  completeAccountLink(
+    linkToken: string,
+    nonce: string,
+    options?: SendWebhookOptions,
+  ): Promise<WebhookAttempt[]> | undefined;
+  /** A reply token for `userId`, as if it came with an event (valid once, for one minute). */
+  issueReplyToken(userId: string): string;
+  /** The rich menu the user sees: their own link, else the default. */
+  richMenuOf(userId: string): string | undefined;
+  /** Forgets messages, users, menus, audiences, keys, quota usage, faults and webhook history. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export function collectStats(state: SandboxState): SandboxStats {
+  const attempts = state.webhooks.attempts;
+  return {
+    requests: Object.fromEntries(state.requestCounts),
+    deliveries: state.received.deliveries,
+    recipients: state.received.recipients,
+    duplicateRecipients: state.received.duplicateRecipients,
+    undeliveredDeliveries: state.undelivered.deliveries,
+    quota: { ...state.quota.quotaBody(), totalUsage: state.quota.totalUsage() },
+    faults: { ...state.faults.counts },
+    retryKeys: state.retryKeys.size,
+    webhooks: { attempts: attempts.length, failed: attempts.filter((a) => !a.ok).length },
+  };
+}
+
+export function applySettings(state: SandboxState, s: SandboxSettings): void {
+  if (s.monthlyQuota !== undefined) state.quota.setLimit(s.monthlyQuota);
+  if (s.requireTokens !== undefined) {
+    state.requiredTokens.clear();
+    for (const t of s.requireTokens) state.requiredTokens.add(t);
+  }
+  if (s.webhookUrl !== undefined) state.webhooks.url = s.webhookUrl ?? undefined;
+  if (s.webhookRedelivery !== undefined) state.webhooks.redelivery = s.webhookRedelivery;
+  if (s.channelSecret !== undefined) state.webhooks.channelSecret = s.channelSecret;
+  if (s.rateLimits !== undefined) state.rateLimiter.configure(s.rateLimits);
+}
+
+export function resetState(state: SandboxState): void {
+  for (const store of [
+    state.users,
+    state.received,
+    state.undelivered,
+    state.retryKeys,
+    state.replyTokens,
+    state.linkTokens,
+  ]) {
+    store.clear();
+  }
+  for (const store of [state.richMenus, state.audiences, state.narrowcasts, state.webhooks]) store.clear();
+  state.quota.reset();
+  state.faults.reset();
+  state.rateLimiter.reset();
+  state.requestCounts.clear();
+}
+
+/**
+ * Starts a LINE Messaging API sandbox on 127.0.0.1 (a free port by default).
+ * @example
+ * const line = await startLineSandbox({ webhookUrl: `${app}/line/webhook/1`, seed: 1 });
+ * const client = new messagingApi.MessagingApiClient({ channelAccessToken: 't', baseURL: line.url });
+ * await client.pushMessage({ to: user.userId, messages: [{ type: 'text', text: 'hi' }] });
+ * expect(line.received(user.userId)).toHaveLength(1);
+ * await line.close();
+ */
+export async function startLineSandbox(options: LineSandboxOptions = {}): Promise<LineSandbox> {
+  const state = createState(options);
+  const app = createHttpServer(state);
+  for (const route of [...messageRoutes(state), ...richMenuRoutes(state), ...channelRoutes(state)])
+    registerApi(app, state, route);
+  controlRoutes(app, state);
+  await app.listen({ port: state.config.port, host: state.config.host });
+  const port = (app.server.address() as AddressInfo).port;
+  const host = state.config.host.includes(':') ? `[${state.config.host}]` : state.config.host;
+  const send = (events: WebhookEvent[], o?: SendWebhookOptions) =>
+    state.webhooks.send(state.botUserId, events, o);
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    botUserId: state.botUserId,
+    get channelSecret() {
+      return state.webhooks.channelSecret;
+    },
+    users: state.users,
+    faults: state.faults,
+    rateLimits: state.rateLimiter,
+    received: (userId) => state.received.list(userId),
+    receivedCount: (userId) => state.received.count(userId),
+    undelivered: (userId) => state.undelivered.list(userId),
+    duplicates: (limit) => state.received.duplicates(limit),
+    stats: () => collectStats(state),
+    configure: (settings) => applySettings(state, settings),
+    events: {
+      follow: (userId, isUnblocked = false) => followEvent(state, userId, isUnblocked),
+      unfollow: (userId) => unfollowEvent(state, userId),
+      text: (userId, text) => textMessageEvent(state, userId, text),
+      postback: (userId, data, params) => postbackEvent(state, userId, data, params),
+      accountLink: (userId, nonce, result = 'ok') => accountLinkEvent(state, userId, nonce, result),
+    },
+    sendWebhook: send,
+    redeliver: (ids, o) => state.webhooks.redeliver(state.botUserId, ids, o),
+    webhookAttempts: () => state.webhooks.attempts,
+    webhooksIdle: () => state.webhooks.idle(),
+    follow: (userId, o) => userActions.follow(state, userId, o),
+    unfollow: (userId, o) => userActions.unfollow(state, userId, o),
+    sendText: (userId, text, o) => userActions.sendText(state, userId, text, o),
+    postback: (userId, data, params, o) => userActions.postback(state, userId, data, params, o),
+    completeAccountLink: (token, nonce, o) => userActions.completeAccountLink(state, token, nonce, o),
+    issueReplyToken: (userId) => state.replyTokens.issue(userId),
+    richMenuOf: (userId) => state.richMenus.effectiveMenuId(userId),
+    reset: () => resetState(state),
+    close: async () => {
+      state.webhooks.close();
+      await app.close();
+    },
+  };
+}
