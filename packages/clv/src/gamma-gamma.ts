@@ -21,7 +21,7 @@ export interface GammaGammaParams {
   gamma: number;
 }
 
-interface SpendData {
+export interface SpendData {
   xValues: Float64Array;
   groupStart: Uint32Array;
   /** Per distinct x: Σ w and Σ w ln m̄. */
@@ -33,7 +33,8 @@ interface SpendData {
   total: number;
 }
 
-function prepare(s: RfmSummary): SpendData {
+/** Repeat buyers grouped by x, ready for `gammaGammaNegLogLik`. */
+export function prepareSpend(s: RfmSummary): SpendData {
   const m = s.monetary;
   if (!m)
     throw new ClvError('invalid_input', 'Gamma-Gamma needs monetary_value', { field: 'monetary_value' });
@@ -92,7 +93,8 @@ function prepare(s: RfmSummary): SpendData {
   return { xValues: dx.values, groupStart, weightByX, logSpendByX, xm, w, total };
 }
 
-function negLogLik(d: SpendData, theta: Float64Array, grad: Float64Array | undefined): number {
+/** −LL/n and its gradient in (p, q, γ). */
+export function gammaGammaNegLogLik(d: SpendData, theta: Float64Array, grad: Float64Array | undefined): number {
   const p = theta[0]!;
   const q = theta[1]!;
   const g = theta[2]!;
@@ -137,7 +139,7 @@ function negLogLik(d: SpendData, theta: Float64Array, grad: Float64Array | undef
 
 /** Maximum-likelihood fit on the repeat buyers (x > 0) of a summary with `monetary`. */
 export function fitGammaGamma(summary: RfmSummary, options: FitOptions = {}): FitResult<GammaGammaParams> {
-  const d = prepare(summary);
+  const d = prepareSpend(summary);
   if (d.total < 3) {
     throw new ClvError(
       'too_few_customers',
@@ -153,7 +155,7 @@ export function fitGammaGamma(summary: RfmSummary, options: FitOptions = {}): Fi
   return runFit<GammaGammaParams>(
     'gg',
     ['p', 'q', 'gamma'],
-    (theta, grad) => negLogLik(d, theta, grad),
+    (theta, grad) => gammaGammaNegLogLik(d, theta, grad),
     start,
     d.total,
     d.xm.length,
