@@ -94,7 +94,11 @@ export function prepareSpend(s: RfmSummary): SpendData {
 }
 
 /** −LL/n and its gradient in (p, q, γ). */
-export function gammaGammaNegLogLik(d: SpendData, theta: Float64Array, grad: Float64Array | undefined): number {
+export function gammaGammaNegLogLik(
+  d: SpendData,
+  theta: Float64Array,
+  grad: Float64Array | undefined,
+): number {
   const p = theta[0]!;
   const q = theta[1]!;
   const g = theta[2]!;

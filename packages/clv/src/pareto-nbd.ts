@@ -24,17 +24,24 @@ export interface ParetoNbdFit extends FitResult<ParetoNbdParams> {
   index: RfmIndex;
 }
 
-/** ln A0 of the Fader-Hardie note (eqs. 19-20), choosing the convergent ₂F₁ by α ≥ β. */
+/**
+ * ln A0 of the Fader-Hardie note (eqs. 19-20), choosing the convergent ₂F₁ by α ≥ β. For α < β
+ * the note's ₂F₁(r+s+x, r+x; r+s+x+1; z) grows like (1−z)^{−x} and overflows for x in the
+ * thousands, so it is taken through Euler's transformation, (1−z)^{1−r−x} ₂F₁(1, s+1; r+s+x+1; z),
+ * whose ₂F₁ stays near 1, and kept in logs.
+ */
 function logA0(p: ParetoNbdParams, x: number, tx: number, T: number): number {
   const { r, alpha, s, beta } = p;
   const rsx = r + s + x;
-  const [base, diff, second] = alpha >= beta ? [alpha, alpha - beta, s + 1] : [beta, beta - alpha, r + x];
+  const logF =
+    alpha >= beta
+      ? (z: number) => Math.log(hyp2f1(rsx, s + 1, rsx + 1, z))
+      : (z: number) => (1 - r - x) * Math.log1p(-z) + Math.log(hyp2f1(1, s + 1, rsx + 1, z));
+  const [base, diff] = alpha >= beta ? [alpha, alpha - beta] : [beta, beta - alpha];
   const q1 = base + tx;
   const q2 = base + T;
-  const p1 = hyp2f1(rsx, second, rsx + 1, diff / q1);
-  const p2 = hyp2f1(rsx, second, rsx + 1, diff / q2);
-  // A0 = p1/q1^rsx − p2/q2^rsx, in logs because rsx can be in the thousands.
-  return logSubExp(Math.log(p1) - rsx * Math.log(q1), Math.log(p2) - rsx * Math.log(q2));
+  // A0 = F(z1)/q1^rsx − F(z2)/q2^rsx, in logs because rsx can be in the thousands.
+  return logSubExp(logF(diff / q1) - rsx * Math.log(q1), logF(diff / q2) - rsx * Math.log(q2));
 }
 
 /** Log-likelihood of one customer. */

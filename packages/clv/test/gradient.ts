@@ -1,7 +1,7 @@
 /** Worst relative gap between analytic and central-difference gradients, per kernel. */
 import { bgNegLogLik } from '../src/bg-kernel.ts';
 import { gammaGammaNegLogLik, prepareSpend } from '../src/gamma-gamma.ts';
-import { type Objective, numericGradient } from '../src/optimise.ts';
+import { numericGradient, type Objective } from '../src/optimise.ts';
 import { compressSummary } from '../src/summary.ts';
 import { cdnowSummary } from './cdnow.ts';
 

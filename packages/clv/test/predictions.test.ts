@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { bgNbdLikelihoodGradientCheck } from './gradient.ts';
 import {
   bgNbdConditionalExpectedPurchases,
   bgNbdExpectedPurchases,
@@ -22,6 +21,7 @@ import {
 } from '../src/pareto-nbd.ts';
 import { sbgExpectedLifetime, sbgRetentionCurve, subscriptionLtv } from '../src/sbg.ts';
 import { cdnowSummary } from './cdnow.ts';
+import { bgNbdLikelihoodGradientCheck } from './gradient.ts';
 
 const bg = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 const mbg = { r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 };
@@ -31,7 +31,11 @@ describe('P(X(t) = n) is a distribution whose mean is E[X(t)] (to 1e-9)', () => 
   const cases = [
     ['BG/NBD', (n: number) => bgNbdProbabilityOfPurchases(bg, 39, n), bgNbdExpectedPurchases(bg, 39)],
     ['MBG/NBD', (n: number) => mbgNbdProbabilityOfPurchases(mbg, 39, n), mbgNbdExpectedPurchases(mbg, 39)],
-    ['Pareto/NBD', (n: number) => paretoNbdProbabilityOfPurchases(pareto, 39, n), paretoNbdExpectedPurchases(pareto, 39)],
+    [
+      'Pareto/NBD',
+      (n: number) => paretoNbdProbabilityOfPurchases(pareto, 39, n),
+      paretoNbdExpectedPurchases(pareto, 39),
+    ],
   ] as const;
   for (const [name, pmf, mean] of cases) {
     it(name, () => {
@@ -51,9 +55,18 @@ describe('P(X(t) = n) is a distribution whose mean is E[X(t)] (to 1e-9)', () => 
 
 describe('conditional expectations', () => {
   it('E[Y(t) | 0, 0, 0] = E[X(t)] to 1e-10 for BG/NBD, MBG/NBD and Pareto/NBD', () => {
-    expect(bgNbdConditionalExpectedPurchases(bg, 52, 0, 0, 0)).toBeCloseTo(bgNbdExpectedPurchases(bg, 52), 10);
-    expect(mbgNbdConditionalExpectedPurchases(mbg, 52, 0, 0, 0)).toBeCloseTo(mbgNbdExpectedPurchases(mbg, 52), 10);
-    expect(paretoNbdConditionalExpectedPurchases(pareto, 52, 0, 0, 0)).toBeCloseTo(paretoNbdExpectedPurchases(pareto, 52), 10);
+    expect(bgNbdConditionalExpectedPurchases(bg, 52, 0, 0, 0)).toBeCloseTo(
+      bgNbdExpectedPurchases(bg, 52),
+      10,
+    );
+    expect(mbgNbdConditionalExpectedPurchases(mbg, 52, 0, 0, 0)).toBeCloseTo(
+      mbgNbdExpectedPurchases(mbg, 52),
+      10,
+    );
+    expect(paretoNbdConditionalExpectedPurchases(pareto, 52, 0, 0, 0)).toBeCloseTo(
+      paretoNbdExpectedPurchases(pareto, 52),
+      10,
+    );
   });
   it('BG/NBD conditional expectation matches the untransformed FHL eq. 10 to 1e-12 at small x', () => {
     const { r, alpha, a, b } = bg;
@@ -78,7 +91,10 @@ describe('conditional expectations', () => {
       const [x, tx, T] = [s.x[i]!, s.tx[i]!, s.T[i]!];
       expect(v.pAlive[i]).toBeCloseTo(bgNbdProbabilityAlive(bg, x, tx, T), 12);
       expect(v.expectedPurchases[i]).toBeCloseTo(bgNbdConditionalExpectedPurchases(bg, 39, x, tx, T), 12);
-      expect(p.expectedPurchases[i]).toBeCloseTo(paretoNbdConditionalExpectedPurchases(pareto, 39, x, tx, T), 12);
+      expect(p.expectedPurchases[i]).toBeCloseTo(
+        paretoNbdConditionalExpectedPurchases(pareto, 39, x, tx, T),
+        12,
+      );
     }
   });
   it('Gamma-Gamma E[M | x, m̄] is the population mean pγ/(q−1) at x = 0 and moves toward m̄ as x grows', () => {
@@ -100,16 +116,26 @@ describe('CLV', () => {
   const spend = new Float64Array(s.x.length).fill(35);
   const weeks = (t: number) => predictBgNbd(bg, s, t).expectedPurchases;
   it('undiscounted CLV over 39 weeks is spend × E[Y(39)] (1e-9)', () => {
-    const clv = customerLifetimeValue(weeks, spend, { dataUnit: 'week', horizon: { length: 39, unit: 'week' }, discount: { rate: 0, per: 'week' } });
+    const clv = customerLifetimeValue(weeks, spend, {
+      dataUnit: 'week',
+      horizon: { length: 39, unit: 'week' },
+      discount: { rate: 0, per: 'week' },
+    });
     const ey = weeks(39);
     for (let i = 0; i < s.x.length; i += 50) expect(clv[i]).toBeCloseTo(35 * ey[i]!, 9);
   });
   it('the same customers in days or in weeks give the same CLV (units convert, 1e-9)', () => {
     const inDays = { ...s, tx: s.tx.map((v) => v * 7), T: s.T.map((v) => v * 7) };
     const bgDays = { ...bg, alpha: bg.alpha * 7 };
-    const opts = { horizon: { length: 12, unit: 'month' as const }, discount: { rate: 0.01, per: 'month' as const } };
+    const opts = {
+      horizon: { length: 12, unit: 'month' as const },
+      discount: { rate: 0.01, per: 'month' as const },
+    };
     const a = customerLifetimeValue(weeks, spend, { ...opts, dataUnit: 'week' });
-    const b = customerLifetimeValue((t) => predictBgNbd(bgDays, inDays, t).expectedPurchases, spend, { ...opts, dataUnit: 'day' });
+    const b = customerLifetimeValue((t) => predictBgNbd(bgDays, inDays, t).expectedPurchases, spend, {
+      ...opts,
+      dataUnit: 'day',
+    });
     for (let i = 0; i < s.x.length; i += 50) expect(a[i]).toBeCloseTo(b[i]!, 9);
   });
   it('discounting lowers CLV', () => {
@@ -121,7 +147,12 @@ describe('CLV', () => {
   });
   it('historical LTV = AOV × frequency × lifespan = revenue per customer, per cohort', () => {
     const rows = historicalLtv(
-      { customer: Uint32Array.of(0, 0, 1, 2), day: Int32Array.of(0, 364, 10, 400), amount: Float64Array.of(10, 30, 20, 50), customerCount: 3 },
+      {
+        customer: Uint32Array.of(0, 0, 1, 2),
+        day: Int32Array.of(0, 364, 10, 400),
+        amount: Float64Array.of(10, 30, 20, 50),
+        customerCount: 3,
+      },
       (d) => (d < 365 ? '1970' : '1971'),
     );
     expect(rows.map((r) => r.cohort)).toEqual(['1970', '1971']);
@@ -139,11 +170,16 @@ describe('sBG', () => {
   });
   it('the discounted lifetime ₂F₁ form equals the summed survival curve (1e-9); retention rises', () => {
     const p = { alpha: 0.704, beta: 1.182 };
-    expect(sbgExpectedLifetime(p, { discountRate: 0.1 })).toBeCloseTo(sbgExpectedLifetime(p, { discountRate: 0.1, horizon: 3000 }), 9);
+    expect(sbgExpectedLifetime(p, { discountRate: 0.1 })).toBeCloseTo(
+      sbgExpectedLifetime(p, { discountRate: 0.1, horizon: 3000 }),
+      9,
+    );
     const r = sbgRetentionCurve(p, 5);
     for (let t = 1; t < 5; t++) expect(r[t]!).toBeGreaterThan(r[t - 1]!);
   });
   it('α ≤ 1 without discount has an infinite lifetime: it throws infinite_value, never returns Infinity', () => {
-    expect(() => sbgExpectedLifetime({ alpha: 0.704, beta: 1.182 })).toThrow(expect.objectContaining({ code: 'infinite_value' }));
+    expect(() => sbgExpectedLifetime({ alpha: 0.704, beta: 1.182 })).toThrow(
+      expect.objectContaining({ code: 'infinite_value' }),
+    );
   });
 });

@@ -75,7 +75,10 @@ describe('BG/BB on the 1995 donor cohort (Fader, Hardie & Shang 2010)', () => {
     expectPublished(fit.logLikelihood, -33225.6, 1);
   });
   it('E[X(n, n+n*) | 0, 0, 0] equals E[X(n*)] to 1e-12 (eq. 13 reduces to eq. 7)', () => {
-    expect(bgBbConditionalExpectedPurchases(fit.params, 5, 0, 0, 0)).toBeCloseTo(bgBbExpectedPurchases(fit.params, 5), 12);
+    expect(bgBbConditionalExpectedPurchases(fit.params, 5, 0, 0, 0)).toBeCloseTo(
+      bgBbExpectedPurchases(fit.params, 5),
+      12,
+    );
   });
 });
 

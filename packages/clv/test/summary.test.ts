@@ -48,7 +48,8 @@ describe('summaries from CDNOW_sample.txt (data README: derivation and holdout f
   it('BG/NBD on the raw-log summary tracks the week-78 cumulative 4,339 repeat purchases within 5% (FHL 2005, fig. 2 shows the same under-forecast)', () => {
     const fit = fitBgNbd(summary);
     let cumulative = 0;
-    for (let i = 0; i < summary.T.length; i++) cumulative += bgNbdExpectedPurchases(fit.params, summary.T[i]! + 39);
+    for (let i = 0; i < summary.T.length; i++)
+      cumulative += bgNbdExpectedPurchases(fit.params, summary.T[i]! + 39);
     expect(Math.abs(cumulative / 4339 - 1)).toBeLessThan(0.05);
   });
   it('BG/NBD: Σ E[Y(39) | x, t_x, T] is within 15% of the 1,882 actual holdout purchase days; x = 0 customers within 10% of 334', () => {
@@ -65,7 +66,12 @@ describe('summaries from CDNOW_sample.txt (data README: derivation and holdout f
   });
   it('same-day purchases merge: two rows on one day count once and add their amounts', () => {
     const s = summariseTransactions(
-      { customer: Uint32Array.of(0, 0, 0, 0), day: Int32Array.of(10, 12, 12, 20), amount: Float64Array.of(5, 3, 4, 9), customerCount: 1 },
+      {
+        customer: Uint32Array.of(0, 0, 0, 0),
+        day: Int32Array.of(10, 12, 12, 20),
+        amount: Float64Array.of(5, 3, 4, 9),
+        customerCount: 1,
+      },
       { calibrationEnd: 30, unit: 'day' },
     );
     expect([s.x[0], s.tx[0], s.T[0], s.monetary[0]]).toEqual([2, 10, 20, 8]);
@@ -80,7 +86,11 @@ describe('compression', () => {
     expect(ix.rowWeight.reduce((a, b) => a + b, 0)).toBe(2357);
     for (let i = 0; i < s.x.length; i++) {
       const j = ix.rowOf[i]!;
-      expect([ix.xValues[ix.rowX[j]!], ix.txValues[ix.rowTx[j]!], ix.TValues[ix.rowT[j]!]]).toEqual([s.x[i], s.tx[i], s.T[i]]);
+      expect([ix.xValues[ix.rowX[j]!], ix.txValues[ix.rowTx[j]!], ix.TValues[ix.rowT[j]!]]).toEqual([
+        s.x[i],
+        s.tx[i],
+        s.T[i],
+      ]);
     }
   });
   it('indexDistinct gives the same sorted values on the grid path and the Map path', () => {
