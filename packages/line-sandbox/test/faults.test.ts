@@ -113,7 +113,9 @@ describe('fault injection', () => {
       body: JSON.stringify({ errorRate: 2 }),
     });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toBe('faults.errorRate: expected a number in [0, 1], got 2');
+    expect(((await bad.json()) as { message: string }).message).toBe(
+      'faults.errorRate: expected a number in [0, 1], got 2',
+    );
   });
 
   it('control endpoints are never faulted', async () => {

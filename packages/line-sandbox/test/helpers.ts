@@ -5,7 +5,11 @@ import { messagingApi } from '@line/bot-sdk';
 import type { LineSandbox } from '../src/index.ts';
 
 /** Waits until `condition` holds, polling; fails with `what` after `timeoutMs`. */
-export async function until(condition: () => boolean | Promise<boolean>, what = 'condition', timeoutMs = 5000): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what = 'condition',
+  timeoutMs = 5000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -34,13 +34,19 @@ describe('X-Line-Retry-Key', () => {
     const line = await sandbox();
     const user = line.users.create();
     const key = randomUUID();
-    const first = await client(line).pushMessageWithHttpInfo({ to: user.userId, messages: [text('once')] }, key);
+    const first = await client(line).pushMessageWithHttpInfo(
+      { to: user.userId, messages: [text('once')] },
+      key,
+    );
     const firstId = first.httpResponse.headers.get('x-line-request-id');
     const dup = await failure(client(line).pushMessage({ to: user.userId, messages: [text('once')] }, key));
     expect(dup.status).toBe(409);
     expect(dup.headers.get('x-line-accepted-request-id')).toBe(firstId);
     expect(dup.headers.get('x-line-request-id')).not.toBe(firstId);
-    expect(JSON.parse(dup.body)).toEqual({ message: 'The retry key is already accepted', sentMessages: first.body.sentMessages });
+    expect(JSON.parse(dup.body)).toEqual({
+      message: 'The retry key is already accepted',
+      sentMessages: first.body.sentMessages,
+    });
     expect(line.received(user.userId)).toHaveLength(1);
     expect(line.received(user.userId)[0]?.retryKey).toBe(key);
   });
@@ -54,7 +60,9 @@ describe('X-Line-Retry-Key', () => {
     const ok = await client(line).multicastWithHttpInfo({ to: [user.userId], messages: [text('x')] }, key);
     const dup = await failure(client(line).multicast({ to: [user.userId], messages: [text('x')] }, key));
     expect(dup.status).toBe(409);
-    expect(dup.headers.get('x-line-accepted-request-id')).toBe(ok.httpResponse.headers.get('x-line-request-id'));
+    expect(dup.headers.get('x-line-accepted-request-id')).toBe(
+      ok.httpResponse.headers.get('x-line-request-id'),
+    );
     expect(line.receivedCount(user.userId)).toBe(1);
   });
 
@@ -65,20 +73,34 @@ describe('X-Line-Retry-Key', () => {
     const key = randomUUID();
     await client(line).pushMessage({ to: user.userId, messages: [text('1')] }, key);
     clock.advance(24 * 60 * 60 * 1000 - 1);
-    expect((await failure(client(line).pushMessage({ to: user.userId, messages: [text('2')] }, key))).status).toBe(409);
+    expect(
+      (await failure(client(line).pushMessage({ to: user.userId, messages: [text('2')] }, key))).status,
+    ).toBe(409);
     clock.advance(1);
     await client(line).pushMessage({ to: user.userId, messages: [text('3')] }, key);
-    expect(line.received(user.userId).map((r) => (r.messages[0] as { text: string }).text)).toEqual(['1', '3']);
+    expect(line.received(user.userId).map((r) => (r.messages[0] as { text: string }).text)).toEqual([
+      '1',
+      '3',
+    ]);
   });
 
   it('a malformed key, or a key on reply, is refused with 400', async () => {
     const line = await sandbox();
     const user = line.users.create();
-    const malformed = await failure(client(line).pushMessage({ to: user.userId, messages: [text('x')] }, 'not-a-uuid'));
-    expect([malformed.status, JSON.parse(malformed.body).message]).toEqual([400, "The value for the 'X-Line-Retry-Key' header is invalid"]);
+    const malformed = await failure(
+      client(line).pushMessage({ to: user.userId, messages: [text('x')] }, 'not-a-uuid'),
+    );
+    expect([malformed.status, JSON.parse(malformed.body).message]).toEqual([
+      400,
+      "The value for the 'X-Line-Retry-Key' header is invalid",
+    ]);
     const res = await fetch(`${line.url}/v2/bot/message/reply`, {
       method: 'POST',
-      headers: { authorization: 'Bearer t', 'content-type': 'application/json', 'x-line-retry-key': randomUUID() },
+      headers: {
+        authorization: 'Bearer t',
+        'content-type': 'application/json',
+        'x-line-retry-key': randomUUID(),
+      },
       body: JSON.stringify({ replyToken: line.issueReplyToken(user.userId), messages: [text('x')] }),
     });
     expect(res.status).toBe(400);
@@ -94,7 +116,10 @@ describe('rate limits and the monthly quota', () => {
     const send = () => client(line).multicast({ to: [user.userId], messages: [text('x')] });
     for (let i = 0; i < 200; i++) await send();
     const limited = await failure(send());
-    expect([limited.status, JSON.parse(limited.body)]).toEqual([429, { message: 'The API rate limit has been exceeded. Try again later.' }]);
+    expect([limited.status, JSON.parse(limited.body)]).toEqual([
+      429,
+      { message: 'The API rate limit has been exceeded. Try again later.' },
+    ]);
     // Other endpoints have their own buckets.
     await client(line).pushMessage({ to: user.userId, messages: [text('push')] });
     clock.advance(5); // 200/s refills one token per 5 ms
@@ -120,7 +145,10 @@ describe('rate limits and the monthly quota', () => {
     const [a, b] = [line.users.create(), line.users.create()];
     await client(line).multicast({ to: [a!.userId, b!.userId], messages: [text('1')] });
     const over = await failure(client(line).multicast({ to: [a!.userId, b!.userId], messages: [text('2')] }));
-    expect([over.status, JSON.parse(over.body)]).toEqual([429, { message: 'You have reached your monthly limit.' }]);
+    expect([over.status, JSON.parse(over.body)]).toEqual([
+      429,
+      { message: 'You have reached your monthly limit.' },
+    ]);
     expect(await client(line).getMessageQuota()).toEqual({ type: 'limited', value: 3 });
     expect(await client(line).getMessageQuotaConsumption()).toEqual({ totalUsage: 2 });
     clock.advance(60 * 60 * 1000); // 00:00 on 1 Dec in Tokyo
@@ -136,15 +164,22 @@ describe('channel access tokens', () => {
     await client(line, 'whatever').getMessageQuota();
     const res = await fetch(`${line.url}/v2/bot/message/quota`);
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ message: "Authorization header required. Must follow the scheme, 'Authorization: Bearer <ACCESS TOKEN>'" });
+    expect(await res.json()).toEqual({
+      message:
+        "Authorization header required. Must follow the scheme, 'Authorization: Bearer <ACCESS TOKEN>'",
+    });
   });
 
   it('with required tokens, others get 401 with LINE body, and verification tells them apart', async () => {
     const line = await sandbox({ requireTokens: ['good-token'], channelId: '2000000001' });
     const user = line.users.create();
-    const refused = await failure(client(line, 'stolen').pushMessage({ to: user.userId, messages: [text('x')] }));
+    const refused = await failure(
+      client(line, 'stolen').pushMessage({ to: user.userId, messages: [text('x')] }),
+    );
     expect(refused.status).toBe(401);
-    expect(JSON.parse(refused.body)).toEqual({ message: 'Authentication failed. Confirm that the access token in the authorization header is valid.' });
+    expect(JSON.parse(refused.body)).toEqual({
+      message: 'Authentication failed. Confirm that the access token in the authorization header is valid.',
+    });
     expect(line.receivedCount(user.userId)).toBe(0);
     await client(line, 'good-token').pushMessage({ to: user.userId, messages: [text('x')] });
     const tokens = new channelAccessToken.ChannelAccessTokenClient({ baseURL: line.url });
@@ -152,6 +187,9 @@ describe('channel access tokens', () => {
     expect(await tokens.verifyChannelTokenByJWT('good-token')).toMatchObject({ client_id: '2000000001' });
     expect((await failure(tokens.verifyChannelToken('stolen'))).status).toBe(400);
     line.configure({ requireTokens: [] });
-    await new messagingApi.MessagingApiClient({ channelAccessToken: 'stolen', baseURL: line.url }).getMessageQuota();
+    await new messagingApi.MessagingApiClient({
+      channelAccessToken: 'stolen',
+      baseURL: line.url,
+    }).getMessageQuota();
   });
 });

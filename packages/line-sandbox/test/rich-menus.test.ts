@@ -18,7 +18,10 @@ const menu = (width = 2500, height = 843): messagingApi.RichMenuRequest => ({
   chatBarText: 'メニュー',
   areas: [
     { bounds: { x: 0, y: 0, width: 1250, height }, action: { type: 'postback', data: 'points' } },
-    { bounds: { x: 1250, y: 0, width: 1250, height }, action: { type: 'uri', uri: 'https://example.com/shop' } },
+    {
+      bounds: { x: 1250, y: 0, width: 1250, height },
+      action: { type: 'uri', uri: 'https://example.com/shop' },
+    },
   ],
 });
 
@@ -43,7 +46,10 @@ describe('rich menus through the SDK', () => {
     const { richMenuId } = await client(line).createRichMenu(menu());
     expect(richMenuId).toMatch(/^richmenu-[0-9a-f]{32}$/);
     const early = await failure(client(line).setDefaultRichMenu(richMenuId));
-    expect(early).toEqual({ status: 400, body: { message: 'must upload richmenu image before applying it to user' } });
+    expect(early).toEqual({
+      status: 400,
+      body: { message: 'must upload richmenu image before applying it to user' },
+    });
     await blob().setRichMenuImage(richMenuId, new Blob([png(2500, 843)], { type: 'image/png' }));
     await client(line).setDefaultRichMenu(richMenuId);
     expect(await client(line).getDefaultRichMenuId()).toEqual({ richMenuId });
@@ -55,20 +61,34 @@ describe('rich menus through the SDK', () => {
     await client(line).unlinkRichMenuIdFromUser(b!.userId);
     expect(line.richMenuOf(b!.userId)).toBe(richMenuId);
     expect((await failure(client(line).getRichMenuIdOfUser(b!.userId))).status).toBe(404);
-    expect(await client(line).getRichMenu(richMenuId)).toMatchObject({ name: '会員メニュー', chatBarText: 'メニュー' });
-    const image = await fetch(`${line.url}/v2/bot/richmenu/${richMenuId}/content`, { headers: { authorization: 'Bearer t' } });
+    expect(await client(line).getRichMenu(richMenuId)).toMatchObject({
+      name: '会員メニュー',
+      chatBarText: 'メニュー',
+    });
+    const image = await fetch(`${line.url}/v2/bot/richmenu/${richMenuId}/content`, {
+      headers: { authorization: 'Bearer t' },
+    });
     expect(image.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await image.arrayBuffer()).equals(png(2500, 843))).toBe(true);
   });
 
   it('images must match the size, be JPEG or PNG, and be uploaded once', async () => {
     const { richMenuId } = await client(line).createRichMenu(menu());
-    const wrong = await failure(blob().setRichMenuImage(richMenuId, new Blob([png(2500, 1686)], { type: 'image/png' })));
-    expect(wrong).toEqual({ status: 400, body: { message: 'Image size (2500x1686) does not match the rich menu size' } });
-    const gif = await failure(blob().setRichMenuImage(richMenuId, new Blob([Buffer.from('GIF89a')], { type: 'image/gif' })));
+    const wrong = await failure(
+      blob().setRichMenuImage(richMenuId, new Blob([png(2500, 1686)], { type: 'image/png' })),
+    );
+    expect(wrong).toEqual({
+      status: 400,
+      body: { message: 'Image size (2500x1686) does not match the rich menu size' },
+    });
+    const gif = await failure(
+      blob().setRichMenuImage(richMenuId, new Blob([Buffer.from('GIF89a')], { type: 'image/gif' })),
+    );
     expect(gif.status).toBe(415);
     await blob().setRichMenuImage(richMenuId, new Blob([png(2500, 843)], { type: 'image/png' }));
-    const again = await failure(blob().setRichMenuImage(richMenuId, new Blob([png(2500, 843)], { type: 'image/png' })));
+    const again = await failure(
+      blob().setRichMenuImage(richMenuId, new Blob([png(2500, 843)], { type: 'image/png' })),
+    );
     expect(again.body.message).toBe('An image has already been uploaded to the richmenu');
   });
 
@@ -89,20 +109,35 @@ describe('rich menus through the SDK', () => {
     const users = [line.users.create(), line.users.create(), line.users.create()];
     const first = await menuWithImage();
     const second = await menuWithImage();
-    const bulk = await client(line).linkRichMenuIdToUsersWithHttpInfo({ richMenuId: first, userIds: users.map((u) => u.userId) });
+    const bulk = await client(line).linkRichMenuIdToUsersWithHttpInfo({
+      richMenuId: first,
+      userIds: users.map((u) => u.userId),
+    });
     expect(bulk.httpResponse.status).toBe(202);
     expect(users.map((u) => line.richMenuOf(u.userId))).toEqual([first, first, first]);
     await client(line).unlinkRichMenuIdFromUsers({ userIds: [users[0]!.userId] });
     expect(line.richMenuOf(users[0]!.userId)).toBeUndefined();
     await client(line).createRichMenuAlias({ richMenuAliasId: 'tab-a', richMenuId: first });
     await client(line).updateRichMenuAlias('tab-a', { richMenuId: second });
-    expect(await client(line).getRichMenuAlias('tab-a')).toEqual({ richMenuAliasId: 'tab-a', richMenuId: second });
-    expect((await failure(client(line).createRichMenuAlias({ richMenuAliasId: 'tab-a', richMenuId: first }))).status).toBe(400);
-    expect(await client(line).getRichMenuAliasList()).toEqual({ aliases: [{ richMenuAliasId: 'tab-a', richMenuId: second }] });
+    expect(await client(line).getRichMenuAlias('tab-a')).toEqual({
+      richMenuAliasId: 'tab-a',
+      richMenuId: second,
+    });
+    expect(
+      (await failure(client(line).createRichMenuAlias({ richMenuAliasId: 'tab-a', richMenuId: first })))
+        .status,
+    ).toBe(400);
+    expect(await client(line).getRichMenuAliasList()).toEqual({
+      aliases: [{ richMenuAliasId: 'tab-a', richMenuId: second }],
+    });
     await client(line).deleteRichMenuAlias('tab-a');
     expect((await failure(client(line).getRichMenuAlias('tab-a'))).status).toBe(404);
-    const tooMany = await failure(client(line).linkRichMenuIdToUsers({ richMenuId: first, userIds: Array(501).fill(users[0]!.userId) }));
-    expect(tooMany.body.details).toEqual([{ property: 'userIds', message: 'Size must be between 1 and 500' }]);
+    const tooMany = await failure(
+      client(line).linkRichMenuIdToUsers({ richMenuId: first, userIds: Array(501).fill(users[0]!.userId) }),
+    );
+    expect(tooMany.body.details).toEqual([
+      { property: 'userIds', message: 'Size must be between 1 and 500' },
+    ]);
   });
 
   it('deleting a menu removes its links and default', async () => {
@@ -120,17 +155,29 @@ describe('audiences through the SDK', () => {
   it('upload (202), add, describe, list and delete', async () => {
     const audiences = new manageAudience.ManageAudienceClient({ channelAccessToken: 't', baseURL: line.url });
     const ids = [line.users.create().userId, line.users.create().userId];
-    const created = await audiences.createAudienceGroupWithHttpInfo({ description: '常連客', audiences: [{ id: ids[0]! }] });
+    const created = await audiences.createAudienceGroupWithHttpInfo({
+      description: '常連客',
+      audiences: [{ id: ids[0]! }],
+    });
     expect(created.httpResponse.status).toBe(202);
     const id = created.body.audienceGroupId!;
     await audiences.addAudienceToAudienceGroup({ audienceGroupId: id, audiences: [{ id: ids[1]! }] });
     const described = await audiences.getAudienceData(id);
-    expect(described.audienceGroup).toMatchObject({ audienceGroupId: id, description: '常連客', audienceCount: 2, type: 'UPLOAD' });
+    expect(described.audienceGroup).toMatchObject({
+      audienceGroupId: id,
+      description: '常連客',
+      audienceCount: 2,
+      type: 'UPLOAD',
+    });
     expect(described.jobs).toHaveLength(2);
     expect((await audiences.getAudienceGroups(1)).totalCount).toBe(1);
     await audiences.deleteAudienceGroup(id);
     expect((await failure(audiences.getAudienceData(id))).status).toBe(404);
-    const long = await failure(audiences.createAudienceGroup({ description: 'x'.repeat(121), audiences: [] }));
-    expect(long.body.details).toEqual([{ property: 'description', message: 'Length must be between 1 and 120' }]);
+    const long = await failure(
+      audiences.createAudienceGroup({ description: 'x'.repeat(121), audiences: [] }),
+    );
+    expect(long.body.details).toEqual([
+      { property: 'description', message: 'Length must be between 1 and 120' },
+    ]);
   });
 });

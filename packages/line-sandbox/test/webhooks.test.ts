@@ -17,7 +17,10 @@ async function setup(respond?: (n: number) => number, redelivery = false) {
     webhookRedelivery: redelivery,
     webhookRedeliveryDelaysMs: [10, 20],
   });
-  cleanups.push(() => line.close(), () => receiver.close());
+  cleanups.push(
+    () => line.close(),
+    () => receiver.close(),
+  );
   return { line, receiver };
 }
 
@@ -42,17 +45,27 @@ describe('webhooks', () => {
     await line.sendText(user.userId, '営業時間は？');
     await line.postback(user.userId, 'action=coupon&id=7', { date: '2026-12-01' });
     const events = receiver.requests.map((r) => r.body.events[0]!);
-    const base = { mode: 'active', source: { type: 'user', userId: user.userId }, deliveryContext: { isRedelivery: false } };
+    const base = {
+      mode: 'active',
+      source: { type: 'user', userId: user.userId },
+      deliveryContext: { isRedelivery: false },
+    };
     expect(events[0]).toMatchObject({ ...base, type: 'follow', follow: { isUnblocked: false } });
     expect(events[1]).toMatchObject({ ...base, type: 'unfollow' });
     expect(events[1]).not.toHaveProperty('replyToken');
     expect(events[2]).toMatchObject({ type: 'follow', follow: { isUnblocked: true } });
     expect(events[3]).toMatchObject({ type: 'message', message: { type: 'text', text: '営業時間は？' } });
-    expect(events[4]).toMatchObject({ type: 'postback', postback: { data: 'action=coupon&id=7', params: { date: '2026-12-01' } } });
+    expect(events[4]).toMatchObject({
+      type: 'postback',
+      postback: { data: 'action=coupon&id=7', params: { date: '2026-12-01' } },
+    });
     for (const e of events) expect(e.webhookEventId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(new Set(events.map((e) => e.webhookEventId)).size).toBe(5);
     // The reply token in the message event works once with the reply API.
-    await client(line).replyMessage({ replyToken: String(events[3]?.replyToken), messages: [text('10時から')] });
+    await client(line).replyMessage({
+      replyToken: String(events[3]?.replyToken),
+      messages: [text('10時から')],
+    });
     expect(line.received(user.userId).map((r) => r.via)).toEqual(['reply']);
     expect(line.users.get(user.userId)?.friend).toBe(true);
   });
@@ -104,7 +117,11 @@ describe('webhooks', () => {
   it('duplicates, reordering and explicit redelivery', async () => {
     const { line, receiver } = await setup();
     const user = line.users.create();
-    const events = [line.events.text(user.userId, 'a'), line.events.text(user.userId, 'b'), line.events.text(user.userId, 'c')];
+    const events = [
+      line.events.text(user.userId, 'a'),
+      line.events.text(user.userId, 'b'),
+      line.events.text(user.userId, 'c'),
+    ];
     await line.sendWebhook(events, { duplicates: 2 });
     expect(receiver.requests).toHaveLength(3);
     expect(new Set(receiver.requests.map((r) => r.rawBody)).size).toBe(1);
@@ -120,7 +137,9 @@ describe('webhooks', () => {
     expect(orders.size).toBeGreaterThan(1);
     receiver.requests.length = 0;
     await line.redeliver([ids[1]!]);
-    expect(receiver.requests[0]?.body.events).toEqual([{ ...events[1], deliveryContext: { isRedelivery: true } }]);
+    expect(receiver.requests[0]?.body.events).toEqual([
+      { ...events[1], deliveryContext: { isRedelivery: true } },
+    ]);
   });
 
   it('a bad signature can be sent on purpose; webhook test endpoint reports the answer', async () => {
