@@ -1,0 +1,106 @@
+/** Argument parsing for `kizuna clv`: `--flag value`, `--flag=value` and boolean switches. */
+import { ClvError } from './errors.ts';
+
+export const USAGE = `usage: kizuna clv <fit|predict|report> (--summary FILE | --transactions FILE) [options]
+
+input
+  --summary FILE            columns frequency,recency,T[,monetary_value][,weights]
+                            (also x,t_x,T,zbar; optional frequency_holdout,duration_holdout)
+  --transactions FILE       a transaction log: customer, date[, amount]
+    --customer-col C --date-col C --amount-col C   header name or 1-based number
+    --no-header             the first line is data
+    --calibration-end DATE  last day of calibration (default: the last date in the log)
+    --holdout-end DATE      last day of the holdout period (optional)
+  --unit day|week           the unit of recency and T (summaries: required for predict/report;
+                            transactions: default day)
+model
+  --model bgnbd|mbgnbd|pareto|gg|bgbb   (fit; default bgnbd)
+  --max-iterations N
+output
+  --json                    fit: print {"model","params","logLikelihood","n",...}
+  --horizon N --horizon-unit day|week|month|year   predict/report window (default 1 year)
+  --discount-rate R --discount-per day|week|month|year   CLV discounting (default 0.01 per month)
+  --output FILE             predict: CSV (default stdout); report: HTML (default clv-report.html)
+`;
+
+const VALUED = new Set([
+  'summary',
+  'transactions',
+  'customer-col',
+  'date-col',
+  'amount-col',
+  'calibration-end',
+  'holdout-end',
+  'unit',
+  'model',
+  'max-iterations',
+  'horizon',
+  'horizon-unit',
+  'discount-rate',
+  'discount-per',
+  'output',
+]);
+const SWITCHES = new Set(['json', 'no-header', 'help']);
+
+export interface ParsedArgs {
+  command: string | undefined;
+  flags: Map<string, string>;
+}
+
+export function parseArgs(argv: string[]): ParsedArgs {
+  const [command, ...rest] = argv;
+  const flags = new Map<string, string>();
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (!arg.startsWith('--')) throw new ClvError('invalid_input', `unexpected argument '${arg}'`);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (SWITCHES.has(name)) {
+      flags.set(name, 'true');
+      continue;
+    }
+    if (!VALUED.has(name)) throw new ClvError('invalid_input', `unknown option --${name}`, { field: name });
+    const value = eq >= 0 ? arg.slice(eq + 1) : rest[++i];
+    if (value === undefined) throw new ClvError('invalid_input', `--${name} needs a value`, { field: name });
+    flags.set(name, value);
+  }
+  return { command, flags };
+}
+
+export function oneOf<T extends string>(
+  flags: Map<string, string>,
+  name: string,
+  allowed: readonly T[],
+  fallback?: T,
+): T {
+  const v = flags.get(name) ?? fallback;
+  if (v === undefined)
+    throw new ClvError('invalid_input', `--${name} is required (${allowed.join('|')})`, { field: name });
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new ClvError('invalid_input', `--${name} must be one of ${allowed.join('|')} (got '${v}')`, {
+      field: name,
+    });
+  }
+  return v as T;
+}
+
+export function positiveNumber(
+  flags: Map<string, string>,
+  name: string,
+  fallback: number,
+  allowZero = false,
+): number {
+  const text = flags.get(name);
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new ClvError(
+      'invalid_input',
+      `--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number (got '${text}')`,
+      {
+        field: name,
+      },
+    );
+  }
+  return v;
+}

@@ -1,0 +1,210 @@
+/** Loading the CLI's input and computing the per-customer predictions shared by predict and report. */
+import { oneOf, positiveNumber } from './cli-args.ts';
+import { type AnyFit, fitByName, type PurchaseModel, predictByName } from './cli-models.ts';
+import { type CalendarUnit, customerLifetimeValue, DAYS_PER_CALENDAR_UNIT } from './clv.ts';
+import { ClvError } from './errors.ts';
+import { gammaGammaConditionalExpectedSpend } from './gamma-gamma.ts';
+import type { RfmSummary, TimeUnit } from './summary.ts';
+import { parseSummaryCsv } from './summary-csv.ts';
+import { DAYS_PER_UNIT, summariseTransactions } from './transactions.ts';
+import { formatDay, parseDay, parseTransactionsCsv } from './transactions-csv.ts';
+
+export interface CliInput {
+  summary: RfmSummary;
+  unit: TimeUnit | undefined;
+  ids: string[] | undefined;
+  /** Holdout actuals and the holdout length per customer, in the summary's unit. */
+  holdout: { x: Float64Array; duration: Float64Array } | undefined;
+  source: string;
+  calibrationEnd: string | undefined;
+  holdoutEnd: string | undefined;
+}
+
+const UNITS = ['day', 'week'] as const;
+const CALENDAR = ['day', 'week', 'month', 'year'] as const;
+
+export function loadInput(
+  flags: Map<string, string>,
+  readFile: (p: string) => Uint8Array,
+  needUnit: boolean,
+): CliInput {
+  const summaryFile = flags.get('summary');
+  const txFile = flags.get('transactions');
+  if ((summaryFile === undefined) === (txFile === undefined)) {
+    throw new ClvError('invalid_input', 'give exactly one of --summary FILE or --transactions FILE');
+  }
+  if (summaryFile !== undefined) {
+    const unit = flags.has('unit') || needUnit ? oneOf(flags, 'unit', UNITS) : undefined;
+    const csv = parseSummaryCsv(readFile(summaryFile), summaryFile, { keepIds: needUnit });
+    const summary: RfmSummary = {
+      x: csv.x,
+      tx: csv.tx,
+      T: csv.T,
+      monetary: csv.monetary,
+      weight: csv.weight,
+    };
+    const holdout =
+      csv.holdoutX && csv.holdoutDuration ? { x: csv.holdoutX, duration: csv.holdoutDuration } : undefined;
+    return {
+      summary,
+      unit,
+      ids: csv.ids,
+      holdout,
+      source: summaryFile,
+      calibrationEnd: undefined,
+      holdoutEnd: undefined,
+    };
+  }
+  const file = txFile!;
+  const unit = oneOf(flags, 'unit', UNITS, 'day');
+  const log = parseTransactionsCsv(new TextDecoder().decode(readFile(file)), file, {
+    customer: flags.get('customer-col'),
+    date: flags.get('date-col'),
+    amount: flags.get('amount-col'),
+    noHeader: flags.has('no-header'),
+  });
+  const dateFlag = (name: string) => {
+    const text = flags.get(name);
+    if (text === undefined) return undefined;
+    const d = parseDay(text);
+    if (d === undefined)
+      throw new ClvError('invalid_input', `--${name}: not a date (YYYY-MM-DD): '${text}'`, { field: name });
+    return d;
+  };
+  const calibrationEnd = dateFlag('calibration-end') ?? log.day.reduce((a, b) => Math.max(a, b), -Infinity);
+  const holdoutEnd = dateFlag('holdout-end');
+  const s = summariseTransactions(log, { calibrationEnd, holdoutEnd, unit });
+  const holdout = s.holdout
+    ? { x: s.holdout.x, duration: new Float64Array(s.x.length).fill(s.holdout.duration) }
+    : undefined;
+  return {
+    summary: s,
+    unit,
+    ids: Array.from(s.customer, (c) => log.ids[c]!),
+    holdout,
+    source: file,
+    calibrationEnd: formatDay(calibrationEnd),
+    holdoutEnd: holdoutEnd === undefined ? undefined : formatDay(holdoutEnd),
+  };
+}
+
+export interface CustomerPredictions {
+  model: PurchaseModel;
+  fit: AnyFit;
+  spendFit: AnyFit | undefined;
+  /** The prediction window, in the summary's unit (periods for BG/BB), and as text. */
+  t: number;
+  horizonLabel: string;
+  pAlive: Float64Array;
+  expectedPurchases: Float64Array;
+  expectedSpend: Float64Array | undefined;
+  clv: Float64Array | undefined;
+  holdoutPredicted: Float64Array | undefined;
+  warnings: string[];
+}
+
+export function predictCustomers(
+  flags: Map<string, string>,
+  input: CliInput,
+  maxIterations: number,
+): CustomerPredictions {
+  const model = oneOf(flags, 'model', ['bgnbd', 'mbgnbd', 'pareto', 'bgbb'] as const, 'bgnbd');
+  const s = input.summary;
+  const unit = input.unit ?? 'day';
+  const warnings: string[] = [];
+  const fit = fitByName(model, s, { maxIterations });
+  if (!fit.diagnostics.converged) warnings.push(`${model} did not converge: ${fit.diagnostics.message}`);
+  let t: number;
+  let horizonLabel: string;
+  if (model === 'bgbb') {
+    t = positiveNumber(flags, 'horizon', 5);
+    horizonLabel = `${t} periods`;
+  } else {
+    const hu: CalendarUnit = oneOf(flags, 'horizon-unit', CALENDAR, 'year');
+    const h = positiveNumber(flags, 'horizon', 1);
+    t = (h * DAYS_PER_CALENDAR_UNIT[hu]) / DAYS_PER_UNIT[unit];
+    horizonLabel = `${h} ${hu}${h === 1 ? '' : 's'}`;
+  }
+  const { pAlive, expectedPurchases } = predictByName(model, fit.params, s, t);
+  let spendFit: AnyFit | undefined;
+  let expectedSpend: Float64Array | undefined;
+  let clv: Float64Array | undefined;
+  if (s.monetary) {
+    try {
+      spendFit = fitByName('gg', s, { maxIterations });
+      const gg = { p: spendFit.params.p!, q: spendFit.params.q!, gamma: spendFit.params.gamma! };
+      const m = s.monetary;
+      expectedSpend = Float64Array.from(s.x, (x, i) => gammaGammaConditionalExpectedSpend(gg, x, m[i]!));
+    } catch (e) {
+      if (!(e instanceof ClvError)) throw e;
+      warnings.push(`no spend model: ${e.message}`);
+    }
+  }
+  if (expectedSpend && model !== 'bgbb') {
+    const per: CalendarUnit = oneOf(flags, 'discount-per', CALENDAR, 'month');
+    const rate = positiveNumber(flags, 'discount-rate', 0.01, true);
+    const h = (t * DAYS_PER_UNIT[unit]) / DAYS_PER_CALENDAR_UNIT.day;
+    clv = customerLifetimeValue(
+      (u) => predictByName(model, fit.params, s, u).expectedPurchases,
+      expectedSpend,
+      {
+        dataUnit: unit,
+        horizon: { length: h, unit: 'day' },
+        discount: { rate, per },
+      },
+    );
+  }
+  let holdoutPredicted: Float64Array | undefined;
+  if (input.holdout) {
+    const d = input.holdout.duration;
+    const same = d.every((v) => v === d[0]);
+    holdoutPredicted = same
+      ? predictByName(model, fit.params, s, d[0]!).expectedPurchases
+      : Float64Array.from(
+          d,
+          (v, i) => predictByName(model, fit.params, oneRow(s, i), v).expectedPurchases[0]!,
+        );
+  }
+  return {
+    model,
+    fit,
+    spendFit,
+    t,
+    horizonLabel,
+    pAlive,
+    expectedPurchases,
+    expectedSpend,
+    clv,
+    holdoutPredicted,
+    warnings,
+  };
+}
+
+function oneRow(s: RfmSummary, i: number): RfmSummary {
+  return { x: s.x.subarray(i, i + 1), tx: s.tx.subarray(i, i + 1), T: s.T.subarray(i, i + 1) };
+}
+
+export function predictionsCsv(input: CliInput, p: CustomerPredictions): string {
+  const s = input.summary;
+  const cols = ['id', 'frequency', 'recency', 'T', 'p_alive', 'expected_purchases'];
+  if (p.expectedSpend) cols.push('expected_spend');
+  if (p.clv) cols.push('clv');
+  if (p.holdoutPredicted) cols.push('holdout_actual', 'holdout_predicted');
+  const out: string[] = [cols.join(',')];
+  const f = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(6));
+  for (let i = 0; i < s.x.length; i++) {
+    const row = [
+      input.ids?.[i] ?? String(i + 1),
+      f(s.x[i]!),
+      f(s.tx[i]!),
+      f(s.T[i]!),
+      f(p.pAlive[i]!),
+      f(p.expectedPurchases[i]!),
+    ];
+    if (p.expectedSpend) row.push(f(p.expectedSpend[i]!));
+    if (p.clv) row.push(f(p.clv[i]!));
+    if (p.holdoutPredicted) row.push(f(input.holdout!.x[i]!), f(p.holdoutPredicted[i]!));
+    out.push(row.join(','));
+  }
+  return `${out.join('\n')}\n`;
+}

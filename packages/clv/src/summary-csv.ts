@@ -1,0 +1,201 @@
+/**
+ * Parse an RFM summary CSV (`frequency,recency,T[,monetary_value]`, lifetimes' column names, or
+ * FHL's `x,t_x,T,zbar`) from bytes. Hand-written over the buffer: a million rows parse in tens of
+ * milliseconds, where splitting strings per row would take most of a second. Every error names the
+ * file, line and column.
+ */
+import { ClvError } from './errors.ts';
+
+export interface SummaryCsv {
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  monetary: Float64Array | undefined;
+  weight: Float64Array | undefined;
+  holdoutX: Float64Array | undefined;
+  holdoutDuration: Float64Array | undefined;
+  /** The id column's text per row, when asked for and present. */
+  ids: string[] | undefined;
+}
+
+const ALIASES: Record<string, string[]> = {
+  x: ['frequency', 'x'],
+  tx: ['recency', 't_x'],
+  T: ['T', 'age', 'periods', 'n'],
+  monetary: ['monetary_value', 'monetary', 'zbar', 'm'],
+  weight: ['weights', 'weight', 'count'],
+  holdoutX: ['frequency_holdout'],
+  holdoutDuration: ['duration_holdout'],
+  id: ['ID', 'id', 'customer_id', 'customer'],
+};
+
+type Field = keyof typeof ALIASES;
+const FIELDS = Object.keys(ALIASES) as Field[];
+
+export function parseSummaryCsv(
+  bytes: Uint8Array,
+  file: string,
+  options: { keepIds?: boolean } = {},
+): SummaryCsv {
+  let pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let headerEnd = bytes.indexOf(10, pos);
+  if (headerEnd < 0) headerEnd = bytes.length;
+  const header = new TextDecoder().decode(bytes.subarray(pos, headerEnd)).replace(/\r$/, '');
+  const delimiter = header.includes(',') ? 44 : header.includes('\t') ? 9 : 44;
+  const names = header.split(String.fromCharCode(delimiter)).map((s) => s.trim().replace(/^"|"$/g, ''));
+  const colOf = new Map<Field, number>();
+  for (const f of FIELDS) {
+    const i = names.findIndex((n) => ALIASES[f]!.includes(n));
+    if (i >= 0) colOf.set(f, i);
+  }
+  for (const f of ['x', 'tx', 'T'] as const) {
+    if (!colOf.has(f)) {
+      throw new ClvError(
+        'invalid_input',
+        `${file} line 1: no ${ALIASES[f]!.join('/')} column (header: ${names.join(',')})`,
+        { field: f },
+      );
+    }
+  }
+  let lines = 0;
+  for (let i = headerEnd; i < bytes.length; i++) if (bytes[i] === 10) lines++;
+  if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) lines++;
+  const target: (Float64Array | undefined)[] = names.map(() => undefined);
+  const out: Partial<Record<Field, Float64Array>> = {};
+  for (const [f, i] of colOf) {
+    if (f === 'id') continue;
+    const arr = new Float64Array(lines);
+    out[f] = arr;
+    target[i] = arr;
+  }
+  const idCol = options.keepIds ? (colOf.get('id') ?? -1) : -1;
+  const ids: string[] | undefined = idCol >= 0 ? [] : undefined;
+  const ncol = names.length;
+  let row = 0;
+  let line = 1;
+  pos = headerEnd + 1;
+  const n = bytes.length;
+  while (pos < n) {
+    line++;
+    if (bytes[pos] === 10 || (bytes[pos] === 13 && bytes[pos + 1] === 10)) {
+      pos += bytes[pos] === 13 ? 2 : 1;
+      continue;
+    }
+    for (let c = 0; c < ncol; c++) {
+      const start = pos;
+      const arr = target[c];
+      if (arr !== undefined) {
+        // Fast path: [-]digits[.digits] as one integer over a power of ten. The division of two
+        // exactly representable integers is correctly rounded, so the result equals Number(text).
+        let i = pos;
+        let neg = false;
+        if (bytes[i] === 45) {
+          neg = true;
+          i++;
+        }
+        let m = 0;
+        let digits = 0;
+        let scale = 1;
+        let ch = bytes[i]!;
+        while (ch >= 48 && ch <= 57) {
+          m = m * 10 + (ch - 48);
+          digits++;
+          ch = bytes[++i]!;
+        }
+        if (ch === 46) {
+          ch = bytes[++i]!;
+          while (ch >= 48 && ch <= 57) {
+            m = m * 10 + (ch - 48);
+            scale *= 10;
+            digits++;
+            ch = bytes[++i]!;
+          }
+        }
+        let value: number;
+        if (digits > 0 && digits <= 15 && (i >= n || ch === delimiter || ch === 10 || ch === 13)) {
+          value = neg ? -m / scale : m / scale;
+          pos = i;
+        } else {
+          while (pos < n && bytes[pos] !== delimiter && bytes[pos] !== 10 && bytes[pos] !== 13) pos++;
+          const text = new TextDecoder().decode(bytes.subarray(start, pos)).trim();
+          value = text === '' ? Number.NaN : Number(text);
+          if (!Number.isFinite(value)) {
+            throw new ClvError(
+              'invalid_input',
+              `${file} line ${line}, column ${c + 1} (${names[c]}): not a finite number: '${text}'`,
+              {
+                field: names[c]!,
+                row: row,
+              },
+            );
+          }
+        }
+        arr[row] = value;
+      } else {
+        while (pos < n && bytes[pos] !== delimiter && bytes[pos] !== 10 && bytes[pos] !== 13) pos++;
+        if (c === idCol) ids!.push(new TextDecoder().decode(bytes.subarray(start, pos)));
+      }
+      if (c < ncol - 1) {
+        if (bytes[pos] !== delimiter) {
+          throw new ClvError(
+            'invalid_input',
+            `${file} line ${line}: ${c + 1} columns, the header has ${ncol}`,
+            { row },
+          );
+        }
+        pos++;
+      }
+    }
+    if (pos < n && bytes[pos] === 13) pos++;
+    if (pos < n && bytes[pos] !== 10) {
+      throw new ClvError('invalid_input', `${file} line ${line}: more columns than the header's ${ncol}`, {
+        row,
+      });
+    }
+    pos++;
+    checkRow(out, row, line, file, names, colOf);
+    row++;
+  }
+  if (row === 0) throw new ClvError('too_few_customers', `${file}: no data rows`);
+  const cut = (a: Float64Array | undefined) => (a ? a.subarray(0, row) : undefined);
+  return {
+    x: cut(out.x)!,
+    tx: cut(out.tx)!,
+    T: cut(out.T)!,
+    monetary: cut(out.monetary),
+    weight: cut(out.weight),
+    holdoutX: cut(out.holdoutX),
+    holdoutDuration: cut(out.holdoutDuration),
+    ids,
+  };
+}
+
+/** The model checks again, but here the message can name the line and the file's own column name. */
+function checkRow(
+  out: Partial<Record<Field, Float64Array>>,
+  row: number,
+  line: number,
+  file: string,
+  names: string[],
+  colOf: Map<Field, number>,
+): void {
+  const fail = (f: Field, why: string) => {
+    throw new ClvError(
+      'invalid_input',
+      `${file} line ${line}, column ${colOf.get(f)! + 1} (${names[colOf.get(f)!]}): ${why}`,
+      {
+        field: names[colOf.get(f)!]!,
+        row,
+      },
+    );
+  };
+  const x = out.x![row]!;
+  const tx = out.tx![row]!;
+  const T = out.T![row]!;
+  if (x < 0) fail('x', `negative (${x})`);
+  if (tx < 0) fail('tx', `negative (${tx})`);
+  if (T < 0) fail('T', `negative (${T})`);
+  if (tx > T * (1 + 1e-12)) fail('tx', `${tx} is later than T (${T})`);
+  if (x === 0 && tx !== 0) fail('tx', `must be 0 when there are no repeat purchases (got ${tx})`);
+  if (out.weight && !(out.weight[row]! >= 0)) fail('weight', `negative (${out.weight[row]})`);
+}
