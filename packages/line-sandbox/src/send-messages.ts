@@ -79,8 +79,9 @@ export function deliver(
   ctx: SendContext,
   unit: string | null,
 ): void {
+  const reaches = recipients.map((to) => isDeliverable(state, to));
   let deliverable = 0;
-  for (const to of recipients) if (isDeliverable(state, to)) deliverable++;
+  for (const r of reaches) if (r) deliverable++;
   state.quota.reserve(deliverable, via);
   const request: SentRequest = {
     via,
@@ -90,10 +91,10 @@ export function deliver(
     messages: state.config.record === 'full' ? messages : [],
     customAggregationUnit: unit,
   };
-  for (const to of recipients) {
-    if (isDeliverable(state, to)) state.received.record(to, request);
+  recipients.forEach((to, i) => {
+    if (reaches[i]) state.received.record(to, request);
     else state.undelivered.record(to, request);
-  }
+  });
   state.quota.consume(deliverable, via);
   if (unit !== null) state.quota.useUnit(unit);
 }
