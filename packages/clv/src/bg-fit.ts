@@ -4,7 +4,13 @@ import { bgNegLogLik } from './bg-kernel.ts';
 import type { BgParams } from './bg-params.ts';
 import { ClvError } from './errors.ts';
 import { type FitOptions, type FitResult, runFit } from './fit-result.ts';
-import { compressSummary, type RfmIndex, type RfmSummary, validateSummary } from './summary.ts';
+import {
+  compressSummary,
+  type RfmIndex,
+  type RfmSummary,
+  subsampleIndex,
+  validateSummary,
+} from './summary.ts';
 
 export interface BgFit extends FitResult<BgParams> {
   /** The compressed summary, reusable for predictions on the same customers. */
@@ -39,6 +45,11 @@ export function fitBg(summary: RfmSummary, modified: boolean, options: FitOption
     ix.totalWeight,
     ix.rowWeight.length,
     options,
+    ix.rowWeight.length > 50_000 ? warmStart(subsampleIndex(ix, 16), modified) : undefined,
   );
   return { ...fit, index: ix };
+}
+
+function warmStart(sub: RfmIndex, modified: boolean) {
+  return (theta: Float64Array, grad: Float64Array | undefined) => bgNegLogLik(sub, modified, theta, grad);
 }

@@ -197,67 +197,118 @@ export function compressSummary(s: RfmSummary): RfmIndex {
   const Ti = indexDistinct(s.T);
   const nt = ti.values.length;
   const nT = Ti.values.length;
-  const keyToRow = new Map<number, number>();
-  const rowOfRaw = new Uint32Array(n);
-  const keys: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const key = (xi.index[i]! * nt + ti.index[i]!) * nT + Ti.index[i]!;
-    let r = keyToRow.get(key);
-    if (r === undefined) {
-      r = keys.length;
-      keys.push(key);
-      keyToRow.set(key, r);
-    }
-    rowOfRaw[i] = r;
-  }
-  const m = keys.length;
   const nx = xi.values.length;
-  // Counting sort of the compressed rows by x group.
+  // Customers by x (counting sort); then, within each x group, distinct (t_x, T) pairs through a
+  // direct-address table stamped with the group, so no hashing is needed on day-level data.
+  const byX = new Uint32Array(nx + 1);
+  for (let i = 0; i < n; i++) byX[xi.index[i]! + 1]!++;
+  for (let k = 0; k < nx; k++) byX[k + 1]! += byX[k]!;
+  const fillX = byX.slice(0, nx);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[fillX[xi.index[i]!]!++] = i;
+  const pairs = nt * nT;
+  const direct = pairs <= 1 << 24;
+  const slotRow = direct ? new Int32Array(pairs) : undefined;
+  const slotGroup = direct ? new Int32Array(pairs).fill(-1) : undefined;
+  const rowOf = new Uint32Array(n);
+  const rowX: number[] = [];
+  const rowTx: number[] = [];
+  const rowT: number[] = [];
   const groupStart = new Uint32Array(nx + 1);
-  const keyX = new Uint32Array(m);
-  for (let r = 0; r < m; r++) {
-    const k = Math.floor(keys[r]! / (nt * nT));
-    keyX[r] = k;
-    groupStart[k + 1]!++;
+  for (let k = 0; k < nx; k++) {
+    const seen = direct ? undefined : new Map<number, number>();
+    for (let q = byX[k]!; q < byX[k + 1]!; q++) {
+      const i = order[q]!;
+      const key = ti.index[i]! * nT + Ti.index[i]!;
+      let r: number;
+      if (slotRow && slotGroup) {
+        if (slotGroup[key] !== k) {
+          slotGroup[key] = k;
+          slotRow[key] = rowX.length;
+          rowX.push(k);
+          rowTx.push(ti.index[i]!);
+          rowT.push(Ti.index[i]!);
+        }
+        r = slotRow[key]!;
+      } else {
+        let found = seen!.get(key);
+        if (found === undefined) {
+          found = rowX.length;
+          seen!.set(key, found);
+          rowX.push(k);
+          rowTx.push(ti.index[i]!);
+          rowT.push(Ti.index[i]!);
+        }
+        r = found;
+      }
+      rowOf[i] = r;
+    }
+    groupStart[k + 1] = rowX.length;
   }
-  for (let k = 0; k < nx; k++) groupStart[k + 1]! += groupStart[k]!;
-  const fill = groupStart.slice(0, nx);
-  const newPos = new Uint32Array(m);
-  const rowX = new Uint32Array(m);
-  const rowTx = new Uint32Array(m);
-  const rowT = new Uint32Array(m);
-  for (let r = 0; r < m; r++) {
-    const k = keyX[r]!;
-    const p = fill[k]!++;
-    newPos[r] = p;
-    const rest = keys[r]! - k * nt * nT;
-    rowX[p] = k;
-    rowTx[p] = Math.floor(rest / nT);
-    rowT[p] = rest % nT;
-  }
+  const m = rowX.length;
   const rowWeight = new Float64Array(m);
   const weightByX = new Float64Array(nx);
-  const rowOf = new Uint32Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
-    const p = newPos[rowOfRaw[i]!]!;
     const w = s.weight ? s.weight[i]! : 1;
-    rowOf[i] = p;
-    rowWeight[p]! += w;
-    weightByX[rowX[p]!]! += w;
+    const r = rowOf[i]!;
+    rowWeight[r]! += w;
+    weightByX[rowX[r]!]! += w;
     total += w;
   }
   return {
     xValues: xi.values,
     txValues: ti.values,
     TValues: Ti.values,
-    rowX,
-    rowTx,
-    rowT,
+    rowX: Uint32Array.from(rowX),
+    rowTx: Uint32Array.from(rowTx),
+    rowT: Uint32Array.from(rowT),
     rowWeight,
     groupStart,
     weightByX,
     rowOf,
+    totalWeight: total,
+  };
+}
+
+/**
+ * A subsample of a compressed summary for warm-starting fits: rows heavier than `step` customers
+ * are kept whole; of the rest, every `step`-th row of each x group is kept with `step` times its
+ * weight. Each light row is kept with the same probability, so the subsample's log-likelihood
+ * estimates the full one without bias.
+ */
+export function subsampleIndex(ix: RfmIndex, step: number): RfmIndex {
+  const keep: number[] = [];
+  const weight: number[] = [];
+  const nx = ix.xValues.length;
+  const groupStart = new Uint32Array(nx + 1);
+  const weightByX = new Float64Array(nx);
+  let total = 0;
+  for (let k = 0; k < nx; k++) {
+    let light = 0;
+    for (let j = ix.groupStart[k]!; j < ix.groupStart[k + 1]!; j++) {
+      const w = ix.rowWeight[j]!;
+      let kept = 0;
+      if (w >= step) kept = w;
+      else if (light++ % step === 0) kept = w * step;
+      if (kept === 0) continue;
+      keep.push(j);
+      weight.push(kept);
+      weightByX[k]! += kept;
+      total += kept;
+    }
+    groupStart[k + 1] = keep.length;
+  }
+  const pick = (a: Uint32Array) => Uint32Array.from(keep, (j) => a[j]!);
+  return {
+    ...ix,
+    rowX: pick(ix.rowX),
+    rowTx: pick(ix.rowTx),
+    rowT: pick(ix.rowT),
+    rowWeight: Float64Array.from(weight),
+    groupStart,
+    weightByX,
+    rowOf: new Uint32Array(0),
     totalWeight: total,
   };
 }

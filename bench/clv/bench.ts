@@ -1,0 +1,59 @@
+/**
+ * CLV engine benchmark: BG/NBD + Gamma-Gamma fit and predictions for every customer, on seeded
+ * simulated day-level data at 100k and 1M customers, against the per-row baseline measured in
+ * the same run, plus the installed `kizuna clv fit` bin as whole processes.
+ *
+ *   node bench/clv/bench.ts            (writes its CSVs under /tmp)
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simulate, summaryCsv } from './simulate.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'node_modules', '.bin', 'kizuna');
+const LIFETIMES_1M_SECONDS = 17.5; // issue 3: load + BG/NBD + Gamma-Gamma fit, measured on this machine
+
+function timed(cmd: string, args: string[]) {
+  const t = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = (performance.now() - t) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  const rssMB = Number(r.stderr.trim().split('\n').at(-1)) / 1024;
+  return { seconds, rssMB, stdout: r.stdout };
+}
+
+for (const n of [100_000, 1_000_000]) {
+  const file = `/tmp/clv-bench-${n}.csv`;
+  writeFileSync(file, summaryCsv(simulate(n)));
+  const engine = timed(process.execPath, [join(import.meta.dirname, 'run.ts'), 'engine', file]);
+  const baseline = timed(process.execPath, [join(import.meta.dirname, 'run.ts'), 'baseline', file]);
+  const e = JSON.parse(engine.stdout);
+  const b = JSON.parse(baseline.stdout);
+  const diff = Math.max(
+    ...Object.keys(e.bgnbd).map((k) => Math.abs(e.bgnbd[k] / b.bgnbd[k] - 1)),
+    ...Object.keys(e.gg).map((k) => Math.abs(e.gg[k] / b.gg[k] - 1)),
+  );
+  console.log(`\n${n.toLocaleString('en')} customers (${file})`);
+  console.log(
+    `  engine   in-process ${e.seconds.toFixed(2)} s, process ${engine.seconds.toFixed(2)} s, peak RSS ${engine.rssMB.toFixed(0)} MB`,
+  );
+  console.log(
+    `  baseline in-process ${b.seconds.toFixed(2)} s, process ${baseline.seconds.toFixed(2)} s, peak RSS ${baseline.rssMB.toFixed(0)} MB`,
+  );
+  console.log(
+    `  speed-up over the per-row baseline ${(b.seconds / e.seconds).toFixed(1)}x; largest relative parameter difference ${diff.toExponential(1)}`,
+  );
+  console.log(`  engine params ${JSON.stringify(e.bgnbd)} ${JSON.stringify(e.gg)}`);
+  for (const model of ['bgnbd', 'gg']) {
+    const r = timed(bin, ['clv', 'fit', '--summary', file, '--model', model, '--json']);
+    console.log(
+      `  kizuna clv fit --model ${model} --json: ${r.seconds.toFixed(2)} s, peak RSS ${r.rssMB.toFixed(0)} MB`,
+    );
+  }
+  if (n === 1_000_000) {
+    console.log(
+      `  vs lifetimes' ${LIFETIMES_1M_SECONDS} s (issue 3 figure; PyPI unreachable here): ${(LIFETIMES_1M_SECONDS / e.seconds).toFixed(1)}x in-process`,
+    );
+  }
+}
