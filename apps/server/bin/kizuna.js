@@ -12,10 +12,14 @@ if (major < 22) {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const node22 = join(root, '.tools', 'node22', 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(node22)) {
-    console.error(`kizuna needs Node 22 or newer (this is ${process.version}). Run ./kizuna once from the repository root to install it.`);
+    console.error(
+      `kizuna needs Node 22 or newer (this is ${process.version}). Run ./kizuna once from the repository root to install it.`,
+    );
     process.exit(1);
   }
-  const result = spawnSync(node22, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const result = spawnSync(node22, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   process.exit(result.status ?? 1);
 } else {
   await import('../src/cli.ts');

@@ -12,7 +12,9 @@ async function main(): Promise<number> {
       return runLineSandboxCli(rest);
     }
     default:
-      console.error(`kizuna: unknown command "${command}". Try: start, demo, init, migrate, import, clv, line-sandbox`);
+      console.error(
+        `kizuna: unknown command "${command}". Try: start, demo, init, migrate, import, clv, line-sandbox`,
+      );
       return 2;
   }
 }

@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+
+/** Kizuna's settings, parsed once from the environment at the entrypoint and passed down frozen. */
+export interface Config {
+  /** PostgreSQL connection string; when absent Kizuna uses the embedded PGlite database. */
+  readonly databaseUrl: string | undefined;
+  /** Data directory of the embedded database. */
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The URL users reach Kizuna at, used in printed links. */
+  readonly publicUrl: string;
+  /** Run the pg-boss job worker in this process. */
+  readonly runWorker: boolean;
+  /** Run the HTTP API in this process. */
+  readonly runApi: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly key: string;
+  constructor(key: string, reason: string) {
+    super(`${key}: ${reason}`);
+    this.name = 'ConfigError';
+    this.key = key;
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function parsePort(key: string, raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(key, `must be an integer from 0 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function parseBool(key: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(key, `must be true or false, got "${raw}"`);
+}
+
+/**
+ * Reads the environment. Fails fast with the name of the bad key.
+ *
+ * @example
+ * const config = loadConfig(process.env); // DATABASE_URL unset → embedded PGlite in ./.kizuna
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
+  const host = env.HOST?.trim() || '127.0.0.1';
+  const port = parsePort('PORT', env.PORT?.trim() || '3000');
+  const logLevel = (env.KIZUNA_LOG_LEVEL?.trim() || 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('KIZUNA_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const publicUrl = (
+    env.KIZUNA_PUBLIC_URL?.trim() || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`
+  ).replace(/\/$/, '');
+  return Object.freeze({
+    databaseUrl,
+    dataDir: resolve(env.KIZUNA_DATA_DIR?.trim() || '.kizuna'),
+    host,
+    port,
+    logLevel,
+    publicUrl,
+    runWorker: parseBool('KIZUNA_WORKER', env.KIZUNA_WORKER, true),
+    runApi: parseBool('KIZUNA_API', env.KIZUNA_API, true),
+  });
+}

@@ -1,0 +1,106 @@
+import { type Kysely, sql } from 'kysely';
+import type { ConsentChannel, ConsentPurpose, ConsentStatus, DB } from '../db/schema.ts';
+
+export interface ConsentChange {
+  channel: ConsentChannel;
+  purpose: ConsentPurpose;
+  status: ConsentStatus;
+  source: string;
+  actor?: string | null;
+  occurredAt?: Date;
+}
+
+/**
+ * Records a consent change as history and updates the current state. A change that repeats the
+ * current status is not recorded again, so retried requests leave one history row. A change older
+ * than the current state is kept in history but does not override the newer state.
+ * Returns whether a history row was written.
+ */
+export async function recordConsent(
+  tx: Kysely<DB>,
+  workspaceId: string,
+  customerId: number,
+  change: ConsentChange,
+): Promise<boolean> {
+  const occurredAt = change.occurredAt ?? new Date();
+  const current = await tx
+    .selectFrom('customer_consent')
+    .select(['status', 'occurred_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('customer_id', '=', customerId)
+    .where('channel', '=', change.channel)
+    .where('purpose', '=', change.purpose)
+    .executeTakeFirst();
+  if (current && current.status === change.status) return false;
+  await tx
+    .insertInto('consent_event')
+    .values({
+      workspace_id: workspaceId,
+      customer_id: customerId,
+      channel: change.channel,
+      purpose: change.purpose,
+      status: change.status,
+      source: change.source,
+      actor: change.actor ?? null,
+      occurred_at: occurredAt,
+    })
+    .execute();
+  await tx
+    .insertInto('customer_consent')
+    .values({
+      workspace_id: workspaceId,
+      customer_id: customerId,
+      channel: change.channel,
+      purpose: change.purpose,
+      status: change.status,
+      source: change.source,
+      occurred_at: occurredAt,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['workspace_id', 'customer_id', 'channel', 'purpose'])
+        .doUpdateSet({
+          status: (eb) => eb.ref('excluded.status'),
+          source: (eb) => eb.ref('excluded.source'),
+          occurred_at: (eb) => eb.ref('excluded.occurred_at'),
+        })
+        .where(sql<boolean>`excluded.occurred_at >= customer_consent.occurred_at`),
+    )
+    .execute();
+  return true;
+}
+
+export interface ConsentHistoryEntry {
+  channel: ConsentChannel;
+  purpose: ConsentPurpose;
+  status: ConsentStatus;
+  source: string;
+  actor: string | null;
+  occurredAt: string;
+  recordedAt: string;
+}
+
+/** A customer's consent history, oldest first. */
+export async function consentHistory(
+  db: Kysely<DB>,
+  workspaceId: string,
+  customerId: number,
+): Promise<ConsentHistoryEntry[]> {
+  const rows = await db
+    .selectFrom('consent_event')
+    .select(['channel', 'purpose', 'status', 'source', 'actor', 'occurred_at', 'recorded_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('customer_id', '=', customerId)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    channel: r.channel,
+    purpose: r.purpose,
+    status: r.status,
+    source: r.source,
+    actor: r.actor,
+    occurredAt: r.occurred_at.toISOString(),
+    recordedAt: r.recorded_at.toISOString(),
+  }));
+}

@@ -1,0 +1,111 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { notFound } from '../shared/domain-error.ts';
+import type { Customer } from './customer-schema.ts';
+
+/**
+ * Follows merges: a customer id that was merged away answers with its survivor, so ids that
+ * clients stored before a merge keep working. Undefined when the id is not in this workspace.
+ */
+export async function liveCustomerId(
+  db: Kysely<DB>,
+  workspaceId: string,
+  id: number,
+): Promise<number | undefined> {
+  let current = id;
+  for (let hops = 0; hops < 20; hops++) {
+    const row = await db
+      .selectFrom('customer')
+      .select(['id', 'merged_into_id'])
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', current)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    if (row.merged_into_id === null) return row.id;
+    current = row.merged_into_id;
+  }
+  throw new Error(`customer ${id}: merge chain longer than 20`);
+}
+
+export async function getCustomer(
+  db: Kysely<DB>,
+  workspaceId: string,
+  requestedId: number,
+): Promise<Customer> {
+  const id = await liveCustomerId(db, workspaceId, requestedId);
+  if (id === undefined) throw notFound(`customer ${requestedId}`);
+  const [row, identities, consents] = await Promise.all([
+    db
+      .selectFrom('customer')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('customer_identity')
+      .select(['kind', 'namespace', 'value'])
+      .where('workspace_id', '=', workspaceId)
+      .where('customer_id', '=', id)
+      .orderBy('kind')
+      .orderBy('value')
+      .execute(),
+    db
+      .selectFrom('customer_consent')
+      .select(['channel', 'purpose', 'status', 'source', 'occurred_at'])
+      .where('workspace_id', '=', workspaceId)
+      .where('customer_id', '=', id)
+      .orderBy('channel')
+      .orderBy('purpose')
+      .execute(),
+  ]);
+  return {
+    id: row.id,
+    familyName: row.family_name,
+    givenName: row.given_name,
+    familyNameKana: row.family_name_kana,
+    givenNameKana: row.given_name_kana,
+    birthday: row.birthday,
+    gender: row.gender,
+    prefecture: row.prefecture,
+    favoriteStoreId: row.favorite_store_id,
+    interests: row.interests,
+    registeredAt: row.registered_at.toISOString(),
+    acquisitionSource: row.acquisition_source,
+    attributes: row.attributes,
+    tags: row.tags,
+    identities,
+    consents: consents
+      .map((c) => ({ ...c, occurredAt: c.occurred_at.toISOString(), occurred_at: undefined }))
+      .map(({ occurred_at: _, ...c }) => c),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** One page of live customers, newest first, with an opaque cursor for the next page. */
+export async function listCustomers(
+  db: Kysely<DB>,
+  workspaceId: string,
+  page: { limit: number; after?: number },
+): Promise<{
+  items: { id: number; familyName: string | null; givenName: string | null; registeredAt: string }[];
+  nextCursor: string | null;
+}> {
+  let query = db
+    .selectFrom('customer')
+    .select(['id', 'family_name', 'given_name', 'registered_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('merged_into_id', 'is', null)
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1);
+  if (page.after !== undefined) query = query.where('id', '<', page.after);
+  const rows = await query.execute();
+  const items = rows.slice(0, page.limit).map((r) => ({
+    id: r.id,
+    familyName: r.family_name,
+    givenName: r.given_name,
+    registeredAt: r.registered_at.toISOString(),
+  }));
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > page.limit && last ? String(last.id) : null };
+}

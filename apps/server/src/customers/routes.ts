@@ -1,0 +1,128 @@
+import { Type } from 'typebox';
+import { transact } from '../db/transact.ts';
+import type { App, RouteDeps } from '../http/app.ts';
+import { principalOf } from '../http/auth.ts';
+import { registerBatchRoute } from '../ingest/batch-route.ts';
+import { invalid, notFound } from '../shared/domain-error.ts';
+import { consentHistory, recordConsent } from './consent.ts';
+import {
+  ConsentInput,
+  Customer,
+  CustomerInput,
+  type CustomerInput as CustomerInputType,
+} from './customer-schema.ts';
+import { getCustomer, listCustomers, liveCustomerId } from './get-customer.ts';
+import { prepareCustomer, type UpsertOutcome, upsertCustomer } from './upsert-customer.ts';
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export function registerCustomerRoutes(app: App, deps: RouteDeps): void {
+  const { db } = deps.database;
+  registerBatchRoute<CustomerInputType, UpsertOutcome>(app, deps, {
+    path: '/v1/customers',
+    field: 'customers',
+    tag: 'customers',
+    summary:
+      'Create or update customers by any identity (merging records that turn out to be one person); up to 1,000 per request',
+    item: CustomerInput,
+    result: Type.Object({
+      id: Type.Integer(),
+      created: Type.Boolean(),
+      mergedIds: Type.Array(Type.Integer()),
+    }),
+    write: async (tx, workspaceId, items) => {
+      // Check every item before writing any, so a rejected batch reports all of its problems.
+      const problems = [];
+      for (const { index, item } of items)
+        problems.push(
+          ...(await prepareCustomer(tx, workspaceId, item, `customers[${index}]`, index)).problems,
+        );
+      if (problems.length) throw invalid(problems);
+      const out = [];
+      for (const { index, item } of items) {
+        out.push({
+          index,
+          ...(await upsertCustomer(tx, workspaceId, item, {
+            base: `customers[${index}]`,
+            source: 'api',
+            index,
+          })),
+        });
+      }
+      return out;
+    },
+  });
+  app.get(
+    '/v1/customers',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['customers'],
+        summary: 'List customers, newest first',
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+          cursor: Type.Optional(
+            Type.String({ pattern: '^[0-9]+$', description: 'nextCursor from the previous page' }),
+          ),
+        }),
+      },
+    },
+    async (request) =>
+      listCustomers(db, principalOf(request).workspaceId, {
+        limit: request.query.limit ?? 50,
+        ...(request.query.cursor ? { after: Number(request.query.cursor) } : {}),
+      }),
+  );
+  app.get(
+    '/v1/customers/:id',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['customers'],
+        summary: 'One customer with identities and current consent',
+        params: IdParams,
+        response: { 200: Customer },
+      },
+    },
+    async (request) => getCustomer(db, principalOf(request).workspaceId, request.params.id),
+  );
+  app.get(
+    '/v1/customers/:id/consents',
+    {
+      config: { scope: 'read' },
+      schema: { tags: ['customers'], summary: 'Consent history, oldest first', params: IdParams },
+    },
+    async (request) => {
+      const workspaceId = principalOf(request).workspaceId;
+      const id = await liveCustomerId(db, workspaceId, request.params.id);
+      if (id === undefined) throw notFound(`customer ${request.params.id}`);
+      return { items: await consentHistory(db, workspaceId, id) };
+    },
+  );
+  app.post(
+    '/v1/customers/:id/consents',
+    {
+      config: { scope: 'ingest' },
+      schema: {
+        tags: ['customers'],
+        summary: 'Record a consent change (kept as history)',
+        params: IdParams,
+        body: ConsentInput,
+      },
+    },
+    async (request) => {
+      const { workspaceId, actor } = principalOf(request);
+      const { occurredAt, ...change } = request.body;
+      const recorded = await transact(db, async (tx) => {
+        const id = await liveCustomerId(tx, workspaceId, request.params.id);
+        if (id === undefined) throw notFound(`customer ${request.params.id}`);
+        return recordConsent(tx, workspaceId, id, {
+          ...change,
+          actor,
+          ...(occurredAt ? { occurredAt: new Date(occurredAt) } : {}),
+        });
+      });
+      return { recorded };
+    },
+  );
+}

@@ -1,0 +1,129 @@
+// The one seam to the database. Kizuna opens either the embedded PGlite (a data directory on
+// disk) or a real PostgreSQL here, and nothing else in the code base knows which one it got:
+// callers receive a Kysely instance and a pg-boss constructor option set.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { type ConstructorOptions, fromPglite } from 'pg-boss';
+import { acquireDataDirLock } from './data-dir-lock.ts';
+import type { DB } from './schema.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly db: Kysely<DB>;
+  /** Options that point a pg-boss instance at the same database. */
+  readonly bossOptions: Pick<ConstructorOptions, 'db' | 'backend' | 'connectionString' | 'schema' | 'max'>;
+  /** A snapshot of the embedded database (PGlite only), for test templates and backups. */
+  dumpDataDir?: () => Promise<Blob>;
+  /** Runs a multi-statement SQL script (a migration) in one transaction. */
+  runScript(script: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type OpenDatabaseOptions =
+  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number }
+  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob; lock?: boolean };
+
+// Type parsers shared by both backends so that rows look the same whichever database is open:
+// int8 and numeric as JS numbers (yen amounts and counts stay far below 2^53), `date` as the
+// plain 'YYYY-MM-DD' string (node-postgres would otherwise build a Date at local midnight).
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+const parsers: Record<number, (value: string) => unknown> = {
+  [INT8]: (v) => Number(v),
+  [NUMERIC]: (v) => Number(v),
+  [DATE]: (v) => v,
+};
+
+function pgTypes(): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+      const parse = parsers[oid];
+      return parse ?? pg.types.getTypeParser(oid, format);
+    }) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
+
+/** Opens the database named by the options. The caller owns the result and must close it. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.kind === 'postgres') return openPostgres(options);
+  return openPglite(options);
+}
+
+function openPostgres(options: { url: string; schema?: string; poolSize?: number }): Database {
+  const schema = options.schema;
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    types: pgTypes(),
+    // A per-test schema (or a deployment's own) goes first on the search path of every connection.
+    ...(schema ? { options: `-c search_path=${schema},public` } : {}),
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    db,
+    bossOptions: { connectionString: options.url, schema: schema ? `${schema}_boss` : 'pgboss', max: 4 },
+    runScript: async (script) => {
+      const client = await pool.connect();
+      try {
+        // The simple query protocol runs several statements in one implicit transaction.
+        await client.query(`begin;\n${script}\n;commit;`);
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function openPglite(options: {
+  dataDir?: string;
+  loadDataDir?: Blob;
+  lock?: boolean;
+}): Promise<Database> {
+  let release: (() => void) | undefined;
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    // PGlite is one process's database: a second process on the same directory corrupts it.
+    if (options.lock !== false) release = acquireDataDirLock(options.dataDir);
+  }
+  const pglite = await PGlite.create({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    parsers,
+  });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+  return {
+    kind: 'pglite',
+    db,
+    bossOptions: { db: fromPglite(pglite), backend: 'pglite', schema: 'pgboss' },
+    dumpDataDir: () => pglite.dumpDataDir('none'),
+    runScript: async (script) => {
+      await pglite.transaction(async (tx) => {
+        await tx.exec(script);
+      });
+    },
+    close: async () => {
+      await db.destroy();
+      release?.();
+    },
+  };
+}
+
+/** Opens PostgreSQL when `databaseUrl` is set, else the embedded database in `dataDir`. */
+export function openConfiguredDatabase(config: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+}): Promise<Database> {
+  return config.databaseUrl
+    ? openDatabase({ kind: 'postgres', url: config.databaseUrl })
+    : openDatabase({ kind: 'pglite', dataDir: config.dataDir });
+}

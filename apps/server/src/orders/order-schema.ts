@@ -1,0 +1,46 @@
+import { type Static, Type } from 'typebox';
+import { CustomerRef } from '../customers/customer-schema.ts';
+
+const Yen = (description: string) => Type.Integer({ minimum: 0, maximum: 1e12, description });
+
+export const OrderLineInput = Type.Object(
+  {
+    sku: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    name: Type.String({ minLength: 1, maxLength: 300 }),
+    quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    unitPrice: Yen('Price of one item, in integer yen (or the minor unit of `currency`)'),
+    amount: Type.Optional(Yen('Line total; defaults to quantity × unitPrice')),
+  },
+  { additionalProperties: false },
+);
+
+export const OrderInput = Type.Object(
+  {
+    id: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'Your order id (order number). Retries and re-imports upsert by it.',
+    }),
+    customer: CustomerRef,
+    storeCode: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    status: Type.Optional(
+      Type.Union([Type.Literal('completed'), Type.Literal('cancelled'), Type.Literal('refunded')]),
+    ),
+    orderedAt: Type.String({ format: 'date-time' }),
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217; default JPY' })),
+    subtotal: Type.Optional(
+      Yen('Before discount, shipping and tax; defaults to the sum of the lines, else total'),
+    ),
+    discount: Type.Optional(Yen('Discount')),
+    shipping: Type.Optional(Yen('Shipping')),
+    tax: Type.Optional(Yen('Tax')),
+    total: Yen('What the customer paid'),
+    refundedAmount: Type.Optional(
+      Yen('Refunded so far; only grows. A refunded order defaults to its total.'),
+    ),
+    source: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    lines: Type.Optional(Type.Array(OrderLineInput, { maxItems: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type OrderInput = Static<typeof OrderInput>;

@@ -1,0 +1,316 @@
+import type { Transaction } from 'kysely';
+import { resolveCustomerRefs } from '../customers/resolve-customers.ts';
+import type { DB, OrderStatus } from '../db/schema.ts';
+import { type FieldProblem, invalid } from '../shared/domain-error.ts';
+import type { OrderInput } from './order-schema.ts';
+
+export type OrderOutcome = { id: number; externalId: string; outcome: 'created' | 'updated' | 'unchanged' };
+
+interface PreparedOrder {
+  index: number;
+  externalId: string;
+  customerId: number;
+  storeId: number | null;
+  status: OrderStatus;
+  orderedAt: Date;
+  currency: string;
+  subtotal: number;
+  discount: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  refundedAmount: number;
+  source: string;
+  lines: {
+    line_no: number;
+    sku: string | null;
+    name: string;
+    quantity: number;
+    unit_price: number;
+    amount: number;
+  }[];
+}
+
+function prepare(
+  order: OrderInput,
+  index: number,
+  customerId: number,
+  storeId: number | null,
+  problems: FieldProblem[],
+): PreparedOrder {
+  const lines = (order.lines ?? []).map((l, i) => ({
+    line_no: i + 1,
+    sku: l.sku ?? null,
+    name: l.name,
+    quantity: l.quantity,
+    unit_price: l.unitPrice,
+    amount: l.amount ?? l.quantity * l.unitPrice,
+  }));
+  const status = order.status ?? 'completed';
+  const refundedAmount = order.refundedAmount ?? (status === 'refunded' ? order.total : 0);
+  if (refundedAmount > order.total) {
+    problems.push({
+      index,
+      path: `orders[${index}].refundedAmount`,
+      message: `exceeds the order total (${order.total})`,
+    });
+  }
+  return {
+    index,
+    externalId: order.id,
+    customerId,
+    storeId,
+    status,
+    orderedAt: new Date(order.orderedAt),
+    currency: order.currency ?? 'JPY',
+    subtotal: order.subtotal ?? (lines.length ? lines.reduce((sum, l) => sum + l.amount, 0) : order.total),
+    discount: order.discount ?? 0,
+    shipping: order.shipping ?? 0,
+    tax: order.tax ?? 0,
+    total: order.total,
+    refundedAmount,
+    source: order.source ?? 'api',
+    lines,
+  };
+}
+
+async function storeIds(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  codes: string[],
+): Promise<Map<string, number>> {
+  if (!codes.length) return new Map();
+  const rows = await tx
+    .selectFrom('store')
+    .select(['id', 'code'])
+    .where('workspace_id', '=', workspaceId)
+    .where('code', 'in', codes)
+    .execute();
+  return new Map(rows.map((r) => [r.code, r.id]));
+}
+
+/**
+ * Creates or updates orders by the client's order id. A re-sent identical order changes nothing;
+ * a status change or a growing refund is applied and kept in order_history (refunds never
+ * overwrite history, and a refund cannot shrink).
+ */
+export async function upsertOrders(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  items: { index: number; item: OrderInput }[],
+): Promise<(OrderOutcome & { index: number })[]> {
+  const problems: FieldProblem[] = [];
+  const { ids: customerIds, problems: refProblems } = await resolveCustomerRefs(
+    tx,
+    workspaceId,
+    items.map((i) => i.item.customer),
+    (n) => `orders[${items[n]!.index}].customer`,
+  );
+  problems.push(
+    ...refProblems.map((p) => ({ ...p, index: p.index === undefined ? undefined : items[p.index]!.index })),
+  );
+  const stores = await storeIds(tx, workspaceId, [
+    ...new Set(items.flatMap((i) => (i.item.storeCode ? [i.item.storeCode] : []))),
+  ]);
+  const prepared = items.map(({ index, item }, n) => {
+    const storeId = item.storeCode ? (stores.get(item.storeCode) ?? null) : null;
+    if (item.storeCode && storeId === null) {
+      problems.push({
+        index,
+        path: `orders[${index}].storeCode`,
+        message: `no store with code "${item.storeCode}"`,
+      });
+    }
+    return prepare(item, index, customerIds[n] ?? 0, storeId, problems);
+  });
+  const existing = await tx
+    .selectFrom('customer_order')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where(
+      'external_id',
+      'in',
+      prepared.map((p) => p.externalId),
+    )
+    .forUpdate()
+    .execute();
+  const byExternal = new Map(existing.map((o) => [o.external_id, o]));
+  for (const order of prepared) {
+    const old = byExternal.get(order.externalId);
+    if (old && order.refundedAmount < old.refunded_amount) {
+      problems.push({
+        index: order.index,
+        path: `orders[${order.index}].refundedAmount`,
+        message: `cannot decrease (already ${old.refunded_amount})`,
+      });
+    }
+  }
+  if (problems.length) throw invalid(problems);
+
+  const results: (OrderOutcome & { index: number })[] = [];
+  // New orders (the first time an id appears) go in with one statement each for orders, lines
+  // and history; that is what keeps a 1M-row import fast. Repeats and updates go one by one.
+  const fresh = new Map<string, PreparedOrder>();
+  for (const order of prepared)
+    if (!byExternal.has(order.externalId) && !fresh.has(order.externalId)) fresh.set(order.externalId, order);
+  const created = await insertOrders(tx, workspaceId, [...fresh.values()]);
+  for (const order of prepared) {
+    const createdId = created.get(order.externalId);
+    if (createdId !== undefined && fresh.get(order.externalId) === order) {
+      results.push({ index: order.index, id: createdId, externalId: order.externalId, outcome: 'created' });
+      continue;
+    }
+    const old = byExternal.get(order.externalId) ?? (await loadOrder(tx, workspaceId, order.externalId));
+    const row = orderRow(order);
+    const changed = (Object.keys(row) as (keyof typeof row)[]).filter((k) => !sameValue(row[k], old[k]));
+    const linesChanged = order.lines.length > 0 && (await linesDiffer(tx, workspaceId, old.id, order.lines));
+    if (!changed.length && !linesChanged) {
+      results.push({
+        index: order.index,
+        id: old.id,
+        externalId: order.externalId,
+        outcome: created.has(order.externalId) ? 'created' : 'unchanged',
+      });
+      continue;
+    }
+    await tx
+      .updateTable('customer_order')
+      .set({ ...row, updated_at: new Date() })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', old.id)
+      .execute();
+    if (linesChanged) {
+      await tx
+        .deleteFrom('order_line')
+        .where('workspace_id', '=', workspaceId)
+        .where('order_id', '=', old.id)
+        .execute();
+      await writeLines(tx, workspaceId, old.id, order.lines);
+    }
+    const history = [];
+    if (order.status !== old.status)
+      history.push({ kind: 'status_changed' as const, from_status: old.status, to_status: order.status });
+    if (order.refundedAmount > old.refunded_amount)
+      history.push({ kind: 'refunded' as const, amount: order.refundedAmount - old.refunded_amount });
+    if (!history.length)
+      history.push({
+        kind: 'updated' as const,
+        reason: [...changed, ...(linesChanged ? ['lines'] : [])].join(','),
+      });
+    await tx
+      .insertInto('order_history')
+      .values(history.map((h) => ({ workspace_id: workspaceId, order_id: old.id, ...h })))
+      .execute();
+    byExternal.set(order.externalId, { ...old, ...row });
+    results.push({ index: order.index, id: old.id, externalId: order.externalId, outcome: 'updated' });
+  }
+  return results;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return a === b || String(a) === String(b);
+}
+
+function orderRow(order: PreparedOrder) {
+  return {
+    customer_id: order.customerId,
+    store_id: order.storeId,
+    status: order.status,
+    ordered_at: order.orderedAt,
+    currency: order.currency,
+    subtotal: order.subtotal,
+    discount: order.discount,
+    shipping: order.shipping,
+    tax: order.tax,
+    total: order.total,
+    refunded_amount: order.refundedAmount,
+    source: order.source,
+  };
+}
+
+async function loadOrder(tx: Transaction<DB>, workspaceId: string, externalId: string) {
+  return tx
+    .selectFrom('customer_order')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('external_id', '=', externalId)
+    .executeTakeFirstOrThrow();
+}
+
+const CHUNK = 2000;
+
+async function insertOrders(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  orders: PreparedOrder[],
+): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (let start = 0; start < orders.length; start += CHUNK) {
+    const chunk = orders.slice(start, start + CHUNK);
+    const rows = await tx
+      .insertInto('customer_order')
+      .values(chunk.map((o) => ({ workspace_id: workspaceId, external_id: o.externalId, ...orderRow(o) })))
+      .returning(['id', 'external_id'])
+      .execute();
+    for (const row of rows) ids.set(row.external_id, row.id);
+  }
+  const lines = orders.flatMap((o) =>
+    o.lines.map((l) => ({
+      workspace_id: workspaceId,
+      order_id: ids.get(o.externalId)!,
+      product_id: null,
+      ...l,
+    })),
+  );
+  for (let start = 0; start < lines.length; start += CHUNK) {
+    await tx
+      .insertInto('order_line')
+      .values(lines.slice(start, start + CHUNK))
+      .execute();
+  }
+  const history = orders.map((o) => ({
+    workspace_id: workspaceId,
+    order_id: ids.get(o.externalId)!,
+    kind: 'created' as const,
+    to_status: o.status,
+    amount: o.total,
+    occurred_at: o.orderedAt,
+  }));
+  for (let start = 0; start < history.length; start += CHUNK) {
+    await tx
+      .insertInto('order_history')
+      .values(history.slice(start, start + CHUNK))
+      .execute();
+  }
+  return ids;
+}
+
+async function writeLines(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  orderId: number,
+  lines: PreparedOrder['lines'],
+): Promise<void> {
+  if (!lines.length) return;
+  await tx
+    .insertInto('order_line')
+    .values(lines.map((l) => ({ workspace_id: workspaceId, order_id: orderId, product_id: null, ...l })))
+    .execute();
+}
+
+async function linesDiffer(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  orderId: number,
+  lines: PreparedOrder['lines'],
+): Promise<boolean> {
+  const stored = await tx
+    .selectFrom('order_line')
+    .select(['line_no', 'sku', 'name', 'quantity', 'unit_price', 'amount'])
+    .where('workspace_id', '=', workspaceId)
+    .where('order_id', '=', orderId)
+    .orderBy('line_no')
+    .execute();
+  return JSON.stringify(stored) !== JSON.stringify(lines);
+}

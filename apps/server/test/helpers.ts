@@ -1,0 +1,78 @@
+// Test databases: a fresh migrated PGlite per test file (loaded from the template that
+// global-setup built), or, with KIZUNA_TEST_DATABASE_URL, a fresh schema on that PostgreSQL.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
+import { inject } from 'vitest';
+import { migrate } from '../src/db/migrate.ts';
+import { type Database, openDatabase } from '../src/db/open-database.ts';
+import { type App, buildApp } from '../src/http/app.ts';
+import { type InitResult, initWorkspace } from '../src/workspaces/workspaces.ts';
+
+export const TEST_DATABASE_URL = process.env.KIZUNA_TEST_DATABASE_URL;
+
+export async function createTestDatabase(): Promise<Database> {
+  if (!TEST_DATABASE_URL) {
+    const template = readFileSync(inject('pgliteTemplate'));
+    return openDatabase({ kind: 'pglite', loadDataDir: new Blob([template]) });
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = await openDatabase({ kind: 'postgres', url: TEST_DATABASE_URL, poolSize: 1 });
+  await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+  await admin.close();
+  const database = await openDatabase({ kind: 'postgres', url: TEST_DATABASE_URL, schema, poolSize: 20 });
+  await migrate(database);
+  const close = database.close;
+  return {
+    ...database,
+    close: async () => {
+      await close();
+      // KIZUNA_KEEP_TEST_SCHEMA=1 keeps the schema for inspection after a failure.
+      if (process.env.KIZUNA_KEEP_TEST_SCHEMA) return;
+      const cleanup = await openDatabase({ kind: 'postgres', url: TEST_DATABASE_URL, poolSize: 1 });
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(cleanup.db);
+      await sql`drop schema if exists ${sql.id(`${schema}_boss`)} cascade`.execute(cleanup.db);
+      await cleanup.close();
+    },
+  };
+}
+
+export interface TestApp {
+  app: App;
+  database: Database;
+  /** A workspace with an owner and a full-scope API key. */
+  workspace: InitResult;
+  /** Headers that authenticate as the workspace's API key. */
+  auth: { authorization: string };
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function createTestApp(): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const app = await buildApp({ database, logger: false });
+  const workspace = await newWorkspace(database);
+  return {
+    app,
+    database,
+    workspace,
+    auth: { authorization: `Bearer ${workspace.apiKey}` },
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+export async function newWorkspace(database: Database, name = 'テスト店'): Promise<InitResult> {
+  counter++;
+  return initWorkspace(database.db, {
+    name,
+    ownerEmail: `owner${counter}-${randomBytes(3).toString('hex')}@example.jp`,
+  });
+}
+
+export function lineUserId(n: number): string {
+  return `U${n.toString(16).padStart(32, '0')}`;
+}
