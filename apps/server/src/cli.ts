@@ -1,20 +1,41 @@
 // `kizuna` command dispatcher. Each subcommand lives with its capability; this file only routes.
+const USAGE = `kizuna <command>
+
+  start [--demo]          run the API and the job worker (embedded database unless DATABASE_URL)
+  demo                    load the demo cafe chain (3 stores, ~5,000 customers, 2 years of orders)
+  init [--json] [--name N] [--email E]
+                          create a workspace, its owner and an API key
+  migrate                 apply pending database migrations
+  import customers|orders FILE [--format kizuna|shopify] [--skip-invalid] [--workspace ID]
+                          import a CSV file (all or nothing unless --skip-invalid)
+  clv fit|predict|report  fit CLV models and predict from a summary or transaction CSV
+  line-sandbox [--port N] run the local LINE platform sandbox`;
+
 const [command = 'start', ...rest] = process.argv.slice(2);
 
 async function main(): Promise<number> {
   switch (command) {
-    case 'clv': {
-      const { runClvCli } = await import('@kizuna/clv/cli');
-      return runClvCli(rest);
-    }
-    case 'line-sandbox': {
-      const { runLineSandboxCli } = await import('@kizuna/line-sandbox/cli');
-      return runLineSandboxCli(rest);
-    }
+    case 'start':
+      return (await import('./start.ts')).runStart(rest);
+    case 'demo':
+      return (await import('./demo/demo-cli.ts')).runDemoCli(rest);
+    case 'init':
+      return (await import('./workspaces/init-cli.ts')).runInitCli(rest);
+    case 'migrate':
+      return (await import('./db/migrate-cli.ts')).runMigrateCli(rest);
+    case 'import':
+      return (await import('./csv-import/cli.ts')).runImportCli(rest);
+    case 'clv':
+      return (await import('@kizuna/clv/cli')).runClvCli(rest);
+    case 'line-sandbox':
+      return (await import('@kizuna/line-sandbox/cli')).runLineSandboxCli(rest);
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
     default:
-      console.error(
-        `kizuna: unknown command "${command}". Try: start, demo, init, migrate, import, clv, line-sandbox`,
-      );
+      console.error(`kizuna: unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }
 }
