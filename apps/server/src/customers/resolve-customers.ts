@@ -43,9 +43,8 @@ export async function resolveCustomerRefs(
     // A merged-away id resolves to its survivor (one hop covers every merge Kizuna makes, since
     // merges always re-point to the live survivor).
     const { rows } = await sql<{ id: number; live: number }>`
-      select c.id, coalesce(s.id, c.id) as live
-      from customer c left join customer s on s.workspace_id = c.workspace_id and s.id = c.merged_into_id
-      where c.workspace_id = ${workspaceId} and c.id = any(${[...byId.keys()]}::bigint[])`.execute(tx);
+      select id, coalesce(merged_into_id, id) as live from customer
+      where workspace_id = ${workspaceId} and id = any(${[...byId.keys()]}::bigint[])`.execute(tx);
     const live = new Map(rows.map((r) => [r.id, r.live]));
     for (const [id, indexes] of byId) {
       for (const index of indexes) {

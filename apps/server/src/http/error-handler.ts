@@ -52,21 +52,17 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(status).send({ error: { code, message: error.message, problems: [] } });
     }
     request.log.error({ err: error }, 'request failed');
-    return reply
-      .status(500)
-      .send({
-        error: {
-          code: 'internal',
-          message: 'Internal error; see the server log for the request id',
-          problems: [],
-        },
-      });
+    return reply.status(500).send({
+      error: {
+        code: 'internal',
+        message: 'Internal error; see the server log for the request id',
+        problems: [],
+      },
+    });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send({
-        error: { code: 'not_found', message: `${request.method} ${request.url} not found`, problems: [] },
-      }),
+    reply.status(404).send({
+      error: { code: 'not_found', message: `${request.method} ${request.url} not found`, problems: [] },
+    }),
   );
 }

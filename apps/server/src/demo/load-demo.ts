@@ -1,0 +1,290 @@
+import { sql } from 'kysely';
+import type { Database } from '../db/open-database.ts';
+import type { Gender } from '../db/schema.ts';
+import { transact } from '../db/transact.ts';
+import type { OrderInput } from '../orders/order-schema.ts';
+import { upsertOrders } from '../orders/upsert-orders.ts';
+import { type Store, upsertStore } from '../stores/stores.ts';
+import { createApiKey } from '../workspaces/api-keys.ts';
+import type { LoginHint } from '../workspaces/first-run.ts';
+import { addMember, createWorkspace } from '../workspaces/workspaces.ts';
+import { FAMILY_NAMES, FEMALE_NAMES, INTERESTS, MALE_NAMES, PREFECTURES } from './names.ts';
+import { beta, gamma, pick, seededRandom, weighted } from './random.ts';
+
+export const DEMO_WORKSPACE_NAME = '絆珈琲 Kizuna Coffee (demo)';
+export const DEMO_EMAIL = 'demo@kizuna.local';
+// A fixed, published password: the demo brand is sample data for trying Kizuna out locally.
+export const DEMO_PASSWORD = 'kizuna-demo-2026';
+
+const STORES = [
+  { code: 'shibuya', name: '渋谷店', prefecture: '東京都' },
+  { code: 'kichijoji', name: '吉祥寺店', prefecture: '東京都' },
+  { code: 'yokohama', name: '横浜店', prefecture: '神奈川県' },
+] as const;
+
+const MENU = [
+  { sku: 'BLEND', name: 'ブレンドコーヒー', price: 450 },
+  { sku: 'LATTE', name: 'カフェラテ', price: 520 },
+  { sku: 'MATCHA', name: '抹茶ラテ', price: 580 },
+  { sku: 'CAKE', name: '季節のケーキ', price: 600 },
+  { sku: 'BEANS200', name: 'コーヒー豆 200g', price: 1800 },
+  { sku: 'DRIP10', name: 'ドリップバッグ 10個', price: 1500 },
+] as const;
+
+const DAY = 86_400_000;
+
+export interface DemoOptions {
+  customers?: number;
+  seed?: number;
+  /** The demo's "today"; history runs two years back from it. Default: now. */
+  anchor?: Date;
+  log?: (message: string) => void;
+}
+
+interface DemoCustomer {
+  row: Record<string, unknown>;
+  lineUserId: string | null;
+  lineBlocked: boolean;
+  email: string | null;
+  emailConsent: boolean;
+  registeredAt: Date;
+  storeIndex: number;
+  rate: number;
+  dropout: number;
+}
+
+function makeCustomer(random: () => number, n: number, anchor: Date): DemoCustomer {
+  const gender: Gender = weighted(random, [
+    ['female', 58],
+    ['male', 38],
+    ['other', 1],
+    ['unanswered', 3],
+  ] as const);
+  const [family, familyKana] = pick(random, FAMILY_NAMES);
+  const [given, givenKana] = pick(random, gender === 'male' ? MALE_NAMES : FEMALE_NAMES);
+  const registeredAt = new Date(
+    anchor.getTime() - Math.floor(random() * 730) * DAY - Math.floor(random() * 12) * 3_600_000,
+  );
+  const age = 18 + Math.floor(random() * 52);
+  const birthday = new Date(
+    Date.UTC(anchor.getUTCFullYear() - age, Math.floor(random() * 12), 1 + Math.floor(random() * 28)),
+  );
+  const storeIndex = Math.floor(random() * STORES.length);
+  const source = weighted(random, [
+    ['line', 40],
+    ['store', 30],
+    ['instagram', 15],
+    ['ec', 10],
+    ['referral', 5],
+  ] as const);
+  const isFriend = source === 'line' || random() < 0.35;
+  const hasEmail = source === 'ec' || random() < 0.5;
+  return {
+    row: {
+      family_name: family,
+      given_name: given,
+      family_name_kana: familyKana,
+      given_name_kana: givenKana,
+      birthday: birthday.toISOString().slice(0, 10),
+      gender,
+      prefecture: weighted(random, PREFECTURES),
+      interests: INTERESTS.filter(() => random() < 0.25),
+      registered_at: registeredAt,
+      acquisition_source: source,
+      tags: random() < 0.05 ? ['staff_pick'] : [],
+    },
+    lineUserId: isFriend ? `U${(0xd3e0000 + n).toString(16).padStart(32, '0')}` : null,
+    lineBlocked: isFriend && random() < 0.08,
+    email: hasEmail ? `demo${n}@example.jp` : null,
+    emailConsent: hasEmail && random() < 0.7,
+    registeredAt,
+    storeIndex,
+    // Purchases per day while active (mean about one visit every 3 weeks), and the chance of
+    // lapsing after each purchase: BG/NBD-shaped histories for the CLV features.
+    rate: gamma(random, 0.9) / 19,
+    dropout: beta(random, 1, 7),
+  };
+}
+
+/** Purchase days of one customer from registration to the anchor. */
+function purchaseTimes(random: () => number, c: DemoCustomer, anchor: Date): Date[] {
+  const times = [c.registeredAt];
+  let t = c.registeredAt.getTime();
+  for (;;) {
+    if (random() < c.dropout) break;
+    t += (-Math.log(random() || 1e-12) / Math.max(c.rate, 1e-4)) * DAY;
+    if (t >= anchor.getTime()) break;
+    times.push(new Date(t));
+  }
+  return times;
+}
+
+/**
+ * Loads the demo cafe chain: 3 stores, about 5,000 customers (some LINE friends, some blocked,
+ * some with email consent) and two years of orders and visits. The same seed and anchor give
+ * the same data. Loading again is a no-op that prints the login.
+ */
+export async function loadDemo(database: Database, options: DemoOptions = {}): Promise<LoginHint> {
+  const { db } = database;
+  const log = options.log ?? (() => undefined);
+  const existing = await db
+    .selectFrom('workspace')
+    .select('id')
+    .where('name', '=', DEMO_WORKSPACE_NAME)
+    .executeTakeFirst();
+  if (existing) return { email: DEMO_EMAIL, password: DEMO_PASSWORD, note: 'demo already loaded' };
+  const random = seededRandom(options.seed ?? 20_260_401);
+  const anchor = options.anchor ?? new Date();
+  const count = options.customers ?? 5000;
+  const started = Date.now();
+  const { id: workspaceId } = await createWorkspace(db, DEMO_WORKSPACE_NAME);
+  const { userId } = await addMember(db, {
+    workspaceId,
+    email: DEMO_EMAIL,
+    password: DEMO_PASSWORD,
+    role: 'owner',
+    name: 'デモ オーナー',
+  });
+  const { token } = await createApiKey(db, {
+    workspaceId,
+    name: 'demo',
+    scopes: ['read', 'ingest', 'admin'],
+    createdBy: userId,
+  });
+  const stores: Store[] = [];
+  for (const store of STORES) stores.push(await upsertStore(db, workspaceId, store));
+
+  const customers = Array.from({ length: count }, (_, n) => makeCustomer(random, n + 1, anchor));
+  const CHUNK = 500;
+  let orders = 0;
+  let visits = 0;
+  for (let start = 0; start < customers.length; start += CHUNK) {
+    const chunk = customers.slice(start, start + CHUNK);
+    await transact(db, async (tx) => {
+      const ids = await tx
+        .insertInto('customer')
+        .values(
+          chunk.map((c) => ({
+            workspace_id: workspaceId,
+            ...c.row,
+            favorite_store_id: stores[c.storeIndex]!.id,
+            attributes: '{}',
+          })),
+        )
+        .returning('id')
+        .execute();
+      const identities = chunk.flatMap((c, i) =>
+        [
+          ...(c.lineUserId ? [{ kind: 'line' as const, value: c.lineUserId }] : []),
+          ...(c.email ? [{ kind: 'email' as const, value: c.email }] : []),
+        ].map((identity) => ({
+          workspace_id: workspaceId,
+          customer_id: ids[i]!.id,
+          namespace: '',
+          ...identity,
+        })),
+      );
+      if (identities.length) await tx.insertInto('customer_identity').values(identities).execute();
+      const consents = chunk.flatMap((c, i) =>
+        [
+          ...(c.lineUserId
+            ? [
+                {
+                  channel: 'line' as const,
+                  status: 'granted' as const,
+                  source: 'line_follow',
+                  at: c.registeredAt,
+                },
+              ]
+            : []),
+          ...(c.lineUserId && c.lineBlocked
+            ? [
+                {
+                  channel: 'line' as const,
+                  status: 'blocked' as const,
+                  source: 'line_unfollow',
+                  at: new Date(c.registeredAt.getTime() + 30 * DAY),
+                },
+              ]
+            : []),
+          ...(c.emailConsent
+            ? [
+                {
+                  channel: 'email' as const,
+                  status: 'granted' as const,
+                  source: 'membership_form',
+                  at: c.registeredAt,
+                },
+              ]
+            : []),
+        ].map((k) => ({
+          workspace_id: workspaceId,
+          customer_id: ids[i]!.id,
+          purpose: 'marketing' as const,
+          channel: k.channel,
+          status: k.status,
+          source: k.source,
+          occurred_at: k.at,
+        })),
+      );
+      if (consents.length) {
+        await tx.insertInto('consent_event').values(consents).execute();
+        await sql`
+          insert into customer_consent (workspace_id, customer_id, channel, purpose, status, source, occurred_at)
+          select distinct on (customer_id, channel, purpose) workspace_id, customer_id, channel, purpose, status, source, occurred_at
+          from consent_event where workspace_id = ${workspaceId} and customer_id = any(${ids.map((r) => r.id)}::bigint[])
+          order by customer_id, channel, purpose, occurred_at desc`.execute(tx);
+      }
+      const orderInputs: { index: number; item: OrderInput }[] = [];
+      const visitRows = [];
+      for (const [i, c] of chunk.entries()) {
+        for (const [k, at] of purchaseTimes(random, c, anchor).entries()) {
+          const storeIndex = random() < 0.75 ? c.storeIndex : Math.floor(random() * STORES.length);
+          const items = [
+            pick(random, MENU.slice(0, 3)),
+            ...(random() < 0.35 ? [MENU[3]] : []),
+            ...(random() < 0.08 ? [pick(random, MENU.slice(4))] : []),
+          ];
+          const lines = items.map((m) => ({ sku: m.sku, name: m.name, quantity: 1, unitPrice: m.price }));
+          const total = lines.reduce((s, l) => s + l.unitPrice, 0);
+          const status = random() < 0.01 ? 'refunded' : 'completed';
+          orderInputs.push({
+            index: orderInputs.length,
+            item: {
+              id: `D${start + i + 1}-${k + 1}`,
+              customer: { id: ids[i]!.id },
+              storeCode: STORES[storeIndex]!.code,
+              orderedAt: at.toISOString(),
+              total,
+              status,
+              lines,
+              source: 'pos',
+            },
+          });
+          visitRows.push({
+            workspace_id: workspaceId,
+            external_id: `V${start + i + 1}-${k + 1}`,
+            customer_id: ids[i]!.id,
+            store_id: stores[storeIndex]!.id,
+            visited_at: at,
+            source: 'pos',
+          });
+        }
+      }
+      for (let o = 0; o < orderInputs.length; o += 1000)
+        await upsertOrders(tx, workspaceId, orderInputs.slice(o, o + 1000));
+      for (let v = 0; v < visitRows.length; v += 1000)
+        await tx
+          .insertInto('visit')
+          .values(visitRows.slice(v, v + 1000))
+          .execute();
+      orders += orderInputs.length;
+      visits += visitRows.length;
+    });
+    // Fresh planner statistics as the tables grow (PGlite has no autovacuum to gather them).
+    await sql`analyze`.execute(db);
+    log(`demo: ${Math.min(start + CHUNK, count)}/${count} customers, ${orders} orders, ${visits} visits`);
+  }
+  log(`demo: loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { email: DEMO_EMAIL, password: DEMO_PASSWORD, apiKey: token };
+}

@@ -1,0 +1,28 @@
+import { sql } from 'kysely';
+import type { JobDefinition } from './jobs.ts';
+
+/** Every job Kizuna runs. Capabilities add theirs here. */
+export const JOBS: JobDefinition[] = [
+  {
+    // PostgreSQL's autovacuum keeps planner statistics fresh; the embedded PGlite has none, and
+    // without statistics the planner picks nested loops over whole tables. Harmless on PostgreSQL.
+    name: 'database-analyze',
+    schedule: '23 * * * *',
+    run: async (_data, { database, logger }) => {
+      const started = Date.now();
+      await sql`analyze`.execute(database.db);
+      logger.info({ ms: Date.now() - started }, 'planner statistics refreshed');
+    },
+  },
+  {
+    name: 'sessions-cleanup',
+    schedule: '17 * * * *',
+    run: async (_data, { database, logger }) => {
+      const result =
+        await sql`delete from user_session where expires_at < now() or last_seen_at < now() - interval '1 day'`.execute(
+          database.db,
+        );
+      logger.info({ deleted: Number(result.numAffectedRows ?? 0) }, 'expired sessions removed');
+    },
+  },
+];

@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config.ts';
+import { DataDirLockedError } from './db/data-dir-lock.ts';
+import { migrate } from './db/migrate.ts';
+import { openConfiguredDatabase } from './db/open-database.ts';
+import { loadDemo } from './demo/load-demo.ts';
+import { buildApp } from './http/app.ts';
+import { startJobs } from './jobs/jobs.ts';
+import { JOBS } from './jobs/registry.ts';
+import { createLogger } from './shared/logger.ts';
+import { ensureFirstWorkspace } from './workspaces/first-run.ts';
+
+/**
+ * `kizuna start [--demo]`: the API and the job worker in one process. SIGTERM or SIGINT stops
+ * taking new requests, lets in-flight requests and running jobs finish, then closes the database.
+ */
+export async function runStart(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { demo: { type: 'boolean', default: false } } });
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  let database;
+  try {
+    database = await openConfiguredDatabase(config);
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      console.error(`kizuna: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  const { version } = await migrate(database);
+  logger.info({ database: database.kind, migrationVersion: version }, 'database ready');
+  const login = values.demo
+    ? await loadDemo(database, { log: (m) => logger.info(m) })
+    : await ensureFirstWorkspace(database);
+  const jobs = await startJobs(database, JOBS, { logger, work: config.runWorker });
+  await jobs.send('database-analyze', {}, { singletonKey: 'startup' });
+  const app = config.runApi
+    ? await buildApp({ database, logger, secureCookies: config.publicUrl.startsWith('https:') })
+    : undefined;
+  if (app) await app.listen({ host: config.host, port: config.port });
+
+  const address = app?.server.address();
+  const url =
+    address && typeof address === 'object' && config.port === 0
+      ? `http://${config.host}:${address.port}`
+      : config.publicUrl;
+  console.log(
+    [
+      '',
+      `  Kizuna is running on the ${database.kind === 'pglite' ? `embedded database (${config.dataDir})` : 'PostgreSQL database'}.`,
+      app
+        ? `  API:   ${url}   (OpenAPI: ${url}/docs, health: ${url}/health)`
+        : '  API:   off (KIZUNA_API=false); worker only',
+      `  Login: ${login.email}  ${login.password ? `password: ${login.password}` : `(${login.note})`}`,
+      login.apiKey ? `  API key (shown once): ${login.apiKey}` : '',
+      '',
+    ]
+      .filter((line) => line !== '')
+      .join('\n'),
+  );
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping: draining requests and jobs');
+      try {
+        await app?.close();
+        await jobs.stop();
+        await database.close();
+        logger.info('stopped');
+        resolve(0);
+      } catch (error) {
+        logger.error({ err: error }, 'error while stopping');
+        resolve(1);
+      }
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  });
+}
