@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { minimise } from '../../packages/clv/src/optimise.ts';
-import { digamma, gammaln, hyp2f1 } from '../../packages/clv/src/special.ts';
+import { digamma, gammaln } from '../../packages/clv/src/special.ts';
+import { hyp2f1 } from '../../packages/clv/src/special-more.ts';
 
 export function loadNaive(file: string) {
   const lines = readFileSync(file, 'utf8').trim().split('\n').slice(1);

@@ -10,7 +10,8 @@
 import { ClvError } from './errors.ts';
 import { type FitOptions, type FitResult, runFit } from './fit-result.ts';
 import { numericGradient } from './optimise.ts';
-import { betaln, gammaln, logAddExp } from './special.ts';
+import { gammaln, logAddExp } from './special.ts';
+import { betaln } from './special-more.ts';
 import { compressSummary, type RfmSummary, validateSummary } from './summary.ts';
 
 export interface BgBbParams {

@@ -8,7 +8,8 @@
  * large x; the untransformed series overflows near x = 200 on day-level data.
  */
 import type { BgParams } from './bg-params.ts';
-import { betaln, gammaln, hyp2f1 } from './special.ts';
+import { gammaln } from './special.ts';
+import { betaln, hyp2f1 } from './special-more.ts';
 import { compressSummary, type RfmIndex, type RfmSummary } from './summary.ts';
 
 /** E[X(t)]: expected repeat purchases in (0, t] for a new customer. */

@@ -14,7 +14,8 @@ input
   --unit day|week           the unit of recency and T (summaries: required for predict/report;
                             transactions: default day)
 model
-  --model bgnbd|mbgnbd|pareto|gg|bgbb   (fit; default bgnbd)
+  --model bgnbd|mbgnbd|pareto|gg|bgbb   (fit; default bgnbd); fit takes a list, e.g.
+                            bgnbd,gg, fitted on one parse (--json: an array)
   --max-iterations N
 output
   --json                    fit: print {"model","params","logLikelihood","n",...}

@@ -1,26 +1,15 @@
 /** The CLI's uniform view of the models: fit by name, predict per customer. */
 import { bgBbConditionalExpectedPurchases, bgBbProbabilityAlive, fitBgBb } from './bg-bb.ts';
 import { fitBgNbd, predictBgNbd } from './bg-nbd.ts';
+import { type AnyFit, type CliModel, type PurchaseModel, strip } from './cli-model-names.ts';
 import { assertUnreachable } from './errors.ts';
-import type { FitOptions, FitResult } from './fit-result.ts';
+import type { FitOptions } from './fit-result.ts';
 import { fitGammaGamma } from './gamma-gamma.ts';
 import { fitMbgNbd, predictMbgNbd } from './mbg-nbd.ts';
 import { fitParetoNbd, predictParetoNbd } from './pareto-nbd.ts';
 import type { RfmSummary } from './summary.ts';
 
-export const MODELS = ['bgnbd', 'mbgnbd', 'pareto', 'gg', 'bgbb'] as const;
-export type CliModel = (typeof MODELS)[number];
-export type PurchaseModel = Exclude<CliModel, 'gg'>;
-
-export const MODEL_TITLES: Record<CliModel, string> = {
-  bgnbd: 'BG/NBD',
-  mbgnbd: 'MBG/NBD',
-  pareto: 'Pareto/NBD',
-  gg: 'Gamma-Gamma',
-  bgbb: 'BG/BB',
-};
-
-export type AnyFit = FitResult<object> & { params: Record<string, number> };
+export { type AnyFit, type CliModel, MODEL_TITLES, MODELS, type PurchaseModel } from './cli-model-names.ts';
 
 export function fitByName(model: CliModel, s: RfmSummary, options: FitOptions): AnyFit {
   switch (model) {
@@ -37,12 +26,6 @@ export function fitByName(model: CliModel, s: RfmSummary, options: FitOptions): 
     default:
       return assertUnreachable(model);
   }
-}
-
-/** Drop the compressed index so the fit serialises to JSON on its own. */
-function strip<F extends { index: unknown }>(fit: F): AnyFit {
-  const { index: _index, ...rest } = fit;
-  return rest as unknown as AnyFit; // the params interfaces are records of numbers
 }
 
 /** P(alive) and expected purchases in the next `t` (in the summary's unit; periods for BG/BB). */

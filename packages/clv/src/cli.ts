@@ -3,11 +3,12 @@
  * statuses; everything numerical lives in the model modules.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { oneOf, parseArgs, positiveNumber, USAGE } from './cli-args.ts';
-import { type AnyFit, fitByName, MODEL_TITLES, MODELS } from './cli-models.ts';
-import { type CliInput, loadInput, predictCustomers, predictionsCsv } from './cli-predict.ts';
+import { parseArgs, positiveNumber, USAGE } from './cli-args.ts';
+import { fitJson, fitModel, fitText, modelList } from './cli-fit.ts';
+import { type CliInput, loadInput } from './cli-input.ts';
 import { assertUnreachable, ClvError, type ClvErrorCode } from './errors.ts';
-import { buildReport } from './report-html.ts';
+
+export { fitJson } from './cli-fit.ts';
 
 export interface CliIo {
   readFile: (path: string) => Uint8Array;
@@ -46,7 +47,9 @@ export async function runClv(argv: string[], io: CliIo): Promise<number> {
     }
     const input = loadInput(flags, io.readFile, command !== 'fit');
     const maxIterations = positiveNumber(flags, 'max-iterations', 200);
-    if (command === 'fit') return fitCommand(flags, input, maxIterations, io);
+    if (command === 'fit') return await fitCommand(flags, input, maxIterations, io);
+    // Predictions and the report load the other models and @stdlib's ₂F₁ only when asked for.
+    const { predictCustomers, predictionsCsv } = await import('./cli-predict.ts');
     const result = predictCustomers(flags, input, maxIterations);
     for (const w of result.warnings) io.err(`kizuna clv: warning: ${w}\n`);
     if (command === 'predict') {
@@ -58,6 +61,7 @@ export async function runClv(argv: string[], io: CliIo): Promise<number> {
       } else io.out(csv);
       return 0;
     }
+    const { buildReport } = await import('./report-html.ts');
     const file = flags.get('output') ?? 'clv-report.html';
     io.writeFile(file, buildReport(input, result));
     io.err(`kizuna clv: wrote the report to ${file}\n`);
@@ -69,47 +73,28 @@ export async function runClv(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function fitCommand(flags: Map<string, string>, input: CliInput, maxIterations: number, io: CliIo): number {
-  const model = oneOf(flags, 'model', MODELS, 'bgnbd');
-  const fit = fitByName(model, input.summary, { maxIterations });
+async function fitCommand(
+  flags: Map<string, string>,
+  input: CliInput,
+  maxIterations: number,
+  io: CliIo,
+): Promise<number> {
+  const models = modelList(flags);
+  const fits = [];
+  for (const model of models) fits.push(await fitModel(model, input.summary, { maxIterations }));
   if (flags.has('json')) {
-    io.out(`${JSON.stringify(fitJson(fit, input))}\n`);
+    // One model: its object, as before. Several: an array of them, in the order asked for.
+    const json = fits.map((fit) => fitJson(fit, input));
+    io.out(`${JSON.stringify(json.length === 1 ? json[0] : json)}\n`);
   } else {
-    io.out(fitText(fit, input));
+    io.out(fits.map((fit) => fitText(fit, input)).join(''));
   }
-  if (!fit.diagnostics.converged) {
-    io.err(`kizuna clv: the fit did not converge: ${fit.diagnostics.message}\n`);
-    return exitCode('not_converged');
+  const failed = fits.filter((fit) => !fit.diagnostics.converged);
+  for (const fit of failed) {
+    const what = models.length > 1 ? ` (${fit.model})` : '';
+    io.err(`kizuna clv: the fit${what} did not converge: ${fit.diagnostics.message}\n`);
   }
-  return 0;
-}
-
-export function fitJson(fit: AnyFit, input: CliInput) {
-  return {
-    model: fit.model,
-    params: fit.params,
-    logLikelihood: fit.logLikelihood,
-    n: fit.n,
-    rows: fit.rows,
-    unit: input.unit ?? null,
-    standardErrors: fit.standardErrors,
-    converged: fit.diagnostics.converged,
-    diagnostics: fit.diagnostics,
-  };
-}
-
-function fitText(fit: AnyFit, input: CliInput): string {
-  const title = MODEL_TITLES[fit.model as keyof typeof MODEL_TITLES] ?? fit.model;
-  const se = fit.standardErrors as Record<string, number>;
-  const lines = [
-    `${title} fit on ${fit.n.toLocaleString('en')} customers (${fit.rows.toLocaleString('en')} distinct rows)${input.unit ? `, time unit ${input.unit}` : ''}`,
-    ...Object.entries(fit.params).map(
-      ([k, v]) => `  ${k.padEnd(6)} ${v.toFixed(4).padStart(12)}   (se ${se[k]!.toFixed(4)})`,
-    ),
-    `  log-likelihood ${fit.logLikelihood.toFixed(2)}`,
-    `  ${fit.diagnostics.converged ? 'converged' : 'NOT converged'} after ${fit.diagnostics.iterations} iterations (${fit.diagnostics.method}): ${fit.diagnostics.message}`,
-  ];
-  return `${lines.join('\n')}\n`;
+  return failed.length > 0 ? exitCode('not_converged') : 0;
 }
 
 /** One place maps error codes to exit statuses; a new code fails the build until mapped. */

@@ -4,7 +4,7 @@
  * Gamma(p, ν) with ν ~ Gamma(q, γ). Fitted on repeat buyers only, on (x, m̄) where m̄ is the mean
  * of their repeat purchases:
  *   LL = lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln γ + (px−1) ln m̄ + px ln x − (px+q) ln(γ + x m̄)
- * Terms in x alone are computed per distinct x; per customer only ln(γ + x m̄) remains.
+ * Terms in x alone are computed per distinct x; per distinct (x, m̄) only ln(γ + x m̄) remains.
  *
  * @example
  * const fit = fitGammaGamma({ x, tx, T, monetary });
@@ -13,84 +13,15 @@
 import { ClvError } from './errors.ts';
 import { type FitOptions, type FitResult, runFit } from './fit-result.ts';
 import { digamma, gammaln } from './special.ts';
-import { indexDistinct, type RfmSummary } from './summary.ts';
+import { prepareSpend, type SpendData, subsampleSpend } from './spend-data.ts';
+import type { RfmSummary } from './summary.ts';
+
+export { prepareSpend, type SpendData } from './spend-data.ts';
 
 export interface GammaGammaParams {
   p: number;
   q: number;
   gamma: number;
-}
-
-export interface SpendData {
-  xValues: Float64Array;
-  groupStart: Uint32Array;
-  /** Per distinct x: Σ w and Σ w ln m̄. */
-  weightByX: Float64Array;
-  logSpendByX: Float64Array;
-  /** Per repeat buyer, grouped by x: x·m̄ and weight. */
-  xm: Float64Array;
-  w: Float64Array;
-  total: number;
-}
-
-/** Repeat buyers grouped by x, ready for `gammaGammaNegLogLik`. */
-export function prepareSpend(s: RfmSummary): SpendData {
-  const m = s.monetary;
-  if (!m)
-    throw new ClvError('invalid_input', 'Gamma-Gamma needs monetary_value', { field: 'monetary_value' });
-  const keep: number[] = [];
-  for (let i = 0; i < s.x.length; i++) {
-    const x = s.x[i]!;
-    const w = s.weight ? s.weight[i]! : 1;
-    if (!Number.isFinite(x) || x < 0) {
-      throw new ClvError('invalid_input', `row ${i}: x is not a non-negative number (${x})`, {
-        field: 'x',
-        row: i,
-      });
-    }
-    if (!(Number.isFinite(w) && w >= 0)) {
-      throw new ClvError('invalid_input', `row ${i}: weight is not a non-negative number (${w})`, {
-        field: 'weight',
-        row: i,
-      });
-    }
-    if (x === 0 || w === 0) continue;
-    const v = m[i]!;
-    if (!(Number.isFinite(v) && v > 0)) {
-      throw new ClvError(
-        'invalid_input',
-        `row ${i}: monetary_value must be a positive number for a repeat buyer (got ${v})`,
-        {
-          field: 'monetary_value',
-          row: i,
-        },
-      );
-    }
-    keep.push(i);
-  }
-  const xs = Float64Array.from(keep, (i) => s.x[i]!);
-  const dx = indexDistinct(xs);
-  const nx = dx.values.length;
-  const groupStart = new Uint32Array(nx + 1);
-  for (let j = 0; j < keep.length; j++) groupStart[dx.index[j]! + 1]!++;
-  for (let k = 0; k < nx; k++) groupStart[k + 1]! += groupStart[k]!;
-  const fill = groupStart.slice(0, nx);
-  const xm = new Float64Array(keep.length);
-  const w = new Float64Array(keep.length);
-  const weightByX = new Float64Array(nx);
-  const logSpendByX = new Float64Array(nx);
-  let total = 0;
-  keep.forEach((i, j) => {
-    const k = dx.index[j]!;
-    const at = fill[k]!++;
-    const wi = s.weight ? s.weight[i]! : 1;
-    xm[at] = s.x[i]! * m[i]!;
-    w[at] = wi;
-    weightByX[k]! += wi;
-    logSpendByX[k]! += wi * Math.log(m[i]!);
-    total += wi;
-  });
-  return { xValues: dx.values, groupStart, weightByX, logSpendByX, xm, w, total };
 }
 
 /** −LL/n and its gradient in (p, q, γ). */
@@ -164,7 +95,13 @@ export function fitGammaGamma(summary: RfmSummary, options: FitOptions = {}): Fi
     d.total,
     d.xm.length,
     options,
+    // As for BG/NBD: on large data, a fit on a 1/16 subsample puts BFGS a few steps from the answer.
+    d.xm.length > 50_000 ? warmStart(subsampleSpend(d, 16)) : undefined,
   );
+}
+
+function warmStart(sub: SpendData) {
+  return (theta: Float64Array, grad: Float64Array | undefined) => gammaGammaNegLogLik(sub, theta, grad);
 }
 
 /**

@@ -10,7 +10,8 @@
 import { ClvError } from './errors.ts';
 import { type FitOptions, type FitResult, runFit } from './fit-result.ts';
 import { numericGradient } from './optimise.ts';
-import { betaln, gammaln, hyp2f1, logAddExp, logSubExp } from './special.ts';
+import { gammaln, logAddExp, logSubExp } from './special.ts';
+import { betaln, hyp2f1 } from './special-more.ts';
 import { compressSummary, type RfmIndex, type RfmSummary, validateSummary } from './summary.ts';
 
 export interface ParetoNbdParams {

@@ -10,7 +10,7 @@
 import { ClvError } from './errors.ts';
 import { type FitOptions, type FitResult, runFit } from './fit-result.ts';
 import { numericGradient } from './optimise.ts';
-import { betaln, hyp2f1 } from './special.ts';
+import { betaln, hyp2f1 } from './special-more.ts';
 
 export interface SbgParams {
   alpha: number;

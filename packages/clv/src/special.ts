@@ -1,18 +1,15 @@
 /**
- * Special functions. Thin typed re-exports of @stdlib so the models import one local module, plus
+ * Special functions. Thin typed re-exports of @stdlib (ln Γ and digamma here; the rest in
+ * special-more.ts), plus
  * the numerically careful helpers (softplus, log-sum-exp) the likelihoods share.
  */
-import betalnImpl from '@stdlib/math-base-special-betaln';
 import digammaImpl from '@stdlib/math-base-special-digamma';
 import gammalnImpl from '@stdlib/math-base-special-gammaln';
-import hyp2f1Impl from '@stdlib/math-base-special-hyp2f1';
-import trigammaImpl from '@stdlib/math-base-special-trigamma';
 
 export const gammaln: (x: number) => number = gammalnImpl;
-export const betaln: (a: number, b: number) => number = betalnImpl;
 export const digamma: (x: number) => number = digammaImpl;
-export const trigamma: (x: number) => number = trigammaImpl;
-export const hyp2f1: (a: number, b: number, c: number, z: number) => number = hyp2f1Impl;
+// ln B, ₂F₁ and trigamma are in special-more.ts: the fits of BG/NBD and Gamma-Gamma do not need
+// them, and each @stdlib package loads a few hundred small modules at start-up.
 
 /** log(1 + e^d) without overflow. */
 export function softplus(d: number): number {

@@ -1,0 +1,134 @@
+/**
+ * The fast path of `compressSummary` for day- or period-granular data: x, t_x and T are whole
+ * numbers below 2^22, so every distinct value and every (t_x, T) pair has a slot in a flat table.
+ * A few linear passes replace per-column sorting and hashing. The result is identical, row for
+ * row and weight for weight, to the general path (`compressGeneral`), so fits do not change.
+ */
+import type { RfmIndex } from './compress.ts';
+import type { RfmSummary } from './summary.ts';
+
+const LIMIT = 1 << 22;
+const MAX_PAIRS = 1 << 24;
+
+/** Undefined when the data is not on a small integer grid; the caller then takes the general path. */
+export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
+  const { x, tx, T } = s;
+  const n = x.length;
+  if (n === 0) return undefined;
+  let xmax = 0;
+  let tmax = 0;
+  let Tmax = 0;
+  // Int32 copies: indexing with an int32 is much cheaper than with a double.
+  const xi = new Int32Array(n);
+  const ti = new Int32Array(n);
+  const Ti = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = x[i]!;
+    const b = tx[i]!;
+    const c = T[i]!;
+    // (v | 0) === v: a whole number in int32 range; NaN and negatives fail the range test.
+    if ((a | 0) !== a || (b | 0) !== b || (c | 0) !== c || a < 0 || b < 0 || c < 0) return undefined;
+    xi[i] = a;
+    ti[i] = b;
+    Ti[i] = c;
+    if (a > xmax) xmax = a;
+    if (b > tmax) tmax = b;
+    if (c > Tmax) Tmax = c;
+  }
+  if (xmax >= LIMIT || tmax >= LIMIT || Tmax >= LIMIT) return undefined;
+  const countX = new Int32Array(xmax + 1);
+  const rankT = new Int32Array(Tmax + 1);
+  const rankt = new Int32Array(tmax + 1);
+  for (let i = 0; i < n; i++) {
+    countX[xi[i]!]!++;
+    rankt[ti[i]!] = 1;
+    rankT[Ti[i]!] = 1;
+  }
+  const txValues = ranks(rankt);
+  const TValues = ranks(rankT);
+  const nt = txValues.length;
+  const nT = TValues.length;
+  if (nt * nT > MAX_PAIRS) return undefined;
+  const rankX = new Int32Array(xmax + 1);
+  for (let v = 0; v <= xmax; v++) rankX[v] = countX[v]! > 0 ? 1 : 0;
+  const xValues = ranks(rankX);
+  const nx = xValues.length;
+  // Customers by x (a stable counting sort), then distinct (t_x, T) pairs within each x group
+  // through a pair table stamped with the group.
+  const byX = new Int32Array(nx + 1);
+  for (let k = 0; k < nx; k++) byX[k + 1] = byX[k]! + countX[xValues[k]!]!;
+  const fill = byX.slice(0, nx);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[fill[rankX[xi[i]!]!]!++] = i;
+  // slot[2·key] is the group that last saw the pair, slot[2·key+1] its row in that group: one
+  // cache line per lookup.
+  const slot = new Int32Array(2 * nt * nT).fill(-1);
+  const wt = s.weight;
+  const rowWeight = new Float64Array(n);
+  const weightByX = new Float64Array(nx);
+  const rowOf = new Uint32Array(n);
+  const rowX = new Uint32Array(n);
+  const rowTx = new Uint32Array(n);
+  const rowT = new Uint32Array(n);
+  const groupStart = new Uint32Array(nx + 1);
+  let m = 0;
+  for (let k = 0; k < nx; k++) {
+    const end = byX[k + 1]!;
+    for (let q = byX[k]!; q < end; q++) {
+      const i = order[q]!;
+      const a = rankt[ti[i]!]!;
+      const b = rankT[Ti[i]!]!;
+      const key = 2 * (a * nT + b);
+      let r = slot[key + 1]!;
+      if (slot[key] !== k) {
+        slot[key] = k;
+        slot[key + 1] = m;
+        r = m;
+        rowX[m] = k;
+        rowTx[m] = a;
+        rowT[m] = b;
+        m++;
+      }
+      rowOf[i] = r;
+      // Customers of a row are met in input order, so each row's weight adds up in the same order
+      // as on the general path, and so does each x group's.
+      const w = wt ? wt[i]! : 1;
+      rowWeight[r]! += w;
+      weightByX[k]! += w;
+    }
+    groupStart[k + 1] = m;
+  }
+  let total = n;
+  if (wt) {
+    total = 0;
+    for (let i = 0; i < n; i++) total += wt[i]!;
+  }
+  return {
+    xValues,
+    txValues,
+    TValues,
+    rowX: rowX.slice(0, m),
+    rowTx: rowTx.slice(0, m),
+    rowT: rowT.slice(0, m),
+    rowWeight: rowWeight.slice(0, m),
+    groupStart,
+    weightByX,
+    rowOf,
+    totalWeight: total,
+  };
+}
+
+/** Turns a presence table (1 where a value occurs) into ranks in place; returns the values in order. */
+function ranks(table: Int32Array): Float64Array {
+  let k = 0;
+  for (let v = 0; v < table.length; v++) if (table[v] !== 0) k++;
+  const values = new Float64Array(k);
+  k = 0;
+  for (let v = 0; v < table.length; v++) {
+    if (table[v] !== 0) {
+      values[k] = v;
+      table[v] = k++;
+    }
+  }
+  return values;
+}

@@ -1,0 +1,241 @@
+/**
+ * Compression of an RFM summary into distinct (x, t_x, T) rows with per-distinct-value indexes.
+ * Day-granular data (whole numbers on a small range) takes a direct-address path in a few linear
+ * passes; anything else goes through the general per-column indexes.
+ */
+import { compressIntegers } from './compress-int.ts';
+import type { RfmSummary } from './summary.ts';
+
+/** Distinct values of a column and, per row, the index of its value. Values come out sorted. */
+export interface DistinctIndex {
+  values: Float64Array;
+  index: Uint32Array;
+}
+
+/**
+ * Index the distinct values of a column. Day- and week-granular summaries hold few distinct values
+ * on a fine grid (whole days, or weeks to 2 dp), so a direct-address table over the scaled values
+ * does it in one pass; anything else falls back to a Map.
+ */
+export function indexDistinct(v: Float64Array): DistinctIndex {
+  const n = v.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const a = v[i]!;
+    if (a < min) min = a;
+    if (a > max) max = a;
+  }
+  for (const scale of [1, 100, 7]) {
+    const span = Math.round((max - min) * scale);
+    if (n === 0 || span > 4_000_000) continue;
+    const slots = onGrid(v, min, scale, span + 1);
+    if (slots) return fromSlots(v, slots, span + 1);
+  }
+  const seen = new Map<number, number>();
+  const index = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = v[i]!;
+    let k = seen.get(a);
+    if (k === undefined) {
+      k = seen.size;
+      seen.set(a, k);
+    }
+    index[i] = k;
+  }
+  return sortIndex(Float64Array.from(seen.keys()), index);
+}
+
+function onGrid(v: Float64Array, min: number, scale: number, size: number): Int32Array | undefined {
+  const slots = new Int32Array(v.length);
+  // Each slot must hold one double only; if two different values round to one slot, the grid is
+  // too coarse for this column and the caller falls back to a Map.
+  const held = new Float64Array(size).fill(Number.NaN);
+  for (let i = 0; i < v.length; i++) {
+    const a = v[i]!;
+    const k = Math.round((a - min) * scale);
+    const h = held[k]!;
+    if (h !== a) {
+      if (!Number.isNaN(h)) return undefined;
+      held[k] = a;
+    }
+    slots[i] = k;
+  }
+  return slots;
+}
+
+function fromSlots(v: Float64Array, slots: Int32Array, size: number): DistinctIndex {
+  const slotToIndex = new Int32Array(size).fill(-1);
+  for (let i = 0; i < slots.length; i++) slotToIndex[slots[i]!] = 0;
+  let k = 0;
+  for (let s = 0; s < size; s++) if (slotToIndex[s] === 0) slotToIndex[s] = k++;
+  const values = new Float64Array(k);
+  const index = new Uint32Array(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const j = slotToIndex[slots[i]!]!;
+    index[i] = j;
+    values[j] = v[i]!;
+  }
+  return { values, index };
+}
+
+function sortIndex(values: Float64Array, index: Uint32Array): DistinctIndex {
+  const order = Array.from(values.keys()).sort((p, q) => values[p]! - values[q]!);
+  const rank = new Uint32Array(values.length);
+  order.forEach((o, r) => {
+    rank[o] = r;
+  });
+  for (let i = 0; i < index.length; i++) index[i] = rank[index[i]!]!;
+  return { values: Float64Array.from(order, (o) => values[o]!), index };
+}
+
+/**
+ * A summary compressed to distinct (x, t_x, T) rows, sorted by x, with the distinct values of each
+ * column. The likelihoods evaluate logs and special functions per distinct value and only the
+ * cheap combination per row.
+ */
+export interface RfmIndex {
+  xValues: Float64Array;
+  txValues: Float64Array;
+  TValues: Float64Array;
+  /** Compressed rows: index into xValues / txValues / TValues, and total weight. */
+  rowX: Uint32Array;
+  rowTx: Uint32Array;
+  rowT: Uint32Array;
+  rowWeight: Float64Array;
+  /** Compressed rows of x-group k are groupStart[k] .. groupStart[k+1]-1. */
+  groupStart: Uint32Array;
+  /** Total weight per distinct x. */
+  weightByX: Float64Array;
+  /** For each input row, its compressed row. */
+  rowOf: Uint32Array;
+  totalWeight: number;
+}
+
+export function compressSummary(s: RfmSummary): RfmIndex {
+  return compressIntegers(s) ?? compressGeneral(s);
+}
+
+/** The general path: any values, through `indexDistinct` per column. */
+export function compressGeneral(s: RfmSummary): RfmIndex {
+  const n = s.x.length;
+  const xi = indexDistinct(s.x);
+  const ti = indexDistinct(s.tx);
+  const Ti = indexDistinct(s.T);
+  const nt = ti.values.length;
+  const nT = Ti.values.length;
+  const nx = xi.values.length;
+  // Customers by x (counting sort); then, within each x group, distinct (t_x, T) pairs through a
+  // direct-address table stamped with the group, so no hashing is needed on day-level data.
+  const byX = new Uint32Array(nx + 1);
+  for (let i = 0; i < n; i++) byX[xi.index[i]! + 1]!++;
+  for (let k = 0; k < nx; k++) byX[k + 1]! += byX[k]!;
+  const fillX = byX.slice(0, nx);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[fillX[xi.index[i]!]!++] = i;
+  const pairs = nt * nT;
+  const direct = pairs <= 1 << 24;
+  const slotRow = direct ? new Int32Array(pairs) : undefined;
+  const slotGroup = direct ? new Int32Array(pairs).fill(-1) : undefined;
+  const rowOf = new Uint32Array(n);
+  const rowX: number[] = [];
+  const rowTx: number[] = [];
+  const rowT: number[] = [];
+  const groupStart = new Uint32Array(nx + 1);
+  for (let k = 0; k < nx; k++) {
+    const seen = direct ? undefined : new Map<number, number>();
+    for (let q = byX[k]!; q < byX[k + 1]!; q++) {
+      const i = order[q]!;
+      const key = ti.index[i]! * nT + Ti.index[i]!;
+      let r: number;
+      if (slotRow && slotGroup) {
+        if (slotGroup[key] !== k) {
+          slotGroup[key] = k;
+          slotRow[key] = rowX.length;
+          rowX.push(k);
+          rowTx.push(ti.index[i]!);
+          rowT.push(Ti.index[i]!);
+        }
+        r = slotRow[key]!;
+      } else {
+        let found = seen!.get(key);
+        if (found === undefined) {
+          found = rowX.length;
+          seen!.set(key, found);
+          rowX.push(k);
+          rowTx.push(ti.index[i]!);
+          rowT.push(Ti.index[i]!);
+        }
+        r = found;
+      }
+      rowOf[i] = r;
+    }
+    groupStart[k + 1] = rowX.length;
+  }
+  const m = rowX.length;
+  const rowWeight = new Float64Array(m);
+  const weightByX = new Float64Array(nx);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = s.weight ? s.weight[i]! : 1;
+    const r = rowOf[i]!;
+    rowWeight[r]! += w;
+    weightByX[rowX[r]!]! += w;
+    total += w;
+  }
+  return {
+    xValues: xi.values,
+    txValues: ti.values,
+    TValues: Ti.values,
+    rowX: Uint32Array.from(rowX),
+    rowTx: Uint32Array.from(rowTx),
+    rowT: Uint32Array.from(rowT),
+    rowWeight,
+    groupStart,
+    weightByX,
+    rowOf,
+    totalWeight: total,
+  };
+}
+
+/**
+ * A subsample of a compressed summary for warm-starting fits: rows heavier than `step` customers
+ * are kept whole; of the rest, every `step`-th row of each x group is kept with `step` times its
+ * weight. Each light row is kept with the same probability, so the subsample's log-likelihood
+ * estimates the full one without bias.
+ */
+export function subsampleIndex(ix: RfmIndex, step: number): RfmIndex {
+  const keep: number[] = [];
+  const weight: number[] = [];
+  const nx = ix.xValues.length;
+  const groupStart = new Uint32Array(nx + 1);
+  const weightByX = new Float64Array(nx);
+  let total = 0;
+  for (let k = 0; k < nx; k++) {
+    let light = 0;
+    for (let j = ix.groupStart[k]!; j < ix.groupStart[k + 1]!; j++) {
+      const w = ix.rowWeight[j]!;
+      let kept = 0;
+      if (w >= step) kept = w;
+      else if (light++ % step === 0) kept = w * step;
+      if (kept === 0) continue;
+      keep.push(j);
+      weight.push(kept);
+      weightByX[k]! += kept;
+      total += kept;
+    }
+    groupStart[k + 1] = keep.length;
+  }
+  const pick = (a: Uint32Array) => Uint32Array.from(keep, (j) => a[j]!);
+  return {
+    ...ix,
+    rowX: pick(ix.rowX),
+    rowTx: pick(ix.rowTx),
+    rowT: pick(ix.rowT),
+    rowWeight: Float64Array.from(weight),
+    groupStart,
+    weightByX,
+    rowOf: new Uint32Array(0),
+    totalWeight: total,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The repeat buyers of a summary, prepared for the Gamma-Gamma likelihood: grouped by x, with
+ * buyers of the same x and the same mean spend merged into one weighted row. Spends recorded to
+ * the cent (or the yen) repeat a lot, so a million customers compress to a fraction of the rows.
+ */
+import { ClvError } from './errors.ts';
+import type { RfmSummary } from './summary.ts';
+import { indexDistinct } from './summary.ts';
+
+export interface SpendData {
+  xValues: Float64Array;
+  groupStart: Uint32Array;
+  /** Per distinct x: Σ w and Σ w ln m̄. */
+  weightByX: Float64Array;
+  logSpendByX: Float64Array;
+  /** Per row (distinct (x, m̄), grouped by x): x·m̄ and Σ w. */
+  xm: Float64Array;
+  w: Float64Array;
+  total: number;
+}
+
+/** Mean spends on a grid of 1/100 below this many steps merge through a direct-address table. */
+const MAX_CENTS = 1 << 23;
+
+/** Repeat buyers grouped by x, ready for `gammaGammaNegLogLik`. */
+export function prepareSpend(s: RfmSummary): SpendData {
+  const m = s.monetary;
+  if (!m)
+    throw new ClvError('invalid_input', 'Gamma-Gamma needs monetary_value', { field: 'monetary_value' });
+  const n = s.x.length;
+  const keep = new Uint32Array(n);
+  let kept = 0;
+  let onGrid = true;
+  let maxCents = 0;
+  for (let i = 0; i < n; i++) {
+    const x = s.x[i]!;
+    const w = s.weight ? s.weight[i]! : 1;
+    if (!(x >= 0 && x < Number.POSITIVE_INFINITY)) {
+      throw new ClvError('invalid_input', `row ${i}: x is not a non-negative number (${x})`, {
+        field: 'x',
+        row: i,
+      });
+    }
+    if (!(w >= 0 && w < Number.POSITIVE_INFINITY)) {
+      throw new ClvError('invalid_input', `row ${i}: weight is not a non-negative number (${w})`, {
+        field: 'weight',
+        row: i,
+      });
+    }
+    if (x === 0 || w === 0) continue;
+    const v = m[i]!;
+    if (!(v > 0 && v < Number.POSITIVE_INFINITY)) {
+      throw new ClvError(
+        'invalid_input',
+        `row ${i}: monetary_value must be a positive number for a repeat buyer (got ${v})`,
+        { field: 'monetary_value', row: i },
+      );
+    }
+    if (onGrid) {
+      const c = Math.round(v * 100);
+      if (c / 100 !== v || c >= MAX_CENTS) onGrid = false;
+      else if (c > maxCents) maxCents = c;
+    }
+    keep[kept++] = i;
+  }
+  const xs = new Float64Array(kept);
+  for (let j = 0; j < kept; j++) xs[j] = s.x[keep[j]!]!;
+  const dx = indexDistinct(xs);
+  const nx = dx.values.length;
+  // Buyers by x (a stable counting sort).
+  const byX = new Uint32Array(nx + 1);
+  for (let j = 0; j < kept; j++) byX[dx.index[j]! + 1]!++;
+  for (let k = 0; k < nx; k++) byX[k + 1]! += byX[k]!;
+  const fill = byX.slice(0, nx);
+  const order = new Uint32Array(kept);
+  for (let j = 0; j < kept; j++) order[fill[dx.index[j]!]!++] = keep[j]!;
+  // Within each x group, one row per distinct m̄: a table over cents stamped with the group.
+  const slotGroup = onGrid ? new Int32Array(maxCents + 1).fill(-1) : undefined;
+  const slotRow = onGrid ? new Int32Array(maxCents + 1) : undefined;
+  const rowM = new Float64Array(kept);
+  const w = new Float64Array(kept);
+  const groupStart = new Uint32Array(nx + 1);
+  const weightByX = new Float64Array(nx);
+  const logSpendByX = new Float64Array(nx);
+  let rows = 0;
+  let total = 0;
+  for (let k = 0; k < nx; k++) {
+    for (let q = byX[k]!; q < byX[k + 1]!; q++) {
+      const i = order[q]!;
+      const v = m[i]!;
+      const wi = s.weight ? s.weight[i]! : 1;
+      let r = rows;
+      if (slotGroup && slotRow) {
+        const c = Math.round(v * 100);
+        if (slotGroup[c] === k) r = slotRow[c]!;
+        else {
+          slotGroup[c] = k;
+          slotRow[c] = rows;
+        }
+      }
+      if (r === rows) rowM[rows++] = v;
+      w[r]! += wi;
+      weightByX[k]! += wi;
+      total += wi;
+    }
+    groupStart[k + 1] = rows;
+    for (let j = groupStart[k]!; j < rows; j++) logSpendByX[k]! += w[j]! * Math.log(rowM[j]!);
+  }
+  const xm = new Float64Array(rows);
+  for (let k = 0; k < nx; k++) {
+    for (let j = groupStart[k]!; j < groupStart[k + 1]!; j++) xm[j] = dx.values[k]! * rowM[j]!;
+  }
+  return { xValues: dx.values, groupStart, weightByX, logSpendByX, xm, w: w.slice(0, rows), total };
+}
+
+/**
+ * A subsample for warm-starting the fit, as `subsampleIndex` does for the purchase models: rows
+ * of at least `step` customers are kept whole, of the rest every `step`-th row per x group with
+ * `step` times its weight.
+ */
+export function subsampleSpend(d: SpendData, step: number): SpendData {
+  const nx = d.xValues.length;
+  const xm: number[] = [];
+  const w: number[] = [];
+  const groupStart = new Uint32Array(nx + 1);
+  const weightByX = new Float64Array(nx);
+  const logSpendByX = new Float64Array(nx);
+  let total = 0;
+  for (let k = 0; k < nx; k++) {
+    let light = 0;
+    const x = d.xValues[k]!;
+    for (let j = d.groupStart[k]!; j < d.groupStart[k + 1]!; j++) {
+      const wj = d.w[j]!;
+      let keptW = 0;
+      if (wj >= step) keptW = wj;
+      else if (light++ % step === 0) keptW = wj * step;
+      if (keptW === 0) continue;
+      xm.push(d.xm[j]!);
+      w.push(keptW);
+      weightByX[k]! += keptW;
+      logSpendByX[k]! += keptW * Math.log(d.xm[j]! / x);
+      total += keptW;
+    }
+    groupStart[k + 1] = xm.length;
+  }
+  return {
+    xValues: d.xValues,
+    groupStart,
+    weightByX,
+    logSpendByX,
+    xm: Float64Array.from(xm),
+    w: Float64Array.from(w),
+    total,
+  };
+}
