@@ -68,12 +68,19 @@ export function prepareSpend(s: RfmSummary): SpendData {
   const dx = indexDistinct(xs);
   const nx = dx.values.length;
   // Buyers by x (a stable counting sort).
-  const byX = new Uint32Array(nx + 1);
+  const byX = new Int32Array(nx + 1);
   for (let j = 0; j < kept; j++) byX[dx.index[j]! + 1]!++;
   for (let k = 0; k < nx; k++) byX[k + 1]! += byX[k]!;
   const fill = byX.slice(0, nx);
-  const order = new Uint32Array(kept);
-  for (let j = 0; j < kept; j++) order[fill[dx.index[j]!]!++] = keep[j]!;
+  // Scatter each buyer's m̄ and weight into x order, so the pass below reads sequentially.
+  const sortedM = new Float64Array(kept);
+  const sortedW = s.weight ? new Float64Array(kept) : undefined;
+  for (let j = 0; j < kept; j++) {
+    const at = fill[dx.index[j]!]!++;
+    const i = keep[j]!;
+    sortedM[at] = m[i]!;
+    if (sortedW) sortedW[at] = s.weight![i]!;
+  }
   // Within each x group, one row per distinct m̄: a table over cents stamped with the group.
   const slotGroup = onGrid ? new Int32Array(maxCents + 1).fill(-1) : undefined;
   const slotRow = onGrid ? new Int32Array(maxCents + 1) : undefined;
@@ -85,10 +92,10 @@ export function prepareSpend(s: RfmSummary): SpendData {
   let rows = 0;
   let total = 0;
   for (let k = 0; k < nx; k++) {
-    for (let q = byX[k]!; q < byX[k + 1]!; q++) {
-      const i = order[q]!;
-      const v = m[i]!;
-      const wi = s.weight ? s.weight[i]! : 1;
+    const end = byX[k + 1]!;
+    for (let q = byX[k]!; q < end; q++) {
+      const v = sortedM[q]!;
+      const wi = sortedW ? sortedW[q]! : 1;
       let r = rows;
       if (slotGroup && slotRow) {
         const c = Math.round(v * 100);

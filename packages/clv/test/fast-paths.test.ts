@@ -1,0 +1,112 @@
+/**
+ * The fast paths against the general ones they replace: integer compression, Gamma-Gamma rows
+ * merged by (x, m̄), the fast CSV row loop, and `fit --model bgnbd,gg` on one parse.
+ */
+import { describe, expect, it } from 'vitest';
+import { simulate, summaryCsv } from '../../../bench/clv/simulate.ts';
+import { type CliIo, runClv } from '../src/cli.ts';
+import { compressGeneral } from '../src/compress.ts';
+import { compressIntegers } from '../src/compress-int.ts';
+import { fitGammaGamma, gammaGammaNegLogLik, prepareSpend } from '../src/gamma-gamma.ts';
+import { gammaln } from '../src/special.ts';
+import { parseSummaryCsv } from '../src/summary-csv.ts';
+
+const sim = simulate(20_000, 7);
+const csvText = summaryCsv(sim);
+
+describe('fast paths give the general paths’ answers', () => {
+  it('integer compression is identical, row for row and weight for weight, to the general path', () => {
+    const weight = Float64Array.from(sim.x, (_, i) => 1 + (i % 3) * 0.5);
+    for (const s of [sim, { ...sim, weight }]) {
+      const a = compressGeneral(s);
+      const b = compressIntegers(s);
+      expect(b).toBeDefined();
+      for (const key of Object.keys(a) as (keyof typeof a)[]) {
+        const u = a[key];
+        const v = b![key];
+        if (typeof u === 'number') expect(v).toBe(u);
+        else expect(Array.from(v as ArrayLike<number>)).toEqual(Array.from(u));
+      }
+    }
+    expect(compressIntegers({ ...sim, T: sim.T.map((t) => t + 0.5) })).toBeUndefined();
+  });
+  it('Gamma-Gamma on rows merged by (x, m̄): same −LL and gradient as the per-customer sum, same fit', () => {
+    const d = prepareSpend(sim);
+    expect(d.xm.length).toBeLessThan(d.total); // spends to the cent repeat, so rows merge
+    for (const theta of [
+      [6, 4, 15],
+      [2, 3, 30],
+    ]) {
+      const [p, q, g] = theta as [number, number, number];
+      let ll = 0;
+      let n = 0;
+      for (let i = 0; i < sim.x.length; i++) {
+        const x = sim.x[i]!;
+        const m = sim.monetary[i]!;
+        if (x === 0) continue;
+        n++;
+        ll +=
+          gammaln(p * x + q) -
+          gammaln(p * x) -
+          gammaln(q) +
+          q * Math.log(g) +
+          (p * x - 1) * Math.log(m) +
+          p * x * Math.log(x) -
+          (p * x + q) * Math.log(g + x * m);
+      }
+      const v = gammaGammaNegLogLik(d, Float64Array.from(theta), undefined);
+      expect(Math.abs(v / (-ll / n) - 1)).toBeLessThan(1e-12);
+    }
+    // Off the cent grid nothing merges; the fit must not move beyond 1e-6.
+    const offGrid = { ...sim, monetary: sim.monetary.map((m) => m * (1 + 1e-15)) };
+    expect(prepareSpend(offGrid).xm.length).toBeGreaterThan(d.xm.length);
+    const a = fitGammaGamma(sim).params;
+    const b = fitGammaGamma(offGrid).params;
+    for (const k of ['p', 'q', 'gamma'] as const) expect(Math.abs(a[k] / b[k] - 1)).toBeLessThan(1e-6);
+  });
+  it('the fast CSV loop parses what Number() parses, and hands odd rows to the general loop', () => {
+    const text = `${csvText.trimEnd()}\r\n\n1e1,2,3,4.5\n`;
+    const csv = parseSummaryCsv(new TextEncoder().encode(text), 'f.csv');
+    const lines = text.trim().split(/\r?\n/).slice(1).filter(Boolean);
+    expect(csv.x.length).toBe(lines.length);
+    lines.forEach((l, i) => {
+      const [x, tx, T, m] = l.split(',').map(Number);
+      expect([csv.x[i], csv.tx[i], csv.T[i], csv.monetary![i]]).toEqual([x, tx, T, m]);
+    });
+    const bad = parseSummaryCsv.bind(undefined, new TextEncoder().encode('x,t_x,T\n1,2,3\n1,4,3\n'), 'b.csv');
+    expect(bad).toThrow(/b\.csv line 3, column 2 \(t_x\): 4 is later than T/);
+  });
+});
+
+describe('kizuna clv fit --model bgnbd,gg', () => {
+  it('prints an array with both fits, equal to the single-model runs', async () => {
+    const run = async (model: string) => {
+      let out = '';
+      const io: CliIo = {
+        readFile: () => new TextEncoder().encode(csvText),
+        writeFile: () => {},
+        out: (t) => {
+          out += t;
+        },
+        err: () => {},
+      };
+      expect(await runClv(['fit', '--summary', 'sim.csv', '--model', model, '--json'], io)).toBe(0);
+      return JSON.parse(out);
+    };
+    const both = await run('bgnbd,gg');
+    expect(both.map((f: { model: string }) => f.model)).toEqual(['bgnbd', 'gg']);
+    expect(both[0].params).toEqual((await run('bgnbd')).params);
+    expect(both[1].params).toEqual((await run('gg')).params);
+    let err = '';
+    const io: CliIo = {
+      readFile: () => new TextEncoder().encode(csvText),
+      writeFile: () => {},
+      out: () => {},
+      err: (t) => {
+        err += t;
+      },
+    };
+    expect(await runClv(['fit', '--summary', 's.csv', '--model', 'gg,gg'], io)).toBe(1);
+    expect(err).toMatch(/names a model twice/);
+  });
+});
