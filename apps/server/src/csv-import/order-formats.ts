@@ -1,0 +1,159 @@
+// The orders CSV formats Kizuna reads: its own, and Shopify's orders export. Both put one line
+// item per row; an order spans consecutive rows with the same order id, and its later rows may
+// leave the order's columns empty (Shopify does) or repeat them.
+import type { OrderInput } from '../orders/order-schema.ts';
+import { type Parsed, parseAmount, parseTimestamp } from './csv-values.ts';
+
+export type OrderFormatName = 'kizuna' | 'shopify';
+
+/** An order without its lines, as one format's columns describe it. */
+export type OrderHead = Omit<OrderInput, 'lines'>;
+
+/** Reads a cell of the order's first row; `take` reports a parse problem under the column. */
+export interface CellReader {
+  cell(column: string): string;
+  take<T>(column: string, parse: (raw: string) => Parsed<T>): T | undefined;
+  problem(column: string, message: string): void;
+}
+
+export interface OrderFormat {
+  name: OrderFormatName;
+  /** The column holding the order id; rows with the same id in a row are one order. */
+  idColumn: string;
+  known(column: string): boolean;
+  required: readonly (readonly string[])[];
+  /** All columns, for the error listing the known ones. */
+  columns: readonly string[];
+  /** Order-level columns: later rows of an order leave them empty or repeat the first row's. */
+  orderColumns: readonly string[];
+  lineColumns: { sku: string; name: string; quantity: string; unitPrice: string; amount?: string };
+  /** API path prefix → column, to name the column behind a validation problem. */
+  pathColumns: Readonly<Record<string, string>>;
+  head(read: CellReader): OrderHead;
+}
+
+const KIZUNA_ORDER_COLUMNS = [
+  'order_id',
+  'customer_id',
+  'customer_line_user_id',
+  'customer_email',
+  'customer_phone',
+  'customer_member_no',
+  'store_code',
+  'status',
+  'ordered_at',
+  'currency',
+  'subtotal',
+  'discount',
+  'shipping',
+  'tax',
+  'total',
+  'refunded_amount',
+  'source',
+  'sku',
+  'item_name',
+  'quantity',
+  'unit_price',
+  'line_amount',
+] as const;
+
+const KIZUNA_LINE_COLUMNS = ['sku', 'item_name', 'quantity', 'unit_price', 'line_amount'];
+
+const STATUSES = ['completed', 'cancelled', 'refunded'] as const;
+
+function parseStatus(raw: string): Parsed<OrderHead['status']> {
+  const status = raw.toLowerCase() as (typeof STATUSES)[number];
+  return STATUSES.includes(status)
+    ? { ok: true, value: status }
+    : { ok: false, message: `must be completed, cancelled or refunded: "${raw}"` };
+}
+
+function amounts(read: CellReader, currency: string, columns: Record<string, string>) {
+  const out: Record<string, number | undefined> = {};
+  for (const [field, column] of Object.entries(columns))
+    out[field] = read.take(column, (raw) => parseAmount(raw, currency));
+  return out;
+}
+
+/** Drops undefined fields, so the schema sees "absent" rather than "undefined". */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export const KIZUNA_ORDERS: OrderFormat = {
+  name: 'kizuna',
+  idColumn: 'order_id',
+  known: (column) => (KIZUNA_ORDER_COLUMNS as readonly string[]).includes(column),
+  required: [
+    ['order_id'],
+    ['customer_id', 'customer_line_user_id', 'customer_email', 'customer_phone', 'customer_member_no'],
+    ['ordered_at'],
+    ['total'],
+  ],
+  columns: KIZUNA_ORDER_COLUMNS,
+  orderColumns: KIZUNA_ORDER_COLUMNS.filter((c) => !KIZUNA_LINE_COLUMNS.includes(c)),
+  lineColumns: {
+    sku: 'sku',
+    name: 'item_name',
+    quantity: 'quantity',
+    unitPrice: 'unit_price',
+    amount: 'line_amount',
+  },
+  pathColumns: {
+    id: 'order_id',
+    customer: 'customer_id|customer_line_user_id|customer_email|customer_phone|customer_member_no',
+    'customer.id': 'customer_id',
+    'customer.lineUserId': 'customer_line_user_id',
+    'customer.email': 'customer_email',
+    'customer.phone': 'customer_phone',
+    'customer.external': 'customer_member_no',
+    storeCode: 'store_code',
+    status: 'status',
+    orderedAt: 'ordered_at',
+    currency: 'currency',
+    subtotal: 'subtotal',
+    discount: 'discount',
+    shipping: 'shipping',
+    tax: 'tax',
+    total: 'total',
+    refundedAmount: 'refunded_amount',
+    source: 'source',
+  },
+  head(read) {
+    const currency = read.cell('currency').toUpperCase() || 'JPY';
+    const customerId = read.take(
+      'customer_id',
+      (raw): Parsed<number> =>
+        /^\d+$/.test(raw)
+          ? { ok: true, value: Number(raw) }
+          : { ok: false, message: `not a customer id: "${raw}"` },
+    );
+    const memberNo = read.cell('customer_member_no');
+    const customer =
+      customerId !== undefined
+        ? { id: customerId }
+        : defined({
+            lineUserId: read.cell('customer_line_user_id') || undefined,
+            email: read.cell('customer_email') || undefined,
+            phone: read.cell('customer_phone') || undefined,
+            external: memberNo ? [{ namespace: 'member_no', value: memberNo }] : undefined,
+          });
+    return defined({
+      id: read.cell('order_id'),
+      customer,
+      storeCode: read.cell('store_code') || undefined,
+      status: read.take('status', parseStatus),
+      orderedAt: read.take('ordered_at', parseTimestamp) ?? read.cell('ordered_at'),
+      currency,
+      ...amounts(read, currency, {
+        subtotal: 'subtotal',
+        discount: 'discount',
+        shipping: 'shipping',
+        tax: 'tax',
+        total: 'total',
+        refundedAmount: 'refunded_amount',
+      }),
+      source: read.cell('source') || 'csv_import',
+    }) as OrderHead;
+  },
+};

@@ -1,0 +1,77 @@
+// Writes one batch of valid units (about 1,000 rows) inside the import's transaction.
+import type { Transaction } from 'kysely';
+import type { CustomerInput } from '../customers/customer-schema.ts';
+import type { DB } from '../db/schema.ts';
+import type { OrderInput } from '../orders/order-schema.ts';
+import { upsertOrders } from '../orders/upsert-orders.ts';
+import { DomainError } from '../shared/domain-error.ts';
+import { columnOfPath, type RowProblem } from './row-problem.ts';
+import { type RowOutcome, upsertCustomerBatch } from './upsert-customer-batch.ts';
+
+/** Problems only the database can see (an unknown customer id, a refund that shrinks). */
+export class BatchRejected extends Error {
+  readonly problems: RowProblem[];
+  constructor(problems: RowProblem[]) {
+    super(`${problems.length} problems found while writing`);
+    this.name = 'BatchRejected';
+    this.problems = problems;
+  }
+}
+
+export interface BatchContext {
+  workspaceId: string;
+  stores: ReadonlyMap<string, number>;
+  /** API path → CSV column, for problems the writer reports. */
+  pathColumns: Readonly<Record<string, string>>;
+}
+
+export async function writeCustomerBatch(
+  tx: Transaction<DB>,
+  context: BatchContext,
+  inputs: CustomerInput[],
+): Promise<RowOutcome[]> {
+  const results = await upsertCustomerBatch(tx, context.workspaceId, inputs, context.stores);
+  return results.map((r) => r.outcome);
+}
+
+/**
+ * Orders of a batch: their customers are resolved (and new ones created) in bulk first, then
+ * the orders go through the API's upsertOrders by Kizuna customer id.
+ */
+export async function writeOrderBatch(
+  tx: Transaction<DB>,
+  context: BatchContext,
+  units: { line: number; input: OrderInput }[],
+): Promise<{ outcomes: RowOutcome[]; customersCreated: number }> {
+  const byIdentity = units.filter((u) => u.input.customer.id === undefined);
+  const customers = await upsertCustomerBatch(
+    tx,
+    context.workspaceId,
+    byIdentity.map((u) => {
+      const { id: _id, ...identities } = u.input.customer;
+      return identities;
+    }),
+    context.stores,
+  );
+  const ids = new Map(byIdentity.map((u, i) => [u, customers[i]!.id]));
+  const items = units.map((u, index) => ({
+    index,
+    item: { ...u.input, customer: { id: u.input.customer.id ?? ids.get(u)! } },
+  }));
+  try {
+    const results = await upsertOrders(tx, context.workspaceId, items);
+    const outcomes: RowOutcome[] = new Array(units.length).fill('unchanged');
+    for (const r of results) outcomes[r.index] = r.outcome;
+    return { outcomes, customersCreated: customers.filter((c) => c.outcome === 'created').length };
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== 'invalid') throw error;
+    throw new BatchRejected(
+      error.problems.map((p) => {
+        const unit = p.index === undefined ? undefined : units[p.index];
+        if (!unit) throw error;
+        const path = p.path.replace(/^orders\[\d+\]\.?/, '');
+        return { line: unit.line, column: columnOfPath(path, context.pathColumns), message: p.message };
+      }),
+    );
+  }
+}
