@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
 import { migrate } from './db/migrate.ts';
-import { openConfiguredDatabase } from './db/open-database.ts';
+import { type Database, openConfiguredDatabase } from './db/open-database.ts';
 import { loadDemo } from './demo/load-demo.ts';
 import { buildApp } from './http/app.ts';
 import { startJobs } from './jobs/jobs.ts';
@@ -18,7 +18,7 @@ export async function runStart(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { demo: { type: 'boolean', default: false } } });
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
-  let database;
+  let database: Database;
   try {
     database = await openConfiguredDatabase(config);
   } catch (error) {

@@ -253,3 +253,21 @@ describe('customers', () => {
     expect(page2.items[0].id).toBeLessThan(page1.items[1].id);
   });
 });
+
+describe('concurrent upserts', () => {
+  it('gives 12 simultaneous requests for one new identity a single customer', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => upsert([{ email: 'race@example.jp', tags: [`t${i}`] }])),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(Array(12).fill(200));
+    const ids = new Set(results.map((r) => r.json().accepted[0].id));
+    expect(ids.size).toBe(1);
+    const live = await t.database.db
+      .selectFrom('customer as c')
+      .innerJoin('customer_identity as i', (j) => j.onRef('i.customer_id', '=', 'c.id').onRef('i.workspace_id', '=', 'c.workspace_id'))
+      .select('c.id')
+      .where('i.value', '=', 'race@example.jp')
+      .execute();
+    expect(live).toHaveLength(1);
+  });
+});
