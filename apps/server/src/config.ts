@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseSecretKey } from './shared/secret-box.ts';
 
 /** Kizuna's settings, parsed once from the environment at the entrypoint and passed down frozen. */
 export interface Config {
@@ -15,6 +16,8 @@ export interface Config {
   readonly runWorker: boolean;
   /** Run the HTTP API in this process. */
   readonly runApi: boolean;
+  /** KIZUNA_SECRET_KEY: encrypts stored secrets. Required with DATABASE_URL; with the embedded database a key file is kept in the data directory. */
+  readonly secretKey: Buffer | undefined;
 }
 
 export class ConfigError extends Error {
@@ -63,7 +66,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const publicUrl = (
     env.KIZUNA_PUBLIC_URL?.trim() || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`
   ).replace(/\/$/, '');
+  const secretKey = env.KIZUNA_SECRET_KEY ? parseSecretKey(env.KIZUNA_SECRET_KEY) : undefined;
+  if (env.KIZUNA_SECRET_KEY && !secretKey) {
+    throw new ConfigError('KIZUNA_SECRET_KEY', 'must be 32 bytes: 64 hex digits or base64 (e.g. `openssl rand -hex 32`)');
+  }
   return Object.freeze({
+    secretKey,
     databaseUrl,
     dataDir: resolve(env.KIZUNA_DATA_DIR?.trim() || '.kizuna'),
     host,

@@ -8,6 +8,7 @@ import { buildApp } from './http/app.ts';
 import { startJobs } from './jobs/jobs.ts';
 import { JOBS } from './jobs/registry.ts';
 import { createLogger } from './shared/logger.ts';
+import { createSecretBox, loadOrCreateKeyFile } from './shared/secret-box.ts';
 import { ensureFirstWorkspace } from './workspaces/first-run.ts';
 
 /**

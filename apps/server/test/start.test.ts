@@ -46,7 +46,7 @@ function collect(proc: ChildProcess): { waitFor(pattern: RegExp): Promise<RegExp
 
 describe('kizuna start', () => {
   it('starts on the embedded database, prints the URL and login, answers /health, and drains on SIGTERM', async () => {
-    const env = { ...process.env, KIZUNA_DATA_DIR: dataDir, PORT: '0', KIZUNA_LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, KIZUNA_DATA_DIR: dataDir, PORT: '0', KIZUNA_LOG_LEVEL: 'warn' };
     delete env.DATABASE_URL;
     child = spawn(process.execPath, [bin, 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const output = collect(child);

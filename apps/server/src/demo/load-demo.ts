@@ -5,7 +5,7 @@ import { transact } from '../db/transact.ts';
 import type { OrderInput } from '../orders/order-schema.ts';
 import { upsertOrders } from '../orders/upsert-orders.ts';
 import { type Store, upsertStore } from '../stores/stores.ts';
-import { createApiKey } from '../workspaces/api-keys.ts';
+import { API_KEY_SCOPES, createApiKey } from '../workspaces/api-keys.ts';
 import type { LoginHint } from '../workspaces/first-run.ts';
 import { addMember, createWorkspace } from '../workspaces/workspaces.ts';
 import { FAMILY_NAMES, FEMALE_NAMES, INTERESTS, MALE_NAMES, PREFECTURES } from './names.ts';
@@ -148,7 +148,7 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
   const { token } = await createApiKey(db, {
     workspaceId,
     name: 'demo',
-    scopes: ['read', 'ingest', 'admin'],
+    scopes: [...API_KEY_SCOPES],
     createdBy: userId,
   });
   const stores: Store[] = [];

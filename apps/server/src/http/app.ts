@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -17,6 +17,8 @@ import { registerHealthRoutes } from '../health/routes.ts';
 import { registerOrderRoutes } from '../orders/routes.ts';
 import { registerStoreRoutes } from '../stores/routes.ts';
 import { registerWorkspaceRoutes } from '../workspaces/routes.ts';
+import type { Jobs } from '../jobs/jobs.ts';
+import { createSecretBox, type SecretBox } from '../shared/secret-box.ts';
 import { installAuth } from './auth.ts';
 import { installErrorHandler } from './error-handler.ts';
 
@@ -33,11 +35,20 @@ export interface AppOptions {
   logger?: FastifyBaseLogger | false;
   /** Cookies get the Secure flag when Kizuna is served over https. */
   secureCookies?: boolean;
+  /** Where users reach Kizuna (for URLs shown to copy, such as the LINE webhook URL). */
+  publicUrl?: string;
+  /** Encrypts secrets at rest. */
+  secrets?: SecretBox;
+  /** The job queue, for routes that hand work to the worker. */
+  jobs?: Jobs;
 }
 
 export interface RouteDeps {
   database: Database;
   secureCookies: boolean;
+  publicUrl: string;
+  secrets: SecretBox;
+  jobs: Jobs | undefined;
 }
 
 /** Builds the HTTP API. Route schemas are also the OpenAPI document served at /docs. */
@@ -74,7 +85,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   installErrorHandler(app as unknown as FastifyInstance);
   installAuth(app as unknown as FastifyInstance, options.database.db);
-  const deps: RouteDeps = { database: options.database, secureCookies: options.secureCookies ?? false };
+  const deps: RouteDeps = {
+    database: options.database,
+    secureCookies: options.secureCookies ?? false,
+    publicUrl: options.publicUrl ?? 'http://localhost:3000',
+    // Without a configured key (tests), secrets are sealed under a key that lives only in memory.
+    secrets: options.secrets ?? createSecretBox(randomBytes(32)),
+    jobs: options.jobs,
+  };
   registerHealthRoutes(app, deps);
   registerWorkspaceRoutes(app, deps);
   registerStoreRoutes(app, deps);

@@ -18,10 +18,10 @@ export interface Principal {
 }
 
 const ROLE_SCOPES: Record<Role, ApiKeyScope[]> = {
-  owner: ['read', 'ingest', 'admin'],
-  admin: ['read', 'ingest', 'admin'],
-  marketer: ['read', 'ingest'],
-  staff: ['read'],
+  owner: ['read', 'ingest', 'send', 'till', 'admin'],
+  admin: ['read', 'ingest', 'send', 'till', 'admin'],
+  marketer: ['read', 'ingest', 'send', 'till'],
+  staff: ['read', 'till'],
   viewer: ['read'],
 };
 

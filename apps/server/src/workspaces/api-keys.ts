@@ -3,10 +3,12 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
 /**
- * Scopes an API key can carry. `ingest` writes customers, orders and events; `read` reads them;
- * `admin` manages the workspace (keys, users, settings).
+ * Scopes an API key (or a role) can carry. `read` reads customer data; `ingest` writes customers,
+ * orders and events; `send` sends messages and runs campaigns; `till` is the shop counter's
+ * loyalty work (scan a card, stamp, earn and redeem points and coupons); `admin` manages the
+ * workspace (keys, users, channels, rules).
  */
-export const API_KEY_SCOPES = ['read', 'ingest', 'admin'] as const;
+export const API_KEY_SCOPES = ['read', 'ingest', 'send', 'till', 'admin'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export interface ApiKeyPrincipal {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, Role } from '../db/schema.ts';
 import { invalid, mapPgError } from '../shared/domain-error.ts';
-import { type ApiKeyScope, createApiKey } from './api-keys.ts';
+import { API_KEY_SCOPES, type ApiKeyScope, createApiKey } from './api-keys.ts';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'marketer', 'staff', 'viewer'];
@@ -106,7 +106,7 @@ export async function initWorkspace(
     const { token } = await createApiKey(db, {
       workspaceId,
       name: 'default',
-      scopes: input.scopes ?? ['read', 'ingest', 'admin'],
+      scopes: input.scopes ?? [...API_KEY_SCOPES],
       createdBy: userId,
     });
     return {
