@@ -3,10 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
+import pino from 'pino';
 import { inject } from 'vitest';
 import { migrate } from '../src/db/migrate.ts';
 import { type Database, openDatabase } from '../src/db/open-database.ts';
 import { type App, buildApp } from '../src/http/app.ts';
+import { type JobDefinition, type Jobs, startJobs } from '../src/jobs/jobs.ts';
 import { type InitResult, initWorkspace } from '../src/workspaces/workspaces.ts';
 
 export const TEST_DATABASE_URL = process.env.KIZUNA_TEST_DATABASE_URL;
@@ -40,6 +42,7 @@ export async function createTestDatabase(): Promise<Database> {
 export interface TestApp {
   app: App;
   database: Database;
+  jobs: Jobs | undefined;
   /** A workspace with an owner and a full-scope API key. */
   workspace: InitResult;
   /** Headers that authenticate as the workspace's API key. */
@@ -49,17 +52,32 @@ export interface TestApp {
 
 let counter = 0;
 
-export async function createTestApp(): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Start pg-boss on the test database with these jobs (default: no job system). */
+  jobs?: JobDefinition[];
+  /** Run the jobs' handlers in this process (default true); false only queues them. */
+  work?: boolean;
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const app = await buildApp({ database, logger: false });
+  const jobs = options.jobs
+    ? await startJobs(database, options.jobs, {
+        logger: pino({ level: 'silent' }),
+        work: options.work ?? true,
+      })
+    : undefined;
+  const app = await buildApp({ database, logger: false, ...(jobs ? { jobs } : {}) });
   const workspace = await newWorkspace(database);
   return {
     app,
     database,
+    jobs,
     workspace,
     auth: { authorization: `Bearer ${workspace.apiKey}` },
     close: async () => {
       await app.close();
+      await jobs?.stop(5_000);
       await database.close();
     },
   };

@@ -30,7 +30,7 @@ export function registerCustomerRoutes(app: App, deps: RouteDeps): void {
       created: Type.Boolean(),
       mergedIds: Type.Array(Type.Integer()),
     }),
-    write: async (tx, workspaceId, items) => {
+    write: async (tx, workspaceId, items, publish) => {
       // Check every item before writing any, so a rejected batch reports all of its problems.
       const problems = [];
       for (const { index, item } of items)

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { resolveCustomerRefs } from '../customers/resolve-customers.ts';
 import type { DB } from '../db/schema.ts';
+import type { Publish } from '../jobs/jobs.ts';
 import { invalid } from '../shared/domain-error.ts';
 import type { EventInput } from './event-schema.ts';
 
@@ -14,6 +15,7 @@ export async function insertEvents(
   tx: Transaction<DB>,
   workspaceId: string,
   items: { index: number; item: EventInput }[],
+  publish?: Publish,
 ): Promise<(EventOutcome & { index: number })[]> {
   const { ids, problems } = await resolveCustomerRefs(
     tx,
@@ -54,6 +56,10 @@ export async function insertEvents(
     else storedByExternal.set(row.external_id, row.id);
   }
   anonymous.sort((a, b) => a - b);
+  if (publish && rows.length) {
+    const customerIds = [...new Set(ids.filter((id): id is number => id !== undefined))];
+    await publish(tx, 'events.recorded', { workspaceId, customerIds, types: [...new Set(types)] });
+  }
   let next = 0;
   return items.map(({ index, item }) => {
     if (item.id === undefined) return { index, outcome: 'stored' as const, id: anonymous[next++] ?? null };

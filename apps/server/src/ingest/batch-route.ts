@@ -3,6 +3,7 @@ import { type TSchema, Type } from 'typebox';
 import type { DB } from '../db/schema.ts';
 import { type App, type RouteDeps, selfValidatedBody } from '../http/app.ts';
 import { principalOf } from '../http/auth.ts';
+import type { Publish } from '../jobs/jobs.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { compileValidator } from '../shared/validate.ts';
 import { ingestBatch, MAX_BATCH } from './ingest-batch.ts';
@@ -27,10 +28,13 @@ export function registerBatchRoute<T, R extends object>(
       tx: Transaction<DB>,
       workspaceId: string,
       items: { index: number; item: T }[],
+      publish: Publish,
     ) => Promise<(R & { index: number })[]>;
   },
 ): void {
   const validator = compileValidator<T>(spec.item);
+  // Without a job system (some tests) there is nobody to tell.
+  const publish: Publish = deps.jobs ? deps.jobs.publish : async () => undefined;
   app.post(
     spec.path,
     {
@@ -73,7 +77,7 @@ export function registerBatchRoute<T, R extends object>(
         deps.database.db,
         { field: spec.field, items, partial: partial === true || partial === 'true' },
         validator,
-        (tx, valid) => spec.write(tx, workspaceId, valid),
+        (tx, valid) => spec.write(tx, workspaceId, valid, publish),
       );
     },
   );

@@ -1,16 +1,40 @@
-import { PgBoss } from 'pg-boss';
+import type { Transaction } from 'kysely';
+import { fromKysely, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database.ts';
+import type { DB } from '../db/schema.ts';
 
 /** A durable background job: a pg-boss queue, its handler and an optional cron schedule (JST). */
 export interface JobDefinition {
   name: string;
   /** Cron expression evaluated in Asia/Tokyo. */
   schedule?: string;
+  /** Domain topics (see DOMAIN_TOPICS) whose publications enqueue this job. */
+  subscribe?: DomainTopic[];
   run(data: unknown, context: { database: Database; logger: Logger }): Promise<void>;
 }
 
+/**
+ * Topics published inside the transaction that made the change, so a consumer never misses a
+ * committed change and never sees a rolled-back one.
+ * - `orders.changed`  `{ workspaceId, orderIds, customerIds }` after orders are created or updated
+ * - `customers.changed` `{ workspaceId, customerIds }` after profile, identity or consent changes
+ * - `events.recorded` `{ workspaceId, customerIds, types }` after events are stored
+ * - `visits.recorded` `{ workspaceId, customerIds }` after visits are stored
+ */
+export const DOMAIN_TOPICS = [
+  'orders.changed',
+  'customers.changed',
+  'events.recorded',
+  'visits.recorded',
+] as const;
+export type DomainTopic = (typeof DOMAIN_TOPICS)[number];
+
+/** Publishes a domain topic in the caller's transaction. */
+export type Publish = (tx: Transaction<DB>, topic: DomainTopic, data: object) => Promise<void>;
+
 export interface Jobs {
+  publish: Publish;
   boss: PgBoss;
   /** Enqueues a job; `singletonKey` makes repeated sends of the same work idempotent. */
   send(
@@ -35,8 +59,14 @@ export async function startJobs(
   const boss = new PgBoss({ ...database.bossOptions, schedule: options.work, supervise: options.work });
   boss.on('error', (error) => options.logger.error({ err: error }, 'job system error'));
   await boss.start();
+  // Topic → queues, kept here rather than in pg-boss's subscription table: boss.publish() reads
+  // that table through its own connection, which on the single-connection PGlite would wait
+  // forever for the very transaction that is publishing.
+  const subscribers = new Map<DomainTopic, string[]>();
   for (const definition of definitions) {
     await boss.createQueue(definition.name);
+    for (const topic of definition.subscribe ?? [])
+      subscribers.set(topic, [...(subscribers.get(topic) ?? []), definition.name]);
     if (definition.schedule && options.work) {
       await boss.schedule(definition.name, definition.schedule, null, { tz: 'Asia/Tokyo' });
     }
@@ -53,6 +83,11 @@ export async function startJobs(
   }
   return {
     boss,
+    // The job rows are inserted through the transaction's own connection (pg-boss's Kysely
+    // adapter), so they commit or roll back with the change itself.
+    publish: async (tx, topic, data) => {
+      for (const queue of subscribers.get(topic) ?? []) await boss.send(queue, data, { db: fromKysely(tx) });
+    },
     send: (name, data, sendOptions) =>
       boss.send(name, data ?? null, {
         ...(sendOptions?.singletonKey ? { singletonKey: sendOptions.singletonKey } : {}),

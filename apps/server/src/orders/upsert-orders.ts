@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import { resolveCustomerRefs } from '../customers/resolve-customers.ts';
 import type { DB, OrderStatus } from '../db/schema.ts';
+import type { Publish } from '../jobs/jobs.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
 import type { OrderInput } from './order-schema.ts';
 
@@ -98,6 +99,7 @@ export async function upsertOrders(
   tx: Transaction<DB>,
   workspaceId: string,
   items: { index: number; item: OrderInput }[],
+  publish?: Publish,
 ): Promise<(OrderOutcome & { index: number })[]> {
   const problems: FieldProblem[] = [];
   const { ids: customerIds, problems: refProblems } = await resolveCustomerRefs(
@@ -203,6 +205,17 @@ export async function upsertOrders(
       .execute();
     byExternal.set(order.externalId, { ...old, ...row });
     results.push({ index: order.index, id: old.id, externalId: order.externalId, outcome: 'updated' });
+  }
+  const changed = results.filter((r) => r.outcome !== 'unchanged');
+  if (publish && changed.length) {
+    const customerIds = [
+      ...new Set(prepared.filter((p) => changed.some((c) => c.index === p.index)).map((p) => p.customerId)),
+    ];
+    await publish(tx, 'orders.changed', {
+      workspaceId,
+      orderIds: [...new Set(changed.map((c) => c.id))],
+      customerIds,
+    });
   }
   return results;
 }
