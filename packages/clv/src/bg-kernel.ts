@@ -8,7 +8,7 @@
  *   MBG/NBD: LL = A1 + ln B(a, b+x+1) − ln B(a, b) + ln(e^A3 + e^A4),
  *            A4 = ln a − ln(b+x) − (r+x) ln(α+t_x)
  * Everything except the final log-sum-exp depends on one column only, so it is computed once per
- * distinct x, t_x or T; the per-row work is one exp and one log1p.
+ * distinct x, t_x or T; the per-row work is one log1p (and one exp in small or high-x groups).
  */
 
 import { digamma, gammaln } from './special.ts';
@@ -45,6 +45,8 @@ export function bgNegLogLik(
   let gA = 0;
   let gB = 0;
   const { rowT, rowTx, rowWeight, groupStart, xValues, weightByX } = ix;
+  const powT = new Float64Array(LT.length);
+  const powt = new Float64Array(Lt.length);
   for (let k = 0; k < xValues.length; k++) {
     const x = xValues[k]!;
     const W = weightByX[k]!;
@@ -61,27 +63,67 @@ export function bgNegLogLik(
     let sit = 0; // Σ w s/(α+t_x)
     let sS = 0; // Σ w s, s = P(the A4 branch) = sigmoid(A4 − A3)
     let sSoft = 0; // Σ w softplus(A4 − A3)
+    const begin = groupStart[k]!;
     const end = groupStart[k + 1]!;
-    for (let j = groupStart[k]!; j < end; j++) {
-      const w = rowWeight[j]!;
-      const tT = rowT[j]!;
-      const lT = LT[tT]!;
-      sA3 += w * lT;
-      if (!hasA4) {
-        siT += w * iT[tT]!;
-        continue;
+    // The A4/A3 ratio e^d = (a/(b+x−1)) · ((α+T)/(α+t_x))^(r+x) is a product of a power of
+    // (α+T) and one of (α+t_x). A large x group evaluates each power once per distinct T and
+    // t_x (a table of nT + nt exps) instead of one exp per row, when the powers stay well
+    // inside double range; otherwise (high x, or a small group) the per-row form below.
+    const span = rx * (LT[LT.length - 1]! - lnAlpha);
+    if (hasA4 && end - begin > LT.length + Lt.length && span < 500) {
+      const ab = Math.exp(lnab);
+      for (let j = 0; j < LT.length; j++) powT[j] = Math.exp(rx * (LT[j]! - lnAlpha));
+      for (let j = 0; j < Lt.length; j++) powt[j] = Math.exp(rx * (lnAlpha - Lt[j]!));
+      let prod = 1;
+      for (let j = begin; j < end; j++) {
+        const w = rowWeight[j]!;
+        const tT = rowT[j]!;
+        const tt = rowTx[j]!;
+        const lT = LT[tT]!;
+        const lt = Lt[tt]!;
+        const u = ab * powt[tt]! * powT[tT]!; // e^d
+        const f = 1 + u;
+        const c = w / f; // w (1 − s)
+        const ws = w - c; // w s
+        sA3 += w * lT;
+        // Σ w ln(1 + e^d): single customers' factors multiply into `prod`, one log per ~1e100
+        // of product instead of one per row.
+        if (w === 1 && f < 1e100) {
+          prod *= f;
+          if (prod > 1e100) {
+            sSoft += Math.log(prod);
+            prod = 1;
+          }
+        } else sSoft += w * Math.log1p(u);
+        sLT += c * lT;
+        sLt += ws * lt;
+        siT += c * iT[tT]!;
+        sit += ws * it[tt]!;
+        sS += ws;
       }
-      const tt = rowTx[j]!;
-      const lt = Lt[tt]!;
-      const d = lnab + rx * (lT - lt);
-      const e = Math.exp(-Math.abs(d));
-      const s = d >= 0 ? 1 / (1 + e) : e / (1 + e);
-      sSoft += w * (Math.max(d, 0) + Math.log1p(e));
-      sLT += w * (1 - s) * lT;
-      sLt += w * s * lt;
-      siT += w * (1 - s) * iT[tT]!;
-      sit += w * s * it[tt]!;
-      sS += w * s;
+      sSoft += Math.log(prod);
+    } else {
+      for (let j = begin; j < end; j++) {
+        const w = rowWeight[j]!;
+        const tT = rowT[j]!;
+        const lT = LT[tT]!;
+        sA3 += w * lT;
+        if (!hasA4) {
+          siT += w * iT[tT]!;
+          continue;
+        }
+        const tt = rowTx[j]!;
+        const lt = Lt[tt]!;
+        const d = lnab + rx * (lT - lt);
+        const e = Math.exp(-Math.abs(d));
+        const s = d >= 0 ? 1 / (1 + e) : e / (1 + e);
+        sSoft += w * (Math.max(d, 0) + Math.log1p(e));
+        sLT += w * (1 - s) * lT;
+        sLt += w * s * lt;
+        siT += w * (1 - s) * iT[tT]!;
+        sit += w * s * it[tt]!;
+        sS += w * s;
+      }
     }
     if (!hasA4) sLT = sA3;
     ll += sSoft - rx * sA3;

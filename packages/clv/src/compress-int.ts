@@ -58,8 +58,15 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
   const byX = new Int32Array(nx + 1);
   for (let k = 0; k < nx; k++) byX[k + 1] = byX[k]! + countX[xValues[k]!]!;
   const fill = byX.slice(0, nx);
+  // The scatter also writes each customer's (t_x, T) pair key next to its index, so the grouping
+  // pass below reads both sequentially instead of gathering t_x and T through `order`.
   const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[fill[rankX[xi[i]!]!]!++] = i;
+  const pairOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const at = fill[rankX[xi[i]!]!]!++;
+    order[at] = i;
+    pairOf[at] = rankt[ti[i]!]! * nT + rankT[Ti[i]!]!;
+  }
   // slot[2·key] is the group that last saw the pair, slot[2·key+1] its row in that group: one
   // cache line per lookup.
   const slot = new Int32Array(2 * nt * nT).fill(-1);
@@ -73,29 +80,33 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
   const groupStart = new Uint32Array(nx + 1);
   let m = 0;
   for (let k = 0; k < nx; k++) {
+    const begin = byX[k]!;
     const end = byX[k + 1]!;
-    for (let q = byX[k]!; q < end; q++) {
-      const i = order[q]!;
-      const a = rankt[ti[i]!]!;
-      const b = rankT[Ti[i]!]!;
-      const key = 2 * (a * nT + b);
+    for (let q = begin; q < end; q++) {
+      const pair = pairOf[q]!;
+      const key = 2 * pair;
       let r = slot[key + 1]!;
       if (slot[key] !== k) {
         slot[key] = k;
         slot[key + 1] = m;
         r = m;
+        const a = (pair / nT) | 0;
         rowX[m] = k;
         rowTx[m] = a;
-        rowT[m] = b;
+        rowT[m] = pair - a * nT;
         m++;
       }
+      const i = order[q]!;
       rowOf[i] = r;
       // Customers of a row are met in input order, so each row's weight adds up in the same order
       // as on the general path, and so does each x group's.
-      const w = wt ? wt[i]! : 1;
-      rowWeight[r]! += w;
-      weightByX[k]! += w;
+      if (wt) {
+        const w = wt[i]!;
+        rowWeight[r]! += w;
+        weightByX[k]! += w;
+      } else rowWeight[r]! += 1;
     }
+    if (!wt) weightByX[k] = end - begin;
     groupStart[k + 1] = m;
   }
   let total = n;

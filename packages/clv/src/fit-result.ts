@@ -60,7 +60,7 @@ export function runFit<P extends object>(
     diagnostics.converged = false;
     diagnostics.message = `parameter ${off.join(', ')} ran off to the boundary (the data cannot identify it)`;
   }
-  const se = standardErrors(objective, run.theta, n);
+  const se = standardErrors(objective, run.theta, n, run.gradient);
   const params = {} as Record<string, number>;
   const errors = {} as Record<string, number>;
   names.forEach((name, i) => {

@@ -47,11 +47,22 @@ export function gammaGammaNegLogLik(
     let s1 = 0; // Σ w ln(γ + x m̄)
     let s2 = 0; // Σ w / (γ + x m̄)
     const end = d.groupStart[k + 1]!;
+    // Single buyers' factors γ + x m̄ multiply into `prod`: one log per ~1e100 of product, not
+    // one per row.
+    let prod = 1;
     for (let j = d.groupStart[k]!; j < end; j++) {
       const v = g + d.xm[j]!;
-      s1 += d.w[j]! * Math.log(v);
-      s2 += d.w[j]! / v;
+      const w = d.w[j]!;
+      if (w === 1 && v < 1e100 && v > 1e-100) {
+        prod *= v;
+        if (prod > 1e100 || prod < 1e-100) {
+          s1 += Math.log(prod);
+          prod = 1;
+        }
+      } else s1 += w * Math.log(v);
+      s2 += w / v;
     }
+    s1 += Math.log(prod);
     const lnx = Math.log(x);
     ll +=
       W * (gammaln(px + q) - gammaln(px) - gq + q * lnG + px * lnx) +

@@ -31,6 +31,8 @@ export interface OptimiseResult {
   diagnostics: FitDiagnostics;
   /** The final BFGS inverse-Hessian approximation in log-parameters. */
   inverseHessian: Float64Array;
+  /** ∂f/∂θ (natural parameters) at `theta`, from the evaluation that produced `value`. */
+  gradient: Float64Array;
 }
 
 /** Central-difference gradient, for models whose analytic gradient is not worth its code. */
@@ -100,6 +102,8 @@ function runBfgs(
   const result = (converged: boolean, iterations: number, message: string): OptimiseResult => ({
     theta: Float64Array.from(phi, Math.exp),
     value,
+    // g = ∂f/∂φ = θ ∂f/∂θ; θ here is exp(φ) exactly as the evaluation computed it.
+    gradient: Float64Array.from(g, (gi, i) => gi / Math.exp(phi[i]!)),
     diagnostics: { converged, method: 'bfgs', iterations, evaluations, gradientNorm: maxAbs(g), message },
     inverseHessian: H,
   });
@@ -244,14 +248,21 @@ function nelderMead(f: Objective, phi0: Float64Array, maxEvaluations: number) {
  * inverse of the Hessian of the total negative log-likelihood, by forward differences of the
  * gradient. `scale` turns the per-customer objective back into the total.
  */
-export function standardErrors(f: Objective, theta: Float64Array, scale: number): Float64Array {
+export function standardErrors(
+  f: Objective,
+  theta: Float64Array,
+  scale: number,
+  gradientAtTheta?: Float64Array,
+): Float64Array {
   const k = theta.length;
   const H = new Float64Array(k * k);
   const g0 = new Float64Array(k);
   const gu = new Float64Array(k);
   const t = Float64Array.from(theta);
-  // Forward differences of the analytic gradient: k + 1 evaluations, ample for standard errors.
-  f(t, g0);
+  // Forward differences of the analytic gradient: k + 1 evaluations, ample for standard errors;
+  // k when the optimiser already has the gradient at θ.
+  if (gradientAtTheta) g0.set(gradientAtTheta);
+  else f(t, g0);
   for (let j = 0; j < k; j++) {
     const h = 1e-6 * Math.max(Math.abs(theta[j]!), 1e-3);
     t[j] = theta[j]! + h;

@@ -63,20 +63,20 @@ export function prepareSpend(s: RfmSummary): SpendData {
     }
     keep[kept++] = i;
   }
-  const xs = new Float64Array(kept);
-  for (let j = 0; j < kept; j++) xs[j] = s.x[keep[j]!]!;
-  const dx = indexDistinct(xs);
-  const nx = dx.values.length;
+  // Distinct x: whole numbers (day- or period-level data) through a direct-address rank table,
+  // anything else through `indexDistinct`. Either way the values come out sorted.
+  const { values: xValues, index: xIndex } = distinctX(s.x, keep, kept);
+  const nx = xValues.length;
   // Buyers by x (a stable counting sort).
   const byX = new Int32Array(nx + 1);
-  for (let j = 0; j < kept; j++) byX[dx.index[j]! + 1]!++;
+  for (let j = 0; j < kept; j++) byX[xIndex[j]! + 1]!++;
   for (let k = 0; k < nx; k++) byX[k + 1]! += byX[k]!;
   const fill = byX.slice(0, nx);
   // Scatter each buyer's m̄ and weight into x order, so the pass below reads sequentially.
   const sortedM = new Float64Array(kept);
   const sortedW = s.weight ? new Float64Array(kept) : undefined;
   for (let j = 0; j < kept; j++) {
-    const at = fill[dx.index[j]!]!++;
+    const at = fill[xIndex[j]!]!++;
     const i = keep[j]!;
     sortedM[at] = m[i]!;
     if (sortedW) sortedW[at] = s.weight![i]!;
@@ -115,9 +115,42 @@ export function prepareSpend(s: RfmSummary): SpendData {
   }
   const xm = new Float64Array(rows);
   for (let k = 0; k < nx; k++) {
-    for (let j = groupStart[k]!; j < groupStart[k + 1]!; j++) xm[j] = dx.values[k]! * rowM[j]!;
+    for (let j = groupStart[k]!; j < groupStart[k + 1]!; j++) xm[j] = xValues[k]! * rowM[j]!;
   }
-  return { xValues: dx.values, groupStart, weightByX, logSpendByX, xm, w: w.slice(0, rows), total };
+  return { xValues, groupStart, weightByX, logSpendByX, xm, w: w.slice(0, rows), total };
+}
+
+/** The sorted distinct x of the kept buyers, and each kept buyer's rank among them. */
+function distinctX(
+  x: Float64Array,
+  keep: Uint32Array,
+  kept: number,
+): { values: Float64Array; index: Uint32Array } {
+  let max = 0;
+  for (let j = 0; j < kept; j++) {
+    const v = x[keep[j]!]!;
+    if ((v | 0) !== v || v >= 1 << 22) {
+      const xs = new Float64Array(kept);
+      for (let q = 0; q < kept; q++) xs[q] = x[keep[q]!]!;
+      return indexDistinct(xs);
+    }
+    if (v > max) max = v;
+  }
+  const rank = new Int32Array(max + 1);
+  for (let j = 0; j < kept; j++) rank[x[keep[j]!]!] = 1;
+  let count = 0;
+  for (let v = 0; v <= max; v++) if (rank[v] !== 0) count++;
+  const values = new Float64Array(count);
+  count = 0;
+  for (let v = 0; v <= max; v++) {
+    if (rank[v] !== 0) {
+      values[count] = v;
+      rank[v] = count++;
+    }
+  }
+  const index = new Uint32Array(kept);
+  for (let j = 0; j < kept; j++) index[j] = rank[x[keep[j]!]!]!;
+  return { values, index };
 }
 
 /**

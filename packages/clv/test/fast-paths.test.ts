@@ -110,3 +110,26 @@ describe('kizuna clv fit --model bgnbd,gg', () => {
     expect(err).toMatch(/names a model twice/);
   });
 });
+
+describe('own ln Γ and ψ (fit start-up) against @stdlib, the reference', () => {
+  it('agree to 1e-13 · max(1, |value|) over 1e-6 … 1e7, and defer to @stdlib off the positive reals', async () => {
+    const { createRequire } = await import('node:module');
+    const require = createRequire(import.meta.url);
+    const G: (x: number) => number = require('@stdlib/math-base-special-gammaln');
+    const D: (x: number) => number = require('@stdlib/math-base-special-digamma');
+    const { digamma } = await import('../src/special.ts');
+    let worst = 0;
+    for (let i = 0; i <= 20_000; i++) {
+      const x = Math.exp(-13.8 + (30 * i) / 20_000);
+      for (const v of [x, Math.round(x) || 1, x + 0.5]) {
+        worst = Math.max(worst, Math.abs(gammaln(v) - G(v)) / Math.max(1, Math.abs(G(v))));
+        worst = Math.max(worst, Math.abs(digamma(v) - D(v)) / Math.max(1, Math.abs(D(v))));
+      }
+    }
+    expect(worst).toBeLessThan(1e-13);
+    for (const v of [0, -0.5, -3, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(Object.is(gammaln(v), G(v))).toBe(true);
+      expect(Object.is(digamma(v), D(v))).toBe(true);
+    }
+  });
+});
