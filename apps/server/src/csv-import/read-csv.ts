@@ -73,9 +73,14 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
         if (parser.destroyed) return;
         // Back-pressure: wait for the parser to drain (or for the reader to stop early).
         if (!parser.write(text))
-          await new Promise((resolve) => {
-            parser.once('drain', resolve);
-            parser.once('close', resolve);
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              parser.off('drain', done);
+              parser.off('close', done);
+              resolve();
+            };
+            parser.on('drain', done);
+            parser.on('close', done);
           });
         options.onBytes?.(bytesRead);
       }
