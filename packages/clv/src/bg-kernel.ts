@@ -11,7 +11,7 @@
  * distinct x, t_x or T; the per-row work is one log1p (and one exp in small or high-x groups).
  */
 
-import { digamma, gammaln } from './special.ts';
+import { digamma, gammaln, LN_PROD_START, PROD_START } from './special.ts';
 import type { RfmIndex } from './summary.ts';
 
 /** −LL/n and its gradient in (r, α, a, b). */
@@ -47,6 +47,8 @@ export function bgNegLogLik(
   const { rowT, rowTx, rowWeight, groupStart, xValues, weightByX } = ix;
   const powT = new Float64Array(LT.length);
   const powt = new Float64Array(Lt.length);
+  const stampT = new Int32Array(LT.length).fill(-1);
+  const stampt = new Int32Array(Lt.length).fill(-1);
   for (let k = 0; k < xValues.length; k++) {
     const x = xValues[k]!;
     const W = weightByX[k]!;
@@ -66,42 +68,52 @@ export function bgNegLogLik(
     const begin = groupStart[k]!;
     const end = groupStart[k + 1]!;
     // The A4/A3 ratio e^d = (a/(b+x−1)) · ((α+T)/(α+t_x))^(r+x) is a product of a power of
-    // (α+T) and one of (α+t_x). A large x group evaluates each power once per distinct T and
-    // t_x (a table of nT + nt exps) instead of one exp per row, when the powers stay well
-    // inside double range; otherwise (high x, or a small group) the per-row form below.
+    // (α+T) and one of (α+t_x). Each x group evaluates each power once per distinct T and t_x it
+    // meets (tables stamped with the group) instead of one exp per row, when the powers stay well
+    // inside double range; otherwise (very high x) the per-row form below.
     const span = rx * (LT[LT.length - 1]! - lnAlpha);
-    if (hasA4 && end - begin > LT.length + Lt.length && span < 500) {
+    if (hasA4 && span < 500) {
       const ab = Math.exp(lnab);
-      for (let j = 0; j < LT.length; j++) powT[j] = Math.exp(rx * (LT[j]! - lnAlpha));
-      for (let j = 0; j < Lt.length; j++) powt[j] = Math.exp(rx * (lnAlpha - Lt[j]!));
-      let prod = 1;
+      let prod = PROD_START;
       for (let j = begin; j < end; j++) {
         const w = rowWeight[j]!;
         const tT = rowT[j]!;
         const tt = rowTx[j]!;
         const lT = LT[tT]!;
         const lt = Lt[tt]!;
-        const u = ab * powt[tt]! * powT[tT]!; // e^d
+        let pT = powT[tT]!;
+        if (stampT[tT] !== k) {
+          stampT[tT] = k;
+          pT = powT[tT] = Math.exp(rx * (lT - lnAlpha));
+        }
+        let pt = powt[tt]!;
+        if (stampt[tt] !== k) {
+          stampt[tt] = k;
+          pt = powt[tt] = Math.exp(rx * (lnAlpha - lt));
+        }
+        const u = ab * pt * pT; // e^d
         const f = 1 + u;
         const c = w / f; // w (1 − s)
         const ws = w - c; // w s
         sA3 += w * lT;
-        // Σ w ln(1 + e^d): single customers' factors multiply into `prod`, one log per ~1e100
-        // of product instead of one per row.
-        if (w === 1 && f < 1e100) {
-          prod *= f;
-          if (prod > 1e100) {
-            sSoft += Math.log(prod);
-            prod = 1;
-          }
-        } else sSoft += w * Math.log1p(u);
+        // Σ w ln(1 + e^d): single customers' factors multiply into `prod`, one log per 16 rows
+        // instead of one per row. Written without data-dependent branches: the warm-start
+        // subsample has no weight-1 rows, and a branch it never took would deoptimise the
+        // compiled kernel on its first full-data call.
+        const unit = f < 1e16 && w === 1; // in this order: both compares run on every row
+        prod *= unit ? f : 1;
+        sSoft += unit ? 0 : w * Math.log1p(u);
+        if ((j & 15) === 0) {
+          sSoft += Math.log(prod) - LN_PROD_START;
+          prod = PROD_START;
+        }
         sLT += c * lT;
         sLt += ws * lt;
         siT += c * iT[tT]!;
         sit += ws * it[tt]!;
         sS += ws;
       }
-      sSoft += Math.log(prod);
+      sSoft += Math.log(prod) - LN_PROD_START;
     } else {
       for (let j = begin; j < end; j++) {
         const w = rowWeight[j]!;

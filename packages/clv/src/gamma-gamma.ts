@@ -12,7 +12,7 @@
  */
 import { ClvError } from './errors.ts';
 import { type FitOptions, type FitResult, runFit } from './fit-result.ts';
-import { digamma, gammaln } from './special.ts';
+import { digamma, gammaln, LN_PROD_START, PROD_START } from './special.ts';
 import { prepareSpend, type SpendData, subsampleSpend } from './spend-data.ts';
 import type { RfmSummary } from './summary.ts';
 
@@ -47,22 +47,23 @@ export function gammaGammaNegLogLik(
     let s1 = 0; // Σ w ln(γ + x m̄)
     let s2 = 0; // Σ w / (γ + x m̄)
     const end = d.groupStart[k + 1]!;
-    // Single buyers' factors γ + x m̄ multiply into `prod`: one log per ~1e100 of product, not
-    // one per row.
-    let prod = 1;
+    // Single buyers' factors γ + x m̄ multiply into `prod`: one log per 16 rows, not one per
+    // row. No data-dependent branches, as in the BG/NBD kernel: the warm-start subsample has no
+    // weight-1 rows.
+    let prod = PROD_START;
     for (let j = d.groupStart[k]!; j < end; j++) {
       const v = g + d.xm[j]!;
       const w = d.w[j]!;
-      if (w === 1 && v < 1e100 && v > 1e-100) {
-        prod *= v;
-        if (prod > 1e100 || prod < 1e-100) {
-          s1 += Math.log(prod);
-          prod = 1;
-        }
-      } else s1 += w * Math.log(v);
+      const unit = v < 1e16 && v > 1e-16 && w === 1; // in this order: all compares run on every row
+      prod *= unit ? v : 1;
+      s1 += unit ? 0 : w * Math.log(v);
       s2 += w / v;
+      if ((j & 15) === 0) {
+        s1 += Math.log(prod) - LN_PROD_START;
+        prod = PROD_START;
+      }
     }
-    s1 += Math.log(prod);
+    s1 += Math.log(prod) - LN_PROD_START;
     const lnx = Math.log(x);
     ll +=
       W * (gammaln(px + q) - gammaln(px) - gq + q * lnG + px * lnx) +

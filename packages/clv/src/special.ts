@@ -223,6 +223,15 @@ export function digamma(x: number): number {
   return tmp + (g * 0.99558162689208984 + g * r);
 }
 
+/**
+ * Batched logs in the kernels: Σ ln fᵢ as ln Π fᵢ, flushed every 16 rows. The running product
+ * starts at 1.5, not 1, and ln 1.5 comes off at each flush: a product that stayed exactly 1 (the
+ * warm-start subsample has no weight-1 rows, so multiplies nothing in) would teach V8 small-integer
+ * arithmetic there, and the first full-data call would deoptimise the compiled kernel.
+ */
+export const PROD_START = 1.5;
+export const LN_PROD_START = Math.log(PROD_START);
+
 /** log(1 + e^d) without overflow. */
 export function softplus(d: number): number {
   return d > 0 ? d + Math.log1p(Math.exp(-d)) : Math.log1p(Math.exp(d));
