@@ -5,6 +5,8 @@ import { parseSecretKey } from './shared/secret-box.ts';
 export interface Config {
   /** PostgreSQL connection string; when absent Kizuna uses the embedded PGlite database. */
   readonly databaseUrl: string | undefined;
+  /** KIZUNA_DATABASE_SCHEMA: the PostgreSQL schema to use (first on the search path); default public. */
+  readonly databaseSchema: string | undefined;
   /** Data directory of the embedded database. */
   readonly dataDir: string;
   readonly host: string;
@@ -68,11 +70,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   ).replace(/\/$/, '');
   const secretKey = env.KIZUNA_SECRET_KEY ? parseSecretKey(env.KIZUNA_SECRET_KEY) : undefined;
   if (env.KIZUNA_SECRET_KEY && !secretKey) {
-    throw new ConfigError('KIZUNA_SECRET_KEY', 'must be 32 bytes: 64 hex digits or base64 (e.g. `openssl rand -hex 32`)');
+    throw new ConfigError(
+      'KIZUNA_SECRET_KEY',
+      'must be 32 bytes: 64 hex digits or base64 (e.g. `openssl rand -hex 32`)',
+    );
+  }
+  const databaseSchema = env.KIZUNA_DATABASE_SCHEMA?.trim() || undefined;
+  if (databaseSchema && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+    throw new ConfigError('KIZUNA_DATABASE_SCHEMA', 'must be a lower-case SQL identifier');
   }
   return Object.freeze({
     secretKey,
     databaseUrl,
+    databaseSchema,
     dataDir: resolve(env.KIZUNA_DATA_DIR?.trim() || '.kizuna'),
     host,
     port,

@@ -34,10 +34,25 @@ export async function runStart(argv: string[]): Promise<number> {
   const login = values.demo
     ? await loadDemo(database, { log: (m) => logger.info(m) })
     : await ensureFirstWorkspace(database);
-  const jobs = await startJobs(database, JOBS, { logger, work: config.runWorker });
+  // One key seals and opens stored secrets (LINE channel secrets and tokens) in the API and the worker.
+  const key = config.secretKey ?? (config.databaseUrl ? undefined : loadOrCreateKeyFile(config.dataDir));
+  if (!key) {
+    console.error('kizuna: KIZUNA_SECRET_KEY is required with DATABASE_URL (e.g. `openssl rand -hex 32`)');
+    await database.close();
+    return 1;
+  }
+  const secrets = createSecretBox(key);
+  const jobs = await startJobs(database, JOBS, { logger, work: config.runWorker, secrets });
   await jobs.send('database-analyze', {}, { singletonKey: 'startup' });
   const app = config.runApi
-    ? await buildApp({ database, logger, secureCookies: config.publicUrl.startsWith('https:') })
+    ? await buildApp({
+        database,
+        logger,
+        secureCookies: config.publicUrl.startsWith('https:'),
+        publicUrl: config.publicUrl,
+        secrets,
+        jobs,
+      })
     : undefined;
   if (app) await app.listen({ host: config.host, port: config.port });
 

@@ -9,6 +9,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { type Database, openDatabase } from '../src/db/open-database.ts';
 import { type App, buildApp } from '../src/http/app.ts';
 import { type JobDefinition, type Jobs, startJobs } from '../src/jobs/jobs.ts';
+import { createSecretBox } from '../src/shared/secret-box.ts';
 import { type InitResult, initWorkspace } from '../src/workspaces/workspaces.ts';
 
 export const TEST_DATABASE_URL = process.env.KIZUNA_TEST_DATABASE_URL;
@@ -57,17 +58,28 @@ export interface TestAppOptions {
   jobs?: JobDefinition[];
   /** Run the jobs' handlers in this process (default true); false only queues them. */
   work?: boolean;
+  /** The URL the app says it is reached at (default http://localhost:3000). */
+  publicUrl?: string;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
+  // The API and the worker share one key, as in `kizuna start`.
+  const secrets = createSecretBox(randomBytes(32));
   const jobs = options.jobs
     ? await startJobs(database, options.jobs, {
         logger: pino({ level: 'silent' }),
         work: options.work ?? true,
+        secrets,
       })
     : undefined;
-  const app = await buildApp({ database, logger: false, ...(jobs ? { jobs } : {}) });
+  const app = await buildApp({
+    database,
+    logger: false,
+    secrets,
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(jobs ? { jobs } : {}),
+  });
   const workspace = await newWorkspace(database);
   return {
     app,

@@ -121,9 +121,14 @@ async function openPglite(options: {
 /** Opens PostgreSQL when `databaseUrl` is set, else the embedded database in `dataDir`. */
 export function openConfiguredDatabase(config: {
   databaseUrl: string | undefined;
+  databaseSchema?: string | undefined;
   dataDir: string;
 }): Promise<Database> {
   return config.databaseUrl
-    ? openDatabase({ kind: 'postgres', url: config.databaseUrl })
+    ? openDatabase({
+        kind: 'postgres',
+        url: config.databaseUrl,
+        ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
+      })
     : openDatabase({ kind: 'pglite', dataDir: config.dataDir });
 }

@@ -3,6 +3,14 @@ import { fromKysely, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database.ts';
 import type { DB } from '../db/schema.ts';
+import type { SecretBox } from '../shared/secret-box.ts';
+
+/** What a job handler gets: the database, a logger, and the box that opens stored secrets. */
+export interface JobContext {
+  database: Database;
+  logger: Logger;
+  secrets: SecretBox;
+}
 
 /** A durable background job: a pg-boss queue, its handler and an optional cron schedule (JST). */
 export interface JobDefinition {
@@ -11,7 +19,9 @@ export interface JobDefinition {
   schedule?: string;
   /** Domain topics (see DOMAIN_TOPICS) whose publications enqueue this job. */
   subscribe?: DomainTopic[];
-  run(data: unknown, context: { database: Database; logger: Logger }): Promise<void>;
+  run(data: unknown, context: JobContext): Promise<void>;
+  /** Runs once when a worker process starts, e.g. to resume work a killed worker left behind. */
+  onWorkerStart?(context: JobContext & { jobs: Jobs }): Promise<void>;
 }
 
 /**
@@ -42,6 +52,8 @@ export interface Jobs {
     data?: object,
     options?: { singletonKey?: string; startAfter?: Date },
   ): Promise<string | null>;
+  /** Enqueues a job inside the caller's transaction: it commits or rolls back with the change. */
+  sendInTransaction(tx: Transaction<DB>, name: string, data: object): Promise<string | null>;
   /** Stops taking jobs and waits (up to `timeoutMs`) for the running ones to finish. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -54,7 +66,7 @@ export interface Jobs {
 export async function startJobs(
   database: Database,
   definitions: JobDefinition[],
-  options: { logger: Logger; work: boolean },
+  options: { logger: Logger; work: boolean; secrets: SecretBox },
 ): Promise<Jobs> {
   const boss = new PgBoss({ ...database.bossOptions, schedule: options.work, supervise: options.work });
   boss.on('error', (error) => options.logger.error({ err: error }, 'job system error'));
@@ -75,13 +87,13 @@ export async function startJobs(
         for (const job of jobs) {
           const logger = options.logger.child({ job: definition.name, jobId: job.id });
           logger.debug('job started');
-          await definition.run(job.data, { database, logger });
+          await definition.run(job.data, { database, logger, secrets: options.secrets });
           logger.debug('job done');
         }
       });
     }
   }
-  return {
+  const jobs: Jobs = {
     boss,
     // The job rows are inserted through the transaction's own connection (pg-boss's Kysely
     // adapter), so they commit or roll back with the change itself.
@@ -93,6 +105,14 @@ export async function startJobs(
         ...(sendOptions?.singletonKey ? { singletonKey: sendOptions.singletonKey } : {}),
         ...(sendOptions?.startAfter ? { startAfter: sendOptions.startAfter } : {}),
       }),
+    sendInTransaction: (tx, name, data) => boss.send(name, data, { db: fromKysely(tx) }),
     stop: (timeoutMs = 30_000) => boss.stop({ graceful: true, timeout: timeoutMs, close: true }),
   };
+  if (options.work) {
+    for (const definition of definitions) {
+      const logger = options.logger.child({ job: definition.name });
+      await definition.onWorkerStart?.({ database, logger, secrets: options.secrets, jobs });
+    }
+  }
+  return jobs;
 }
