@@ -22,6 +22,9 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     customers: { type: 'string', default: '10000' },
     url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    // How events name their customer: by LINE userId (resolved through customer_identity) or by
+    // Kizuna's customer id.
+    ref: { type: 'string', default: 'line' },
   },
 });
 const total = Number(values.events);
@@ -53,7 +56,7 @@ function makeEvent(i: number) {
     id: `ev-${i}`,
     type: i % 3 ? 'page_view' : 'message_open',
     occurredAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
-    customer: { lineUserId: lineId(customerIds[i % customerIds.length]!) },
+    customer: values.ref === 'id' ? { id: customerIds[i % customerIds.length]! } : { lineUserId: lineId(customerIds[i % customerIds.length]!) },
     properties: { path: `/menu/${i % 50}`, campaign: 'spring' },
   };
 }
@@ -128,7 +131,7 @@ await admin.end();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const apiRate = total / median(apiTimes);
 const copyRate = total / median(copyTimes);
-console.log(`events: ${total}, batch ${batchSize}, concurrency ${concurrency}, ${customerCount} customers, ${rounds} rounds (median)`);
+console.log(`events: ${total}, batch ${batchSize}, concurrency ${concurrency}, ${customerCount} customers, customer by ${values.ref}, ${rounds} rounds (median)`);
 console.log(`POST /v1/events: ${apiTimes.map((t) => t.toFixed(2)).join(' / ')} s → ${Math.round(apiRate).toLocaleString('en')} events/s`);
 console.log(`COPY (baseline):  ${copyTimes.map((t) => t.toFixed(2)).join(' / ')} s → ${Math.round(copyRate).toLocaleString('en')} rows/s`);
 console.log(`API / COPY: ${((apiRate / copyRate) * 100).toFixed(0)}%`);

@@ -153,6 +153,10 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
   });
   const stores: Store[] = [];
   for (const store of STORES) stores.push(await upsertStore(db, workspaceId, store));
+  await db
+    .insertInto('product')
+    .values(MENU.map((m) => ({ workspace_id: workspaceId, sku: m.sku, name: m.name, price: m.price })))
+    .execute();
 
   const customers = Array.from({ length: count }, (_, n) => makeCustomer(random, n + 1, anchor));
   const CHUNK = 500;

@@ -15,7 +15,9 @@ import type { Database } from '../db/open-database.ts';
 import { registerEventRoutes } from '../events/routes.ts';
 import { registerHealthRoutes } from '../health/routes.ts';
 import { registerOrderRoutes } from '../orders/routes.ts';
+import { registerProductRoutes } from '../products/routes.ts';
 import { registerStoreRoutes } from '../stores/routes.ts';
+import { registerVisitRoutes } from '../visits/routes.ts';
 import { registerWorkspaceRoutes } from '../workspaces/routes.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 import { createSecretBox, type SecretBox } from '../shared/secret-box.ts';
@@ -99,6 +101,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerCustomerRoutes(app, deps);
   registerOrderRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerVisitRoutes(app, deps);
+  registerProductRoutes(app, deps);
   return app;
 }
 

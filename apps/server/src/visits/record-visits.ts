@@ -1,0 +1,58 @@
+import { sql, type Transaction } from 'kysely';
+import { resolveCustomerRefs } from '../customers/resolve-customers.ts';
+import type { DB } from '../db/schema.ts';
+import type { Publish } from '../jobs/jobs.ts';
+import { type FieldProblem, invalid } from '../shared/domain-error.ts';
+import type { VisitInput } from './visit-schema.ts';
+
+export type VisitOutcome = { id: number | null; externalId: string; outcome: 'stored' | 'duplicate' };
+
+/** Stores store visits by the client's visit id; a visit seen before is reported as a duplicate. */
+export async function recordVisits(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  items: { index: number; item: VisitInput }[],
+  publish?: Publish,
+): Promise<(VisitOutcome & { index: number })[]> {
+  const problems: FieldProblem[] = [];
+  const { ids, problems: refProblems } = await resolveCustomerRefs(
+    tx,
+    workspaceId,
+    items.map((i) => i.item.customer),
+    (n) => `visits[${items[n]!.index}].customer`,
+  );
+  problems.push(...refProblems.map((p) => ({ ...p, index: p.index === undefined ? undefined : items[p.index]!.index })));
+  const codes = [...new Set(items.flatMap((i) => (i.item.storeCode ? [i.item.storeCode] : [])))];
+  const stores = codes.length
+    ? new Map(
+        (await tx.selectFrom('store').select(['id', 'code']).where('workspace_id', '=', workspaceId).where('code', 'in', codes).execute()).map((s) => [
+          s.code,
+          s.id,
+        ]),
+      )
+    : new Map<string, number>();
+  for (const { index, item } of items) {
+    if (item.storeCode && !stores.has(item.storeCode)) {
+      problems.push({ index, path: `visits[${index}].storeCode`, message: `no store with code "${item.storeCode}"` });
+    }
+  }
+  if (problems.length) throw invalid(problems);
+  const { rows } = await sql<{ id: number; external_id: string }>`
+    insert into visit (workspace_id, external_id, customer_id, store_id, visited_at, source)
+    select ${workspaceId}::uuid, v.external_id, v.customer_id, v.store_id, v.visited_at, v.source
+    from unnest(${items.map((i) => i.item.id)}::text[], ${ids}::bigint[], ${items.map((i) => (i.item.storeCode ? stores.get(i.item.storeCode)! : null))}::bigint[],
+                ${items.map((i) => i.item.visitedAt)}::timestamptz[], ${items.map((i) => i.item.source ?? 'api')}::text[])
+      as v(external_id, customer_id, store_id, visited_at, source)
+    on conflict (workspace_id, external_id) do nothing
+    returning id, external_id`.execute(tx);
+  const stored = new Map(rows.map((r) => [r.external_id, r.id]));
+  if (publish && rows.length) {
+    await publish(tx, 'visits.recorded', { workspaceId, customerIds: [...new Set(ids.filter((id): id is number => id !== undefined))] });
+  }
+  return items.map(({ index, item }) => {
+    const id = stored.get(item.id);
+    if (id === undefined) return { index, id: null, externalId: item.id, outcome: 'duplicate' as const };
+    stored.delete(item.id);
+    return { index, id, externalId: item.id, outcome: 'stored' as const };
+  });
+}
