@@ -2,15 +2,11 @@
 
 import { bgNegLogLik } from './bg-kernel.ts';
 import type { BgParams } from './bg-params.ts';
+import { compressGeneral } from './compress.ts';
+import { compressIntegers } from './compress-int.ts';
 import { ClvError } from './errors.ts';
 import { type FitOptions, type FitResult, runFit } from './fit-result.ts';
-import {
-  compressSummary,
-  type RfmIndex,
-  type RfmSummary,
-  subsampleIndex,
-  validateSummary,
-} from './summary.ts';
+import { type RfmIndex, type RfmSummary, subsampleIndex, validateSummary } from './summary.ts';
 
 export interface BgFit extends FitResult<BgParams> {
   /** The compressed summary, reusable for predictions on the same customers. */
@@ -18,8 +14,15 @@ export interface BgFit extends FitResult<BgParams> {
 }
 
 export function fitBg(summary: RfmSummary, modified: boolean, options: FitOptions = {}): BgFit {
-  validateSummary(summary, { minCustomers: 4 });
-  const ix = compressSummary(summary);
+  // The integer fast path checks every row as it goes (and declines any row a fit would reject),
+  // so only the general path needs the separate validation pass, which names the bad row.
+  let ix = compressIntegers(summary);
+  if (ix === undefined) {
+    validateSummary(summary, { minCustomers: 4 });
+    ix = compressGeneral(summary);
+  } else if (ix.totalWeight < 4) {
+    validateSummary(summary, { minCustomers: 4 }); // throws too_few_customers
+  }
   let sx = 0;
   let sT = 0;
   for (let j = 0; j < ix.rowWeight.length; j++) {

@@ -27,7 +27,10 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
     const b = tx[i]!;
     const c = T[i]!;
     // (v | 0) === v: a whole number in int32 range; NaN and negatives fail the range test.
-    if ((a | 0) !== a || (b | 0) !== b || (c | 0) !== c || a < 0 || b < 0 || c < 0) return undefined;
+    // Rows a fit would reject (t_x > T, t_x ≠ 0 with x = 0) also take the general path, so a
+    // result here means every row passed `validateSummary`'s checks on x, t_x and T.
+    if ((a | 0) !== a || (b | 0) !== b || (c | 0) !== c || a < 0 || b < 0 || b > c) return undefined;
+    if (a === 0 && b !== 0) return undefined;
     xi[i] = a;
     ti[i] = b;
     Ti[i] = c;
@@ -112,7 +115,11 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
   let total = n;
   if (wt) {
     total = 0;
-    for (let i = 0; i < n; i++) total += wt[i]!;
+    for (let i = 0; i < n; i++) {
+      const w = wt[i]!;
+      if (!(w >= 0 && w < Number.POSITIVE_INFINITY)) return undefined; // as above, for weights
+      total += w;
+    }
   }
   return {
     xValues,

@@ -57,9 +57,12 @@ export function parseSummaryCsv(
       );
     }
   }
-  let lines = 0;
-  for (let i = bytes.indexOf(10, headerEnd + 1); i >= 0; i = bytes.indexOf(10, i + 1)) lines++;
-  if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) lines++;
+  // Capacity without a pass over the file: every data row has at least one byte per numeric
+  // column read plus ncol delimiters and line end, so it cannot hold more rows than this. Pages
+  // of the arrays past the last row are never touched, so they cost no memory.
+  let numeric = 0;
+  for (const f of colOf.keys()) if (f !== 'id') numeric++;
+  const lines = Math.floor(Math.max(0, bytes.length - headerEnd) / (names.length + numeric)) + 1;
   const target: (Float64Array | undefined)[] = names.map(() => undefined);
   const out: Partial<Record<Field, Float64Array>> = {};
   for (const [f, i] of colOf) {
