@@ -268,11 +268,12 @@ async function insertOrders(
       .execute();
     for (const row of rows) ids.set(row.external_id, row.id);
   }
+  const products = await productIds(tx, workspaceId, orders);
   const lines = orders.flatMap((o) =>
     o.lines.map((l) => ({
       workspace_id: workspaceId,
       order_id: ids.get(o.externalId)!,
-      product_id: null,
+      product_id: (l.sku && products.get(l.sku)) || null,
       ...l,
     })),
   );
@@ -306,10 +307,35 @@ async function writeLines(
   lines: PreparedOrder['lines'],
 ): Promise<void> {
   if (!lines.length) return;
+  const products = await productIds(tx, workspaceId, [{ lines }]);
   await tx
     .insertInto('order_line')
-    .values(lines.map((l) => ({ workspace_id: workspaceId, order_id: orderId, product_id: null, ...l })))
+    .values(
+      lines.map((l) => ({
+        workspace_id: workspaceId,
+        order_id: orderId,
+        product_id: (l.sku && products.get(l.sku)) || null,
+        ...l,
+      })),
+    )
     .execute();
+}
+
+/** Products named by the lines' SKUs, so lines link to the catalogue where it knows them. */
+async function productIds(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  orders: { lines: PreparedOrder['lines'] }[],
+): Promise<Map<string, number>> {
+  const skus = [...new Set(orders.flatMap((o) => o.lines.flatMap((l) => (l.sku ? [l.sku] : []))))];
+  if (!skus.length) return new Map();
+  const rows = await tx
+    .selectFrom('product')
+    .select(['id', 'sku'])
+    .where('workspace_id', '=', workspaceId)
+    .where('sku', 'in', skus)
+    .execute();
+  return new Map(rows.map((r) => [r.sku, r.id]));
 }
 
 async function linesDiffer(

@@ -2,7 +2,12 @@ import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/app.ts';
 
-const Product = Type.Object({ id: Type.Integer(), sku: Type.String(), name: Type.String(), price: Type.Union([Type.Integer(), Type.Null()]) });
+const Product = Type.Object({
+  id: Type.Integer(),
+  sku: Type.String(),
+  name: Type.String(),
+  price: Type.Union([Type.Integer(), Type.Null()]),
+});
 
 export function registerProductRoutes(app: App, { database }: RouteDeps): void {
   const { db } = database;
@@ -15,7 +20,10 @@ export function registerProductRoutes(app: App, { database }: RouteDeps): void {
         summary: 'Create or update a product by SKU; order lines with this SKU link to it',
         params: Type.Object({ sku: Type.String({ minLength: 1, maxLength: 100 }) }),
         body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 300 }), price: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])) },
+          {
+            name: Type.String({ minLength: 1, maxLength: 300 }),
+            price: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Product },
@@ -34,9 +42,21 @@ export function registerProductRoutes(app: App, { database }: RouteDeps): void {
   );
   app.get(
     '/v1/products',
-    { config: { scope: 'read' }, schema: { tags: ['products'], summary: 'All products', response: { 200: Type.Object({ items: Type.Array(Product) }) } } },
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['products'],
+        summary: 'All products',
+        response: { 200: Type.Object({ items: Type.Array(Product) }) },
+      },
+    },
     async (request) => ({
-      items: await db.selectFrom('product').select(['id', 'sku', 'name', 'price']).where('workspace_id', '=', principalOf(request).workspaceId).orderBy('sku').execute(),
+      items: await db
+        .selectFrom('product')
+        .select(['id', 'sku', 'name', 'price'])
+        .where('workspace_id', '=', principalOf(request).workspaceId)
+        .orderBy('sku')
+        .execute(),
     }),
   );
 }

@@ -21,19 +21,29 @@ export async function recordVisits(
     items.map((i) => i.item.customer),
     (n) => `visits[${items[n]!.index}].customer`,
   );
-  problems.push(...refProblems.map((p) => ({ ...p, index: p.index === undefined ? undefined : items[p.index]!.index })));
+  problems.push(
+    ...refProblems.map((p) => ({ ...p, index: p.index === undefined ? undefined : items[p.index]!.index })),
+  );
   const codes = [...new Set(items.flatMap((i) => (i.item.storeCode ? [i.item.storeCode] : [])))];
   const stores = codes.length
     ? new Map(
-        (await tx.selectFrom('store').select(['id', 'code']).where('workspace_id', '=', workspaceId).where('code', 'in', codes).execute()).map((s) => [
-          s.code,
-          s.id,
-        ]),
+        (
+          await tx
+            .selectFrom('store')
+            .select(['id', 'code'])
+            .where('workspace_id', '=', workspaceId)
+            .where('code', 'in', codes)
+            .execute()
+        ).map((s) => [s.code, s.id]),
       )
     : new Map<string, number>();
   for (const { index, item } of items) {
     if (item.storeCode && !stores.has(item.storeCode)) {
-      problems.push({ index, path: `visits[${index}].storeCode`, message: `no store with code "${item.storeCode}"` });
+      problems.push({
+        index,
+        path: `visits[${index}].storeCode`,
+        message: `no store with code "${item.storeCode}"`,
+      });
     }
   }
   if (problems.length) throw invalid(problems);
@@ -47,7 +57,10 @@ export async function recordVisits(
     returning id, external_id`.execute(tx);
   const stored = new Map(rows.map((r) => [r.external_id, r.id]));
   if (publish && rows.length) {
-    await publish(tx, 'visits.recorded', { workspaceId, customerIds: [...new Set(ids.filter((id): id is number => id !== undefined))] });
+    await publish(tx, 'visits.recorded', {
+      workspaceId,
+      customerIds: [...new Set(ids.filter((id): id is number => id !== undefined))],
+    });
   }
   return items.map(({ index, item }) => {
     const id = stored.get(item.id);

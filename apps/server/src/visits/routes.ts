@@ -11,7 +11,11 @@ export function registerVisitRoutes(app: App, deps: RouteDeps): void {
     tag: 'visits',
     summary: 'Record store visits (by your visit id); up to 1,000 per request',
     item: VisitInput,
-    result: Type.Object({ id: Type.Union([Type.Integer(), Type.Null()]), externalId: Type.String(), outcome: Type.String() }),
+    result: Type.Object({
+      id: Type.Union([Type.Integer(), Type.Null()]),
+      externalId: Type.String(),
+      outcome: Type.String(),
+    }),
     write: recordVisits,
   });
 }
