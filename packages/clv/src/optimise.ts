@@ -112,6 +112,7 @@ function runBfgs(
   }
   const p = new Float64Array(k);
   const next = new Float64Array(k);
+  let polishSteps = 0;
   let gNext = new Float64Array(k);
   for (let iter = 1; iter <= maxIterations; iter++) {
     if (maxAbs(g) < gtol) return result(true, iter - 1, 'gradient below tolerance');
@@ -129,6 +130,28 @@ function runBfgs(
     // When the step's predicted decrease is at the rounding level of f itself, no line search can
     // verify progress (on a million customers the sum carries ~1e-15 relative noise): stop here.
     if (-slope < 1e-14 * Math.max(1, Math.abs(value)) && maxAbs(g) < Math.sqrt(gtol)) {
+      // f can no longer tell, but the analytic gradient still can: on flat optima (Gamma-Gamma's
+      // p, q, γ are strongly correlated) stopping here leaves the parameters ~1e-6 short. Take
+      // the full quasi-Newton step while it at least halves the gradient (a few times at most).
+      if (polishSteps < 3 && maxAbs(g) > gtol) {
+        polishSteps++;
+        for (let i = 0; i < k; i++) next[i] = phi[i]! + p[i]!;
+        const fPolish = evalPhi(next, gNext);
+        if (Number.isFinite(fPolish) && allFinite(gNext) && maxAbs(gNext) < 0.5 * maxAbs(g)) {
+          const s = new Float64Array(k);
+          const y = new Float64Array(k);
+          for (let i = 0; i < k; i++) {
+            s[i] = next[i]! - phi[i]!;
+            y[i] = gNext[i]! - g[i]!;
+          }
+          const sy = dot(s, y);
+          if (sy > 1e-300) updateInverseHessian(H, s, y, sy, false);
+          phi = Float64Array.from(next);
+          [g, gNext] = [gNext, g];
+          value = fPolish;
+          continue;
+        }
+      }
       return result(true, iter - 1, 'predicted decrease below rounding');
     }
     // Steps in log-space beyond e^3 per iteration are never useful and can overflow Γ.
