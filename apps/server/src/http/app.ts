@@ -14,6 +14,7 @@ import { registerCustomerRoutes } from '../customers/routes.ts';
 import type { Database } from '../db/open-database.ts';
 import { registerEventRoutes } from '../events/routes.ts';
 import { registerHealthRoutes } from '../health/routes.ts';
+import { registerLoyaltyRoutes } from '../loyalty/routes.ts';
 import { registerOrderRoutes } from '../orders/routes.ts';
 import { registerProductRoutes } from '../products/routes.ts';
 import { registerStoreRoutes } from '../stores/routes.ts';
@@ -101,6 +102,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerCustomerRoutes(app, deps);
   registerOrderRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerLoyaltyRoutes(app, deps);
   registerVisitRoutes(app, deps);
   registerProductRoutes(app, deps);
   return app;

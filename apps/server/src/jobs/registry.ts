@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { LOYALTY_JOBS } from '../loyalty/jobs.ts';
 import type { JobDefinition } from './jobs.ts';
 
 /** Every job Kizuna runs. Capabilities add theirs here. */
@@ -25,4 +26,5 @@ export const JOBS: JobDefinition[] = [
       logger.info({ deleted: Number(result.numAffectedRows ?? 0) }, 'expired sessions removed');
     },
   },
+  ...LOYALTY_JOBS,
 ];

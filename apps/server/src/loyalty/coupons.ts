@@ -1,0 +1,361 @@
+// Coupon templates, grants (one unguessable code per customer) and single-use redemption.
+// Redemption is one conditional UPDATE (`… where status = 'active'`): when two tills send the
+// same code at once, PostgreSQL makes the second wait for the first and then re-checks the
+// condition, so exactly one succeeds. A void makes the coupon usable again.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { transact } from '../db/transact.ts';
+import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
+import { generateCouponCode, normalizeCouponCode } from './coupon-code.ts';
+import { recordLoyaltyEvent } from './loyalty-events.ts';
+import { lockMember } from './members.ts';
+
+export type CouponKind = 'amount_off' | 'percent_off' | 'free_item';
+
+export interface CouponTemplateInput {
+  name: string;
+  description?: string;
+  kind: CouponKind;
+  value?: number;
+  freeItem?: string;
+  minSpend?: number;
+  storeCodes?: string[];
+  validFrom?: string;
+  validUntil?: string;
+  validDays?: number;
+  perCustomerLimit?: number;
+  totalLimit?: number;
+}
+
+export interface CouponTemplate {
+  id: number;
+  name: string;
+  description: string;
+  kind: CouponKind;
+  value: number;
+  free_item: string | null;
+  min_spend: number;
+  store_codes: string[];
+  valid_from: Date | null;
+  valid_until: Date | null;
+  valid_days: number | null;
+  per_customer_limit: number | null;
+  total_limit: number | null;
+  issued_count: number;
+  active: boolean;
+}
+
+export async function createCouponTemplate(
+  db: Kysely<DB>,
+  workspaceId: string,
+  input: CouponTemplateInput,
+): Promise<CouponTemplate> {
+  if (input.kind === 'percent_off' && !(input.value && input.value <= 100))
+    throw invalid([{ path: 'value', message: 'a percent_off coupon needs a value from 1 to 100' }]);
+  if (input.kind === 'amount_off' && !input.value)
+    throw invalid([{ path: 'value', message: 'an amount_off coupon needs a value in yen' }]);
+  if (input.kind === 'free_item' && !input.freeItem)
+    throw invalid([{ path: 'freeItem', message: 'a free_item coupon names the item' }]);
+  const { rows } = await sql<CouponTemplate>`
+    insert into coupon_template (workspace_id, name, description, kind, value, free_item, min_spend, store_codes,
+      valid_from, valid_until, valid_days, per_customer_limit, total_limit)
+    values (${workspaceId}, ${input.name}, ${input.description ?? ''}, ${input.kind}, ${input.value ?? 0},
+      ${input.freeItem ?? null}, ${input.minSpend ?? 0}, ${input.storeCodes ?? []}, ${input.validFrom ?? null},
+      ${input.validUntil ?? null}, ${input.validDays ?? null}, ${input.perCustomerLimit ?? null}, ${input.totalLimit ?? null})
+    returning *`.execute(db);
+  return rows[0]!;
+}
+
+export async function listCouponTemplates(db: Kysely<DB>, workspaceId: string): Promise<CouponTemplate[]> {
+  const { rows } =
+    await sql<CouponTemplate>`select * from coupon_template where workspace_id = ${workspaceId} order by id`.execute(
+      db,
+    );
+  return rows;
+}
+
+export interface Coupon {
+  id: number;
+  template_id: number;
+  customer_id: number;
+  code: string;
+  status: 'active' | 'redeemed' | 'revoked';
+  valid_from: Date;
+  valid_until: Date | null;
+  source: string;
+  redeemed_at: Date | null;
+  redemption_key: string | null;
+}
+
+export interface GrantInput {
+  templateId: number;
+  customerId: number;
+  source: string;
+  actor: string;
+  /** Grants with the same key for the same template and customer return the first coupon. */
+  grantKey?: string;
+  at?: Date;
+}
+
+/** Grants a coupon; the caller holds the customer's member lock (per-customer limit). */
+export async function grantCouponInTx(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  input: GrantInput,
+): Promise<Coupon & { replayed: boolean }> {
+  if (input.grantKey) {
+    const { rows } = await sql<Coupon>`select * from coupon where workspace_id = ${workspaceId}
+      and template_id = ${input.templateId} and customer_id = ${input.customerId} and grant_key = ${input.grantKey}`.execute(
+      tx,
+    );
+    if (rows[0]) return { ...rows[0], replayed: true };
+  }
+  const template = (
+    await sql<CouponTemplate>`select * from coupon_template where workspace_id = ${workspaceId} and id = ${input.templateId}`.execute(
+      tx,
+    )
+  ).rows[0];
+  if (!template) throw notFound(`coupon template ${input.templateId}`);
+  if (!template.active)
+    throw new DomainError('conflict', `coupon template ${input.templateId} is not active`);
+  if (template.per_customer_limit) {
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*)::int as n from coupon where workspace_id = ${workspaceId}
+      and template_id = ${input.templateId} and customer_id = ${input.customerId}`.execute(tx);
+    if (rows[0]!.n >= template.per_customer_limit)
+      throw new DomainError(
+        'conflict',
+        `the customer already has ${rows[0]!.n} of this coupon (limit ${template.per_customer_limit})`,
+      );
+  }
+  // The total limit is a conditional increment: concurrent grants cannot exceed it.
+  const counted = await sql`update coupon_template set issued_count = issued_count + 1
+    where workspace_id = ${workspaceId} and id = ${input.templateId}
+      and (total_limit is null or issued_count < total_limit) returning id`.execute(tx);
+  if (!counted.rows.length)
+    throw new DomainError('conflict', `coupon template ${input.templateId} has reached its total limit`);
+  const at = input.at ?? new Date();
+  const validFrom = template.valid_from && template.valid_from > at ? template.valid_from : at;
+  let validUntil = template.valid_until;
+  if (template.valid_days) {
+    const byDays = new Date(at.getTime() + template.valid_days * 86_400_000);
+    if (!validUntil || byDays < validUntil) validUntil = byDays;
+  }
+  // A code collision (2^-59 a pair) raises a unique violation, which transact retries.
+  const { rows } = await sql<Coupon>`
+    insert into coupon (workspace_id, template_id, customer_id, code, valid_from, valid_until, source, grant_key)
+    values (${workspaceId}, ${input.templateId}, ${input.customerId}, ${generateCouponCode()}, ${validFrom},
+      ${validUntil}, ${input.source}, ${input.grantKey ?? null})
+    returning *`.execute(tx);
+  const coupon = rows[0]!;
+  await couponEvent(tx, workspaceId, coupon.id, 'granted', input.actor, input.source);
+  await recordLoyaltyEvent(
+    tx,
+    workspaceId,
+    input.customerId,
+    'coupon_granted',
+    `coupon:${coupon.id}`,
+    {
+      couponId: coupon.id,
+      templateId: template.id,
+      name: template.name,
+      source: input.source,
+      validUntil: validUntil?.toISOString() ?? null,
+    },
+    at,
+  );
+  return { ...coupon, replayed: false };
+}
+
+export async function grantCoupon(db: Kysely<DB>, workspaceId: string, input: GrantInput) {
+  return transact(db, async (tx) => {
+    await lockMember(tx, workspaceId, input.customerId);
+    return grantCouponInTx(tx, workspaceId, input);
+  });
+}
+
+async function couponEvent(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  couponId: number,
+  kind: string,
+  actor: string,
+  reason: string | null,
+  storeCode?: string | null,
+) {
+  await sql`insert into coupon_event (workspace_id, coupon_id, kind, actor, reason, store_code)
+    values (${workspaceId}, ${couponId}, ${kind}, ${actor}, ${reason}, ${storeCode ?? null})`.execute(tx);
+}
+
+export interface RedeemCouponInput {
+  code: string;
+  actor: string;
+  storeCode?: string;
+  orderTotal?: number;
+  /** A retried redemption with the same key succeeds again instead of failing as "already used". */
+  idempotencyKey?: string;
+  /** When set (a scanned member card), the coupon must belong to this customer. */
+  customerId?: number;
+  at?: Date;
+}
+
+export interface RedeemedCoupon {
+  couponId: number;
+  code: string;
+  customerId: number;
+  name: string;
+  kind: CouponKind;
+  /** Yen off for this order when the order total is known (0 for a free item). */
+  discount: number | null;
+  freeItem: string | null;
+  replayed: boolean;
+}
+
+/** Redeems a coupon once. Works in the caller's transaction (the till composes it). */
+export async function redeemCouponInTx(
+  tx: Transaction<DB> | Kysely<DB>,
+  workspaceId: string,
+  input: RedeemCouponInput,
+): Promise<RedeemedCoupon> {
+  const code = normalizeCouponCode(input.code);
+  const { rows } = await sql<
+    Coupon & {
+      name: string;
+      kind: CouponKind;
+      value: number;
+      free_item: string | null;
+      min_spend: number;
+      store_codes: string[];
+    }
+  >`
+    select c.*, t.name, t.kind, t.value, t.free_item, t.min_spend, t.store_codes
+    from coupon c join coupon_template t on t.workspace_id = c.workspace_id and t.id = c.template_id
+    where c.workspace_id = ${workspaceId} and c.code = ${code}`.execute(tx);
+  const c = rows[0];
+  if (!c || (input.customerId !== undefined && c.customer_id !== input.customerId))
+    throw notFound(`coupon ${code}`);
+  const result = (replayed: boolean): RedeemedCoupon => ({
+    couponId: c.id,
+    code: c.code,
+    customerId: c.customer_id,
+    name: c.name,
+    kind: c.kind,
+    discount:
+      input.orderTotal === undefined
+        ? null
+        : c.kind === 'amount_off'
+          ? Math.min(c.value, input.orderTotal)
+          : c.kind === 'percent_off'
+            ? Math.floor((input.orderTotal * c.value) / 100)
+            : 0,
+    freeItem: c.free_item,
+    replayed,
+  });
+  if (c.status === 'redeemed' && input.idempotencyKey && c.redemption_key === input.idempotencyKey)
+    return result(true);
+  if (c.status === 'redeemed') throw new DomainError('conflict', `coupon ${code} has already been used`);
+  if (c.status === 'revoked') throw new DomainError('conflict', `coupon ${code} has been revoked`);
+  const at = input.at ?? new Date();
+  if (c.valid_from > at)
+    throw new DomainError('conflict', `coupon ${code} is not valid until ${c.valid_from.toISOString()}`);
+  if (c.valid_until && c.valid_until <= at)
+    throw new DomainError('conflict', `coupon ${code} expired at ${c.valid_until.toISOString()}`);
+  if (c.store_codes.length && !(input.storeCode && c.store_codes.includes(input.storeCode)))
+    throw new DomainError('conflict', `coupon ${code} is only valid at stores ${c.store_codes.join(', ')}`);
+  if (c.min_spend > 0) {
+    if (input.orderTotal === undefined)
+      throw invalid([
+        { path: 'orderTotal', message: `is required: the coupon needs a minimum spend of ¥${c.min_spend}` },
+      ]);
+    if (input.orderTotal < c.min_spend)
+      throw new DomainError('conflict', `coupon ${code} needs a minimum spend of ¥${c.min_spend}`);
+  }
+  const updated =
+    await sql`update coupon set status = 'redeemed', redeemed_at = ${at}, redeemed_by = ${input.actor},
+      redeemed_store_code = ${input.storeCode ?? null}, redemption_key = ${input.idempotencyKey ?? null}
+    where workspace_id = ${workspaceId} and id = ${c.id} and status = 'active' returning id`.execute(tx);
+  if (!updated.rows.length) throw new DomainError('conflict', `coupon ${code} has already been used`);
+  await sql`insert into coupon_event (workspace_id, coupon_id, kind, actor, reason, store_code)
+    values (${workspaceId}, ${c.id}, 'redeemed', ${input.actor}, null, ${input.storeCode ?? null})`.execute(
+    tx,
+  );
+  return result(false);
+}
+
+export async function redeemCoupon(
+  db: Kysely<DB>,
+  workspaceId: string,
+  input: RedeemCouponInput,
+): Promise<RedeemedCoupon> {
+  return db.transaction().execute((tx) => redeemCouponInTx(tx, workspaceId, input));
+}
+
+/** Undoes a redemption (a till mistake or a cancelled sale): the coupon can be used again. */
+export async function voidCoupon(
+  db: Kysely<DB>,
+  workspaceId: string,
+  input: { code: string; actor: string; reason: string },
+) {
+  const code = normalizeCouponCode(input.code);
+  return db.transaction().execute(async (tx) => {
+    const { rows } = await sql<{
+      id: number;
+    }>`update coupon set status = 'active', redeemed_at = null, redeemed_by = null,
+        redeemed_store_code = null, redemption_key = null
+      where workspace_id = ${workspaceId} and code = ${code} and status = 'redeemed' returning id`.execute(
+      tx,
+    );
+    if (!rows[0]) {
+      const exists =
+        await sql`select 1 from coupon where workspace_id = ${workspaceId} and code = ${code}`.execute(tx);
+      if (!exists.rows.length) throw notFound(`coupon ${code}`);
+      throw new DomainError('conflict', `coupon ${code} is not redeemed`);
+    }
+    await couponEvent(tx, workspaceId, rows[0].id, 'voided', input.actor, input.reason);
+    return { couponId: rows[0].id, code, status: 'active' as const };
+  });
+}
+
+export interface UsableCoupon {
+  code: string;
+  name: string;
+  kind: CouponKind;
+  value: number;
+  free_item: string | null;
+  min_spend: number;
+  valid_until: Date | null;
+}
+
+export async function usableCoupons(
+  db: Kysely<DB> | Transaction<DB>,
+  workspaceId: string,
+  customerId: number,
+  at = new Date(),
+): Promise<UsableCoupon[]> {
+  const { rows } = await sql<UsableCoupon>`
+    select c.code, t.name, t.kind, t.value, t.free_item, t.min_spend, c.valid_until
+    from coupon c join coupon_template t on t.workspace_id = c.workspace_id and t.id = c.template_id
+    where c.workspace_id = ${workspaceId} and c.customer_id = ${customerId} and c.status = 'active'
+      and c.valid_from <= ${at} and (c.valid_until is null or c.valid_until > ${at})
+    order by c.valid_until nulls last, c.id`.execute(db);
+  return rows;
+}
+
+export async function getCoupon(db: Kysely<DB>, workspaceId: string, code: string) {
+  const { rows } = await sql<
+    Coupon & {
+      name: string;
+      description: string;
+      kind: CouponKind;
+      value: number;
+      free_item: string | null;
+      min_spend: number;
+    }
+  >`
+    select c.*, t.name, t.description, t.kind, t.value, t.free_item, t.min_spend
+    from coupon c join coupon_template t on t.workspace_id = c.workspace_id and t.id = c.template_id
+    where c.workspace_id = ${workspaceId} and c.code = ${normalizeCouponCode(code)}`.execute(db);
+  if (!rows[0]) throw notFound(`coupon ${normalizeCouponCode(code)}`);
+  return rows[0];
+}

@@ -1,0 +1,70 @@
+// Loyalty members: the per-customer row that caches the balance and tier, carries the member
+// number printed on the card, and is the lock every change to a member's loyalty state takes.
+import { randomInt } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { FOREIGN_KEY_VIOLATION, notFound, pgErrorCode } from '../shared/domain-error.ts';
+
+export interface MemberRow {
+  customer_id: number;
+  member_no: string;
+  balance: number;
+  tier_code: string | null;
+  tier_since: Date | null;
+}
+
+/** A 12-digit member number, random so that numbers reveal nothing about the member count. */
+export function newMemberNo(): string {
+  return (
+    String(randomInt(1, 10)) +
+    String(randomInt(0, 100_000)).padStart(5, '0') +
+    String(randomInt(0, 1_000_000)).padStart(6, '0')
+  );
+}
+
+/**
+ * Makes the customer a member if they are not yet one, then locks their member row until the
+ * transaction ends. Every change to points, stamps, coupons-by-customer or tier calls this first,
+ * so a member's changes are serialised and the cached balance stays equal to the ledger's sum.
+ * A member-number collision raises a unique violation, which `transact` retries.
+ */
+export async function lockMember(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  customerId: number,
+): Promise<MemberRow> {
+  const locked = await selectForUpdate(tx, workspaceId, customerId);
+  if (locked) return locked;
+  try {
+    await sql`
+      insert into loyalty_member (workspace_id, customer_id, member_no)
+      values (${workspaceId}, ${customerId}, ${newMemberNo()})
+      on conflict (workspace_id, customer_id) do nothing`.execute(tx);
+  } catch (error) {
+    if (pgErrorCode(error) === FOREIGN_KEY_VIOLATION) throw notFound(`customer ${customerId}`);
+    throw error;
+  }
+  const row = await selectForUpdate(tx, workspaceId, customerId);
+  if (!row) throw notFound(`customer ${customerId}`);
+  return row;
+}
+
+async function selectForUpdate(tx: Transaction<DB>, workspaceId: string, customerId: number) {
+  const { rows } = await sql<MemberRow>`
+    select customer_id, member_no, balance, tier_code, tier_since from loyalty_member
+    where workspace_id = ${workspaceId} and customer_id = ${customerId} for update`.execute(tx);
+  return rows[0];
+}
+
+/** The customer behind a member number, or undefined. */
+export async function customerByMemberNo(
+  db: Transaction<DB> | import('kysely').Kysely<DB>,
+  workspaceId: string,
+  memberNo: string,
+): Promise<number | undefined> {
+  const { rows } = await sql<{ customer_id: number }>`
+    select customer_id from loyalty_member where workspace_id = ${workspaceId} and member_no = ${memberNo}`.execute(
+    db,
+  );
+  return rows[0]?.customer_id;
+}

@@ -1,0 +1,218 @@
+// Points, stamps and tier for an order. syncOrderLoyalty brings a member's loyalty state in line
+// with the order as it stands now, so it is safe to run any number of times (the orders.changed
+// job, the explicit earn call, a retry):
+// - a completed order earns once (idempotency key `order:<id>:earn`);
+// - a refund or cancellation reverses what the order no longer deserves: the order is credited
+//   floor(earned × (total − refunded) / total) points, 0 when cancelled or fully refunded. The
+//   reversal takes the order's own lot first, then (clawback = 'balance') the member's other
+//   points, oldest first, never below zero; what could not be recovered is noted on the entry.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { transact } from '../db/transact.ts';
+import { notFound } from '../shared/domain-error.ts';
+import { lockMember } from './members.ts';
+import { addMonths, earnInTx, postEntry, recordAllocations, takeFromLots } from './points-ledger.ts';
+import { type LoyaltyRules, loadRules } from './rules.ts';
+import { addStampsInTx, listStampCardTemplates } from './stamp-cards.ts';
+import { evaluateTierInTx, tierMultiplier } from './tiers.ts';
+
+interface OrderRow {
+  id: number;
+  external_id: string;
+  customer_id: number;
+  status: 'completed' | 'cancelled' | 'refunded';
+  total: number;
+  refunded_amount: number;
+  ordered_at: Date;
+  store_code: string | null;
+}
+
+/** Points a completed order earns under the rules, with the factors that made them. */
+export function computeOrderPoints(
+  rules: LoyaltyRules,
+  order: { total: number; refunded_amount: number; ordered_at: Date; store_code: string | null },
+  lines: { sku: string | null; amount: number }[],
+  tierCode: string | null,
+): { points: number; eligible: number; multiplier: number } {
+  if (order.store_code && rules.excludedStoreCodes.includes(order.store_code))
+    return { points: 0, eligible: 0, multiplier: 0 };
+  const excluded = lines
+    .filter((l) => l.sku && rules.excludedSkus.includes(l.sku))
+    .reduce((s, l) => s + l.amount, 0);
+  const eligible = Math.max(0, order.total - order.refunded_amount - excluded);
+  const bonus = rules.bonusPeriods
+    .filter((p) => new Date(p.from) <= order.ordered_at && order.ordered_at < new Date(p.until))
+    .reduce((m, p) => Math.max(m, p.multiplier), 1);
+  const multiplier = tierMultiplier(rules, tierCode) * bonus;
+  const raw = eligible * rules.pointsPerYen * multiplier;
+  // Rounded to 6 places first so that 1540 × 0.01 × 1.5 = 23.099999… still floors to 23.
+  const exact = Math.round(raw * 1e6) / 1e6;
+  const points =
+    rules.rounding === 'floor'
+      ? Math.floor(exact)
+      : rules.rounding === 'ceil'
+        ? Math.ceil(exact)
+        : Math.round(exact);
+  return { points, eligible, multiplier };
+}
+
+export interface OrderLoyaltyOutcome {
+  orderId: number;
+  customerId: number;
+  earned: number;
+  reversed: number;
+  unrecovered: number;
+  stamps: number;
+  tier: string | null;
+}
+
+export async function syncOrderLoyaltyInTx(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  orderId: number,
+  rules: LoyaltyRules,
+  options: { actor: string; at?: Date },
+): Promise<OrderLoyaltyOutcome> {
+  const at = options.at ?? new Date();
+  const order = (
+    await sql<OrderRow>`select o.id, o.external_id, o.customer_id, o.status, o.total, o.refunded_amount, o.ordered_at, s.code as store_code
+      from customer_order o left join store s on s.workspace_id = o.workspace_id and s.id = o.store_id
+      where o.workspace_id = ${workspaceId} and o.id = ${orderId}`.execute(tx)
+  ).rows[0];
+  if (!order) throw notFound(`order ${orderId}`);
+  const member = await lockMember(tx, workspaceId, order.customer_id);
+  const outcome: OrderLoyaltyOutcome = {
+    orderId,
+    customerId: order.customer_id,
+    earned: 0,
+    reversed: 0,
+    unrecovered: 0,
+    stamps: 0,
+    tier: member.tier_code,
+  };
+  const credited = (
+    await sql<{
+      earned: number | null;
+      net: number;
+    }>`select sum(points) filter (where kind = 'earn' and idempotency_key = ${`order:${orderId}:earn`}) as earned,
+      coalesce(sum(order_points), 0) as net from point_entry where workspace_id = ${workspaceId} and order_id = ${orderId}`.execute(
+      tx,
+    )
+  ).rows[0]!;
+  const tooOld = addMonths(order.ordered_at, rules.lotValidityMonths) <= at;
+  if (credited.earned === null) {
+    if (order.status === 'completed' && !tooOld) {
+      const lines = (
+        await sql<{ sku: string | null; amount: number }>`select sku, amount from order_line
+        where workspace_id = ${workspaceId} and order_id = ${orderId}`.execute(tx)
+      ).rows;
+      const { points, eligible, multiplier } = computeOrderPoints(rules, order, lines, member.tier_code);
+      if (points > 0) {
+        await earnInTx(tx, workspaceId, {
+          customerId: order.customer_id,
+          points,
+          actor: options.actor,
+          reason: `order ${order.external_id}`,
+          idempotencyKey: `order:${orderId}:earn`,
+          orderId,
+          earnedAt: order.ordered_at,
+          validityMonths: rules.lotValidityMonths,
+          detail: { eligible, multiplier, total: order.total },
+        });
+        outcome.earned = points;
+      }
+    }
+  } else {
+    const kept =
+      order.status === 'completed' && order.total > 0
+        ? Math.floor((credited.earned * (order.total - order.refunded_amount)) / order.total)
+        : 0;
+    const diff = kept - credited.net;
+    if (diff < 0)
+      Object.assign(
+        outcome,
+        await reverseOrderPoints(tx, workspaceId, order, -diff, rules, options.actor, at),
+      );
+  }
+  if (order.status === 'completed') {
+    for (const t of await listStampCardTemplates(tx, workspaceId)) {
+      if (!t.active || t.stamp_per !== 'order' || order.total - order.refunded_amount < t.min_order_total)
+        continue;
+      const r = await addStampsInTx(tx, workspaceId, {
+        templateId: t.id,
+        customerId: order.customer_id,
+        source: 'order',
+        actor: options.actor,
+        idempotencyKey: `order:${orderId}`,
+        at,
+      });
+      outcome.stamps += r.added;
+    }
+  }
+  outcome.tier = (
+    await evaluateTierInTx(tx, workspaceId, order.customer_id, rules, {
+      at,
+      reason: `order ${order.external_id}`,
+      actor: options.actor,
+    })
+  ).to;
+  return outcome;
+}
+
+async function reverseOrderPoints(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  order: OrderRow,
+  points: number,
+  rules: LoyaltyRules,
+  actor: string,
+  at: Date,
+) {
+  const allocations = await takeFromLots(tx, workspaceId, order.customer_id, points, {
+    at,
+    includeExpired: false,
+    ...(rules.clawback === 'order_lots' ? { onlyOrderId: order.id } : { preferOrderId: order.id }),
+  });
+  const taken = allocations.reduce((s, a) => s + a.points, 0);
+  const { entryId } = await postEntry(tx, workspaceId, order.customer_id, {
+    kind: 'reverse',
+    points: -taken,
+    actor,
+    reason: `order ${order.external_id} ${order.status === 'completed' ? 'partly refunded' : order.status}`,
+    orderId: order.id,
+    orderPoints: -points,
+    detail: { requested: points, unrecovered: points - taken, clawback: rules.clawback },
+  });
+  await recordAllocations(tx, workspaceId, entryId, allocations);
+  return { reversed: taken, unrecovered: points - taken };
+}
+
+/** Runs syncOrderLoyaltyInTx for each order, one short transaction per order. */
+export async function syncOrdersLoyalty(
+  db: Kysely<DB>,
+  workspaceId: string,
+  orderIds: number[],
+  options: { actor: string; at?: Date },
+) {
+  const rules = await loadRules(db, workspaceId);
+  const outcomes: OrderLoyaltyOutcome[] = [];
+  for (const orderId of orderIds)
+    outcomes.push(await transact(db, (tx) => syncOrderLoyaltyInTx(tx, workspaceId, orderId, rules, options)));
+  return outcomes;
+}
+
+/** The explicit earn call: by the client's order id. */
+export async function syncOrderByExternalId(
+  db: Kysely<DB>,
+  workspaceId: string,
+  externalId: string,
+  options: { actor: string; at?: Date },
+) {
+  const { rows } = await sql<{
+    id: number;
+  }>`select id from customer_order where workspace_id = ${workspaceId} and external_id = ${externalId}`.execute(
+    db,
+  );
+  if (!rows[0]) throw notFound(`order ${externalId}`);
+  return (await syncOrdersLoyalty(db, workspaceId, [rows[0].id], options))[0]!;
+}

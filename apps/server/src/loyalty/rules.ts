@@ -1,0 +1,125 @@
+// A workspace's loyalty rules: how points are earned, kept and clawed back, the tiers, and the
+// status-based coupon grants. Stored as one validated JSON document in loyalty_program.rules;
+// a missing field takes its default, so an empty document is a working programme.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Static, Type } from 'typebox';
+import type { DB } from '../db/schema.ts';
+import { invalid } from '../shared/domain-error.ts';
+import { compileValidator } from '../shared/validate.ts';
+
+export const Tier = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 50 }),
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    /** Rolling 12-month spend (yen) or points earned needed to hold the tier. */
+    threshold: Type.Integer({ minimum: 0 }),
+    /** Earn multiplier for members of this tier. */
+    multiplier: Type.Number({ minimum: 0, maximum: 100 }),
+    /** A coupon granted once when a member first reaches the tier. */
+    couponTemplateId: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const STATUS_TRIGGERS = ['first_visit', 'lapsed', 'regular', 'birthday', 'anniversary'] as const;
+
+export const LoyaltyRules = Type.Object(
+  {
+    /** Points per yen of eligible spend: 0.01 is 1 point per ¥100. */
+    pointsPerYen: Type.Number({ minimum: 0, maximum: 1, default: 0.01 }),
+    rounding: Type.Union([Type.Literal('floor'), Type.Literal('round'), Type.Literal('ceil')], {
+      default: 'floor',
+    }),
+    /** Months a lot of points stays valid after it is earned. */
+    lotValidityMonths: Type.Integer({ minimum: 1, maximum: 120, default: 12 }),
+    excludedSkus: Type.Array(Type.String({ maxLength: 100 }), { default: [] }),
+    excludedStoreCodes: Type.Array(Type.String({ maxLength: 100 }), { default: [] }),
+    bonusPeriods: Type.Array(
+      Type.Object(
+        {
+          from: Type.String({ format: 'date-time' }),
+          until: Type.String({ format: 'date-time' }),
+          multiplier: Type.Number({ minimum: 0, maximum: 100 }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+    /**
+     * What a refund takes back when the order's points were already spent: `balance` takes the
+     * rest from the member's other points (never below zero), `order_lots` only what is left of
+     * the order's own lot.
+     */
+    clawback: Type.Union([Type.Literal('balance'), Type.Literal('order_lots')], { default: 'balance' }),
+    /** "Points expiring soon" events are recorded this many days ahead. */
+    expiringSoonDays: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+    tierBasis: Type.Union([Type.Literal('spend'), Type.Literal('points')], { default: 'spend' }),
+    tiers: Type.Array(Tier, {
+      default: [
+        { code: 'regular', name: 'レギュラー', threshold: 0, multiplier: 1 },
+        { code: 'silver', name: 'シルバー', threshold: 30000, multiplier: 1.5 },
+        { code: 'gold', name: 'ゴールド', threshold: 100000, multiplier: 2 },
+      ],
+    }),
+    /** Seconds a membership-card QR payload stays valid. */
+    qrValiditySeconds: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
+    statusGrants: Type.Array(
+      Type.Object(
+        {
+          trigger: Type.Union(STATUS_TRIGGERS.map((t) => Type.Literal(t))),
+          couponTemplateId: Type.Integer({ minimum: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type LoyaltyRules = Static<typeof LoyaltyRules>;
+export type TierRule = Static<typeof Tier>;
+
+const validator = compileValidator<LoyaltyRules>(LoyaltyRules);
+
+/** Validates a rules document (filling defaults in a copy); throws `invalid` naming the field. */
+export function parseRules(input: unknown): LoyaltyRules {
+  const copy = structuredClone(input ?? {});
+  const problems = validator.problems(copy, 'rules');
+  if (problems.length) throw invalid(problems);
+  const rules = copy as LoyaltyRules;
+  const codes = new Set<string>();
+  for (const [i, tier] of rules.tiers.entries()) {
+    if (codes.has(tier.code)) throw invalid([{ path: `rules.tiers[${i}].code`, message: 'is repeated' }]);
+    codes.add(tier.code);
+  }
+  return rules;
+}
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export async function loadRules(db: Db, workspaceId: string): Promise<LoyaltyRules> {
+  const { rows } = await sql<{ rules: unknown }>`
+    select rules from loyalty_program where workspace_id = ${workspaceId}`.execute(db);
+  return parseRules(rows[0]?.rules ?? {});
+}
+
+/** Replaces the rules (validated first) and returns them with defaults filled in. */
+export async function saveRules(
+  db: Db,
+  workspaceId: string,
+  input: unknown,
+  actor: string,
+): Promise<LoyaltyRules> {
+  const rules = parseRules(input);
+  await sql`
+    insert into loyalty_program (workspace_id, rules, updated_by, updated_at)
+    values (${workspaceId}, ${JSON.stringify(rules)}::jsonb, ${actor}, now())
+    on conflict (workspace_id) do update set rules = excluded.rules, updated_by = excluded.updated_by,
+      updated_at = now()`.execute(db);
+  return rules;
+}
+
+/** Tiers from the lowest threshold up. */
+export function sortedTiers(rules: LoyaltyRules): TierRule[] {
+  return [...rules.tiers].sort((a, b) => a.threshold - b.threshold);
+}

@@ -1,0 +1,240 @@
+// Stamp cards: N stamps to a card; rewards (coupon grants) at the goal and at midpoints; a
+// completed card starts a new one, carrying over surplus stamps. "One stamp to go" and
+// "completed" are recorded as events for journeys.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { transact } from '../db/transact.ts';
+import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
+import { grantCouponInTx } from './coupons.ts';
+import { recordLoyaltyEvent } from './loyalty-events.ts';
+import { lockMember } from './members.ts';
+
+export interface StampReward {
+  at: number;
+  couponTemplateId: number;
+}
+
+export interface StampCardTemplateInput {
+  name: string;
+  stampsRequired: number;
+  stampPer?: 'visit' | 'order';
+  minOrderTotal?: number;
+  maxPerDay?: number;
+  rewards?: StampReward[];
+}
+
+export interface StampCardTemplate {
+  id: number;
+  name: string;
+  stamps_required: number;
+  stamp_per: 'visit' | 'order';
+  min_order_total: number;
+  max_per_day: number | null;
+  rewards: StampReward[];
+  active: boolean;
+}
+
+export async function createStampCardTemplate(
+  db: Kysely<DB>,
+  workspaceId: string,
+  input: StampCardTemplateInput,
+): Promise<StampCardTemplate> {
+  for (const [i, reward] of (input.rewards ?? []).entries())
+    if (reward.at < 1 || reward.at > input.stampsRequired)
+      throw invalid([
+        {
+          path: `rewards[${i}].at`,
+          message: `must be between 1 and stampsRequired (${input.stampsRequired})`,
+        },
+      ]);
+  const { rows } = await sql<StampCardTemplate>`
+    insert into stamp_card_template (workspace_id, name, stamps_required, stamp_per, min_order_total, max_per_day, rewards)
+    values (${workspaceId}, ${input.name}, ${input.stampsRequired}, ${input.stampPer ?? 'visit'}, ${input.minOrderTotal ?? 0},
+      ${input.maxPerDay ?? null}, ${JSON.stringify(input.rewards ?? [])}::jsonb)
+    returning *`.execute(db);
+  return rows[0]!;
+}
+
+export async function listStampCardTemplates(
+  db: Kysely<DB> | Transaction<DB>,
+  workspaceId: string,
+): Promise<StampCardTemplate[]> {
+  const { rows } =
+    await sql<StampCardTemplate>`select * from stamp_card_template where workspace_id = ${workspaceId} order by id`.execute(
+      db,
+    );
+  return rows;
+}
+
+/** The JST calendar day of an instant, 'YYYY-MM-DD'. */
+export function jstDay(at: Date): string {
+  return new Date(at.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
+}
+
+export interface StampResult {
+  templateId: number;
+  cardId: number;
+  added: number;
+  stamps: number;
+  required: number;
+  completedCards: number;
+  grantedCoupons: string[];
+  /** Set when fewer stamps were added than asked: the daily limit. */
+  limited: boolean;
+  replayed: boolean;
+}
+
+export interface AddStampsInput {
+  templateId: number;
+  customerId: number;
+  stamps?: number;
+  source: string;
+  actor: string;
+  idempotencyKey?: string;
+  at?: Date;
+}
+
+async function activeCard(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  templateId: number,
+  customerId: number,
+  at: Date,
+) {
+  await sql`insert into stamp_card (workspace_id, template_id, customer_id, started_at) values (${workspaceId}, ${templateId}, ${customerId}, ${at})
+    on conflict (workspace_id, template_id, customer_id) where status = 'active' do nothing`.execute(tx);
+  const { rows } = await sql<{
+    id: number;
+    stamps: number;
+  }>`select id, stamps from stamp_card where workspace_id = ${workspaceId}
+    and template_id = ${templateId} and customer_id = ${customerId} and status = 'active'`.execute(tx);
+  return rows[0]!;
+}
+
+/** Adds stamps to the customer's active card; the caller holds the member lock. */
+export async function addStampsInTx(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  input: AddStampsInput,
+): Promise<StampResult> {
+  const at = input.at ?? new Date();
+  const template = (
+    await sql<StampCardTemplate>`select * from stamp_card_template where workspace_id = ${workspaceId} and id = ${input.templateId}`.execute(
+      tx,
+    )
+  ).rows[0];
+  if (!template) throw notFound(`stamp card ${input.templateId}`);
+  if (!template.active) throw new DomainError('conflict', `stamp card ${input.templateId} is not active`);
+  const card = await activeCard(tx, workspaceId, template.id, input.customerId, at);
+  const base = {
+    templateId: template.id,
+    required: template.stamps_required,
+    grantedCoupons: [] as string[],
+    completedCards: 0,
+  };
+  if (input.idempotencyKey) {
+    const seen =
+      await sql`select 1 from stamp_entry where workspace_id = ${workspaceId} and template_id = ${template.id}
+      and idempotency_key = ${input.idempotencyKey}`.execute(tx);
+    if (seen.rows.length)
+      return { ...base, cardId: card.id, added: 0, stamps: card.stamps, limited: false, replayed: true };
+  }
+  const day = jstDay(at);
+  let wanted = input.stamps ?? 1;
+  let limited = false;
+  if (template.max_per_day) {
+    const { rows } = await sql<{
+      n: number;
+    }>`select coalesce(sum(stamps), 0)::int as n from stamp_entry where workspace_id = ${workspaceId}
+      and template_id = ${template.id} and customer_id = ${input.customerId} and stamped_on = ${day}`.execute(
+      tx,
+    );
+    const allowed = Math.max(0, template.max_per_day - rows[0]!.n);
+    if (allowed < wanted) [wanted, limited] = [allowed, true];
+  }
+  if (wanted === 0)
+    return { ...base, cardId: card.id, added: 0, stamps: card.stamps, limited, replayed: false };
+  await sql`insert into stamp_entry (workspace_id, card_id, template_id, customer_id, stamps, stamped_on, source, idempotency_key, actor)
+    values (${workspaceId}, ${card.id}, ${template.id}, ${input.customerId}, ${wanted}, ${day}, ${input.source},
+      ${input.idempotencyKey ?? null}, ${input.actor})`.execute(tx);
+  let current = card;
+  const result = { ...base };
+  for (let i = 0; i < wanted; i++) {
+    const stamps = current.stamps + 1;
+    current = { ...current, stamps };
+    await sql`update stamp_card set stamps = ${stamps} where workspace_id = ${workspaceId} and id = ${current.id}`.execute(
+      tx,
+    );
+    for (const reward of template.rewards.filter((r) => r.at === stamps)) {
+      const coupon = await grantCouponInTx(tx, workspaceId, {
+        templateId: reward.couponTemplateId,
+        customerId: input.customerId,
+        source: `stamp_card:${template.id}`,
+        grantKey: `stamp_card:${current.id}:${stamps}`,
+        actor: input.actor,
+        at,
+      });
+      result.grantedCoupons.push(coupon.code);
+    }
+    if (stamps === template.stamps_required - 1)
+      await recordLoyaltyEvent(
+        tx,
+        workspaceId,
+        input.customerId,
+        'stamp_card_one_to_go',
+        `card:${current.id}`,
+        {
+          templateId: template.id,
+          name: template.name,
+          stamps,
+          required: template.stamps_required,
+        },
+        at,
+      );
+    if (stamps >= template.stamps_required) {
+      await sql`update stamp_card set status = 'completed', completed_at = ${at} where workspace_id = ${workspaceId} and id = ${current.id}`.execute(
+        tx,
+      );
+      await recordLoyaltyEvent(
+        tx,
+        workspaceId,
+        input.customerId,
+        'stamp_card_completed',
+        `card:${current.id}`,
+        {
+          templateId: template.id,
+          name: template.name,
+          required: template.stamps_required,
+        },
+        at,
+      );
+      result.completedCards++;
+      current = await activeCard(tx, workspaceId, template.id, input.customerId, at);
+    }
+  }
+  return { ...result, cardId: current.id, added: wanted, stamps: current.stamps, limited, replayed: false };
+}
+
+export async function addStamps(
+  db: Kysely<DB>,
+  workspaceId: string,
+  input: AddStampsInput,
+): Promise<StampResult> {
+  return transact(db, async (tx) => {
+    await lockMember(tx, workspaceId, input.customerId);
+    return addStampsInTx(tx, workspaceId, input);
+  });
+}
+
+export async function activeStampCards(
+  db: Kysely<DB> | Transaction<DB>,
+  workspaceId: string,
+  customerId: number,
+) {
+  const { rows } = await sql<{ template_id: number; name: string; stamps: number; required: number }>`
+    select t.id as template_id, t.name, coalesce(c.stamps, 0)::int as stamps, t.stamps_required as required
+    from stamp_card_template t left join stamp_card c on c.workspace_id = t.workspace_id and c.template_id = t.id
+      and c.customer_id = ${customerId} and c.status = 'active'
+    where t.workspace_id = ${workspaceId} and t.active order by t.id`.execute(db);
+  return rows;
+}

@@ -1,0 +1,157 @@
+// Tiers: a member holds the highest tier whose threshold their rolling 12-month spend (or points
+// earned) reaches. Evaluated after each order and by a daily job (which is what moves members
+// down as old orders leave the window). Changes are kept in tier_change and recorded as
+// `custom:loyalty.tier_changed` events; reaching a tier with a coupon grants it once.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { transact } from '../db/transact.ts';
+import { grantCouponInTx } from './coupons.ts';
+import { recordLoyaltyEvent } from './loyalty-events.ts';
+import { lockMember } from './members.ts';
+import { addMonths } from './points-ledger.ts';
+import { type LoyaltyRules, loadRules, sortedTiers, type TierRule } from './rules.ts';
+
+/** Spend or points in the 12 months up to `at`, per customer (all members when `customerId` is unset). */
+async function tierBasis(
+  db: Kysely<DB> | Transaction<DB>,
+  workspaceId: string,
+  rules: LoyaltyRules,
+  at: Date,
+  customerId?: number,
+) {
+  const since = addMonths(at, -12);
+  const one = customerId ?? null;
+  const query =
+    rules.tierBasis === 'spend'
+      ? sql<{ customer_id: number; value: number }>`
+          select m.customer_id, coalesce(sum(o.total - o.refunded_amount) filter (where o.status <> 'cancelled'), 0)::bigint as value
+          from loyalty_member m left join customer_order o on o.workspace_id = m.workspace_id and o.customer_id = m.customer_id
+            and o.ordered_at > ${since} and o.ordered_at <= ${at}
+          where m.workspace_id = ${workspaceId} and (${one}::bigint is null or m.customer_id = ${one})
+          group by m.customer_id`
+      : sql<{ customer_id: number; value: number }>`
+          select m.customer_id, coalesce(sum(e.points), 0)::bigint as value
+          from loyalty_member m left join point_entry e on e.workspace_id = m.workspace_id and e.customer_id = m.customer_id
+            and e.kind in ('earn', 'reverse') and e.created_at > ${since} and e.created_at <= ${at}
+          where m.workspace_id = ${workspaceId} and (${one}::bigint is null or m.customer_id = ${one})
+          group by m.customer_id`;
+  return (await query.execute(db)).rows;
+}
+
+export function tierFor(rules: LoyaltyRules, value: number): TierRule | undefined {
+  let held: TierRule | undefined;
+  for (const tier of sortedTiers(rules)) if (value >= tier.threshold) held = tier;
+  return held;
+}
+
+export interface TierOutcome {
+  customerId: number;
+  from: string | null;
+  to: string | null;
+  value: number;
+  changed: boolean;
+}
+
+/** Re-evaluates one member's tier; the caller holds the member lock. */
+export async function evaluateTierInTx(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  customerId: number,
+  rules: LoyaltyRules,
+  options: { at?: Date; reason: string; actor: string },
+): Promise<TierOutcome> {
+  const at = options.at ?? new Date();
+  const member = await lockMember(tx, workspaceId, customerId);
+  const value = (await tierBasis(tx, workspaceId, rules, at, customerId))[0]?.value ?? 0;
+  const tier = tierFor(rules, value);
+  const to = tier?.code ?? null;
+  const from = member.tier_code;
+  if (to === from || !to) return { customerId, from, to: from, value, changed: false };
+  await sql`update loyalty_member set tier_code = ${to}, tier_since = ${at}, updated_at = now()
+    where workspace_id = ${workspaceId} and customer_id = ${customerId}`.execute(tx);
+  const { rows } = await sql<{
+    id: number;
+  }>`insert into tier_change (workspace_id, customer_id, from_tier, to_tier, basis_value, reason)
+    values (${workspaceId}, ${customerId}, ${from}, ${to}, ${value}, ${options.reason}) returning id`.execute(
+    tx,
+  );
+  const order = sortedTiers(rules).map((t) => t.code);
+  const direction = from === null || order.indexOf(to) > order.indexOf(from) ? 'up' : 'down';
+  await recordLoyaltyEvent(
+    tx,
+    workspaceId,
+    customerId,
+    'tier_changed',
+    `tier_change:${rows[0]!.id}`,
+    {
+      from,
+      to,
+      direction,
+      basis: rules.tierBasis,
+      value,
+    },
+    at,
+  );
+  if (direction === 'up' && tier?.couponTemplateId)
+    await grantCouponInTx(tx, workspaceId, {
+      templateId: tier.couponTemplateId,
+      customerId,
+      source: `tier:${to}`,
+      grantKey: `tier:${to}`,
+      actor: options.actor,
+      at,
+    });
+  return { customerId, from, to, value, changed: true };
+}
+
+export async function evaluateTier(
+  db: Kysely<DB>,
+  workspaceId: string,
+  customerId: number,
+  options: { at?: Date; actor: string },
+) {
+  const rules = await loadRules(db, workspaceId);
+  return transact(db, (tx) =>
+    evaluateTierInTx(tx, workspaceId, customerId, rules, { ...options, reason: 'evaluated' }),
+  );
+}
+
+/**
+ * The daily job's pass: computes every member's tier in one query and re-evaluates, each in its
+ * own short transaction, only the members whose tier differs.
+ */
+export async function evaluateAllTiers(
+  db: Kysely<DB>,
+  workspaceId: string,
+  options: { at?: Date; actor: string },
+) {
+  const at = options.at ?? new Date();
+  const rules = await loadRules(db, workspaceId);
+  const current = new Map(
+    (
+      await sql<{
+        customer_id: number;
+        tier_code: string | null;
+      }>`select customer_id, tier_code from loyalty_member
+      where workspace_id = ${workspaceId}`.execute(db)
+    ).rows.map((r) => [r.customer_id, r.tier_code]),
+  );
+  const changed: TierOutcome[] = [];
+  for (const row of await tierBasis(db, workspaceId, rules, at)) {
+    const want = tierFor(rules, row.value)?.code ?? null;
+    if (want === null || want === current.get(row.customer_id)) continue;
+    const outcome = await transact(db, (tx) =>
+      evaluateTierInTx(tx, workspaceId, row.customer_id, rules, {
+        at,
+        reason: 'daily evaluation',
+        actor: options.actor,
+      }),
+    );
+    if (outcome.changed) changed.push(outcome);
+  }
+  return changed;
+}
+
+export function tierMultiplier(rules: LoyaltyRules, tierCode: string | null): number {
+  return rules.tiers.find((t) => t.code === tierCode)?.multiplier ?? 1;
+}

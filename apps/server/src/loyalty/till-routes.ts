@@ -1,0 +1,63 @@
+import { Type } from 'typebox';
+import type { App, RouteDeps } from '../http/app.ts';
+import { principalOf } from '../http/auth.ts';
+import { scanCard, tillTransaction } from './till.ts';
+
+const tags = ['loyalty till'];
+
+export function registerTillRoutes(app: App, { database, secrets }: RouteDeps): void {
+  app.post(
+    '/v1/loyalty/till/scan',
+    {
+      config: { scope: 'till' },
+      schema: {
+        tags,
+        summary: 'Scan a membership card: name, tier, points, stamps, usable coupons',
+        body: Type.Object(
+          { qr: Type.String({ minLength: 1, maxLength: 500 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => scanCard(database.db, principalOf(request).workspaceId, request.body.qr, secrets),
+  );
+  app.post(
+    '/v1/loyalty/till/transactions',
+    {
+      config: { scope: 'till' },
+      schema: {
+        tags,
+        summary: 'Stamp, earn, redeem points and redeem a coupon in one call (idempotent by idempotencyKey)',
+        body: Type.Object(
+          {
+            idempotencyKey: Type.String({ minLength: 1, maxLength: 200 }),
+            qr: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+            customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+            storeCode: Type.Optional(Type.String({ maxLength: 100 })),
+            orderTotal: Type.Optional(Type.Integer({ minimum: 0 })),
+            stamp: Type.Optional(
+              Type.Object(
+                {
+                  templateId: Type.Optional(Type.Integer({ minimum: 1 })),
+                  count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+                },
+                { additionalProperties: false },
+              ),
+            ),
+            earn: Type.Optional(Type.Boolean()),
+            redeemPoints: Type.Optional(Type.Integer({ minimum: 1 })),
+            couponCode: Type.Optional(Type.String({ minLength: 4, maxLength: 40 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return tillTransaction(database.db, principal.workspaceId, request.body, {
+        actor: principal.actor,
+        secrets,
+      });
+    },
+  );
+}

@@ -1,0 +1,44 @@
+// Shared by the loyalty tests: customers, orders and the ledger invariants.
+import { sql } from 'kysely';
+import { expect } from 'vitest';
+import type { Database } from '../src/db/open-database.ts';
+
+export async function newCustomer(
+  database: Database,
+  workspaceId: string,
+  name = ['山田', '花子'],
+): Promise<number> {
+  const { rows } = await sql<{ id: number }>`insert into customer (workspace_id, family_name, given_name)
+    values (${workspaceId}, ${name[0]}, ${name[1]}) returning id`.execute(database.db);
+  return rows[0]!.id;
+}
+
+/**
+ * The ledger invariants for every member of the workspace: the cached balance equals the sum of
+ * the ledger and the sum of the open lots, and nothing is negative.
+ */
+export async function expectLedgerConsistent(database: Database, workspaceId: string): Promise<void> {
+  const { rows } = await sql<{ customer_id: number; balance: number; ledger: number; lots: number }>`
+    select m.customer_id, m.balance,
+      (select coalesce(sum(points), 0) from point_entry e where e.workspace_id = m.workspace_id and e.customer_id = m.customer_id)::bigint as ledger,
+      (select coalesce(sum(remaining), 0) from point_lot l where l.workspace_id = m.workspace_id and l.customer_id = m.customer_id)::bigint as lots
+    from loyalty_member m where m.workspace_id = ${workspaceId}`.execute(database.db);
+  for (const row of rows) {
+    expect(row.balance, `member ${row.customer_id}`).toBeGreaterThanOrEqual(0);
+    expect({ ledger: row.ledger, lots: row.lots }, `member ${row.customer_id}`).toEqual({
+      ledger: row.balance,
+      lots: row.balance,
+    });
+  }
+}
+
+export async function loyaltyEvents(database: Database, workspaceId: string, customerId: number) {
+  const { rows } = await sql<{
+    type: string;
+    properties: Record<string, unknown>;
+  }>`select type, properties from event
+    where workspace_id = ${workspaceId} and customer_id = ${customerId} and type like 'custom:loyalty.%' order by id`.execute(
+    database.db,
+  );
+  return rows;
+}
