@@ -18,7 +18,15 @@ const PROFILE_COLUMNS = [
 
 // Tables whose rows belong to a customer and move to the survivor on a merge. A new table with
 // a customer_id column must be added here, or a merge would leave its rows on a hidden record.
-const OWNED_TABLES = ['customer_order', 'visit', 'event', 'consent_event'] as const;
+const OWNED_TABLES = [
+  'customer_order',
+  'visit',
+  'event',
+  'consent_event',
+  'line_friend',
+  'line_account_link',
+  'line_outbox',
+] as const;
 
 /**
  * Merges customers into the survivor, the lowest id (the oldest record), so the outcome does not

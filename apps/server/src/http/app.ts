@@ -15,6 +15,7 @@ import type { Database } from '../db/open-database.ts';
 import { registerEventRoutes } from '../events/routes.ts';
 import { registerHealthRoutes } from '../health/routes.ts';
 import { registerLoyaltyRoutes } from '../loyalty/routes.ts';
+import { registerLineRoutes } from '../line/routes.ts';
 import { registerOrderRoutes } from '../orders/routes.ts';
 import { registerProductRoutes } from '../products/routes.ts';
 import { registerStoreRoutes } from '../stores/routes.ts';
@@ -103,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerOrderRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerLoyaltyRoutes(app, deps);
+  registerLineRoutes(app, deps);
   registerVisitRoutes(app, deps);
   registerProductRoutes(app, deps);
   return app;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { LOYALTY_JOBS } from '../loyalty/jobs.ts';
+import { LINE_JOBS } from '../line/line-jobs.ts';
 import type { JobDefinition } from './jobs.ts';
 
 /** Every job Kizuna runs. Capabilities add theirs here. */
@@ -27,4 +28,5 @@ export const JOBS: JobDefinition[] = [
     },
   },
   ...LOYALTY_JOBS,
+  ...LINE_JOBS,
 ];

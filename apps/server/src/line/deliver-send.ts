@@ -1,0 +1,352 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { transact } from '../db/transact.ts';
+import type { JobContext } from '../jobs/jobs.ts';
+import { openChannel } from './channels.ts';
+import { lineClients } from './line-client.ts';
+import { type PlannedRequest, type RequestOutcome, sendPlannedRequest } from './line-request.ts';
+import { pacerFor, sleep } from './pacer.ts';
+
+export interface DeliverOptions {
+  /** Requests planned and sent per cycle (default 64: 32,000 multicast recipients). */
+  requestsPerCycle?: number;
+  /** Requests in flight at once (default 16). */
+  concurrency?: number;
+  /** How long a worker's claim on a send lasts unless renewed (default 10 s). */
+  leaseMs?: number;
+}
+
+/** LINE keeps a retry key 24 h; a request still pending near that age can no longer be retried safely. */
+const RETRY_KEY_LIFETIME_MS = 23 * 60 * 60 * 1000;
+
+/**
+ * Delivers a send: plans requests from the outbox (retry key persisted first), sends them within
+ * the endpoints' rate limits, records outcomes, and repeats until every message is sent, failed
+ * or skipped. A worker holds a lease on the send while it works; a worker that died leaves its
+ * pending requests, which the next one resends with the same keys (LINE answers 409 for those
+ * that took effect), so each recipient gets one copy.
+ */
+export async function deliverSend(
+  context: JobContext,
+  workspaceId: string,
+  sendId: number,
+  options: DeliverOptions = {},
+): Promise<'done' | 'paused' | 'busy' | 'gone'> {
+  const { database, secrets, logger } = context;
+  const db = database.db;
+  const perCycle = options.requestsPerCycle ?? 64;
+  const concurrency = options.concurrency ?? 16;
+  const leaseMs = options.leaseMs ?? 10_000;
+  const owner = randomUUID();
+  const send = await db
+    .selectFrom('line_send')
+    .select(['channel_id', 'messages', 'aggregation_unit'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', sendId)
+    .executeTakeFirst();
+  if (!send) return 'gone';
+  const acquired = await acquireLease(db, workspaceId, sendId, owner, leaseMs);
+  if (acquired !== 'sending') return acquired;
+  const channel = await openChannel(db, secrets, workspaceId, send.channel_id);
+  const client = lineClients(channel).api;
+  let idleRounds = 0;
+  for (;;) {
+    const status = await renewLease(db, workspaceId, sendId, owner, leaseMs);
+    if (status !== 'sending') return status === 'paused' ? 'paused' : 'busy';
+    const pending = await pendingRequests(
+      db,
+      workspaceId,
+      sendId,
+      perCycle,
+      send.messages,
+      send.aggregation_unit,
+    );
+    const planned =
+      pending.length < perCycle
+        ? await planRequests(
+            db,
+            workspaceId,
+            sendId,
+            perCycle - pending.length,
+            send.messages,
+            send.aggregation_unit,
+          )
+        : [];
+    const batch = [...pending, ...planned];
+    if (!batch.length) {
+      if (await finish(db, workspaceId, sendId)) {
+        logger.info({ sendId }, 'LINE send done');
+        return 'done';
+      }
+      continue;
+    }
+    const outcomes = await runPool(batch, concurrency, (request) =>
+      sendPlannedRequest(client, pacerFor(channel.id, request.kind), request),
+    );
+    await recordOutcomes(db, workspaceId, sendId, batch, outcomes);
+    if (outcomes.some((o) => o.kind === 'quota')) {
+      await db
+        .updateTable('line_send')
+        .set({
+          status: 'paused',
+          paused_reason: 'monthly_quota_exhausted',
+          lease_owner: null,
+          lease_until: null,
+        })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', sendId)
+        .execute();
+      logger.warn(
+        { sendId, channelId: channel.id },
+        'LINE monthly message quota exhausted: send paused, nothing dropped. Raise the quota (or wait for the month to turn), then POST /v1/line/sends/:id/resume',
+      );
+      return 'paused';
+    }
+    // LINE unavailable for a whole cycle: wait before the next round of retries.
+    idleRounds = outcomes.every((o) => o.kind === 'retry_later') ? idleRounds + 1 : 0;
+    if (idleRounds) await sleep(Math.min(30_000, 500 * 2 ** idleRounds));
+  }
+}
+
+async function acquireLease(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendId: number,
+  owner: string,
+  leaseMs: number,
+): Promise<'sending' | 'paused' | 'done' | 'busy'> {
+  const deadline = Date.now() + 3 * leaseMs;
+  for (;;) {
+    const taken = await sql<{ status: string }>`
+      update line_send set lease_owner = ${owner}, lease_until = now() + ${`${leaseMs} milliseconds`}::interval,
+        status = case when status = 'queued' then 'sending' else status end
+      where workspace_id = ${workspaceId} and id = ${sendId} and status in ('queued', 'sending')
+        and (lease_owner is null or lease_until < now())
+      returning status`.execute(db);
+    if (taken.rows.length) return 'sending';
+    const row = await db
+      .selectFrom('line_send')
+      .select(['status', 'lease_until'])
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', sendId)
+      .executeTakeFirstOrThrow();
+    if (row.status === 'paused' || row.status === 'done') return row.status;
+    // Another worker holds the lease: a live one renews it, a dead one's lease runs out.
+    if (Date.now() > deadline) return 'busy';
+    await sleep(Math.max(50, Math.min(1000, (row.lease_until?.getTime() ?? Date.now()) - Date.now() + 50)));
+  }
+}
+
+async function renewLease(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendId: number,
+  owner: string,
+  leaseMs: number,
+) {
+  const { rows } = await sql<{ status: string }>`
+    update line_send set lease_until = now() + ${`${leaseMs} milliseconds`}::interval
+    where workspace_id = ${workspaceId} and id = ${sendId} and lease_owner = ${owner}
+    returning status`.execute(db);
+  return rows[0]?.status ?? 'lost';
+}
+
+/** Requests planned earlier (by this or a dead worker) and not yet answered, oldest first. */
+async function pendingRequests(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendId: number,
+  limit: number,
+  shared: unknown[],
+  unit: string | null,
+): Promise<PlannedRequest[]> {
+  const rows = await db
+    .selectFrom('line_request as r')
+    .leftJoin('line_outbox as o', (join) =>
+      join
+        .onRef('o.workspace_id', '=', 'r.workspace_id')
+        .onRef('o.send_id', '=', 'r.send_id')
+        .onRef('o.seq', '=', 'r.seq_from')
+        .on('r.kind', '=', 'push'),
+    )
+    .select(['r.seq_from', 'r.kind', 'r.retry_key', 'r.recipients', 'r.created_at', 'o.messages'])
+    .where('r.workspace_id', '=', workspaceId)
+    .where('r.send_id', '=', sendId)
+    .where('r.status', '=', 'pending')
+    .orderBy('r.seq_from')
+    .limit(limit)
+    .execute();
+  const expired = rows.filter((r) => Date.now() - r.created_at.getTime() > RETRY_KEY_LIFETIME_MS);
+  if (expired.length)
+    await db
+      .updateTable('line_request')
+      .set({
+        status: 'failed',
+        error: 'retry key expired before LINE confirmed the request',
+        finished_at: new Date(),
+      })
+      .where('workspace_id', '=', workspaceId)
+      .where('send_id', '=', sendId)
+      .where(
+        'seq_from',
+        'in',
+        expired.map((r) => r.seq_from),
+      )
+      .execute();
+  return rows
+    .filter((r) => !expired.includes(r))
+    .map((r) => ({
+      seqFrom: r.seq_from,
+      kind: r.kind,
+      retryKey: r.retry_key,
+      recipients: r.recipients,
+      messages: r.kind === 'push' && r.messages ? r.messages : shared,
+      aggregationUnit: unit,
+    }));
+}
+
+const MULTICAST_LIMIT = 500;
+
+/**
+ * Plans up to `count` new requests from the outbox past the send's cursor, in one transaction:
+ * checks consent now (customers who blocked the account or withdrew are skipped and recorded as
+ * such), groups shared content into multicasts of up to 500 and personalised content into
+ * pushes, and stores each request with its new retry key before anything is sent.
+ */
+async function planRequests(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendId: number,
+  count: number,
+  shared: unknown[],
+  unit: string | null,
+): Promise<PlannedRequest[]> {
+  return transact(db, async (tx) => {
+    const send = await tx
+      .selectFrom('line_send')
+      .select(['next_seq', 'total'])
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', sendId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (send.next_seq >= send.total) return [];
+    const { rows } = await sql<{
+      seq: number;
+      line_user_id: string | null;
+      messages: unknown[] | null;
+      status: string;
+      consent: string | null;
+    }>`
+      select o.seq, o.line_user_id, o.messages, o.status, cc.status as consent
+      from line_outbox o
+      left join customer_consent cc on cc.workspace_id = o.workspace_id and cc.customer_id = o.customer_id
+        and cc.channel = 'line' and cc.purpose = 'marketing'
+      where o.workspace_id = ${workspaceId} and o.send_id = ${sendId}
+        and o.seq >= ${send.next_seq} and o.seq < ${send.next_seq + count * MULTICAST_LIMIT}
+      order by o.seq`.execute(tx);
+    const requests: (PlannedRequest & { seqTo: number })[] = [];
+    const skipped: { seq: number; reason: string }[] = [];
+    let group: (PlannedRequest & { seqTo: number }) | undefined;
+    let nextSeq = send.next_seq;
+    const close = () => {
+      if (group) requests.push(group);
+      group = undefined;
+    };
+    for (const row of rows) {
+      if (requests.length >= count) break;
+      nextSeq = row.seq + 1;
+      if (row.status !== 'queued') continue;
+      if (row.consent !== 'granted') {
+        skipped.push({ seq: row.seq, reason: row.consent ?? 'no_consent' });
+        continue;
+      }
+      const base = { retryKey: randomUUID(), aggregationUnit: unit, seqFrom: row.seq, seqTo: row.seq };
+      if (row.messages) {
+        close();
+        if (requests.length >= count) {
+          nextSeq = row.seq;
+          break;
+        }
+        requests.push({ ...base, kind: 'push', recipients: [row.line_user_id!], messages: row.messages });
+        continue;
+      }
+      group ??= { ...base, kind: 'multicast', recipients: [], messages: shared };
+      group.recipients.push(row.line_user_id!);
+      group.seqTo = row.seq;
+      if (group.recipients.length >= MULTICAST_LIMIT) close();
+    }
+    close();
+    if (skipped.length)
+      await sql`
+        update line_outbox o set status = 'skipped', reason = v.reason
+        from unnest(${skipped.map((s) => s.seq)}::int[], ${skipped.map((s) => s.reason)}::text[]) as v(seq, reason)
+        where o.workspace_id = ${workspaceId} and o.send_id = ${sendId} and o.seq = v.seq`.execute(tx);
+    if (requests.length)
+      await tx
+        .insertInto('line_request')
+        .values(
+          requests.map((r) => ({
+            workspace_id: workspaceId,
+            send_id: sendId,
+            seq_from: r.seqFrom,
+            seq_to: r.seqTo,
+            kind: r.kind,
+            retry_key: r.retryKey,
+            recipients: r.recipients,
+            status: 'pending' as const,
+          })),
+        )
+        .execute();
+    await tx
+      .updateTable('line_send')
+      .set({ next_seq: nextSeq })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', sendId)
+      .execute();
+    return requests;
+  });
+}
+
+async function recordOutcomes(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendId: number,
+  batch: PlannedRequest[],
+  outcomes: RequestOutcome[],
+): Promise<void> {
+  const status = outcomes.map((o) =>
+    o.kind === 'accepted' ? 'accepted' : o.kind === 'failed' ? 'failed' : 'pending',
+  );
+  await sql`
+    update line_request r set status = v.status, attempts = r.attempts + v.attempts,
+      line_request_id = coalesce(v.request_id, r.line_request_id), error = v.error,
+      finished_at = case when v.status = 'pending' then null else now() end
+    from unnest(${batch.map((b) => b.seqFrom)}::int[], ${status}::text[], ${outcomes.map((o) => o.attempts)}::int[],
+      ${outcomes.map((o) => (o.kind === 'accepted' ? o.lineRequestId : null))}::text[],
+      ${outcomes.map((o) => (o.kind === 'failed' || o.kind === 'retry_later' ? o.error : null))}::text[])
+      as v(seq_from, status, attempts, request_id, error)
+    where r.workspace_id = ${workspaceId} and r.send_id = ${sendId} and r.seq_from = v.seq_from`.execute(db);
+}
+
+async function finish(db: Kysely<DB>, workspaceId: string, sendId: number): Promise<boolean> {
+  const { rows } = await sql`
+    update line_send s set status = 'done', finished_at = now(), lease_owner = null, lease_until = null
+    where s.workspace_id = ${workspaceId} and s.id = ${sendId} and s.next_seq >= s.total
+      and not exists (select 1 from line_request r where r.workspace_id = s.workspace_id and r.send_id = s.id and r.status = 'pending')
+    returning 1`.execute(db);
+  return rows.length > 0;
+}
+
+async function runPool<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,38 @@
+import type { JobDefinition } from '../jobs/jobs.ts';
+import { deliverSend } from './deliver-send.ts';
+import { processPendingEvents } from './process-events.ts';
+import { SEND_JOB } from './sends.ts';
+import { PROCESS_EVENTS_JOB } from './webhook-intake.ts';
+
+/** The LINE channel's background jobs (registered in jobs/registry.ts). */
+export const LINE_JOBS: JobDefinition[] = [
+  {
+    // Enqueued with the events by the webhook route, in the same transaction.
+    name: PROCESS_EVENTS_JOB,
+    run: async (data, { database, secrets, logger }) => {
+      const { workspaceId, channelId } = data as { workspaceId: string; channelId: string };
+      const processed = await processPendingEvents(database, secrets, logger, workspaceId, channelId);
+      logger.debug({ processed }, 'LINE webhook events processed');
+    },
+  },
+  {
+    name: SEND_JOB,
+    run: async (data, context) => {
+      const { workspaceId, sendId } = data as { workspaceId: string; sendId: number };
+      const outcome = await deliverSend(context, workspaceId, sendId);
+      context.logger.info({ sendId, outcome }, 'LINE send job finished');
+    },
+    // A worker killed mid-send leaves the send 'sending'; the next worker to start picks it up
+    // (its lease arbitrates if several start at once).
+    onWorkerStart: async ({ database, jobs, logger }) => {
+      const unfinished = await database.db
+        .selectFrom('line_send')
+        .select(['workspace_id', 'id'])
+        .where('status', 'in', ['queued', 'sending'])
+        .execute();
+      for (const send of unfinished)
+        await jobs.send(SEND_JOB, { workspaceId: send.workspace_id, sendId: send.id });
+      if (unfinished.length) logger.info({ sends: unfinished.length }, 'unfinished LINE sends resumed');
+    },
+  },
+];

@@ -1,0 +1,130 @@
+// Kysely's view of the LINE tables in migrations/0003_line.sql, added to DB by module augmentation.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface LineChannelTable {
+  workspace_id: string;
+  id: Generated<string>;
+  line_channel_id: string;
+  name: Generated<string>;
+  secret_sealed: string;
+  access_token_sealed: string;
+  api_base_url: Generated<string>;
+  data_api_base_url: Generated<string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LineWebhookEventTable {
+  workspace_id: string;
+  webhook_event_id: string;
+  channel_id: string;
+  type: string;
+  line_user_id: string | null;
+  occurred_at: Timestamp;
+  payload: Json<Record<string, unknown>>;
+  redelivered: Generated<boolean>;
+  deliveries: Generated<number>;
+  received_at: Timestamp;
+  processed_at: Date | null;
+  outcome: string | null;
+}
+
+export interface LineFriendTable {
+  workspace_id: string;
+  channel_id: string;
+  line_user_id: string;
+  customer_id: number;
+  status: 'friend' | 'blocked';
+  display_name: string | null;
+  picture_url: string | null;
+  follow_count: Generated<number>;
+  last_event_at: Timestamp;
+}
+
+export interface LineAccountLinkTable {
+  workspace_id: string;
+  nonce: string;
+  channel_id: string;
+  customer_id: number;
+  line_user_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Date | null;
+  result: string | null;
+}
+
+export type SendStatus = 'queued' | 'sending' | 'paused' | 'done';
+
+export interface LineSendTable {
+  workspace_id: string;
+  id: Generated<number>;
+  channel_id: string;
+  idempotency_key: string;
+  origin: string;
+  messages: Json<unknown[]>;
+  aggregation_unit: string | null;
+  status: SendStatus;
+  paused_reason: string | null;
+  total: number;
+  next_seq: Generated<number>;
+  lease_owner: string | null;
+  lease_until: Date | null;
+  created_at: Timestamp;
+  finished_at: Date | null;
+}
+
+export interface LineOutboxTable {
+  workspace_id: string;
+  send_id: number;
+  seq: number;
+  customer_id: number;
+  line_user_id: string | null;
+  messages: Json<unknown[] | null>;
+  status: Generated<'queued' | 'skipped' | 'failed'>;
+  reason: string | null;
+}
+
+export interface LineRequestTable {
+  workspace_id: string;
+  send_id: number;
+  seq_from: number;
+  seq_to: number;
+  kind: 'multicast' | 'push';
+  retry_key: string;
+  recipients: string[];
+  status: 'pending' | 'accepted' | 'failed';
+  attempts: Generated<number>;
+  line_request_id: string | null;
+  error: string | null;
+  created_at: Timestamp;
+  finished_at: Date | null;
+}
+
+export interface LineRichMenuTable {
+  workspace_id: string;
+  id: Generated<number>;
+  channel_id: string;
+  name: string;
+  definition: Json<Record<string, unknown>>;
+  rich_menu_id: string | null;
+  image_uploaded: Generated<boolean>;
+  is_default: Generated<boolean>;
+  segment_id: string | null;
+  created_at: Timestamp;
+}
+
+declare module '../db/schema.ts' {
+  interface DB {
+    line_channel: LineChannelTable;
+    line_webhook_event: LineWebhookEventTable;
+    line_friend: LineFriendTable;
+    line_account_link: LineAccountLinkTable;
+    line_send: LineSendTable;
+    line_outbox: LineOutboxTable;
+    line_request: LineRequestTable;
+    line_rich_menu: LineRichMenuTable;
+  }
+}

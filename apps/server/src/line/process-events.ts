@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import type { Database } from '../db/open-database.ts';
+import { transact } from '../db/transact.ts';
+import type { SecretBox } from '../shared/secret-box.ts';
+import { handleAccountLink } from './account-link.ts';
+import { openChannel } from './channels.ts';
+import {
+  handleFollow,
+  handleUnfollow,
+  handleUserAction,
+  type LineProfile,
+  type StoredEvent,
+} from './friend-lifecycle.ts';
+import { lineClients } from './line-client.ts';
+
+const BATCH = 200;
+
+/**
+ * Processes a channel's stored, unprocessed webhook events, oldest first. Each event is claimed
+ * and handled in one transaction (`processed_at` set by the same UPDATE that claims it), so an
+ * event is processed once even when two workers pick up the same channel.
+ */
+export async function processPendingEvents(
+  database: Database,
+  secrets: SecretBox,
+  logger: Logger,
+  workspaceId: string,
+  channelId: string,
+): Promise<number> {
+  const channel = await openChannel(database.db, secrets, workspaceId, channelId);
+  const client = lineClients(channel).api;
+  let processed = 0;
+  for (;;) {
+    const pending = await database.db
+      .selectFrom('line_webhook_event')
+      .select(['webhook_event_id', 'type', 'line_user_id', 'occurred_at', 'payload'])
+      .where('workspace_id', '=', workspaceId)
+      .where('channel_id', '=', channelId)
+      .where('processed_at', 'is', null)
+      .orderBy('occurred_at')
+      .orderBy('received_at')
+      .limit(BATCH)
+      .execute();
+    if (!pending.length) return processed;
+    for (const row of pending) {
+      const event: StoredEvent = {
+        workspaceId,
+        channelId,
+        webhookEventId: row.webhook_event_id,
+        type: row.type,
+        lineUserId: row.line_user_id,
+        occurredAt: row.occurred_at,
+        payload: row.payload,
+      };
+      // The profile is fetched before the transaction: no network wait while holding it.
+      const profile =
+        event.type === 'follow' && event.lineUserId
+          ? await fetchProfile(client, event.lineUserId, logger)
+          : undefined;
+      const outcome = await transact(database.db, async (tx) => {
+        const claimed = await tx
+          .updateTable('line_webhook_event')
+          .set({ processed_at: new Date() })
+          .where('workspace_id', '=', workspaceId)
+          .where('webhook_event_id', '=', event.webhookEventId)
+          .where('processed_at', 'is', null)
+          .executeTakeFirst();
+        if (!Number(claimed.numUpdatedRows)) return undefined;
+        const result = await handle(tx, event, profile);
+        await tx
+          .updateTable('line_webhook_event')
+          .set({ outcome: result })
+          .where('workspace_id', '=', workspaceId)
+          .where('webhook_event_id', '=', event.webhookEventId)
+          .execute();
+        return result;
+      });
+      if (outcome !== undefined) processed++;
+    }
+  }
+}
+
+async function handle(
+  tx: Parameters<typeof handleFollow>[0],
+  event: StoredEvent,
+  profile: LineProfile | undefined,
+): Promise<string> {
+  // Only events from a user in a 1:1 chat concern a customer; group and room events are kept.
+  if (!event.lineUserId && event.type !== 'accountLink') return 'ignored';
+  switch (event.type) {
+    case 'follow':
+      return handleFollow(tx, event, profile);
+    case 'unfollow':
+      return handleUnfollow(tx, event);
+    case 'message':
+    case 'postback':
+      return handleUserAction(tx, event);
+    case 'accountLink':
+      return handleAccountLink(tx, event);
+    default:
+      return 'ignored'; // stored for the record; Kizuna does not act on this type
+  }
+}
+
+async function fetchProfile(
+  client: ReturnType<typeof lineClients>['api'],
+  lineUserId: string,
+  logger: Logger,
+): Promise<LineProfile | undefined> {
+  try {
+    const profile = await client.getProfile(lineUserId);
+    return {
+      displayName: profile.displayName,
+      ...(profile.pictureUrl ? { pictureUrl: profile.pictureUrl } : {}),
+    };
+  } catch (error) {
+    // 404 when the user has blocked the account again meanwhile; the follow still counts.
+    logger.warn({ lineUserId, status: (error as { status?: number }).status }, 'LINE profile not obtained');
+    return undefined;
+  }
+}

@@ -1,0 +1,319 @@
+import { Type } from 'typebox';
+import type { App, RouteDeps } from '../http/app.ts';
+import { principalOf } from '../http/auth.ts';
+import { issueLinkToken, startAccountLink } from './account-link.ts';
+import { assertChannelInput, listChannels, openChannel, saveChannel } from './channels.ts';
+import { createRichMenu, linkRichMenu, listRichMenus, setDefaultRichMenu } from './rich-menus.ts';
+import { createSend, getSend, listSendMessages, resumeSend } from './sends.ts';
+import { registerLineRawRoutes } from './webhook-route.ts';
+
+const Channel = Type.Object({
+  id: Type.String({ description: 'Kizuna key of the channel; the last segment of the webhook URL' }),
+  lineChannelId: Type.String(),
+  name: Type.String(),
+  channelSecret: Type.String({ description: 'masked' }),
+  accessToken: Type.String({ description: 'masked' }),
+  apiBaseUrl: Type.String(),
+  dataApiBaseUrl: Type.String(),
+  webhookUrl: Type.String({ description: 'paste into the LINE Developers console' }),
+  createdAt: Type.String(),
+});
+const Message = Type.Object({ type: Type.String() }, { additionalProperties: true });
+const Messages = Type.Array(Message, { minItems: 1, maxItems: 5 });
+const Counts = Type.Object({
+  queued: Type.Integer(),
+  sent: Type.Integer(),
+  failed: Type.Integer(),
+  skipped: Type.Integer(),
+});
+const Send = Type.Object({
+  id: Type.Integer(),
+  channelId: Type.String(),
+  origin: Type.String(),
+  status: Type.Union([
+    Type.Literal('queued'),
+    Type.Literal('sending'),
+    Type.Literal('paused'),
+    Type.Literal('done'),
+  ]),
+  pausedReason: Type.Union([Type.String(), Type.Null()]),
+  aggregationUnit: Type.Union([Type.String(), Type.Null()]),
+  total: Type.Integer(),
+  counts: Counts,
+  createdAt: Type.String(),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+});
+const RichMenu = Type.Object({
+  id: Type.Integer(),
+  channelId: Type.String(),
+  name: Type.String(),
+  richMenuId: Type.Union([Type.String(), Type.Null()]),
+  imageUploaded: Type.Boolean(),
+  isDefault: Type.Boolean(),
+  segmentId: Type.Union([Type.String(), Type.Null()]),
+  definition: Type.Object({}, { additionalProperties: true }),
+});
+const ChannelParams = Type.Object({ channelId: Type.String() });
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const tags = ['line'];
+
+export function registerLineRoutes(app: App, deps: RouteDeps): void {
+  const { database, secrets, publicUrl, jobs } = deps;
+  const db = database.db;
+  registerLineRawRoutes(app, deps);
+
+  app.put(
+    '/v1/line/channels/:lineChannelId',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary: 'Connect a LINE Messaging API channel (or replace its secret and token)',
+        params: Type.Object({ lineChannelId: Type.String({ pattern: '^[0-9]{1,20}$' }) }),
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ maxLength: 200 })),
+            channelSecret: Type.String({ minLength: 1, maxLength: 200 }),
+            accessToken: Type.String({ minLength: 1, maxLength: 2000 }),
+            apiBaseUrl: Type.Optional(Type.String({ maxLength: 500 })),
+            dataApiBaseUrl: Type.Optional(Type.String({ maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Channel },
+      },
+    },
+    async (request) => {
+      const input = { lineChannelId: request.params.lineChannelId, ...request.body };
+      assertChannelInput(input);
+      return saveChannel(db, secrets, publicUrl, principalOf(request).workspaceId, input);
+    },
+  );
+  app.get(
+    '/v1/line/channels',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Connected channels (secrets masked)',
+        response: { 200: Type.Object({ items: Type.Array(Channel) }) },
+      },
+    },
+    async (request) => ({
+      items: await listChannels(db, secrets, publicUrl, principalOf(request).workspaceId),
+    }),
+  );
+
+  app.post(
+    '/v1/line/channels/:channelId/link-tokens',
+    {
+      config: { scope: 'send' },
+      schema: {
+        tags,
+        summary: 'Account link, step 1: a link token for a LINE user (valid 10 minutes, single use)',
+        params: ChannelParams,
+        body: Type.Object(
+          { lineUserId: Type.String({ pattern: '^U[0-9a-f]{32}$' }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ linkToken: Type.String() }) },
+      },
+    },
+    async (request) => {
+      const channel = await openChannel(
+        db,
+        secrets,
+        principalOf(request).workspaceId,
+        request.params.channelId,
+      );
+      return { linkToken: await issueLinkToken(channel, request.body.lineUserId) };
+    },
+  );
+  app.post(
+    '/v1/line/channels/:channelId/account-links',
+    {
+      config: { scope: 'send' },
+      schema: {
+        tags,
+        summary:
+          'Account link, step 2: after your site signed the customer in, a nonce and the LINE dialog URL to redirect to',
+        params: ChannelParams,
+        body: Type.Object(
+          {
+            customerId: Type.Integer({ minimum: 1 }),
+            linkToken: Type.String({ minLength: 1, maxLength: 500 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ nonce: Type.String(), redirectUrl: Type.String(), expiresAt: Type.String() }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const channel = await openChannel(
+        db,
+        secrets,
+        principalOf(request).workspaceId,
+        request.params.channelId,
+      );
+      return reply
+        .code(201)
+        .send(await startAccountLink(db, channel, request.body.customerId, request.body.linkToken));
+    },
+  );
+
+  app.post(
+    '/v1/line/sends',
+    {
+      config: { scope: 'send' },
+      schema: {
+        tags,
+        summary: 'Send LINE messages to customers (shared content as multicast, personalised as push)',
+        body: Type.Object(
+          {
+            channelId: Type.String(),
+            idempotencyKey: Type.String({ minLength: 1, maxLength: 200 }),
+            messages: Messages,
+            customerIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100_000 }),
+            personalized: Type.Optional(
+              Type.Array(Type.Object({ customerId: Type.Integer({ minimum: 1 }), messages: Messages }), {
+                maxItems: 100_000,
+              }),
+            ),
+            origin: Type.Optional(Type.String({ maxLength: 200 })),
+            aggregationUnit: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9_]{1,30}$' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 202: Send },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = principalOf(request);
+      return reply.code(202).send(await createSend(db, jobs, workspaceId, request.body));
+    },
+  );
+  app.get(
+    '/v1/line/sends/:id',
+    {
+      config: { scope: 'read' },
+      schema: { tags, summary: 'A send and its message counts', params: IdParams, response: { 200: Send } },
+    },
+    async (request) => getSend(db, principalOf(request).workspaceId, request.params.id),
+  );
+  app.get(
+    '/v1/line/sends/:id/messages',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: "Per-message status of a send (queued, sent, failed with LINE's reason, skipped)",
+        params: IdParams,
+        querystring: Type.Object({
+          afterSeq: Type.Optional(Type.Integer({ minimum: -1 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+      },
+    },
+    async (request) =>
+      listSendMessages(db, principalOf(request).workspaceId, request.params.id, request.query),
+  );
+  app.post(
+    '/v1/line/sends/:id/resume',
+    {
+      config: { scope: 'send' },
+      schema: {
+        tags,
+        summary: 'Resume a send paused by the monthly quota',
+        params: IdParams,
+        response: { 200: Send },
+      },
+    },
+    async (request) => resumeSend(db, jobs, principalOf(request).workspaceId, request.params.id),
+  );
+
+  app.post(
+    '/v1/line/channels/:channelId/rich-menus',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary: "Define a rich menu (LINE's richmenu object: size, selected, name, chatBarText, areas ≤20)",
+        params: ChannelParams,
+        body: Type.Object(
+          {
+            size: Type.Object({ width: Type.Integer(), height: Type.Integer() }),
+            selected: Type.Boolean(),
+            name: Type.String({ minLength: 1, maxLength: 300 }),
+            chatBarText: Type.String({ minLength: 1, maxLength: 14 }),
+            areas: Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 20 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: RichMenu },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = principalOf(request);
+      const body = request.body as Parameters<typeof createRichMenu>[4];
+      return reply
+        .code(201)
+        .send(await createRichMenu(db, secrets, workspaceId, request.params.channelId, body));
+    },
+  );
+  app.get(
+    '/v1/line/rich-menus',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Rich menus',
+        response: { 200: Type.Object({ items: Type.Array(RichMenu) }) },
+      },
+    },
+    async (request) => ({ items: await listRichMenus(db, principalOf(request).workspaceId) }),
+  );
+  app.post(
+    '/v1/line/rich-menus/:id/default',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary: 'Make the menu the default for every friend',
+        params: IdParams,
+        response: { 200: RichMenu },
+      },
+    },
+    async (request) => setDefaultRichMenu(db, secrets, principalOf(request).workspaceId, request.params.id),
+  );
+  app.post(
+    '/v1/line/rich-menus/:id/links',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Link the menu to customers (bulk link) and/or a segment (stored; kept in sync once segments exist)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            customerIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100_000 })),
+            segmentId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            menu: RichMenu,
+            linkedUsers: Type.Integer(),
+            customersWithoutLine: Type.Integer(),
+          }),
+        },
+      },
+    },
+    async (request) =>
+      linkRichMenu(db, secrets, principalOf(request).workspaceId, request.params.id, request.body),
+  );
+}

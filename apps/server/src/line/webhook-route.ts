@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import type { App, RouteDeps } from '../http/app.ts';
+import { principalOf } from '../http/auth.ts';
+import { DomainError } from '../shared/domain-error.ts';
+import { openChannelForWebhook } from './channels.ts';
+import { uploadRichMenuImage } from './rich-menus.ts';
+import { receiveWebhook } from './webhook-intake.ts';
+
+/**
+ * Routes that need the raw request bytes, in an encapsulated plugin with its own body parsers:
+ * the webhook (its signature is over the exact bytes LINE sent) and rich-menu image upload.
+ */
+export function registerLineRawRoutes(app: App, { database, secrets, jobs }: RouteDeps): void {
+  void app.register(async (scope: FastifyInstance) => {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser(
+      ['application/json', 'image/png', 'image/jpeg'],
+      { parseAs: 'buffer', bodyLimit: 2 * 1024 * 1024 },
+      (_request, body, done) => done(null, body),
+    );
+
+    // Public: LINE authenticates by signature. An unknown channel answers 404 with nothing stored.
+    scope.post<{ Params: { channelId: string } }>(
+      '/line/webhook/:channelId',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const channel = await openChannelForWebhook(database.db, secrets, request.params.channelId);
+        if (!channel) throw new DomainError('not_found', 'LINE channel not found');
+        const signature = request.headers['x-line-signature'];
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const outcome = await receiveWebhook(
+          database.db,
+          jobs,
+          channel,
+          body,
+          typeof signature === 'string' ? signature : undefined,
+        );
+        return reply.code(200).send(outcome);
+      },
+    );
+
+    scope.put<{ Params: { id: string } }>(
+      '/v1/line/rich-menus/:id/image',
+      {
+        config: { scope: 'admin' },
+        schema: { tags: ['line'], summary: 'Upload a rich menu image (image/png or image/jpeg body, ≤1 MB)' },
+      },
+      async (request) => {
+        const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
+        const image = request.body as Buffer;
+        return uploadRichMenuImage(
+          database.db,
+          secrets,
+          principalOf(request).workspaceId,
+          Number(request.params.id),
+          image,
+          contentType,
+        );
+      },
+    );
+  });
+}
