@@ -45,14 +45,14 @@ export async function createLineTestBed(sandbox: LineSandboxOptions = {}): Promi
 
 /** Waits until `check` returns a truthy value (polling), or fails after `timeoutMs`. */
 export async function until<T>(
-  check: () => Promise<T> | T,
+  check: () => T,
   timeoutMs = 20_000,
   what = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>; // truthy, so not null or undefined
+    if (value) return value as NonNullable<Awaited<T>>; // truthy, so not null or undefined
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
