@@ -32,6 +32,9 @@ export function prepareSpend(s: RfmSummary): SpendData {
   let kept = 0;
   let onGrid = true;
   let maxCents = 0;
+  // Buyers per whole-number x, counted on the way (day- or period-level data); `counts` is
+  // undefined once an x is not a whole number below 2^22, and `distinctX` takes over.
+  let counts: Int32Array | undefined = new Int32Array(64);
   for (let i = 0; i < n; i++) {
     const x = s.x[i]!;
     const w = s.weight ? s.weight[i]! : 1;
@@ -62,22 +65,51 @@ export function prepareSpend(s: RfmSummary): SpendData {
       else if (c > maxCents) maxCents = c;
     }
     keep[kept++] = i;
+    if (counts) {
+      if ((x | 0) !== x || x >= 1 << 22) counts = undefined;
+      else {
+        if (x >= counts.length) {
+          const grown = new Int32Array(Math.max(2 * counts.length, x + 1));
+          grown.set(counts);
+          counts = grown;
+        }
+        counts[x]!++;
+      }
+    }
   }
-  // Distinct x: whole numbers (day- or period-level data) through a direct-address rank table,
-  // anything else through `indexDistinct`. Either way the values come out sorted.
-  const { values: xValues, index: xIndex } = distinctX(s.x, keep, kept);
+  // Distinct x (sorted) and, per x value, its rank: from the counts when x are whole numbers,
+  // else through `indexDistinct`.
+  let xValues: Float64Array;
+  let xIndex: Uint32Array | undefined;
+  let rankOf: Int32Array | undefined;
+  if (counts) {
+    let nx = 0;
+    for (let v = 0; v < counts.length; v++) if (counts[v] !== 0) nx++;
+    xValues = new Float64Array(nx);
+    rankOf = new Int32Array(counts.length);
+    nx = 0;
+    for (let v = 0; v < counts.length; v++) {
+      if (counts[v] !== 0) {
+        xValues[nx] = v;
+        rankOf[v] = nx++;
+      }
+    }
+  } else ({ values: xValues, index: xIndex } = distinctX(s.x, keep, kept));
   const nx = xValues.length;
   // Buyers by x (a stable counting sort).
   const byX = new Int32Array(nx + 1);
-  for (let j = 0; j < kept; j++) byX[xIndex[j]! + 1]!++;
-  for (let k = 0; k < nx; k++) byX[k + 1]! += byX[k]!;
+  if (counts) for (let k = 0; k < nx; k++) byX[k + 1] = byX[k]! + counts[xValues[k]!]!;
+  else {
+    for (let j = 0; j < kept; j++) byX[xIndex![j]! + 1]!++;
+    for (let k = 0; k < nx; k++) byX[k + 1]! += byX[k]!;
+  }
   const fill = byX.slice(0, nx);
   // Scatter each buyer's m̄ and weight into x order, so the pass below reads sequentially.
   const sortedM = new Float64Array(kept);
   const sortedW = s.weight ? new Float64Array(kept) : undefined;
   for (let j = 0; j < kept; j++) {
-    const at = fill[xIndex[j]!]!++;
     const i = keep[j]!;
+    const at = fill[rankOf ? rankOf[s.x[i]!]! : xIndex![j]!]!++;
     sortedM[at] = m[i]!;
     if (sortedW) sortedW[at] = s.weight![i]!;
   }
