@@ -1,0 +1,151 @@
+import { Type } from 'typebox';
+import type { App, RouteDeps } from '../http/app.ts';
+import { principalOf } from '../http/auth.ts';
+import { membershipEvents } from './segment-jobs.ts';
+import {
+  createSegment,
+  deleteSegment,
+  getSegment,
+  listMembers,
+  listSegments,
+  previewDefinition,
+  updateSegment,
+} from './segment-store.ts';
+import { TEMPLATES } from './templates.ts';
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const Definition = Type.Unknown({ description: 'The rule tree (see src/segments/README.md)' });
+const SegmentBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    definition: Type.Optional(Definition),
+    template: Type.Optional(Type.String({ description: 'Start from a built-in template' })),
+  },
+  { additionalProperties: false },
+);
+const tags = ['segments'];
+
+export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
+  const { db } = deps.database;
+  app.get(
+    '/v1/segments/templates',
+    {
+      config: { scope: 'read' },
+      schema: { tags, summary: 'Built-in segment templates (ja/en) with definitions' },
+    },
+    async () => ({ templates: TEMPLATES }),
+  );
+  app.post(
+    '/v1/segments/preview',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Count and sample of the customers an unsaved definition matches',
+        body: Type.Object(
+          { definition: Definition, sample: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) =>
+      previewDefinition(db, principalOf(request).workspaceId, request.body.definition, {
+        sample: request.body.sample ?? 20,
+      }),
+  );
+  app.get(
+    '/v1/segments',
+    { config: { scope: 'read' }, schema: { tags, summary: 'List segments' } },
+    async (request) => ({
+      segments: await listSegments(db, principalOf(request).workspaceId),
+    }),
+  );
+  app.post(
+    '/v1/segments',
+    {
+      config: { scope: 'send' },
+      schema: { tags, summary: 'Create a segment (evaluated at once)', body: SegmentBody },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const segment = await createSegment(db, principal.workspaceId, request.body, {
+        actor: principal.actor,
+      });
+      return reply.status(201).send(segment);
+    },
+  );
+  app.get(
+    '/v1/segments/:id',
+    { config: { scope: 'read' }, schema: { tags, summary: 'One segment', params: IdParams } },
+    async (request) => getSegment(db, principalOf(request).workspaceId, request.params.id),
+  );
+  app.patch(
+    '/v1/segments/:id',
+    {
+      config: { scope: 'send' },
+      schema: {
+        tags,
+        summary: 'Change a segment (re-evaluated at once)',
+        params: IdParams,
+        body: SegmentBody,
+      },
+    },
+    async (request) => updateSegment(db, principalOf(request).workspaceId, request.params.id, request.body),
+  );
+  app.delete(
+    '/v1/segments/:id',
+    { config: { scope: 'send' }, schema: { tags, summary: 'Delete a segment', params: IdParams } },
+    async (request, reply) => {
+      await deleteSegment(db, principalOf(request).workspaceId, request.params.id);
+      return reply.status(204).send();
+    },
+  );
+  app.get(
+    '/v1/segments/:id/members',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Current members, by customer id',
+        params: IdParams,
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+          cursor: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+        }),
+      },
+    },
+    async (request) =>
+      listMembers(db, principalOf(request).workspaceId, request.params.id, {
+        limit: request.query.limit ?? 100,
+        ...(request.query.cursor ? { after: Number(request.query.cursor) } : {}),
+      }),
+  );
+  app.get(
+    '/v1/segments/:id/events',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Entry and exit events after a cursor, oldest first (what journeys consume)',
+        params: IdParams,
+        querystring: Type.Object({
+          after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+        }),
+      },
+    },
+    async (request) => {
+      const workspaceId = principalOf(request).workspaceId;
+      await getSegment(db, workspaceId, request.params.id);
+      const events = await membershipEvents(
+        db,
+        workspaceId,
+        request.params.id,
+        request.query.after ?? 0,
+        request.query.limit ?? 100,
+      );
+      return { events };
+    },
+  );
+}

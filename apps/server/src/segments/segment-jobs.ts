@@ -1,0 +1,92 @@
+/**
+ * Background jobs that keep segment membership current:
+ * - `segments-recompute` follows the domain topics and re-evaluates every segment of the
+ *   workspace for the customers the change touched (incremental: `c.id = any($ids)`).
+ * - `segments-refresh` re-evaluates, hourly, the segments whose membership the clock alone can
+ *   change ("no visit for 180 days", "birthday this month", RFM and CLV conditions).
+ */
+import { sql } from 'kysely';
+import type { JobDefinition } from '../jobs/jobs.ts';
+import { evaluateSegment, recomputeForCustomers } from './evaluate-membership.ts';
+import './segment-tables.ts';
+
+interface TouchedCustomers {
+  workspaceId: string;
+  customerIds: number[];
+}
+
+function isTouched(data: unknown): data is TouchedCustomers {
+  const d = data as Partial<TouchedCustomers> | null;
+  return typeof d?.workspaceId === 'string' && Array.isArray(d.customerIds);
+}
+
+export const segmentsRecomputeJob: JobDefinition = {
+  name: 'segments-recompute',
+  subscribe: ['orders.changed', 'customers.changed', 'events.recorded', 'visits.recorded'],
+  run: async (data, { database, logger }) => {
+    if (!isTouched(data)) throw new Error('segments-recompute: expected { workspaceId, customerIds }');
+    const started = Date.now();
+    const change = await recomputeForCustomers(database.db, data.workspaceId, data.customerIds.map(Number));
+    logger.debug(
+      { ...change, customers: data.customerIds.length, ms: Date.now() - started },
+      'segments recomputed',
+    );
+  },
+};
+
+/** Re-evaluates the time-based segments of one workspace (all workspaces when none is given). */
+export async function refreshTimeBasedSegments(
+  db: Parameters<typeof evaluateSegment>[0],
+  workspaceId?: string,
+  now?: Date,
+) {
+  const segments = await db
+    .selectFrom('segment')
+    .select(['workspace_id', 'id'])
+    .where('time_based', '=', true)
+    .$if(workspaceId !== undefined, (q) => q.where('workspace_id', '=', workspaceId ?? ''))
+    .orderBy('workspace_id')
+    .orderBy('id')
+    .execute();
+  let entered = 0;
+  let exited = 0;
+  for (const s of segments) {
+    const change = await evaluateSegment(db, s.workspace_id, s.id, now ? { now } : {});
+    entered += change.entered;
+    exited += change.exited;
+  }
+  return { segments: segments.length, entered, exited };
+}
+
+export const segmentsRefreshJob: JobDefinition = {
+  name: 'segments-refresh',
+  schedule: '7 * * * *',
+  run: async (data, { database, logger }) => {
+    const workspaceId = (data as { workspaceId?: string } | null)?.workspaceId;
+    const started = Date.now();
+    const result = await refreshTimeBasedSegments(database.db, workspaceId);
+    logger.info({ ...result, ms: Date.now() - started }, 'time-based segments refreshed');
+  },
+};
+
+export const SEGMENT_JOBS: JobDefinition[] = [segmentsRecomputeJob, segmentsRefreshJob];
+
+/** Entry and exit events after `afterId`, oldest first: the outbox journeys consume. */
+export async function membershipEvents(
+  db: Parameters<typeof evaluateSegment>[0],
+  workspaceId: string,
+  segmentId: number,
+  afterId: number,
+  limit: number,
+) {
+  const { rows } = await sql<{ id: number; customer_id: number; kind: string; occurred_at: Date }>`
+    select id, customer_id, kind, occurred_at from segment_membership_event
+    where workspace_id = ${workspaceId} and segment_id = ${segmentId} and id > ${afterId}
+    order by id limit ${limit}`.execute(db);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    customerId: Number(r.customer_id),
+    kind: r.kind,
+    occurredAt: r.occurred_at.toISOString(),
+  }));
+}

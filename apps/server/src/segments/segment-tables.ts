@@ -1,0 +1,53 @@
+// Kysely types of the segment tables (migrations/0004_segments.sql).
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface SegmentTable {
+  workspace_id: string;
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  definition: ColumnType<unknown, string, string>;
+  template: string | null;
+  time_based: Generated<boolean>;
+  member_count: Generated<number>;
+  evaluated_at: Date | null;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SegmentMemberTable {
+  workspace_id: string;
+  segment_id: number;
+  customer_id: number;
+  entered_at: Timestamp;
+}
+
+export interface SegmentMembershipTable {
+  workspace_id: string;
+  id: Generated<number>;
+  segment_id: number;
+  customer_id: number;
+  entered_at: Timestamp;
+  exited_at: Date | null;
+}
+
+export interface SegmentMembershipEventTable {
+  workspace_id: string;
+  id: Generated<number>;
+  segment_id: number;
+  customer_id: number;
+  kind: 'entered' | 'exited';
+  occurred_at: Timestamp;
+}
+
+declare module '../db/schema.ts' {
+  interface DB {
+    segment: SegmentTable;
+    segment_member: SegmentMemberTable;
+    segment_membership: SegmentMembershipTable;
+    segment_membership_event: SegmentMembershipEventTable;
+  }
+}
