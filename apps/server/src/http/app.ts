@@ -18,6 +18,7 @@ import { registerLoyaltyRoutes } from '../loyalty/routes.ts';
 import { registerLineRoutes } from '../line/routes.ts';
 import { registerOrderRoutes } from '../orders/routes.ts';
 import { registerProductRoutes } from '../products/routes.ts';
+import { registerSegmentRoutes } from '../segments/routes.ts';
 import { registerStoreRoutes } from '../stores/routes.ts';
 import { registerVisitRoutes } from '../visits/routes.ts';
 import { registerWorkspaceRoutes } from '../workspaces/routes.ts';
@@ -107,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerLineRoutes(app, deps);
   registerVisitRoutes(app, deps);
   registerProductRoutes(app, deps);
+  registerSegmentRoutes(app, deps);
   return app;
 }
 

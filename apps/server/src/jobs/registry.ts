@@ -2,9 +2,12 @@ import { sql } from 'kysely';
 import { LOYALTY_JOBS } from '../loyalty/jobs.ts';
 import { LINE_JOBS } from '../line/line-jobs.ts';
 import type { JobDefinition } from './jobs.ts';
+import { segmentsRecomputeJob, segmentsRefreshJob } from '../segments/segment-jobs.ts';
 
 /** Every job Kizuna runs. Capabilities add theirs here. */
 export const JOBS: JobDefinition[] = [
+  segmentsRecomputeJob,
+  segmentsRefreshJob,
   {
     // PostgreSQL's autovacuum keeps planner statistics fresh; the embedded PGlite has none, and
     // without statistics the planner picks nested loops over whole tables. Harmless on PostgreSQL.
