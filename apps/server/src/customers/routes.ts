@@ -49,6 +49,9 @@ export function registerCustomerRoutes(app: App, deps: RouteDeps): void {
           })),
         });
       }
+      // Segments and other subscribers re-evaluate the customers a profile change touched.
+      const customerIds = out.flatMap((o) => [o.id, ...o.mergedIds]);
+      if (customerIds.length) await publish(tx, 'customers.changed', { workspaceId, customerIds });
       return out;
     },
   });
@@ -116,11 +119,13 @@ export function registerCustomerRoutes(app: App, deps: RouteDeps): void {
       const recorded = await transact(db, async (tx) => {
         const id = await liveCustomerId(tx, workspaceId, request.params.id);
         if (id === undefined) throw notFound(`customer ${request.params.id}`);
-        return recordConsent(tx, workspaceId, id, {
+        const result = await recordConsent(tx, workspaceId, id, {
           ...change,
           actor,
           ...(occurredAt ? { occurredAt: new Date(occurredAt) } : {}),
         });
+        await deps.jobs?.publish(tx, 'customers.changed', { workspaceId, customerIds: [id] });
+        return result;
       });
       return { recorded };
     },
