@@ -68,12 +68,14 @@ export function prepareSpend(s: RfmSummary): SpendData {
     if (counts) {
       if ((x | 0) !== x || x >= 1 << 22) counts = undefined;
       else {
-        if (x >= counts.length) {
-          const grown = new Int32Array(Math.max(2 * counts.length, x + 1));
-          grown.set(counts);
+        let c: Int32Array = counts;
+        if (x >= c.length) {
+          const grown: Int32Array = new Int32Array(Math.max(2 * c.length, x + 1));
+          grown.set(c);
+          c = grown;
           counts = grown;
         }
-        counts[x]!++;
+        c[x]!++;
       }
     }
   }
