@@ -1,6 +1,8 @@
 // Shared setup for the LINE tests: a Kizuna app listening on a real port (the sandbox posts
 // webhooks to it), its worker running the LINE jobs, a LINE sandbox, and a channel connecting them.
 import { type LineSandbox, type LineSandboxOptions, startLineSandbox } from '@kizuna/line-sandbox';
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../src/db/schema.ts';
 import { LINE_JOBS } from '../src/line/line-jobs.ts';
 import { createTestApp, type TestApp } from './helpers.ts';
 
@@ -56,4 +58,31 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Bulk-creates `count` customers who are LINE friends with granted LINE consent, their LINE ids
+ * `lineUserId(first)`, `lineUserId(first + 1)`, … (one SQL statement, for sends to thousands).
+ * Returns the customer ids in that order.
+ */
+export async function makeFriends(
+  db: Kysely<DB>,
+  workspaceId: string,
+  first: number,
+  count: number,
+): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`
+    with s as (select g as n from generate_series(${first}::int, ${first + count - 1}::int) g),
+    c as (
+      insert into customer (workspace_id, acquisition_source, attributes)
+      select ${workspaceId}::uuid, 'line_follow', jsonb_build_object('n', n) from s order by n
+      returning id, (attributes->>'n')::int as n),
+    i as (
+      insert into customer_identity (workspace_id, kind, namespace, value, customer_id)
+      select ${workspaceId}::uuid, 'line', '', 'U' || lpad(to_hex(n), 32, '0'), id from c),
+    k as (
+      insert into customer_consent (workspace_id, customer_id, channel, purpose, status, source, occurred_at)
+      select ${workspaceId}::uuid, id, 'line', 'marketing', 'granted', 'line_follow', now() from c)
+    select id from c order by n`.execute(db);
+  return rows.map((r) => r.id);
 }
