@@ -1,0 +1,37 @@
+// The operator commands as whole processes on a fresh embedded database.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'kizuna.js');
+const dataDir = mkdtempSync(join(tmpdir(), 'kizuna-cli-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function kizuna(...args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, KIZUNA_DATA_DIR: dataDir };
+  delete env.DATABASE_URL;
+  return spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' });
+}
+
+describe('kizuna init and migrate', () => {
+  it('init --json prints the workspace, an API key of that workspace and the owner login, and migrate is then up to date', () => {
+    const init = kizuna('init', '--json', '--name', '美容室さくら', '--email', 'Owner@Sakura.example.jp');
+    expect(init.status).toBe(0);
+    const created = JSON.parse(init.stdout);
+    expect(Object.keys(created).sort()).toEqual(['apiKey', 'ownerEmail', 'ownerPassword', 'workspaceId']);
+    expect(created.ownerEmail).toBe('owner@sakura.example.jp');
+    expect(created.apiKey).toMatch(new RegExp(`^kz_${created.workspaceId.replace(/-/g, '')}_`));
+    expect(created.ownerPassword.length).toBeGreaterThanOrEqual(12);
+    const migrate = kizuna('migrate');
+    expect(migrate.status).toBe(0);
+    expect(migrate.stdout).toMatch(/^up to date at version \d+/);
+  });
+
+  it('explains an unknown command and exits 2', () => {
+    const result = kizuna('frobnicate');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('unknown command "frobnicate"');
+  });
+});
