@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listMigrations } from '../src/db/migrate.ts';
 import { hashPassword, verifyPassword } from '../src/workspaces/passwords.ts';
 import { createTestApp, type TestApp } from './helpers.ts';
 
@@ -17,7 +18,10 @@ function sessionCookie(setCookie: string | string[] | undefined): string {
 
 describe('passwords', () => {
   it('stores scrypt hashes with OWASP parameters (N=2^17, r=8, p=1) and a per-password salt', async () => {
-    const [a, b] = await Promise.all([hashPassword('correct horse battery'), hashPassword('correct horse battery')]);
+    const [a, b] = await Promise.all([
+      hashPassword('correct horse battery'),
+      hashPassword('correct horse battery'),
+    ]);
     expect(a).toMatch(/^scrypt\$17\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
     expect(a).not.toBe(b);
     expect(await verifyPassword('correct horse battery', a)).toBe(true);
@@ -42,52 +46,115 @@ describe('sessions and API keys', () => {
     const payload = { customers: [{ email: 'via-session@example.jp' }] };
     const noCsrf = await t.app.inject({ method: 'POST', url: '/v1/customers', headers: { cookie }, payload });
     expect(noCsrf.statusCode).toBe(403);
-    const withCsrf = await t.app.inject({ method: 'POST', url: '/v1/customers', headers: { cookie, 'x-csrf-token': csrfToken }, payload });
+    const withCsrf = await t.app.inject({
+      method: 'POST',
+      url: '/v1/customers',
+      headers: { cookie, 'x-csrf-token': csrfToken },
+      payload,
+    });
     expect(withCsrf.statusCode).toBe(200);
     await t.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: { cookie } });
     expect((await t.app.inject({ url: '/v1/customers', headers: { cookie } })).statusCode).toBe(401);
   });
 
   it('gives the same 401 for an unknown email and a wrong password', async () => {
-    const wrong = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: t.workspace.ownerEmail, password: 'not the password' } });
-    const unknown = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'nobody@example.jp', password: 'not the password' } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: t.workspace.ownerEmail, password: 'not the password' },
+    });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: 'nobody@example.jp', password: 'not the password' },
+    });
     expect([wrong.statusCode, unknown.statusCode]).toEqual([401, 401]);
     expect(wrong.json()).toEqual(unknown.json());
   });
 
   it('enforces API key scopes, stores only a hash, and honours revocation', async () => {
-    const created = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: t.auth, payload: { name: 'reader', scopes: ['read'] } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: t.auth,
+      payload: { name: 'reader', scopes: ['read'] },
+    });
     expect(created.statusCode).toBe(200);
     const { id, token } = created.json();
     const reader = { authorization: `Bearer ${token}` };
     expect((await t.app.inject({ url: '/v1/customers', headers: reader })).statusCode).toBe(200);
-    const write = await t.app.inject({ method: 'POST', url: '/v1/events', headers: reader, payload: { events: [] } });
+    const write = await t.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: reader,
+      payload: { events: [] },
+    });
     expect(write.statusCode).toBe(403);
     expect(write.json().error.message).toBe('this needs the "ingest" scope');
-    const stored = await t.database.db.selectFrom('api_key').select('secret_hash').where('id', '=', id).executeTakeFirstOrThrow();
+    const stored = await t.database.db
+      .selectFrom('api_key')
+      .select('secret_hash')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(stored.secret_hash).not.toContain(token.slice(-20));
     const listed = await t.app.inject({ url: '/v1/api-keys', headers: t.auth });
     expect(JSON.stringify(listed.json())).not.toContain(token.slice(-20));
-    expect((await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${id}`, headers: t.auth })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${id}`, headers: t.auth })).statusCode,
+    ).toBe(200);
     expect((await t.app.inject({ url: '/v1/customers', headers: reader })).statusCode).toBe(401);
   });
 
   it('answers 401 without credentials and for a forged key', async () => {
     expect((await t.app.inject({ url: '/v1/customers' })).statusCode).toBe(401);
     const forged = `${t.workspace.apiKey.slice(0, -4)}AAAA`;
-    expect((await t.app.inject({ url: '/v1/customers', headers: { authorization: `Bearer ${forged}` } })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ url: '/v1/customers', headers: { authorization: `Bearer ${forged}` } }))
+        .statusCode,
+    ).toBe(401);
+  });
+});
+
+describe('login throttling', () => {
+  it('refuses an email with 429 after 10 failed logins, even with the right password', async () => {
+    const { addMember } = await import('../src/workspaces/workspaces.ts');
+    await addMember(t.database.db, {
+      workspaceId: t.workspace.workspaceId,
+      email: 'guessed@example.jp',
+      password: 'the right password',
+      role: 'viewer',
+    });
+    const attempt = (password: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email: 'guessed@example.jp', password },
+      });
+    for (let i = 0; i < 10; i++) expect((await attempt(`wrong ${i}`)).statusCode).toBe(401);
+    const blocked = await attempt('the right password');
+    expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
   });
 });
 
 describe('health and docs', () => {
   it('reports the database kind and migration version', async () => {
     const res = await t.app.inject({ url: '/health' });
-    expect(res.json()).toEqual({ status: 'ok', database: process.env.KIZUNA_TEST_DATABASE_URL ? 'postgres' : 'pglite', migrationVersion: 1 });
+    const latest = Math.max(...listMigrations().map((m) => m.version));
+    expect(res.json()).toEqual({
+      status: 'ok',
+      database: process.env.KIZUNA_TEST_DATABASE_URL ? 'postgres' : 'pglite',
+      migrationVersion: latest,
+    });
   });
 
   it('serves the OpenAPI document built from the route schemas', async () => {
     const doc = (await t.app.inject({ url: '/docs/json' })).json();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/customers', '/v1/orders', '/v1/events', '/health']));
-    expect(doc.paths['/v1/events'].post.requestBody.content['application/json'].schema.properties.events.maxItems).toBe(1000);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/customers', '/v1/orders', '/v1/events', '/health']),
+    );
+    expect(
+      doc.paths['/v1/events'].post.requestBody.content['application/json'].schema.properties.events.maxItems,
+    ).toBe(1000);
   });
 });

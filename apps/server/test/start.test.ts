@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { listMigrations } from '../src/db/migrate.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'kizuna.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'kizuna-start-'));
@@ -18,7 +19,8 @@ afterAll(() => {
 /** Collects a process's stdout; `waitFor` resolves once the collected text matches. */
 function collect(proc: ChildProcess): { waitFor(pattern: RegExp): Promise<RegExpExecArray> } {
   let seen = '';
-  const waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }[] = [];
+  const waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }[] =
+    [];
   const check = () => {
     for (const waiter of [...waiters]) {
       const match = waiter.pattern.exec(seen);
@@ -33,7 +35,8 @@ function collect(proc: ChildProcess): { waitFor(pattern: RegExp): Promise<RegExp
     check();
   });
   proc.on('exit', (code) => {
-    for (const waiter of waiters) waiter.reject(new Error(`exited with ${code} before printing ${waiter.pattern}; output:\n${seen}`));
+    for (const waiter of waiters)
+      waiter.reject(new Error(`exited with ${code} before printing ${waiter.pattern}; output:\n${seen}`));
   });
   return {
     waitFor: (pattern) =>
@@ -46,7 +49,12 @@ function collect(proc: ChildProcess): { waitFor(pattern: RegExp): Promise<RegExp
 
 describe('kizuna start', () => {
   it('starts on the embedded database, prints the URL and login, answers /health, and drains on SIGTERM', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, KIZUNA_DATA_DIR: dataDir, PORT: '0', KIZUNA_LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      KIZUNA_DATA_DIR: dataDir,
+      PORT: '0',
+      KIZUNA_LOG_LEVEL: 'warn',
+    };
     delete env.DATABASE_URL;
     child = spawn(process.execPath, [bin, 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const output = collect(child);
@@ -54,7 +62,8 @@ describe('kizuna start', () => {
     const login = await output.waitFor(/Login: (\S+)\s+password: (\S+)/);
     expect(login[1]).toBe('owner@kizuna.local');
     const health = await fetch(`${url}/health`);
-    expect(await health.json()).toEqual({ status: 'ok', database: 'pglite', migrationVersion: 1 });
+    const latest = Math.max(...listMigrations().map((m) => m.version));
+    expect(await health.json()).toEqual({ status: 'ok', database: 'pglite', migrationVersion: latest });
     expect(existsSync(join(dataDir, 'kizuna.lock'))).toBe(true);
     const exited = new Promise<number | null>((resolve) => child!.on('exit', resolve));
     child.kill('SIGTERM');

@@ -21,6 +21,8 @@ export function statusOf(code: DomainErrorCode): number {
       return 409;
     case 'too_large':
       return 413;
+    case 'rate_limited':
+      return 429;
     default:
       return assertUnreachable(code);
   }

@@ -8,7 +8,8 @@ export type DomainErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
-  | 'too_large';
+  | 'too_large'
+  | 'rate_limited';
 
 /** One problem with one input, named by its path: `events[3].occurredAt`. */
 export interface FieldProblem {

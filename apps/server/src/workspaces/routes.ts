@@ -3,6 +3,7 @@ import type { App, RouteDeps } from '../http/app.ts';
 import { principalOf, SESSION_COOKIE } from '../http/auth.ts';
 import { DomainError, notFound } from '../shared/domain-error.ts';
 import { API_KEY_SCOPES, createApiKey, revokeApiKey } from './api-keys.ts';
+import { createLoginThrottle } from './login-throttle.ts';
 import { authenticateSession, createSession, endSession, SESSION_ABSOLUTE_MS } from './sessions.ts';
 import { addMember, checkLogin, membershipsOf, ROLES } from './workspaces.ts';
 
@@ -11,6 +12,7 @@ const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
 
 export function registerWorkspaceRoutes(app: App, { database, secureCookies }: RouteDeps): void {
   const { db } = database;
+  const throttle = createLoginThrottle();
   app.post(
     '/v1/auth/login',
     {
@@ -25,8 +27,17 @@ export function registerWorkspaceRoutes(app: App, { database, secureCookies }: R
       },
     },
     async (request, reply) => {
+      const wait = throttle.retryAfter(request.body.email);
+      if (wait > 0) {
+        reply.header('retry-after', Math.ceil(wait / 1000));
+        throw new DomainError('rate_limited', 'too many failed logins for this email; try again later');
+      }
       const login = await checkLogin(db, request.body.email, request.body.password);
-      if (!login) throw new DomainError('unauthenticated', 'wrong email or password');
+      if (!login) {
+        throttle.recordFailure(request.body.email);
+        throw new DomainError('unauthenticated', 'wrong email or password');
+      }
+      throttle.recordSuccess(request.body.email);
       const session = await createSession(db, login.userId);
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: '/',
