@@ -1,0 +1,76 @@
+/** Reads of the stored CLV model and per-customer LTV. */
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import './analytics-tables.ts';
+
+/** The latest fit: model, fallback reason, parameters, holdout quality and revenue forecast. */
+export async function latestClvModel(db: Kysely<DB>, workspaceId: string) {
+  const row = await db
+    .selectFrom('clv_model')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    model: row.model,
+    fallbackReason: row.fallback_reason,
+    params: row.params,
+    quality: row.quality,
+    forecast: row.forecast,
+    customers: row.customers,
+    timings: row.timings,
+    fittedAt: row.fitted_at.toISOString(),
+  };
+}
+
+/** Historical and predicted LTV per customer, by customer id, `limit` after the cursor. */
+export async function customerLtv(
+  db: Kysely<DB>,
+  workspaceId: string,
+  page: { limit: number; after?: number },
+) {
+  const { rows } = await sql<{
+    customer_id: number;
+    order_count: number;
+    revenue: number;
+    first_order_at: Date | null;
+    last_order_at: Date | null;
+    r_score: number | null;
+    f_score: number | null;
+    m_score: number | null;
+    p_alive: number | null;
+    expected_purchases_90d: number | null;
+    predicted_clv: number | null;
+    clv_percentile: number | null;
+    model_id: number | null;
+  }>`select s.customer_id, s.order_count, s.revenue, s.first_order_at, s.last_order_at,
+      s.r_score, s.f_score, s.m_score, p.p_alive, p.expected_purchases_90d, p.predicted_clv,
+      p.clv_percentile, p.model_id
+    from customer_stats s
+    left join clv_prediction p on p.workspace_id = s.workspace_id and p.customer_id = s.customer_id
+    where s.workspace_id = ${workspaceId} and s.customer_id > ${page.after ?? 0}
+    order by s.customer_id limit ${page.limit + 1}`.execute(db);
+  const more = rows.length > page.limit;
+  const items = rows.slice(0, page.limit).map((r) => ({
+    customerId: Number(r.customer_id),
+    orders: Number(r.order_count),
+    historicalLtv: Number(r.revenue),
+    firstOrderAt: r.first_order_at?.toISOString() ?? null,
+    lastOrderAt: r.last_order_at?.toISOString() ?? null,
+    rfm: r.r_score === null ? null : { r: Number(r.r_score), f: Number(r.f_score), m: Number(r.m_score) },
+    prediction:
+      r.model_id === null
+        ? null
+        : {
+            modelId: Number(r.model_id),
+            pAlive: r.p_alive,
+            expectedPurchases90d: r.expected_purchases_90d,
+            predictedClv: r.predicted_clv,
+            clvPercentile: r.clv_percentile,
+          },
+  }));
+  return { items, nextCursor: more ? String(items[items.length - 1]?.customerId) : null };
+}
