@@ -10,6 +10,7 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import { registerAnalyticsRoutes } from '../analytics/routes.ts';
 import { registerCustomerRoutes } from '../customers/routes.ts';
 import type { Database } from '../db/open-database.ts';
 import { registerEventRoutes } from '../events/routes.ts';
@@ -109,6 +110,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerVisitRoutes(app, deps);
   registerProductRoutes(app, deps);
   registerSegmentRoutes(app, deps);
+  registerAnalyticsRoutes(app, deps);
   return app;
 }
 

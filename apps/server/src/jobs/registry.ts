@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { ANALYTICS_JOBS } from '../analytics/analytics-jobs.ts';
 import { LOYALTY_JOBS } from '../loyalty/jobs.ts';
 import { LINE_JOBS } from '../line/line-jobs.ts';
 import type { JobDefinition } from './jobs.ts';
@@ -8,6 +9,7 @@ import { segmentsRecomputeJob, segmentsRefreshJob } from '../segments/segment-jo
 export const JOBS: JobDefinition[] = [
   segmentsRecomputeJob,
   segmentsRefreshJob,
+  ...ANALYTICS_JOBS,
   {
     // PostgreSQL's autovacuum keeps planner statistics fresh; the embedded PGlite has none, and
     // without statistics the planner picks nested loops over whole tables. Harmless on PostgreSQL.
