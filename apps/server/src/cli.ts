@@ -8,6 +8,8 @@ const USAGE = `kizuna <command>
   migrate                 apply pending database migrations
   import customers|orders FILE [--format kizuna|shopify] [--skip-invalid] [--workspace ID]
                           import a CSV file (all or nothing unless --skip-invalid)
+  loyalty rules|member|adjust|grant-coupon|expire|daily|card-key
+                          loyalty operator commands (kizuna loyalty help)
   clv fit|predict|report  fit CLV models and predict from a summary or transaction CSV
   line-sandbox [--port N] run the local LINE platform sandbox`;
 
@@ -25,6 +27,8 @@ async function main(): Promise<number> {
       return (await import('./db/migrate-cli.ts')).runMigrateCli(rest);
     case 'import':
       return (await import('./csv-import/cli.ts')).runImportCli(rest);
+    case 'loyalty':
+      return (await import('./loyalty/cli.ts')).runLoyaltyCli(rest);
     case 'clv':
       return (await import('@kizuna/clv/cli')).runClvCli(rest);
     case 'line-sandbox':

@@ -600,3 +600,20 @@ async function firstTemplate() {
   );
   return rows[0]!;
 }
+
+describe('kizuna loyalty (operator commands)', () => {
+  it('shows rules, adjusts points with a reason and staff, and refuses an adjustment without them', async () => {
+    const { runLoyaltyCommand } = await import('../src/loyalty/cli.ts');
+    const c = await newCustomer(t.database, ws);
+    const out: string[] = [];
+    const run = (...argv: string[]) =>
+      runLoyaltyCommand(t.database, [...argv, '--workspace', ws], (l) => out.push(l));
+    expect(await run('rules', 'show')).toBe(0);
+    expect(JSON.parse(out.pop()!)).toMatchObject({ pointsPerYen: 0.01 });
+    expect(await run('adjust', String(c), '25', '--reason', '来店お礼', '--staff', '田中')).toBe(0);
+    expect(out.pop()).toMatch(/\+25 points, balance 25$/);
+    await expect(run('adjust', String(c), '25')).rejects.toThrow(/--reason and --staff/);
+    expect(await run('member', String(c))).toBe(0);
+    expect(JSON.parse(out.pop()!)).toMatchObject({ customerId: c, points: 25 });
+  });
+});

@@ -11,7 +11,7 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { notFound } from '../shared/domain-error.ts';
 import { lockMember } from './members.ts';
-import { addMonths, earnInTx, postEntry, recordAllocations, takeFromLots } from './points-ledger.ts';
+import { addMonths, earnInTx, postEntry, takeFromLots } from './points-ledger.ts';
 import { type LoyaltyRules, loadRules } from './rules.ts';
 import { addStampsInTx, listStampCardTemplates } from './stamp-cards.ts';
 import { evaluateTierInTx, tierMultiplier } from './tiers.ts';
@@ -170,11 +170,10 @@ async function reverseOrderPoints(
 ) {
   const allocations = await takeFromLots(tx, workspaceId, order.customer_id, points, {
     at,
-    includeExpired: false,
     ...(rules.clawback === 'order_lots' ? { onlyOrderId: order.id } : { preferOrderId: order.id }),
   });
   const taken = allocations.reduce((s, a) => s + a.points, 0);
-  const { entryId } = await postEntry(tx, workspaceId, order.customer_id, {
+  await postEntry(tx, workspaceId, order.customer_id, {
     kind: 'reverse',
     points: -taken,
     actor,
@@ -182,8 +181,8 @@ async function reverseOrderPoints(
     orderId: order.id,
     orderPoints: -points,
     detail: { requested: points, unrecovered: points - taken, clawback: rules.clawback },
+    allocations,
   });
-  await recordAllocations(tx, workspaceId, entryId, allocations);
   return { reversed: taken, unrecovered: points - taken };
 }
 

@@ -30,39 +30,105 @@ interface NewEntry {
   orderPoints?: number | null;
   voidsEntryId?: number | null;
   detail?: Record<string, unknown>;
+  /** A lot to credit with the entry's points (earn, positive adjustment). */
+  lot?: { earnedAt: Date; expiresAt: Date; orderId?: number | null };
+  /** The lots the entry drew from (> 0) or returned points to (< 0). */
+  allocations?: Allocation[];
 }
 
-/** Writes one ledger entry and moves the cached balance; the caller holds the member lock. */
+/**
+ * Writes one ledger entry, moves the cached balance, and credits its lot or records its lot
+ * allocations, in one statement (one round trip); the caller holds the member lock. The balance
+ * change is conditional (`balance + $d >= 0`, also a table constraint), so even a caller that
+ * forgot the lock could not overdraw: the statement then changes nothing and this throws.
+ */
 export async function postEntry(
   tx: Transaction<DB>,
   workspaceId: string,
   customerId: number,
   entry: NewEntry,
 ): Promise<{ entryId: number; balance: number }> {
-  // Conditional: the balance check and the change are one statement (and balance >= 0 is also a
-  // table constraint), so even a caller that forgot the lock could not overdraw.
-  const updated = await sql<{ balance: number }>`
-    update loyalty_member set balance = balance + ${entry.points}, updated_at = now()
-    where workspace_id = ${workspaceId} and customer_id = ${customerId} and balance + ${entry.points} >= 0
-    returning balance`.execute(tx);
-  const balance = updated.rows[0]?.balance;
-  if (balance === undefined) throw new DomainError('conflict', 'not enough points');
-  const inserted = await sql<{ id: number }>`
-    insert into point_entry (workspace_id, customer_id, kind, points, balance_after, order_id, order_points,
-      voids_entry_id, idempotency_key, reason, actor, detail)
-    values (${workspaceId}, ${customerId}, ${entry.kind}, ${entry.points}, ${balance}, ${entry.orderId ?? null},
-      ${entry.orderPoints ?? null}, ${entry.voidsEntryId ?? null}, ${entry.idempotencyKey ?? null},
-      ${entry.reason ?? null}, ${entry.actor}, ${JSON.stringify(entry.detail ?? {})}::jsonb)
-    returning id`.execute(tx);
-  return { entryId: inserted.rows[0]!.id, balance };
+  const lot = entry.lot
+    ? sql`, l as (insert into point_lot (workspace_id, customer_id, entry_id, order_id, earned, remaining, earned_at, expires_at)
+        select ${workspaceId}::uuid, ${customerId}::bigint, e.id, ${entry.lot.orderId ?? null}::bigint, ${entry.points}::bigint,
+          ${entry.points}::bigint, ${entry.lot.earnedAt}::timestamptz, ${entry.lot.expiresAt}::timestamptz from e)`
+    : sql``;
+  const allocations = entry.allocations?.length
+    ? sql`, a as (insert into point_allocation (workspace_id, entry_id, lot_id, points)
+        select ${workspaceId}::uuid, e.id, v.lot_id, v.points from e,
+          (values ${sql.join(entry.allocations.map((x) => sql`(${x.lotId}::bigint, ${x.points}::bigint)`))}) as v (lot_id, points))`
+    : sql``;
+  // Data-modifying WITH clauses run exactly once whether or not the final select reads them.
+  const { rows } = await sql<{ id: number; balance: number }>`
+    with m as (
+      update loyalty_member set balance = balance + ${entry.points}, updated_at = now()
+      where workspace_id = ${workspaceId} and customer_id = ${customerId} and balance + ${entry.points} >= 0
+      returning balance),
+    e as (
+      insert into point_entry (workspace_id, customer_id, kind, points, balance_after, order_id, order_points,
+        voids_entry_id, idempotency_key, reason, actor, detail)
+      select ${workspaceId}::uuid, ${customerId}::bigint, ${entry.kind}, ${entry.points}::bigint, m.balance,
+        ${entry.orderId ?? null}::bigint, ${entry.orderPoints ?? null}::bigint, ${entry.voidsEntryId ?? null}::bigint,
+        ${entry.idempotencyKey ?? null}, ${entry.reason ?? null}, ${entry.actor}, ${JSON.stringify(entry.detail ?? {})}::jsonb
+      from m
+      returning id, balance_after)
+    ${lot} ${allocations}
+    select id, balance_after as balance from e`.execute(tx);
+  if (!rows[0]) throw new DomainError('conflict', 'not enough points');
+  return { entryId: rows[0].id, balance: rows[0].balance };
 }
 
+type SeenEntry = { id: number; customer_id: number; points: number; balance_after: number };
+
 /** The entry a key was used for, if any (call under the member lock). */
-export async function entryByKey(tx: Transaction<DB> | Kysely<DB>, workspaceId: string, key: string) {
-  const { rows } = await sql<{ id: number; customer_id: number; points: number; balance_after: number }>`
+export async function entryByKey(
+  tx: Transaction<DB> | Kysely<DB>,
+  workspaceId: string,
+  key: string,
+): Promise<SeenEntry | undefined> {
+  const { rows } = await sql<SeenEntry>`
     select id, customer_id, points, balance_after from point_entry
     where workspace_id = ${workspaceId} and idempotency_key = ${key}`.execute(tx);
   return rows[0];
+}
+
+/**
+ * lockMember and entryByKey in one round trip for the common case (the member exists); falls
+ * back to the two calls for a new member.
+ */
+async function lockMemberWithKey(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  customerId: number,
+  key: string | undefined,
+) {
+  const { rows } = await sql<{
+    seen_id: number | null;
+    seen_customer: number | null;
+    seen_points: number | null;
+    seen_balance: number | null;
+  }>`
+    select e.id as seen_id, e.customer_id as seen_customer, e.points as seen_points, e.balance_after as seen_balance
+    from loyalty_member m
+      left join point_entry e on e.workspace_id = m.workspace_id and e.idempotency_key = ${key ?? null}
+    where m.workspace_id = ${workspaceId} and m.customer_id = ${customerId}
+    for update of m`.execute(tx);
+  const row = rows[0];
+  if (!row) {
+    await lockMember(tx, workspaceId, customerId);
+    return { seen: key ? await entryByKey(tx, workspaceId, key) : undefined };
+  }
+  return {
+    seen:
+      row.seen_id === null
+        ? undefined
+        : {
+            id: row.seen_id,
+            customer_id: row.seen_customer!,
+            points: row.seen_points!,
+            balance_after: row.seen_balance!,
+          },
+  };
 }
 
 export function addMonths(at: Date, months: number): Date {
@@ -71,74 +137,115 @@ export function addMonths(at: Date, months: number): Date {
   return d;
 }
 
-/** Credits `points` as a new lot; the caller holds the member lock. */
-export async function creditLot(
-  tx: Transaction<DB>,
-  workspaceId: string,
-  customerId: number,
-  lot: { entryId: number; points: number; earnedAt: Date; expiresAt: Date; orderId?: number | null },
-): Promise<void> {
-  await sql`
-    insert into point_lot (workspace_id, customer_id, entry_id, order_id, earned, remaining, earned_at, expires_at)
-    values (${workspaceId}, ${customerId}, ${lot.entryId}, ${lot.orderId ?? null}, ${lot.points}, ${lot.points},
-      ${lot.earnedAt}, ${lot.expiresAt})`.execute(tx);
-}
-
 export interface Allocation {
   lotId: number;
   points: number;
 }
 
-/**
- * Takes up to `points` from the member's open lots, the soonest-expiring first (lots of
- * `preferOrderId` before all others). Returns what it took; the caller holds the member lock.
- */
-export async function takeFromLots(
+interface OpenLot {
+  id: number;
+  remaining: number;
+  expires_at: Date;
+  order_id: number | null;
+}
+
+async function openLots(tx: Transaction<DB>, workspaceId: string, customerId: number): Promise<OpenLot[]> {
+  const { rows } = await sql<OpenLot>`
+    select id, remaining, expires_at, order_id from point_lot
+    where workspace_id = ${workspaceId} and customer_id = ${customerId} and remaining > 0
+    order by expires_at, id for update`.execute(tx);
+  return rows;
+}
+
+/** Takes the allocated points off their lots, in one statement. */
+async function applyToLots(
   tx: Transaction<DB>,
   workspaceId: string,
-  customerId: number,
-  points: number,
-  options: { at: Date; preferOrderId?: number; onlyOrderId?: number; includeExpired?: boolean },
-): Promise<Allocation[]> {
-  const prefer = options.preferOrderId ?? options.onlyOrderId ?? null;
-  const { rows } = await sql<{ id: number; remaining: number }>`
-    select id, remaining from point_lot
-    where workspace_id = ${workspaceId} and customer_id = ${customerId} and remaining > 0
-      and (${options.includeExpired ?? false} or expires_at > ${options.at})
-      and (${options.onlyOrderId ?? null}::bigint is null or order_id = ${options.onlyOrderId ?? null})
-    order by (order_id is not distinct from ${prefer}::bigint) desc, expires_at, id
-    for update`.execute(tx);
+  allocations: Allocation[],
+): Promise<void> {
+  if (!allocations.length) return;
+  await sql`update point_lot p set remaining = p.remaining - v.points
+    from (values ${sql.join(allocations.map((a) => sql`(${a.lotId}::bigint, ${a.points}::bigint)`))}) as v (id, points)
+    where p.workspace_id = ${workspaceId} and p.id = v.id`.execute(tx);
+}
+
+function allocate(lots: OpenLot[], points: number): Allocation[] {
   const taken: Allocation[] = [];
   let left = points;
-  for (const lot of rows) {
+  for (const lot of lots) {
     if (left <= 0) break;
     const take = Math.min(left, lot.remaining);
-    await sql`update point_lot set remaining = remaining - ${take}
-      where workspace_id = ${workspaceId} and id = ${lot.id}`.execute(tx);
     taken.push({ lotId: lot.id, points: take });
     left -= take;
   }
   return taken;
 }
 
-export async function recordAllocations(
+/**
+ * Takes up to `points` from the member's unexpired open lots, the soonest-expiring first (lots
+ * of `preferOrderId` before all others; with `onlyOrderId`, only that order's lots). Returns what
+ * it took; the caller holds the member lock and records the allocations with its entry.
+ */
+export async function takeFromLots(
   tx: Transaction<DB>,
   workspaceId: string,
-  entryId: number,
-  allocations: Allocation[],
-): Promise<void> {
-  if (!allocations.length) return;
-  const rows = allocations.map(
-    (a) => sql`(${workspaceId}::uuid, ${entryId}::bigint, ${a.lotId}::bigint, ${a.points}::bigint)`,
-  );
-  await sql`insert into point_allocation (workspace_id, entry_id, lot_id, points) values ${sql.join(rows)}`.execute(
+  customerId: number,
+  points: number,
+  options: { at: Date; preferOrderId?: number; onlyOrderId?: number },
+): Promise<Allocation[]> {
+  const prefer = options.onlyOrderId ?? options.preferOrderId;
+  const lots = (await openLots(tx, workspaceId, customerId))
+    .filter(
+      (l) =>
+        l.expires_at > options.at &&
+        (options.onlyOrderId === undefined || l.order_id === options.onlyOrderId),
+    )
+    // Stable sort: the preferred order's lots first, each group still soonest-expiring first.
+    .sort(
+      (a, b) =>
+        Number(b.order_id === prefer && prefer !== undefined) -
+        Number(a.order_id === prefer && prefer !== undefined),
+    );
+  const taken = allocate(lots, points);
+  await applyToLots(tx, workspaceId, taken);
+  return taken;
+}
+
+/** Expires the given due lots with one `expire` entry; the caller holds the member lock. */
+async function expireLots(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  customerId: number,
+  due: OpenLot[],
+  at: Date,
+  actor: string,
+): Promise<number> {
+  const total = due.reduce((sum, r) => sum + r.remaining, 0);
+  if (!total) return 0;
+  const allocations = due.map((r) => ({ lotId: r.id, points: r.remaining }));
+  await applyToLots(tx, workspaceId, allocations);
+  const { entryId, balance } = await postEntry(tx, workspaceId, customerId, {
+    kind: 'expire',
+    points: -total,
+    actor,
+    reason: 'lot expired',
+    allocations,
+  });
+  await recordLoyaltyEvent(
     tx,
+    workspaceId,
+    customerId,
+    'points_expired',
+    `entry:${entryId}`,
+    { points: total, balance },
+    at,
   );
+  return total;
 }
 
 /**
- * Expires the member's lots whose expiry has passed (under the member lock). Redemption calls it
- * first, so an expired lot is never spent even when the expiry job has not run yet.
+ * Expires the member's lots whose expiry has passed (under the member lock). Redemption does the
+ * same first, so an expired lot is never spent even when the expiry job has not run yet.
  */
 export async function expireMemberLots(
   tx: Transaction<DB>,
@@ -147,42 +254,8 @@ export async function expireMemberLots(
   at: Date,
   actor = 'system:expiry',
 ): Promise<number> {
-  const { rows } = await sql<{ id: number; remaining: number; expires_at: Date }>`
-    select id, remaining, expires_at from point_lot
-    where workspace_id = ${workspaceId} and customer_id = ${customerId} and remaining > 0 and expires_at <= ${at}
-    order by expires_at, id for update`.execute(tx);
-  const total = rows.reduce((sum, r) => sum + r.remaining, 0);
-  if (!total) return 0;
-  for (const lot of rows)
-    await sql`update point_lot set remaining = 0 where workspace_id = ${workspaceId} and id = ${lot.id}`.execute(
-      tx,
-    );
-  const { entryId, balance } = await postEntry(tx, workspaceId, customerId, {
-    kind: 'expire',
-    points: -total,
-    actor,
-    reason: 'lot expired',
-    detail: { lots: rows.map((r) => r.id) },
-  });
-  await recordAllocations(
-    tx,
-    workspaceId,
-    entryId,
-    rows.map((r) => ({ lotId: r.id, points: r.remaining })),
-  );
-  await recordLoyaltyEvent(
-    tx,
-    workspaceId,
-    customerId,
-    'points_expired',
-    `entry:${entryId}`,
-    {
-      points: total,
-      balance,
-    },
-    at,
-  );
-  return total;
+  const due = (await openLots(tx, workspaceId, customerId)).filter((l) => l.expires_at <= at);
+  return expireLots(tx, workspaceId, customerId, due, at, actor);
 }
 
 export interface EarnInput {
@@ -202,13 +275,16 @@ export async function earnInTx(
   tx: Transaction<DB>,
   workspaceId: string,
   input: EarnInput,
+  checked?: { seen: SeenEntry | undefined },
 ): Promise<EntryResult> {
   if (!Number.isInteger(input.points) || input.points <= 0)
     throw invalid([{ path: 'points', message: 'must be a positive integer' }]);
-  if (input.idempotencyKey) {
-    const seen = await entryByKey(tx, workspaceId, input.idempotencyKey);
-    if (seen) return replay(seen, input.customerId);
-  }
+  const seen = checked
+    ? checked.seen
+    : input.idempotencyKey
+      ? await entryByKey(tx, workspaceId, input.idempotencyKey)
+      : undefined;
+  if (seen) return replay(seen, input.customerId);
   const earnedAt = input.earnedAt ?? new Date();
   const { entryId, balance } = await postEntry(tx, workspaceId, input.customerId, {
     kind: 'earn',
@@ -219,21 +295,12 @@ export async function earnInTx(
     orderId: input.orderId ?? null,
     orderPoints: input.orderId ? input.points : null,
     ...(input.detail ? { detail: input.detail } : {}),
-  });
-  await creditLot(tx, workspaceId, input.customerId, {
-    entryId,
-    points: input.points,
-    earnedAt,
-    expiresAt: addMonths(earnedAt, input.validityMonths),
-    orderId: input.orderId ?? null,
+    lot: { earnedAt, expiresAt: addMonths(earnedAt, input.validityMonths), orderId: input.orderId ?? null },
   });
   return { entryId, customerId: input.customerId, points: input.points, balance, replayed: false };
 }
 
-function replay(
-  seen: { id: number; customer_id: number; points: number; balance_after: number },
-  customerId: number,
-) {
+function replay(seen: SeenEntry, customerId: number): EntryResult {
   if (seen.customer_id !== customerId)
     throw new DomainError('conflict', 'this idempotency key was already used for another customer');
   return { entryId: seen.id, customerId, points: seen.points, balance: seen.balance_after, replayed: true };
@@ -254,17 +321,24 @@ export async function redeemInTx(
   tx: Transaction<DB>,
   workspaceId: string,
   input: RedeemInput,
+  checked?: { seen: SeenEntry | undefined },
 ): Promise<EntryResult> {
   if (!Number.isInteger(input.points) || input.points <= 0)
     throw invalid([{ path: 'points', message: 'must be a positive integer' }]);
-  const seen = await entryByKey(tx, workspaceId, input.idempotencyKey);
+  const seen = checked ? checked.seen : await entryByKey(tx, workspaceId, input.idempotencyKey);
   if (seen) return replay(seen, input.customerId);
   const at = input.at ?? new Date();
-  await expireMemberLots(tx, workspaceId, input.customerId, at);
-  const allocations = await takeFromLots(tx, workspaceId, input.customerId, input.points, { at });
+  const lots = await openLots(tx, workspaceId, input.customerId);
+  const due = lots.filter((l) => l.expires_at <= at);
+  if (due.length) await expireLots(tx, workspaceId, input.customerId, due, at, 'system:expiry');
+  const allocations = allocate(
+    lots.filter((l) => l.expires_at > at),
+    input.points,
+  );
   const taken = allocations.reduce((sum, a) => sum + a.points, 0);
   if (taken < input.points)
     throw new DomainError('conflict', `not enough points (has ${taken}, needs ${input.points})`);
+  await applyToLots(tx, workspaceId, allocations);
   const { entryId, balance } = await postEntry(tx, workspaceId, input.customerId, {
     kind: 'redeem',
     points: -input.points,
@@ -272,8 +346,8 @@ export async function redeemInTx(
     reason: input.reason ?? null,
     idempotencyKey: input.idempotencyKey,
     detail: input.storeCode ? { storeCode: input.storeCode } : {},
+    allocations,
   });
-  await recordAllocations(tx, workspaceId, entryId, allocations);
   return { entryId, customerId: input.customerId, points: -input.points, balance, replayed: false };
 }
 
@@ -282,10 +356,14 @@ export async function earnPoints(
   workspaceId: string,
   input: EarnInput,
 ): Promise<EntryResult> {
-  return transact(db, async (tx) => {
-    await lockMember(tx, workspaceId, input.customerId);
-    return earnInTx(tx, workspaceId, input);
-  });
+  return transact(db, async (tx) =>
+    earnInTx(
+      tx,
+      workspaceId,
+      input,
+      await lockMemberWithKey(tx, workspaceId, input.customerId, input.idempotencyKey),
+    ),
+  );
 }
 
 export async function redeemPoints(
@@ -293,10 +371,14 @@ export async function redeemPoints(
   workspaceId: string,
   input: RedeemInput,
 ): Promise<EntryResult> {
-  return transact(db, async (tx) => {
-    await lockMember(tx, workspaceId, input.customerId);
-    return redeemInTx(tx, workspaceId, input);
-  });
+  return transact(db, async (tx) =>
+    redeemInTx(
+      tx,
+      workspaceId,
+      input,
+      await lockMemberWithKey(tx, workspaceId, input.customerId, input.idempotencyKey),
+    ),
+  );
 }
 
 /**
@@ -343,15 +425,10 @@ export async function adjustPoints(
       reason: input.reason,
       idempotencyKey: input.idempotencyKey ?? null,
       detail: { staff: input.staff },
+      ...(input.points > 0
+        ? { lot: { earnedAt: at, expiresAt: addMonths(at, input.validityMonths) } }
+        : { allocations }),
     });
-    if (input.points > 0)
-      await creditLot(tx, workspaceId, input.customerId, {
-        entryId,
-        points: input.points,
-        earnedAt: at,
-        expiresAt: addMonths(at, input.validityMonths),
-      });
-    else await recordAllocations(tx, workspaceId, entryId, allocations);
     return { entryId, customerId: input.customerId, points: input.points, balance, replayed: false };
   });
 }
@@ -379,22 +456,16 @@ export async function voidRedemption(
       points: number;
     }>`select lot_id, points from point_allocation
       where workspace_id = ${workspaceId} and entry_id = ${input.entryId}`.execute(tx);
-    for (const a of allocations.rows)
-      await sql`update point_lot set remaining = remaining + ${a.points}
-        where workspace_id = ${workspaceId} and id = ${a.lot_id}`.execute(tx);
+    const restored = allocations.rows.map((a) => ({ lotId: a.lot_id, points: -a.points }));
+    await applyToLots(tx, workspaceId, restored);
     const { entryId, balance } = await postEntry(tx, workspaceId, original.customer_id, {
       kind: 'void',
       points: -original.points,
       actor: input.actor,
       reason: input.reason,
       voidsEntryId: input.entryId,
+      allocations: restored,
     });
-    await recordAllocations(
-      tx,
-      workspaceId,
-      entryId,
-      allocations.rows.map((a) => ({ lotId: a.lot_id, points: -a.points })),
-    );
     return { entryId, customerId: original.customer_id, points: -original.points, balance, replayed: false };
   });
 }

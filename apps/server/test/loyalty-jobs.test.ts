@@ -1,0 +1,59 @@
+// The loyalty jobs wired to the job system: an order posted through the API earns points through
+// the orders.changed subscription, and a refund reverses them, with no explicit earn call.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOYALTY_JOBS } from '../src/loyalty/jobs.ts';
+import { createTestApp, type TestApp } from './helpers.ts';
+import { expectLedgerConsistent } from './loyalty-helpers.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp({ jobs: LOYALTY_JOBS });
+});
+afterAll(async () => t?.close());
+
+/** Polls `check` until it returns true, or fails after `timeoutMs`. */
+async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('loyalty jobs', () => {
+  it('earns on orders.changed and reverses on a refund', async () => {
+    const order = {
+      id: 'J-1',
+      customer: { email: 'job@example.jp' },
+      orderedAt: new Date(Date.now() - 3_600_000).toISOString(),
+      total: 5000,
+    };
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/orders',
+      headers: t.auth,
+      payload: { orders: [order] },
+    });
+    expect(res.statusCode).toBe(200);
+    const customerId = (
+      await t.database.db
+        .selectFrom('customer_order')
+        .select('customer_id')
+        .where('external_id', '=', 'J-1')
+        .executeTakeFirstOrThrow()
+    ).customer_id;
+    const points = async () =>
+      (
+        await t.app.inject({ method: 'GET', url: `/v1/loyalty/members/${customerId}`, headers: t.auth })
+      ).json().points as number;
+    await until(async () => (await points()) === 50, 20_000, 'points earned by the job');
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/orders',
+      headers: t.auth,
+      payload: { orders: [{ ...order, status: 'refunded' }] },
+    });
+    await until(async () => (await points()) === 0, 20_000, 'points reversed by the job');
+    await expectLedgerConsistent(t.database, t.workspace.workspaceId);
+  });
+});
