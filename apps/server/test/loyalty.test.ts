@@ -617,3 +617,71 @@ describe('kizuna loyalty (operator commands)', () => {
     expect(JSON.parse(out.pop()!)).toMatchObject({ customerId: c, points: 25 });
   });
 });
+
+describe('earn rules and status-based grants', () => {
+  it('applies tier multipliers, bonus periods, excluded stores and rounding', async () => {
+    const { computeOrderPoints } = await import('../src/loyalty/order-points.ts');
+    const { parseRules } = await import('../src/loyalty/rules.ts');
+    const rules = parseRules({
+      rounding: 'floor',
+      excludedStoreCodes: ['outlet'],
+      bonusPeriods: [
+        { from: '2026-12-01T00:00:00+09:00', until: '2026-12-26T00:00:00+09:00', multiplier: 2 },
+      ],
+    });
+    const order = (at: string, store: string | null = null) => ({
+      total: 1540,
+      refunded_amount: 0,
+      ordered_at: new Date(at),
+      store_code: store,
+    });
+    expect(computeOrderPoints(rules, order('2026-11-01T12:00:00+09:00'), [], 'silver').points).toBe(23); // 15.4 × 1.5 = 23.1
+    expect(computeOrderPoints(rules, order('2026-12-24T12:00:00+09:00'), [], 'silver').points).toBe(46); // × 2 in December
+    expect(computeOrderPoints(rules, order('2026-12-24T12:00:00+09:00', 'outlet'), [], 'gold').points).toBe(
+      0,
+    );
+    expect(() => parseRules({ pointsPerYen: 2 })).toThrow(/rules.pointsPerYen/);
+  });
+
+  it('grants the birthday coupon once a year to customers whose birthday month it is (JST)', async () => {
+    const { runStatusGrants } = await import('../src/loyalty/status-grants.ts');
+    const { newWorkspace } = await import('./helpers.ts');
+    const w = (await newWorkspace(t.database, '誕生日の店')).workspaceId;
+    const birthday = await newCustomer(t.database, w);
+    const other = await newCustomer(t.database, w);
+    await sql`update customer set birthday = '1990-03-15' where workspace_id = ${w} and id = ${birthday}`.execute(
+      t.database.db,
+    );
+    await sql`update customer set birthday = '1990-04-01' where workspace_id = ${w} and id = ${other}`.execute(
+      t.database.db,
+    );
+    const { createCouponTemplate } = await import('../src/loyalty/coupons.ts');
+    const template = await createCouponTemplate(t.database.db, w, {
+      name: 'お誕生日クーポン',
+      kind: 'percent_off',
+      value: 20,
+      validDays: 31,
+    });
+    await saveRules(
+      t.database.db,
+      w,
+      { statusGrants: [{ trigger: 'birthday', couponTemplateId: template.id }] },
+      'test',
+    );
+    // 2026-02-28 16:00 UTC is already 1 March in Japan.
+    const at = new Date('2026-02-28T16:00:00Z');
+    expect(await runStatusGrants(t.database.db, w, { actor: 'test', at })).toEqual({
+      granted: 1,
+      skipped: 0,
+    });
+    expect(await runStatusGrants(t.database.db, w, { actor: 'test', at })).toEqual({
+      granted: 0,
+      skipped: 1,
+    });
+    const { rows } = await sql<{
+      customer_id: number;
+      source: string;
+    }>`select customer_id, source from coupon where workspace_id = ${w}`.execute(t.database.db);
+    expect(rows).toEqual([{ customer_id: birthday, source: 'status:birthday' }]);
+  });
+});
