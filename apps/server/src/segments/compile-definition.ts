@@ -56,9 +56,11 @@ const SOURCES = {
 interface Context {
   options: CompileOptions;
   clock: ReturnType<typeof jstClock>;
-  aggregates: Map<string, { alias: string; aggregate: Aggregate }>;
+  aggregates: Map<string, { alias: string; aggregate: Aggregate; needs: Set<Measure> }>;
   stats: boolean;
   predictions: boolean;
+  /** Inside an odd number of `not`s, where a NULL comparison must become false explicitly. */
+  negated: boolean;
 }
 
 /** `select c.id from customer c … where …`: the ids of the matching live customers. */
@@ -69,14 +71,15 @@ export function compileDefinition(definition: RuleNode, options: CompileOptions)
     aggregates: new Map(),
     stats: false,
     predictions: false,
+    negated: false,
   };
   const where = node(definition, ctx);
   const ws = options.workspaceId;
   const ids = options.customerIds;
   const joins: RawBuilder<unknown>[] = [];
-  for (const { alias, aggregate } of ctx.aggregates.values()) {
+  for (const { alias, aggregate, needs } of ctx.aggregates.values()) {
     joins.push(
-      sql`left join (${aggregateTable(aggregate, ctx)}) ${sql.id(alias)} on ${sql.ref(`${alias}.customer_id`)} = c.id`,
+      sql`left join (${aggregateTable(aggregate, needs, ctx)}) ${sql.id(alias)} on ${sql.ref(`${alias}.customer_id`)} = c.id`,
     );
   }
   if (ctx.stats)
@@ -100,16 +103,31 @@ function node(n: RuleNode, ctx: Context): RawBuilder<unknown> {
       n.or.map((c) => node(c, ctx)),
       sql` or `,
     )})`;
-  if ('not' in n) return sql`not ${node(n.not, ctx)}`;
+  if ('not' in n) {
+    ctx.negated = !ctx.negated;
+    const inner = node(n.not, ctx);
+    ctx.negated = !ctx.negated;
+    return sql`not ${inner}`;
+  }
   return condition(n, ctx);
 }
 
-/** Nullable comparisons are made two-valued, so that `not` means "does not match". */
-function definite(expr: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`coalesce((${expr}), false)`;
+/**
+ * Under `not`, nullable comparisons are made two-valued, so that `not` means "does not match".
+ * Elsewhere NULL already acts as false in WHERE, and a bare comparison lets the planner see a
+ * strict condition (turning left joins into joins and estimating selectivity).
+ */
+function definite(ctx: Context, expr: RawBuilder<unknown>): RawBuilder<unknown> {
+  return ctx.negated ? sql`coalesce((${expr}), false)` : expr;
 }
 
-function compare(left: RawBuilder<unknown>, op: string, value: Value | undefined, cast: string) {
+function compare(
+  ctx: Context,
+  left: RawBuilder<unknown>,
+  op: string,
+  value: Value | undefined,
+  cast: string,
+) {
   const c = sql.raw(cast);
   switch (op) {
     case 'exists':
@@ -117,11 +135,11 @@ function compare(left: RawBuilder<unknown>, op: string, value: Value | undefined
     case 'not_exists':
       return sql`(${left} is null)`;
     case 'in':
-      return definite(sql`${left} = any(${(value as unknown[]).map(String)}::${sql.raw(cast)}[])`);
+      return definite(ctx, sql`${left} = any(${(value as unknown[]).map(String)}::${sql.raw(cast)}[])`);
     case 'not_in':
-      return definite(sql`${left} <> all(${(value as unknown[]).map(String)}::${sql.raw(cast)}[])`);
+      return definite(ctx, sql`${left} <> all(${(value as unknown[]).map(String)}::${sql.raw(cast)}[])`);
     default:
-      return definite(sql`${left} ${sql.raw(OPS[op as Comparison])} ${value}::${c}`);
+      return definite(ctx, sql`${left} ${sql.raw(OPS[op as Comparison])} ${value}::${c}`);
   }
 }
 
@@ -131,8 +149,8 @@ function condition(n: Condition, ctx: Context): RawBuilder<unknown> {
   const identityExists = (kind: string) =>
     sql`exists (select 1 from customer_identity i where i.workspace_id = c.workspace_id and i.customer_id = c.id and i.kind = ${kind})`;
   if ('profile' in n)
-    return compare(sql.ref(`c.${n.profile}`), n.op, n.value, FIELD_CAST[PROFILE_FIELDS[n.profile]]);
-  if ('attribute' in n) return attribute(n.attribute, n.op, n.value);
+    return compare(ctx, sql.ref(`c.${n.profile}`), n.op, n.value, FIELD_CAST[PROFILE_FIELDS[n.profile]]);
+  if ('attribute' in n) return attribute(ctx, n.attribute, n.op, n.value);
   if ('tag' in n) return sql`(c.tags @> array[${n.tag}]::text[])`;
   if ('identity' in n) {
     if (n.identity !== 'line_friend') return identityExists(n.identity);
@@ -148,7 +166,7 @@ function condition(n: Condition, ctx: Context): RawBuilder<unknown> {
   if ('aggregate' in n) return aggregate(n.aggregate, n.op, n.value, ctx);
   if ('birthday' in n) {
     const month = n.birthday === 'this_month' ? ctx.clock.month : n.birthday.month;
-    return definite(sql`extract(month from c.birthday) = ${month}`);
+    return definite(ctx, sql`extract(month from c.birthday) = ${month}`);
   }
   if ('anniversary' in n) {
     const local = sql`(c.registered_at at time zone 'Asia/Tokyo')`;
@@ -160,21 +178,21 @@ function condition(n: Condition, ctx: Context): RawBuilder<unknown> {
   }
   if ('rfm' in n) {
     ctx.stats = true;
-    return definite(sql`${sql.ref(`s.${n.rfm}_score`)} ${sql.raw(OPS[n.op])} ${n.value}`);
+    return definite(ctx, sql`${sql.ref(`s.${n.rfm}_score`)} ${sql.raw(OPS[n.op])} ${n.value}`);
   }
   ctx.predictions = true;
-  return definite(sql`${sql.ref(`p.${n.prediction}`)} ${sql.raw(OPS[n.op])} ${n.value}::float8`);
+  return definite(ctx, sql`${sql.ref(`p.${n.prediction}`)} ${sql.raw(OPS[n.op])} ${n.value}::float8`);
 }
 
-function attribute(key: string, op: string, value: Value | undefined): RawBuilder<unknown> {
+function attribute(ctx: Context, key: string, op: string, value: Value | undefined): RawBuilder<unknown> {
   const json = sql`(c.attributes -> ${key})`;
-  if (op === 'exists' || op === 'not_exists') return compare(json, op, value, 'jsonb');
+  if (op === 'exists' || op === 'not_exists') return compare(ctx, json, op, value, 'jsonb');
   if (typeof value === 'number') {
     const num = sql`(case when jsonb_typeof(${json}) = 'number' then (c.attributes ->> ${key})::numeric end)`;
-    return compare(num, op, value, 'numeric');
+    return compare(ctx, num, op, value, 'numeric');
   }
-  if (typeof value === 'boolean') return compare(json, op, JSON.stringify(value), 'jsonb');
-  return compare(sql`(c.attributes ->> ${key})`, op, value, 'text');
+  if (typeof value === 'boolean') return compare(ctx, json, op, JSON.stringify(value), 'jsonb');
+  return compare(ctx, sql`(c.attributes ->> ${key})`, op, value, 'text');
 }
 
 function since(a: Aggregate, ctx: Context) {
@@ -192,11 +210,19 @@ function sourceFilter(a: Aggregate, ctx: Context, prefix: string) {
   }`;
 }
 
-function aggregateTable(a: Aggregate, ctx: Context): RawBuilder<unknown> {
+type Measure = 'n' | 's' | 'f' | 'l';
+
+function aggregateTable(a: Aggregate, needs: Set<Measure>, ctx: Context): RawBuilder<unknown> {
   const s = SOURCES[a.of];
   const ids = ctx.options.customerIds;
   const at = sql.ref(s.at);
-  return sql`select customer_id, count(*) as n, ${s.sum} as s, min(${at}) as f, max(${at}) as l
+  // Only the measures the definition reads: every extra aggregate costs on millions of rows.
+  const columns: RawBuilder<unknown>[] = [];
+  if (needs.has('n')) columns.push(sql`count(*) as n`);
+  if (needs.has('s')) columns.push(sql`${s.sum} as s`);
+  if (needs.has('f')) columns.push(sql`min(${at}) as f`);
+  if (needs.has('l')) columns.push(sql`max(${at}) as l`);
+  return sql`select customer_id, ${sql.join(columns)}
     from ${sql.table(s.table)} where ${sourceFilter(a, ctx, '')}
     ${ids ? sql`and customer_id = any(${[...ids]}::bigint[])` : sql``}
     group by customer_id`;
@@ -212,6 +238,47 @@ function countPresence(op: string, value: unknown): boolean | undefined {
   return undefined;
 }
 
+function holdsForZero(op: string, value: number): boolean {
+  switch (op) {
+    case 'eq':
+      return value === 0;
+    case 'neq':
+      return value !== 0;
+    case 'gt':
+      return 0 > value;
+    case 'gte':
+      return 0 >= value;
+    case 'lt':
+      return 0 < value;
+    default:
+      return 0 <= value;
+  }
+}
+
+/**
+ * "Days since" compared with N, as bounds on the instant itself (sargable, no per-row date
+ * arithmetic): JST days since t < N  ⟺  t ≥ start of the JST day N−1 days ago.
+ */
+function daysSince(ctx: Context, column: RawBuilder<unknown>, op: string, value: Value | undefined) {
+  if (op === 'exists' || op === 'not_exists') return compare(ctx, column, op, value, 'timestamptz');
+  const n = Number(value);
+  const start = (daysAgo: number) => sql`${ctx.clock.dayStart(daysAgo)}::timestamptz`;
+  switch (op) {
+    case 'lt':
+      return definite(ctx, sql`${column} >= ${start(n - 1)}`);
+    case 'lte':
+      return definite(ctx, sql`${column} >= ${start(n)}`);
+    case 'gt':
+      return definite(ctx, sql`${column} < ${start(n)}`);
+    case 'gte':
+      return definite(ctx, sql`${column} < ${start(n - 1)}`);
+    case 'eq':
+      return definite(ctx, sql`(${column} >= ${start(n)} and ${column} < ${start(n - 1)})`);
+    default:
+      return definite(ctx, sql`(${column} < ${start(n)} or ${column} >= ${start(n - 1)})`);
+  }
+}
+
 function aggregate(a: Aggregate, op: string, value: unknown, ctx: Context): RawBuilder<unknown> {
   if (a.measure === 'count') {
     const present = countPresence(op, value);
@@ -224,24 +291,32 @@ function aggregate(a: Aggregate, op: string, value: unknown, ctx: Context): RawB
   const key = `${a.of}|${a.window?.days ?? ''}|${a.type ?? ''}`;
   let entry = ctx.aggregates.get(key);
   if (!entry) {
-    entry = { alias: `a${ctx.aggregates.size}`, aggregate: a };
+    entry = { alias: `a${ctx.aggregates.size}`, aggregate: a, needs: new Set() };
     ctx.aggregates.set(key, entry);
   }
-  const col = (name: string) => sql.ref(`${entry.alias}.${name}`);
-  const daysSince = (name: string) =>
-    sql`(${ctx.clock.today}::date - (${col(name)} at time zone 'Asia/Tokyo')::date)`;
+  const { alias, needs } = entry;
+  const col = (name: Measure) => {
+    needs.add(name);
+    return sql.ref(`${alias}.${name}`);
+  };
+  const total = (name: Measure) =>
+    // Customers without rows have no derived row: their count and sum are 0, which only matters
+    // when 0 itself satisfies the comparison.
+    holdsForZero(op, Number(value))
+      ? definite(ctx, sql`coalesce(${col(name)}, 0) ${sql.raw(OPS[op as Comparison])} ${value}::numeric`)
+      : definite(ctx, sql`${col(name)} ${sql.raw(OPS[op as Comparison])} ${value}::numeric`);
   switch (a.measure) {
     case 'count':
-      return definite(sql`coalesce(${col('n')}, 0) ${sql.raw(OPS[op as Comparison])} ${value}::numeric`);
+      return total('n');
     case 'sum':
-      return definite(sql`coalesce(${col('s')}, 0) ${sql.raw(OPS[op as Comparison])} ${value}::numeric`);
+      return total('s');
     case 'first':
-      return compare(col('f'), op, value as Value, 'timestamptz');
+      return compare(ctx, col('f'), op, value as Value, 'timestamptz');
     case 'last':
-      return compare(col('l'), op, value as Value, 'timestamptz');
+      return compare(ctx, col('l'), op, value as Value, 'timestamptz');
     case 'days_since_first':
-      return compare(daysSince('f'), op, value as Value, 'integer');
+      return daysSince(ctx, col('f'), op, value as Value);
     case 'days_since_last':
-      return compare(daysSince('l'), op, value as Value, 'integer');
+      return daysSince(ctx, col('l'), op, value as Value);
   }
 }

@@ -30,19 +30,27 @@ export async function evaluateSegment(
   return transact(db, async (tx) => {
     const segment = await tx
       .selectFrom('segment')
-      .select(['definition'])
+      .select(['definition', 'evaluated_at'])
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', segmentId)
       .forUpdate()
       .executeTakeFirst();
     if (!segment) return { entered: 0, exited: 0 };
-    const change = await applyDiff(tx, segment.definition as RuleNode, segmentId, {
-      workspaceId,
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.customerIds ? { customerIds: options.customerIds } : {}),
-    });
-    await sql`update segment set member_count = (select count(*) from segment_member
-        where workspace_id = ${workspaceId} and segment_id = ${segmentId}),
+    // The first evaluation of a new segment records its members and their spells but no entry
+    // events: a journey should not fire for everyone who already matched when it was saved.
+    const firstEvaluation = segment.evaluated_at === null;
+    const change = await applyDiff(
+      tx,
+      segment.definition as RuleNode,
+      segmentId,
+      {
+        workspaceId,
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.customerIds ? { customerIds: options.customerIds } : {}),
+      },
+      !firstEvaluation,
+    );
+    await sql`update segment set member_count = member_count + ${change.entered - change.exited},
       evaluated_at = case when ${options.customerIds === undefined} then now() else evaluated_at end
       where workspace_id = ${workspaceId} and id = ${segmentId}`.execute(tx);
     return change;
@@ -54,6 +62,7 @@ async function applyDiff(
   definition: RuleNode,
   segmentId: number,
   options: CompileOptions,
+  emitEvents: boolean,
 ): Promise<MembershipChange> {
   const ws = options.workspaceId;
   const ids = options.customerIds;
@@ -83,8 +92,10 @@ async function applyDiff(
     events as (
       insert into segment_membership_event (workspace_id, segment_id, customer_id, kind, occurred_at)
       select ${ws}::uuid, ${segmentId}::bigint, customer_id, 'entered', ${at}::timestamptz from entered
+        where ${emitEvents}::boolean
       union all
-      select ${ws}::uuid, ${segmentId}::bigint, customer_id, 'exited', ${at}::timestamptz from exited)
+      select ${ws}::uuid, ${segmentId}::bigint, customer_id, 'exited', ${at}::timestamptz from exited
+        where ${emitEvents}::boolean)
     select (select count(*) from entered)::int as entered, (select count(*) from exited)::int as exited`.execute(
     tx,
   );
