@@ -19,8 +19,14 @@ export const LINE_JOBS: JobDefinition[] = [
     name: SEND_JOB,
     run: async (data, context) => {
       const { workspaceId, sendId } = data as { workspaceId: string; sendId: number };
-      const outcome = await deliverSend(context, workspaceId, sendId);
-      context.logger.info({ sendId, outcome }, 'LINE send job finished');
+      try {
+        const outcome = await deliverSend(context, workspaceId, sendId);
+        context.logger.info({ sendId, outcome }, 'LINE send job finished');
+      } catch (error) {
+        // pg-boss retries the job; the log says why it failed.
+        context.logger.error({ err: error, sendId }, 'LINE send job failed');
+        throw error;
+      }
     },
     // A worker killed mid-send leaves the send 'sending'; the next worker to start picks it up
     // (its lease arbitrates if several start at once).

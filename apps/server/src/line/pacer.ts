@@ -38,8 +38,11 @@ export class Pacer {
 
   /** After a 429: hold all callers, doubling the hold from 50 ms up to 2 s while 429s continue. */
   backOff(): void {
+    const now = Date.now();
+    // Requests already in flight when the hold began answer 429 too: one hold, not one each.
+    if (now < this.#holdUntil) return;
     this.#backoffMs = Math.min(2000, this.#backoffMs ? this.#backoffMs * 2 : 50);
-    this.#holdUntil = Math.max(this.#holdUntil, Date.now() + this.#backoffMs);
+    this.#holdUntil = now + this.#backoffMs;
     this.#tokens = 0;
   }
 
