@@ -38,8 +38,9 @@ async function prepareStore(): Promise<{ open: () => Promise<Database>; env: Nod
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     return { open: () => openDatabase({ kind: 'pglite', dataDir }), env: { KIZUNA_DATA_DIR: dataDir } };
   }
+  const url = TEST_DATABASE_URL;
   const schema = `t_line_${randomBytes(5).toString('hex')}`;
-  const admin = await openDatabase({ kind: 'postgres', url: TEST_DATABASE_URL, poolSize: 1 });
+  const admin = await openDatabase({ kind: 'postgres', url, poolSize: 1 });
   await sql`create schema ${sql.id(schema)}`.execute(admin.db);
   cleanups.push(async () => {
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.db);
@@ -47,8 +48,8 @@ async function prepareStore(): Promise<{ open: () => Promise<Database>; env: Nod
     await admin.close();
   });
   return {
-    open: () => openDatabase({ kind: 'postgres', url: TEST_DATABASE_URL, schema, poolSize: 4 }),
-    env: { DATABASE_URL: TEST_DATABASE_URL, KIZUNA_DATABASE_SCHEMA: schema },
+    open: () => openDatabase({ kind: 'postgres', url, schema, poolSize: 4 }),
+    env: { DATABASE_URL: url, KIZUNA_DATABASE_SCHEMA: schema },
   };
 }
 
