@@ -19,13 +19,23 @@ const PREFIX = 'KZM1';
 const CLOCK_SKEW_SECONDS = 30;
 
 async function cardKey(db: Kysely<DB>, workspaceId: string, secrets: SecretBox): Promise<Buffer> {
-  // The first caller creates the key; a concurrent first caller keeps whichever was stored first.
-  const { rows } = await sql<{ card_key_sealed: string }>`
-    insert into loyalty_program (workspace_id, card_key_sealed) values (${workspaceId}, ${secrets.seal(randomBytes(32).toString('base64'))})
-    on conflict (workspace_id) do update set card_key_sealed = coalesce(loyalty_program.card_key_sealed, excluded.card_key_sealed)
-    returning card_key_sealed`.execute(db);
+  // Read first: every scan needs the key, and an upsert here would make all of a workspace's
+  // tills queue on one row lock.
+  const stored = await sql<{ card_key_sealed: string | null }>`
+    select card_key_sealed from loyalty_program where workspace_id = ${workspaceId}`.execute(db);
+  let sealed = stored.rows[0]?.card_key_sealed;
+  if (!sealed) {
+    // The first caller creates the key; a concurrent first caller keeps whichever was stored first.
+    const { rows } = await sql<{ card_key_sealed: string }>`
+      insert into loyalty_program (workspace_id, card_key_sealed)
+      values (${workspaceId}, ${secrets.seal(randomBytes(32).toString('base64'))})
+      on conflict (workspace_id) do update
+        set card_key_sealed = coalesce(loyalty_program.card_key_sealed, excluded.card_key_sealed)
+      returning card_key_sealed`.execute(db);
+    sealed = rows[0]!.card_key_sealed;
+  }
   try {
-    return Buffer.from(secrets.open(rows[0]!.card_key_sealed), 'base64');
+    return Buffer.from(secrets.open(sealed), 'base64');
   } catch (error) {
     throw new Error(
       'the membership-card key cannot be opened with this deployment secret key (was KIZUNA_SECRET_KEY changed?); ' +
