@@ -50,42 +50,55 @@ export async function deliverSend(
   if (acquired !== 'sending') return acquired;
   const channel = await openChannel(db, secrets, workspaceId, send.channel_id);
   const client = lineClients(channel).api;
+  const plan = () => planRequests(db, workspaceId, sendId, perCycle, send.messages, send.aggregation_unit);
+  // Pipelined: the next batch is planned (and its retry keys stored) while this one is on the
+  // wire, and a batch's outcomes are written while the next one is sent. Pending requests, left
+  // by a dead worker or by LINE being unavailable, are read only once everything is written.
+  let nextPlan: Promise<PlannedRequest[]> | undefined;
+  let lastRecord: Promise<void> = Promise.resolve();
+  let checkPending = true;
   let idleRounds = 0;
+  const settle = async () => {
+    await lastRecord;
+    await nextPlan; // its requests are stored as pending: a later run (or resume) sends them
+  };
   for (;;) {
     const status = await renewLease(db, workspaceId, sendId, owner, leaseMs);
-    if (status !== 'sending') return status === 'paused' ? 'paused' : 'busy';
-    const pending = await pendingRequests(
-      db,
-      workspaceId,
-      sendId,
-      perCycle,
-      send.messages,
-      send.aggregation_unit,
-    );
-    const planned =
-      pending.length < perCycle
-        ? await planRequests(
-            db,
-            workspaceId,
-            sendId,
-            perCycle - pending.length,
-            send.messages,
-            send.aggregation_unit,
-          )
-        : [];
-    const batch = [...pending, ...planned];
+    if (status !== 'sending') {
+      await settle();
+      return status === 'paused' ? 'paused' : 'busy';
+    }
+    let batch: PlannedRequest[] = [];
+    if (checkPending) {
+      await settle();
+      nextPlan = undefined;
+      batch = await pendingRequests(db, workspaceId, sendId, perCycle, send.messages, send.aggregation_unit);
+      checkPending = false;
+    }
     if (!batch.length) {
+      batch = await (nextPlan ?? plan());
+      nextPlan = undefined;
+    }
+    if (!batch.length) {
+      await lastRecord;
       if (await finish(db, workspaceId, sendId)) {
         logger.info({ sendId }, 'LINE send done');
         return 'done';
       }
+      checkPending = true;
       continue;
     }
+    nextPlan = plan();
+    nextPlan.catch(() => undefined); // awaited later; keep an early failure from being unhandled
     const outcomes = await runPool(batch, concurrency, (request) =>
       sendPlannedRequest(client, pacerFor(channel.id, request.kind), request),
     );
-    await recordOutcomes(db, workspaceId, sendId, batch, outcomes);
+    await lastRecord;
+    lastRecord = recordOutcomes(db, workspaceId, sendId, batch, outcomes);
+    lastRecord.catch(() => undefined);
+    if (outcomes.some((o) => o.kind !== 'accepted' && o.kind !== 'failed')) checkPending = true;
     if (outcomes.some((o) => o.kind === 'quota')) {
+      await settle();
       await db
         .updateTable('line_send')
         .set({

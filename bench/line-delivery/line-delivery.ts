@@ -1,0 +1,224 @@
+// Benchmark: Kizuna's LINE delivery engine sending one send to 1M friends through the LINE
+// sandbox at LINE's multicast limit (200 requests/s, 500 recipients each), and webhook intake.
+//
+//   node bench/line-delivery/line-delivery.ts [--recipients 1000000] [--url postgres://…] [--intake-seconds 10] [--intake-concurrency 16]
+//
+// The sandbox runs in its own process (`kizuna line-sandbox --record counts`), with LINE's rate
+// limits on. Figures:
+// - delivery: seconds from the worker picking up the send to the last request accepted, against
+//   the lower bound recipients / 500 / 200 (10 s for 1M), and against a baseline measured in the
+//   same run: the same number of multicast requests sent straight from @line/bot-sdk with a
+//   200/s pacer and no database (what the sandbox and the SDK cost alone).
+// - webhook intake: signed single-event webhooks POSTed to /line/webhook/:channelId by a closed
+//   loop of N clients for a fixed time; events/s acknowledged and p50/p99 acknowledgement latency.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { signWebhookBody } from '@kizuna/line-sandbox';
+import { messagingApi } from '@line/bot-sdk';
+import { sql } from 'kysely';
+import pino from 'pino';
+import { migrate } from '../../apps/server/src/db/migrate.ts';
+import { type Database, openDatabase } from '../../apps/server/src/db/open-database.ts';
+import { buildApp } from '../../apps/server/src/http/app.ts';
+import { startJobs } from '../../apps/server/src/jobs/jobs.ts';
+import { saveChannel } from '../../apps/server/src/line/channels.ts';
+import { deliverSend } from '../../apps/server/src/line/deliver-send.ts';
+import { LINE_JOBS } from '../../apps/server/src/line/line-jobs.ts';
+import { Pacer } from '../../apps/server/src/line/pacer.ts';
+import { createSend, getSend } from '../../apps/server/src/line/sends.ts';
+import { createSecretBox } from '../../apps/server/src/shared/secret-box.ts';
+import { initWorkspace } from '../../apps/server/src/workspaces/workspaces.ts';
+
+const { values } = parseArgs({
+  options: {
+    recipients: { type: 'string', default: '1000000' },
+    url: { type: 'string' },
+    'intake-seconds': { type: 'string', default: '10' },
+    'intake-concurrency': { type: 'string', default: '16' },
+  },
+});
+const recipients = Number(values.recipients);
+const kizuna = fileURLToPath(new URL('../../apps/server/bin/kizuna.js', import.meta.url));
+const secret = 'bench-channel-secret';
+
+function startSandbox(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [kizuna, 'line-sandbox', '--port', '0', '--record', 'counts', '--secret', secret],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out) ?? /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m?.[1]) resolve({ child, url: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`sandbox exited early (${code})`)));
+  });
+}
+
+async function sandboxState(url: string) {
+  return (await (await fetch(`${url}/sandbox/state`)).json()) as {
+    deliveries: number;
+    duplicateRecipients: number;
+    requests: Record<string, number>;
+  };
+}
+
+async function openStore(): Promise<Database> {
+  if (!values.url) return openDatabase({ kind: 'pglite' });
+  const schema = `bench_line_${randomBytes(4).toString('hex')}`;
+  const admin = await openDatabase({ kind: 'postgres', url: values.url, poolSize: 1 });
+  await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+  await admin.close();
+  const database = await openDatabase({ kind: 'postgres', url: values.url, schema, poolSize: 8 });
+  const close = database.close;
+  return {
+    ...database,
+    close: async () => {
+      await close();
+      const cleanup = await openDatabase({ kind: 'postgres', url: values.url!, poolSize: 1 });
+      await sql`drop schema ${sql.id(schema)} cascade`.execute(cleanup.db);
+      await sql`drop schema if exists ${sql.id(`${schema}_boss`)} cascade`.execute(cleanup.db);
+      await cleanup.close();
+    },
+  };
+}
+
+const seconds = (from: number) => (performance.now() - from) / 1000;
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+
+// Baseline: the same multicast requests straight from the SDK, paced at 200/s, no database.
+async function baseline(sandboxUrl: string, requests: number): Promise<number> {
+  const client = new messagingApi.MessagingApiClient({ channelAccessToken: 'bench', baseURL: sandboxUrl });
+  const pacer = new Pacer(200, 20);
+  const to = Array.from({ length: 500 }, (_, i) => `U${(9_000_000_000 + i).toString(16).padStart(32, '0')}`);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < requests) {
+        next++;
+        await pacer.take();
+        await client.multicast({ to, messages: [{ type: 'text', text: 'baseline' }] }, randomUUID());
+      }
+    }),
+  );
+  return seconds(started);
+}
+
+const sandbox = await startSandbox();
+const database = await openStore();
+await migrate(database);
+const secrets = createSecretBox(randomBytes(32));
+const ws = await initWorkspace(database.db, {
+  name: 'ベンチ',
+  ownerEmail: `bench-${randomBytes(3).toString('hex')}@example.jp`,
+});
+const channel = await saveChannel(database.db, secrets, 'http://127.0.0.1', ws.workspaceId, {
+  lineChannelId: '1650009999',
+  channelSecret: secret,
+  accessToken: 'bench-token',
+  apiBaseUrl: sandbox.url,
+});
+const requests = Math.ceil(recipients / 500);
+const bound = requests / 200;
+console.log(
+  `database: ${database.kind}; recipients: ${recipients.toLocaleString('en')} (${requests} multicast requests); lower bound ${bound.toFixed(1)} s at 200 requests/s`,
+);
+
+let t = performance.now();
+const { rows } = await sql<{ id: number }>`
+  with s as (select g as n from generate_series(1, ${recipients}::int) g),
+  c as (insert into customer (workspace_id, acquisition_source, attributes)
+        select ${ws.workspaceId}::uuid, 'line_follow', jsonb_build_object('n', n) from s order by n
+        returning id, (attributes->>'n')::int as n),
+  i as (insert into customer_identity (workspace_id, kind, namespace, value, customer_id)
+        select ${ws.workspaceId}::uuid, 'line', '', 'U' || lpad(to_hex(n), 32, '0'), id from c),
+  k as (insert into customer_consent (workspace_id, customer_id, channel, purpose, status, source, occurred_at)
+        select ${ws.workspaceId}::uuid, id, 'line', 'marketing', 'granted', 'line_follow', now() from c)
+  select id from c order by n`.execute(database.db);
+await sql`analyze`.execute(database.db);
+console.log(`setup: ${rows.length.toLocaleString('en')} friends in ${seconds(t).toFixed(1)} s`);
+
+t = performance.now();
+const send = await createSend(database.db, undefined, ws.workspaceId, {
+  channelId: channel.id,
+  idempotencyKey: 'bench',
+  messages: [{ type: 'text', text: '100万人へのお知らせ' }],
+  customerIds: rows.map((r) => r.id),
+});
+console.log(`create send (outbox of ${send.total.toLocaleString('en')}): ${seconds(t).toFixed(1)} s`);
+
+const logger = pino({ level: 'warn' });
+t = performance.now();
+const outcome = await deliverSend({ database, secrets, logger }, ws.workspaceId, send.id);
+const delivery = seconds(t);
+const status = await getSend(database.db, ws.workspaceId, send.id);
+const state = await sandboxState(sandbox.url);
+console.log(
+  `delivery: ${delivery.toFixed(2)} s (${outcome}), ratio to the ${bound.toFixed(1)} s bound: ${(delivery / bound).toFixed(2)}x; ` +
+    `sent ${status.counts.sent.toLocaleString('en')}, sandbox deliveries ${state.deliveries.toLocaleString('en')}, duplicates ${state.duplicateRecipients}`,
+);
+const base = await baseline(sandbox.url, requests);
+console.log(
+  `baseline (SDK → sandbox, 200/s pacer, no database): ${base.toFixed(2)} s (${(base / bound).toFixed(2)}x); Kizuna / baseline: ${(delivery / base).toFixed(2)}x`,
+);
+
+// Webhook intake: the API with the job system (jobs are queued, not worked, to measure intake alone).
+const jobs = await startJobs(database, LINE_JOBS, { logger, work: false, secrets });
+const app = await buildApp({ database, logger: false, secrets, jobs });
+const appUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+const webhookUrl = `${appUrl}/line/webhook/${channel.id}`;
+const intakeMs = Number(values['intake-seconds']) * 1000;
+const latencies: number[] = [];
+let failures = 0;
+let n = 0;
+const intakeStarted = performance.now();
+await Promise.all(
+  Array.from({ length: Number(values['intake-concurrency']) }, async () => {
+    while (performance.now() - intakeStarted < intakeMs) {
+      const i = n++;
+      const body = JSON.stringify({
+        destination: 'U00000000000000000000000000000000',
+        events: [
+          {
+            type: 'message',
+            mode: 'active',
+            timestamp: Date.now(),
+            webhookEventId: `01BENCH${i.toString().padStart(19, '0')}`,
+            deliveryContext: { isRedelivery: false },
+            replyToken: randomUUID(),
+            source: { type: 'user', userId: `U${(1 + (i % recipients)).toString(16).padStart(32, '0')}` },
+            message: { id: String(i), type: 'text', text: 'こんにちは', quoteToken: 'q' },
+          },
+        ],
+      });
+      const sent = performance.now();
+      const response = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-line-signature': signWebhookBody(body, secret) },
+        body,
+      });
+      await response.arrayBuffer();
+      latencies.push(performance.now() - sent);
+      if (response.status !== 200) failures++;
+    }
+  }),
+);
+const intakeSeconds = seconds(intakeStarted);
+console.log(
+  `webhook intake: ${latencies.length.toLocaleString('en')} events in ${intakeSeconds.toFixed(1)} s = ${Math.round(latencies.length / intakeSeconds)} events/s ` +
+    `(concurrency ${values['intake-concurrency']}, 1 event per request); ack latency p50 ${quantile(latencies, 0.5).toFixed(1)} ms, ` +
+    `p99 ${quantile(latencies, 0.99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms; non-200: ${failures}`,
+);
+await app.close();
+await jobs.stop(5000);
+await database.close();
+sandbox.child.kill('SIGTERM');
