@@ -73,7 +73,24 @@ describe.runIf(TEST_DATABASE_URL)(
       await expectLedgerConsistent(t.database, ws);
     });
 
-    it('the same till call sent 20 times at once applies once', async () => {
+    it('a coupon with a total limit of 10 granted to 50 customers at once is issued exactly 10 times', async () => {
+    const template = await t.app.inject({
+      method: 'POST',
+      url: '/v1/loyalty/coupon-templates',
+      headers: t.auth,
+      payload: { name: '先着10名', kind: 'amount_off', value: 1000, totalLimit: 10 },
+    });
+    const customers = await Promise.all(Array.from({ length: 50 }, () => newCustomer(t.database, ws)));
+    const results = await Promise.allSettled(
+      customers.map((customerId) =>
+        grantCoupon(t.database.db, ws, { templateId: template.json().id, customerId, source: 'test', actor: 'test' }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+    for (const r of results) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/total limit/);
+  });
+
+  it('the same till call sent 20 times at once applies once', async () => {
       const c = await newCustomer(t.database, ws);
       await adjustPoints(t.database.db, ws, {
         customerId: c,

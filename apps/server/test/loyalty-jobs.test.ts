@@ -21,7 +21,14 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
 }
 
 describe('loyalty jobs', () => {
-  it('earns on orders.changed and reverses on a refund', async () => {
+  it('earns on orders.changed and reverses on a refund; an order of at least ¥X stamps the order card', async () => {
+    const { createStampCardTemplate } = await import('../src/loyalty/stamp-cards.ts');
+    const card = await createStampCardTemplate(t.database.db, t.workspace.workspaceId, {
+      name: '¥3,000以上で1スタンプ',
+      stampsRequired: 5,
+      stampPer: 'order',
+      minOrderTotal: 3000,
+    });
     const order = {
       id: 'J-1',
       customer: { email: 'job@example.jp' },
@@ -47,6 +54,8 @@ describe('loyalty jobs', () => {
         await t.app.inject({ method: 'GET', url: `/v1/loyalty/members/${customerId}`, headers: t.auth })
       ).json().points as number;
     await until(async () => (await points()) === 50, 20_000, 'points earned by the job');
+    const summary = (await t.app.inject({ method: 'GET', url: `/v1/loyalty/members/${customerId}`, headers: t.auth })).json();
+    expect(summary.stamps).toEqual([{ templateId: card.id, name: card.name, stamps: 1, required: 5 }]);
     await t.app.inject({
       method: 'POST',
       url: '/v1/orders',

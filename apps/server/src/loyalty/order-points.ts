@@ -108,17 +108,23 @@ export async function syncOrderLoyaltyInTx(
       ).rows;
       const { points, eligible, multiplier } = computeOrderPoints(rules, order, lines, member.tier_code);
       if (points > 0) {
-        await earnInTx(tx, workspaceId, {
-          customerId: order.customer_id,
-          points,
-          actor: options.actor,
-          reason: `order ${order.external_id}`,
-          idempotencyKey: `order:${orderId}:earn`,
-          orderId,
-          earnedAt: order.ordered_at,
-          validityMonths: rules.lotValidityMonths,
-          detail: { eligible, multiplier, total: order.total },
-        });
+        await earnInTx(
+          tx,
+          workspaceId,
+          {
+            customerId: order.customer_id,
+            points,
+            actor: options.actor,
+            reason: `order ${order.external_id}`,
+            idempotencyKey: `order:${orderId}:earn`,
+            orderId,
+            earnedAt: order.ordered_at,
+            validityMonths: rules.lotValidityMonths,
+            detail: { eligible, multiplier, total: order.total },
+          },
+          // The credited query above already showed the earn key unused (under the lock).
+          { seen: undefined },
+        );
         outcome.earned = points;
       }
     }
@@ -138,14 +144,19 @@ export async function syncOrderLoyaltyInTx(
     for (const t of await listStampCardTemplates(tx, workspaceId)) {
       if (!t.active || t.stamp_per !== 'order' || order.total - order.refunded_amount < t.min_order_total)
         continue;
-      const r = await addStampsInTx(tx, workspaceId, {
-        templateId: t.id,
-        customerId: order.customer_id,
-        source: 'order',
-        actor: options.actor,
-        idempotencyKey: `order:${orderId}`,
-        at,
-      });
+      const r = await addStampsInTx(
+        tx,
+        workspaceId,
+        {
+          templateId: t.id,
+          customerId: order.customer_id,
+          source: 'order',
+          actor: options.actor,
+          idempotencyKey: `order:${orderId}`,
+          at,
+        },
+        t,
+      );
       outcome.stamps += r.added;
     }
   }
@@ -154,6 +165,7 @@ export async function syncOrderLoyaltyInTx(
       at,
       reason: `order ${order.external_id}`,
       actor: options.actor,
+      lockedMember: member,
     })
   ).to;
   return outcome;

@@ -100,14 +100,20 @@ async function activeCard(
   templateId: number,
   customerId: number,
   at: Date,
-) {
-  await sql`insert into stamp_card (workspace_id, template_id, customer_id, started_at) values (${workspaceId}, ${templateId}, ${customerId}, ${at})
-    on conflict (workspace_id, template_id, customer_id) where status = 'active' do nothing`.execute(tx);
-  const { rows } = await sql<{
-    id: number;
-    stamps: number;
-  }>`select id, stamps from stamp_card where workspace_id = ${workspaceId}
-    and template_id = ${templateId} and customer_id = ${customerId} and status = 'active'`.execute(tx);
+): Promise<{ id: number; stamps: number }> {
+  // One round trip: the new card if there was none, else the existing one (the member lock
+  // the caller holds means no one else can be creating it meanwhile).
+  const { rows } = await sql<{ id: number; stamps: number }>`
+    with ins as (
+      insert into stamp_card (workspace_id, template_id, customer_id, started_at)
+      values (${workspaceId}, ${templateId}, ${customerId}, ${at})
+      on conflict (workspace_id, template_id, customer_id) where status = 'active' do nothing
+      returning id, stamps)
+    select id, stamps from ins
+    union all
+    select id, stamps from stamp_card where workspace_id = ${workspaceId} and template_id = ${templateId}
+      and customer_id = ${customerId} and status = 'active'
+    limit 1`.execute(tx);
   return rows[0]!;
 }
 
@@ -116,13 +122,17 @@ export async function addStampsInTx(
   tx: Transaction<DB>,
   workspaceId: string,
   input: AddStampsInput,
+  /** The template when the caller has just read it (saves a query per order). */
+  loaded?: StampCardTemplate,
 ): Promise<StampResult> {
   const at = input.at ?? new Date();
-  const template = (
-    await sql<StampCardTemplate>`select * from stamp_card_template where workspace_id = ${workspaceId} and id = ${input.templateId}`.execute(
-      tx,
-    )
-  ).rows[0];
+  const template =
+    loaded ??
+    (
+      await sql<StampCardTemplate>`select * from stamp_card_template where workspace_id = ${workspaceId} and id = ${input.templateId}`.execute(
+        tx,
+      )
+    ).rows[0];
   if (!template) throw notFound(`stamp card ${input.templateId}`);
   if (!template.active) throw new DomainError('conflict', `stamp card ${input.templateId} is not active`);
   const card = await activeCard(tx, workspaceId, template.id, input.customerId, at);

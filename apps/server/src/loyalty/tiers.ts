@@ -7,7 +7,7 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { grantCouponInTx } from './coupons.ts';
 import { recordLoyaltyEvent } from './loyalty-events.ts';
-import { lockMember } from './members.ts';
+import { lockMember, type MemberRow } from './members.ts';
 import { addMonths } from './points-ledger.ts';
 import { type LoyaltyRules, loadRules, sortedTiers, type TierRule } from './rules.ts';
 
@@ -58,10 +58,10 @@ export async function evaluateTierInTx(
   workspaceId: string,
   customerId: number,
   rules: LoyaltyRules,
-  options: { at?: Date; reason: string; actor: string },
+  options: { at?: Date; reason: string; actor: string; lockedMember?: MemberRow },
 ): Promise<TierOutcome> {
   const at = options.at ?? new Date();
-  const member = await lockMember(tx, workspaceId, customerId);
+  const member = options.lockedMember ?? (await lockMember(tx, workspaceId, customerId));
   const value = (await tierBasis(tx, workspaceId, rules, at, customerId))[0]?.value ?? 0;
   const tier = tierFor(rules, value);
   const to = tier?.code ?? null;
