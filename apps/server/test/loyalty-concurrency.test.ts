@@ -2,7 +2,7 @@
 // serial and proves nothing; these tests run only when KIZUNA_TEST_DATABASE_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantCoupon, redeemCoupon } from '../src/loyalty/coupons.ts';
-import { adjustPoints, redeemPoints } from '../src/loyalty/points-ledger.ts';
+import { adjustPoints, earnPoints, redeemPoints } from '../src/loyalty/points-ledger.ts';
 import { tillTransaction } from '../src/loyalty/till.ts';
 import { createSecretBox } from '../src/shared/secret-box.ts';
 import { createTestApp, TEST_DATABASE_URL, type TestApp } from './helpers.ts';
@@ -73,24 +73,55 @@ describe.runIf(TEST_DATABASE_URL)(
       await expectLedgerConsistent(t.database, ws);
     });
 
-    it('a coupon with a total limit of 10 granted to 50 customers at once is issued exactly 10 times', async () => {
-    const template = await t.app.inject({
-      method: 'POST',
-      url: '/v1/loyalty/coupon-templates',
-      headers: t.auth,
-      payload: { name: '先着10名', kind: 'amount_off', value: 1000, totalLimit: 10 },
+    it('50 earns and 50 redemptions interleaved on one member lose no points', async () => {
+      const c = await newCustomer(t.database, ws);
+      const ops = Array.from({ length: 100 }, (_, i) =>
+        i % 2
+          ? redeemPoints(t.database.db, ws, {
+              customerId: c,
+              points: 7,
+              actor: 'test',
+              idempotencyKey: `mix-r-${i}`,
+            })
+          : earnPoints(t.database.db, ws, {
+              customerId: c,
+              points: 5,
+              actor: 'test',
+              idempotencyKey: `mix-e-${i}`,
+              validityMonths: 12,
+            }),
+      );
+      const results = await Promise.allSettled(ops);
+      const redeemed = results.filter((r, i) => i % 2 && r.status === 'fulfilled').length;
+      expect(results.filter((r, i) => i % 2 === 0 && r.status === 'fulfilled')).toHaveLength(50);
+      const summary = await t.app.inject({ method: 'GET', url: `/v1/loyalty/members/${c}`, headers: t.auth });
+      expect(summary.json().points).toBe(50 * 5 - redeemed * 7);
+      await expectLedgerConsistent(t.database, ws);
     });
-    const customers = await Promise.all(Array.from({ length: 50 }, () => newCustomer(t.database, ws)));
-    const results = await Promise.allSettled(
-      customers.map((customerId) =>
-        grantCoupon(t.database.db, ws, { templateId: template.json().id, customerId, source: 'test', actor: 'test' }),
-      ),
-    );
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
-    for (const r of results) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/total limit/);
-  });
 
-  it('the same till call sent 20 times at once applies once', async () => {
+    it('a coupon with a total limit of 10 granted to 50 customers at once is issued exactly 10 times', async () => {
+      const template = await t.app.inject({
+        method: 'POST',
+        url: '/v1/loyalty/coupon-templates',
+        headers: t.auth,
+        payload: { name: '先着10名', kind: 'amount_off', value: 1000, totalLimit: 10 },
+      });
+      const customers = await Promise.all(Array.from({ length: 50 }, () => newCustomer(t.database, ws)));
+      const results = await Promise.allSettled(
+        customers.map((customerId) =>
+          grantCoupon(t.database.db, ws, {
+            templateId: template.json().id,
+            customerId,
+            source: 'test',
+            actor: 'test',
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+      for (const r of results) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/total limit/);
+    });
+
+    it('the same till call sent 20 times at once applies once', async () => {
       const c = await newCustomer(t.database, ws);
       await adjustPoints(t.database.db, ws, {
         customerId: c,
