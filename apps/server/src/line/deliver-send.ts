@@ -183,7 +183,7 @@ async function pendingRequests(
         .onRef('o.seq', '=', 'r.seq_from')
         .on('r.kind', '=', 'push'),
     )
-    .select(['r.seq_from', 'r.kind', 'r.retry_key', 'r.recipients', 'r.created_at', 'o.messages'])
+    .select(['r.seq_from', 'r.seq_to', 'r.kind', 'r.retry_key', 'r.created_at', 'o.messages'])
     .where('r.workspace_id', '=', workspaceId)
     .where('r.send_id', '=', sendId)
     .where('r.status', '=', 'pending')
@@ -207,16 +207,22 @@ async function pendingRequests(
         expired.map((r) => r.seq_from),
       )
       .execute();
-  return rows
-    .filter((r) => !expired.includes(r))
-    .map((r) => ({
-      seqFrom: r.seq_from,
-      kind: r.kind,
-      retryKey: r.retry_key,
-      recipients: r.recipients,
-      messages: r.kind === 'push' && r.messages ? r.messages : shared,
-      aggregationUnit: unit,
-    }));
+  const live = rows.filter((r) => !expired.includes(r));
+  if (!live.length) return [];
+  // The same recipients as when the request was planned: its range's rows still queued.
+  const { rows: members } = await sql<{ seq: number; line_user_id: string }>`
+    select seq, line_user_id from line_outbox
+    where workspace_id = ${workspaceId} and send_id = ${sendId} and status = 'queued'
+      and seq between ${live[0]!.seq_from} and ${Math.max(...live.map((r) => r.seq_to))}
+    order by seq`.execute(db);
+  return live.map((r) => ({
+    seqFrom: r.seq_from,
+    kind: r.kind,
+    retryKey: r.retry_key,
+    recipients: members.filter((m) => m.seq >= r.seq_from && m.seq <= r.seq_to).map((m) => m.line_user_id),
+    messages: r.kind === 'push' && r.messages ? r.messages : shared,
+    aggregationUnit: unit,
+  }));
 }
 
 const MULTICAST_LIMIT = 500;
@@ -252,7 +258,8 @@ async function planRequests(
       if (group) requests.push(group);
       group = undefined;
     };
-    for await (const row of outboxRows(tx, workspaceId, sendId, send.next_seq, send.total)) {
+    const wanted = () => (count - requests.length) * MULTICAST_LIMIT;
+    for await (const row of outboxRows(tx, workspaceId, sendId, send.next_seq, send.total, wanted)) {
       if (requests.length >= count) break;
       nextSeq = row.seq + 1;
       if (row.status !== 'queued') continue;
@@ -292,7 +299,7 @@ async function planRequests(
             seq_to: r.seqTo,
             kind: r.kind,
             retry_key: r.retryKey,
-            recipients: r.recipients,
+            recipient_count: r.recipients.length,
             status: 'pending' as const,
           })),
         )
@@ -316,8 +323,9 @@ interface OutboxRow {
 }
 
 /**
- * The outbox from `fromSeq` on, with each customer's current LINE consent, read in growing
- * chunks (256, 1,024, 4,096 … rows): a cycle of pushes reads few rows, one of multicasts many.
+ * The outbox from `fromSeq` on, with each customer's current LINE consent, read in chunks: 256
+ * rows, then as many as the requests still to plan could hold, so a cycle of pushes reads few
+ * rows and one of multicasts reads about what it uses.
  */
 async function* outboxRows(
   tx: Kysely<DB>,
@@ -325,9 +333,10 @@ async function* outboxRows(
   sendId: number,
   fromSeq: number,
   total: number,
+  wanted: () => number,
 ): AsyncGenerator<OutboxRow> {
   let from = fromSeq;
-  for (let size = 256; from < total; size = Math.min(size * 4, 65_536)) {
+  for (let size = 256; from < total; size = Math.min(Math.max(wanted(), 256), 65_536)) {
     const { rows } = await sql<OutboxRow>`
       select o.seq, o.line_user_id, o.messages, o.status, cc.status as consent
       from line_outbox o

@@ -94,7 +94,7 @@ export interface LineRequestTable {
   seq_to: number;
   kind: 'multicast' | 'push';
   retry_key: string;
-  recipients: string[];
+  recipient_count: number;
   status: 'pending' | 'accepted' | 'failed';
   attempts: Generated<number>;
   line_request_id: string | null;

@@ -143,9 +143,9 @@ export async function getSend(db: Kysely<DB>, workspaceId: string, sendId: numbe
   if (!send) throw notFound('send');
   const { rows } = await sql<{ sent: number; failed: number; skipped: number; failed_rows: number }>`
     select
-      (select coalesce(sum(cardinality(recipients)) filter (where status = 'accepted'), 0)::int from line_request
+      (select coalesce(sum(recipient_count) filter (where status = 'accepted'), 0)::int from line_request
         where workspace_id = ${workspaceId} and send_id = ${sendId}) as sent,
-      (select coalesce(sum(cardinality(recipients)) filter (where status = 'failed'), 0)::int from line_request
+      (select coalesce(sum(recipient_count) filter (where status = 'failed'), 0)::int from line_request
         where workspace_id = ${workspaceId} and send_id = ${sendId}) as failed,
       (select count(*) filter (where status = 'skipped')::int from line_outbox
         where workspace_id = ${workspaceId} and send_id = ${sendId} and status <> 'queued') as skipped,

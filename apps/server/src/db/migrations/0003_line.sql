@@ -120,6 +120,8 @@ create index line_outbox_customer_idx on line_outbox (workspace_id, customer_id)
 
 -- One request to LINE (multicast or push), written with its retry key BEFORE it is sent, so a
 -- retry, even by another worker after a crash, reuses the key and LINE accepts it at most once.
+-- Its recipients are the outbox rows seq_from..seq_to still 'queued' (rows skipped at planning
+-- are marked in the same transaction), so a resend rebuilds exactly the same list.
 create table line_request (
   workspace_id uuid not null,
   send_id bigint not null,
@@ -127,7 +129,7 @@ create table line_request (
   seq_to integer not null,
   kind text not null check (kind in ('multicast', 'push')),
   retry_key uuid not null,
-  recipients text[] not null,
+  recipient_count integer not null,
   status text not null check (status in ('pending', 'accepted', 'failed')),
   attempts integer not null default 0,
   line_request_id text,
