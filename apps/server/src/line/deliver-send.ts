@@ -338,10 +338,12 @@ async function* outboxRows(
   let from = fromSeq;
   for (let size = 256; from < total; size = Math.min(Math.max(wanted(), 256), 65_536)) {
     const { rows } = await sql<OutboxRow>`
-      select o.seq, o.line_user_id, o.messages, o.status, cc.status as consent
+      select o.seq, o.line_user_id, o.messages, o.status,
+        -- A primary-key probe per row: the plan cannot turn into a scan of all consents.
+        (select cc.status from customer_consent cc
+         where cc.workspace_id = o.workspace_id and cc.customer_id = o.customer_id
+           and cc.channel = 'line' and cc.purpose = 'marketing') as consent
       from line_outbox o
-      left join customer_consent cc on cc.workspace_id = o.workspace_id and cc.customer_id = o.customer_id
-        and cc.channel = 'line' and cc.purpose = 'marketing'
       where o.workspace_id = ${workspaceId} and o.send_id = ${sendId} and o.seq >= ${from} and o.seq < ${from + size}
       order by o.seq`.execute(tx);
     yield* rows;
