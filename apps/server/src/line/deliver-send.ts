@@ -50,7 +50,13 @@ export async function deliverSend(
   if (acquired !== 'sending') return acquired;
   const channel = await openChannel(db, secrets, workspaceId, send.channel_id);
   const client = lineClients(channel).api;
-  const plan = () => planRequests(db, workspaceId, sendId, perCycle, send.messages, send.aggregation_unit);
+  // The first batches are small so the first requests leave at once; later ones full size.
+  let cycle = Math.min(8, perCycle);
+  const plan = () => {
+    const size = cycle;
+    cycle = Math.min(perCycle, cycle * 2);
+    return planRequests(db, workspaceId, sendId, size, send.messages, send.aggregation_unit);
+  };
   // Pipelined: the next batch is planned (and its retry keys stored) while this one is on the
   // wire, and a batch's outcomes are written while the next one is sent. Pending requests, left
   // by a dead worker or by LINE being unavailable, are read only once everything is written.
