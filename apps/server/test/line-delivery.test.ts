@@ -74,16 +74,14 @@ describe('LINE delivery engine (Kizuna → sandbox over HTTP)', () => {
   it('skips customers who blocked the account or have no LINE identity, and records why', async () => {
     const ws = bed.workspace.workspaceId;
     const ids = await makeFriends(bed.database.db, ws, 5001, 3);
-    await bed.database.db
-      .transaction()
-      .execute((tx) =>
-        recordConsent(tx, ws, ids[1]!, {
-          channel: 'line',
-          purpose: 'marketing',
-          status: 'blocked',
-          source: 'line_unfollow',
-        }),
-      );
+    await bed.database.db.transaction().execute((tx) =>
+      recordConsent(tx, ws, ids[1]!, {
+        channel: 'line',
+        purpose: 'marketing',
+        status: 'blocked',
+        source: 'line_unfollow',
+      }),
+    );
     const { id: noLineId } = await bed.database.db
       .transaction()
       .execute((tx) => upsertCustomer(tx, ws, { email: 'no-line@example.jp' }));
