@@ -18,7 +18,7 @@ import { lineUserId, newWorkspace, TEST_DATABASE_URL } from './helpers.ts';
 import { makeFriends, until } from './line-setup.ts';
 
 const RECIPIENTS = 20_000;
-const PERSONALISED = 5_000; // pushes: they make the send long enough to kill mid-way
+const PERSONALISED = 4_000; // pushes: they make the send long enough to kill mid-way
 const bin = join(import.meta.dirname, '..', 'bin', 'kizuna.js');
 const key = randomBytes(32).toString('hex');
 
