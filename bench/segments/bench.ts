@@ -20,6 +20,7 @@ import {
 } from '../../apps/server/src/segments/evaluate-membership.ts';
 import { createSegment } from '../../apps/server/src/segments/segment-store.ts';
 import { TEMPLATES } from '../../apps/server/src/segments/templates.ts';
+import { createApiKey } from '../../apps/server/src/workspaces/api-keys.ts';
 import { initWorkspace } from '../../apps/server/src/workspaces/workspaces.ts';
 import { generateBrand } from './generate.ts';
 import { handWritten } from './hand-written.ts';
@@ -30,10 +31,15 @@ const { values } = parseArgs({
     orders: { type: 'string', default: '10000000' },
     visits: { type: 'string', default: '10000000' },
     url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    db: { type: 'string', default: 'kizuna_bench_segments' },
     keep: { type: 'boolean', default: false },
+    // Use the data a previous `--keep` run left in the scratch database (skips generation).
+    reuse: { type: 'boolean', default: false },
+    // Only customers and orders, and only the CLV refit (at full scale on a busy machine).
+    'refit-only': { type: 'boolean', default: false },
   },
 });
-const dbName = 'kizuna_bench_segments';
+const dbName = values.db;
 const log = (m: string) => console.log(m);
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -45,30 +51,50 @@ async function time<T>(run: () => Promise<T>): Promise<[T, number]> {
 
 const admin = new pg.Client({ connectionString: values.url });
 await admin.connect();
-await admin.query(`drop database if exists ${dbName}`);
-await admin.query(`create database ${dbName}`);
+if (!values.reuse) {
+  await admin.query(`drop database if exists ${dbName}`);
+  await admin.query(`create database ${dbName}`);
+}
 const database = await openDatabase({
   kind: 'postgres',
   url: values.url.replace(/\/[^/]*$/, `/${dbName}`),
   poolSize: 4,
 });
 try {
-  await migrate(database);
   const { db } = database;
-  const workspace = await initWorkspace(db, { name: 'ベンチ店', ownerEmail: 'bench@example.jp' });
-  const ws = workspace.workspaceId;
   const now = new Date();
-  log(`generating ${values.customers} customers, ${values.orders} orders, ${values.visits} visits`);
-  await generateBrand(database, ws, {
-    customers: Number(values.customers),
-    orders: Number(values.orders),
-    visits: Number(values.visits),
-    now,
-    log,
-  });
+  let ws: string;
+  let apiKey: string;
+  if (values.reuse) {
+    const row = await db
+      .selectFrom('workspace')
+      .select('id')
+      .where('name', '=', 'ベンチ店')
+      .executeTakeFirstOrThrow();
+    ws = row.id;
+    apiKey = (await createApiKey(db, { workspaceId: ws, name: 'bench', scopes: ['read'] })).token;
+    await sql`delete from segment where workspace_id = ${ws}`.execute(db);
+    await sql`delete from customer_order where workspace_id = ${ws} and external_id like 'N%'`.execute(db);
+    log(`reusing ${dbName}`);
+  } else {
+    await migrate(database);
+    const workspace = await initWorkspace(db, { name: 'ベンチ店', ownerEmail: 'bench@example.jp' });
+    ws = workspace.workspaceId;
+    apiKey = workspace.apiKey;
+    log(`generating ${values.customers} customers, ${values.orders} orders, ${values.visits} visits`);
+    await generateBrand(database, ws, {
+      customers: Number(values.customers),
+      orders: Number(values.orders),
+      visits: values['refit-only'] ? 0 : Number(values.visits),
+      now,
+      log,
+    });
+  }
 
   log('\nCLV refit, end to end (SQL summary, holdout check, fit, predictions stored):');
-  const [refit, refitMs] = await time(() => refitClv(db, ws, now));
+  const [refit, refitMs] = await time(() =>
+    refitClv(db, ws, now, { onPhase: (phase, ms) => log(`    ${phase}: ${ms}`) }),
+  );
   log(
     `  ${secs(refitMs)} for ${refit.customers} buyers, model ${refit.model}${refit.fallbackReason ? ` (${refit.fallbackReason})` : ''}`,
   );
@@ -76,79 +102,81 @@ try {
   log(`  holdout: ${JSON.stringify({ ratio: (refit.quality as { ratio: number }).ratio })}`);
   await sql`analyze clv_prediction`.execute(db);
 
-  log(
-    '\nfirst full evaluation per template (compiled count | hand-written count | ratio | full evaluation with materialisation):',
-  );
-  const clock = jstClock(now);
-  const segmentIds: number[] = [];
-  for (const template of TEMPLATES) {
-    const compiled = compileDefinition(template.definition, { workspaceId: ws, now });
-    // Alternate the two so that neither gains from a warmer cache; best of 2 each.
-    const ours: number[] = [];
-    const theirs: number[] = [];
-    let counts: [number, number] = [0, 0];
-    for (let round = 0; round < 2; round++) {
-      const [a, ta] = await time(() =>
-        sql<{ n: number }>`select count(*)::int as n from (${compiled}) m`.execute(db),
-      );
-      const [b, tb] = await time(() => handWritten(template.key, ws, clock).execute(db));
-      ours.push(ta);
-      theirs.push(tb);
-      counts = [Number(a.rows[0]?.n), Number((b.rows[0] as { n: number }).n)];
-    }
-    const [segment, evalMs] = await time(() =>
-      createSegment(db, ws, { name: template.name.en, definition: template.definition }, { now }),
-    );
-    segmentIds.push(segment.id);
-    const best = (xs: number[]) => Math.min(...xs);
+  if (!values['refit-only']) {
     log(
-      `  ${template.key.padEnd(26)} ${secs(best(ours))} | ${secs(best(theirs))} | ${(best(ours) / best(theirs)).toFixed(2)}x | ${secs(evalMs)}  members ${segment.memberCount}${counts[0] === counts[1] ? '' : ` COUNT MISMATCH ${counts[0]} vs ${counts[1]}`}`,
+      '\nfirst full evaluation per template (compiled count | hand-written count | ratio | full evaluation with materialisation):',
     );
-  }
+    const clock = jstClock(now);
+    const segmentIds: number[] = [];
+    for (const template of TEMPLATES) {
+      const compiled = compileDefinition(template.definition, { workspaceId: ws, now });
+      // Alternate the two so that neither gains from a warmer cache; best of 2 each.
+      const ours: number[] = [];
+      const theirs: number[] = [];
+      let counts: [number, number] = [0, 0];
+      for (let round = 0; round < 2; round++) {
+        const [a, ta] = await time(() =>
+          sql<{ n: number }>`select count(*)::int as n from (${compiled}) m`.execute(db),
+        );
+        const [b, tb] = await time(() => handWritten(template.key, ws, clock).execute(db));
+        ours.push(ta);
+        theirs.push(tb);
+        counts = [Number(a.rows[0]?.n), Number((b.rows[0] as { n: number }).n)];
+      }
+      const [segment, evalMs] = await time(() =>
+        createSegment(db, ws, { name: template.name.en, definition: template.definition }, { now }),
+      );
+      segmentIds.push(segment.id);
+      const best = (xs: number[]) => Math.min(...xs);
+      log(
+        `  ${template.key.padEnd(26)} ${secs(best(ours))} | ${secs(best(theirs))} | ${(best(ours) / best(theirs)).toFixed(2)}x | ${secs(evalMs)}  members ${segment.memberCount}${counts[0] === counts[1] ? '' : ` COUNT MISMATCH ${counts[0]} vs ${counts[1]}`}`,
+      );
+    }
 
-  log('\nincremental update after 10,000 new orders (all segments, touched customers only):');
-  const { rows: touched } = await sql<{ customer_id: number }>`
+    log('\nincremental update after 10,000 new orders (all segments, touched customers only):');
+    const { rows: touched } = await sql<{ customer_id: number }>`
     insert into customer_order (workspace_id, external_id, customer_id, status, ordered_at, subtotal, total)
     select ${ws}::uuid, 'N' || g, 1 + floor(${Number(values.customers)} * random())::bigint, 'completed',
       ${now}::timestamptz - interval '1 minute', 3000, 3000
     from generate_series(1, 10000) g returning customer_id`.execute(db);
-  const ids = [...new Set(touched.map((r) => Number(r.customer_id)))];
-  const [change, incMs] = await time(() => recomputeForCustomers(db, ws, ids, now));
-  log(
-    `  ${ids.length} customers × ${segmentIds.length} segments: ${Math.round(incMs)} ms (entered ${change.entered}, exited ${change.exited})`,
-  );
-  const first = segmentIds[0] ?? 0;
-  const [, oneMs] = await time(() => evaluateSegment(db, ws, first, { customerIds: ids, now }));
-  log(`  one segment (${TEMPLATES[0]?.key}) alone, again: ${Math.round(oneMs)} ms`);
+    const ids = [...new Set(touched.map((r) => Number(r.customer_id)))];
+    const [change, incMs] = await time(() => recomputeForCustomers(db, ws, ids, now));
+    log(
+      `  ${ids.length} customers × ${segmentIds.length} segments: ${Math.round(incMs)} ms (entered ${change.entered}, exited ${change.exited})`,
+    );
+    const first = segmentIds[0] ?? 0;
+    const [, oneMs] = await time(() => evaluateSegment(db, ws, first, { customerIds: ids, now }));
+    log(`  one segment (${TEMPLATES[0]?.key}) alone, again: ${Math.round(oneMs)} ms`);
 
-  log('\nanalytics refresh (customer_stats rebuild, RFM scores, stored views):');
-  const [timings, refreshMs] = await time(() => refreshAnalytics(db, ws));
-  log(`  ${secs(refreshMs)} ${JSON.stringify(timings)}`);
+    log('\nanalytics refresh (customer_stats rebuild, RFM scores, stored views):');
+    const [timings, refreshMs] = await time(() => refreshAnalytics(db, ws));
+    log(`  ${secs(refreshMs)} ${JSON.stringify(timings)}`);
 
-  log('\nanalytics endpoints, 40 requests each after 3 warm-ups (p50 / p95 ms):');
-  const app = await buildApp({ database, logger: false });
-  const auth = { authorization: `Bearer ${workspace.apiKey}` };
-  for (const url of [
-    '/v1/analytics/ltv?by=cohort',
-    '/v1/analytics/ltv?by=source',
-    '/v1/analytics/ltv?by=segment',
-    '/v1/analytics/retention',
-    '/v1/analytics/rfm',
-    '/v1/analytics/forecast',
-    '/v1/analytics/ltv/customers?limit=100&cursor=500000',
-    `/v1/segments/${first}/members?limit=100`,
-  ]) {
-    const samples: number[] = [];
-    for (let i = 0; i < 43; i++) {
-      const [res, ms] = await time(() => app.inject({ method: 'GET', url, headers: auth }));
-      if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
-      if (i >= 3) samples.push(ms);
+    log('\nanalytics endpoints, 40 requests each after 3 warm-ups (p50 / p95 ms):');
+    const app = await buildApp({ database, logger: false });
+    const auth = { authorization: `Bearer ${apiKey}` };
+    for (const url of [
+      '/v1/analytics/ltv?by=cohort',
+      '/v1/analytics/ltv?by=source',
+      '/v1/analytics/ltv?by=segment',
+      '/v1/analytics/retention',
+      '/v1/analytics/rfm',
+      '/v1/analytics/forecast',
+      '/v1/analytics/ltv/customers?limit=100&cursor=500000',
+      `/v1/segments/${first}/members?limit=100`,
+    ]) {
+      const samples: number[] = [];
+      for (let i = 0; i < 43; i++) {
+        const [res, ms] = await time(() => app.inject({ method: 'GET', url, headers: auth }));
+        if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+        if (i >= 3) samples.push(ms);
+      }
+      samples.sort((a, b) => a - b);
+      const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!;
+      log(`  ${url.padEnd(52)} ${q(0.5).toFixed(1)} / ${q(0.95).toFixed(1)}`);
     }
-    samples.sort((a, b) => a - b);
-    const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!;
-    log(`  ${url.padEnd(52)} ${q(0.5).toFixed(1)} / ${q(0.95).toFixed(1)}`);
+    await app.close();
   }
-  await app.close();
 } finally {
   await database.close();
   if (!values.keep) await admin.query(`drop database if exists ${dbName}`);

@@ -76,19 +76,30 @@ export async function generateBrand(
   });
   // A customer drawn with density ∝ u^1.6: about a third of the customers buy once, a few buy often.
   const customer = sql`1 + floor(${o.customers} * power(random(), 1.6))::bigint`;
+  // Each customer buys only between their acquisition and their (silent) departure: acquisition
+  // uniform over two years, lifetime exponential with a one-year mean (from two fixed per-customer
+  // hashes), so the histories have the BG/NBD shape the CLV fit expects.
   await timed(o.log, `${o.orders} orders`, () =>
     sql`insert into customer_order (workspace_id, external_id, customer_id, status, ordered_at, subtotal, total, refunded_amount)
-      select ${ws}::uuid, 'O' || g, ${customer},
+      select ${ws}::uuid, 'O' || g, c,
         case when r < 0.95 then 'completed' when r < 0.98 then 'cancelled' else 'refunded' end,
-        ${now}::timestamptz - random() * interval '730 days', t, t, case when r >= 0.98 then t else 0 end
-      from (select g, random() as r, (500 + floor(random() * 195) * 100)::bigint as t
-        from generate_series(1, ${o.orders}) g) x`.execute(db),
+        ${now}::timestamptz - (730 * u1) * interval '1 day'
+          + random() * least(730 * u1, -ln(1 - u2) * 365) * interval '1 day',
+        t, t, case when r >= 0.98 then t else 0 end
+      from (select g, c, random() as r, (500 + floor(random() * 195) * 100)::bigint as t,
+          mod(c * 0.6180339887, 1)::float8 as u1, mod(c * 0.7548776662, 1)::float8 as u2
+        from (select g, ${customer} as c from generate_series(1, ${o.orders}) g) y) x`.execute(db),
   );
+  if (o.visits === 0) return finish(db, o);
   await timed(o.log, `${o.visits} visits`, () =>
     sql`insert into visit (workspace_id, external_id, customer_id, visited_at)
       select ${ws}::uuid, 'V' || g, ${customer}, ${now}::timestamptz - random() * interval '730 days'
       from generate_series(1, ${o.visits}) g`.execute(db),
   );
+  await finish(db, o);
+}
+
+async function finish(db: Database['db'], o: GenerateOptions): Promise<void> {
   await timed(o.log, 'indexes and constraints rebuilt', async () => {
     for (const s of SECONDARY) await s.create.execute(db);
     await sql`alter table customer_order add constraint customer_order_workspace_id_customer_id_fkey

@@ -93,11 +93,17 @@ function percentiles(values: Float64Array): Float64Array {
  * const result = await refitClv(db, workspaceId);
  * // result.model === 'bgnbd+gg', result.quality.ratio ≈ 1 on well-behaved data
  */
-export async function refitClv(db: Kysely<DB>, workspaceId: string, now = new Date()): Promise<RefitResult> {
+export async function refitClv(
+  db: Kysely<DB>,
+  workspaceId: string,
+  now = new Date(),
+  options: { onPhase?: (phase: string, ms: number) => void } = {},
+): Promise<RefitResult> {
   const timings: Record<string, number> = {};
   let mark = Date.now();
   const lap = (name: string) => {
     timings[name] = Date.now() - mark;
+    options.onPhase?.(name, timings[name]);
     mark = Date.now();
   };
   const calibrationEnd = jstDate(new Date(now.getTime() - HOLDOUT_DAYS * DAY));
