@@ -2,11 +2,16 @@
 // and prints the summary or the problems. Exit codes: 0 imported, 1 problems (nothing imported
 // unless --skip-invalid), 2 usage.
 
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openConfiguredDatabase } from '../db/open-database.ts';
+import { type Jobs, startJobs } from '../jobs/jobs.ts';
+import { JOBS } from '../jobs/registry.ts';
+import { createLogger } from '../shared/logger.ts';
+import { createSecretBox } from '../shared/secret-box.ts';
 import { type ImportSummary, importCsv } from './import-csv.ts';
 import { pickWorkspace, WorkspaceChoiceError } from './pick-workspace.ts';
 import { progressReporter } from './progress.ts';
@@ -35,8 +40,17 @@ export async function runImportCli(argv: string[]): Promise<number> {
   const config = loadConfig(process.env);
   const database = await openConfiguredDatabase(config);
   const progress = progressReporter(process.stderr);
+  let jobs: Jobs | undefined;
   try {
     await migrate(database);
+    // Queue-only job system: the import publishes orders.changed / customers.changed for the
+    // worker of `kizuna start` (loyalty points, segment membership) without running jobs here.
+    // No job runs here, so no stored secret is ever opened: a throwaway key is enough.
+    jobs = await startJobs(database, JOBS, {
+      logger: createLogger('warn'),
+      work: false,
+      secrets: createSecretBox(randomBytes(32)),
+    });
     const workspaceId = await pickWorkspace(database.db, values.workspace);
     const started = Date.now();
     const summary = await importCsv(database, {
@@ -49,6 +63,7 @@ export async function runImportCli(argv: string[]): Promise<number> {
       ...(values.rejects ? { rejectsFile: values.rejects } : {}),
       ...(values['batch-size'] ? { batchSize: Number(values['batch-size']) } : {}),
       onProgress: progress.onProgress,
+      publish: jobs.publish,
     });
     progress.done();
     return report(kind, file, summary, (Date.now() - started) / 1000);
@@ -60,6 +75,7 @@ export async function runImportCli(argv: string[]): Promise<number> {
     }
     throw error;
   } finally {
+    await jobs?.stop(5_000);
     await database.close();
   }
 }

@@ -12,6 +12,7 @@
 import { type ControlledTransaction, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/open-database.ts';
 import type { DB } from '../db/schema.ts';
+import type { Publish } from '../jobs/jobs.ts';
 import { listStores } from '../stores/stores.ts';
 import { type ImportKind, type ImportUnit, openUnits } from './import-units.ts';
 import { KIZUNA_ORDERS, type OrderFormatName } from './order-formats.ts';
@@ -43,6 +44,8 @@ export interface ImportCsvOptions {
   /** How many problems the summary keeps (all are counted). */
   maxProblems?: number;
   onProgress?: (progress: ImportProgress) => void;
+  /** Publishes domain topics (orders.changed, customers.changed) in the import's transaction. */
+  publish?: Publish;
 }
 
 export interface ImportSummary {
@@ -130,6 +133,7 @@ export async function importCsv(database: Database, options: ImportCsvOptions): 
     // Pass 2: import in one transaction.
     const context: BatchContext = {
       workspaceId: options.workspaceId,
+      ...(options.publish ? { publish: options.publish } : {}),
       stores,
       pathColumns: (source.format === 'shopify' ? SHOPIFY_ORDERS : KIZUNA_ORDERS).pathColumns,
     };

@@ -2,6 +2,7 @@
 import type { Transaction } from 'kysely';
 import type { CustomerInput } from '../customers/customer-schema.ts';
 import type { DB } from '../db/schema.ts';
+import type { Publish } from '../jobs/jobs.ts';
 import type { OrderInput } from '../orders/order-schema.ts';
 import { upsertOrders } from '../orders/upsert-orders.ts';
 import { DomainError } from '../shared/domain-error.ts';
@@ -20,6 +21,8 @@ export class BatchRejected extends Error {
 
 export interface BatchContext {
   workspaceId: string;
+  /** Tells subscribers (loyalty, segments) about the changes, inside the import's transaction. */
+  publish?: Publish;
   stores: ReadonlyMap<string, number>;
   /** API path → CSV column, for problems the writer reports. */
   pathColumns: Readonly<Record<string, string>>;
@@ -31,6 +34,12 @@ export async function writeCustomerBatch(
   inputs: CustomerInput[],
 ): Promise<RowOutcome[]> {
   const results = await upsertCustomerBatch(tx, context.workspaceId, inputs, context.stores);
+  const changed = [...new Set(results.filter((r) => r.outcome !== 'unchanged').map((r) => r.id))];
+  if (context.publish && changed.length)
+    await context.publish(tx, 'customers.changed', {
+      workspaceId: context.workspaceId,
+      customerIds: changed,
+    });
   return results.map((r) => r.outcome);
 }
 
@@ -59,7 +68,7 @@ export async function writeOrderBatch(
     item: { ...u.input, customer: { id: u.input.customer.id ?? ids.get(u)! } },
   }));
   try {
-    const results = await upsertOrders(tx, context.workspaceId, items);
+    const results = await upsertOrders(tx, context.workspaceId, items, context.publish);
     const outcomes: RowOutcome[] = new Array(units.length).fill('unchanged');
     for (const r of results) outcomes[r.index] = r.outcome;
     return { outcomes, customersCreated: customers.filter((c) => c.outcome === 'created').length };
