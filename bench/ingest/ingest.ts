@@ -4,12 +4,13 @@
 //   node bench/ingest/ingest.ts [--events 200000] [--batch 1000] [--concurrency 4] [--url postgres://…/postgres]
 //
 // It creates (and afterwards drops) a scratch database `kizuna_bench_ingest` on that server.
-import { pipeline } from 'node:stream/promises';
+
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { sql } from 'kysely';
 import { migrate } from '../../apps/server/src/db/migrate.ts';
 import { openDatabase } from '../../apps/server/src/db/open-database.ts';
 import { buildApp } from '../../apps/server/src/http/app.ts';
@@ -41,22 +42,34 @@ const benchUrl = values.url.replace(/\/[^/]*$/, `/${dbName}`);
 
 const database = await openDatabase({ kind: 'postgres', url: benchUrl, poolSize: 10 });
 await migrate(database);
-const { workspaceId, apiKey } = await initWorkspace(database.db, { name: 'bench', ownerEmail: 'bench@example.jp' });
+const { workspaceId, apiKey } = await initWorkspace(database.db, {
+  name: 'bench',
+  ownerEmail: 'bench@example.jp',
+});
 const lineId = (n: number) => `U${n.toString(16).padStart(32, '0')}`;
 
 // Existing customers with LINE identities: the steady state in which events arrive.
-await sql`insert into customer (workspace_id, registered_at) select ${workspaceId}::uuid, now() from generate_series(1, ${customerCount})`.execute(database.db);
+await sql`insert into customer (workspace_id, registered_at) select ${workspaceId}::uuid, now() from generate_series(1, ${customerCount})`.execute(
+  database.db,
+);
 await sql`insert into customer_identity (workspace_id, kind, namespace, value, customer_id)
-  select ${workspaceId}::uuid, 'line', '', 'U' || lpad(to_hex(id), 32, '0'), id from customer where workspace_id = ${workspaceId}`.execute(database.db);
+  select ${workspaceId}::uuid, 'line', '', 'U' || lpad(to_hex(id), 32, '0'), id from customer where workspace_id = ${workspaceId}`.execute(
+  database.db,
+);
 await sql`analyze`.execute(database.db);
-const customerIds = (await sql<{ id: number }>`select id from customer order by id`.execute(database.db)).rows.map((r) => r.id);
+const customerIds = (
+  await sql<{ id: number }>`select id from customer order by id`.execute(database.db)
+).rows.map((r) => r.id);
 
 function makeEvent(i: number) {
   return {
     id: `ev-${i}`,
     type: i % 3 ? 'page_view' : 'message_open',
     occurredAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
-    customer: values.ref === 'id' ? { id: customerIds[i % customerIds.length]! } : { lineUserId: lineId(customerIds[i % customerIds.length]!) },
+    customer:
+      values.ref === 'id'
+        ? { id: customerIds[i % customerIds.length]! }
+        : { lineUserId: lineId(customerIds[i % customerIds.length]!) },
     properties: { path: `/menu/${i % 50}`, campaign: 'spring' },
   };
 }
@@ -66,7 +79,11 @@ async function timeApi(): Promise<number> {
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const batches = Math.ceil(total / batchSize);
   const bodies = Array.from({ length: batches }, (_, b) =>
-    JSON.stringify({ events: Array.from({ length: Math.min(batchSize, total - b * batchSize) }, (_, k) => makeEvent(b * batchSize + k)) }),
+    JSON.stringify({
+      events: Array.from({ length: Math.min(batchSize, total - b * batchSize) }, (_, k) =>
+        makeEvent(b * batchSize + k),
+      ),
+    }),
   );
   let next = 0;
   const started = performance.now();
@@ -92,25 +109,33 @@ async function timeApi(): Promise<number> {
 async function timeCopy(): Promise<number> {
   const client = new pg.Client({ connectionString: benchUrl });
   await client.connect();
-  const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
+  const escapeCopy = (s: string) => s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
   // The COPY text is built before the clock starts, as the API's request bodies are.
   const chunks: string[] = [];
   for (let i = 0; i < total; i += 1000) {
     let chunk = '';
     for (let k = i; k < Math.min(i + 1000, total); k++) {
       const e = makeEvent(k);
-      chunk += `${workspaceId}\t${e.id}\t${customerIds[k % customerIds.length]}\t${e.type}\t${e.occurredAt}\t${escape(JSON.stringify(e.properties))}\n`;
+      chunk += `${workspaceId}\t${e.id}\t${customerIds[k % customerIds.length]}\t${e.type}\t${e.occurredAt}\t${escapeCopy(JSON.stringify(e.properties))}\n`;
     }
     chunks.push(chunk);
   }
   const started = performance.now();
-  await pipeline(Readable.from(chunks), client.query(copyFrom('copy event (workspace_id, external_id, customer_id, type, occurred_at, properties) from stdin')));
+  await pipeline(
+    Readable.from(chunks),
+    client.query(
+      copyFrom(
+        'copy event (workspace_id, external_id, customer_id, type, occurred_at, properties) from stdin',
+      ),
+    ),
+  );
   const seconds = (performance.now() - started) / 1000;
   await client.end();
   return seconds;
 }
 
-const count = async () => Number((await sql<{ n: string }>`select count(*) as n from event`.execute(database.db)).rows[0]!.n);
+const count = async () =>
+  Number((await sql<{ n: string }>`select count(*) as n from event`.execute(database.db)).rows[0]!.n);
 
 // Alternate the two, three rounds each, and compare medians: the machine is shared and noisy.
 const rounds = Number(process.env.ROUNDS ?? 3);
@@ -131,7 +156,13 @@ await admin.end();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const apiRate = total / median(apiTimes);
 const copyRate = total / median(copyTimes);
-console.log(`events: ${total}, batch ${batchSize}, concurrency ${concurrency}, ${customerCount} customers, customer by ${values.ref}, ${rounds} rounds (median)`);
-console.log(`POST /v1/events: ${apiTimes.map((t) => t.toFixed(2)).join(' / ')} s → ${Math.round(apiRate).toLocaleString('en')} events/s`);
-console.log(`COPY (baseline):  ${copyTimes.map((t) => t.toFixed(2)).join(' / ')} s → ${Math.round(copyRate).toLocaleString('en')} rows/s`);
+console.log(
+  `events: ${total}, batch ${batchSize}, concurrency ${concurrency}, ${customerCount} customers, customer by ${values.ref}, ${rounds} rounds (median)`,
+);
+console.log(
+  `POST /v1/events: ${apiTimes.map((t) => t.toFixed(2)).join(' / ')} s → ${Math.round(apiRate).toLocaleString('en')} events/s`,
+);
+console.log(
+  `COPY (baseline):  ${copyTimes.map((t) => t.toFixed(2)).join(' / ')} s → ${Math.round(copyRate).toLocaleString('en')} rows/s`,
+);
 console.log(`API / COPY: ${((apiRate / copyRate) * 100).toFixed(0)}%`);

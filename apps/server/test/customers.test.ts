@@ -264,7 +264,9 @@ describe('concurrent upserts', () => {
     expect(ids.size).toBe(1);
     const live = await t.database.db
       .selectFrom('customer as c')
-      .innerJoin('customer_identity as i', (j) => j.onRef('i.customer_id', '=', 'c.id').onRef('i.workspace_id', '=', 'c.workspace_id'))
+      .innerJoin('customer_identity as i', (j) =>
+        j.onRef('i.customer_id', '=', 'c.id').onRef('i.workspace_id', '=', 'c.workspace_id'),
+      )
       .select('c.id')
       .where('i.value', '=', 'race@example.jp')
       .execute();

@@ -7,7 +7,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const post = (events: unknown[]) => t.app.inject({ method: 'POST', url: '/v1/events', headers: t.auth, payload: { events } });
+const post = (events: unknown[]) =>
+  t.app.inject({ method: 'POST', url: '/v1/events', headers: t.auth, payload: { events } });
 
 describe('events', () => {
   it('stores a batch of 1,000 events for 100 customers, creating customers from identities', async () => {
@@ -23,17 +24,38 @@ describe('events', () => {
     expect(res.json().accepted.filter((a: { outcome: string }) => a.outcome === 'stored')).toHaveLength(1000);
     const counts = await t.database.db
       .selectFrom('event')
-      .select(({ fn }) => [fn.countAll<number>().as('events'), fn.count<number>('customer_id').distinct().as('customers')])
+      .select(({ fn }) => [
+        fn.countAll<number>().as('events'),
+        fn.count<number>('customer_id').distinct().as('customers'),
+      ])
       .where('workspace_id', '=', t.workspace.workspaceId)
       .executeTakeFirstOrThrow();
-    expect({ events: Number(counts.events), customers: Number(counts.customers) }).toEqual({ events: 1000, customers: 100 });
+    expect({ events: Number(counts.events), customers: Number(counts.customers) }).toEqual({
+      events: 1000,
+      customers: 100,
+    });
   });
 
   it('stores each event once when a batch is retried or repeats an id', async () => {
     const batch = [
-      { id: 'ev-0', type: 'login', occurredAt: '2026-04-02T09:00:00+09:00', customer: { lineUserId: lineUserId(1000) } },
-      { id: 'new-1', type: 'login', occurredAt: '2026-04-02T09:00:00+09:00', customer: { lineUserId: lineUserId(1000) } },
-      { id: 'new-1', type: 'login', occurredAt: '2026-04-02T09:00:00+09:00', customer: { lineUserId: lineUserId(1000) } },
+      {
+        id: 'ev-0',
+        type: 'login',
+        occurredAt: '2026-04-02T09:00:00+09:00',
+        customer: { lineUserId: lineUserId(1000) },
+      },
+      {
+        id: 'new-1',
+        type: 'login',
+        occurredAt: '2026-04-02T09:00:00+09:00',
+        customer: { lineUserId: lineUserId(1000) },
+      },
+      {
+        id: 'new-1',
+        type: 'login',
+        occurredAt: '2026-04-02T09:00:00+09:00',
+        customer: { lineUserId: lineUserId(1000) },
+      },
     ];
     const first = (await post(batch)).json().accepted.map((a: { outcome: string }) => a.outcome);
     expect(first).toEqual(['duplicate', 'stored', 'duplicate']);
@@ -53,7 +75,11 @@ describe('events', () => {
     expect(res.json().error.message).toContain('events[3].occurredAt: not an ISO-8601 timestamp');
     const paths = res.json().error.problems.map((p: { path: string }) => p.path);
     expect(paths).toEqual(['events[3].occurredAt', 'events[4].type']);
-    const stored = await t.database.db.selectFrom('customer_identity').select('value').where('value', '=', 'ok@example.jp').execute();
+    const stored = await t.database.db
+      .selectFrom('customer_identity')
+      .select('value')
+      .where('value', '=', 'ok@example.jp')
+      .execute();
     expect(stored).toEqual([]);
   });
 
@@ -61,7 +87,11 @@ describe('events', () => {
     const res = await post([{ type: 'inquiry', occurredAt: '2026-04-02T09:00:00+09:00', customer: {} }]);
     expect(res.statusCode).toBe(400);
     expect(res.json().error.problems).toEqual([
-      { index: 0, path: 'events[0].customer', message: 'needs id or at least one identity: lineUserId, email, phone or external' },
+      {
+        index: 0,
+        path: 'events[0].customer',
+        message: 'needs id or at least one identity: lineUserId, email, phone or external',
+      },
     ]);
   });
 });

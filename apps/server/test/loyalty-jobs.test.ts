@@ -54,7 +54,9 @@ describe('loyalty jobs', () => {
         await t.app.inject({ method: 'GET', url: `/v1/loyalty/members/${customerId}`, headers: t.auth })
       ).json().points as number;
     await until(async () => (await points()) === 50, 20_000, 'points earned by the job');
-    const summary = (await t.app.inject({ method: 'GET', url: `/v1/loyalty/members/${customerId}`, headers: t.auth })).json();
+    const summary = (
+      await t.app.inject({ method: 'GET', url: `/v1/loyalty/members/${customerId}`, headers: t.auth })
+    ).json();
     expect(summary.stamps).toEqual([{ templateId: card.id, name: card.name, stamps: 1, required: 5 }]);
     await t.app.inject({
       method: 'POST',

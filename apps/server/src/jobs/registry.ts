@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { ANALYTICS_JOBS } from '../analytics/analytics-jobs.ts';
-import { LOYALTY_JOBS } from '../loyalty/jobs.ts';
 import { LINE_JOBS } from '../line/line-jobs.ts';
-import type { JobDefinition } from './jobs.ts';
+import { LOYALTY_JOBS } from '../loyalty/jobs.ts';
 import { segmentsRecomputeJob, segmentsRefreshJob } from '../segments/segment-jobs.ts';
+import type { JobDefinition } from './jobs.ts';
 
 /** Every job Kizuna runs. Capabilities add theirs here. */
 export const JOBS: JobDefinition[] = [
