@@ -8,7 +8,7 @@ import type { CliInput } from './cli-input.ts';
 import { type AnyFit, type CliModel, MODEL_TITLES, MODELS, strip } from './cli-model-names.ts';
 import { assertUnreachable, ClvError } from './errors.ts';
 import type { FitOptions } from './fit-result.ts';
-import type { RfmSummary } from './summary.ts';
+import type { RfmIndex, RfmSummary } from './summary.ts';
 
 /** `--model` as a list: one name, or several joined by commas, each at most once. */
 export function modelList(flags: Map<string, string>): CliModel[] {
@@ -27,12 +27,24 @@ export function modelList(flags: Map<string, string>): CliModel[] {
   return names as CliModel[];
 }
 
-export async function fitModel(model: CliModel, s: RfmSummary, options: FitOptions): Promise<AnyFit> {
+/** What one `fit` run shares between its models: the compressed summary of the first BG fit. */
+export interface FitContext {
+  index?: RfmIndex | undefined;
+}
+
+export async function fitModel(
+  model: CliModel,
+  s: RfmSummary,
+  options: FitOptions,
+  context: FitContext = {},
+): Promise<AnyFit> {
   switch (model) {
     case 'bgnbd':
     case 'mbgnbd': {
       const { fitBg } = await import('./bg-fit.ts');
-      return strip(fitBg(s, model === 'mbgnbd', options));
+      const fit = fitBg(s, model === 'mbgnbd', options);
+      context.index ??= fit.index;
+      return strip(fit);
     }
     case 'pareto': {
       const { fitParetoNbd } = await import('./pareto-nbd.ts');
@@ -40,7 +52,7 @@ export async function fitModel(model: CliModel, s: RfmSummary, options: FitOptio
     }
     case 'gg': {
       const { fitGammaGamma } = await import('./gamma-gamma.ts');
-      return fitGammaGamma(s, options) as unknown as AnyFit; // params is a plain record of numbers
+      return fitGammaGamma(s, options, context.index) as unknown as AnyFit; // params is a plain record of numbers
     }
     case 'bgbb': {
       const { fitBgBb } = await import('./bg-bb.ts');

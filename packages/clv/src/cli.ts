@@ -31,7 +31,11 @@ export async function runClvCli(argv: string[]): Promise<number> {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  return runClv(argv, processIo);
+  const code = await runClv(argv, processIo);
+  // A fit has printed everything (stdout and stderr writes to files, pipes and terminals are
+  // synchronous on Linux and macOS); leave now rather than tear down a heap of large arrays.
+  if (argv[0] === 'fit') process.exit(code);
+  return code;
 }
 
 export async function runClv(argv: string[], io: CliIo): Promise<number> {
@@ -81,7 +85,9 @@ async function fitCommand(
 ): Promise<number> {
   const models = modelList(flags);
   const fits = [];
-  for (const model of models) fits.push(await fitModel(model, input.summary, { maxIterations }));
+  // `bgnbd,gg`: Gamma-Gamma reuses the BG/NBD fit's customers-by-x order.
+  const context = {};
+  for (const model of models) fits.push(await fitModel(model, input.summary, { maxIterations }, context));
   if (flags.has('json')) {
     // One model: its object, as before. Several: an array of them, in the order asked for.
     const json = fits.map((fit) => fitJson(fit, input));

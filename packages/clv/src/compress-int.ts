@@ -133,6 +133,8 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
     weightByX,
     rowOf,
     totalWeight: total,
+    customerOrder: order,
+    customerStart: byX,
   };
 }
 

@@ -110,6 +110,13 @@ export interface RfmIndex {
   /** For each input row, its compressed row. */
   rowOf: Uint32Array;
   totalWeight: number;
+  /**
+   * Integer path only: the input rows in x order (stable, so input order within an x group);
+   * the rows of x group k are customerOrder[customerStart[k]] … customerOrder[customerStart[k+1]−1].
+   * Gamma-Gamma's preparation reuses it instead of sorting the buyers by x again.
+   */
+  customerOrder?: Uint32Array | undefined;
+  customerStart?: Int32Array | undefined;
 }
 
 export function compressSummary(s: RfmSummary): RfmIndex {
@@ -205,34 +212,43 @@ export function compressGeneral(s: RfmSummary): RfmIndex {
  * estimates the full one without bias.
  */
 export function subsampleIndex(ix: RfmIndex, step: number): RfmIndex {
-  const keep: number[] = [];
-  const weight: number[] = [];
   const nx = ix.xValues.length;
+  const m = ix.rowWeight.length;
   const groupStart = new Uint32Array(nx + 1);
   const weightByX = new Float64Array(nx);
+  // Typed arrays sized for the worst case (every row kept) and trimmed at the end: no boxed
+  // number arrays, no per-element callbacks.
+  const rowX = new Uint32Array(m);
+  const rowTx = new Uint32Array(m);
+  const rowT = new Uint32Array(m);
+  const rowWeight = new Float64Array(m);
+  let kept = 0;
   let total = 0;
   for (let k = 0; k < nx; k++) {
     let light = 0;
-    for (let j = ix.groupStart[k]!; j < ix.groupStart[k + 1]!; j++) {
+    const end = ix.groupStart[k + 1]!;
+    for (let j = ix.groupStart[k]!; j < end; j++) {
       const w = ix.rowWeight[j]!;
-      let kept = 0;
-      if (w >= step) kept = w;
-      else if (light++ % step === 0) kept = w * step;
-      if (kept === 0) continue;
-      keep.push(j);
-      weight.push(kept);
-      weightByX[k]! += kept;
-      total += kept;
+      let keptW = 0;
+      if (w >= step) keptW = w;
+      else if (light++ % step === 0) keptW = w * step;
+      if (keptW === 0) continue;
+      rowX[kept] = ix.rowX[j]!;
+      rowTx[kept] = ix.rowTx[j]!;
+      rowT[kept] = ix.rowT[j]!;
+      rowWeight[kept] = keptW;
+      kept++;
+      weightByX[k]! += keptW;
+      total += keptW;
     }
-    groupStart[k + 1] = keep.length;
+    groupStart[k + 1] = kept;
   }
-  const pick = (a: Uint32Array) => Uint32Array.from(keep, (j) => a[j]!);
   return {
     ...ix,
-    rowX: pick(ix.rowX),
-    rowTx: pick(ix.rowTx),
-    rowT: pick(ix.rowT),
-    rowWeight: Float64Array.from(weight),
+    rowX: rowX.slice(0, kept),
+    rowTx: rowTx.slice(0, kept),
+    rowT: rowT.slice(0, kept),
+    rowWeight: rowWeight.slice(0, kept),
     groupStart,
     weightByX,
     rowOf: new Uint32Array(0),

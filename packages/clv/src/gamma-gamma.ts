@@ -14,7 +14,7 @@ import { ClvError } from './errors.ts';
 import { type FitOptions, type FitResult, runFit } from './fit-result.ts';
 import { digamma, gammaln, LN_PROD_START, PROD_START } from './special.ts';
 import { prepareSpend, type SpendData, subsampleSpend } from './spend-data.ts';
-import type { RfmSummary } from './summary.ts';
+import type { RfmIndex, RfmSummary } from './summary.ts';
 
 export { prepareSpend, type SpendData } from './spend-data.ts';
 
@@ -85,8 +85,13 @@ export function gammaGammaNegLogLik(
 }
 
 /** Maximum-likelihood fit on the repeat buyers (x > 0) of a summary with `monetary`. */
-export function fitGammaGamma(summary: RfmSummary, options: FitOptions = {}): FitResult<GammaGammaParams> {
-  const d = prepareSpend(summary);
+export function fitGammaGamma(
+  summary: RfmSummary,
+  options: FitOptions = {},
+  /** The integer compression of this same summary, when a BG/NBD fit has made one (see `prepareSpend`). */
+  byX?: RfmIndex,
+): FitResult<GammaGammaParams> {
+  const d = prepareSpend(summary, byX);
   if (d.total < 3) {
     throw new ClvError(
       'too_few_customers',

@@ -4,7 +4,7 @@
  * the cent (or the yen) repeat a lot, so a million customers compress to a fraction of the rows.
  */
 import { ClvError } from './errors.ts';
-import type { RfmSummary } from './summary.ts';
+import type { RfmIndex, RfmSummary } from './summary.ts';
 import { indexDistinct } from './summary.ts';
 
 export interface SpendData {
@@ -22,11 +22,24 @@ export interface SpendData {
 /** Mean spends on a grid of 1/100 below this many steps merge through a direct-address table. */
 const MAX_CENTS = 1 << 23;
 
-/** Repeat buyers grouped by x, ready for `gammaGammaNegLogLik`. */
-export function prepareSpend(s: RfmSummary): SpendData {
+/**
+ * Repeat buyers grouped by x, ready for `gammaGammaNegLogLik`. `sorted`, when given, must be the
+ * integer compression of this same summary (a BG/NBD fit's index): its customers in x order replace
+ * this function's own sort by x. The result is identical either way.
+ */
+export function prepareSpend(s: RfmSummary, sorted?: RfmIndex): SpendData {
   const m = s.monetary;
   if (!m)
     throw new ClvError('invalid_input', 'Gamma-Gamma needs monetary_value', { field: 'monetary_value' });
+  if (
+    sorted?.customerOrder &&
+    sorted.customerStart &&
+    !s.weight &&
+    sorted.customerOrder.length === s.x.length
+  ) {
+    const d = fromXOrder(m, s.x, sorted.xValues, sorted.customerOrder, sorted.customerStart);
+    if (d) return d;
+  }
   const n = s.x.length;
   const keep = new Uint32Array(n);
   let kept = 0;
@@ -154,6 +167,74 @@ export function prepareSpend(s: RfmSummary): SpendData {
   return { xValues, groupStart, weightByX, logSpendByX, xm, w: w.slice(0, rows), total };
 }
 
+/**
+ * `prepareSpend` on unweighted whole-number data whose customers are already sorted by x (the
+ * integer compression's order; x and t_x were checked there). Same rows, same order of additions,
+ * so the same doubles, as the general path. Undefined when some buyer's m̄ is not a positive
+ * number: the general path then names the row.
+ */
+function fromXOrder(
+  m: Float64Array,
+  x: Float64Array,
+  xAll: Float64Array,
+  order: Uint32Array,
+  start: Int32Array,
+): SpendData | undefined {
+  const n = x.length;
+  let onGrid = true;
+  let maxCents = 0;
+  for (let i = 0; i < n; i++) {
+    if (x[i] === 0) continue;
+    const v = m[i]!;
+    if (!(v > 0 && v < Number.POSITIVE_INFINITY)) return undefined;
+    if (onGrid) {
+      const c = Math.round(v * 100);
+      if (c / 100 !== v || c >= MAX_CENTS) onGrid = false;
+      else if (c > maxCents) maxCents = c;
+    }
+  }
+  // x groups of the buyers: every group but x = 0 (the first, when present).
+  const first = xAll.length > 0 && xAll[0] === 0 ? 1 : 0;
+  const nx = xAll.length - first;
+  const xValues = xAll.slice(first);
+  const kept = start[xAll.length]! - start[first]!;
+  const slotGroup = onGrid ? new Int32Array(maxCents + 1).fill(-1) : undefined;
+  const slotRow = onGrid ? new Int32Array(maxCents + 1) : undefined;
+  const rowM = new Float64Array(kept);
+  const w = new Float64Array(kept);
+  const groupStart = new Uint32Array(nx + 1);
+  const weightByX = new Float64Array(nx);
+  const logSpendByX = new Float64Array(nx);
+  let rows = 0;
+  let total = 0;
+  for (let k = 0; k < nx; k++) {
+    const end = start[k + first + 1]!;
+    for (let q = start[k + first]!; q < end; q++) {
+      const v = m[order[q]!]!;
+      let r = rows;
+      if (slotGroup && slotRow) {
+        const c = Math.round(v * 100);
+        if (slotGroup[c] === k) r = slotRow[c]!;
+        else {
+          slotGroup[c] = k;
+          slotRow[c] = rows;
+        }
+      }
+      if (r === rows) rowM[rows++] = v;
+      w[r]! += 1;
+      weightByX[k]! += 1;
+      total += 1;
+    }
+    groupStart[k + 1] = rows;
+    for (let j = groupStart[k]!; j < rows; j++) logSpendByX[k]! += w[j]! * Math.log(rowM[j]!);
+  }
+  const xm = new Float64Array(rows);
+  for (let k = 0; k < nx; k++) {
+    for (let j = groupStart[k]!; j < groupStart[k + 1]!; j++) xm[j] = xValues[k]! * rowM[j]!;
+  }
+  return { xValues, groupStart, weightByX, logSpendByX, xm, w: w.slice(0, rows), total };
+}
+
 /** The sorted distinct x of the kept buyers, and each kept buyer's rank among them. */
 function distinctX(
   x: Float64Array,
@@ -194,36 +275,40 @@ function distinctX(
  */
 export function subsampleSpend(d: SpendData, step: number): SpendData {
   const nx = d.xValues.length;
-  const xm: number[] = [];
-  const w: number[] = [];
+  const m = d.w.length;
+  const xm = new Float64Array(m);
+  const w = new Float64Array(m);
   const groupStart = new Uint32Array(nx + 1);
   const weightByX = new Float64Array(nx);
   const logSpendByX = new Float64Array(nx);
+  let kept = 0;
   let total = 0;
   for (let k = 0; k < nx; k++) {
     let light = 0;
     const x = d.xValues[k]!;
-    for (let j = d.groupStart[k]!; j < d.groupStart[k + 1]!; j++) {
+    const end = d.groupStart[k + 1]!;
+    for (let j = d.groupStart[k]!; j < end; j++) {
       const wj = d.w[j]!;
       let keptW = 0;
       if (wj >= step) keptW = wj;
       else if (light++ % step === 0) keptW = wj * step;
       if (keptW === 0) continue;
-      xm.push(d.xm[j]!);
-      w.push(keptW);
+      xm[kept] = d.xm[j]!;
+      w[kept] = keptW;
+      kept++;
       weightByX[k]! += keptW;
       logSpendByX[k]! += keptW * Math.log(d.xm[j]! / x);
       total += keptW;
     }
-    groupStart[k + 1] = xm.length;
+    groupStart[k + 1] = kept;
   }
   return {
     xValues: d.xValues,
     groupStart,
     weightByX,
     logSpendByX,
-    xm: Float64Array.from(xm),
-    w: Float64Array.from(w),
+    xm: xm.slice(0, kept),
+    w: w.slice(0, kept),
     total,
   };
 }

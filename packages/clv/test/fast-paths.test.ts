@@ -25,7 +25,7 @@ describe('fast paths give the general paths’ answers', () => {
         const u = a[key];
         const v = b![key];
         if (typeof u === 'number') expect(v).toBe(u);
-        else expect(Array.from(v as ArrayLike<number>)).toEqual(Array.from(u));
+        else expect(Array.from(v as ArrayLike<number>)).toEqual(Array.from(u as ArrayLike<number>));
       }
     }
     expect(compressIntegers({ ...sim, T: sim.T.map((t) => t + 0.5) })).toBeUndefined();
@@ -63,6 +63,30 @@ describe('fast paths give the general paths’ answers', () => {
     const a = fitGammaGamma(sim).params;
     const b = fitGammaGamma(offGrid).params;
     for (const k of ['p', 'q', 'gamma'] as const) expect(Math.abs(a[k] / b[k] - 1)).toBeLessThan(1e-6);
+  });
+  it('Gamma-Gamma preparation from the integer compression’s x order equals its own sort by x', () => {
+    const bad = Float64Array.from(sim.monetary);
+    const firstBuyer = sim.x.findIndex((x) => x > 0);
+    bad[firstBuyer] = -1;
+    const offGrid = sim.monetary.map((m) => m * (1 + 1e-15));
+    for (const monetary of [sim.monetary, offGrid]) {
+      const s = { ...sim, monetary };
+      const ix = compressIntegers(s);
+      expect(ix?.customerOrder).toBeDefined();
+      const a = prepareSpend(s);
+      const b = prepareSpend(s, ix);
+      for (const key of Object.keys(a) as (keyof typeof a)[]) {
+        const u = a[key];
+        const v = b[key];
+        if (typeof u === 'number') expect(v).toBe(u);
+        else expect(Array.from(v as ArrayLike<number>)).toEqual(Array.from(u));
+      }
+    }
+    // A bad m̄ is reported by the general path, naming the row in input order.
+    const s = { ...sim, monetary: bad };
+    expect(() => prepareSpend(s, compressIntegers(s))).toThrow(
+      new RegExp(`row ${firstBuyer}: monetary_value`),
+    );
   });
   it('the fast CSV loop parses what Number() parses, and hands odd rows to the general loop', () => {
     const text = `${csvText.trimEnd()}\r\n\n1e1,2,3,4.5\n`;
