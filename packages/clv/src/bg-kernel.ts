@@ -49,102 +49,112 @@ export function bgNegLogLik(
   const powt = new Float64Array(Lt.length);
   const stampT = new Int32Array(LT.length).fill(-1);
   const stampt = new Int32Array(Lt.length).fill(-1);
-  for (let k = 0; k < xValues.length; k++) {
-    const x = xValues[k]!;
-    const W = weightByX[k]!;
-    const rx = r + x;
-    const bx = b + x + shift;
-    ll += W * (gammaln(rx) - gr + r * lnAlpha + gab + gammaln(bx) - gb - gammaln(a + bx));
-    const hasA4 = modified || x > 0;
-    // b+x−1 (BG/NBD) and b+x (MBG/NBD) are both bx − 1.
-    const lnab = hasA4 ? lnA - Math.log(bx - 1) : 0;
-    let sA3 = 0; // Σ w ln(α+T)
-    let sLT = 0; // Σ w (1−s) ln(α+T)
-    let sLt = 0; // Σ w s ln(α+t_x)
-    let siT = 0; // Σ w (1−s)/(α+T)
-    let sit = 0; // Σ w s/(α+t_x)
-    let sS = 0; // Σ w s, s = P(the A4 branch) = sigmoid(A4 − A3)
-    let sSoft = 0; // Σ w softplus(A4 − A3)
-    const begin = groupStart[k]!;
-    const end = groupStart[k + 1]!;
-    // The A4/A3 ratio e^d = (a/(b+x−1)) · ((α+T)/(α+t_x))^(r+x) is a product of a power of
-    // (α+T) and one of (α+t_x). Each x group evaluates each power once per distinct T and t_x it
-    // meets (tables stamped with the group) instead of one exp per row, when the powers stay well
-    // inside double range; otherwise (very high x) the per-row form below.
-    const span = rx * (LT[LT.length - 1]! - lnAlpha);
-    if (hasA4 && span < 500) {
-      const ab = Math.exp(lnab);
-      let prod = PROD_START;
-      for (let j = begin; j < end; j++) {
-        const w = rowWeight[j]!;
-        const tT = rowT[j]!;
-        const tt = rowTx[j]!;
-        const lT = LT[tT]!;
-        const lt = Lt[tt]!;
-        let pT = powT[tT]!;
-        if (stampT[tT] !== k) {
-          stampT[tT] = k;
-          pT = powT[tT] = Math.exp(rx * (lT - lnAlpha));
+  // Two passes over the x groups: first those on the per-row path (x = 0, very high x, and always
+  // the highest x group, a few rows), then the rest. Every call, the first included, so runs both
+  // paths before the bulk of the rows: V8 compiles the loop during that first call with type
+  // feedback for both, and the compiled code does not bail out (and get compiled again, 40–100 ms
+  // of compiler time each) when a line search first sends a group down the per-row path.
+  const spanT = LT[LT.length - 1]! - lnAlpha;
+  const last = xValues.length - 1;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let k = 0; k <= last; k++) {
+      const x = xValues[k]!;
+      const fast = (modified || x > 0) && (r + x) * spanT < 500 && k < last;
+      if (fast !== (pass === 1)) continue;
+      const W = weightByX[k]!;
+      const rx = r + x;
+      const bx = b + x + shift;
+      ll += W * (gammaln(rx) - gr + r * lnAlpha + gab + gammaln(bx) - gb - gammaln(a + bx));
+      const hasA4 = modified || x > 0;
+      // b+x−1 (BG/NBD) and b+x (MBG/NBD) are both bx − 1.
+      const lnab = hasA4 ? lnA - Math.log(bx - 1) : 0;
+      let sA3 = 0; // Σ w ln(α+T)
+      let sLT = 0; // Σ w (1−s) ln(α+T)
+      let sLt = 0; // Σ w s ln(α+t_x)
+      let siT = 0; // Σ w (1−s)/(α+T)
+      let sit = 0; // Σ w s/(α+t_x)
+      let sS = 0; // Σ w s, s = P(the A4 branch) = sigmoid(A4 − A3)
+      let sSoft = 0; // Σ w softplus(A4 − A3)
+      const begin = groupStart[k]!;
+      const end = groupStart[k + 1]!;
+      // The A4/A3 ratio e^d = (a/(b+x−1)) · ((α+T)/(α+t_x))^(r+x) is a product of a power of
+      // (α+T) and one of (α+t_x). Each x group evaluates each power once per distinct T and t_x it
+      // meets (tables stamped with the group) instead of one exp per row, when the powers stay well
+      // inside double range; otherwise (very high x) the per-row form below.
+      if (fast) {
+        const ab = Math.exp(lnab);
+        let prod = PROD_START;
+        for (let j = begin; j < end; j++) {
+          const w = rowWeight[j]!;
+          const tT = rowT[j]!;
+          const tt = rowTx[j]!;
+          const lT = LT[tT]!;
+          const lt = Lt[tt]!;
+          let pT = powT[tT]!;
+          if (stampT[tT] !== k) {
+            stampT[tT] = k;
+            pT = powT[tT] = Math.exp(rx * (lT - lnAlpha));
+          }
+          let pt = powt[tt]!;
+          if (stampt[tt] !== k) {
+            stampt[tt] = k;
+            pt = powt[tt] = Math.exp(rx * (lnAlpha - lt));
+          }
+          const u = ab * pt * pT; // e^d
+          const f = 1 + u;
+          const c = w / f; // w (1 − s)
+          const ws = w - c; // w s
+          sA3 += w * lT;
+          // Σ w ln(1 + e^d): single customers' factors multiply into `prod`, one log per 16 rows
+          // instead of one per row. Written without data-dependent branches: the warm-start
+          // subsample has no weight-1 rows, and a branch it never took would deoptimise the
+          // compiled kernel on its first full-data call.
+          const unit = f < 1e16 && w === 1; // in this order: both compares run on every row
+          prod *= unit ? f : 1;
+          sSoft += unit ? 0 : w * Math.log1p(u);
+          if ((j & 15) === 0) {
+            sSoft += Math.log(prod) - LN_PROD_START;
+            prod = PROD_START;
+          }
+          sLT += c * lT;
+          sLt += ws * lt;
+          siT += c * iT[tT]!;
+          sit += ws * it[tt]!;
+          sS += ws;
         }
-        let pt = powt[tt]!;
-        if (stampt[tt] !== k) {
-          stampt[tt] = k;
-          pt = powt[tt] = Math.exp(rx * (lnAlpha - lt));
+        sSoft += Math.log(prod) - LN_PROD_START;
+      } else {
+        for (let j = begin; j < end; j++) {
+          const w = rowWeight[j]!;
+          const tT = rowT[j]!;
+          const lT = LT[tT]!;
+          sA3 += w * lT;
+          if (!hasA4) {
+            siT += w * iT[tT]!;
+            continue;
+          }
+          const tt = rowTx[j]!;
+          const lt = Lt[tt]!;
+          const d = lnab + rx * (lT - lt);
+          const e = Math.exp(-Math.abs(d));
+          const s = d >= 0 ? 1 / (1 + e) : e / (1 + e);
+          sSoft += w * (Math.max(d, 0) + Math.log1p(e));
+          sLT += w * (1 - s) * lT;
+          sLt += w * s * lt;
+          siT += w * (1 - s) * iT[tT]!;
+          sit += w * s * it[tt]!;
+          sS += w * s;
         }
-        const u = ab * pt * pT; // e^d
-        const f = 1 + u;
-        const c = w / f; // w (1 − s)
-        const ws = w - c; // w s
-        sA3 += w * lT;
-        // Σ w ln(1 + e^d): single customers' factors multiply into `prod`, one log per 16 rows
-        // instead of one per row. Written without data-dependent branches: the warm-start
-        // subsample has no weight-1 rows, and a branch it never took would deoptimise the
-        // compiled kernel on its first full-data call.
-        const unit = f < 1e16 && w === 1; // in this order: both compares run on every row
-        prod *= unit ? f : 1;
-        sSoft += unit ? 0 : w * Math.log1p(u);
-        if ((j & 15) === 0) {
-          sSoft += Math.log(prod) - LN_PROD_START;
-          prod = PROD_START;
-        }
-        sLT += c * lT;
-        sLt += ws * lt;
-        siT += c * iT[tT]!;
-        sit += ws * it[tt]!;
-        sS += ws;
       }
-      sSoft += Math.log(prod) - LN_PROD_START;
-    } else {
-      for (let j = begin; j < end; j++) {
-        const w = rowWeight[j]!;
-        const tT = rowT[j]!;
-        const lT = LT[tT]!;
-        sA3 += w * lT;
-        if (!hasA4) {
-          siT += w * iT[tT]!;
-          continue;
-        }
-        const tt = rowTx[j]!;
-        const lt = Lt[tt]!;
-        const d = lnab + rx * (lT - lt);
-        const e = Math.exp(-Math.abs(d));
-        const s = d >= 0 ? 1 / (1 + e) : e / (1 + e);
-        sSoft += w * (Math.max(d, 0) + Math.log1p(e));
-        sLT += w * (1 - s) * lT;
-        sLt += w * s * lt;
-        siT += w * (1 - s) * iT[tT]!;
-        sit += w * s * it[tt]!;
-        sS += w * s;
+      if (!hasA4) sLT = sA3;
+      ll += sSoft - rx * sA3;
+      if (want) {
+        const dx = digamma(a + bx);
+        gR += W * (digamma(rx) - dr0 + lnAlpha) - sLT - sLt;
+        gAlpha += (W * r) / alpha - rx * (siT + sit);
+        gA += W * (dab - dx) + sS / a;
+        gB += W * (dab + digamma(bx) - db0 - dx) - (hasA4 ? sS / (bx - 1) : 0);
       }
-    }
-    if (!hasA4) sLT = sA3;
-    ll += sSoft - rx * sA3;
-    if (want) {
-      const dx = digamma(a + bx);
-      gR += W * (digamma(rx) - dr0 + lnAlpha) - sLT - sLt;
-      gAlpha += (W * r) / alpha - rx * (siT + sit);
-      gA += W * (dab - dx) + sS / a;
-      gB += W * (dab + digamma(bx) - db0 - dx) - (hasA4 ? sS / (bx - 1) : 0);
     }
   }
   const n = ix.totalWeight;

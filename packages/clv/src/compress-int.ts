@@ -15,13 +15,15 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
   const { x, tx, T } = s;
   const n = x.length;
   if (n === 0) return undefined;
-  let xmax = 0;
-  let tmax = 0;
-  let Tmax = 0;
-  // Int32 copies: indexing with an int32 is much cheaper than with a double.
+  // Int32 copies: indexing with an int32 is much cheaper than with a double. The same pass counts
+  // customers per x and marks the t_x and T values present, in tables grown as larger values
+  // appear (few times: each growth at least doubles).
   const xi = new Int32Array(n);
   const ti = new Int32Array(n);
   const Ti = new Int32Array(n);
+  let countX = new Int32Array(64);
+  let rankt = new Int32Array(1024);
+  let rankT = new Int32Array(1024);
   for (let i = 0; i < n; i++) {
     const a = x[i]!;
     const b = tx[i]!;
@@ -31,29 +33,24 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
     // result here means every row passed `validateSummary`'s checks on x, t_x and T.
     if ((a | 0) !== a || (b | 0) !== b || (c | 0) !== c || a < 0 || b < 0 || b > c) return undefined;
     if (a === 0 && b !== 0) return undefined;
+    if (a >= LIMIT || c >= LIMIT) return undefined; // t_x ≤ T
     xi[i] = a;
     ti[i] = b;
     Ti[i] = c;
-    if (a > xmax) xmax = a;
-    if (b > tmax) tmax = b;
-    if (c > Tmax) Tmax = c;
-  }
-  if (xmax >= LIMIT || tmax >= LIMIT || Tmax >= LIMIT) return undefined;
-  const countX = new Int32Array(xmax + 1);
-  const rankT = new Int32Array(Tmax + 1);
-  const rankt = new Int32Array(tmax + 1);
-  for (let i = 0; i < n; i++) {
-    countX[xi[i]!]!++;
-    rankt[ti[i]!] = 1;
-    rankT[Ti[i]!] = 1;
+    if (a >= countX.length) countX = grown(countX, a);
+    if (b >= rankt.length) rankt = grown(rankt, b);
+    if (c >= rankT.length) rankT = grown(rankT, c);
+    countX[a]!++;
+    rankt[b] = 1;
+    rankT[c] = 1;
   }
   const txValues = ranks(rankt);
   const TValues = ranks(rankT);
   const nt = txValues.length;
   const nT = TValues.length;
   if (nt * nT > MAX_PAIRS) return undefined;
-  const rankX = new Int32Array(xmax + 1);
-  for (let v = 0; v <= xmax; v++) rankX[v] = countX[v]! > 0 ? 1 : 0;
+  const rankX = new Int32Array(countX.length);
+  for (let v = 0; v < countX.length; v++) rankX[v] = countX[v]! > 0 ? 1 : 0;
   const xValues = ranks(rankX);
   const nx = xValues.length;
   // Customers by x (a stable counting sort), then distinct (t_x, T) pairs within each x group
@@ -136,6 +133,13 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
     customerOrder: order,
     customerStart: byX,
   };
+}
+
+/** A copy of `table` long enough to index `v` (< LIMIT). */
+function grown(table: Int32Array, v: number): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(Math.min(LIMIT, Math.max(2 * table.length, v + 1)));
+  out.set(table);
+  return out;
 }
 
 /** Turns a presence table (1 where a value occurs) into ranks in place; returns the values in order. */
