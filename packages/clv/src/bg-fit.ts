@@ -23,11 +23,15 @@ export function fitBg(summary: RfmSummary, modified: boolean, options: FitOption
   } else if (ix.totalWeight < 4) {
     validateSummary(summary, { minCustomers: 4 }); // throws too_few_customers
   }
-  let sx = 0;
-  let sT = 0;
-  for (let j = 0; j < ix.rowWeight.length; j++) {
-    sx += ix.rowWeight[j]! * ix.xValues[ix.rowX[j]!]!;
-    sT += ix.rowWeight[j]! * ix.TValues[ix.rowT[j]!]!;
+  // Σx and ΣT: from the integer compression when it has them (exact sums, so the same values as
+  // the loop; the loop, once per process, would run unoptimised over every compressed row).
+  let sx = ix.sumX ?? 0;
+  let sT = ix.sumT ?? 0;
+  if (ix.sumX === undefined || ix.sumT === undefined) {
+    for (let j = 0; j < ix.rowWeight.length; j++) {
+      sx += ix.rowWeight[j]! * ix.xValues[ix.rowX[j]!]!;
+      sT += ix.rowWeight[j]! * ix.TValues[ix.rowT[j]!]!;
+    }
   }
   if (sx === 0) {
     throw new ClvError(

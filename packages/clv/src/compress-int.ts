@@ -24,6 +24,8 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
   let countX = new Int32Array(64);
   let rankt = new Int32Array(1024);
   let rankT = new Int32Array(1024);
+  let sumX = 0;
+  let sumT = 0;
   for (let i = 0; i < n; i++) {
     const a = x[i]!;
     const b = tx[i]!;
@@ -43,6 +45,8 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
     countX[a]!++;
     rankt[b] = 1;
     rankT[c] = 1;
+    sumX += a;
+    sumT += c;
   }
   const txValues = ranks(rankt);
   const TValues = ranks(rankT);
@@ -132,6 +136,9 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
     totalWeight: total,
     customerOrder: order,
     customerStart: byX,
+    // Whole numbers below 2^22, fewer than 2^31 of them: the sums are exact in any order.
+    sumX: wt ? undefined : sumX,
+    sumT: wt ? undefined : sumT,
   };
 }
 

@@ -117,6 +117,12 @@ export interface RfmIndex {
    */
   customerOrder?: Uint32Array | undefined;
   customerStart?: Int32Array | undefined;
+  /**
+   * Integer path without weights only: Σx and ΣT over the customers (exact integer sums). Like
+   * `customerOrder`, per customer: a subsample carries the full data's values unchanged.
+   */
+  sumX?: number | undefined;
+  sumT?: number | undefined;
 }
 
 export function compressSummary(s: RfmSummary): RfmIndex {
