@@ -32,9 +32,11 @@ export async function runClvCli(argv: string[]): Promise<number> {
     throw e;
   });
   const code = await runClv(argv, processIo);
-  // A fit has printed everything (stdout and stderr writes to files, pipes and terminals are
-  // synchronous on Linux and macOS); leave now rather than tear down a heap of large arrays.
-  if (argv[0] === 'fit') process.exit(code);
+  // A fit is done once its output is written: leave now rather than tear down a heap of large
+  // arrays. Only when nothing is still queued (writes to files, terminals and, on Linux, pipes
+  // complete synchronously; elsewhere a pipe may still hold some, and then the normal exit waits).
+  const flushed = process.stdout.writableLength === 0 && process.stderr.writableLength === 0;
+  if (argv[0] === 'fit' && flushed) process.exit(code);
   return code;
 }
 
