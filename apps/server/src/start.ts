@@ -48,7 +48,11 @@ export async function runStart(argv: string[]): Promise<number> {
     // A freshly loaded demo brand gets its CLV fit, segment membership and analytics views now
     // rather than at the next scheduled run, so every screen has data from the first minute.
     await jobs.send('clv-refit', {}, { singletonKey: 'demo' });
-    await jobs.send('analytics-refresh', {}, { singletonKey: 'demo', startAfter: new Date(Date.now() + 5_000) });
+    await jobs.send(
+      'analytics-refresh',
+      {},
+      { singletonKey: 'demo', startAfter: new Date(Date.now() + 5_000) },
+    );
   }
   const app = config.runApi
     ? await buildApp({

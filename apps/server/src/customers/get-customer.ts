@@ -74,9 +74,7 @@ export async function getCustomer(
     attributes: row.attributes,
     tags: row.tags,
     identities,
-    consents: consents
-      .map((c) => ({ ...c, occurredAt: c.occurred_at.toISOString(), occurred_at: undefined }))
-      .map(({ occurred_at: _, ...c }) => c),
+    consents: consents.map(({ occurred_at, ...c }) => ({ ...c, occurredAt: occurred_at.toISOString() })),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

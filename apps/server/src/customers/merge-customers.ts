@@ -2,8 +2,6 @@ import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Identity } from './identities.ts';
 
-type CustomerRow = DB['customer'] extends infer T ? { [K in keyof T]: unknown } : never;
-
 const PROFILE_COLUMNS = [
   'family_name',
   'given_name',
@@ -44,14 +42,14 @@ export async function mergeCustomers(
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   const [survivorId, ...mergedIds] = sorted as [number, ...number[]];
   if (!mergedIds.length) return { survivorId, mergedIds };
-  const rows = (await tx
+  const rows = await tx
     .selectFrom('customer')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
     .where('id', 'in', sorted)
     .orderBy('id')
     .forUpdate()
-    .execute()) as unknown as (CustomerRow & { id: number })[];
+    .execute();
   const survivor = rows[0]!;
   const patch: Record<string, unknown> = {};
   for (const column of PROFILE_COLUMNS) {
@@ -59,7 +57,7 @@ export async function mergeCustomers(
     const donor = rows.find((r) => r[column] !== null);
     if (donor) patch[column] = donor[column];
   }
-  const union = (column: 'tags' | 'interests') => [...new Set(rows.flatMap((r) => r[column] as string[]))];
+  const union = (column: 'tags' | 'interests') => [...new Set(rows.flatMap((r) => r[column]))];
   const attributes = Object.assign(
     {},
     ...rows
@@ -68,7 +66,7 @@ export async function mergeCustomers(
       .map((r) => r.attributes),
     survivor.attributes,
   );
-  const registeredAt = rows.map((r) => r.registered_at as Date).reduce((a, b) => (a < b ? a : b));
+  const registeredAt = rows.map((r) => r.registered_at).reduce((a, b) => (a < b ? a : b));
 
   const moved: Record<string, number> = {};
   for (const table of OWNED_TABLES) {

@@ -89,8 +89,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  installErrorHandler(app as unknown as FastifyInstance);
-  installAuth(app as unknown as FastifyInstance, options.database.db);
+  installErrorHandler(app);
+  installAuth(app, options.database.db);
   const deps: RouteDeps = {
     database: options.database,
     secureCookies: options.secureCookies ?? false,
