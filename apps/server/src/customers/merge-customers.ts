@@ -24,6 +24,7 @@ const OWNED_TABLES = [
   'line_friend',
   'line_account_link',
   'line_outbox',
+  'line_rich_menu_link',
 ] as const;
 
 /**
