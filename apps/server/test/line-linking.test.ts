@@ -103,7 +103,7 @@ describe('LINE rich menus', () => {
     return Buffer.concat([header, size, Buffer.from('0806000000', 'hex'), Buffer.alloc(64)]);
   }
 
-  it('defines a menu, uploads its image, sets it as default, links it to customers and stores a segment id', async () => {
+  it('defines a menu, uploads its image, sets it as default and links it to customers', async () => {
     const create = await bed.app.inject({
       method: 'POST',
       url: `/v1/line/channels/${bed.channelId}/rich-menus`,
@@ -177,13 +177,13 @@ describe('LINE rich menus', () => {
       method: 'POST',
       url: `/v1/line/rich-menus/${vipMenu.id}/links`,
       headers: bed.auth,
-      payload: { customerIds: ids, segmentId: 'vip-2026' },
+      payload: { customerIds: ids },
     });
     expect(linked.statusCode).toBe(200);
     expect(linked.json()).toMatchObject({
       linkedUsers: 600,
       customersWithoutLine: 0,
-      menu: { segmentId: 'vip-2026' },
+      menu: { segmentId: null },
     });
     expect(bed.line.stats().requests['POST /v2/bot/richmenu/bulk/link']).toBe(2);
     expect(bed.line.richMenuOf(lineUserId(20_001))).toBe(vipMenu.richMenuId);

@@ -1,6 +1,7 @@
 import type { JobDefinition } from '../jobs/jobs.ts';
 import { deliverSend } from './deliver-send.ts';
 import { processPendingEvents } from './process-events.ts';
+import { RICH_MENU_SYNC_JOB, syncRichMenus, workspacesToSync } from './rich-menu-sync.ts';
 import { SEND_JOB } from './sends.ts';
 import { PROCESS_EVENTS_JOB } from './webhook-intake.ts';
 
@@ -39,6 +40,25 @@ export const LINE_JOBS: JobDefinition[] = [
       for (const send of unfinished)
         await jobs.send(SEND_JOB, { workspaceId: send.workspace_id, sendId: send.id });
       if (unfinished.length) logger.info({ sends: unfinished.length }, 'unfinished LINE sends resumed');
+    },
+  },
+  {
+    // Segment rich menus: enqueued when a menu's segment is assigned or changed, and every
+    // minute for the entries and exits the segment jobs recorded since (segment_membership_event).
+    name: RICH_MENU_SYNC_JOB,
+    schedule: '* * * * *',
+    run: async (data, context) => {
+      const workspaceId = (data as { workspaceId?: string } | null)?.workspaceId;
+      const workspaces = workspaceId ? [workspaceId] : await workspacesToSync(context.database.db);
+      for (const id of workspaces) {
+        const result = await syncRichMenus(context, id);
+        // LINE unavailable: the rows stay pending, the reason is in the API, and the next
+        // minute's run tries again.
+        if (result.status === 'retry_later')
+          context.logger.warn({ workspaceId: id, ...result }, 'rich-menu sync waits for LINE');
+        else if (result.events || result.full || result.linked || result.unlinked || result.failed)
+          context.logger.info({ workspaceId: id, ...result }, 'rich menus synced with segments');
+      }
     },
   },
 ];

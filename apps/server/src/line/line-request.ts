@@ -34,47 +34,38 @@ function lineReason(error: HTTPFetchError): string {
   }
 }
 
+/** What one call to LINE came to, after the retries {@link callLine} makes. */
+export type CallOutcome<T> =
+  | { kind: 'ok'; value: T; attempts: number }
+  /** 409: LINE accepted this retry key before (only calls that carry one). */
+  | { kind: 'conflict'; acceptedRequestId: string | null; attempts: number }
+  | { kind: 'failed'; error: string; attempts: number }
+  | { kind: 'quota'; attempts: number }
+  | { kind: 'retry_later'; error: string; attempts: number };
+
 /**
- * Sends one planned request with its retry key. 5xx, timeouts and dropped connections are retried
- * with the same key; a 409 means LINE accepted the key before (a retry of a request that took
- * effect), so it counts as accepted; a rate-limit 429 holds the endpoint's pacer and tries again;
- * the monthly-quota 429 is returned as `quota`; any other 4xx fails with LINE's reason.
+ * Makes one call to LINE within the endpoint's pacer, retrying what may be retried: 5xx,
+ * timeouts and dropped connections (with a growing pause, up to 8 attempts; a call with a retry
+ * key must resend the same key), and a rate-limit 429, which holds the pacer for every caller
+ * and does not use up an attempt (up to a bound). The monthly-quota 429 comes back as `quota`,
+ * a 409 as `conflict`, any other 4xx as `failed` with LINE's reason; nothing else is retried.
  */
-export async function sendPlannedRequest(
-  client: messagingApi.MessagingApiClient,
-  pacer: Pacer,
-  request: PlannedRequest,
-): Promise<RequestOutcome> {
-  const units = request.aggregationUnit ? { customAggregationUnits: [request.aggregationUnit] } : {};
+export async function callLine<T>(pacer: Pacer, call: () => Promise<T>): Promise<CallOutcome<T>> {
   let lastError = '';
   let rateLimited = 0;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     await pacer.take();
     try {
-      const call =
-        request.kind === 'multicast'
-          ? client.multicastWithHttpInfo(
-              { to: request.recipients, messages: request.messages as messagingApi.Message[], ...units },
-              request.retryKey,
-            )
-          : client.pushMessageWithHttpInfo(
-              { to: request.recipients[0]!, messages: request.messages as messagingApi.Message[], ...units },
-              request.retryKey,
-            );
-      const response = await withTimeout(call, TIMEOUT_MS);
+      const value = await withTimeout(call(), TIMEOUT_MS);
       pacer.settle();
-      return {
-        kind: 'accepted',
-        lineRequestId: response.httpResponse.headers.get('x-line-request-id'),
-        attempts: attempt,
-      };
+      return { kind: 'ok', value, attempts: attempt };
     } catch (error) {
       if (!(error instanceof HTTPFetchError)) {
         lastError = error instanceof Error ? error.message : String(error); // timeout or connection
       } else if (error.status === 409) {
         return {
-          kind: 'accepted',
-          lineRequestId: error.headers.get('x-line-accepted-request-id'),
+          kind: 'conflict',
+          acceptedRequestId: error.headers.get('x-line-accepted-request-id'),
           attempts: attempt,
         };
       } else if (error.status === 429) {
@@ -93,6 +84,41 @@ export async function sendPlannedRequest(
     }
   }
   return { kind: 'retry_later', error: lastError, attempts: ATTEMPTS };
+}
+
+/**
+ * Sends one planned request with its retry key (through {@link callLine}). A 409 means LINE
+ * accepted the key before (a retry of a request that took effect), so it counts as accepted.
+ */
+export async function sendPlannedRequest(
+  client: messagingApi.MessagingApiClient,
+  pacer: Pacer,
+  request: PlannedRequest,
+): Promise<RequestOutcome> {
+  const units = request.aggregationUnit ? { customAggregationUnits: [request.aggregationUnit] } : {};
+  const outcome = await callLine(pacer, () =>
+    request.kind === 'multicast'
+      ? client.multicastWithHttpInfo(
+          { to: request.recipients, messages: request.messages as messagingApi.Message[], ...units },
+          request.retryKey,
+        )
+      : client.pushMessageWithHttpInfo(
+          { to: request.recipients[0]!, messages: request.messages as messagingApi.Message[], ...units },
+          request.retryKey,
+        ),
+  );
+  switch (outcome.kind) {
+    case 'ok':
+      return {
+        kind: 'accepted',
+        lineRequestId: outcome.value.httpResponse.headers.get('x-line-request-id'),
+        attempts: outcome.attempts,
+      };
+    case 'conflict':
+      return { kind: 'accepted', lineRequestId: outcome.acceptedRequestId, attempts: outcome.attempts };
+    default:
+      return outcome;
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -112,8 +112,39 @@ export interface LineRichMenuTable {
   rich_menu_id: string | null;
   image_uploaded: Generated<boolean>;
   is_default: Generated<boolean>;
-  segment_id: string | null;
+  /** The segment whose members get this menu (migrations/0005_line_rich_menu_sync.sql). */
+  segment_id: number | null;
+  /** Precedence among a customer's segment menus: higher wins, then the later assignment. */
+  priority: Generated<number>;
+  segment_assigned_at: Date | null;
   created_at: Timestamp;
+}
+
+export interface LineRichMenuSyncTable {
+  workspace_id: string;
+  event_cursor: Generated<number>;
+  full_requested: Generated<boolean>;
+  last_full_at: Date | null;
+  lease_owner: string | null;
+  lease_until: Date | null;
+  last_sync_at: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+}
+
+export type RichMenuLinkStatus = 'pending' | 'synced' | 'blocked' | 'failed';
+
+export interface LineRichMenuLinkTable {
+  workspace_id: string;
+  channel_id: string;
+  line_user_id: string;
+  customer_id: number;
+  desired_menu_id: number | null;
+  applied_menu_id: number | null;
+  status: RichMenuLinkStatus;
+  error: string | null;
+  updated_at: Timestamp;
+  synced_at: Date | null;
 }
 
 declare module '../db/schema.ts' {
@@ -126,5 +157,7 @@ declare module '../db/schema.ts' {
     line_outbox: LineOutboxTable;
     line_request: LineRequestTable;
     line_rich_menu: LineRichMenuTable;
+    line_rich_menu_sync: LineRichMenuSyncTable;
+    line_rich_menu_link: LineRichMenuLinkTable;
   }
 }

@@ -12,6 +12,7 @@ import {
   type StoredEvent,
 } from './friend-lifecycle.ts';
 import { lineClients } from './line-client.ts';
+import { followRichMenus } from './rich-menu-follow.ts';
 
 const BATCH = 200;
 
@@ -30,6 +31,8 @@ export async function processPendingEvents(
   const channel = await openChannel(database.db, secrets, workspaceId, channelId);
   const client = lineClients(channel).api;
   let processed = 0;
+  // Users who followed or blocked: their segment rich menu is linked again or left alone.
+  const friendChanges = new Set<string>();
   for (;;) {
     const pending = await database.db
       .selectFrom('line_webhook_event')
@@ -41,7 +44,11 @@ export async function processPendingEvents(
       .orderBy('received_at')
       .limit(BATCH)
       .execute();
-    if (!pending.length) return processed;
+    if (!pending.length) {
+      if (friendChanges.size)
+        await followRichMenus({ database, secrets, logger }, workspaceId, channelId, [...friendChanges]);
+      return processed;
+    }
     for (const row of pending) {
       const event: StoredEvent = {
         workspaceId,
@@ -76,6 +83,8 @@ export async function processPendingEvents(
         return result;
       });
       if (outcome !== undefined) processed++;
+      if ((outcome === 'followed' || outcome === 'blocked') && event.lineUserId)
+        friendChanges.add(event.lineUserId);
     }
   }
 }

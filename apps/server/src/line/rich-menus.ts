@@ -1,11 +1,18 @@
 import type { messagingApi } from '@line/bot-sdk';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import type { Jobs } from '../jobs/jobs.ts';
 import { DomainError, notFound } from '../shared/domain-error.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import { openChannel } from './channels.ts';
 import { lineClients } from './line-client.ts';
 import type { LineRichMenuTable } from './line-tables.ts';
+import {
+  assignRichMenuSegment,
+  type RichMenuSyncState,
+  richMenuSyncStates,
+  type SegmentAssignment,
+} from './rich-menu-segment.ts';
 
 export interface RichMenuView {
   id: number;
@@ -14,11 +21,20 @@ export interface RichMenuView {
   richMenuId: string | null;
   imageUploaded: boolean;
   isDefault: boolean;
-  segmentId: string | null;
+  /** The segment whose members get this menu (kept in step by the sync job). */
+  segmentId: number | null;
+  priority: number;
+  segmentAssignedAt: string | null;
+  sync: RichMenuSyncState;
   definition: Record<string, unknown>;
 }
 
-function view(row: Selectable<LineRichMenuTable>): RichMenuView {
+async function view(
+  db: Kysely<DB>,
+  row: Selectable<LineRichMenuTable>,
+  states?: (menuId: number) => RichMenuSyncState,
+): Promise<RichMenuView> {
+  const stateOf = states ?? (await richMenuSyncStates(db, row.workspace_id));
   return {
     id: row.id,
     channelId: row.channel_id,
@@ -26,7 +42,10 @@ function view(row: Selectable<LineRichMenuTable>): RichMenuView {
     richMenuId: row.rich_menu_id,
     imageUploaded: row.image_uploaded,
     isDefault: row.is_default,
-    segmentId: row.segment_id,
+    segmentId: row.segment_id === null ? null : Number(row.segment_id),
+    priority: row.priority,
+    segmentAssignedAt: row.segment_assigned_at?.toISOString() ?? null,
+    sync: stateOf(row.id),
     definition: row.definition,
   };
 }
@@ -66,7 +85,7 @@ export async function createRichMenu(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return view(row);
+  return view(db, row);
 }
 
 /** Uploads the menu's image (JPEG or PNG, ≤1 MB, the menu's size). LINE takes one image per menu. */
@@ -91,7 +110,7 @@ export async function uploadRichMenuImage(
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .execute();
-  return view({ ...menu, image_uploaded: true });
+  return view(db, { ...menu, image_uploaded: true });
 }
 
 /** Makes the menu every friend sees unless a menu is linked to them. */
@@ -106,23 +125,27 @@ export async function setDefaultRichMenu(
   await lineCall(() => lineClients(channel).api.setDefaultRichMenu(menu.rich_menu_id!));
   await sql`update line_rich_menu set is_default = (id = ${id})
     where workspace_id = ${workspaceId} and channel_id = ${menu.channel_id}`.execute(db);
-  return view({ ...menu, is_default: true });
+  return view(db, { ...menu, is_default: true });
 }
 
 /**
- * Links the menu to customers (their LINE ids, 500 per bulk-link request) and/or records the
- * segment it belongs to. Segments do not exist yet: the segment id is stored, and keeping the
- * links in step with the segment's membership comes with the segments issue.
+ * Links the menu to customers (their LINE ids, 500 per bulk-link request), once, and/or makes it
+ * follow a segment (`segmentId`, with a `priority`): the sync job then links it to the segment's
+ * members who are LINE friends and keeps the links in step as customers enter and exit. A link
+ * made here by customer id is not tracked: a later segment change for that user overrides it.
  */
 export async function linkRichMenu(
   db: Kysely<DB>,
   secrets: SecretBox,
+  jobs: Jobs | undefined,
   workspaceId: string,
   id: number,
-  target: { customerIds?: number[]; segmentId?: string },
+  target: { customerIds?: number[] } & SegmentAssignment,
 ): Promise<{ menu: RichMenuView; linkedUsers: number; customersWithoutLine: number }> {
   const menu = await loadMenu(db, workspaceId, id);
-  const channel = await openChannel(db, secrets, workspaceId, menu.channel_id);
+  if (target.segmentId !== undefined || target.priority !== undefined) {
+    await assignRichMenuSegment(db, jobs, workspaceId, menu, target);
+  }
   const customerIds = [...new Set(target.customerIds ?? [])];
   const rows = customerIds.length
     ? await db
@@ -134,27 +157,25 @@ export async function linkRichMenu(
         .execute()
     : [];
   const userIds = [...new Set(rows.map((r) => r.value))];
-  const client = lineClients(channel).api;
-  for (let i = 0; i < userIds.length; i += 500) {
-    const chunk = userIds.slice(i, i + 500);
-    await lineCall(() => client.linkRichMenuIdToUsers({ richMenuId: menu.rich_menu_id!, userIds: chunk }));
-  }
-  let row = menu;
-  if (target.segmentId !== undefined) {
-    row = await db
-      .updateTable('line_rich_menu')
-      .set({ segment_id: target.segmentId })
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  if (userIds.length) {
+    const channel = await openChannel(db, secrets, workspaceId, menu.channel_id);
+    const client = lineClients(channel).api;
+    for (let i = 0; i < userIds.length; i += 500) {
+      const chunk = userIds.slice(i, i + 500);
+      await lineCall(() => client.linkRichMenuIdToUsers({ richMenuId: menu.rich_menu_id!, userIds: chunk }));
+    }
   }
   const linkedCustomers = new Set(rows.map((r) => r.customer_id));
   return {
-    menu: view(row),
+    menu: await view(db, await loadMenu(db, workspaceId, id)),
     linkedUsers: userIds.length,
     customersWithoutLine: customerIds.length - linkedCustomers.size,
   };
+}
+
+/** One menu with its segment and sync state. */
+export async function getRichMenu(db: Kysely<DB>, workspaceId: string, id: number): Promise<RichMenuView> {
+  return view(db, await loadMenu(db, workspaceId, id));
 }
 
 export async function listRichMenus(db: Kysely<DB>, workspaceId: string): Promise<RichMenuView[]> {
@@ -164,7 +185,8 @@ export async function listRichMenus(db: Kysely<DB>, workspaceId: string): Promis
     .where('workspace_id', '=', workspaceId)
     .orderBy('id')
     .execute();
-  return rows.map(view);
+  const states = await richMenuSyncStates(db, workspaceId);
+  return Promise.all(rows.map((row) => view(db, row, states)));
 }
 
 /** LINE's 4xx (a definition or image LINE refuses) is the caller's to fix: `invalid` with LINE's reason. */

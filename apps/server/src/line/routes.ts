@@ -3,7 +3,8 @@ import type { App, RouteDeps } from '../http/app.ts';
 import { principalOf } from '../http/auth.ts';
 import { issueLinkToken, startAccountLink } from './account-link.ts';
 import { assertChannelInput, listChannels, openChannel, saveChannel } from './channels.ts';
-import { createRichMenu, linkRichMenu, listRichMenus, setDefaultRichMenu } from './rich-menus.ts';
+import { requestFullRichMenuSync, RICH_MENU_SYNC_JOB } from './rich-menu-sync.ts';
+import { createRichMenu, getRichMenu, linkRichMenu, listRichMenus, setDefaultRichMenu } from './rich-menus.ts';
 import { createSend, getSend, listSendMessages, resumeSend } from './sends.ts';
 import { registerLineRawRoutes } from './webhook-route.ts';
 
@@ -50,7 +51,25 @@ const RichMenu = Type.Object({
   richMenuId: Type.Union([Type.String(), Type.Null()]),
   imageUploaded: Type.Boolean(),
   isDefault: Type.Boolean(),
-  segmentId: Type.Union([Type.String(), Type.Null()]),
+  segmentId: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'The segment whose members who are LINE friends get this menu',
+  }),
+  priority: Type.Integer({
+    description:
+      'Precedence when a customer is in several segments with menus: the highest priority wins, then the most recently assigned',
+  }),
+  segmentAssignedAt: Type.Union([Type.String(), Type.Null()]),
+  sync: Type.Object(
+    {
+      linked: Type.Integer({ description: 'LINE users LINE confirmed this menu for' }),
+      pending: Type.Integer({ description: 'users to link to (or unlink from) this menu, not yet sent' }),
+      blocked: Type.Integer({ description: 'members who blocked the account: skipped until they follow' }),
+      failed: Type.Integer({ description: 'users LINE refused the link for (see lastError)' }),
+      lastSyncAt: Type.Union([Type.String(), Type.Null()]),
+      lastError: Type.Union([Type.String(), Type.Null()]),
+    },
+    { description: "How far the segment's links have got" },
+  ),
   definition: Type.Object({}, { additionalProperties: true }),
 });
 const ChannelParams = Type.Object({ channelId: Type.String() });
@@ -275,6 +294,37 @@ export function registerLineRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => ({ items: await listRichMenus(db, principalOf(request).workspaceId) }),
   );
+  app.get(
+    '/v1/line/rich-menus/:id',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'A rich menu, the segment it follows and how far its links have got',
+        params: IdParams,
+        response: { 200: RichMenu },
+      },
+    },
+    async (request) => getRichMenu(db, principalOf(request).workspaceId, request.params.id),
+  );
+  app.post(
+    '/v1/line/rich-menus/sync',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary:
+          "Recompute every segment menu's links now and retry the ones LINE refused (the sync also runs every minute)",
+        response: { 202: Type.Object({ queued: Type.Boolean() }) },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = principalOf(request);
+      await requestFullRichMenuSync(db, workspaceId);
+      const queued = jobs ? (await jobs.send(RICH_MENU_SYNC_JOB, { workspaceId })) !== null : false;
+      return reply.code(202).send({ queued });
+    },
+  );
   app.post(
     '/v1/line/rich-menus/:id/default',
     {
@@ -295,12 +345,13 @@ export function registerLineRoutes(app: App, deps: RouteDeps): void {
       schema: {
         tags,
         summary:
-          'Link the menu to customers (bulk link) and/or a segment (stored; kept in sync once segments exist)',
+          "Link the menu to customers once (bulk link), and/or make it follow a segment: its members who are LINE friends get it, entering customers are linked, exiting ones fall back to their next segment menu by priority or to the default (segmentId null stops following)",
         params: IdParams,
         body: Type.Object(
           {
             customerIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100_000 })),
-            segmentId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            segmentId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+            priority: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000 })),
           },
           { additionalProperties: false },
         ),
@@ -314,6 +365,6 @@ export function registerLineRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request) =>
-      linkRichMenu(db, secrets, principalOf(request).workspaceId, request.params.id, request.body),
+      linkRichMenu(db, secrets, jobs, principalOf(request).workspaceId, request.params.id, request.body),
   );
 }
