@@ -3,6 +3,11 @@
  * numbers below 2^22, so every distinct value and every (t_x, T) pair has a slot in a flat table.
  * A few linear passes replace per-column sorting and hashing. The result is identical, row for
  * row and weight for weight, to the general path (`compressGeneral`), so fits do not change.
+ *
+ * Each pass over the customers is a function of its own with one loop: a `fit` runs every pass
+ * once per process, so each loop starts in V8's interpreter until its on-stack compile lands, and
+ * a small function compiles in a millisecond or two where the whole of this file's work, as one
+ * function, took 7–20 ms per compile (five of them, each after a bail-out at the next loop).
  */
 import type { RfmIndex } from './compress.ts';
 import type { RfmSummary } from './summary.ts';
@@ -10,20 +15,90 @@ import type { RfmSummary } from './summary.ts';
 const LIMIT = 1 << 22;
 const MAX_PAIRS = 1 << 24;
 
+/** Int32 copies of x, t_x and T, with counts per x and the values of t_x and T present. */
+interface IntColumns {
+  xi: Int32Array;
+  ti: Int32Array;
+  Ti: Int32Array;
+  /** Customers per x value (0 … maxX). */
+  countX: Int32Array;
+  /** 1 where a t_x (T) value occurs; turned into ranks by `ranks`. */
+  rankt: Int32Array;
+  rankT: Int32Array;
+  maxX: number;
+  maxT: number;
+  sumX: number;
+  sumT: number;
+}
+
 /** Undefined when the data is not on a small integer grid; the caller then takes the general path. */
 export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
-  const { x, tx, T } = s;
-  const n = x.length;
+  const n = s.x.length;
   if (n === 0) return undefined;
-  // Int32 copies: indexing with an int32 is much cheaper than with a double. The same pass counts
-  // customers per x and marks the t_x and T values present, in tables grown as larger values
-  // appear (few times: each growth at least doubles).
+  // Tables for values below 2^16 (180 years in days) first; larger values take a second pass.
+  let cols = intColumns(s.x, s.tx, s.T, 1 << 16);
+  if (cols === 'larger') cols = intColumns(s.x, s.tx, s.T, LIMIT);
+  if (cols === undefined || cols === 'larger') return undefined;
+  const total = s.weight ? totalWeight(s.weight) : n;
+  if (total === undefined) return undefined;
+  const txValues = ranks(cols.rankt, cols.maxT);
+  const TValues = ranks(cols.rankT, cols.maxT);
+  const nT = TValues.length;
+  if (txValues.length * nT > MAX_PAIRS) return undefined;
+  const rankX = new Int32Array(cols.maxX + 1);
+  for (let v = 0; v <= cols.maxX; v++) rankX[v] = cols.countX[v]! > 0 ? 1 : 0;
+  const xValues = ranks(rankX, cols.maxX);
+  const nx = xValues.length;
+  // Customers by x (a stable counting sort), then distinct (t_x, T) pairs within each x group
+  // through a pair table stamped with the group.
+  const byX = new Int32Array(nx + 1);
+  for (let k = 0; k < nx; k++) byX[k + 1] = byX[k]! + cols.countX[xValues[k]!]!;
+  const order = new Uint32Array(n);
+  const pairOf = new Int32Array(n);
+  scatterByX(cols, rankX, nT, byX.slice(0, nx), order, pairOf);
+  const rows = groupPairs(order, pairOf, byX, nx, txValues.length, nT, s.weight);
+  const m = rows.count;
+  return {
+    xValues,
+    txValues,
+    TValues,
+    rowX: rows.rowX.slice(0, m),
+    rowTx: rows.rowTx.slice(0, m),
+    rowT: rows.rowT.slice(0, m),
+    rowWeight: rows.rowWeight.slice(0, m),
+    groupStart: rows.groupStart,
+    weightByX: rows.weightByX,
+    rowOf: rows.rowOf,
+    totalWeight: total,
+    customerOrder: order,
+    customerStart: byX,
+    // Whole numbers below 2^22, fewer than 2^31 of them: the sums are exact in any order.
+    sumX: s.weight ? undefined : cols.sumX,
+    sumT: s.weight ? undefined : cols.sumT,
+  };
+}
+
+/**
+ * The conversion pass. Rows a fit would reject (t_x > T, t_x ≠ 0 with x = 0, negative, not whole)
+ * make it return undefined, so the general path names them; a result here means every row passed
+ * `validateSummary`'s checks on x, t_x and T. 'larger' when a value does not fit the tables' `size`
+ * (the caller tries again with larger tables: growing them inside the loop made it twice as long).
+ */
+function intColumns(
+  x: Float64Array,
+  tx: Float64Array,
+  T: Float64Array,
+  size: number,
+): IntColumns | 'larger' | undefined {
+  const n = x.length;
   const xi = new Int32Array(n);
   const ti = new Int32Array(n);
   const Ti = new Int32Array(n);
-  let countX = new Int32Array(64);
-  let rankt = new Int32Array(1024);
-  let rankT = new Int32Array(1024);
+  const countX = new Int32Array(size);
+  const rankt = new Int32Array(size);
+  const rankT = new Int32Array(size);
+  let maxX = 0;
+  let maxT = 0;
   let sumX = 0;
   let sumT = 0;
   for (let i = 0; i < n; i++) {
@@ -31,50 +106,80 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
     const b = tx[i]!;
     const c = T[i]!;
     // (v | 0) === v: a whole number in int32 range; NaN and negatives fail the range test.
-    // Rows a fit would reject (t_x > T, t_x ≠ 0 with x = 0) also take the general path, so a
-    // result here means every row passed `validateSummary`'s checks on x, t_x and T.
     if ((a | 0) !== a || (b | 0) !== b || (c | 0) !== c || a < 0 || b < 0 || b > c) return undefined;
     if (a === 0 && b !== 0) return undefined;
-    if (a >= LIMIT || c >= LIMIT) return undefined; // t_x ≤ T
+    if (a >= size || c >= size) return a >= LIMIT || c >= LIMIT ? undefined : 'larger'; // t_x ≤ T
     xi[i] = a;
     ti[i] = b;
     Ti[i] = c;
-    if (a >= countX.length) countX = grown(countX, a);
-    if (b >= rankt.length) rankt = grown(rankt, b);
-    if (c >= rankT.length) rankT = grown(rankT, c);
     countX[a]!++;
     rankt[b] = 1;
     rankT[c] = 1;
+    if (a > maxX) maxX = a;
+    if (c > maxT) maxT = c;
     sumX += a;
     sumT += c;
   }
-  const txValues = ranks(rankt);
-  const TValues = ranks(rankT);
-  const nt = txValues.length;
-  const nT = TValues.length;
-  if (nt * nT > MAX_PAIRS) return undefined;
-  const rankX = new Int32Array(countX.length);
-  for (let v = 0; v < countX.length; v++) rankX[v] = countX[v]! > 0 ? 1 : 0;
-  const xValues = ranks(rankX);
-  const nx = xValues.length;
-  // Customers by x (a stable counting sort), then distinct (t_x, T) pairs within each x group
-  // through a pair table stamped with the group.
-  const byX = new Int32Array(nx + 1);
-  for (let k = 0; k < nx; k++) byX[k + 1] = byX[k]! + countX[xValues[k]!]!;
-  const fill = byX.slice(0, nx);
-  // The scatter also writes each customer's (t_x, T) pair key next to its index, so the grouping
-  // pass below reads both sequentially instead of gathering t_x and T through `order`.
-  const order = new Uint32Array(n);
-  const pairOf = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
+  return { xi, ti, Ti, countX, rankt, rankT, maxX, maxT, sumX, sumT };
+}
+
+/** Σ weights, or undefined when one is negative or not finite (the general path names it). */
+function totalWeight(wt: Float64Array): number | undefined {
+  let total = 0;
+  for (let i = 0; i < wt.length; i++) {
+    const w = wt[i]!;
+    if (!(w >= 0 && w < Number.POSITIVE_INFINITY)) return undefined;
+    total += w;
+  }
+  return total;
+}
+
+/**
+ * The counting sort's scatter. It also writes each customer's (t_x, T) pair key next to its
+ * index, so the grouping pass reads both sequentially instead of gathering t_x and T through
+ * `order`.
+ */
+function scatterByX(
+  cols: IntColumns,
+  rankX: Int32Array,
+  nT: number,
+  fill: Int32Array,
+  order: Uint32Array,
+  pairOf: Int32Array,
+): void {
+  const { xi, ti, Ti, rankt, rankT } = cols;
+  for (let i = 0; i < xi.length; i++) {
     const at = fill[rankX[xi[i]!]!]!++;
     order[at] = i;
     pairOf[at] = rankt[ti[i]!]! * nT + rankT[Ti[i]!]!;
   }
+}
+
+interface PairRows {
+  count: number;
+  rowX: Uint32Array;
+  rowTx: Uint32Array;
+  rowT: Uint32Array;
+  rowWeight: Float64Array;
+  groupStart: Uint32Array;
+  weightByX: Float64Array;
+  rowOf: Uint32Array;
+}
+
+/** Distinct (t_x, T) pairs within each x group, in order of first appearance, with their weights. */
+function groupPairs(
+  order: Uint32Array,
+  pairOf: Int32Array,
+  byX: Int32Array,
+  nx: number,
+  nt: number,
+  nT: number,
+  wt: Float64Array | undefined,
+): PairRows {
+  const n = order.length;
   // slot[2·key] is the group that last saw the pair, slot[2·key+1] its row in that group: one
   // cache line per lookup.
   const slot = new Int32Array(2 * nt * nT).fill(-1);
-  const wt = s.weight;
   const rowWeight = new Float64Array(n);
   const weightByX = new Float64Array(nx);
   const rowOf = new Uint32Array(n);
@@ -83,79 +188,51 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
   const rowT = new Uint32Array(n);
   const groupStart = new Uint32Array(nx + 1);
   let m = 0;
-  for (let k = 0; k < nx; k++) {
-    const begin = byX[k]!;
-    const end = byX[k + 1]!;
-    for (let q = begin; q < end; q++) {
-      const pair = pairOf[q]!;
-      const key = 2 * pair;
-      let r = slot[key + 1]!;
-      if (slot[key] !== k) {
-        slot[key] = k;
-        slot[key + 1] = m;
-        r = m;
-        const a = (pair / nT) | 0;
-        rowX[m] = k;
-        rowTx[m] = a;
-        rowT[m] = pair - a * nT;
-        m++;
-      }
-      const i = order[q]!;
-      rowOf[i] = r;
-      // Customers of a row are met in input order, so each row's weight adds up in the same order
-      // as on the general path, and so does each x group's.
-      if (wt) {
-        const w = wt[i]!;
-        rowWeight[r]! += w;
-        weightByX[k]! += w;
-      } else rowWeight[r]! += 1;
-    }
-    if (!wt) weightByX[k] = end - begin;
-    groupStart[k + 1] = m;
-  }
-  let total = n;
-  if (wt) {
-    total = 0;
-    for (let i = 0; i < n; i++) {
-      const w = wt[i]!;
-      if (!(w >= 0 && w < Number.POSITIVE_INFINITY)) return undefined; // as above, for weights
-      total += w;
-    }
-  }
-  return {
-    xValues,
-    txValues,
-    TValues,
-    rowX: rowX.slice(0, m),
-    rowTx: rowTx.slice(0, m),
-    rowT: rowT.slice(0, m),
-    rowWeight: rowWeight.slice(0, m),
-    groupStart,
-    weightByX,
-    rowOf,
-    totalWeight: total,
-    customerOrder: order,
-    customerStart: byX,
-    // Whole numbers below 2^22, fewer than 2^31 of them: the sums are exact in any order.
-    sumX: wt ? undefined : sumX,
-    sumT: wt ? undefined : sumT,
-  };
-}
-
-/** A copy of `table` long enough to index `v` (< LIMIT). */
-function grown(table: Int32Array, v: number): Int32Array<ArrayBuffer> {
-  const out = new Int32Array(Math.min(LIMIT, Math.max(2 * table.length, v + 1)));
-  out.set(table);
-  return out;
-}
-
-/** Turns a presence table (1 where a value occurs) into ranks in place; returns the values in order. */
-function ranks(table: Int32Array): Float64Array {
   let k = 0;
-  for (let v = 0; v < table.length; v++) if (table[v] !== 0) k++;
+  let groupEnd = byX[1]!;
+  // One loop over the customers in x order; the group changes where byX says.
+  for (let q = 0; q < n; q++) {
+    while (q === groupEnd) {
+      if (!wt) weightByX[k] = groupEnd - byX[k]!;
+      groupStart[++k] = m;
+      groupEnd = byX[k + 1]!;
+    }
+    const pair = pairOf[q]!;
+    const key = 2 * pair;
+    let r = slot[key + 1]!;
+    if (slot[key] !== k) {
+      slot[key] = k;
+      slot[key + 1] = m;
+      r = m;
+      const a = (pair / nT) | 0;
+      rowX[m] = k;
+      rowTx[m] = a;
+      rowT[m] = pair - a * nT;
+      m++;
+    }
+    const i = order[q]!;
+    rowOf[i] = r;
+    // Customers of a row are met in input order, so each row's weight adds up in the same order
+    // as on the general path, and so does each x group's.
+    const w = wt ? wt[i]! : 1;
+    rowWeight[r]! += w;
+    if (wt) weightByX[k]! += w;
+  }
+  while (k < nx) {
+    if (!wt) weightByX[k] = groupEnd - byX[k]!;
+    groupStart[++k] = m;
+    groupEnd = byX[k + 1] ?? n;
+  }
+  return { count: m, rowX, rowTx, rowT, rowWeight, groupStart, weightByX, rowOf };
+}
+
+/** Turns a presence table (1 where a value occurs, up to `max`) into ranks in place; returns the values in order. */
+function ranks(table: Int32Array, max: number): Float64Array {
+  let k = 0;
+  for (let v = 0; v <= max; v++) if (table[v] !== 0) k++;
   const values = new Float64Array(k);
   k = 0;
-  for (let v = 0; v < table.length; v++) {
+  for (let v = 0; v <= max; v++) {
     if (table[v] !== 0) {
       values[k] = v;
       table[v] = k++;

@@ -40,30 +40,15 @@ export function gammaGammaNegLogLik(
   let gp = 0;
   let gQ = 0;
   let gG = 0;
+  const sums = new Float64Array(2);
+  spendGroupSums(d, 0, 0, g, sums); // no rows: type feedback for the code after the loop (see bg-kernel.ts)
   for (let k = 0; k < d.xValues.length; k++) {
     const x = d.xValues[k]!;
     const W = d.weightByX[k]!;
     const px = p * x;
-    let s1 = 0; // Σ w ln(γ + x m̄)
-    let s2 = 0; // Σ w / (γ + x m̄)
-    const end = d.groupStart[k + 1]!;
-    // Single buyers' factors γ + x m̄ multiply into `prod`: one log per 16 rows, not one per
-    // row. No data-dependent branches, as in the BG/NBD kernel: the warm-start subsample has no
-    // weight-1 rows.
-    let prod = PROD_START;
-    for (let j = d.groupStart[k]!; j < end; j++) {
-      const v = g + d.xm[j]!;
-      const w = d.w[j]!;
-      const unit = v < 1e16 && v > 1e-16 && w === 1; // in this order: all compares run on every row
-      prod *= unit ? v : 1;
-      s1 += unit ? 0 : w * Math.log(v);
-      s2 += w / v;
-      if ((j & 15) === 0) {
-        s1 += Math.log(prod) - LN_PROD_START;
-        prod = PROD_START;
-      }
-    }
-    s1 += Math.log(prod) - LN_PROD_START;
+    spendGroupSums(d, d.groupStart[k]!, d.groupStart[k + 1]!, g, sums);
+    const s1 = sums[0]!; // Σ w ln(γ + x m̄)
+    const s2 = sums[1]!; // Σ w / (γ + x m̄)
     const lnx = Math.log(x);
     ll +=
       W * (gammaln(px + q) - gammaln(px) - gq + q * lnG + px * lnx) +
@@ -82,6 +67,34 @@ export function gammaGammaNegLogLik(
     grad[2] = -gG / d.total;
   }
   return -ll / d.total;
+}
+
+/**
+ * One x group's (rows begin … end − 1) Σ w ln(γ + x m̄) and Σ w / (γ + x m̄), written to `out`. A function with one loop
+ * (see `fastGroupSums` in bg-kernel.ts): it compiles in milliseconds and never deoptimises.
+ */
+function spendGroupSums(d: SpendData, begin: number, end: number, g: number, out: Float64Array): void {
+  const { xm, w } = d;
+  let s1 = 0;
+  let s2 = 0;
+  // Single buyers' factors γ + x m̄ multiply into `prod`: one log per 16 rows, not one per
+  // row. No data-dependent branches, as in the BG/NBD kernel: the warm-start subsample has no
+  // weight-1 rows.
+  let prod = PROD_START;
+  for (let j = begin; j < end; j++) {
+    const v = g + xm[j]!;
+    const wj = w[j]!;
+    const unit = v < 1e16 && v > 1e-16 && wj === 1; // in this order: all compares run on every row
+    prod *= unit ? v : 1;
+    s1 += unit ? 0 : wj * Math.log(v);
+    s2 += wj / v;
+    if ((j & 15) === 0) {
+      s1 += Math.log(prod) - LN_PROD_START;
+      prod = PROD_START;
+    }
+  }
+  out[0] = s1 + (Math.log(prod) - LN_PROD_START);
+  out[1] = s2;
 }
 
 /** Maximum-likelihood fit on the repeat buyers (x > 0) of a summary with `monetary`. */

@@ -180,59 +180,102 @@ function fromXOrder(
   order: Uint32Array,
   start: Int32Array,
 ): SpendData | undefined {
-  const n = x.length;
-  let onGrid = true;
-  let maxCents = 0;
-  for (let i = 0; i < n; i++) {
-    if (x[i] === 0) continue;
-    const v = m[i]!;
-    if (!(v > 0 && v < Number.POSITIVE_INFINITY)) return undefined;
-    if (onGrid) {
-      const c = Math.round(v * 100);
-      if (c / 100 !== v || c >= MAX_CENTS) onGrid = false;
-      else if (c > maxCents) maxCents = c;
-    }
-  }
+  const grid = centsGrid(m, x);
+  if (grid === INVALID) return undefined;
   // x groups of the buyers: every group but x = 0 (the first, when present).
   const first = xAll.length > 0 && xAll[0] === 0 ? 1 : 0;
   const nx = xAll.length - first;
   const xValues = xAll.slice(first);
   const kept = start[xAll.length]! - start[first]!;
-  const slotGroup = onGrid ? new Int32Array(maxCents + 1).fill(-1) : undefined;
-  const slotRow = onGrid ? new Int32Array(maxCents + 1) : undefined;
   const rowM = new Float64Array(kept);
   const w = new Float64Array(kept);
   const groupStart = new Uint32Array(nx + 1);
   const weightByX = new Float64Array(nx);
+  const total = groupSpends(m, order, start, first, nx, grid, rowM, w, groupStart, weightByX);
+  const rows = groupStart[nx]!;
   const logSpendByX = new Float64Array(nx);
-  let rows = 0;
-  let total = 0;
-  for (let k = 0; k < nx; k++) {
-    const end = start[k + first + 1]!;
-    for (let q = start[k + first]!; q < end; q++) {
-      const v = m[order[q]!]!;
-      let r = rows;
-      if (slotGroup && slotRow) {
-        const c = Math.round(v * 100);
-        if (slotGroup[c] === k) r = slotRow[c]!;
-        else {
-          slotGroup[c] = k;
-          slotRow[c] = rows;
-        }
-      }
-      if (r === rows) rowM[rows++] = v;
-      w[r]! += 1;
-      weightByX[k]! += 1;
-      total += 1;
-    }
-    groupStart[k + 1] = rows;
-    for (let j = groupStart[k]!; j < rows; j++) logSpendByX[k]! += w[j]! * Math.log(rowM[j]!);
-  }
   const xm = new Float64Array(rows);
   for (let k = 0; k < nx; k++) {
-    for (let j = groupStart[k]!; j < groupStart[k + 1]!; j++) xm[j] = xValues[k]! * rowM[j]!;
+    for (let j = groupStart[k]!; j < groupStart[k + 1]!; j++) {
+      logSpendByX[k]! += w[j]! * Math.log(rowM[j]!);
+      xm[j] = xValues[k]! * rowM[j]!;
+    }
   }
   return { xValues, groupStart, weightByX, logSpendByX, xm, w: w.slice(0, rows), total };
+}
+
+const INVALID = -2;
+const OFF_GRID = -1;
+
+/**
+ * The largest buyer's m̄ in cents when every buyer's is on the cent grid (below MAX_CENTS),
+ * OFF_GRID when some is not, INVALID when some is not a positive number. One loop, a function of
+ * its own (see compress-int.ts on why).
+ */
+function centsGrid(m: Float64Array, x: Float64Array): number {
+  let maxCents = 0;
+  let onGrid = true;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] === 0) continue;
+    const v = m[i]!;
+    if (!(v > 0 && v < Number.POSITIVE_INFINITY)) return INVALID;
+    const c = Math.round(v * 100);
+    if (c / 100 !== v || c >= MAX_CENTS) onGrid = false;
+    else if (c > maxCents) maxCents = c;
+  }
+  return onGrid ? maxCents : OFF_GRID;
+}
+
+/**
+ * Buyers in x order (groups `first` … `first + nx − 1` of `order`), one row per distinct m̄ within
+ * each x group (through a table over cents stamped with the group, when `maxCents` ≥ 0). Fills
+ * rowM, w, groupStart and weightByX; returns the number of buyers.
+ */
+function groupSpends(
+  m: Float64Array,
+  order: Uint32Array,
+  start: Int32Array,
+  first: number,
+  nx: number,
+  maxCents: number,
+  rowM: Float64Array,
+  w: Float64Array,
+  groupStart: Uint32Array,
+  weightByX: Float64Array,
+): number {
+  const onGrid = maxCents >= 0;
+  const slotGroup = new Int32Array(onGrid ? maxCents + 1 : 0).fill(-1);
+  const slotRow = new Int32Array(onGrid ? maxCents + 1 : 0);
+  const begin = start[first]!;
+  const end = start[first + nx]!;
+  let rows = 0;
+  let k = 0;
+  let groupEnd = start[first + 1]!;
+  for (let q = begin; q < end; q++) {
+    while (q === groupEnd) {
+      weightByX[k] = groupEnd - start[first + k]!;
+      groupStart[++k] = rows;
+      groupEnd = start[first + k + 1]!;
+    }
+    const v = m[order[q]!]!;
+    let r = rows;
+    if (onGrid) {
+      const c = Math.round(v * 100);
+      if (slotGroup[c] === k) r = slotRow[c]!;
+      else {
+        slotGroup[c] = k;
+        slotRow[c] = rows;
+      }
+    }
+    if (r === rows) rowM[rows++] = v;
+    w[r]! += 1;
+  }
+  while (k < nx) {
+    weightByX[k] = groupEnd - start[first + k]!;
+    groupStart[++k] = rows;
+    groupEnd = start[first + k + 1] ?? end;
+  }
+  return end - begin;
 }
 
 /** The sorted distinct x of the kept buyers, and each kept buyer's rank among them. */

@@ -83,7 +83,8 @@ export function parseSummaryCsv(
   if (fast) {
     row = fast.rows;
     pos = fast.pos;
-    for (let r = 0; r < row; r++) if (!rowOk(out, r)) checkRow(out, r, r + 2, file, names, colOf);
+    const bad = firstBadRow(out.x!, out.tx!, out.T!, out.weight, row);
+    if (bad >= 0) checkRow(out, bad, bad + 2, file, names, colOf);
   }
   let line = row + 1;
   while (pos < n) {
@@ -242,12 +243,22 @@ function fastRows(
   return { rows: row, pos };
 }
 
-function rowOk(out: Partial<Record<Field, Float64Array>>, row: number): boolean {
-  const x = out.x![row]!;
-  const tx = out.tx![row]!;
-  const T = out.T![row]!;
-  if (!(x >= 0 && tx >= 0 && T >= 0 && tx <= T * (1 + 1e-12)) || (x === 0 && tx !== 0)) return false;
-  return !out.weight || out.weight[row]! >= 0;
+/** The first of `rows` rows that `checkRow` would reject, or −1. One loop, a function of its own. */
+function firstBadRow(
+  x: Float64Array,
+  tx: Float64Array,
+  T: Float64Array,
+  weight: Float64Array | undefined,
+  rows: number,
+): number {
+  for (let r = 0; r < rows; r++) {
+    const a = x[r]!;
+    const b = tx[r]!;
+    const c = T[r]!;
+    if (!(a >= 0 && b >= 0 && c >= 0 && b <= c * (1 + 1e-12)) || (a === 0 && b !== 0)) return r;
+    if (weight && !(weight[r]! >= 0)) return r;
+  }
+  return -1;
 }
 
 /** The model checks again, but here the message can name the line and the file's own column name. */

@@ -17,7 +17,14 @@ const csvText = summaryCsv(sim);
 describe('fast paths give the general paths’ answers', () => {
   it('integer compression is identical, row for row and weight for weight, to the general path', () => {
     const weight = Float64Array.from(sim.x, (_, i) => 1 + (i % 3) * 0.5);
-    for (const s of [sim, { ...sim, weight }]) {
+    // T and t_x past 2^16 (the first pass's table size) and x past it too: the larger tables' pass.
+    const long = {
+      ...sim,
+      x: sim.x.map((x, i) => (i === 5 && x > 0 ? 70_000 : x)),
+      tx: sim.tx.map((t) => (t > 0 ? t + 80_000 : 0)),
+      T: sim.T.map((t) => t + 80_000),
+    };
+    for (const s of [sim, { ...sim, weight }, long]) {
       const a = compressGeneral(s);
       const b = compressIntegers(s);
       expect(b).toBeDefined();
