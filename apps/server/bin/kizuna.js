@@ -21,6 +21,12 @@ if (major < 22) {
     stdio: 'inherit',
   });
   process.exit(result.status ?? 1);
+} else if (process.argv[2] === 'clv') {
+  // `kizuna clv` straight to the CLV package's prebuilt bundle (plain JavaScript, no type
+  // stripping at start-up) when it is current; see packages/clv/prebuilt.js.
+  const { loadClvCli } = await import('@kizuna/clv/prebuilt');
+  const { runClvCli } = await loadClvCli();
+  process.exitCode = await runClvCli(process.argv.slice(3));
 } else {
   await import('../src/cli.ts');
 }

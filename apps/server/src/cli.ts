@@ -30,7 +30,7 @@ async function main(): Promise<number> {
     case 'loyalty':
       return (await import('./loyalty/cli.ts')).runLoyaltyCli(rest);
     case 'clv':
-      return (await import('@kizuna/clv/cli')).runClvCli(rest);
+      return (await (await import('@kizuna/clv/prebuilt')).loadClvCli()).runClvCli(rest);
     case 'line-sandbox':
       return (await import('@kizuna/line-sandbox/cli')).runLineSandboxCli(rest);
     case 'help':

@@ -35,3 +35,19 @@ describe('kizuna init and migrate', () => {
     expect(result.stderr).toContain('unknown command "frobnicate"');
   });
 });
+
+describe('kizuna clv through the bin', () => {
+  const cdnow = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'cdnow');
+  it('fit --json on the CDNOW summary prints the FHL 2005 BG/NBD fit (r 0.243, α 4.414) and exits 0', () => {
+    const result = kizuna('clv', 'fit', '--summary', join(cdnow, 'cdnow_customers_summary.csv'), '--json');
+    expect(result.status).toBe(0);
+    const fit = JSON.parse(result.stdout);
+    expect(fit.params.r).toBeCloseTo(0.243, 3);
+    expect(fit.params.alpha).toBeCloseTo(4.414, 3);
+  });
+  it('a missing file: one line naming it, exit 1', () => {
+    const result = kizuna('clv', 'fit', '--summary', join(cdnow, 'missing.csv'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`kizuna clv: cannot read ${join(cdnow, 'missing.csv')}: no such file\n`);
+  });
+});

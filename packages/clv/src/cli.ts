@@ -18,7 +18,15 @@ export interface CliIo {
 }
 
 const processIo: CliIo = {
-  readFile: (path) => readFileSync(path),
+  readFile: (path) => {
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      // A missing or unreadable file is the user's to fix: say which and why, without a stack.
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+      throw new ClvError('invalid_input', `cannot read ${path}: ${why}`, { field: 'file' });
+    }
+  },
   writeFile: (path, data) => writeFileSync(path, data),
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
