@@ -9,7 +9,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { type Database, openDatabase } from '../src/db/open-database.ts';
 import { type App, buildApp } from '../src/http/app.ts';
 import { type JobDefinition, type Jobs, startJobs } from '../src/jobs/jobs.ts';
-import { createSecretBox } from '../src/shared/secret-box.ts';
+import { createSecretBox, type SecretBox } from '../src/shared/secret-box.ts';
 import { type InitResult, initWorkspace } from '../src/workspaces/workspaces.ts';
 
 export const TEST_DATABASE_URL = process.env.KIZUNA_TEST_DATABASE_URL;
@@ -44,6 +44,8 @@ export interface TestApp {
   app: App;
   database: Database;
   jobs: Jobs | undefined;
+  /** The box the app and its worker seal secrets with (to call job code directly). */
+  secrets: SecretBox;
   /** A workspace with an owner and a full-scope API key. */
   workspace: InitResult;
   /** Headers that authenticate as the workspace's API key. */
@@ -85,6 +87,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     app,
     database,
     jobs,
+    secrets,
     workspace,
     auth: { authorization: `Bearer ${workspace.apiKey}` },
     close: async () => {
