@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { JobContext } from '../jobs/jobs.ts';
-import { reconcileRichMenuLinks } from './rich-menu-targets.ts';
 import { syncRichMenus } from './rich-menu-sync.ts';
+import { reconcileRichMenuLinks } from './rich-menu-targets.ts';
 
 /**
  * After follows and unfollows: a blocked user's managed row becomes `blocked` (LINE is not
@@ -20,12 +20,17 @@ export async function followRichMenus(
   try {
     const { rows } = await sql<{ customer_id: number }>`
       select customer_id from customer_identity
-      where workspace_id = ${workspaceId} and kind = 'line' and value = any(${lineUserIds}::text[])`.execute(db);
+      where workspace_id = ${workspaceId} and kind = 'line' and value = any(${lineUserIds}::text[])`.execute(
+      db,
+    );
     const changed = await reconcileRichMenuLinks(db, workspaceId, channelId, {
       customerIds: rows.map((r) => Number(r.customer_id)),
     });
     if (changed) await syncRichMenus(context, workspaceId);
   } catch (error) {
-    context.logger.error({ err: error, workspaceId, channelId }, 'rich menus not updated after follow/unfollow');
+    context.logger.error(
+      { err: error, workspaceId, channelId },
+      'rich menus not updated after follow/unfollow',
+    );
   }
 }

@@ -161,7 +161,9 @@ async function consumeEvents(db: Kysely<DB>, workspaceId: string, channelIds: st
   for (;;) {
     const batch = await transact(db, async (tx) => {
       const { rows: cursor } = await sql<{ event_cursor: number }>`
-        select event_cursor from line_rich_menu_sync where workspace_id = ${workspaceId} for update`.execute(tx);
+        select event_cursor from line_rich_menu_sync where workspace_id = ${workspaceId} for update`.execute(
+        tx,
+      );
       const after = Number(cursor[0]?.event_cursor ?? 0);
       const { rows } = await sql<{ id: number; customer_id: number; followed: boolean }>`
         select e.id, e.customer_id, exists (select 1 from line_rich_menu r
@@ -237,7 +239,8 @@ async function applyPending(
           // LINE unavailable: the rows stay pending for the next run.
           return { ...out, error: `LINE unavailable: ${outcome.error}`, retryLater: true };
         } else {
-          const error = outcome.kind === 'failed' ? outcome.error : `unexpected LINE answer (${outcome.kind})`;
+          const error =
+            outcome.kind === 'failed' ? outcome.error : `unexpected LINE answer (${outcome.kind})`;
           out.failed += await markRows(db, workspaceId, channelId, userIds, group.menuId, 'failed', error);
           out.error = error;
         }
@@ -249,7 +252,10 @@ async function applyPending(
 function groupByMenu(
   rows: { line_user_id: string; desired_menu_id: number | null; rich_menu_id: string | null }[],
 ): { menuId: number | null; richMenuId: string | null; userIds: string[] }[] {
-  const groups = new Map<number | null, { menuId: number | null; richMenuId: string | null; userIds: string[] }>();
+  const groups = new Map<
+    number | null,
+    { menuId: number | null; richMenuId: string | null; userIds: string[] }
+  >();
   for (const row of rows) {
     const menuId = row.desired_menu_id === null ? null : Number(row.desired_menu_id);
     let group = groups.get(menuId);

@@ -77,7 +77,9 @@ export async function reconcileRichMenuLinks(
       error = case when ${nextStatus(retryFailed)} = 'failed' then l.error end,
       updated_at = now()
     where (l.customer_id, l.desired_menu_id, l.status)
-      is distinct from (excluded.customer_id, excluded.desired_menu_id, ${nextStatus(retryFailed)})`.execute(db);
+      is distinct from (excluded.customer_id, excluded.desired_menu_id, ${nextStatus(retryFailed)})`.execute(
+    db,
+  );
   return Number(result.numAffectedRows ?? 0);
 }
 

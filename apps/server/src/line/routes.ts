@@ -3,8 +3,14 @@ import type { App, RouteDeps } from '../http/app.ts';
 import { principalOf } from '../http/auth.ts';
 import { issueLinkToken, startAccountLink } from './account-link.ts';
 import { assertChannelInput, listChannels, openChannel, saveChannel } from './channels.ts';
-import { requestFullRichMenuSync, RICH_MENU_SYNC_JOB } from './rich-menu-sync.ts';
-import { createRichMenu, getRichMenu, linkRichMenu, listRichMenus, setDefaultRichMenu } from './rich-menus.ts';
+import { RICH_MENU_SYNC_JOB, requestFullRichMenuSync } from './rich-menu-sync.ts';
+import {
+  createRichMenu,
+  getRichMenu,
+  linkRichMenu,
+  listRichMenus,
+  setDefaultRichMenu,
+} from './rich-menus.ts';
 import { createSend, getSend, listSendMessages, resumeSend } from './sends.ts';
 import { registerLineRawRoutes } from './webhook-route.ts';
 
@@ -345,7 +351,7 @@ export function registerLineRoutes(app: App, deps: RouteDeps): void {
       schema: {
         tags,
         summary:
-          "Link the menu to customers once (bulk link), and/or make it follow a segment: its members who are LINE friends get it, entering customers are linked, exiting ones fall back to their next segment menu by priority or to the default (segmentId null stops following)",
+          'Link the menu to customers once (bulk link), and/or make it follow a segment: its members who are LINE friends get it, entering customers are linked, exiting ones fall back to their next segment menu by priority or to the default (segmentId null stops following)',
         params: IdParams,
         body: Type.Object(
           {
