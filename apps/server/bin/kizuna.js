@@ -24,6 +24,10 @@ if (major < 22) {
 } else if (process.argv[2] === 'clv') {
   // `kizuna clv` straight to the CLV package's prebuilt bundle (plain JavaScript, no type
   // stripping at start-up) when it is current; see packages/clv/prebuilt.js.
+  // A fit runs each of its hot loops in one call per process; with feedback vectors allocated
+  // from a function's first call, V8 compiles those loops with feedback for the code after them
+  // (see fastGroupSums in packages/clv/src/bg-kernel.ts), instead of bailing out there each call.
+  (await import('node:v8')).setFlagsFromString('--no-lazy-feedback-allocation');
   const { loadClvCli } = await import('@kizuna/clv/prebuilt');
   const { runClvCli } = await loadClvCli();
   process.exitCode = await runClvCli(process.argv.slice(3));
