@@ -314,6 +314,23 @@ describe('rich menus following segments (sync job → LINE sandbox over HTTP)', 
     expect((await menuState(vipMenu.id)).sync.lastError).toBeNull();
   });
 
+  it("lets a deleted segment's members fall back to their next menu", async () => {
+    const flash = (await createSegment(bed.database.db, ws, { name: '限定', definition: { tag: 'regular' } }))
+      .id;
+    const flashMenu = await createMenu('限定メニュー');
+    expect((await follow(flashMenu.id, { segmentId: flash, priority: 100 })).statusCode).toBe(200);
+    await until(() => menuOf(641) === flashMenu.richMenuId, 30_000, 'flash menu linked');
+    const deleted = await bed.app.inject({
+      method: 'DELETE',
+      url: `/v1/segments/${flash}`,
+      headers: bed.auth,
+    });
+    expect(deleted.statusCode).toBe(204);
+    expect((await syncNow()).status).toBe('done');
+    expect(menuOf(641)).toBe(regularMenu.richMenuId);
+    expect(await menuState(flashMenu.id)).toMatchObject({ segmentId: null, sync: { linked: 0 } });
+  });
+
   it('names the field when a segment assignment is invalid', async () => {
     const problems = async (menuId: number, payload: Record<string, unknown>) => {
       const response = await follow(menuId, payload);

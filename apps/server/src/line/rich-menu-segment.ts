@@ -9,7 +9,7 @@ import '../segments/segment-tables.ts';
 export interface RichMenuSyncState {
   /** LINE users LINE has confirmed this menu for. */
   linked: number;
-  /** Users who should get this menu (or lose it) and LINE has not been told yet. */
+  /** Users who should get this menu and LINE has not confirmed it yet. */
   pending: number;
   /** Members who blocked the account: skipped until they follow again. */
   blocked: number;

@@ -107,7 +107,8 @@ export async function syncRichMenus(
 /** Workspaces the scheduled sweep visits: a menu follows a segment, or a full sync is due. */
 export async function workspacesToSync(db: Kysely<DB>): Promise<string[]> {
   const { rows } = await sql<{ workspace_id: string }>`
-    select distinct workspace_id from line_rich_menu where segment_id is not null
+    select distinct workspace_id from line_rich_menu
+      where segment_id is not null or segment_assigned_at is not null
     union select workspace_id from line_rich_menu_sync where full_requested
     union select distinct workspace_id from line_rich_menu_link where status = 'pending'`.execute(db);
   return rows.map((r) => r.workspace_id);
@@ -140,7 +141,11 @@ async function fullReconcileIfDue(db: Kysely<DB>, workspaceId: string, channelId
   return transact(db, async (tx) => {
     const { rows } = await sql<{ due: boolean }>`
       select full_requested or last_full_at is null
-        or last_full_at < now() - ${`${FULL_EVERY_MS} milliseconds`}::interval as due
+        or last_full_at < now() - ${`${FULL_EVERY_MS} milliseconds`}::interval
+        -- A menu whose segment was deleted: the foreign key cleared segment_id but not the
+        -- assignment time (unassigning through the API clears both); its members fall back.
+        or exists (select 1 from line_rich_menu r where r.workspace_id = ${workspaceId}
+          and r.segment_id is null and r.segment_assigned_at is not null) as due
       from line_rich_menu_sync where workspace_id = ${workspaceId} for update`.execute(tx);
     if (!rows[0]?.due) return false;
     // Every event up to here is covered by recomputing from the current membership.
@@ -148,6 +153,10 @@ async function fullReconcileIfDue(db: Kysely<DB>, workspaceId: string, channelId
       select max(id) as id from segment_membership_event where workspace_id = ${workspaceId}`.execute(tx);
     for (const channelId of channelIds)
       await reconcileRichMenuLinks(tx, workspaceId, channelId, { retryFailed: true });
+    await sql`update line_rich_menu set segment_assigned_at = null
+      where workspace_id = ${workspaceId} and segment_id is null and segment_assigned_at is not null`.execute(
+      tx,
+    );
     await sql`update line_rich_menu_sync set full_requested = false, last_full_at = now(),
       event_cursor = greatest(event_cursor, ${Number(last[0]?.id ?? 0)})
       where workspace_id = ${workspaceId}`.execute(tx);

@@ -68,7 +68,7 @@ const RichMenu = Type.Object({
   sync: Type.Object(
     {
       linked: Type.Integer({ description: 'LINE users LINE confirmed this menu for' }),
-      pending: Type.Integer({ description: 'users to link to (or unlink from) this menu, not yet sent' }),
+      pending: Type.Integer({ description: 'users to be linked to this menu, not yet confirmed by LINE' }),
       blocked: Type.Integer({ description: 'members who blocked the account: skipped until they follow' }),
       failed: Type.Integer({ description: 'users LINE refused the link for (see lastError)' }),
       lastSyncAt: Type.Union([Type.String(), Type.Null()]),
