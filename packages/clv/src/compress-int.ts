@@ -177,9 +177,9 @@ function groupPairs(
   wt: Float64Array | undefined,
 ): PairRows {
   const n = order.length;
-  // slot[2·key] is the group that last saw the pair, slot[2·key+1] its row in that group: one
-  // cache line per lookup.
-  const slot = new Int32Array(2 * nt * nT).fill(-1);
+  // slot[pair] is the last row made for the pair. Rows are numbered in order, so the pair has a
+  // row in the current group exactly when that number is at least the group's first row.
+  const slot = new Int32Array(nt * nT).fill(-1);
   const rowWeight = new Float64Array(n);
   const weightByX = new Float64Array(nx);
   const rowOf = new Uint32Array(n);
@@ -189,21 +189,21 @@ function groupPairs(
   const groupStart = new Uint32Array(nx + 1);
   let m = 0;
   let k = 0;
+  let firstRow = 0;
   let groupEnd = byX[1]!;
   // One loop over the customers in x order; the group changes where byX says.
   for (let q = 0; q < n; q++) {
     while (q === groupEnd) {
       if (!wt) weightByX[k] = groupEnd - byX[k]!;
       groupStart[++k] = m;
+      firstRow = m;
       groupEnd = byX[k + 1]!;
     }
     const pair = pairOf[q]!;
-    const key = 2 * pair;
-    let r = slot[key + 1]!;
-    if (slot[key] !== k) {
-      slot[key] = k;
-      slot[key + 1] = m;
+    let r = slot[pair]!;
+    if (r < firstRow) {
       r = m;
+      slot[pair] = m;
       const a = (pair / nT) | 0;
       rowX[m] = k;
       rowTx[m] = a;

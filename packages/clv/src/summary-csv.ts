@@ -78,7 +78,19 @@ export function parseSummaryCsv(
   pos = headerEnd + 1;
   // Rows of plain numbers go through the fast loop; it stops at the first row it cannot take
   // (a blank line, text, an exponent, quotes) and the general loop below carries on from there.
-  const fast = idCol < 0 && ncol <= 16 ? fastRows(bytes, pos, delimiter, target, lines) : undefined;
+  // Columns the fit does not read go to one scratch array in the fast loop, so that every column
+  // there has a Float64Array (one element kind at the store; no test per field).
+  const scratch = target.some((t) => t === undefined) ? new Float64Array(lines) : undefined;
+  const fast =
+    idCol < 0 && ncol <= 16
+      ? fastRows(
+          bytes,
+          pos,
+          delimiter,
+          target.map((t) => t ?? scratch!),
+          lines,
+        )
+      : undefined;
   let row = 0;
   if (fast) {
     row = fast.rows;
@@ -191,7 +203,7 @@ function fastRows(
   bytes: Uint8Array,
   start: number,
   delimiter: number,
-  target: (Float64Array | undefined)[],
+  target: Float64Array[],
   capacity: number,
 ): { rows: number; pos: number } {
   const n = bytes.length;
@@ -204,23 +216,24 @@ function fastRows(
       let ch = bytes[i]!;
       const neg = ch === 45;
       if (neg) ch = bytes[++i]!;
+      const digitsFrom = i;
       let m = 0;
-      let digits = 0;
-      let scale = 1;
       let d = ch - 48;
       while (d >= 0 && d <= 9) {
         m = m * 10 + d;
-        digits++;
         d = bytes[++i]! - 48;
       }
+      let digits = i - digitsFrom;
+      let scale = 1;
       if (d === -2) {
+        const fractionFrom = i + 1;
         d = bytes[++i]! - 48;
         while (d >= 0 && d <= 9) {
           m = m * 10 + d;
           scale *= 10;
-          digits++;
           d = bytes[++i]! - 48;
         }
+        digits += i - fractionFrom;
       }
       ch = d + 48;
       if (digits === 0 || digits > 15) break rows;
@@ -230,11 +243,8 @@ function fastRows(
         if (bytes[i + 1] !== 10) break rows;
         i++;
       } else if (ch !== 10 && i < n) break rows;
-      const arr = target[c];
-      if (arr !== undefined) {
-        const v = scale === 1 ? m : m / scale;
-        arr[row] = neg ? -v : v;
-      }
+      const v = scale === 1 ? m : m / scale;
+      target[c]![row] = neg ? -v : v;
       i++;
     }
     pos = i;
