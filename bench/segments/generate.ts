@@ -1,6 +1,7 @@
 // Synthetic brand for bench/segments, generated inside PostgreSQL with generate_series (no rows
-// travel through Node). Customer ids are 1..N in a fresh database. Purchases are skewed (many
-// one-time buyers, a few regulars) so that the segments have realistic sizes.
+// travel through Node). Customer ids are 1..N in a fresh database. Visits are skewed (many
+// one-time visitors, a few regulars) so that the segments have realistic sizes; purchases follow
+// the buy-till-you-die shape the CLV models assume (see the orders below).
 import { sql } from 'kysely';
 import type { Database } from '../../apps/server/src/db/open-database.ts';
 
@@ -21,7 +22,8 @@ const SECONDARY = [
   },
   {
     drop: sql`drop index customer_order_customer_idx`,
-    create: sql`create index customer_order_customer_idx on customer_order (workspace_id, customer_id, ordered_at)`,
+    create: sql`create index customer_order_customer_idx on customer_order (workspace_id, customer_id, ordered_at)
+      include (status, total, refunded_amount)`,
   },
   {
     drop: sql`alter table visit drop constraint visit_workspace_id_external_id_key`,
@@ -74,22 +76,34 @@ export async function generateBrand(
         'line_follow', ${now}::timestamptz - interval '10 days'
       from customer_identity where workspace_id = ${ws} and kind = 'line'`.execute(db);
   });
-  // A customer drawn with density ∝ u^1.6: about a third of the customers buy once, a few buy often.
-  const customer = sql`1 + floor(${o.customers} * power(random(), 1.6))::bigint`;
-  // Each customer buys only between their acquisition and their (silent) departure: acquisition
-  // uniform over two years, lifetime exponential with a one-year mean (from two fixed per-customer
-  // hashes), so the histories have the BG/NBD shape the CLV fit expects.
-  await timed(o.log, `${o.orders} orders`, () =>
-    sql`insert into customer_order (workspace_id, external_id, customer_id, status, ordered_at, subtotal, total, refunded_amount)
-      select ${ws}::uuid, 'O' || g, c,
+  // Purchase histories of the shape the CLV models assume (Pareto/NBD-like, which BG/NBD fits
+  // too): each customer is acquired at a uniform time in the last two years, stays for an
+  // exponential lifetime (one-year mean), and buys at their own rate while active, the rates
+  // gamma-distributed (shape 1) across customers. The number of orders is Poisson-like in
+  // rate × active days (stochastic rounding), scaled so that the total is about `orders`.
+  // Three per-customer uniforms come from hashes of the id, so both statements see the same ones.
+  const uniform = (salt: string) =>
+    sql`((('x' || substr(md5(c.id::text || ${salt}), 1, 8))::bit(32)::bigint + 0.5) / 4294967296.0)::float8`;
+  const perCustomer = sql`select c.id, 730 * ${uniform('a')} as since,
+      least(730 * ${uniform('a')}, -ln(${uniform('l')}) * 365) as active, -ln(${uniform('r')}) as rate
+    from customer c where c.workspace_id = ${ws}`;
+  await timed(o.log, `about ${o.orders} orders`, async () => {
+    const { rows } = await sql<{ exposure: number }>`select sum(rate * active)::float8 as exposure
+      from (${perCustomer}) p`.execute(db);
+    const scale = o.orders / Number(rows[0]?.exposure ?? 1);
+    await sql`insert into customer_order (workspace_id, external_id, customer_id, status, ordered_at, subtotal, total, refunded_amount)
+      select ${ws}::uuid, 'O' || id || '-' || k, id,
         case when r < 0.95 then 'completed' when r < 0.98 then 'cancelled' else 'refunded' end,
-        ${now}::timestamptz - (730 * u1) * interval '1 day'
-          + random() * least(730 * u1, -ln(1 - u2) * 365) * interval '1 day',
+        ${now}::timestamptz - since * interval '1 day' + random() * active * interval '1 day',
         t, t, case when r >= 0.98 then t else 0 end
-      from (select g, c, random() as r, (500 + floor(random() * 195) * 100)::bigint as t,
-          mod(c * 0.6180339887, 1)::float8 as u1, mod(c * 0.7548776662, 1)::float8 as u2
-        from (select g, ${customer} as c from generate_series(1, ${o.orders}) g) y) x`.execute(db),
-  );
+      from (select p.*, k, random() as r, (500 + floor(random() * 195) * 100)::bigint as t
+        from (${perCustomer}) p
+        cross join lateral generate_series(1, floor(${scale}::float8 * p.rate * p.active + random())::int) k) x`.execute(
+      db,
+    );
+  });
+  // Visits: a customer drawn with density ∝ u^1.6 (many one-time visitors, a few regulars).
+  const customer = sql`1 + floor(${o.customers} * power(random(), 1.6))::bigint`;
   if (o.visits === 0) return finish(db, o);
   await timed(o.log, `${o.visits} visits`, () =>
     sql`insert into visit (workspace_id, external_id, customer_id, visited_at)

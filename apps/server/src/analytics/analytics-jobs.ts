@@ -1,6 +1,7 @@
 /**
  * Analytics jobs:
- * - `customer-stats-update` keeps customer_stats current for the customers a change touched.
+ * - customer_stats are kept current for the customers a change touched by `segments-recompute`
+ *   (segments/recompute-membership.ts), which reads them right after recomputing them.
  * - `analytics-refresh` (hourly, JST) rebuilds stats, RFM scores and the dashboard views.
  * - `clv-refit` (nightly 03:30 JST, or on demand with `{ workspaceId }`) refits the CLV model,
  *   stores the predictions, then re-evaluates the segments that read predictions or RFM.
@@ -10,7 +11,6 @@ import type { Database } from '../db/open-database.ts';
 import type { JobDefinition } from '../jobs/jobs.ts';
 import { refreshTimeBasedSegments } from '../segments/segment-jobs.ts';
 import { refreshAnalytics } from './analytics-views.ts';
-import { updateCustomerStats } from './customer-stats.ts';
 import { refitClv } from './refit-clv.ts';
 
 /** The workspaces to work on: the one named in the job data, else every one with customers. */
@@ -21,17 +21,6 @@ async function workspacesOf(database: Database, data: unknown): Promise<string[]
     where exists (select 1 from customer c where c.workspace_id = w.id) order by w.id`.execute(database.db);
   return rows.map((r) => r.id);
 }
-
-export const customerStatsUpdateJob: JobDefinition = {
-  name: 'customer-stats-update',
-  subscribe: ['orders.changed', 'visits.recorded', 'customers.changed'],
-  run: async (data, { database }) => {
-    const d = data as { workspaceId?: unknown; customerIds?: unknown } | null;
-    if (typeof d?.workspaceId !== 'string' || !Array.isArray(d.customerIds))
-      throw new Error('customer-stats-update: expected { workspaceId, customerIds }');
-    await updateCustomerStats(database.db, d.workspaceId, d.customerIds.map(Number));
-  },
-};
 
 export const analyticsRefreshJob: JobDefinition = {
   name: 'analytics-refresh',
@@ -65,4 +54,4 @@ export const clvRefitJob: JobDefinition = {
   },
 };
 
-export const ANALYTICS_JOBS: JobDefinition[] = [customerStatsUpdateJob, analyticsRefreshJob, clvRefitJob];
+export const ANALYTICS_JOBS: JobDefinition[] = [analyticsRefreshJob, clvRefitJob];

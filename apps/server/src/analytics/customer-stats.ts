@@ -13,14 +13,35 @@ export async function updateCustomerStats(
   workspaceId: string,
   customerIds?: readonly number[],
 ): Promise<number> {
-  const only = (col: string) =>
-    customerIds ? sql`and ${sql.ref(col)} = any(${[...customerIds]}::bigint[])` : sql``;
-  const result = await sql`
+  const result = await customerStatsUpsert(workspaceId, customerIds).execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * The one statement of updateCustomerStats. Merged-away records keep no stats (their orders and
+ * visits now belong to the survivor), so theirs are deleted. A row whose figures did not change
+ * is left alone (no new row version, no write).
+ */
+export function customerStatsUpsert(workspaceId: string, customerIds?: readonly number[]) {
+  const ids = customerIds ? [...customerIds] : undefined;
+  const only = (col: string) => (ids ? sql`and ${sql.ref(col)} = any(${ids}::bigint[])` : sql``);
+  // With ids, only the ids that are not live are looked up in customer_stats (usually none).
+  const gone = ids
+    ? sql`delete from customer_stats s where s.workspace_id = ${workspaceId}
+        and s.customer_id = any(array(select unnest(${ids}::bigint[]) except select id from live))`
+    : sql`delete from customer_stats s where s.workspace_id = ${workspaceId}
+        and exists (select 1 from customer c where c.workspace_id = s.workspace_id and c.id = s.customer_id
+          and c.merged_into_id is not null)`;
+  return sql`
+    with live as materialized (
+      select c.workspace_id, c.id from customer c
+      where c.workspace_id = ${workspaceId} and c.merged_into_id is null ${only('c.id')}),
+    gone as (${gone})
     insert into customer_stats as s (workspace_id, customer_id, order_count, revenue, first_order_at,
       last_order_at, visit_count, first_visit_at, last_visit_at, updated_at)
     select c.workspace_id, c.id, coalesce(o.n, 0), coalesce(o.revenue, 0), o.f, o.l,
       coalesce(v.n, 0), v.f, v.l, now()
-    from customer c
+    from live c
     left join (select customer_id, count(*) as n, sum(total - refunded_amount) as revenue,
         min(ordered_at) as f, max(ordered_at) as l
       from customer_order where workspace_id = ${workspaceId} and status = 'completed' ${only('customer_id')}
@@ -28,17 +49,15 @@ export async function updateCustomerStats(
     left join (select customer_id, count(*) as n, min(visited_at) as f, max(visited_at) as l
       from visit where workspace_id = ${workspaceId} ${only('customer_id')}
       group by customer_id) v on v.customer_id = c.id
-    where c.workspace_id = ${workspaceId} and c.merged_into_id is null ${only('c.id')}
     on conflict (workspace_id, customer_id) do update set order_count = excluded.order_count,
       revenue = excluded.revenue, first_order_at = excluded.first_order_at,
       last_order_at = excluded.last_order_at, visit_count = excluded.visit_count,
       first_visit_at = excluded.first_visit_at, last_visit_at = excluded.last_visit_at,
-      updated_at = excluded.updated_at`.execute(db);
-  // Merged-away records keep no stats: their orders and visits now belong to the survivor.
-  await sql`delete from customer_stats s where s.workspace_id = ${workspaceId} ${only('s.customer_id')}
-    and exists (select 1 from customer c where c.workspace_id = s.workspace_id and c.id = s.customer_id
-      and c.merged_into_id is not null)`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+      updated_at = excluded.updated_at
+    where (s.order_count, s.revenue, s.first_order_at, s.last_order_at, s.visit_count,
+        s.first_visit_at, s.last_visit_at)
+      is distinct from (excluded.order_count, excluded.revenue, excluded.first_order_at,
+        excluded.last_order_at, excluded.visit_count, excluded.first_visit_at, excluded.last_visit_at)`;
 }
 
 /**

@@ -1,12 +1,10 @@
 /**
  * Compiles a rule tree into ONE SQL query over `customer c` that returns the matching customer
- * ids. Nothing is evaluated per customer in JavaScript.
+ * ids, or several trees into one query returning (segment, customer) pairs. Nothing is evaluated
+ * per customer in JavaScript.
  *
- * - Aggregates of orders/visits/events become one grouped derived table per distinct
- *   (source, window, event type), left-joined on the customer id, so the whole base is evaluated
- *   with one hash aggregate per source rather than one index probe per customer. Counts compared
- *   with zero ("never bought", "no visit for 180 days") become EXISTS / NOT EXISTS instead, which
- *   PostgreSQL plans as semi- and anti-joins.
+ * - Aggregates of orders/visits/events become grouped derived tables, EXISTS / NOT EXISTS or, in
+ *   the incremental recompute, reads of `customer_stats` (compile-aggregate.ts).
  * - With `customerIds` (incremental recompute), the customer scan and every derived table are
  *   restricted to those ids (`= any($ids)`), so the cost follows the change, not the base.
  * - Time is JST: windows start at a JST midnight, "days since" counts JST calendar days, and
@@ -14,93 +12,75 @@
  * - Orders count only with status 'completed'; their revenue is total − refunded_amount.
  */
 import { type RawBuilder, sql } from 'kysely';
-import type { Aggregate, Comparison, Condition, RuleNode, Value } from './rule-tree.ts';
+import { aggregate, aggregateTable } from './compile-aggregate.ts';
+import { type CompileOptions, type Context, compare, definite, newContext, OPS } from './compile-context.ts';
+import type { Condition, RuleNode, Value } from './rule-tree.ts';
 import { PROFILE_FIELDS } from './rule-tree.ts';
 
-export interface CompileOptions {
-  workspaceId: string;
-  /** The evaluation instant (default: now). Tests and benchmarks pin it. */
-  now?: Date;
-  /** Restrict the evaluation to these customers (incremental recompute). */
-  customerIds?: readonly number[];
-}
-
-const JST_OFFSET_MS = 9 * 3_600_000;
-const DAY_MS = 86_400_000;
-
-/** JST calendar facts of an instant. */
-export function jstClock(now: Date) {
-  const shifted = new Date(now.getTime() + JST_OFFSET_MS);
-  const midnight = Math.floor(shifted.getTime() / DAY_MS) * DAY_MS - JST_OFFSET_MS;
-  return {
-    today: shifted.toISOString().slice(0, 10),
-    month: shifted.getUTCMonth() + 1,
-    day: shifted.getUTCDate(),
-    /** The instant the JST day `daysAgo` days before today began. */
-    dayStart: (daysAgo: number) => new Date(midnight - daysAgo * DAY_MS),
-  };
-}
-
-const OPS: Record<Comparison, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
-
-const SOURCES = {
-  orders: {
-    table: 'customer_order',
-    at: 'ordered_at',
-    sum: sql`sum(total - refunded_amount)`,
-  },
-  visits: { table: 'visit', at: 'visited_at', sum: sql`0` },
-  events: { table: 'event', at: 'occurred_at', sum: sql`0` },
-} as const;
-
-interface Context {
-  options: CompileOptions;
-  clock: ReturnType<typeof jstClock>;
-  aggregates: Map<string, { alias: string; aggregate: Aggregate; needs: Set<Measure> }>;
-  stats: boolean;
-  predictions: boolean;
-  /** Inside an odd number of `not`s, where a NULL comparison must become false explicitly. */
-  negated: boolean;
-}
+export { type CompileOptions, jstClock } from './compile-context.ts';
 
 /** `select c.id from customer c … where …`: the ids of the matching live customers. */
 export function compileDefinition(definition: RuleNode, options: CompileOptions): RawBuilder<{ id: number }> {
-  const ctx: Context = {
-    options,
-    clock: jstClock(options.now ?? new Date()),
-    aggregates: new Map(),
-    stats: false,
-    predictions: false,
-    negated: false,
-  };
+  const ctx = newContext(options);
   const where = node(definition, ctx);
-  const ws = options.workspaceId;
-  const ids = options.customerIds;
+  const { from, live } = fromCustomers(ctx);
+  return sql<{ id: number }>`select c.id from ${from} where ${live} and (${where})`;
+}
+
+/**
+ * `select segment_id, customer_id …`: every (segment, customer) pair that matches, for several
+ * definitions in one pass over the customers. The definitions share their derived tables and
+ * joins; each is evaluated once per customer in a lateral VALUES list.
+ */
+export function compileMatches(
+  segments: readonly { id: number; definition: RuleNode }[],
+  options: CompileOptions,
+): RawBuilder<{ segment_id: number; customer_id: number }> {
+  const ctx = { ...newContext(options), selectList: true };
+  // `is true`: a NULL outcome does not match, as in a WHERE clause.
+  const rows = segments.map((s) => sql`(${s.id}::bigint, (${node(s.definition, ctx)}) is true)`);
+  const { from, live } = fromCustomers(ctx);
+  return sql<{ segment_id: number; customer_id: number }>`select v.segment_id, c.id as customer_id
+    from ${from} cross join lateral (values ${sql.join(rows)}) v(segment_id, hit)
+    where ${live} and v.hit`;
+}
+
+/** `customer c` with the joins the compiled conditions read, and the live-customer filter. */
+function fromCustomers(ctx: Context): { from: RawBuilder<unknown>; live: RawBuilder<unknown> } {
   const joins: RawBuilder<unknown>[] = [];
-  for (const { alias, aggregate, needs } of ctx.aggregates.values()) {
+  for (const { alias, aggregate: a, needs } of ctx.aggregates.values()) {
     joins.push(
-      sql`left join (${aggregateTable(aggregate, needs, ctx)}) ${sql.id(alias)} on ${sql.ref(`${alias}.customer_id`)} = c.id`,
+      sql`left join (${aggregateTable(a, needs, ctx)}) ${sql.id(alias)} on ${sql.ref(`${alias}.customer_id`)} = c.id`,
     );
   }
+  const ids = ctx.options.customerIds;
+  // With ids, the joined tables are restricted to them too, so that a hash join never reads a
+  // whole table for a few thousand customers.
+  const only = (col: string) => (ids ? sql` and ${sql.ref(col)} = any(${[...ids]}::bigint[])` : sql``);
   if (ctx.stats)
-    joins.push(sql`left join customer_stats s on s.workspace_id = c.workspace_id and s.customer_id = c.id`);
+    joins.push(
+      sql`left join customer_stats s on s.workspace_id = c.workspace_id and s.customer_id = c.id${only('s.customer_id')}`,
+    );
   if (ctx.predictions)
-    joins.push(sql`left join clv_prediction p on p.workspace_id = c.workspace_id and p.customer_id = c.id`);
-  return sql<{ id: number }>`select c.id from customer c ${sql.join(joins, sql` `)}
-    where c.workspace_id = ${ws} and c.merged_into_id is null
-    ${ids ? sql`and c.id = any(${[...ids]}::bigint[])` : sql``}
-    and (${where})`;
+    joins.push(
+      sql`left join clv_prediction p on p.workspace_id = c.workspace_id and p.customer_id = c.id${only('p.customer_id')}`,
+    );
+  return {
+    from: sql`customer c ${sql.join(joins, sql` `)}`,
+    live: sql`c.workspace_id = ${ctx.options.workspaceId} and c.merged_into_id is null
+      ${ids ? sql`and c.id = any(${[...ids]}::bigint[])` : sql``}`,
+  };
 }
 
 function node(n: RuleNode, ctx: Context): RawBuilder<unknown> {
   if ('and' in n)
     return sql`(${sql.join(
-      n.and.map((c) => node(c, ctx)),
+      cheapFirst(n.and, ctx).map((c) => node(c, ctx)),
       sql` and `,
     )})`;
   if ('or' in n)
     return sql`(${sql.join(
-      n.or.map((c) => node(c, ctx)),
+      cheapFirst(n.or, ctx).map((c) => node(c, ctx)),
       sql` or `,
     )})`;
   if ('not' in n) {
@@ -113,34 +93,32 @@ function node(n: RuleNode, ctx: Context): RawBuilder<unknown> {
 }
 
 /**
- * Under `not`, nullable comparisons are made two-valued, so that `not` means "does not match".
- * Elsewhere NULL already acts as false in WHERE, and a bare comparison lets the planner see a
- * strict condition (turning left joins into joins and estimating selectivity).
+ * In a select list (compileMatches), PostgreSQL evaluates `a and b` left to right and stops at
+ * the first false (at the first true for `or`), whereas it orders the separate quals of a WHERE
+ * clause by cost itself. So there, the operands that need an index probe per customer (identity,
+ * consent, EXISTS over a fact table, a CLV prediction) go last: "LINE friend and never bought"
+ * then probes identities only for the touched customers without orders. AND and OR commute, so
+ * the result is the same.
  */
-function definite(ctx: Context, expr: RawBuilder<unknown>): RawBuilder<unknown> {
-  return ctx.negated ? sql`coalesce((${expr}), false)` : expr;
+function cheapFirst(nodes: RuleNode[], ctx: Context): RuleNode[] {
+  if (!ctx.selectList) return nodes;
+  return nodes
+    .map((n, i) => ({ n, i, cost: probes(n, ctx) }))
+    .sort((a, b) => a.cost - b.cost || a.i - b.i)
+    .map((x) => x.n);
 }
 
-function compare(
-  ctx: Context,
-  left: RawBuilder<unknown>,
-  op: string,
-  value: Value | undefined,
-  cast: string,
-) {
-  const c = sql.raw(cast);
-  switch (op) {
-    case 'exists':
-      return sql`(${left} is not null)`;
-    case 'not_exists':
-      return sql`(${left} is null)`;
-    case 'in':
-      return definite(ctx, sql`${left} = any(${(value as unknown[]).map(String)}::${sql.raw(cast)}[])`);
-    case 'not_in':
-      return definite(ctx, sql`${left} <> all(${(value as unknown[]).map(String)}::${sql.raw(cast)}[])`);
-    default:
-      return definite(ctx, sql`${left} ${sql.raw(OPS[op as Comparison])} ${value}::${c}`);
-  }
+/** The per-customer index probes a node may need (a rough cost, for ordering only). */
+function probes(n: RuleNode, ctx: Context): number {
+  if ('and' in n) return n.and.reduce((sum, c) => sum + probes(c, ctx), 0);
+  if ('or' in n) return n.or.reduce((sum, c) => sum + probes(c, ctx), 0);
+  if ('not' in n) return probes(n.not, ctx);
+  if ('identity' in n) return n.identity === 'line_friend' ? 2 : 1;
+  if ('consent' in n || 'prediction' in n) return 1;
+  // Order and visit measures come from customer_stats or a derived table joined once anyway;
+  // events may be an EXISTS probe.
+  if ('aggregate' in n) return n.aggregate.of === 'events' || !ctx.options.fromStats ? 1 : 0;
+  return 0;
 }
 
 const FIELD_CAST = { text: 'text', date: 'date', timestamp: 'timestamptz', number: 'numeric' } as const;
@@ -180,8 +158,14 @@ function condition(n: Condition, ctx: Context): RawBuilder<unknown> {
     ctx.stats = true;
     return definite(ctx, sql`${sql.ref(`s.${n.rfm}_score`)} ${sql.raw(OPS[n.op])} ${n.value}`);
   }
-  ctx.predictions = true;
-  return definite(ctx, sql`${sql.ref(`p.${n.prediction}`)} ${sql.raw(OPS[n.op])} ${n.value}::float8`);
+  // In a select list, a scalar subquery probes the prediction only when the operands before it
+  // have not already decided the outcome (see cheapFirst).
+  const prediction = ctx.selectList
+    ? sql`(select p.${sql.ref(n.prediction)} from clv_prediction p
+        where p.workspace_id = c.workspace_id and p.customer_id = c.id)`
+    : sql.ref(`p.${n.prediction}`);
+  if (!ctx.selectList) ctx.predictions = true;
+  return definite(ctx, sql`${prediction} ${sql.raw(OPS[n.op])} ${n.value}::float8`);
 }
 
 function attribute(ctx: Context, key: string, op: string, value: Value | undefined): RawBuilder<unknown> {
@@ -193,130 +177,4 @@ function attribute(ctx: Context, key: string, op: string, value: Value | undefin
   }
   if (typeof value === 'boolean') return compare(ctx, json, op, JSON.stringify(value), 'jsonb');
   return compare(ctx, sql`(c.attributes ->> ${key})`, op, value, 'text');
-}
-
-function since(a: Aggregate, ctx: Context) {
-  return a.window ? ctx.clock.dayStart(a.window.days - 1) : undefined;
-}
-
-function sourceFilter(a: Aggregate, ctx: Context, prefix: string) {
-  const s = SOURCES[a.of];
-  const start = since(a, ctx);
-  const col = (name: string) => sql.ref(prefix ? `${prefix}.${name}` : name);
-  return sql`${col('workspace_id')} = ${ctx.options.workspaceId}${
-    a.of === 'orders' ? sql` and ${col('status')} = 'completed'` : sql``
-  }${start ? sql` and ${col(s.at)} >= ${start}::timestamptz` : sql``}${
-    a.type ? sql` and ${col('type')} = ${a.type}` : sql``
-  }`;
-}
-
-type Measure = 'n' | 's' | 'f' | 'l';
-
-function aggregateTable(a: Aggregate, needs: Set<Measure>, ctx: Context): RawBuilder<unknown> {
-  const s = SOURCES[a.of];
-  const ids = ctx.options.customerIds;
-  const at = sql.ref(s.at);
-  // Only the measures the definition reads: every extra aggregate costs on millions of rows.
-  const columns: RawBuilder<unknown>[] = [];
-  if (needs.has('n')) columns.push(sql`count(*) as n`);
-  if (needs.has('s')) columns.push(sql`${s.sum} as s`);
-  if (needs.has('f')) columns.push(sql`min(${at}) as f`);
-  if (needs.has('l')) columns.push(sql`max(${at}) as l`);
-  return sql`select customer_id, ${sql.join(columns)}
-    from ${sql.table(s.table)} where ${sourceFilter(a, ctx, '')}
-    ${ids ? sql`and customer_id = any(${[...ids]}::bigint[])` : sql``}
-    group by customer_id`;
-}
-
-/** A count compared so that it only asks "any rows?" becomes EXISTS / NOT EXISTS. */
-function countPresence(op: string, value: unknown): boolean | undefined {
-  if (typeof value !== 'number') return undefined;
-  if ((op === 'eq' && value === 0) || (op === 'lt' && value === 1) || (op === 'lte' && value === 0))
-    return false;
-  if ((op === 'gte' && value === 1) || (op === 'gt' && value === 0) || (op === 'neq' && value === 0))
-    return true;
-  return undefined;
-}
-
-function holdsForZero(op: string, value: number): boolean {
-  switch (op) {
-    case 'eq':
-      return value === 0;
-    case 'neq':
-      return value !== 0;
-    case 'gt':
-      return 0 > value;
-    case 'gte':
-      return 0 >= value;
-    case 'lt':
-      return 0 < value;
-    default:
-      return 0 <= value;
-  }
-}
-
-/**
- * "Days since" compared with N, as bounds on the instant itself (sargable, no per-row date
- * arithmetic): JST days since t < N  ⟺  t ≥ start of the JST day N−1 days ago.
- */
-function daysSince(ctx: Context, column: RawBuilder<unknown>, op: string, value: Value | undefined) {
-  if (op === 'exists' || op === 'not_exists') return compare(ctx, column, op, value, 'timestamptz');
-  const n = Number(value);
-  const start = (daysAgo: number) => sql`${ctx.clock.dayStart(daysAgo)}::timestamptz`;
-  switch (op) {
-    case 'lt':
-      return definite(ctx, sql`${column} >= ${start(n - 1)}`);
-    case 'lte':
-      return definite(ctx, sql`${column} >= ${start(n)}`);
-    case 'gt':
-      return definite(ctx, sql`${column} < ${start(n)}`);
-    case 'gte':
-      return definite(ctx, sql`${column} < ${start(n - 1)}`);
-    case 'eq':
-      return definite(ctx, sql`(${column} >= ${start(n)} and ${column} < ${start(n - 1)})`);
-    default:
-      return definite(ctx, sql`(${column} < ${start(n)} or ${column} >= ${start(n - 1)})`);
-  }
-}
-
-function aggregate(a: Aggregate, op: string, value: unknown, ctx: Context): RawBuilder<unknown> {
-  if (a.measure === 'count') {
-    const present = countPresence(op, value);
-    if (present !== undefined) {
-      const s = SOURCES[a.of];
-      const exists = sql`exists (select 1 from ${sql.table(s.table)} x where ${sourceFilter(a, ctx, 'x')} and x.customer_id = c.id)`;
-      return present ? exists : sql`not ${exists}`;
-    }
-  }
-  const key = `${a.of}|${a.window?.days ?? ''}|${a.type ?? ''}`;
-  let entry = ctx.aggregates.get(key);
-  if (!entry) {
-    entry = { alias: `a${ctx.aggregates.size}`, aggregate: a, needs: new Set() };
-    ctx.aggregates.set(key, entry);
-  }
-  const { alias, needs } = entry;
-  const col = (name: Measure) => {
-    needs.add(name);
-    return sql.ref(`${alias}.${name}`);
-  };
-  const total = (name: Measure) =>
-    // Customers without rows have no derived row: their count and sum are 0, which only matters
-    // when 0 itself satisfies the comparison.
-    holdsForZero(op, Number(value))
-      ? definite(ctx, sql`coalesce(${col(name)}, 0) ${sql.raw(OPS[op as Comparison])} ${value}::numeric`)
-      : definite(ctx, sql`${col(name)} ${sql.raw(OPS[op as Comparison])} ${value}::numeric`);
-  switch (a.measure) {
-    case 'count':
-      return total('n');
-    case 'sum':
-      return total('s');
-    case 'first':
-      return compare(ctx, col('f'), op, value as Value, 'timestamptz');
-    case 'last':
-      return compare(ctx, col('l'), op, value as Value, 'timestamptz');
-    case 'days_since_first':
-      return daysSince(ctx, col('f'), op, value as Value);
-    case 'days_since_last':
-      return daysSince(ctx, col('l'), op, value as Value);
-  }
 }

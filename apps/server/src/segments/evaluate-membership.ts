@@ -2,7 +2,8 @@
  * Brings a segment's materialised membership up to date with its definition: one statement that
  * runs the compiled query, inserts the customers who entered, deletes those who exited, opens and
  * closes their history spells and appends entry/exit events to the outbox journeys read. With
- * `customerIds` only those customers are evaluated (the incremental recompute).
+ * `customerIds` only those customers are evaluated; the incremental recompute after a change
+ * (recompute-membership.ts) evaluates all of a workspace's segments together instead.
  */
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -100,27 +101,4 @@ async function applyDiff(
     tx,
   );
   return rows[0] ?? { entered: 0, exited: 0 };
-}
-
-/** Re-evaluates every segment of a workspace for the customers a change touched. */
-export async function recomputeForCustomers(
-  db: Kysely<DB>,
-  workspaceId: string,
-  customerIds: readonly number[],
-  now?: Date,
-): Promise<MembershipChange> {
-  const total = { entered: 0, exited: 0 };
-  if (customerIds.length === 0) return total;
-  const segments = await db
-    .selectFrom('segment')
-    .select('id')
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('id')
-    .execute();
-  for (const { id } of segments) {
-    const change = await evaluateSegment(db, workspaceId, id, { customerIds, ...(now ? { now } : {}) });
-    total.entered += change.entered;
-    total.exited += change.exited;
-  }
-  return total;
 }

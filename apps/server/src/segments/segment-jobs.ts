@@ -1,13 +1,15 @@
 /**
  * Background jobs that keep segment membership current:
- * - `segments-recompute` follows the domain topics and re-evaluates every segment of the
- *   workspace for the customers the change touched (incremental: `c.id = any($ids)`).
+ * - `segments-recompute` follows the domain topics and, for the customers the change touched,
+ *   recomputes their customer_stats and re-evaluates every segment of the workspace
+ *   (incremental: `c.id = any($ids)`, all segments in one statement).
  * - `segments-refresh` re-evaluates, hourly, the segments whose membership the clock alone can
  *   change ("no visit for 180 days", "birthday this month", RFM and CLV conditions).
  */
 import { sql } from 'kysely';
 import type { JobDefinition } from '../jobs/jobs.ts';
-import { evaluateSegment, recomputeForCustomers } from './evaluate-membership.ts';
+import { evaluateSegment } from './evaluate-membership.ts';
+import { recomputeForCustomers } from './recompute-membership.ts';
 import './segment-tables.ts';
 
 interface TouchedCustomers {

@@ -1,0 +1,77 @@
+// Prints the plans (EXPLAIN ANALYZE, in a rolled-back transaction) of the incremental recompute's
+// statements for 10,000 random customers of the bench database: the customer_stats upsert, the
+// all-segments evaluation alone, and the whole evaluate-diff-write statement. A diagnostic for
+// bench/segments, not a benchmark.
+//
+//   node bench/segments/explain-recompute.ts [--db kizuna_bench_segments] [--customers 1000000]
+//     [--settings 'set local random_page_cost = 1.1']
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { customerStatsUpsert } from '../../apps/server/src/analytics/customer-stats.ts';
+import { openDatabase } from '../../apps/server/src/db/open-database.ts';
+import { compileMatches } from '../../apps/server/src/segments/compile-definition.ts';
+import { membershipDiff } from '../../apps/server/src/segments/recompute-membership.ts';
+import type { RuleNode } from '../../apps/server/src/segments/rule-tree.ts';
+
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'kizuna_bench_segments' },
+    customers: { type: 'string', default: '1000000' },
+    settings: { type: 'string', default: '' },
+  },
+});
+const url = `postgres://postgres@127.0.0.1:5432/${values.db}`;
+const database = await openDatabase({ kind: 'postgres', url, poolSize: 1 });
+const { db } = database;
+const ws = (
+  await db.selectFrom('workspace').select('id').where('name', '=', 'ベンチ店').executeTakeFirstOrThrow()
+).id;
+const segments = await db
+  .selectFrom('segment')
+  .select(['id', 'definition'])
+  .where('workspace_id', '=', ws)
+  .orderBy('id')
+  .execute();
+const { rows } = await sql<{
+  g: number;
+}>`select distinct 1 + floor(${Number(values.customers)} * random())::bigint as g
+  from generate_series(1, 10000) g`.execute(db);
+const ids = rows.map((r) => Number(r.g)).sort((a, b) => a - b);
+const client = new pg.Client({ connectionString: url });
+await client.connect();
+async function explain(title: string, statement: { sql: string; parameters: readonly unknown[] }) {
+  const plan = await client.query(`explain (analyze, buffers) ${statement.sql}`, [...statement.parameters]);
+  console.log(`\n${title}`);
+  for (const row of plan.rows as Record<string, string>[]) {
+    const line = row['QUERY PLAN'] ?? '';
+    if (!/^\s+Buffers/.test(line)) console.log(line.replace(/\{[0-9,]{200,}\}/g, '{…ids…}'));
+  }
+}
+try {
+  await client.query('begin');
+  if (values.settings) await client.query(values.settings);
+  console.log(`${ids.length} customers, ${segments.length} segments`);
+  await explain('customer_stats upsert', customerStatsUpsert(ws, ids).compile(db));
+  const matched = compileMatches(
+    segments.map((s) => ({ id: s.id, definition: s.definition as RuleNode })),
+    { workspaceId: ws, customerIds: ids, fromStats: true },
+  ).compile(db);
+  await explain('all segments, (segment, customer) pairs', {
+    sql: `select count(*) from (${matched.sql}) m`,
+    parameters: matched.parameters,
+  });
+  await explain(
+    'the whole statement: evaluate, diff, write (rolled back)',
+    membershipDiff(
+      ws,
+      segments.map((s) => ({ id: s.id, definition: s.definition as RuleNode, emits: true })),
+      ids,
+      new Date(),
+    ).compile(db),
+  );
+} finally {
+  await client.query('rollback');
+  await client.end();
+  await database.close();
+}
