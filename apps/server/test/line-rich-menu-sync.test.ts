@@ -353,6 +353,9 @@ describe('rich menus following segments (sync job → LINE sandbox over HTTP)', 
     expect((await menuState(vipMenu.id)).segmentId).toBe(vipSegment);
     const missing = await bed.app.inject({ url: '/v1/line/rich-menus/999999', headers: bed.auth });
     expect(missing.statusCode).toBe(404);
+    const sync = await bed.app.inject({ method: 'POST', url: '/v1/line/rich-menus/sync', headers: bed.auth });
+    expect(sync.statusCode).toBe(202);
+    expect(sync.json()).toEqual({ queued: true });
     const doc = (await bed.app.inject({ url: '/docs/json' })).json();
     expect(Object.keys(doc.paths)).toContain('/v1/line/rich-menus/{id}');
   });
