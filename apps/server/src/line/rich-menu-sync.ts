@@ -30,7 +30,10 @@ export const RICH_MENU_SYNC_JOB = 'line-rich-menu-sync';
 const EVENT_BATCH = 5_000;
 const APPLY_BATCH = 5_000;
 const BULK = 500;
-const LEASE_MS = 15_000;
+// Renewed before every bulk call; long enough to outlast one call's retries under 429s.
+const LEASE_MS = 60_000;
+/** How long a run waits for another worker's lease before leaving the work to it. */
+const WAIT_MS = 20_000;
 const FULL_EVERY_MS = 60 * 60 * 1000;
 
 export interface RichMenuSyncResult {
@@ -117,7 +120,7 @@ export async function workspacesToSync(db: Kysely<DB>): Promise<string[]> {
 async function acquireLease(db: Kysely<DB>, workspaceId: string, owner: string): Promise<boolean> {
   await sql`insert into line_rich_menu_sync (workspace_id) values (${workspaceId})
     on conflict (workspace_id) do nothing`.execute(db);
-  const deadline = Date.now() + 2 * LEASE_MS;
+  const deadline = Date.now() + WAIT_MS;
   for (;;) {
     const { rows } = await sql`update line_rich_menu_sync set lease_owner = ${owner},
         lease_until = now() + ${`${LEASE_MS} milliseconds`}::interval
@@ -228,13 +231,14 @@ async function applyPending(
       .limit(APPLY_BATCH)
       .execute();
     if (!rows.length) return out;
-    if (!(await renewLease(db, workspaceId, owner))) return { ...out, retryLater: true };
     client ??= lineClients(await openChannel(db, context.secrets, workspaceId, channelId)).api;
     const lineClient = client;
     for (const group of groupByMenu(rows)) {
       for (let i = 0; i < group.userIds.length; i += BULK) {
         const userIds = group.userIds.slice(i, i + BULK);
         const richMenuId = group.richMenuId;
+        // Lost the lease (this worker stalled past it): another worker carries on in order.
+        if (!(await renewLease(db, workspaceId, owner))) return { ...out, retryLater: true };
         const outcome = await callLine(pacer, () =>
           richMenuId === null
             ? lineClient.unlinkRichMenuIdFromUsers({ userIds })
