@@ -35,9 +35,14 @@ export interface OptimiseResult {
   gradient: Float64Array;
 }
 
+/** An objective whose gradient is central differences of `value` (see `numericGradient`). */
+export interface NumericObjective extends Objective {
+  value: (theta: Float64Array) => number;
+}
+
 /** Central-difference gradient, for models whose analytic gradient is not worth its code. */
-export function numericGradient(f: (theta: Float64Array) => number): Objective {
-  return (theta, grad) => {
+export function numericGradient(f: (theta: Float64Array) => number): NumericObjective {
+  const objective: Objective = (theta, grad) => {
     const v = f(theta);
     if (grad) {
       const t = Float64Array.from(theta);
@@ -53,6 +58,7 @@ export function numericGradient(f: (theta: Float64Array) => number): Objective {
     }
     return v;
   };
+  return Object.assign(objective, { value: f });
 }
 
 /** Minimise `f` over positive parameters, starting at `start`. */
@@ -268,8 +274,12 @@ function nelderMead(f: Objective, phi0: Float64Array, maxEvaluations: number) {
 
 /**
  * Standard errors of the maximum-likelihood estimates: the square roots of the diagonal of the
- * inverse of the Hessian of the total negative log-likelihood, by forward differences of the
- * gradient. `scale` turns the per-customer objective back into the total.
+ * inverse of the Hessian of the total negative log-likelihood. With an analytic gradient, by
+ * forward differences of the gradient (k evaluations when the optimiser already has the gradient
+ * at θ). With a numerical gradient (`numericGradient`), differencing it again would amplify its
+ * rounding error past the Hessian itself (Pareto/NBD's s and β came out NaN on CDNOW), so the
+ * Hessian comes from central second differences of the value, with steps of 1e-4 relative.
+ * `scale` turns the per-customer objective back into the total.
  */
 export function standardErrors(
   f: Objective,
@@ -278,21 +288,10 @@ export function standardErrors(
   gradientAtTheta?: Float64Array,
 ): Float64Array {
   const k = theta.length;
-  const H = new Float64Array(k * k);
-  const g0 = new Float64Array(k);
-  const gu = new Float64Array(k);
-  const t = Float64Array.from(theta);
-  // Forward differences of the analytic gradient: k + 1 evaluations, ample for standard errors;
-  // k when the optimiser already has the gradient at θ.
-  if (gradientAtTheta) g0.set(gradientAtTheta);
-  else f(t, g0);
-  for (let j = 0; j < k; j++) {
-    const h = 1e-6 * Math.max(Math.abs(theta[j]!), 1e-3);
-    t[j] = theta[j]! + h;
-    f(t, gu);
-    t[j] = theta[j]!;
-    for (let i = 0; i < k; i++) H[i * k + j] = ((gu[i]! - g0[i]!) / h) * scale;
-  }
+  const H =
+    'value' in f
+      ? hessianFromValues((f as NumericObjective).value, theta, scale)
+      : hessianFromGradients(f, theta, scale, gradientAtTheta);
   for (let i = 0; i < k; i++) {
     for (let j = 0; j < i; j++) {
       const m = (H[i * k + j]! + H[j * k + i]!) / 2;
@@ -305,6 +304,59 @@ export function standardErrors(
     const v = inv ? inv[i * k + i]! : Number.NaN;
     return v > 0 ? Math.sqrt(v) : Number.NaN;
   });
+}
+
+function hessianFromGradients(
+  f: Objective,
+  theta: Float64Array,
+  scale: number,
+  gradientAtTheta: Float64Array | undefined,
+): Float64Array {
+  const k = theta.length;
+  const H = new Float64Array(k * k);
+  const g0 = new Float64Array(k);
+  const gu = new Float64Array(k);
+  const t = Float64Array.from(theta);
+  if (gradientAtTheta) g0.set(gradientAtTheta);
+  else f(t, g0);
+  for (let j = 0; j < k; j++) {
+    const h = 1e-6 * Math.max(Math.abs(theta[j]!), 1e-3);
+    t[j] = theta[j]! + h;
+    f(t, gu);
+    t[j] = theta[j]!;
+    for (let i = 0; i < k; i++) H[i * k + j] = ((gu[i]! - g0[i]!) / h) * scale;
+  }
+  return H;
+}
+
+/** Central second differences of f: 2k + 2k(k−1) + 1 evaluations. */
+function hessianFromValues(
+  f: (theta: Float64Array) => number,
+  theta: Float64Array,
+  scale: number,
+): Float64Array {
+  const k = theta.length;
+  const H = new Float64Array(k * k);
+  const h = Float64Array.from(theta, (v) => 1e-4 * Math.max(Math.abs(v), 1e-3));
+  const t = Float64Array.from(theta);
+  const at = (i: number, si: number, j: number, sj: number) => {
+    t[i] = theta[i]! + si * h[i]!;
+    if (j !== i) t[j] = theta[j]! + sj * h[j]!;
+    const v = f(t);
+    t[i] = theta[i]!;
+    t[j] = theta[j]!;
+    return v;
+  };
+  const f0 = f(t);
+  for (let i = 0; i < k; i++) {
+    H[i * k + i] = ((at(i, 1, i, 0) - 2 * f0 + at(i, -1, i, 0)) / (h[i]! * h[i]!)) * scale;
+    for (let j = 0; j < i; j++) {
+      const d = at(i, 1, j, 1) - at(i, 1, j, -1) - at(i, -1, j, 1) + at(i, -1, j, -1);
+      H[i * k + j] = (d / (4 * h[i]! * h[j]!)) * scale;
+      H[j * k + i] = H[i * k + j]!;
+    }
+  }
+  return H;
 }
 
 /** Gauss-Jordan inverse with partial pivoting; undefined when singular. */
