@@ -49,22 +49,34 @@ export function bgNegLogLik(
   const powt = new Float64Array(Lt.length);
   const stampT = new Int32Array(LT.length).fill(-1);
   const stampt = new Int32Array(Lt.length).fill(-1);
-  const sums = new Float64Array(7);
-  // Each row function runs once on no rows first, so V8 has type feedback for the code after its
-  // loop before it compiles the loop on-stack. Without it, that on-stack code bails out at the
-  // loop's end on every call, until the whole function is compiled again.
-  fastGroupSums(ix, LT, Lt, iT, it, powT, powt, stampT, stampt, 0, 0, 0, r, lnAlpha, 1, sums);
-  rowGroupSums(ix, LT, Lt, iT, it, 0, 0, r, true, 0, sums);
-  // Two passes over the x groups: first those on the per-row path (x = 0, very high x, and always
-  // the highest x group, a few rows), then the rest. The per-row path thus runs in every call
-  // before the bulk of the rows, so both row functions have type feedback from the first call on.
-  const spanT = LT[LT.length - 1]! - lnAlpha;
   const last = xValues.length - 1;
+  // Per x group: on the fast path or not, and for the fast path r + x and a/(b+x−1) (MBG/NBD:
+  // a/(b+x)). sums holds 7 per group (see `fastSums`).
+  const spanT = LT[LT.length - 1]! - lnAlpha;
+  const fast = new Uint8Array(last + 1);
+  const rxOf = new Float64Array(last + 1);
+  const abOf = new Float64Array(last + 1);
+  for (let k = 0; k <= last; k++) {
+    const x = xValues[k]!;
+    fast[k] = (modified || x > 0) && (r + x) * spanT < 500 && k < last ? 1 : 0;
+    rxOf[k] = r + x;
+    abOf[k] = Math.exp(lnA - Math.log(b + x + shift - 1)); // as e^lnab below, to the last bit
+  }
+  const sums = new Float64Array(7 * (last + 1));
+  primeRowFunctions();
+  // All fast groups in one call: its row loop runs long enough in the first evaluation (on the
+  // warm-start subsample) to be compiled on-stack there, where one call per group ran mostly
+  // interpreted until the function as a whole was compiled.
+  const { rowT, rowTx, rowWeight, groupStart } = ix;
+  const tables = { LT, Lt, iT, it, powT, powt, stampT, stampt };
+  fastSums(rowT, rowTx, rowWeight, groupStart, tables, fast, rxOf, abOf, lnAlpha, sums);
+  // The x groups in two passes: first those on the per-row path (x = 0, very high x, and always
+  // the highest x group, a few rows), then the rest; the order of the additions is kept from
+  // earlier versions, so fits are identical to theirs.
   for (let pass = 0; pass < 2; pass++) {
     for (let k = 0; k <= last; k++) {
+      if (fast[k] !== pass) continue;
       const x = xValues[k]!;
-      const fast = (modified || x > 0) && (r + x) * spanT < 500 && k < last;
-      if (fast !== (pass === 1)) continue;
       const W = weightByX[k]!;
       const rx = r + x;
       const bx = b + x + shift;
@@ -76,19 +88,16 @@ export function bgNegLogLik(
       // Σ w s, Σ w softplus(A4 − A3)], s = P(the A4 branch) = sigmoid(A4 − A3). The fast path
       // evaluates the powers in e^(A4−A3) once per distinct T and t_x, when they stay well inside
       // double range; otherwise (x = 0, very high x) the per-row form.
-      const begin = ix.groupStart[k]!;
-      const end = ix.groupStart[k + 1]!;
-      if (fast) {
-        const ab = Math.exp(lnab);
-        fastGroupSums(ix, LT, Lt, iT, it, powT, powt, stampT, stampt, k, begin, end, rx, lnAlpha, ab, sums);
-      } else rowGroupSums(ix, LT, Lt, iT, it, begin, end, rx, hasA4, lnab, sums);
-      const sA3 = sums[0]!;
-      const sLT = hasA4 ? sums[1]! : sA3;
-      const sLt = sums[2]!;
-      const siT = sums[3]!;
-      const sit = sums[4]!;
-      const sS = sums[5]!;
-      const sSoft = sums[6]!;
+      const at = 7 * k;
+      if (pass === 0)
+        rowGroupSums(ix, LT, Lt, iT, it, groupStart[k]!, groupStart[k + 1]!, rx, hasA4, lnab, sums, at);
+      const sA3 = sums[at]!;
+      const sLT = hasA4 ? sums[at + 1]! : sA3;
+      const sLt = sums[at + 2]!;
+      const siT = sums[at + 3]!;
+      const sit = sums[at + 4]!;
+      const sS = sums[at + 5]!;
+      const sSoft = sums[at + 6]!;
       ll += sSoft - rx * sA3;
       if (want) {
         const dx = digamma(a + bx);
@@ -109,93 +118,141 @@ export function bgNegLogLik(
   return -ll / n;
 }
 
-/**
- * One x group's rows (begin … end − 1) on the fast path: the sums the likelihood and its gradient need, written to
- * `out` as [Σ w ln(α+T), Σ w(1−s) ln(α+T), Σ w s ln(α+t_x), Σ w(1−s)/(α+T), Σ w s/(α+t_x), Σ w s,
- * Σ w softplus(d)]. A function of its own, with one loop and nothing after it: V8 compiles it in a
- * few milliseconds, early in the warm-start fit, and the compiled code never meets a path it has
- * no type feedback for. (Inside the kernel, the loop's on-stack compile took the whole kernel,
- * 40–90 ms of compiler time, while the first evaluations ran interpreted.)
- */
-function fastGroupSums(
-  ix: RfmIndex,
-  LT: Float64Array,
-  Lt: Float64Array,
-  iT: Float64Array,
-  it: Float64Array,
-  powT: Float64Array,
-  powt: Float64Array,
-  stampT: Int32Array,
-  stampt: Int32Array,
-  k: number,
-  begin: number,
-  end: number,
-  rx: number,
-  lnAlpha: number,
-  ab: number,
-  out: Float64Array,
-): void {
-  const { rowT, rowTx, rowWeight } = ix;
-  let sA3 = 0;
-  let sLT = 0;
-  let sLt = 0;
-  let siT = 0;
-  let sit = 0;
-  let sS = 0;
-  let sSoft = 0;
-  // The A4/A3 ratio e^d = (a/(b+x−1)) · ((α+T)/(α+t_x))^(r+x) is a product of a power of
-  // (α+T) and one of (α+t_x). Each x group evaluates each power once per distinct T and t_x it
-  // meets (tables stamped with the group) instead of one exp per row.
-  let prod = PROD_START;
-  for (let j = begin; j < end; j++) {
-    const w = rowWeight[j]!;
-    const tT = rowT[j]!;
-    const tt = rowTx[j]!;
-    const lT = LT[tT]!;
-    const lt = Lt[tt]!;
-    let pT = powT[tT]!;
-    if (stampT[tT] !== k) {
-      stampT[tT] = k;
-      pT = powT[tT] = Math.exp(rx * (lT - lnAlpha));
-    }
-    let pt = powt[tt]!;
-    if (stampt[tt] !== k) {
-      stampt[tt] = k;
-      pt = powt[tt] = Math.exp(rx * (lnAlpha - lt));
-    }
-    const u = ab * pt * pT; // e^d
-    const f = 1 + u;
-    const c = w / f; // w (1 − s)
-    const ws = w - c; // w s
-    sA3 += w * lT;
-    // Σ w ln(1 + e^d): single customers' factors multiply into `prod`, one log per 16 rows
-    // instead of one per row. Written without data-dependent branches: the warm-start
-    // subsample has no weight-1 rows, and a branch it never took would deoptimise the
-    // compiled loop on its first full-data call.
-    const unit = f < 1e16 && w === 1; // in this order: both compares run on every row
-    prod *= unit ? f : 1;
-    sSoft += unit ? 0 : w * Math.log1p(u);
-    if ((j & 15) === 0) {
-      sSoft += Math.log(prod) - LN_PROD_START;
-      prod = PROD_START;
-    }
-    sLT += c * lT;
-    sLt += ws * lt;
-    siT += c * iT[tT]!;
-    sit += ws * it[tt]!;
-    sS += ws;
-  }
-  sSoft += Math.log(prod) - LN_PROD_START;
-  out[0] = sA3;
-  out[1] = sLT;
-  out[2] = sLt;
-  out[3] = siT;
-  out[4] = sit;
-  out[5] = sS;
-  out[6] = sSoft;
+/** Per distinct T and t_x: ln(α+·), 1/(α+·), and the power tables stamped with the x group. */
+interface ShiftTables {
+  LT: Float64Array;
+  Lt: Float64Array;
+  iT: Float64Array;
+  it: Float64Array;
+  powT: Float64Array;
+  powt: Float64Array;
+  stampT: Int32Array;
+  stampt: Int32Array;
 }
 
-/** One x group's rows on the per-row path: the same sums as `fastGroupSums`, written to `out`. */
+let primed = false;
+
+/**
+ * Runs both row functions once, in the interpreter, on three made-up rows that take every path
+ * (a single customer, a weighted row, a new and a seen power, the every-16-rows log), so that V8
+ * has type feedback for all of them before it compiles the real loops. Otherwise the first
+ * compile of `fastSums`, made on the warm-start subsample (which has no single-customer rows),
+ * bails out on the first full-data call and the rest of that call runs interpreted (≈ 60 ms);
+ * and a loop compiled on-stack without feedback for the code after it bails out there on every
+ * call.
+ */
+function primeRowFunctions(): void {
+  if (primed) return;
+  primed = true;
+  const one = () => Float64Array.of(1);
+  const rowT = Uint32Array.of(0, 0, 0);
+  const t: ShiftTables = {
+    LT: one(),
+    Lt: one(),
+    iT: one(),
+    it: one(),
+    powT: one(),
+    powt: one(),
+    stampT: Int32Array.of(-1),
+    stampt: Int32Array.of(-1),
+  };
+  const groupStart = Uint32Array.of(0, 3);
+  const out = new Float64Array(7);
+  fastSums(rowT, rowT, Float64Array.of(1, 2, 1), groupStart, t, Uint8Array.of(1), one(), one(), 0, out);
+  const ix = { rowT, rowTx: rowT, rowWeight: Float64Array.of(1, 2, 1) } as RfmIndex;
+  rowGroupSums(ix, t.LT, t.Lt, t.iT, t.it, 0, 3, 1, true, 0, out);
+  rowGroupSums(ix, t.LT, t.Lt, t.iT, t.it, 0, 3, 1, false, 0, out);
+}
+
+/**
+ * The fast groups' rows: per group k with fast[k] = 1, the sums the likelihood and its gradient
+ * need, written to out[7k … 7k+6] as [Σ w ln(α+T), Σ w(1−s) ln(α+T), Σ w s ln(α+t_x),
+ * Σ w(1−s)/(α+T), Σ w s/(α+t_x), Σ w s, Σ w softplus(d)]. A function of its own, with nothing
+ * after its loops but stores: V8 compiles it in a few milliseconds.
+ */
+function fastSums(
+  rowT: Uint32Array,
+  rowTx: Uint32Array,
+  rowWeight: Float64Array,
+  groupStart: Uint32Array,
+  tables: ShiftTables,
+  fast: Uint8Array,
+  rxOf: Float64Array,
+  abOf: Float64Array,
+  lnAlpha: number,
+  out: Float64Array,
+): void {
+  const { LT, Lt, iT, it, powT, powt, stampT, stampt } = tables;
+  // Numbers V8 can see are numbers: an imported binding is loaded as a tagged value of no known
+  // type, and `prod`, reset to it every 16 rows, was then kept boxed, a heap number per row.
+  const prodStart = +PROD_START;
+  const lnProdStart = +LN_PROD_START;
+  for (let k = 0; k < fast.length; k++) {
+    if (fast[k] === 0) continue;
+    const rx = rxOf[k]!;
+    const ab = abOf[k]!;
+    const begin = groupStart[k]!;
+    const end = groupStart[k + 1]!;
+    let sA3 = 0;
+    let sLT = 0;
+    let sLt = 0;
+    let siT = 0;
+    let sit = 0;
+    let sS = 0;
+    let sSoft = 0;
+    // The A4/A3 ratio e^d = (a/(b+x−1)) · ((α+T)/(α+t_x))^(r+x) is a product of a power of
+    // (α+T) and one of (α+t_x). Each x group evaluates each power once per distinct T and t_x it
+    // meets (tables stamped with the group) instead of one exp per row.
+    let prod = prodStart;
+    for (let j = begin; j < end; j++) {
+      const w = rowWeight[j]!;
+      const tT = rowT[j]!;
+      const tt = rowTx[j]!;
+      const lT = LT[tT]!;
+      const lt = Lt[tt]!;
+      let pT = powT[tT]!;
+      if (stampT[tT] !== k) {
+        stampT[tT] = k;
+        pT = powT[tT] = Math.exp(rx * (lT - lnAlpha));
+      }
+      let pt = powt[tt]!;
+      if (stampt[tt] !== k) {
+        stampt[tt] = k;
+        pt = powt[tt] = Math.exp(rx * (lnAlpha - lt));
+      }
+      const u = ab * pt * pT; // e^d
+      const f = 1 + u;
+      const c = w / f; // w (1 − s)
+      const ws = w - c; // w s
+      sA3 += w * lT;
+      // Σ w ln(1 + e^d): single customers' factors multiply into `prod`, one log per 16 rows
+      // instead of one log1p per row. A branch, not a select: V8 computes both arms of
+      // `unit ? … : w * Math.log1p(u)`, a log1p for every row (the loop took 2.4 times as long).
+      if (f < 1e16 && w === 1) prod *= f;
+      else sSoft += w * Math.log1p(u);
+      if ((j & 15) === 0) {
+        sSoft += Math.log(prod) - lnProdStart;
+        prod = prodStart;
+      }
+      sLT += c * lT;
+      sLt += ws * lt;
+      siT += c * iT[tT]!;
+      sit += ws * it[tt]!;
+      sS += ws;
+    }
+    sSoft += Math.log(prod) - lnProdStart;
+    const at = 7 * k;
+    out[at] = sA3;
+    out[at + 1] = sLT;
+    out[at + 2] = sLt;
+    out[at + 3] = siT;
+    out[at + 4] = sit;
+    out[at + 5] = sS;
+    out[at + 6] = sSoft;
+  }
+}
+
+/** One x group's rows on the per-row path: the same sums as `fastSums`, written to out[at … at+6]. */
 function rowGroupSums(
   ix: RfmIndex,
   LT: Float64Array,
@@ -208,6 +265,7 @@ function rowGroupSums(
   hasA4: boolean,
   lnab: number,
   out: Float64Array,
+  at = 0,
 ): void {
   const { rowT, rowTx, rowWeight } = ix;
   let sA3 = 0;
@@ -238,13 +296,13 @@ function rowGroupSums(
     sit += w * s * it[tt]!;
     sS += w * s;
   }
-  out[0] = sA3;
-  out[1] = sLT;
-  out[2] = sLt;
-  out[3] = siT;
-  out[4] = sit;
-  out[5] = sS;
-  out[6] = sSoft;
+  out[at] = sA3;
+  out[at + 1] = sLT;
+  out[at + 2] = sLt;
+  out[at + 3] = siT;
+  out[at + 4] = sit;
+  out[at + 5] = sS;
+  out[at + 6] = sSoft;
 }
 
 function logShift(v: Float64Array, alpha: number): Float64Array {

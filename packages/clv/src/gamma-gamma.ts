@@ -41,12 +41,12 @@ export function gammaGammaNegLogLik(
   let gQ = 0;
   let gG = 0;
   const sums = new Float64Array(2);
-  spendGroupSums(d, 0, 0, g, sums); // no rows: type feedback for the code after the loop (see bg-kernel.ts)
+  primeSpendGroupSums();
   for (let k = 0; k < d.xValues.length; k++) {
     const x = d.xValues[k]!;
     const W = d.weightByX[k]!;
     const px = p * x;
-    spendGroupSums(d, d.groupStart[k]!, d.groupStart[k + 1]!, g, sums);
+    spendGroupSums(d.xm, d.w, d.groupStart[k]!, d.groupStart[k + 1]!, g, sums);
     const s1 = sums[0]!; // Σ w ln(γ + x m̄)
     const s2 = sums[1]!; // Σ w / (γ + x m̄)
     const lnx = Math.log(x);
@@ -69,31 +69,52 @@ export function gammaGammaNegLogLik(
   return -ll / d.total;
 }
 
+let primed = false;
+
 /**
- * One x group's (rows begin … end − 1) Σ w ln(γ + x m̄) and Σ w / (γ + x m̄), written to `out`. A function with one loop
- * (see `fastGroupSums` in bg-kernel.ts): it compiles in milliseconds and never deoptimises.
+ * Runs `spendGroupSums` once, in the interpreter, on made-up rows that take every path (a single
+ * buyer, a weighted row, the every-16-rows log), so that V8 has type feedback for all of them
+ * before it compiles the real loop (see `primeRowFunctions` in bg-kernel.ts: the warm-start
+ * subsample has no single-buyer rows).
  */
-function spendGroupSums(d: SpendData, begin: number, end: number, g: number, out: Float64Array): void {
-  const { xm, w } = d;
+function primeSpendGroupSums(): void {
+  if (primed) return;
+  primed = true;
+  spendGroupSums(Float64Array.of(1, 2, 3), Float64Array.of(1, 2, 1), 0, 3, 1, new Float64Array(2));
+}
+
+/**
+ * One x group's (rows begin … end − 1) Σ w ln(γ + x m̄) and Σ w / (γ + x m̄), written to `out`.
+ * A function with one loop (see `fastSums` in bg-kernel.ts): it compiles in milliseconds.
+ */
+function spendGroupSums(
+  xm: Float64Array,
+  w: Float64Array,
+  begin: number,
+  end: number,
+  g: number,
+  out: Float64Array,
+): void {
   let s1 = 0;
   let s2 = 0;
-  // Single buyers' factors γ + x m̄ multiply into `prod`: one log per 16 rows, not one per
-  // row. No data-dependent branches, as in the BG/NBD kernel: the warm-start subsample has no
-  // weight-1 rows.
-  let prod = PROD_START;
+  // Numbers V8 can see are numbers (see fastSums in bg-kernel.ts: no heap number per row).
+  const prodStart = +PROD_START;
+  const lnProdStart = +LN_PROD_START;
+  // Single buyers' factors γ + x m̄ multiply into `prod`: one log per 16 rows, not one per row.
+  // A branch, not a select, as in the BG/NBD kernel (a select computes the log on every row).
+  let prod = prodStart;
   for (let j = begin; j < end; j++) {
     const v = g + xm[j]!;
     const wj = w[j]!;
-    const unit = v < 1e16 && v > 1e-16 && wj === 1; // in this order: all compares run on every row
-    prod *= unit ? v : 1;
-    s1 += unit ? 0 : wj * Math.log(v);
+    if (v < 1e16 && v > 1e-16 && wj === 1) prod *= v;
+    else s1 += wj * Math.log(v);
     s2 += wj / v;
     if ((j & 15) === 0) {
-      s1 += Math.log(prod) - LN_PROD_START;
-      prod = PROD_START;
+      s1 += Math.log(prod) - lnProdStart;
+      prod = prodStart;
     }
   }
-  out[0] = s1 + (Math.log(prod) - LN_PROD_START);
+  out[0] = s1 + (Math.log(prod) - lnProdStart);
   out[1] = s2;
 }
 
