@@ -11,7 +11,7 @@
  */
 import { type RawBuilder, sql } from 'kysely';
 import { type Context, compare, definite, type Measure, OPS } from './compile-context.ts';
-import type { Aggregate, Comparison, Value } from './rule-tree.ts';
+import type { Aggregate, Comparison, RuleNode, Value } from './rule-tree.ts';
 
 const SOURCES = {
   orders: {
@@ -176,6 +176,50 @@ function fromStats(a: Aggregate, op: string, value: unknown, ctx: Context): RawB
   return measured(a, () => lastInWindow, op, value, ctx);
 }
 
+const groupKey = (a: Aggregate) => `${a.of}|${a.window?.days ?? ''}|${a.type ?? ''}`;
+
+/** How many conditions of a tree read each grouped (source, window, type) (EXISTS ones excluded). */
+export function groupedUses(n: RuleNode, uses = new Map<string, number>()): Map<string, number> {
+  if ('and' in n) for (const c of n.and) groupedUses(c, uses);
+  else if ('or' in n) for (const c of n.or) groupedUses(c, uses);
+  else if ('not' in n) groupedUses(n.not, uses);
+  else if (
+    'aggregate' in n &&
+    !(n.aggregate.measure === 'count' && countPresence(n.op, n.value) !== undefined)
+  )
+    uses.set(groupKey(n.aggregate), (uses.get(groupKey(n.aggregate)) ?? 0) + 1);
+  return uses;
+}
+
+/** True when a customer without rows cannot satisfy the comparison (NULL or false). */
+function falseWithoutRows(a: Aggregate, op: string, value: unknown): boolean {
+  if (a.measure === 'count' || a.measure === 'sum') return !holdsForZero(op, Number(value));
+  return op !== 'not_exists';
+}
+
+/**
+ * A grouped condition that is alone on its (source, window, type) in a WHERE clause, and that no
+ * customer without rows meets: `c.id in (… group by customer_id having …)`. The planner then
+ * keeps only the qualifying customers (a semi-join, or a hashed subplan under `or`) instead of
+ * joining every customer's aggregate: new_30d's two "first within 30 days" ran 1.7× slower than
+ * the hand-written count as joins. IN over non-null ids is two-valued, so `not` needs no coalesce.
+ */
+function groupedIn(a: Aggregate, op: string, value: unknown, ctx: Context): RawBuilder<unknown> {
+  const s = SOURCES[a.of];
+  const at = sql.ref(s.at);
+  const exprs: Record<Measure, RawBuilder<unknown>> = {
+    n: sql`count(*)`,
+    s: s.sum,
+    f: sql`min(${at})`,
+    l: sql`max(${at})`,
+  };
+  const having = measured(a, (m) => exprs[m], op, value, { ...ctx, negated: false });
+  const ids = ctx.options.customerIds;
+  return sql`c.id in (select customer_id from ${sql.table(s.table)} where ${sourceFilter(a, ctx, '')}
+    ${ids ? sql`and customer_id = any(${[...ids]}::bigint[])` : sql``}
+    group by customer_id having ${having})`;
+}
+
 export function aggregate(a: Aggregate, op: string, value: unknown, ctx: Context): RawBuilder<unknown> {
   if (ctx.options.fromStats) {
     const stats = fromStats(a, op, value, ctx);
@@ -189,7 +233,8 @@ export function aggregate(a: Aggregate, op: string, value: unknown, ctx: Context
       return present ? exists : sql`not ${exists}`;
     }
   }
-  const key = `${a.of}|${a.window?.days ?? ''}|${a.type ?? ''}`;
+  const key = groupKey(a);
+  if (ctx.groupedUses?.get(key) === 1 && falseWithoutRows(a, op, value)) return groupedIn(a, op, value, ctx);
   let entry = ctx.aggregates.get(key);
   if (!entry) {
     entry = { alias: `a${ctx.aggregates.size}`, aggregate: a, needs: new Set() };

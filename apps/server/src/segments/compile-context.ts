@@ -58,6 +58,8 @@ export interface Context {
   negated: boolean;
   /** Compiling for a select list (several definitions at once), not a WHERE clause. */
   selectList?: boolean;
+  /** WHERE clause only: how many conditions read each grouped (source, window, type). */
+  groupedUses?: Map<string, number>;
 }
 
 export function newContext(options: CompileOptions): Context {

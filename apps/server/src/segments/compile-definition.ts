@@ -12,7 +12,7 @@
  * - Orders count only with status 'completed'; their revenue is total − refunded_amount.
  */
 import { type RawBuilder, sql } from 'kysely';
-import { aggregate, aggregateTable } from './compile-aggregate.ts';
+import { aggregate, aggregateTable, groupedUses } from './compile-aggregate.ts';
 import { type CompileOptions, type Context, compare, definite, newContext, OPS } from './compile-context.ts';
 import type { Condition, RuleNode, Value } from './rule-tree.ts';
 import { PROFILE_FIELDS } from './rule-tree.ts';
@@ -21,7 +21,7 @@ export { type CompileOptions, jstClock } from './compile-context.ts';
 
 /** `select c.id from customer c … where …`: the ids of the matching live customers. */
 export function compileDefinition(definition: RuleNode, options: CompileOptions): RawBuilder<{ id: number }> {
-  const ctx = newContext(options);
+  const ctx = { ...newContext(options), groupedUses: groupedUses(definition) };
   const where = node(definition, ctx);
   const { from, live } = fromCustomers(ctx);
   return sql<{ id: number }>`select c.id from ${from} where ${live} and (${where})`;

@@ -1,7 +1,7 @@
 /**
  * Brings a segment's materialised membership up to date with its definition: one statement that
- * runs the compiled query, inserts the customers who entered, deletes those who exited, opens and
- * closes their history spells and appends entry/exit events to the outbox journeys read. With
+ * runs the compiled query and writes the difference (membership-write.ts: entries, exits, history
+ * spells, the entry/exit outbox journeys read, the member count). With
  * `customerIds` only those customers are evaluated; the incremental recompute after a change
  * (recompute-membership.ts) evaluates all of a workspace's segments together instead.
  */
@@ -9,6 +9,7 @@ import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { type CompileOptions, compileDefinition } from './compile-definition.ts';
+import { type MembershipPair, writeMembershipDiff } from './membership-write.ts';
 import type { RuleNode } from './rule-tree.ts';
 import './segment-tables.ts';
 
@@ -51,9 +52,10 @@ export async function evaluateSegment(
       },
       !firstEvaluation,
     );
-    await sql`update segment set member_count = member_count + ${change.entered - change.exited},
-      evaluated_at = case when ${options.customerIds === undefined} then now() else evaluated_at end
-      where workspace_id = ${workspaceId} and id = ${segmentId}`.execute(tx);
+    // (member_count was updated by the diff statement.)
+    if (options.customerIds === undefined)
+      await sql`update segment set evaluated_at = now()
+        where workspace_id = ${workspaceId} and id = ${segmentId}`.execute(tx);
     return change;
   });
 }
@@ -67,38 +69,17 @@ async function applyDiff(
 ): Promise<MembershipChange> {
   const ws = options.workspaceId;
   const ids = options.customerIds;
-  const matched = compileDefinition(definition, options);
-  const scope = ids ? sql`and m.customer_id = any(${[...ids]}::bigint[])` : sql``;
-  const at = options.now ?? new Date();
-  const { rows } = await sql<{ entered: number; exited: number }>`
-    with matched as materialized (${matched}),
-    entered as (
-      insert into segment_member (workspace_id, segment_id, customer_id, entered_at)
-      select ${ws}::uuid, ${segmentId}::bigint, x.id, ${at}::timestamptz from matched x
-      where not exists (select 1 from segment_member m where m.workspace_id = ${ws}
-        and m.segment_id = ${segmentId} and m.customer_id = x.id)
-      on conflict do nothing
-      returning customer_id),
-    exited as (
-      delete from segment_member m where m.workspace_id = ${ws} and m.segment_id = ${segmentId} ${scope}
-        and not exists (select 1 from matched x where x.id = m.customer_id)
-      returning customer_id),
-    opened as (
-      insert into segment_membership (workspace_id, segment_id, customer_id, entered_at)
-      select ${ws}::uuid, ${segmentId}::bigint, customer_id, ${at}::timestamptz from entered),
-    closed as (
-      update segment_membership h set exited_at = ${at}::timestamptz
-      where h.workspace_id = ${ws} and h.segment_id = ${segmentId} and h.exited_at is null
-        and h.customer_id in (select customer_id from exited)),
-    events as (
-      insert into segment_membership_event (workspace_id, segment_id, customer_id, kind, occurred_at)
-      select ${ws}::uuid, ${segmentId}::bigint, customer_id, 'entered', ${at}::timestamptz from entered
-        where ${emitEvents}::boolean
-      union all
-      select ${ws}::uuid, ${segmentId}::bigint, customer_id, 'exited', ${at}::timestamptz from exited
-        where ${emitEvents}::boolean)
-    select (select count(*) from entered)::int as entered, (select count(*) from exited)::int as exited`.execute(
-    tx,
-  );
+  const matched = sql<MembershipPair>`select ${segmentId}::bigint as segment_id, q.id as customer_id
+    from (${compileDefinition(definition, options)}) q`;
+  const current = sql<MembershipPair>`select m.segment_id, m.customer_id from segment_member m
+    where m.workspace_id = ${ws} and m.segment_id = ${segmentId}
+    ${ids ? sql`and m.customer_id = any(${[...ids]}::bigint[])` : sql``}`;
+  const { rows } = await writeMembershipDiff(
+    ws,
+    matched,
+    current,
+    emitEvents ? [segmentId] : [],
+    options.now ?? new Date(),
+  ).execute(tx);
   return rows[0] ?? { entered: 0, exited: 0 };
 }

@@ -19,6 +19,7 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { compileMatches } from './compile-definition.ts';
 import type { MembershipChange } from './evaluate-membership.ts';
+import { type MembershipPair, writeMembershipDiff } from './membership-write.ts';
 import type { RuleNode } from './rule-tree.ts';
 import './segment-tables.ts';
 
@@ -113,51 +114,12 @@ export function membershipDiff(
   const matched = compileMatches(segments, { workspaceId: ws, now: at, customerIds: ids, fromStats: true });
   const segmentIds = segments.map((s) => s.id);
   const emitting = segments.filter((s) => s.emits).map((s) => s.id);
-  return sql<MembershipChange>`
-    with matched as materialized (${matched}),
-    touched as materialized (
+  // The memberships of the touched customers, looked up by customer and only then filtered by
+  // segment (`offset 0` keeps the filter out of the index scan): segment_id = any(…) next to
+  // customer_id = any(…) would probe the index once per (segment, customer) pair.
+  const current = sql<MembershipPair>`select t.segment_id, t.customer_id from (
       select m.segment_id, m.customer_id from segment_member m
-      where m.workspace_id = ${ws} and m.customer_id = any(${[...ids]}::bigint[])),
-    -- Filtered after the lookup by customer: segment_id = any(…) next to customer_id = any(…)
-    -- would probe the primary key once per (segment, customer) pair.
-    current as (select * from touched where segment_id = any(${segmentIds}::bigint[])),
-    changed as materialized (
-      select coalesce(x.segment_id, m.segment_id) as segment_id,
-        coalesce(x.customer_id, m.customer_id) as customer_id, x.customer_id is not null as member
-      from matched x full join current m on m.segment_id = x.segment_id and m.customer_id = x.customer_id
-      where x.customer_id is null or m.customer_id is null),
-    entered as (
-      insert into segment_member (workspace_id, segment_id, customer_id, entered_at)
-      select ${ws}::uuid, segment_id, customer_id, ${at}::timestamptz from changed where member
-      on conflict do nothing
-      returning segment_id, customer_id),
-    exited as (
-      delete from segment_member m using changed x
-      where m.workspace_id = ${ws} and m.segment_id = x.segment_id and m.customer_id = x.customer_id
-        and not x.member
-      returning m.segment_id, m.customer_id),
-    opened as (
-      insert into segment_membership (workspace_id, segment_id, customer_id, entered_at)
-      select ${ws}::uuid, segment_id, customer_id, ${at}::timestamptz from entered),
-    closed as (
-      update segment_membership h set exited_at = ${at}::timestamptz from exited x
-      where h.workspace_id = ${ws} and h.segment_id = x.segment_id and h.customer_id = x.customer_id
-        and h.exited_at is null),
-    events as (
-      insert into segment_membership_event (workspace_id, segment_id, customer_id, kind, occurred_at)
-      select ${ws}::uuid, segment_id, customer_id, 'entered', ${at}::timestamptz from entered
-        where segment_id = any(${emitting}::bigint[])
-      union all
-      select ${ws}::uuid, segment_id, customer_id, 'exited', ${at}::timestamptz from exited
-        where segment_id = any(${emitting}::bigint[])),
-    counted as (
-      select segment_id, sum(d)::int as delta, count(*) filter (where d > 0)::int as entered,
-        count(*) filter (where d < 0)::int as exited
-      from (select segment_id, 1 as d from entered union all select segment_id, -1 from exited) t
-      group by segment_id),
-    bumped as (
-      update segment g set member_count = member_count + c.delta from counted c
-      where g.workspace_id = ${ws} and g.id = c.segment_id and c.delta <> 0)
-    select coalesce(sum(entered), 0)::int as entered, coalesce(sum(exited), 0)::int as exited
-    from counted`;
+      where m.workspace_id = ${ws} and m.customer_id = any(${[...ids]}::bigint[]) offset 0) t
+    where t.segment_id = any(${segmentIds}::bigint[])`;
+  return writeMembershipDiff(ws, matched, current, emitting, at);
 }
