@@ -22,6 +22,7 @@ output
   --horizon N --horizon-unit day|week|month|year   predict/report window (default 1 year)
   --discount-rate R --discount-per day|week|month|year   CLV discounting (default 0.01 per month)
   --output FILE             predict: CSV (default stdout); report: HTML (default clv-report.html)
+  --lang ja|en              report: the language of the report (default ja, Japanese)
 `;
 
 const VALUED = new Set([
@@ -40,6 +41,7 @@ const VALUED = new Set([
   'discount-rate',
   'discount-per',
   'output',
+  'lang',
 ]);
 const SWITCHES = new Set(['json', 'no-header', 'help']);
 
@@ -104,4 +106,25 @@ export function positiveNumber(
     );
   }
   return v;
+}
+
+/**
+ * A flag whose value the command cannot use at all: `kizuna clv` prints the message and the usage
+ * and exits 2. (Not a `ClvError`: those codes are the library's outcomes, shared with the server.)
+ */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const REPORT_LANGS = ['ja', 'en'] as const;
+export type ReportLang = (typeof REPORT_LANGS)[number];
+
+/** `--lang ja|en` (default ja): the report's language; checked before any data is read. */
+export function reportLang(flags: Map<string, string>): ReportLang {
+  try {
+    return oneOf(flags, 'lang', REPORT_LANGS, 'ja');
+  } catch (e) {
+    if (e instanceof ClvError) throw new UsageError(e.message);
+    throw e;
+  }
 }

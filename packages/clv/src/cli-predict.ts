@@ -5,7 +5,7 @@ import { oneOf, positiveNumber } from './cli-args.ts';
 import type { CliInput } from './cli-input.ts';
 import { type AnyFit, fitByName, type PurchaseModel, predictByName } from './cli-models.ts';
 import { type CalendarUnit, customerLifetimeValue, DAYS_PER_CALENDAR_UNIT } from './clv.ts';
-import { ClvError } from './errors.ts';
+import { assertUnreachable, ClvError } from './errors.ts';
 import { gammaGammaConditionalExpectedSpend } from './gamma-gamma.ts';
 import type { RfmSummary } from './summary.ts';
 import { DAYS_PER_UNIT } from './transactions.ts';
@@ -16,15 +16,38 @@ export interface CustomerPredictions {
   model: PurchaseModel;
   fit: AnyFit;
   spendFit: AnyFit | undefined;
-  /** The prediction window, in the summary's unit (periods for BG/BB), and as text. */
+  /** The prediction window, in the summary's unit (periods for BG/BB), and as asked for. */
   t: number;
-  horizonLabel: string;
+  horizon: Horizon;
   pAlive: Float64Array;
   expectedPurchases: Float64Array;
   expectedSpend: Float64Array | undefined;
   clv: Float64Array | undefined;
   holdoutPredicted: Float64Array | undefined;
-  warnings: string[];
+  warnings: PredictionWarning[];
+}
+
+/** The window as the user gave it: `--horizon N --horizon-unit U`, or N periods for BG/BB. */
+export interface Horizon {
+  length: number;
+  unit: CalendarUnit | 'period';
+}
+
+/** What went wrong but still left predictions to show; the report words these per language. */
+export type PredictionWarning =
+  | { code: 'not_converged'; model: PurchaseModel; detail: string }
+  | { code: 'no_spend_model'; detail: string };
+
+/** The English line `kizuna clv` prints on stderr for a warning. */
+export function warningText(w: PredictionWarning): string {
+  switch (w.code) {
+    case 'not_converged':
+      return `${w.model} did not converge: ${w.detail}`;
+    case 'no_spend_model':
+      return `no spend model: ${w.detail}`;
+    default:
+      return assertUnreachable(w);
+  }
 }
 
 export function predictCustomers(
@@ -35,19 +58,20 @@ export function predictCustomers(
   const model = oneOf(flags, 'model', ['bgnbd', 'mbgnbd', 'pareto', 'bgbb'] as const, 'bgnbd');
   const s = input.summary;
   const unit = input.unit ?? 'day';
-  const warnings: string[] = [];
+  const warnings: PredictionWarning[] = [];
   const fit = fitByName(model, s, { maxIterations });
-  if (!fit.diagnostics.converged) warnings.push(`${model} did not converge: ${fit.diagnostics.message}`);
+  if (!fit.diagnostics.converged)
+    warnings.push({ code: 'not_converged', model, detail: fit.diagnostics.message });
   let t: number;
-  let horizonLabel: string;
+  let horizon: Horizon;
   if (model === 'bgbb') {
     t = positiveNumber(flags, 'horizon', 5);
-    horizonLabel = `${t} periods`;
+    horizon = { length: t, unit: 'period' };
   } else {
     const hu: CalendarUnit = oneOf(flags, 'horizon-unit', CALENDAR, 'year');
     const h = positiveNumber(flags, 'horizon', 1);
     t = (h * DAYS_PER_CALENDAR_UNIT[hu]) / DAYS_PER_UNIT[unit];
-    horizonLabel = `${h} ${hu}${h === 1 ? '' : 's'}`;
+    horizon = { length: h, unit: hu };
   }
   const { pAlive, expectedPurchases } = predictByName(model, fit.params, s, t);
   let spendFit: AnyFit | undefined;
@@ -61,7 +85,7 @@ export function predictCustomers(
       expectedSpend = Float64Array.from(s.x, (x, i) => gammaGammaConditionalExpectedSpend(gg, x, m[i]!));
     } catch (e) {
       if (!(e instanceof ClvError)) throw e;
-      warnings.push(`no spend model: ${e.message}`);
+      warnings.push({ code: 'no_spend_model', detail: e.message });
     }
   }
   if (expectedSpend && model !== 'bgbb') {
@@ -94,7 +118,7 @@ export function predictCustomers(
     fit,
     spendFit,
     t,
-    horizonLabel,
+    horizon,
     pAlive,
     expectedPurchases,
     expectedSpend,

@@ -3,7 +3,7 @@
  * statuses; everything numerical lives in the model modules.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs, positiveNumber, USAGE } from './cli-args.ts';
+import { parseArgs, positiveNumber, reportLang, USAGE, UsageError } from './cli-args.ts';
 import { fitJson, fitModel, fitText, modelList } from './cli-fit.ts';
 import { type CliInput, loadInput } from './cli-input.ts';
 import { assertUnreachable, ClvError, type ClvErrorCode } from './errors.ts';
@@ -59,13 +59,15 @@ export async function runClv(argv: string[], io: CliIo): Promise<number> {
       io.err(`kizuna clv: unknown command '${command}'\n${USAGE}`);
       return 2;
     }
+    // Only the report is worded, but a bad --lang is refused on every command, before the fit.
+    const lang = reportLang(flags);
     const input = loadInput(flags, io.readFile, command !== 'fit');
     const maxIterations = positiveNumber(flags, 'max-iterations', 200);
     if (command === 'fit') return await fitCommand(flags, input, maxIterations, io);
     // Predictions and the report load the other models and @stdlib's ₂F₁ only when asked for.
-    const { predictCustomers, predictionsCsv } = await import('./cli-predict.ts');
+    const { predictCustomers, predictionsCsv, warningText } = await import('./cli-predict.ts');
     const result = predictCustomers(flags, input, maxIterations);
-    for (const w of result.warnings) io.err(`kizuna clv: warning: ${w}\n`);
+    for (const w of result.warnings) io.err(`kizuna clv: warning: ${warningText(w)}\n`);
     if (command === 'predict') {
       const csv = predictionsCsv(input, result);
       const file = flags.get('output');
@@ -77,10 +79,14 @@ export async function runClv(argv: string[], io: CliIo): Promise<number> {
     }
     const { buildReport } = await import('./report-html.ts');
     const file = flags.get('output') ?? 'clv-report.html';
-    io.writeFile(file, buildReport(input, result));
+    io.writeFile(file, buildReport(input, result, lang));
     io.err(`kizuna clv: wrote the report to ${file}\n`);
     return 0;
   } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`kizuna clv: ${e.message}\n${USAGE}`);
+      return 2;
+    }
     if (!(e instanceof ClvError)) throw e;
     io.err(`kizuna clv: ${e.message}\n`);
     return exitCode(e.code);

@@ -1,16 +1,21 @@
 /**
  * The self-contained HTML report `kizuna clv report` writes: written for a shop owner first,
- * with the model details at the end. No scripts, no network: inline CSS and SVG only.
+ * with the model details at the end. No scripts, no network: inline CSS and SVG only, and fonts
+ * named from the reader's own system (no web fonts). Every word comes from `report-messages.ts`.
  */
 
-import { MODEL_TITLES, predictByName } from './cli-models.ts';
+import type { ReportLang } from './cli-args.ts';
+import { predictByName } from './cli-models.ts';
 import type { CliInput, CustomerPredictions } from './cli-predict.ts';
-import { barChart, escapeHtml, heatmap, histogram } from './svg-charts.ts';
+import { type ReportMessages, reportMessages } from './report-messages.ts';
+import { barChart, chartNumber, escapeHtml, heatmap, histogram } from './svg-charts.ts';
 
 const BLUE = '#1f6fb2';
 const ORANGE = '#e07b24';
+const TOP_CUSTOMERS = 15;
 
-export function buildReport(input: CliInput, p: CustomerPredictions): string {
+export function buildReport(input: CliInput, p: CustomerPredictions, lang: ReportLang = 'ja'): string {
+  const m = reportMessages(lang);
   const s = input.summary;
   const n = s.x.length;
   const weight = (i: number) => (s.weight ? s.weight[i]! : 1);
@@ -27,38 +32,62 @@ export function buildReport(input: CliInput, p: CustomerPredictions): string {
     expected += w * p.expectedPurchases[i]!;
     if (p.clv) value += w * p.clv[i]!;
   }
-  const pct = (a: number) => `${((100 * a) / customers).toFixed(1)}%`;
-  const num = (v: number, d = 0) =>
-    v.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
+  const g = m.glance;
   const sections: string[] = [];
-  sections.push(`<section><h2>At a glance</h2><ul>
-<li><b>${num(customers)}</b> customers, of whom <b>${num(repeat)}</b> (${pct(repeat)}) have bought again after their first purchase.</li>
-<li><b>${num(active)}</b> (${pct(active)}) are more likely than not still active (P(alive) &gt; 0.5).</li>
-<li>Expected repeat purchases over the next ${escapeHtml(p.horizonLabel)}: <b>${num(expected)}</b>.</li>
-${p.clv ? `<li>Expected value of those purchases, discounted: <b>${num(value)}</b> (mean ${num(value / customers, 2)} per customer).</li>` : ''}
+  sections.push(`<section><h2>${g.heading}</h2><ul>
+<li>${g.customers(customers, repeat, repeat / customers)}</li>
+<li>${g.active(active, active / customers)}</li>
+<li>${g.expected(p.horizon, expected)}</li>
+${p.clv ? `<li>${g.value(value, value / customers)}</li>` : ''}
 </ul></section>`);
-  if (input.holdout && p.holdoutPredicted) sections.push(holdoutSection(input, p, weight));
+  if (input.holdout && p.holdoutPredicted) sections.push(holdoutSection(input, p, weight, m));
+  const fmt = chartNumber(m.locale);
+  const counts = { countName: m.customersSeries, lo: 0 };
   sections.push(
-    `<section><h2>Who is still active?</h2><p>P(alive) is the chance that a customer has not silently left. Customers near 0 have likely gone; a reminder is cheaper than a coupon for those near 1.</p>${histogram('Customers by P(alive)', p.pAlive, 0, 1, 10, 'P(alive)', BLUE)}</section>`,
+    `<section><h2>${m.alive.heading}</h2><p>${m.alive.text}</p>${histogram(
+      { title: m.alive.chartTitle, xLabel: m.alive.xLabel, yLabel: m.customersAxis, fmt },
+      p.pAlive,
+      { ...counts, hi: 1, bins: 10, color: BLUE },
+    )}</section>`,
   );
   if (p.clv) {
     const sorted = Float64Array.from(p.clv).sort();
     const hi = sorted[Math.floor(0.99 * (sorted.length - 1))]! || 1;
     sections.push(
-      `<section><h2>What customers are worth</h2><p>Discounted expected spend over the next ${escapeHtml(p.horizonLabel)}. The top 1% (above ${num(hi, 2)}) are in the last bar.</p>${histogram('Customers by expected value (CLV)', p.clv, 0, hi, 20, 'CLV', ORANGE)}</section>`,
+      `<section><h2>${m.worth.heading}</h2><p>${m.worth.text(p.horizon, hi)}</p>${histogram(
+        { title: m.worth.chartTitle, xLabel: m.worth.xLabel, yLabel: m.customersAxis, fmt },
+        p.clv,
+        { ...counts, hi, bins: 20, color: ORANGE },
+      )}</section>`,
     );
   }
-  sections.push(matrixSection(input, p));
-  sections.push(topCustomers(input, p));
-  sections.push(modelSection(input, p));
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Kizuna CLV report</title>
-<style>body{font-family:system-ui,sans-serif;max-width:760px;margin:2em auto;padding:0 1em;color:#222}h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}figure{margin:1em 0}figcaption{font-weight:600;margin-bottom:.3em}table{border-collapse:collapse}td,th{padding:2px 10px;text-align:right;border-bottom:1px solid #eee}th:first-child,td:first-child{text-align:left}</style>
-</head><body><h1>Customer lifetime value report</h1><p>Source: ${escapeHtml(input.source)}${input.calibrationEnd ? `, calibration up to ${input.calibrationEnd}` : ''}${input.holdoutEnd ? `, holdout to ${input.holdoutEnd}` : ''}. Model: ${MODEL_TITLES[p.model]}${p.spendFit ? ' with Gamma-Gamma spend' : ''}.</p>
+  sections.push(matrixSection(input, p, m));
+  sections.push(topCustomers(input, p, m));
+  sections.push(modelSection(p, m));
+  const source = m.source({
+    source: escapeHtml(input.source),
+    calibrationEnd: input.calibrationEnd,
+    holdoutEnd: input.holdoutEnd,
+    models: escapeHtml(m.models(p.model, p.spendFit !== undefined)),
+  });
+  return `<!doctype html><html lang="${m.htmlLang}"><head><meta charset="utf-8"><title>${escapeHtml(m.title)}</title>
+<style>${css(m)}</style>
+</head><body><h1>${escapeHtml(m.heading)}</h1><p>${source}</p>
 ${sections.join('\n')}</body></html>
 `;
 }
 
-function holdoutSection(input: CliInput, p: CustomerPredictions, weight: (i: number) => number): string {
+/** Japanese text wraps anywhere, so long figure captions and paragraphs need no hyphenation. */
+function css(m: ReportMessages): string {
+  return `body{font-family:${m.fontFamily};line-height:1.6;max-width:760px;margin:2em auto;padding:0 1em;color:#222}h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}figure{margin:1em 0}figcaption{font-weight:600;margin-bottom:.3em}table{border-collapse:collapse}td,th{padding:2px 10px;text-align:right;border-bottom:1px solid #eee}th:first-child,td:first-child{text-align:left}`;
+}
+
+function holdoutSection(
+  input: CliInput,
+  p: CustomerPredictions,
+  weight: (i: number) => number,
+  m: ReportMessages,
+): string {
   const s = input.summary;
   const groups = 8;
   const actual = new Array<number>(groups).fill(0);
@@ -77,19 +106,18 @@ function holdoutSection(input: CliInput, p: CustomerPredictions, weight: (i: num
   }
   const cats = actual.map((_, g) => (g === groups - 1 ? `${g}+` : String(g)));
   const mean = (a: number[]) => a.map((v, g) => (count[g]! > 0 ? v / count[g]! : 0));
-  return `<section><h2>Did the model predict the holdout period?</h2><p>Over the holdout period customers made <b>${Math.round(ta).toLocaleString('en')}</b> repeat purchases; the model, fitted only on the calibration period, expected <b>${Math.round(tp).toLocaleString('en')}</b> (${((100 * (tp - ta)) / ta).toFixed(1)}%).</p>${barChart(
-    'Mean holdout purchases per customer, by calibration repeat purchases',
+  const h = m.holdout;
+  return `<section><h2>${h.heading}</h2><p>${h.text(Math.round(ta), Math.round(tp))}</p>${barChart(
+    { title: h.chartTitle, yLabel: h.yLabel, xLabel: h.xLabel, fmt: chartNumber(m.locale) },
     cats,
     [
-      { name: 'actual', values: mean(actual), color: BLUE },
-      { name: 'predicted', values: mean(predicted), color: ORANGE },
+      { name: h.actual, values: mean(actual), color: BLUE },
+      { name: h.predicted, values: mean(predicted), color: ORANGE },
     ],
-    'purchases per customer',
-    'repeat purchases in calibration (x)',
   )}</section>`;
 }
 
-function matrixSection(input: CliInput, p: CustomerPredictions): string {
+function matrixSection(input: CliInput, p: CustomerPredictions, m: ReportMessages): string {
   const s = input.summary;
   let maxT = 0;
   let maxX = 0;
@@ -120,37 +148,59 @@ function matrixSection(input: CliInput, p: CustomerPredictions): string {
   }
   const e = predictByName(p.model, p.fit.params, grid, p.t).expectedPurchases;
   const matrix = xs.map((_, r) => ts.map((_, c) => e[r * ts.length + c]!));
-  return `<section><h2>Frequency and recency</h2><p>Expected purchases over the next ${escapeHtml(p.horizonLabel)} for a customer who has been with you for ${maxT.toFixed(1)} ${input.unit ?? 'units'}, by how often (x) and how recently (t_x) they bought. Frequent buyers who have gone quiet (top left) are the ones to win back.</p>${heatmap(
-    'Expected purchases by frequency and recency',
+  const text = m.matrix;
+  return `<section><h2>${text.heading}</h2><p>${text.text(p.horizon, maxT, input.unit)}</p>${heatmap(
+    {
+      title: text.chartTitle,
+      yLabel: text.yLabel,
+      xLabel: text.xLabel(input.unit),
+      fmt: chartNumber(m.locale),
+    },
     matrix,
     xs.map(String),
-    ts.map((t) => t.toFixed(discrete ? 0 : 1)),
-    'repeat purchases (x)',
-    `time of last purchase, t_x (${input.unit ?? 'units'})`,
+    ts.map((t) => m.format.fixed(t, discrete ? 0 : 1)),
   )}</section>`;
 }
 
-function topCustomers(input: CliInput, p: CustomerPredictions): string {
+function topCustomers(input: CliInput, p: CustomerPredictions, m: ReportMessages): string {
   const key = p.clv ?? p.expectedPurchases;
   const order = Array.from(key.keys())
     .sort((a, b) => key[b]! - key[a]!)
-    .slice(0, 15);
+    .slice(0, TOP_CUSTOMERS);
+  const f = m.format;
   const rows = order.map(
     (i) =>
-      `<tr><td>${escapeHtml(input.ids?.[i] ?? String(i + 1))}</td><td>${input.summary.x[i]}</td><td>${p.pAlive[i]!.toFixed(2)}</td><td>${p.expectedPurchases[i]!.toFixed(2)}</td>${p.clv ? `<td>${p.clv[i]!.toFixed(2)}</td>` : ''}</tr>`,
+      `<tr><td>${escapeHtml(input.ids?.[i] ?? String(i + 1))}</td><td>${f.plain(input.summary.x[i]!)}</td><td>${f.fixed(p.pAlive[i]!, 2)}</td><td>${f.fixed(p.expectedPurchases[i]!, 2)}</td>${p.clv ? `<td>${f.fixed(p.clv[i]!, 2)}</td>` : ''}</tr>`,
   );
-  return `<section><h2>Top customers</h2><table><tr><th>customer</th><th>x</th><th>P(alive)</th><th>expected purchases</th>${p.clv ? '<th>CLV</th>' : ''}</tr>${rows.join('')}</table></section>`;
+  const t = m.top;
+  const head = [t.customer, t.x, t.pAlive, t.expected, ...(p.clv ? [t.clv] : [])];
+  return `<section><h2>${escapeHtml(t.heading(order.length, p.clv !== undefined))}</h2><table><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>${rows.join('')}</table></section>`;
 }
 
-function modelSection(_input: CliInput, p: CustomerPredictions): string {
+function modelSection(p: CustomerPredictions, m: ReportMessages): string {
   const fits = [p.fit, ...(p.spendFit ? [p.spendFit] : [])];
-  const blocks = fits.map((f) => {
-    const se = f.standardErrors as Record<string, number>;
-    const rows = Object.entries(f.params).map(
-      ([k, v]) => `<tr><td>${k}</td><td>${v.toFixed(4)}</td><td>${se[k]!.toFixed(4)}</td></tr>`,
+  const t = m.model;
+  const f = m.format;
+  const blocks = fits.map((fit) => {
+    const se = fit.standardErrors as Record<string, number>;
+    const rows = Object.entries(fit.params).map(
+      ([k, v]) => `<tr><td>${k}</td><td>${f.fixed(v, 4)}</td><td>${standardError(se[k], m)}</td></tr>`,
     );
-    return `<h3>${escapeHtml(MODEL_TITLES[f.model as keyof typeof MODEL_TITLES] ?? f.model)}</h3><table><tr><th>parameter</th><th>estimate</th><th>std. error</th></tr>${rows.join('')}</table><p>Log-likelihood ${f.logLikelihood.toFixed(2)} on ${f.n.toLocaleString('en')} customers; ${f.diagnostics.converged ? 'converged' : '<b>did not converge</b>'} (${escapeHtml(f.diagnostics.message)}).</p>`;
+    // The CLI never fits sBG (subscriptions have no report); the check narrows the name.
+    const title = fit.model === 'sbg' ? 'sBG' : t.title(fit.model);
+    const line = t.fitLine(
+      fit.logLikelihood,
+      fit.n,
+      fit.diagnostics.converged,
+      escapeHtml(fit.diagnostics.message),
+    );
+    return `<h3>${escapeHtml(title)}</h3><table><tr><th>${t.parameter}</th><th>${t.estimate}</th><th>${t.stdError}</th></tr>${rows.join('')}</table><p>${line}</p>`;
   });
-  const warn = p.warnings.map((w) => `<p><b>Warning:</b> ${escapeHtml(w)}</p>`).join('');
-  return `<section><h2>Model details</h2>${warn}${blocks.join('')}</section>`;
+  const warn = p.warnings.map((w) => `<p>${t.warning(w, escapeHtml(w.detail))}</p>`).join('');
+  return `<section><h2>${t.heading}</h2>${warn}${blocks.join('')}</section>`;
+}
+
+/** A standard error the Hessian could not give (not finite) shows as a dash, not "NaN". */
+function standardError(v: number | undefined, m: ReportMessages): string {
+  return v !== undefined && Number.isFinite(v) ? m.format.fixed(v, 4) : '–';
 }

@@ -1,4 +1,8 @@
-/** Small inline-SVG charts for the self-contained HTML report. Pure string building. */
+/**
+ * Small inline-SVG charts for the self-contained HTML report. Pure string building: every word
+ * and number on a chart comes from the caller (`ChartText`), so the report decides the language.
+ * The SVG sets no font of its own; it inherits the page's font stack, which has Japanese fonts.
+ */
 
 const W = 640;
 const H = 300;
@@ -15,11 +19,30 @@ function niceMax(v: number): number {
   return 10 * p;
 }
 
-function fmt(v: number): string {
-  return Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en') : Number(v.toPrecision(3)).toString();
+/**
+ * Tick and tooltip numbers: whole numbers from 1,000 up, else three significant digits but no
+ * more than three decimals (a heat-map cell of 1e-24 purchases reads as 0, not as 24 zeros).
+ */
+export function chartNumber(locale: string): (v: number) => string {
+  const big = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const small = new Intl.NumberFormat(locale, {
+    maximumSignificantDigits: 3,
+    maximumFractionDigits: 3,
+    roundingPriority: 'lessPrecision',
+  });
+  return (v) => (Math.abs(v) >= 1000 ? big.format(v) : small.format(v));
 }
 
-function axes(yMax: number, yLabel: string, xLabel: string): string {
+/** The words and number format of one chart. */
+export interface ChartText {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  /** Formats ticks, bin edges and tooltips (see `chartNumber`). */
+  fmt: (v: number) => string;
+}
+
+function axes(yMax: number, { yLabel, xLabel, fmt }: ChartText): string {
   const ih = H - PAD.top - PAD.bottom;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
     const y = PAD.top + ih * (1 - f);
@@ -35,13 +58,8 @@ export interface Series {
 }
 
 /** Grouped bars, one group per category. */
-export function barChart(
-  title: string,
-  categories: string[],
-  series: Series[],
-  yLabel: string,
-  xLabel: string,
-): string {
+export function barChart(text: ChartText, categories: string[], series: Series[]): string {
+  const { fmt } = text;
   const yMax = niceMax(Math.max(...series.flatMap((s) => s.values)));
   const iw = W - PAD.left - PAD.right;
   const ih = H - PAD.top - PAD.bottom;
@@ -60,35 +78,37 @@ export function barChart(
     (s, k) =>
       `<rect x="${PAD.left + k * 150}" y="8" width="12" height="12" fill="${s.color}"/><text x="${PAD.left + 16 + k * 150}" y="18">${escapeHtml(s.name)}</text>`,
   );
-  return svg(title, `${axes(yMax, yLabel, xLabel)}${bars.join('')}${legend.join('')}`);
+  return svg(text.title, `${axes(yMax, text)}${bars.join('')}${legend.join('')}`);
+}
+
+export interface HistogramOptions {
+  lo: number;
+  hi: number;
+  bins: number;
+  color: string;
+  /** The series' name in the legend and tooltips (what is counted: customers). */
+  countName: string;
 }
 
 /** Histogram of `values` over `bins` equal bins from `lo` to `hi` (values above hi go in the last bin). */
-export function histogram(
-  title: string,
-  values: Float64Array,
-  lo: number,
-  hi: number,
-  bins: number,
-  xLabel: string,
-  color: string,
-): string {
+export function histogram(text: ChartText, values: Float64Array, options: HistogramOptions): string {
+  const { lo, hi, bins } = options;
+  const { fmt } = text;
   const counts = new Array<number>(bins).fill(0);
   const width = (hi - lo) / bins || 1;
   for (const v of values) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / width)))]!++;
   const cats = counts.map((_, i) => fmt(lo + i * width));
-  return barChart(title, cats, [{ name: 'customers', values: counts, color }], 'customers', xLabel);
+  return barChart(text, cats, [{ name: options.countName, values: counts, color: options.color }]);
 }
 
 /** Heat map: rows top to bottom, columns left to right; darker = larger. */
 export function heatmap(
-  title: string,
+  text: ChartText,
   matrix: number[][],
   rowLabels: string[],
   colLabels: string[],
-  yLabel: string,
-  xLabel: string,
 ): string {
+  const { yLabel, xLabel, fmt } = text;
   const iw = W - PAD.left - PAD.right;
   const ih = H - PAD.top - PAD.bottom;
   const nr = matrix.length;
@@ -114,9 +134,9 @@ export function heatmap(
       : '',
   );
   const labels = `<text x="14" y="${PAD.top + ih / 2}" transform="rotate(-90 14 ${PAD.top + ih / 2})" text-anchor="middle">${escapeHtml(yLabel)}</text><text x="${(W + PAD.left) / 2}" y="${H - 8}" text-anchor="middle">${escapeHtml(xLabel)}</text>`;
-  return svg(title, `${cells.join('')}${rl.join('')}${cl.join('')}${labels}`);
+  return svg(text.title, `${cells.join('')}${rl.join('')}${cl.join('')}${labels}`);
 }
 
 function svg(title: string, body: string): string {
-  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-size="11" font-family="sans-serif" role="img" aria-label="${escapeHtml(title)}">${body}</svg></figure>`;
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-size="11" role="img" aria-label="${escapeHtml(title)}">${body}</svg></figure>`;
 }

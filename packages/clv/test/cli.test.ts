@@ -1,27 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CliIo, runClv } from '../src/cli.ts';
+import { runClv } from '../src/cli.ts';
 import { DATA } from './cdnow.ts';
-
-function memoryIo(files: Record<string, string> = {}) {
-  const written: Record<string, string> = {};
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    readFile: (p) => (p in files ? new TextEncoder().encode(files[p]) : readFileSync(p)),
-    writeFile: (p, d) => {
-      written[p] = d;
-    },
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-  };
-  return { io, written, out: () => out, err: () => err };
-}
+import { memoryIo } from './memory-io.ts';
 
 const summary = join(DATA, 'cdnow_customers_summary.csv');
 const withSpend = join(DATA, 'cdnow_customers_summary_with_transactions.csv');
@@ -112,9 +93,11 @@ describe('kizuna clv predict and report', () => {
     expect(await runClv(['predict', '--summary', summary], m.io)).toBe(1);
     expect(m.err()).toContain('--unit is required');
   });
-  it('report writes self-contained HTML with the holdout, P(alive), CLV and matrix charts and no external references', async () => {
+  it('report writes self-contained HTML with the holdout, P(alive), CLV and matrix charts and no external references (--lang en: the English headings as before)', async () => {
     const m = memoryIo();
-    expect(await runClv(['report', ...sampleArgs, ...holdoutArgs, '--output', 'r.html'], m.io)).toBe(0);
+    expect(
+      await runClv(['report', ...sampleArgs, ...holdoutArgs, '--lang', 'en', '--output', 'r.html'], m.io),
+    ).toBe(0);
     const html = m.written['r.html']!;
     expect(html.match(/<svg /g)?.length).toBe(4);
     for (const heading of [
