@@ -28,9 +28,14 @@ export const segmentsRecomputeJob: JobDefinition = {
   run: async (data, { database, logger }) => {
     if (!isTouched(data)) throw new Error('segments-recompute: expected { workspaceId, customerIds }');
     const started = Date.now();
-    const change = await recomputeForCustomers(database.db, data.workspaceId, data.customerIds.map(Number));
+    const phases: Record<string, number> = {};
+    const change = await recomputeForCustomers(database.db, data.workspaceId, data.customerIds.map(Number), {
+      onPhase: (phase, ms) => {
+        phases[phase] = Math.round(ms);
+      },
+    });
     logger.debug(
-      { ...change, customers: data.customerIds.length, ms: Date.now() - started },
+      { ...change, customers: data.customerIds.length, ms: Date.now() - started, phases },
       'segments recomputed',
     );
   },
