@@ -5,7 +5,9 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordConsent } from '../src/customers/consent.ts';
+import { LINE_JOBS } from '../src/line/line-jobs.ts';
 import { RICH_MENU_SYNC_JOB, type RichMenuSyncResult, syncRichMenus } from '../src/line/rich-menu-sync.ts';
+import { SEGMENT_JOBS } from '../src/segments/segment-jobs.ts';
 import { createSegment } from '../src/segments/segment-store.ts';
 import { lineUserId, newWorkspace } from './helpers.ts';
 import { createLineTestBed, type LineTestBed, makeFriends, until } from './line-setup.ts';
@@ -34,7 +36,8 @@ interface Menu {
 }
 
 beforeAll(async () => {
-  bed = await createLineTestBed();
+  // The segment jobs too: the sync follows the entries and exits they publish.
+  bed = await createLineTestBed({}, [...LINE_JOBS, ...SEGMENT_JOBS]);
   ws = bed.workspace.workspaceId;
   defaultMenu = await createMenu('通常メニュー');
   const def = await bed.app.inject({
@@ -329,6 +332,27 @@ describe('rich menus following segments (sync job → LINE sandbox over HTTP)', 
     expect((await syncNow()).status).toBe('done');
     expect(menuOf(641)).toBe(regularMenu.richMenuId);
     expect(await menuState(flashMenu.id)).toMatchObject({ segmentId: null, sync: { linked: 0 } });
+  });
+
+  it("follows an entry the segment jobs publish (segments.changed), without waiting for the minute's run", async () => {
+    expect(menuOf(646)).toBe(defaultMenu.richMenuId);
+    // A profile change through the API: customers.changed → segments-recompute → the customer
+    // enters VIP → segments.changed → the rich-menu sync.
+    const changed = await bed.app.inject({
+      method: 'POST',
+      url: '/v1/customers',
+      headers: bed.auth,
+      payload: { customers: [{ lineUserId: lineUserId(646), tags: ['vip'] }] },
+    });
+    expect(changed.statusCode).toBe(200);
+    await until(() => menuOf(646) === vipMenu.richMenuId, 30_000, 'VIP menu linked after the entry');
+    const woken = await bed.jobs!.boss.findJobs<{ workspaceId: string; entered: number }>(
+      RICH_MENU_SYNC_JOB,
+      {
+        data: { workspaceId: ws, entered: 1 },
+      },
+    );
+    expect(woken.length).toBeGreaterThan(0);
   });
 
   it('names the field when a segment assignment is invalid', async () => {

@@ -3,6 +3,7 @@
 import { type LineSandbox, type LineSandboxOptions, startLineSandbox } from '@kizuna/line-sandbox';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../src/db/schema.ts';
+import type { JobDefinition } from '../src/jobs/jobs.ts';
 import { LINE_JOBS } from '../src/line/line-jobs.ts';
 import { createTestApp, type TestApp } from './helpers.ts';
 
@@ -13,8 +14,11 @@ export interface LineTestBed extends TestApp {
   webhookUrl: string;
 }
 
-export async function createLineTestBed(sandbox: LineSandboxOptions = {}): Promise<LineTestBed> {
-  const test = await createTestApp({ jobs: LINE_JOBS });
+export async function createLineTestBed(
+  sandbox: LineSandboxOptions = {},
+  jobs: JobDefinition[] = LINE_JOBS,
+): Promise<LineTestBed> {
+  const test = await createTestApp({ jobs });
   const address = await test.app.listen({ host: '127.0.0.1', port: 0 });
   const line = await startLineSandbox({ seed: 1, channelSecret: 'test-channel-secret', ...sandbox });
   const response = await test.app.inject({

@@ -36,10 +36,12 @@ export const analyticsRefreshJob: JobDefinition = {
 export const clvRefitJob: JobDefinition = {
   name: 'clv-refit',
   schedule: '30 3 * * *',
-  run: async (data, { database, logger }) => {
+  run: async (data, { database, logger, publish }) => {
     for (const workspaceId of await workspacesOf(database, data)) {
       const result = await refitClv(database.db, workspaceId);
-      const segments = await refreshTimeBasedSegments(database.db, workspaceId);
+      // New predictions move customers in and out of CLV segments (VIP, at risk).
+      const { changed, ...segments } = await refreshTimeBasedSegments(database.db, workspaceId);
+      for (const [id, change] of changed) await publish?.('segments.changed', { workspaceId: id, ...change });
       logger.info(
         {
           workspaceId,

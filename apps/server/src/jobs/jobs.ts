@@ -10,6 +10,13 @@ export interface JobContext {
   database: Database;
   logger: Logger;
   secrets: SecretBox;
+  /**
+   * Publishes a domain topic after the job's own transaction has committed (handlers run by the
+   * job system have it; code that calls a handler's work directly may leave it out). A crash
+   * between the commit and this call loses the publication, so subscribers that must not miss one
+   * also run on a schedule.
+   */
+  publish?: (topic: DomainTopic, data: object) => Promise<void>;
 }
 
 /** A durable background job: a pg-boss queue, its handler and an optional cron schedule (JST). */
@@ -31,12 +38,15 @@ export interface JobDefinition {
  * - `customers.changed` `{ workspaceId, customerIds }` after profile, identity or consent changes
  * - `events.recorded` `{ workspaceId, customerIds, types }` after events are stored
  * - `visits.recorded` `{ workspaceId, customerIds }` after visits are stored
+ * - `segments.changed` `{ workspaceId, entered, exited }` after segment entries or exits were
+ *   recorded (published by the segment jobs once their transaction has committed)
  */
 export const DOMAIN_TOPICS = [
   'orders.changed',
   'customers.changed',
   'events.recorded',
   'visits.recorded',
+  'segments.changed',
 ] as const;
 export type DomainTopic = (typeof DOMAIN_TOPICS)[number];
 
@@ -75,6 +85,9 @@ export async function startJobs(
   // that table through its own connection, which on the single-connection PGlite would wait
   // forever for the very transaction that is publishing.
   const subscribers = new Map<DomainTopic, string[]>();
+  const publishNow = async (topic: DomainTopic, data: object) => {
+    for (const queue of subscribers.get(topic) ?? []) await boss.send(queue, data);
+  };
   for (const definition of definitions) {
     await boss.createQueue(definition.name);
     for (const topic of definition.subscribe ?? [])
@@ -87,7 +100,7 @@ export async function startJobs(
         for (const job of jobs) {
           const logger = options.logger.child({ job: definition.name, jobId: job.id });
           logger.debug('job started');
-          await definition.run(job.data, { database, logger, secrets: options.secrets });
+          await definition.run(job.data, { database, logger, secrets: options.secrets, publish: publishNow });
           logger.debug('job done');
         }
       });
@@ -111,7 +124,13 @@ export async function startJobs(
   if (options.work) {
     for (const definition of definitions) {
       const logger = options.logger.child({ job: definition.name });
-      await definition.onWorkerStart?.({ database, logger, secrets: options.secrets, jobs });
+      await definition.onWorkerStart?.({
+        database,
+        logger,
+        secrets: options.secrets,
+        publish: publishNow,
+        jobs,
+      });
     }
   }
   return jobs;

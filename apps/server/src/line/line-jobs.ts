@@ -43,10 +43,12 @@ export const LINE_JOBS: JobDefinition[] = [
     },
   },
   {
-    // Segment rich menus: enqueued when a menu's segment is assigned or changed, and every
-    // minute for the entries and exits the segment jobs recorded since (segment_membership_event).
+    // Segment rich menus: enqueued when a menu's segment is assigned or changed, when the segment
+    // jobs publish entries or exits (segments.changed), and every minute for any publication a
+    // crash lost (the events themselves are in segment_membership_event).
     name: RICH_MENU_SYNC_JOB,
     schedule: '* * * * *',
+    subscribe: ['segments.changed'],
     run: async (data, context) => {
       const workspaceId = (data as { workspaceId?: string } | null)?.workspaceId;
       const workspaces = workspaceId ? [workspaceId] : await workspacesToSync(context.database.db);

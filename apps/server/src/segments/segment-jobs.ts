@@ -5,6 +5,8 @@
  *   (incremental: `c.id = any($ids)`, all segments in one statement).
  * - `segments-refresh` re-evaluates, hourly, the segments whose membership the clock alone can
  *   change ("no visit for 180 days", "birthday this month", RFM and CLV conditions).
+ * Both publish `segments.changed` when they recorded entries or exits (the LINE rich-menu sync
+ * follows it).
  */
 import { sql } from 'kysely';
 import type { JobDefinition } from '../jobs/jobs.ts';
@@ -25,7 +27,7 @@ function isTouched(data: unknown): data is TouchedCustomers {
 export const segmentsRecomputeJob: JobDefinition = {
   name: 'segments-recompute',
   subscribe: ['orders.changed', 'customers.changed', 'events.recorded', 'visits.recorded'],
-  run: async (data, { database, logger }) => {
+  run: async (data, { database, logger, publish }) => {
     if (!isTouched(data)) throw new Error('segments-recompute: expected { workspaceId, customerIds }');
     const started = Date.now();
     const phases: Record<string, number> = {};
@@ -38,6 +40,8 @@ export const segmentsRecomputeJob: JobDefinition = {
       { ...change, customers: data.customerIds.length, ms: Date.now() - started, phases },
       'segments recomputed',
     );
+    if (change.entered + change.exited > 0)
+      await publish?.('segments.changed', { workspaceId: data.workspaceId, ...change });
   },
 };
 
@@ -57,22 +61,29 @@ export async function refreshTimeBasedSegments(
     .execute();
   let entered = 0;
   let exited = 0;
+  const changed = new Map<string, { entered: number; exited: number }>();
   for (const s of segments) {
     const change = await evaluateSegment(db, s.workspace_id, s.id, now ? { now } : {});
     entered += change.entered;
     exited += change.exited;
+    if (change.entered + change.exited === 0) continue;
+    const sum = changed.get(s.workspace_id) ?? { entered: 0, exited: 0 };
+    sum.entered += change.entered;
+    sum.exited += change.exited;
+    changed.set(s.workspace_id, sum);
   }
-  return { segments: segments.length, entered, exited };
+  return { segments: segments.length, entered, exited, changed };
 }
 
 export const segmentsRefreshJob: JobDefinition = {
   name: 'segments-refresh',
   schedule: '7 * * * *',
-  run: async (data, { database, logger }) => {
+  run: async (data, { database, logger, publish }) => {
     const workspaceId = (data as { workspaceId?: string } | null)?.workspaceId;
     const started = Date.now();
-    const result = await refreshTimeBasedSegments(database.db, workspaceId);
+    const { changed, ...result } = await refreshTimeBasedSegments(database.db, workspaceId);
     logger.info({ ...result, ms: Date.now() - started }, 'time-based segments refreshed');
+    for (const [id, change] of changed) await publish?.('segments.changed', { workspaceId: id, ...change });
   },
 };
 
