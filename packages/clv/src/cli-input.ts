@@ -38,6 +38,7 @@ export function loadInput(
       T: csv.T,
       monetary: csv.monetary,
       weight: csv.weight,
+      intColumns: csv.intColumns,
     };
     const holdout =
       csv.holdoutX && csv.holdoutDuration ? { x: csv.holdoutX, duration: csv.holdoutDuration } : undefined;

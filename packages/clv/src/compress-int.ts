@@ -15,8 +15,12 @@ import type { RfmSummary } from './summary.ts';
 const LIMIT = 1 << 22;
 const MAX_PAIRS = 1 << 24;
 
-/** Int32 copies of x, t_x and T, with counts per x and the values of t_x and T present. */
-interface IntColumns {
+/**
+ * Int32 copies of x, t_x and T, with counts per x and the values of t_x and T present: the first
+ * pass of the integer compression. The summary CSV reader makes it while parsing (RfmSummary's
+ * `intColumns`); otherwise `intColumns` below.
+ */
+export interface IntColumns {
   xi: Int32Array;
   ti: Int32Array;
   Ti: Int32Array;
@@ -35,8 +39,9 @@ interface IntColumns {
 export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
   const n = s.x.length;
   if (n === 0) return undefined;
-  // Tables for values below 2^16 (180 years in days) first; larger values take a second pass.
-  let cols = intColumns(s.x, s.tx, s.T, 1 << 16);
+  // From the CSV reader when it made them; else tables for values below 2^16 (180 years in
+  // days) first, and larger values take a second pass.
+  let cols = s.intColumns?.xi.length === n ? s.intColumns : intColumns(s.x, s.tx, s.T, 1 << 16);
   if (cols === 'larger') cols = intColumns(s.x, s.tx, s.T, LIMIT);
   if (cols === undefined || cols === 'larger') return undefined;
   const total = s.weight ? totalWeight(s.weight) : n;
@@ -75,6 +80,22 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
     // Whole numbers below 2^22, fewer than 2^31 of them: the sums are exact in any order.
     sumX: s.weight ? undefined : cols.sumX,
     sumT: s.weight ? undefined : cols.sumT,
+  };
+}
+
+/** Empty integer columns for `rows` customers, with tables for values below `size`. */
+export function newIntColumns(rows: number, size: number): IntColumns {
+  return {
+    xi: new Int32Array(rows),
+    ti: new Int32Array(rows),
+    Ti: new Int32Array(rows),
+    countX: new Int32Array(size),
+    rankt: new Int32Array(size),
+    rankT: new Int32Array(size),
+    maxX: 0,
+    maxT: 0,
+    sumX: 0,
+    sumT: 0,
   };
 }
 

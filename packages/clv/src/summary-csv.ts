@@ -4,6 +4,7 @@
  * milliseconds, where splitting strings per row would take most of a second. Every error names the
  * file, line and column.
  */
+import { type IntColumns, newIntColumns } from './compress-int.ts';
 import { ClvError } from './errors.ts';
 
 export interface SummaryCsv {
@@ -16,6 +17,12 @@ export interface SummaryCsv {
   holdoutDuration: Float64Array | undefined;
   /** The id column's text per row, when asked for and present. */
   ids: string[] | undefined;
+  /**
+   * x, t_x and T as integer columns with their counts, made while parsing when every value is a
+   * whole number below 2^16 (day-level data): the integer compression's first pass, done here
+   * while the values are at hand (see compress-int.ts). Undefined otherwise.
+   */
+  intColumns: IntColumns | undefined;
 }
 
 const ALIASES: Record<string, string[]> = {
@@ -81,6 +88,7 @@ export function parseSummaryCsv(
   // Columns the fit does not read go to one scratch array in the fast loop, so that every column
   // there has a Float64Array (one element kind at the store; no test per field).
   const scratch = target.some((t) => t === undefined) ? new Float64Array(lines) : undefined;
+  const ints = newIntColumns(lines, 1 << 16);
   const fast =
     idCol < 0 && ncol <= 16
       ? fastRows(
@@ -89,14 +97,15 @@ export function parseSummaryCsv(
           delimiter,
           target.map((t) => t ?? scratch!),
           lines,
+          { x: out.x!, tx: out.tx!, T: out.T!, weight: out.weight ?? new Float64Array(0) },
+          ints,
         )
       : undefined;
   let row = 0;
   if (fast) {
     row = fast.rows;
     pos = fast.pos;
-    const bad = firstBadRow(out.x!, out.tx!, out.T!, out.weight, row);
-    if (bad >= 0) checkRow(out, bad, bad + 2, file, names, colOf);
+    if (fast.bad >= 0) checkRow(out, fast.bad, fast.bad + 2, file, names, colOf);
   }
   let line = row + 1;
   while (pos < n) {
@@ -182,6 +191,11 @@ export function parseSummaryCsv(
   }
   if (row === 0) throw new ClvError('too_few_customers', `${file}: no data rows`);
   const cut = (a: Float64Array | undefined) => (a ? a.subarray(0, row) : undefined);
+  // The integer columns hold the fast loop's rows only, and only when all of them were whole.
+  const intColumns =
+    fast?.whole && fast.rows === row
+      ? { ...ints, xi: ints.xi.subarray(0, row), ti: ints.ti.subarray(0, row), Ti: ints.Ti.subarray(0, row) }
+      : undefined;
   return {
     x: cut(out.x)!,
     tx: cut(out.tx)!,
@@ -191,6 +205,7 @@ export function parseSummaryCsv(
     holdoutX: cut(out.holdoutX),
     holdoutDuration: cut(out.holdoutDuration),
     ids,
+    intColumns,
   };
 }
 
@@ -205,9 +220,21 @@ function fastRows(
   delimiter: number,
   target: Float64Array[],
   capacity: number,
-): { rows: number; pos: number } {
+  rfm: { x: Float64Array; tx: Float64Array; T: Float64Array; weight: Float64Array },
+  ints: IntColumns,
+): { rows: number; pos: number; bad: number; whole: boolean } {
   const n = bytes.length;
   const ncol = target.length;
+  const { x, tx, T, weight } = rfm;
+  const hasWeight = weight.length > 0;
+  const { xi, ti, Ti, countX, rankt, rankT } = ints;
+  const size = countX.length;
+  let whole = true;
+  let maxX = 0;
+  let maxT = 0;
+  let sumX = 0;
+  let sumT = 0;
+  let bad = -1;
   let pos = start;
   let row = 0;
   rows: while (pos < n && row < capacity) {
@@ -247,28 +274,43 @@ function fastRows(
       target[c]![row] = neg ? -v : v;
       i++;
     }
+    // The row's checks (as `checkRow`), and while its values are at hand the integer
+    // compression's first pass: whole x, t_x, T into int columns, customers per x, the t_x and T
+    // values present. A non-whole value or one past the tables ends the integer work only.
+    const a = x[row]!;
+    const b = tx[row]!;
+    const cT = T[row]!;
+    if (!(a >= 0 && b >= 0 && cT >= 0 && b <= cT * (1 + 1e-12)) || (a === 0 && b !== 0)) {
+      bad = row;
+      break;
+    }
+    if (hasWeight && !(weight[row]! >= 0)) {
+      bad = row;
+      break;
+    }
+    if (whole) {
+      if ((a | 0) !== a || (b | 0) !== b || (cT | 0) !== cT || a >= size || cT >= size) whole = false;
+      else {
+        xi[row] = a;
+        ti[row] = b;
+        Ti[row] = cT;
+        countX[a]!++;
+        rankt[b] = 1;
+        rankT[cT] = 1;
+        if (a > maxX) maxX = a;
+        if (cT > maxT) maxT = cT;
+        sumX += a;
+        sumT += cT;
+      }
+    }
     pos = i;
     row++;
   }
-  return { rows: row, pos };
-}
-
-/** The first of `rows` rows that `checkRow` would reject, or −1. One loop, a function of its own. */
-function firstBadRow(
-  x: Float64Array,
-  tx: Float64Array,
-  T: Float64Array,
-  weight: Float64Array | undefined,
-  rows: number,
-): number {
-  for (let r = 0; r < rows; r++) {
-    const a = x[r]!;
-    const b = tx[r]!;
-    const c = T[r]!;
-    if (!(a >= 0 && b >= 0 && c >= 0 && b <= c * (1 + 1e-12)) || (a === 0 && b !== 0)) return r;
-    if (weight && !(weight[r]! >= 0)) return r;
-  }
-  return -1;
+  ints.maxX = maxX;
+  ints.maxT = maxT;
+  ints.sumX = sumX;
+  ints.sumT = sumT;
+  return { rows: row, pos, bad, whole };
 }
 
 /** The model checks again, but here the message can name the line and the file's own column name. */

@@ -2,6 +2,7 @@
  * The RFM summary every model fits on and its validation. Its compression into weighted rows
  * (`RfmIndex`) lives in compress.ts and is re-exported here.
  */
+import type { IntColumns } from './compress-int.ts';
 import { ClvError } from './errors.ts';
 
 /** The time unit a summary's t_x and T are counted in. */
@@ -20,6 +21,12 @@ export interface RfmSummary {
   weight?: Float64Array | undefined;
   /** Mean spend of the repeat purchases (0 or anything when x = 0). */
   monetary?: Float64Array | undefined;
+  /**
+   * x, t_x and T already converted to integer columns with their counts (the summary CSV reader
+   * makes them while parsing day-level data); the integer compression then skips its own first
+   * pass. Only for arrays nobody changes afterwards.
+   */
+  intColumns?: IntColumns | undefined;
 }
 
 export interface ValidateOptions {

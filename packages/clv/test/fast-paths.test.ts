@@ -107,6 +107,31 @@ describe('fast paths give the general paths’ answers', () => {
     const bad = parseSummaryCsv.bind(undefined, new TextEncoder().encode('x,t_x,T\n1,2,3\n1,4,3\n'), 'b.csv');
     expect(bad).toThrow(/b\.csv line 3, column 2 \(t_x\): 4 is later than T/);
   });
+  it("the CSV reader's integer columns (made while parsing) compress exactly as the compression's own first pass", () => {
+    const csv = parseSummaryCsv(new TextEncoder().encode(csvText), 'f.csv');
+    expect(csv.intColumns).toBeDefined();
+    expect(Array.from(csv.intColumns!.xi)).toEqual(Array.from(csv.x));
+    const s = { x: csv.x, tx: csv.tx, T: csv.T };
+    const own = compressIntegers(s)!;
+    const fromCsv = compressIntegers({ ...s, intColumns: csv.intColumns })!;
+    for (const key of Object.keys(own) as (keyof typeof own)[]) {
+      const u = own[key];
+      const v = fromCsv[key];
+      if (typeof u === 'number' || u === undefined) expect(v).toBe(u);
+      else expect(Array.from(v as ArrayLike<number>)).toEqual(Array.from(u));
+    }
+    // Not whole, past the first tables, or finished by the general loop: no integer columns.
+    expect(parseSummaryCsv(new TextEncoder().encode('x,t_x,T\n1,2.5,3\n'), 'f').intColumns).toBeUndefined();
+    expect(parseSummaryCsv(new TextEncoder().encode('x,t_x,T\n1,2,70000\n'), 'f').intColumns).toBeUndefined();
+    expect(
+      parseSummaryCsv(new TextEncoder().encode('x,t_x,T\n1,2,3\n1e0,2,3\n'), 'f').intColumns,
+    ).toBeUndefined();
+    // A bad row is still named by its line, also in the middle of the fast loop.
+    const bad = new TextEncoder().encode('x,t_x,T\n1,2,3\n0,1,3\n2,1,3\n');
+    expect(() => parseSummaryCsv(bad, 'b.csv')).toThrow(/b\.csv line 3, column 2 \(t_x\): must be 0/);
+    const negWeight = new TextEncoder().encode('x,t_x,T,weight\n1,2,3,1\n1,2,3,-2\n');
+    expect(() => parseSummaryCsv(negWeight, 'w.csv')).toThrow(/w\.csv line 3, column 4 \(weight\): negative/);
+  });
 });
 
 describe('kizuna clv fit --model bgnbd,gg', () => {
