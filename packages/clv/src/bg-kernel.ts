@@ -242,13 +242,7 @@ function fastSums(
     }
     sSoft += Math.log(prod) - lnProdStart;
     const at = 7 * k;
-    out[at] = sA3;
-    out[at + 1] = sLT;
-    out[at + 2] = sLt;
-    out[at + 3] = siT;
-    out[at + 4] = sit;
-    out[at + 5] = sS;
-    out[at + 6] = sSoft;
+    putSums(out, at, sA3, sLT, sLt, siT, sit, sS, sSoft);
   }
 }
 
@@ -296,6 +290,21 @@ function rowGroupSums(
     sit += w * s * it[tt]!;
     sS += w * s;
   }
+  putSums(out, at, sA3, sLT, sLt, siT, sit, sS, sSoft);
+}
+
+/** One group's seven sums into out[at … at+6], in the order `fastSums` documents. */
+function putSums(
+  out: Float64Array,
+  at: number,
+  sA3: number,
+  sLT: number,
+  sLt: number,
+  siT: number,
+  sit: number,
+  sS: number,
+  sSoft: number,
+): void {
   out[at] = sA3;
   out[at + 1] = sLT;
   out[at + 2] = sLt;

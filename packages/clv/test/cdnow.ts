@@ -5,6 +5,28 @@ import type { RfmSummary } from '../src/summary.ts';
 
 export const DATA = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'cdnow');
 
+/** CLI flags that read the raw CDNOW sample log (whitespace separated, no header). */
+export const SAMPLE_LOG_ARGS = [
+  '--transactions',
+  join(DATA, 'CDNOW_sample.txt'),
+  '--no-header',
+  '--customer-col',
+  '2',
+  '--date-col',
+  '3',
+  '--amount-col',
+  '5',
+];
+/** The published calibration/holdout split of the sample, in weeks. */
+export const HOLDOUT_ARGS = [
+  '--unit',
+  'week',
+  '--calibration-end',
+  '1997-09-30',
+  '--holdout-end',
+  '1998-06-30',
+];
+
 function rows(file: string): number[][] {
   return readFileSync(join(DATA, file), 'utf8')
     .trim()

@@ -1,24 +1,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runClv } from '../src/cli.ts';
-import { DATA } from './cdnow.ts';
+import { DATA, HOLDOUT_ARGS, SAMPLE_LOG_ARGS } from './cdnow.ts';
 import { memoryIo } from './memory-io.ts';
 
 const summary = join(DATA, 'cdnow_customers_summary.csv');
 const withSpend = join(DATA, 'cdnow_customers_summary_with_transactions.csv');
 const sample = join(DATA, 'CDNOW_sample.txt');
-const sampleArgs = [
-  '--transactions',
-  sample,
-  '--no-header',
-  '--customer-col',
-  '2',
-  '--date-col',
-  '3',
-  '--amount-col',
-  '5',
-];
-const holdoutArgs = ['--unit', 'week', '--calibration-end', '1997-09-30', '--holdout-end', '1998-06-30'];
+const sampleArgs = SAMPLE_LOG_ARGS;
+const holdoutArgs = HOLDOUT_ARGS;
 
 describe('kizuna clv fit', () => {
   it('--json prints model, params under their usual names, logLikelihood and n (FHL 2005 values to 3 dp)', async () => {

@@ -1,29 +1,12 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runClv } from '../src/cli.ts';
-import { DATA } from './cdnow.ts';
+import { DATA, HOLDOUT_ARGS, SAMPLE_LOG_ARGS } from './cdnow.ts';
 import { memoryIo } from './memory-io.ts';
 
 const sample = join(DATA, 'CDNOW_sample.txt');
 const summary = join(DATA, 'cdnow_customers_summary_with_transactions.csv');
-const holdoutReport = [
-  'report',
-  '--transactions',
-  sample,
-  '--no-header',
-  '--customer-col',
-  '2',
-  '--date-col',
-  '3',
-  '--amount-col',
-  '5',
-  '--unit',
-  'week',
-  '--calibration-end',
-  '1997-09-30',
-  '--holdout-end',
-  '1998-06-30',
-];
+const holdoutReport = ['report', ...SAMPLE_LOG_ARGS, ...HOLDOUT_ARGS];
 
 async function report(args: string[]): Promise<string> {
   const m = memoryIo();
