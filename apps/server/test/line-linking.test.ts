@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentHistory } from '../src/customers/consent.ts';
 import { findByIdentities, upsertCustomer } from '../src/customers/upsert-customer.ts';
 import { lineUserId } from './helpers.ts';
-import { createLineTestBed, type LineTestBed, makeFriends, until } from './line-setup.ts';
+import { createLineTestBed, type LineTestBed, makeFriends, png, until } from './line-setup.ts';
 
 let bed: LineTestBed;
 beforeAll(async () => {
@@ -94,15 +94,6 @@ describe('LINE account linking (nonce flow through the sandbox)', () => {
 });
 
 describe('LINE rich menus', () => {
-  // A 2500×843 PNG: only the header matters to LINE's (and the sandbox's) size check.
-  function png(width: number, height: number): Buffer {
-    const header = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-    const size = Buffer.alloc(8);
-    size.writeUInt32BE(width, 0);
-    size.writeUInt32BE(height, 4);
-    return Buffer.concat([header, size, Buffer.from('0806000000', 'hex'), Buffer.alloc(64)]);
-  }
-
   it('defines a menu, uploads its image, sets it as default and links it to customers', async () => {
     const create = await bed.app.inject({
       method: 'POST',

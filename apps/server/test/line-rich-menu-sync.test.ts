@@ -10,7 +10,7 @@ import { RICH_MENU_SYNC_JOB, type RichMenuSyncResult, syncRichMenus } from '../s
 import { SEGMENT_JOBS } from '../src/segments/segment-jobs.ts';
 import { createSegment } from '../src/segments/segment-store.ts';
 import { lineUserId, newWorkspace } from './helpers.ts';
-import { createLineTestBed, type LineTestBed, makeFriends, until } from './line-setup.ts';
+import { createLineTestBed, type LineTestBed, makeFriends, png, until } from './line-setup.ts';
 
 let bed: LineTestBed;
 let ws: string;
@@ -52,14 +52,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await bed?.close();
 });
-
-function png(width: number, height: number): Buffer {
-  const header = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-  const size = Buffer.alloc(8);
-  size.writeUInt32BE(width, 0);
-  size.writeUInt32BE(height, 4);
-  return Buffer.concat([header, size, Buffer.from('0806000000', 'hex'), Buffer.alloc(64)]);
-}
 
 async function createMenu(name: string, image = true): Promise<Menu> {
   const created = await bed.app.inject({

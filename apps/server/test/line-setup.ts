@@ -90,3 +90,12 @@ export async function makeFriends(
     select id from c order by n`.execute(db);
   return rows.map((r) => r.id);
 }
+
+/** A PNG of the given size: only the header matters to LINE's (and the sandbox's) size check. */
+export function png(width: number, height: number): Buffer {
+  const header = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+  const size = Buffer.alloc(8);
+  size.writeUInt32BE(width, 0);
+  size.writeUInt32BE(height, 4);
+  return Buffer.concat([header, size, Buffer.from('0806000000', 'hex'), Buffer.alloc(64)]);
+}

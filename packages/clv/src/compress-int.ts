@@ -176,16 +176,13 @@ function scatterByX(
   }
 }
 
-interface PairRows {
+/** The index's row arrays, sized for every customer (the first `count` are used). */
+type PairRows = Pick<
+  RfmIndex,
+  'rowX' | 'rowTx' | 'rowT' | 'rowWeight' | 'groupStart' | 'weightByX' | 'rowOf'
+> & {
   count: number;
-  rowX: Uint32Array;
-  rowTx: Uint32Array;
-  rowT: Uint32Array;
-  rowWeight: Float64Array;
-  groupStart: Uint32Array;
-  weightByX: Float64Array;
-  rowOf: Uint32Array;
-}
+};
 
 /** Distinct (t_x, T) pairs within each x group, in order of first appearance, with their weights. */
 function groupPairs(
