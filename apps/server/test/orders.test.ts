@@ -145,7 +145,10 @@ describe('orders', () => {
 describe('domain topics', () => {
   it('publishes orders.changed in the ingest transaction: once for a change, never for a rejected batch', async () => {
     const q = await createTestApp({
-      jobs: [{ name: 'test-orders-changed', subscribe: ['orders.changed'], run: async () => undefined }],
+      jobs: [
+        { name: 'test-orders-changed', subscribe: ['orders.changed'], run: async () => undefined },
+        { name: 'test-customers-changed', subscribe: ['customers.changed'], run: async () => undefined },
+      ],
       work: false,
     });
     try {
@@ -170,9 +173,20 @@ describe('domain topics', () => {
       const jobs = await q.jobs!.boss.fetch('test-orders-changed', { batchSize: 10 });
       expect(jobs.map((j) => j.data)).toEqual([
         {
+          topic: 'orders.changed',
           workspaceId: q.workspace.workspaceId,
           orderIds: [expect.any(Number)],
           customerIds: [expect.any(Number)],
+        },
+      ]);
+      // The order created its customer: announced as a customer change too (segments that read
+      // no orders, such as a birthday or LINE-friend segment, re-evaluate on that topic only).
+      const created = await q.jobs!.boss.fetch('test-customers-changed', { batchSize: 10 });
+      expect(created.map((j) => j.data)).toEqual([
+        {
+          topic: 'customers.changed',
+          workspaceId: q.workspace.workspaceId,
+          customerIds: (jobs[0]?.data as { customerIds: number[] }).customerIds,
         },
       ]);
     } finally {

@@ -16,6 +16,8 @@ export type RowOutcome = 'created' | 'updated' | 'unchanged';
 export interface CustomerBatchResult {
   id: number;
   outcome: RowOutcome;
+  /** Customers merged into `id` by this row (now tombstones). */
+  mergedIds?: number[];
 }
 
 /** The customer columns a row sets, as upsertCustomer would write them. */
@@ -101,7 +103,11 @@ export async function upsertCustomerBatch(
       continue;
     }
     const outcome = await upsertCustomer(tx, workspaceId, row.input, { source });
-    results[row.n] = { id: outcome.id, outcome: outcome.created ? 'created' : 'updated' };
+    results[row.n] = {
+      id: outcome.id,
+      outcome: outcome.created ? 'created' : 'updated',
+      ...(outcome.mergedIds.length ? { mergedIds: outcome.mergedIds } : {}),
+    };
   }
   return results.map((result, n) => {
     if (!result) throw new Error(`customer batch: row ${n} was not written`);

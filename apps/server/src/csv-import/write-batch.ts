@@ -34,7 +34,9 @@ export async function writeCustomerBatch(
   inputs: CustomerInput[],
 ): Promise<RowOutcome[]> {
   const results = await upsertCustomerBatch(tx, context.workspaceId, inputs, context.stores);
-  const changed = [...new Set(results.filter((r) => r.outcome !== 'unchanged').map((r) => r.id))];
+  const changed = [
+    ...new Set(results.flatMap((r) => (r.outcome === 'unchanged' ? [] : [r.id, ...(r.mergedIds ?? [])]))),
+  ];
   if (context.publish && changed.length)
     await context.publish(tx, 'customers.changed', {
       workspaceId: context.workspaceId,
@@ -67,6 +69,19 @@ export async function writeOrderBatch(
     index,
     item: { ...u.input, customer: { id: u.input.customer.id ?? ids.get(u)! } },
   }));
+  // New and merged customers may enter segments that read no orders (orders.changed covers those only).
+  const newOrMerged = [
+    ...new Set(
+      customers.flatMap((c) =>
+        c.outcome === 'created' || c.mergedIds ? [c.id, ...(c.mergedIds ?? [])] : [],
+      ),
+    ),
+  ];
+  if (context.publish && newOrMerged.length)
+    await context.publish(tx, 'customers.changed', {
+      workspaceId: context.workspaceId,
+      customerIds: newOrMerged,
+    });
   try {
     const results = await upsertOrders(tx, context.workspaceId, items, context.publish);
     const outcomes: RowOutcome[] = new Array(units.length).fill('unchanged');

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { applyStatsDeltas } from '../analytics/customer-stats.ts';
 import type { DB } from '../db/schema.ts';
 import type { Identity } from './identities.ts';
 
@@ -136,5 +137,7 @@ export async function mergeCustomers(
       })
       .execute();
   }
+  // The survivor's order and visit figures now include the merged records' (whose stats go).
+  await applyStatsDeltas(tx, workspaceId, [], sorted);
   return { survivorId, mergedIds };
 }

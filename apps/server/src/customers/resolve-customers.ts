@@ -10,15 +10,19 @@ import { upsertCustomer } from './upsert-customer.ts';
  * few queries as possible: one lookup for all ids, one for all identities. References whose
  * identities are all known and point at one customer resolve there; the rest (new identities,
  * or identities spread over several customers) go through upsertCustomer, which creates or
- * merges. Returns one id per reference, or problems named `${base}[i].customer…`.
+ * merges. Returns one id per reference, or problems named `${base}[i].customer…`, and the
+ * customers it created or merged (`newOrMerged`, with survivors and merged-away records), which the caller
+ * announces as customers.changed: a new or merged customer may enter or leave any segment, not
+ * only those that read the orders, visits or events being written.
  */
 export async function resolveCustomerRefs(
   tx: Kysely<DB>,
   workspaceId: string,
   refs: CustomerRef[],
   base: (index: number) => string,
-): Promise<{ ids: (number | undefined)[]; problems: FieldProblem[] }> {
+): Promise<{ ids: (number | undefined)[]; problems: FieldProblem[]; newOrMerged: number[] }> {
   const problems: FieldProblem[] = [];
+  const newOrMerged = new Set<number>();
   const ids: (number | undefined)[] = new Array(refs.length).fill(undefined);
   const byId = new Map<number, number[]>();
   const byIdentity: { index: number; identities: Identity[] }[] = [];
@@ -82,11 +86,13 @@ export async function resolveCustomerRefs(
         source: 'reference',
       });
       ids[index] = outcome.id;
+      if (outcome.created || outcome.mergedIds.length) newOrMerged.add(outcome.id);
+      for (const merged of outcome.mergedIds) newOrMerged.add(merged);
       // Later references in the batch see the new or merged owner.
       for (const identity of identities) owner.set(identityKey(identity), outcome.id);
       for (const merged of outcome.mergedIds)
         for (const [key, value] of owner) if (value === merged) owner.set(key, outcome.id);
     }
   }
-  return { ids, problems };
+  return { ids, problems, newOrMerged: [...newOrMerged] };
 }

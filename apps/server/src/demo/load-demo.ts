@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { applyStatsDeltas } from '../analytics/customer-stats.ts';
 import type { Database } from '../db/open-database.ts';
 import type { Gender } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
@@ -282,6 +283,11 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
           .insertInto('visit')
           .values(visitRows.slice(v, v + 1000))
           .execute();
+      await applyStatsDeltas(
+        tx,
+        workspaceId,
+        visitRows.map((v) => ({ customerId: v.customer_id, visits: 1, visitedAt: v.visited_at })),
+      );
       orders += orderInputs.length;
       visits += visitRows.length;
     });

@@ -33,9 +33,12 @@ export interface JobDefinition {
 
 /**
  * Topics published inside the transaction that made the change, so a consumer never misses a
- * committed change and never sees a rolled-back one.
+ * committed change and never sees a rolled-back one. Each job's data is the payload plus
+ * `topic`, the topic it was published on.
  * - `orders.changed`  `{ workspaceId, orderIds, customerIds }` after orders are created or updated
- * - `customers.changed` `{ workspaceId, customerIds }` after profile, identity or consent changes
+ *   (customerIds: the orders' customers now and before, when an order moved)
+ * - `customers.changed` `{ workspaceId, customerIds }` after profile, identity or consent changes,
+ *   and for customers created or merged while orders, visits or events were written
  * - `events.recorded` `{ workspaceId, customerIds, types }` after events are stored
  * - `visits.recorded` `{ workspaceId, customerIds }` after visits are stored
  * - `segments.changed` `{ workspaceId, entered, exited }` after segment entries or exits were
@@ -86,7 +89,7 @@ export async function startJobs(
   // forever for the very transaction that is publishing.
   const subscribers = new Map<DomainTopic, string[]>();
   const publishNow = async (topic: DomainTopic, data: object) => {
-    for (const queue of subscribers.get(topic) ?? []) await boss.send(queue, data);
+    for (const queue of subscribers.get(topic) ?? []) await boss.send(queue, { ...data, topic });
   };
   for (const definition of definitions) {
     await boss.createQueue(definition.name);
@@ -111,7 +114,8 @@ export async function startJobs(
     // The job rows are inserted through the transaction's own connection (pg-boss's Kysely
     // adapter), so they commit or roll back with the change itself.
     publish: async (tx, topic, data) => {
-      for (const queue of subscribers.get(topic) ?? []) await boss.send(queue, data, { db: fromKysely(tx) });
+      for (const queue of subscribers.get(topic) ?? [])
+        await boss.send(queue, { ...data, topic }, { db: fromKysely(tx) });
     },
     send: (name, data, sendOptions) =>
       boss.send(name, data ?? null, {

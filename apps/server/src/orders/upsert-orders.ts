@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { applyStatsDeltas, type StatsDelta } from '../analytics/customer-stats.ts';
 import { resolveCustomerRefs } from '../customers/resolve-customers.ts';
 import type { DB, OrderStatus } from '../db/schema.ts';
 import type { Publish } from '../jobs/jobs.ts';
@@ -102,7 +103,11 @@ export async function upsertOrders(
   publish?: Publish,
 ): Promise<(OrderOutcome & { index: number })[]> {
   const problems: FieldProblem[] = [];
-  const { ids: customerIds, problems: refProblems } = await resolveCustomerRefs(
+  const {
+    ids: customerIds,
+    problems: refProblems,
+    newOrMerged,
+  } = await resolveCustomerRefs(
     tx,
     workspaceId,
     items.map((i) => i.item.customer),
@@ -150,6 +155,7 @@ export async function upsertOrders(
   if (problems.length) throw invalid(problems);
 
   const results: (OrderOutcome & { index: number })[] = [];
+  const stats = new StatsChanges();
   // New orders (the first time an id appears) go in with one statement each for orders, lines
   // and history; that is what keeps a 1M-row import fast. Repeats and updates go one by one.
   const fresh = new Map<string, PreparedOrder>();
@@ -159,6 +165,7 @@ export async function upsertOrders(
   for (const order of prepared) {
     const createdId = created.get(order.externalId);
     if (createdId !== undefined && fresh.get(order.externalId) === order) {
+      stats.added(order);
       results.push({ index: order.index, id: createdId, externalId: order.externalId, outcome: 'created' });
       continue;
     }
@@ -203,21 +210,70 @@ export async function upsertOrders(
       .insertInto('order_history')
       .values(history.map((h) => ({ workspace_id: workspaceId, order_id: old.id, ...h })))
       .execute();
+    stats.changed(old, order);
     byExternal.set(order.externalId, { ...old, ...row });
     results.push({ index: order.index, id: old.id, externalId: order.externalId, outcome: 'updated' });
   }
+  await applyStatsDeltas(tx, workspaceId, stats.deltas, [...stats.recompute]);
   const changed = results.filter((r) => r.outcome !== 'unchanged');
+  if (publish && newOrMerged.length)
+    await publish(tx, 'customers.changed', { workspaceId, customerIds: newOrMerged });
   if (publish && changed.length) {
-    const customerIds = [
-      ...new Set(prepared.filter((p) => changed.some((c) => c.index === p.index)).map((p) => p.customerId)),
-    ];
     await publish(tx, 'orders.changed', {
       workspaceId,
       orderIds: [...new Set(changed.map((c) => c.id))],
-      customerIds,
+      // An order moved to another customer changes the previous one's figures too.
+      customerIds: [...stats.touched],
     });
   }
   return results;
+}
+
+/** What a batch's new and changed orders do to customer_stats (see applyStatsDeltas). */
+class StatsChanges {
+  readonly deltas: StatsDelta[] = [];
+  readonly recompute = new Set<number>();
+  readonly touched = new Set<number>();
+
+  added(order: PreparedOrder) {
+    this.touched.add(order.customerId);
+    if (order.status === 'completed')
+      this.deltas.push({
+        customerId: order.customerId,
+        orders: 1,
+        revenue: order.total - order.refundedAmount,
+        orderedAt: order.orderedAt,
+      });
+  }
+
+  changed(
+    old: {
+      customer_id: number;
+      status: OrderStatus;
+      ordered_at: Date;
+      total: number;
+      refunded_amount: number;
+    },
+    order: PreparedOrder,
+  ) {
+    const oldCustomer = Number(old.customer_id);
+    this.touched.add(oldCustomer).add(order.customerId);
+    const was = old.status === 'completed';
+    const is = order.status === 'completed';
+    if (!was) {
+      if (is) this.added(order);
+      return;
+    }
+    if (is && oldCustomer === order.customerId && old.ordered_at.getTime() === order.orderedAt.getTime()) {
+      // Same completed order, other amounts (a refund): the count and instants stand.
+      const revenue = order.total - order.refundedAmount - (Number(old.total) - Number(old.refunded_amount));
+      if (revenue) this.deltas.push({ customerId: order.customerId, orders: 0, revenue });
+      return;
+    }
+    // The order leaves the old customer's completed figures (and maybe its first or last instant).
+    this.recompute.add(oldCustomer);
+    if (is) this.added(order);
+  }
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

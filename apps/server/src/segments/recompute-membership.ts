@@ -1,29 +1,30 @@
 /**
- * The incremental recompute: after a change touched some customers, bring their customer_stats
- * and their membership of every segment of the workspace up to date, in one transaction.
+ * The incremental recompute: after a change touched some customers, bring their membership of
+ * the segments the change can affect up to date, in one transaction.
  *
- * 1. Lock the workspace's segment rows (in id order, as every evaluation does), so that two
- *    recomputes run one after the other and the later one sees every change the earlier saw.
- * 2. Recompute the touched customers' customer_stats from the order and visit tables.
- * 3. One statement evaluates every segment's definition for the touched customers only (the
- *    definitions compiled together, whole-life order and visit figures read from the stats just
- *    written), diffs the (segment, customer) pairs against segment_member, and writes the entries,
- *    exits, history spells, outbox events and member counts.
+ * 1. Lock those segment rows (in id order, as every evaluation does), so that two recomputes of
+ *    a segment run one after the other and the later one sees every change the earlier saw.
+ * 2. One statement evaluates every such segment's definition for the touched customers only (the
+ *    definitions compiled together, whole-life order and visit figures read from customer_stats),
+ *    diffs the (segment, customer) pairs against segment_member, and writes the entries, exits,
+ *    history spells, outbox events and member counts.
  *
- * The result is the membership a full evaluation would give for those customers: step 2 makes
- * the stats exact for them, and the other customers' membership cannot depend on this change.
+ * The result is the membership a full evaluation would give for those customers: the writers
+ * keep customer_stats exact in their own transactions (applyStatsDeltas), a segment that reads
+ * nothing the change wrote cannot have moved (segment-inputs.ts), and the other customers'
+ * membership cannot depend on this change.
  */
 import { type Kysely, sql } from 'kysely';
-import { updateCustomerStats } from '../analytics/customer-stats.ts';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { compileMatches } from './compile-definition.ts';
 import type { MembershipChange } from './evaluate-membership.ts';
 import { type MembershipPair, writeMembershipDiff } from './membership-write.ts';
 import type { RuleNode } from './rule-tree.ts';
+import { affectedBy, definitionInputs, type SegmentChange } from './segment-inputs.ts';
 import './segment-tables.ts';
 
-/** Re-evaluates every segment of a workspace (and customer_stats) for the customers a change touched. */
+/** Re-evaluates the segments of a workspace that a change can affect, for the customers it touched. */
 export async function recomputeForCustomers(
   db: Kysely<DB>,
   workspaceId: string,
@@ -40,18 +41,30 @@ export async function recomputeForCustomers(
     // memory a probe costs about a sequential read. JIT only adds compile time at this size.
     await sql`set local random_page_cost = 1.1`.execute(tx);
     await sql`set local jit = off`.execute(tx);
-    const segments = await tx
+    const all = await tx
       .selectFrom('segment')
       .select(['id', 'definition', 'evaluated_at'])
       .where('workspace_id', '=', workspaceId)
       .orderBy('id')
+      .execute();
+    const change = options.change ?? {};
+    const affected = all.filter((s) => affectedBy(definitionInputs(s.definition as RuleNode), change));
+    if (affected.length === 0) return { entered: 0, exited: 0 };
+    const segments = await tx
+      .selectFrom('segment')
+      .select(['id', 'definition', 'evaluated_at'])
+      .where('workspace_id', '=', workspaceId)
+      .where(
+        'id',
+        'in',
+        affected.map((s) => s.id),
+      )
+      .orderBy('id')
       .forUpdate()
       .execute();
     phase('lock');
-    await updateCustomerStats(tx, workspaceId, ids);
-    phase('stats');
     if (segments.length === 0) return { entered: 0, exited: 0 };
-    const change = await applyDiffs(
+    const result = await applyDiffs(
       tx,
       workspaceId,
       segments.map((s) => ({
@@ -63,14 +76,16 @@ export async function recomputeForCustomers(
       options.now ?? new Date(),
     );
     phase('segments');
-    return change;
+    return result;
   });
 }
 
 export interface RecomputeOptions {
   /** The evaluation instant (default: now). */
   now?: Date;
-  /** Called after each phase (lock, stats, segments) with its duration, for benchmarks and logs. */
+  /** What changed (the topic and its payload): only the segments it can affect are evaluated. */
+  change?: SegmentChange;
+  /** Called after each phase (lock, segments) with its duration, for benchmarks and logs. */
   onPhase?: (phase: string, ms: number) => void;
 }
 

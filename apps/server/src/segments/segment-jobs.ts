@@ -1,8 +1,8 @@
 /**
  * Background jobs that keep segment membership current:
  * - `segments-recompute` follows the domain topics and, for the customers the change touched,
- *   recomputes their customer_stats and re-evaluates every segment of the workspace
- *   (incremental: `c.id = any($ids)`, all segments in one statement).
+ *   re-evaluates the segments of the workspace that the topic can affect (incremental:
+ *   `c.id = any($ids)`, all those segments in one statement; customer_stats are kept by the writers).
  * - `segments-refresh` re-evaluates, hourly, the segments whose membership the clock alone can
  *   change ("no visit for 180 days", "birthday this month", RFM and CLV conditions).
  * Both publish `segments.changed` when they recorded entries or exits (the LINE rich-menu sync
@@ -17,6 +17,8 @@ import './segment-tables.ts';
 interface TouchedCustomers {
   workspaceId: string;
   customerIds: number[];
+  topic?: string;
+  types?: unknown;
 }
 
 function isTouched(data: unknown): data is TouchedCustomers {
@@ -32,6 +34,7 @@ export const segmentsRecomputeJob: JobDefinition = {
     const started = Date.now();
     const phases: Record<string, number> = {};
     const change = await recomputeForCustomers(database.db, data.workspaceId, data.customerIds.map(Number), {
+      change: { topic: data.topic, types: data.types },
       onPhase: (phase, ms) => {
         phases[phase] = Math.round(ms);
       },

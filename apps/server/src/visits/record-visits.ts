@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { applyStatsDeltas } from '../analytics/customer-stats.ts';
 import { resolveCustomerRefs } from '../customers/resolve-customers.ts';
 import type { DB } from '../db/schema.ts';
 import type { Publish } from '../jobs/jobs.ts';
@@ -15,7 +16,11 @@ export async function recordVisits(
   publish?: Publish,
 ): Promise<(VisitOutcome & { index: number })[]> {
   const problems: FieldProblem[] = [];
-  const { ids, problems: refProblems } = await resolveCustomerRefs(
+  const {
+    ids,
+    problems: refProblems,
+    newOrMerged,
+  } = await resolveCustomerRefs(
     tx,
     workspaceId,
     items.map((i) => i.item.customer),
@@ -47,19 +52,26 @@ export async function recordVisits(
     }
   }
   if (problems.length) throw invalid(problems);
-  const { rows } = await sql<{ id: number; external_id: string }>`
+  const { rows } = await sql<{ id: number; external_id: string; customer_id: number; visited_at: Date }>`
     insert into visit (workspace_id, external_id, customer_id, store_id, visited_at, source)
     select ${workspaceId}::uuid, v.external_id, v.customer_id, v.store_id, v.visited_at, v.source
     from unnest(${items.map((i) => i.item.id)}::text[], ${ids}::bigint[], ${items.map((i) => (i.item.storeCode ? stores.get(i.item.storeCode)! : null))}::bigint[],
                 ${items.map((i) => i.item.visitedAt)}::timestamptz[], ${items.map((i) => i.item.source ?? 'api')}::text[])
       as v(external_id, customer_id, store_id, visited_at, source)
     on conflict (workspace_id, external_id) do nothing
-    returning id, external_id`.execute(tx);
+    returning id, external_id, customer_id, visited_at`.execute(tx);
   const stored = new Map(rows.map((r) => [r.external_id, r.id]));
+  await applyStatsDeltas(
+    tx,
+    workspaceId,
+    rows.map((r) => ({ customerId: Number(r.customer_id), visits: 1, visitedAt: r.visited_at })),
+  );
+  if (publish && newOrMerged.length)
+    await publish(tx, 'customers.changed', { workspaceId, customerIds: newOrMerged });
   if (publish && rows.length) {
     await publish(tx, 'visits.recorded', {
       workspaceId,
-      customerIds: [...new Set(ids.filter((id): id is number => id !== undefined))],
+      customerIds: [...new Set(rows.map((r) => Number(r.customer_id)))],
     });
   }
   return items.map(({ index, item }) => {
