@@ -186,7 +186,7 @@ describe('domain topics', () => {
         {
           topic: 'customers.changed',
           workspaceId: q.workspace.workspaceId,
-          customerIds: (jobs[0]?.data as { customerIds: number[] }).customerIds,
+          customerIds: (jobs[0]!.data as { customerIds: number[] }).customerIds,
         },
       ]);
     } finally {

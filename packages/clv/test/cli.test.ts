@@ -6,7 +6,6 @@ import { memoryIo } from './memory-io.ts';
 
 const summary = join(DATA, 'cdnow_customers_summary.csv');
 const withSpend = join(DATA, 'cdnow_customers_summary_with_transactions.csv');
-const sample = join(DATA, 'CDNOW_sample.txt');
 const sampleArgs = SAMPLE_LOG_ARGS;
 const holdoutArgs = HOLDOUT_ARGS;
 
