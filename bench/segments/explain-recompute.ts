@@ -4,7 +4,9 @@
 // bench/segments, not a benchmark.
 //
 //   node bench/segments/explain-recompute.ts [--db kizuna_bench_segments] [--customers 1000000]
-//     [--settings 'set local random_page_cost = 1.1']
+//     [--settings 'set local random_page_cost = 1.1'] [--topic orders.changed]
+//
+// With --topic, only the segments a change on that topic can affect (as the recompute job does).
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -13,12 +15,14 @@ import { openDatabase } from '../../apps/server/src/db/open-database.ts';
 import { compileMatches } from '../../apps/server/src/segments/compile-definition.ts';
 import { membershipDiff } from '../../apps/server/src/segments/recompute-membership.ts';
 import type { RuleNode } from '../../apps/server/src/segments/rule-tree.ts';
+import { affectedBy, definitionInputs } from '../../apps/server/src/segments/segment-inputs.ts';
 
 const { values } = parseArgs({
   options: {
     db: { type: 'string', default: 'kizuna_bench_segments' },
     customers: { type: 'string', default: '1000000' },
     settings: { type: 'string', default: '' },
+    topic: { type: 'string' },
   },
 });
 const url = `postgres://postgres@127.0.0.1:5432/${values.db}`;
@@ -27,12 +31,9 @@ const { db } = database;
 const ws = (
   await db.selectFrom('workspace').select('id').where('name', '=', 'ベンチ店').executeTakeFirstOrThrow()
 ).id;
-const segments = await db
-  .selectFrom('segment')
-  .select(['id', 'definition'])
-  .where('workspace_id', '=', ws)
-  .orderBy('id')
-  .execute();
+const segments = (
+  await db.selectFrom('segment').select(['id', 'definition']).where('workspace_id', '=', ws).orderBy('id').execute()
+).filter((s) => affectedBy(definitionInputs(s.definition as RuleNode), { topic: values.topic }));
 const { rows } = await sql<{
   g: number;
 }>`select distinct 1 + floor(${Number(values.customers)} * random())::bigint as g
@@ -45,7 +46,7 @@ async function explain(title: string, statement: { sql: string; parameters: read
   console.log(`\n${title}`);
   for (const row of plan.rows as Record<string, string>[]) {
     const line = row['QUERY PLAN'] ?? '';
-    if (!/^\s+Buffers/.test(line)) console.log(line.replace(/\{[0-9,]{200,}\}/g, '{…ids…}'));
+    if (process.env.BUFFERS || !/^\s+Buffers/.test(line)) console.log(line.replace(/\{[0-9,]{200,}\}/g, '{…ids…}'));
   }
 }
 try {

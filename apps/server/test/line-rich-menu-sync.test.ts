@@ -375,4 +375,32 @@ describe('rich menus following segments (sync job → LINE sandbox over HTTP)', 
     const doc = (await bed.app.inject({ url: '/docs/json' })).json();
     expect(Object.keys(doc.paths)).toContain('/v1/line/rich-menus/{id}');
   });
+
+  it('moves a new LINE friend into "LINE friends who never bought" from the webhook, and out on a block', async () => {
+    // The webhook worker announces the follow (customers.changed) in its own transaction; the
+    // segments-recompute job evaluates the segments for that customer. No full evaluation runs.
+    const created = await bed.app.inject({
+      method: 'POST',
+      url: '/v1/segments',
+      headers: bed.auth,
+      payload: { name: '友だち・未購入', template: 'line_friends_never_bought' },
+    });
+    expect(created.statusCode).toBe(201);
+    const segmentId = created.json().id as number;
+    const user = bed.line.users.create({ displayName: '新規 友だち', friend: false });
+    const memberOf = async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from segment_member m
+        join customer_identity i on i.workspace_id = m.workspace_id and i.customer_id = m.customer_id
+          and i.kind = 'line' and i.value = ${user.userId}
+        where m.workspace_id = ${ws} and m.segment_id = ${segmentId}`.execute(bed.database.db);
+      return rows[0]!.n === 1;
+    };
+    await bed.line.follow(user.userId);
+    await until(memberOf, 30_000, 'the new friend entered the segment');
+    await bed.line.unfollow(user.userId);
+    await until(async () => !(await memberOf()), 30_000, 'the blocked friend left the segment');
+    const { rows } = await sql<{ kind: string }>`select kind from segment_membership_event
+      where workspace_id = ${ws} and segment_id = ${segmentId} order by id`.execute(bed.database.db);
+    expect(rows.map((r) => r.kind)).toEqual(['entered', 'exited']);
+  });
 });

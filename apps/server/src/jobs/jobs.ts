@@ -17,6 +17,8 @@ export interface JobContext {
    * also run on a schedule.
    */
   publish?: (topic: DomainTopic, data: object) => Promise<void>;
+  /** Publishes a domain topic inside the handler's own transaction (handlers run by the job system have it). */
+  publishInTransaction?: Publish;
 }
 
 /** A durable background job: a pg-boss queue, its handler and an optional cron schedule (JST). */
@@ -91,6 +93,12 @@ export async function startJobs(
   const publishNow = async (topic: DomainTopic, data: object) => {
     for (const queue of subscribers.get(topic) ?? []) await boss.send(queue, { ...data, topic });
   };
+  // The job rows are inserted through the transaction's own connection (pg-boss's Kysely
+  // adapter), so they commit or roll back with the change itself.
+  const publishInTransaction: Publish = async (tx, topic, data) => {
+    for (const queue of subscribers.get(topic) ?? [])
+      await boss.send(queue, { ...data, topic }, { db: fromKysely(tx) });
+  };
   for (const definition of definitions) {
     await boss.createQueue(definition.name);
     for (const topic of definition.subscribe ?? [])
@@ -103,7 +111,13 @@ export async function startJobs(
         for (const job of jobs) {
           const logger = options.logger.child({ job: definition.name, jobId: job.id });
           logger.debug('job started');
-          await definition.run(job.data, { database, logger, secrets: options.secrets, publish: publishNow });
+          await definition.run(job.data, {
+            database,
+            logger,
+            secrets: options.secrets,
+            publish: publishNow,
+            publishInTransaction,
+          });
           logger.debug('job done');
         }
       });
@@ -111,12 +125,7 @@ export async function startJobs(
   }
   const jobs: Jobs = {
     boss,
-    // The job rows are inserted through the transaction's own connection (pg-boss's Kysely
-    // adapter), so they commit or roll back with the change itself.
-    publish: async (tx, topic, data) => {
-      for (const queue of subscribers.get(topic) ?? [])
-        await boss.send(queue, { ...data, topic }, { db: fromKysely(tx) });
-    },
+    publish: publishInTransaction,
     send: (name, data, sendOptions) =>
       boss.send(name, data ?? null, {
         ...(sendOptions?.singletonKey ? { singletonKey: sendOptions.singletonKey } : {}),
@@ -133,6 +142,7 @@ export async function startJobs(
         logger,
         secrets: options.secrets,
         publish: publishNow,
+        publishInTransaction,
         jobs,
       });
     }

@@ -5,7 +5,7 @@ import { attachIdentities, findByIdentities } from '../customers/upsert-customer
 import type { DB } from '../db/schema.ts';
 import { notFound } from '../shared/domain-error.ts';
 import type { OpenChannel } from './channels.ts';
-import type { StoredEvent } from './friend-lifecycle.ts';
+import type { Handled, StoredEvent } from './friend-lifecycle.ts';
 import { lineClients } from './line-client.ts';
 import { recordLineEvent } from './line-events.ts';
 
@@ -65,9 +65,9 @@ export async function startAccountLink(
  * nonce's customer. If the LINE user already had a customer record (from a follow), the two are
  * merged. A used, expired or unknown nonce links nothing.
  */
-export async function handleAccountLink(tx: Kysely<DB>, event: StoredEvent): Promise<string> {
+export async function handleAccountLink(tx: Kysely<DB>, event: StoredEvent): Promise<Handled> {
   const link = (event.payload.link ?? {}) as { result?: string; nonce?: string };
-  if (typeof link.nonce !== 'string' || !event.lineUserId) return 'no_nonce';
+  if (typeof link.nonce !== 'string' || !event.lineUserId) return { outcome: 'no_nonce', customerIds: [] };
   const row = await tx
     .selectFrom('line_account_link')
     .selectAll()
@@ -76,7 +76,7 @@ export async function handleAccountLink(tx: Kysely<DB>, event: StoredEvent): Pro
     .where('channel_id', '=', event.channelId)
     .forUpdate()
     .executeTakeFirst();
-  if (!row || row.used_at) return 'unknown_nonce';
+  if (!row || row.used_at) return { outcome: 'unknown_nonce', customerIds: [] };
   const ok = link.result === 'ok' && row.expires_at.getTime() > event.occurredAt.getTime();
   await tx
     .updateTable('line_account_link')
@@ -88,13 +88,18 @@ export async function handleAccountLink(tx: Kysely<DB>, event: StoredEvent): Pro
     .where('workspace_id', '=', event.workspaceId)
     .where('nonce', '=', link.nonce)
     .execute();
-  if (!ok) return link.result === 'ok' ? 'expired_nonce' : 'link_failed';
+  if (!ok) return { outcome: link.result === 'ok' ? 'expired_nonce' : 'link_failed', customerIds: [] };
   const identity = { kind: 'line' as const, namespace: '', value: event.lineUserId };
   const holders = await findByIdentities(tx, event.workspaceId, [identity]);
-  const { survivorId } = await mergeCustomers(tx, event.workspaceId, [row.customer_id, ...holders], {
-    identities: [identity],
-    source: 'line_account_link',
-  });
+  const { survivorId, mergedIds } = await mergeCustomers(
+    tx,
+    event.workspaceId,
+    [row.customer_id, ...holders],
+    {
+      identities: [identity],
+      source: 'line_account_link',
+    },
+  );
   await attachIdentities(tx, event.workspaceId, survivorId, [identity]);
   await tx
     .updateTable('line_friend')
@@ -112,5 +117,5 @@ export async function handleAccountLink(tx: Kysely<DB>, event: StoredEvent): Pro
     event.occurredAt,
     {},
   );
-  return 'linked';
+  return { outcome: 'linked', customerIds: [survivorId, ...mergedIds] };
 }

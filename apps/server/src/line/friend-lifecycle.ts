@@ -9,6 +9,12 @@ export interface LineProfile {
   pictureUrl?: string;
 }
 
+/** How an event was handled, and the customers it changed (announced to segments and journeys). */
+export interface Handled {
+  outcome: string;
+  customerIds: number[];
+}
+
 /** What the worker knows about one stored webhook event. */
 export interface StoredEvent {
   workspaceId: string;
@@ -91,7 +97,7 @@ export async function handleFollow(
   tx: Kysely<DB>,
   event: StoredEvent,
   profile: LineProfile | undefined,
-): Promise<string> {
+): Promise<Handled> {
   const customerId = (await lineCustomer(tx, event.workspaceId, event.lineUserId!, true))!;
   await saveFriend(tx, event, customerId, 'friend', profile);
   await recordConsent(tx, event.workspaceId, customerId, {
@@ -104,13 +110,13 @@ export async function handleFollow(
   await recordLineEvent(tx, event.workspaceId, customerId, event.webhookEventId, 'follow', event.occurredAt, {
     isUnblocked: follow?.isUnblocked ?? false,
   });
-  return 'followed';
+  return { outcome: 'followed', customerIds: [customerId] };
 }
 
 /** unfollow (block): LINE consent becomes blocked; sends skip the customer until a follow. */
-export async function handleUnfollow(tx: Kysely<DB>, event: StoredEvent): Promise<string> {
+export async function handleUnfollow(tx: Kysely<DB>, event: StoredEvent): Promise<Handled> {
   const customerId = await lineCustomer(tx, event.workspaceId, event.lineUserId!, false);
-  if (customerId === undefined) return 'unknown_user';
+  if (customerId === undefined) return { outcome: 'unknown_user', customerIds: [] };
   await saveFriend(tx, event, customerId, 'blocked', undefined);
   await recordConsent(tx, event.workspaceId, customerId, {
     ...LINE_CONSENT,
@@ -127,11 +133,11 @@ export async function handleUnfollow(tx: Kysely<DB>, event: StoredEvent): Promis
     event.occurredAt,
     {},
   );
-  return 'blocked';
+  return { outcome: 'blocked', customerIds: [customerId] };
 }
 
 /** message and postback: stored as `custom:line.message` / `custom:line.postback` events. */
-export async function handleUserAction(tx: Kysely<DB>, event: StoredEvent): Promise<string> {
+export async function handleUserAction(tx: Kysely<DB>, event: StoredEvent): Promise<Handled> {
   const customerId = (await lineCustomer(tx, event.workspaceId, event.lineUserId!, true))!;
   let properties: Record<string, unknown>;
   if (event.type === 'message') {
@@ -154,5 +160,5 @@ export async function handleUserAction(tx: Kysely<DB>, event: StoredEvent): Prom
     event.occurredAt,
     properties,
   );
-  return 'recorded';
+  return { outcome: 'recorded', customerIds: [customerId] };
 }

@@ -10,9 +10,16 @@ export const LINE_JOBS: JobDefinition[] = [
   {
     // Enqueued with the events by the webhook route, in the same transaction.
     name: PROCESS_EVENTS_JOB,
-    run: async (data, { database, secrets, logger }) => {
+    run: async (data, { database, secrets, logger, publishInTransaction }) => {
       const { workspaceId, channelId } = data as { workspaceId: string; channelId: string };
-      const processed = await processPendingEvents(database, secrets, logger, workspaceId, channelId);
+      const processed = await processPendingEvents(
+        database,
+        secrets,
+        logger,
+        workspaceId,
+        channelId,
+        publishInTransaction,
+      );
       logger.debug({ processed }, 'LINE webhook events processed');
     },
   },

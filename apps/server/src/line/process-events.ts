@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database.ts';
 import { transact } from '../db/transact.ts';
+import type { Publish } from '../jobs/jobs.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import { handleAccountLink } from './account-link.ts';
 import { openChannel } from './channels.ts';
 import {
+  type Handled,
   handleFollow,
   handleUnfollow,
   handleUserAction,
@@ -27,6 +29,7 @@ export async function processPendingEvents(
   logger: Logger,
   workspaceId: string,
   channelId: string,
+  publish?: Publish,
 ): Promise<number> {
   const channel = await openChannel(database.db, secrets, workspaceId, channelId);
   const client = lineClients(channel).api;
@@ -73,13 +76,24 @@ export async function processPendingEvents(
           .where('processed_at', 'is', null)
           .executeTakeFirst();
         if (!Number(claimed.numUpdatedRows)) return undefined;
-        const result = await handle(tx, event, profile);
+        const { outcome: result, customerIds } = await handle(tx, event, profile);
         await tx
           .updateTable('line_webhook_event')
           .set({ outcome: result })
           .where('workspace_id', '=', workspaceId)
           .where('webhook_event_id', '=', event.webhookEventId)
           .execute();
+        // Segments follow: a follow, block or link changes identities and consent (any segment
+        // may move); a message or postback is a `custom:line.*` event.
+        if (publish && customerIds.length) {
+          if (result === 'recorded')
+            await publish(tx, 'events.recorded', {
+              workspaceId,
+              customerIds,
+              types: [`custom:line.${event.type}`],
+            });
+          else await publish(tx, 'customers.changed', { workspaceId, customerIds });
+        }
         return result;
       });
       if (outcome !== undefined) processed++;
@@ -93,9 +107,10 @@ async function handle(
   tx: Parameters<typeof handleFollow>[0],
   event: StoredEvent,
   profile: LineProfile | undefined,
-): Promise<string> {
+): Promise<Handled> {
+  const ignored = { outcome: 'ignored', customerIds: [] };
   // Only events from a user in a 1:1 chat concern a customer; group and room events are kept.
-  if (!event.lineUserId && event.type !== 'accountLink') return 'ignored';
+  if (!event.lineUserId && event.type !== 'accountLink') return ignored;
   switch (event.type) {
     case 'follow':
       return handleFollow(tx, event, profile);
@@ -107,7 +122,7 @@ async function handle(
     case 'accountLink':
       return handleAccountLink(tx, event);
     default:
-      return 'ignored'; // stored for the record; Kizuna does not act on this type
+      return ignored; // stored for the record; Kizuna does not act on this type
   }
 }
 
