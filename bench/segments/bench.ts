@@ -20,7 +20,6 @@ import { transact } from '../../apps/server/src/db/transact.ts';
 import { buildApp } from '../../apps/server/src/http/app.ts';
 import { upsertOrders } from '../../apps/server/src/orders/upsert-orders.ts';
 import { compileDefinition, jstClock } from '../../apps/server/src/segments/compile-definition.ts';
-import { evaluateSegment } from '../../apps/server/src/segments/evaluate-membership.ts';
 import { recomputeForCustomers } from '../../apps/server/src/segments/recompute-membership.ts';
 import { createSegment } from '../../apps/server/src/segments/segment-store.ts';
 import { TEMPLATES } from '../../apps/server/src/segments/templates.ts';
