@@ -403,4 +403,27 @@ describe('rich menus following segments (sync job → LINE sandbox over HTTP)', 
       where workspace_id = ${ws} and segment_id = ${segmentId} order by id`.execute(bed.database.db);
     expect(rows.map((r) => r.kind)).toEqual(['entered', 'exited']);
   });
+
+  it('wakes the sync when a PATCH re-evaluation records entries (segments.changed)', async () => {
+    const created = await bed.app.inject({
+      method: 'POST',
+      url: '/v1/segments',
+      headers: bed.auth,
+      payload: { name: '編集テスト', definition: { tag: 'nobody-has-this' } },
+    });
+    expect(created.statusCode).toBe(201);
+    const patched = await bed.app.inject({
+      method: 'PATCH',
+      url: `/v1/segments/${created.json().id}`,
+      headers: bed.auth,
+      payload: { definition: { identity: 'line' } },
+    });
+    expect(patched.statusCode).toBe(200);
+    const entered = patched.json().memberCount as number;
+    expect(entered).toBeGreaterThan(1);
+    const woken = await bed.jobs!.boss.findJobs(RICH_MENU_SYNC_JOB, {
+      data: { workspaceId: ws, topic: 'segments.changed', entered, exited: 0 },
+    });
+    expect(woken.length).toBe(1);
+  });
 });

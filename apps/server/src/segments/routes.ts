@@ -91,7 +91,20 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
         body: SegmentBody,
       },
     },
-    async (request) => updateSegment(db, principalOf(request).workspaceId, request.params.id, request.body),
+    async (request) => {
+      const { workspaceId } = principalOf(request);
+      return updateSegment(db, workspaceId, request.params.id, request.body, {
+        // The entries and exits of the re-evaluation are recorded (committed) by now: subscribers
+        // such as the LINE rich-menu sync follow them at once.
+        onEvaluated: async (change) => {
+          const { jobs } = deps;
+          if (jobs)
+            await db
+              .transaction()
+              .execute((tx) => jobs.publish(tx, 'segments.changed', { workspaceId, ...change }));
+        },
+      });
+    },
   );
   app.delete(
     '/v1/segments/:id',

@@ -7,7 +7,7 @@ import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { DomainError, notFound } from '../shared/domain-error.ts';
 import { compileDefinition } from './compile-definition.ts';
-import { evaluateSegment } from './evaluate-membership.ts';
+import { evaluateSegment, type MembershipChange } from './evaluate-membership.ts';
 import { isTimeBased, type RuleNode, validateDefinition } from './rule-tree.ts';
 import './segment-tables.ts';
 import { findTemplate } from './templates.ts';
@@ -113,7 +113,7 @@ export async function updateSegment(
   workspaceId: string,
   id: number,
   input: SegmentInput,
-  options: { now?: Date } = {},
+  options: { now?: Date; onEvaluated?: (change: MembershipChange) => Promise<void> } = {},
 ): Promise<SegmentView> {
   const current = await getSegment(db, workspaceId, id);
   const { definition, name, description } = resolveInput(
@@ -132,7 +132,8 @@ export async function updateSegment(
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .execute();
-  await evaluateSegment(db, workspaceId, id, options.now ? { now: options.now } : {});
+  const change = await evaluateSegment(db, workspaceId, id, options.now ? { now: options.now } : {});
+  if (change.entered + change.exited > 0) await options.onEvaluated?.(change);
   return getSegment(db, workspaceId, id);
 }
 
