@@ -4,9 +4,12 @@
 // bench/segments, not a benchmark.
 //
 //   node bench/segments/explain-recompute.ts [--db kizuna_bench_segments] [--customers 1000000]
-//     [--settings 'set local random_page_cost = 1.1'] [--topic orders.changed]
+//     [--settings 'set local random_page_cost = 1.1'] [--topic orders.changed] [--with-orders]
+//     [--url postgres://postgres@127.0.0.1:5432]
 //
 // With --topic, only the segments a change on that topic can affect (as the recompute job does).
+// With --with-orders, each customer first gets a new completed order (and its stats delta), so the
+// plans include the entries and exits that follow (all rolled back).
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -23,16 +26,23 @@ const { values } = parseArgs({
     customers: { type: 'string', default: '1000000' },
     settings: { type: 'string', default: '' },
     topic: { type: 'string' },
+    'with-orders': { type: 'boolean', default: false },
+    url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
   },
 });
-const url = `postgres://postgres@127.0.0.1:5432/${values.db}`;
+const url = `${values.url}/${values.db}`;
 const database = await openDatabase({ kind: 'postgres', url, poolSize: 1 });
 const { db } = database;
 const ws = (
   await db.selectFrom('workspace').select('id').where('name', '=', 'ベンチ店').executeTakeFirstOrThrow()
 ).id;
 const segments = (
-  await db.selectFrom('segment').select(['id', 'definition']).where('workspace_id', '=', ws).orderBy('id').execute()
+  await db
+    .selectFrom('segment')
+    .select(['id', 'definition'])
+    .where('workspace_id', '=', ws)
+    .orderBy('id')
+    .execute()
 ).filter((s) => affectedBy(definitionInputs(s.definition as RuleNode), { topic: values.topic }));
 const { rows } = await sql<{
   g: number;
@@ -46,13 +56,28 @@ async function explain(title: string, statement: { sql: string; parameters: read
   console.log(`\n${title}`);
   for (const row of plan.rows as Record<string, string>[]) {
     const line = row['QUERY PLAN'] ?? '';
-    if (process.env.BUFFERS || !/^\s+Buffers/.test(line)) console.log(line.replace(/\{[0-9,]{200,}\}/g, '{…ids…}'));
+    if (process.env.BUFFERS || !/^\s+Buffers/.test(line))
+      console.log(line.replace(/\{[0-9,]{200,}\}/g, '{…ids…}'));
   }
 }
 try {
   await client.query('begin');
   if (values.settings) await client.query(values.settings);
   console.log(`${ids.length} customers, ${segments.length} segments`);
+  if (values['with-orders']) {
+    await client.query(
+      `insert into customer_order (workspace_id, external_id, customer_id, status, ordered_at, subtotal, total)
+       select $1, 'X' || g, g, 'completed', now() - interval '1 minute', 3000, 3000 from unnest($2::bigint[]) g`,
+      [ws, ids],
+    );
+    await client.query(
+      `update customer_stats set order_count = order_count + 1, revenue = revenue + 3000,
+         first_order_at = least(first_order_at, now() - interval '1 minute'),
+         last_order_at = greatest(last_order_at, now() - interval '1 minute')
+       where workspace_id = $1 and customer_id = any($2::bigint[])`,
+      [ws, ids],
+    );
+  }
   await explain('customer_stats upsert', customerStatsUpsert(ws, ids).compile(db));
   const matched = compileMatches(
     segments.map((s) => ({ id: s.id, definition: s.definition as RuleNode })),
