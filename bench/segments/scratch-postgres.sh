@@ -9,7 +9,7 @@
 #
 # The settings are the usual starting point for a dedicated database machine (shared_buffers a
 # quarter of the memory, effective_cache_size three quarters, SSD page costs), as the README's
-# "Running at scale" recommends.
+# "Scaling" section recommends.
 set -euo pipefail
 action="${1:-start}"
 shift || true
