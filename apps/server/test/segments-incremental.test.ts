@@ -209,43 +209,35 @@ async function changeOrder(run: Run, customerId: number) {
   await sendOrders(run, [changed]);
 }
 
+type BatchWriter<T> = (
+  tx: Transaction<DB>,
+  workspaceId: string,
+  items: { index: number; item: T }[],
+  publish?: Publish,
+) => Promise<unknown>;
+
+/** One item through a batch writer, as a one-item request does. */
+function writeOne<T>(run: Run, writer: BatchWriter<T>, item: T) {
+  return write(run, (tx, publish) => writer(tx, run.ws, [{ index: 0, item }], publish));
+}
+
 async function addVisit(run: Run, customerId: number) {
   const { r } = run;
-  await write(run, (tx, publish) =>
-    recordVisits(
-      tx,
-      run.ws,
-      [
-        {
-          index: 0,
-          item: { id: `V${next()}`, customer: { id: customerId }, visitedAt: iso(r.int(300) + r.next()) },
-        },
-      ],
-      publish,
-    ),
-  );
+  await writeOne(run, recordVisits, {
+    id: `V${next()}`,
+    customer: { id: customerId },
+    visitedAt: iso(r.int(300) + r.next()),
+  });
 }
 
 async function addEvent(run: Run, customerId: number) {
   const { r } = run;
-  await write(run, (tx, publish) =>
-    insertEvents(
-      tx,
-      run.ws,
-      [
-        {
-          index: 0,
-          item: {
-            id: `E${next()}`,
-            type: r.pick(['page_view', 'login']),
-            occurredAt: iso(r.int(60) + r.next()),
-            customer: { id: customerId },
-          },
-        },
-      ],
-      publish,
-    ),
-  );
+  await writeOne(run, insertEvents, {
+    id: `E${next()}`,
+    type: r.pick(['page_view', 'login']),
+    occurredAt: iso(r.int(60) + r.next()),
+    customer: { id: customerId },
+  });
 }
 
 /** Profile and identity changes, published as the customers route does. */
