@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordConsent } from '../src/customers/consent.ts';
 import { LINE_JOBS } from '../src/line/line-jobs.ts';
+import type { RichMenuSyncState } from '../src/line/rich-menu-segment.ts';
 import { RICH_MENU_SYNC_JOB, type RichMenuSyncResult, syncRichMenus } from '../src/line/rich-menu-sync.ts';
 import { SEGMENT_JOBS } from '../src/segments/segment-jobs.ts';
 import { createSegment } from '../src/segments/segment-store.ts';
@@ -25,14 +26,7 @@ interface Menu {
   id: number;
   richMenuId: string;
   segmentId: number | null;
-  sync: {
-    linked: number;
-    pending: number;
-    blocked: number;
-    failed: number;
-    lastSyncAt: string | null;
-    lastError: string | null;
-  };
+  sync: RichMenuSyncState;
 }
 
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import type { OrderInput } from '../orders/order-schema.ts';
 import { upsertOrders } from '../orders/upsert-orders.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { columnOfPath, type RowProblem } from './row-problem.ts';
-import { type RowOutcome, upsertCustomerBatch } from './upsert-customer-batch.ts';
+import { type CustomerBatchResult, type RowOutcome, upsertCustomerBatch } from './upsert-customer-batch.ts';
 
 /** Problems only the database can see (an unknown customer id, a refund that shrinks). */
 export class BatchRejected extends Error {
@@ -34,15 +34,25 @@ export async function writeCustomerBatch(
   inputs: CustomerInput[],
 ): Promise<RowOutcome[]> {
   const results = await upsertCustomerBatch(tx, context.workspaceId, inputs, context.stores);
-  const changed = [
-    ...new Set(results.flatMap((r) => (r.outcome === 'unchanged' ? [] : [r.id, ...(r.mergedIds ?? [])]))),
-  ];
-  if (context.publish && changed.length)
-    await context.publish(tx, 'customers.changed', {
-      workspaceId: context.workspaceId,
-      customerIds: changed,
-    });
+  await publishCustomers(tx, context, results, (r) => r.outcome !== 'unchanged');
   return results.map((r) => r.outcome);
+}
+
+/**
+ * customers.changed for the rows `announce` picks, with the customers merged into them (their
+ * merged-away records leave their segments too).
+ */
+async function publishCustomers(
+  tx: Transaction<DB>,
+  context: BatchContext,
+  results: CustomerBatchResult[],
+  announce: (result: CustomerBatchResult) => boolean,
+): Promise<void> {
+  const customerIds = [
+    ...new Set(results.flatMap((r) => (announce(r) ? [r.id, ...(r.mergedIds ?? [])] : []))),
+  ];
+  if (context.publish && customerIds.length)
+    await context.publish(tx, 'customers.changed', { workspaceId: context.workspaceId, customerIds });
 }
 
 /**
@@ -70,18 +80,7 @@ export async function writeOrderBatch(
     item: { ...u.input, customer: { id: u.input.customer.id ?? ids.get(u)! } },
   }));
   // New and merged customers may enter segments that read no orders (orders.changed covers those only).
-  const newOrMerged = [
-    ...new Set(
-      customers.flatMap((c) =>
-        c.outcome === 'created' || c.mergedIds ? [c.id, ...(c.mergedIds ?? [])] : [],
-      ),
-    ),
-  ];
-  if (context.publish && newOrMerged.length)
-    await context.publish(tx, 'customers.changed', {
-      workspaceId: context.workspaceId,
-      customerIds: newOrMerged,
-    });
+  await publishCustomers(tx, context, customers, (c) => c.outcome === 'created' || c.mergedIds !== undefined);
   try {
     const results = await upsertOrders(tx, context.workspaceId, items, context.publish);
     const outcomes: RowOutcome[] = new Array(units.length).fill('unchanged');

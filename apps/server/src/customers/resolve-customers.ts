@@ -1,5 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import type { Publish } from '../jobs/jobs.ts';
 import type { FieldProblem } from '../shared/domain-error.ts';
 import type { CustomerRef } from './customer-schema.ts';
 import { type Identity, identityKey, normaliseIdentities } from './identities.ts';
@@ -10,17 +11,19 @@ import { upsertCustomer } from './upsert-customer.ts';
  * few queries as possible: one lookup for all ids, one for all identities. References whose
  * identities are all known and point at one customer resolve there; the rest (new identities,
  * or identities spread over several customers) go through upsertCustomer, which creates or
- * merges. Returns one id per reference, or problems named `${base}[i].customer…`, and the
- * customers it created or merged (`newOrMerged`, with survivors and merged-away records), which the caller
- * announces as customers.changed: a new or merged customer may enter or leave any segment, not
- * only those that read the orders, visits or events being written.
+ * merges. Returns one id per reference, or problems named `${base}[i].customer…`.
+ *
+ * The customers it created or merged (survivors and merged-away records) are published as
+ * customers.changed with `publish`, in the caller's transaction: a new or merged customer may
+ * enter or leave any segment, not only those that read the orders, visits or events being written.
  */
 export async function resolveCustomerRefs(
-  tx: Kysely<DB>,
+  tx: Transaction<DB>,
   workspaceId: string,
   refs: CustomerRef[],
   base: (index: number) => string,
-): Promise<{ ids: (number | undefined)[]; problems: FieldProblem[]; newOrMerged: number[] }> {
+  publish?: Publish,
+): Promise<{ ids: (number | undefined)[]; problems: FieldProblem[] }> {
   const problems: FieldProblem[] = [];
   const newOrMerged = new Set<number>();
   const ids: (number | undefined)[] = new Array(refs.length).fill(undefined);
@@ -94,5 +97,7 @@ export async function resolveCustomerRefs(
         for (const [key, value] of owner) if (value === merged) owner.set(key, outcome.id);
     }
   }
-  return { ids, problems, newOrMerged: [...newOrMerged] };
+  if (publish && newOrMerged.size)
+    await publish(tx, 'customers.changed', { workspaceId, customerIds: [...newOrMerged] });
+  return { ids, problems };
 }

@@ -17,11 +17,12 @@ export async function insertEvents(
   items: { index: number; item: EventInput }[],
   publish?: Publish,
 ): Promise<(EventOutcome & { index: number })[]> {
-  const { ids, problems, newOrMerged } = await resolveCustomerRefs(
+  const { ids, problems } = await resolveCustomerRefs(
     tx,
     workspaceId,
     items.map((i) => i.item.customer),
     (n) => `events[${items[n]!.index}].customer`,
+    publish,
   );
   if (problems.length)
     throw invalid(
@@ -56,8 +57,6 @@ export async function insertEvents(
     else storedByExternal.set(row.external_id, row.id);
   }
   anonymous.sort((a, b) => a - b);
-  if (publish && newOrMerged.length)
-    await publish(tx, 'customers.changed', { workspaceId, customerIds: newOrMerged });
   if (publish && rows.length) {
     const customerIds = [...new Set(ids.filter((id): id is number => id !== undefined))];
     await publish(tx, 'events.recorded', { workspaceId, customerIds, types: [...new Set(types)] });

@@ -103,15 +103,12 @@ export async function upsertOrders(
   publish?: Publish,
 ): Promise<(OrderOutcome & { index: number })[]> {
   const problems: FieldProblem[] = [];
-  const {
-    ids: customerIds,
-    problems: refProblems,
-    newOrMerged,
-  } = await resolveCustomerRefs(
+  const { ids: customerIds, problems: refProblems } = await resolveCustomerRefs(
     tx,
     workspaceId,
     items.map((i) => i.item.customer),
     (n) => `orders[${items[n]!.index}].customer`,
+    publish,
   );
   problems.push(
     ...refProblems.map((p) => ({ ...p, index: p.index === undefined ? undefined : items[p.index]!.index })),
@@ -216,8 +213,6 @@ export async function upsertOrders(
   }
   await applyStatsDeltas(tx, workspaceId, stats.deltas, [...stats.recompute]);
   const changed = results.filter((r) => r.outcome !== 'unchanged');
-  if (publish && newOrMerged.length)
-    await publish(tx, 'customers.changed', { workspaceId, customerIds: newOrMerged });
   if (publish && changed.length) {
     await publish(tx, 'orders.changed', {
       workspaceId,

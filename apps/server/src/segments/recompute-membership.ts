@@ -41,11 +41,12 @@ export async function recomputeForCustomers(
     // memory a probe costs about a sequential read. JIT only adds compile time at this size.
     await sql`set local random_page_cost = 1.1`.execute(tx);
     await sql`set local jit = off`.execute(tx);
+    // Which segments the change can affect; their rows are then locked and read again, so the
+    // evaluation uses the definitions as they are once the lock is held.
     const all = await tx
       .selectFrom('segment')
-      .select(['id', 'definition', 'evaluated_at'])
+      .select(['id', 'definition'])
       .where('workspace_id', '=', workspaceId)
-      .orderBy('id')
       .execute();
     const change = options.change ?? {};
     const affected = all.filter((s) => affectedBy(definitionInputs(s.definition as RuleNode), change));

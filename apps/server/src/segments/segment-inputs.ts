@@ -5,7 +5,7 @@
  *
  * That is only sound because every writer announces a new or merged customer as
  * `customers.changed` (which re-evaluates every segment for them), next to the orders, visits or
- * events it wrote: see resolveCustomerRefs' `newOrMerged`.
+ * events it wrote: see resolveCustomerRefs.
  */
 import type { RuleNode } from './rule-tree.ts';
 

@@ -16,15 +16,12 @@ export async function recordVisits(
   publish?: Publish,
 ): Promise<(VisitOutcome & { index: number })[]> {
   const problems: FieldProblem[] = [];
-  const {
-    ids,
-    problems: refProblems,
-    newOrMerged,
-  } = await resolveCustomerRefs(
+  const { ids, problems: refProblems } = await resolveCustomerRefs(
     tx,
     workspaceId,
     items.map((i) => i.item.customer),
     (n) => `visits[${items[n]!.index}].customer`,
+    publish,
   );
   problems.push(
     ...refProblems.map((p) => ({ ...p, index: p.index === undefined ? undefined : items[p.index]!.index })),
@@ -66,8 +63,6 @@ export async function recordVisits(
     workspaceId,
     rows.map((r) => ({ customerId: Number(r.customer_id), visits: 1, visitedAt: r.visited_at })),
   );
-  if (publish && newOrMerged.length)
-    await publish(tx, 'customers.changed', { workspaceId, customerIds: newOrMerged });
   if (publish && rows.length) {
     await publish(tx, 'visits.recorded', {
       workspaceId,
