@@ -5,8 +5,10 @@
 //
 //   node bench/segments/explain-recompute.ts [--db kizuna_bench_segments] [--customers 1000000]
 //     [--settings 'set local random_page_cost = 1.1'] [--topic orders.changed] [--with-orders]
-//     [--url postgres://postgres@127.0.0.1:5432]
+//     [--url postgres://postgres@127.0.0.1:5432] [--time]
 //
+// With --time, each statement runs plainly instead (3 times, each rolled back to a savepoint) and
+// its duration is printed: EXPLAIN ANALYZE's per-row timing inflates nested loops several-fold.
 // With --topic, only the segments a change on that topic can affect (as the recompute job does).
 // With --with-orders, each customer first gets a new completed order (and its stats delta), so the
 // plans include the entries and exits that follow (all rolled back).
@@ -16,7 +18,7 @@ import pg from 'pg';
 import { customerStatsUpsert } from '../../apps/server/src/analytics/customer-stats.ts';
 import { openDatabase } from '../../apps/server/src/db/open-database.ts';
 import { compileMatches } from '../../apps/server/src/segments/compile-definition.ts';
-import { membershipDiff } from '../../apps/server/src/segments/recompute-membership.ts';
+import { currentMemberships, membershipDiff } from '../../apps/server/src/segments/recompute-membership.ts';
 import type { RuleNode } from '../../apps/server/src/segments/rule-tree.ts';
 import { affectedBy, definitionInputs } from '../../apps/server/src/segments/segment-inputs.ts';
 
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     topic: { type: 'string' },
     'with-orders': { type: 'boolean', default: false },
     url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
+    time: { type: 'boolean', default: false },
   },
 });
 const url = `${values.url}/${values.db}`;
@@ -52,6 +55,18 @@ const ids = rows.map((r) => Number(r.g)).sort((a, b) => a - b);
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 async function explain(title: string, statement: { sql: string; parameters: readonly unknown[] }) {
+  if (values.time) {
+    const ms: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      await client.query('savepoint timed');
+      const started = performance.now();
+      await client.query(statement.sql, [...statement.parameters]);
+      ms.push(performance.now() - started);
+      await client.query('rollback to savepoint timed');
+    }
+    console.log(`${title}: ${ms.map((t) => t.toFixed(1)).join(' / ')} ms`);
+    return;
+  }
   const plan = await client.query(`explain (analyze, buffers) ${statement.sql}`, [...statement.parameters]);
   console.log(`\n${title}`);
   for (const row of plan.rows as Record<string, string>[]) {
@@ -86,6 +101,15 @@ try {
   await explain('all segments, (segment, customer) pairs', {
     sql: `select count(*) from (${matched.sql}) m`,
     parameters: matched.parameters,
+  });
+  const current = currentMemberships(
+    ws,
+    segments.map((s) => s.id),
+    ids,
+  ).compile(db);
+  await explain('current memberships', {
+    sql: `select count(*) from (${current.sql}) m`,
+    parameters: current.parameters,
   });
   await explain(
     'the whole statement: evaluate, diff, write (rolled back)',

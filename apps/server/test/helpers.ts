@@ -14,8 +14,11 @@ import { type InitResult, initWorkspace } from '../src/workspaces/workspaces.ts'
 
 export const TEST_DATABASE_URL = process.env.KIZUNA_TEST_DATABASE_URL;
 
-export async function createTestDatabase(): Promise<Database> {
+/** With `migrated: false`, an empty database (to test the migrations themselves). */
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<Database> {
+  const migrated = options.migrated ?? true;
   if (!TEST_DATABASE_URL) {
+    if (!migrated) return openDatabase({ kind: 'pglite' });
     const template = readFileSync(inject('pgliteTemplate'));
     return openDatabase({ kind: 'pglite', loadDataDir: new Blob([template]) });
   }
@@ -24,7 +27,7 @@ export async function createTestDatabase(): Promise<Database> {
   await sql`create schema ${sql.id(schema)}`.execute(admin.db);
   await admin.close();
   const database = await openDatabase({ kind: 'postgres', url: TEST_DATABASE_URL, schema, poolSize: 20 });
-  await migrate(database);
+  if (migrated) await migrate(database);
   const close = database.close;
   return {
     ...database,

@@ -14,6 +14,7 @@ import type { DomainTopic } from '../src/jobs/jobs.ts';
 import type { OrderInput } from '../src/orders/order-schema.ts';
 import { upsertOrders } from '../src/orders/upsert-orders.ts';
 import { compileDefinition } from '../src/segments/compile-definition.ts';
+import { evaluateSegment, type MembershipChange } from '../src/segments/evaluate-membership.ts';
 import { recomputeForCustomers } from '../src/segments/recompute-membership.ts';
 import type { RuleNode } from '../src/segments/rule-tree.ts';
 import { segmentsRecomputeJob } from '../src/segments/segment-jobs.ts';
@@ -273,24 +274,28 @@ async function addEmail(run: Run, customerId: number) {
 }
 
 /** What the segments-recompute job does with each publication, in order. */
-async function consume(run: Run) {
-  let entered = 0;
-  let exited = 0;
-  for (const { topic, data } of run.published.splice(0)) {
-    if (!segmentsRecomputeJob.subscribe?.includes(topic)) continue;
-    const change = await recomputeForCustomers(
-      database.db,
-      run.ws,
-      (data.customerIds as number[]).map(Number),
-      {
-        now: NOW,
-        change: { topic, types: data.types },
-      },
-    );
-    entered += change.entered;
-    exited += change.exited;
-  }
-  return entered + exited;
+/**
+ * Runs the recompute for each publication, as the job does (on PostgreSQL in parts of any size
+ * side by side, so that the parts are exercised too). `concurrently` (PostgreSQL): all of them at
+ * once, next to a full evaluation of one segment, as several workers would.
+ */
+async function consume(run: Run, options: { concurrently?: boolean; segmentId?: number } = {}) {
+  const postgres = database.kind === 'postgres';
+  const recompute = ({ topic, data }: (typeof run.published)[number]) =>
+    recomputeForCustomers(database.db, run.ws, (data.customerIds as number[]).map(Number), {
+      now: NOW,
+      change: { topic, types: data.types },
+      ...(postgres ? { parallel: 3, minPartSize: 1 } : {}),
+    });
+  const jobs = run.published.splice(0).filter(({ topic }) => segmentsRecomputeJob.subscribe?.includes(topic));
+  const changes: MembershipChange[] = [];
+  if (options.concurrently && postgres) {
+    const full = options.segmentId
+      ? [evaluateSegment(database.db, run.ws, options.segmentId, { now: NOW })]
+      : [];
+    changes.push(...(await Promise.all([...jobs.map(recompute), ...full])));
+  } else for (const job of jobs) changes.push(await recompute(job));
+  return changes.reduce((sum, c) => sum + c.entered + c.exited, 0);
 }
 
 /** Live customers whose customer_stats differ from their orders and visits, and stats of merged-away ones. */
@@ -318,6 +323,14 @@ async function membersOf(ws: string, segmentId: number): Promise<number[]> {
   const { rows } = await sql<{ customer_id: number }>`select customer_id from segment_member
     where workspace_id = ${ws} and segment_id = ${segmentId} order by customer_id`.execute(database.db);
   return rows.map((r) => Number(r.customer_id));
+}
+
+async function memberships(ws: string) {
+  const { rows } = await sql<{ segment_id: number; customer_id: number; entered_at: Date }>`
+    select segment_id, customer_id, entered_at from segment_member where workspace_id = ${ws}`.execute(
+    database.db,
+  );
+  return rows;
 }
 
 async function fullEvaluation(ws: string, definition: RuleNode): Promise<number[]> {
@@ -359,6 +372,7 @@ async function runSeed(seed: number) {
     const created = await createSegment(database.db, ws, { name: `s${i}`, definition }, { now: NOW });
     segments.push({ id: created.id, definition });
   }
+  const initial = await memberships(ws);
   const actions = [addOrder, addOrder, addVisit, addEvent, changeProfile, changeOrder, changeOrder, addEmail];
   let changes = 0;
   for (let round = 0; round < 4; round++) {
@@ -366,27 +380,52 @@ async function runSeed(seed: number) {
     await addOrderFromNewCustomer(run);
     if (round === 2) await addOrderMerging(run, r.pick(run.customers));
     expect(await staleStats(ws), `seed ${seed}, round ${round}: stats`).toEqual([]);
-    changes += await consume(run);
+    changes += await consume(run, { concurrently: round === 3, segmentId: r.pick(segments).id });
     for (const [i, s] of segments.entries()) {
       const expected = await fullEvaluation(ws, s.definition);
       expect(await membersOf(ws, s.id), `seed ${seed}, round ${round}, segment ${i}`).toEqual(expected);
     }
   }
-  // The history agrees with the membership: one open spell per member, member_count exact, and
-  // every entry or exit of the incremental rounds is in the outbox.
-  const { rows } = await sql<{ bad: number; events: number; counts: number }>`select
-      (select count(*) from segment_membership h where h.workspace_id = ${ws} and h.exited_at is null
-        and not exists (select 1 from segment_member m where m.workspace_id = h.workspace_id
-          and m.segment_id = h.segment_id and m.customer_id = h.customer_id))
-      + (select count(*) from segment_member m where m.workspace_id = ${ws} and 1 <> (select count(*)
-          from segment_membership h where h.workspace_id = m.workspace_id and h.segment_id = m.segment_id
-          and h.customer_id = m.customer_id and h.exited_at is null)) as bad,
-      (select count(*) from segment_membership_event where workspace_id = ${ws}) as events,
+  // The log agrees with the membership: replaying its entries and exits, in id order, over the
+  // membership the segments started with gives the membership now (an exit always closing the
+  // spell of a member, with the instant it began); member_count is exact; every entry and exit
+  // of the incremental rounds is logged.
+  const state = new Map(initial.map((m) => [`${m.segment_id}:${m.customer_id}`, m.entered_at.getTime()]));
+  const { rows: log } = await sql<{
+    id: number;
+    segment_id: number;
+    customer_id: number;
+    kind: string;
+    occurred_at: Date;
+    entered_at: Date | null;
+  }>`select id, segment_id, customer_id, kind, occurred_at, entered_at from segment_membership_event
+    where workspace_id = ${ws} order by id`.execute(database.db);
+  for (const e of log) {
+    const key = `${e.segment_id}:${e.customer_id}`;
+    if (e.kind === 'entered') {
+      expect(state.has(key), `seed ${seed}: event ${e.id} enters a member`).toBe(false);
+      state.set(key, e.occurred_at.getTime());
+    } else {
+      expect(state.get(key), `seed ${seed}: event ${e.id} closes the member's spell`).toBe(
+        e.entered_at?.getTime(),
+      );
+      state.delete(key);
+    }
+  }
+  const now = await memberships(ws);
+  expect(new Map(now.map((m) => [`${m.segment_id}:${m.customer_id}`, m.entered_at.getTime()]))).toEqual(
+    state,
+  );
+  const { rows } = await sql<{ counts: number; spells: number }>`select
       (select count(*) from segment g where g.workspace_id = ${ws} and g.member_count <> (select count(*)
-          from segment_member m where m.workspace_id = g.workspace_id and m.segment_id = g.id)) as counts`.execute(
+          from segment_member m where m.workspace_id = g.workspace_id and m.segment_id = g.id)) as counts,
+      (select count(*) from segment_membership h where h.workspace_id = ${ws}) as spells`.execute(
     database.db,
   );
-  expect(rows.map((x) => [Number(x.bad), Number(x.events), Number(x.counts)])).toEqual([[0, changes, 0]]);
+  expect(rows.map((x) => [Number(x.counts), Number(x.spells)])).toEqual([
+    [0, now.length + log.filter((e) => e.kind === 'exited').length],
+  ]);
+  expect(log.length).toBe(changes);
   return changes;
 }
 

@@ -89,7 +89,8 @@ describe('incremental membership', () => {
       .select(['segment_id', 'entered_at', 'exited_at'])
       .where('workspace_id', '=', t.workspace.workspaceId)
       .where('customer_id', '=', customerId ?? 0)
-      .orderBy('id')
+      .orderBy('entered_at')
+      .orderBy('segment_id')
       .execute();
     expect(history.map((h) => [h.segment_id, h.exited_at === null])).toEqual([
       [friends.id, false],

@@ -94,9 +94,12 @@ function holdsForZero(op: string, value: number): boolean {
  */
 function total(ctx: Context, column: RawBuilder<unknown>, op: string, value: unknown) {
   const cmp = sql.raw(OPS[op as Comparison]);
+  // A whole number compares as bigint: the counts and revenues are integers, and an integer
+  // comparison costs less per row than casting each of them to numeric.
+  const bound = Number.isSafeInteger(value) ? sql`${value}::bigint` : sql`${value}::numeric`;
   return holdsForZero(op, Number(value))
-    ? definite(ctx, sql`coalesce(${column}, 0) ${cmp} ${value}::numeric`)
-    : definite(ctx, sql`${column} ${cmp} ${value}::numeric`);
+    ? definite(ctx, sql`coalesce(${column}, 0) ${cmp} ${bound}`)
+    : definite(ctx, sql`${column} ${cmp} ${bound}`);
 }
 
 /**

@@ -54,6 +54,8 @@ export interface Context {
   aggregates: Map<string, { alias: string; aggregate: Aggregate; needs: Set<Measure> }>;
   stats: boolean;
   predictions: boolean;
+  /** A condition read a column of the customer row itself (profile, attribute, tag, dates). */
+  profile: boolean;
   /** Inside an odd number of `not`s, where a NULL comparison must become false explicitly. */
   negated: boolean;
   /** Compiling for a select list (several definitions at once), not a WHERE clause. */
@@ -69,6 +71,7 @@ export function newContext(options: CompileOptions): Context {
     aggregates: new Map(),
     stats: false,
     predictions: false,
+    profile: false,
     negated: false,
   };
 }

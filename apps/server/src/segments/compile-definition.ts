@@ -54,6 +54,8 @@ function fromCustomers(ctx: Context): { from: RawBuilder<unknown>; live: RawBuil
     );
   }
   const ids = ctx.options.customerIds;
+  const ws = ctx.options.workspaceId;
+  if (ids && ctx.options.fromStats && !ctx.profile) return fromStatsRows(ctx, ids, joins);
   // With ids, the joined tables are restricted to them too, so that a hash join never reads a
   // whole table for a few thousand customers.
   const only = (col: string) => (ids ? sql` and ${sql.ref(col)} = any(${[...ids]}::bigint[])` : sql``);
@@ -67,8 +69,32 @@ function fromCustomers(ctx: Context): { from: RawBuilder<unknown>; live: RawBuil
     );
   return {
     from: sql`customer c ${sql.join(joins, sql` `)}`,
-    live: sql`c.workspace_id = ${ctx.options.workspaceId} and c.merged_into_id is null
+    live: sql`c.workspace_id = ${ws} and c.merged_into_id is null
       ${ids ? sql`and c.id = any(${[...ids]}::bigint[])` : sql``}`,
+  };
+}
+
+/**
+ * The incremental recompute of definitions that read nothing of the customer row itself (orders,
+ * visits, events, identities, consent, RFM, predictions): the touched ids are driven through
+ * their customer_stats rows, one probe per customer instead of two. Only live customers keep a
+ * stats row (a merge deletes the merged-away records' rows in its own transaction), so a stats row
+ * means a live customer; an id without one (a customer with no order or visit yet) is looked up
+ * in `customer`. `c` then only carries the key (workspace_id, id) the conditions join on.
+ */
+function fromStatsRows(ctx: Context, ids: readonly number[], joins: RawBuilder<unknown>[]) {
+  const ws = ctx.options.workspaceId;
+  if (ctx.predictions)
+    joins.push(sql`left join clv_prediction p on p.workspace_id = c.workspace_id and p.customer_id = c.id`);
+  return {
+    from: sql`unnest(${[...ids]}::bigint[]) u(id)
+      cross join lateral (select ${ws}::uuid as workspace_id, u.id) c
+      left join customer_stats s on s.workspace_id = ${ws} and s.customer_id = u.id
+      ${sql.join(joins, sql` `)}`,
+    // A scalar subquery, so that it stays a probe per id: an EXISTS would become a hashed subplan
+    // over every customer (planned as such, though it rarely runs).
+    live: sql`(s.customer_id is not null or coalesce((select x.merged_into_id is null from customer x
+      where x.workspace_id = ${ws} and x.id = u.id), false))`,
   };
 }
 
@@ -126,6 +152,8 @@ const FIELD_CAST = { text: 'text', date: 'date', timestamp: 'timestamptz', numbe
 function condition(n: Condition, ctx: Context): RawBuilder<unknown> {
   const identityExists = (kind: string) =>
     sql`exists (select 1 from customer_identity i where i.workspace_id = c.workspace_id and i.customer_id = c.id and i.kind = ${kind})`;
+  if ('profile' in n || 'attribute' in n || 'tag' in n || 'birthday' in n || 'anniversary' in n)
+    ctx.profile = true;
   if ('profile' in n)
     return compare(ctx, sql.ref(`c.${n.profile}`), n.op, n.value, FIELD_CAST[PROFILE_FIELDS[n.profile]]);
   if ('attribute' in n) return attribute(ctx, n.attribute, n.op, n.value);

@@ -1,7 +1,7 @@
 /**
  * Brings a segment's materialised membership up to date with its definition: one statement that
- * runs the compiled query and writes the difference (membership-write.ts: entries, exits, history
- * spells, the entry/exit outbox journeys read, the member count). With
+ * runs the compiled query and writes the difference (membership-write.ts: entries, exits, the log
+ * of both that journeys read and the history is made of, the member count). With
  * `customerIds` only those customers are evaluated; the incremental recompute after a change
  * (recompute-membership.ts) evaluates all of a workspace's segments together instead.
  */
@@ -38,7 +38,7 @@ export async function evaluateSegment(
       .forUpdate()
       .executeTakeFirst();
     if (!segment) return { entered: 0, exited: 0 };
-    // The first evaluation of a new segment records its members and their spells but no entry
+    // The first evaluation of a new segment records its members (their open spells) but no entry
     // events: a journey should not fire for everyone who already matched when it was saved.
     const firstEvaluation = segment.evaluated_at === null;
     const change = await applyDiff(
@@ -80,6 +80,7 @@ async function applyDiff(
     current,
     emitEvents ? [segmentId] : [],
     options.now ?? new Date(),
+    { counts: 'bump' },
   ).execute(tx);
-  return rows[0] ?? { entered: 0, exited: 0 };
+  return { entered: rows[0]?.entered ?? 0, exited: rows[0]?.exited ?? 0 };
 }

@@ -1,28 +1,43 @@
 /**
  * The incremental recompute: after a change touched some customers, bring their membership of
- * the segments the change can affect up to date, in one transaction.
+ * the segments the change can affect up to date.
  *
- * 1. Lock those segment rows (in id order, as every evaluation does), so that two recomputes of
- *    a segment run one after the other and the later one sees every change the earlier saw.
- * 2. One statement evaluates every such segment's definition for the touched customers only (the
+ * The customers are split into parts by shard (id mod 64) and each part is one transaction, run
+ * side by side on the pool's connections (`parallel`, 1 on PGlite):
+ *
+ * 1. Take a key-share lock on the segment rows the change can affect (id order). It excludes a
+ *    full evaluation of those segments (evaluateSegment locks the row for update) but not other
+ *    recomputes.
+ * 2. Take the part's shard locks (transaction advisory locks, ascending), so that two recomputes
+ *    of one customer run one after the other and the later one sees every change the earlier saw,
+ *    while recomputes of other customers (another part, another worker) run at the same time.
+ * 3. One statement evaluates every such segment's definition for the part's customers only (the
  *    definitions compiled together, whole-life order and visit figures read from customer_stats),
- *    diffs the (segment, customer) pairs against segment_member, and writes the entries, exits,
- *    history spells, outbox events and member counts.
+ *    diffs the (segment, customer) pairs against segment_member, and writes the entries, exits and
+ *    the log of both.
+ * 4. The member counts move last, under row locks taken in id order (the only moment two parts
+ *    wait for each other, until the first commits).
  *
  * The result is the membership a full evaluation would give for those customers: the writers
  * keep customer_stats exact in their own transactions (applyStatsDeltas), a segment that reads
  * nothing the change wrote cannot have moved (segment-inputs.ts), and the other customers'
- * membership cannot depend on this change.
+ * membership cannot depend on this change. A part that fails leaves the parts that committed
+ * correct on their own; the job's retry recomputes them all again, which changes nothing for them.
  */
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { compileMatches } from './compile-definition.ts';
 import type { MembershipChange } from './evaluate-membership.ts';
-import { type MembershipPair, writeMembershipDiff } from './membership-write.ts';
+import { type MembershipPair, type SegmentDiff, writeMembershipDiff } from './membership-write.ts';
 import type { RuleNode } from './rule-tree.ts';
 import { affectedBy, definitionInputs, type SegmentChange } from './segment-inputs.ts';
 import './segment-tables.ts';
+
+/** Customers are locked by shard (id mod SHARDS): fine enough that parts and workers rarely wait. */
+export const SHARDS = 64;
+/** Below this many customers a recompute is not split: a part's fixed cost would outweigh it. */
+const MIN_PART = 1_000;
 
 /** Re-evaluates the segments of a workspace that a change can affect, for the customers it touched. */
 export async function recomputeForCustomers(
@@ -33,7 +48,32 @@ export async function recomputeForCustomers(
 ): Promise<MembershipChange> {
   if (customerIds.length === 0) return { entered: 0, exited: 0 };
   const ids = [...new Set(customerIds)].sort((a, b) => a - b);
+  const minPart = options.minPartSize ?? MIN_PART;
+  const count = Math.max(1, Math.min(options.parallel ?? 1, Math.floor(ids.length / minPart)));
+  const parts = Array.from({ length: count }, () => [] as number[]);
+  for (const id of ids) parts[(id % SHARDS) % count]?.push(id);
+  const now = options.now ?? new Date();
   const phase = phaseTimer(options.onPhase);
+  const results = await Promise.all(
+    parts.map((part) =>
+      recomputePart(db, workspaceId, part, options.change ?? {}, now, count === 1 ? phase : () => {}),
+    ),
+  );
+  if (count > 1) phase('parts');
+  return {
+    entered: results.reduce((sum, r) => sum + r.entered, 0),
+    exited: results.reduce((sum, r) => sum + r.exited, 0),
+  };
+}
+
+async function recomputePart(
+  db: Kysely<DB>,
+  workspaceId: string,
+  ids: readonly number[],
+  change: SegmentChange,
+  now: Date,
+  phase: (name: string) => void,
+): Promise<MembershipChange> {
   return transact(db, async (tx) => {
     // These statements probe a few thousand customers by key. With the default cost of a random
     // page read (4, a disk's) the planner prefers reading whole tables once the id list is long
@@ -48,7 +88,6 @@ export async function recomputeForCustomers(
       .select(['id', 'definition'])
       .where('workspace_id', '=', workspaceId)
       .execute();
-    const change = options.change ?? {};
     const affected = all.filter((s) => affectedBy(definitionInputs(s.definition as RuleNode), change));
     if (affected.length === 0) return { entered: 0, exited: 0 };
     const segments = await tx
@@ -61,12 +100,14 @@ export async function recomputeForCustomers(
         affected.map((s) => s.id),
       )
       .orderBy('id')
-      .forUpdate()
+      .forKeyShare()
       .execute();
-    phase('lock');
     if (segments.length === 0) return { entered: 0, exited: 0 };
-    const result = await applyDiffs(
-      tx,
+    const shards = [...new Set(ids.map((id) => id % SHARDS))].sort((a, b) => a - b);
+    await sql`select pg_advisory_xact_lock(hashtext(${`kizuna.segments:${workspaceId}`}), t.shard)
+      from (select unnest(${shards}::int[]) as shard order by 1) t`.execute(tx);
+    phase('lock');
+    const { rows } = await membershipDiff(
       workspaceId,
       segments.map((s) => ({
         id: s.id,
@@ -74,11 +115,28 @@ export async function recomputeForCustomers(
         emits: s.evaluated_at !== null,
       })),
       ids,
-      options.now ?? new Date(),
-    );
+      now,
+    ).execute(tx);
     phase('segments');
-    return result;
+    await bumpMemberCounts(tx, workspaceId, rows);
+    phase('counts');
+    return {
+      entered: rows.reduce((sum, r) => sum + r.entered, 0),
+      exited: rows.reduce((sum, r) => sum + r.exited, 0),
+    };
   });
+}
+
+/** Moves the member counts by the diff, locking the segment rows in id order first. */
+async function bumpMemberCounts(tx: Kysely<DB>, ws: string, rows: readonly SegmentDiff[]) {
+  const moved = rows.filter((r) => r.entered !== r.exited).sort((a, b) => a.segment_id - b.segment_id);
+  if (!moved.length) return;
+  const segmentIds = moved.map((r) => r.segment_id);
+  await sql`select id from segment where workspace_id = ${ws} and id = any(${segmentIds}::bigint[])
+    order by id for no key update`.execute(tx);
+  await sql`update segment g set member_count = g.member_count + d.delta
+    from unnest(${segmentIds}::bigint[], ${moved.map((r) => r.entered - r.exited)}::int[]) d(segment_id, delta)
+    where g.workspace_id = ${ws} and g.id = d.segment_id`.execute(tx);
 }
 
 export interface RecomputeOptions {
@@ -86,7 +144,15 @@ export interface RecomputeOptions {
   now?: Date;
   /** What changed (the topic and its payload): only the segments it can affect are evaluated. */
   change?: SegmentChange;
-  /** Called after each phase (lock, segments) with its duration, for benchmarks and logs. */
+  /**
+   * How many parts may run at once, each in its own transaction on its own connection (default
+   * 1; the job uses 2 on PostgreSQL, 1 on PGlite, whose one connection runs one transaction at a
+   * time).
+   */
+  parallel?: number;
+  /** The fewest customers a part may have (default 1,000). */
+  minPartSize?: number;
+  /** Called after each phase (lock, segments, counts; parts when split) with its duration. */
   onPhase?: (phase: string, ms: number) => void;
 }
 
@@ -99,17 +165,6 @@ function phaseTimer(onPhase: RecomputeOptions['onPhase']) {
   };
 }
 
-async function applyDiffs(
-  tx: Kysely<DB>,
-  ws: string,
-  segments: readonly RecomputedSegment[],
-  ids: readonly number[],
-  at: Date,
-): Promise<MembershipChange> {
-  const { rows } = await membershipDiff(ws, segments, ids, at).execute(tx);
-  return rows[0] ?? { entered: 0, exited: 0 };
-}
-
 export interface RecomputedSegment {
   id: number;
   definition: RuleNode;
@@ -118,7 +173,7 @@ export interface RecomputedSegment {
 }
 
 /**
- * The one statement of step 3: evaluate, diff, write. Exported for bench/segments'
+ * The one statement of step 3: evaluate, diff, write (per segment: entered, exited). Exported for bench/segments'
  * explain-recompute.ts.
  */
 export function membershipDiff(
@@ -128,14 +183,23 @@ export function membershipDiff(
   at: Date,
 ) {
   const matched = compileMatches(segments, { workspaceId: ws, now: at, customerIds: ids, fromStats: true });
-  const segmentIds = segments.map((s) => s.id);
   const emitting = segments.filter((s) => s.emits).map((s) => s.id);
-  // The memberships of the touched customers, looked up by customer and only then filtered by
-  // segment (`offset 0` keeps the filter out of the index scan): segment_id = any(…) next to
-  // customer_id = any(…) would probe the index once per (segment, customer) pair.
-  const current = sql<MembershipPair>`select t.segment_id, t.customer_id from (
+  const current = currentMemberships(
+    ws,
+    segments.map((s) => s.id),
+    ids,
+  );
+  return writeMembershipDiff(ws, matched, current, emitting, at, { counts: 'return' });
+}
+
+/**
+ * The memberships of the touched customers, looked up by customer and only then filtered by
+ * segment (`offset 0` keeps the filter out of the index scan): segment_id = any(…) next to
+ * customer_id = any(…) would probe the index once per (segment, customer) pair.
+ */
+export function currentMemberships(ws: string, segmentIds: readonly number[], ids: readonly number[]) {
+  return sql<MembershipPair>`select t.segment_id, t.customer_id from (
       select m.segment_id, m.customer_id from segment_member m
       where m.workspace_id = ${ws} and m.customer_id = any(${[...ids]}::bigint[]) offset 0) t
-    where t.segment_id = any(${segmentIds}::bigint[])`;
-  return writeMembershipDiff(ws, matched, current, emitting, at);
+    where t.segment_id = any(${[...segmentIds]}::bigint[])`;
 }

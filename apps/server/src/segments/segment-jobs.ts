@@ -2,7 +2,8 @@
  * Background jobs that keep segment membership current:
  * - `segments-recompute` follows the domain topics and, for the customers the change touched,
  *   re-evaluates the segments of the workspace that the topic can affect (incremental:
- *   `c.id = any($ids)`, all those segments in one statement; customer_stats are kept by the writers).
+ *   `c.id = any($ids)`, all those segments in one statement per part of the customers, the parts
+ *   side by side; customer_stats are kept by the writers).
  * - `segments-refresh` re-evaluates, hourly, the segments whose membership the clock alone can
  *   change ("no visit for 180 days", "birthday this month", RFM and CLV conditions).
  * Both publish `segments.changed` when they recorded entries or exits (the LINE rich-menu sync
@@ -13,6 +14,9 @@ import type { JobDefinition } from '../jobs/jobs.ts';
 import { evaluateSegment } from './evaluate-membership.ts';
 import { recomputeForCustomers } from './recompute-membership.ts';
 import './segment-tables.ts';
+
+/** Connections (of the pool's 10) one recompute may use at once on PostgreSQL. */
+export const RECOMPUTE_PARALLEL = 2;
 
 interface TouchedCustomers {
   workspaceId: string;
@@ -35,6 +39,9 @@ export const segmentsRecomputeJob: JobDefinition = {
     const phases: Record<string, number> = {};
     const change = await recomputeForCustomers(database.db, data.workspaceId, data.customerIds.map(Number), {
       change: { topic: data.topic, types: data.types },
+      // A burst of thousands of customers is split in two transactions run side by side (PGlite
+      // has one connection).
+      parallel: database.kind === 'postgres' ? RECOMPUTE_PARALLEL : 1,
       onPhase: (phase, ms) => {
         phases[phase] = Math.round(ms);
       },

@@ -1,4 +1,4 @@
-// Kysely types of the segment tables (migrations/0004_segments.sql).
+// Kysely types of the segment tables (migrations/0004_segments.sql, 0007_membership_log.sql).
 import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -25,13 +25,13 @@ export interface SegmentMemberTable {
   entered_at: Timestamp;
 }
 
-export interface SegmentMembershipTable {
-  workspace_id: string;
-  id: Generated<number>;
-  segment_id: number;
-  customer_id: number;
-  entered_at: Timestamp;
-  exited_at: Date | null;
+/** A view: every spell, open (a current member) or closed (an exit event). Read only. */
+export interface SegmentMembershipView {
+  workspace_id: ColumnType<string, never, never>;
+  segment_id: ColumnType<number, never, never>;
+  customer_id: ColumnType<number, never, never>;
+  entered_at: ColumnType<Date, never, never>;
+  exited_at: ColumnType<Date | null, never, never>;
 }
 
 export interface SegmentMembershipEventTable {
@@ -41,13 +41,15 @@ export interface SegmentMembershipEventTable {
   customer_id: number;
   kind: 'entered' | 'exited';
   occurred_at: Timestamp;
+  /** Exits: when the spell they close began. */
+  entered_at: Date | null;
 }
 
 declare module '../db/schema.ts' {
   interface DB {
     segment: SegmentTable;
     segment_member: SegmentMemberTable;
-    segment_membership: SegmentMembershipTable;
+    segment_membership: SegmentMembershipView;
     segment_membership_event: SegmentMembershipEventTable;
   }
 }
