@@ -1,11 +1,11 @@
 // Prints the plans (EXPLAIN ANALYZE, in a rolled-back transaction) of the incremental recompute's
-// statements for 10,000 random customers of the bench database: the customer_stats upsert, the
+// statements for 10,000 (--count) random customers of the bench database: the customer_stats upsert, the
 // all-segments evaluation alone, and the whole evaluate-diff-write statement. A diagnostic for
 // bench/segments, not a benchmark.
 //
 //   node bench/segments/explain-recompute.ts [--db kizuna_bench_segments] [--customers 1000000]
 //     [--settings 'set local random_page_cost = 1.1'] [--topic orders.changed] [--with-orders]
-//     [--url postgres://postgres@127.0.0.1:5432] [--time]
+//     [--url postgres://postgres@127.0.0.1:5432] [--time] [--count 10000]
 //
 // With --time, each statement runs plainly instead (3 times, each rolled back to a savepoint) and
 // its duration is printed: EXPLAIN ANALYZE's per-row timing inflates nested loops several-fold.
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     'with-orders': { type: 'boolean', default: false },
     url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
     time: { type: 'boolean', default: false },
+    // How many random customers (before duplicates are removed).
+    count: { type: 'string', default: '10000' },
   },
 });
 const url = `${values.url}/${values.db}`;
@@ -50,7 +52,7 @@ const segments = (
 const { rows } = await sql<{
   g: number;
 }>`select distinct 1 + floor(${Number(values.customers)} * random())::bigint as g
-  from generate_series(1, 10000) g`.execute(db);
+  from generate_series(1, ${Number(values.count)}) g`.execute(db);
 const ids = rows.map((r) => Number(r.g)).sort((a, b) => a - b);
 const client = new pg.Client({ connectionString: url });
 await client.connect();

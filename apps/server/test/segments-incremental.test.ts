@@ -15,13 +15,14 @@ import type { OrderInput } from '../src/orders/order-schema.ts';
 import { upsertOrders } from '../src/orders/upsert-orders.ts';
 import { compileDefinition } from '../src/segments/compile-definition.ts';
 import { evaluateSegment, type MembershipChange } from '../src/segments/evaluate-membership.ts';
+import { appendMembershipLog, type MembershipDiff } from '../src/segments/membership-write.ts';
 import { recomputeForCustomers } from '../src/segments/recompute-membership.ts';
 import type { RuleNode } from '../src/segments/rule-tree.ts';
 import { segmentsRecomputeJob } from '../src/segments/segment-jobs.ts';
 import { createSegment } from '../src/segments/segment-store.ts';
 import { TEMPLATES } from '../src/segments/templates.ts';
 import { recordVisits } from '../src/visits/record-visits.ts';
-import { createTestDatabase, newWorkspace } from './helpers.ts';
+import { createTestDatabase, newWorkspace, TEST_DATABASE_URL } from './helpers.ts';
 import '../src/analytics/analytics-tables.ts';
 
 const NOW = new Date('2026-06-15T03:00:00Z');
@@ -435,4 +436,49 @@ describe('incremental recompute', () => {
     // The batches must actually move customers in and out, or the comparison proves little.
     expect(changes).toBeGreaterThan(20);
   });
+
+  // Consumers read the log past a cursor (`id > cursor`): an id below one already visible must
+  // never commit later. Two transactions append concurrently; the one that started second may
+  // only commit after the first did.
+  it.skipIf(!TEST_DATABASE_URL)(
+    'appends to the log in commit order (PostgreSQL: concurrent transactions)',
+    async () => {
+      const { workspaceId: ws } = await newWorkspace(database, '順序');
+      // Two segments, so that nothing but the log lock orders the two transactions.
+      const segments = [
+        await createSegment(database.db, ws, { name: 'x', definition: { tag: 'x' } }, { now: NOW }),
+        await createSegment(database.db, ws, { name: 'y', definition: { tag: 'y' } }, { now: NOW }),
+      ];
+      const diff = (customerId: number): MembershipDiff => ({
+        segment_ids: [segments[customerId - 1]!.id],
+        entered: [1],
+        exited: [0],
+        log_segment_ids: [segments[customerId - 1]!.id],
+        log_customer_ids: [customerId],
+        log_kinds: ['entered'],
+        log_entered_at: [null],
+      });
+      const committed: string[] = [];
+      let firstAppended!: () => void;
+      const appended = new Promise<void>((resolve) => {
+        firstAppended = resolve;
+      });
+      const first = database.db.transaction().execute(async (tx) => {
+        await appendMembershipLog(tx, ws, diff(1), NOW);
+        firstAppended();
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      });
+      await appended;
+      const second = database.db
+        .transaction()
+        .execute((tx) => appendMembershipLog(tx, ws, diff(2), NOW))
+        .then(() => committed.push('second'));
+      await first.then(() => committed.push('first'));
+      await second;
+      expect(committed).toEqual(['first', 'second']);
+      const { rows } = await sql<{ customer_id: number }>`select customer_id from segment_membership_event
+        where workspace_id = ${ws} order by id`.execute(database.db);
+      expect(rows.map((r) => Number(r.customer_id))).toEqual([1, 2]);
+    },
+  );
 });

@@ -1,7 +1,8 @@
 /**
  * Brings a segment's materialised membership up to date with its definition: one statement that
- * runs the compiled query and writes the difference (membership-write.ts: entries, exits, the log
- * of both that journeys read and the history is made of, the member count). With
+ * runs the compiled query and writes the difference to segment_member, then the log of the
+ * entries and exits (that journeys read and the history is made of) and the member count
+ * (membership-write.ts). With
  * `customerIds` only those customers are evaluated; the incremental recompute after a change
  * (recompute-membership.ts) evaluates all of a workspace's segments together instead.
  */
@@ -9,7 +10,7 @@ import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { type CompileOptions, compileDefinition } from './compile-definition.ts';
-import { type MembershipPair, writeMembershipDiff } from './membership-write.ts';
+import { appendMembershipLog, type MembershipPair, writeMembershipDiff } from './membership-write.ts';
 import type { RuleNode } from './rule-tree.ts';
 import './segment-tables.ts';
 
@@ -74,13 +75,9 @@ async function applyDiff(
   const current = sql<MembershipPair>`select m.segment_id, m.customer_id from segment_member m
     where m.workspace_id = ${ws} and m.segment_id = ${segmentId}
     ${ids ? sql`and m.customer_id = any(${[...ids]}::bigint[])` : sql``}`;
-  const { rows } = await writeMembershipDiff(
-    ws,
-    matched,
-    current,
-    emitEvents ? [segmentId] : [],
-    options.now ?? new Date(),
-    { counts: 'bump' },
-  ).execute(tx);
-  return { entered: rows[0]?.entered ?? 0, exited: rows[0]?.exited ?? 0 };
+  const at = options.now ?? new Date();
+  const { rows } = await writeMembershipDiff(ws, matched, current, emitEvents ? [segmentId] : [], at).execute(
+    tx,
+  );
+  return rows[0] ? appendMembershipLog(tx, ws, rows[0], at) : { entered: 0, exited: 0 };
 }

@@ -1,37 +1,55 @@
 /**
- * The write half of every membership evaluation, as one statement: the (segment, customer) pairs
- * that match now are diffed against the current ones, and the difference is written: members
- * entered and exited, the log of entries and exits (the outbox journeys read, and with the
- * current members the history: an exit carries the instant its spell began), member counts.
+ * The write half of every membership evaluation, in two steps:
+ *
+ * 1. `writeMembershipDiff`, one statement: the (segment, customer) pairs that match now are
+ *    diffed against the current ones and segment_member is changed (entries inserted, exits
+ *    deleted). It returns what must be logged and the count moved per segment.
+ * 2. `appendMembershipLog`, just before the commit: the entries and exits go to the log (the
+ *    outbox journeys and the rich-menu sync read, and with the current members the history: an
+ *    exit carries the instant its spell began) and the member counts move.
+ *
+ * Step 2 holds the workspace's log lock until the commit, so log ids are in commit order within
+ * a workspace and a consumer that reads `id > cursor` never passes an event that was still to
+ * commit below it. Only this short step is serialised: the recompute's parts run step 1 side by
+ * side.
  *
  * The diff is a hash full join of the two sets, so its cost is linear in them: no per-row probe
  * of segment_member, which the planner may turn into a scan of the table per row while the same
  * statement is filling it (a first evaluation of 152,110 members took 320 s that way).
  *
- * The caller holds the segments' rows locked (every evaluation does), so no other statement
- * writes their members meanwhile: an entry cannot already be a member (no ON CONFLICT needed),
- * and the members and events written belong to segments that exist (no foreign key checks).
+ * No other transaction writes the same (segment, customer) pairs meanwhile (the caller holds the
+ * segment locked for update, or the customers' shard locks): an entry cannot already be a member
+ * (no ON CONFLICT needed), and the rows written belong to segments that exist (no foreign-key
+ * checks; a statement trigger deletes them with their segment).
  */
-import { type RawBuilder, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { MembershipChange } from './evaluate-membership.ts';
 
 export interface MembershipPair {
   segment_id: number;
   customer_id: number;
 }
 
-/** One segment's share of a diff. */
-export interface SegmentDiff {
-  segment_id: number;
-  entered: number;
-  exited: number;
+/** What a diff changed: the entries and exits to log, and the counts per segment. */
+export interface MembershipDiff {
+  /** Per segment that changed: its id, entries and exits (all of them, logged or not). */
+  segment_ids: number[];
+  entered: number[];
+  exited: number[];
+  /** The changes to log, as parallel arrays. */
+  log_segment_ids: number[];
+  log_customer_ids: number[];
+  log_kinds: string[];
+  /** Exits: when the spell began; entries: null. */
+  log_entered_at: (Date | null)[];
 }
 
 /**
  * `matched`: the pairs that match now; `current`: the pairs in segment_member over the same
- * scope (the same segments and customers). Entries are logged for the segments in `emitting`
- * only (see evaluateSegment); exits for every segment, since each closes a spell of the history.
- * With `counts: 'bump'` the statement also moves the segments' member counts (for a caller that
- * holds them locked for update); with 'return' the caller does (recompute-membership.ts).
+ * scope (the same segments and customers). Entries are to be logged for the segments in
+ * `emitting` only (see evaluateSegment); exits for every segment, since each closes a spell of
+ * the history.
  */
 export function writeMembershipDiff(
   ws: string,
@@ -39,16 +57,8 @@ export function writeMembershipDiff(
   current: RawBuilder<MembershipPair>,
   emitting: readonly number[],
   at: Date,
-  options: { counts: 'bump' | 'return' },
-): RawBuilder<SegmentDiff> {
-  const bump =
-    options.counts === 'bump'
-      ? sql`,
-    bumped as (
-      update segment g set member_count = member_count + (c.entered - c.exited) from counted c
-      where g.workspace_id = ${ws} and g.id = c.segment_id and c.entered <> c.exited)`
-      : sql``;
-  return sql<SegmentDiff>`
+): RawBuilder<MembershipDiff> {
+  return sql<MembershipDiff>`
     with matched as materialized (${matched}),
     current as materialized (${current}),
     changed as materialized (
@@ -56,25 +66,73 @@ export function writeMembershipDiff(
         coalesce(x.customer_id, m.customer_id) as customer_id, x.customer_id is not null as member
       from matched x full join current m on m.segment_id = x.segment_id and m.customer_id = x.customer_id
       where x.customer_id is null or m.customer_id is null),
-    entered as (
+    entered as materialized (
       insert into segment_member (workspace_id, segment_id, customer_id, entered_at)
       select ${ws}::uuid, segment_id, customer_id, ${at}::timestamptz from changed where member
       returning segment_id, customer_id),
-    exited as (
+    exited as materialized (
       delete from segment_member m using changed x
       where m.workspace_id = ${ws} and m.segment_id = x.segment_id and m.customer_id = x.customer_id
         and not x.member
       returning m.segment_id, m.customer_id, m.entered_at),
-    events as (
-      insert into segment_membership_event (workspace_id, segment_id, customer_id, kind, occurred_at, entered_at)
-      select ${ws}::uuid, segment_id, customer_id, 'entered', ${at}::timestamptz, null from entered
+    logged as materialized (
+      select segment_id, customer_id, 'entered' as kind, null::timestamptz as entered_at from entered
         where segment_id = any(${[...emitting]}::bigint[])
       union all
-      select ${ws}::uuid, segment_id, customer_id, 'exited', ${at}::timestamptz, entered_at from exited),
-    counted as (
+      select segment_id, customer_id, 'exited', entered_at from exited),
+    counted as materialized (
       select segment_id, count(*) filter (where d > 0)::int as entered,
         count(*) filter (where d < 0)::int as exited
       from (select segment_id, 1 as d from entered union all select segment_id, -1 from exited) t
-      group by segment_id)${bump}
-    select segment_id, entered, exited from counted`;
+      group by segment_id)
+    select
+      (select coalesce(array_agg(segment_id order by segment_id), '{}') from counted) as segment_ids,
+      (select coalesce(array_agg(entered order by segment_id), '{}') from counted) as entered,
+      (select coalesce(array_agg(exited order by segment_id), '{}') from counted) as exited,
+      (select coalesce(array_agg(segment_id), '{}') from logged) as log_segment_ids,
+      (select coalesce(array_agg(customer_id), '{}') from logged) as log_customer_ids,
+      (select coalesce(array_agg(kind), '{}') from logged) as log_kinds,
+      (select coalesce(array_agg(entered_at), '{}') from logged) as log_entered_at`;
+}
+
+/** The workspace's log lock (a transaction advisory lock): log ids in commit order. */
+function logLock(ws: string) {
+  return sql`select pg_advisory_xact_lock(hashtext(${`kizuna.segment-log:${ws}`}))`;
+}
+
+/**
+ * Step 2, to run last in the transaction of step 1: logs the changes and moves the member counts
+ * (the segment rows locked in id order, so that two transactions never wait on each other in
+ * opposite orders).
+ */
+export async function appendMembershipLog(
+  tx: Kysely<DB>,
+  ws: string,
+  diff: MembershipDiff,
+  at: Date,
+): Promise<MembershipChange> {
+  const ids = diff.segment_ids.map(Number);
+  const delta = ids.map((_, i) => Number(diff.entered[i]) - Number(diff.exited[i]));
+  const change = {
+    entered: diff.entered.reduce((sum: number, n) => sum + Number(n), 0),
+    exited: diff.exited.reduce((sum: number, n) => sum + Number(n), 0),
+  };
+  if (!ids.length) return change;
+  await logLock(ws).execute(tx);
+  if (diff.log_segment_ids.length)
+    await sql`insert into segment_membership_event (workspace_id, segment_id, customer_id, kind, occurred_at, entered_at)
+      select ${ws}::uuid, l.segment_id, l.customer_id, l.kind, ${at}::timestamptz, l.entered_at
+      from unnest(${diff.log_segment_ids.map(Number)}::bigint[], ${diff.log_customer_ids.map(Number)}::bigint[],
+        ${diff.log_kinds}::text[], ${diff.log_entered_at}::timestamptz[]) as l(segment_id, customer_id, kind, entered_at)`.execute(
+      tx,
+    );
+  const moved = ids.filter((_, i) => delta[i] !== 0);
+  if (moved.length) {
+    await sql`select id from segment where workspace_id = ${ws} and id = any(${moved}::bigint[])
+      order by id for no key update`.execute(tx);
+    await sql`update segment g set member_count = g.member_count + d.delta
+      from unnest(${ids}::bigint[], ${delta}::int[]) d(segment_id, delta)
+      where g.workspace_id = ${ws} and g.id = d.segment_id and d.delta <> 0`.execute(tx);
+  }
+  return change;
 }

@@ -13,10 +13,10 @@
  *    while recomputes of other customers (another part, another worker) run at the same time.
  * 3. One statement evaluates every such segment's definition for the part's customers only (the
  *    definitions compiled together, whole-life order and visit figures read from customer_stats),
- *    diffs the (segment, customer) pairs against segment_member, and writes the entries, exits and
- *    the log of both.
- * 4. The member counts move last, under row locks taken in id order (the only moment two parts
- *    wait for each other, until the first commits).
+ *    diffs the (segment, customer) pairs against segment_member, and writes the entries and exits.
+ * 4. Last, under the workspace's log lock until the commit, the entries and exits are logged and
+ *    the member counts move (membership-write.ts): log ids stay in commit order, and this short
+ *    step is the only one two parts take in turn.
  *
  * The result is the membership a full evaluation would give for those customers: the writers
  * keep customer_stats exact in their own transactions (applyStatsDeltas), a segment that reads
@@ -29,7 +29,7 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { compileMatches } from './compile-definition.ts';
 import type { MembershipChange } from './evaluate-membership.ts';
-import { type MembershipPair, type SegmentDiff, writeMembershipDiff } from './membership-write.ts';
+import { appendMembershipLog, type MembershipPair, writeMembershipDiff } from './membership-write.ts';
 import type { RuleNode } from './rule-tree.ts';
 import { affectedBy, definitionInputs, type SegmentChange } from './segment-inputs.ts';
 import './segment-tables.ts';
@@ -118,25 +118,12 @@ async function recomputePart(
       now,
     ).execute(tx);
     phase('segments');
-    await bumpMemberCounts(tx, workspaceId, rows);
-    phase('counts');
-    return {
-      entered: rows.reduce((sum, r) => sum + r.entered, 0),
-      exited: rows.reduce((sum, r) => sum + r.exited, 0),
-    };
+    const result = rows[0]
+      ? await appendMembershipLog(tx, workspaceId, rows[0], now)
+      : { entered: 0, exited: 0 };
+    phase('log');
+    return result;
   });
-}
-
-/** Moves the member counts by the diff, locking the segment rows in id order first. */
-async function bumpMemberCounts(tx: Kysely<DB>, ws: string, rows: readonly SegmentDiff[]) {
-  const moved = rows.filter((r) => r.entered !== r.exited).sort((a, b) => a.segment_id - b.segment_id);
-  if (!moved.length) return;
-  const segmentIds = moved.map((r) => r.segment_id);
-  await sql`select id from segment where workspace_id = ${ws} and id = any(${segmentIds}::bigint[])
-    order by id for no key update`.execute(tx);
-  await sql`update segment g set member_count = g.member_count + d.delta
-    from unnest(${segmentIds}::bigint[], ${moved.map((r) => r.entered - r.exited)}::int[]) d(segment_id, delta)
-    where g.workspace_id = ${ws} and g.id = d.segment_id`.execute(tx);
 }
 
 export interface RecomputeOptions {
@@ -152,7 +139,7 @@ export interface RecomputeOptions {
   parallel?: number;
   /** The fewest customers a part may have (default 1,000). */
   minPartSize?: number;
-  /** Called after each phase (lock, segments, counts; parts when split) with its duration. */
+  /** Called after each phase (lock, segments, log; parts when split) with its duration. */
   onPhase?: (phase: string, ms: number) => void;
 }
 
@@ -173,7 +160,7 @@ export interface RecomputedSegment {
 }
 
 /**
- * The one statement of step 3: evaluate, diff, write (per segment: entered, exited). Exported for bench/segments'
+ * The one statement of step 3: evaluate, diff, write the members (and return what step 4 logs). Exported for bench/segments'
  * explain-recompute.ts.
  */
 export function membershipDiff(
@@ -189,7 +176,7 @@ export function membershipDiff(
     segments.map((s) => s.id),
     ids,
   );
-  return writeMembershipDiff(ws, matched, current, emitting, at, { counts: 'return' });
+  return writeMembershipDiff(ws, matched, current, emitting, at);
 }
 
 /**
