@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshAnalytics } from '../src/analytics/analytics-views.ts';
 import { refitClv } from '../src/analytics/refit-clv.ts';
@@ -180,5 +181,15 @@ describe('CLV refit on the demo brand', () => {
     const vip = await createSegment(t.database.db, demo.id, { template: 'vip' });
     expect(vip.memberCount).toBeGreaterThan(result.customers * 0.05);
     expect(vip.memberCount).toBeLessThan(result.customers * 0.15);
+    // The copy in customer_stats (read by the incremental recompute) is the stored prediction of
+    // every customer, and nothing for customers without one.
+    const { rows: copies } = await sql<{ copied: number; differ: number }>`select
+        count(s.p_alive)::int as copied,
+        count(*) filter (where (s.p_alive, s.expected_purchases_90d, s.predicted_clv, s.clv_percentile)
+          is distinct from (p.p_alive, p.expected_purchases_90d, p.predicted_clv, p.clv_percentile))::int as differ
+      from customer_stats s
+      left join clv_prediction p on p.workspace_id = s.workspace_id and p.customer_id = s.customer_id
+      where s.workspace_id = ${demo.id}`.execute(t.database.db);
+    expect(copies).toEqual([{ copied: result.customers, differ: 0 }]);
   });
 });

@@ -5,7 +5,7 @@
 //   its topic can affect, the whole-life figures read from the stats).
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scoreRfm } from '../src/analytics/customer-stats.ts';
+import { copyPredictionsToStats, scoreRfm } from '../src/analytics/customer-stats.ts';
 import type { Database } from '../src/db/open-database.ts';
 import type { DB } from '../src/db/schema.ts';
 import { transact } from '../src/db/transact.ts';
@@ -299,7 +299,10 @@ async function consume(run: Run, options: { concurrently?: boolean; segmentId?: 
   return changes.reduce((sum, c) => sum + c.entered + c.exited, 0);
 }
 
-/** Live customers whose customer_stats differ from their orders and visits, and stats of merged-away ones. */
+/**
+ * Live customers whose customer_stats differ from their orders and visits, stats of merged-away
+ * ones, and stats whose copy of the prediction differs from clv_prediction.
+ */
 async function staleStats(ws: string): Promise<number[]> {
   const { rows } = await sql<{ id: number }>`
     select c.id from customer c
@@ -316,7 +319,14 @@ async function staleStats(ws: string): Promise<number[]> {
     union all
     select s.customer_id from customer_stats s join customer c on c.workspace_id = s.workspace_id
       and c.id = s.customer_id and c.merged_into_id is not null
-    where s.workspace_id = ${ws}`.execute(database.db);
+    where s.workspace_id = ${ws}
+    union all
+    select s.customer_id from customer_stats s
+      left join clv_prediction p on p.workspace_id = s.workspace_id and p.customer_id = s.customer_id
+    where s.workspace_id = ${ws} and (s.p_alive, s.expected_purchases_90d, s.predicted_clv, s.clv_percentile)
+      is distinct from (p.p_alive, p.expected_purchases_90d, p.predicted_clv, p.clv_percentile)`.execute(
+    database.db,
+  );
   return rows.map((r) => Number(r.id));
 }
 
@@ -366,6 +376,8 @@ async function runSeed(seed: number) {
     }
   }
   run.published.length = 0;
+  // As the CLV refit does after storing predictions.
+  await copyPredictionsToStats(database.db, ws);
   expect(await staleStats(ws), `seed ${seed}: stats after loading`).toEqual([]);
   await scoreRfm(database.db, ws);
   const segments: { id: number; definition: RuleNode }[] = [];

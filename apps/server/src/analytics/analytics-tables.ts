@@ -17,6 +17,11 @@ export interface CustomerStatsTable {
   r_score: number | null;
   f_score: number | null;
   m_score: number | null;
+  /** A copy of the customer's clv_prediction figures (null without one): see copyPredictionsToStats. */
+  p_alive: number | null;
+  expected_purchases_90d: number | null;
+  predicted_clv: number | null;
+  clv_percentile: number | null;
   updated_at: Timestamp;
 }
 

@@ -44,11 +44,13 @@ export function customerStatsUpsert(workspaceId: string, customerIds?: readonly 
       where c.workspace_id = ${workspaceId} and c.merged_into_id is null ${only('c.id')}),
     gone as (${gone})
     insert into customer_stats as s (workspace_id, customer_id, order_count, revenue, first_order_at,
-      last_order_at, visit_count, first_visit_at, last_visit_at, updated_at)
+      last_order_at, visit_count, first_visit_at, last_visit_at, ${PREDICTION_COPY}, updated_at)
     select c.workspace_id, c.id, coalesce(o.n, 0), coalesce(o.revenue, 0), o.f, o.l,
-      coalesce(v.n, 0), v.f, v.l, coalesce(seen.updated_at, now())
+      coalesce(v.n, 0), v.f, v.l, p.p_alive, p.expected_purchases_90d, p.predicted_clv, p.clv_percentile,
+      coalesce(seen.updated_at, now())
     from live c
     left join customer_stats seen on seen.workspace_id = c.workspace_id and seen.customer_id = c.id
+    left join clv_prediction p on p.workspace_id = c.workspace_id and p.customer_id = c.id ${only('p.customer_id')}
     left join (select customer_id, count(*) as n, sum(total - refunded_amount) as revenue,
         min(ordered_at) as f, max(ordered_at) as l
       from customer_order where workspace_id = ${workspaceId} and status = 'completed' ${only('customer_id')}
@@ -60,12 +62,50 @@ export function customerStatsUpsert(workspaceId: string, customerIds?: readonly 
       revenue = excluded.revenue, first_order_at = excluded.first_order_at,
       last_order_at = excluded.last_order_at, visit_count = excluded.visit_count,
       first_visit_at = excluded.first_visit_at, last_visit_at = excluded.last_visit_at,
+      p_alive = excluded.p_alive, expected_purchases_90d = excluded.expected_purchases_90d,
+      predicted_clv = excluded.predicted_clv, clv_percentile = excluded.clv_percentile,
       updated_at = now()
     where s.updated_at = excluded.updated_at and ((s.order_count, s.revenue, s.first_order_at, s.last_order_at,
-        s.visit_count,
-        s.first_visit_at, s.last_visit_at)
+        s.visit_count, s.first_visit_at, s.last_visit_at, s.p_alive, s.expected_purchases_90d, s.predicted_clv,
+        s.clv_percentile)
       is distinct from (excluded.order_count, excluded.revenue, excluded.first_order_at,
-        excluded.last_order_at, excluded.visit_count, excluded.first_visit_at, excluded.last_visit_at))`;
+        excluded.last_order_at, excluded.visit_count, excluded.first_visit_at, excluded.last_visit_at,
+        excluded.p_alive, excluded.expected_purchases_90d, excluded.predicted_clv, excluded.clv_percentile))`;
+}
+
+const PREDICTION_COPY = sql.raw('p_alive, expected_purchases_90d, predicted_clv, clv_percentile');
+
+/**
+ * Copies the stored predictions into customer_stats (the CLV refit calls it after storing them),
+ * in transactions of `batch` customer ids, so that writers of those rows wait for a short one at
+ * most: the incremental segment recompute reads the copy with the stats row instead of probing
+ * clv_prediction per customer. A changed row gets a new updated_at, so that a concurrent full
+ * rebuild of the stats leaves it alone (see customerStatsUpsert). Returns the rows changed.
+ */
+export async function copyPredictionsToStats(
+  db: Kysely<DB>,
+  workspaceId: string,
+  batch = 100_000,
+): Promise<number> {
+  const { rows } = await sql<{ max: number | null }>`select max(customer_id) as max from customer_stats
+    where workspace_id = ${workspaceId}`.execute(db);
+  const max = Number(rows[0]?.max ?? 0);
+  let changed = 0;
+  for (let from = 0; from <= max; from += batch) {
+    const result = await sql`update customer_stats s set p_alive = p.p_alive,
+        expected_purchases_90d = p.expected_purchases_90d, predicted_clv = p.predicted_clv,
+        clv_percentile = p.clv_percentile, updated_at = now()
+      from customer_stats t
+      left join clv_prediction p on p.workspace_id = t.workspace_id and p.customer_id = t.customer_id
+      where t.workspace_id = ${workspaceId} and t.customer_id > ${from} and t.customer_id <= ${from + batch}
+        and s.workspace_id = t.workspace_id and s.customer_id = t.customer_id
+        and (t.p_alive, t.expected_purchases_90d, t.predicted_clv, t.clv_percentile)
+          is distinct from (p.p_alive, p.expected_purchases_90d, p.predicted_clv, p.clv_percentile)`.execute(
+      db,
+    );
+    changed += Number(result.numAffectedRows ?? 0);
+  }
+  return changed;
 }
 
 /**

@@ -12,6 +12,7 @@ import { transact } from '../db/transact.ts';
 import './analytics-tables.ts';
 import { fitPurchaseModel, fitSpendModel } from './clv-models.ts';
 import { buildClvSummary, type ClvSummary, jstDate } from './clv-summary.ts';
+import { copyPredictionsToStats } from './customer-stats.ts';
 
 const DAY = 86_400_000;
 const HOLDOUT_DAYS = 90;
@@ -166,6 +167,8 @@ export async function refitClv(
     return row.id;
   });
   lap('storeMs');
+  await copyPredictionsToStats(db, workspaceId);
+  lap('statsCopyMs');
   await db
     .updateTable('clv_model')
     .set({ timings: JSON.stringify(timings) })

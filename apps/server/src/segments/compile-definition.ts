@@ -140,7 +140,8 @@ function probes(n: RuleNode, ctx: Context): number {
   if ('or' in n) return n.or.reduce((sum, c) => sum + probes(c, ctx), 0);
   if ('not' in n) return probes(n.not, ctx);
   if ('identity' in n) return n.identity === 'line_friend' ? 2 : 1;
-  if ('consent' in n || 'prediction' in n) return 1;
+  if ('consent' in n) return 1;
+  if ('prediction' in n) return ctx.options.fromStats ? 0 : 1;
   // Order and visit measures come from customer_stats or a derived table joined once anyway;
   // events may be an EXISTS probe.
   if ('aggregate' in n) return n.aggregate.of === 'events' || !ctx.options.fromStats ? 1 : 0;
@@ -187,11 +188,17 @@ function condition(n: Condition, ctx: Context): RawBuilder<unknown> {
     return definite(ctx, sql`${sql.ref(`s.${n.rfm}_score`)} ${sql.raw(OPS[n.op])} ${n.value}`);
   }
   // In a select list, a scalar subquery probes the prediction only when the operands before it
-  // have not already decided the outcome (see cheapFirst).
-  const prediction = ctx.selectList
-    ? sql`(select p.${sql.ref(n.prediction)} from clv_prediction p
-        where p.workspace_id = c.workspace_id and p.customer_id = c.id)`
-    : sql.ref(`p.${n.prediction}`);
+  // have not already decided the outcome (see cheapFirst). With `fromStats`, the copy in the
+  // customer's stats row is read instead (the CLV refit keeps it, copyPredictionsToStats); only a
+  // customer without a stats row is probed.
+  const probe = sql`(select p.${sql.ref(n.prediction)} from clv_prediction p
+        where p.workspace_id = c.workspace_id and p.customer_id = c.id)`;
+  if (ctx.selectList && ctx.options.fromStats) ctx.stats = true;
+  const prediction = !ctx.selectList
+    ? sql.ref(`p.${n.prediction}`)
+    : ctx.options.fromStats
+      ? sql`(case when s.customer_id is not null then ${sql.ref(`s.${n.prediction}`)} else ${probe} end)`
+      : probe;
   if (!ctx.selectList) ctx.predictions = true;
   return definite(ctx, sql`${prediction} ${sql.raw(OPS[n.op])} ${n.value}::float8`);
 }
