@@ -53,13 +53,18 @@ export async function recomputeForCustomers(
   const parts = Array.from({ length: count }, () => [] as number[]);
   for (const id of ids) parts[(id % SHARDS) % count]?.push(id);
   const now = options.now ?? new Date();
-  const phase = phaseTimer(options.onPhase);
   const results = await Promise.all(
-    parts.map((part) =>
-      recomputePart(db, workspaceId, part, options.change ?? {}, now, count === 1 ? phase : () => {}),
+    parts.map((part, k) =>
+      recomputePart(
+        db,
+        workspaceId,
+        part,
+        options.change ?? {},
+        now,
+        phaseTimer(options.onPhase, count > 1 ? `part ${k + 1} ` : ''),
+      ),
     ),
   );
-  if (count > 1) phase('parts');
   return {
     entered: results.reduce((sum, r) => sum + r.entered, 0),
     exited: results.reduce((sum, r) => sum + r.exited, 0),
@@ -139,15 +144,15 @@ export interface RecomputeOptions {
   parallel?: number;
   /** The fewest customers a part may have (default 1,000). */
   minPartSize?: number;
-  /** Called after each phase (lock, segments, log; parts when split) with its duration. */
+  /** Called after each phase (lock, segments, log; `part N …` when split) with its duration. */
   onPhase?: (phase: string, ms: number) => void;
 }
 
-function phaseTimer(onPhase: RecomputeOptions['onPhase']) {
+function phaseTimer(onPhase: RecomputeOptions['onPhase'], prefix: string) {
   let last = performance.now();
   return (name: string) => {
     const t = performance.now();
-    onPhase?.(name, t - last);
+    onPhase?.(`${prefix}${name}`, t - last);
     last = t;
   };
 }
