@@ -1,7 +1,7 @@
 // Prints the plans (EXPLAIN ANALYZE, in a rolled-back transaction) of the incremental recompute's
-// statements for 10,000 (--count) random customers of the bench database: the customer_stats upsert, the
-// all-segments evaluation alone, and the whole evaluate-diff-write statement. A diagnostic for
-// bench/segments, not a benchmark.
+// statements for 10,000 (--count) random customers of the bench database: the customer_stats
+// upsert, the all-segments evaluation alone, the current memberships, and the whole
+// evaluate-diff-write statement. A diagnostic for bench/segments, not a benchmark.
 //
 //   node bench/segments/explain-recompute.ts [--db kizuna_bench_segments] [--customers 1000000]
 //     [--settings 'set local random_page_cost = 1.1'] [--topic orders.changed] [--with-orders]
@@ -114,7 +114,7 @@ try {
     parameters: current.parameters,
   });
   await explain(
-    'the whole statement: evaluate, diff, write (rolled back)',
+    'the whole statement: evaluate, diff, write the members (rolled back; the log is a later step)',
     membershipDiff(
       ws,
       segments.map((s) => ({ id: s.id, definition: s.definition as RuleNode, emits: true })),

@@ -376,8 +376,8 @@ async function runSeed(seed: number) {
     }
   }
   run.published.length = 0;
-  // As the CLV refit does after storing predictions.
-  await copyPredictionsToStats(database.db, ws);
+  // As the CLV refit does after storing predictions (in batches of 7 rows, to go through several).
+  await copyPredictionsToStats(database.db, ws, 7);
   expect(await staleStats(ws), `seed ${seed}: stats after loading`).toEqual([]);
   await scoreRfm(database.db, ws);
   const segments: { id: number; definition: RuleNode }[] = [];

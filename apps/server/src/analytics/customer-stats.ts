@@ -77,7 +77,7 @@ const PREDICTION_COPY = sql.raw('p_alive, expected_purchases_90d, predicted_clv,
 
 /**
  * Copies the stored predictions into customer_stats (the CLV refit calls it after storing them),
- * in transactions of `batch` customer ids, so that writers of those rows wait for a short one at
+ * in transactions of `batch` stats rows, so that writers of those rows wait for a short one at
  * most: the incremental segment recompute reads the copy with the stats row instead of probing
  * clv_prediction per customer. A changed row gets a new updated_at, so that a concurrent full
  * rebuild of the stats leaves it alone (see customerStatsUpsert). Returns the rows changed.
@@ -87,23 +87,29 @@ export async function copyPredictionsToStats(
   workspaceId: string,
   batch = 100_000,
 ): Promise<number> {
-  const { rows } = await sql<{ max: number | null }>`select max(customer_id) as max from customer_stats
-    where workspace_id = ${workspaceId}`.execute(db);
-  const max = Number(rows[0]?.max ?? 0);
   let changed = 0;
-  for (let from = 0; from <= max; from += batch) {
+  // Batches of `batch` stats rows by customer id (ids are shared by every workspace, so a range
+  // of ids may hold few of this one's): each ends at the batch-th id past the previous end.
+  for (let after = 0; ; ) {
+    const { rows } = await sql<{ customer_id: number }>`select customer_id from customer_stats
+      where workspace_id = ${workspaceId} and customer_id > ${after}
+      order by customer_id offset ${batch - 1} limit 1`.execute(db);
+    const last = rows[0] ? Number(rows[0].customer_id) : undefined;
     const result = await sql`update customer_stats s set p_alive = p.p_alive,
         expected_purchases_90d = p.expected_purchases_90d, predicted_clv = p.predicted_clv,
         clv_percentile = p.clv_percentile, updated_at = now()
       from customer_stats t
       left join clv_prediction p on p.workspace_id = t.workspace_id and p.customer_id = t.customer_id
-      where t.workspace_id = ${workspaceId} and t.customer_id > ${from} and t.customer_id <= ${from + batch}
+      where t.workspace_id = ${workspaceId} and t.customer_id > ${after}
+        ${last === undefined ? sql`` : sql`and t.customer_id <= ${last}`}
         and s.workspace_id = t.workspace_id and s.customer_id = t.customer_id
         and (t.p_alive, t.expected_purchases_90d, t.predicted_clv, t.clv_percentile)
           is distinct from (p.p_alive, p.expected_purchases_90d, p.predicted_clv, p.clv_percentile)`.execute(
       db,
     );
     changed += Number(result.numAffectedRows ?? 0);
+    if (last === undefined) break;
+    after = last;
   }
   return changed;
 }

@@ -111,13 +111,11 @@ export async function appendMembershipLog(
   diff: MembershipDiff,
   at: Date,
 ): Promise<MembershipChange> {
-  const ids = diff.segment_ids.map(Number);
-  const delta = ids.map((_, i) => Number(diff.entered[i]) - Number(diff.exited[i]));
   const change = {
     entered: diff.entered.reduce((sum: number, n) => sum + Number(n), 0),
     exited: diff.exited.reduce((sum: number, n) => sum + Number(n), 0),
   };
-  if (!ids.length) return change;
+  if (!diff.segment_ids.length) return change;
   await logLock(ws).execute(tx);
   if (diff.log_segment_ids.length)
     await sql`insert into segment_membership_event (workspace_id, segment_id, customer_id, kind, occurred_at, entered_at)
@@ -126,13 +124,16 @@ export async function appendMembershipLog(
         ${diff.log_kinds}::text[], ${diff.log_entered_at}::timestamptz[]) as l(segment_id, customer_id, kind, entered_at)`.execute(
       tx,
     );
-  const moved = ids.filter((_, i) => delta[i] !== 0);
+  const moved = diff.segment_ids
+    .map((id, i) => ({ id: Number(id), delta: Number(diff.entered[i]) - Number(diff.exited[i]) }))
+    .filter((m) => m.delta !== 0);
   if (moved.length) {
-    await sql`select id from segment where workspace_id = ${ws} and id = any(${moved}::bigint[])
+    const ids = moved.map((m) => m.id);
+    await sql`select id from segment where workspace_id = ${ws} and id = any(${ids}::bigint[])
       order by id for no key update`.execute(tx);
     await sql`update segment g set member_count = g.member_count + d.delta
-      from unnest(${ids}::bigint[], ${delta}::int[]) d(segment_id, delta)
-      where g.workspace_id = ${ws} and g.id = d.segment_id and d.delta <> 0`.execute(tx);
+      from unnest(${ids}::bigint[], ${moved.map((m) => m.delta)}::int[]) d(segment_id, delta)
+      where g.workspace_id = ${ws} and g.id = d.segment_id`.execute(tx);
   }
   return change;
 }

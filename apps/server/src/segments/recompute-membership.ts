@@ -50,20 +50,34 @@ export async function recomputeForCustomers(
   const ids = [...new Set(customerIds)].sort((a, b) => a - b);
   const minPart = options.minPartSize ?? MIN_PART;
   const count = Math.max(1, Math.min(options.parallel ?? 1, Math.floor(ids.length / minPart)));
+  // Which segments the change can affect, read once for all parts; each part locks them and
+  // reads their definitions again, so that it evaluates them as they are once the lock is held.
+  const all = await db
+    .selectFrom('segment')
+    .select(['id', 'definition'])
+    .where('workspace_id', '=', workspaceId)
+    .execute();
+  const change = options.change ?? {};
+  const affected = all
+    .filter((s) => affectedBy(definitionInputs(s.definition as RuleNode), change))
+    .map((s) => s.id);
+  if (affected.length === 0) return { entered: 0, exited: 0 };
   const parts = Array.from({ length: count }, () => [] as number[]);
   for (const id of ids) parts[(id % SHARDS) % count]?.push(id);
   const now = options.now ?? new Date();
   const results = await Promise.all(
-    parts.map((part, k) =>
-      recomputePart(
-        db,
-        workspaceId,
-        part,
-        options.change ?? {},
-        now,
-        phaseTimer(options.onPhase, count > 1 ? `part ${k + 1} ` : ''),
+    parts
+      .filter((part) => part.length > 0)
+      .map((part, k) =>
+        recomputePart(
+          db,
+          workspaceId,
+          part,
+          affected,
+          now,
+          phaseTimer(options.onPhase, count > 1 ? `part ${k + 1} ` : ''),
+        ),
       ),
-    ),
   );
   return {
     entered: results.reduce((sum, r) => sum + r.entered, 0),
@@ -75,7 +89,7 @@ async function recomputePart(
   db: Kysely<DB>,
   workspaceId: string,
   ids: readonly number[],
-  change: SegmentChange,
+  affected: readonly number[],
   now: Date,
   phase: (name: string) => void,
 ): Promise<MembershipChange> {
@@ -86,24 +100,11 @@ async function recomputePart(
     // memory a probe costs about a sequential read. JIT only adds compile time at this size.
     await sql`set local random_page_cost = 1.1`.execute(tx);
     await sql`set local jit = off`.execute(tx);
-    // Which segments the change can affect; their rows are then locked and read again, so the
-    // evaluation uses the definitions as they are once the lock is held.
-    const all = await tx
-      .selectFrom('segment')
-      .select(['id', 'definition'])
-      .where('workspace_id', '=', workspaceId)
-      .execute();
-    const affected = all.filter((s) => affectedBy(definitionInputs(s.definition as RuleNode), change));
-    if (affected.length === 0) return { entered: 0, exited: 0 };
     const segments = await tx
       .selectFrom('segment')
       .select(['id', 'definition', 'evaluated_at'])
       .where('workspace_id', '=', workspaceId)
-      .where(
-        'id',
-        'in',
-        affected.map((s) => s.id),
-      )
+      .where('id', 'in', [...affected])
       .orderBy('id')
       .forKeyShare()
       .execute();
@@ -165,8 +166,8 @@ export interface RecomputedSegment {
 }
 
 /**
- * The one statement of step 3: evaluate, diff, write the members (and return what step 4 logs). Exported for bench/segments'
- * explain-recompute.ts.
+ * The one statement of step 3: evaluate, diff, write the members, and return what step 4 logs.
+ * Exported for bench/segments' explain-recompute.ts.
  */
 export function membershipDiff(
   ws: string,
