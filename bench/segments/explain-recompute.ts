@@ -8,7 +8,8 @@
 //     [--url postgres://postgres@127.0.0.1:5432] [--time] [--count 10000]
 //
 // With --time, each statement runs plainly instead (3 times, each rolled back to a savepoint) and
-// its duration is printed: EXPLAIN ANALYZE's per-row timing inflates nested loops several-fold.
+// its duration is printed, with the WAL it wrote and its planning time: EXPLAIN ANALYZE's per-row
+// timing inflates nested loops several-fold.
 // With --topic, only the segments a change on that topic can affect (as the recompute job does).
 // With --with-orders, each customer first gets a new completed order (and its stats delta), so the
 // plans include the entries and exits that follow (all rolled back).
@@ -59,14 +60,28 @@ await client.connect();
 async function explain(title: string, statement: { sql: string; parameters: readonly unknown[] }) {
   if (values.time) {
     const ms: number[] = [];
+    const wal: number[] = [];
     for (let k = 0; k < 3; k++) {
       await client.query('savepoint timed');
+      const before = await client.query('select pg_current_wal_insert_lsn() as lsn');
       const started = performance.now();
       await client.query(statement.sql, [...statement.parameters]);
       ms.push(performance.now() - started);
+      const after = await client.query(
+        'select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1)::float8 as bytes',
+        [before.rows[0].lsn],
+      );
+      wal.push(Number(after.rows[0].bytes));
       await client.query('rollback to savepoint timed');
     }
-    console.log(`${title}: ${ms.map((t) => t.toFixed(1)).join(' / ')} ms`);
+    // Planning alone, as the server measures it (EXPLAIN without ANALYZE does not run it).
+    const plan = await client.query(`explain (summary, format json) ${statement.sql}`, [
+      ...statement.parameters,
+    ]);
+    const planMs = Number(plan.rows[0]['QUERY PLAN'][0]['Planning Time']);
+    console.log(
+      `${title}: ${ms.map((t) => t.toFixed(1)).join(' / ')} ms; WAL ${wal.map((b) => (b / 1e6).toFixed(2)).join(' / ')} MB; planning ${planMs.toFixed(1)} ms`,
+    );
     return;
   }
   const plan = await client.query(`explain (analyze, buffers) ${statement.sql}`, [...statement.parameters]);

@@ -465,10 +465,11 @@ describe('incremental recompute', () => {
         segment_ids: [segments[customerId - 1]!.id],
         entered: [1],
         exited: [0],
-        log_segment_ids: [segments[customerId - 1]!.id],
-        log_customer_ids: [customerId],
-        log_kinds: ['entered'],
-        log_entered_at: [null],
+        log_count: 1,
+        log_segment_ids: `{${segments[customerId - 1]!.id}}`,
+        log_customer_ids: `{${customerId}}`,
+        log_kinds: '{entered}',
+        log_entered_at: '{NULL}',
       });
       const committed: string[] = [];
       let firstAppended!: () => void;
