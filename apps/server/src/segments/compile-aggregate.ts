@@ -10,7 +10,7 @@
  *   inside it. Other windowed measures, and events, still read the fact tables.
  */
 import { type RawBuilder, sql } from 'kysely';
-import { type Context, compare, definite, type Measure, OPS } from './compile-context.ts';
+import { type Context, compare, definite, idArray, type Measure, OPS } from './compile-context.ts';
 import type { Aggregate, Comparison, RuleNode, Value } from './rule-tree.ts';
 
 const SOURCES = {
@@ -57,7 +57,7 @@ export function aggregateTable(a: Aggregate, needs: Set<Measure>, ctx: Context):
   if (needs.has('l')) columns.push(sql`max(${at}) as l`);
   return sql`select customer_id, ${sql.join(columns)}
     from ${sql.table(s.table)} where ${sourceFilter(a, ctx, '')}
-    ${ids ? sql`and customer_id = any(${[...ids]}::bigint[])` : sql``}
+    ${ids ? sql`and customer_id = any(${idArray(ids)})` : sql``}
     group by customer_id`;
 }
 
@@ -219,7 +219,7 @@ function groupedIn(a: Aggregate, op: string, value: unknown, ctx: Context): RawB
   const having = measured(a, (m) => exprs[m], op, value, { ...ctx, negated: false });
   const ids = ctx.options.customerIds;
   return sql`c.id in (select customer_id from ${sql.table(s.table)} where ${sourceFilter(a, ctx, '')}
-    ${ids ? sql`and customer_id = any(${[...ids]}::bigint[])` : sql``}
+    ${ids ? sql`and customer_id = any(${idArray(ids)})` : sql``}
     group by customer_id having ${having})`;
 }
 

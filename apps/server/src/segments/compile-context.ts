@@ -20,6 +20,15 @@ export interface CompileOptions {
   fromStats?: boolean;
 }
 
+/**
+ * Customer ids as one `bigint[]` parameter, sent as an array literal: node-postgres would
+ * otherwise format each element of a JS array (several milliseconds for 5,000 ids, on the event
+ * loop that the recompute's other parts share).
+ */
+export function idArray(ids: readonly number[]): RawBuilder<unknown> {
+  return sql`${`{${ids.join(',')}}`}::bigint[]`;
+}
+
 const JST_OFFSET_MS = 9 * 3_600_000;
 const DAY_MS = 86_400_000;
 

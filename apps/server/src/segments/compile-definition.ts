@@ -13,7 +13,15 @@
  */
 import { type RawBuilder, sql } from 'kysely';
 import { aggregate, aggregateTable, groupedUses } from './compile-aggregate.ts';
-import { type CompileOptions, type Context, compare, definite, newContext, OPS } from './compile-context.ts';
+import {
+  type CompileOptions,
+  type Context,
+  compare,
+  definite,
+  idArray,
+  newContext,
+  OPS,
+} from './compile-context.ts';
 import type { Condition, RuleNode, Value } from './rule-tree.ts';
 import { PROFILE_FIELDS } from './rule-tree.ts';
 
@@ -58,7 +66,7 @@ function fromCustomers(ctx: Context): { from: RawBuilder<unknown>; live: RawBuil
   if (ids && ctx.options.fromStats && !ctx.profile) return fromStatsRows(ctx, ids, joins);
   // With ids, the joined tables are restricted to them too, so that a hash join never reads a
   // whole table for a few thousand customers.
-  const only = (col: string) => (ids ? sql` and ${sql.ref(col)} = any(${[...ids]}::bigint[])` : sql``);
+  const only = (col: string) => (ids ? sql` and ${sql.ref(col)} = any(${idArray(ids)})` : sql``);
   if (ctx.stats)
     joins.push(
       sql`left join customer_stats s on s.workspace_id = c.workspace_id and s.customer_id = c.id${only('s.customer_id')}`,
@@ -70,7 +78,7 @@ function fromCustomers(ctx: Context): { from: RawBuilder<unknown>; live: RawBuil
   return {
     from: sql`customer c ${sql.join(joins, sql` `)}`,
     live: sql`c.workspace_id = ${ws} and c.merged_into_id is null
-      ${ids ? sql`and c.id = any(${[...ids]}::bigint[])` : sql``}`,
+      ${ids ? sql`and c.id = any(${idArray(ids)})` : sql``}`,
   };
 }
 
@@ -87,7 +95,7 @@ function fromStatsRows(ctx: Context, ids: readonly number[], joins: RawBuilder<u
   if (ctx.predictions)
     joins.push(sql`left join clv_prediction p on p.workspace_id = c.workspace_id and p.customer_id = c.id`);
   return {
-    from: sql`unnest(${[...ids]}::bigint[]) u(id)
+    from: sql`unnest(${idArray(ids)}) u(id)
       cross join lateral (select ${ws}::uuid as workspace_id, u.id) c
       left join customer_stats s on s.workspace_id = ${ws} and s.customer_id = u.id
       ${sql.join(joins, sql` `)}`,

@@ -9,6 +9,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
+import { idArray } from './compile-context.ts';
 import { type CompileOptions, compileDefinition } from './compile-definition.ts';
 import { appendMembershipLog, type MembershipPair, writeMembershipDiff } from './membership-write.ts';
 import type { RuleNode } from './rule-tree.ts';
@@ -74,7 +75,7 @@ async function applyDiff(
     from (${compileDefinition(definition, options)}) q`;
   const current = sql<MembershipPair>`select m.segment_id, m.customer_id from segment_member m
     where m.workspace_id = ${ws} and m.segment_id = ${segmentId}
-    ${ids ? sql`and m.customer_id = any(${[...ids]}::bigint[])` : sql``}`;
+    ${ids ? sql`and m.customer_id = any(${idArray(ids)})` : sql``}`;
   const at = options.now ?? new Date();
   const { rows } = await writeMembershipDiff(ws, matched, current, emitEvents ? [segmentId] : [], at).execute(
     tx,

@@ -27,6 +27,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
+import { idArray } from './compile-context.ts';
 import { compileMatches } from './compile-definition.ts';
 import type { MembershipChange } from './evaluate-membership.ts';
 import { appendMembershipLog, type MembershipPair, writeMembershipDiff } from './membership-write.ts';
@@ -93,7 +94,7 @@ async function recomputePart(
   now: Date,
   phase: (name: string) => void,
 ): Promise<MembershipChange> {
-  return transact(db, async (tx) => {
+  const result = await transact(db, async (tx) => {
     // These statements probe a few thousand customers by key. With the default cost of a random
     // page read (4, a disk's) the planner prefers reading whole tables once the id list is long
     // (a parallel seq scan of customer at a million customers, measured); with the working set in
@@ -130,6 +131,8 @@ async function recomputePart(
     phase('log');
     return result;
   });
+  phase('commit');
+  return result;
 }
 
 export interface RecomputeOptions {
@@ -145,7 +148,7 @@ export interface RecomputeOptions {
   parallel?: number;
   /** The fewest customers a part may have (default 1,000). */
   minPartSize?: number;
-  /** Called after each phase (lock, segments, log; `part N …` when split) with its duration. */
+  /** Called after each phase (lock, segments, log, commit; `part N …` when split) with its duration. */
   onPhase?: (phase: string, ms: number) => void;
 }
 
@@ -194,7 +197,7 @@ export function membershipDiff(
  */
 export function currentMemberships(ws: string, segmentIds: readonly number[], ids: readonly number[]) {
   return sql<MembershipPair>`select t.segment_id, t.customer_id from (
-      select m.segment_id, m.customer_id from unnest(${[...ids]}::bigint[]) u(id)
+      select m.segment_id, m.customer_id from unnest(${idArray(ids)}) u(id)
         join segment_member m on m.workspace_id = ${ws} and m.customer_id = u.id offset 0) t
     where t.segment_id = any(${[...segmentIds]}::bigint[])`;
 }
