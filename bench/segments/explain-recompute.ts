@@ -84,7 +84,9 @@ async function explain(title: string, statement: { sql: string; parameters: read
     );
     return;
   }
-  const plan = await client.query(`explain (analyze, buffers, wal) ${statement.sql}`, [...statement.parameters]);
+  const plan = await client.query(`explain (analyze, buffers, wal) ${statement.sql}`, [
+    ...statement.parameters,
+  ]);
   console.log(`\n${title}`);
   for (const row of plan.rows as Record<string, string>[]) {
     const line = row['QUERY PLAN'] ?? '';
