@@ -68,6 +68,7 @@ export async function mergeCustomers(
       .map((r) => r.attributes),
     survivor.attributes,
   );
+  // biome-ignore lint/complexity/useMathMinMax: these are Dates; Math.min would turn them into numbers.
   const registeredAt = rows.map((r) => r.registered_at).reduce((a, b) => (a < b ? a : b));
 
   const moved: Record<string, number> = {};
