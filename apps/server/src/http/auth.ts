@@ -77,9 +77,15 @@ async function resolvePrincipal(db: Kysely<DB>, request: FastifyRequest): Promis
   };
 }
 
-/** Authenticates every request to a route that declares `config.scope`. */
+/**
+ * Authenticates every request to a route that declares `config.scope`, on arrival (onRequest):
+ * before the body is read, parsed or validated, so an anonymous caller learns nothing of a
+ * route's schema (its field names) and cannot make Kizuna parse a 10 MB body. The API key, the
+ * session cookie (parsed by @fastify/cookie's own onRequest hook, registered earlier) and the
+ * CSRF header are all in the request head.
+ */
 export function installAuth(app: FastifyInstance, db: Kysely<DB>): void {
-  app.addHook('preHandler', async (request: FastifyRequest, _reply: FastifyReply) => {
+  app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const scope = request.routeOptions.config.scope;
     if (!scope) return;
     const principal = await resolvePrincipal(db, request);
