@@ -1,12 +1,12 @@
 // The one seam to the database. Kizuna opens either the embedded PGlite (a data directory on
 // disk) or a real PostgreSQL here, and nothing else in the code base knows which one it got:
 // callers receive a Kysely instance and a pg-boss constructor option set.
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { type ConstructorOptions, fromPglite } from 'pg-boss';
 import { acquireDataDirLock } from './data-dir-lock.ts';
+import { prepareDataDir, tightenDataDir } from './data-dir-security.ts';
 import type { DB } from './schema.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -91,7 +91,8 @@ async function openPglite(options: {
 }): Promise<Database> {
   let release: (() => void) | undefined;
   if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true });
+    // Checked before anything is written: the directory is this user's, 0700, and the umask 077.
+    prepareDataDir(options.dataDir);
     // PGlite is one process's database: a second process on the same directory corrupts it.
     if (options.lock !== false) release = acquireDataDirLock(options.dataDir);
   }
@@ -100,6 +101,15 @@ async function openPglite(options: {
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     parsers,
   });
+  try {
+    // PGlite sets 0666 on the files of a new cluster whatever the umask, and older Kizuna
+    // versions left them so. Nobody else could enter the 0700 directory meanwhile.
+    if (options.dataDir) tightenDataDir(options.dataDir);
+  } catch (error) {
+    await pglite.close();
+    release?.();
+    throw error;
+  }
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
   return {
     kind: 'pglite',
