@@ -33,6 +33,10 @@ declare module 'fastify' {
     /** The scope a route needs; routes without one are public. */
     scope?: ApiKeyScope;
   }
+  interface FastifySchema {
+    /** Set from `config.scope` for the OpenAPI document. */
+    'x-kizuna-scope'?: ApiKeyScope;
+  }
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -85,6 +89,11 @@ async function resolvePrincipal(db: Kysely<DB>, request: FastifyRequest): Promis
  * CSRF header are all in the request head.
  */
 export function installAuth(app: FastifyInstance, db: Kysely<DB>): void {
+  // The OpenAPI document names the scope each operation needs (`x-kizuna-scope`).
+  app.addHook('onRoute', (route) => {
+    const scope = route.config?.scope;
+    if (scope) route.schema = { ...route.schema, 'x-kizuna-scope': scope };
+  });
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const scope = request.routeOptions.config.scope;
     if (!scope) return;
