@@ -73,7 +73,14 @@ export function serializeError(error: unknown, depth = 0): unknown {
     const value = error[field];
     if (typeof value === 'string' || typeof value === 'number') out[field] = value;
   }
-  if (typeof error.query === 'string') out.statement = statementName(error.query);
+  // Set at the database seam (db/open-database.ts); PGlite's own `query` holds the full text.
+  const statement =
+    typeof error.statement === 'string'
+      ? error.statement
+      : typeof error.query === 'string'
+        ? statementName(error.query)
+        : undefined;
+  if (statement) out.statement = statement;
   if (typeof error.stack === 'string')
     out.stack = scrubStack(error.stack, `${error.name ?? type}: ${message}`);
   if (error.cause !== undefined && depth < MAX_CAUSES) out.cause = serializeError(error.cause, depth + 1);
