@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config.ts';
+import { type Config, loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
+import { DataDirOwnerError } from './db/data-dir-security.ts';
 import { migrate } from './db/migrate.ts';
 import { type Database, openConfiguredDatabase } from './db/open-database.ts';
 import { loadDemo } from './demo/load-demo.ts';
@@ -9,7 +11,46 @@ import { startJobs } from './jobs/jobs.ts';
 import { JOBS } from './jobs/registry.ts';
 import { createLogger } from './shared/logger.ts';
 import { createSecretBox, loadOrCreateKeyFile } from './shared/secret-box.ts';
-import { ensureFirstWorkspace } from './workspaces/first-run.ts';
+import { showSecrets } from './shared/show-secrets.ts';
+import { ensureFirstWorkspace, type LoginHint } from './workspaces/first-run.ts';
+
+/**
+ * Prints where Kizuna runs and how to log in. A password or API key made at this start is shown
+ * once, to the terminal only (see showSecrets): stdout is often a log (journald, `docker logs`,
+ * `> kizuna.log`), and the JSON log shares it.
+ */
+function printBanner(config: Config, database: Database, api: string | undefined, login: LoginHint): void {
+  const where = database.kind === 'pglite' ? `embedded database (${config.dataDir})` : 'PostgreSQL database';
+  console.log(
+    [
+      '',
+      `  Kizuna is running on the ${where}.`,
+      api
+        ? `  API:   ${api}   (OpenAPI: ${api}/docs, health: ${api}/health)`
+        : '  API:   off (KIZUNA_API=false); worker only',
+    ].join('\n'),
+  );
+  const secrets = [
+    login.password ? `  Login: ${login.email}  password: ${login.password}` : '',
+    login.apiKey ? `  API key (shown once): ${login.apiKey}` : '',
+  ].filter((line) => line !== '');
+  if (!secrets.length) {
+    console.log(`  Login: ${login.email}  (${login.note})\n`);
+    return;
+  }
+  const shown = showSecrets(`${secrets.join('\n')}\n\n`, {
+    fallbackFile: join(config.dataDir, 'first-login.txt'),
+  });
+  if (shown.kind === 'tty')
+    console.log(
+      `  Login: ${login.email}  (password and API key shown on the terminal, not in this output)\n`,
+    );
+  if (shown.kind === 'file')
+    console.log(
+      `  Login: ${login.email}  (password and API key in ${shown.path}, readable by this user only; ` +
+        'delete it once you have logged in)\n',
+    );
+}
 
 /**
  * `kizuna start [--demo]`: the API and the job worker in one process. SIGTERM or SIGINT stops
@@ -23,7 +64,7 @@ export async function runStart(argv: string[]): Promise<number> {
   try {
     database = await openConfiguredDatabase(config);
   } catch (error) {
-    if (error instanceof DataDirLockedError) {
+    if (error instanceof DataDirLockedError || error instanceof DataDirOwnerError) {
       console.error(`kizuna: ${error.message}`);
       return 1;
     }
@@ -71,20 +112,7 @@ export async function runStart(argv: string[]): Promise<number> {
     address && typeof address === 'object' && config.port === 0
       ? `http://${config.host}:${address.port}`
       : config.publicUrl;
-  console.log(
-    [
-      '',
-      `  Kizuna is running on the ${database.kind === 'pglite' ? `embedded database (${config.dataDir})` : 'PostgreSQL database'}.`,
-      app
-        ? `  API:   ${url}   (OpenAPI: ${url}/docs, health: ${url}/health)`
-        : '  API:   off (KIZUNA_API=false); worker only',
-      `  Login: ${login.email}  ${login.password ? `password: ${login.password}` : `(${login.note})`}`,
-      login.apiKey ? `  API key (shown once): ${login.apiKey}` : '',
-      '',
-    ]
-      .filter((line) => line !== '')
-      .join('\n'),
-  );
+  printBanner(config, database, app ? url : undefined, login);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -1,7 +1,8 @@
 // Runs the real `kizuna start` process on a fresh embedded database, as the README's quick start
-// does, and checks that it answers /health and stops cleanly on SIGTERM.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// does, and checks that it answers /health and stops cleanly on SIGTERM; that its first-start
+// login never reaches its output (the JSON log), and that its data directory is private.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,7 @@ afterAll(() => {
 });
 
 /** Collects a process's stdout; `waitFor` resolves once the collected text matches. */
-function collect(proc: ChildProcess): { waitFor(pattern: RegExp): Promise<RegExpExecArray> } {
+function collect(proc: ChildProcess): { waitFor(pattern: RegExp): Promise<RegExpExecArray>; text(): string } {
   let seen = '';
   const waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }[] =
     [];
@@ -39,6 +40,7 @@ function collect(proc: ChildProcess): { waitFor(pattern: RegExp): Promise<RegExp
       waiter.reject(new Error(`exited with ${code} before printing ${waiter.pattern}; output:\n${seen}`));
   });
   return {
+    text: () => seen,
     waitFor: (pattern) =>
       new Promise((resolve, reject) => {
         waiters.push({ pattern, resolve, reject });
@@ -48,19 +50,39 @@ function collect(proc: ChildProcess): { waitFor(pattern: RegExp): Promise<RegExp
 }
 
 describe('kizuna start', () => {
-  it('starts on the embedded database, prints the URL and login, answers /health, and drains on SIGTERM', async () => {
+  it('starts on the embedded database, prints the URL and where the login is, answers /health, and drains on SIGTERM', async () => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       KIZUNA_DATA_DIR: dataDir,
       PORT: '0',
-      KIZUNA_LOG_LEVEL: 'warn',
+      KIZUNA_LOG_LEVEL: 'info',
     };
     delete env.DATABASE_URL;
-    child = spawn(process.execPath, [bin, 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    // Detached: no controlling terminal, as under a service manager, so the login goes to a file.
+    child = spawn(process.execPath, [bin, 'start'], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    });
     const output = collect(child);
     const [, url] = await output.waitFor(/API:\s+(http:\/\/127\.0\.0\.1:\d+)/);
-    const login = await output.waitFor(/Login: (\S+)\s+password: (\S+)/);
+    const login = await output.waitFor(/Login: (\S+)\s+\((.*)\)/);
     expect(login[1]).toBe('owner@kizuna.local');
+    const file = join(dataDir, 'first-login.txt');
+    expect(login[2]).toContain(file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const credentials = readFileSync(file, 'utf8');
+    const password = /password: (\S+)/.exec(credentials)![1]!;
+    const apiKey = /API key \(shown once\): (\S+)/.exec(credentials)![1]!;
+    const session = await fetch(`${url}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: login[1], password }),
+    });
+    expect(session.status).toBe(200);
+    expect(
+      (await fetch(`${url}/v1/customers`, { headers: { authorization: `Bearer ${apiKey}` } })).status,
+    ).toBe(200);
     const health = await fetch(`${url}/health`);
     const latest = Math.max(...listMigrations().map((m) => m.version));
     expect(await health.json()).toEqual({ status: 'ok', database: 'pglite', migrationVersion: latest });
@@ -69,5 +91,35 @@ describe('kizuna start', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(existsSync(join(dataDir, 'kizuna.lock'))).toBe(false);
+    // The output held the JSON log, and neither the password nor the key.
+    expect(output.text()).toContain('"msg":"database ready"');
+    expect(output.text()).not.toContain(password);
+    expect(output.text()).not.toContain(apiKey);
+    // Every directory and file of the first start is the owner's only.
+    const loose = readdirSync(dataDir, { recursive: true, withFileTypes: true })
+      .map((entry) => join(entry.parentPath, entry.name))
+      .filter((path) => (statSync(path).mode & 0o077) !== 0);
+    expect(loose).toEqual([]);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+  });
+
+  it('with a terminal, the login is shown on it and no file is written', () => {
+    const file = join(dataDir, 'tty', 'first-login.txt');
+    const program = join(dataDir, 'show-on-terminal.mjs');
+    const module = join(import.meta.dirname, '..', 'src', 'shared', 'show-secrets.ts');
+    writeFileSync(
+      program,
+      `import { showSecrets } from ${JSON.stringify(module)};\n` +
+        `const at = showSecrets('  password: secret-on-the-terminal\\n', { fallbackFile: ${JSON.stringify(file)} });\n` +
+        'console.log(JSON.stringify(at));\n',
+    );
+    // util-linux's script(1) runs the command on a pseudo-terminal and copies what it shows.
+    const shown = spawnSync('script', ['-qec', `"${process.execPath}" "${program}"`, '/dev/null'], {
+      encoding: 'utf8',
+    });
+    expect(shown.status, `${shown.stdout}${shown.stderr}`).toBe(0);
+    expect(shown.stdout).toContain('password: secret-on-the-terminal');
+    expect(shown.stdout).toContain('{"kind":"stdout"}');
+    expect(existsSync(file)).toBe(false);
   });
 });

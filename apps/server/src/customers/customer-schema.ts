@@ -1,18 +1,28 @@
 import { type Static, Type } from 'typebox';
+import { BoundedJsonObject } from '../shared/bounded-json.ts';
+import { MAX_EMAIL_LENGTH } from '../shared/email.ts';
 
 /** Identities in API bodies. At least one is needed to upsert a customer. */
 export const IdentityFields = {
-  lineUserId: Type.Optional(Type.String({ description: 'LINE userId (U + 32 hex digits)' })),
-  email: Type.Optional(Type.String({ description: 'Email address (stored lower-cased)' })),
+  lineUserId: Type.Optional(Type.String({ maxLength: 33, description: 'LINE userId (U + 32 hex digits)' })),
+  email: Type.Optional(
+    Type.String({ maxLength: MAX_EMAIL_LENGTH, description: 'Email address (stored lower-cased)' }),
+  ),
   phone: Type.Optional(
-    Type.String({ description: 'Phone number; Japanese numbers may omit +81 (stored as E.164)' }),
+    Type.String({
+      maxLength: 50,
+      description: 'Phone number; Japanese numbers may omit +81 (stored as E.164)',
+    }),
   ),
   external: Type.Optional(
     Type.Array(
       Type.Object(
         {
-          namespace: Type.String({ description: 'The system the id comes from: member_no, shopify, ec, …' }),
-          value: Type.String(),
+          namespace: Type.String({
+            maxLength: 40,
+            description: 'The system the id comes from: member_no, shopify, ec, …',
+          }),
+          value: Type.String({ maxLength: 200 }),
         },
         { additionalProperties: false },
       ),
@@ -41,7 +51,7 @@ export const ConsentInput = Type.Object(
       maxLength: 100,
       description: 'Where consent was given: web_form, line_follow, store_paper, …',
     }),
-    occurredAt: Type.Optional(Type.String({ format: 'date-time' })),
+    occurredAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
   },
   { additionalProperties: false },
 );
@@ -57,7 +67,7 @@ export const CustomerInput = Type.Object(
     givenName: nullableString({ maxLength: 100, description: '名' }),
     familyNameKana: nullableString({ maxLength: 100, description: 'セイ (katakana)' }),
     givenNameKana: nullableString({ maxLength: 100, description: 'メイ (katakana)' }),
-    birthday: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Null()])),
+    birthday: Type.Optional(Type.Union([Type.String({ format: 'date', maxLength: 10 }), Type.Null()])),
     gender: Type.Optional(
       Type.Union([
         Type.Literal('female'),
@@ -70,16 +80,12 @@ export const CustomerInput = Type.Object(
     prefecture: nullableString({ maxLength: 10, description: '都道府県, e.g. 東京都' }),
     favoriteStoreCode: nullableString({ maxLength: 100, description: 'Code of the favourite store' }),
     interests: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50 })),
-    registeredAt: Type.Optional(Type.String({ format: 'date-time' })),
+    registeredAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
     acquisitionSource: nullableString({
       maxLength: 100,
       description: 'line, instagram, store, ec, referral, …',
     }),
-    attributes: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), {
-        description: 'Custom attributes (merged into the stored ones)',
-      }),
-    ),
+    attributes: Type.Optional(BoundedJsonObject('Custom attributes (merged into the stored ones)')),
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
     consents: Type.Optional(Type.Array(ConsentInput, { maxItems: 4 })),
   },

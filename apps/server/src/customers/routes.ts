@@ -65,7 +65,11 @@ export function registerCustomerRoutes(app: App, deps: RouteDeps): void {
         querystring: Type.Object({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
           cursor: Type.Optional(
-            Type.String({ pattern: '^[0-9]+$', description: 'nextCursor from the previous page' }),
+            Type.String({
+              maxLength: 20,
+              pattern: '^[0-9]+$',
+              description: 'nextCursor from the previous page',
+            }),
           ),
         }),
       },

@@ -1,12 +1,13 @@
 // The one seam to the database. Kizuna opens either the embedded PGlite (a data directory on
 // disk) or a real PostgreSQL here, and nothing else in the code base knows which one it got:
 // callers receive a Kysely instance and a pg-boss constructor option set.
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { type ConstructorOptions, fromPglite } from 'pg-boss';
+import { statementName } from '../shared/log-serializers.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
+import { prepareDataDir, tightenDataDir } from './data-dir-security.ts';
 import type { DB } from './schema.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -48,6 +49,17 @@ function pgTypes(): pg.CustomTypesConfig {
   };
 }
 
+/**
+ * Names the failed statement on its error (`insert into customer_identity`), the same on both
+ * backends, so the log can say which statement failed without its text or values (node-postgres
+ * errors carry neither; PGlite's carry both, and the log serializer drops them).
+ */
+function nameFailedStatement(event: LogEvent): void {
+  if (event.level !== 'error' || typeof event.error !== 'object' || event.error === null) return;
+  const statement = statementName(event.query.sql);
+  if (statement) Object.defineProperty(event.error, 'statement', { value: statement, configurable: true });
+}
+
 /** Opens the database named by the options. The caller owns the result and must close it. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.kind === 'postgres') return openPostgres(options);
@@ -63,7 +75,7 @@ function openPostgres(options: { url: string; schema?: string; poolSize?: number
     // A per-test schema (or a deployment's own) goes first on the search path of every connection.
     ...(schema ? { options: `-c search_path=${schema},public` } : {}),
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: nameFailedStatement });
   return {
     kind: 'postgres',
     db,
@@ -91,7 +103,8 @@ async function openPglite(options: {
 }): Promise<Database> {
   let release: (() => void) | undefined;
   if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true });
+    // Checked before anything is written: the directory is this user's, 0700, and the umask 077.
+    prepareDataDir(options.dataDir);
     // PGlite is one process's database: a second process on the same directory corrupts it.
     if (options.lock !== false) release = acquireDataDirLock(options.dataDir);
   }
@@ -100,7 +113,16 @@ async function openPglite(options: {
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     parsers,
   });
-  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+  try {
+    // PGlite sets 0666 on the files of a new cluster whatever the umask, and older Kizuna
+    // versions left them so. Nobody else could enter the 0700 directory meanwhile.
+    if (options.dataDir) tightenDataDir(options.dataDir);
+  } catch (error) {
+    await pglite.close();
+    release?.();
+    throw error;
+  }
+  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }), log: nameFailedStatement });
   return {
     kind: 'pglite',
     db,

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { CustomerRef } from '../customers/customer-schema.ts';
+import { BoundedJsonObject } from '../shared/bounded-json.ts';
 
 export const STANDARD_EVENT_TYPES = ['page_view', 'login', 'message_open', 'inquiry', 'reservation'] as const;
 
@@ -13,12 +14,13 @@ export const EventInput = Type.Object(
       }),
     ),
     type: Type.String({
+      maxLength: 67,
       pattern: `^(${STANDARD_EVENT_TYPES.join('|')}|custom:[a-z0-9_.-]{1,60})$`,
       description: `One of ${STANDARD_EVENT_TYPES.join(', ')}, or custom:<name> (lower-case, e.g. custom:coupon_view)`,
     }),
-    occurredAt: Type.String({ format: 'date-time' }),
+    occurredAt: Type.String({ format: 'date-time', maxLength: 40 }),
     customer: CustomerRef,
-    properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    properties: Type.Optional(BoundedJsonObject()),
   },
   { additionalProperties: false },
 );

@@ -26,7 +26,8 @@ import { registerStoreRoutes } from '../stores/routes.ts';
 import { registerVisitRoutes } from '../visits/routes.ts';
 import { registerWorkspaceRoutes } from '../workspaces/routes.ts';
 import { installAuth } from './auth.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { frameworkErrorHandler, installErrorHandler } from './error-handler.ts';
+import { installSecurityHeaders, securityHeaders } from './security-headers.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -57,8 +58,17 @@ export interface RouteDeps {
   jobs: Jobs | undefined;
 }
 
+/**
+ * The longest path parameter the router matches (find-my-way's default, stated here because it
+ * is the bound on every path parameter without a schema); a longer one answers 404.
+ */
+export const MAX_PATH_PARAM_LENGTH = 100;
+
+const DOCS_PREFIX = '/docs';
+
 /** Builds the HTTP API. Route schemas are also the OpenAPI document served at /docs. */
 export async function buildApp(options: AppOptions): Promise<App> {
+  const headers = securityHeaders({ https: options.secureCookies ?? false, docsPrefix: DOCS_PREFIX });
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     genReqId: (req) => {
@@ -66,6 +76,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler(headers),
     bodyLimit: 10 * 1024 * 1024,
     ajv: {
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
@@ -75,6 +87,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     reply.header('x-request-id', request.id);
   });
   await app.register(cookie);
+  // Hooks and handlers first: they reach only the plugins and routes registered after them.
+  installSecurityHeaders(app, headers);
+  installErrorHandler(app);
+  installAuth(app, options.database.db);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -88,9 +104,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       security: [{ apiKey: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  installErrorHandler(app);
-  installAuth(app, options.database.db);
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
   const deps: RouteDeps = {
     database: options.database,
     secureCookies: options.secureCookies ?? false,

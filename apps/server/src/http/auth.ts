@@ -33,6 +33,10 @@ declare module 'fastify' {
     /** The scope a route needs; routes without one are public. */
     scope?: ApiKeyScope;
   }
+  interface FastifySchema {
+    /** Set from `config.scope` for the OpenAPI document. */
+    'x-kizuna-scope'?: ApiKeyScope;
+  }
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -77,9 +81,20 @@ async function resolvePrincipal(db: Kysely<DB>, request: FastifyRequest): Promis
   };
 }
 
-/** Authenticates every request to a route that declares `config.scope`. */
+/**
+ * Authenticates every request to a route that declares `config.scope`, on arrival (onRequest):
+ * before the body is read, parsed or validated, so an anonymous caller learns nothing of a
+ * route's schema (its field names) and cannot make Kizuna parse a 10 MB body. The API key, the
+ * session cookie (parsed by @fastify/cookie's own onRequest hook, registered earlier) and the
+ * CSRF header are all in the request head.
+ */
 export function installAuth(app: FastifyInstance, db: Kysely<DB>): void {
-  app.addHook('preHandler', async (request: FastifyRequest, _reply: FastifyReply) => {
+  // The OpenAPI document names the scope each operation needs (`x-kizuna-scope`).
+  app.addHook('onRoute', (route) => {
+    const scope = route.config?.scope;
+    if (scope) route.schema = { ...route.schema, 'x-kizuna-scope': scope };
+  });
+  app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const scope = request.routeOptions.config.scope;
     if (!scope) return;
     const principal = await resolvePrincipal(db, request);

@@ -25,7 +25,7 @@ const Channel = Type.Object({
   webhookUrl: Type.String({ description: 'paste into the LINE Developers console' }),
   createdAt: Type.String(),
 });
-const Message = Type.Object({ type: Type.String() }, { additionalProperties: true });
+const Message = Type.Object({ type: Type.String({ maxLength: 50 }) }, { additionalProperties: true });
 const Messages = Type.Array(Message, { minItems: 1, maxItems: 5 });
 const Counts = Type.Object({
   queued: Type.Integer(),
@@ -78,7 +78,7 @@ const RichMenu = Type.Object({
   ),
   definition: Type.Object({}, { additionalProperties: true }),
 });
-const ChannelParams = Type.Object({ channelId: Type.String() });
+const ChannelParams = Type.Object({ channelId: Type.String({ maxLength: 100 }) });
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const tags = ['line'];
 
@@ -94,7 +94,7 @@ export function registerLineRoutes(app: App, deps: RouteDeps): void {
       schema: {
         tags,
         summary: 'Connect a LINE Messaging API channel (or replace its secret and token)',
-        params: Type.Object({ lineChannelId: Type.String({ pattern: '^[0-9]{1,20}$' }) }),
+        params: Type.Object({ lineChannelId: Type.String({ maxLength: 20, pattern: '^[0-9]{1,20}$' }) }),
         body: Type.Object(
           {
             name: Type.Optional(Type.String({ maxLength: 200 })),
@@ -138,7 +138,7 @@ export function registerLineRoutes(app: App, deps: RouteDeps): void {
         summary: 'Account link, step 1: a link token for a LINE user (valid 10 minutes, single use)',
         params: ChannelParams,
         body: Type.Object(
-          { lineUserId: Type.String({ pattern: '^U[0-9a-f]{32}$' }) },
+          { lineUserId: Type.String({ maxLength: 33, pattern: '^U[0-9a-f]{32}$' }) },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ linkToken: Type.String() }) },
@@ -197,7 +197,7 @@ export function registerLineRoutes(app: App, deps: RouteDeps): void {
         summary: 'Send LINE messages to customers (shared content as multicast, personalised as push)',
         body: Type.Object(
           {
-            channelId: Type.String(),
+            channelId: Type.String({ maxLength: 100 }),
             idempotencyKey: Type.String({ minLength: 1, maxLength: 200 }),
             messages: Messages,
             customerIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100_000 }),
@@ -207,7 +207,7 @@ export function registerLineRoutes(app: App, deps: RouteDeps): void {
               }),
             ),
             origin: Type.Optional(Type.String({ maxLength: 200 })),
-            aggregationUnit: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9_]{1,30}$' })),
+            aggregationUnit: Type.Optional(Type.String({ maxLength: 30, pattern: '^[a-zA-Z0-9_]{1,30}$' })),
           },
           { additionalProperties: false },
         ),

@@ -34,9 +34,9 @@ const CouponTemplateBody = Type.Object(
     value: Type.Optional(Type.Integer({ minimum: 0 })),
     freeItem: Type.Optional(Type.String({ maxLength: 200 })),
     minSpend: Type.Optional(Type.Integer({ minimum: 0 })),
-    storeCodes: Type.Optional(Type.Array(Type.String({ maxLength: 100 }))),
-    validFrom: Type.Optional(Type.String({ format: 'date-time' })),
-    validUntil: Type.Optional(Type.String({ format: 'date-time' })),
+    storeCodes: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 1000 })),
+    validFrom: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+    validUntil: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
     validDays: Type.Optional(Type.Integer({ minimum: 1 })),
     perCustomerLimit: Type.Optional(Type.Integer({ minimum: 1 })),
     totalLimit: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -57,6 +57,7 @@ const StampCardBody = Type.Object(
           { at: Type.Integer({ minimum: 1 }), couponTemplateId: Type.Integer({ minimum: 1 }) },
           { additionalProperties: false },
         ),
+        { maxItems: 100 },
       ),
     ),
   },
@@ -153,7 +154,7 @@ export function registerLoyaltyRoutes(app: App, deps: RouteDeps): void {
           {
             points: Type.Integer({ minimum: 1 }),
             idempotencyKey: Key,
-            storeCode: Type.Optional(Type.String()),
+            storeCode: Type.Optional(Type.String({ maxLength: 100 })),
           },
           { additionalProperties: false },
         ),
@@ -234,7 +235,7 @@ export function registerLoyaltyRoutes(app: App, deps: RouteDeps): void {
       schema: {
         tags,
         summary: 'Earn (or reverse) points for an order now, idempotently',
-        params: Type.Object({ externalId: Type.String({ minLength: 1 }) }),
+        params: Type.Object({ externalId: Type.String({ minLength: 1, maxLength: 100 }) }),
       },
     },
     async (request) =>
@@ -293,9 +294,9 @@ export function registerLoyaltyRoutes(app: App, deps: RouteDeps): void {
         summary: 'The coupon as a LINE flex message',
         params: CodeParams,
         querystring: Type.Object({
-          shopName: Type.Optional(Type.String()),
-          imageUrl: Type.Optional(Type.String()),
-          actionUrl: Type.Optional(Type.String()),
+          shopName: Type.Optional(Type.String({ maxLength: 200 })),
+          imageUrl: Type.Optional(Type.String({ maxLength: 2000 })),
+          actionUrl: Type.Optional(Type.String({ maxLength: 2000 })),
         }),
       },
     },
@@ -312,7 +313,7 @@ export function registerLoyaltyRoutes(app: App, deps: RouteDeps): void {
         params: CodeParams,
         body: Type.Object(
           {
-            storeCode: Type.Optional(Type.String()),
+            storeCode: Type.Optional(Type.String({ maxLength: 100 })),
             orderTotal: Type.Optional(Type.Integer({ minimum: 0 })),
             idempotencyKey: Type.Optional(Key),
           },

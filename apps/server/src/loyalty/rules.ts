@@ -32,18 +32,18 @@ export const LoyaltyRules = Type.Object(
     }),
     /** Months a lot of points stays valid after it is earned. */
     lotValidityMonths: Type.Integer({ minimum: 1, maximum: 120, default: 12 }),
-    excludedSkus: Type.Array(Type.String({ maxLength: 100 }), { default: [] }),
-    excludedStoreCodes: Type.Array(Type.String({ maxLength: 100 }), { default: [] }),
+    excludedSkus: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 1000, default: [] }),
+    excludedStoreCodes: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 1000, default: [] }),
     bonusPeriods: Type.Array(
       Type.Object(
         {
-          from: Type.String({ format: 'date-time' }),
-          until: Type.String({ format: 'date-time' }),
+          from: Type.String({ format: 'date-time', maxLength: 40 }),
+          until: Type.String({ format: 'date-time', maxLength: 40 }),
           multiplier: Type.Number({ minimum: 0, maximum: 100 }),
         },
         { additionalProperties: false },
       ),
-      { default: [] },
+      { maxItems: 100, default: [] },
     ),
     /**
      * What a refund takes back when the order's points were already spent: `balance` takes the
@@ -55,6 +55,7 @@ export const LoyaltyRules = Type.Object(
     expiringSoonDays: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
     tierBasis: Type.Union([Type.Literal('spend'), Type.Literal('points')], { default: 'spend' }),
     tiers: Type.Array(Tier, {
+      maxItems: 20,
       default: [
         { code: 'regular', name: 'レギュラー', threshold: 0, multiplier: 1 },
         { code: 'silver', name: 'シルバー', threshold: 30000, multiplier: 1.5 },
@@ -71,7 +72,7 @@ export const LoyaltyRules = Type.Object(
         },
         { additionalProperties: false },
       ),
-      { default: [] },
+      { maxItems: 50, default: [] },
     ),
   },
   { additionalProperties: false },

@@ -26,8 +26,10 @@ export const OrderInput = Type.Object(
     status: Type.Optional(
       Type.Union([Type.Literal('completed'), Type.Literal('cancelled'), Type.Literal('refunded')]),
     ),
-    orderedAt: Type.String({ format: 'date-time' }),
-    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217; default JPY' })),
+    orderedAt: Type.String({ format: 'date-time', maxLength: 40 }),
+    currency: Type.Optional(
+      Type.String({ maxLength: 3, pattern: '^[A-Z]{3}$', description: 'ISO 4217; default JPY' }),
+    ),
     subtotal: Type.Optional(
       Yen('Before discount, shipping and tax; defaults to the sum of the lines, else total'),
     ),

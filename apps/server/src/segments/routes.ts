@@ -20,7 +20,7 @@ const SegmentBody = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     definition: Type.Optional(Definition),
-    template: Type.Optional(Type.String({ description: 'Start from a built-in template' })),
+    template: Type.Optional(Type.String({ maxLength: 100, description: 'Start from a built-in template' })),
   },
   { additionalProperties: false },
 );
@@ -124,7 +124,7 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
         params: IdParams,
         querystring: Type.Object({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-          cursor: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+          cursor: Type.Optional(Type.String({ maxLength: 20, pattern: '^[0-9]+$' })),
         }),
       },
     },

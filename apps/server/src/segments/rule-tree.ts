@@ -62,6 +62,10 @@ export type Condition =
 export type RuleNode = { and: RuleNode[] } | { or: RuleNode[] } | { not: RuleNode } | Condition;
 
 const MAX_NODES = 200;
+// Bounds on the values a condition compares with: the definition arrives as free JSON
+// (Type.Unknown in the route schema), so its strings and lists are bounded here (issue #19).
+const MAX_LIST = 1000;
+const MAX_TEXT = 1000;
 const KINDS = [
   'and',
   'or',
@@ -101,10 +105,15 @@ export function validateDefinition(value: unknown, base = 'definition'): RuleNod
     if (op === 'in' || op === 'not_in') {
       if (!Array.isArray(node.value) || node.value.length === 0)
         at(`${path}.value`, 'must be a non-empty array');
+      else if (node.value.length > MAX_LIST) at(`${path}.value`, `must have at most ${MAX_LIST} items`);
+      else if (node.value.some((v) => typeof v === 'string' && v.length > MAX_TEXT))
+        at(`${path}.value`, `items must have at most ${MAX_TEXT} characters`);
       return;
     }
     if (node.value === undefined || node.value === null || Array.isArray(node.value) || isObject(node.value))
       at(`${path}.value`, 'must be a string, number or boolean');
+    else if (typeof node.value === 'string' && node.value.length > MAX_TEXT)
+      at(`${path}.value`, `must have at most ${MAX_TEXT} characters`);
   };
   const checkNumber = (node: Record<string, unknown>, path: string): undefined => {
     if (typeof node.value !== 'number' || !Number.isFinite(node.value))
@@ -190,7 +199,10 @@ export function validateDefinition(value: unknown, base = 'definition'): RuleNod
     if (!oneOf(MEASURES, a.measure)) at(`${p}.measure`, `must be one of ${MEASURES.join(', ')}`);
     if (a.measure === 'sum' && a.of !== 'orders')
       at(`${p}.measure`, 'sum is only defined for orders (revenue)');
-    if (a.type !== undefined && (a.of !== 'events' || typeof a.type !== 'string' || a.type.length === 0))
+    if (
+      a.type !== undefined &&
+      (a.of !== 'events' || typeof a.type !== 'string' || a.type.length === 0 || a.type.length > 100)
+    )
       at(`${p}.type`, 'is only allowed for events, as a non-empty event type');
     if (a.window !== undefined) {
       const days = isObject(a.window) ? a.window.days : undefined;

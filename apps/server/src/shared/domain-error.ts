@@ -9,7 +9,9 @@ export type DomainErrorCode =
   | 'not_found'
   | 'conflict'
   | 'too_large'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'method_not_allowed'
+  | 'unsupported_media_type';
 
 /** One problem with one input, named by its path: `events[3].occurredAt`. */
 export interface FieldProblem {

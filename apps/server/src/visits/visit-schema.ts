@@ -10,7 +10,7 @@ export const VisitInput = Type.Object(
     }),
     customer: CustomerRef,
     storeCode: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    visitedAt: Type.String({ format: 'date-time' }),
+    visitedAt: Type.String({ format: 'date-time', maxLength: 40 }),
     source: Type.Optional(
       Type.String({ minLength: 1, maxLength: 50, description: 'pos, reservation, checkin, …' }),
     ),

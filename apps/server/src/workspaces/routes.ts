@@ -83,7 +83,7 @@ export function registerWorkspaceRoutes(app: App, { database, secureCookies }: R
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 100 }),
-            scopes: Type.Array(Scope, { minItems: 1, uniqueItems: true }),
+            scopes: Type.Array(Scope, { minItems: 1, maxItems: API_KEY_SCOPES.length, uniqueItems: true }),
           },
           { additionalProperties: false },
         ),
@@ -139,8 +139,8 @@ export function registerWorkspaceRoutes(app: App, { database, secureCookies }: R
         summary: 'Add a user to this workspace with a role',
         body: Type.Object(
           {
-            email: Type.String(),
-            password: Type.String(),
+            email: Type.String({ maxLength: 254 }),
+            password: Type.String({ maxLength: 256 }),
             role: Role,
             name: Type.Optional(Type.String({ maxLength: 100 })),
           },

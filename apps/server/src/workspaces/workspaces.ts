@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, Role } from '../db/schema.ts';
 import { invalid, mapPgError } from '../shared/domain-error.ts';
+import { isEmailAddress } from '../shared/email.ts';
 import { API_KEY_SCOPES, type ApiKeyScope, createApiKey } from './api-keys.ts';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 
@@ -11,8 +12,6 @@ export async function createWorkspace(db: Kysely<DB>, name: string): Promise<{ i
   return db.insertInto('workspace').values({ name: name.trim() }).returning('id').executeTakeFirstOrThrow();
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** Creates a user, or finds the existing one with that email, and gives them a role in the workspace. */
 export async function addMember(
   db: Kysely<DB>,
@@ -20,7 +19,7 @@ export async function addMember(
 ): Promise<{ userId: string; created: boolean }> {
   const email = input.email.trim().toLowerCase();
   const problems = [];
-  if (!EMAIL.test(email)) problems.push({ path: 'email', message: 'not an email address' });
+  if (!isEmailAddress(email)) problems.push({ path: 'email', message: 'not an email address' });
   const weak = passwordProblem(input.password);
   if (weak) problems.push({ path: 'password', message: weak });
   if (problems.length) throw invalid(problems);
