@@ -9,13 +9,15 @@ import { DomainError } from '../shared/domain-error.ts';
  */
 export interface HashGate {
   run<T>(work: () => Promise<T>, options?: { mayRefuse?: boolean }): Promise<T>;
-  /** Hashes running now, waiting now, and the most ever running at once (for tests and metrics). */
-  stats(): { active: number; queued: number; peakActive: number };
+  /** Hashes running and waiting now, and the most of each at once since the last reset (for tests and metrics). */
+  stats(): { active: number; queued: number; peakActive: number; peakQueued: number };
+  resetPeaks(): void;
 }
 
 export function createHashGate(options: { concurrency: number; queueLimit: number }): HashGate {
   let active = 0;
   let peakActive = 0;
+  let peakQueued = 0;
   const waiting: (() => void)[] = [];
   const release = () => {
     active--;
@@ -33,13 +35,14 @@ export function createHashGate(options: { concurrency: number; queueLimit: numbe
         retryAfterSeconds: 2,
       });
     }
-    return new Promise((resolve) =>
+    return new Promise((resolve) => {
       waiting.push(() => {
         active++;
         peakActive = Math.max(peakActive, active);
         resolve();
-      }),
-    );
+      });
+      peakQueued = Math.max(peakQueued, waiting.length);
+    });
   };
   return {
     async run(work, { mayRefuse = false } = {}) {
@@ -50,7 +53,11 @@ export function createHashGate(options: { concurrency: number; queueLimit: numbe
         release();
       }
     },
-    stats: () => ({ active, queued: waiting.length, peakActive }),
+    stats: () => ({ active, queued: waiting.length, peakActive, peakQueued }),
+    resetPeaks: () => {
+      peakActive = active;
+      peakQueued = waiting.length;
+    },
   };
 }
 

@@ -205,6 +205,12 @@ export async function acceptInvitation(
   return { workspaceId: invitation.workspace_id, role: invitation.role };
 }
 
+const accountExists = (email: string) =>
+  new DomainError(
+    'conflict',
+    `an account for ${email} already exists; log in as that user and accept the invitation`,
+  );
+
 /**
  * A person without an account accepts: they choose their own password (and name), and the
  * account is created for the invited email. Refused when the email already has an account: its
@@ -218,6 +224,13 @@ export async function acceptInvitationAsNewUser(
   const invitation = await findInvitation(db, token);
   const weak = passwordProblem(input.password, { email: invitation.email });
   if (weak) throw invalid([{ path: 'password', message: weak }]);
+  // Checked before hashing to spare the hash; the insert below still settles a race.
+  const existing = await db
+    .selectFrom('app_user')
+    .select('id')
+    .where(sql`lower(email)`, '=', invitation.email)
+    .executeTakeFirst();
+  if (existing) throw accountExists(invitation.email);
   const passwordHash = await hashPassword(input.password, { mayRefuse: true });
   const userId = await db.transaction().execute(async (tx) => {
     const created = await tx
@@ -226,11 +239,7 @@ export async function acceptInvitationAsNewUser(
       .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (!created)
-      throw new DomainError(
-        'conflict',
-        `an account for ${invitation.email} already exists; log in as that user and accept the invitation`,
-      );
+    if (!created) throw accountExists(invitation.email);
     await redeem(tx, invitation, created.id);
     return created.id;
   });
