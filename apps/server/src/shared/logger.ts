@@ -11,6 +11,8 @@ export const REDACTED_PATHS = [
   'req.headers["x-line-signature"]',
   'res.headers["set-cookie"]',
   '*.password',
+  '*.currentPassword',
+  '*.newPassword',
   '*.ownerPassword',
   '*.apiKey',
   '*.token',
