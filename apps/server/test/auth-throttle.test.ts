@@ -18,6 +18,7 @@ import { passwordProblem } from '../src/workspaces/passwords.ts';
 import { addMember } from '../src/workspaces/workspaces.ts';
 import { login } from './auth-helpers.ts';
 import { createTestApp, type TestApp } from './helpers.ts';
+import { until } from './line-setup.ts';
 
 let t: TestApp;
 const KNOWN = 'known@example.jp';
@@ -162,6 +163,45 @@ describe('password hashing', () => {
     release();
     await Promise.all(holders);
     expect((await login(t.app, KNOWN, PASSWORD, ip)).statusCode).toBe(200);
+  });
+});
+
+describe('hashing priority', () => {
+  it('a login from a client that has not been failing goes ahead of every guess waiting', async () => {
+    let releaseRunning: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => {
+      releaseRunning = resolve;
+    });
+    const busy = [PASSWORD_HASHING.run(() => running), PASSWORD_HASHING.run(() => running)];
+    // Sixteen guesses from failing clients, each holding its slot once it gets one.
+    let guessesStarted = 0;
+    let releaseGuesses: () => void = () => undefined;
+    const guessing = new Promise<void>((resolve) => {
+      releaseGuesses = resolve;
+    });
+    const guesses = Array.from({ length: 16 }, () =>
+      PASSWORD_HASHING.run(
+        async () => {
+          guessesStarted++;
+          await guessing;
+        },
+        { priority: 'low' },
+      ),
+    );
+    const real = login(t.app, KNOWN, PASSWORD, '198.51.100.150');
+    await until(() => PASSWORD_HASHING.stats().queued === 17, 20_000, 'the real login to queue');
+    // Freeing the two slots: first-come-first-served would give both to guesses, which hold them
+    // until released below, and the real login would never finish.
+    releaseRunning();
+    let answered = 0;
+    void real.then((res) => {
+      answered = res.statusCode;
+    });
+    await until(() => answered, 30_000, 'the real login to be answered while the guesses hold their slots');
+    expect(answered).toBe(200);
+    expect(guessesStarted).toBe(2);
+    releaseGuesses();
+    await Promise.all([...busy, ...guesses]);
   });
 });
 

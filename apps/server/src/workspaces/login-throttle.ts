@@ -89,15 +89,21 @@ export function waitMs(rule: ThrottleRule, failures: number, last: Date, now: Da
  * (with Retry-After) while the client or the pair must wait. Undo it with `refundLoginAttempt`
  * when the password was right.
  */
+export interface LoginCharge {
+  keys: ThrottleKeys;
+  /** Neither the client nor the pair had failures counted before this attempt. */
+  clean: boolean;
+}
+
 export async function chargeLoginAttempt(
   db: Kysely<DB>,
   email: string,
   ip: string,
   now = new Date(),
-): Promise<ThrottleKeys> {
+): Promise<LoginCharge> {
   const keys = throttleKeys(email, ip);
   const ordered = [keys.account, keys.client, keys.pair].sort();
-  const wait = await transact(db, async (tx) => {
+  const outcome = await transact(db, async (tx) => {
     const rows = await tx
       .selectFrom('login_throttle')
       .select(['key', 'failures', 'last_failure_at'])
@@ -117,7 +123,7 @@ export async function chargeLoginAttempt(
       client ? waitMs(CLIENT_RULE, client.failures, client.last_failure_at, now) : 0,
       pair ? waitMs(pairRule, pair.failures, pair.last_failure_at, now) : 0,
     );
-    if (wait > 0) return wait;
+    if (wait > 0) return { wait, clean: false };
     await tx
       .insertInto('login_throttle')
       .values(ordered.map((key) => ({ key, failures: 1, last_failure_at: now })))
@@ -129,13 +135,13 @@ export async function chargeLoginAttempt(
         }),
       )
       .execute();
-    return 0;
+    return { wait: 0, clean: !client?.failures && !pair?.failures };
   });
-  if (wait > 0)
+  if (outcome.wait > 0)
     throw new DomainError('rate_limited', 'too many failed logins; try again later', [], {
-      retryAfterSeconds: Math.ceil(wait / 1000),
+      retryAfterSeconds: Math.ceil(outcome.wait / 1000),
     });
-  return keys;
+  return { keys, clean: outcome.clean };
 }
 
 /** The password was right: the pair starts afresh, the client and the account get their charge back. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { DomainError, invalid } from '../shared/domain-error.ts';
+import type { HashPriority } from './hash-gate.ts';
 import { chargeLoginAttempt, refundLoginAttempt } from './login-throttle.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { endUserSessions } from './sessions.ts';
@@ -9,13 +10,13 @@ import { endUserSessions } from './sessions.ts';
 // time does not tell which emails have accounts.
 const DUMMY_HASH = 'scrypt$17$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
-async function passwordMatches(db: Kysely<DB>, email: string, password: string) {
+async function passwordMatches(db: Kysely<DB>, email: string, password: string, priority: HashPriority) {
   const user = await db
     .selectFrom('app_user')
     .select(['id', 'email', 'password_hash'])
     .where(db.fn('lower', ['email']), '=', email.trim().toLowerCase())
     .executeTakeFirst();
-  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH, { mayRefuse: true });
+  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH, { mayRefuse: true, priority });
   return user && ok ? user : undefined;
 }
 
@@ -30,14 +31,16 @@ export async function verifyAccountPassword(
   const charge = await chargeLoginAttempt(db, input.email, input.clientIp);
   let user: Awaited<ReturnType<typeof passwordMatches>>;
   try {
-    user = await passwordMatches(db, input.email, input.password);
+    // A client that has been failing waits behind everyone else for the hash (hash-gate.ts).
+    user = await passwordMatches(db, input.email, input.password, charge.clean ? 'high' : 'low');
   } catch (error) {
     // The gate was full: no password was checked, so nothing counts against this client.
-    if (error instanceof DomainError && error.code === 'rate_limited') await refundLoginAttempt(db, charge);
+    if (error instanceof DomainError && error.code === 'rate_limited')
+      await refundLoginAttempt(db, charge.keys);
     throw error;
   }
   if (!user) throw new DomainError('unauthenticated', 'wrong email or password');
-  await refundLoginAttempt(db, charge);
+  await refundLoginAttempt(db, charge.keys);
   return { userId: user.id, email: user.email };
 }
 

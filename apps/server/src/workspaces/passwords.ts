@@ -1,6 +1,6 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { isCommonPassword } from './common-passwords.ts';
-import { PASSWORD_HASHING } from './hash-gate.ts';
+import { type HashPriority, PASSWORD_HASHING } from './hash-gate.ts';
 
 // scrypt with N=2^17, r=8, p=1: OWASP's recommended parameters where Argon2id is not available
 // (Node 22 has no Argon2 in node:crypto). The parameters are stored with each hash, so they can
@@ -31,6 +31,8 @@ function scrypt(password: string, salt: Buffer, logN: number, r: number, p: numb
  */
 export interface HashOptions {
   mayRefuse?: boolean;
+  /** `low` for a login from a client with recent failures (see hash-gate.ts). */
+  priority?: HashPriority;
 }
 
 /** Hashes a password as `scrypt$logN$r$p$salt$hash` (base64url parts). */
