@@ -8,9 +8,10 @@ import { DomainError } from '../shared/domain-error.ts';
  * gets a 429 at once instead of waiting, while internal callers (CLI, demo loader) wait their turn.
  *
  * Two queues: `high` (a client that has not been failing, a token holder, a logged-in user) is
- * always served before `low` (a client with recent failed logins). Guessing streams keep the low
- * queue full, and without priorities a real login would wait behind every one of them (measured:
- * 45 s behind 16 streams on a loaded 2-core machine); with them it waits for one running hash.
+ * always served before `low` (a client with recent failed logins), and `low` may hold only
+ * `lowConcurrency` of the running slots. Guessing streams keep the low queue full; first come,
+ * first served, a real login waited behind every one of them (measured: 45 s behind 16 streams
+ * on a loaded 2-core machine). Now it waits only for other clients' first attempts.
  */
 export type HashPriority = 'high' | 'low';
 
@@ -21,24 +22,33 @@ export interface HashGate {
   resetPeaks(): void;
 }
 
-export function createHashGate(options: { concurrency: number; queueLimit: number }): HashGate {
-  let active = 0;
+export function createHashGate(options: {
+  concurrency: number;
+  queueLimit: number;
+  /** At most this many of the running hashes may be `low` (default: all). */
+  lowConcurrency?: number;
+}): HashGate {
+  const lowLimit = options.lowConcurrency ?? options.concurrency;
+  const running: Record<HashPriority, number> = { high: 0, low: 0 };
   let peakActive = 0;
   let peakQueued = 0;
   const waiting: Record<HashPriority, (() => void)[]> = { high: [], low: [] };
+  const active = () => running.high + running.low;
   const queued = () => waiting.high.length + waiting.low.length;
-  const start = () => {
-    active++;
-    peakActive = Math.max(peakActive, active);
+  const mayStart = (priority: HashPriority) =>
+    active() < options.concurrency && (priority === 'high' || running.low < lowLimit);
+  const start = (priority: HashPriority) => {
+    running[priority]++;
+    peakActive = Math.max(peakActive, active());
   };
-  const release = () => {
-    active--;
-    const next = waiting.high.shift() ?? waiting.low.shift();
-    if (next) next();
+  const dispatch = () => {
+    for (const priority of ['high', 'low'] as const) {
+      while (waiting[priority].length && mayStart(priority)) waiting[priority].shift()!();
+    }
   };
   const acquire = (mayRefuse: boolean, priority: HashPriority): Promise<void> => {
-    if (active < options.concurrency) {
-      start();
+    if (!waiting[priority].length && mayStart(priority)) {
+      start(priority);
       return Promise.resolve();
     }
     const queue = waiting[priority];
@@ -49,7 +59,7 @@ export function createHashGate(options: { concurrency: number; queueLimit: numbe
     }
     return new Promise((resolve) => {
       queue.push(() => {
-        start();
+        start(priority);
         resolve();
       });
       peakQueued = Math.max(peakQueued, queued());
@@ -61,12 +71,13 @@ export function createHashGate(options: { concurrency: number; queueLimit: numbe
       try {
         return await work();
       } finally {
-        release();
+        running[priority]--;
+        dispatch();
       }
     },
-    stats: () => ({ active, queued: queued(), peakActive, peakQueued }),
+    stats: () => ({ active: active(), queued: queued(), peakActive, peakQueued }),
     resetPeaks: () => {
-      peakActive = active;
+      peakActive = active();
       peakQueued = queued();
     },
   };
@@ -74,6 +85,11 @@ export function createHashGate(options: { concurrency: number; queueLimit: numbe
 
 /**
  * The process's one gate. Two hashes at once keep a login under a second on a 2-core machine and
- * cap hashing memory at 256 MiB; sixteen waiting is about three seconds of queue.
+ * cap hashing memory at 256 MiB; sixteen waiting is about three seconds of queue. Clients that
+ * have been failing get one of the two slots at most, so a real login never waits for a guess.
  */
-export const PASSWORD_HASHING: HashGate = createHashGate({ concurrency: 2, queueLimit: 16 });
+export const PASSWORD_HASHING: HashGate = createHashGate({
+  concurrency: 2,
+  queueLimit: 16,
+  lowConcurrency: 1,
+});
