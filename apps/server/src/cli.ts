@@ -5,6 +5,8 @@ const USAGE = `kizuna <command>
   demo                    load the demo cafe chain (3 stores, ~5,000 customers, 2 years of orders)
   init [--json] [--name N] [--email E]
                           create a workspace, its owner and an API key
+  users reset-password --email E
+                          print a one-time link with which a user sets a new password
   migrate                 apply pending database migrations
   import customers|orders FILE [--format kizuna|shopify] [--skip-invalid] [--workspace ID]
                           import a CSV file (all or nothing unless --skip-invalid)
@@ -23,6 +25,8 @@ async function main(): Promise<number> {
       return (await import('./demo/demo-cli.ts')).runDemoCli(rest);
     case 'init':
       return (await import('./workspaces/init-cli.ts')).runInitCli(rest);
+    case 'users':
+      return (await import('./workspaces/users-cli.ts')).runUsersCli(rest);
     case 'migrate':
       return (await import('./db/migrate-cli.ts')).runMigrateCli(rest);
     case 'import':

@@ -18,6 +18,12 @@ export interface Config {
   readonly runWorker: boolean;
   /** Run the HTTP API in this process. */
   readonly runApi: boolean;
+  /**
+   * KIZUNA_TRUST_PROXY: which reverse proxies may name the client in X-Forwarded-For (login
+   * throttling counts per client address). false (default): the socket's address; a number: that
+   * many proxy hops; or a comma-separated list of proxy addresses or CIDR ranges.
+   */
+  readonly trustProxy: boolean | number | string[];
   /** KIZUNA_SECRET_KEY: encrypts stored secrets. Required with DATABASE_URL; with the embedded database a key file is kept in the data directory. */
   readonly secretKey: Buffer | undefined;
 }
@@ -39,6 +45,21 @@ function parsePort(key: string, raw: string): number {
     throw new ConfigError(key, `must be an integer from 0 to 65535, got "${raw}"`);
   }
   return port;
+}
+
+function parseTrustProxy(raw: string | undefined): boolean | number | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value.split(',').map((part) => part.trim());
+  if (list.some((part) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(part))) {
+    throw new ConfigError(
+      'KIZUNA_TRUST_PROXY',
+      `must be true, false, a hop count, or proxy addresses/CIDR ranges separated by commas, got "${value}"`,
+    );
+  }
+  return list;
 }
 
 function parseBool(key: string, raw: string | undefined, fallback: boolean): boolean {
@@ -90,5 +111,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     publicUrl,
     runWorker: parseBool('KIZUNA_WORKER', env.KIZUNA_WORKER, true),
     runApi: parseBool('KIZUNA_API', env.KIZUNA_API, true),
+    trustProxy: parseTrustProxy(env.KIZUNA_TRUST_PROXY),
   });
 }

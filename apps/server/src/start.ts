@@ -101,6 +101,7 @@ export async function runStart(argv: string[]): Promise<number> {
         logger,
         secureCookies: config.publicUrl.startsWith('https:'),
         publicUrl: config.publicUrl,
+        trustProxy: config.trustProxy,
         secrets,
         jobs,
       })

@@ -48,6 +48,8 @@ export interface AppOptions {
   secrets?: SecretBox;
   /** The job queue, for routes that hand work to the worker. */
   jobs?: Jobs;
+  /** Fastify's trustProxy: which proxies may name the client address (see Config.trustProxy). */
+  trustProxy?: boolean | number | string[];
 }
 
 export interface RouteDeps {
@@ -78,6 +80,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
     requestIdHeader: false,
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors: frameworkErrorHandler(headers),
+    // A hop count trusts that many proxies nearest to Kizuna (what Fastify does with a number,
+    // which its types do not accept).
+    trustProxy:
+      typeof options.trustProxy === 'number'
+        ? (
+            (hops) => (_address: string, hop: number) =>
+              hop < hops
+          )(options.trustProxy)
+        : (options.trustProxy ?? false),
     bodyLimit: 10 * 1024 * 1024,
     ajv: {
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },

@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import type { DB, Role } from '../db/schema.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { type ApiKeyScope, authenticateApiKey } from '../workspaces/api-keys.ts';
-import { authenticateSession } from '../workspaces/sessions.ts';
-import { membershipsOf } from '../workspaces/workspaces.ts';
+import { sessionMembership } from '../workspaces/member-access.ts';
+import { authenticateSession, type SessionPrincipal } from '../workspaces/sessions.ts';
 
 export const SESSION_COOKIE = 'kizuna_session';
 
@@ -15,6 +15,8 @@ export interface Principal {
   /** `api_key:12` or `user:<uuid>`, for audit columns. */
   actor: string;
   userId?: string;
+  /** The member's role, for a session (an API key has scopes only). */
+  role?: Role;
 }
 
 const ROLE_SCOPES: Record<Role, ApiKeyScope[]> = {
@@ -28,10 +30,17 @@ const ROLE_SCOPES: Record<Role, ApiKeyScope[]> = {
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    userSession?: SessionPrincipal;
   }
   interface FastifyContextConfig {
-    /** The scope a route needs; routes without one are public. */
+    /** The scope a route needs; routes without one (and without `session`) are public. */
     scope?: ApiKeyScope;
+    /**
+     * A route about the user rather than a workspace (their password, sessions, invitations):
+     * `required` needs a logged-in session (API keys have no user); `optional` takes one if the
+     * cookie names a live session. Either way a state change must carry the CSRF token.
+     */
+    session?: 'required' | 'optional';
   }
   interface FastifySchema {
     /** Set from `config.scope` for the OpenAPI document. */
@@ -41,6 +50,23 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The session the cookie names, with its CSRF token checked on state changes. */
+async function resolveSession(
+  db: Kysely<DB>,
+  request: FastifyRequest,
+): Promise<SessionPrincipal | undefined> {
+  const token = request.cookies[SESSION_COOKIE];
+  if (!token) return undefined;
+  const session = await authenticateSession(db, token);
+  if (!session) return undefined;
+  // Cookies ride along on cross-site requests; a state change must also present the session's
+  // CSRF token, which only Kizuna's own pages can read.
+  if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== session.csrfToken) {
+    throw new DomainError('forbidden', 'missing or wrong x-csrf-token header');
+  }
+  return session;
+}
+
 async function resolvePrincipal(db: Kysely<DB>, request: FastifyRequest): Promise<Principal | undefined> {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) {
@@ -48,36 +74,18 @@ async function resolvePrincipal(db: Kysely<DB>, request: FastifyRequest): Promis
     if (!key) throw new DomainError('unauthenticated', 'the API key is unknown or revoked');
     return { workspaceId: key.workspaceId, scopes: new Set(key.scopes), actor: `api_key:${key.keyId}` };
   }
-  const token = request.cookies[SESSION_COOKIE];
-  if (!token) return undefined;
-  const session = await authenticateSession(db, token);
+  if (!request.cookies[SESSION_COOKIE]) return undefined;
+  const session = await resolveSession(db, request);
   if (!session) throw new DomainError('unauthenticated', 'the session has expired; log in again');
-  // Cookies ride along on cross-site requests; a state change must also present the session's
-  // CSRF token, which only Kizuna's own pages can read.
-  if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== session.csrfToken) {
-    throw new DomainError('forbidden', 'missing or wrong x-csrf-token header');
-  }
-  const memberships = await membershipsOf(db, session.userId);
   const wanted = request.headers['x-kizuna-workspace'];
-  const membership =
-    typeof wanted === 'string'
-      ? memberships.find((m) => m.workspaceId === wanted)
-      : memberships.length === 1
-        ? memberships[0]
-        : undefined;
-  if (!membership) {
-    throw new DomainError(
-      'forbidden',
-      memberships.length > 1
-        ? 'choose a workspace with the x-kizuna-workspace header'
-        : 'no access to that workspace',
-    );
-  }
+  const membership = await sessionMembership(db, session, typeof wanted === 'string' ? wanted : undefined);
+  request.userSession = session;
   return {
     workspaceId: membership.workspaceId,
     scopes: new Set(ROLE_SCOPES[membership.role]),
     actor: `user:${session.userId}`,
     userId: session.userId,
+    role: membership.role,
   };
 }
 
@@ -95,7 +103,19 @@ export function installAuth(app: FastifyInstance, db: Kysely<DB>): void {
     if (scope) route.schema = { ...route.schema, 'x-kizuna-scope': scope };
   });
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
-    const scope = request.routeOptions.config.scope;
+    const { scope, session } = request.routeOptions.config;
+    if (session) {
+      const found = await resolveSession(db, request);
+      if (!found && session === 'required')
+        throw new DomainError(
+          'unauthenticated',
+          request.headers.authorization
+            ? 'this needs a logged-in user; API keys act for a workspace, not a user'
+            : 'log in first',
+        );
+      if (found) request.userSession = found;
+      return;
+    }
     if (!scope) return;
     const principal = await resolvePrincipal(db, request);
     if (!principal)
@@ -103,6 +123,12 @@ export function installAuth(app: FastifyInstance, db: Kysely<DB>): void {
     if (!principal.scopes.has(scope)) throw new DomainError('forbidden', `this needs the "${scope}" scope`);
     request.principal = principal;
   });
+}
+
+/** The logged-in user of a `session: 'required'` route (installAuth guarantees one). */
+export function sessionOf(request: FastifyRequest): SessionPrincipal {
+  if (!request.userSession) throw new Error('sessionOf: route has no config.session');
+  return request.userSession;
 }
 
 /** The caller of a scoped route (installAuth guarantees one). */

@@ -3,6 +3,7 @@ import { ANALYTICS_JOBS } from '../analytics/analytics-jobs.ts';
 import { LINE_JOBS } from '../line/line-jobs.ts';
 import { LOYALTY_JOBS } from '../loyalty/jobs.ts';
 import { segmentsRecomputeJob, segmentsRefreshJob } from '../segments/segment-jobs.ts';
+import { AUTH_JOBS } from '../workspaces/auth-jobs.ts';
 import type { JobDefinition } from './jobs.ts';
 
 /** Every job Kizuna runs. Capabilities add theirs here. */
@@ -34,4 +35,5 @@ export const JOBS: JobDefinition[] = [
   },
   ...LOYALTY_JOBS,
   ...LINE_JOBS,
+  ...AUTH_JOBS,
 ];

@@ -24,11 +24,19 @@ export interface FieldProblem {
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
   readonly problems: FieldProblem[];
-  constructor(code: DomainErrorCode, message: string, problems: FieldProblem[] = []) {
+  /** For `rate_limited`: when to try again (sent as the Retry-After header). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(
+    code: DomainErrorCode,
+    message: string,
+    problems: FieldProblem[] = [],
+    options: { retryAfterSeconds?: number } = {},
+  ) {
     super(message);
     this.name = 'DomainError';
     this.code = code;
     this.problems = problems;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -4,6 +4,8 @@ import { serializeError, serializeRequest } from './log-serializers.ts';
 /** Keys that hold secrets or a customer's contact details, at the top of a log line or one level in. */
 const SENSITIVE_KEYS = [
   'password',
+  'currentPassword',
+  'newPassword',
   'ownerPassword',
   'passwordHash',
   'password_hash',

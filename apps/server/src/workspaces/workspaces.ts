@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DB, Role } from '../db/schema.ts';
-import { invalid, mapPgError } from '../shared/domain-error.ts';
-import { isEmailAddress } from '../shared/email.ts';
+import { DomainError, invalid, mapPgError } from '../shared/domain-error.ts';
 import { API_KEY_SCOPES, type ApiKeyScope, createApiKey } from './api-keys.ts';
-import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import { createInvitation, normaliseEmail } from './invitations.ts';
+import { generatePassword, hashPassword, passwordProblem } from './passwords.ts';
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'marketer', 'staff', 'viewer'];
 
@@ -12,59 +12,46 @@ export async function createWorkspace(db: Kysely<DB>, name: string): Promise<{ i
   return db.insertInto('workspace').values({ name: name.trim() }).returning('id').executeTakeFirstOrThrow();
 }
 
-/** Creates a user, or finds the existing one with that email, and gives them a role in the workspace. */
+/**
+ * Creates a NEW user with a password and makes them a member: for the demo brand and the first
+ * start's generated owner, where Kizuna itself chooses the password. Refuses an email that already
+ * has an account: an existing account is never attached silently (that let an admin of one
+ * workspace plant a password for a future member of another); invite it instead.
+ */
 export async function addMember(
   db: Kysely<DB>,
   input: { workspaceId: string; email: string; password: string; role: Role; name?: string },
-): Promise<{ userId: string; created: boolean }> {
-  const email = input.email.trim().toLowerCase();
-  const problems = [];
-  if (!isEmailAddress(email)) problems.push({ path: 'email', message: 'not an email address' });
-  const weak = passwordProblem(input.password);
-  if (weak) problems.push({ path: 'password', message: weak });
-  if (problems.length) throw invalid(problems);
+): Promise<{ userId: string }> {
+  const email = normaliseEmail(input.email);
+  const weak = passwordProblem(input.password, { email });
+  if (weak) throw invalid([{ path: 'password', message: weak }]);
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (tx) => {
-    const existing = await tx
-      .selectFrom('app_user')
-      .select('id')
-      .where(tx.fn('lower', ['email']), '=', email)
+    const created = await tx
+      .insertInto('app_user')
+      .values({ email, name: input.name ?? '', password_hash: passwordHash })
+      .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+      .returning('id')
       .executeTakeFirst();
-    const userId =
-      existing?.id ??
-      (
-        await tx
-          .insertInto('app_user')
-          .values({ email, name: input.name ?? '', password_hash: passwordHash })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
+    if (!created)
+      throw new DomainError('conflict', `an account for ${email} already exists; invite it instead`);
     await tx
       .insertInto('workspace_member')
-      .values({ workspace_id: input.workspaceId, user_id: userId, role: input.role })
+      .values({ workspace_id: input.workspaceId, user_id: created.id, role: input.role })
       .execute()
       .catch((error: unknown) => mapPgError(error, `membership of ${email}`));
-    return { userId, created: !existing };
+    return { userId: created.id };
   });
 }
 
-/** Checks an email and password; the same answer (undefined) for an unknown user and a wrong password. */
-export async function checkLogin(
-  db: Kysely<DB>,
-  email: string,
-  password: string,
-): Promise<{ userId: string } | undefined> {
+async function accountExists(db: Kysely<DB>, email: string): Promise<boolean> {
   const user = await db
     .selectFrom('app_user')
-    .select(['id', 'password_hash'])
-    .where(db.fn('lower', ['email']), '=', email.trim().toLowerCase())
+    .select('id')
+    .where(sql`lower(email)`, '=', email)
     .executeTakeFirst();
-  // Hash even when the user is unknown, so response time does not reveal which emails exist.
-  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
-  return user && ok ? { userId: user.id } : undefined;
+  return user !== undefined;
 }
-
-const DUMMY_HASH = 'scrypt$17$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 export async function membershipsOf(
   db: Kysely<DB>,
@@ -84,36 +71,48 @@ export interface InitResult {
   workspaceId: string;
   apiKey: string;
   ownerEmail: string;
-  /** The generated password, or null when the email already had an account (its password stands). */
+  /** The generated password of a new owner, shown once; null when the owner was invited instead. */
   ownerPassword: string | null;
+  /** The owner's invitation (its token is shown once), when the owner was invited. */
+  ownerInvitation: { token: string; expiresAt: Date } | null;
 }
 
-/** `kizuna init`: a workspace, its owner (with a generated password) and a full-scope API key. */
+/**
+ * `kizuna init` and the first start: a workspace, its owner and a full-scope API key.
+ *
+ * The owner follows the same rules as any member. An email that already has an account is
+ * invited (the user logs in and accepts); it is never attached silently. A new email gets a
+ * generated password (`owner: 'password'`, for the operator's own first login) or an invitation
+ * with which its person sets their own password (`owner: 'invite'`, `kizuna init --email`).
+ */
 export async function initWorkspace(
   db: Kysely<DB>,
-  input: { name: string; ownerEmail: string; ownerPassword?: string; scopes?: ApiKeyScope[] },
+  input: { name: string; ownerEmail: string; owner?: 'password' | 'invite'; scopes?: ApiKeyScope[] },
 ): Promise<InitResult> {
-  const ownerPassword = input.ownerPassword ?? generatePassword();
+  const ownerEmail = normaliseEmail(input.ownerEmail, 'ownerEmail');
   const { id: workspaceId } = await createWorkspace(db, input.name);
+  const actor = 'cli:init';
   try {
-    const { userId, created } = await addMember(db, {
-      workspaceId,
-      email: input.ownerEmail,
-      password: ownerPassword,
-      role: 'owner',
-    });
+    let ownerPassword: string | null = null;
+    let ownerInvitation: InitResult['ownerInvitation'] = null;
+    let ownerId: string | undefined;
+    if ((input.owner ?? 'password') === 'password' && !(await accountExists(db, ownerEmail))) {
+      ownerPassword = generatePassword();
+      ownerId = (
+        await addMember(db, { workspaceId, email: ownerEmail, password: ownerPassword, role: 'owner' })
+      ).userId;
+    } else {
+      const manager = { workspaceId, rank: 'owner', actor } as const;
+      const { token, expiresAt } = await createInvitation(db, manager, { email: ownerEmail, role: 'owner' });
+      ownerInvitation = { token, expiresAt };
+    }
     const { token } = await createApiKey(db, {
       workspaceId,
       name: 'default',
       scopes: input.scopes ?? [...API_KEY_SCOPES],
-      createdBy: userId,
+      ...(ownerId ? { createdBy: ownerId } : {}),
     });
-    return {
-      workspaceId,
-      apiKey: token,
-      ownerEmail: input.ownerEmail.trim().toLowerCase(),
-      ownerPassword: created ? ownerPassword : null,
-    };
+    return { workspaceId, apiKey: token, ownerEmail, ownerPassword, ownerInvitation };
   } catch (error) {
     // Leave no workspace without an owner behind.
     await db.deleteFrom('workspace').where('id', '=', workspaceId).execute();

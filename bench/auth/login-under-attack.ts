@@ -1,0 +1,111 @@
+// bench/auth: how long a real user's login takes while anonymous clients guess passwords, beside
+// the same login with nobody guessing, measured in the same run; and how far the process's memory
+// rises. The issue this answers (#19 item 7): 16 anonymous streams slowed a real login to 7 s and
+// raised memory by 500 MiB before hashing was bounded and failures were throttled.
+//
+//   node bench/auth/login-under-attack.ts [--streams 16] [--seconds 30] [--url postgres://…]
+//
+// Embedded database (PGlite, in memory) unless --url names a PostgreSQL database to use a fresh
+// schema of. Requests go through Fastify's inject, as the tests' do: no port.
+
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { migrate } from '../../apps/server/src/db/migrate.ts';
+import { type Database, openDatabase } from '../../apps/server/src/db/open-database.ts';
+import { buildApp } from '../../apps/server/src/http/app.ts';
+import { addMember, initWorkspace } from '../../apps/server/src/workspaces/workspaces.ts';
+
+const { values } = parseArgs({
+  options: {
+    streams: { type: 'string', default: '16' },
+    seconds: { type: 'string', default: '30' },
+    url: { type: 'string' },
+  },
+});
+const streams = Number(values.streams);
+const seconds = Number(values.seconds);
+
+async function open(): Promise<Database> {
+  if (!values.url) return openDatabase({ kind: 'pglite' });
+  const schema = `bench_auth_${randomBytes(4).toString('hex')}`;
+  const admin = await openDatabase({ kind: 'postgres', url: values.url, poolSize: 1 });
+  await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+  await admin.close();
+  return openDatabase({ kind: 'postgres', url: values.url, schema, poolSize: 10 });
+}
+
+const database = await open();
+await migrate(database);
+const app = await buildApp({ database, logger: false });
+const { workspaceId } = await initWorkspace(database.db, {
+  name: 'bench',
+  ownerEmail: 'bench-owner@example.jp',
+});
+const EMAIL = 'real-user@example.jp';
+const PASSWORD = 'the real user knows this one';
+await addMember(database.db, { workspaceId, email: EMAIL, password: PASSWORD, role: 'staff' });
+
+const login = (email: string, password: string, ip: string) =>
+  app.inject({ method: 'POST', url: '/v1/auth/login', remoteAddress: ip, payload: { email, password } });
+
+async function timedRealLogin(n: number): Promise<number> {
+  const started = performance.now();
+  const res = await login(EMAIL, PASSWORD, `198.51.100.${n % 250}`);
+  if (res.statusCode !== 200) throw new Error(`real login answered ${res.statusCode}: ${res.body}`);
+  return performance.now() - started;
+}
+
+const quantile = (xs: number[], q: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+};
+const summary = (xs: number[]) =>
+  `median ${quantile(xs, 0.5).toFixed(0)} ms, p90 ${quantile(xs, 0.9).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms (n=${xs.length})`;
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+
+// Baseline: nobody guessing.
+const baseline: number[] = [];
+for (let i = 0; i < 8; i++) baseline.push(await timedRealLogin(i));
+const rssBefore = process.memoryUsage().rss;
+
+// Attack: each stream is one client address guessing a new email every time (so only the
+// per-client counter can slow it), as fast as the answers come, while the real user logs in once
+// a second from their own address.
+const end = Date.now() + seconds * 1000;
+const outcomes = new Map<string, number>();
+let rssPeak = rssBefore;
+const sampler = setInterval(() => {
+  rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+}, 50);
+const attackers = Array.from({ length: streams }, async (_, s) => {
+  for (let i = 0; Date.now() < end; i++) {
+    const res = await login(`guess${s}-${i}@example.jp`, `guess ${i}`, `203.0.113.${s + 1}`);
+    const kind =
+      res.statusCode === 429 ? `429 ${res.json().error.message.slice(0, 20)}…` : String(res.statusCode);
+    outcomes.set(kind, (outcomes.get(kind) ?? 0) + 1);
+  }
+});
+const during: { at: number; ms: number }[] = [];
+const started = Date.now();
+for (let n = 0; Date.now() < end; n++) {
+  const at = (Date.now() - started) / 1000;
+  const ms = await timedRealLogin(100 + n);
+  during.push({ at, ms });
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - ms)));
+}
+await Promise.all(attackers);
+clearInterval(sampler);
+
+const firstTen = during.filter((d) => d.at < 10).map((d) => d.ms);
+const afterTen = during.filter((d) => d.at >= 10).map((d) => d.ms);
+console.log(`database: ${database.kind}; ${streams} guessing streams for ${seconds} s`);
+console.log(`real login, nobody guessing:                     ${summary(baseline)}`);
+console.log(`real login started in the first 10 s of guessing: ${summary(firstTen)}`);
+console.log(`real login started after 10 s of guessing:     ${summary(afterTen)}`);
+console.log(`guesses answered: ${[...outcomes].map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+console.log(
+  `RSS ${mib(rssBefore)} MiB before guessing, peak ${mib(rssPeak)} MiB (+${mib(rssPeak - rssBefore)} MiB)`,
+);
+await app.close();
+await database.close();
