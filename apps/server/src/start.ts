@@ -42,7 +42,12 @@ export async function runStart(argv: string[]): Promise<number> {
     return 1;
   }
   const secrets = createSecretBox(key);
-  const jobs = await startJobs(database, JOBS, { logger, work: config.runWorker, secrets });
+  const jobs = await startJobs(database, JOBS, {
+    logger,
+    work: config.runWorker,
+    secrets,
+    lineHosts: config.lineHosts,
+  });
   await jobs.send('database-analyze', {}, { singletonKey: 'startup' });
   if (login.apiKey && values.demo) {
     // A freshly loaded demo brand gets its CLV fit, segment membership and analytics views now
@@ -62,6 +67,7 @@ export async function runStart(argv: string[]): Promise<number> {
         publicUrl: config.publicUrl,
         secrets,
         jobs,
+        lineHosts: config.lineHosts,
       })
     : undefined;
   if (app) await app.listen({ host: config.host, port: config.port });

@@ -16,6 +16,7 @@ import type { Database } from '../db/open-database.ts';
 import { registerEventRoutes } from '../events/routes.ts';
 import { registerHealthRoutes } from '../health/routes.ts';
 import type { Jobs } from '../jobs/jobs.ts';
+import { LINE_HOSTS_ONLY, type LineHostAllowance } from '../line/line-hosts.ts';
 import { registerLineRoutes } from '../line/routes.ts';
 import { registerLoyaltyRoutes } from '../loyalty/routes.ts';
 import { registerOrderRoutes } from '../orders/routes.ts';
@@ -47,6 +48,8 @@ export interface AppOptions {
   secrets?: SecretBox;
   /** The job queue, for routes that hand work to the worker. */
   jobs?: Jobs;
+  /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); default none. */
+  lineHosts?: LineHostAllowance;
 }
 
 export interface RouteDeps {
@@ -55,6 +58,7 @@ export interface RouteDeps {
   publicUrl: string;
   secrets: SecretBox;
   jobs: Jobs | undefined;
+  lineHosts: LineHostAllowance;
 }
 
 /** Builds the HTTP API. Route schemas are also the OpenAPI document served at /docs. */
@@ -98,6 +102,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     // Without a configured key (tests), secrets are sealed under a key that lives only in memory.
     secrets: options.secrets ?? createSecretBox(randomBytes(32)),
     jobs: options.jobs,
+    lineHosts: options.lineHosts ?? LINE_HOSTS_ONLY,
   };
   registerHealthRoutes(app, deps);
   registerWorkspaceRoutes(app, deps);
