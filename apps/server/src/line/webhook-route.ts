@@ -12,7 +12,9 @@ import { receiveWebhook } from './webhook-intake.ts';
  */
 export function registerLineRawRoutes(app: App, { database, secrets, jobs, lineHosts }: RouteDeps): void {
   void app.register(async (scope: FastifyInstance) => {
-    scope.removeContentTypeParser('application/json');
+    // Only the types these routes take: anything else is 415, not parsed as text and then
+    // refused for a signature that was computed over bytes this scope never saw.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
       ['application/json', 'image/png', 'image/jpeg'],
       { parseAs: 'buffer', bodyLimit: 2 * 1024 * 1024 },
