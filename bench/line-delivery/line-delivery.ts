@@ -25,6 +25,7 @@ import { buildApp } from '../../apps/server/src/http/app.ts';
 import { startJobs } from '../../apps/server/src/jobs/jobs.ts';
 import { saveChannel } from '../../apps/server/src/line/channels.ts';
 import { deliverSend } from '../../apps/server/src/line/deliver-send.ts';
+import { parseLineHostAllowance } from '../../apps/server/src/line/line-hosts.ts';
 import { LINE_JOBS } from '../../apps/server/src/line/line-jobs.ts';
 import { Pacer } from '../../apps/server/src/line/pacer.ts';
 import { createSend, getSend } from '../../apps/server/src/line/sends.ts';
@@ -121,12 +122,21 @@ const ws = await initWorkspace(database.db, {
   name: 'ベンチ',
   ownerEmail: `bench-${randomBytes(3).toString('hex')}@example.jp`,
 });
-const channel = await saveChannel(database.db, secrets, 'http://127.0.0.1', ws.workspaceId, {
-  lineChannelId: '1650009999',
-  channelSecret: secret,
-  accessToken: 'bench-token',
-  apiBaseUrl: sandbox.url,
-});
+// The sandbox's host, allowed as an operator would with KIZUNA_LINE_ALLOWED_HOSTS.
+const lineHosts = parseLineHostAllowance('127.0.0.1', false);
+const channel = await saveChannel(
+  database.db,
+  secrets,
+  'http://127.0.0.1',
+  ws.workspaceId,
+  {
+    lineChannelId: '1650009999',
+    channelSecret: secret,
+    accessToken: 'bench-token',
+    apiBaseUrl: sandbox.url,
+  },
+  lineHosts,
+);
 const requests = Math.ceil(recipients / 500);
 const bound = requests / 200;
 console.log(
@@ -158,7 +168,7 @@ console.log(`create send (outbox of ${send.total.toLocaleString('en')}): ${secon
 
 const logger = pino({ level: 'warn' });
 t = performance.now();
-const outcome = await deliverSend({ database, secrets, logger }, ws.workspaceId, send.id);
+const outcome = await deliverSend({ database, secrets, logger, lineHosts }, ws.workspaceId, send.id);
 const delivery = seconds(t);
 const status = await getSend(database.db, ws.workspaceId, send.id);
 const state = await sandboxState(sandbox.url);
@@ -172,8 +182,8 @@ console.log(
 );
 
 // Webhook intake: the API with the job system (jobs are queued, not worked, to measure intake alone).
-const jobs = await startJobs(database, LINE_JOBS, { logger, work: false, secrets });
-const app = await buildApp({ database, logger: false, secrets, jobs });
+const jobs = await startJobs(database, LINE_JOBS, { logger, work: false, secrets, lineHosts });
+const app = await buildApp({ database, logger: false, secrets, jobs, lineHosts });
 const appUrl = await app.listen({ host: '127.0.0.1', port: 0 });
 const webhookUrl = `${appUrl}/line/webhook/${channel.id}`;
 const intakeMs = Number(values['intake-seconds']) * 1000;

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { type LineHostAllowance, parseLineHostAllowance } from './line/line-hosts.ts';
 import { parseSecretKey } from './shared/secret-box.ts';
 
 /** Kizuna's settings, parsed once from the environment at the entrypoint and passed down frozen. */
@@ -26,6 +27,12 @@ export interface Config {
   readonly trustProxy: boolean | number | string[];
   /** KIZUNA_SECRET_KEY: encrypts stored secrets. Required with DATABASE_URL; with the embedded database a key file is kept in the data directory. */
   readonly secretKey: Buffer | undefined;
+  /**
+   * Hosts a LINE channel's API base URLs may name besides LINE's: KIZUNA_LINE_ALLOWED_HOSTS
+   * (comma-separated host or host:port, e.g. the sandbox `127.0.0.1:3939`), or any host with
+   * KIZUNA_LINE_ALLOW_ANY_HOST=true (development only). Default: LINE's hosts only.
+   */
+  readonly lineHosts: LineHostAllowance;
 }
 
 export class ConfigError extends Error {
@@ -100,8 +107,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (databaseSchema && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
     throw new ConfigError('KIZUNA_DATABASE_SCHEMA', 'must be a lower-case SQL identifier');
   }
+  let lineHosts: LineHostAllowance;
+  try {
+    lineHosts = parseLineHostAllowance(
+      env.KIZUNA_LINE_ALLOWED_HOSTS,
+      parseBool('KIZUNA_LINE_ALLOW_ANY_HOST', env.KIZUNA_LINE_ALLOW_ANY_HOST, false),
+    );
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError('KIZUNA_LINE_ALLOWED_HOSTS', (error as Error).message);
+  }
   return Object.freeze({
     secretKey,
+    lineHosts,
     databaseUrl,
     databaseSchema,
     dataDir: resolve(env.KIZUNA_DATA_DIR?.trim() || '.kizuna'),

@@ -83,7 +83,12 @@ export async function runStart(argv: string[]): Promise<number> {
     return 1;
   }
   const secrets = createSecretBox(key);
-  const jobs = await startJobs(database, JOBS, { logger, work: config.runWorker, secrets });
+  const jobs = await startJobs(database, JOBS, {
+    logger,
+    work: config.runWorker,
+    secrets,
+    lineHosts: config.lineHosts,
+  });
   await jobs.send('database-analyze', {}, { singletonKey: 'startup' });
   if (login.apiKey && values.demo) {
     // A freshly loaded demo brand gets its CLV fit, segment membership and analytics views now
@@ -104,6 +109,7 @@ export async function runStart(argv: string[]): Promise<number> {
         trustProxy: config.trustProxy,
         secrets,
         jobs,
+        lineHosts: config.lineHosts,
       })
     : undefined;
   if (app) await app.listen({ host: config.host, port: config.port });

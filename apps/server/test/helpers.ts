@@ -3,12 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { inject } from 'vitest';
 import { migrate } from '../src/db/migrate.ts';
 import { type Database, openDatabase } from '../src/db/open-database.ts';
 import { type App, buildApp } from '../src/http/app.ts';
 import { type JobDefinition, type Jobs, startJobs } from '../src/jobs/jobs.ts';
+import { LINE_HOSTS_ONLY, type LineHostAllowance } from '../src/line/line-hosts.ts';
 import { createSecretBox, type SecretBox } from '../src/shared/secret-box.ts';
 import { type InitResult, initWorkspace } from '../src/workspaces/workspaces.ts';
 
@@ -49,6 +50,8 @@ export interface TestApp {
   jobs: Jobs | undefined;
   /** The box the app and its worker seal secrets with (to call job code directly). */
   secrets: SecretBox;
+  /** The hosts besides LINE's that the app and its worker let LINE channels use. */
+  lineHosts: LineHostAllowance;
   /** A workspace with an owner and a full-scope API key. */
   workspace: InitResult;
   /** Headers that authenticate as the workspace's API key. */
@@ -65,23 +68,30 @@ export interface TestAppOptions {
   work?: boolean;
   /** The URL the app says it is reached at (default http://localhost:3000). */
   publicUrl?: string;
+  /** Hosts besides LINE's that LINE channels may use (the operator setting; default none). */
+  lineHosts?: LineHostAllowance;
+  /** The worker's logger (default: silent). */
+  logger?: Logger;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   // The API and the worker share one key, as in `kizuna start`.
   const secrets = createSecretBox(randomBytes(32));
+  const lineHosts = options.lineHosts ?? LINE_HOSTS_ONLY;
   const jobs = options.jobs
     ? await startJobs(database, options.jobs, {
-        logger: pino({ level: 'silent' }),
+        logger: options.logger ?? pino({ level: 'silent' }),
         work: options.work ?? true,
         secrets,
+        lineHosts,
       })
     : undefined;
   const app = await buildApp({
     database,
     logger: false,
     secrets,
+    lineHosts,
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(jobs ? { jobs } : {}),
   });
@@ -91,6 +101,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     database,
     jobs,
     secrets,
+    lineHosts,
     workspace,
     auth: { authorization: `Bearer ${workspace.apiKey}` },
     close: async () => {

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/db/migrate.ts';
 import { type Database, openDatabase } from '../src/db/open-database.ts';
 import { saveChannel } from '../src/line/channels.ts';
+import { parseLineHostAllowance } from '../src/line/line-hosts.ts';
 import { createSend, getSend } from '../src/line/sends.ts';
 import { createSecretBox } from '../src/shared/secret-box.ts';
 import { lineUserId, newWorkspace, TEST_DATABASE_URL } from './helpers.ts';
@@ -59,6 +60,8 @@ function startWorker(env: NodeJS.ProcessEnv, onLine: (line: string) => void) {
     ...process.env,
     KIZUNA_API: 'false',
     KIZUNA_SECRET_KEY: key,
+    // The operator's allowance for the sandbox's host (LINE's hosts only without it).
+    KIZUNA_LINE_ALLOWED_HOSTS: '127.0.0.1',
     KIZUNA_LOG_LEVEL: process.env.KIZUNA_TEST_TRACE ? 'debug' : 'info',
   };
   delete base.DATABASE_URL;
@@ -106,6 +109,7 @@ describe(`LINE delivery survives a killed worker (${TEST_DATABASE_URL ? 'Postgre
         accessToken: 'reliability-token',
         apiBaseUrl: line.url,
       },
+      parseLineHostAllowance('127.0.0.1', false),
     );
     const ids = await makeFriends(database.db, ws, 1, RECIPIENTS);
     const shared = ids.slice(0, RECIPIENTS - PERSONALISED);

@@ -100,7 +100,12 @@ async function runSync(): Promise<void> {
 /** Runs the sync in this test (what the job runs), and returns what it did. */
 function syncNow(): Promise<RichMenuSyncResult> {
   return syncRichMenus(
-    { database: bed.database, secrets: bed.secrets, logger: pino({ level: 'silent' }) },
+    {
+      database: bed.database,
+      secrets: bed.secrets,
+      logger: pino({ level: 'silent' }),
+      lineHosts: bed.lineHosts,
+    },
     ws,
   );
 }

@@ -4,8 +4,9 @@ import { type LineSandbox, type LineSandboxOptions, startLineSandbox } from '@ki
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../src/db/schema.ts';
 import type { JobDefinition } from '../src/jobs/jobs.ts';
+import { parseLineHostAllowance } from '../src/line/line-hosts.ts';
 import { LINE_JOBS } from '../src/line/line-jobs.ts';
-import { createTestApp, type TestApp } from './helpers.ts';
+import { createTestApp, type TestApp, type TestAppOptions } from './helpers.ts';
 
 export interface LineTestBed extends TestApp {
   line: LineSandbox;
@@ -14,11 +15,18 @@ export interface LineTestBed extends TestApp {
   webhookUrl: string;
 }
 
+/**
+ * The sandbox listens on 127.0.0.1, which a LINE channel may only name when the operator allows
+ * it (KIZUNA_LINE_ALLOWED_HOSTS): the test bed allows it explicitly, as a demo's operator would.
+ */
+export const SANDBOX_HOSTS = parseLineHostAllowance('127.0.0.1', false);
+
 export async function createLineTestBed(
   sandbox: LineSandboxOptions = {},
   jobs: JobDefinition[] = LINE_JOBS,
+  options: Omit<TestAppOptions, 'jobs'> = {},
 ): Promise<LineTestBed> {
-  const test = await createTestApp({ jobs });
+  const test = await createTestApp({ lineHosts: SANDBOX_HOSTS, ...options, jobs });
   const address = await test.app.listen({ host: '127.0.0.1', port: 0 });
   const line = await startLineSandbox({ seed: 1, channelSecret: 'test-channel-secret', ...sandbox });
   const response = await test.app.inject({

@@ -146,6 +146,8 @@ export async function runLineSandboxCli(argv: string[]): Promise<number> {
   console.log(`  Messaging API base URL: ${sandbox.url}  (bot ${sandbox.botUserId})`);
   console.log(`  Users and chats:        ${sandbox.url}/sandbox`);
   console.log(`  Control API:            ${sandbox.url}/sandbox/state, /sandbox/users, /sandbox/faults, ...`);
+  // Kizuna lets a channel name only LINE's hosts unless its operator allows others.
+  console.log(`  Kizuna must allow it:   KIZUNA_LINE_ALLOWED_HOSTS=${new URL(sandbox.url).host}`);
   if (sandboxOptions.webhookUrl) console.log(`  Webhooks go to:         ${sandboxOptions.webhookUrl}`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

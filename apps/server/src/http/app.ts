@@ -16,6 +16,7 @@ import type { Database } from '../db/open-database.ts';
 import { registerEventRoutes } from '../events/routes.ts';
 import { registerHealthRoutes } from '../health/routes.ts';
 import type { Jobs } from '../jobs/jobs.ts';
+import { LINE_HOSTS_ONLY, type LineHostAllowance } from '../line/line-hosts.ts';
 import { registerLineRoutes } from '../line/routes.ts';
 import { registerLoyaltyRoutes } from '../loyalty/routes.ts';
 import { registerOrderRoutes } from '../orders/routes.ts';
@@ -50,6 +51,8 @@ export interface AppOptions {
   jobs?: Jobs;
   /** Fastify's trustProxy: which proxies may name the client address (see Config.trustProxy). */
   trustProxy?: boolean | number | string[];
+  /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); default none. */
+  lineHosts?: LineHostAllowance;
 }
 
 export interface RouteDeps {
@@ -58,6 +61,7 @@ export interface RouteDeps {
   publicUrl: string;
   secrets: SecretBox;
   jobs: Jobs | undefined;
+  lineHosts: LineHostAllowance;
 }
 
 /**
@@ -123,6 +127,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     // Without a configured key (tests), secrets are sealed under a key that lives only in memory.
     secrets: options.secrets ?? createSecretBox(randomBytes(32)),
     jobs: options.jobs,
+    lineHosts: options.lineHosts ?? LINE_HOSTS_ONLY,
   };
   registerHealthRoutes(app, deps);
   registerWorkspaceRoutes(app, deps);

@@ -3,6 +3,7 @@ import { fromKysely, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database.ts';
 import type { DB } from '../db/schema.ts';
+import type { LineHostAllowance } from '../line/line-hosts.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 
 /** What a job handler gets: the database, a logger, and the box that opens stored secrets. */
@@ -19,6 +20,8 @@ export interface JobContext {
   publish?: (topic: DomainTopic, data: object) => Promise<void>;
   /** Publishes a domain topic inside the handler's own transaction (handlers run by the job system have it). */
   publishInTransaction?: Publish;
+  /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); absent: none. */
+  lineHosts?: LineHostAllowance;
 }
 
 /** A durable background job: a pg-boss queue, its handler and an optional cron schedule (JST). */
@@ -81,7 +84,7 @@ export interface Jobs {
 export async function startJobs(
   database: Database,
   definitions: JobDefinition[],
-  options: { logger: Logger; work: boolean; secrets: SecretBox },
+  options: { logger: Logger; work: boolean; secrets: SecretBox; lineHosts?: LineHostAllowance },
 ): Promise<Jobs> {
   const boss = new PgBoss({ ...database.bossOptions, schedule: options.work, supervise: options.work });
   boss.on('error', (error) => options.logger.error({ err: error }, 'job system error'));
@@ -117,6 +120,7 @@ export async function startJobs(
             secrets: options.secrets,
             publish: publishNow,
             publishInTransaction,
+            ...(options.lineHosts ? { lineHosts: options.lineHosts } : {}),
           });
           logger.debug('job done');
         }
@@ -143,6 +147,7 @@ export async function startJobs(
         secrets: options.secrets,
         publish: publishNow,
         publishInTransaction,
+        ...(options.lineHosts ? { lineHosts: options.lineHosts } : {}),
         jobs,
       });
     }

@@ -7,14 +7,24 @@ import { notFound } from '../shared/domain-error.ts';
 import type { OpenChannel } from './channels.ts';
 import type { Handled, StoredEvent } from './friend-lifecycle.ts';
 import { lineClients } from './line-client.ts';
+import { lineCall } from './line-errors.ts';
 import { recordLineEvent } from './line-events.ts';
+import type { LineHostAllowance } from './line-hosts.ts';
 
 /** Nonces live as long as LINE's link token (10 minutes). */
 const NONCE_TTL_MS = 10 * 60 * 1000;
 
-/** Step 1: a link token for a LINE user (a friend), to put in the URL of the shop's login page. */
-export async function issueLinkToken(channel: OpenChannel, lineUserId: string): Promise<string> {
-  const { linkToken } = await lineClients(channel).api.issueLinkToken(lineUserId);
+/**
+ * Step 1: a link token for a LINE user (a friend), to put in the URL of the shop's login page.
+ * LINE's refusal (not a friend, rate limit) is a 4xx for the caller (line-errors.ts).
+ */
+export async function issueLinkToken(
+  channel: OpenChannel,
+  hosts: LineHostAllowance,
+  lineUserId: string,
+): Promise<string> {
+  const client = lineClients(channel, hosts).api;
+  const { linkToken } = await lineCall(() => client.issueLinkToken(lineUserId));
   return linkToken;
 }
 

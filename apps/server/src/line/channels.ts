@@ -1,7 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { DomainError, mapPgError, notFound } from '../shared/domain-error.ts';
+import { mapPgError, notFound } from '../shared/domain-error.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
+import {
+  allowedLineBaseUrl,
+  LINE_API_BASE_URL,
+  LINE_DATA_API_BASE_URL,
+  type LineHostAllowance,
+} from './line-hosts.ts';
 import type { LineChannelTable } from './line-tables.ts';
 
 export interface ChannelInput {
@@ -9,9 +15,15 @@ export interface ChannelInput {
   name?: string;
   channelSecret: string;
   accessToken: string;
-  /** Messaging API base URL (default LINE's); tests and demos point it at the sandbox. */
+  /**
+   * Messaging API base URL (default LINE's); tests and demos point it at the sandbox. Only LINE's
+   * hosts unless the operator allows others (line-hosts.ts).
+   */
   apiBaseUrl?: string;
-  /** Base URL of the binary endpoints (rich-menu images); defaults to apiBaseUrl when that is given. */
+  /**
+   * Base URL of the binary endpoints (rich-menu images); LINE's api-data host by default, or
+   * apiBaseUrl when that names another host (the sandbox serves both).
+   */
   dataApiBaseUrl?: string;
 }
 
@@ -63,19 +75,21 @@ function view(row: ChannelRow, secrets: SecretBox, publicUrl: string): ChannelVi
   };
 }
 
-/** Creates the workspace's channel, or updates it when one with the same LINE channel id exists. */
+/**
+ * Creates the workspace's channel, or updates it when one with the same LINE channel id exists.
+ * A base URL naming a host the operator has not allowed is `invalid`, naming the field.
+ */
 export async function saveChannel(
   db: Kysely<DB>,
   secrets: SecretBox,
   publicUrl: string,
   workspaceId: string,
   input: ChannelInput,
+  hosts: LineHostAllowance,
 ): Promise<ChannelView> {
-  const apiBaseUrl = (input.apiBaseUrl ?? 'https://api.line.me').replace(/\/$/, '');
-  const dataApiBaseUrl = (input.dataApiBaseUrl ?? input.apiBaseUrl ?? 'https://api-data.line.me').replace(
-    /\/$/,
-    '',
-  );
+  const apiBaseUrl = allowedLineBaseUrl(input.apiBaseUrl ?? LINE_API_BASE_URL, hosts, 'apiBaseUrl');
+  const dataDefault = apiBaseUrl === LINE_API_BASE_URL ? LINE_DATA_API_BASE_URL : apiBaseUrl;
+  const dataApiBaseUrl = allowedLineBaseUrl(input.dataApiBaseUrl ?? dataDefault, hosts, 'dataApiBaseUrl');
   const values = {
     name: input.name ?? '',
     secret_sealed: secrets.seal(input.channelSecret),
@@ -153,14 +167,4 @@ function opened(row: ChannelRow, secrets: SecretBox): OpenChannel {
     apiBaseUrl: row.api_base_url,
     dataApiBaseUrl: row.data_api_base_url,
   };
-}
-
-export function assertChannelInput(input: ChannelInput): void {
-  for (const key of ['apiBaseUrl', 'dataApiBaseUrl'] as const) {
-    const url = input[key];
-    if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url))
-      throw new DomainError('invalid', `${key}: not an http(s) URL`, [
-        { path: key, message: 'not an http(s) URL' },
-      ]);
-  }
 }

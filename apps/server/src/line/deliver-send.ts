@@ -4,6 +4,7 @@ import type { DB } from '../db/schema.ts';
 import type { JobContext } from '../jobs/jobs.ts';
 import { openChannel } from './channels.ts';
 import { lineClients } from './line-client.ts';
+import { LINE_HOSTS_ONLY } from './line-hosts.ts';
 import { type PlannedRequest, type RequestOutcome, sendPlannedRequest } from './line-request.ts';
 import { pacerFor, sleep } from './pacer.ts';
 import { pendingRequests, planRequests } from './plan-requests.ts';
@@ -46,7 +47,7 @@ export async function deliverSend(
   const acquired = await acquireLease(db, workspaceId, sendId, owner, leaseMs);
   if (acquired !== 'sending') return acquired;
   const channel = await openChannel(db, secrets, workspaceId, send.channel_id);
-  const client = lineClients(channel).api;
+  const client = lineClients(channel, context.lineHosts ?? LINE_HOSTS_ONLY).api;
   // The first batches are small so the first requests leave at once; later ones full size.
   let cycle = Math.min(8, perCycle);
   const plan = () => {

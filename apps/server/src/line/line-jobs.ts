@@ -1,6 +1,7 @@
 import type { JobDefinition } from '../jobs/jobs.ts';
 import { deliverSend } from './deliver-send.ts';
-import { processPendingEvents } from './process-events.ts';
+import { loggableError } from './event-failures.ts';
+import { channelsWithDueEvents, processPendingEvents } from './process-events.ts';
 import { RICH_MENU_SYNC_JOB, syncRichMenus, workspacesToSync } from './rich-menu-sync.ts';
 import { SEND_JOB } from './sends.ts';
 import { PROCESS_EVENTS_JOB } from './webhook-intake.ts';
@@ -8,19 +9,31 @@ import { PROCESS_EVENTS_JOB } from './webhook-intake.ts';
 /** The LINE channel's background jobs (registered in jobs/registry.ts). */
 export const LINE_JOBS: JobDefinition[] = [
   {
-    // Enqueued with the events by the webhook route, in the same transaction.
+    // Enqueued with the events by the webhook route, in the same transaction (data: the channel),
+    // and every minute without data: each channel with events due (retries of failed events, and
+    // any whose job a crash lost).
     name: PROCESS_EVENTS_JOB,
-    run: async (data, { database, secrets, logger, publishInTransaction }) => {
-      const { workspaceId, channelId } = data as { workspaceId: string; channelId: string };
-      const processed = await processPendingEvents(
-        database,
-        secrets,
-        logger,
-        workspaceId,
-        channelId,
-        publishInTransaction,
-      );
-      logger.debug({ processed }, 'LINE webhook events processed');
+    schedule: '* * * * *',
+    run: async (data, context) => {
+      const target = data as { workspaceId?: string; channelId?: string } | null;
+      const channels =
+        target?.workspaceId && target.channelId
+          ? [{ workspaceId: target.workspaceId, channelId: target.channelId }]
+          : await channelsWithDueEvents(context.database.db, new Date());
+      for (const { workspaceId, channelId } of channels) {
+        try {
+          const result = await processPendingEvents(context, workspaceId, channelId);
+          context.logger.debug({ workspaceId, channelId, ...result }, 'LINE webhook events processed');
+        } catch (error) {
+          // A failure here is not one event's (those are recorded on the event): the channel
+          // could not be opened or the database failed. pg-boss retries a channel's job.
+          context.logger.error(
+            { workspaceId, channelId, error: loggableError(error) },
+            'LINE webhook events not processed',
+          );
+          if (channels.length === 1 && target?.channelId) throw error;
+        }
+      }
     },
   },
   {

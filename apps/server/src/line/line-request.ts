@@ -1,4 +1,5 @@
 import { HTTPFetchError, type messagingApi } from '@line/bot-sdk';
+import { lineFault, lineReason, QUOTA_MESSAGE } from './line-errors.ts';
 import { type Pacer, sleep } from './pacer.ts';
 
 /** One request of a send, as persisted (with its retry key) before it is first sent. */
@@ -17,22 +18,8 @@ export type RequestOutcome =
   | { kind: 'quota'; attempts: number }
   | { kind: 'retry_later'; error: string; attempts: number };
 
-const QUOTA_MESSAGE = /monthly limit/i;
 const ATTEMPTS = 8;
 const TIMEOUT_MS = 10_000;
-
-function lineReason(error: HTTPFetchError): string {
-  try {
-    const body = JSON.parse(error.body) as {
-      message?: string;
-      details?: { property?: string; message?: string }[];
-    };
-    const details = (body.details ?? []).map((d) => `${d.property ?? ''}: ${d.message ?? ''}`).join('; ');
-    return `${error.status} ${body.message ?? ''}${details ? ` (${details})` : ''}`;
-  } catch {
-    return `${error.status} ${error.body.slice(0, 300)}`;
-  }
-}
 
 /** What one call to LINE came to, after the retries {@link callLine} makes. */
 export type CallOutcome<T> =
@@ -69,7 +56,7 @@ export async function callLine<T>(pacer: Pacer, call: () => Promise<T>): Promise
           attempts: attempt,
         };
       } else if (error.status === 429) {
-        if (QUOTA_MESSAGE.test(error.body)) return { kind: 'quota', attempts: attempt };
+        if (QUOTA_MESSAGE.test(lineFault(error).message)) return { kind: 'quota', attempts: attempt };
         pacer.backOff();
         lastError = lineReason(error);
         // A rate-limit 429 was not accepted: it does not use up retries (up to a bound).

@@ -1,4 +1,4 @@
-// Kysely's view of the LINE tables in migrations/0003_line.sql, added to DB by module augmentation.
+// Kysely's view of the LINE tables in migrations/0003_line.sql (and 0005, 0011), added to DB by module augmentation.
 import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -30,6 +30,12 @@ export interface LineWebhookEventTable {
   received_at: Timestamp;
   processed_at: Date | null;
   outcome: string | null;
+  /** Failed handling attempts (migrations/0011_line_event_failures.sql). */
+  attempts: Generated<number>;
+  last_error: string | null;
+  retry_at: Date | null;
+  /** Set aside for an operator: not retried until put back. */
+  set_aside_at: Date | null;
 }
 
 export interface LineFriendTable {

@@ -11,7 +11,7 @@ import { reconcileRichMenuLinks } from './rich-menu-targets.ts';
  * picks up what is left pending.
  */
 export async function followRichMenus(
-  context: Pick<JobContext, 'database' | 'secrets' | 'logger'>,
+  context: Pick<JobContext, 'database' | 'secrets' | 'logger' | 'lineHosts'>,
   workspaceId: string,
   channelId: string,
   lineUserIds: string[],

@@ -86,17 +86,7 @@ export async function assignRichMenuSegment(
   assignment: SegmentAssignment,
 ): Promise<void> {
   const { segmentId, priority } = assignment;
-  if (segmentId !== undefined && segmentId !== null) {
-    const segment = await db
-      .selectFrom('segment')
-      .select('id')
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', segmentId)
-      .executeTakeFirst();
-    if (!segment) throw invalidField('segmentId', `no segment ${segmentId} in this workspace`);
-    if (!menu.image_uploaded)
-      throw invalidField('segmentId', "upload the menu's image first: LINE shows no menu without one");
-  }
+  await checkSegmentAssignment(db, workspaceId, menu, assignment);
   const changesSegment = segmentId !== undefined && segmentId !== menu.segment_id;
   await db
     .updateTable('line_rich_menu')
@@ -112,6 +102,25 @@ export async function assignRichMenuSegment(
   await requestFullRichMenuSync(db, workspaceId);
   // Without a job system here (an API-only test), the next scheduled run does it.
   await jobs?.send(RICH_MENU_SYNC_JOB, { workspaceId });
+}
+
+/** Throws `invalid` naming segmentId when the menu cannot follow that segment; writes nothing. */
+export async function checkSegmentAssignment(
+  db: Kysely<DB>,
+  workspaceId: string,
+  menu: { image_uploaded: boolean },
+  { segmentId }: SegmentAssignment,
+): Promise<void> {
+  if (segmentId === undefined || segmentId === null) return;
+  const segment = await db
+    .selectFrom('segment')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', segmentId)
+    .executeTakeFirst();
+  if (!segment) throw invalidField('segmentId', `no segment ${segmentId} in this workspace`);
+  if (!menu.image_uploaded)
+    throw invalidField('segmentId', "upload the menu's image first: LINE shows no menu without one");
 }
 
 function invalidField(path: string, message: string): DomainError {

@@ -20,6 +20,7 @@ import { transact } from '../db/transact.ts';
 import type { JobContext } from '../jobs/jobs.ts';
 import { openChannel } from './channels.ts';
 import { lineClients } from './line-client.ts';
+import { LINE_HOSTS_ONLY } from './line-hosts.ts';
 import { callLine } from './line-request.ts';
 import { pacerFor, sleep } from './pacer.ts';
 import { reconcileRichMenuLinks } from './rich-menu-targets.ts';
@@ -56,7 +57,7 @@ export async function requestFullRichMenuSync(db: Kysely<DB>, workspaceId: strin
  * `retry_later`, with the reason stored for the API). Waits for another worker's lease to end.
  */
 export async function syncRichMenus(
-  context: Pick<JobContext, 'database' | 'secrets' | 'logger'>,
+  context: Pick<JobContext, 'database' | 'secrets' | 'logger' | 'lineHosts'>,
   workspaceId: string,
 ): Promise<RichMenuSyncResult> {
   const db = context.database.db;
@@ -207,7 +208,7 @@ interface Applied {
 
 /** Tells LINE every pending row of the channel, 500 users a call, until none is left. */
 async function applyPending(
-  context: Pick<JobContext, 'database' | 'secrets'>,
+  context: Pick<JobContext, 'database' | 'secrets' | 'lineHosts'>,
   workspaceId: string,
   channelId: string,
   owner: string,
@@ -231,7 +232,10 @@ async function applyPending(
       .limit(APPLY_BATCH)
       .execute();
     if (!rows.length) return out;
-    client ??= lineClients(await openChannel(db, context.secrets, workspaceId, channelId)).api;
+    client ??= lineClients(
+      await openChannel(db, context.secrets, workspaceId, channelId),
+      context.lineHosts ?? LINE_HOSTS_ONLY,
+    ).api;
     const lineClient = client;
     for (const group of groupByMenu(rows)) {
       for (let i = 0; i < group.userIds.length; i += BULK) {

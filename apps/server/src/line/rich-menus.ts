@@ -2,13 +2,17 @@ import type { messagingApi } from '@line/bot-sdk';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Jobs } from '../jobs/jobs.ts';
-import { DomainError, notFound } from '../shared/domain-error.ts';
+import { DomainError, FOREIGN_KEY_VIOLATION, notFound, pgErrorCode } from '../shared/domain-error.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import { openChannel } from './channels.ts';
+import { assertCustomersExist } from './known-customers.ts';
 import { lineClients } from './line-client.ts';
+import { lineCall } from './line-errors.ts';
+import type { LineHostAllowance } from './line-hosts.ts';
 import type { LineRichMenuTable } from './line-tables.ts';
 import {
   assignRichMenuSegment,
+  checkSegmentAssignment,
   type RichMenuSyncState,
   richMenuSyncStates,
   type SegmentAssignment,
@@ -63,35 +67,54 @@ async function loadMenu(db: Kysely<DB>, workspaceId: string, id: number) {
 
 /**
  * Defines a rich menu (size, chat bar text and up to 20 tappable areas, in LINE's shape) and
- * creates it on LINE. LINE checks the definition; its reason comes back as `invalid`.
+ * creates it on LINE. LINE checks the definition; its reason comes back as `invalid`. When the
+ * menu cannot be stored (the channel was removed meanwhile, the database failed), it is deleted
+ * from LINE again: a channel holds at most 1,000 menus, and one Kizuna does not know of would
+ * never be cleaned up.
  */
 export async function createRichMenu(
   db: Kysely<DB>,
   secrets: SecretBox,
+  hosts: LineHostAllowance,
   workspaceId: string,
   channelId: string,
   definition: messagingApi.RichMenuRequest,
 ): Promise<RichMenuView> {
   const channel = await openChannel(db, secrets, workspaceId, channelId);
-  const { richMenuId } = await lineCall(() => lineClients(channel).api.createRichMenu(definition));
-  const row = await db
-    .insertInto('line_rich_menu')
-    .values({
-      workspace_id: workspaceId,
-      channel_id: channelId,
-      name: definition.name ?? '',
-      definition: JSON.stringify(definition),
-      rich_menu_id: richMenuId,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return view(db, row);
+  const client = lineClients(channel, hosts).api;
+  const { richMenuId } = await lineCall(() => client.createRichMenu(definition));
+  try {
+    const row = await db
+      .insertInto('line_rich_menu')
+      .values({
+        workspace_id: workspaceId,
+        channel_id: channelId,
+        name: definition.name ?? '',
+        definition: JSON.stringify(definition),
+        rich_menu_id: richMenuId,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return await view(db, row);
+  } catch (error) {
+    try {
+      await client.deleteRichMenu(richMenuId);
+    } catch (cleanup) {
+      throw new AggregateError(
+        [error, cleanup],
+        `rich menu ${richMenuId} was created on LINE but neither stored nor deleted again`,
+      );
+    }
+    if (pgErrorCode(error) === FOREIGN_KEY_VIOLATION) throw notFound('LINE channel');
+    throw error;
+  }
 }
 
 /** Uploads the menu's image (JPEG or PNG, ≤1 MB, the menu's size). LINE takes one image per menu. */
 export async function uploadRichMenuImage(
   db: Kysely<DB>,
   secrets: SecretBox,
+  hosts: LineHostAllowance,
   workspaceId: string,
   id: number,
   image: Buffer,
@@ -102,7 +125,10 @@ export async function uploadRichMenuImage(
     throw new DomainError('conflict', 'LINE takes one image per rich menu; define a new menu to change it');
   const channel = await openChannel(db, secrets, workspaceId, menu.channel_id);
   await lineCall(() =>
-    lineClients(channel).blob.setRichMenuImage(menu.rich_menu_id!, new Blob([image], { type: contentType })),
+    lineClients(channel, hosts).blob.setRichMenuImage(
+      menu.rich_menu_id!,
+      new Blob([image], { type: contentType }),
+    ),
   );
   await db
     .updateTable('line_rich_menu')
@@ -117,12 +143,13 @@ export async function uploadRichMenuImage(
 export async function setDefaultRichMenu(
   db: Kysely<DB>,
   secrets: SecretBox,
+  hosts: LineHostAllowance,
   workspaceId: string,
   id: number,
 ): Promise<RichMenuView> {
   const menu = await loadMenu(db, workspaceId, id);
   const channel = await openChannel(db, secrets, workspaceId, menu.channel_id);
-  await lineCall(() => lineClients(channel).api.setDefaultRichMenu(menu.rich_menu_id!));
+  await lineCall(() => lineClients(channel, hosts).api.setDefaultRichMenu(menu.rich_menu_id!));
   await sql`update line_rich_menu set is_default = (id = ${id})
     where workspace_id = ${workspaceId} and channel_id = ${menu.channel_id}`.execute(db);
   return view(db, { ...menu, is_default: true });
@@ -133,19 +160,27 @@ export async function setDefaultRichMenu(
  * follow a segment (`segmentId`, with a `priority`): the sync job then links it to the segment's
  * members who are LINE friends and keeps the links in step as customers enter and exit. A link
  * made here by customer id is not tracked: a later segment change for that user overrides it.
+ * Everything is checked before anything is written or sent: a customer id that is not this
+ * workspace's, or a bad segment, is `invalid` naming it. The segment is assigned once LINE has
+ * taken the links (a refusal leaves the assignment as it was; bulk links are safe to repeat).
  */
 export async function linkRichMenu(
   db: Kysely<DB>,
   secrets: SecretBox,
+  hosts: LineHostAllowance,
   jobs: Jobs | undefined,
   workspaceId: string,
   id: number,
   target: { customerIds?: number[] } & SegmentAssignment,
 ): Promise<{ menu: RichMenuView; linkedUsers: number; customersWithoutLine: number }> {
   const menu = await loadMenu(db, workspaceId, id);
-  if (target.segmentId !== undefined || target.priority !== undefined) {
-    await assignRichMenuSegment(db, jobs, workspaceId, menu, target);
-  }
+  const assigns = target.segmentId !== undefined || target.priority !== undefined;
+  await assertCustomersExist(
+    db,
+    workspaceId,
+    (target.customerIds ?? []).map((customerId, i) => ({ path: `customerIds[${i}]`, customerId })),
+  );
+  if (assigns) await checkSegmentAssignment(db, workspaceId, menu, target);
   const customerIds = [...new Set(target.customerIds ?? [])];
   const rows = customerIds.length
     ? await db
@@ -159,12 +194,13 @@ export async function linkRichMenu(
   const userIds = [...new Set(rows.map((r) => r.value))];
   if (userIds.length) {
     const channel = await openChannel(db, secrets, workspaceId, menu.channel_id);
-    const client = lineClients(channel).api;
+    const client = lineClients(channel, hosts).api;
     for (let i = 0; i < userIds.length; i += 500) {
       const chunk = userIds.slice(i, i + 500);
       await lineCall(() => client.linkRichMenuIdToUsers({ richMenuId: menu.rich_menu_id!, userIds: chunk }));
     }
   }
+  if (assigns) await assignRichMenuSegment(db, jobs, workspaceId, menu, target);
   const linkedCustomers = new Set(rows.map((r) => r.customer_id));
   return {
     menu: await view(db, await loadMenu(db, workspaceId, id)),
@@ -187,18 +223,4 @@ export async function listRichMenus(db: Kysely<DB>, workspaceId: string): Promis
     .execute();
   const states = await richMenuSyncStates(db, workspaceId);
   return Promise.all(rows.map((row) => view(db, row, states)));
-}
-
-/** LINE's 4xx (a definition or image LINE refuses) is the caller's to fix: `invalid` with LINE's reason. */
-async function lineCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    const status = (error as { status?: number }).status;
-    if (status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 429) {
-      const body = (error as { body?: string }).body ?? '';
-      throw new DomainError('invalid', `LINE refused the request: ${status} ${body.slice(0, 500)}`);
-    }
-    throw error;
-  }
 }

@@ -3,6 +3,7 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 import { type FieldProblem, invalid, notFound } from '../shared/domain-error.ts';
+import { assertCustomersExist } from './known-customers.ts';
 import type { SendStatus } from './line-tables.ts';
 
 export const SEND_JOB = 'line-send';
@@ -50,7 +51,9 @@ function checkMessages(messages: unknown[], path: string, problems: FieldProblem
 /**
  * Creates a send and its outbox (one row per customer: shared content first, then personalised
  * rows) and enqueues its delivery in the same transaction. Customers without a LINE identity are
- * recorded as skipped at once; consent is checked later, when each batch is sent.
+ * recorded as skipped at once; consent is checked later, when each batch is sent. A customer id
+ * that is not this workspace's is `invalid`, naming it (`customerIds[3]`,
+ * `personalized[0].customerId`), and nothing is written.
  */
 export async function createSend(
   db: Kysely<DB>,
@@ -79,6 +82,13 @@ export async function createSend(
       .where('id', '=', input.channelId)
       .executeTakeFirst();
     if (!channel) throw notFound('LINE channel');
+    await assertCustomersExist(tx, workspaceId, [
+      ...input.customerIds.map((customerId, i) => ({ path: `customerIds[${i}]`, customerId })),
+      ...(input.personalized ?? []).map((p, i) => ({
+        path: `personalized[${i}].customerId`,
+        customerId: p.customerId,
+      })),
+    ]);
     const send = await tx
       .insertInto('line_send')
       .values({
@@ -93,7 +103,7 @@ export async function createSend(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    // Unknown (or merged-away) customers are left out; a customer's LINE id is its lowest one.
+    // Merged-away customers are left out; a customer's LINE id is its lowest one.
     const { rows } = await sql<{ total: number }>`
       with input as (
         select u.customer_id, u.messages, u.ord from unnest(${ids}::bigint[], ${contents}::jsonb[]) with ordinality as u(customer_id, messages, ord)

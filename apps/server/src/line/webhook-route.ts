@@ -10,9 +10,11 @@ import { receiveWebhook } from './webhook-intake.ts';
  * Routes that need the raw request bytes, in an encapsulated plugin with its own body parsers:
  * the webhook (its signature is over the exact bytes LINE sent) and rich-menu image upload.
  */
-export function registerLineRawRoutes(app: App, { database, secrets, jobs }: RouteDeps): void {
+export function registerLineRawRoutes(app: App, { database, secrets, jobs, lineHosts }: RouteDeps): void {
   void app.register(async (scope: FastifyInstance) => {
-    scope.removeContentTypeParser('application/json');
+    // Only the types these routes take: anything else is 415, not parsed as text and then
+    // refused for a signature that was computed over bytes this scope never saw.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
       ['application/json', 'image/png', 'image/jpeg'],
       { parseAs: 'buffer', bodyLimit: 2 * 1024 * 1024 },
@@ -20,21 +22,16 @@ export function registerLineRawRoutes(app: App, { database, secrets, jobs }: Rou
     );
 
     // Public: LINE authenticates by signature. An unknown channel answers 404 with nothing stored.
+    // Any signed body answers 200 or 4xx: an event that cannot be handled is set aside, not a 500.
     scope.post<{ Params: { channelId: string } }>(
       '/line/webhook/:channelId',
       { schema: { hide: true } },
       async (request, reply) => {
         const channel = await openChannelForWebhook(database.db, secrets, request.params.channelId);
         if (!channel) throw new DomainError('not_found', 'LINE channel not found');
-        const signature = request.headers['x-line-signature'];
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        const outcome = await receiveWebhook(
-          database.db,
-          jobs,
-          channel,
-          body,
-          typeof signature === 'string' ? signature : undefined,
-        );
+        const signature = request.headers['x-line-signature'];
+        const outcome = await receiveWebhook(database.db, jobs, channel, body, signature);
         return reply.code(200).send(outcome);
       },
     );
@@ -51,6 +48,7 @@ export function registerLineRawRoutes(app: App, { database, secrets, jobs }: Rou
         return uploadRichMenuImage(
           database.db,
           secrets,
+          lineHosts,
           principalOf(request).workspaceId,
           Number(request.params.id),
           image,
