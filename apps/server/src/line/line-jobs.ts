@@ -10,6 +10,12 @@ export const LINE_JOBS: JobDefinition[] = [
   {
     // Enqueued with the events by the webhook route, in the same transaction.
     name: PROCESS_EVENTS_JOB,
+    // A run processes every pending event of its channel: a batch's jobs for one channel are one run.
+    batchSize: 50,
+    coalesceKey: (data) => {
+      const job = data as { workspaceId?: string; channelId?: string } | null;
+      return JSON.stringify([job?.workspaceId, job?.channelId]);
+    },
     run: async (data, { database, secrets, logger, publishInTransaction }) => {
       const { workspaceId, channelId } = data as { workspaceId: string; channelId: string };
       const processed = await processPendingEvents(
@@ -56,6 +62,9 @@ export const LINE_JOBS: JobDefinition[] = [
     name: RICH_MENU_SYNC_JOB,
     schedule: '* * * * *',
     subscribe: ['segments.changed'],
+    // A run syncs everything pending in its workspace (all of them without one).
+    batchSize: 50,
+    coalesceKey: (data) => (data as { workspaceId?: string } | null)?.workspaceId ?? '*',
     run: async (data, context) => {
       const workspaceId = (data as { workspaceId?: string } | null)?.workspaceId;
       const workspaces = workspaceId ? [workspaceId] : await workspacesToSync(context.database.db);
