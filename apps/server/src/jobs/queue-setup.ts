@@ -41,7 +41,8 @@ export function queueOptions(definition: JobDefinition): Omit<Queue, 'name'> {
     retryLimit: retry.limit,
     retryDelay: retry.delaySeconds,
     retryBackoff: retry.backoff,
-    retryDelayMax: retry.maxDelaySeconds,
+    // pg-boss refuses a maximum delay without backoff.
+    ...(retry.backoff ? { retryDelayMax: retry.maxDelaySeconds } : {}),
     notify: batchSizeOf(definition) > 1,
   };
 }
