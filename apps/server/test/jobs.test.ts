@@ -12,7 +12,7 @@ import { type JobDefinition, type Jobs, startJobs } from '../src/jobs/jobs.ts';
 import { createSecretBox } from '../src/shared/secret-box.ts';
 import { createApiKey } from '../src/workspaces/api-keys.ts';
 import { createTestDatabase, newWorkspace } from './helpers.ts';
-import { capturingLogger, until } from './jobs-helpers.ts';
+import { capturingLogger, type LogLine, until } from './jobs-helpers.ts';
 import { newCustomer } from './loyalty-helpers.ts';
 
 const SECRET_EMAIL = 'hanako.secret@example.jp';
@@ -138,8 +138,7 @@ describe('queue depth and age', () => {
   it('are logged by the worker while a queue has work waiting', async () => {
     for (let i = 0; i < 3; i++) await jobs.send('test-gated', { i });
     type Depth = { ready: number; active: number; oldestReadySeconds: number };
-    const gatedIn = (l: { queues?: unknown }) =>
-      (l.queues as Record<string, Depth> | undefined)?.['test-gated'];
+    const gatedIn = (l: LogLine) => (l.queues as Record<string, Depth> | undefined)?.['test-gated'];
     // One job running (held at the gate), two waiting behind it.
     const line = await until(
       () =>

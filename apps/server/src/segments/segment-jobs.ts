@@ -88,6 +88,7 @@ async function recomputeGroup(group: RecomputeGroup, { database, logger }: JobCo
   logger.debug(
     {
       ...change,
+      workspaceId: group.workspaceId,
       topic: group.topic,
       jobs: group.jobs.length,
       customers: group.customerIds.size,
