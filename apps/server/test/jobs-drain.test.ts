@@ -289,6 +289,69 @@ describe('a coalesced batch called directly', () => {
     expect([...(await syncOrderBatch(jobs, context())).keys()].sort()).toEqual(['invalid', 'missing']);
     expect(await entries()).toBe(after);
   });
+
+  it('loyalty: an order failing inside a shared transaction fails its job alone, with nothing of it written', async () => {
+    const ws = shop.workspace.workspaceId;
+    // A stamp card whose reward runs out after one grant: the second big order cannot get it.
+    const coupon = await silent.inject({
+      method: 'POST',
+      url: '/v1/loyalty/coupon-templates',
+      headers: shop.auth,
+      payload: { name: '先着1名様', kind: 'amount_off', value: 1000, totalLimit: 1 },
+    });
+    const card = await silent.inject({
+      method: 'POST',
+      url: '/v1/loyalty/stamp-cards',
+      headers: shop.auth,
+      payload: {
+        name: '10万円以上のご購入',
+        stampsRequired: 2,
+        stampPer: 'order',
+        minOrderTotal: 100_000,
+        rewards: [{ at: 1, couponTemplateId: coupon.json().id }],
+      },
+    });
+    expect(card.statusCode).toBe(201);
+    const before = new Set(await idsOf('customer_order', ws));
+    const orders = [
+      ...[1, 2].map((n) => ({ id: `BIG-${n}`, customer: { email: `big${n}@example.jp` }, total: 120_000 })),
+      ...[1, 2, 3].map((n) => ({
+        id: `SMALL-${n}`,
+        customer: { email: `small${n}@example.jp` },
+        total: 3_000,
+      })),
+    ].map((o) => ({ ...o, orderedAt: new Date().toISOString() }));
+    const res = await silent.inject({
+      method: 'POST',
+      url: '/v1/orders',
+      headers: shop.auth,
+      payload: { orders },
+    });
+    expect(res.statusCode).toBe(200);
+    const ids = (await idsOf('customer_order', ws)).filter((id) => !before.has(id));
+    expect(ids).toHaveLength(5);
+    const jobs = ids.map(
+      (id, i): QueuedJob => ({ id: `job-${i}`, data: { workspaceId: ws, orderIds: [id] }, retryCount: 0 }),
+    );
+    const failures = await syncOrderBatch(jobs, context());
+    expect([...failures.keys()]).toEqual(['job-1']);
+    expect((failures.get('job-1') as { code: string }).code).toBe('conflict');
+    const { rows } = await sql<{ external_id: string; earns: number; stamps: number }>`
+      select o.external_id,
+        (select count(*)::int from point_entry e where e.workspace_id = o.workspace_id and e.order_id = o.id) as earns,
+        (select count(*)::int from stamp_entry s where s.workspace_id = o.workspace_id and s.customer_id = o.customer_id) as stamps
+      from customer_order o where o.workspace_id = ${ws} and o.id = any(${ids}::bigint[]) order by o.external_id`.execute(
+      database.db,
+    );
+    expect(rows.map((r) => [r.external_id, r.earns, r.stamps])).toEqual([
+      ['BIG-1', 1, 1],
+      ['BIG-2', 0, 0],
+      ['SMALL-1', 1, 0],
+      ['SMALL-2', 1, 0],
+      ['SMALL-3', 1, 0],
+    ]);
+    await expectLedgerConsistent(database, ws);
+  });
 });
 
 async function membershipEvents(ws: string) {

@@ -57,6 +57,11 @@ export interface JobDefinition {
    */
   batchSize?: number;
   /**
+   * Batches of this queue one process runs side by side on PostgreSQL (default 1). PGlite has
+   * one connection: there the queue always runs one batch at a time.
+   */
+  concurrency?: number;
+  /**
    * With `run` and a batch: jobs whose data give the same key run once, the first one's data
    * standing for all (for handlers that do all pending work of, say, a LINE channel).
    */
@@ -175,7 +180,7 @@ export async function startJobs(
     }
     if (options.work) {
       const batchContext = context(options.logger.child({ job: definition.name }));
-      await boss.work(definition.name, workOptions(definition), (jobs) =>
+      await boss.work(definition.name, workOptions(definition, database.kind), (jobs) =>
         handleJobBatch(definition, jobs, batchContext),
       );
     }

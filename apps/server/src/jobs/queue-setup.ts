@@ -10,6 +10,7 @@
 // and PGlite delivers it in-process. The 2 s poll stays as the backstop (retries whose backoff
 // has run out and jobs sent for later announce nothing).
 import type { Queue, WorkOptions } from 'pg-boss';
+import type { DatabaseKind } from '../db/open-database.ts';
 import type { JobDefinition } from './jobs.ts';
 
 /**
@@ -48,10 +49,12 @@ export function queueOptions(definition: JobDefinition): Omit<Queue, 'name'> {
 }
 
 /** Worker options: one outcome per job (so one failure does not fail the batch), and bursts. */
-export function workOptions(definition: JobDefinition) {
+export function workOptions(definition: JobDefinition, kind: DatabaseKind) {
   const batchSize = batchSizeOf(definition);
   return {
     batchSize,
+    // Side by side, batches would only queue for PGlite's one connection.
+    localConcurrency: kind === 'postgres' ? Math.max(1, definition.concurrency ?? 1) : 1,
     includeMetadata: true,
     perJobResults: true,
     pollingIntervalSeconds: POLL_SECONDS,
