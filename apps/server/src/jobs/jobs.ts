@@ -5,6 +5,10 @@ import type { Database } from '../db/open-database.ts';
 import type { DB } from '../db/schema.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
+import { handleJobBatch } from './job-batch.ts';
+import { summarizeJobError } from './job-error.ts';
+import { queueOptions, type RetryPolicy, workOptions } from './queue-setup.ts';
+import { monitorQueues, type QueueStat, queueStats } from './queue-stats.ts';
 
 /** What a job handler gets: the database, a logger, and the box that opens stored secrets. */
 export interface JobContext {
@@ -24,6 +28,17 @@ export interface JobContext {
   lineHosts?: LineHostAllowance;
 }
 
+/** One job of a batch handed to `runBatch`. */
+export interface QueuedJob {
+  id: string;
+  data: unknown;
+  /** Earlier attempts of this job (0 on the first). */
+  retryCount: number;
+}
+
+/** The jobs of a batch that failed, by job id, with their errors. The others are complete. */
+export type JobFailures = ReadonlyMap<string, unknown>;
+
 /** A durable background job: a pg-boss queue, its handler and an optional cron schedule (JST). */
 export interface JobDefinition {
   name: string;
@@ -32,6 +47,30 @@ export interface JobDefinition {
   /** Domain topics (see DOMAIN_TOPICS) whose publications enqueue this job. */
   subscribe?: DomainTopic[];
   run(data: unknown, context: JobContext): Promise<void>;
+  /**
+   * Handles several jobs of the queue in one go, e.g. one recompute for the union of their
+   * customers. Returns the jobs that failed (the others complete); throwing fails them all. It
+   * must be safe to repeat: a failed job is retried whole. Without it, `run` runs per job.
+   */
+  runBatch?(jobs: readonly QueuedJob[], context: JobContext): Promise<JobFailures>;
+  /**
+   * Jobs fetched and handled at once (default 1). Above 1 the worker also fetches again at once
+   * while fetches come back full, and is woken by a new job (LISTEN/NOTIFY) instead of polling
+   * every 2 s. Keep 1 for jobs that run for minutes: a batch shares one time limit.
+   */
+  batchSize?: number;
+  /**
+   * Batches of this queue one process runs side by side on PostgreSQL (default 1). PGlite has
+   * one connection: there the queue always runs one batch at a time.
+   */
+  concurrency?: number;
+  /**
+   * With `run` and a batch: jobs whose data give the same key run once, the first one's data
+   * standing for all (for handlers that do all pending work of, say, a LINE channel).
+   */
+  coalesceKey?(data: unknown): string | undefined;
+  /** Retries after a failure (default DEFAULT_RETRY in queue-setup.ts). */
+  retry?: Partial<RetryPolicy>;
   /** Runs once when a worker process starts, e.g. to resume work a killed worker left behind. */
   onWorkerStart?(context: JobContext & { jobs: Jobs }): Promise<void>;
 }
@@ -72,8 +111,21 @@ export interface Jobs {
   ): Promise<string | null>;
   /** Enqueues a job inside the caller's transaction: it commits or rolls back with the change. */
   sendInTransaction(tx: Transaction<DB>, name: string, data: object): Promise<string | null>;
+  /** Each queue's depth and the age of its oldest ready job, read now. */
+  queueStats(): Promise<QueueStat[]>;
   /** Stops taking jobs and waits (up to `timeoutMs`) for the running ones to finish. */
   stop(timeoutMs?: number): Promise<void>;
+}
+
+export interface StartJobsOptions {
+  logger: Logger;
+  /** Run the handlers in this process (else only send jobs). */
+  work: boolean;
+  secrets: SecretBox;
+  /** How often a worker logs the queues that have work waiting (default 30 s; 0: never). */
+  monitorIntervalMs?: number;
+  /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); absent: none. */
+  lineHosts?: LineHostAllowance;
 }
 
 /**
@@ -84,10 +136,22 @@ export interface Jobs {
 export async function startJobs(
   database: Database,
   definitions: JobDefinition[],
-  options: { logger: Logger; work: boolean; secrets: SecretBox; lineHosts?: LineHostAllowance },
+  options: StartJobsOptions,
 ): Promise<Jobs> {
-  const boss = new PgBoss({ ...database.bossOptions, schedule: options.work, supervise: options.work });
-  boss.on('error', (error) => options.logger.error({ err: error }, 'job system error'));
+  const boss = new PgBoss({
+    ...database.bossOptions,
+    schedule: options.work,
+    supervise: options.work,
+    // Wakes the batched queues' workers when a job is sent (see queue-setup.ts).
+    useListenNotify: options.work,
+  });
+  boss.on('error', (error) =>
+    options.logger.error(
+      { queue: (error as { queue?: unknown }).queue, err: summarizeJobError(error) },
+      'job system error',
+    ),
+  );
+  boss.on('warning', (warning) => options.logger.warn({ warning }, 'job system warning'));
   await boss.start();
   // Topic → queues, kept here rather than in pg-boss's subscription table: boss.publish() reads
   // that table through its own connection, which on the single-connection PGlite would wait
@@ -102,31 +166,36 @@ export async function startJobs(
     for (const queue of subscribers.get(topic) ?? [])
       await boss.send(queue, { ...data, topic }, { db: fromKysely(tx) });
   };
+  const context = (logger: Logger): JobContext => ({
+    database,
+    logger,
+    secrets: options.secrets,
+    publish: publishNow,
+    publishInTransaction,
+    ...(options.lineHosts ? { lineHosts: options.lineHosts } : {}),
+  });
   for (const definition of definitions) {
-    await boss.createQueue(definition.name);
+    // createQueue leaves an existing queue as it is; the update brings one made by an older
+    // version to the current retry policy and NOTIFY setting.
+    await boss.createQueue(definition.name, queueOptions(definition));
+    await boss.updateQueue(definition.name, queueOptions(definition));
     for (const topic of definition.subscribe ?? [])
       subscribers.set(topic, [...(subscribers.get(topic) ?? []), definition.name]);
     if (definition.schedule && options.work) {
       await boss.schedule(definition.name, definition.schedule, null, { tz: 'Asia/Tokyo' });
     }
     if (options.work) {
-      await boss.work(definition.name, async (jobs) => {
-        for (const job of jobs) {
-          const logger = options.logger.child({ job: definition.name, jobId: job.id });
-          logger.debug('job started');
-          await definition.run(job.data, {
-            database,
-            logger,
-            secrets: options.secrets,
-            publish: publishNow,
-            publishInTransaction,
-            ...(options.lineHosts ? { lineHosts: options.lineHosts } : {}),
-          });
-          logger.debug('job done');
-        }
-      });
+      const batchContext = context(options.logger.child({ job: definition.name }));
+      await boss.work(definition.name, workOptions(definition, database.kind), (jobs) =>
+        handleJobBatch(definition, jobs, batchContext),
+      );
     }
   }
+  const names = definitions.map((d) => d.name);
+  const readStats = () => queueStats(database.db, database.bossOptions.schema ?? 'pgboss', names);
+  const monitorMs = options.monitorIntervalMs ?? 30_000;
+  const stopMonitor =
+    options.work && monitorMs > 0 ? monitorQueues(readStats, options.logger, monitorMs) : async () => {};
   const jobs: Jobs = {
     boss,
     publish: publishInTransaction,
@@ -136,20 +205,16 @@ export async function startJobs(
         ...(sendOptions?.startAfter ? { startAfter: sendOptions.startAfter } : {}),
       }),
     sendInTransaction: (tx, name, data) => boss.send(name, data, { db: fromKysely(tx) }),
-    stop: (timeoutMs = 30_000) => boss.stop({ graceful: true, timeout: timeoutMs, close: true }),
+    queueStats: readStats,
+    stop: async (timeoutMs = 30_000) => {
+      await stopMonitor();
+      await boss.stop({ graceful: true, timeout: timeoutMs, close: true });
+    },
   };
   if (options.work) {
     for (const definition of definitions) {
       const logger = options.logger.child({ job: definition.name });
-      await definition.onWorkerStart?.({
-        database,
-        logger,
-        secrets: options.secrets,
-        publish: publishNow,
-        publishInTransaction,
-        ...(options.lineHosts ? { lineHosts: options.lineHosts } : {}),
-        jobs,
-      });
+      await definition.onWorkerStart?.({ ...context(logger), jobs });
     }
   }
   return jobs;

@@ -14,6 +14,12 @@ export const LINE_JOBS: JobDefinition[] = [
     // any whose job a crash lost).
     name: PROCESS_EVENTS_JOB,
     schedule: '* * * * *',
+    // A run processes every pending event of its channel: a batch's jobs for one channel are one run.
+    batchSize: 50,
+    coalesceKey: (data) => {
+      const job = data as { workspaceId?: string; channelId?: string } | null;
+      return JSON.stringify([job?.workspaceId, job?.channelId]);
+    },
     run: async (data, context) => {
       const target = data as { workspaceId?: string; channelId?: string } | null;
       const channels =
@@ -69,6 +75,9 @@ export const LINE_JOBS: JobDefinition[] = [
     name: RICH_MENU_SYNC_JOB,
     schedule: '* * * * *',
     subscribe: ['segments.changed'],
+    // A run syncs everything pending in its workspace (all of them without one).
+    batchSize: 50,
+    coalesceKey: (data) => (data as { workspaceId?: string } | null)?.workspaceId ?? '*',
     run: async (data, context) => {
       const workspaceId = (data as { workspaceId?: string } | null)?.workspaceId;
       const workspaces = workspaceId ? [workspaceId] : await workspacesToSync(context.database.db);

@@ -13,7 +13,7 @@ import { notFound } from '../shared/domain-error.ts';
 import { lockMember } from './members.ts';
 import { addMonths, earnInTx, postEntry, takeFromLots } from './points-ledger.ts';
 import { type LoyaltyRules, loadRules } from './rules.ts';
-import { addStampsInTx, listStampCardTemplates } from './stamp-cards.ts';
+import { addStampsInTx, listStampCardTemplates, type StampCardTemplate } from './stamp-cards.ts';
 import { evaluateTierInTx, tierMultiplier } from './tiers.ts';
 
 interface OrderRow {
@@ -71,7 +71,12 @@ export async function syncOrderLoyaltyInTx(
   workspaceId: string,
   orderId: number,
   rules: LoyaltyRules,
-  options: { actor: string; at?: Date },
+  options: {
+    actor: string;
+    at?: Date;
+    /** The workspace's stamp-card templates, when the caller syncs several orders in one transaction. */
+    stampCards?: StampCardTemplate[];
+  },
 ): Promise<OrderLoyaltyOutcome> {
   const at = options.at ?? new Date();
   const order = (
@@ -141,7 +146,7 @@ export async function syncOrderLoyaltyInTx(
       );
   }
   if (order.status === 'completed') {
-    for (const t of await listStampCardTemplates(tx, workspaceId)) {
+    for (const t of options.stampCards ?? (await listStampCardTemplates(tx, workspaceId))) {
       if (!t.active || t.stamp_per !== 'order' || order.total - order.refunded_amount < t.min_order_total)
         continue;
       const r = await addStampsInTx(

@@ -1,6 +1,7 @@
 // Loyalty REST API. Scopes: reading needs `read`; the till's operations (stamp, redeem, void,
-// scan) need `till`, which staff have; changing rules, templates, grants and manual adjustments
-// need `admin`. Handlers only parse, call one domain function and return its result.
+// scan, minting a card payload) need `till`, which staff have; changing rules, templates, grants
+// and manual adjustments need `admin`. Handlers only parse, call one domain function and return
+// its result.
 import { Type } from 'typebox';
 import type { App, RouteDeps } from '../http/app.ts';
 import { principalOf } from '../http/auth.ts';
@@ -15,10 +16,10 @@ import {
 } from './coupons.ts';
 import { issueCardPayload } from './member-card.ts';
 import { syncOrderByExternalId } from './order-points.ts';
-import { adjustPoints, listLedger, listLots, redeemPoints, voidRedemption } from './points-ledger.ts';
+import { adjustPoints, redeemPoints, voidRedemption } from './points-ledger.ts';
 import { loadRules, saveRules } from './rules.ts';
 import { addStamps, createStampCardTemplate, listStampCardTemplates } from './stamp-cards.ts';
-import { memberSummary } from './till.ts';
+import { memberLedger, memberSummary } from './till.ts';
 import { registerTillRoutes } from './till-routes.ts';
 
 const tags = ['loyalty'];
@@ -108,10 +109,7 @@ export function registerLoyaltyRoutes(app: App, deps: RouteDeps): void {
       config: { scope: 'read' },
       schema: { tags, summary: 'Points ledger (newest first) and open lots', params: CustomerParams },
     },
-    async (request) => ({
-      entries: await listLedger(db, ws(request), request.params.customerId),
-      lots: await listLots(db, ws(request), request.params.customerId),
-    }),
+    async (request) => memberLedger(db, ws(request), request.params.customerId),
   );
   app.post(
     '/v1/loyalty/members/:customerId/adjustments',
@@ -219,7 +217,9 @@ export function registerLoyaltyRoutes(app: App, deps: RouteDeps): void {
   app.post(
     '/v1/loyalty/members/:customerId/card',
     {
-      config: { scope: 'read' },
+      // A fresh payload is accepted by the till as the member: minting one is a till operation,
+      // not a read (a viewer's key must not be able to produce cards staff will honour).
+      config: { scope: 'till' },
       schema: {
         tags,
         summary: 'Issue a fresh membership-card QR payload (valid for minutes)',

@@ -6,6 +6,7 @@ import { type Static, Type } from 'typebox';
 import type { DB } from '../db/schema.ts';
 import { invalid } from '../shared/domain-error.ts';
 import { compileValidator } from '../shared/validate.ts';
+import { assertCouponTemplatesExist, type CouponTemplateRef } from './coupon-template-refs.ts';
 
 export const Tier = Type.Object(
   {
@@ -104,7 +105,21 @@ export async function loadRules(db: Db, workspaceId: string): Promise<LoyaltyRul
   return parseRules(rows[0]?.rules ?? {});
 }
 
-/** Replaces the rules (validated first) and returns them with defaults filled in. */
+/** The coupon templates the rules grant (tier perks, status grants), with the fields naming them. */
+function couponTemplateRefs(rules: LoyaltyRules): CouponTemplateRef[] {
+  const refs: CouponTemplateRef[] = [];
+  for (const [i, tier] of rules.tiers.entries())
+    if (tier.couponTemplateId !== undefined)
+      refs.push({ path: `rules.tiers[${i}].couponTemplateId`, id: tier.couponTemplateId });
+  for (const [i, grant] of rules.statusGrants.entries())
+    refs.push({ path: `rules.statusGrants[${i}].couponTemplateId`, id: grant.couponTemplateId });
+  return refs;
+}
+
+/**
+ * Replaces the rules (validated first, including that every coupon template they grant exists in
+ * the workspace) and returns them with defaults filled in.
+ */
 export async function saveRules(
   db: Db,
   workspaceId: string,
@@ -112,6 +127,7 @@ export async function saveRules(
   actor: string,
 ): Promise<LoyaltyRules> {
   const rules = parseRules(input);
+  await assertCouponTemplatesExist(db, workspaceId, couponTemplateRefs(rules));
   await sql`
     insert into loyalty_program (workspace_id, rules, updated_by, updated_at)
     values (${workspaceId}, ${JSON.stringify(rules)}::jsonb, ${actor}, now())

@@ -5,6 +5,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
+import { assertCouponTemplatesExist } from './coupon-template-refs.ts';
 import { grantCouponInTx } from './coupons.ts';
 import { recordLoyaltyEvent } from './loyalty-events.ts';
 import { lockMember } from './members.ts';
@@ -47,6 +48,11 @@ export async function createStampCardTemplate(
           message: `must be between 1 and stampsRequired (${input.stampsRequired})`,
         },
       ]);
+  await assertCouponTemplatesExist(
+    db,
+    workspaceId,
+    (input.rewards ?? []).map((r, i) => ({ path: `rewards[${i}].couponTemplateId`, id: r.couponTemplateId })),
+  );
   const { rows } = await sql<StampCardTemplate>`
     insert into stamp_card_template (workspace_id, name, stamps_required, stamp_per, min_order_total, max_per_day, rewards)
     values (${workspaceId}, ${input.name}, ${input.stampsRequired}, ${input.stampPer ?? 'visit'}, ${input.minOrderTotal ?? 0},

@@ -11,9 +11,23 @@ import { type RedeemedCoupon, redeemCouponInTx, usableCoupons } from './coupons.
 import { verifyCardPayload } from './member-card.ts';
 import { lockMember } from './members.ts';
 import { computeOrderPoints } from './order-points.ts';
-import { type EntryResult, earnInTx, redeemInTx } from './points-ledger.ts';
+import { type EntryResult, earnInTx, listLedger, listLots, redeemInTx } from './points-ledger.ts';
 import { loadRules } from './rules.ts';
 import { activeStampCards, addStampsInTx, listStampCardTemplates, type StampResult } from './stamp-cards.ts';
+
+/**
+ * A member's ledger (newest first) and open lots. A customer who is not in the workspace is a
+ * 404, as for the summary: an empty ledger would read as "a member with no points yet".
+ */
+export async function memberLedger(db: Kysely<DB>, workspaceId: string, customerId: number) {
+  const { rows } = await sql<{ id: number }>`
+    select id from customer where workspace_id = ${workspaceId} and id = ${customerId}`.execute(db);
+  if (!rows[0]) throw notFound(`customer ${customerId}`);
+  return {
+    entries: await listLedger(db, workspaceId, customerId),
+    lots: await listLots(db, workspaceId, customerId),
+  };
+}
 
 export async function memberSummary(
   db: Kysely<DB> | Transaction<DB>,

@@ -10,7 +10,7 @@
  * follows it).
  */
 import { sql } from 'kysely';
-import type { JobDefinition } from '../jobs/jobs.ts';
+import type { JobContext, JobDefinition, QueuedJob } from '../jobs/jobs.ts';
 import { evaluateSegment } from './evaluate-membership.ts';
 import { recomputeForCustomers } from './recompute-membership.ts';
 import './segment-tables.ts';
@@ -30,29 +30,121 @@ function isTouched(data: unknown): data is TouchedCustomers {
   return typeof d?.workspaceId === 'string' && Array.isArray(d.customerIds);
 }
 
+/** The most customers one coalesced recompute takes; more jobs make another recompute. */
+export const COALESCED_CUSTOMERS = 5_000;
+
+/** Jobs recomputed together: one workspace, one topic, the union of their customers. */
+interface RecomputeGroup {
+  workspaceId: string;
+  topic: string | undefined;
+  /** events.recorded: the union of the stored types, or undefined when a job did not say. */
+  types: Set<unknown> | undefined;
+  jobs: QueuedJob[];
+  customerIds: Set<number>;
+}
+
+/**
+ * Groups a batch's jobs by workspace and topic, so each group is one recompute: the union of the
+ * customers, for the segments its topic can affect (events: the union of the event types). A
+ * segment recomputed for a customer no change touched keeps that customer's membership as it is,
+ * so the union gives each customer what its own job would have.
+ */
+function groupJobs(jobs: readonly QueuedJob[], failures: Map<string, unknown>): RecomputeGroup[] {
+  const open = new Map<string, RecomputeGroup>();
+  const groups: RecomputeGroup[] = [];
+  for (const job of jobs) {
+    if (!isTouched(job.data)) {
+      failures.set(job.id, new Error('segments-recompute: expected { workspaceId, customerIds }'));
+      continue;
+    }
+    const { workspaceId, topic, types, customerIds } = job.data;
+    const key = `${workspaceId} ${topic}`;
+    let group = open.get(key);
+    if (!group || group.customerIds.size + customerIds.length > COALESCED_CUSTOMERS) {
+      group = { workspaceId, topic, types: new Set(), jobs: [], customerIds: new Set() };
+      open.set(key, group);
+      groups.push(group);
+    }
+    group.jobs.push(job);
+    for (const id of customerIds) group.customerIds.add(Number(id));
+    if (!Array.isArray(types)) group.types = undefined;
+    else for (const type of types) group.types?.add(type);
+  }
+  return groups;
+}
+
+async function recomputeGroup(group: RecomputeGroup, { database, logger }: JobContext) {
+  const started = Date.now();
+  const phases: Record<string, number> = {};
+  const change = await recomputeForCustomers(database.db, group.workspaceId, [...group.customerIds], {
+    change: { topic: group.topic, types: group.types ? [...group.types] : undefined },
+    // A burst of thousands of customers is split in two transactions run side by side (PGlite
+    // has one connection).
+    parallel: database.kind === 'postgres' ? RECOMPUTE_PARALLEL : 1,
+    onPhase: (phase, ms) => {
+      phases[phase] = Math.round(ms);
+    },
+  });
+  logger.debug(
+    {
+      ...change,
+      workspaceId: group.workspaceId,
+      topic: group.topic,
+      jobs: group.jobs.length,
+      customers: group.customerIds.size,
+      ms: Date.now() - started,
+      phases,
+    },
+    'segments recomputed',
+  );
+  return change;
+}
+
+/**
+ * `segments-recompute` for a batch of jobs: one recompute per group (groupJobs). When a group's
+ * recompute fails, its jobs are recomputed one by one, so that only the job that fails alone is
+ * failed (and retried); the recompute is idempotent, so what committed before stays right.
+ * `segments.changed` is published once per workspace for the batch.
+ */
+export async function recomputeBatch(jobs: readonly QueuedJob[], context: JobContext) {
+  const failures = new Map<string, unknown>();
+  const changed = new Map<string, { entered: number; exited: number }>();
+  const add = (workspaceId: string, change: { entered: number; exited: number }) => {
+    const sum = changed.get(workspaceId) ?? { entered: 0, exited: 0 };
+    sum.entered += change.entered;
+    sum.exited += change.exited;
+    changed.set(workspaceId, sum);
+  };
+  for (const group of groupJobs(jobs, failures)) {
+    try {
+      add(group.workspaceId, await recomputeGroup(group, context));
+    } catch (error) {
+      if (group.jobs.length === 1) failures.set(group.jobs[0]!.id, error);
+      else
+        for (const job of group.jobs) {
+          const alone = groupJobs([job], failures)[0]!;
+          await recomputeGroup(alone, context).then(
+            (change) => add(group.workspaceId, change),
+            (e: unknown) => failures.set(job.id, e),
+          );
+        }
+    }
+  }
+  for (const [workspaceId, change] of changed)
+    if (change.entered + change.exited > 0)
+      await context.publish?.('segments.changed', { workspaceId, ...change });
+  return failures;
+}
+
 export const segmentsRecomputeJob: JobDefinition = {
   name: 'segments-recompute',
   subscribe: ['orders.changed', 'customers.changed', 'events.recorded', 'visits.recorded'],
-  run: async (data, { database, logger, publish }) => {
-    if (!isTouched(data)) throw new Error('segments-recompute: expected { workspaceId, customerIds }');
-    const started = Date.now();
-    const phases: Record<string, number> = {};
-    const change = await recomputeForCustomers(database.db, data.workspaceId, data.customerIds.map(Number), {
-      change: { topic: data.topic, types: data.types },
-      // A burst of thousands of customers is split in two transactions run side by side (PGlite
-      // has one connection).
-      parallel: database.kind === 'postgres' ? RECOMPUTE_PARALLEL : 1,
-      onPhase: (phase, ms) => {
-        phases[phase] = Math.round(ms);
-      },
-    });
-    logger.debug(
-      { ...change, customers: data.customerIds.length, ms: Date.now() - started, phases },
-      'segments recomputed',
-    );
-    if (change.entered + change.exited > 0)
-      await publish?.('segments.changed', { workspaceId: data.workspaceId, ...change });
+  batchSize: 100,
+  run: async (data, context) => {
+    const failures = await recomputeBatch([{ id: 'direct', data, retryCount: 0 }], context);
+    if (failures.size) throw failures.get('direct');
   },
+  runBatch: recomputeBatch,
 };
 
 /** Re-evaluates the time-based segments of one workspace (all workspaces when none is given). */

@@ -1,0 +1,32 @@
+// What is kept of a job's error: in the log line that reports the failure and in the failed job's
+// row (pg-boss's `output`). Only the name, code, message and stack: a database error also carries
+// the row that broke a constraint (`detail`: "Key (workspace_id, value)=(…, hanako@example.jp)
+// already exists"), the statement and, from PGlite, its parameters (`query`, `params`), which
+// would put customers' personal data into logs and job tables.
+
+/** The parts of an error that are safe to log and to store. */
+export interface JobErrorSummary {
+  name: string;
+  /** A SQLSTATE (`23505`) or a domain error code (`not_found`), when the error has one. */
+  code?: string;
+  message: string;
+  stack?: string;
+}
+
+export function summarizeJobError(error: unknown): JobErrorSummary {
+  // pg-boss reports its own errors as plain copies of the Error ({ ...error, message, stack }).
+  if (typeof error !== 'object' || error === null || typeof (error as Error).message !== 'string')
+    return { name: 'Error', message: String(error) };
+  const { name, code, message, stack } = error as {
+    name?: unknown;
+    code?: unknown;
+    message: string;
+    stack?: unknown;
+  };
+  return {
+    name: typeof name === 'string' ? name : 'Error',
+    ...(typeof code === 'string' ? { code } : {}),
+    message,
+    ...(typeof stack === 'string' ? { stack } : {}),
+  };
+}
