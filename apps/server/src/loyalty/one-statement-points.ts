@@ -16,6 +16,7 @@
 // Whatever this file cannot decide it answers with `locked_path`; the callers in points-ledger.ts
 // then run the transactional path, which holds the lock before it reads anything.
 import { type Kysely, sql } from 'kysely';
+import { prepared } from '../db/prepared-statements.ts';
 import type { DB } from '../db/schema.ts';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../shared/domain-error.ts';
 
@@ -103,8 +104,16 @@ export async function earnInOneStatement(
   workspaceId: string,
   input: OneStatementEarn,
 ): Promise<OneStatementOutcome> {
-  const row = await run(async () => {
-    const { rows } = await sql<OutcomeRow>`
+  const row = await run(async () => (await earnStatement(workspaceId, input).execute(db)).rows[0]);
+  // Neither written nor seen: the customer is not a member yet (the locked path enrols them).
+  return (row && outcomeOf(row)) ?? { kind: 'locked_path' };
+}
+
+/** The earn statement (exported for EXPLAIN in bench/loyalty). */
+export function earnStatement(workspaceId: string, input: OneStatementEarn) {
+  return prepared(
+    'loyalty.earn',
+    sql<OutcomeRow>`
       with seen as (
         select id, customer_id, points, balance_after from point_entry
         where workspace_id = ${workspaceId} and idempotency_key = ${input.idempotencyKey}::text),
@@ -128,11 +137,8 @@ export async function earnInOneStatement(
         from e)
       select e.id as entry_id, e.balance_after, k.id as seen_id, k.customer_id as seen_customer,
         k.points as seen_points, k.balance_after as seen_balance
-      from (select 1) as one left join e on true left join seen k on true`.execute(db);
-    return rows[0];
-  });
-  // Neither written nor seen: the customer is not a member yet (the locked path enrols them).
-  return (row && outcomeOf(row)) ?? { kind: 'locked_path' };
+      from (select 1) as one left join e on true left join seen k on true`,
+  );
 }
 
 /**
@@ -145,21 +151,33 @@ export async function redeemInOneStatement(
   workspaceId: string,
   input: OneStatementRedeem,
 ): Promise<OneStatementOutcome> {
+  const row = await run(async () => (await redeemStatement(workspaceId, input).execute(db)).rows[0]);
+  if (!row) return { kind: 'locked_path' };
+  const decided = outcomeOf(row);
+  if (decided) return decided;
+  // With no lot due, the balance is what the unexpired lots hold: too little is a final answer.
+  if (!row.due && row.balance! < input.points) return { kind: 'short', balance: row.balance! };
+  return { kind: 'locked_path' };
+}
+
+/** The redeem statement (exported for EXPLAIN in bench/loyalty). */
+export function redeemStatement(workspaceId: string, input: OneStatementRedeem) {
   const p = input.points;
-  const row = await run(async () => {
-    const { rows } = await sql<OutcomeRow>`
-      with s as (
-        select m.balance, m.xmin as version, exists (select 1 from point_lot d
-            where d.workspace_id = m.workspace_id and d.customer_id = m.customer_id
-              and d.remaining > 0 and d.expires_at <= ${input.at}::timestamptz) as due
+  return prepared(
+    'loyalty.redeem',
+    sql<OutcomeRow>`
+      with lots as (
+        select id, remaining, expires_at <= ${input.at}::timestamptz as due,
+          (sum(remaining) over (order by expires_at, id))::bigint as upto
+        from point_lot
+        where workspace_id = ${workspaceId} and customer_id = ${input.customerId}::bigint and remaining > 0),
+      s as (
+        select m.balance, m.xmin as version, exists (select 1 from lots where due) as due
         from loyalty_member m where m.workspace_id = ${workspaceId} and m.customer_id = ${input.customerId}::bigint),
       seen as (
         select id, customer_id, points, balance_after from point_entry
         where workspace_id = ${workspaceId} and idempotency_key = ${input.idempotencyKey}::text),
-      lots as (
-        select id, remaining, (sum(remaining) over (order by expires_at, id))::bigint as upto from point_lot
-        where workspace_id = ${workspaceId} and customer_id = ${input.customerId}::bigint
-          and remaining > 0 and expires_at > ${input.at}::timestamptz),
+      -- Due lots sort first; with one, nothing is written, so the running sum counts unexpired lots.
       alloc as (
         select id as lot_id, least(remaining, ${p}::bigint - (upto - remaining)) as points from lots
         where upto - remaining < ${p}::bigint),
@@ -186,13 +204,6 @@ export async function redeemInOneStatement(
         select ${workspaceId}::uuid, e.id, alloc.lot_id, alloc.points from e, alloc)
       select s.balance, s.due, e.id as entry_id, e.balance_after, k.id as seen_id,
         k.customer_id as seen_customer, k.points as seen_points, k.balance_after as seen_balance
-      from s left join e on true left join seen k on true`.execute(db);
-    return rows[0];
-  });
-  if (!row) return { kind: 'locked_path' };
-  const decided = outcomeOf(row);
-  if (decided) return decided;
-  // With no lot due, the balance is what the unexpired lots hold: too little is a final answer.
-  if (!row.due && row.balance! < p) return { kind: 'short', balance: row.balance! };
-  return { kind: 'locked_path' };
+      from s left join e on true left join seen k on true`,
+  );
 }

@@ -5,6 +5,7 @@
 // The statement also returns the coupon as its snapshot saw it; when nothing was redeemed, the
 // same checks run again in TypeScript on that row to say which condition failed.
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { prepared } from '../db/prepared-statements.ts';
 import type { DB } from '../db/schema.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { normalizeCouponCode } from './coupon-code.ts';
@@ -59,7 +60,9 @@ export async function redeemCouponInTx(
   const code = normalizeCouponCode(input.code);
   const at = input.at ?? new Date();
   const store = input.storeCode ?? null;
-  const { rows } = await sql<CouponRow>`
+  const { rows } = await prepared(
+    'loyalty.redeem_coupon',
+    sql<CouponRow>`
     with c as (
       select c.id, c.code, c.customer_id, c.status, c.valid_from, c.valid_until, c.redemption_key,
         t.name, t.kind, t.value, t.free_item, t.min_spend, t.store_codes
@@ -78,7 +81,8 @@ export async function redeemCouponInTx(
     e as (
       insert into coupon_event (workspace_id, coupon_id, kind, actor, reason, store_code)
       select ${workspaceId}::uuid, u.id, 'redeemed', ${input.actor}, null, ${store}::text from u)
-    select c.*, exists (select 1 from u) as redeemed from c`.execute(tx);
+    select c.*, exists (select 1 from u) as redeemed from c`,
+  ).execute(tx);
   const c = rows[0];
   if (!c || (input.customerId !== undefined && c.customer_id !== input.customerId))
     throw notFound(`coupon ${code}`);
