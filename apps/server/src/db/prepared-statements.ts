@@ -34,14 +34,16 @@ export function prepared<T>(name: string, query: RawBuilder<T>): RawBuilder<T> {
 
 // The marker's name plus a digest of the text: a name is never reused for a different text (which
 // node-postgres refuses), even when two statements pick the same marker.
-const names = new Map<string, string | null>();
-function statementName(text: string): string | null {
+const names = new Map<string, string>();
+function statementName(text: string): string | undefined {
+  // Unmarked texts (most, and unbounded: batches, IN lists) are neither hashed nor remembered.
+  if (!text.startsWith('/* prepared ')) return undefined;
   let name = names.get(text);
   if (name === undefined) {
     const marker = MARKER.exec(text)?.[1];
-    name = marker ? `${marker}_${createHash('sha256').update(text).digest('hex').slice(0, 12)}` : null;
-    // Unmarked texts are not remembered: they are unbounded (batches, IN lists).
-    if (name) names.set(text, name);
+    if (!marker) return undefined;
+    name = `${marker}_${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+    names.set(text, name);
   }
   return name;
 }

@@ -15,6 +15,9 @@
 //   Otherwise it changes nothing and the caller takes the member lock in a transaction instead.
 // Whatever this file cannot decide it answers with `locked_path`; the callers in points-ledger.ts
 // then run the transactional path, which holds the lock before it reads anything.
+// Both statements are prepared (db/prepared-statements.ts): as text, PostgreSQL spent more CPU
+// parsing and planning them than running them. Their text must therefore stay fixed: values go in
+// as parameters, never as optional fragments.
 import { type Kysely, sql } from 'kysely';
 import { prepared } from '../db/prepared-statements.ts';
 import type { DB } from '../db/schema.ts';
