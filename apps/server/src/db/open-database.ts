@@ -8,6 +8,7 @@ import { type ConstructorOptions, fromPglite } from 'pg-boss';
 import { statementName } from '../shared/log-serializers.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { prepareDataDir, tightenDataDir } from './data-dir-security.ts';
+import { preparingPool } from './prepared-statements.ts';
 import type { DB } from './schema.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -75,7 +76,7 @@ function openPostgres(options: { url: string; schema?: string; poolSize?: number
     // A per-test schema (or a deployment's own) goes first on the search path of every connection.
     ...(schema ? { options: `-c search_path=${schema},public` } : {}),
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: nameFailedStatement });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }), log: nameFailedStatement });
   return {
     kind: 'postgres',
     db,

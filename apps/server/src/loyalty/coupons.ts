@@ -1,7 +1,7 @@
 // Coupon templates, grants (one unguessable code per customer) and single-use redemption.
-// Redemption is one conditional UPDATE (`… where status = 'active'`): when two tills send the
-// same code at once, PostgreSQL makes the second wait for the first and then re-checks the
-// condition, so exactly one succeeds. A void makes the coupon usable again.
+// Redemption (redeem-coupon.ts) is one conditional UPDATE (`… where status = 'active'`): when two
+// tills send the same code at once, PostgreSQL makes the second wait for the first and then
+// re-checks the condition, so exactly one succeeds. A void makes the coupon usable again.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
@@ -9,6 +9,15 @@ import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { generateCouponCode, normalizeCouponCode } from './coupon-code.ts';
 import { recordLoyaltyEvent } from './loyalty-events.ts';
 import { lockMember } from './members.ts';
+
+// Redemption lives in its own file (one statement and its refusal reasons); re-exported here so
+// that callers keep finding every coupon operation in coupons.ts.
+export {
+  type RedeemCouponInput,
+  type RedeemedCoupon,
+  redeemCoupon,
+  redeemCouponInTx,
+} from './redeem-coupon.ts';
 
 export type CouponKind = 'amount_off' | 'percent_off' | 'free_item';
 
@@ -186,109 +195,6 @@ async function couponEvent(
 ) {
   await sql`insert into coupon_event (workspace_id, coupon_id, kind, actor, reason, store_code)
     values (${workspaceId}, ${couponId}, ${kind}, ${actor}, ${reason}, ${storeCode ?? null})`.execute(tx);
-}
-
-export interface RedeemCouponInput {
-  code: string;
-  actor: string;
-  storeCode?: string;
-  orderTotal?: number;
-  /** A retried redemption with the same key succeeds again instead of failing as "already used". */
-  idempotencyKey?: string;
-  /** When set (a scanned member card), the coupon must belong to this customer. */
-  customerId?: number;
-  at?: Date;
-}
-
-export interface RedeemedCoupon {
-  couponId: number;
-  code: string;
-  customerId: number;
-  name: string;
-  kind: CouponKind;
-  /** Yen off for this order when the order total is known (0 for a free item). */
-  discount: number | null;
-  freeItem: string | null;
-  replayed: boolean;
-}
-
-/** Redeems a coupon once. Works in the caller's transaction (the till composes it). */
-export async function redeemCouponInTx(
-  tx: Transaction<DB> | Kysely<DB>,
-  workspaceId: string,
-  input: RedeemCouponInput,
-): Promise<RedeemedCoupon> {
-  const code = normalizeCouponCode(input.code);
-  const { rows } = await sql<
-    Coupon & {
-      name: string;
-      kind: CouponKind;
-      value: number;
-      free_item: string | null;
-      min_spend: number;
-      store_codes: string[];
-    }
-  >`
-    select c.*, t.name, t.kind, t.value, t.free_item, t.min_spend, t.store_codes
-    from coupon c join coupon_template t on t.workspace_id = c.workspace_id and t.id = c.template_id
-    where c.workspace_id = ${workspaceId} and c.code = ${code}`.execute(tx);
-  const c = rows[0];
-  if (!c || (input.customerId !== undefined && c.customer_id !== input.customerId))
-    throw notFound(`coupon ${code}`);
-  const result = (replayed: boolean): RedeemedCoupon => ({
-    couponId: c.id,
-    code: c.code,
-    customerId: c.customer_id,
-    name: c.name,
-    kind: c.kind,
-    discount:
-      input.orderTotal === undefined
-        ? null
-        : c.kind === 'amount_off'
-          ? Math.min(c.value, input.orderTotal)
-          : c.kind === 'percent_off'
-            ? Math.floor((input.orderTotal * c.value) / 100)
-            : 0,
-    freeItem: c.free_item,
-    replayed,
-  });
-  if (c.status === 'redeemed' && input.idempotencyKey && c.redemption_key === input.idempotencyKey)
-    return result(true);
-  if (c.status === 'redeemed') throw new DomainError('conflict', `coupon ${code} has already been used`);
-  if (c.status === 'revoked') throw new DomainError('conflict', `coupon ${code} has been revoked`);
-  const at = input.at ?? new Date();
-  if (c.valid_from > at)
-    throw new DomainError('conflict', `coupon ${code} is not valid until ${c.valid_from.toISOString()}`);
-  if (c.valid_until && c.valid_until <= at)
-    throw new DomainError('conflict', `coupon ${code} expired at ${c.valid_until.toISOString()}`);
-  if (c.store_codes.length && !(input.storeCode && c.store_codes.includes(input.storeCode)))
-    throw new DomainError('conflict', `coupon ${code} is only valid at stores ${c.store_codes.join(', ')}`);
-  if (c.min_spend > 0) {
-    if (input.orderTotal === undefined)
-      throw invalid([
-        { path: 'orderTotal', message: `is required: the coupon needs a minimum spend of ¥${c.min_spend}` },
-      ]);
-    if (input.orderTotal < c.min_spend)
-      throw new DomainError('conflict', `coupon ${code} needs a minimum spend of ¥${c.min_spend}`);
-  }
-  const updated =
-    await sql`update coupon set status = 'redeemed', redeemed_at = ${at}, redeemed_by = ${input.actor},
-      redeemed_store_code = ${input.storeCode ?? null}, redemption_key = ${input.idempotencyKey ?? null}
-    where workspace_id = ${workspaceId} and id = ${c.id} and status = 'active' returning id`.execute(tx);
-  if (!updated.rows.length) throw new DomainError('conflict', `coupon ${code} has already been used`);
-  await sql`insert into coupon_event (workspace_id, coupon_id, kind, actor, reason, store_code)
-    values (${workspaceId}, ${c.id}, 'redeemed', ${input.actor}, null, ${input.storeCode ?? null})`.execute(
-    tx,
-  );
-  return result(false);
-}
-
-export async function redeemCoupon(
-  db: Kysely<DB>,
-  workspaceId: string,
-  input: RedeemCouponInput,
-): Promise<RedeemedCoupon> {
-  return db.transaction().execute((tx) => redeemCouponInTx(tx, workspaceId, input));
 }
 
 /** Undoes a redemption (a till mistake or a cancelled sale): the coupon can be used again. */

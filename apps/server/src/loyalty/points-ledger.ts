@@ -1,13 +1,16 @@
 // The points ledger. Every change is one append-only point_entry plus the matching change to the
 // member's cached balance and to the lots, all in one transaction under the member's row lock
 // (lockMember). Hence: balance = sum(entries) = sum(lot remainders), never negative, and two
-// concurrent redemptions against one balance cannot both spend the same points.
+// concurrent redemptions against one balance cannot both spend the same points. earnPoints and
+// redeemPoints first try one statement that takes the lock itself (one-statement-points.ts) and
+// fall back to the locked transaction when it cannot decide.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { recordLoyaltyEvent } from './loyalty-events.ts';
 import { lockMember } from './members.ts';
+import { earnInOneStatement, redeemInOneStatement, type SeenEntry } from './one-statement-points.ts';
 
 export type EntryKind = 'earn' | 'redeem' | 'adjust' | 'expire' | 'reverse' | 'void';
 
@@ -77,8 +80,6 @@ export async function postEntry(
   if (!rows[0]) throw new DomainError('conflict', 'not enough points');
   return { entryId: rows[0].id, balance: rows[0].balance };
 }
-
-type SeenEntry = { id: number; customer_id: number; points: number; balance_after: number };
 
 /** The entry a key was used for, if any (call under the member lock). */
 export async function entryByKey(
@@ -306,6 +307,10 @@ function replay(seen: SeenEntry, customerId: number): EntryResult {
   return { entryId: seen.id, customerId, points: seen.points, balance: seen.balance_after, replayed: true };
 }
 
+function notEnoughPoints(has: number, needs: number): DomainError {
+  return new DomainError('conflict', `not enough points (has ${has}, needs ${needs})`);
+}
+
 export interface RedeemInput {
   customerId: number;
   points: number;
@@ -336,8 +341,7 @@ export async function redeemInTx(
     input.points,
   );
   const taken = allocations.reduce((sum, a) => sum + a.points, 0);
-  if (taken < input.points)
-    throw new DomainError('conflict', `not enough points (has ${taken}, needs ${input.points})`);
+  if (taken < input.points) throw notEnoughPoints(taken, input.points);
   await applyToLots(tx, workspaceId, allocations);
   const { entryId, balance } = await postEntry(tx, workspaceId, input.customerId, {
     kind: 'redeem',
@@ -351,34 +355,85 @@ export async function redeemInTx(
   return { entryId, customerId: input.customerId, points: -input.points, balance, replayed: false };
 }
 
+/**
+ * Credits points in a new lot, once per idempotency key. One statement (one round trip) when the
+ * customer is already a member; else, or after losing a race on the key, the locked path.
+ */
 export async function earnPoints(
   db: Kysely<DB>,
   workspaceId: string,
   input: EarnInput,
 ): Promise<EntryResult> {
+  if (!Number.isInteger(input.points) || input.points <= 0)
+    throw invalid([{ path: 'points', message: 'must be a positive integer' }]);
+  const earnedAt = input.earnedAt ?? new Date();
+  const outcome = await earnInOneStatement(db, workspaceId, {
+    customerId: input.customerId,
+    points: input.points,
+    actor: input.actor,
+    reason: input.reason ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    orderId: input.orderId ?? null,
+    detail: input.detail ?? {},
+    earnedAt,
+    expiresAt: addMonths(earnedAt, input.validityMonths),
+  });
+  if (outcome.kind === 'done') {
+    const { entryId, balance } = outcome;
+    return { entryId, customerId: input.customerId, points: input.points, balance, replayed: false };
+  }
+  if (outcome.kind === 'seen') return replay(outcome.seen, input.customerId);
   return transact(db, async (tx) =>
     earnInTx(
       tx,
       workspaceId,
-      input,
+      { ...input, earnedAt },
       await lockMemberWithKey(tx, workspaceId, input.customerId, input.idempotencyKey),
     ),
   );
 }
 
+/**
+ * Spends points, soonest-expiring lots first, once per idempotency key. One statement (one round
+ * trip) in the common case; when a lot is due to expire, the customer is not a member yet, or a
+ * concurrent change to the member won the race, the locked path (which expires due lots first).
+ */
 export async function redeemPoints(
   db: Kysely<DB>,
   workspaceId: string,
   input: RedeemInput,
 ): Promise<EntryResult> {
-  return transact(db, async (tx) =>
-    redeemInTx(
-      tx,
-      workspaceId,
-      input,
-      await lockMemberWithKey(tx, workspaceId, input.customerId, input.idempotencyKey),
-    ),
-  );
+  if (!Number.isInteger(input.points) || input.points <= 0)
+    throw invalid([{ path: 'points', message: 'must be a positive integer' }]);
+  const at = input.at ?? new Date();
+  const outcome = await redeemInOneStatement(db, workspaceId, {
+    customerId: input.customerId,
+    points: input.points,
+    actor: input.actor,
+    reason: input.reason ?? null,
+    idempotencyKey: input.idempotencyKey,
+    detail: input.storeCode ? { storeCode: input.storeCode } : {},
+    at,
+  });
+  switch (outcome.kind) {
+    case 'done': {
+      const { entryId, balance } = outcome;
+      return { entryId, customerId: input.customerId, points: -input.points, balance, replayed: false };
+    }
+    case 'seen':
+      return replay(outcome.seen, input.customerId);
+    case 'short':
+      throw notEnoughPoints(outcome.balance, input.points);
+    case 'locked_path':
+      return transact(db, async (tx) =>
+        redeemInTx(
+          tx,
+          workspaceId,
+          { ...input, at },
+          await lockMemberWithKey(tx, workspaceId, input.customerId, input.idempotencyKey),
+        ),
+      );
+  }
 }
 
 /**
