@@ -4,7 +4,7 @@
  * milliseconds, where splitting strings per row would take most of a second. Every error names the
  * file, line and column.
  */
-import { type IntColumns, newIntColumns } from './compress-int.ts';
+import { type IntColumns, newIntColumns, SEVENTHS_TOLERANCE } from './compress-int.ts';
 import { ClvError } from './errors.ts';
 
 export interface SummaryCsv {
@@ -18,9 +18,10 @@ export interface SummaryCsv {
   /** The id column's text per row, when asked for and present. */
   ids: string[] | undefined;
   /**
-   * x, t_x and T as integer columns with their counts, made while parsing when every value is a
-   * whole number below 2^16 (day-level data): the integer compression's first pass, done here
-   * while the values are at hand (see compress-int.ts). Undefined otherwise.
+   * x and the slots of t_x and T as integer columns with their counts, made while parsing when x
+   * is whole and t_x and T are whole days, written in days or in weeks (below 2^16 sevenths of
+   * their unit): the integer compression's first pass, done here while the values are at hand
+   * (see compress-int.ts). Undefined otherwise.
    */
   intColumns: IntColumns | undefined;
 }
@@ -191,9 +192,9 @@ export function parseSummaryCsv(
   }
   if (row === 0) throw new ClvError('too_few_customers', `${file}: no data rows`);
   const cut = (a: Float64Array | undefined) => (a ? a.subarray(0, row) : undefined);
-  // The integer columns hold the fast loop's rows only, and only when all of them were whole.
+  // The integer columns hold the fast loop's rows only, and only when all of them were on the grid.
   const intColumns =
-    fast?.whole && fast.rows === row
+    fast?.onGrid && fast.rows === row
       ? { ...ints, xi: ints.xi.subarray(0, row), ti: ints.ti.subarray(0, row), Ti: ints.Ti.subarray(0, row) }
       : undefined;
   return {
@@ -222,18 +223,17 @@ function fastRows(
   capacity: number,
   rfm: { x: Float64Array; tx: Float64Array; T: Float64Array; weight: Float64Array },
   ints: IntColumns,
-): { rows: number; pos: number; bad: number; whole: boolean } {
+): { rows: number; pos: number; bad: number; onGrid: boolean } {
   const n = bytes.length;
   const ncol = target.length;
   const { x, tx, T, weight } = rfm;
   const hasWeight = weight.length > 0;
-  const { xi, ti, Ti, countX, rankt, rankT } = ints;
+  const { xi, ti, Ti, countX, rankt, rankT, heldt, heldT } = ints;
   const size = countX.length;
-  let whole = true;
+  let onGrid = true;
   let maxX = 0;
   let maxT = 0;
   let sumX = 0;
-  let sumT = 0;
   let bad = -1;
   let pos = start;
   let row = 0;
@@ -275,8 +275,10 @@ function fastRows(
       i++;
     }
     // The row's checks (as `checkRow`), and while its values are at hand the integer
-    // compression's first pass: whole x, t_x, T into int columns, customers per x, the t_x and T
-    // values present. A non-whole value or one past the tables ends the integer work only.
+    // compression's first pass: x, and the slots of t_x and T on the grid of sevenths (see
+    // compress-int.ts), into int columns, customers per x and per slot, and the value held in
+    // each slot. A value off the grid, past the tables, or a second value in a slot ends the
+    // integer work only.
     const a = x[row]!;
     const b = tx[row]!;
     const cT = T[row]!;
@@ -288,19 +290,30 @@ function fastRows(
       bad = row;
       break;
     }
-    if (whole) {
-      if ((a | 0) !== a || (b | 0) !== b || (cT | 0) !== cT || a >= size || cT >= size) whole = false;
-      else {
+    if (onGrid) {
+      const kt = Math.round(b * 7);
+      const kT = Math.round(cT * 7);
+      if (
+        (a | 0) !== a ||
+        a >= size ||
+        kT >= size ||
+        b > cT ||
+        !(Math.abs(b * 7 - kt) <= SEVENTHS_TOLERANCE) ||
+        !(Math.abs(cT * 7 - kT) <= SEVENTHS_TOLERANCE)
+      ) {
+        onGrid = false;
+      } else {
+        if (rankt[kt]!++ === 0) heldt[kt] = b;
+        else if (heldt[kt] !== b) onGrid = false;
+        if (rankT[kT]!++ === 0) heldT[kT] = cT;
+        else if (heldT[kT] !== cT) onGrid = false;
         xi[row] = a;
-        ti[row] = b;
-        Ti[row] = cT;
+        ti[row] = kt;
+        Ti[row] = kT;
         countX[a]!++;
-        rankt[b] = 1;
-        rankT[cT] = 1;
         if (a > maxX) maxX = a;
-        if (cT > maxT) maxT = cT;
+        if (kT > maxT) maxT = kT;
         sumX += a;
-        sumT += cT;
       }
     }
     pos = i;
@@ -309,8 +322,7 @@ function fastRows(
   ints.maxX = maxX;
   ints.maxT = maxT;
   ints.sumX = sumX;
-  ints.sumT = sumT;
-  return { rows: row, pos, bad, whole };
+  return { rows: row, pos, bad, onGrid };
 }
 
 /** The model checks again, but here the message can name the line and the file's own column name. */
