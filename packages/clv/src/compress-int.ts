@@ -51,11 +51,12 @@ export interface IntColumns {
 
 /** Undefined when the data is not on a small integer grid; the caller then takes the general path. */
 export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
-  const n = s.x.length;
+  // From the CSV reader when it made them (then x, t_x and T as doubles are not read at all: the
+  // reader makes them only when asked); else tables for slots below 2^16 (25 years in days)
+  // first, and larger values take a second pass.
+  const n = s.intColumns ? s.intColumns.xi.length : s.x.length;
   if (n === 0) return undefined;
-  // From the CSV reader when it made them; else tables for values below 2^16 (180 years in
-  // days) first, and larger values take a second pass.
-  let cols = s.intColumns?.xi.length === n ? s.intColumns : intColumns(s.x, s.tx, s.T, 1 << 16);
+  let cols = s.intColumns ?? intColumns(s.x, s.tx, s.T, 1 << 16);
   if (cols === 'larger') cols = intColumns(s.x, s.tx, s.T, LIMIT);
   if (cols === undefined || cols === 'larger') return undefined;
   const total = s.weight ? totalWeight(s.weight) : n;

@@ -35,9 +35,9 @@ export function prepareSpend(s: RfmSummary, sorted?: RfmIndex): SpendData {
     sorted?.customerOrder &&
     sorted.customerStart &&
     !s.weight &&
-    sorted.customerOrder.length === s.x.length
+    sorted.customerOrder.length === m.length
   ) {
-    const d = fromXOrder(m, s.x, sorted.xValues, sorted.customerOrder, sorted.customerStart);
+    const d = fromXOrder(m, sorted.xValues, sorted.customerOrder, sorted.customerStart);
     if (d) return d;
   }
   const n = s.x.length;
@@ -175,13 +175,10 @@ export function prepareSpend(s: RfmSummary, sorted?: RfmIndex): SpendData {
  */
 function fromXOrder(
   m: Float64Array,
-  x: Float64Array,
   xAll: Float64Array,
   order: Uint32Array,
   start: Int32Array,
 ): SpendData | undefined {
-  const grid = centsGrid(m, x);
-  if (grid === INVALID) return undefined;
   // x groups of the buyers: every group but x = 0 (the first, when present).
   const first = xAll.length > 0 && xAll[0] === 0 ? 1 : 0;
   const nx = xAll.length - first;
@@ -191,7 +188,15 @@ function fromXOrder(
   const w = new Float64Array(kept);
   const groupStart = new Uint32Array(nx + 1);
   const weightByX = new Float64Array(nx);
-  const total = groupSpends(m, order, start, first, nx, grid, rowM, w, groupStart, weightByX);
+  const groups = { m, order, start, first, nx, rowM, w, groupStart, weightByX };
+  // On the cent grid, buyers of one x with the same m̄ merge; the first m̄ off the grid (rare)
+  // starts the grouping again without merging, as the general path does.
+  let total = groupSpends(groups, true);
+  if (total === OFF_GRID) {
+    w.fill(0);
+    total = groupSpends(groups, false);
+  }
+  if (total === INVALID) return undefined;
   const rows = groupStart[nx]!;
   const logSpendByX = new Float64Array(nx);
   const xm = new Float64Array(rows);
@@ -201,51 +206,39 @@ function fromXOrder(
       xm[j] = xValues[k]! * rowM[j]!;
     }
   }
-  return { xValues, groupStart, weightByX, logSpendByX, xm, w: w.slice(0, rows), total };
+  return { xValues, groupStart, weightByX, logSpendByX, xm, w: w.subarray(0, rows), total };
 }
 
 const INVALID = -2;
 const OFF_GRID = -1;
 
-/**
- * The largest buyer's m̄ in cents when every buyer's is on the cent grid (below MAX_CENTS),
- * OFF_GRID when some is not, INVALID when some is not a positive number. One loop, a function of
- * its own (see compress-int.ts on why).
- */
-function centsGrid(m: Float64Array, x: Float64Array): number {
-  let maxCents = 0;
-  let onGrid = true;
-  for (let i = 0; i < x.length; i++) {
-    if (x[i] === 0) continue;
-    const v = m[i]!;
-    if (!(v > 0 && v < Number.POSITIVE_INFINITY)) return INVALID;
-    const c = Math.round(v * 100);
-    if (c / 100 !== v || c >= MAX_CENTS) onGrid = false;
-    else if (c > maxCents) maxCents = c;
-  }
-  return onGrid ? maxCents : OFF_GRID;
+/** The buyers in x order and where `groupSpends` puts their rows. */
+interface SpendGroups {
+  m: Float64Array;
+  order: Uint32Array;
+  start: Int32Array;
+  /** Buyers are groups first … first + nx − 1 of `order`. */
+  first: number;
+  nx: number;
+  rowM: Float64Array;
+  w: Float64Array;
+  groupStart: Uint32Array;
+  weightByX: Float64Array;
 }
 
 /**
- * Buyers in x order (groups `first` … `first + nx − 1` of `order`), one row per distinct m̄ within
- * each x group (through a table over cents stamped with the group, when `maxCents` ≥ 0). Fills
- * rowM, w, groupStart and weightByX; returns the number of buyers.
+ * Buyers in x order, one row per distinct m̄ within each x group (on the cent grid, through a
+ * table over cents stamped with the group; otherwise one row per buyer). Fills rowM, w, groupStart
+ * and weightByX; returns the number of buyers, INVALID when some m̄ is not a positive number, or
+ * OFF_GRID when `onGrid` and some m̄ is not on the cent grid below MAX_CENTS.
+ *
+ * The cent tables span the whole grid but are never filled: a zero stamp means empty (stamps are
+ * group + 1), so only the pages of the cents that occur are ever written.
  */
-function groupSpends(
-  m: Float64Array,
-  order: Uint32Array,
-  start: Int32Array,
-  first: number,
-  nx: number,
-  maxCents: number,
-  rowM: Float64Array,
-  w: Float64Array,
-  groupStart: Uint32Array,
-  weightByX: Float64Array,
-): number {
-  const onGrid = maxCents >= 0;
-  const slotGroup = new Int32Array(onGrid ? maxCents + 1 : 0).fill(-1);
-  const slotRow = new Int32Array(onGrid ? maxCents + 1 : 0);
+function groupSpends(g: SpendGroups, onGrid: boolean): number {
+  const { m, order, start, first, nx, rowM, w, groupStart, weightByX } = g;
+  const slotGroup = new Int32Array(onGrid ? MAX_CENTS : 0);
+  const slotRow = new Int32Array(onGrid ? MAX_CENTS : 0);
   const begin = start[first]!;
   const end = start[first + nx]!;
   let rows = 0;
@@ -258,12 +251,14 @@ function groupSpends(
       groupEnd = start[first + k + 1]!;
     }
     const v = m[order[q]!]!;
+    if (!(v > 0 && v < Number.POSITIVE_INFINITY)) return INVALID;
     let r = rows;
     if (onGrid) {
       const c = Math.round(v * 100);
-      if (slotGroup[c] === k) r = slotRow[c]!;
+      if (c / 100 !== v || c >= MAX_CENTS) return OFF_GRID;
+      if (slotGroup[c] === k + 1) r = slotRow[c]!;
       else {
-        slotGroup[c] = k;
+        slotGroup[c] = k + 1;
         slotRow[c] = rows;
       }
     }
