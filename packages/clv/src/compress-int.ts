@@ -31,10 +31,11 @@ export const SEVENTHS_TOLERANCE = 0.04;
  * (RfmSummary's `intColumns`); otherwise `intColumns` below.
  */
 export interface IntColumns {
-  xi: Int32Array;
+  /** Uint16 when the tables are 2^16 long (2 bytes of fresh memory per customer, not 4). */
+  xi: Uint16Array | Int32Array;
   /** round(7 t_x) and round(7 T): slots on the grid of sevenths. */
-  ti: Int32Array;
-  Ti: Int32Array;
+  ti: Uint16Array | Int32Array;
+  Ti: Uint16Array | Int32Array;
   /** Customers per x value (0 … maxX). */
   countX: Int32Array;
   /** Customers per t_x (T) slot (left as they are: several fits may share these columns). */
@@ -79,19 +80,21 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
   const order = new Uint32Array(n);
   const pairOf = new Int32Array(n);
   scatterByX(cols, rankX, rankt, rankT, nT, byX.slice(0, nx), order, pairOf);
-  const rows = groupPairs(order, pairOf, byX, nx, txValues.length, nT, s.weight);
+  const nt = txValues.length;
+  const rows = groupPairs(order, pairOf, byX, nx, nt, nT, s.weight, undefined);
   const m = rows.count;
-  return {
+  // Views, not copies: the pages past row m were never written, so they cost nothing.
+  const index: RfmIndex = {
     xValues,
     txValues,
     TValues,
-    rowX: rows.rowX.slice(0, m),
-    rowTx: rows.rowTx.slice(0, m),
-    rowT: rows.rowT.slice(0, m),
-    rowWeight: rows.rowWeight.slice(0, m),
+    rowX: rows.rowX.subarray(0, m),
+    rowTx: rows.rowTx.subarray(0, m),
+    rowT: rows.rowT.subarray(0, m),
+    rowWeight: rows.rowWeight.subarray(0, m),
     groupStart: rows.groupStart,
     weightByX: rows.weightByX,
-    rowOf: rows.rowOf,
+    rowOf: new Uint32Array(0), // replaced below
     totalWeight: total,
     customerOrder: order,
     customerStart: byX,
@@ -100,14 +103,28 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
     sumX: s.weight ? undefined : cols.sumX,
     sumT,
   };
+  // Each customer's row, for predictions: the grouping pass again, made when first read. A fit
+  // never reads it, and writing it costs 4 bytes of fresh memory per customer, at random places.
+  Object.defineProperty(index, 'rowOf', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const rowOf = new Uint32Array(n);
+      groupPairs(order, pairOf, byX, nx, nt, nT, s.weight, rowOf);
+      Object.defineProperty(index, 'rowOf', { value: rowOf, enumerable: true });
+      return rowOf;
+    },
+  });
+  return index;
 }
 
 /** Empty integer columns for `rows` customers, with tables for values below `size`. */
 export function newIntColumns(rows: number, size: number): IntColumns {
+  const column = () => (size <= 1 << 16 ? new Uint16Array(rows) : new Int32Array(rows));
   return {
-    xi: new Int32Array(rows),
-    ti: new Int32Array(rows),
-    Ti: new Int32Array(rows),
+    xi: column(),
+    ti: column(),
+    Ti: column(),
     countX: new Int32Array(size),
     rankt: new Int32Array(size),
     rankT: new Int32Array(size),
@@ -220,14 +237,14 @@ function scatterByX(
 }
 
 /** The index's row arrays, sized for every customer (the first `count` are used). */
-type PairRows = Pick<
-  RfmIndex,
-  'rowX' | 'rowTx' | 'rowT' | 'rowWeight' | 'groupStart' | 'weightByX' | 'rowOf'
-> & {
+type PairRows = Pick<RfmIndex, 'rowX' | 'rowTx' | 'rowT' | 'rowWeight' | 'groupStart' | 'weightByX'> & {
   count: number;
 };
 
-/** Distinct (t_x, T) pairs within each x group, in order of first appearance, with their weights. */
+/**
+ * Distinct (t_x, T) pairs within each x group, in order of first appearance, with their weights;
+ * with `rowOf`, also each customer's row (the same rows every time: the pass is deterministic).
+ */
 function groupPairs(
   order: Uint32Array,
   pairOf: Int32Array,
@@ -236,6 +253,7 @@ function groupPairs(
   nt: number,
   nT: number,
   wt: Float64Array | undefined,
+  rowOf: Uint32Array | undefined,
 ): PairRows {
   const n = order.length;
   // slot[pair] is the last row made for the pair. Rows are numbered in order, so the pair has a
@@ -243,7 +261,6 @@ function groupPairs(
   const slot = new Int32Array(nt * nT).fill(-1);
   const rowWeight = new Float64Array(n);
   const weightByX = new Float64Array(nx);
-  const rowOf = new Uint32Array(n);
   const rowX = new Uint32Array(n);
   const rowTx = new Uint32Array(n);
   const rowT = new Uint32Array(n);
@@ -272,7 +289,7 @@ function groupPairs(
       m++;
     }
     const i = order[q]!;
-    rowOf[i] = r;
+    if (rowOf) rowOf[i] = r;
     // Customers of a row are met in input order, so each row's weight adds up in the same order
     // as on the general path, and so does each x group's.
     const w = wt ? wt[i]! : 1;
@@ -284,7 +301,7 @@ function groupPairs(
     groupStart[++k] = m;
     groupEnd = byX[k + 1] ?? n;
   }
-  return { count: m, rowX, rowTx, rowT, rowWeight, groupStart, weightByX, rowOf };
+  return { count: m, rowX, rowTx, rowT, rowWeight, groupStart, weightByX };
 }
 
 /**
