@@ -1,5 +1,6 @@
 /** Fitting shared by BG/NBD and MBG/NBD. */
 
+import { bgNegLogLikHessian } from './bg-hessian.ts';
 import { bgNegLogLik } from './bg-kernel.ts';
 import type { BgParams } from './bg-params.ts';
 import { compressGeneral } from './compress.ts';
@@ -51,6 +52,7 @@ export function fitBg(summary: RfmSummary, modified: boolean, options: FitOption
     ix.rowWeight.length,
     options,
     ix.rowWeight.length > 50_000 ? warmStart(subsampleIndex(ix, 16), modified) : undefined,
+    (theta) => bgNegLogLikHessian(ix, modified, theta),
   );
   return { ...fit, index: ix };
 }

@@ -190,11 +190,17 @@ function fromXOrder(
   const weightByX = new Float64Array(nx);
   const groups = { m, order, start, first, nx, rowM, w, groupStart, weightByX };
   // On the cent grid, buyers of one x with the same m̄ merge; the first m̄ off the grid (rare)
-  // starts the grouping again without merging, as the general path does.
-  let total = groupSpends(groups, true);
-  if (total === OFF_GRID) {
+  // starts the grouping again without merging, as the general path does. The cent tables start
+  // at 2^20 cents (10,485.75 in yen or dollars) and grow to MAX_CENTS only when a spend needs it:
+  // large typed arrays, even untouched, make V8 collect garbage for "external memory pressure".
+  let total = groupSpends(groups, 1 << 20);
+  if (total === LARGER) {
     w.fill(0);
-    total = groupSpends(groups, false);
+    total = groupSpends(groups, MAX_CENTS);
+  }
+  if (total === OFF_GRID || total === LARGER) {
+    w.fill(0);
+    total = groupSpends(groups, 0);
   }
   if (total === INVALID) return undefined;
   const rows = groupStart[nx]!;
@@ -211,6 +217,7 @@ function fromXOrder(
 
 const INVALID = -2;
 const OFF_GRID = -1;
+const LARGER = -3;
 
 /** The buyers in x order and where `groupSpends` puts their rows. */
 interface SpendGroups {
@@ -228,17 +235,18 @@ interface SpendGroups {
 
 /**
  * Buyers in x order, one row per distinct m̄ within each x group (on the cent grid, through a
- * table over cents stamped with the group; otherwise one row per buyer). Fills rowM, w, groupStart
- * and weightByX; returns the number of buyers, INVALID when some m̄ is not a positive number, or
- * OFF_GRID when `onGrid` and some m̄ is not on the cent grid below MAX_CENTS.
+ * table of `cents` slots stamped with the group; with `cents` = 0, one row per buyer). Fills rowM,
+ * w, groupStart and weightByX; returns the number of buyers, INVALID when some m̄ is not a positive
+ * number, OFF_GRID when some m̄ is not on the cent grid, LARGER when one is past the table.
  *
  * The cent tables span the whole grid but are never filled: a zero stamp means empty (stamps are
  * group + 1), so only the pages of the cents that occur are ever written.
  */
-function groupSpends(g: SpendGroups, onGrid: boolean): number {
+function groupSpends(g: SpendGroups, cents: number): number {
   const { m, order, start, first, nx, rowM, w, groupStart, weightByX } = g;
-  const slotGroup = new Int32Array(onGrid ? MAX_CENTS : 0);
-  const slotRow = new Int32Array(onGrid ? MAX_CENTS : 0);
+  const onGrid = cents > 0;
+  const slotGroup = new Int32Array(cents);
+  const slotRow = new Int32Array(cents);
   const begin = start[first]!;
   const end = start[first + nx]!;
   let rows = 0;
@@ -255,7 +263,8 @@ function groupSpends(g: SpendGroups, onGrid: boolean): number {
     let r = rows;
     if (onGrid) {
       const c = Math.round(v * 100);
-      if (c / 100 !== v || c >= MAX_CENTS) return OFF_GRID;
+      if (c / 100 !== v) return OFF_GRID;
+      if (c >= cents) return LARGER;
       if (slotGroup[c] === k + 1) r = slotRow[c]!;
       else {
         slotGroup[c] = k + 1;

@@ -1,0 +1,155 @@
+/**
+ * The analytic Hessian of the BG/NBD and MBG/NBD negative log-likelihood (bg-kernel.ts) in
+ * (r, α, a, b), for the standard errors: one pass over the rows where differencing the gradient
+ * took four full evaluations.
+ *
+ * Per customer LL = A1 + A2 + ln(e^A3 + e^A4) (terms as in bg-kernel.ts). With s = sigmoid(A4 − A3)
+ * and D = ∇A4 − ∇A3, the last term's Hessian is (1−s)∇²A3 + s∇²A4 + s(1−s) D Dᵀ, where
+ *   ∇A3 = (−ln(α+T), −(r+x)/(α+T), 0, 0),  ∇A4 = (−ln(α+t_x), −(r+x)/(α+t_x), 1/a, −1/c),
+ *   c = b+x−1 (MBG/NBD: b+x), so D = (ln(α+T) − ln(α+t_x), (r+x)(1/(α+T) − 1/(α+t_x)), 1/a, −1/c);
+ *   ∂rα A3 = −1/(α+T), ∂αα A3 = (r+x)/(α+T)², likewise for A4 with t_x, ∂aa A4 = −1/a², ∂bb A4 = 1/c².
+ * A1 and A2 depend on x alone: ψ' per distinct x. BG/NBD's x = 0 customers have no A4 (s = 0).
+ */
+import type { RfmIndex } from './compress.ts';
+import { trigamma } from './special.ts';
+
+/** Sums per x group that `hessianRowSums` writes (see there). */
+const SUMS = 11;
+
+/** ∇²(−LL/n) in (r, α, a, b), row-major 4 × 4. */
+export function bgNegLogLikHessian(ix: RfmIndex, modified: boolean, theta: Float64Array): Float64Array {
+  const r = theta[0]!;
+  const alpha = theta[1]!;
+  const a = theta[2]!;
+  const b = theta[3]!;
+  const shift = modified ? 1 : 0;
+  const lnA = Math.log(a);
+  const LT = Float64Array.from(ix.TValues, (T) => Math.log(alpha + T));
+  const Lt = Float64Array.from(ix.txValues, (t) => Math.log(alpha + t));
+  const iT = Float64Array.from(ix.TValues, (T) => 1 / (alpha + T));
+  const it = Float64Array.from(ix.txValues, (t) => 1 / (alpha + t));
+  const tr = trigamma(r);
+  const tab = trigamma(a + b);
+  const tb = trigamma(b);
+  const H = new Float64Array(16);
+  const add = (i: number, j: number, v: number) => {
+    H[i * 4 + j]! += v;
+  };
+  const sums = new Float64Array(SUMS);
+  for (let k = 0; k < ix.xValues.length; k++) {
+    const x = ix.xValues[k]!;
+    const W = ix.weightByX[k]!;
+    const rx = r + x;
+    const bx = b + x + shift;
+    const c = bx - 1;
+    const hasA4 = modified || x > 0;
+    // A1 and A2, per distinct x.
+    const tabx = trigamma(a + bx);
+    add(0, 0, W * (trigamma(rx) - tr));
+    add(0, 1, W / alpha);
+    add(1, 1, (-W * r) / (alpha * alpha));
+    add(2, 2, W * (tab - tabx));
+    add(2, 3, W * (tab - tabx));
+    add(3, 3, W * (tab + trigamma(bx) - tb - tabx));
+    const lnab = hasA4 ? lnA - Math.log(c) : 0;
+    hessianRowSums(ix, LT, Lt, iT, it, ix.groupStart[k]!, ix.groupStart[k + 1]!, rx, hasA4, lnab, sums);
+    const sS = sums[4]!;
+    const U = sums[5]!;
+    const Udr = sums[6]!;
+    const Udi = sums[8]!;
+    add(0, 1, -(sums[0]! + sums[1]!) + rx * sums[9]!);
+    add(1, 1, rx * (sums[2]! + sums[3]!) + rx * rx * sums[10]!);
+    if (!hasA4) continue;
+    add(0, 0, sums[7]!);
+    add(2, 2, (U - sS) / (a * a));
+    add(3, 3, (sS + U) / (c * c));
+    add(0, 2, Udr / a);
+    add(0, 3, -Udr / c);
+    add(1, 2, (rx * Udi) / a);
+    add(1, 3, (-rx * Udi) / c);
+    add(2, 3, -U / (a * c));
+  }
+  // Symmetric, and of −LL/n.
+  const n = ix.totalWeight;
+  for (let i = 0; i < 4; i++) {
+    for (let j = 0; j < 4; j++) {
+      if (j < i) H[i * 4 + j] = H[j * 4 + i]!;
+    }
+  }
+  return H.map((v) => -v / n);
+}
+
+/**
+ * One x group's rows (begin … end − 1), with w the row's weight, s = sigmoid(A4 − A3), q = 1 − s,
+ * u = w s q, dr = ln(α+T) − ln(α+t_x), di = 1/(α+T) − 1/(α+t_x): writes to `out`
+ * [Σ w q/(α+T), Σ w s/(α+t_x), Σ w q/(α+T)², Σ w s/(α+t_x)², Σ w s, Σ u, Σ u dr, Σ u dr²,
+ * Σ u di, Σ u dr di, Σ u di²]. Without A4 (BG/NBD, x = 0), s = 0.
+ */
+function hessianRowSums(
+  ix: RfmIndex,
+  LT: Float64Array,
+  Lt: Float64Array,
+  iT: Float64Array,
+  it: Float64Array,
+  begin: number,
+  end: number,
+  rx: number,
+  hasA4: boolean,
+  lnab: number,
+  out: Float64Array,
+): void {
+  const { rowT, rowTx, rowWeight } = ix;
+  let sqiT = 0;
+  let ssit = 0;
+  let sqiT2 = 0;
+  let ssit2 = 0;
+  let sS = 0;
+  let U = 0;
+  let Udr = 0;
+  let Udr2 = 0;
+  let Udi = 0;
+  let Udrdi = 0;
+  let Udi2 = 0;
+  for (let j = begin; j < end; j++) {
+    const w = rowWeight[j]!;
+    const tT = rowT[j]!;
+    const vT = iT[tT]!;
+    if (!hasA4) {
+      sqiT += w * vT;
+      sqiT2 += w * vT * vT;
+      continue;
+    }
+    const tt = rowTx[j]!;
+    const vt = it[tt]!;
+    const dr = LT[tT]! - Lt[tt]!;
+    const d = lnab + rx * dr;
+    const e = Math.exp(-Math.abs(d));
+    const s = d >= 0 ? 1 / (1 + e) : e / (1 + e);
+    const ws = w * s;
+    const wq = w - ws;
+    const u = ws * (1 - s);
+    const di = vT - vt;
+    sqiT += wq * vT;
+    ssit += ws * vt;
+    sqiT2 += wq * vT * vT;
+    ssit2 += ws * vt * vt;
+    sS += ws;
+    U += u;
+    Udr += u * dr;
+    Udr2 += u * dr * dr;
+    Udi += u * di;
+    Udrdi += u * dr * di;
+    Udi2 += u * di * di;
+  }
+  out[0] = sqiT;
+  out[1] = ssit;
+  out[2] = sqiT2;
+  out[3] = ssit2;
+  out[4] = sS;
+  out[5] = U;
+  out[6] = Udr;
+  out[7] = Udr2;
+  out[8] = Udi;
+  out[9] = Udrdi;
+  out[10] = Udi2;
+}
