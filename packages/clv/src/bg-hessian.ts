@@ -35,14 +35,25 @@ export function bgNegLogLikHessian(ix: RfmIndex, modified: boolean, theta: Float
   const add = (i: number, j: number, v: number) => {
     H[i * 4 + j]! += v;
   };
-  const sums = new Float64Array(SUMS);
-  for (let k = 0; k < ix.xValues.length; k++) {
+  const nx = ix.xValues.length;
+  const rxOf = new Float64Array(nx);
+  const lnabOf = new Float64Array(nx);
+  const hasA4Of = new Uint8Array(nx);
+  for (let k = 0; k < nx; k++) {
+    const x = ix.xValues[k]!;
+    rxOf[k] = r + x;
+    hasA4Of[k] = modified || x > 0 ? 1 : 0;
+    lnabOf[k] = hasA4Of[k] ? lnA - Math.log(b + x + shift - 1) : 0;
+  }
+  const sums = new Float64Array(SUMS * nx);
+  hessianRowSums(ix, { LT, Lt, iT, it }, rxOf, hasA4Of, lnabOf, sums);
+  for (let k = 0; k < nx; k++) {
     const x = ix.xValues[k]!;
     const W = ix.weightByX[k]!;
     const rx = r + x;
     const bx = b + x + shift;
     const c = bx - 1;
-    const hasA4 = modified || x > 0;
+    const hasA4 = hasA4Of[k] === 1;
     // A1 and A2, per distinct x.
     const tabx = trigamma(a + bx);
     add(0, 0, W * (trigamma(rx) - tr));
@@ -51,16 +62,15 @@ export function bgNegLogLikHessian(ix: RfmIndex, modified: boolean, theta: Float
     add(2, 2, W * (tab - tabx));
     add(2, 3, W * (tab - tabx));
     add(3, 3, W * (tab + trigamma(bx) - tb - tabx));
-    const lnab = hasA4 ? lnA - Math.log(c) : 0;
-    hessianRowSums(ix, LT, Lt, iT, it, ix.groupStart[k]!, ix.groupStart[k + 1]!, rx, hasA4, lnab, sums);
-    const sS = sums[4]!;
-    const U = sums[5]!;
-    const Udr = sums[6]!;
-    const Udi = sums[8]!;
-    add(0, 1, -(sums[0]! + sums[1]!) + rx * sums[9]!);
-    add(1, 1, rx * (sums[2]! + sums[3]!) + rx * rx * sums[10]!);
+    const at = SUMS * k;
+    const sS = sums[at + 4]!;
+    const U = sums[at + 5]!;
+    const Udr = sums[at + 6]!;
+    const Udi = sums[at + 8]!;
+    add(0, 1, -(sums[at]! + sums[at + 1]!) + rx * sums[at + 9]!);
+    add(1, 1, rx * (sums[at + 2]! + sums[at + 3]!) + rx * rx * sums[at + 10]!);
     if (!hasA4) continue;
-    add(0, 0, sums[7]!);
+    add(0, 0, sums[at + 7]!);
     add(2, 2, (U - sS) / (a * a));
     add(3, 3, (sS + U) / (c * c));
     add(0, 2, Udr / a);
@@ -80,76 +90,80 @@ export function bgNegLogLikHessian(ix: RfmIndex, modified: boolean, theta: Float
 }
 
 /**
- * One x group's rows (begin … end − 1), with w the row's weight, s = sigmoid(A4 − A3), q = 1 − s,
- * u = w s q, dr = ln(α+T) − ln(α+t_x), di = 1/(α+T) − 1/(α+t_x): writes to `out`
- * [Σ w q/(α+T), Σ w s/(α+t_x), Σ w q/(α+T)², Σ w s/(α+t_x)², Σ w s, Σ u, Σ u dr, Σ u dr²,
- * Σ u di, Σ u dr di, Σ u di²]. Without A4 (BG/NBD, x = 0), s = 0.
+ * Every x group's rows in one call (one loop that V8 compiles once, on-stack: called per group,
+ * the big groups ran in the interpreter, a heap number per intermediate value). With w the row's
+ * weight, s = sigmoid(A4 − A3), q = 1 − s, u = w s q, dr = ln(α+T) − ln(α+t_x),
+ * di = 1/(α+T) − 1/(α+t_x), group k's sums go to out[11k …]: [Σ w q/(α+T), Σ w s/(α+t_x),
+ * Σ w q/(α+T)², Σ w s/(α+t_x)², Σ w s, Σ u, Σ u dr, Σ u dr², Σ u di, Σ u dr di, Σ u di²].
+ * Without A4 (BG/NBD, x = 0), s = 0.
  */
 function hessianRowSums(
   ix: RfmIndex,
-  LT: Float64Array,
-  Lt: Float64Array,
-  iT: Float64Array,
-  it: Float64Array,
-  begin: number,
-  end: number,
-  rx: number,
-  hasA4: boolean,
-  lnab: number,
+  logs: { LT: Float64Array; Lt: Float64Array; iT: Float64Array; it: Float64Array },
+  rxOf: Float64Array,
+  hasA4Of: Uint8Array,
+  lnabOf: Float64Array,
   out: Float64Array,
 ): void {
-  const { rowT, rowTx, rowWeight } = ix;
-  let sqiT = 0;
-  let ssit = 0;
-  let sqiT2 = 0;
-  let ssit2 = 0;
-  let sS = 0;
-  let U = 0;
-  let Udr = 0;
-  let Udr2 = 0;
-  let Udi = 0;
-  let Udrdi = 0;
-  let Udi2 = 0;
-  for (let j = begin; j < end; j++) {
-    const w = rowWeight[j]!;
-    const tT = rowT[j]!;
-    const vT = iT[tT]!;
-    if (!hasA4) {
-      sqiT += w * vT;
-      sqiT2 += w * vT * vT;
-      continue;
+  const { rowT, rowTx, rowWeight, groupStart } = ix;
+  const { LT, Lt, iT, it } = logs;
+  for (let k = 0; k < rxOf.length; k++) {
+    const rx = rxOf[k]!;
+    const hasA4 = hasA4Of[k] === 1;
+    const lnab = lnabOf[k]!;
+    let sqiT = 0;
+    let ssit = 0;
+    let sqiT2 = 0;
+    let ssit2 = 0;
+    let sS = 0;
+    let U = 0;
+    let Udr = 0;
+    let Udr2 = 0;
+    let Udi = 0;
+    let Udrdi = 0;
+    let Udi2 = 0;
+    for (let j = groupStart[k]!; j < groupStart[k + 1]!; j++) {
+      const w = rowWeight[j]!;
+      const tT = rowT[j]!;
+      const vT = iT[tT]!;
+      if (!hasA4) {
+        sqiT += w * vT;
+        sqiT2 += w * vT * vT;
+        continue;
+      }
+      const tt = rowTx[j]!;
+      const vt = it[tt]!;
+      const dr = LT[tT]! - Lt[tt]!;
+      const d = lnab + rx * dr;
+      const e = Math.exp(-Math.abs(d));
+      const s = d >= 0 ? 1 / (1 + e) : e / (1 + e);
+      const ws = w * s;
+      const wq = w - ws;
+      const u = ws * (1 - s);
+      const di = vT - vt;
+      sqiT += wq * vT;
+      ssit += ws * vt;
+      sqiT2 += wq * vT * vT;
+      ssit2 += ws * vt * vt;
+      sS += ws;
+      U += u;
+      Udr += u * dr;
+      Udr2 += u * dr * dr;
+      Udi += u * di;
+      Udrdi += u * dr * di;
+      Udi2 += u * di * di;
     }
-    const tt = rowTx[j]!;
-    const vt = it[tt]!;
-    const dr = LT[tT]! - Lt[tt]!;
-    const d = lnab + rx * dr;
-    const e = Math.exp(-Math.abs(d));
-    const s = d >= 0 ? 1 / (1 + e) : e / (1 + e);
-    const ws = w * s;
-    const wq = w - ws;
-    const u = ws * (1 - s);
-    const di = vT - vt;
-    sqiT += wq * vT;
-    ssit += ws * vt;
-    sqiT2 += wq * vT * vT;
-    ssit2 += ws * vt * vt;
-    sS += ws;
-    U += u;
-    Udr += u * dr;
-    Udr2 += u * dr * dr;
-    Udi += u * di;
-    Udrdi += u * dr * di;
-    Udi2 += u * di * di;
+    const at = SUMS * k;
+    out[at] = sqiT;
+    out[at + 1] = ssit;
+    out[at + 2] = sqiT2;
+    out[at + 3] = ssit2;
+    out[at + 4] = sS;
+    out[at + 5] = U;
+    out[at + 6] = Udr;
+    out[at + 7] = Udr2;
+    out[at + 8] = Udi;
+    out[at + 9] = Udrdi;
+    out[at + 10] = Udi2;
   }
-  out[0] = sqiT;
-  out[1] = ssit;
-  out[2] = sqiT2;
-  out[3] = ssit2;
-  out[4] = sS;
-  out[5] = U;
-  out[6] = Udr;
-  out[7] = Udr2;
-  out[8] = Udi;
-  out[9] = Udrdi;
-  out[10] = Udi2;
 }

@@ -125,11 +125,28 @@ function parseChunks(
     onGrid: idCol < 0 && names.length <= 16,
   };
   let fast = st.onGrid;
+  let primed = false;
   let row = 0;
   let line = 1;
   pos = headerEnd + 1;
   for (;;) {
     const bytes = chunks.wholeLines();
+    if (fast && !primed) {
+      // The first call takes one line only: V8 then has feedback for the code after the loop
+      // before it compiles the loop on-stack for the next call, and that code does not bail out
+      // at the loop's end (it did at the end of every chunk, and each chunk then began in the
+      // interpreter again).
+      primed = true;
+      const first = bytes.indexOf(10, pos) + 1;
+      if (first > pos) {
+        const r = fastRows(bytes.subarray(0, first), pos, row, st);
+        if (r.bad < 0 && r.pos === first) {
+          line += r.row - row;
+          row = r.row;
+          pos = r.pos;
+        }
+      }
+    }
     if (fast) {
       const r = fastRows(bytes, pos, row, st);
       line += r.row - row;
