@@ -107,28 +107,22 @@ function hessianRowSums(
 ): void {
   const { rowT, rowTx, rowWeight, groupStart } = ix;
   const { LT, Lt, iT, it } = logs;
+  // The sums go straight to `out`, not to local variables: in the loop's on-stack compiled code
+  // (it runs once per fit) V8 kept such loop variables as boxed numbers, a heap number per update.
+  out.fill(0);
   for (let k = 0; k < rxOf.length; k++) {
     const rx = rxOf[k]!;
     const hasA4 = hasA4Of[k] === 1;
     const lnab = lnabOf[k]!;
-    let sqiT = 0;
-    let ssit = 0;
-    let sqiT2 = 0;
-    let ssit2 = 0;
-    let sS = 0;
-    let U = 0;
-    let Udr = 0;
-    let Udr2 = 0;
-    let Udi = 0;
-    let Udrdi = 0;
-    let Udi2 = 0;
-    for (let j = groupStart[k]!; j < groupStart[k + 1]!; j++) {
+    const at = SUMS * k;
+    const end = groupStart[k + 1]!;
+    for (let j = groupStart[k]!; j < end; j++) {
       const w = rowWeight[j]!;
       const tT = rowT[j]!;
       const vT = iT[tT]!;
       if (!hasA4) {
-        sqiT += w * vT;
-        sqiT2 += w * vT * vT;
+        out[at]! += w * vT;
+        out[at + 2]! += w * vT * vT;
         continue;
       }
       const tt = rowTx[j]!;
@@ -141,29 +135,17 @@ function hessianRowSums(
       const wq = w - ws;
       const u = ws * (1 - s);
       const di = vT - vt;
-      sqiT += wq * vT;
-      ssit += ws * vt;
-      sqiT2 += wq * vT * vT;
-      ssit2 += ws * vt * vt;
-      sS += ws;
-      U += u;
-      Udr += u * dr;
-      Udr2 += u * dr * dr;
-      Udi += u * di;
-      Udrdi += u * dr * di;
-      Udi2 += u * di * di;
+      out[at]! += wq * vT;
+      out[at + 1]! += ws * vt;
+      out[at + 2]! += wq * vT * vT;
+      out[at + 3]! += ws * vt * vt;
+      out[at + 4]! += ws;
+      out[at + 5]! += u;
+      out[at + 6]! += u * dr;
+      out[at + 7]! += u * dr * dr;
+      out[at + 8]! += u * di;
+      out[at + 9]! += u * dr * di;
+      out[at + 10]! += u * di * di;
     }
-    const at = SUMS * k;
-    out[at] = sqiT;
-    out[at + 1] = ssit;
-    out[at + 2] = sqiT2;
-    out[at + 3] = ssit2;
-    out[at + 4] = sS;
-    out[at + 5] = U;
-    out[at + 6] = Udr;
-    out[at + 7] = Udr2;
-    out[at + 8] = Udi;
-    out[at + 9] = Udrdi;
-    out[at + 10] = Udi2;
   }
 }

@@ -79,6 +79,7 @@ export function gammaGammaNegLogLikHessian(d: SpendData, theta: Float64Array): F
   const q = theta[1]!;
   const g = theta[2]!;
   const tq = trigamma(q);
+  const inv = inverseSums(d, g);
   let pp = 0;
   let pq = 0;
   let pg = 0;
@@ -90,13 +91,8 @@ export function gammaGammaNegLogLikHessian(d: SpendData, theta: Float64Array): F
     const W = d.weightByX[k]!;
     const px = p * x;
     const tpq = trigamma(px + q);
-    let s2 = 0;
-    let s3 = 0;
-    for (let j = d.groupStart[k]!; j < d.groupStart[k + 1]!; j++) {
-      const inv = 1 / (g + d.xm[j]!);
-      s2 += d.w[j]! * inv;
-      s3 += d.w[j]! * inv * inv;
-    }
+    const s2 = inv[2 * k]!;
+    const s3 = inv[2 * k + 1]!;
     pp += W * x * x * (tpq - trigamma(px));
     pq += W * x * tpq;
     pg -= x * s2;
@@ -106,6 +102,25 @@ export function gammaGammaNegLogLikHessian(d: SpendData, theta: Float64Array): F
   }
   const n = -d.total;
   return Float64Array.of(pp / n, pq / n, pg / n, pq / n, qq / n, qg / n, pg / n, qg / n, gg / n);
+}
+
+/**
+ * Per x group k, Σ w/(γ + x m̄) and Σ w/(γ + x m̄)² at [2k], [2k + 1]. The sums go straight to the
+ * array (see `hessianRowSums` in bg-hessian.ts: this loop runs once per fit).
+ */
+function inverseSums(d: SpendData, g: number): Float64Array {
+  const { xm, w, groupStart } = d;
+  const nx = d.xValues.length;
+  const out = new Float64Array(2 * nx);
+  for (let k = 0; k < nx; k++) {
+    const end = groupStart[k + 1]!;
+    for (let j = groupStart[k]!; j < end; j++) {
+      const inv = 1 / (g + xm[j]!);
+      out[2 * k]! += w[j]! * inv;
+      out[2 * k + 1]! += w[j]! * inv * inv;
+    }
+  }
+  return out;
 }
 
 let primed = false;

@@ -211,19 +211,11 @@ function sourceOf(bytes: Uint8Array, step: number) {
   };
 }
 
-/** The summary in weeks with six decimals (day counts ÷ 7), as lifetimes users often export it. */
-function weeksCsv(s: typeof sim): string {
-  const lines = ['frequency,recency,T,monetary_value'];
-  for (let i = 0; i < s.x.length; i++)
-    lines.push(`${s.x[i]},${(s.tx[i]! / 7).toFixed(6)},${(s.T[i]! / 7).toFixed(6)},${s.monetary[i]}`);
-  return `${lines.join('\n')}\n`;
-}
-
 describe('the summary CSV read in chunks, and weeks that are whole days', () => {
   const columns = (c: ReturnType<typeof parseSummaryCsv>) =>
     [c.x, c.tx, c.T, c.monetary!].map((a) => Array.from(a));
   it('chunk by chunk (down to lines longer than a chunk) it reads what it reads from the whole bytes, and closes the file', () => {
-    const weeks = weeksCsv(sim);
+    const weeks = summaryCsv(sim, 'week');
     for (const text of [csvText, weeks, `${weeks.trimEnd()}\r\n\n1e1,2,3,4.5`]) {
       const bytes = new TextEncoder().encode(text);
       const whole = parseSummaryCsv(bytes, 'f.csv');
@@ -244,7 +236,7 @@ describe('the summary CSV read in chunks, and weeks that are whole days', () => 
     expect(closed()).toBe(1);
   });
   it('weeks with six decimals take the integer path: the values are the file’s own, the compression and the fits the general path’s', async () => {
-    const csv = parseSummaryCsv(new TextEncoder().encode(weeksCsv(sim)), 'w.csv');
+    const csv = parseSummaryCsv(new TextEncoder().encode(summaryCsv(sim, 'week')), 'w.csv');
     expect(csv.intColumns).toBeDefined();
     expect(Array.from(csv.T.subarray(0, 3))).toEqual(
       Array.from(sim.T.subarray(0, 3), (t) => Number((t / 7).toFixed(6))),
@@ -283,7 +275,7 @@ describe('the summary CSV read in chunks, and weeks that are whole days', () => 
     }
   });
   it('fit --model bgnbd,mbgnbd,gg on one parse prints what each model prints alone (days and weeks)', async () => {
-    for (const text of [csvText, weeksCsv(sim)]) {
+    for (const text of [csvText, summaryCsv(sim, 'week')]) {
       const run = async (model: string) => {
         let out = '';
         const io: CliIo = {
