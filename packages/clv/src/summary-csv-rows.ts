@@ -19,10 +19,14 @@ export interface FastRowState {
   /** The other numeric columns read (monetary, weight, holdout) and their arrays. */
   otherCols: Int32Array;
   otherArrays: Float64Array[];
-  /** x, t_x and T as doubles: written only once the data is off the grid (or for a bad row). */
+  /**
+   * x, t_x and T as doubles: written only once the data is off the grid (or for a bad row), and
+   * empty until `allocate` makes them.
+   */
   x: Float64Array;
   tx: Float64Array;
   T: Float64Array;
+  allocate: () => void;
   weight: Float64Array | undefined;
   capacity: number;
   ints: IntColumns;
@@ -103,6 +107,7 @@ export function fastRows(
     if (!(a >= 0 && b >= 0 && c >= 0 && b <= c * (1 + 1e-12)) || (a === 0 && b !== 0)) bad = row;
     else if (hasWeight && !(weight[row]! >= 0)) bad = row;
     if (bad >= 0) {
+      st.allocate();
       st.x[row] = a;
       st.tx[row] = b;
       st.T[row] = c;
@@ -136,6 +141,7 @@ export function fastRows(
         sumX += a;
       } else {
         onGrid = false;
+        st.allocate();
         materialise(ints, st.x, st.tx, st.T, row);
       }
     }

@@ -97,9 +97,13 @@ function parseChunks(
   const lines = Math.floor(Math.max(0, chunks.size - headerEnd) / (names.length + numeric)) + 1;
   const target: (Float64Array | undefined)[] = names.map(() => undefined);
   const out: Partial<Record<Field, Float64Array>> = {};
+  // x, t_x and T as doubles only once needed (`allocate`): while the data is on the grid they go
+  // to the integer columns alone, and even unwritten, large typed arrays make V8 collect garbage
+  // for "external memory pressure".
+  const rfm = new Set<Field>(['x', 'tx', 'T']);
   for (const [f, i] of colOf) {
     if (f === 'id') continue;
-    const arr = new Float64Array(lines);
+    const arr = new Float64Array(rfm.has(f) ? 0 : lines);
     out[f] = arr;
     target[i] = arr;
   }
@@ -116,6 +120,15 @@ function parseChunks(
     x: out.x!,
     tx: out.tx!,
     T: out.T!,
+    allocate: () => {
+      if (st.x.length > 0) return;
+      for (const f of rfm) {
+        const arr = new Float64Array(lines);
+        out[f] = arr;
+        target[colOf.get(f)!] = arr;
+        st[f as 'x' | 'tx' | 'T'] = arr;
+      }
+    },
     weight: out.weight,
     capacity: lines,
     ints: newIntColumns(lines, 1 << 16),
@@ -125,6 +138,7 @@ function parseChunks(
     onGrid: idCol < 0 && names.length <= 16,
   };
   let fast = st.onGrid;
+  if (!fast) st.allocate();
   let primed = false;
   let row = 0;
   let line = 1;
@@ -156,6 +170,7 @@ function parseChunks(
       if (pos < bytes.length) {
         // The general loop takes the rest of the file: the rows so far need their doubles.
         fast = false;
+        st.allocate();
         if (st.onGrid) materialise(st.ints, out.x!, out.tx!, out.T!, row);
         st.onGrid = false;
       }
@@ -198,16 +213,18 @@ function parseChunks(
     // x, t_x and T as doubles only when asked for (a fit on the integer columns never does).
     let made = false;
     const make = () => {
-      if (!made) materialise(ints, out.x!, out.tx!, out.T!, row);
+      if (!made) {
+        st.allocate();
+        materialise(ints, out.x!, out.tx!, out.T!, row);
+      }
       made = true;
     };
     for (const key of ['x', 'tx', 'T'] as const) {
-      const column = result[key];
       Object.defineProperty(result, key, {
         enumerable: true,
         get: () => {
           make();
-          return column;
+          return out[key]!.subarray(0, row);
         },
       });
     }
