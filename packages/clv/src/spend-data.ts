@@ -28,18 +28,19 @@ const MAX_CENTS = 1 << 23;
  * this function's own sort by x. The result is identical either way.
  */
 export function prepareSpend(s: RfmSummary, sorted?: RfmIndex): SpendData {
+  // The CSV reader's whole cents when it has them: `monetary` is then not made at all.
+  const cents = s.monetaryCents;
+  if (sorted?.customerOrder && sorted.customerStart && !s.weight) {
+    const spends = cents ? { cents, m: undefined } : { cents: undefined, m: s.monetary };
+    const length = spends.cents?.length ?? spends.m?.length;
+    if (length === sorted.customerOrder.length) {
+      const d = fromXOrder(spends, sorted.xValues, sorted.customerOrder, sorted.customerStart);
+      if (d) return d;
+    }
+  }
   const m = s.monetary;
   if (!m)
     throw new ClvError('invalid_input', 'Gamma-Gamma needs monetary_value', { field: 'monetary_value' });
-  if (
-    sorted?.customerOrder &&
-    sorted.customerStart &&
-    !s.weight &&
-    sorted.customerOrder.length === m.length
-  ) {
-    const d = fromXOrder(m, sorted.xValues, sorted.customerOrder, sorted.customerStart);
-    if (d) return d;
-  }
   const n = s.x.length;
   const keep = new Uint32Array(n);
   let kept = 0;
@@ -174,7 +175,7 @@ export function prepareSpend(s: RfmSummary, sorted?: RfmIndex): SpendData {
  * number: the general path then names the row.
  */
 function fromXOrder(
-  m: Float64Array,
+  spends: { cents: Int32Array | undefined; m: Float64Array | undefined },
   xAll: Float64Array,
   order: Uint32Array,
   start: Int32Array,
@@ -188,7 +189,7 @@ function fromXOrder(
   const w = new Float64Array(kept);
   const groupStart = new Uint32Array(nx + 1);
   const weightByX = new Float64Array(nx);
-  const groups = { m, order, start, first, nx, rowM, w, groupStart, weightByX };
+  const groups = { ...spends, order, start, first, nx, rowM, w, groupStart, weightByX };
   // On the cent grid, buyers of one x with the same m̄ merge; the first m̄ off the grid (rare)
   // starts the grouping again without merging, as the general path does. The cent tables start
   // at 2^20 cents (10,485.75 in yen or dollars) and grow to MAX_CENTS only when a spend needs it:
@@ -221,7 +222,9 @@ const LARGER = -3;
 
 /** The buyers in x order and where `groupSpends` puts their rows. */
 interface SpendGroups {
-  m: Float64Array;
+  /** Each customer's m̄: in whole cents, or as doubles. */
+  cents: Int32Array | undefined;
+  m: Float64Array | undefined;
   order: Uint32Array;
   start: Int32Array;
   /** Buyers are groups first … first + nx − 1 of `order`. */
@@ -235,18 +238,20 @@ interface SpendGroups {
 
 /**
  * Buyers in x order, one row per distinct m̄ within each x group (on the cent grid, through a
- * table of `cents` slots stamped with the group; with `cents` = 0, one row per buyer). Fills rowM,
+ * table of `tableSize` cents stamped with the group; with `tableSize` 0, one row per buyer). Fills rowM,
  * w, groupStart and weightByX; returns the number of buyers, INVALID when some m̄ is not a positive
  * number, OFF_GRID when some m̄ is not on the cent grid, LARGER when one is past the table.
  *
  * The cent tables span the whole grid but are never filled: a zero stamp means empty (stamps are
  * group + 1), so only the pages of the cents that occur are ever written.
  */
-function groupSpends(g: SpendGroups, cents: number): number {
+function groupSpends(g: SpendGroups, tableSize: number): number {
   const { m, order, start, first, nx, rowM, w, groupStart, weightByX } = g;
-  const onGrid = cents > 0;
-  const slotGroup = new Int32Array(cents);
-  const slotRow = new Int32Array(cents);
+  const inCents = g.cents ?? new Int32Array(0);
+  const fromCents = g.cents !== undefined;
+  const onGrid = tableSize > 0;
+  const slotGroup = new Int32Array(tableSize);
+  const slotRow = new Int32Array(tableSize);
   const begin = start[first]!;
   const end = start[first + nx]!;
   let rows = 0;
@@ -258,13 +263,21 @@ function groupSpends(g: SpendGroups, cents: number): number {
       groupStart[++k] = rows;
       groupEnd = start[first + k + 1]!;
     }
-    const v = m[order[q]!]!;
-    if (!(v > 0 && v < Number.POSITIVE_INFINITY)) return INVALID;
+    let v: number;
+    let c: number;
+    if (fromCents) {
+      c = inCents[order[q]!]!;
+      v = c / 100; // the file's own value (the reader checked)
+      if (!(c > 0)) return INVALID;
+    } else {
+      v = m![order[q]!]!;
+      if (!(v > 0 && v < Number.POSITIVE_INFINITY)) return INVALID;
+      c = Math.round(v * 100);
+      if (onGrid && c / 100 !== v) return OFF_GRID;
+    }
     let r = rows;
     if (onGrid) {
-      const c = Math.round(v * 100);
-      if (c / 100 !== v) return OFF_GRID;
-      if (c >= cents) return LARGER;
+      if (c >= tableSize) return LARGER;
       if (slotGroup[c] === k + 1) r = slotRow[c]!;
       else {
         slotGroup[c] = k + 1;

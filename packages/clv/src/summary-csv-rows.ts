@@ -27,6 +27,16 @@ export interface FastRowState {
   tx: Float64Array;
   T: Float64Array;
   allocate: () => void;
+  /**
+   * The monetary column (−1 when none): as whole cents in `cents` while every value is one (the
+   * double is then cents / 100 exactly: 4 bytes per customer, not 8, and Gamma-Gamma groups by
+   * them as they are); else as doubles in `monetary`, made by `allocateMonetary`.
+   */
+  cm: number;
+  cents: Int32Array;
+  centsOk: boolean;
+  monetary: Float64Array;
+  allocateMonetary: () => void;
   weight: Float64Array | undefined;
   capacity: number;
   ints: IntColumns;
@@ -56,6 +66,8 @@ export function fastRows(
   const { xi, ti, Ti, countX, rankt, rankT, heldt, heldT } = ints;
   const size = countX.length;
   const hasWeight = weight !== undefined;
+  const { cm, cents } = st;
+  let centsOk = st.centsOk;
   let onGrid = st.onGrid;
   let maxX = ints.maxX;
   let maxT = ints.maxT;
@@ -100,6 +112,19 @@ export function fastRows(
       i++;
     }
     for (let k = 0; k < nOther; k++) otherArrays[k]![row] = values[otherCols[k]!]!;
+    if (cm >= 0) {
+      const v = values[cm]!;
+      if (centsOk) {
+        const cv = Math.round(v * 100);
+        if (cv / 100 === v && cv < 2147483648 && cv >= -2147483648) cents[row] = cv;
+        else {
+          centsOk = false;
+          st.allocateMonetary();
+          materialiseCents(cents, st.monetary, row);
+        }
+      }
+      if (!centsOk) st.monetary[row] = v;
+    }
     const a = values[cx]!;
     const b = values[ct]!;
     const c = values[cT]!;
@@ -154,6 +179,7 @@ export function fastRows(
     row++;
   }
   st.onGrid = onGrid;
+  st.centsOk = centsOk;
   ints.maxX = maxX;
   ints.maxT = maxT;
   ints.sumX = sumX;
@@ -174,6 +200,11 @@ export function materialise(
     tx[i] = heldt[ti[i]!]!;
     T[i] = heldT[Ti[i]!]!;
   }
+}
+
+/** The monetary column as doubles for rows 0 … rows − 1 from whole cents (cents / 100: the file's own values). */
+export function materialiseCents(cents: Int32Array, monetary: Float64Array, rows: number): void {
+  for (let i = 0; i < rows; i++) monetary[i] = cents[i]! / 100;
 }
 
 /** What the general loop needs to know to store a row and name its errors. */

@@ -8,7 +8,14 @@
 import { type ByteSource, CHUNK, Chunks } from './byte-chunks.ts';
 import { type IntColumns, newIntColumns } from './compress-int.ts';
 import { ClvError } from './errors.ts';
-import { type FastRowState, fastRows, generalRow, materialise, type RowContext } from './summary-csv-rows.ts';
+import {
+  type FastRowState,
+  fastRows,
+  generalRow,
+  materialise,
+  materialiseCents,
+  type RowContext,
+} from './summary-csv-rows.ts';
 
 export interface SummaryCsv {
   x: Float64Array;
@@ -27,6 +34,8 @@ export interface SummaryCsv {
    * (see compress-int.ts). Undefined otherwise.
    */
   intColumns: IntColumns | undefined;
+  /** The monetary column in whole cents, when every value is one (see RfmSummary). */
+  monetaryCents: Int32Array | undefined;
 }
 
 const ALIASES: Record<string, string[]> = {
@@ -103,13 +112,14 @@ function parseChunks(
   const rfm = new Set<Field>(['x', 'tx', 'T']);
   for (const [f, i] of colOf) {
     if (f === 'id') continue;
-    const arr = new Float64Array(rfm.has(f) ? 0 : lines);
+    const arr = new Float64Array(rfm.has(f) || f === 'monetary' ? 0 : lines);
     out[f] = arr;
     target[i] = arr;
   }
   const idCol = options.keepIds ? (colOf.get('id') ?? -1) : -1;
   const ctx: RowContext = { file, names, target, idCol, ids: idCol >= 0 ? [] : undefined };
-  const others = [...colOf].filter(([f]) => f !== 'id' && f !== 'x' && f !== 'tx' && f !== 'T');
+  const others = [...colOf].filter(([f]) => f !== 'id' && f !== 'monetary' && !rfm.has(f));
+  const cm = colOf.get('monetary') ?? -1;
   const st: FastRowState = {
     delimiter,
     cx: colOf.get('x')!,
@@ -129,6 +139,17 @@ function parseChunks(
         st[f as 'x' | 'tx' | 'T'] = arr;
       }
     },
+    cm,
+    cents: new Int32Array(cm >= 0 ? lines : 0),
+    centsOk: cm >= 0,
+    monetary: out.monetary ?? new Float64Array(0),
+    allocateMonetary: () => {
+      if (cm < 0 || st.monetary.length > 0) return;
+      const arr = new Float64Array(lines);
+      out.monetary = arr;
+      target[cm] = arr;
+      st.monetary = arr;
+    },
     weight: out.weight,
     capacity: lines,
     ints: newIntColumns(lines, 1 << 16),
@@ -138,7 +159,11 @@ function parseChunks(
     onGrid: idCol < 0 && names.length <= 16,
   };
   let fast = st.onGrid;
-  if (!fast) st.allocate();
+  if (!fast) {
+    st.allocate();
+    st.allocateMonetary();
+    st.centsOk = false;
+  }
   let primed = false;
   let row = 0;
   let line = 1;
@@ -172,6 +197,11 @@ function parseChunks(
         fast = false;
         st.allocate();
         if (st.onGrid) materialise(st.ints, out.x!, out.tx!, out.T!, row);
+        if (st.centsOk) {
+          st.allocateMonetary();
+          materialiseCents(st.cents, st.monetary, row);
+          st.centsOk = false;
+        }
         st.onGrid = false;
       }
     }
@@ -201,7 +231,23 @@ function parseChunks(
     holdoutDuration: cut(out.holdoutDuration),
     ids: ctx.ids,
     intColumns: undefined,
+    monetaryCents: undefined,
   };
+  if (st.centsOk) {
+    // The monetary column as doubles only when read (Gamma-Gamma's fit reads the cents).
+    const cents = st.cents.subarray(0, row);
+    result.monetaryCents = cents;
+    Object.defineProperty(result, 'monetary', {
+      enumerable: true,
+      get: () => {
+        if (st.monetary.length === 0) {
+          st.allocateMonetary();
+          materialiseCents(cents, st.monetary, row);
+        }
+        return st.monetary.subarray(0, row);
+      },
+    });
+  }
   if (st.onGrid) {
     const ints = st.ints;
     result.intColumns = {

@@ -274,6 +274,33 @@ describe('the summary CSV read in chunks, and weeks that are whole days', () => 
       else expect(Array.from(v as ArrayLike<number>)).toEqual(Array.from(u));
     }
   });
+  it('the reader’s whole cents: Gamma-Gamma prepares from them what it prepares from the doubles; off the cent grid, doubles', () => {
+    const threeDecimals = csvText.replace(/\n(\d+,\d+,\d+,\d+\.\d\d)\n/, '\n$15\n');
+    expect(threeDecimals).not.toBe(csvText);
+    for (const [text, inCents] of [
+      [csvText, true],
+      [summaryCsv(sim, 'week'), true],
+      [threeDecimals, false],
+      [`${csvText}1e1,2,3,4.5\n`, false],
+    ] as const) {
+      const csv = parseSummaryCsv(new TextEncoder().encode(text), 'f.csv');
+      expect(csv.monetaryCents !== undefined).toBe(inCents);
+      const plain = {
+        x: Float64Array.from(csv.x),
+        tx: Float64Array.from(csv.tx),
+        T: Float64Array.from(csv.T),
+        monetary: Float64Array.from(csv.monetary!),
+      };
+      const a = prepareSpend(plain);
+      const b = prepareSpend(csv, compressIntegers(csv));
+      for (const key of Object.keys(a) as (keyof typeof a)[]) {
+        const u = a[key];
+        const v = b[key];
+        if (typeof u === 'number') expect(v).toBe(u);
+        else expect(Array.from(v as ArrayLike<number>)).toEqual(Array.from(u));
+      }
+    }
+  });
   it('fit --model bgnbd,mbgnbd,gg on one parse prints what each model prints alone (days and weeks)', async () => {
     for (const text of [csvText, summaryCsv(sim, 'week')]) {
       const run = async (model: string) => {
