@@ -1,12 +1,16 @@
 /**
- * CLV engine benchmark: BG/NBD + Gamma-Gamma fit and predictions for every customer, on seeded
- * simulated day-level data at 100k and 1M customers, against the per-row baseline measured in
- * the same run, plus the installed `kizuna clv fit` bin as whole processes.
+ * CLV benchmark: `kizuna clv fit --model bgnbd,gg --json` as users run it (the installed bin, one
+ * whole process: start-up, parse, both fits, standard errors) on seeded simulated day-level
+ * summaries, written in two forms: t_x and T in whole days, and in weeks to six decimals (day
+ * counts ÷ 7, as lifetimes users often export them). Beside it, in the same run and alternating
+ * with it run by run, the per-row baseline (`baseline.ts`: the same load and two fits, customer by
+ * customer, as lifetimes computes them) and, with --old, another build of the bin.
  *
- *   node bench/clv/bench.ts [--runs N] [--sizes 100000,1000000]   (writes its CSVs under /tmp)
+ *   node bench/clv/bench.ts [--runs 10] [--baseline-runs 3] [--sizes 1000000] [--forms day,week]
+ *     [--old OTHER/apps/server/bin/kizuna.js]
  *
- * Prints the load average before and after: on a shared machine the wall-clock figures only mean
- * something next to it.
+ * Writes its CSVs under /tmp. Prints the load average before and after each series: on a shared
+ * machine the wall-clock figures only mean something next to it, and only against each other.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -15,10 +19,25 @@ import { join } from 'node:path';
 import { simulate, summaryCsv } from './simulate.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'node_modules', '.bin', 'kizuna');
-const LIFETIMES_1M_SECONDS = 17.5; // issue 3: load + BG/NBD + Gamma-Gamma fit, measured on this machine
+const argv = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
+};
+const RUNS = Number(flag('--runs', '10'));
+const BASELINE_RUNS = Number(flag('--baseline-runs', '3'));
+const SIZES = flag('--sizes', '1000000').split(',').map(Number);
+const FORMS = flag('--forms', 'day,week').split(',') as ('day' | 'week')[];
+const OLD = flag('--old', '');
 
-function timed(cmd: string, args: string[]) {
+interface Run {
+  seconds: number;
+  rssMB: number;
+  stdout: string;
+}
+
+/** One whole process under /usr/bin/time: wall-clock seconds and peak RSS (`%M`). */
+function timed(cmd: string, args: string[]): Run {
   const t = performance.now();
   const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const seconds = (performance.now() - t) / 1000;
@@ -27,71 +46,97 @@ function timed(cmd: string, args: string[]) {
   return { seconds, rssMB, stdout: r.stdout };
 }
 
-const argv = process.argv.slice(2);
-const flag = (name: string, fallback: string) =>
-  argv.includes(name) ? argv[argv.indexOf(name) + 1]! : fallback;
-const RUNS = Number(flag('--runs', '10'));
-const SIZES = flag('--sizes', '100000,1000000').split(',').map(Number);
 const load = () =>
   loadavg()
     .map((v) => v.toFixed(2))
     .join(' ');
-console.log(`load average at the start: ${load()} (${new Date().toISOString()})`);
+const median = (a: number[]) => {
+  const b = [...a].sort((x, y) => x - y);
+  return (b[(b.length - 1) >> 1]! + b[b.length >> 1]!) / 2;
+};
+const stats = (runs: Run[]) => {
+  const s = runs.map((r) => r.seconds);
+  return {
+    median: median(s),
+    best: Math.min(...s),
+    mean: s.reduce((p, q) => p + q, 0) / s.length,
+    rss: Math.max(...runs.map((r) => r.rssMB)),
+  };
+};
+const show = (name: string, runs: Run[]) => {
+  const s = stats(runs);
+  return `  ${name.padEnd(34)} ${runs.length} runs: median ${s.median.toFixed(3)} s, best ${s.best.toFixed(3)} s, mean ${s.mean.toFixed(3)} s, peak RSS ${s.rss.toFixed(0)} MB`;
+};
 
+/** The commands of one series, by name. */
+function commands(file: string): Record<string, [string, string[]]> {
+  const fit = ['clv', 'fit', '--summary', file, '--model', 'bgnbd,gg', '--json'];
+  const out: Record<string, [string, string[]]> = {
+    bin: [join(root, 'node_modules', '.bin', 'kizuna'), fit],
+    baseline: [process.execPath, [join(import.meta.dirname, 'run.ts'), 'baseline-fit', file]],
+  };
+  if (OLD) out.old = [process.execPath, [OLD, ...fit]];
+  return out;
+}
+
+/** Largest relative difference between the bin's parameters and the baseline's. */
+function paramDiff(bin: string, baseline: string): number {
+  const [bg, gg] = JSON.parse(bin) as { params: Record<string, number> }[];
+  const b = JSON.parse(baseline) as { bgnbd: Record<string, number>; gg: Record<string, number> };
+  const diffs = [
+    ...Object.keys(b.bgnbd).map((k) => Math.abs(bg!.params[k]! / b.bgnbd[k]! - 1)),
+    ...Object.keys(b.gg).map((k) => Math.abs(gg!.params[k]! / b.gg[k]! - 1)),
+  ];
+  return Math.max(...diffs);
+}
+
+function series(n: number, form: 'day' | 'week', file: string): void {
+  const cmds = commands(file);
+  const names = Object.keys(cmds);
+  const runs: Record<string, Run[]> = Object.fromEntries(names.map((k) => [k, []]));
+  console.log(`\n${n.toLocaleString('en')} customers, t_x and T in ${form}s (${file})`);
+  console.log(`  load average at the start: ${load()} (${new Date().toISOString()})`);
+  // One unmeasured run of the bins (page cache, bundle); then RUNS rounds, each running every
+  // command once in an order that rotates, the baseline in BASELINE_RUNS of them spread out.
+  for (const k of names) if (k !== 'baseline') timed(...cmds[k]!);
+  const every = Math.max(1, Math.floor(RUNS / Math.max(1, BASELINE_RUNS)));
+  for (let i = 0; i < RUNS; i++) {
+    const round = names.filter(
+      (k) => k !== 'baseline' || (i % every === 0 && runs.baseline!.length < BASELINE_RUNS),
+    );
+    const shift = i % round.length;
+    for (const k of [...round.slice(shift), ...round.slice(0, shift)]) runs[k]!.push(timed(...cmds[k]!));
+  }
+  for (const k of names) console.log(show(k === 'bin' ? 'kizuna clv fit --model bgnbd,gg' : k, runs[k]!));
+  const bin = stats(runs.bin!);
+  const base = stats(runs.baseline!);
+  console.log(
+    `  speed-up over the per-row baseline (medians): ${(base.median / bin.median).toFixed(1)}x; largest relative parameter difference ${paramDiff(runs.bin![0]!.stdout, runs.baseline![0]!.stdout).toExponential(1)}`,
+  );
+  if (runs.old) {
+    const old = stats(runs.old);
+    console.log(`  old / new (medians): ${(old.median / bin.median).toFixed(2)}`);
+    const same = runs.old[0]!.stdout === runs.bin![0]!.stdout;
+    console.log(`  old and new print ${same ? 'the same JSON, byte for byte' : 'different JSON'}`);
+  }
+  console.log(`  load average at the end: ${load()}`);
+}
+
+// What users run: `./kizuna` rebuilds the clv bundle when a source is newer; so does this.
+const build = spawnSync(
+  process.execPath,
+  [join(root, 'packages', 'clv', 'build', 'build-cli.js'), '--if-stale'],
+  {
+    stdio: 'inherit',
+  },
+);
+if (build.status !== 0) throw new Error('could not build the clv bundle');
+console.log(`node ${process.version}, ${RUNS} runs of each bin, ${BASELINE_RUNS} of the baseline per series`);
 for (const n of SIZES) {
-  const file = `/tmp/clv-bench-${n}.csv`;
-  writeFileSync(file, summaryCsv(simulate(n)));
-  const engine = timed(process.execPath, [join(import.meta.dirname, 'run.ts'), 'engine', file]);
-  const baseline = timed(process.execPath, [join(import.meta.dirname, 'run.ts'), 'baseline', file]);
-  const e = JSON.parse(engine.stdout);
-  const b = JSON.parse(baseline.stdout);
-  const diff = Math.max(
-    ...Object.keys(e.bgnbd).map((k) => Math.abs(e.bgnbd[k] / b.bgnbd[k] - 1)),
-    ...Object.keys(e.gg).map((k) => Math.abs(e.gg[k] / b.gg[k] - 1)),
-  );
-  console.log(`\n${n.toLocaleString('en')} customers (${file})`);
-  console.log(
-    `  engine   in-process ${e.seconds.toFixed(2)} s, process ${engine.seconds.toFixed(2)} s, peak RSS ${engine.rssMB.toFixed(0)} MB`,
-  );
-  console.log(
-    `  baseline in-process ${b.seconds.toFixed(2)} s, process ${baseline.seconds.toFixed(2)} s, peak RSS ${baseline.rssMB.toFixed(0)} MB`,
-  );
-  console.log(
-    `  speed-up over the per-row baseline ${(b.seconds / e.seconds).toFixed(1)}x; largest relative parameter difference ${diff.toExponential(1)}`,
-  );
-  console.log(`  engine params ${JSON.stringify(e.bgnbd)} ${JSON.stringify(e.gg)}`);
-  // The bin as users run it, each a whole process; RUNS runs each (after one unmeasured run, so
-  // the file is in the page cache): best, median and mean.
-  const binBest: Record<string, number> = {};
-  const binMedian: Record<string, number> = {};
-  for (const model of ['bgnbd', 'gg', 'bgnbd,gg']) {
-    const args = ['clv', 'fit', '--summary', file, '--model', model, '--json'];
-    timed(bin, args);
-    const runs = Array.from({ length: RUNS }, () => timed(bin, args));
-    const secs = runs.map((r) => r.seconds).sort((a, b) => a - b);
-    binBest[model] = secs[0]!;
-    const median = (secs[(RUNS - 1) >> 1]! + secs[RUNS >> 1]!) / 2;
-    const mean = secs.reduce((a, b) => a + b, 0) / RUNS;
-    binMedian[model] = median;
-    console.log(
-      `  kizuna clv fit --model ${model} --json (${RUNS} runs): best ${secs[0]!.toFixed(3)} s, median ${median.toFixed(3)} s, mean ${mean.toFixed(3)} s, peak RSS ${Math.max(...runs.map((r) => r.rssMB)).toFixed(0)} MB`,
-    );
-  }
-  const sum = binBest.bgnbd! + binBest.gg!;
-  const sumMedian = binMedian.bgnbd! + binMedian.gg!;
-  console.log(
-    `  bin bgnbd + bin gg (two whole processes): best ${sum.toFixed(3)} s, median ${sumMedian.toFixed(3)} s; one process bgnbd,gg: best ${binBest['bgnbd,gg']!.toFixed(3)} s, median ${binMedian['bgnbd,gg']!.toFixed(3)} s`,
-  );
-  if (n === 1_000_000) {
-    const x = (t: number) => `${(LIFETIMES_1M_SECONDS / t).toFixed(1)}x`;
-    console.log(
-      `  vs lifetimes' ${LIFETIMES_1M_SECONDS} s, by the medians: ${x(binMedian['bgnbd,gg']!)} (one process), ${x(sumMedian)} (sum of the two processes); by the best runs: ${x(binBest['bgnbd,gg']!)}, ${x(sum)}`,
-    );
-  }
-  if (n === 1_000_000) {
-    console.log(
-      `  vs lifetimes' ${LIFETIMES_1M_SECONDS} s (issue 3 figure; PyPI unreachable here): ${(LIFETIMES_1M_SECONDS / e.seconds).toFixed(1)}x in-process`,
-    );
+  const s = simulate(n);
+  for (const form of FORMS) {
+    const file = `/tmp/clv-bench-${n}${form === 'week' ? '-weeks' : ''}.csv`;
+    writeFileSync(file, summaryCsv(s, form));
+    series(n, form, file);
   }
 }
-console.log(`load average at the end: ${load()}`);

@@ -1,8 +1,9 @@
 /**
  * One measured run in its own process, so peak memory belongs to that run alone:
- *   node bench/clv/run.ts engine|baseline FILE
+ *   node bench/clv/run.ts engine|baseline|baseline-fit FILE
  * Prints one JSON line: seconds (parse + BG/NBD fit + Gamma-Gamma fit + predictions for every
- * customer over 365 days), parameters and peak RSS.
+ * customer over 365 days; `baseline-fit`: parse and the two fits only, the work of `kizuna clv fit
+ * --model bgnbd,gg`), parameters and peak RSS.
  */
 import { readFileSync } from 'node:fs';
 import { fitBgNbd, predictBgNbd } from '../../packages/clv/src/bg-nbd.ts';
@@ -29,10 +30,10 @@ if (mode === 'engine') {
     evaluations: bg.diagnostics.evaluations + gg.diagnostics.evaluations,
     check,
   };
-} else if (mode === 'baseline') {
-  out = runBaseline(file!, HORIZON);
+} else if (mode === 'baseline' || mode === 'baseline-fit') {
+  out = runBaseline(file!, mode === 'baseline' ? HORIZON : undefined);
 } else {
-  throw new Error(`mode must be engine or baseline, got ${mode}`);
+  throw new Error(`mode must be engine, baseline or baseline-fit, got ${mode}`);
 }
 const seconds = (performance.now() - start) / 1000;
 console.log(JSON.stringify({ mode, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, ...out }));

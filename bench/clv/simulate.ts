@@ -2,9 +2,9 @@
  * Seeded simulator of BG/NBD purchase histories at day granularity, with Gamma-Gamma spend.
  * Customers are acquired uniformly over the two years before the calibration end; purchases on
  * the same day merge, as in real logs. Writes a summary CSV (frequency,recency,T,monetary_value
- * in days) for the benchmarks.
+ * in days, or with `week` in weeks to six decimals) for the benchmarks.
  *
- *   node bench/clv/simulate.ts 1000000 /tmp/clv-1m.csv
+ *   node bench/clv/simulate.ts 1000000 /tmp/clv-1m.csv [day|week]
  */
 import { writeFileSync } from 'node:fs';
 
@@ -86,15 +86,22 @@ export function simulate(n: number, seed = 42, days = 730): SimulatedSummary {
   return { x, tx, T, monetary };
 }
 
-export function summaryCsv(s: SimulatedSummary): string {
+/**
+ * The summary as CSV: t_x and T in whole days, or with `unit` 'week' in weeks written to six
+ * decimals (day counts ÷ 7: 689 days is 98.428571), as lifetimes users often export them.
+ */
+export function summaryCsv(s: SimulatedSummary, unit: 'day' | 'week' = 'day'): string {
   const lines = ['frequency,recency,T,monetary_value'];
-  for (let i = 0; i < s.x.length; i++) lines.push(`${s.x[i]},${s.tx[i]},${s.T[i]},${s.monetary[i]}`);
+  const time = unit === 'day' ? (v: number) => `${v}` : (v: number) => (v / 7).toFixed(6);
+  for (let i = 0; i < s.x.length; i++) {
+    lines.push(`${s.x[i]},${time(s.tx[i]!)},${time(s.T[i]!)},${s.monetary[i]}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
 if (import.meta.main) {
   const n = Number(process.argv[2] ?? 100000);
   const file = process.argv[3] ?? `/tmp/clv-sim-${n}.csv`;
-  writeFileSync(file, summaryCsv(simulate(n)));
+  writeFileSync(file, summaryCsv(simulate(n), process.argv[4] === 'week' ? 'week' : 'day'));
   console.log(`wrote ${n} customers to ${file}`);
 }

@@ -1,5 +1,6 @@
 /** Fitting shared by BG/NBD and MBG/NBD. */
 
+import { bgNegLogLikHessian } from './bg-hessian.ts';
 import { bgNegLogLik } from './bg-kernel.ts';
 import type { BgParams } from './bg-params.ts';
 import { compressGeneral } from './compress.ts';
@@ -27,12 +28,10 @@ export function fitBg(summary: RfmSummary, modified: boolean, options: FitOption
   // the loop; the loop, once per process, would run unoptimised over every compressed row).
   let sx = ix.sumX ?? 0;
   let sT = ix.sumT ?? 0;
-  if (ix.sumX === undefined || ix.sumT === undefined) {
-    for (let j = 0; j < ix.rowWeight.length; j++) {
-      sx += ix.rowWeight[j]! * ix.xValues[ix.rowX[j]!]!;
-      sT += ix.rowWeight[j]! * ix.TValues[ix.rowT[j]!]!;
-    }
-  }
+  if (ix.sumX === undefined)
+    for (let j = 0; j < ix.rowWeight.length; j++) sx += ix.rowWeight[j]! * ix.xValues[ix.rowX[j]!]!;
+  if (ix.sumT === undefined)
+    for (let j = 0; j < ix.rowWeight.length; j++) sT += ix.rowWeight[j]! * ix.TValues[ix.rowT[j]!]!;
   if (sx === 0) {
     throw new ClvError(
       'degenerate_data',
@@ -53,6 +52,7 @@ export function fitBg(summary: RfmSummary, modified: boolean, options: FitOption
     ix.rowWeight.length,
     options,
     ix.rowWeight.length > 50_000 ? warmStart(subsampleIndex(ix, 16), modified) : undefined,
+    (theta) => bgNegLogLikHessian(ix, modified, theta),
   );
   return { ...fit, index: ix };
 }

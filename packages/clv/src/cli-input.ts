@@ -2,7 +2,7 @@
 import { oneOf } from './cli-args.ts';
 import { ClvError } from './errors.ts';
 import type { RfmSummary, TimeUnit } from './summary.ts';
-import { parseSummaryCsv } from './summary-csv.ts';
+import { type ByteSource, parseSummaryCsv } from './summary-csv.ts';
 import { summariseTransactions } from './transactions.ts';
 import { formatDay, parseDay, parseTransactionsCsv } from './transactions-csv.ts';
 
@@ -23,6 +23,7 @@ export function loadInput(
   flags: Map<string, string>,
   readFile: (p: string) => Uint8Array,
   needUnit: boolean,
+  openFile?: (p: string) => ByteSource,
 ): CliInput {
   const summaryFile = flags.get('summary');
   const txFile = flags.get('transactions');
@@ -31,15 +32,10 @@ export function loadInput(
   }
   if (summaryFile !== undefined) {
     const unit = flags.has('unit') || needUnit ? oneOf(flags, 'unit', UNITS) : undefined;
-    const csv = parseSummaryCsv(readFile(summaryFile), summaryFile, { keepIds: needUnit });
-    const summary: RfmSummary = {
-      x: csv.x,
-      tx: csv.tx,
-      T: csv.T,
-      monetary: csv.monetary,
-      weight: csv.weight,
-      intColumns: csv.intColumns,
-    };
+    const source = openFile ? openFile(summaryFile) : readFile(summaryFile);
+    const csv = parseSummaryCsv(source, summaryFile, { keepIds: needUnit });
+    // The reader's own object: its x, t_x and T are made only when read (a fit does not read them).
+    const summary: RfmSummary = csv;
     const holdout =
       csv.holdoutX && csv.holdoutDuration ? { x: csv.holdoutX, duration: csv.holdoutDuration } : undefined;
     return {

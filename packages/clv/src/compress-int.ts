@@ -1,8 +1,16 @@
 /**
- * The fast path of `compressSummary` for day- or period-granular data: x, t_x and T are whole
- * numbers below 2^22, so every distinct value and every (t_x, T) pair has a slot in a flat table.
- * A few linear passes replace per-column sorting and hashing. The result is identical, row for
- * row and weight for weight, to the general path (`compressGeneral`), so fits do not change.
+ * The fast path of `compressSummary` for day- or period-granular data: x is a whole number and
+ * t_x and T lie on a grid of sevenths of their unit (whole days, whether written in days or in
+ * weeks, e.g. 98.428571 = 689 days), so every distinct value and every (t_x, T) pair has a slot
+ * in a flat table. A few linear passes replace per-column sorting and hashing. The result is
+ * identical, row for row and weight for weight, to the general path (`compressGeneral`), so fits
+ * do not change.
+ *
+ * The slot of a value v is round(7v). Each slot keeps the first value met there (`heldt`,
+ * `heldT`) and a second, different value in the same slot sends the data to the general path; as
+ * round(7v) never decreases with v, slots in order are then the distinct values in order, the
+ * values the fits see are the file's own, and the grid is only a key. "Within rounding" (|7v − k|
+ * ≤ 0.04: weeks written to 2 decimals, as CDNOW's, and more) only decides when to try.
  *
  * Each pass over the customers is a function of its own with one loop: a `fit` runs every pass
  * once per process, so each loop starts in V8's interpreter until its on-stack compile lands, and
@@ -14,45 +22,56 @@ import type { RfmSummary } from './summary.ts';
 
 const LIMIT = 1 << 22;
 const MAX_PAIRS = 1 << 24;
+/** How far 7v may be from a whole number for v to count as sevenths (see above). */
+export const SEVENTHS_TOLERANCE = 0.04;
 
 /**
- * Int32 copies of x, t_x and T, with counts per x and the values of t_x and T present: the first
- * pass of the integer compression. The summary CSV reader makes it while parsing (RfmSummary's
- * `intColumns`); otherwise `intColumns` below.
+ * x and the slots of t_x and T as Int32 columns, with counts per x and the slots present: the
+ * first pass of the integer compression. The summary CSV reader makes it while parsing
+ * (RfmSummary's `intColumns`); otherwise `intColumns` below.
  */
 export interface IntColumns {
-  xi: Int32Array;
-  ti: Int32Array;
-  Ti: Int32Array;
+  /** Uint16 when the tables are 2^16 long (2 bytes of fresh memory per customer, not 4). */
+  xi: Uint16Array | Int32Array;
+  /** round(7 t_x) and round(7 T): slots on the grid of sevenths. */
+  ti: Uint16Array | Int32Array;
+  Ti: Uint16Array | Int32Array;
   /** Customers per x value (0 … maxX). */
   countX: Int32Array;
-  /** 1 where a t_x (T) value occurs; turned into ranks by `ranks`. */
+  /** Customers per t_x (T) slot (left as they are: several fits may share these columns). */
   rankt: Int32Array;
   rankT: Int32Array;
+  /** The value held in each slot that occurs. */
+  heldt: Float64Array;
+  heldT: Float64Array;
   maxX: number;
+  /** The largest slot of T (t_x ≤ T). */
   maxT: number;
   sumX: number;
-  sumT: number;
 }
 
 /** Undefined when the data is not on a small integer grid; the caller then takes the general path. */
 export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
-  const n = s.x.length;
+  // From the CSV reader when it made them (then x, t_x and T as doubles are not read at all: the
+  // reader makes them only when asked); else tables for slots below 2^16 (25 years in days)
+  // first, and larger values take a second pass.
+  const n = s.intColumns ? s.intColumns.xi.length : s.x.length;
   if (n === 0) return undefined;
-  // From the CSV reader when it made them; else tables for values below 2^16 (180 years in
-  // days) first, and larger values take a second pass.
-  let cols = s.intColumns?.xi.length === n ? s.intColumns : intColumns(s.x, s.tx, s.T, 1 << 16);
+  let cols = s.intColumns ?? intColumns(s.x, s.tx, s.T, 1 << 16);
   if (cols === 'larger') cols = intColumns(s.x, s.tx, s.T, LIMIT);
   if (cols === undefined || cols === 'larger') return undefined;
   const total = s.weight ? totalWeight(s.weight) : n;
   if (total === undefined) return undefined;
-  const txValues = ranks(cols.rankt, cols.maxT);
-  const TValues = ranks(cols.rankT, cols.maxT);
+  const sumT = s.weight ? undefined : wholeSum(cols.rankT, cols.heldT, cols.maxT);
+  const rankt = cols.rankt.slice(0, cols.maxT + 1);
+  const rankT = cols.rankT.slice(0, cols.maxT + 1);
+  const txValues = ranks(rankt, cols.maxT, cols.heldt);
+  const TValues = ranks(rankT, cols.maxT, cols.heldT);
   const nT = TValues.length;
   if (txValues.length * nT > MAX_PAIRS) return undefined;
   const rankX = new Int32Array(cols.maxX + 1);
   for (let v = 0; v <= cols.maxX; v++) rankX[v] = cols.countX[v]! > 0 ? 1 : 0;
-  const xValues = ranks(rankX, cols.maxX);
+  const xValues = ranks(rankX, cols.maxX, undefined);
   const nx = xValues.length;
   // Customers by x (a stable counting sort), then distinct (t_x, T) pairs within each x group
   // through a pair table stamped with the group.
@@ -60,50 +79,69 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
   for (let k = 0; k < nx; k++) byX[k + 1] = byX[k]! + cols.countX[xValues[k]!]!;
   const order = new Uint32Array(n);
   const pairOf = new Int32Array(n);
-  scatterByX(cols, rankX, nT, byX.slice(0, nx), order, pairOf);
-  const rows = groupPairs(order, pairOf, byX, nx, txValues.length, nT, s.weight);
+  scatterByX(cols, rankX, rankt, rankT, nT, byX.slice(0, nx), order, pairOf);
+  const nt = txValues.length;
+  const rows = groupPairs(order, pairOf, byX, nx, nt, nT, s.weight, undefined);
   const m = rows.count;
-  return {
+  // Views, not copies: the pages past row m were never written, so they cost nothing.
+  const index: RfmIndex = {
     xValues,
     txValues,
     TValues,
-    rowX: rows.rowX.slice(0, m),
-    rowTx: rows.rowTx.slice(0, m),
-    rowT: rows.rowT.slice(0, m),
-    rowWeight: rows.rowWeight.slice(0, m),
+    rowX: rows.rowX.subarray(0, m),
+    rowTx: rows.rowTx.subarray(0, m),
+    rowT: rows.rowT.subarray(0, m),
+    rowWeight: rows.rowWeight.subarray(0, m),
     groupStart: rows.groupStart,
     weightByX: rows.weightByX,
-    rowOf: rows.rowOf,
+    rowOf: new Uint32Array(0), // replaced below
     totalWeight: total,
     customerOrder: order,
     customerStart: byX,
-    // Whole numbers below 2^22, fewer than 2^31 of them: the sums are exact in any order.
+    // Whole numbers below 2^22, fewer than 2^31 of them: the sums are exact in any order. ΣT
+    // only when every T is whole (in sevenths it is not exact, and the order of additions counts).
     sumX: s.weight ? undefined : cols.sumX,
-    sumT: s.weight ? undefined : cols.sumT,
+    sumT,
   };
+  // Each customer's row, for predictions: the grouping pass again, made when first read. A fit
+  // never reads it, and writing it costs 4 bytes of fresh memory per customer, at random places.
+  Object.defineProperty(index, 'rowOf', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const rowOf = new Uint32Array(n);
+      groupPairs(order, pairOf, byX, nx, nt, nT, s.weight, rowOf);
+      Object.defineProperty(index, 'rowOf', { value: rowOf, enumerable: true });
+      return rowOf;
+    },
+  });
+  return index;
 }
 
 /** Empty integer columns for `rows` customers, with tables for values below `size`. */
 export function newIntColumns(rows: number, size: number): IntColumns {
+  const column = () => (size <= 1 << 16 ? new Uint16Array(rows) : new Int32Array(rows));
   return {
-    xi: new Int32Array(rows),
-    ti: new Int32Array(rows),
-    Ti: new Int32Array(rows),
+    xi: column(),
+    ti: column(),
+    Ti: column(),
     countX: new Int32Array(size),
     rankt: new Int32Array(size),
     rankT: new Int32Array(size),
+    heldt: new Float64Array(size),
+    heldT: new Float64Array(size),
     maxX: 0,
     maxT: 0,
     sumX: 0,
-    sumT: 0,
   };
 }
 
 /**
  * The conversion pass. Rows a fit would reject (t_x > T, t_x ≠ 0 with x = 0, negative, not whole)
  * make it return undefined, so the general path names them; a result here means every row passed
- * `validateSummary`'s checks on x, t_x and T. 'larger' when a value does not fit the tables' `size`
- * (the caller tries again with larger tables: growing them inside the loop made it twice as long).
+ * `validateSummary`'s checks on x, t_x and T. Undefined too when t_x or T is off the grid of
+ * sevenths. 'larger' when a value does not fit the tables' `size` (the caller tries again with
+ * larger tables: growing them inside the loop made it twice as long).
  */
 function intColumns(
   x: Float64Array,
@@ -112,36 +150,56 @@ function intColumns(
   size: number,
 ): IntColumns | 'larger' | undefined {
   const n = x.length;
-  const xi = new Int32Array(n);
-  const ti = new Int32Array(n);
-  const Ti = new Int32Array(n);
-  const countX = new Int32Array(size);
-  const rankt = new Int32Array(size);
-  const rankT = new Int32Array(size);
+  const cols = newIntColumns(n, size);
+  const { xi, ti, Ti, countX, rankt, rankT, heldt, heldT } = cols;
   let maxX = 0;
   let maxT = 0;
   let sumX = 0;
-  let sumT = 0;
   for (let i = 0; i < n; i++) {
     const a = x[i]!;
     const b = tx[i]!;
     const c = T[i]!;
     // (v | 0) === v: a whole number in int32 range; NaN and negatives fail the range test.
-    if ((a | 0) !== a || (b | 0) !== b || (c | 0) !== c || a < 0 || b < 0 || b > c) return undefined;
+    if ((a | 0) !== a || !(b >= 0) || a < 0 || b > c) return undefined;
     if (a === 0 && b !== 0) return undefined;
-    if (a >= size || c >= size) return a >= LIMIT || c >= LIMIT ? undefined : 'larger'; // t_x ≤ T
+    const kt = Math.round(b * 7);
+    const kT = Math.round(c * 7);
+    if (!(Math.abs(b * 7 - kt) <= SEVENTHS_TOLERANCE && Math.abs(c * 7 - kT) <= SEVENTHS_TOLERANCE)) {
+      return undefined;
+    }
+    if (a >= size || kT >= size) return a >= LIMIT || kT >= LIMIT ? undefined : 'larger'; // t_x ≤ T
+    if (rankt[kt]!++ === 0) heldt[kt] = b;
+    else if (heldt[kt] !== b) return undefined;
+    if (rankT[kT]!++ === 0) heldT[kT] = c;
+    else if (heldT[kT] !== c) return undefined;
     xi[i] = a;
-    ti[i] = b;
-    Ti[i] = c;
+    ti[i] = kt;
+    Ti[i] = kT;
     countX[a]!++;
-    rankt[b] = 1;
-    rankT[c] = 1;
     if (a > maxX) maxX = a;
-    if (c > maxT) maxT = c;
+    if (kT > maxT) maxT = kT;
     sumX += a;
-    sumT += c;
   }
-  return { xi, ti, Ti, countX, rankt, rankT, maxX, maxT, sumX, sumT };
+  cols.maxX = maxX;
+  cols.maxT = maxT;
+  cols.sumX = sumX;
+  return cols;
+}
+
+/**
+ * ΣT over the customers from the counts per slot, when every T is a whole number (then the sum is
+ * exact in any order, as the general path's); undefined otherwise.
+ */
+function wholeSum(count: Int32Array, held: Float64Array, max: number): number | undefined {
+  let sum = 0;
+  for (let k = 0; k <= max; k++) {
+    const c = count[k]!;
+    if (c === 0) continue;
+    const v = held[k]!;
+    if (!Number.isInteger(v)) return undefined;
+    sum += c * v;
+  }
+  return sum;
 }
 
 /** Σ weights, or undefined when one is negative or not finite (the general path names it). */
@@ -163,12 +221,14 @@ function totalWeight(wt: Float64Array): number | undefined {
 function scatterByX(
   cols: IntColumns,
   rankX: Int32Array,
+  rankt: Int32Array,
+  rankT: Int32Array,
   nT: number,
   fill: Int32Array,
   order: Uint32Array,
   pairOf: Int32Array,
 ): void {
-  const { xi, ti, Ti, rankt, rankT } = cols;
+  const { xi, ti, Ti } = cols;
   for (let i = 0; i < xi.length; i++) {
     const at = fill[rankX[xi[i]!]!]!++;
     order[at] = i;
@@ -177,14 +237,14 @@ function scatterByX(
 }
 
 /** The index's row arrays, sized for every customer (the first `count` are used). */
-type PairRows = Pick<
-  RfmIndex,
-  'rowX' | 'rowTx' | 'rowT' | 'rowWeight' | 'groupStart' | 'weightByX' | 'rowOf'
-> & {
+type PairRows = Pick<RfmIndex, 'rowX' | 'rowTx' | 'rowT' | 'rowWeight' | 'groupStart' | 'weightByX'> & {
   count: number;
 };
 
-/** Distinct (t_x, T) pairs within each x group, in order of first appearance, with their weights. */
+/**
+ * Distinct (t_x, T) pairs within each x group, in order of first appearance, with their weights;
+ * with `rowOf`, also each customer's row (the same rows every time: the pass is deterministic).
+ */
 function groupPairs(
   order: Uint32Array,
   pairOf: Int32Array,
@@ -193,6 +253,7 @@ function groupPairs(
   nt: number,
   nT: number,
   wt: Float64Array | undefined,
+  rowOf: Uint32Array | undefined,
 ): PairRows {
   const n = order.length;
   // slot[pair] is the last row made for the pair. Rows are numbered in order, so the pair has a
@@ -200,7 +261,6 @@ function groupPairs(
   const slot = new Int32Array(nt * nT).fill(-1);
   const rowWeight = new Float64Array(n);
   const weightByX = new Float64Array(nx);
-  const rowOf = new Uint32Array(n);
   const rowX = new Uint32Array(n);
   const rowTx = new Uint32Array(n);
   const rowT = new Uint32Array(n);
@@ -229,7 +289,7 @@ function groupPairs(
       m++;
     }
     const i = order[q]!;
-    rowOf[i] = r;
+    if (rowOf) rowOf[i] = r;
     // Customers of a row are met in input order, so each row's weight adds up in the same order
     // as on the general path, and so does each x group's.
     const w = wt ? wt[i]! : 1;
@@ -241,18 +301,21 @@ function groupPairs(
     groupStart[++k] = m;
     groupEnd = byX[k + 1] ?? n;
   }
-  return { count: m, rowX, rowTx, rowT, rowWeight, groupStart, weightByX, rowOf };
+  return { count: m, rowX, rowTx, rowT, rowWeight, groupStart, weightByX };
 }
 
-/** Turns a presence table (1 where a value occurs, up to `max`) into ranks in place; returns the values in order. */
-function ranks(table: Int32Array, max: number): Float64Array {
+/**
+ * Turns a table of counts (non-zero where a slot occurs, up to `max`) into ranks in place; returns
+ * the values in order: each slot's held value, or the slot itself without `held`.
+ */
+function ranks(table: Int32Array, max: number, held: Float64Array | undefined): Float64Array {
   let k = 0;
   for (let v = 0; v <= max; v++) if (table[v] !== 0) k++;
   const values = new Float64Array(k);
   k = 0;
   for (let v = 0; v <= max; v++) {
     if (table[v] !== 0) {
-      values[k] = v;
+      values[k] = held ? held[v]! : v;
       table[v] = k++;
     }
   }

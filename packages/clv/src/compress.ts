@@ -249,8 +249,16 @@ export function subsampleIndex(ix: RfmIndex, step: number): RfmIndex {
     }
     groupStart[k + 1] = kept;
   }
+  // Named one by one, not spread: a spread would read `rowOf`, which the integer path makes only
+  // when first read (see compress-int.ts).
   return {
-    ...ix,
+    xValues: ix.xValues,
+    txValues: ix.txValues,
+    TValues: ix.TValues,
+    customerOrder: ix.customerOrder,
+    customerStart: ix.customerStart,
+    sumX: ix.sumX,
+    sumT: ix.sumT,
     rowX: rowX.slice(0, kept),
     rowTx: rowTx.slice(0, kept),
     rowT: rowT.slice(0, kept),

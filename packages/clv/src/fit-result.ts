@@ -41,6 +41,8 @@ export function runFit<P extends object>(
   rows: number,
   options: FitOptions,
   warmStart?: Objective,
+  /** The objective's analytic Hessian, for the standard errors (else differences of the gradient). */
+  hessian?: (theta: Float64Array) => Float64Array,
 ): FitResult<P> {
   const s = Float64Array.from(options.start ?? start);
   // On large data, fit a subsample first: its optimum and inverse Hessian put the full-data BFGS
@@ -60,7 +62,7 @@ export function runFit<P extends object>(
     diagnostics.converged = false;
     diagnostics.message = `parameter ${off.join(', ')} ran off to the boundary (the data cannot identify it)`;
   }
-  const se = standardErrors(objective, run.theta, n, run.gradient);
+  const se = standardErrors(objective, run.theta, n, run.gradient, hessian);
   const params = {} as Record<string, number>;
   const errors = {} as Record<string, number>;
   names.forEach((name, i) => {

@@ -12,7 +12,7 @@
  */
 import { ClvError } from './errors.ts';
 import { type FitOptions, type FitResult, runFit } from './fit-result.ts';
-import { digamma, gammaln, LN_PROD_START, PROD_START } from './special.ts';
+import { digamma, gammaln, LN_PROD_START, PROD_START, trigamma } from './special.ts';
 import { prepareSpend, type SpendData, subsampleSpend } from './spend-data.ts';
 import type { RfmIndex, RfmSummary } from './summary.ts';
 
@@ -67,6 +67,60 @@ export function gammaGammaNegLogLik(
     grad[2] = -gG / d.total;
   }
   return -ll / d.total;
+}
+
+/**
+ * ∇²(−LL/n) in (p, q, γ), row-major 3 × 3, for the standard errors. Per buyer, with v = γ + x m̄:
+ * ∂pp = x²(ψ'(px+q) − ψ'(px)), ∂pq = x ψ'(px+q), ∂pγ = −x/v, ∂qq = ψ'(px+q) − ψ'(q),
+ * ∂qγ = 1/γ − 1/v, ∂γγ = −q/γ² + (px+q)/v²: per x group, Σ w/v and Σ w/v² over its rows.
+ */
+export function gammaGammaNegLogLikHessian(d: SpendData, theta: Float64Array): Float64Array {
+  const p = theta[0]!;
+  const q = theta[1]!;
+  const g = theta[2]!;
+  const tq = trigamma(q);
+  const inv = inverseSums(d, g);
+  let pp = 0;
+  let pq = 0;
+  let pg = 0;
+  let qq = 0;
+  let qg = 0;
+  let gg = 0;
+  for (let k = 0; k < d.xValues.length; k++) {
+    const x = d.xValues[k]!;
+    const W = d.weightByX[k]!;
+    const px = p * x;
+    const tpq = trigamma(px + q);
+    const s2 = inv[2 * k]!;
+    const s3 = inv[2 * k + 1]!;
+    pp += W * x * x * (tpq - trigamma(px));
+    pq += W * x * tpq;
+    pg -= x * s2;
+    qq += W * (tpq - tq);
+    qg += W / g - s2;
+    gg += (-W * q) / (g * g) + (px + q) * s3;
+  }
+  const n = -d.total;
+  return Float64Array.of(pp / n, pq / n, pg / n, pq / n, qq / n, qg / n, pg / n, qg / n, gg / n);
+}
+
+/**
+ * Per x group k, Σ w/(γ + x m̄) and Σ w/(γ + x m̄)² at [2k], [2k + 1]. The sums go straight to the
+ * array (see `hessianRowSums` in bg-hessian.ts: this loop runs once per fit).
+ */
+function inverseSums(d: SpendData, g: number): Float64Array {
+  const { xm, w, groupStart } = d;
+  const nx = d.xValues.length;
+  const out = new Float64Array(2 * nx);
+  for (let k = 0; k < nx; k++) {
+    const end = groupStart[k + 1]!;
+    for (let j = groupStart[k]!; j < end; j++) {
+      const inv = 1 / (g + xm[j]!);
+      out[2 * k]! += w[j]! * inv;
+      out[2 * k + 1]! += w[j]! * inv * inv;
+    }
+  }
+  return out;
 }
 
 let primed = false;
@@ -148,6 +202,7 @@ export function fitGammaGamma(
     options,
     // As for BG/NBD: on large data, a fit on a 1/16 subsample puts BFGS a few steps from the answer.
     d.xm.length > 50_000 ? warmStart(subsampleSpend(d, 16)) : undefined,
+    (theta) => gammaGammaNegLogLikHessian(d, theta),
   );
 }
 

@@ -274,7 +274,8 @@ function nelderMead(f: Objective, phi0: Float64Array, maxEvaluations: number) {
 
 /**
  * Standard errors of the maximum-likelihood estimates: the square roots of the diagonal of the
- * inverse of the Hessian of the total negative log-likelihood. With an analytic gradient, by
+ * inverse of the Hessian of the total negative log-likelihood. From the model's analytic Hessian
+ * when it has one (BG/NBD, MBG/NBD, Gamma-Gamma). Otherwise, with an analytic gradient, by
  * forward differences of the gradient (k evaluations when the optimiser already has the gradient
  * at θ). With a numerical gradient (`numericGradient`), differencing it again would amplify its
  * rounding error past the Hessian itself (Pareto/NBD's s and β came out NaN on CDNOW), so the
@@ -286,10 +287,13 @@ export function standardErrors(
   theta: Float64Array,
   scale: number,
   gradientAtTheta?: Float64Array,
+  /** The objective's analytic Hessian at θ (row-major), when the model has one: no differences. */
+  hessian?: (theta: Float64Array) => Float64Array,
 ): Float64Array {
   const k = theta.length;
-  const H =
-    'value' in f
+  const H = hessian
+    ? hessian(theta).map((v) => v * scale)
+    : 'value' in f
       ? hessianFromValues((f as NumericObjective).value, theta, scale)
       : hessianFromGradients(f, theta, scale, gradientAtTheta);
   for (let i = 0; i < k; i++) {

@@ -13,13 +13,15 @@
  */
 import { createRequire } from 'node:module';
 
-let stdlib: { gammaln: (x: number) => number; digamma: (x: number) => number } | undefined;
+type Special = (x: number) => number;
+let stdlib: { gammaln: Special; digamma: Special; trigamma: Special } | undefined;
 function reference() {
   if (!stdlib) {
     const require = createRequire(import.meta.url);
     stdlib = {
       gammaln: require('@stdlib/math-base-special-gammaln'),
       digamma: require('@stdlib/math-base-special-digamma'),
+      trigamma: require('@stdlib/math-base-special-trigamma'),
     };
   }
   return stdlib;
@@ -221,6 +223,28 @@ export function digamma(x: number): number {
   g -= 381566830 / 1073741824 / 1073741824;
   g -= 9.016312093258695e-20;
   return tmp + (g * 0.99558162689208984 + g * r);
+}
+
+/**
+ * ψ'(x), for the analytic Hessians of the fits' standard errors (loading @stdlib's trigamma would
+ * load its module tree at every fit's start-up, see above). For positive finite x: the recurrence
+ * ψ'(x) = ψ'(x + 1) + 1/x² up to x ≥ 10, then the asymptotic series 1/x + 1/(2x²) + Σ B₂ₖ/x^(2k+1)
+ * to B₁₄ (the first term left out is below 1e-16 there). The tests check it against @stdlib's,
+ * which everything else goes to.
+ */
+export function trigamma(x: number): number {
+  if (!(x >= 1e-8 && x < 1e300)) return reference().trigamma(x);
+  let acc = 0;
+  while (x < 10) {
+    acc += 1 / (x * x);
+    x += 1;
+  }
+  const u = 1 / x;
+  const z = u * u;
+  const series =
+    z *
+    (1 / 6 + z * (-1 / 30 + z * (1 / 42 + z * (-1 / 30 + z * (5 / 66 + z * (-691 / 2730 + z * (7 / 6)))))));
+  return acc + u + z / 2 + u * series;
 }
 
 /**

@@ -4,8 +4,18 @@
  * milliseconds, where splitting strings per row would take most of a second. Every error names the
  * file, line and column.
  */
+
+import { type ByteSource, CHUNK, Chunks } from './byte-chunks.ts';
 import { type IntColumns, newIntColumns } from './compress-int.ts';
 import { ClvError } from './errors.ts';
+import {
+  type FastRowState,
+  fastRows,
+  generalRow,
+  materialise,
+  materialiseCents,
+  type RowContext,
+} from './summary-csv-rows.ts';
 
 export interface SummaryCsv {
   x: Float64Array;
@@ -18,11 +28,14 @@ export interface SummaryCsv {
   /** The id column's text per row, when asked for and present. */
   ids: string[] | undefined;
   /**
-   * x, t_x and T as integer columns with their counts, made while parsing when every value is a
-   * whole number below 2^16 (day-level data): the integer compression's first pass, done here
-   * while the values are at hand (see compress-int.ts). Undefined otherwise.
+   * x and the slots of t_x and T as integer columns with their counts, made while parsing when x
+   * is whole and t_x and T are whole days, written in days or in weeks (below 2^16 sevenths of
+   * their unit): the integer compression's first pass, done here while the values are at hand
+   * (see compress-int.ts). Undefined otherwise.
    */
   intColumns: IntColumns | undefined;
+  /** The monetary column in whole cents, when every value is one (see RfmSummary). */
+  monetaryCents: Int32Array | undefined;
 }
 
 const ALIASES: Record<string, string[]> = {
@@ -39,15 +52,36 @@ const ALIASES: Record<string, string[]> = {
 type Field = keyof typeof ALIASES;
 const FIELDS = Object.keys(ALIASES) as Field[];
 
+/**
+ * Parses a summary CSV from its bytes, or from a `ByteSource` chunk by chunk. Every error names
+ * the file, line and column.
+ */
 export function parseSummaryCsv(
-  bytes: Uint8Array,
+  input: Uint8Array | ByteSource,
   file: string,
-  options: { keepIds?: boolean } = {},
+  options: { keepIds?: boolean; chunkBytes?: number } = {},
 ): SummaryCsv {
-  let pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  let headerEnd = bytes.indexOf(10, pos);
-  if (headerEnd < 0) headerEnd = bytes.length;
-  const header = new TextDecoder().decode(bytes.subarray(pos, headerEnd)).replace(/\r$/, '');
+  try {
+    return parseChunks(input, file, options);
+  } finally {
+    if (!(input instanceof Uint8Array)) input.close();
+  }
+}
+
+function parseChunks(
+  input: Uint8Array | ByteSource,
+  file: string,
+  options: { keepIds?: boolean; chunkBytes?: number },
+): SummaryCsv {
+  const chunks = new Chunks(input, options.chunkBytes ?? CHUNK);
+  // The header: the first line (the buffer grows until it holds it).
+  let more = true;
+  while (more && chunks.buf.subarray(0, chunks.filled).indexOf(10) < 0) more = chunks.more();
+  const bytes0 = chunks.buf.subarray(0, chunks.filled);
+  let pos = bytes0[0] === 0xef && bytes0[1] === 0xbb && bytes0[2] === 0xbf ? 3 : 0;
+  let headerEnd = bytes0.indexOf(10, pos);
+  if (headerEnd < 0) headerEnd = bytes0.length;
+  const header = new TextDecoder().decode(bytes0.subarray(pos, headerEnd)).replace(/\r$/, '');
   const delimiter = header.includes(',') ? 44 : header.includes('\t') ? 9 : 44;
   const names = header.split(String.fromCharCode(delimiter)).map((s) => s.trim().replace(/^"|"$/g, ''));
   const colOf = new Map<Field, number>();
@@ -69,134 +103,125 @@ export function parseSummaryCsv(
   // of the arrays past the last row are never touched, so they cost no memory.
   let numeric = 0;
   for (const f of colOf.keys()) if (f !== 'id') numeric++;
-  const lines = Math.floor(Math.max(0, bytes.length - headerEnd) / (names.length + numeric)) + 1;
+  const lines = Math.floor(Math.max(0, chunks.size - headerEnd) / (names.length + numeric)) + 1;
   const target: (Float64Array | undefined)[] = names.map(() => undefined);
   const out: Partial<Record<Field, Float64Array>> = {};
+  // x, t_x and T as doubles only once needed (`allocate`): while the data is on the grid they go
+  // to the integer columns alone, and even unwritten, large typed arrays make V8 collect garbage
+  // for "external memory pressure".
+  const rfm = new Set<Field>(['x', 'tx', 'T']);
   for (const [f, i] of colOf) {
     if (f === 'id') continue;
-    const arr = new Float64Array(lines);
+    const arr = new Float64Array(rfm.has(f) || f === 'monetary' ? 0 : lines);
     out[f] = arr;
     target[i] = arr;
   }
   const idCol = options.keepIds ? (colOf.get('id') ?? -1) : -1;
-  const ids: string[] | undefined = idCol >= 0 ? [] : undefined;
-  const ncol = names.length;
-  const n = bytes.length;
-  pos = headerEnd + 1;
-  // Rows of plain numbers go through the fast loop; it stops at the first row it cannot take
-  // (a blank line, text, an exponent, quotes) and the general loop below carries on from there.
-  // Columns the fit does not read go to one scratch array in the fast loop, so that every column
-  // there has a Float64Array (one element kind at the store; no test per field).
-  const scratch = target.some((t) => t === undefined) ? new Float64Array(lines) : undefined;
-  const ints = newIntColumns(lines, 1 << 16);
-  const fast =
-    idCol < 0 && ncol <= 16
-      ? fastRows(
-          bytes,
-          pos,
-          delimiter,
-          target.map((t) => t ?? scratch!),
-          lines,
-          { x: out.x!, tx: out.tx!, T: out.T!, weight: out.weight ?? new Float64Array(0) },
-          ints,
-        )
-      : undefined;
-  let row = 0;
-  if (fast) {
-    row = fast.rows;
-    pos = fast.pos;
-    if (fast.bad >= 0) checkRow(out, fast.bad, fast.bad + 2, file, names, colOf);
+  const ctx: RowContext = { file, names, target, idCol, ids: idCol >= 0 ? [] : undefined };
+  const others = [...colOf].filter(([f]) => f !== 'id' && f !== 'monetary' && !rfm.has(f));
+  const cm = colOf.get('monetary') ?? -1;
+  const st: FastRowState = {
+    delimiter,
+    cx: colOf.get('x')!,
+    ct: colOf.get('tx')!,
+    cT: colOf.get('T')!,
+    otherCols: Int32Array.from(others, ([, i]) => i),
+    otherArrays: others.map(([f]) => out[f]!),
+    x: out.x!,
+    tx: out.tx!,
+    T: out.T!,
+    allocate: () => {
+      if (st.x.length > 0) return;
+      for (const f of rfm) {
+        const arr = new Float64Array(lines);
+        out[f] = arr;
+        target[colOf.get(f)!] = arr;
+        st[f as 'x' | 'tx' | 'T'] = arr;
+      }
+    },
+    cm,
+    cents: new Int32Array(cm >= 0 ? lines : 0),
+    centsOk: cm >= 0,
+    monetary: out.monetary ?? new Float64Array(0),
+    allocateMonetary: () => {
+      if (cm < 0 || st.monetary.length > 0) return;
+      const arr = new Float64Array(lines);
+      out.monetary = arr;
+      target[cm] = arr;
+      st.monetary = arr;
+    },
+    weight: out.weight,
+    capacity: lines,
+    ints: newIntColumns(lines, 1 << 16),
+    values: new Float64Array(names.length),
+    // Rows of plain numbers go through the fast loop; it stops at the first row it cannot take
+    // (a blank line, text, an exponent, quotes) and the general loop carries on from there.
+    onGrid: idCol < 0 && names.length <= 16,
+  };
+  let fast = st.onGrid;
+  if (!fast) {
+    st.allocate();
+    st.allocateMonetary();
+    st.centsOk = false;
   }
-  let line = row + 1;
-  while (pos < n) {
-    line++;
-    if (bytes[pos] === 10 || (bytes[pos] === 13 && bytes[pos + 1] === 10)) {
-      pos += bytes[pos] === 13 ? 2 : 1;
-      continue;
-    }
-    for (let c = 0; c < ncol; c++) {
-      const start = pos;
-      const arr = target[c];
-      if (arr !== undefined) {
-        // Fast path: [-]digits[.digits] as one integer over a power of ten. The division of two
-        // exactly representable integers is correctly rounded, so the result equals Number(text).
-        let i = pos;
-        let neg = false;
-        if (bytes[i] === 45) {
-          neg = true;
-          i++;
+  let primed = false;
+  let row = 0;
+  let line = 1;
+  pos = headerEnd + 1;
+  for (;;) {
+    const bytes = chunks.wholeLines();
+    if (fast && !primed) {
+      // The first call takes one line only: V8 then has feedback for the code after the loop
+      // before it compiles the loop on-stack for the next call, and that code does not bail out
+      // at the loop's end (it did at the end of every chunk, and each chunk then began in the
+      // interpreter again).
+      primed = true;
+      const first = bytes.indexOf(10, pos) + 1;
+      if (first > pos) {
+        const r = fastRows(bytes.subarray(0, first), pos, row, st);
+        if (r.bad < 0 && r.pos === first) {
+          line += r.row - row;
+          row = r.row;
+          pos = r.pos;
         }
-        let m = 0;
-        let digits = 0;
-        let scale = 1;
-        let ch = bytes[i]!;
-        while (ch >= 48 && ch <= 57) {
-          m = m * 10 + (ch - 48);
-          digits++;
-          ch = bytes[++i]!;
-        }
-        if (ch === 46) {
-          ch = bytes[++i]!;
-          while (ch >= 48 && ch <= 57) {
-            m = m * 10 + (ch - 48);
-            scale *= 10;
-            digits++;
-            ch = bytes[++i]!;
-          }
-        }
-        let value: number;
-        if (digits > 0 && digits <= 15 && (i >= n || ch === delimiter || ch === 10 || ch === 13)) {
-          value = neg ? -m / scale : m / scale;
-          pos = i;
-        } else {
-          while (pos < n && bytes[pos] !== delimiter && bytes[pos] !== 10 && bytes[pos] !== 13) pos++;
-          const text = new TextDecoder().decode(bytes.subarray(start, pos)).trim();
-          value = text === '' ? Number.NaN : Number(text);
-          if (!Number.isFinite(value)) {
-            throw new ClvError(
-              'invalid_input',
-              `${file} line ${line}, column ${c + 1} (${names[c]}): not a finite number: '${text}'`,
-              {
-                field: names[c]!,
-                row: row,
-              },
-            );
-          }
-        }
-        arr[row] = value;
-      } else {
-        while (pos < n && bytes[pos] !== delimiter && bytes[pos] !== 10 && bytes[pos] !== 13) pos++;
-        if (c === idCol) ids!.push(new TextDecoder().decode(bytes.subarray(start, pos)));
-      }
-      if (c < ncol - 1) {
-        if (bytes[pos] !== delimiter) {
-          throw new ClvError(
-            'invalid_input',
-            `${file} line ${line}: ${c + 1} columns, the header has ${ncol}`,
-            { row },
-          );
-        }
-        pos++;
       }
     }
-    if (pos < n && bytes[pos] === 13) pos++;
-    if (pos < n && bytes[pos] !== 10) {
-      throw new ClvError('invalid_input', `${file} line ${line}: more columns than the header's ${ncol}`, {
-        row,
-      });
+    if (fast) {
+      const r = fastRows(bytes, pos, row, st);
+      line += r.row - row;
+      row = r.row;
+      pos = r.pos;
+      if (r.bad >= 0) checkRow(out, r.bad, r.bad + 2, file, names, colOf);
+      if (pos < bytes.length) {
+        // The general loop takes the rest of the file: the rows so far need their doubles.
+        fast = false;
+        st.allocate();
+        if (st.onGrid) materialise(st.ints, out.x!, out.tx!, out.T!, row);
+        if (st.centsOk) {
+          st.allocateMonetary();
+          materialiseCents(st.cents, st.monetary, row);
+          st.centsOk = false;
+        }
+        st.onGrid = false;
+      }
     }
-    pos++;
-    checkRow(out, row, line, file, names, colOf);
-    row++;
+    while (pos < bytes.length) {
+      line++;
+      if (bytes[pos] === 10 || (bytes[pos] === 13 && bytes[pos + 1] === 10)) {
+        pos += bytes[pos] === 13 ? 2 : 1;
+        continue;
+      }
+      if (row >= lines) throw new ClvError('invalid_input', `${file} changed while it was being read`);
+      pos = generalRow(bytes, pos, row, line, delimiter, ctx);
+      checkRow(out, row, line, file, names, colOf);
+      row++;
+    }
+    if (!chunks.next(pos)) break;
+    pos = 0;
   }
   if (row === 0) throw new ClvError('too_few_customers', `${file}: no data rows`);
   const cut = (a: Float64Array | undefined) => (a ? a.subarray(0, row) : undefined);
-  // The integer columns hold the fast loop's rows only, and only when all of them were whole.
-  const intColumns =
-    fast?.whole && fast.rows === row
-      ? { ...ints, xi: ints.xi.subarray(0, row), ti: ints.ti.subarray(0, row), Ti: ints.Ti.subarray(0, row) }
-      : undefined;
-  return {
+  const result: SummaryCsv = {
     x: cut(out.x)!,
     tx: cut(out.tx)!,
     T: cut(out.T)!,
@@ -204,113 +229,53 @@ export function parseSummaryCsv(
     weight: cut(out.weight),
     holdoutX: cut(out.holdoutX),
     holdoutDuration: cut(out.holdoutDuration),
-    ids,
-    intColumns,
+    ids: ctx.ids,
+    intColumns: undefined,
+    monetaryCents: undefined,
   };
-}
-
-/**
- * The fast loop: each field is [-]digits[.digits] with at most 15 digits, parsed as one integer
- * over a power of ten (the division of two exactly representable integers is correctly rounded, so
- * the value equals Number(text)). Returns how many rows it took and where it stopped.
- */
-function fastRows(
-  bytes: Uint8Array,
-  start: number,
-  delimiter: number,
-  target: Float64Array[],
-  capacity: number,
-  rfm: { x: Float64Array; tx: Float64Array; T: Float64Array; weight: Float64Array },
-  ints: IntColumns,
-): { rows: number; pos: number; bad: number; whole: boolean } {
-  const n = bytes.length;
-  const ncol = target.length;
-  const { x, tx, T, weight } = rfm;
-  const hasWeight = weight.length > 0;
-  const { xi, ti, Ti, countX, rankt, rankT } = ints;
-  const size = countX.length;
-  let whole = true;
-  let maxX = 0;
-  let maxT = 0;
-  let sumX = 0;
-  let sumT = 0;
-  let bad = -1;
-  let pos = start;
-  let row = 0;
-  rows: while (pos < n && row < capacity) {
-    let i = pos;
-    for (let c = 0; c < ncol; c++) {
-      let ch = bytes[i]!;
-      const neg = ch === 45;
-      if (neg) ch = bytes[++i]!;
-      const digitsFrom = i;
-      let m = 0;
-      let d = ch - 48;
-      while (d >= 0 && d <= 9) {
-        m = m * 10 + d;
-        d = bytes[++i]! - 48;
-      }
-      let digits = i - digitsFrom;
-      let scale = 1;
-      if (d === -2) {
-        const fractionFrom = i + 1;
-        d = bytes[++i]! - 48;
-        while (d >= 0 && d <= 9) {
-          m = m * 10 + d;
-          scale *= 10;
-          d = bytes[++i]! - 48;
+  if (st.centsOk) {
+    // The monetary column as doubles only when read (Gamma-Gamma's fit reads the cents).
+    const cents = st.cents.subarray(0, row);
+    result.monetaryCents = cents;
+    Object.defineProperty(result, 'monetary', {
+      enumerable: true,
+      get: () => {
+        if (st.monetary.length === 0) {
+          st.allocateMonetary();
+          materialiseCents(cents, st.monetary, row);
         }
-        digits += i - fractionFrom;
-      }
-      ch = d + 48;
-      if (digits === 0 || digits > 15) break rows;
-      if (c < ncol - 1) {
-        if (ch !== delimiter) break rows;
-      } else if (ch === 13) {
-        if (bytes[i + 1] !== 10) break rows;
-        i++;
-      } else if (ch !== 10 && i < n) break rows;
-      const v = scale === 1 ? m : m / scale;
-      target[c]![row] = neg ? -v : v;
-      i++;
-    }
-    // The row's checks (as `checkRow`), and while its values are at hand the integer
-    // compression's first pass: whole x, t_x, T into int columns, customers per x, the t_x and T
-    // values present. A non-whole value or one past the tables ends the integer work only.
-    const a = x[row]!;
-    const b = tx[row]!;
-    const cT = T[row]!;
-    if (!(a >= 0 && b >= 0 && cT >= 0 && b <= cT * (1 + 1e-12)) || (a === 0 && b !== 0)) {
-      bad = row;
-      break;
-    }
-    if (hasWeight && !(weight[row]! >= 0)) {
-      bad = row;
-      break;
-    }
-    if (whole) {
-      if ((a | 0) !== a || (b | 0) !== b || (cT | 0) !== cT || a >= size || cT >= size) whole = false;
-      else {
-        xi[row] = a;
-        ti[row] = b;
-        Ti[row] = cT;
-        countX[a]!++;
-        rankt[b] = 1;
-        rankT[cT] = 1;
-        if (a > maxX) maxX = a;
-        if (cT > maxT) maxT = cT;
-        sumX += a;
-        sumT += cT;
-      }
-    }
-    pos = i;
-    row++;
+        return st.monetary.subarray(0, row);
+      },
+    });
   }
-  ints.maxX = maxX;
-  ints.maxT = maxT;
-  ints.sumX = sumX;
-  ints.sumT = sumT;
-  return { rows: row, pos, bad, whole };
+  if (st.onGrid) {
+    const ints = st.ints;
+    result.intColumns = {
+      ...ints,
+      xi: ints.xi.subarray(0, row),
+      ti: ints.ti.subarray(0, row),
+      Ti: ints.Ti.subarray(0, row),
+    };
+    // x, t_x and T as doubles only when asked for (a fit on the integer columns never does).
+    let made = false;
+    const make = () => {
+      if (!made) {
+        st.allocate();
+        materialise(ints, out.x!, out.tx!, out.T!, row);
+      }
+      made = true;
+    };
+    for (const key of ['x', 'tx', 'T'] as const) {
+      Object.defineProperty(result, key, {
+        enumerable: true,
+        get: () => {
+          make();
+          return out[key]!.subarray(0, row);
+        },
+      });
+    }
+  }
+  return result;
 }
 
 /** The model checks again, but here the message can name the line and the file's own column name. */
@@ -342,3 +307,5 @@ function checkRow(
   if (x === 0 && tx !== 0) fail('tx', `must be 0 when there are no repeat purchases (got ${tx})`);
   if (out.weight && !(out.weight[row]! >= 0)) fail('weight', `negative (${out.weight[row]})`);
 }
+
+export type { ByteSource } from './byte-chunks.ts';

@@ -27,6 +27,12 @@ export interface RfmSummary {
    * pass. Only for arrays nobody changes afterwards.
    */
   intColumns?: IntColumns | undefined;
+  /**
+   * `monetary` in whole cents (each value exactly cents / 100), when the summary CSV reader found
+   * every value to be one; its `monetary` is then made only when read, and Gamma-Gamma's fit reads
+   * these instead. Only for arrays nobody changes afterwards.
+   */
+  monetaryCents?: Int32Array | undefined;
 }
 
 export interface ValidateOptions {

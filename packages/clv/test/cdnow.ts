@@ -1,9 +1,23 @@
 /** Loaders for the CDNOW reference data in ../shared/data/cdnow (read in place, never copied). */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { RfmSummary } from '../src/summary.ts';
 
-export const DATA = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'cdnow');
+/**
+ * shared/ beside the checkout: next to the repository (/work/main → /work/shared), or further up
+ * for a checkout one level deeper (a worktree under /work/wt/NAME).
+ */
+function sharedData(): string {
+  let dir = join(import.meta.dirname, '..', '..', '..');
+  for (let up = 0; up < 3; up++) {
+    const candidate = join(dir, '..', 'shared', 'data', 'cdnow');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'cdnow');
+}
+
+export const DATA = sharedData();
 
 /** CLI flags that read the raw CDNOW sample log (whitespace separated, no header). */
 export const SAMPLE_LOG_ARGS = [

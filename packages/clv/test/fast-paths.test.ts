@@ -189,3 +189,137 @@ describe('own ln Γ and ψ (fit start-up) against @stdlib, the reference', () =>
     }
   });
 });
+
+/** A `ByteSource` over bytes in memory, handing out at most `step` bytes per read. */
+function sourceOf(bytes: Uint8Array, step: number) {
+  let at = 0;
+  let closed = 0;
+  return {
+    source: {
+      size: bytes.length,
+      read: (buf: Uint8Array, offset: number, length: number) => {
+        const got = Math.min(length, step, bytes.length - at);
+        buf.set(bytes.subarray(at, at + got), offset);
+        at += got;
+        return got;
+      },
+      close: () => {
+        closed++;
+      },
+    },
+    closed: () => closed,
+  };
+}
+
+describe('the summary CSV read in chunks, and weeks that are whole days', () => {
+  const columns = (c: ReturnType<typeof parseSummaryCsv>) =>
+    [c.x, c.tx, c.T, c.monetary!].map((a) => Array.from(a));
+  it('chunk by chunk (down to lines longer than a chunk) it reads what it reads from the whole bytes, and closes the file', () => {
+    const weeks = summaryCsv(sim, 'week');
+    for (const text of [csvText, weeks, `${weeks.trimEnd()}\r\n\n1e1,2,3,4.5`]) {
+      const bytes = new TextEncoder().encode(text);
+      const whole = parseSummaryCsv(bytes, 'f.csv');
+      for (const chunkBytes of [8, 100, 4096]) {
+        const { source, closed } = sourceOf(bytes, 1000);
+        const chunked = parseSummaryCsv(source, 'f.csv', { chunkBytes });
+        expect(columns(chunked)).toEqual(columns(whole));
+        expect(chunked.intColumns === undefined).toBe(whole.intColumns === undefined);
+        expect(closed()).toBe(1);
+      }
+    }
+    // A bad row is named by its line wherever the chunks fall, and the file is closed.
+    const bad = new TextEncoder().encode(`${csvText}0,1,3,0\n`);
+    const { source, closed } = sourceOf(bad, 333);
+    expect(() => parseSummaryCsv(source, 'b.csv', { chunkBytes: 64 })).toThrow(
+      new RegExp(`b\\.csv line ${sim.x.length + 2}, column 2 \\(recency\\): must be 0`),
+    );
+    expect(closed()).toBe(1);
+  });
+  it('weeks with six decimals take the integer path: the values are the file’s own, the compression and the fits the general path’s', async () => {
+    const csv = parseSummaryCsv(new TextEncoder().encode(summaryCsv(sim, 'week')), 'w.csv');
+    expect(csv.intColumns).toBeDefined();
+    expect(Array.from(csv.T.subarray(0, 3))).toEqual(
+      Array.from(sim.T.subarray(0, 3), (t) => Number((t / 7).toFixed(6))),
+    );
+    const plain = { x: Float64Array.from(csv.x), tx: Float64Array.from(csv.tx), T: Float64Array.from(csv.T) };
+    const general = compressGeneral(plain);
+    const fromCsv = compressIntegers({ ...plain, intColumns: csv.intColumns })!;
+    for (const key of Object.keys(general) as (keyof typeof general)[]) {
+      const u = general[key];
+      const v = fromCsv[key];
+      if (typeof u === 'number') expect(v).toBe(u);
+      else expect(Array.from(v as ArrayLike<number>)).toEqual(Array.from(u as ArrayLike<number>));
+    }
+    // A second value in one slot (98.43 beside 98.428571, both 689 days) leaves the grid.
+    const mixed = `x,t_x,T\n1,2,98.428571\n1,2,98.43\n`;
+    expect(parseSummaryCsv(new TextEncoder().encode(mixed), 'm').intColumns).toBeUndefined();
+    expect(
+      compressIntegers({
+        x: Float64Array.of(1, 1),
+        tx: Float64Array.of(2, 2),
+        T: Float64Array.of(98.428571, 98.43),
+      }),
+    ).toBeUndefined();
+  });
+  it('Gamma-Gamma from the x order with spends past the first cent table (yen-sized) equals its own sort by x', () => {
+    const monetary = sim.monetary.map((m, i) => (i % 7 === 0 ? 20_000 + Math.round(m) : m));
+    const s = { ...sim, monetary };
+    const a = prepareSpend(s);
+    const b = prepareSpend(s, compressIntegers(s));
+    expect(a.xm.length).toBeLessThan(a.total);
+    for (const key of Object.keys(a) as (keyof typeof a)[]) {
+      const u = a[key];
+      const v = b[key];
+      if (typeof u === 'number') expect(v).toBe(u);
+      else expect(Array.from(v as ArrayLike<number>)).toEqual(Array.from(u));
+    }
+  });
+  it('the reader’s whole cents: Gamma-Gamma prepares from them what it prepares from the doubles; off the cent grid, doubles', () => {
+    const threeDecimals = csvText.replace(/\n(\d+,\d+,\d+,\d+\.\d\d)\n/, '\n$15\n');
+    expect(threeDecimals).not.toBe(csvText);
+    for (const [text, inCents] of [
+      [csvText, true],
+      [summaryCsv(sim, 'week'), true],
+      [threeDecimals, false],
+      [`${csvText}1e1,2,3,4.5\n`, false],
+    ] as const) {
+      const csv = parseSummaryCsv(new TextEncoder().encode(text), 'f.csv');
+      expect(csv.monetaryCents !== undefined).toBe(inCents);
+      const plain = {
+        x: Float64Array.from(csv.x),
+        tx: Float64Array.from(csv.tx),
+        T: Float64Array.from(csv.T),
+        monetary: Float64Array.from(csv.monetary!),
+      };
+      const a = prepareSpend(plain);
+      const b = prepareSpend(csv, compressIntegers(csv));
+      for (const key of Object.keys(a) as (keyof typeof a)[]) {
+        const u = a[key];
+        const v = b[key];
+        if (typeof u === 'number') expect(v).toBe(u);
+        else expect(Array.from(v as ArrayLike<number>)).toEqual(Array.from(u));
+      }
+    }
+  });
+  it('fit --model bgnbd,mbgnbd,gg on one parse prints what each model prints alone (days and weeks)', async () => {
+    for (const text of [csvText, summaryCsv(sim, 'week')]) {
+      const run = async (model: string) => {
+        let out = '';
+        const io: CliIo = {
+          readFile: () => new TextEncoder().encode(text),
+          writeFile: () => {},
+          out: (t) => {
+            out += t;
+          },
+          err: () => {},
+        };
+        expect(await runClv(['fit', '--summary', 's.csv', '--model', model, '--json'], io)).toBe(0);
+        return JSON.parse(out);
+      };
+      const all = await run('bgnbd,mbgnbd,gg');
+      expect(all[0].params).toEqual((await run('bgnbd')).params);
+      expect(all[1].params).toEqual((await run('mbgnbd')).params);
+      expect(all[2].params).toEqual((await run('gg')).params);
+    }
+  });
+});
