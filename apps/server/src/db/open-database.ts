@@ -76,7 +76,10 @@ function openPostgres(options: { url: string; schema?: string; poolSize?: number
     // A per-test schema (or a deployment's own) goes first on the search path of every connection.
     ...(schema ? { options: `-c search_path=${schema},public` } : {}),
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }), log: nameFailedStatement });
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+    log: nameFailedStatement,
+  });
   return {
     kind: 'postgres',
     db,

@@ -5,7 +5,9 @@ import type { App, RouteDeps } from '../http/app.ts';
 const QueueStat = Type.Object({
   name: Type.String(),
   ready: Type.Integer({ description: 'jobs that may run now' }),
-  deferred: Type.Integer({ description: 'jobs waiting for their start time (a retry backoff, a later send)' }),
+  deferred: Type.Integer({
+    description: 'jobs waiting for their start time (a retry backoff, a later send)',
+  }),
   retrying: Type.Integer({ description: 'of ready and deferred, jobs that failed before' }),
   active: Type.Integer(),
   failed: Type.Integer({ description: 'jobs that failed on their last attempt (kept 14 days)' }),

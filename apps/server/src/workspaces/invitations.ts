@@ -13,8 +13,7 @@ const PREFIX = 'kzi';
 
 export function normaliseEmail(email: string, path = 'email'): string {
   const normalised = email.trim().toLowerCase();
-  if (!isEmailAddress(normalised))
-    throw invalid([{ path, message: 'not an email address' }]);
+  if (!isEmailAddress(normalised)) throw invalid([{ path, message: 'not an email address' }]);
   return normalised;
 }
 
