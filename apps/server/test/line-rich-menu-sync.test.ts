@@ -168,10 +168,11 @@ describe('rich menus following segments (sync job → LINE sandbox over HTTP)', 
     const state = await until(
       async () => {
         const s = await menuState(vipMenu.id);
-        return s.sync.linked === 618 && s.sync.pending === 0 ? s : undefined;
+        // The links commit before the run records its time (last_sync_at): wait for both.
+        return s.sync.linked === 618 && s.sync.pending === 0 && s.sync.lastSyncAt !== null ? s : undefined;
       },
       30_000,
-      'members linked',
+      'members linked and the sync recorded',
     );
     expect(state.sync).toMatchObject({ linked: 618, blocked: 2, failed: 0, lastError: null });
     expect(state.sync.lastSyncAt).not.toBeNull();

@@ -18,7 +18,7 @@ export function registerApiKeyRoutes(app: App, { database }: RouteDeps): void {
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 100 }),
-            scopes: Type.Array(Scope, { minItems: 1, uniqueItems: true }),
+            scopes: Type.Array(Scope, { minItems: 1, maxItems: API_KEY_SCOPES.length, uniqueItems: true }),
           },
           { additionalProperties: false },
         ),
