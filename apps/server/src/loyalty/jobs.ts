@@ -5,7 +5,8 @@ import { transact } from '../db/transact.ts';
 import type { JobContext, JobDefinition, QueuedJob } from '../jobs/jobs.ts';
 import { notFound } from '../shared/domain-error.ts';
 import { expirePoints, recordExpiringSoon } from './expire-points.ts';
-import { type OrderLoyaltyOutcome, syncOrderLoyaltyInTx } from './order-points.ts';
+import { lockMembers } from './members.ts';
+import { type OrderLoyaltyOutcome, prefetchOrderFacts, syncOrderLoyaltyInTx } from './order-points.ts';
 import { type LoyaltyRules, loadRules } from './rules.ts';
 import { listStampCardTemplates } from './stamp-cards.ts';
 import { runStatusGrants, workspacesWithLoyalty } from './status-grants.ts';
@@ -80,7 +81,7 @@ async function syncWorkspaceOrders(db: Kysely<DB>, workspaceId: string, orderIds
   const failed = new Map<number, unknown>();
   const outcomes: OrderLoyaltyOutcome[] = [];
   let rules: LoyaltyRules;
-  let ordered: number[];
+  let ordered: { id: number; customerId: number }[];
   try {
     rules = await loadRules(db, workspaceId);
     ordered = await inCustomerOrder(db, workspaceId, orderIds);
@@ -88,14 +89,31 @@ async function syncWorkspaceOrders(db: Kysely<DB>, workspaceId: string, orderIds
     for (const id of orderIds) failed.set(id, error);
     return { failed, outcomes };
   }
-  const present = new Set(ordered);
+  const present = new Set(ordered.map((o) => o.id));
   for (const id of orderIds) if (!present.has(id)) failed.set(id, notFound(`order ${id}`));
-  const syncAll = (ids: number[]) =>
+  const syncAll = (chunk: { id: number; customerId: number }[]) =>
     transact(db, async (tx) => {
+      // The members first (in customer order), then what the syncs read, under their locks.
+      const locked = await lockMembers(
+        tx,
+        workspaceId,
+        chunk.map((o) => o.customerId),
+      );
+      const facts = await prefetchOrderFacts(
+        tx,
+        workspaceId,
+        chunk.map((o) => o.id),
+      );
       const stampCards = await listStampCardTemplates(tx, workspaceId);
       const done: OrderLoyaltyOutcome[] = [];
-      for (const id of ids)
-        done.push(await syncOrderLoyaltyInTx(tx, workspaceId, id, rules, { actor: ACTOR, stampCards }));
+      for (const { id } of chunk) {
+        const known = facts.get(id);
+        // An order moved to another customer since it was listed is read again under that lock.
+        const usable = known && locked.has(Number(known.order.customer_id)) ? { facts: known } : {};
+        done.push(
+          await syncOrderLoyaltyInTx(tx, workspaceId, id, rules, { actor: ACTOR, stampCards, ...usable }),
+        );
+      }
       return done;
     });
   for (let i = 0; i < ordered.length; i += ORDERS_PER_TRANSACTION) {
@@ -103,25 +121,25 @@ async function syncWorkspaceOrders(db: Kysely<DB>, workspaceId: string, orderIds
     try {
       outcomes.push(...(await syncAll(chunk)));
     } catch (error) {
-      if (chunk.length === 1) failed.set(chunk[0]!, error);
+      if (chunk.length === 1) failed.set(chunk[0]!.id, error);
       else
-        for (const id of chunk)
-          await syncAll([id]).then(
+        for (const order of chunk)
+          await syncAll([order]).then(
             (done) => outcomes.push(...done),
-            (e: unknown) => failed.set(id, e),
+            (e: unknown) => failed.set(order.id, e),
           );
     }
   }
   return { failed, outcomes };
 }
 
-/** The orders that exist, by customer then id. */
+/** The orders that exist, with their customers, by customer then id. */
 async function inCustomerOrder(db: Kysely<DB>, workspaceId: string, orderIds: ReadonlySet<number>) {
-  const { rows } = await sql<{ id: number }>`select id from customer_order
+  const { rows } = await sql<{ id: number; customer_id: number }>`select id, customer_id from customer_order
     where workspace_id = ${workspaceId} and id = any(${[...orderIds]}::bigint[]) order by customer_id, id`.execute(
     db,
   );
-  return rows.map((r) => Number(r.id));
+  return rows.map((r) => ({ id: Number(r.id), customerId: Number(r.customer_id) }));
 }
 
 export const LOYALTY_JOBS: JobDefinition[] = [

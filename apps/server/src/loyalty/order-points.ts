@@ -66,6 +66,57 @@ export interface OrderLoyaltyOutcome {
   tier: string | null;
 }
 
+interface Credited {
+  /** Points the order's earn entry gave (null: not earned yet). */
+  earned: number | null;
+  /** What the order is credited with now: its earn minus its reversals. */
+  net: number;
+}
+
+/** What the sync reads about an order, which prefetchOrderFacts reads for many at once. */
+export interface OrderFacts {
+  order: OrderRow;
+  credited: Credited;
+  lines: { sku: string | null; amount: number }[];
+}
+
+const creditedSql = (workspaceId: string, orderId: number) => sql<Credited>`
+  select sum(points) filter (where kind = 'earn' and idempotency_key = ${`order:${orderId}:earn`}) as earned,
+    coalesce(sum(order_points), 0) as net from point_entry where workspace_id = ${workspaceId} and order_id = ${orderId}`;
+
+/**
+ * The facts of several orders in two statements, for a caller that syncs them in one
+ * transaction. `credited` decides between earning and reversing, so it must be read under the
+ * lock of the order's member: call this after lockMembers, and pass an order's facts on only
+ * when its customer is among the locked ones.
+ */
+export async function prefetchOrderFacts(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  orderIds: readonly number[],
+): Promise<Map<number, OrderFacts>> {
+  const ids = [...orderIds];
+  const { rows } = await sql<OrderRow & Credited>`
+    select o.id, o.external_id, o.customer_id, o.status, o.total, o.refunded_amount, o.ordered_at, s.code as store_code,
+      c.earned, c.net
+    from customer_order o left join store s on s.workspace_id = o.workspace_id and s.id = o.store_id
+    cross join lateral (select sum(e.points) filter (where e.kind = 'earn' and e.idempotency_key = 'order:' || o.id || ':earn') as earned,
+        coalesce(sum(e.order_points), 0) as net
+      from point_entry e where e.workspace_id = o.workspace_id and e.order_id = o.id) c
+    where o.workspace_id = ${workspaceId} and o.id = any(${ids}::bigint[])`.execute(tx);
+  const lines = await sql<{
+    order_id: number;
+    sku: string | null;
+    amount: number;
+  }>`select order_id, sku, amount
+    from order_line where workspace_id = ${workspaceId} and order_id = any(${ids}::bigint[])`.execute(tx);
+  const facts = new Map<number, OrderFacts>();
+  for (const { earned, net, ...order } of rows)
+    facts.set(Number(order.id), { order, credited: { earned, net }, lines: [] });
+  for (const { order_id, ...line } of lines.rows) facts.get(Number(order_id))?.lines.push(line);
+  return facts;
+}
+
 export async function syncOrderLoyaltyInTx(
   tx: Transaction<DB>,
   workspaceId: string,
@@ -76,14 +127,18 @@ export async function syncOrderLoyaltyInTx(
     at?: Date;
     /** The workspace's stamp-card templates, when the caller syncs several orders in one transaction. */
     stampCards?: StampCardTemplate[];
+    /** The order's facts, read under its member's lock (see prefetchOrderFacts). */
+    facts?: OrderFacts;
   },
 ): Promise<OrderLoyaltyOutcome> {
   const at = options.at ?? new Date();
-  const order = (
-    await sql<OrderRow>`select o.id, o.external_id, o.customer_id, o.status, o.total, o.refunded_amount, o.ordered_at, s.code as store_code
+  const order =
+    options.facts?.order ??
+    (
+      await sql<OrderRow>`select o.id, o.external_id, o.customer_id, o.status, o.total, o.refunded_amount, o.ordered_at, s.code as store_code
       from customer_order o left join store s on s.workspace_id = o.workspace_id and s.id = o.store_id
       where o.workspace_id = ${workspaceId} and o.id = ${orderId}`.execute(tx)
-  ).rows[0];
+    ).rows[0];
   if (!order) throw notFound(`order ${orderId}`);
   const member = await lockMember(tx, workspaceId, order.customer_id);
   const outcome: OrderLoyaltyOutcome = {
@@ -95,22 +150,16 @@ export async function syncOrderLoyaltyInTx(
     stamps: 0,
     tier: member.tier_code,
   };
-  const credited = (
-    await sql<{
-      earned: number | null;
-      net: number;
-    }>`select sum(points) filter (where kind = 'earn' and idempotency_key = ${`order:${orderId}:earn`}) as earned,
-      coalesce(sum(order_points), 0) as net from point_entry where workspace_id = ${workspaceId} and order_id = ${orderId}`.execute(
-      tx,
-    )
-  ).rows[0]!;
+  const credited = options.facts?.credited ?? (await creditedSql(workspaceId, orderId).execute(tx)).rows[0]!;
   const tooOld = addMonths(order.ordered_at, rules.lotValidityMonths) <= at;
   if (credited.earned === null) {
     if (order.status === 'completed' && !tooOld) {
-      const lines = (
-        await sql<{ sku: string | null; amount: number }>`select sku, amount from order_line
+      const lines =
+        options.facts?.lines ??
+        (
+          await sql<{ sku: string | null; amount: number }>`select sku, amount from order_line
         where workspace_id = ${workspaceId} and order_id = ${orderId}`.execute(tx)
-      ).rows;
+        ).rows;
       const { points, eligible, multiplier } = computeOrderPoints(rules, order, lines, member.tier_code);
       if (points > 0) {
         await earnInTx(
