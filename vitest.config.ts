@@ -5,8 +5,17 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'clv', root: 'packages/clv', include: ['test/**/*.test.ts'] } },
-      { test: { name: 'line-sandbox', root: 'packages/line-sandbox', include: ['test/**/*.test.ts'] } },
+      // The CLV tests spawn the bin and read large files: on a loaded 2-core machine a few take over
+      // vitest's 5 s default, so they get the same generous bound as the server's.
+      { test: { name: 'clv', root: 'packages/clv', include: ['test/**/*.test.ts'], testTimeout: 60_000 } },
+      {
+        test: {
+          name: 'line-sandbox',
+          root: 'packages/line-sandbox',
+          include: ['test/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
       {
         test: {
           name: 'server',
