@@ -6,7 +6,7 @@ import { adjustPoints, earnPoints, redeemPoints } from '../src/loyalty/points-le
 import { tillTransaction } from '../src/loyalty/till.ts';
 import { createSecretBox } from '../src/shared/secret-box.ts';
 import { createTestApp, TEST_DATABASE_URL, type TestApp } from './helpers.ts';
-import { expectLedgerConsistent, newCustomer } from './loyalty-helpers.ts';
+import { customerWithCoupon, expectLedgerConsistent, newCustomer } from './loyalty-helpers.ts';
 
 describe.runIf(TEST_DATABASE_URL)(
   'loyalty under concurrency (PostgreSQL only: PGlite has one connection)',
@@ -20,19 +20,7 @@ describe.runIf(TEST_DATABASE_URL)(
     afterAll(async () => t?.close());
 
     it('100 parallel redemptions of one coupon code: exactly 1 succeeds', async () => {
-      const c = await newCustomer(t.database, ws);
-      const template = await t.app.inject({
-        method: 'POST',
-        url: '/v1/loyalty/coupon-templates',
-        headers: t.auth,
-        payload: { name: '500円引き', kind: 'amount_off', value: 500 },
-      });
-      const coupon = await grantCoupon(t.database.db, ws, {
-        templateId: template.json().id,
-        customerId: c,
-        source: 'test',
-        actor: 'test',
-      });
+      const { coupon } = await customerWithCoupon(t, ws);
       const results = await Promise.allSettled(
         Array.from({ length: 100 }, (_, i) =>
           redeemCoupon(t.database.db, ws, { code: coupon.code, actor: `till-${i}`, orderTotal: 3000 }),

@@ -2,6 +2,8 @@
 import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { Database } from '../src/db/open-database.ts';
+import { grantCoupon } from '../src/loyalty/coupons.ts';
+import type { TestApp } from './helpers.ts';
 
 export async function newCustomer(
   database: Database,
@@ -41,4 +43,22 @@ export async function loyaltyEvents(database: Database, workspaceId: string, cus
     database.db,
   );
   return rows;
+}
+
+/** A new customer holding a fresh ¥500-off coupon (its template made through the API). */
+export async function customerWithCoupon(t: TestApp, workspaceId: string) {
+  const customerId = await newCustomer(t.database, workspaceId);
+  const template = await t.app.inject({
+    method: 'POST',
+    url: '/v1/loyalty/coupon-templates',
+    headers: t.auth,
+    payload: { name: '500円引き', kind: 'amount_off', value: 500 },
+  });
+  const coupon = await grantCoupon(t.database.db, workspaceId, {
+    templateId: template.json().id,
+    customerId,
+    source: 'test',
+    actor: 'test',
+  });
+  return { customerId, coupon };
 }

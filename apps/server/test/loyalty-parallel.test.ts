@@ -3,7 +3,7 @@
 // the single connection serialises them, and the same guarantees must hold.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantCoupon, redeemCoupon } from '../src/loyalty/coupons.ts';
+import { redeemCoupon } from '../src/loyalty/coupons.ts';
 import { lockMember } from '../src/loyalty/members.ts';
 import {
   type EntryResult,
@@ -13,7 +13,7 @@ import {
   redeemPoints,
 } from '../src/loyalty/points-ledger.ts';
 import { createTestApp, TEST_DATABASE_URL, type TestApp } from './helpers.ts';
-import { expectLedgerConsistent, newCustomer } from './loyalty-helpers.ts';
+import { customerWithCoupon, expectLedgerConsistent, newCustomer } from './loyalty-helpers.ts';
 
 let t: TestApp;
 let ws: string;
@@ -151,19 +151,7 @@ describe('100 parallel requests on one member', () => {
   });
 
   it('one coupon code redeemed by 100 tills at once: used once, one event; the winner can retry', async () => {
-    const c = await newCustomer(t.database, ws);
-    const template = await t.app.inject({
-      method: 'POST',
-      url: '/v1/loyalty/coupon-templates',
-      headers: t.auth,
-      payload: { name: '500円引き', kind: 'amount_off', value: 500 },
-    });
-    const coupon = await grantCoupon(t.database.db, ws, {
-      templateId: template.json().id,
-      customerId: c,
-      source: 'test',
-      actor: 'test',
-    });
+    const { coupon } = await customerWithCoupon(t, ws);
     const results = await Promise.allSettled(
       Array.from({ length: 100 }, (_, i) =>
         redeemCoupon(t.database.db, ws, {
