@@ -4,7 +4,7 @@
  * numbers into typed arrays, and while the data is on the grid not even x, t_x and T as doubles:
  * they go to small integer columns only, and the double columns are made from those when someone
  * asks for them (`materialise`). Why: on the machines Kizuna's benchmark runs on, the first write
- * to a fresh page costs ≈ 11 µs, so every 8 MB column written is ≈ 22 ms (see BENCHMARKS.md).
+ * to a fresh page costs ≈ 11 µs, so every 8 MB column written is ≈ 22 ms (see bench/clv/HISTORY.md).
  */
 import { type IntColumns, SEVENTHS_TOLERANCE } from './compress-int.ts';
 import { ClvError } from './errors.ts';
