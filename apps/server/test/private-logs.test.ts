@@ -113,4 +113,47 @@ describe('the JSON log', () => {
       await jobs?.stop(5_000);
     }
   });
+
+  it("a job that fails on a customer's value: neither the log nor the failed job's stored output holds it", async () => {
+    let jobs: Jobs | undefined;
+    try {
+      jobs = await startJobs(
+        database,
+        [
+          {
+            name: 'fail-test',
+            retry: { limit: 0 },
+            run: async (_data, context) => {
+              await sql`select ${EMAIL}::int`.execute(context.database.db);
+            },
+          },
+        ],
+        { logger, work: true, secrets: createSecretBox(Buffer.alloc(32)) },
+      );
+      const id = await jobs.send('fail-test', {});
+      const entry = await until(
+        () => lines.map((line) => JSON.parse(line)).find((e) => e.queue === 'fail-test' && e.jobId === id),
+        30_000,
+        'the failure to be logged',
+      );
+      expect(entry.err).toMatchObject({
+        code: '22P02',
+        message: 'invalid input syntax for type integer: "[redacted]"',
+      });
+      const job = await until(
+        async () => {
+          const found = await jobs!.boss.getJobById('fail-test', id!);
+          return found?.state === 'failed' ? found : undefined;
+        },
+        30_000,
+        'the job to be marked failed',
+      );
+      const stored = JSON.stringify(job.output);
+      expect(stored).toContain('[redacted]');
+      expectNothingPersonal(stored);
+      expectNothingPersonal(lines.join('\n'));
+    } finally {
+      await jobs?.stop(5_000);
+    }
+  });
 });

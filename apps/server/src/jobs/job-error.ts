@@ -2,7 +2,9 @@
 // row (pg-boss's `output`). Only the name, code, message and stack: a database error also carries
 // the row that broke a constraint (`detail`: "Key (workspace_id, value)=(…, hanako@example.jp)
 // already exists"), the statement and, from PGlite, its parameters (`query`, `params`), which
-// would put customers' personal data into logs and job tables.
+// would put customers' personal data into logs and job tables. The message is masked as the log's
+// error serializer masks it (quoted inputs, email-shaped words), and the stack keeps only its frames.
+import { scrubMessage } from '../shared/log-serializers.ts';
 
 /** The parts of an error that are safe to log and to store. */
 export interface JobErrorSummary {
@@ -16,17 +18,21 @@ export interface JobErrorSummary {
 export function summarizeJobError(error: unknown): JobErrorSummary {
   // pg-boss reports its own errors as plain copies of the Error ({ ...error, message, stack }).
   if (typeof error !== 'object' || error === null || typeof (error as Error).message !== 'string')
-    return { name: 'Error', message: String(error) };
+    return { name: 'Error', message: scrubMessage(String(error)) };
   const { name, code, message, stack } = error as {
     name?: unknown;
     code?: unknown;
     message: string;
     stack?: unknown;
   };
+  const safeName = typeof name === 'string' ? name : 'Error';
+  const safeMessage = scrubMessage(message);
+  // The stack's first line repeats the raw message; it is rebuilt from the masked one.
+  const frames = typeof stack === 'string' ? stack.indexOf('\n    at ') : -1;
   return {
-    name: typeof name === 'string' ? name : 'Error',
+    name: safeName,
     ...(typeof code === 'string' ? { code } : {}),
-    message,
-    ...(typeof stack === 'string' ? { stack } : {}),
+    message: safeMessage,
+    ...(frames >= 0 ? { stack: `${safeName}: ${safeMessage}${(stack as string).slice(frames)}` } : {}),
   };
 }
