@@ -49,10 +49,20 @@ await addMember(database.db, { workspaceId, email: EMAIL, password: PASSWORD, ro
 const login = (email: string, password: string, ip: string) =>
   app.inject({ method: 'POST', url: '/v1/auth/login', remoteAddress: ip, payload: { email, password } });
 
-async function timedRealLogin(n: number): Promise<number> {
+let deviceCookie = '';
+/** One real login; `returning`: from the browser that logged in before (it sends its device cookie). */
+async function timedRealLogin(n: number, returning = false): Promise<number> {
   const started = performance.now();
-  const res = await login(EMAIL, PASSWORD, `198.51.100.${n % 250}`);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    remoteAddress: `198.51.100.${n % 250}`,
+    ...(returning ? { headers: { cookie: deviceCookie } } : {}),
+    payload: { email: EMAIL, password: PASSWORD },
+  });
   if (res.statusCode !== 200) throw new Error(`real login answered ${res.statusCode}: ${res.body}`);
+  const device = /kz_device=[^;]+/.exec(String(res.headers['set-cookie']))?.[0];
+  if (device) deviceCookie = device;
   return performance.now() - started;
 }
 
@@ -86,23 +96,28 @@ const attackers = Array.from({ length: streams }, async (_, s) => {
     outcomes.set(kind, (outcomes.get(kind) ?? 0) + 1);
   }
 });
-const during: { at: number; ms: number }[] = [];
+// The real user alternates between the browser they logged in from before (device cookie) and a
+// new device, starting with the returning browser at the same moment as the streams' first tries.
+const during: { at: number; ms: number; returning: boolean }[] = [];
 const started = Date.now();
 for (let n = 0; Date.now() < end; n++) {
   const at = (Date.now() - started) / 1000;
-  const ms = await timedRealLogin(100 + n);
-  during.push({ at, ms });
+  const returning = n % 2 === 0;
+  const ms = await timedRealLogin(100 + n, returning);
+  during.push({ at, ms, returning });
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - ms)));
 }
 await Promise.all(attackers);
 clearInterval(sampler);
 
-const firstTen = during.filter((d) => d.at < 10).map((d) => d.ms);
-const afterTen = during.filter((d) => d.at >= 10).map((d) => d.ms);
+const bucket = (returning: boolean, early: boolean) =>
+  summary(during.filter((d) => d.returning === returning && d.at < 10 === early).map((d) => d.ms));
 console.log(`database: ${database.kind}; ${streams} guessing streams for ${seconds} s`);
-console.log(`real login, nobody guessing:                     ${summary(baseline)}`);
-console.log(`real login started in the first 10 s of guessing: ${summary(firstTen)}`);
-console.log(`real login started after 10 s of guessing:     ${summary(afterTen)}`);
+console.log(`real login, nobody guessing:                                  ${summary(baseline)}`);
+console.log(`returning browser, started in the first 10 s of guessing:    ${bucket(true, true)}`);
+console.log(`new device, started in the first 10 s of guessing:           ${bucket(false, true)}`);
+console.log(`returning browser, started after 10 s of guessing:           ${bucket(true, false)}`);
+console.log(`new device, started after 10 s of guessing:                  ${bucket(false, false)}`);
 console.log(`guesses answered: ${[...outcomes].map(([k, v]) => `${k} ×${v}`).join(', ')}`);
 console.log(
   `RSS ${mib(rssBefore)} MiB before guessing, peak ${mib(rssPeak)} MiB (+${mib(rssPeak - rssBefore)} MiB)`,

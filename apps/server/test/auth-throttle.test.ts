@@ -207,6 +207,66 @@ describe('hashing priority', () => {
   });
 });
 
+describe('device cookies', () => {
+  const deviceCookie = (setCookie: string | string[] | undefined) => {
+    const header = Array.isArray(setCookie) ? setCookie.join(';') : (setCookie ?? '');
+    return /kz_device=([^;]+)/.exec(header)?.[1];
+  };
+
+  it("a returning browser goes ahead of new clients' first attempts; a cookie of another account or a forged one does not", async () => {
+    const first = await login(t.app, KNOWN, PASSWORD, '198.51.100.160');
+    expect(first.statusCode).toBe(200);
+    const setCookie = String(first.headers['set-cookie']);
+    expect(setCookie).toMatch(/kz_device=[^;]+;.*Path=\/v1\/auth\/login/);
+    expect(setCookie).not.toContain(KNOWN);
+    const mine = deviceCookie(first.headers['set-cookie'])!;
+    const other = deviceCookie(
+      (await login(t.app, 'spread@example.jp', PASSWORD, '198.51.100.161')).headers['set-cookie'],
+    )!;
+
+    // Both slots busy, then sixteen new clients' first attempts (priority high) waiting.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const busy = [PASSWORD_HASHING.run(() => held), PASSWORD_HASHING.run(() => held)];
+    let holdFirstTries: () => void = () => undefined;
+    const firstTriesHeld = new Promise<void>((resolve) => {
+      holdFirstTries = resolve;
+    });
+    const firstTries = Array.from({ length: 16 }, () => PASSWORD_HASHING.run(() => firstTriesHeld));
+    const withCookie = (cookie: string, ip: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        remoteAddress: ip,
+        headers: { cookie: `kz_device=${cookie}` },
+        payload: { email: KNOWN, password: PASSWORD },
+      });
+    const answers: Record<string, number> = {};
+    for (const [name, cookie] of [
+      ['own', mine],
+      ['other account', other],
+      ['forged', `${mine.slice(0, -4)}AAAA`],
+    ] as const)
+      void withCookie(cookie, `198.51.100.${170 + Object.keys(answers).length}`).then((res) => {
+        answers[name] = res.statusCode;
+      });
+    await until(() => PASSWORD_HASHING.stats().queued === 19, 20_000, 'the three logins to queue');
+    // One slot frees; the first tries then hold every slot they get until released below.
+    release();
+    await until(() => answers.own, 30_000, 'the returning browser to be answered');
+    expect(answers.own).toBe(200);
+    // The other two waited behind the first tries like any new client.
+    expect(answers['other account']).toBeUndefined();
+    expect(answers.forged).toBeUndefined();
+    holdFirstTries();
+    await Promise.all([...busy, ...firstTries]);
+    await until(() => answers.forged && answers['other account'], 30_000, 'the other logins');
+    expect(answers).toMatchObject({ 'other account': 200, forged: 200 });
+  });
+});
+
 describe('new passwords', () => {
   it.each([
     ['PASSWORD1234', undefined, 'is a commonly used password; choose another'],

@@ -3,6 +3,12 @@ import { Type } from 'typebox';
 import type { App, RouteDeps } from '../http/app.ts';
 import { SESSION_COOKIE, sessionOf } from '../http/auth.ts';
 import { DomainError, notFound } from '../shared/domain-error.ts';
+import {
+  DEVICE_COOKIE,
+  DEVICE_COOKIE_MAX_AGE_MS,
+  deviceCookieVouches,
+  issueDeviceCookie,
+} from './device-cookies.ts';
 import { acceptInvitation, acceptInvitationAsNewUser, inspectInvitation } from './invitations.ts';
 import { changeOwnPassword, verifyAccountPassword } from './login.ts';
 import { completePasswordReset } from './password-resets.ts';
@@ -54,7 +60,23 @@ export function registerAuthRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const { userId } = await verifyAccountPassword(db, { ...request.body, clientIp: request.ip });
+      const knownDevice = deviceCookieVouches(
+        deps.secrets,
+        request.cookies[DEVICE_COOKIE],
+        request.body.email,
+      );
+      const { userId } = await verifyAccountPassword(db, {
+        ...request.body,
+        clientIp: request.ip,
+        knownDevice,
+      });
+      reply.setCookie(DEVICE_COOKIE, issueDeviceCookie(deps.secrets, request.body.email), {
+        path: '/v1/auth/login',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: deps.secureCookies,
+        maxAge: DEVICE_COOKIE_MAX_AGE_MS / 1000,
+      });
       return startSession(deps, request, reply, userId);
     },
   );

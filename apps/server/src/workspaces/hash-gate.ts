@@ -12,8 +12,14 @@ import { DomainError } from '../shared/domain-error.ts';
  * `lowConcurrency` of the running slots. Guessing streams keep the low queue full; first come,
  * first served, a real login waited behind every one of them (measured: 45 s behind 16 streams
  * on a loaded 2-core machine). Now it waits only for other clients' first attempts.
+ *
+ * A third queue, `trusted`, is served before both: a login from a browser holding a device cookie
+ * for that account (device-cookies.ts). Many new guessing addresses at once are all `high` on their
+ * first attempt; a returning user then waits for one running hash, not for all of theirs.
  */
-export type HashPriority = 'high' | 'low';
+export type HashPriority = 'trusted' | 'high' | 'low';
+
+const PRIORITIES: readonly HashPriority[] = ['trusted', 'high', 'low'];
 
 export interface HashGate {
   run<T>(work: () => Promise<T>, options?: { mayRefuse?: boolean; priority?: HashPriority }): Promise<T>;
@@ -29,25 +35,27 @@ export function createHashGate(options: {
   lowConcurrency?: number;
 }): HashGate {
   const lowLimit = options.lowConcurrency ?? options.concurrency;
-  const running: Record<HashPriority, number> = { high: 0, low: 0 };
+  const running: Record<HashPriority, number> = { trusted: 0, high: 0, low: 0 };
   let peakActive = 0;
   let peakQueued = 0;
-  const waiting: Record<HashPriority, (() => void)[]> = { high: [], low: [] };
-  const active = () => running.high + running.low;
-  const queued = () => waiting.high.length + waiting.low.length;
+  const waiting: Record<HashPriority, (() => void)[]> = { trusted: [], high: [], low: [] };
+  const active = () => running.trusted + running.high + running.low;
+  const queued = () => waiting.trusted.length + waiting.high.length + waiting.low.length;
   const mayStart = (priority: HashPriority) =>
-    active() < options.concurrency && (priority === 'high' || running.low < lowLimit);
+    active() < options.concurrency && (priority !== 'low' || running.low < lowLimit);
   const start = (priority: HashPriority) => {
     running[priority]++;
     peakActive = Math.max(peakActive, active());
   };
   const dispatch = () => {
-    for (const priority of ['high', 'low'] as const) {
+    for (const priority of PRIORITIES) {
       while (waiting[priority].length && mayStart(priority)) waiting[priority].shift()!();
     }
   };
   const acquire = (mayRefuse: boolean, priority: HashPriority): Promise<void> => {
-    if (!waiting[priority].length && mayStart(priority)) {
+    // A caller may start at once only when nobody of its own or a higher priority is waiting.
+    const ahead = PRIORITIES.slice(0, PRIORITIES.indexOf(priority) + 1).some((p) => waiting[p].length > 0);
+    if (!ahead && mayStart(priority)) {
       start(priority);
       return Promise.resolve();
     }

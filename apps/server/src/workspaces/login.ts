@@ -26,13 +26,21 @@ async function passwordMatches(db: Kysely<DB>, email: string, password: string, 
  */
 export async function verifyAccountPassword(
   db: Kysely<DB>,
-  input: { email: string; password: string; clientIp: string },
+  input: {
+    email: string;
+    password: string;
+    clientIp: string;
+    /** The browser holds a device cookie for this account (device-cookies.ts). */
+    knownDevice?: boolean;
+  },
 ): Promise<{ userId: string; email: string }> {
   const charge = await chargeLoginAttempt(db, input.email, input.clientIp);
   let user: Awaited<ReturnType<typeof passwordMatches>>;
   try {
-    // A client that has been failing waits behind everyone else for the hash (hash-gate.ts).
-    user = await passwordMatches(db, input.email, input.password, charge.clean ? 'high' : 'low');
+    // A client that has been failing waits behind everyone else for the hash, and a browser this
+    // account logged in from before goes first (hash-gate.ts).
+    const priority = input.knownDevice ? 'trusted' : charge.clean ? 'high' : 'low';
+    user = await passwordMatches(db, input.email, input.password, priority);
   } catch (error) {
     // The gate was full: no password was checked, so nothing counts against this client.
     if (error instanceof DomainError && error.code === 'rate_limited')
