@@ -1,8 +1,13 @@
 // `kizuna` command dispatcher. Each subcommand is declared by its capability (capabilities/);
 // this file only routes. `start` runs the whole server, so it belongs to no one capability.
+import type { CliContext } from './capabilities/capability.ts';
 import { CAPABILITIES } from './capabilities/index.ts';
 
 const COMMANDS = CAPABILITIES.flatMap((c) => c.cli ?? []);
+
+const CONTEXT: CliContext = {
+  jobs: async () => (await import('./jobs/registry.ts')).JOBS,
+};
 
 const USAGE = [
   'kizuna <command>',
@@ -20,7 +25,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const found = COMMANDS.find((c) => c.command === command);
-  if (found) return found.run(rest);
+  if (found) return found.run(rest, CONTEXT);
   console.error(`kizuna: unknown command "${command}"\n\n${USAGE}`);
   return 2;
 }

@@ -4,13 +4,19 @@ import type { CustomerDataOwner } from '../customers/customer-data.ts';
 import type { RegisterRoutes } from '../http/route-deps.ts';
 import type { JobDefinition } from '../jobs/jobs.ts';
 
+/** What the dispatcher hands a command, so that a command needs no import of the capability list. */
+export interface CliContext {
+  /** Every job Kizuna runs, for commands that publish topics to the worker's queues. */
+  jobs(): Promise<JobDefinition[]>;
+}
+
 /** A `kizuna <command>` subcommand. */
 export interface CliCommand {
   command: string;
   /** Its lines in `kizuna help`, starting with the command and its arguments. */
   usage: string;
   /** Runs it and returns the exit code. Import the handler inside, so `kizuna help` stays quick. */
-  run(args: string[]): Promise<number>;
+  run(args: string[], context: CliContext): Promise<number>;
 }
 
 /**

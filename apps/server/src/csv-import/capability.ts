@@ -8,7 +8,7 @@ export const csvImportCapability: Capability = {
       command: 'import',
       usage: `import customers|orders FILE [--format kizuna|shopify] [--skip-invalid] [--workspace ID]
                           import a CSV file (all or nothing unless --skip-invalid)`,
-      run: async (args) => (await import('./cli.ts')).runImportCli(args),
+      run: async (args, context) => (await import('./cli.ts')).runImportCli(args, context),
     },
   ],
 };
