@@ -9,7 +9,6 @@ export const segmentsCapability: Capability = {
   // merged records (tombstones) leave their segments there.
   customerData: [
     { table: 'segment_member', onMerge: 'recompute' },
-    { table: 'segment_membership', onMerge: 'recompute' },
     { table: 'segment_membership_event', onMerge: 'recompute' },
   ],
 };
