@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { ConsentChannel, ConsentPurpose, ConsentStatus, DB } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
+import type { ConsentChannel, ConsentPurpose, ConsentStatus } from './customer-tables.ts';
 
 export interface ConsentChange {
   channel: ConsentChannel;

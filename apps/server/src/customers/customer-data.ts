@@ -13,7 +13,7 @@ import type { DB } from '../db/schema.ts';
 export type MergeRule = 'move' | 'recompute' | 'drop' | 'custom';
 
 /** One table with a `customer_id` column and what a merge does to its rows. */
-export interface CustomerTable {
+export interface CustomerDataTable {
   table: string;
   onMerge: MergeRule;
 }
@@ -29,7 +29,7 @@ export type CustomMerge = (
 /** The part of a capability descriptor a merge reads. */
 export interface CustomerDataOwner {
   name: string;
-  customerData?: readonly CustomerTable[];
+  customerData?: readonly CustomerDataTable[];
   mergeCustomers?: CustomMerge;
 }
 
