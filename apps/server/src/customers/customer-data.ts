@@ -12,10 +12,22 @@ import type { DB } from '../db/schema.ts';
  */
 export type MergeRule = 'move' | 'recompute' | 'drop' | 'custom';
 
-/** One table with a `customer_id` column and what a merge does to its rows. */
+/** What erasing a customer does to a table's rows: deleted, or kept (say why beside it). */
+export type EraseRule = 'delete' | 'keep';
+
+/** Whether a customer's data export carries a table's rows. */
+export type ExportRule = 'include' | 'omit';
+
+/**
+ * One table with a `customer_id` column and what a merge, an erasure and an export do to its
+ * rows. `onErase` and `onExport` are read by erasure and export (not built yet); until then
+ * their defaults stand: rows are deleted with the customer and included in an export.
+ */
 export interface CustomerDataTable {
   table: string;
   onMerge: MergeRule;
+  onErase?: EraseRule;
+  onExport?: ExportRule;
 }
 
 /** A capability's own merge step, run inside the merge's transaction after the moves. */
