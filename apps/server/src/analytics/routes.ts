@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import type { App, RouteDeps } from '../http/app.ts';
 import { principalOf } from '../http/auth.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
 import { type AnalyticsView, readView, refreshAnalytics } from './analytics-views.ts';
 import { customerLtv, latestClvModel } from './clv-read.ts';
 import { refitClv } from './refit-clv.ts';

@@ -5,11 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { CliContext } from '../capabilities/capability.ts';
 import { loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openConfiguredDatabase } from '../db/open-database.ts';
 import { type Jobs, startJobs } from '../jobs/jobs.ts';
-import { JOBS } from '../jobs/registry.ts';
 import { createLogger } from '../shared/logger.ts';
 import { createSecretBox } from '../shared/secret-box.ts';
 import { type ImportSummary, importCsv } from './import-csv.ts';
@@ -28,7 +28,7 @@ const USAGE = `usage: kizuna import customers|orders FILE [options]
   --workspace ID            the workspace (default: the only one)
   --batch-size N            rows per write batch (default 1000)`;
 
-export async function runImportCli(argv: string[]): Promise<number> {
+export async function runImportCli(argv: string[], context: CliContext): Promise<number> {
   let args: ReturnType<typeof parse>;
   try {
     args = parse(argv);
@@ -46,7 +46,7 @@ export async function runImportCli(argv: string[]): Promise<number> {
     // Queue-only job system: the import publishes orders.changed / customers.changed for the
     // worker of `kizuna start` (loyalty points, segment membership) without running jobs here.
     // No job runs here, so no stored secret is ever opened: a throwaway key is enough.
-    jobs = await startJobs(database, JOBS, {
+    jobs = await startJobs(database, await context.jobs(), {
       logger: createLogger('warn'),
       work: false,
       secrets: createSecretBox(randomBytes(32)),

@@ -1,5 +1,6 @@
-import { type Kysely, sql } from 'kysely';
-import type { ConsentChannel, ConsentPurpose, ConsentStatus, DB } from '../db/schema.ts';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { ConsentChannel, ConsentPurpose, ConsentStatus } from './customer-tables.ts';
 
 export interface ConsentChange {
   channel: ConsentChannel;
@@ -103,4 +104,31 @@ export async function consentHistory(
     occurredAt: r.occurred_at.toISOString(),
     recordedAt: r.recorded_at.toISOString(),
   }));
+}
+
+/**
+ * The consent part of a customer merge: per channel and purpose the newest state among the
+ * survivor and the merged records becomes the survivor's, and the merged records' states go.
+ * (Their history, consent_event, moves with the other rows.)
+ */
+export async function mergeConsentStates(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  survivorId: number,
+  mergedIds: number[],
+): Promise<void> {
+  await sql`
+    insert into customer_consent (workspace_id, customer_id, channel, purpose, status, source, occurred_at)
+    select distinct on (channel, purpose) workspace_id, ${survivorId}::bigint, channel, purpose, status, source, occurred_at
+    from customer_consent
+    where workspace_id = ${workspaceId} and customer_id = any(${mergedIds}::bigint[])
+    order by channel, purpose, occurred_at desc
+    on conflict (workspace_id, customer_id, channel, purpose) do update
+      set status = excluded.status, source = excluded.source, occurred_at = excluded.occurred_at
+      where excluded.occurred_at > customer_consent.occurred_at`.execute(tx);
+  await tx
+    .deleteFrom('customer_consent')
+    .where('workspace_id', '=', workspaceId)
+    .where('customer_id', 'in', mergedIds)
+    .execute();
 }

@@ -1,7 +1,7 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
-import type { IdentityKind } from '../db/schema.ts';
 import type { FieldProblem } from '../shared/domain-error.ts';
 import { isEmailAddress, MAX_EMAIL_LENGTH } from '../shared/email.ts';
+import type { IdentityKind } from './customer-tables.ts';
 
 /** An identity after normalisation: the key it is unique under within a workspace. */
 export interface Identity {

@@ -1,6 +1,6 @@
-import { type Kysely, sql } from 'kysely';
-import { applyStatsDeltas } from '../analytics/customer-stats.ts';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { customerDataOwners } from './customer-data.ts';
 import type { Identity } from './identities.ts';
 
 const PROFILE_COLUMNS = [
@@ -15,32 +15,25 @@ const PROFILE_COLUMNS = [
   'acquisition_source',
 ] as const;
 
-// Tables whose rows belong to a customer and move to the survivor on a merge. A new table with
-// a customer_id column must be added here, or a merge would leave its rows on a hidden record.
-const OWNED_TABLES = [
-  'customer_order',
-  'visit',
-  'event',
-  'consent_event',
-  'line_friend',
-  'line_account_link',
-  'line_outbox',
-  'line_rich_menu_link',
-] as const;
-
 /**
  * Merges customers into the survivor, the lowest id (the oldest record), so the outcome does not
  * depend on the order identities arrive in. The survivor keeps its own profile values and takes
  * the merged records' values only where it has none; tags and interests are united; identities,
  * orders, visits, events and consent history move; the newest consent state per channel and
  * purpose wins. Merged records stay as tombstones (merged_into_id) and the merge is recorded.
+ * The other tables holding a customer's rows are treated as their capabilities declare
+ * (customer-data.ts): moved, dropped, left to their jobs, or handed to the capability's own step.
  */
 export async function mergeCustomers(
-  tx: Kysely<DB>,
+  db: Kysely<DB>,
   workspaceId: string,
   ids: number[],
   reason: { identities: Identity[]; source: string },
 ): Promise<{ survivorId: number; mergedIds: number[] }> {
+  // The capabilities' merge steps must commit or roll back with the rest of the merge; the
+  // callers (upsertCustomer, the LINE account link) type their handle as Kysely, hence the check.
+  if (!db.isTransaction) throw new Error('mergeCustomers: must run inside a transaction');
+  const tx = db as Transaction<DB>;
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   const [survivorId, ...mergedIds] = sorted as [number, ...number[]];
   if (!mergedIds.length) return { survivorId, mergedIds };
@@ -71,36 +64,14 @@ export async function mergeCustomers(
   // biome-ignore lint/complexity/useMathMinMax: these are Dates; Math.min would turn them into numbers.
   const registeredAt = rows.map((r) => r.registered_at).reduce((a, b) => (a < b ? a : b));
 
-  const moved: Record<string, number> = {};
-  for (const table of OWNED_TABLES) {
-    const result = await tx
-      .updateTable(table)
-      .set({ customer_id: survivorId })
-      .where('workspace_id', '=', workspaceId)
-      .where('customer_id', 'in', mergedIds)
-      .executeTakeFirst();
-    moved[table] = Number(result.numUpdatedRows);
-  }
+  const owners = customerDataOwners();
+  const moved = await moveRows(tx, workspaceId, survivorId, mergedIds, owners);
   const identities = await tx
     .updateTable('customer_identity')
     .set({ customer_id: survivorId })
     .where('workspace_id', '=', workspaceId)
     .where('customer_id', 'in', mergedIds)
     .returning(['kind', 'namespace', 'value'])
-    .execute();
-  await sql`
-    insert into customer_consent (workspace_id, customer_id, channel, purpose, status, source, occurred_at)
-    select distinct on (channel, purpose) workspace_id, ${survivorId}::bigint, channel, purpose, status, source, occurred_at
-    from customer_consent
-    where workspace_id = ${workspaceId} and customer_id = any(${mergedIds}::bigint[])
-    order by channel, purpose, occurred_at desc
-    on conflict (workspace_id, customer_id, channel, purpose) do update
-      set status = excluded.status, source = excluded.source, occurred_at = excluded.occurred_at
-      where excluded.occurred_at > customer_consent.occurred_at`.execute(tx);
-  await tx
-    .deleteFrom('customer_consent')
-    .where('workspace_id', '=', workspaceId)
-    .where('customer_id', 'in', mergedIds)
     .execute();
 
   await tx
@@ -138,7 +109,40 @@ export async function mergeCustomers(
       })
       .execute();
   }
-  // The survivor's order and visit figures now include the merged records' (whose stats go).
-  await applyStatsDeltas(tx, workspaceId, [], sorted);
+  await dropRows(tx, workspaceId, mergedIds, owners);
+  for (const owner of owners) await owner.mergeCustomers?.(tx, workspaceId, survivorId, mergedIds);
   return { survivorId, mergedIds };
+}
+
+type Owners = ReturnType<typeof customerDataOwners>;
+
+function tablesWith(owners: Owners, rule: 'move' | 'drop'): string[] {
+  return owners.flatMap((o) => (o.customerData ?? []).filter((t) => t.onMerge === rule).map((t) => t.table));
+}
+
+/** Re-points the merged records' rows of every `move` table at the survivor; counts by table. */
+async function moveRows(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  survivorId: number,
+  mergedIds: number[],
+  owners: Owners,
+): Promise<Record<string, number>> {
+  const moved: Record<string, number> = {};
+  for (const table of tablesWith(owners, 'move')) {
+    // The table names come from the descriptors, not from input; sql.table quotes them.
+    const result = await sql`
+      update ${sql.table(table)} set customer_id = ${survivorId}
+      where workspace_id = ${workspaceId} and customer_id = any(${mergedIds}::bigint[])`.execute(tx);
+    moved[table] = Number(result.numAffectedRows ?? 0);
+  }
+  return moved;
+}
+
+/** Deletes the merged records' rows of every `drop` table (derived rows their owner rebuilds). */
+async function dropRows(tx: Transaction<DB>, workspaceId: string, mergedIds: number[], owners: Owners) {
+  for (const table of tablesWith(owners, 'drop'))
+    await sql`
+      delete from ${sql.table(table)}
+      where workspace_id = ${workspaceId} and customer_id = any(${mergedIds}::bigint[])`.execute(tx);
 }

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { transact } from '../db/transact.ts';
-import type { App, RouteDeps } from '../http/app.ts';
 import { principalOf } from '../http/auth.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
 import { registerBatchRoute } from '../ingest/batch-route.ts';
 import { invalid, notFound } from '../shared/domain-error.ts';
 import { consentHistory, recordConsent } from './consent.ts';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { applyStatsDeltas } from '../analytics/customer-stats.ts';
+import type { Gender } from '../customers/customer-tables.ts';
 import type { Database } from '../db/open-database.ts';
-import type { Gender } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import type { OrderInput } from '../orders/order-schema.ts';
 import { upsertOrders } from '../orders/upsert-orders.ts';

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { App, RouteDeps } from '../http/app.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
 import { registerBatchRoute } from '../ingest/batch-route.ts';
 import { EventInput, type EventInput as EventInputType } from './event-schema.ts';
 import { type EventOutcome, insertEvents } from './insert-events.ts';

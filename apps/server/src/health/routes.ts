@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { currentVersion } from '../db/migrate.ts';
-import type { App, RouteDeps } from '../http/app.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
 
 const QueueStat = Type.Object({
   name: Type.String(),

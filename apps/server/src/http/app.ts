@@ -3,40 +3,19 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
-import { registerAnalyticsRoutes } from '../analytics/routes.ts';
-import { registerCustomerRoutes } from '../customers/routes.ts';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { CAPABILITIES } from '../capabilities/index.ts';
 import type { Database } from '../db/open-database.ts';
-import { registerEventRoutes } from '../events/routes.ts';
-import { registerHealthRoutes } from '../health/routes.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 import { LINE_HOSTS_ONLY, type LineHostAllowance } from '../line/line-hosts.ts';
-import { registerLineRoutes } from '../line/routes.ts';
-import { registerLoyaltyRoutes } from '../loyalty/routes.ts';
-import { registerOrderRoutes } from '../orders/routes.ts';
-import { registerProductRoutes } from '../products/routes.ts';
-import { registerSegmentRoutes } from '../segments/routes.ts';
 import { createSecretBox, type SecretBox } from '../shared/secret-box.ts';
-import { registerStoreRoutes } from '../stores/routes.ts';
-import { registerVisitRoutes } from '../visits/routes.ts';
-import { registerWorkspaceRoutes } from '../workspaces/routes.ts';
 import { installAuth } from './auth.ts';
 import { frameworkErrorHandler, installErrorHandler } from './error-handler.ts';
+import { type App, MAX_PATH_PARAM_LENGTH, type RouteDeps } from './route-deps.ts';
 import { installSecurityHeaders, securityHeaders } from './security-headers.ts';
 
-export type App = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
+// The entry points and tests take these from here, with buildApp.
+export { type App, MAX_PATH_PARAM_LENGTH, type RouteDeps, selfValidatedBody } from './route-deps.ts';
 
 export interface AppOptions {
   database: Database;
@@ -54,21 +33,6 @@ export interface AppOptions {
   /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); default none. */
   lineHosts?: LineHostAllowance;
 }
-
-export interface RouteDeps {
-  database: Database;
-  secureCookies: boolean;
-  publicUrl: string;
-  secrets: SecretBox;
-  jobs: Jobs | undefined;
-  lineHosts: LineHostAllowance;
-}
-
-/**
- * The longest path parameter the router matches (find-my-way's default, stated here because it
- * is the bound on every path parameter without a schema); a longer one answers 404.
- */
-export const MAX_PATH_PARAM_LENGTH = 100;
 
 const DOCS_PREFIX = '/docs';
 
@@ -129,22 +93,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     jobs: options.jobs,
     lineHosts: options.lineHosts ?? LINE_HOSTS_ONLY,
   };
-  registerHealthRoutes(app, deps);
-  registerWorkspaceRoutes(app, deps);
-  registerStoreRoutes(app, deps);
-  registerCustomerRoutes(app, deps);
-  registerOrderRoutes(app, deps);
-  registerEventRoutes(app, deps);
-  registerLineRoutes(app, deps);
-  registerLoyaltyRoutes(app, deps);
-  registerVisitRoutes(app, deps);
-  registerProductRoutes(app, deps);
-  registerSegmentRoutes(app, deps);
-  registerAnalyticsRoutes(app, deps);
+  for (const capability of CAPABILITIES) {
+    const register = await capability.routes?.();
+    register?.(app, deps);
+  }
   return app;
 }
-
-/** Route option for batch endpoints, which validate each item themselves (see ingestBatch). */
-export const selfValidatedBody = {
-  validatorCompiler: () => (value: unknown) => ({ value }),
-};

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { DB, Role } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { type ApiKeyScope, authenticateApiKey } from '../workspaces/api-keys.ts';
 import { sessionMembership } from '../workspaces/member-access.ts';
 import { authenticateSession, type SessionPrincipal } from '../workspaces/sessions.ts';
+import type { Role } from '../workspaces/workspace-tables.ts';
 
 export const SESSION_COOKIE = 'kizuna_session';
 

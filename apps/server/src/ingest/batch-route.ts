@@ -1,8 +1,8 @@
 import type { Transaction } from 'kysely';
 import { type TSchema, Type } from 'typebox';
 import type { DB } from '../db/schema.ts';
-import { type App, type RouteDeps, selfValidatedBody } from '../http/app.ts';
 import { principalOf } from '../http/auth.ts';
+import { type App, type RouteDeps, selfValidatedBody } from '../http/route-deps.ts';
 import type { Publish } from '../jobs/jobs.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { compileValidator } from '../shared/validate.ts';

@@ -6,7 +6,7 @@ import { RICH_MENU_SYNC_JOB, syncRichMenus, workspacesToSync } from './rich-menu
 import { SEND_JOB } from './sends.ts';
 import { PROCESS_EVENTS_JOB } from './webhook-intake.ts';
 
-/** The LINE channel's background jobs (registered in jobs/registry.ts). */
+/** The LINE channel's background jobs (declared in capability.ts). */
 export const LINE_JOBS: JobDefinition[] = [
   {
     // Enqueued with the events by the webhook route, in the same transaction (data: the channel),

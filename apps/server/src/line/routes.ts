@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import type { App, RouteDeps } from '../http/app.ts';
 import { principalOf } from '../http/auth.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
 import { issueLinkToken, startAccountLink } from './account-link.ts';
 import { listChannels, openChannel, saveChannel } from './channels.ts';
 import { registerRichMenuRoutes } from './rich-menu-routes.ts';

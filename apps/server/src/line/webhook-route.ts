@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { App, RouteDeps } from '../http/app.ts';
 import { principalOf } from '../http/auth.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { openChannelForWebhook } from './channels.ts';
 import { uploadRichMenuImage } from './rich-menus.ts';

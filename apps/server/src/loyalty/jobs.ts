@@ -1,4 +1,4 @@
-// The loyalty engine's jobs (registered in jobs/registry.ts).
+// The loyalty engine's jobs (declared in capability.ts).
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';

@@ -3,8 +3,8 @@
 // and manual adjustments need `admin`. Handlers only parse, call one domain function and return
 // its result.
 import { Type } from 'typebox';
-import type { App, RouteDeps } from '../http/app.ts';
 import { principalOf } from '../http/auth.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
 import { buildCouponFlexMessage } from './coupon-flex.ts';
 import {
   createCouponTemplate,

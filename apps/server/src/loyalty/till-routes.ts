@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import type { App, RouteDeps } from '../http/app.ts';
 import { principalOf } from '../http/auth.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
 import { scanCard, tillTransaction } from './till.ts';
 
 const tags = ['loyalty till'];

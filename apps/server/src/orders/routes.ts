@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { App, RouteDeps } from '../http/app.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
 import { registerBatchRoute } from '../ingest/batch-route.ts';
 import { OrderInput, type OrderInput as OrderInputType } from './order-schema.ts';
 import { type OrderOutcome, upsertOrders } from './upsert-orders.ts';

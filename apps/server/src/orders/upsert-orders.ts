@@ -1,10 +1,11 @@
 import type { Transaction } from 'kysely';
 import { applyStatsDeltas, type StatsDelta } from '../analytics/customer-stats.ts';
 import { resolveCustomerRefs } from '../customers/resolve-customers.ts';
-import type { DB, OrderStatus } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
 import type { Publish } from '../jobs/jobs.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
 import type { OrderInput } from './order-schema.ts';
+import type { OrderStatus } from './order-tables.ts';
 
 export type OrderOutcome = { id: number; externalId: string; outcome: 'created' | 'updated' | 'unchanged' };
 

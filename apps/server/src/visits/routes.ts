@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { App, RouteDeps } from '../http/app.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
 import { registerBatchRoute } from '../ingest/batch-route.ts';
 import { recordVisits, type VisitOutcome } from './record-visits.ts';
 import { VisitInput, type VisitInput as VisitInputType } from './visit-schema.ts';

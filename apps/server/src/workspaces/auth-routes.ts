@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { App, RouteDeps } from '../http/app.ts';
 import { SESSION_COOKIE, sessionOf } from '../http/auth.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
 import { DomainError, notFound } from '../shared/domain-error.ts';
 import {
   DEVICE_COOKIE,

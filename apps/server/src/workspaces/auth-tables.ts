@@ -1,7 +1,7 @@
-// Kysely's view of the tables and columns added by migrations/0009_auth_hardening.sql, merged
-// into DB (and into the core tables' interfaces) by module augmentation.
+// Kysely's view of the tables added by migrations/0009_auth_hardening.sql, added to DB by module
+// augmentation (the columns it added to user_session and workspace_member are in workspace-tables.ts).
 import type { ColumnType, Generated } from 'kysely';
-import type { Role } from '../db/schema.ts';
+import type { Role } from './workspace-tables.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -40,14 +40,5 @@ declare module '../db/schema.ts' {
     member_invitation: MemberInvitationTable;
     password_reset: PasswordResetTable;
     login_throttle: LoginThrottleTable;
-  }
-  interface UserSessionTable {
-    id: Generated<string>;
-    user_agent: string | null;
-    client_ip: string | null;
-  }
-  interface WorkspaceMemberTable {
-    last_seen_at: Date | null;
-    sessions_not_before: Date | null;
   }
 }

@@ -1,10 +1,11 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB, Role } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { isEmailAddress } from '../shared/email.ts';
 import { assertMayActOn, assertMayGrant, type MemberManager } from './member-rules.ts';
 import { hashToken, newWorkspaceToken, workspaceOfToken } from './one-time-tokens.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
+import type { Role } from './workspace-tables.ts';
 import './auth-tables.ts';
 
 /** How long an invitation link works. */

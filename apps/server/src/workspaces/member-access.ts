@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
-import type { DB, Role } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import type { SessionPrincipal } from './sessions.ts';
+import type { Role } from './workspace-tables.ts';
 import './auth-tables.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

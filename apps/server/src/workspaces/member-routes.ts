@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { App, RouteDeps } from '../http/app.ts';
 import { principalOf } from '../http/auth.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
 import { createInvitation, listInvitations, revokeInvitation } from './invitations.ts';
 import { managerOf } from './member-rules.ts';
 import { changeMemberRole, listMembers, removeMember, revokeMemberAccess } from './members.ts';

@@ -1,5 +1,5 @@
-import type { Role } from '../db/schema.ts';
 import { DomainError } from '../shared/domain-error.ts';
+import type { Role } from './workspace-tables.ts';
 
 /**
  * Who manages members. An owner's session acts as `owner`; an admin's session, or an API key

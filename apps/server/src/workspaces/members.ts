@@ -1,8 +1,9 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB, Role } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
 import { notFound } from '../shared/domain-error.ts';
 import { assertMayActOn, assertMayChange, type MemberManager } from './member-rules.ts';
 import { endUserSessions } from './sessions.ts';
+import type { Role } from './workspace-tables.ts';
 import './auth-tables.ts';
 
 /** The workspace's members with their role and when they last used it. */

@@ -1,4 +1,4 @@
-import type { App, RouteDeps } from '../http/app.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
 import { registerApiKeyRoutes } from './api-key-routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerMemberRoutes } from './member-routes.ts';

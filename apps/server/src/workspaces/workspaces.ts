@@ -1,9 +1,10 @@
 import { type Kysely, sql } from 'kysely';
-import type { DB, Role } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
 import { DomainError, invalid, mapPgError } from '../shared/domain-error.ts';
 import { API_KEY_SCOPES, type ApiKeyScope, createApiKey } from './api-keys.ts';
 import { createInvitation, normaliseEmail } from './invitations.ts';
 import { generatePassword, hashPassword, passwordProblem } from './passwords.ts';
+import type { Role } from './workspace-tables.ts';
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'marketer', 'staff', 'viewer'];
 

@@ -1,0 +1,21 @@
+import type { Capability } from '../capabilities/capability.ts';
+
+/** Customer figures, CLV models and the reports built on them. */
+export const analyticsCapability: Capability = {
+  name: 'analytics',
+  routes: async () => (await import('./routes.ts')).registerAnalyticsRoutes,
+  jobs: async () => (await import('./analytics-jobs.ts')).ANALYTICS_JOBS,
+  cli: [
+    {
+      command: 'clv',
+      usage: 'clv fit|predict|report  fit CLV models and predict from a summary or transaction CSV',
+      run: async (args) => (await (await import('@kizuna/clv/prebuilt')).loadClvCli()).runClvCli(args),
+    },
+  ],
+  customerData: [
+    { table: 'customer_stats', onMerge: 'custom' },
+    // Predictions are refitted by the clv-refit job; until then the survivor keeps its own.
+    { table: 'clv_prediction', onMerge: 'recompute' },
+  ],
+  mergeCustomers: async (...args) => (await import('./merge-customer-stats.ts')).mergeCustomerStats(...args),
+};

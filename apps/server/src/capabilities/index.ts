@@ -1,0 +1,41 @@
+// Every capability of Kizuna. Adding one means adding its folder (with its capability.ts) and
+// one line here. The order is the order routes are registered in (and shown in /docs), jobs are
+// started in and commands are listed in `kizuna help`.
+import { analyticsCapability } from '../analytics/capability.ts';
+import { csvImportCapability } from '../csv-import/capability.ts';
+import { customersCapability } from '../customers/capability.ts';
+import { installCustomerData } from '../customers/customer-data.ts';
+import { databaseCapability } from '../db/capability.ts';
+import { demoCapability } from '../demo/capability.ts';
+import { eventsCapability } from '../events/capability.ts';
+import { healthCapability } from '../health/capability.ts';
+import { lineCapability } from '../line/capability.ts';
+import { loyaltyCapability } from '../loyalty/capability.ts';
+import { ordersCapability } from '../orders/capability.ts';
+import { productsCapability } from '../products/capability.ts';
+import { segmentsCapability } from '../segments/capability.ts';
+import { storesCapability } from '../stores/capability.ts';
+import { visitsCapability } from '../visits/capability.ts';
+import { workspacesCapability } from '../workspaces/capability.ts';
+import type { Capability } from './capability.ts';
+
+export const CAPABILITIES: readonly Capability[] = [
+  healthCapability,
+  workspacesCapability,
+  storesCapability,
+  customersCapability,
+  ordersCapability,
+  eventsCapability,
+  lineCapability,
+  loyaltyCapability,
+  visitsCapability,
+  productsCapability,
+  segmentsCapability,
+  analyticsCapability,
+  csvImportCapability,
+  demoCapability,
+  databaseCapability,
+];
+
+// Merges read the customer tables from here (see customer-data.ts for why they are handed over).
+installCustomerData(CAPABILITIES);

@@ -1,0 +1,74 @@
+// What a customer merge does to each table that holds a customer's rows. Every capability
+// declares its tables in its descriptor (capabilities/capability.ts); mergeCustomers reads them
+// from here.
+import type { Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+
+/**
+ * - `move`: the merged records' rows are re-pointed at the survivor (`customer_id = survivor`).
+ * - `recompute`: derived rows the owner's jobs rebuild after `customers.changed` (nothing here).
+ * - `drop`: derived rows of the merged records are deleted; the owner rebuilds the survivor's.
+ * - `custom`: the owning capability's `mergeCustomers` handles the table.
+ */
+export type MergeRule = 'move' | 'recompute' | 'drop' | 'custom';
+
+/** What erasing a customer does to a table's rows: deleted, or kept (say why beside it). */
+export type EraseRule = 'delete' | 'keep';
+
+/** Whether a customer's data export carries a table's rows. */
+export type ExportRule = 'include' | 'omit';
+
+/**
+ * One table with a `customer_id` column and what a merge, an erasure and an export do to its
+ * rows. `onErase` and `onExport` are read by erasure and export (not built yet); until then
+ * their defaults stand: rows are deleted with the customer and included in an export.
+ */
+export interface CustomerDataTable {
+  table: string;
+  onMerge: MergeRule;
+  onErase?: EraseRule;
+  onExport?: ExportRule;
+}
+
+/** A capability's own merge step, run inside the merge's transaction after the moves. */
+export type CustomMerge = (
+  tx: Transaction<DB>,
+  workspaceId: string,
+  survivorId: number,
+  mergedIds: number[],
+) => Promise<void>;
+
+/** The part of a capability descriptor a merge reads. */
+export interface CustomerDataOwner {
+  name: string;
+  customerData?: readonly CustomerDataTable[];
+  mergeCustomers?: CustomMerge;
+}
+
+// The owners are handed in by capabilities/index.ts when it is loaded, rather than imported from
+// it: the capabilities import (through their routes and jobs) the code that merges customers, so
+// an import from here would close a loop. Every entry point (app, worker, CLI) loads that index.
+let installed: readonly CustomerDataOwner[] | undefined;
+
+/** Declares the owners of customer data; a table declared twice or a `custom` without a step throws. */
+export function installCustomerData(owners: readonly CustomerDataOwner[]): void {
+  const seen = new Map<string, string>();
+  for (const owner of owners) {
+    for (const { table, onMerge } of owner.customerData ?? []) {
+      const other = seen.get(table);
+      if (other)
+        throw new Error(`customerData: table ${table} is declared by both ${other} and ${owner.name}`);
+      seen.set(table, owner.name);
+      if (onMerge === 'custom' && !owner.mergeCustomers)
+        throw new Error(`customerData: ${owner.name} declares ${table} as custom but has no mergeCustomers`);
+    }
+  }
+  installed = owners;
+}
+
+/** The declared owners; throws when none were installed (a merge would leave rows behind). */
+export function customerDataOwners(): readonly CustomerDataOwner[] {
+  if (!installed)
+    throw new Error('customerData: no capabilities installed (import capabilities/index.ts first)');
+  return installed;
+}

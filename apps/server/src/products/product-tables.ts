@@ -1,0 +1,17 @@
+// Kysely's view of the tables in migrations/0001_core.sql, added to DB by module augmentation.
+import type { Id, Timestamp } from '../db/column-types.ts';
+
+export interface ProductTable {
+  workspace_id: string;
+  id: Id;
+  sku: string;
+  name: string;
+  price: number | null;
+  created_at: Timestamp;
+}
+
+declare module '../db/schema.ts' {
+  interface DB {
+    product: ProductTable;
+  }
+}
