@@ -2,13 +2,15 @@ import type { Transaction } from 'kysely';
 import { applyStatsDeltas, type StatsDelta } from '../analytics/customer-stats.ts';
 import { resolveCustomerRefs } from '../customers/resolve-customers.ts';
 import type { DB, OrderStatus } from '../db/schema.ts';
+import { appendDomainEvents } from '../domain-events/append.ts';
 import type { Publish } from '../jobs/jobs.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
+import { orderEvents } from './order-events.ts';
 import type { OrderInput } from './order-schema.ts';
 
 export type OrderOutcome = { id: number; externalId: string; outcome: 'created' | 'updated' | 'unchanged' };
 
-interface PreparedOrder {
+export interface PreparedOrder {
   index: number;
   externalId: string;
   customerId: number;
@@ -213,6 +215,7 @@ export async function upsertOrders(
   }
   await applyStatsDeltas(tx, workspaceId, stats.deltas, [...stats.recompute]);
   const changed = results.filter((r) => r.outcome !== 'unchanged');
+  await appendDomainEvents(tx, workspaceId, orderEvents(changed, prepared));
   if (publish && changed.length) {
     await publish(tx, 'orders.changed', {
       workspaceId,
