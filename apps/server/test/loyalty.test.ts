@@ -116,9 +116,7 @@ describe('points lots', () => {
     ).rejects.toThrow(/already voided/);
     await recordExpiringSoon(t.database.db, { at, workspaceId: ws });
     await recordExpiringSoon(t.database.db, { at, workspaceId: ws });
-    const soon = (await loyaltyEvents(t.database, ws, c)).filter(
-      (e) => e.type === 'loyalty.points_expiring',
-    );
+    const soon = (await loyaltyEvents(t.database, ws, c)).filter((e) => e.type === 'loyalty.points_expiring');
     expect(soon.map((e) => e.payload.points)).toEqual([60]);
     const expired = await expirePoints(t.database.db, {
       at: new Date('2026-02-02T00:00:00Z'),

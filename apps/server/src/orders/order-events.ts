@@ -13,7 +13,8 @@ export function orderEvents(
   for (const result of changed) {
     const order = byIndex.get(result.index)!;
     // Created and then changed in the same batch is still a new order.
-    const change = byOrder.get(result.id)?.payload.change ?? (result.outcome === 'created' ? 'created' : 'updated');
+    const change =
+      byOrder.get(result.id)?.payload.change ?? (result.outcome === 'created' ? 'created' : 'updated');
     byOrder.set(result.id, {
       type: 'order.recorded',
       customerId: order.customerId,
@@ -32,4 +33,3 @@ export function orderEvents(
   }
   return [...byOrder.values()];
 }
-
