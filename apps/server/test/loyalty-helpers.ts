@@ -34,12 +34,13 @@ export async function expectLedgerConsistent(database: Database, workspaceId: st
   }
 }
 
+/** The customer's loyalty domain events (`loyalty.*`), oldest first. */
 export async function loyaltyEvents(database: Database, workspaceId: string, customerId: number) {
   const { rows } = await sql<{
     type: string;
-    properties: Record<string, unknown>;
-  }>`select type, properties from event
-    where workspace_id = ${workspaceId} and customer_id = ${customerId} and type like 'custom:loyalty.%' order by id`.execute(
+    payload: Record<string, unknown>;
+  }>`select type, payload from domain_event
+    where workspace_id = ${workspaceId} and customer_id = ${customerId} and type like 'loyalty.%' order by seq`.execute(
     database.db,
   );
   return rows;

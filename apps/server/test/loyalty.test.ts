@@ -116,10 +116,8 @@ describe('points lots', () => {
     ).rejects.toThrow(/already voided/);
     await recordExpiringSoon(t.database.db, { at, workspaceId: ws });
     await recordExpiringSoon(t.database.db, { at, workspaceId: ws });
-    const soon = (await loyaltyEvents(t.database, ws, c)).filter(
-      (e) => e.type === 'custom:loyalty.points_expiring',
-    );
-    expect(soon.map((e) => e.properties.points)).toEqual([60]);
+    const soon = (await loyaltyEvents(t.database, ws, c)).filter((e) => e.type === 'loyalty.points_expiring');
+    expect(soon.map((e) => e.payload.points)).toEqual([60]);
     const expired = await expirePoints(t.database.db, {
       at: new Date('2026-02-02T00:00:00Z'),
       workspaceId: ws,
@@ -420,8 +418,8 @@ describe('stamp cards', () => {
       required: 4,
     });
     const types = (await loyaltyEvents(t.database, ws, c)).map((e) => e.type);
-    expect(types).toContain('custom:loyalty.stamp_card_one_to_go');
-    expect(types).toContain('custom:loyalty.stamp_card_completed');
+    expect(types).toContain('loyalty.stamp_card_one_to_go');
+    expect(types).toContain('loyalty.stamp_card_completed');
   });
 });
 
@@ -444,9 +442,9 @@ describe('tiers', () => {
     });
     expect(down).toEqual([{ customerId: c, from: 'silver', to: 'regular', value: 0, changed: true }]);
     const changes = (await loyaltyEvents(t.database, other.ws, c)).filter(
-      (e) => e.type === 'custom:loyalty.tier_changed',
+      (e) => e.type === 'loyalty.tier_changed',
     );
-    expect(changes.map((e) => [e.properties.from, e.properties.to, e.properties.direction])).toEqual([
+    expect(changes.map((e) => [e.payload.from, e.payload.to, e.payload.direction])).toEqual([
       [null, 'silver', 'up'],
       ['silver', 'regular', 'down'],
     ]);

@@ -21,7 +21,7 @@ export interface JobContext {
    * between the commit and this call loses the publication, so subscribers that must not miss one
    * also run on a schedule.
    */
-  publish?: (topic: DomainTopic, data: object) => Promise<void>;
+  publish?: <T extends DomainTopic>(topic: T, data: TopicPayloads[T]) => Promise<void>;
   /** Publishes a domain topic inside the handler's own transaction (handlers run by the job system have it). */
   publishInTransaction?: Publish;
   /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); absent: none. */
@@ -44,7 +44,7 @@ export interface JobDefinition {
   name: string;
   /** Cron expression evaluated in Asia/Tokyo. */
   schedule?: string;
-  /** Domain topics (see DOMAIN_TOPICS) whose publications enqueue this job. */
+  /** Domain topics (see TopicPayloads) whose publications enqueue this job; isTopicMessage narrows its data. */
   subscribe?: DomainTopic[];
   run(data: unknown, context: JobContext): Promise<void>;
   /**
@@ -77,28 +77,64 @@ export interface JobDefinition {
 
 /**
  * Topics published inside the transaction that made the change, so a consumer never misses a
- * committed change and never sees a rolled-back one. Each job's data is the payload plus
- * `topic`, the topic it was published on.
- * - `orders.changed`  `{ workspaceId, orderIds, customerIds }` after orders are created or updated
- *   (customerIds: the orders' customers now and before, when an order moved)
- * - `customers.changed` `{ workspaceId, customerIds }` after profile, identity or consent changes,
- *   and for customers created or merged while orders, visits or events were written
- * - `events.recorded` `{ workspaceId, customerIds, types }` after events are stored
- * - `visits.recorded` `{ workspaceId, customerIds }` after visits are stored
- * - `segments.changed` `{ workspaceId, entered, exited }` after segment entries or exits were
- *   recorded (published by the segment jobs once their transaction has committed)
+ * committed change and never sees a rolled-back one: topic → payload. Each job's data is the
+ * payload plus `topic`, the topic it was published on (TopicMessage).
  */
-export const DOMAIN_TOPICS = [
-  'orders.changed',
-  'customers.changed',
-  'events.recorded',
-  'visits.recorded',
-  'segments.changed',
-] as const;
-export type DomainTopic = (typeof DOMAIN_TOPICS)[number];
+export interface TopicPayloads {
+  /** After orders are created or updated; customerIds: the orders' customers now and before, when an order moved. */
+  'orders.changed': { workspaceId: string; orderIds: number[]; customerIds: number[] };
+  /**
+   * After profile, identity or consent changes, and for customers created or merged while
+   * orders, visits or events were written.
+   */
+  'customers.changed': { workspaceId: string; customerIds: number[] };
+  /** After events are stored, with their types. */
+  'events.recorded': { workspaceId: string; customerIds: number[]; types: string[] };
+  /** After visits are stored. */
+  'visits.recorded': { workspaceId: string; customerIds: number[] };
+  /**
+   * After segment entries or exits were recorded, with their counts (published by the segment
+   * jobs once their transaction has committed).
+   */
+  'segments.changed': { workspaceId: string; entered: number; exited: number };
+}
+export type DomainTopic = keyof TopicPayloads;
 
-/** Publishes a domain topic in the caller's transaction. */
-export type Publish = (tx: Transaction<DB>, topic: DomainTopic, data: object) => Promise<void>;
+export const DOMAIN_TOPICS = Object.keys({
+  'orders.changed': true,
+  'customers.changed': true,
+  'events.recorded': true,
+  'visits.recorded': true,
+  'segments.changed': true,
+} satisfies Record<DomainTopic, true>) as DomainTopic[];
+
+/** A subscriber's job data: the payload of one of `T`, tagged with its topic (narrow on `topic`). */
+export type TopicMessage<T extends DomainTopic = DomainTopic> = {
+  [K in T]: TopicPayloads[K] & { topic: K };
+}[T];
+
+/**
+ * Whether a job's data is a publication on one of `topics` (false for a scheduled run's or a
+ * direct send's data). It checks the tag only: the payload was type-checked where it was
+ * published.
+ *
+ * @example
+ * if (isTopicMessage(data, ['orders.changed'])) syncOrders(data.orderIds);
+ */
+export function isTopicMessage<T extends DomainTopic>(
+  data: unknown,
+  topics: readonly T[],
+): data is TopicMessage<T> {
+  const topic = (data as { topic?: unknown } | null)?.topic;
+  return typeof topic === 'string' && (topics as readonly string[]).includes(topic);
+}
+
+/** Publishes a domain topic in the caller's transaction; the payload must be the topic's. */
+export type Publish = <T extends DomainTopic>(
+  tx: Transaction<DB>,
+  topic: T,
+  data: TopicPayloads[T],
+) => Promise<void>;
 
 export interface Jobs {
   publish: Publish;
@@ -157,7 +193,7 @@ export async function startJobs(
   // that table through its own connection, which on the single-connection PGlite would wait
   // forever for the very transaction that is publishing.
   const subscribers = new Map<DomainTopic, string[]>();
-  const publishNow = async (topic: DomainTopic, data: object) => {
+  const publishNow = async <T extends DomainTopic>(topic: T, data: TopicPayloads[T]) => {
     for (const queue of subscribers.get(topic) ?? []) await boss.send(queue, { ...data, topic });
   };
   // The job rows are inserted through the transaction's own connection (pg-boss's Kysely

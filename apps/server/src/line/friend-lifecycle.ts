@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { recordConsent } from '../customers/consent.ts';
 import { findByIdentities, upsertCustomer } from '../customers/upsert-customer.ts';
 import type { DB } from '../db/schema.ts';
+import { appendDomainEvents } from '../domain-events/append.ts';
 import { recordLineEvent } from './line-events.ts';
 
 export interface LineProfile {
@@ -48,15 +49,16 @@ export async function lineCustomer(
   return id;
 }
 
+/** Saves the friend's state; returns how many follows the channel has seen from this user. */
 async function saveFriend(
-  tx: Kysely<DB>,
+  tx: Transaction<DB>,
   event: StoredEvent,
   customerId: number,
   status: 'friend' | 'blocked',
   profile: LineProfile | undefined,
-): Promise<void> {
+): Promise<number> {
   const follows = status === 'friend' ? 1 : 0;
-  await tx
+  return tx
     .insertInto('line_friend')
     .values({
       workspace_id: event.workspaceId,
@@ -85,7 +87,29 @@ async function saveFriend(
         ...(profile?.pictureUrl ? { picture_url: profile.pictureUrl } : {}),
       })),
     )
-    .execute();
+    .returning('follow_count')
+    .executeTakeFirstOrThrow()
+    .then((row) => Number(row.follow_count));
+}
+
+/** The domain event of a follow or unfollow, once per webhook event (LINE may redeliver one). */
+async function friendEvent(tx: Transaction<DB>, event: StoredEvent, customerId: number, follows: number) {
+  const { channelId, lineUserId, webhookEventId } = event;
+  const common = {
+    customerId,
+    occurredAt: event.occurredAt,
+    dedupeKey: `line:${channelId}:${webhookEventId}`,
+  };
+  await appendDomainEvents(tx, event.workspaceId, [
+    event.type === 'follow'
+      ? {
+          ...common,
+          type: 'line.friend_added',
+          // The channel had seen a follow from this user before: a return after a block.
+          payload: { channelId, lineUserId: lineUserId!, refollow: follows > 1 },
+        }
+      : { ...common, type: 'line.friend_blocked', payload: { channelId, lineUserId: lineUserId! } },
+  ]);
 }
 
 /**
@@ -94,12 +118,13 @@ async function saveFriend(
  * `granted` row after the `blocked` one, so the history shows it.
  */
 export async function handleFollow(
-  tx: Kysely<DB>,
+  tx: Transaction<DB>,
   event: StoredEvent,
   profile: LineProfile | undefined,
 ): Promise<Handled> {
   const customerId = (await lineCustomer(tx, event.workspaceId, event.lineUserId!, true))!;
-  await saveFriend(tx, event, customerId, 'friend', profile);
+  const follows = await saveFriend(tx, event, customerId, 'friend', profile);
+  await friendEvent(tx, event, customerId, follows);
   await recordConsent(tx, event.workspaceId, customerId, {
     ...LINE_CONSENT,
     status: 'granted',
@@ -114,10 +139,11 @@ export async function handleFollow(
 }
 
 /** unfollow (block): LINE consent becomes blocked; sends skip the customer until a follow. */
-export async function handleUnfollow(tx: Kysely<DB>, event: StoredEvent): Promise<Handled> {
+export async function handleUnfollow(tx: Transaction<DB>, event: StoredEvent): Promise<Handled> {
   const customerId = await lineCustomer(tx, event.workspaceId, event.lineUserId!, false);
   if (customerId === undefined) return { outcome: 'unknown_user', customerIds: [] };
-  await saveFriend(tx, event, customerId, 'blocked', undefined);
+  const follows = await saveFriend(tx, event, customerId, 'blocked', undefined);
+  await friendEvent(tx, event, customerId, follows);
   await recordConsent(tx, event.workspaceId, customerId, {
     ...LINE_CONSENT,
     status: 'blocked',

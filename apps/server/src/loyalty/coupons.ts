@@ -5,9 +5,9 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
+import { appendDomainEvents } from '../domain-events/append.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { generateCouponCode, normalizeCouponCode } from './coupon-code.ts';
-import { recordLoyaltyEvent } from './loyalty-events.ts';
 import { lockMember } from './members.ts';
 
 // Redemption lives in its own file (one statement and its refusal reasons); re-exported here so
@@ -159,21 +159,21 @@ export async function grantCouponInTx(
     returning *`.execute(tx);
   const coupon = rows[0]!;
   await couponEvent(tx, workspaceId, coupon.id, 'granted', input.actor, input.source);
-  await recordLoyaltyEvent(
-    tx,
-    workspaceId,
-    input.customerId,
-    'coupon_granted',
-    `coupon:${coupon.id}`,
+  await appendDomainEvents(tx, workspaceId, [
     {
-      couponId: coupon.id,
-      templateId: template.id,
-      name: template.name,
-      source: input.source,
-      validUntil: validUntil?.toISOString() ?? null,
+      type: 'loyalty.coupon_granted',
+      customerId: input.customerId,
+      occurredAt: at,
+      dedupeKey: `loyalty:coupon_granted:coupon:${coupon.id}`,
+      payload: {
+        couponId: coupon.id,
+        templateId: template.id,
+        name: template.name,
+        source: input.source,
+        validUntil: validUntil?.toISOString() ?? null,
+      },
     },
-    at,
-  );
+  ]);
   return { ...coupon, replayed: false };
 }
 

@@ -3,6 +3,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
+import { insertSelectedEvents } from '../domain-events/append-select.ts';
 import { lockMember } from './members.ts';
 import { expireMemberLots } from './points-ledger.ts';
 import { loadRules } from './rules.ts';
@@ -25,7 +26,7 @@ export async function expirePoints(db: Kysely<DB>, options: { at?: Date; workspa
 }
 
 /**
- * Records `custom:loyalty.points_expiring` { points, expiresOn, balance } for members with points
+ * Appends `loyalty.points_expiring` { points, expiresOn, firstExpiry, balance } for members with points
  * expiring within the workspace's expiringSoonDays, one event per member and JST expiry day.
  */
 export async function recordExpiringSoon(db: Kysely<DB>, options: { at?: Date; workspaceId?: string } = {}) {
@@ -37,17 +38,23 @@ export async function recordExpiringSoon(db: Kysely<DB>, options: { at?: Date; w
   for (const { workspace_id: workspaceId } of workspaces.rows) {
     const rules = await loadRules(db, workspaceId);
     const until = new Date(at.getTime() + rules.expiringSoonDays * 86_400_000);
-    const result = await sql`
-      insert into event (workspace_id, external_id, customer_id, type, occurred_at, properties)
-      select l.workspace_id, 'loyalty:points_expiring:' || l.customer_id || ':' || d.day, l.customer_id,
-        'custom:loyalty.points_expiring', ${at}::timestamptz,
-        jsonb_build_object('points', sum(l.remaining), 'expiresOn', d.day, 'firstExpiry', min(l.expires_at), 'balance', min(m.balance))
-      from point_lot l
-      cross join lateral (select to_char(l.expires_at at time zone 'Asia/Tokyo', 'YYYY-MM-DD') as day) d
-      join loyalty_member m on m.workspace_id = l.workspace_id and m.customer_id = l.customer_id
-      where l.workspace_id = ${workspaceId} and l.remaining > 0 and l.expires_at > ${at} and l.expires_at <= ${until}
-      group by l.workspace_id, l.customer_id, d.day
-      on conflict (workspace_id, external_id) where external_id is not null do nothing`.execute(db);
+    const result = await insertSelectedEvents(workspaceId, {
+      type: 'loyalty.points_expiring',
+      from: sql`point_lot l
+        cross join lateral (select to_char(l.expires_at at time zone 'Asia/Tokyo', 'YYYY-MM-DD') as day) d
+        join loyalty_member m on m.workspace_id = l.workspace_id and m.customer_id = l.customer_id
+        where l.workspace_id = ${workspaceId} and l.remaining > 0 and l.expires_at > ${at} and l.expires_at <= ${until}
+        group by l.customer_id, d.day`,
+      customerId: sql<number>`l.customer_id`,
+      payload: {
+        points: sql<number>`sum(l.remaining)`,
+        expiresOn: sql<string>`d.day`,
+        firstExpiry: sql<string>`min(l.expires_at)`,
+        balance: sql<number>`min(m.balance)`,
+      },
+      occurredAt: sql<Date>`${at}::timestamptz`,
+      dedupeKey: sql<string>`'loyalty:points_expiring:' || l.customer_id || ':' || d.day`,
+    }).execute(db);
     recorded += Number(result.numAffectedRows ?? 0);
   }
   return { recorded };

@@ -2,7 +2,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
-import type { JobContext, JobDefinition, QueuedJob } from '../jobs/jobs.ts';
+import type { JobContext, JobDefinition, QueuedJob, TopicPayloads } from '../jobs/jobs.ts';
 import { notFound } from '../shared/domain-error.ts';
 import { expirePoints, recordExpiringSoon } from './expire-points.ts';
 import { lockMembers } from './members.ts';
@@ -14,10 +14,8 @@ import { evaluateAllTiers } from './tiers.ts';
 
 const ACTOR = 'job:loyalty-orders';
 
-interface ChangedOrders {
-  workspaceId: string;
-  orderIds: number[];
-}
+/** What the job needs of an `orders.changed` publication (also sent directly, untagged). */
+type ChangedOrders = Pick<TopicPayloads['orders.changed'], 'workspaceId' | 'orderIds'>;
 
 function isChangedOrders(data: unknown): data is ChangedOrders {
   const d = data as Partial<ChangedOrders> | null;

@@ -7,8 +7,8 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
+import { appendDomainEvents } from '../domain-events/append.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
-import { recordLoyaltyEvent } from './loyalty-events.ts';
 import { lockMember } from './members.ts';
 import { earnInOneStatement, redeemInOneStatement, type SeenEntry } from './one-statement-points.ts';
 
@@ -232,15 +232,15 @@ async function expireLots(
     reason: 'lot expired',
     allocations,
   });
-  await recordLoyaltyEvent(
-    tx,
-    workspaceId,
-    customerId,
-    'points_expired',
-    `entry:${entryId}`,
-    { points: total, balance },
-    at,
-  );
+  await appendDomainEvents(tx, workspaceId, [
+    {
+      type: 'loyalty.points_expired',
+      customerId,
+      occurredAt: at,
+      dedupeKey: `loyalty:points_expired:entry:${entryId}`,
+      payload: { entryId, points: total, balance },
+    },
+  ]);
   return total;
 }
 

@@ -3,10 +3,12 @@
 // two tills send the same code at once, PostgreSQL makes the second wait for the first and then
 // re-checks `status = 'active'` on the row as the first left it, so exactly one succeeds.
 // The statement also returns the coupon as its snapshot saw it; when nothing was redeemed, the
-// same checks run again in TypeScript on that row to say which condition failed.
+// same checks run again in TypeScript on that row to say which condition failed. The same
+// statement appends the `loyalty.coupon_redeemed` domain event.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { prepared } from '../db/prepared-statements.ts';
 import type { DB } from '../db/schema.ts';
+import { insertSelectedEvents } from '../domain-events/append-select.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { normalizeCouponCode } from './coupon-code.ts';
 import type { Coupon, CouponKind } from './coupons.ts';
@@ -80,7 +82,8 @@ export async function redeemCouponInTx(
       returning k.id),
     e as (
       insert into coupon_event (workspace_id, coupon_id, kind, actor, reason, store_code)
-      select ${workspaceId}::uuid, u.id, 'redeemed', ${input.actor}, null, ${store}::text from u)
+      select ${workspaceId}::uuid, u.id, 'redeemed', ${input.actor}, null, ${store}::text from u),
+    d as (${redeemedEvent(workspaceId, store, at)})
     select c.*, exists (select 1 from u) as redeemed from c`,
   ).execute(tx);
   const c = rows[0];
@@ -88,6 +91,21 @@ export async function redeemCouponInTx(
     throw notFound(`coupon ${code}`);
   if (c.redeemed) return redemption(c, input, false);
   return refusal(c, input, at);
+}
+
+/** The statement's `loyalty.coupon_redeemed` domain event, appended when (and only when) it redeemed. */
+function redeemedEvent(workspaceId: string, store: string | null, at: Date) {
+  return insertSelectedEvents(workspaceId, {
+    type: 'loyalty.coupon_redeemed',
+    from: sql`u join c on c.id = u.id`,
+    customerId: sql<number>`c.customer_id`,
+    payload: {
+      couponId: sql<number>`c.id`,
+      name: sql<string>`c.name`,
+      storeCode: sql<string | null>`${store}::text`,
+    },
+    occurredAt: sql<Date>`${at}::timestamptz`,
+  });
 }
 
 export async function redeemCoupon(

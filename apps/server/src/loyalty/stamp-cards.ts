@@ -4,10 +4,10 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
+import { appendDomainEvents } from '../domain-events/append.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { assertCouponTemplatesExist } from './coupon-template-refs.ts';
 import { grantCouponInTx } from './coupons.ts';
-import { recordLoyaltyEvent } from './loyalty-events.ts';
 import { lockMember } from './members.ts';
 
 export interface StampReward {
@@ -193,37 +193,39 @@ export async function addStampsInTx(
       result.grantedCoupons.push(coupon.code);
     }
     if (stamps === template.stamps_required - 1)
-      await recordLoyaltyEvent(
-        tx,
-        workspaceId,
-        input.customerId,
-        'stamp_card_one_to_go',
-        `card:${current.id}`,
+      await appendDomainEvents(tx, workspaceId, [
         {
-          templateId: template.id,
-          name: template.name,
-          stamps,
-          required: template.stamps_required,
+          type: 'loyalty.stamp_card_one_to_go',
+          customerId: input.customerId,
+          occurredAt: at,
+          dedupeKey: `loyalty:stamp_card_one_to_go:card:${current.id}`,
+          payload: {
+            cardId: current.id,
+            templateId: template.id,
+            name: template.name,
+            stamps,
+            required: template.stamps_required,
+          },
         },
-        at,
-      );
+      ]);
     if (stamps >= template.stamps_required) {
       await sql`update stamp_card set status = 'completed', completed_at = ${at} where workspace_id = ${workspaceId} and id = ${current.id}`.execute(
         tx,
       );
-      await recordLoyaltyEvent(
-        tx,
-        workspaceId,
-        input.customerId,
-        'stamp_card_completed',
-        `card:${current.id}`,
+      await appendDomainEvents(tx, workspaceId, [
         {
-          templateId: template.id,
-          name: template.name,
-          required: template.stamps_required,
+          type: 'loyalty.stamp_card_completed',
+          customerId: input.customerId,
+          occurredAt: at,
+          dedupeKey: `loyalty:stamp_card_completed:card:${current.id}`,
+          payload: {
+            cardId: current.id,
+            templateId: template.id,
+            name: template.name,
+            required: template.stamps_required,
+          },
         },
-        at,
-      );
+      ]);
       result.completedCards++;
       current = await activeCard(tx, workspaceId, template.id, input.customerId, at);
     }

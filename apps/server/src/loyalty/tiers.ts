@@ -1,12 +1,12 @@
 // Tiers: a member holds the highest tier whose threshold their rolling 12-month spend (or points
 // earned) reaches. Evaluated after each order and by a daily job (which is what moves members
 // down as old orders leave the window). Changes are kept in tier_change and recorded as
-// `custom:loyalty.tier_changed` events; reaching a tier with a coupon grants it once.
+// `loyalty.tier_changed` domain events; reaching a tier with a coupon grants it once.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
+import { appendDomainEvents } from '../domain-events/append.ts';
 import { grantCouponInTx } from './coupons.ts';
-import { recordLoyaltyEvent } from './loyalty-events.ts';
 import { lockMember, type MemberRow } from './members.ts';
 import { addMonths } from './points-ledger.ts';
 import { type LoyaltyRules, loadRules, sortedTiers, type TierRule } from './rules.ts';
@@ -77,21 +77,16 @@ export async function evaluateTierInTx(
   );
   const order = sortedTiers(rules).map((t) => t.code);
   const direction = from === null || order.indexOf(to) > order.indexOf(from) ? 'up' : 'down';
-  await recordLoyaltyEvent(
-    tx,
-    workspaceId,
-    customerId,
-    'tier_changed',
-    `tier_change:${rows[0]!.id}`,
+  const tierChangeId = rows[0]!.id;
+  await appendDomainEvents(tx, workspaceId, [
     {
-      from,
-      to,
-      direction,
-      basis: rules.tierBasis,
-      value,
+      type: 'loyalty.tier_changed',
+      customerId,
+      occurredAt: at,
+      dedupeKey: `loyalty:tier_changed:${tierChangeId}`,
+      payload: { tierChangeId, from, to, direction, basis: rules.tierBasis, value: Number(value) },
     },
-    at,
-  );
+  ]);
   if (direction === 'up' && tier?.couponTemplateId)
     await grantCouponInTx(tx, workspaceId, {
       templateId: tier.couponTemplateId,

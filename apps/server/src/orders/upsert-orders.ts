@@ -2,14 +2,16 @@ import type { Transaction } from 'kysely';
 import { applyStatsDeltas, type StatsDelta } from '../analytics/customer-stats.ts';
 import { resolveCustomerRefs } from '../customers/resolve-customers.ts';
 import type { DB } from '../db/schema.ts';
+import { appendDomainEvents } from '../domain-events/append.ts';
 import type { Publish } from '../jobs/jobs.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
+import { orderEvents } from './order-events.ts';
 import type { OrderInput } from './order-schema.ts';
 import type { OrderStatus } from './order-tables.ts';
 
 export type OrderOutcome = { id: number; externalId: string; outcome: 'created' | 'updated' | 'unchanged' };
 
-interface PreparedOrder {
+export interface PreparedOrder {
   index: number;
   externalId: string;
   customerId: number;
@@ -214,6 +216,7 @@ export async function upsertOrders(
   }
   await applyStatsDeltas(tx, workspaceId, stats.deltas, [...stats.recompute]);
   const changed = results.filter((r) => r.outcome !== 'unchanged');
+  await appendDomainEvents(tx, workspaceId, orderEvents(changed, prepared));
   if (publish && changed.length) {
     await publish(tx, 'orders.changed', {
       workspaceId,

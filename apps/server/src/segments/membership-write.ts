@@ -5,8 +5,9 @@
  *    diffed against the current ones and segment_member is changed (entries inserted, exits
  *    deleted). It returns what must be logged and the count moved per segment.
  * 2. `appendMembershipLog`, just before the commit: the entries and exits go to the log (the
- *    outbox journeys and the rich-menu sync read, and with the current members the history: an
- *    exit carries the instant its spell began) and the member counts move.
+ *    outbox the rich-menu sync reads, and with the current members the history: an exit carries
+ *    the instant its spell began) and to the domain event log (`segment.entered` / `exited`,
+ *    which journeys read), and the member counts move.
  *
  * Step 2 holds the workspace's log lock until the commit, so log ids are in commit order within
  * a workspace and a consumer that reads `id > cursor` never passes an event that was still to
@@ -24,6 +25,7 @@
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { insertSelectedEvents } from '../domain-events/append-select.ts';
 import type { MembershipChange } from './evaluate-membership.ts';
 
 export interface MembershipPair {
@@ -108,6 +110,37 @@ function logLock(ws: string) {
 }
 
 /**
+ * One statement: the changes go to the membership log and, as `segment.entered` /
+ * `segment.exited`, to the domain event log.
+ */
+function logChanges(ws: string, diff: MembershipDiff, at: Date) {
+  const occurredAt = sql<Date>`${at}::timestamptz`;
+  const entered = insertSelectedEvents(ws, {
+    type: 'segment.entered',
+    from: sql`changes l where l.kind = 'entered'`,
+    customerId: sql<number>`l.customer_id`,
+    payload: { segmentId: sql<number>`l.segment_id` },
+    occurredAt,
+  });
+  const exited = insertSelectedEvents(ws, {
+    type: 'segment.exited',
+    from: sql`changes l where l.kind = 'exited'`,
+    customerId: sql<number>`l.customer_id`,
+    payload: { segmentId: sql<number>`l.segment_id`, enteredAt: sql<string>`l.entered_at` },
+    occurredAt,
+  });
+  return sql`
+    with changes as materialized (
+      select * from unnest(${diff.log_segment_ids}::bigint[], ${diff.log_customer_ids}::bigint[],
+        ${diff.log_kinds}::text[], ${diff.log_entered_at}::timestamptz[]) as l(segment_id, customer_id, kind, entered_at)),
+    logged as (
+      insert into segment_membership_event (workspace_id, segment_id, customer_id, kind, occurred_at, entered_at)
+      select ${ws}::uuid, l.segment_id, l.customer_id, l.kind, ${at}::timestamptz, l.entered_at from changes l),
+    entered as (${entered})
+    ${exited}`;
+}
+
+/**
  * Step 2, to run last in the transaction of step 1: logs the changes and moves the member counts
  * (the segment rows locked in id order, so that two transactions never wait on each other in
  * opposite orders).
@@ -124,13 +157,7 @@ export async function appendMembershipLog(
   };
   if (!diff.segment_ids.length) return change;
   await logLock(ws).execute(tx);
-  if (diff.log_count > 0)
-    await sql`insert into segment_membership_event (workspace_id, segment_id, customer_id, kind, occurred_at, entered_at)
-      select ${ws}::uuid, l.segment_id, l.customer_id, l.kind, ${at}::timestamptz, l.entered_at
-      from unnest(${diff.log_segment_ids}::bigint[], ${diff.log_customer_ids}::bigint[],
-        ${diff.log_kinds}::text[], ${diff.log_entered_at}::timestamptz[]) as l(segment_id, customer_id, kind, entered_at)`.execute(
-      tx,
-    );
+  if (diff.log_count > 0) await logChanges(ws, diff, at).execute(tx);
   const moved = diff.segment_ids
     .map((id, i) => ({ id: Number(id), delta: Number(diff.entered[i]) - Number(diff.exited[i]) }))
     .filter((m) => m.delta !== 0);

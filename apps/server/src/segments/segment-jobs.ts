@@ -10,7 +10,7 @@
  * follows it).
  */
 import { sql } from 'kysely';
-import type { JobContext, JobDefinition, QueuedJob } from '../jobs/jobs.ts';
+import type { JobContext, JobDefinition, QueuedJob, TopicPayloads } from '../jobs/jobs.ts';
 import { evaluateSegment } from './evaluate-membership.ts';
 import { recomputeForCustomers } from './recompute-membership.ts';
 import './segment-tables.ts';
@@ -18,12 +18,15 @@ import './segment-tables.ts';
 /** Connections (of the pool's 10) one recompute may use at once on PostgreSQL. */
 export const RECOMPUTE_PARALLEL = 2;
 
-interface TouchedCustomers {
-  workspaceId: string;
-  customerIds: number[];
+/**
+ * What the job needs of a publication on one of its topics (their common fields; `types` from
+ * events.recorded). Checked at run time, since a job's data is JSON that an older version or a
+ * direct send may have written.
+ */
+type TouchedCustomers = Pick<TopicPayloads['customers.changed'], 'workspaceId' | 'customerIds'> & {
   topic?: string;
   types?: unknown;
-}
+};
 
 function isTouched(data: unknown): data is TouchedCustomers {
   const d = data as Partial<TouchedCustomers> | null;

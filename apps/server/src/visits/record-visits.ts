@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import { applyStatsDeltas } from '../analytics/customer-stats.ts';
 import { resolveCustomerRefs } from '../customers/resolve-customers.ts';
 import type { DB } from '../db/schema.ts';
+import { appendDomainEvents } from '../domain-events/append.ts';
 import type { Publish } from '../jobs/jobs.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
 import type { VisitInput } from './visit-schema.ts';
@@ -49,19 +50,35 @@ export async function recordVisits(
     }
   }
   if (problems.length) throw invalid(problems);
-  const { rows } = await sql<{ id: number; external_id: string; customer_id: number; visited_at: Date }>`
+  const { rows } = await sql<{
+    id: number;
+    external_id: string;
+    customer_id: number;
+    store_id: number | null;
+    visited_at: Date;
+  }>`
     insert into visit (workspace_id, external_id, customer_id, store_id, visited_at, source)
     select ${workspaceId}::uuid, v.external_id, v.customer_id, v.store_id, v.visited_at, v.source
     from unnest(${items.map((i) => i.item.id)}::text[], ${ids}::bigint[], ${items.map((i) => (i.item.storeCode ? stores.get(i.item.storeCode)! : null))}::bigint[],
                 ${items.map((i) => i.item.visitedAt)}::timestamptz[], ${items.map((i) => i.item.source ?? 'api')}::text[])
       as v(external_id, customer_id, store_id, visited_at, source)
     on conflict (workspace_id, external_id) do nothing
-    returning id, external_id, customer_id, visited_at`.execute(tx);
+    returning id, external_id, customer_id, store_id, visited_at`.execute(tx);
   const stored = new Map(rows.map((r) => [r.external_id, r.id]));
   await applyStatsDeltas(
     tx,
     workspaceId,
     rows.map((r) => ({ customerId: Number(r.customer_id), visits: 1, visitedAt: r.visited_at })),
+  );
+  await appendDomainEvents(
+    tx,
+    workspaceId,
+    rows.map((r) => ({
+      type: 'visit.recorded' as const,
+      customerId: Number(r.customer_id),
+      occurredAt: r.visited_at,
+      payload: { visitId: r.id, externalId: r.external_id, storeId: r.store_id },
+    })),
   );
   if (publish && rows.length) {
     await publish(tx, 'visits.recorded', {
