@@ -1,6 +1,7 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { applyStatsDeltas } from '../analytics/customer-stats.ts';
 import type { DB } from '../db/schema.ts';
+import { mergeLoyalty } from '../loyalty/merge-loyalty.ts';
 import type { Identity } from './identities.ts';
 
 const PROFILE_COLUMNS = [
@@ -50,7 +51,10 @@ export async function mergeCustomers(
     .where('workspace_id', '=', workspaceId)
     .where('id', 'in', sorted)
     .orderBy('id')
-    .forUpdate()
+    // Not `for update`: that lock also blocks the key-share lock a foreign key check takes, so a
+    // till writing a ledger entry for one of these customers while holding its member lock would
+    // deadlock with this merge when it goes on to take that member lock (mergeLoyalty).
+    .forNoKeyUpdate()
     .execute();
   const survivor = rows[0]!;
   const patch: Record<string, unknown> = {};
@@ -81,6 +85,9 @@ export async function mergeCustomers(
       .executeTakeFirst();
     moved[table] = Number(result.numUpdatedRows);
   }
+  // Loyalty keeps its own rule for what a merge does to points, lots, coupons, stamps and tier.
+  // Every caller merges inside a transaction; their signatures still say Kysely, hence the cast.
+  await mergeLoyalty(tx as Transaction<DB>, workspaceId, survivorId, mergedIds);
   const identities = await tx
     .updateTable('customer_identity')
     .set({ customer_id: survivorId })

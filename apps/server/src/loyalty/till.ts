@@ -3,6 +3,7 @@
 // key (a retried call returns the stored response and changes nothing).
 import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { liveCustomerId } from '../customers/get-customer.ts';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
@@ -17,15 +18,18 @@ import { activeStampCards, addStampsInTx, listStampCardTemplates, type StampResu
 
 /**
  * A member's ledger (newest first) and open lots. A customer who is not in the workspace is a
- * 404, as for the summary: an empty ledger would read as "a member with no points yet".
+ * 404, as for the summary: an empty ledger would read as "a member with no points yet". A
+ * merged-away id answers with its survivor's ledger, as the customer API does, and says so in
+ * `mergedInto` (its points, lots and a `merge` entry are there).
  */
 export async function memberLedger(db: Kysely<DB>, workspaceId: string, customerId: number) {
-  const { rows } = await sql<{ id: number }>`
-    select id from customer where workspace_id = ${workspaceId} and id = ${customerId}`.execute(db);
-  if (!rows[0]) throw notFound(`customer ${customerId}`);
+  const live = await liveCustomerId(db, workspaceId, customerId);
+  if (live === undefined) throw notFound(`customer ${customerId}`);
   return {
-    entries: await listLedger(db, workspaceId, customerId),
-    lots: await listLots(db, workspaceId, customerId),
+    customerId: live,
+    mergedInto: live === customerId ? null : live,
+    entries: await listLedger(db, workspaceId, live),
+    lots: await listLots(db, workspaceId, live),
   };
 }
 
