@@ -44,7 +44,9 @@ async function customer(fields: object): Promise<number> {
 
 async function order(id: string, customerId: number, total: number) {
   const orderedAt = new Date(Date.now() - 30 * DAY).toISOString();
-  const res = await api('POST', '/v1/orders', { orders: [{ id, customer: { id: customerId }, orderedAt, total }] });
+  const res = await api('POST', '/v1/orders', {
+    orders: [{ id, customer: { id: customerId }, orderedAt, total }],
+  });
   expect(res.statusCode).toBe(200);
 }
 
@@ -85,7 +87,13 @@ async function stamp(customerId: number, templateId: number, count: number, key:
 }
 
 async function loyaltyRows(customerId: number) {
-  const { rows } = await sql<{ members: number; lots: number; coupons: number; cards: number; ledger: number }>`
+  const { rows } = await sql<{
+    members: number;
+    lots: number;
+    coupons: number;
+    cards: number;
+    ledger: number;
+  }>`
     select (select count(*) from loyalty_member where workspace_id = ${ws} and customer_id = ${customerId})::int as members,
       (select count(*) from point_lot where workspace_id = ${ws} and customer_id = ${customerId})::int as lots,
       (select count(*) from coupon where workspace_id = ${ws} and customer_id = ${customerId})::int as coupons,
@@ -136,7 +144,9 @@ describe('a customer merge', () => {
     expect((await api('POST', `/v1/loyalty/coupons/${usedB}/redeem`, {})).statusCode).toBe(200);
 
     const res = await api('POST', '/v1/customers', {
-      customers: [{ lineUserId: `U${'a'.repeat(32)}`, external: [{ namespace: 'member_no', value: 'LM-1' }] }],
+      customers: [
+        { lineUserId: `U${'a'.repeat(32)}`, external: [{ namespace: 'member_no', value: 'LM-1' }] },
+      ],
     });
     expect(res.json().accepted[0]).toMatchObject({ id: a, mergedIds: [b] });
 
@@ -145,7 +155,12 @@ describe('a customer merge', () => {
     expect(summary.tier).toEqual({ code: 'gold', name: 'ゴールド' });
     // 4 + 6 stamps complete a's card: the reward at 10 is granted, the one at 5 not again.
     expect(summary.stamps).toEqual([{ templateId: cardId, name: 'コーヒーカード', stamps: 0, required: 10 }]);
-    const coupons = await sql<{ code: string; template_id: number; status: string; grant_key: string | null }>`
+    const coupons = await sql<{
+      code: string;
+      template_id: number;
+      status: string;
+      grant_key: string | null;
+    }>`
       select code, template_id, status, grant_key from coupon where workspace_id = ${ws} and customer_id = ${a}
       order by id`.execute(t.database.db);
     expect(coupons.rows.map((c) => c.template_id).sort()).toEqual(
@@ -157,7 +172,10 @@ describe('a customer merge', () => {
     const usable = summary.coupons.map((c: { code: string }) => c.code);
     expect(usable).toEqual(expect.arrayContaining([welcomeA, welcomeB]));
     expect(usable).not.toContain(usedB);
-    const { rows: cards } = await sql<{ status: string; stamps: number }>`select status, stamps from stamp_card
+    const { rows: cards } = await sql<{
+      status: string;
+      stamps: number;
+    }>`select status, stamps from stamp_card
       where workspace_id = ${ws} and customer_id = ${a} order by id`.execute(t.database.db);
     expect(cards).toEqual([
       { status: 'completed', stamps: 10 },
@@ -170,7 +188,9 @@ describe('a customer merge', () => {
     expect(ledger.entries[0]).toMatchObject({ kind: 'merge', points: 200, balance_after: 620 });
     expect(await loyaltyRows(b)).toEqual({ members: 0, lots: 0, coupons: 0, cards: 0, ledger: 0 });
     const { rows: tiers } = await sql<{ from_tier: string; to_tier: string }>`select from_tier, to_tier
-      from tier_change where workspace_id = ${ws} and customer_id = ${a} and reason = 'merge'`.execute(t.database.db);
+      from tier_change where workspace_id = ${ws} and customer_id = ${a} and reason = 'merge'`.execute(
+      t.database.db,
+    );
     expect(tiers).toEqual([{ from_tier: 'silver', to_tier: 'gold' }]);
     // The merged id's ledger answers with the survivor's and says so.
     const old = await api('GET', `/v1/loyalty/members/${b}/ledger`);
@@ -210,7 +230,9 @@ describe('a customer merge', () => {
     await lot(b, 100, 1, 'lm2:b');
     const [merge, till] = await Promise.all([
       api('POST', '/v1/customers', {
-        customers: [{ lineUserId: `U${'c'.repeat(32)}`, external: [{ namespace: 'member_no', value: 'LM-2' }] }],
+        customers: [
+          { lineUserId: `U${'c'.repeat(32)}`, external: [{ namespace: 'member_no', value: 'LM-2' }] },
+        ],
       }),
       api('POST', '/v1/loyalty/till/transactions', {
         idempotencyKey: 'lm2-till',
@@ -226,7 +248,10 @@ describe('a customer merge', () => {
     const expected = 200 + (till.statusCode === 200 ? 50 : 0);
     expect((await api('GET', `/v1/loyalty/members/${a}`)).json().points).toBe(expected);
     expect(await loyaltyRows(b)).toMatchObject({ members: 0, lots: 0, ledger: 0 });
-    const after = await api('POST', `/v1/loyalty/members/${b}/redemptions`, { points: 10, idempotencyKey: 'lm2-r' });
+    const after = await api('POST', `/v1/loyalty/members/${b}/redemptions`, {
+      points: 10,
+      idempotencyKey: 'lm2-r',
+    });
     expect(after.statusCode).toBe(409);
     expect(after.json().error.message).toContain(`merged into customer ${a}`);
     await expectLedgerConsistent(t.database, ws);

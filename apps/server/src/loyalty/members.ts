@@ -56,7 +56,9 @@ export async function lockMember(
 /** Why a customer cannot be made a member: unknown, or merged into another customer. */
 async function notEnrollable(tx: Transaction<DB>, workspaceId: string, customerId: number) {
   const { rows } = await sql<{ merged_into_id: number | null }>`
-    select merged_into_id from customer where workspace_id = ${workspaceId} and id = ${customerId}`.execute(tx);
+    select merged_into_id from customer where workspace_id = ${workspaceId} and id = ${customerId}`.execute(
+    tx,
+  );
   const into = rows[0]?.merged_into_id;
   if (into === undefined || into === null) return notFound(`customer ${customerId}`);
   return new DomainError('conflict', `customer ${customerId} was merged into customer ${into}; use ${into}`);

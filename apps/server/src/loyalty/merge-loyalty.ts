@@ -109,7 +109,12 @@ async function movePoints(tx: Transaction<DB>, workspaceId: string, survivorId: 
 }
 
 /** One merged customer at a time, so that a key two merged records share is seen on the second. */
-async function moveCoupons(tx: Transaction<DB>, workspaceId: string, survivorId: number, mergedIds: number[]) {
+async function moveCoupons(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  survivorId: number,
+  mergedIds: number[],
+) {
   for (const mergedId of mergedIds)
     await sql`
       update coupon c set customer_id = ${survivorId},
@@ -129,10 +134,14 @@ async function moveStampCards(
 ) {
   const { rows: cards } = await sql<{ id: number; template_id: number; stamps: number; status: string }>`
     select id, template_id, stamps, status from stamp_card
-    where workspace_id = ${workspaceId} and customer_id = any(${mergedIds}::bigint[]) order by id`.execute(tx);
+    where workspace_id = ${workspaceId} and customer_id = any(${mergedIds}::bigint[]) order by id`.execute(
+    tx,
+  );
   for (const card of cards) {
     const { rows: held } = await sql`select 1 from stamp_card where workspace_id = ${workspaceId}
-      and template_id = ${card.template_id} and customer_id = ${survivorId} and status = 'active'`.execute(tx);
+      and template_id = ${card.template_id} and customer_id = ${survivorId} and status = 'active'`.execute(
+      tx,
+    );
     const absorb = card.status === 'active' && held.length > 0;
     if (absorb && card.stamps > 0)
       await addStampsInTx(tx, workspaceId, {

@@ -147,7 +147,8 @@ export async function addStampsInTx(
       )
     ).rows[0];
   if (!template) throw notFound(`stamp card ${input.templateId}`);
-  if (!template.active && !input.carried) throw new DomainError('conflict', `stamp card ${input.templateId} is not active`);
+  if (!template.active && !input.carried)
+    throw new DomainError('conflict', `stamp card ${input.templateId} is not active`);
   const card = await activeCard(tx, workspaceId, template.id, input.customerId, at);
   const base = {
     templateId: template.id,
@@ -170,9 +171,7 @@ export async function addStampsInTx(
       n: number;
     }>`select coalesce(sum(stamps), 0)::int as n from stamp_entry where workspace_id = ${workspaceId}
       and template_id = ${template.id} and customer_id = ${input.customerId} and stamped_on = ${day}
-      and source <> 'merge'`.execute(
-      tx,
-    );
+      and source <> 'merge'`.execute(tx);
     const allowed = Math.max(0, template.max_per_day - rows[0]!.n);
     if (allowed < wanted) [wanted, limited] = [allowed, true];
   }
