@@ -8,8 +8,8 @@ import { transact } from '../src/db/transact.ts';
 import { mergeLoyalty } from '../src/loyalty/merge-loyalty.ts';
 import { earnPoints } from '../src/loyalty/points-ledger.ts';
 import { saveRules } from '../src/loyalty/rules.ts';
-import { evaluateTier } from '../src/loyalty/tiers.ts';
-import { createTestApp, type TestApp } from './helpers.ts';
+import { evaluateAllTiers, evaluateTier } from '../src/loyalty/tiers.ts';
+import { createTestApp, newWorkspace, type TestApp } from './helpers.ts';
 import { expectLedgerConsistent } from './loyalty-helpers.ts';
 
 let t: TestApp;
@@ -196,6 +196,11 @@ describe('a customer merge', () => {
     const old = await api('GET', `/v1/loyalty/members/${b}/ledger`);
     expect(old.statusCode).toBe(200);
     expect(old.json()).toMatchObject({ customerId: a, mergedInto: a });
+    expect((await api('GET', `/v1/loyalty/members/${b}`)).json()).toMatchObject({
+      customerId: a,
+      mergedInto: a,
+      points: 620,
+    });
     await expectLedgerConsistent(t.database, ws);
 
     // Repeating the loyalty merge changes nothing.
@@ -255,5 +260,58 @@ describe('a customer merge', () => {
     expect(after.statusCode).toBe(409);
     expect(after.json().error.message).toContain(`merged into customer ${a}`);
     await expectLedgerConsistent(t.database, ws);
+  });
+
+  it('counts the merged record’s earned points towards the survivor’s tier when tiers go by points', async () => {
+    const shop = await newWorkspace(t.database, 'ポイント基準の店');
+    const w = shop.workspaceId;
+    await saveRules(
+      t.database.db,
+      w,
+      {
+        tierBasis: 'points',
+        tiers: [
+          { code: 'regular', name: 'レギュラー', threshold: 0, multiplier: 1 },
+          { code: 'silver', name: 'シルバー', threshold: 300, multiplier: 1 },
+        ],
+      },
+      'test',
+    );
+    const headers = { authorization: `Bearer ${shop.apiKey}` };
+    const upsert = async (fields: object) =>
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/v1/customers',
+          headers,
+          payload: { customers: [fields] },
+        })
+      ).json().accepted[0];
+    const a = (await upsert({ email: 'tier-a@example.jp' })).id as number;
+    const b = (await upsert({ phone: '09011112222' })).id as number;
+    for (const [id, key] of [
+      [a, 'pt:a'],
+      [b, 'pt:b'],
+    ] as const)
+      await earnPoints(t.database.db, w, {
+        customerId: id,
+        points: 200,
+        actor: 'test',
+        idempotencyKey: key,
+        validityMonths: 12,
+      });
+    expect((await upsert({ email: 'tier-a@example.jp', phone: '09011112222' })).mergedIds).toEqual([b]);
+    const member = async () =>
+      (
+        await sql<{
+          tier_code: string;
+        }>`select tier_code from loyalty_member where workspace_id = ${w} and customer_id = ${a}`.execute(
+          t.database.db,
+        )
+      ).rows[0]?.tier_code;
+    expect(await member()).toBe('silver');
+    // The daily evaluation agrees: b's earn entries (still in b's ledger) count for a.
+    expect(await evaluateAllTiers(t.database.db, w, { actor: 'test' })).toEqual([]);
+    expect(await member()).toBe('silver');
   });
 });

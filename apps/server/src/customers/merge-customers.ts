@@ -85,9 +85,6 @@ export async function mergeCustomers(
       .executeTakeFirst();
     moved[table] = Number(result.numUpdatedRows);
   }
-  // Loyalty keeps its own rule for what a merge does to points, lots, coupons, stamps and tier.
-  // Every caller merges inside a transaction; their signatures still say Kysely, hence the cast.
-  await mergeLoyalty(tx as Transaction<DB>, workspaceId, survivorId, mergedIds);
   const identities = await tx
     .updateTable('customer_identity')
     .set({ customer_id: survivorId })
@@ -129,6 +126,11 @@ export async function mergeCustomers(
     .where('workspace_id', '=', workspaceId)
     .where('id', 'in', mergedIds)
     .execute();
+  // Loyalty keeps its own rule for what a merge does to points, lots, coupons, stamps and tier.
+  // It runs once the merged records point at the survivor: the survivor's points-based tier
+  // counts their earn entries through merged_into_id. Every caller merges inside a transaction;
+  // their signatures still say Kysely, hence the cast.
+  await mergeLoyalty(tx as Transaction<DB>, workspaceId, survivorId, mergedIds);
   for (const mergedId of mergedIds) {
     await tx
       .insertInto('customer_merge')

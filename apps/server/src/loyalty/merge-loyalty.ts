@@ -26,8 +26,9 @@ import { evaluateTierInTx } from './tiers.ts';
 const ACTOR = 'system:merge';
 
 /**
- * Moves the merged customers' loyalty state to the survivor, in the merge's transaction.
- * Safe to run again: what has moved is not found on the merged records a second time.
+ * Moves the merged customers' loyalty state to the survivor, in the merge's transaction, after
+ * the merged records were marked merged into it (merged_into_id: the points-based tier basis
+ * follows it). Safe to run again: what has moved is not found on the merged records a second time.
  *
  * @example
  * await mergeLoyalty(tx, workspaceId, 12, [40, 41]); // 40 and 41 are merged into 12
