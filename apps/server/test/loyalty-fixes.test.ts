@@ -143,6 +143,6 @@ describe('ledger', () => {
     const c = await newCustomer(t.database, ws);
     const res = await api('GET', `/v1/loyalty/members/${c}/ledger`);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ entries: [], lots: [] });
+    expect(res.json()).toEqual({ customerId: c, mergedInto: null, entries: [], lots: [] });
   });
 });

@@ -59,6 +59,7 @@ export const EXPECTED: Record<string, string[]> = {
   regulars: ['B'],
   lapsed_180d: ['B', 'J'],
   birthday_this_month: ['A'],
+  anniversary_today: ['H'],
   vip: ['E', 'G'],
   at_risk: ['B', 'G'],
   line_friends_never_bought: ['C', 'J'],

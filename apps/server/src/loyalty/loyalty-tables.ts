@@ -25,7 +25,7 @@ export interface PointEntryTable {
   workspace_id: string;
   id: Id;
   customer_id: number;
-  kind: 'earn' | 'redeem' | 'adjust' | 'expire' | 'reverse' | 'void';
+  kind: 'earn' | 'redeem' | 'adjust' | 'expire' | 'reverse' | 'void' | 'merge';
   points: number;
   balance_after: number;
   order_id: number | null;
@@ -125,7 +125,7 @@ export interface StampCardTable {
   template_id: number;
   customer_id: number;
   stamps: Generated<number>;
-  status: Generated<'active' | 'completed'>;
+  status: Generated<'active' | 'completed' | 'merged'>;
   started_at: Timestamp;
   completed_at: Date | null;
 }

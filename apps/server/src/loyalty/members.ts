@@ -3,7 +3,7 @@
 import { randomInt } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { FOREIGN_KEY_VIOLATION, notFound, pgErrorCode } from '../shared/domain-error.ts';
+import { DomainError, FOREIGN_KEY_VIOLATION, notFound, pgErrorCode } from '../shared/domain-error.ts';
 
 export interface MemberRow {
   customer_id: number;
@@ -35,18 +35,33 @@ export async function lockMember(
 ): Promise<MemberRow> {
   const locked = await selectForUpdate(tx, workspaceId, customerId);
   if (locked) return locked;
+  // Only a live customer is enrolled. A merge removes the merged-away record's member row (its
+  // points move to the survivor), so a till that was waiting for that row's lock finds it gone
+  // and lands here: enrolling the tombstone would put its points where no one can spend them.
   try {
     await sql`
       insert into loyalty_member (workspace_id, customer_id, member_no)
-      values (${workspaceId}, ${customerId}, ${newMemberNo()})
+      select ${workspaceId}, id, ${newMemberNo()} from customer
+      where workspace_id = ${workspaceId} and id = ${customerId} and merged_into_id is null
       on conflict (workspace_id, customer_id) do nothing`.execute(tx);
   } catch (error) {
     if (pgErrorCode(error) === FOREIGN_KEY_VIOLATION) throw notFound(`customer ${customerId}`);
     throw error;
   }
   const row = await selectForUpdate(tx, workspaceId, customerId);
-  if (!row) throw notFound(`customer ${customerId}`);
+  if (!row) throw await notEnrollable(tx, workspaceId, customerId);
   return row;
+}
+
+/** Why a customer cannot be made a member: unknown, or merged into another customer. */
+async function notEnrollable(tx: Transaction<DB>, workspaceId: string, customerId: number) {
+  const { rows } = await sql<{ merged_into_id: number | null }>`
+    select merged_into_id from customer where workspace_id = ${workspaceId} and id = ${customerId}`.execute(
+    tx,
+  );
+  const into = rows[0]?.merged_into_id;
+  if (into === undefined || into === null) return notFound(`customer ${customerId}`);
+  return new DomainError('conflict', `customer ${customerId} was merged into customer ${into}; use ${into}`);
 }
 
 /**
@@ -64,7 +79,7 @@ export async function lockMembers(
   if (ids.length === 0) return new Set();
   await sql`insert into loyalty_member (workspace_id, customer_id, member_no)
     select ${workspaceId}, u.id, u.no from unnest(${ids}::bigint[], ${ids.map(() => newMemberNo())}::text[]) u(id, no)
-    join customer c on c.workspace_id = ${workspaceId} and c.id = u.id
+    join customer c on c.workspace_id = ${workspaceId} and c.id = u.id and c.merged_into_id is null
     where not exists (select 1 from loyalty_member m where m.workspace_id = ${workspaceId} and m.customer_id = u.id)
     order by u.id
     on conflict (workspace_id, customer_id) do nothing`.execute(tx);

@@ -12,7 +12,7 @@ import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { lockMember } from './members.ts';
 import { earnInOneStatement, redeemInOneStatement, type SeenEntry } from './one-statement-points.ts';
 
-export type EntryKind = 'earn' | 'redeem' | 'adjust' | 'expire' | 'reverse' | 'void';
+export type EntryKind = 'earn' | 'redeem' | 'adjust' | 'expire' | 'reverse' | 'void' | 'merge';
 
 export interface EntryResult {
   entryId: number;
@@ -495,10 +495,12 @@ export async function voidRedemption(
   input: { entryId: number; reason: string; actor: string },
 ): Promise<EntryResult> {
   return transact(db, async (tx) => {
+    // The points go back to the lots the redemption drew from, which a merge may since have
+    // moved to the survivor: the void is posted to whoever holds the customer's loyalty now.
     const { rows } = await sql<{ customer_id: number; kind: string; points: number }>`
-      select customer_id, kind, points from point_entry where workspace_id = ${workspaceId} and id = ${input.entryId}`.execute(
-      tx,
-    );
+      select coalesce(c.merged_into_id, e.customer_id) as customer_id, e.kind, e.points from point_entry e
+        join customer c on c.workspace_id = e.workspace_id and c.id = e.customer_id
+      where e.workspace_id = ${workspaceId} and e.id = ${input.entryId}`.execute(tx);
     const original = rows[0];
     if (original?.kind !== 'redeem') throw notFound(`redemption ${input.entryId}`);
     await lockMember(tx, workspaceId, original.customer_id);

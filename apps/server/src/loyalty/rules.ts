@@ -7,6 +7,7 @@ import type { DB } from '../db/schema.ts';
 import { invalid } from '../shared/domain-error.ts';
 import { compileValidator } from '../shared/validate.ts';
 import { assertCouponTemplatesExist, type CouponTemplateRef } from './coupon-template-refs.ts';
+import { prepareGrantSegments, STATUS_TRIGGERS } from './status-segments.ts';
 
 export const Tier = Type.Object(
   {
@@ -21,8 +22,6 @@ export const Tier = Type.Object(
   },
   { additionalProperties: false },
 );
-
-export const STATUS_TRIGGERS = ['first_visit', 'lapsed', 'regular', 'birthday', 'anniversary'] as const;
 
 export const LoyaltyRules = Type.Object(
   {
@@ -65,10 +64,16 @@ export const LoyaltyRules = Type.Object(
     }),
     /** Seconds a membership-card QR payload stays valid. */
     qrValiditySeconds: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
+    /**
+     * Coupons granted to the members of a segment, once per spell of membership. A rule names
+     * either a status (`trigger`: the workspace's segment built from that status's template) or
+     * any segment (`segmentId`).
+     */
     statusGrants: Type.Array(
       Type.Object(
         {
-          trigger: Type.Union(STATUS_TRIGGERS.map((t) => Type.Literal(t))),
+          trigger: Type.Optional(Type.Union(STATUS_TRIGGERS.map((t) => Type.Literal(t)))),
+          segmentId: Type.Optional(Type.Integer({ minimum: 1 })),
           couponTemplateId: Type.Integer({ minimum: 1 }),
         },
         { additionalProperties: false },
@@ -93,6 +98,18 @@ export function parseRules(input: unknown): LoyaltyRules {
   for (const [i, tier] of rules.tiers.entries()) {
     if (codes.has(tier.code)) throw invalid([{ path: `rules.tiers[${i}].code`, message: 'is repeated' }]);
     codes.add(tier.code);
+  }
+  for (const [i, grant] of rules.statusGrants.entries()) {
+    const named = Number(grant.trigger !== undefined) + Number(grant.segmentId !== undefined);
+    if (named !== 1)
+      throw invalid([
+        {
+          path: `rules.statusGrants[${i}]`,
+          message: named
+            ? 'names both trigger and segmentId; name one'
+            : 'needs trigger (a status: first_visit, lapsed, regular, birthday, anniversary) or segmentId',
+        },
+      ]);
   }
   return rules;
 }
@@ -121,13 +138,14 @@ function couponTemplateRefs(rules: LoyaltyRules): CouponTemplateRef[] {
  * the workspace) and returns them with defaults filled in.
  */
 export async function saveRules(
-  db: Db,
+  db: Kysely<DB>,
   workspaceId: string,
   input: unknown,
   actor: string,
 ): Promise<LoyaltyRules> {
   const rules = parseRules(input);
   await assertCouponTemplatesExist(db, workspaceId, couponTemplateRefs(rules));
+  await prepareGrantSegments(db, workspaceId, rules.statusGrants);
   await sql`
     insert into loyalty_program (workspace_id, rules, updated_by, updated_at)
     values (${workspaceId}, ${JSON.stringify(rules)}::jsonb, ${actor}, now())

@@ -98,6 +98,13 @@ export interface AddStampsInput {
   actor: string;
   idempotencyKey?: string;
   at?: Date;
+  /**
+   * Stamps carried over from a merged-away customer's card (source 'merge'). They are not new
+   * stamps, so neither the template's active flag nor the daily limit applies (nor do they count
+   * towards it), and the rewards at or below `rewardedUpTo` on the current card are skipped: the
+   * merged card already earned those, and a coupon is granted once per reward step.
+   */
+  carried?: { rewardedUpTo: number };
 }
 
 async function activeCard(
@@ -140,7 +147,8 @@ export async function addStampsInTx(
       )
     ).rows[0];
   if (!template) throw notFound(`stamp card ${input.templateId}`);
-  if (!template.active) throw new DomainError('conflict', `stamp card ${input.templateId} is not active`);
+  if (!template.active && !input.carried)
+    throw new DomainError('conflict', `stamp card ${input.templateId} is not active`);
   const card = await activeCard(tx, workspaceId, template.id, input.customerId, at);
   const base = {
     templateId: template.id,
@@ -158,13 +166,12 @@ export async function addStampsInTx(
   const day = jstDay(at);
   let wanted = input.stamps ?? 1;
   let limited = false;
-  if (template.max_per_day) {
+  if (template.max_per_day && !input.carried) {
     const { rows } = await sql<{
       n: number;
     }>`select coalesce(sum(stamps), 0)::int as n from stamp_entry where workspace_id = ${workspaceId}
-      and template_id = ${template.id} and customer_id = ${input.customerId} and stamped_on = ${day}`.execute(
-      tx,
-    );
+      and template_id = ${template.id} and customer_id = ${input.customerId} and stamped_on = ${day}
+      and source <> 'merge'`.execute(tx);
     const allowed = Math.max(0, template.max_per_day - rows[0]!.n);
     if (allowed < wanted) [wanted, limited] = [allowed, true];
   }
@@ -181,7 +188,8 @@ export async function addStampsInTx(
     await sql`update stamp_card set stamps = ${stamps} where workspace_id = ${workspaceId} and id = ${current.id}`.execute(
       tx,
     );
-    for (const reward of template.rewards.filter((r) => r.at === stamps)) {
+    const alreadyRewarded = current.id === card.id ? (input.carried?.rewardedUpTo ?? 0) : 0;
+    for (const reward of template.rewards.filter((r) => r.at === stamps && r.at > alreadyRewarded)) {
       const coupon = await grantCouponInTx(tx, workspaceId, {
         templateId: reward.couponTemplateId,
         customerId: input.customerId,

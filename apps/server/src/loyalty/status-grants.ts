@@ -1,11 +1,14 @@
-// The daily status-based grants: for each rule in rules.statusGrants, grant its coupon to every
-// customer its condition (status-conditions.ts) selects, once per period (grant key).
+// The daily status-based grants: each rule in rules.statusGrants names a segment (status-segments.ts)
+// and grants its coupon to every current member of it, once per spell of membership: the grant
+// key carries the instant the customer entered the segment, so a customer who stays lapsed gets
+// one win-back coupon, and one who comes back and lapses again gets another.
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { evaluateSegment } from '../segments/evaluate-membership.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { grantCoupon } from './coupons.ts';
 import { loadRules } from './rules.ts';
-import { statusCondition } from './status-conditions.ts';
+import { grantSegmentId } from './status-segments.ts';
 
 export async function runStatusGrants(
   db: Kysely<DB>,
@@ -16,14 +19,19 @@ export async function runStatusGrants(
   const rules = await loadRules(db, workspaceId);
   const outcome = { granted: 0, skipped: 0 };
   for (const rule of rules.statusGrants) {
-    const { rows } = await statusCondition(rule.trigger, workspaceId, at).execute(db);
-    for (const row of rows) {
+    const segmentId = await grantSegmentId(db, workspaceId, rule);
+    // A segment deleted since the rules were saved grants nothing (the rules still name it).
+    if (segmentId === undefined) continue;
+    // Membership as of `at`: time-based segments are otherwise only as fresh as the hourly refresh.
+    await evaluateSegment(db, workspaceId, segmentId, { now: at });
+    const name = rule.trigger ?? `segment:${segmentId}`;
+    for (const member of await spells(db, workspaceId, segmentId)) {
       try {
         const coupon = await grantCoupon(db, workspaceId, {
           templateId: rule.couponTemplateId,
-          customerId: row.customer_id,
-          source: `status:${rule.trigger}`,
-          grantKey: `status:${rule.trigger}:${row.period}`,
+          customerId: member.customer_id,
+          source: `status:${name}`,
+          grantKey: `status:${name}:${member.spell}`,
           actor: options.actor,
           at,
         });
@@ -37,6 +45,15 @@ export async function runStatusGrants(
     }
   }
   return outcome;
+}
+
+/** The segment's current members with the start of their spell (microseconds, UTC). */
+async function spells(db: Kysely<DB>, workspaceId: string, segmentId: number) {
+  const { rows } = await sql<{ customer_id: number; spell: string }>`
+    select customer_id, to_char(entered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as spell
+    from segment_member where workspace_id = ${workspaceId} and segment_id = ${segmentId}
+    order by customer_id`.execute(db);
+  return rows.map((r) => ({ customer_id: Number(r.customer_id), spell: r.spell }));
 }
 
 export async function workspacesWithLoyalty(db: Kysely<DB>): Promise<string[]> {

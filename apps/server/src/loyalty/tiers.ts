@@ -31,7 +31,12 @@ async function tierBasis(
           group by m.customer_id`
       : sql<{ customer_id: number; value: number }>`
           select m.customer_id, coalesce(sum(e.points), 0)::bigint as value
-          from loyalty_member m left join point_entry e on e.workspace_id = m.workspace_id and e.customer_id = m.customer_id
+          from loyalty_member m
+            -- The member and the records merged into it: their earn entries stay in their own
+            -- ledgers (append-only) but were the same person's (merge-loyalty.ts).
+            cross join lateral (select m.customer_id as id union all
+              select c.id from customer c where c.workspace_id = m.workspace_id and c.merged_into_id = m.customer_id) who
+            left join point_entry e on e.workspace_id = m.workspace_id and e.customer_id = who.id
             and e.kind in ('earn', 'reverse') and e.created_at > ${since} and e.created_at <= ${at}
           where m.workspace_id = ${workspaceId} and (${one}::bigint is null or m.customer_id = ${one})
           group by m.customer_id`;

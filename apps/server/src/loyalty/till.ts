@@ -3,11 +3,12 @@
 // key (a retried call returns the stored response and changes nothing).
 import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { liveCustomerId } from '../customers/get-customer.ts';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
-import { type RedeemedCoupon, redeemCouponInTx, usableCoupons } from './coupons.ts';
+import { type RedeemedCoupon, redeemCouponInTx, type UsableCoupon, usableCoupons } from './coupons.ts';
 import { verifyCardPayload } from './member-card.ts';
 import { lockMember } from './members.ts';
 import { computeOrderPoints } from './order-points.ts';
@@ -17,36 +18,69 @@ import { activeStampCards, addStampsInTx, listStampCardTemplates, type StampResu
 
 /**
  * A member's ledger (newest first) and open lots. A customer who is not in the workspace is a
- * 404, as for the summary: an empty ledger would read as "a member with no points yet".
+ * 404, as for the summary: an empty ledger would read as "a member with no points yet". A
+ * merged-away id answers with its survivor's ledger, as the customer API does, and says so in
+ * `mergedInto` (its points, lots and a `merge` entry are there).
  */
 export async function memberLedger(db: Kysely<DB>, workspaceId: string, customerId: number) {
-  const { rows } = await sql<{ id: number }>`
-    select id from customer where workspace_id = ${workspaceId} and id = ${customerId}`.execute(db);
-  if (!rows[0]) throw notFound(`customer ${customerId}`);
+  const live = await liveCustomerId(db, workspaceId, customerId);
+  if (live === undefined) throw notFound(`customer ${customerId}`);
   return {
-    entries: await listLedger(db, workspaceId, customerId),
-    lots: await listLots(db, workspaceId, customerId),
+    customerId: live,
+    mergedInto: live === customerId ? null : live,
+    entries: await listLedger(db, workspaceId, live),
+    lots: await listLots(db, workspaceId, live),
   };
 }
 
+export interface MemberSummary {
+  customerId: number;
+  /** Set when the id asked for was merged away: the summary is the survivor's. */
+  mergedInto: number | null;
+  memberNo: string | null;
+  name: string | null;
+  tier: { code: string; name: string } | null;
+  points: number;
+  pointsExpiringSoon: { points: number; firstExpiry: Date | null };
+  stamps: { templateId: number; name: string; stamps: number; required: number }[];
+  coupons: {
+    code: string;
+    name: string;
+    kind: UsableCoupon['kind'];
+    value: number;
+    freeItem: string | null;
+    minSpend: number;
+    validUntil: Date | null;
+  }[];
+}
+
+/**
+ * A member's name, tier, points, stamps and usable coupons. A merged-away id answers with its
+ * survivor's summary and says so in `mergedInto`, as the ledger does.
+ */
 export async function memberSummary(
   db: Kysely<DB> | Transaction<DB>,
   workspaceId: string,
   customerId: number,
   at = new Date(),
-) {
+): Promise<MemberSummary> {
   const { rows } = await sql<{
+    merged_into_id: number | null;
     family_name: string | null;
     given_name: string | null;
     member_no: string | null;
     balance: number | null;
     tier_code: string | null;
   }>`
-    select c.family_name, c.given_name, m.member_no, m.balance, m.tier_code
+    select c.merged_into_id, c.family_name, c.given_name, m.member_no, m.balance, m.tier_code
     from customer c left join loyalty_member m on m.workspace_id = c.workspace_id and m.customer_id = c.id
     where c.workspace_id = ${workspaceId} and c.id = ${customerId}`.execute(db);
   const row = rows[0];
   if (!row) throw notFound(`customer ${customerId}`);
+  if (row.merged_into_id !== null) {
+    const survivor = await memberSummary(db, workspaceId, Number(row.merged_into_id), at);
+    return { ...survivor, mergedInto: survivor.customerId };
+  }
   const rules = await loadRules(db, workspaceId);
   const tier = rules.tiers.find((t) => t.code === row.tier_code);
   const soon = new Date(at.getTime() + rules.expiringSoonDays * 86_400_000);
@@ -59,6 +93,7 @@ export async function memberSummary(
   );
   return {
     customerId,
+    mergedInto: null,
     memberNo: row.member_no,
     name: [row.family_name, row.given_name].filter(Boolean).join(' ') || null,
     tier: tier ? { code: tier.code, name: tier.name } : null,
@@ -81,8 +116,6 @@ export async function memberSummary(
     })),
   };
 }
-
-export type MemberSummary = Awaited<ReturnType<typeof memberSummary>>;
 
 export async function scanCard(
   db: Kysely<DB>,

@@ -82,6 +82,15 @@ export const TEMPLATES: readonly SegmentTemplate[] = [
     definition: { birthday: 'this_month' },
   },
   {
+    key: 'anniversary_today',
+    name: { ja: 'ご登録記念日のお客様', en: 'Registration anniversary today' },
+    description: {
+      ja: '今日(日本時間)がご登録から1年以上の記念日のお客様。',
+      en: 'Customers registered on this day (Japan time) in an earlier year.',
+    },
+    definition: { anniversary: 'today' },
+  },
+  {
     key: 'vip',
     name: { ja: 'VIP(予測LTV上位10%)', en: 'VIP (top 10% predicted CLV)' },
     description: {
