@@ -29,6 +29,8 @@ export function statusOf(code: DomainErrorCode): number {
       return 415;
     case 'rate_limited':
       return 429;
+    case 'upstream_unavailable':
+      return 502;
     default:
       return assertUnreachable(code);
   }
@@ -83,7 +85,12 @@ export function installErrorHandler(app: FastifyInstance): void {
     return new DomainError('invalid', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
   });
   app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
-    if (error instanceof DomainError) return send(reply, error);
+    if (error instanceof DomainError) {
+      // The caller learns only that the other service failed; the log keeps its reason.
+      if (error.code === 'upstream_unavailable')
+        request.log.warn({ upstream: error.cause }, 'a call to another service failed');
+      return send(reply, error);
+    }
     const status = (error as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) return send(reply, fromFrameworkError(error, status));
     request.log.error({ err: error }, 'request failed');

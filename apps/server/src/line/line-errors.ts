@@ -56,13 +56,59 @@ export function lineReason(error: HTTPFetchError): string {
 }
 
 /**
- * What an API caller gets when LINE refuses a call made for them: a 429 is `rate_limited` (try
+ * Seconds a caller is asked to wait (Retry-After) when LINE failed: its 5xx answers and dropped
+ * connections are usually over within a minute, and a client retrying at once only adds to them.
+ */
+export const LINE_UNAVAILABLE_RETRY_SECONDS = 30;
+
+/**
+ * Whether `error` is a failure to reach LINE at all rather than an answer from it: Node's fetch,
+ * which the SDK uses, rejects with TypeError('fetch failed') (the socket error as its cause) when
+ * the connection is refused or dropped, and with a TimeoutError or AbortError when cut short.
+ */
+function isNetworkFailure(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return true;
+  return error instanceof TypeError && error.message === 'fetch failed';
+}
+
+/**
+ * LINE's 5xx or a failed connection: `upstream_unavailable` (502, Retry-After). Nothing LINE
+ * sent is shown to the caller (a 5xx body may be anything a proxy in between produced); the
+ * bounded, printable reason goes to the server log as the error's cause.
+ */
+function lineUnavailable(error: HTTPFetchError | Error): DomainError {
+  const what = error instanceof HTTPFetchError ? `answered ${error.status}` : 'could not be reached';
+  const cause = error instanceof HTTPFetchError ? lineReason(error) : errorChain(error);
+  return new DomainError(
+    'upstream_unavailable',
+    `LINE ${what}; nothing was changed by Kizuna, try again later`,
+    [],
+    {
+      retryAfterSeconds: LINE_UNAVAILABLE_RETRY_SECONDS,
+      cause,
+    },
+  );
+}
+
+/** `fetch failed: connect ECONNREFUSED 127.0.0.1:9` — the message and its causes', bounded. */
+function errorChain(error: Error): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e instanceof Error && parts.length < 3; e = e.cause) parts.push(e.message);
+  return printable(parts.join(': '), MESSAGE_CHARS);
+}
+
+/**
+ * What an API caller gets when a call to LINE made for them fails: a 429 is `rate_limited` (try
  * again later), a 401 means the channel's access token is wrong (`invalid`, naming accessToken),
- * any other 4xx is `invalid` with LINE's message and its details as field problems under `base`.
- * Anything else (5xx, network) is returned unchanged.
+ * any other 4xx is `invalid` with LINE's message and its details as field problems under `base`;
+ * a 5xx or a connection that failed is `upstream_unavailable` (502). Anything else is returned
+ * unchanged.
  */
 export function lineRefusal(error: unknown, base = ''): unknown {
-  if (!(error instanceof HTTPFetchError) || error.status < 400 || error.status >= 500) return error;
+  if (error instanceof HTTPFetchError && error.status >= 500) return lineUnavailable(error);
+  if (isNetworkFailure(error)) return lineUnavailable(error);
+  if (!(error instanceof HTTPFetchError) || error.status < 400) return error;
   const fault = lineFault(error);
   const said = fault.message ? `: ${fault.message}` : '';
   if (error.status === 429)
@@ -86,7 +132,7 @@ export function lineRefusal(error: unknown, base = ''): unknown {
   return new DomainError('invalid', `LINE refused the request (${error.status})${said}`, problems);
 }
 
-/** Runs one call to LINE for an API caller, turning LINE's refusals into domain errors ({@link lineRefusal}). */
+/** Runs one call to LINE for an API caller, turning LINE's refusals and failures into domain errors ({@link lineRefusal}). */
 export async function lineCall<T>(call: () => Promise<T>, base = ''): Promise<T> {
   try {
     return await call();

@@ -10,7 +10,7 @@ import { type OrderLoyaltyOutcome, prefetchOrderFacts, syncOrderLoyaltyInTx } fr
 import { type LoyaltyRules, loadRules } from './rules.ts';
 import { listStampCardTemplates } from './stamp-cards.ts';
 import { runStatusGrants, workspacesWithLoyalty } from './status-grants.ts';
-import { evaluateAllTiers } from './tiers.ts';
+import { evaluateAllTiers, spendBases } from './tiers.ts';
 
 const ACTOR = 'job:loyalty-orders';
 
@@ -91,26 +91,35 @@ async function syncWorkspaceOrders(db: Kysely<DB>, workspaceId: string, orderIds
   for (const id of orderIds) if (!present.has(id)) failed.set(id, notFound(`order ${id}`));
   const syncAll = (chunk: { id: number; customerId: number }[]) =>
     transact(db, async (tx) => {
-      // The members first (in customer order), then what the syncs read, under their locks.
-      const locked = await lockMembers(
-        tx,
-        workspaceId,
-        chunk.map((o) => o.customerId),
-      );
+      // The members first (in customer order), then what the syncs read, under their locks: the
+      // orders' facts, and the members' spend (one instant for the chunk, so it holds for each).
+      const at = new Date();
+      const customerIds = chunk.map((o) => o.customerId);
+      const locked = await lockMembers(tx, workspaceId, customerIds);
       const facts = await prefetchOrderFacts(
         tx,
         workspaceId,
         chunk.map((o) => o.id),
       );
+      const spend = await spendBases(tx, workspaceId, rules, at, [...locked.keys()]);
       const stampCards = await listStampCardTemplates(tx, workspaceId);
       const done: OrderLoyaltyOutcome[] = [];
       for (const { id } of chunk) {
         const known = facts.get(id);
+        const member = known && locked.get(Number(known.order.customer_id));
         // An order moved to another customer since it was listed is read again under that lock.
-        const usable = known && locked.has(Number(known.order.customer_id)) ? { facts: known } : {};
-        done.push(
-          await syncOrderLoyaltyInTx(tx, workspaceId, id, rules, { actor: ACTOR, stampCards, ...usable }),
-        );
+        const usable =
+          known && member ? { facts: known, member, tierBasis: spend.get(member.customer_id) } : {};
+        const outcome = await syncOrderLoyaltyInTx(tx, workspaceId, id, rules, {
+          actor: ACTOR,
+          at,
+          stampCards,
+          ...usable,
+        });
+        // The next order of the member is earned at the tier this one left it in.
+        if (member && outcome.tier !== member.tier_code)
+          locked.set(member.customer_id, { ...member, tier_code: outcome.tier, tier_since: at });
+        done.push(outcome);
       }
       return done;
     });

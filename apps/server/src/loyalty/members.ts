@@ -67,27 +67,26 @@ async function notEnrollable(tx: Transaction<DB>, workspaceId: string, customerI
 /**
  * lockMember for several customers at once, in two statements: makes the missing members (of the
  * customers that exist) and locks the member rows in customer order, so that two callers locking
- * overlapping sets wait for each other instead of deadlocking. Returns the locked customer ids.
- * A member-number collision raises a unique violation, which `transact` retries.
+ * overlapping sets wait for each other instead of deadlocking. Returns the locked member rows by
+ * customer id. A member-number collision raises a unique violation, which `transact` retries.
  */
 export async function lockMembers(
   tx: Transaction<DB>,
   workspaceId: string,
   customerIds: readonly number[],
-): Promise<Set<number>> {
+): Promise<Map<number, MemberRow>> {
   const ids = [...new Set(customerIds)].sort((a, b) => a - b);
-  if (ids.length === 0) return new Set();
+  if (ids.length === 0) return new Map();
   await sql`insert into loyalty_member (workspace_id, customer_id, member_no)
     select ${workspaceId}, u.id, u.no from unnest(${ids}::bigint[], ${ids.map(() => newMemberNo())}::text[]) u(id, no)
     join customer c on c.workspace_id = ${workspaceId} and c.id = u.id and c.merged_into_id is null
     where not exists (select 1 from loyalty_member m where m.workspace_id = ${workspaceId} and m.customer_id = u.id)
     order by u.id
     on conflict (workspace_id, customer_id) do nothing`.execute(tx);
-  const { rows } = await sql<{ customer_id: number }>`select customer_id from loyalty_member
-    where workspace_id = ${workspaceId} and customer_id = any(${ids}::bigint[]) order by customer_id for update`.execute(
-    tx,
-  );
-  return new Set(rows.map((r) => Number(r.customer_id)));
+  const { rows } = await sql<MemberRow>`select customer_id, member_no, balance, tier_code, tier_since
+    from loyalty_member where workspace_id = ${workspaceId} and customer_id = any(${ids}::bigint[])
+    order by customer_id for update`.execute(tx);
+  return new Map(rows.map((r) => [Number(r.customer_id), r]));
 }
 
 async function selectForUpdate(tx: Transaction<DB>, workspaceId: string, customerId: number) {

@@ -10,7 +10,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { notFound } from '../shared/domain-error.ts';
-import { lockMember } from './members.ts';
+import { lockMember, type MemberRow } from './members.ts';
 import { addMonths, earnInTx, postEntry, takeFromLots } from './points-ledger.ts';
 import { type LoyaltyRules, loadRules } from './rules.ts';
 import { addStampsInTx, listStampCardTemplates, type StampCardTemplate } from './stamp-cards.ts';
@@ -129,6 +129,10 @@ export async function syncOrderLoyaltyInTx(
     stampCards?: StampCardTemplate[];
     /** The order's facts, read under its member's lock (see prefetchOrderFacts). */
     facts?: OrderFacts;
+    /** The order's member as it stands, already locked by the caller (with the facts only). */
+    member?: MemberRow;
+    /** The member's tier basis at `at`, read under the lock (see spendBases in tiers.ts). */
+    tierBasis?: number;
   },
 ): Promise<OrderLoyaltyOutcome> {
   const at = options.at ?? new Date();
@@ -140,7 +144,8 @@ export async function syncOrderLoyaltyInTx(
       where o.workspace_id = ${workspaceId} and o.id = ${orderId}`.execute(tx)
     ).rows[0];
   if (!order) throw notFound(`order ${orderId}`);
-  const member = await lockMember(tx, workspaceId, order.customer_id);
+  const member =
+    options.facts && options.member ? options.member : await lockMember(tx, workspaceId, order.customer_id);
   const outcome: OrderLoyaltyOutcome = {
     orderId,
     customerId: order.customer_id,
@@ -220,6 +225,7 @@ export async function syncOrderLoyaltyInTx(
       reason: `order ${order.external_id}`,
       actor: options.actor,
       lockedMember: member,
+      ...(options.facts && options.tierBasis !== undefined ? { basis: options.tierBasis } : {}),
     })
   ).to;
   return outcome;

@@ -11,23 +11,23 @@ import { lockMember, type MemberRow } from './members.ts';
 import { addMonths } from './points-ledger.ts';
 import { type LoyaltyRules, loadRules, sortedTiers, type TierRule } from './rules.ts';
 
-/** Spend or points in the 12 months up to `at`, per customer (all members when `customerId` is unset). */
+/** Spend or points in the 12 months up to `at`, per customer (all members when `customerIds` is unset). */
 async function tierBasis(
   db: Kysely<DB> | Transaction<DB>,
   workspaceId: string,
   rules: LoyaltyRules,
   at: Date,
-  customerId?: number,
+  customerIds?: readonly number[],
 ) {
   const since = addMonths(at, -12);
-  const one = customerId ?? null;
+  const one = customerIds ? [...customerIds] : null;
   const query =
     rules.tierBasis === 'spend'
       ? sql<{ customer_id: number; value: number }>`
           select m.customer_id, coalesce(sum(o.total - o.refunded_amount) filter (where o.status <> 'cancelled'), 0)::bigint as value
           from loyalty_member m left join customer_order o on o.workspace_id = m.workspace_id and o.customer_id = m.customer_id
             and o.ordered_at > ${since} and o.ordered_at <= ${at}
-          where m.workspace_id = ${workspaceId} and (${one}::bigint is null or m.customer_id = ${one})
+          where m.workspace_id = ${workspaceId} and (${one}::bigint[] is null or m.customer_id = any(${one}::bigint[]))
           group by m.customer_id`
       : sql<{ customer_id: number; value: number }>`
           select m.customer_id, coalesce(sum(e.points), 0)::bigint as value
@@ -38,9 +38,26 @@ async function tierBasis(
               select c.id from customer c where c.workspace_id = m.workspace_id and c.merged_into_id = m.customer_id) who
             left join point_entry e on e.workspace_id = m.workspace_id and e.customer_id = who.id
             and e.kind in ('earn', 'reverse') and e.created_at > ${since} and e.created_at <= ${at}
-          where m.workspace_id = ${workspaceId} and (${one}::bigint is null or m.customer_id = ${one})
+          where m.workspace_id = ${workspaceId} and (${one}::bigint[] is null or m.customer_id = any(${one}::bigint[]))
           group by m.customer_id`;
   return (await query.execute(db)).rows;
+}
+
+/**
+ * The members' 12-month spend at `at` in one statement, for a caller that syncs several of their
+ * orders in one transaction under their locks: syncing an order does not change any order, so the
+ * spend read once holds for each of them. Empty when the tiers go by points (earning changes those).
+ */
+export async function spendBases(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  rules: LoyaltyRules,
+  at: Date,
+  customerIds: readonly number[],
+): Promise<Map<number, number>> {
+  if (rules.tierBasis !== 'spend' || customerIds.length === 0) return new Map();
+  const rows = await tierBasis(tx, workspaceId, rules, at, customerIds);
+  return new Map(rows.map((r) => [Number(r.customer_id), Number(r.value)]));
 }
 
 export function tierFor(rules: LoyaltyRules, value: number): TierRule | undefined {
@@ -63,11 +80,18 @@ export async function evaluateTierInTx(
   workspaceId: string,
   customerId: number,
   rules: LoyaltyRules,
-  options: { at?: Date; reason: string; actor: string; lockedMember?: MemberRow },
+  options: {
+    at?: Date;
+    reason: string;
+    actor: string;
+    lockedMember?: MemberRow;
+    /** The member's basis at `at`, when the caller read it under the lock (see spendBases). */
+    basis?: number;
+  },
 ): Promise<TierOutcome> {
   const at = options.at ?? new Date();
   const member = options.lockedMember ?? (await lockMember(tx, workspaceId, customerId));
-  const value = (await tierBasis(tx, workspaceId, rules, at, customerId))[0]?.value ?? 0;
+  const value = options.basis ?? (await tierBasis(tx, workspaceId, rules, at, [customerId]))[0]?.value ?? 0;
   const tier = tierFor(rules, value);
   const to = tier?.code ?? null;
   const from = member.tier_code;

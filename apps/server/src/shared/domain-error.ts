@@ -11,7 +11,9 @@ export type DomainErrorCode =
   | 'too_large'
   | 'rate_limited'
   | 'method_not_allowed'
-  | 'unsupported_media_type';
+  | 'unsupported_media_type'
+  /** A service Kizuna called for the request (LINE) failed or did not answer; try again later. */
+  | 'upstream_unavailable';
 
 /** One problem with one input, named by its path: `events[3].occurredAt`. */
 export interface FieldProblem {
@@ -24,15 +26,16 @@ export interface FieldProblem {
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
   readonly problems: FieldProblem[];
-  /** For `rate_limited`: when to try again (sent as the Retry-After header). */
+  /** For `rate_limited` and `upstream_unavailable`: when to try again (sent as the Retry-After header). */
   readonly retryAfterSeconds: number | undefined;
   constructor(
     code: DomainErrorCode,
     message: string,
     problems: FieldProblem[] = [],
-    options: { retryAfterSeconds?: number } = {},
+    options: { retryAfterSeconds?: number; cause?: unknown } = {},
   ) {
-    super(message);
+    // The cause is for the server log (error-handler.ts), never sent to the caller.
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DomainError';
     this.code = code;
     this.problems = problems;
