@@ -27,8 +27,31 @@ afterAll(async () => {
   await database?.close();
 });
 
-/** Every event of the workspace, read page by page (pages of `limit`). */
+/**
+ * Waits until every transaction that ended before now is below the readers' horizon. On a shared
+ * PostgreSQL server, other sessions' open transactions (other test files, other databases) hold
+ * the horizon back for a while; on PGlite it is there at once.
+ */
+async function settled() {
+  const { rows } = await sql<{
+    next: string;
+  }>`select pg_snapshot_xmax(pg_current_snapshot())::text as next`.execute(database.db);
+  const next = rows[0]!.next;
+  await until(
+    async () =>
+      (
+        await sql<{
+          passed: boolean;
+        }>`select pg_snapshot_xmin(pg_current_snapshot()) >= ${next}::xid8 as passed`.execute(database.db)
+      ).rows[0]!.passed,
+    50_000,
+    'the read horizon',
+  );
+}
+
+/** Every event of the workspace committed so far, read page by page (pages of `limit`). */
 async function readAll(ws: string, limit = 100): Promise<DomainEvent[]> {
+  await settled();
   const all: DomainEvent[] = [];
   let after: string | undefined;
   for (;;) {
@@ -83,6 +106,7 @@ describe('appending and reading', () => {
     expect(appended).toBe(2);
     expect(await database.db.transaction().execute((tx) => appendDomainEvents(tx, ws, [keyed]))).toBe(0);
 
+    await settled();
     const pages = [];
     let after: string | undefined;
     for (let i = 0; i < 4; i++) {
@@ -110,6 +134,7 @@ describe('appending and reading', () => {
           SIMPLE(c, 2),
         ]),
       );
+    await settled();
     const page = await readDomainEvents(database.db, ws, { types: ['segment.entered'], limit: 10 });
     expect(page.events.map((e) => [e.type, e.payload, e.customerId])).toEqual([
       ['segment.entered', { segmentId: 5 }, c],
@@ -312,7 +337,7 @@ describe.skipIf(!TEST_DATABASE_URL)('concurrent writers (PostgreSQL)', () => {
     })();
     await Promise.all([0, 1, 2, 3].map(writer));
     writing = false;
-    giveUpAt = Date.now() + 30_000;
+    giveUpAt = Date.now() + 45_000;
     // A skipped event would keep the reader waiting: it gives up at giveUpAt.
     await reader;
     expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, n) => n));
