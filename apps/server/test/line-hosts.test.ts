@@ -282,7 +282,8 @@ describe('where the token leaves', () => {
 
     upstreamAnswer = { status: 500, type: 'text/plain', body: 'stack trace: INTERNAL-SECRET' };
     const failed = await createMenu();
-    expect(failed.statusCode).toBe(500);
+    expect(failed.statusCode).toBe(502);
+    expect(failed.json().error.code).toBe('upstream_unavailable');
     expect(failed.body).not.toContain('INTERNAL-SECRET');
     expect(upstreamRequests.at(-1)).toEqual({ url: '/v2/bot/richmenu', authorization: 'Bearer token-0001' });
   });
