@@ -1,9 +1,9 @@
 import type { JobDefinition } from '../jobs/jobs.ts';
 import { deliverSend } from './deliver-send.ts';
 import { loggableError } from './event-failures.ts';
+import { SEND_JOB } from './line-adapter.ts';
 import { channelsWithDueEvents, processPendingEvents } from './process-events.ts';
 import { RICH_MENU_SYNC_JOB, syncRichMenus, workspacesToSync } from './rich-menu-sync.ts';
-import { SEND_JOB } from './sends.ts';
 import { PROCESS_EVENTS_JOB } from './webhook-intake.ts';
 
 /** The LINE channel's background jobs (registered in jobs/registry.ts). */
