@@ -121,6 +121,16 @@ export async function listSendDecisions(
 
 export type { MessageStatus };
 
+/** Sends a worker left queued or sending (killed mid-send): the next worker to start resumes them. */
+export async function unfinishedSends(db: Kysely<DB>): Promise<{ workspaceId: string; sendId: number }[]> {
+  const rows = await db
+    .selectFrom('line_send')
+    .select(['workspace_id', 'id'])
+    .where('status', 'in', ['queued', 'sending'])
+    .execute();
+  return rows.map((r) => ({ workspaceId: r.workspace_id, sendId: r.id }));
+}
+
 /** Resumes a paused send (after the operator raised the quota or the month turned). */
 export async function resumeSend(
   db: Kysely<DB>,
