@@ -44,6 +44,7 @@ class FakeProvider {
 
 function fakeEmailAdapter(provider: FakeProvider): ChannelAdapter<'multicast' | 'push'> {
   return {
+    label: 'test email',
     channel: 'email',
     identityKind: 'email',
     jobName: 'test-email-send',
@@ -99,16 +100,14 @@ async function setup(emails: (string | null)[]) {
 }
 
 async function consent(workspaceId: string, customerId: number, status: 'granted' | 'revoked') {
-  await database.db
-    .transaction()
-    .execute((tx) =>
-      recordConsent(tx, workspaceId, customerId, {
-        channel: 'email',
-        purpose: 'marketing',
-        status,
-        source: 'test',
-      }),
-    );
+  await database.db.transaction().execute((tx) =>
+    recordConsent(tx, workspaceId, customerId, {
+      channel: 'email',
+      purpose: 'marketing',
+      status,
+      source: 'test',
+    }),
+  );
 }
 
 const message = [{ subject: '春のセール', body: '本日より' }];

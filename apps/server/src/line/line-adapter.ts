@@ -45,6 +45,7 @@ async function assertLineChannel(db: Kysely<DB>, workspaceId: string, channelId:
  * 409 counted as accepted, 429s held by the pacer (the monthly limit becomes `quota`).
  */
 export const lineAdapter: ChannelAdapter<LineRequestKind> = {
+  label: 'LINE',
   channel: 'line',
   identityKind: 'line',
   jobName: SEND_JOB,

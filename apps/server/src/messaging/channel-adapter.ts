@@ -51,6 +51,8 @@ export interface Batching<Kind extends string> {
  * time, decisions, leases and quota pauses; the adapter speaks the channel's protocol.
  */
 export interface ChannelAdapter<Kind extends string = string> {
+  /** The channel's name in logs ('LINE send done': operators and tests wait for these lines). */
+  label: string;
   /** The consent channel checked (purpose `marketing`) when each request is planned. */
   channel: ConsentChannel;
   /** The identity that gives a customer's address on this channel (its lowest value is used). */

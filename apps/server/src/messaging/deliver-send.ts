@@ -136,7 +136,7 @@ class DeliveryRun<Kind extends string> {
       if (!batch.length) {
         await this.#lastRecord;
         if (await finishSend(this.#db, workspaceId, send.id)) {
-          this.context.logger.info({ sendId: send.id, channel: this.adapter.channel }, 'send done');
+          this.context.logger.info({ sendId: send.id }, `${this.adapter.label} send done`);
           return 'done';
         }
         checkPending = true;
@@ -160,8 +160,8 @@ class DeliveryRun<Kind extends string> {
     await this.#settle();
     await pauseSend(this.#db, this.workspaceId, this.send.id, 'monthly_quota_exhausted');
     this.context.logger.warn(
-      { sendId: this.send.id, channel: this.adapter.channel, channelId: this.send.channelId },
-      'monthly message quota exhausted: send paused, nothing dropped. Raise the quota (or wait for the month to turn), then resume the send',
+      { sendId: this.send.id, channelId: this.send.channelId },
+      `${this.adapter.label} monthly message quota exhausted: send paused, nothing dropped. Raise the quota (or wait for the month to turn), then resume the send`,
     );
     return 'paused';
   }
