@@ -121,7 +121,10 @@ export async function listSendDecisions(
 
 export type { MessageStatus };
 
-/** Sends a worker left queued or sending (killed mid-send): the next worker to start resumes them. */
+/**
+ * Sends a worker left queued or sending (killed mid-send): the next worker to start resumes them.
+ * Across all workspaces on purpose: a worker serves every workspace; each result names its own.
+ */
 export async function unfinishedSends(db: Kysely<DB>): Promise<{ workspaceId: string; sendId: number }[]> {
   const rows = await db
     .selectFrom('line_send')
