@@ -132,3 +132,22 @@ export async function mergeConsentStates(
     .where('customer_id', 'in', mergedIds)
     .execute();
 }
+
+/**
+ * The current consent of each listed customer for one channel and purpose; customers without a
+ * record are absent from the map. Read-only: the messaging core asks this at send time.
+ */
+export async function currentConsent(
+  db: Kysely<DB>,
+  workspaceId: string,
+  customerIds: number[],
+  channel: ConsentChannel,
+  purpose: ConsentPurpose,
+): Promise<Map<number, ConsentStatus>> {
+  if (!customerIds.length) return new Map();
+  const { rows } = await sql<{ customer_id: string | number; status: ConsentStatus }>`
+    select customer_id, status from customer_consent
+    where workspace_id = ${workspaceId} and channel = ${channel} and purpose = ${purpose}
+      and customer_id = any(${customerIds}::bigint[])`.execute(db);
+  return new Map(rows.map((r) => [Number(r.customer_id), r.status]));
+}

@@ -1,9 +1,10 @@
 import type { JobDefinition } from '../jobs/jobs.ts';
+import { unfinishedSends } from '../messaging/send-status.ts';
 import { deliverSend } from './deliver-send.ts';
 import { loggableError } from './event-failures.ts';
+import { SEND_JOB } from './line-adapter.ts';
 import { channelsWithDueEvents, processPendingEvents } from './process-events.ts';
 import { RICH_MENU_SYNC_JOB, syncRichMenus, workspacesToSync } from './rich-menu-sync.ts';
-import { SEND_JOB } from './sends.ts';
 import { PROCESS_EVENTS_JOB } from './webhook-intake.ts';
 
 /** The LINE channel's background jobs (declared in capability.ts). */
@@ -58,13 +59,8 @@ export const LINE_JOBS: JobDefinition[] = [
     // A worker killed mid-send leaves the send 'sending'; the next worker to start picks it up
     // (its lease arbitrates if several start at once).
     onWorkerStart: async ({ database, jobs, logger }) => {
-      const unfinished = await database.db
-        .selectFrom('line_send')
-        .select(['workspace_id', 'id'])
-        .where('status', 'in', ['queued', 'sending'])
-        .execute();
-      for (const send of unfinished)
-        await jobs.send(SEND_JOB, { workspaceId: send.workspace_id, sendId: send.id });
+      const unfinished = await unfinishedSends(database.db);
+      for (const send of unfinished) await jobs.send(SEND_JOB, send);
       if (unfinished.length) logger.info({ sends: unfinished.length }, 'unfinished LINE sends resumed');
     },
   },

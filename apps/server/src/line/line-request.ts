@@ -1,22 +1,11 @@
 import { HTTPFetchError, type messagingApi } from '@line/bot-sdk';
+import type { PlannedRequest } from '../messaging/channel-adapter.ts';
+import type { RequestOutcome } from '../messaging/decisions.ts';
 import { lineFault, lineReason, QUOTA_MESSAGE } from './line-errors.ts';
 import { type Pacer, sleep } from './pacer.ts';
 
-/** One request of a send, as persisted (with its retry key) before it is first sent. */
-export interface PlannedRequest {
-  seqFrom: number;
-  kind: 'multicast' | 'push';
-  retryKey: string;
-  recipients: string[];
-  messages: unknown[];
-  aggregationUnit: string | null;
-}
-
-export type RequestOutcome =
-  | { kind: 'accepted'; lineRequestId: string | null; attempts: number }
-  | { kind: 'failed'; error: string; attempts: number }
-  | { kind: 'quota'; attempts: number }
-  | { kind: 'retry_later'; error: string; attempts: number };
+/** LINE's two message requests: multicast (shared content, up to 500 users) and push (one user). */
+export type LineRequestKind = 'multicast' | 'push';
 
 const ATTEMPTS = 8;
 const TIMEOUT_MS = 10_000;
@@ -74,15 +63,17 @@ export async function callLine<T>(pacer: Pacer, call: () => Promise<T>): Promise
 }
 
 /**
- * Sends one planned request with its retry key (through {@link callLine}). A 409 means LINE
- * accepted the key before (a retry of a request that took effect), so it counts as accepted.
+ * Sends one planned request with its retry key as X-Line-Retry-Key (through {@link callLine}). A
+ * 409 means LINE accepted the key before (a retry of a request that took effect), so it counts
+ * as accepted.
  */
 export async function sendPlannedRequest(
   client: messagingApi.MessagingApiClient,
   pacer: Pacer,
-  request: PlannedRequest,
+  request: PlannedRequest<LineRequestKind>,
+  aggregationUnit: string | null,
 ): Promise<RequestOutcome> {
-  const units = request.aggregationUnit ? { customAggregationUnits: [request.aggregationUnit] } : {};
+  const units = aggregationUnit ? { customAggregationUnits: [aggregationUnit] } : {};
   const outcome = await callLine(pacer, () =>
     request.kind === 'multicast'
       ? client.multicastWithHttpInfo(
@@ -98,11 +89,11 @@ export async function sendPlannedRequest(
     case 'ok':
       return {
         kind: 'accepted',
-        lineRequestId: outcome.value.httpResponse.headers.get('x-line-request-id'),
+        providerRequestId: outcome.value.httpResponse.headers.get('x-line-request-id'),
         attempts: outcome.attempts,
       };
     case 'conflict':
-      return { kind: 'accepted', lineRequestId: outcome.acceptedRequestId, attempts: outcome.attempts };
+      return { kind: 'accepted', providerRequestId: outcome.acceptedRequestId, attempts: outcome.attempts };
     default:
       return outcome;
   }

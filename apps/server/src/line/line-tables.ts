@@ -62,53 +62,6 @@ export interface LineAccountLinkTable {
   result: string | null;
 }
 
-export type SendStatus = 'queued' | 'sending' | 'paused' | 'done';
-
-export interface LineSendTable {
-  workspace_id: string;
-  id: Generated<number>;
-  channel_id: string;
-  idempotency_key: string;
-  origin: string;
-  messages: Json<unknown[]>;
-  aggregation_unit: string | null;
-  status: SendStatus;
-  paused_reason: string | null;
-  total: number;
-  next_seq: Generated<number>;
-  lease_owner: string | null;
-  lease_until: Date | null;
-  created_at: Timestamp;
-  finished_at: Date | null;
-}
-
-export interface LineOutboxTable {
-  workspace_id: string;
-  send_id: number;
-  seq: number;
-  customer_id: number;
-  line_user_id: string | null;
-  messages: Json<unknown[] | null>;
-  status: Generated<'queued' | 'skipped' | 'failed'>;
-  reason: string | null;
-}
-
-export interface LineRequestTable {
-  workspace_id: string;
-  send_id: number;
-  seq_from: number;
-  seq_to: number;
-  kind: 'multicast' | 'push';
-  retry_key: string;
-  recipient_count: number;
-  status: 'pending' | 'accepted' | 'failed';
-  attempts: Generated<number>;
-  line_request_id: string | null;
-  error: string | null;
-  created_at: Timestamp;
-  finished_at: Date | null;
-}
-
 export interface LineRichMenuTable {
   workspace_id: string;
   id: Generated<number>;
@@ -159,9 +112,6 @@ declare module '../db/schema.ts' {
     line_webhook_event: LineWebhookEventTable;
     line_friend: LineFriendTable;
     line_account_link: LineAccountLinkTable;
-    line_send: LineSendTable;
-    line_outbox: LineOutboxTable;
-    line_request: LineRequestTable;
     line_rich_menu: LineRichMenuTable;
     line_rich_menu_sync: LineRichMenuSyncTable;
     line_rich_menu_link: LineRichMenuLinkTable;

@@ -1,0 +1,109 @@
+// A send and its outbox, written in one transaction with the job that delivers it.
+
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { assertCustomersExist } from '../customers/known-customers.ts';
+import type { DB } from '../db/schema.ts';
+import { transact } from '../db/transact.ts';
+import type { Jobs } from '../jobs/jobs.ts';
+import { type FieldProblem, invalid } from '../shared/domain-error.ts';
+import type { ChannelAdapter } from './channel-adapter.ts';
+import { findSendId, getSend, type SendView } from './send-status.ts';
+
+export interface SendInput {
+  channelId: string;
+  /** The content every recipient gets. */
+  messages: unknown[];
+  customerIds: number[];
+  /** Per-customer content (sent alone); these customers need not be in customerIds. */
+  personalized?: { customerId: number; messages: unknown[] }[];
+  /** Repeating a create with the same key returns the first send. */
+  idempotencyKey: string;
+  /** Who asked: 'api', 'campaign:12', 'journey:3/step:2'. */
+  origin?: string;
+  /** The provider's statistics label for this send. */
+  aggregationUnit?: string;
+}
+
+function checkInput(adapter: ChannelAdapter, input: SendInput): void {
+  const problems: FieldProblem[] = [];
+  adapter.checkContent(input.messages, 'messages', problems);
+  for (const [i, p] of (input.personalized ?? []).entries())
+    adapter.checkContent(p.messages, `personalized[${i}].messages`, problems);
+  if (input.aggregationUnit !== undefined) adapter.checkAggregationUnit(input.aggregationUnit, problems);
+  if (problems.length) throw invalid(problems);
+}
+
+/**
+ * Creates a send and its outbox (one row per customer: shared content first, then personalised
+ * rows) and enqueues its delivery in the same transaction, so the outbox and its idempotency key
+ * are committed before any provider call. Customers without an address on the channel are
+ * skipped at once (`no_line_identity`); consent is checked later, when each request is planned.
+ * A customer id that is not this workspace's is `invalid`, naming it (`customerIds[3]`,
+ * `personalized[0].customerId`), and nothing is written.
+ */
+export async function createSend(
+  db: Kysely<DB>,
+  jobs: Jobs | undefined,
+  adapter: ChannelAdapter,
+  workspaceId: string,
+  input: SendInput,
+): Promise<SendView> {
+  checkInput(adapter, input);
+  const personal = new Map((input.personalized ?? []).map((p) => [p.customerId, p.messages]));
+  const shared = [...new Set(input.customerIds)].filter((id) => !personal.has(id));
+  const ids = [...shared, ...personal.keys()];
+  const contents = [...shared.map(() => null), ...[...personal.values()].map((m) => JSON.stringify(m))];
+  return transact(db, async (tx) => {
+    const existing = await findSendId(tx, workspaceId, input.idempotencyKey);
+    if (existing !== undefined) return getSend(tx, workspaceId, existing);
+    await adapter.assertChannel(tx, workspaceId, input.channelId);
+    await assertCustomersExist(tx, workspaceId, [
+      ...input.customerIds.map((customerId, i) => ({ path: `customerIds[${i}]`, customerId })),
+      ...(input.personalized ?? []).map((p, i) => ({
+        path: `personalized[${i}].customerId`,
+        customerId: p.customerId,
+      })),
+    ]);
+    const send = await tx
+      .insertInto('line_send')
+      .values({
+        workspace_id: workspaceId,
+        channel_id: input.channelId,
+        idempotency_key: input.idempotencyKey,
+        origin: input.origin ?? 'api',
+        messages: JSON.stringify(input.messages),
+        aggregation_unit: input.aggregationUnit ?? null,
+        status: 'queued',
+        total: 0,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const noAddress = `no_${adapter.identityKind}_identity`;
+    // Merged-away customers are left out; a customer's address is its lowest identity of the kind.
+    const { rows } = await sql<{ total: number }>`
+      with input as (
+        select u.customer_id, u.messages, u.ord from unnest(${ids}::bigint[], ${contents}::jsonb[]) with ordinality as u(customer_id, messages, ord)
+      ), inserted as (
+        insert into line_outbox (workspace_id, send_id, seq, customer_id, line_user_id, messages, status, reason)
+        select ${workspaceId}::uuid, ${send.id}::bigint, (row_number() over (order by i.ord) - 1)::int, i.customer_id, l.value, i.messages,
+          case when l.value is null then 'skipped' else 'queued' end,
+          case when l.value is null then ${noAddress}::text end
+        from input i
+        join customer c on c.workspace_id = ${workspaceId} and c.id = i.customer_id and c.merged_into_id is null
+        left join lateral (
+          select value from customer_identity ci
+          where ci.workspace_id = ${workspaceId} and ci.customer_id = i.customer_id and ci.kind = ${adapter.identityKind}
+          order by value limit 1) l on true
+        returning 1
+      ) select count(*)::int as total from inserted`.execute(tx);
+    await tx
+      .updateTable('line_send')
+      .set({ total: rows[0]?.total ?? 0 })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', send.id)
+      .execute();
+    if (jobs) await jobs.sendInTransaction(tx, adapter.jobName, { workspaceId, sendId: send.id });
+    return getSend(tx, workspaceId, send.id);
+  });
+}

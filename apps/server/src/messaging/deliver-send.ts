@@ -1,0 +1,202 @@
+// Delivering a send through its channel's adapter, exactly once per recipient.
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { JobContext } from '../jobs/jobs.ts';
+import type { ChannelAdapter, PlannedRequest, SendRecord } from './channel-adapter.ts';
+import type { RequestOutcome } from './decisions.ts';
+import { sleep } from './pacer.ts';
+import { pendingRequests, planRequests } from './plan-requests.ts';
+import { acquireLease, finishSend, pauseSend, renewLease } from './send-lease.ts';
+
+export interface DeliverOptions {
+  /** Requests planned and sent per cycle (default 128: up to 64,000 LINE multicast recipients). */
+  requestsPerCycle?: number;
+  /** Requests in flight at once (default 16). */
+  concurrency?: number;
+  /** How long a worker's claim on a send lasts unless renewed (default 5 s). */
+  leaseMs?: number;
+}
+
+export type DeliverResult = 'done' | 'paused' | 'busy' | 'gone';
+
+/**
+ * Delivers a send: plans requests from the outbox (retry key persisted first), has the adapter
+ * perform them, records outcomes, and repeats until every message is sent, failed or skipped. A
+ * worker holds a lease on the send while it works; a worker that died leaves its pending
+ * requests, which the next one resends with the same keys (the channel recognises those that
+ * took effect), so each recipient gets one copy. A quota answer pauses the send: nothing is
+ * dropped, and a resume carries on from the pending requests.
+ */
+export async function deliverSend<Kind extends string>(
+  context: JobContext,
+  adapter: ChannelAdapter<Kind>,
+  workspaceId: string,
+  sendId: number,
+  options: DeliverOptions = {},
+): Promise<DeliverResult> {
+  const db = context.database.db;
+  const row = await db
+    .selectFrom('line_send')
+    .select(['channel_id', 'messages', 'aggregation_unit'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', sendId)
+    .executeTakeFirst();
+  if (!row) return 'gone';
+  const send: SendRecord = {
+    id: sendId,
+    channelId: row.channel_id,
+    messages: row.messages,
+    aggregationUnit: row.aggregation_unit,
+  };
+  const owner = randomUUID();
+  const leaseMs = options.leaseMs ?? 5_000;
+  const acquired = await acquireLease(db, workspaceId, sendId, owner, leaseMs);
+  if (acquired !== 'sending') return acquired;
+  const sender = await adapter.open(context, workspaceId, send);
+  const run = new DeliveryRun(context, adapter, workspaceId, send, owner, options);
+  return run.loop((request) => sender.perform(request));
+}
+
+/** One worker's pass over a send while it holds the lease. */
+class DeliveryRun<Kind extends string> {
+  readonly #db: Kysely<DB>;
+  readonly #perCycle: number;
+  readonly #concurrency: number;
+  readonly #leaseMs: number;
+  // The first batches are small so the first requests leave at once; later ones full size.
+  #cycle: number;
+  #nextPlan: Promise<PlannedRequest<Kind>[]> | undefined;
+  #lastRecord: Promise<void> = Promise.resolve();
+
+  readonly context: JobContext;
+  readonly adapter: ChannelAdapter<Kind>;
+  readonly workspaceId: string;
+  readonly send: SendRecord;
+  readonly owner: string;
+
+  constructor(
+    context: JobContext,
+    adapter: ChannelAdapter<Kind>,
+    workspaceId: string,
+    send: SendRecord,
+    owner: string,
+    options: DeliverOptions,
+  ) {
+    this.context = context;
+    this.adapter = adapter;
+    this.workspaceId = workspaceId;
+    this.send = send;
+    this.owner = owner;
+    this.#db = context.database.db;
+    this.#perCycle = options.requestsPerCycle ?? 128;
+    this.#concurrency = options.concurrency ?? 16;
+    this.#leaseMs = options.leaseMs ?? 5_000;
+    this.#cycle = Math.min(8, this.#perCycle);
+  }
+
+  #plan(): Promise<PlannedRequest<Kind>[]> {
+    const size = this.#cycle;
+    this.#cycle = Math.min(this.#perCycle, this.#cycle * 2);
+    return planRequests(this.#db, this.adapter, this.workspaceId, this.send, size);
+  }
+
+  /** Waits for written outcomes and the batch being planned (its requests are stored as pending). */
+  async #settle(): Promise<void> {
+    await this.#lastRecord;
+    await this.#nextPlan;
+  }
+
+  /**
+   * Pipelined: the next batch is planned (and its retry keys stored) while this one is on the
+   * wire, and a batch's outcomes are written while the next one is sent. Pending requests, left
+   * by a dead worker or by the channel being unavailable, are read only once everything is written.
+   */
+  async loop(perform: (request: PlannedRequest<Kind>) => Promise<RequestOutcome>): Promise<DeliverResult> {
+    const { workspaceId, send } = this;
+    let checkPending = true;
+    let idleRounds = 0;
+    for (;;) {
+      const status = await renewLease(this.#db, workspaceId, send.id, this.owner, this.#leaseMs);
+      if (status !== 'sending') {
+        await this.#settle();
+        return status === 'paused' ? 'paused' : 'busy';
+      }
+      let batch: PlannedRequest<Kind>[] = [];
+      if (checkPending) {
+        await this.#settle();
+        this.#nextPlan = undefined;
+        batch = await pendingRequests(this.#db, this.adapter, workspaceId, send, this.#perCycle);
+        checkPending = false;
+      }
+      if (!batch.length) {
+        batch = await (this.#nextPlan ?? this.#plan());
+        this.#nextPlan = undefined;
+      }
+      if (!batch.length) {
+        await this.#lastRecord;
+        if (await finishSend(this.#db, workspaceId, send.id)) {
+          this.context.logger.info({ sendId: send.id }, `${this.adapter.label} send done`);
+          return 'done';
+        }
+        checkPending = true;
+        continue;
+      }
+      this.#nextPlan = this.#plan();
+      this.#nextPlan.catch(() => undefined); // awaited later; keep an early failure from being unhandled
+      const outcomes = await runPool(batch, this.#concurrency, perform);
+      await this.#lastRecord;
+      this.#lastRecord = recordOutcomes(this.#db, workspaceId, send.id, batch, outcomes);
+      this.#lastRecord.catch(() => undefined);
+      if (outcomes.some((o) => o.kind !== 'accepted' && o.kind !== 'failed')) checkPending = true;
+      if (outcomes.some((o) => o.kind === 'quota')) return this.#pauseForQuota();
+      // The channel unavailable for a whole cycle: wait before the next round of retries.
+      idleRounds = outcomes.every((o) => o.kind === 'retry_later') ? idleRounds + 1 : 0;
+      if (idleRounds) await sleep(Math.min(30_000, 500 * 2 ** idleRounds));
+    }
+  }
+
+  async #pauseForQuota(): Promise<'paused'> {
+    await this.#settle();
+    await pauseSend(this.#db, this.workspaceId, this.send.id, 'monthly_quota_exhausted');
+    this.context.logger.warn(
+      { sendId: this.send.id, channelId: this.send.channelId },
+      `${this.adapter.label} monthly message quota exhausted: send paused, nothing dropped. Raise the quota (or wait for the month to turn), then resume the send`,
+    );
+    return 'paused';
+  }
+}
+
+async function recordOutcomes(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendId: number,
+  batch: PlannedRequest[],
+  outcomes: RequestOutcome[],
+): Promise<void> {
+  const status = outcomes.map((o) =>
+    o.kind === 'accepted' ? 'accepted' : o.kind === 'failed' ? 'failed' : 'pending',
+  );
+  await sql`
+    update line_request r set status = v.status, attempts = r.attempts + v.attempts,
+      line_request_id = coalesce(v.request_id, r.line_request_id), error = v.error,
+      finished_at = case when v.status = 'pending' then null else now() end
+    from unnest(${batch.map((b) => b.seqFrom)}::int[], ${status}::text[], ${outcomes.map((o) => o.attempts)}::int[],
+      ${outcomes.map((o) => (o.kind === 'accepted' ? o.providerRequestId : null))}::text[],
+      ${outcomes.map((o) => (o.kind === 'failed' || o.kind === 'retry_later' ? o.error : null))}::text[])
+      as v(seq_from, status, attempts, request_id, error)
+    where r.workspace_id = ${workspaceId} and r.send_id = ${sendId} and r.seq_from = v.seq_from`.execute(db);
+}
+
+async function runPool<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,207 @@
+// Planning a send's requests: consent checked now, each request stored with its retry key before it is sent.
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import { currentConsent } from '../customers/consent.ts';
+import type { ConsentStatus, DB } from '../db/schema.ts';
+import { transact } from '../db/transact.ts';
+import type { ChannelAdapter, PlannedRequest, SendRecord } from './channel-adapter.ts';
+import { consentSkipReason, type SkipReason } from './decisions.ts';
+import './send-tables.ts';
+
+/** Requests planned earlier (by this or a dead worker) and not yet answered, oldest first. */
+export async function pendingRequests<Kind extends string>(
+  db: Kysely<DB>,
+  adapter: ChannelAdapter<Kind>,
+  workspaceId: string,
+  send: SendRecord,
+  limit: number,
+): Promise<PlannedRequest<Kind>[]> {
+  // A personalised request's content is on its first (and only) outbox row; a batch's rows have none.
+  const rows = await db
+    .selectFrom('line_request as r')
+    .leftJoin('line_outbox as o', (join) =>
+      join
+        .onRef('o.workspace_id', '=', 'r.workspace_id')
+        .onRef('o.send_id', '=', 'r.send_id')
+        .onRef('o.seq', '=', 'r.seq_from'),
+    )
+    .select(['r.seq_from', 'r.seq_to', 'r.kind', 'r.retry_key', 'r.created_at', 'o.messages'])
+    .where('r.workspace_id', '=', workspaceId)
+    .where('r.send_id', '=', send.id)
+    .where('r.status', '=', 'pending')
+    .orderBy('r.seq_from')
+    .limit(limit)
+    .execute();
+  const expired = rows.filter((r) => Date.now() - r.created_at.getTime() > adapter.retryKeyLifetimeMs);
+  if (expired.length)
+    await db
+      .updateTable('line_request')
+      .set({
+        status: 'failed',
+        error: 'retry key expired before the channel confirmed the request',
+        finished_at: new Date(),
+      })
+      .where('workspace_id', '=', workspaceId)
+      .where('send_id', '=', send.id)
+      .where(
+        'seq_from',
+        'in',
+        expired.map((r) => r.seq_from),
+      )
+      .execute();
+  const live = rows.filter((r) => !expired.includes(r));
+  if (!live.length) return [];
+  // The same recipients as when the request was planned: its range's rows still queued.
+  const { rows: members } = await sql<{ seq: number; address: string }>`
+    select seq, line_user_id as address from line_outbox
+    where workspace_id = ${workspaceId} and send_id = ${send.id} and status = 'queued'
+      and seq between ${live[0]!.seq_from} and ${Math.max(...live.map((r) => r.seq_to))}
+    order by seq`.execute(db);
+  return live.map((r) => ({
+    seqFrom: r.seq_from,
+    // The kind was written by this adapter's plan (planRequests below).
+    kind: r.kind as Kind,
+    retryKey: r.retry_key,
+    recipients: members.filter((m) => m.seq >= r.seq_from && m.seq <= r.seq_to).map((m) => m.address),
+    messages: r.messages ?? send.messages,
+  }));
+}
+
+type Draft<Kind extends string> = PlannedRequest<Kind> & { seqTo: number };
+
+/**
+ * Plans up to `count` new requests from the outbox past the send's cursor, in one transaction:
+ * checks consent now (recipients who blocked the account or withdrew are skipped with the
+ * reason), groups shared content into the adapter's batches and gives personalised content a
+ * request each, and stores each request with its new retry key before anything is sent.
+ */
+export async function planRequests<Kind extends string>(
+  db: Kysely<DB>,
+  adapter: ChannelAdapter<Kind>,
+  workspaceId: string,
+  send: SendRecord,
+  count: number,
+): Promise<PlannedRequest<Kind>[]> {
+  return transact(db, async (tx) => {
+    const cursor = await tx
+      .selectFrom('line_send')
+      .select(['next_seq', 'total'])
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', send.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (cursor.next_seq >= cursor.total) return [];
+    const { shared, personal } = adapter.batching;
+    const requests: Draft<Kind>[] = [];
+    const skipped: { seq: number; reason: SkipReason }[] = [];
+    let group: Draft<Kind> | undefined;
+    let nextSeq = cursor.next_seq;
+    const close = () => {
+      if (group) requests.push(group);
+      group = undefined;
+    };
+    const wanted = () => (count - requests.length) * shared.maxRecipients;
+    const rows = outboxRows(tx, adapter, workspaceId, send.id, cursor.next_seq, cursor.total, wanted);
+    for await (const row of rows) {
+      if (requests.length >= count) break;
+      nextSeq = row.seq + 1;
+      if (row.status !== 'queued') continue;
+      const skip = consentSkipReason(row.consent);
+      if (skip) {
+        skipped.push({ seq: row.seq, reason: skip });
+        continue;
+      }
+      const base = { retryKey: randomUUID(), seqFrom: row.seq, seqTo: row.seq };
+      if (row.messages) {
+        close();
+        if (requests.length >= count) {
+          nextSeq = row.seq;
+          break;
+        }
+        requests.push({ ...base, kind: personal, recipients: [row.address!], messages: row.messages });
+        continue;
+      }
+      group ??= { ...base, kind: shared.kind, recipients: [], messages: send.messages };
+      group.recipients.push(row.address!);
+      group.seqTo = row.seq;
+      if (group.recipients.length >= shared.maxRecipients) close();
+    }
+    close();
+    await recordPlan(tx, workspaceId, send.id, skipped, requests, nextSeq);
+    return requests;
+  });
+}
+
+async function recordPlan<Kind extends string>(
+  tx: Kysely<DB>,
+  workspaceId: string,
+  sendId: number,
+  skipped: { seq: number; reason: SkipReason }[],
+  requests: Draft<Kind>[],
+  nextSeq: number,
+): Promise<void> {
+  if (skipped.length)
+    await sql`
+      update line_outbox o set status = 'skipped', reason = v.reason
+      from unnest(${skipped.map((s) => s.seq)}::int[], ${skipped.map((s) => s.reason)}::text[]) as v(seq, reason)
+      where o.workspace_id = ${workspaceId} and o.send_id = ${sendId} and o.seq = v.seq`.execute(tx);
+  if (requests.length)
+    await tx
+      .insertInto('line_request')
+      .values(
+        requests.map((r) => ({
+          workspace_id: workspaceId,
+          send_id: sendId,
+          seq_from: r.seqFrom,
+          seq_to: r.seqTo,
+          // The 0003 check constraint admits LINE's kinds only; another channel's kinds need 0012+.
+          kind: r.kind as 'multicast' | 'push',
+          retry_key: r.retryKey,
+          recipient_count: r.recipients.length,
+          status: 'pending' as const,
+        })),
+      )
+      .execute();
+  await tx
+    .updateTable('line_send')
+    .set({ next_seq: nextSeq })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', sendId)
+    .execute();
+}
+
+interface OutboxRow {
+  seq: number;
+  customer_id: number;
+  address: string | null;
+  messages: unknown[] | null;
+  status: string;
+  consent: ConsentStatus | undefined;
+}
+
+/**
+ * The outbox from `fromSeq` on, with each queued recipient's consent for the channel's marketing
+ * as it is now, read in chunks: 256 rows, then as many as the requests still to plan could hold,
+ * so a cycle of personal requests reads few rows and one of batches reads about what it uses.
+ */
+async function* outboxRows(
+  tx: Kysely<DB>,
+  adapter: ChannelAdapter,
+  workspaceId: string,
+  sendId: number,
+  fromSeq: number,
+  total: number,
+  wanted: () => number,
+): AsyncGenerator<OutboxRow> {
+  let from = fromSeq;
+  for (let size = 256; from < total; size = Math.min(Math.max(wanted(), 256), 65_536)) {
+    const { rows } = await sql<Omit<OutboxRow, 'consent'>>`
+      select seq, customer_id, line_user_id as address, messages, status from line_outbox
+      where workspace_id = ${workspaceId} and send_id = ${sendId} and seq >= ${from} and seq < ${from + size}
+      order by seq`.execute(tx);
+    const queued = rows.filter((r) => r.status === 'queued').map((r) => r.customer_id);
+    const consent = await currentConsent(tx, workspaceId, queued, adapter.channel, 'marketing');
+    for (const row of rows) yield { ...row, consent: consent.get(row.customer_id) };
+    from += size;
+  }
+}

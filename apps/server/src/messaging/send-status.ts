@@ -1,0 +1,157 @@
+// Reading a send back: its counts, each recipient's decision, and resuming a paused send.
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { transact } from '../db/transact.ts';
+import type { Jobs } from '../jobs/jobs.ts';
+import { notFound } from '../shared/domain-error.ts';
+import type { Decision, MessageStatus, PauseReason, SkipReason } from './decisions.ts';
+import type { SendStatus } from './send-tables.ts';
+
+export interface SendView {
+  id: number;
+  channelId: string;
+  origin: string;
+  status: SendStatus;
+  pausedReason: PauseReason | null;
+  aggregationUnit: string | null;
+  total: number;
+  counts: { queued: number; sent: number; failed: number; skipped: number };
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export async function findSendId(
+  db: Kysely<DB>,
+  workspaceId: string,
+  key: string,
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('line_send')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** A send with its message counts: sent = recipients of accepted requests. */
+export async function getSend(db: Kysely<DB>, workspaceId: string, sendId: number): Promise<SendView> {
+  const send = await db
+    .selectFrom('line_send')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', sendId)
+    .executeTakeFirst();
+  if (!send) throw notFound('send');
+  const { rows } = await sql<{ sent: number; failed: number; skipped: number; failed_rows: number }>`
+    select
+      (select coalesce(sum(recipient_count) filter (where status = 'accepted'), 0)::int from line_request
+        where workspace_id = ${workspaceId} and send_id = ${sendId}) as sent,
+      (select coalesce(sum(recipient_count) filter (where status = 'failed'), 0)::int from line_request
+        where workspace_id = ${workspaceId} and send_id = ${sendId}) as failed,
+      (select count(*) filter (where status = 'skipped')::int from line_outbox
+        where workspace_id = ${workspaceId} and send_id = ${sendId} and status <> 'queued') as skipped,
+      (select count(*) filter (where status = 'failed')::int from line_outbox
+        where workspace_id = ${workspaceId} and send_id = ${sendId} and status <> 'queued') as failed_rows`.execute(
+    db,
+  );
+  const c = rows[0]!;
+  const failed = c.failed + c.failed_rows;
+  return {
+    id: send.id,
+    channelId: send.channel_id,
+    origin: send.origin,
+    status: send.status,
+    pausedReason: send.paused_reason,
+    aggregationUnit: send.aggregation_unit,
+    total: send.total,
+    counts: { queued: send.total - c.sent - failed - c.skipped, sent: c.sent, failed, skipped: c.skipped },
+    createdAt: send.created_at.toISOString(),
+    finishedAt: send.finished_at?.toISOString() ?? null,
+  };
+}
+
+export type RecipientDecision = Decision & { seq: number; customerId: number; address: string | null };
+
+interface DecisionRow {
+  seq: number;
+  customer_id: number;
+  address: string | null;
+  status: 'queued' | 'skipped' | 'failed';
+  reason: string | null;
+  request_status: string | null;
+  error: string | null;
+}
+
+/** A row's own decision (skipped, failed) if it has one, else its request's outcome. */
+function decisionOf(r: DecisionRow): Decision {
+  // Only the core writes a skip reason, always a SkipReason (decisions.ts).
+  if (r.status === 'skipped') return { status: 'skipped', reason: r.reason as SkipReason };
+  if (r.status === 'failed') return { status: 'failed', reason: r.reason ?? '' };
+  if (r.request_status === 'accepted') return { status: 'sent', reason: null };
+  if (r.request_status === 'failed') return { status: 'failed', reason: r.error ?? '' };
+  return { status: 'queued', reason: null };
+}
+
+/** Each recipient's decision, in outbox order. */
+export async function listSendDecisions(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendId: number,
+  options: { afterSeq?: number; limit?: number; customerId?: number } = {},
+): Promise<RecipientDecision[]> {
+  await getSend(db, workspaceId, sendId);
+  const { rows } = await sql<DecisionRow>`
+    select o.seq, o.customer_id, o.line_user_id as address, o.status, o.reason, r.status as request_status, r.error
+    from line_outbox o
+    left join lateral (
+      select status, error, seq_to from line_request r
+      where r.workspace_id = o.workspace_id and r.send_id = o.send_id and r.seq_from <= o.seq
+      order by r.seq_from desc limit 1) r on r.seq_to >= o.seq
+    where o.workspace_id = ${workspaceId} and o.send_id = ${sendId} and o.seq > ${options.afterSeq ?? -1}
+      ${options.customerId !== undefined ? sql`and o.customer_id = ${options.customerId}` : sql``}
+    order by o.seq limit ${options.limit ?? 100}`.execute(db);
+  return rows.map((r) => ({
+    seq: r.seq,
+    customerId: Number(r.customer_id),
+    address: r.address,
+    ...decisionOf(r),
+  }));
+}
+
+export type { MessageStatus };
+
+/**
+ * Sends a worker left queued or sending (killed mid-send): the next worker to start resumes them.
+ * Across all workspaces on purpose: a worker serves every workspace; each result names its own.
+ */
+export async function unfinishedSends(db: Kysely<DB>): Promise<{ workspaceId: string; sendId: number }[]> {
+  const rows = await db
+    .selectFrom('line_send')
+    .select(['workspace_id', 'id'])
+    .where('status', 'in', ['queued', 'sending'])
+    .execute();
+  return rows.map((r) => ({ workspaceId: r.workspace_id, sendId: r.id }));
+}
+
+/** Resumes a paused send (after the operator raised the quota or the month turned). */
+export async function resumeSend(
+  db: Kysely<DB>,
+  jobs: Jobs | undefined,
+  jobName: string,
+  workspaceId: string,
+  sendId: number,
+): Promise<SendView> {
+  await transact(db, async (tx) => {
+    const send = await getSend(tx, workspaceId, sendId);
+    if (send.status !== 'paused') return;
+    await tx
+      .updateTable('line_send')
+      .set({ status: 'sending', paused_reason: null })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', sendId)
+      .execute();
+    if (jobs) await jobs.sendInTransaction(tx, jobName, { workspaceId, sendId });
+  });
+  return getSend(db, workspaceId, sendId);
+}

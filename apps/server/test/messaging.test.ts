@@ -1,0 +1,228 @@
+// The messaging core through a channel adapter defined here: a fake external channel (an email
+// provider that dedupes by retry key) over the real database, so these tests show what the core
+// guarantees for any channel: decisions with reasons, consent at send time, retry keys reused
+// after a crash, and a quota pause that drops nobody.
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordConsent } from '../src/customers/consent.ts';
+import { upsertCustomer } from '../src/customers/upsert-customer.ts';
+import type { Database } from '../src/db/open-database.ts';
+import type { ChannelAdapter, PlannedRequest } from '../src/messaging/channel-adapter.ts';
+import { createSend } from '../src/messaging/create-send.ts';
+import type { RequestOutcome } from '../src/messaging/decisions.ts';
+import { deliverSend } from '../src/messaging/deliver-send.ts';
+import { getSend, listSendDecisions, resumeSend } from '../src/messaging/send-status.ts';
+import { createSecretBox } from '../src/shared/secret-box.ts';
+import { createTestDatabase, lineUserId, newWorkspace } from './helpers.ts';
+
+/** The provider on the other side: keeps each retry key once, like LINE's X-Line-Retry-Key. */
+class FakeProvider {
+  readonly accepted = new Map<string, string[]>();
+  readonly received = new Map<string, number>();
+  readonly keysSeen: string[] = [];
+  /** Recipients the provider still takes this month; past it, it answers "quota". */
+  quota = Number.POSITIVE_INFINITY;
+  /** Accept the next request, then die before the answer reaches Kizuna (a worker killed mid-call). */
+  crashAfterNextAccept = false;
+
+  async perform(request: PlannedRequest): Promise<RequestOutcome> {
+    this.keysSeen.push(request.retryKey);
+    if (this.accepted.has(request.retryKey))
+      return { kind: 'accepted', providerRequestId: `again-${request.retryKey}`, attempts: 1 };
+    if (request.recipients.length > this.quota) return { kind: 'quota', attempts: 1 };
+    this.quota -= request.recipients.length;
+    this.accepted.set(request.retryKey, request.recipients);
+    for (const to of request.recipients) this.received.set(to, (this.received.get(to) ?? 0) + 1);
+    if (this.crashAfterNextAccept) {
+      this.crashAfterNextAccept = false;
+      throw new Error('worker killed after the provider accepted');
+    }
+    return { kind: 'accepted', providerRequestId: `req-${request.retryKey}`, attempts: 1 };
+  }
+}
+
+function fakeEmailAdapter(provider: FakeProvider): ChannelAdapter<'multicast' | 'push'> {
+  return {
+    label: 'test email',
+    channel: 'email',
+    identityKind: 'email',
+    jobName: 'test-email-send',
+    retryKeyLifetimeMs: 60 * 60 * 1000,
+    // The send tables' 0003 check names LINE's request kinds; two recipients a batch shows batching.
+    batching: { shared: { kind: 'multicast', maxRecipients: 2 }, personal: 'push' },
+    checkContent(messages, path, problems) {
+      if (!messages.length) problems.push({ path, message: 'must hold a message' });
+    },
+    checkAggregationUnit() {},
+    async assertChannel() {},
+    async open() {
+      return { perform: (request) => provider.perform(request) };
+    },
+  };
+}
+
+let database: Database;
+const secrets = createSecretBox(randomBytes(32));
+const context = () => ({ database, secrets, logger: pino({ level: 'silent' }) });
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+/** A workspace, a channel row for the sends to name, and customers with an email address each. */
+async function setup(emails: (string | null)[]) {
+  const { workspaceId } = await newWorkspace(database);
+  // The 0003 send table still references line_channel: a row stands in for the fake account.
+  const channel = await database.db
+    .insertInto('line_channel')
+    .values({
+      workspace_id: workspaceId,
+      line_channel_id: '1',
+      secret_sealed: 'x',
+      access_token_sealed: 'x',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const ids: number[] = [];
+  for (const [i, email] of emails.entries()) {
+    const { id } = await database.db
+      .transaction()
+      .execute((tx) =>
+        upsertCustomer(tx, workspaceId, email ? { email } : { lineUserId: lineUserId(9000 + i) }),
+      );
+    ids.push(id);
+  }
+  return { workspaceId, channelId: channel.id, ids };
+}
+
+async function consent(workspaceId: string, customerId: number, status: 'granted' | 'revoked') {
+  await database.db.transaction().execute((tx) =>
+    recordConsent(tx, workspaceId, customerId, {
+      channel: 'email',
+      purpose: 'marketing',
+      status,
+      source: 'test',
+    }),
+  );
+}
+
+const message = [{ subject: '春のセール', body: '本日より' }];
+
+describe('messaging core', () => {
+  it('records one decision per recipient: sent, or skipped with its reason', async () => {
+    const { workspaceId, channelId, ids } = await setup([
+      'a@example.jp',
+      'b@example.jp',
+      'c@example.jp',
+      null,
+    ]);
+    await consent(workspaceId, ids[0]!, 'granted');
+    await consent(workspaceId, ids[2]!, 'revoked');
+    await consent(workspaceId, ids[3]!, 'granted');
+    const provider = new FakeProvider();
+    const adapter = fakeEmailAdapter(provider);
+    const send = await createSend(database.db, undefined, adapter, workspaceId, {
+      channelId,
+      idempotencyKey: 'reasons',
+      messages: message,
+      customerIds: ids,
+    });
+    expect(await deliverSend(context(), adapter, workspaceId, send.id)).toBe('done');
+    const decisions = await listSendDecisions(database.db, workspaceId, send.id);
+    expect(decisions.map((d) => [d.address, d.status, d.reason])).toEqual([
+      ['a@example.jp', 'sent', null],
+      ['b@example.jp', 'skipped', 'no_consent'],
+      ['c@example.jp', 'skipped', 'revoked'],
+      [null, 'skipped', 'no_email_identity'],
+    ]);
+    expect([...provider.received]).toEqual([['a@example.jp', 1]]);
+    expect((await getSend(database.db, workspaceId, send.id)).counts).toEqual({
+      queued: 0,
+      sent: 1,
+      failed: 0,
+      skipped: 3,
+    });
+  });
+
+  it('checks consent at send time: a withdrawal between enqueue and send skips the recipient', async () => {
+    const { workspaceId, channelId, ids } = await setup(['d@example.jp', 'e@example.jp', 'f@example.jp']);
+    for (const id of ids) await consent(workspaceId, id, 'granted');
+    const provider = new FakeProvider();
+    const adapter = fakeEmailAdapter(provider);
+    const send = await createSend(database.db, undefined, adapter, workspaceId, {
+      channelId,
+      idempotencyKey: 'withdrawn',
+      messages: message,
+      customerIds: ids,
+    });
+    await consent(workspaceId, ids[1]!, 'revoked');
+    expect(await deliverSend(context(), adapter, workspaceId, send.id)).toBe('done');
+    const decisions = await listSendDecisions(database.db, workspaceId, send.id);
+    expect(decisions.map((d) => [d.status, d.reason])).toEqual([
+      ['sent', null],
+      ['skipped', 'revoked'],
+      ['sent', null],
+    ]);
+    expect(provider.received.has('e@example.jp')).toBe(false);
+  });
+
+  it('resends with the stored retry key after a worker dies mid-call, so nobody gets two copies', async () => {
+    const emails = ['g', 'h', 'i', 'j', 'k'].map((n) => `${n}@example.jp`);
+    const { workspaceId, channelId, ids } = await setup(emails);
+    for (const id of ids) await consent(workspaceId, id, 'granted');
+    const provider = new FakeProvider();
+    const adapter = fakeEmailAdapter(provider);
+    const send = await createSend(database.db, undefined, adapter, workspaceId, {
+      channelId,
+      idempotencyKey: 'crash',
+      messages: message,
+      customerIds: ids,
+    });
+    provider.crashAfterNextAccept = true;
+    const options = { concurrency: 1, leaseMs: 200 };
+    await expect(deliverSend(context(), adapter, workspaceId, send.id, options)).rejects.toThrow(
+      /worker killed/,
+    );
+    const [firstKey] = provider.keysSeen;
+    // The dead worker's lease runs out; the next worker finds the request pending with its key.
+    expect(await deliverSend(context(), adapter, workspaceId, send.id, options)).toBe('done');
+    expect(provider.keysSeen.filter((k) => k === firstKey)).toHaveLength(2);
+    expect([...provider.received.values()]).toEqual([1, 1, 1, 1, 1]);
+    expect(provider.accepted.size).toBe(3); // 5 recipients in batches of 2
+    expect((await getSend(database.db, workspaceId, send.id)).counts.sent).toBe(5);
+  });
+
+  it('pauses when the quota runs out, drops nobody, and finishes after a resume', async () => {
+    const emails = ['l', 'm', 'n', 'o', 'p', 'q'].map((n) => `${n}@example.jp`);
+    const { workspaceId, channelId, ids } = await setup(emails);
+    for (const id of ids) await consent(workspaceId, id, 'granted');
+    const provider = new FakeProvider();
+    provider.quota = 4;
+    const adapter = fakeEmailAdapter(provider);
+    const send = await createSend(database.db, undefined, adapter, workspaceId, {
+      channelId,
+      idempotencyKey: 'quota',
+      messages: message,
+      customerIds: ids,
+    });
+    const options = { concurrency: 1 };
+    expect(await deliverSend(context(), adapter, workspaceId, send.id, options)).toBe('paused');
+    const paused = await getSend(database.db, workspaceId, send.id);
+    expect(paused).toMatchObject({ status: 'paused', pausedReason: 'monthly_quota_exhausted' });
+    expect(paused.counts).toEqual({ queued: 2, sent: 4, failed: 0, skipped: 0 });
+    provider.quota = 100;
+    await resumeSend(database.db, undefined, adapter.jobName, workspaceId, send.id);
+    expect(await deliverSend(context(), adapter, workspaceId, send.id, options)).toBe('done');
+    expect((await getSend(database.db, workspaceId, send.id)).counts).toEqual({
+      queued: 0,
+      sent: 6,
+      failed: 0,
+      skipped: 0,
+    });
+    expect([...provider.received.values()]).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+});
