@@ -1,6 +1,7 @@
 // The seam between the messaging core and one channel's protocol (LINE: line/line-adapter.ts).
 import type { Kysely } from 'kysely';
-import type { ConsentChannel, DB, IdentityKind } from '../db/schema.ts';
+import type { ConsentChannel, IdentityKind } from '../customers/customer-tables.ts';
+import type { DB } from '../db/schema.ts';
 import type { JobContext } from '../jobs/jobs.ts';
 import type { FieldProblem } from '../shared/domain-error.ts';
 import type { RequestOutcome } from './decisions.ts';

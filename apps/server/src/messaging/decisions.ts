@@ -1,5 +1,5 @@
 // What became of each recipient of a send, as the messaging core records it.
-import type { ConsentStatus, IdentityKind } from '../db/schema.ts';
+import type { ConsentStatus, IdentityKind } from '../customers/customer-tables.ts';
 
 /**
  * Why a recipient was skipped. A reason is decided once and stored on the recipient's outbox row:

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { currentConsent } from '../customers/consent.ts';
-import type { ConsentStatus, DB } from '../db/schema.ts';
+import type { ConsentStatus } from '../customers/customer-tables.ts';
+import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import type { ChannelAdapter, PlannedRequest, SendRecord } from './channel-adapter.ts';
 import { consentSkipReason, type SkipReason } from './decisions.ts';
