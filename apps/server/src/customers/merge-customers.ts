@@ -43,7 +43,10 @@ export async function mergeCustomers(
     .where('workspace_id', '=', workspaceId)
     .where('id', 'in', sorted)
     .orderBy('id')
-    .forUpdate()
+    // Not `for update`: that lock also blocks the key-share lock a foreign key check takes, so a
+    // till writing a ledger entry for one of these customers while holding its member lock would
+    // deadlock with this merge when it goes on to take that member lock (mergeLoyalty).
+    .forNoKeyUpdate()
     .execute();
   const survivor = rows[0]!;
   const patch: Record<string, unknown> = {};
