@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/open-database.ts';
 import { type App, buildApp } from '../src/http/app.ts';
-import type { Jobs, QueuedJob } from '../src/jobs/jobs.ts';
+import type { Jobs, QueuedJob } from '../src/jobs/job-types.ts';
 import { startJobs } from '../src/jobs/jobs.ts';
 import { JOBS } from '../src/jobs/registry.ts';
 import { syncOrderBatch } from '../src/loyalty/jobs.ts';

@@ -3,7 +3,7 @@
 import { type LineSandbox, type LineSandboxOptions, startLineSandbox } from '@kizuna/line-sandbox';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../src/db/schema.ts';
-import type { JobDefinition } from '../src/jobs/jobs.ts';
+import type { JobDefinition } from '../src/jobs/job-types.ts';
 import { parseLineHostAllowance } from '../src/line/line-hosts.ts';
 import { LINE_JOBS } from '../src/line/line-jobs.ts';
 import { createTestApp, type TestApp, type TestAppOptions } from './helpers.ts';

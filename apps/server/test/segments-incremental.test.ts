@@ -10,7 +10,7 @@ import type { Database } from '../src/db/open-database.ts';
 import type { DB } from '../src/db/schema.ts';
 import { transact } from '../src/db/transact.ts';
 import { insertEvents } from '../src/events/insert-events.ts';
-import type { DomainTopic } from '../src/jobs/jobs.ts';
+import type { DomainTopic } from '../src/jobs/domain-topics.ts';
 import type { OrderInput } from '../src/orders/order-schema.ts';
 import { upsertOrders } from '../src/orders/upsert-orders.ts';
 import { compileDefinition } from '../src/segments/compile-definition.ts';

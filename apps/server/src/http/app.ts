@@ -15,7 +15,7 @@ import { registerCustomerRoutes } from '../customers/routes.ts';
 import type { Database } from '../db/open-database.ts';
 import { registerEventRoutes } from '../events/routes.ts';
 import { registerHealthRoutes } from '../health/routes.ts';
-import type { Jobs } from '../jobs/jobs.ts';
+import type { Jobs } from '../jobs/job-types.ts';
 import { LINE_HOSTS_ONLY, type LineHostAllowance } from '../line/line-hosts.ts';
 import { registerLineRoutes } from '../line/routes.ts';
 import { registerLoyaltyRoutes } from '../loyalty/routes.ts';

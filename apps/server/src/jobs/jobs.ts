@@ -5,117 +5,12 @@ import type { Database } from '../db/open-database.ts';
 import type { DB } from '../db/schema.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
+import type { DomainTopic, Publish } from './domain-topics.ts';
 import { handleJobBatch } from './job-batch.ts';
 import { summarizeJobError } from './job-error.ts';
-import { queueOptions, type RetryPolicy, workOptions } from './queue-setup.ts';
-import { monitorQueues, type QueueStat, queueStats } from './queue-stats.ts';
-
-/** What a job handler gets: the database, a logger, and the box that opens stored secrets. */
-export interface JobContext {
-  database: Database;
-  logger: Logger;
-  secrets: SecretBox;
-  /**
-   * Publishes a domain topic after the job's own transaction has committed (handlers run by the
-   * job system have it; code that calls a handler's work directly may leave it out). A crash
-   * between the commit and this call loses the publication, so subscribers that must not miss one
-   * also run on a schedule.
-   */
-  publish?: (topic: DomainTopic, data: object) => Promise<void>;
-  /** Publishes a domain topic inside the handler's own transaction (handlers run by the job system have it). */
-  publishInTransaction?: Publish;
-  /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); absent: none. */
-  lineHosts?: LineHostAllowance;
-}
-
-/** One job of a batch handed to `runBatch`. */
-export interface QueuedJob {
-  id: string;
-  data: unknown;
-  /** Earlier attempts of this job (0 on the first). */
-  retryCount: number;
-}
-
-/** The jobs of a batch that failed, by job id, with their errors. The others are complete. */
-export type JobFailures = ReadonlyMap<string, unknown>;
-
-/** A durable background job: a pg-boss queue, its handler and an optional cron schedule (JST). */
-export interface JobDefinition {
-  name: string;
-  /** Cron expression evaluated in Asia/Tokyo. */
-  schedule?: string;
-  /** Domain topics (see DOMAIN_TOPICS) whose publications enqueue this job. */
-  subscribe?: DomainTopic[];
-  run(data: unknown, context: JobContext): Promise<void>;
-  /**
-   * Handles several jobs of the queue in one go, e.g. one recompute for the union of their
-   * customers. Returns the jobs that failed (the others complete); throwing fails them all. It
-   * must be safe to repeat: a failed job is retried whole. Without it, `run` runs per job.
-   */
-  runBatch?(jobs: readonly QueuedJob[], context: JobContext): Promise<JobFailures>;
-  /**
-   * Jobs fetched and handled at once (default 1). Above 1 the worker also fetches again at once
-   * while fetches come back full, and is woken by a new job (LISTEN/NOTIFY) instead of polling
-   * every 2 s. Keep 1 for jobs that run for minutes: a batch shares one time limit.
-   */
-  batchSize?: number;
-  /**
-   * Batches of this queue one process runs side by side on PostgreSQL (default 1). PGlite has
-   * one connection: there the queue always runs one batch at a time.
-   */
-  concurrency?: number;
-  /**
-   * With `run` and a batch: jobs whose data give the same key run once, the first one's data
-   * standing for all (for handlers that do all pending work of, say, a LINE channel).
-   */
-  coalesceKey?(data: unknown): string | undefined;
-  /** Retries after a failure (default DEFAULT_RETRY in queue-setup.ts). */
-  retry?: Partial<RetryPolicy>;
-  /** Runs once when a worker process starts, e.g. to resume work a killed worker left behind. */
-  onWorkerStart?(context: JobContext & { jobs: Jobs }): Promise<void>;
-}
-
-/**
- * Topics published inside the transaction that made the change, so a consumer never misses a
- * committed change and never sees a rolled-back one. Each job's data is the payload plus
- * `topic`, the topic it was published on.
- * - `orders.changed`  `{ workspaceId, orderIds, customerIds }` after orders are created or updated
- *   (customerIds: the orders' customers now and before, when an order moved)
- * - `customers.changed` `{ workspaceId, customerIds }` after profile, identity or consent changes,
- *   and for customers created or merged while orders, visits or events were written
- * - `events.recorded` `{ workspaceId, customerIds, types }` after events are stored
- * - `visits.recorded` `{ workspaceId, customerIds }` after visits are stored
- * - `segments.changed` `{ workspaceId, entered, exited }` after segment entries or exits were
- *   recorded (published by the segment jobs once their transaction has committed)
- */
-export const DOMAIN_TOPICS = [
-  'orders.changed',
-  'customers.changed',
-  'events.recorded',
-  'visits.recorded',
-  'segments.changed',
-] as const;
-export type DomainTopic = (typeof DOMAIN_TOPICS)[number];
-
-/** Publishes a domain topic in the caller's transaction. */
-export type Publish = (tx: Transaction<DB>, topic: DomainTopic, data: object) => Promise<void>;
-
-export interface Jobs {
-  publish: Publish;
-  boss: PgBoss;
-  /** Enqueues a job; `singletonKey` makes repeated sends of the same work idempotent. */
-  send(
-    name: string,
-    data?: object,
-    options?: { singletonKey?: string; startAfter?: Date },
-  ): Promise<string | null>;
-  /** Enqueues a job inside the caller's transaction: it commits or rolls back with the change. */
-  sendInTransaction(tx: Transaction<DB>, name: string, data: object): Promise<string | null>;
-  /** Each queue's depth and the age of its oldest ready job, read now. */
-  queueStats(): Promise<QueueStat[]>;
-  /** Stops taking jobs and waits (up to `timeoutMs`) for the running ones to finish. */
-  stop(timeoutMs?: number): Promise<void>;
-}
+import type { JobContext, JobDefinition, Jobs } from './job-types.ts';
+import { queueOptions, workOptions } from './queue-setup.ts';
+import { monitorQueues, queueStats } from './queue-stats.ts';
 
 export interface StartJobsOptions {
   logger: Logger;

@@ -4,7 +4,7 @@ import { LINE_JOBS } from '../line/line-jobs.ts';
 import { LOYALTY_JOBS } from '../loyalty/jobs.ts';
 import { segmentsRecomputeJob, segmentsRefreshJob } from '../segments/segment-jobs.ts';
 import { AUTH_JOBS } from '../workspaces/auth-jobs.ts';
-import type { JobDefinition } from './jobs.ts';
+import type { JobDefinition } from './job-types.ts';
 
 /** Every job Kizuna runs. Capabilities add theirs here. */
 export const JOBS: JobDefinition[] = [

@@ -1,4 +1,4 @@
-import type { JobDefinition } from '../jobs/jobs.ts';
+import type { JobDefinition } from '../jobs/job-types.ts';
 import { deliverSend } from './deliver-send.ts';
 import { loggableError } from './event-failures.ts';
 import { channelsWithDueEvents, processPendingEvents } from './process-events.ts';

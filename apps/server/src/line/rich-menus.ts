@@ -1,7 +1,7 @@
 import type { messagingApi } from '@line/bot-sdk';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { Jobs } from '../jobs/jobs.ts';
+import type { Jobs } from '../jobs/job-types.ts';
 import { DomainError, FOREIGN_KEY_VIOLATION, notFound, pgErrorCode } from '../shared/domain-error.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import { openChannel } from './channels.ts';

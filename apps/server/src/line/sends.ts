@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
-import type { Jobs } from '../jobs/jobs.ts';
+import type { Jobs } from '../jobs/job-types.ts';
 import { type FieldProblem, invalid, notFound } from '../shared/domain-error.ts';
 import { assertCustomersExist } from './known-customers.ts';
 import type { SendStatus } from './line-tables.ts';

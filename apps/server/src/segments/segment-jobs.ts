@@ -10,7 +10,7 @@
  * follows it).
  */
 import { sql } from 'kysely';
-import type { JobContext, JobDefinition, QueuedJob } from '../jobs/jobs.ts';
+import type { JobContext, JobDefinition, QueuedJob } from '../jobs/job-types.ts';
 import { evaluateSegment } from './evaluate-membership.ts';
 import { recomputeForCustomers } from './recompute-membership.ts';
 import './segment-tables.ts';

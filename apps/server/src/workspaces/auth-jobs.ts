@@ -1,4 +1,4 @@
-import type { JobDefinition } from '../jobs/jobs.ts';
+import type { JobDefinition } from '../jobs/job-types.ts';
 import { pruneLoginThrottle } from './login-throttle.ts';
 import { prunePasswordResets } from './password-resets.ts';
 
