@@ -7,6 +7,7 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { generateCouponCode, normalizeCouponCode } from './coupon-code.ts';
+import type { Coupon, CouponKind } from './coupon-types.ts';
 import { recordLoyaltyEvent } from './loyalty-events.ts';
 import { lockMember } from './members.ts';
 
@@ -18,8 +19,8 @@ export {
   redeemCoupon,
   redeemCouponInTx,
 } from './redeem-coupon.ts';
-
-export type CouponKind = 'amount_off' | 'percent_off' | 'free_item';
+// The coupon's own shapes live in coupon-types.ts, which redemption imports without importing this file.
+export type { Coupon, CouponKind } from './coupon-types.ts';
 
 export interface CouponTemplateInput {
   name: string;
@@ -81,19 +82,6 @@ export async function listCouponTemplates(db: Kysely<DB>, workspaceId: string): 
       db,
     );
   return rows;
-}
-
-export interface Coupon {
-  id: number;
-  template_id: number;
-  customer_id: number;
-  code: string;
-  status: 'active' | 'redeemed' | 'revoked';
-  valid_from: Date;
-  valid_until: Date | null;
-  source: string;
-  redeemed_at: Date | null;
-  redemption_key: string | null;
 }
 
 export interface GrantInput {

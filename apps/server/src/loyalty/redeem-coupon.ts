@@ -9,7 +9,7 @@ import { prepared } from '../db/prepared-statements.ts';
 import type { DB } from '../db/schema.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { normalizeCouponCode } from './coupon-code.ts';
-import type { Coupon, CouponKind } from './coupons.ts';
+import type { Coupon, CouponKind } from './coupon-types.ts';
 
 export interface RedeemCouponInput {
   code: string;
