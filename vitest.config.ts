@@ -18,6 +18,7 @@ export default defineConfig({
       },
       // The repository's own scripts (the import cycle check) are tested on small temporary trees.
       { test: { name: 'scripts', root: 'scripts', include: ['test/**/*.test.ts'] } },
+      { test: { name: 'test-support', root: 'packages/test-support', include: ['test/**/*.test.ts'] } },
       {
         test: {
           name: 'server',

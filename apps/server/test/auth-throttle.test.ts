@@ -1,6 +1,8 @@
 // Login that cannot be turned against users or the server (issue #19 item 7): progressive delays
 // per client and per (account, client) that never lock the owner out, counters in the database,
 // bounded concurrent hashing, and new-password rules.
+
+import { until } from '@kizuna/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/http/app.ts';
 import { DomainError } from '../src/shared/domain-error.ts';
@@ -18,7 +20,6 @@ import { passwordProblem } from '../src/workspaces/passwords.ts';
 import { addMember } from '../src/workspaces/workspaces.ts';
 import { login } from './auth-helpers.ts';
 import { createTestApp, type TestApp } from './helpers.ts';
-import { until } from './line-setup.ts';
 
 let t: TestApp;
 const KNOWN = 'known@example.jp';
@@ -189,7 +190,9 @@ describe('hashing priority', () => {
       ),
     );
     const real = login(t.app, KNOWN, PASSWORD, '198.51.100.150');
-    await until(() => PASSWORD_HASHING.stats().queued === 17, 20_000, 'the real login to queue');
+    await until(() => PASSWORD_HASHING.stats().queued === 17, 'the real login to queue', {
+      timeoutMs: 20_000,
+    });
     // Freeing the two slots: first-come-first-served would give both to guesses, which hold them
     // until released below, and the real login would never finish.
     releaseRunning();
@@ -197,7 +200,9 @@ describe('hashing priority', () => {
     void real.then((res) => {
       answered = res.statusCode;
     });
-    await until(() => answered, 30_000, 'the real login to be answered while the guesses hold their slots');
+    await until(() => answered, 'the real login to be answered while the guesses hold their slots', {
+      timeoutMs: 30_000,
+    });
     expect(answered).toBe(200);
     // Guesses hold at most one of the two slots: the other stays for clients that are not failing.
     expect(guessesStarted).toBe(1);

@@ -57,21 +57,6 @@ export async function createLineTestBed(
   };
 }
 
-/** Waits until `check` returns a truthy value (polling), or fails after `timeoutMs`. */
-export async function until<T>(
-  check: () => T,
-  timeoutMs = 20_000,
-  what = 'condition',
-): Promise<NonNullable<Awaited<T>>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<Awaited<T>>; // truthy, so not null or undefined
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /**
  * Bulk-creates `count` customers who are LINE friends with granted LINE consent, their LINE ids
  * `lineUserId(first)`, `lineUserId(first + 1)`, … (one SQL statement, for sends to thousands).

@@ -1,6 +1,8 @@
 // Issue #19 item 9: PGlite's errors carry the statement's parameters and PostgreSQL's the row's
 // values, and the error handler logged them: customers' emails, phones and names. The log keeps
 // codes, statement names and stacks now, never values.
+
+import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +14,6 @@ import { createLogger } from '../src/shared/logger.ts';
 import { createSecretBox } from '../src/shared/secret-box.ts';
 import type { InitResult } from '../src/workspaces/workspaces.ts';
 import { createTestDatabase, newWorkspace } from './helpers.ts';
-import { until } from './line-setup.ts';
 
 const EMAIL = 'hanako.yamada@example.jp';
 const PHONE = '090-1234-5678';
@@ -101,8 +102,8 @@ describe('the JSON log', () => {
       await jobs.send('log-test', {});
       const entry = await until(
         () => lines.map((line) => JSON.parse(line)).find((e) => e.msg === 'lookup failed'),
-        30_000,
         'the job to log',
+        { timeoutMs: 30_000 },
       );
       expect(entry.job).toBe('log-test');
       expect(entry.err).toMatchObject({ code: '22P02', statement: 'select' });
