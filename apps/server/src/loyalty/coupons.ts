@@ -11,6 +11,8 @@ import type { Coupon, CouponKind } from './coupon-types.ts';
 import { recordLoyaltyEvent } from './loyalty-events.ts';
 import { lockMember } from './members.ts';
 
+// The coupon's own shapes live in coupon-types.ts, which redemption imports without importing this file.
+export type { Coupon, CouponKind } from './coupon-types.ts';
 // Redemption lives in its own file (one statement and its refusal reasons); re-exported here so
 // that callers keep finding every coupon operation in coupons.ts.
 export {
@@ -19,8 +21,6 @@ export {
   redeemCoupon,
   redeemCouponInTx,
 } from './redeem-coupon.ts';
-// The coupon's own shapes live in coupon-types.ts, which redemption imports without importing this file.
-export type { Coupon, CouponKind } from './coupon-types.ts';
 
 export interface CouponTemplateInput {
   name: string;
