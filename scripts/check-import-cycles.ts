@@ -84,6 +84,20 @@ export function importSpecifiers(file: string, text: string): string[] {
   return specifiers;
 }
 
+/** An `exports` subpath pattern such as `"./internal/*": "./src/*.ts"` applied to `subpath`. */
+function matchPattern(exports: Map<string, string>, subpath: string): string | undefined {
+  for (const [key, target] of exports) {
+    const star = key.indexOf('*');
+    if (star < 0) continue;
+    const head = key.slice(0, star);
+    const tail = key.slice(star + 1);
+    if (subpath.startsWith(head) && subpath.endsWith(tail) && subpath.length >= key.length - 1) {
+      return target.replace('*', subpath.slice(head.length, subpath.length - tail.length));
+    }
+  }
+  return undefined;
+}
+
 function resolveSpecifier(from: string, specifier: string, packages: WorkspacePackage[]): string | undefined {
   if (specifier.startsWith('.')) {
     const target = resolve(dirname(from), specifier);
@@ -92,7 +106,7 @@ function resolveSpecifier(from: string, specifier: string, packages: WorkspacePa
   const owner = packages.find((p) => specifier === p.name || specifier.startsWith(`${p.name}/`));
   if (!owner) return undefined;
   const subpath = `.${specifier.slice(owner.name.length)}`;
-  const target = owner.exports.get(subpath);
+  const target = owner.exports.get(subpath) ?? matchPattern(owner.exports, subpath);
   if (!target || !/\.(ts|mts)$/.test(target)) return undefined;
   const path = resolve(owner.dir, target);
   return existsSync(path) ? path : undefined;

@@ -35,11 +35,20 @@ describe('the import cycle check', () => {
 
   it('follows literal dynamic imports and workspace packages through their exports', () => {
     const root = tree({
-      'packages/lib/package.json': JSON.stringify({ name: '@x/lib', exports: { './tool': './src/tool.ts' } }),
+      'packages/lib/package.json': JSON.stringify({
+        name: '@x/lib',
+        exports: { './tool': './src/tool.ts', './internal/*': './src/*.ts' },
+      }),
       'packages/lib/src/tool.ts': "export const load = () => import('../../../bench/run.ts');\n",
+      'packages/lib/src/deep/part.ts':
+        "import { run } from '../../../../bench/other.ts';\nexport const part = run;\n",
       'bench/run.ts': "import { load } from '@x/lib/tool';\nexport const run = load;\n",
+      'bench/other.ts': "import { part } from '@x/lib/internal/deep/part';\nexport const run = () => part;\n",
     });
-    expect(checkImportCycles(root)).toEqual(['bench/run.ts -> packages/lib/src/tool.ts -> bench/run.ts']);
+    expect(checkImportCycles(root)).toEqual([
+      'bench/other.ts -> packages/lib/src/deep/part.ts -> bench/other.ts',
+      'bench/run.ts -> packages/lib/src/tool.ts -> bench/run.ts',
+    ]);
   });
 
   it('passes a tree without loops, and ignores tests that import each other', () => {
