@@ -1,8 +1,6 @@
-import type { Transaction } from 'kysely';
 import { fromKysely, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database.ts';
-import type { DB } from '../db/schema.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import type { DomainTopic, Publish } from './domain-topics.ts';
