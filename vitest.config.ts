@@ -16,6 +16,9 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
+      // The repository's own scripts (the import cycle check) are tested on small temporary trees.
+      { test: { name: 'scripts', root: 'scripts', include: ['test/**/*.test.ts'] } },
+      { test: { name: 'test-support', root: 'packages/test-support', include: ['test/**/*.test.ts'] } },
       {
         test: {
           name: 'server',

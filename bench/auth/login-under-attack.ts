@@ -10,11 +10,11 @@
 
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { buildApp } from '@kizuna/server/app';
+import { type Database, openDatabase } from '@kizuna/server/database';
+import { migrate } from '@kizuna/server/migrate';
+import { addMember, initWorkspace } from '@kizuna/server/workspaces';
 import { sql } from 'kysely';
-import { migrate } from '../../apps/server/src/db/migrate.ts';
-import { type Database, openDatabase } from '../../apps/server/src/db/open-database.ts';
-import { buildApp } from '../../apps/server/src/http/app.ts';
-import { addMember, initWorkspace } from '../../apps/server/src/workspaces/workspaces.ts';
 
 const { values } = parseArgs({
   options: {

@@ -10,10 +10,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { type OpenDatabaseOptions, openDatabase } from '@kizuna/server/database';
+import { migrate } from '@kizuna/server/migrate';
+import { initWorkspace } from '@kizuna/server/workspaces';
 import pg from 'pg';
-import { migrate } from '../../apps/server/src/db/migrate.ts';
-import { type OpenDatabaseOptions, openDatabase } from '../../apps/server/src/db/open-database.ts';
-import { initWorkspace } from '../../apps/server/src/workspaces/workspaces.ts';
 
 const { values } = parseArgs({
   options: {

@@ -8,13 +8,13 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { buildApp } from '@kizuna/server/app';
+import { openDatabase } from '@kizuna/server/database';
+import { migrate } from '@kizuna/server/migrate';
+import { initWorkspace } from '@kizuna/server/workspaces';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { migrate } from '../../apps/server/src/db/migrate.ts';
-import { openDatabase } from '../../apps/server/src/db/open-database.ts';
-import { buildApp } from '../../apps/server/src/http/app.ts';
-import { initWorkspace } from '../../apps/server/src/workspaces/workspaces.ts';
 
 const { values } = parseArgs({
   options: {

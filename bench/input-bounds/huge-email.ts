@@ -9,12 +9,12 @@
 // parsed body to the answer), and how long /health took when sent alongside.
 
 import { parseArgs } from 'node:util';
+import { buildApp } from '@kizuna/server/app';
+import { openDatabase } from '@kizuna/server/database';
+import { isEmailAddress } from '@kizuna/server/internal/shared/email';
+import { migrate } from '@kizuna/server/migrate';
+import { initWorkspace } from '@kizuna/server/workspaces';
 import type { InjectOptions } from 'fastify';
-import { migrate } from '../../apps/server/src/db/migrate.ts';
-import { openDatabase } from '../../apps/server/src/db/open-database.ts';
-import { buildApp } from '../../apps/server/src/http/app.ts';
-import { isEmailAddress } from '../../apps/server/src/shared/email.ts';
-import { initWorkspace } from '../../apps/server/src/workspaces/workspaces.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
 const rounds = Number(values.rounds);

@@ -1,12 +1,12 @@
 // bench/jobs: is the work right (points and segment membership), and how fast do the same jobs'
 // handlers run when called directly, with no queue between them and the database.
 import { randomBytes } from 'node:crypto';
+import type { Database } from '@kizuna/server/database';
+import type { JobDefinition, QueuedJob } from '@kizuna/server/internal/jobs/job-types';
+import { evaluateSegment } from '@kizuna/server/internal/segments/evaluate-membership';
+import { createSecretBox } from '@kizuna/server/internal/shared/secret-box';
 import { sql } from 'kysely';
 import pino from 'pino';
-import type { Database } from '../../apps/server/src/db/open-database.ts';
-import type { JobDefinition, QueuedJob } from '../../apps/server/src/jobs/jobs.ts';
-import { evaluateSegment } from '../../apps/server/src/segments/evaluate-membership.ts';
-import { createSecretBox } from '../../apps/server/src/shared/secret-box.ts';
 
 /**
  * Points: each completed order earned floor(total / 100) once, a cancelled one nets 0, and each

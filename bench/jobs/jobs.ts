@@ -14,11 +14,11 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { openDatabase } from '@kizuna/server/database';
+import { JOBS } from '@kizuna/server/internal/jobs/registry';
+import { migrate } from '@kizuna/server/migrate';
+import { initWorkspace } from '@kizuna/server/workspaces';
 import pg from 'pg';
-import { migrate } from '../../apps/server/src/db/migrate.ts';
-import { openDatabase } from '../../apps/server/src/db/open-database.ts';
-import { JOBS } from '../../apps/server/src/jobs/registry.ts';
-import { initWorkspace } from '../../apps/server/src/workspaces/workspaces.ts';
 import { completedJobs, resetDerived, runDirectly, verify } from './check.ts';
 import { batchBody, RULES, SEGMENTS } from './workload.ts';
 

@@ -16,21 +16,21 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { signWebhookBody } from '@kizuna/line-sandbox';
+import { buildApp } from '@kizuna/server/app';
+import { type Database, openDatabase } from '@kizuna/server/database';
+import { saveChannel } from '@kizuna/server/internal/line/channels';
+import { deliverSend } from '@kizuna/server/internal/line/deliver-send';
+import { parseLineHostAllowance } from '@kizuna/server/internal/line/line-hosts';
+import { LINE_JOBS } from '@kizuna/server/internal/line/line-jobs';
+import { Pacer } from '@kizuna/server/internal/line/pacer';
+import { createSend, getSend } from '@kizuna/server/internal/line/sends';
+import { createSecretBox } from '@kizuna/server/internal/shared/secret-box';
+import { startJobs } from '@kizuna/server/jobs';
+import { migrate } from '@kizuna/server/migrate';
+import { initWorkspace } from '@kizuna/server/workspaces';
 import { messagingApi } from '@line/bot-sdk';
 import { sql } from 'kysely';
 import pino from 'pino';
-import { migrate } from '../../apps/server/src/db/migrate.ts';
-import { type Database, openDatabase } from '../../apps/server/src/db/open-database.ts';
-import { buildApp } from '../../apps/server/src/http/app.ts';
-import { startJobs } from '../../apps/server/src/jobs/jobs.ts';
-import { saveChannel } from '../../apps/server/src/line/channels.ts';
-import { deliverSend } from '../../apps/server/src/line/deliver-send.ts';
-import { parseLineHostAllowance } from '../../apps/server/src/line/line-hosts.ts';
-import { LINE_JOBS } from '../../apps/server/src/line/line-jobs.ts';
-import { Pacer } from '../../apps/server/src/line/pacer.ts';
-import { createSend, getSend } from '../../apps/server/src/line/sends.ts';
-import { createSecretBox } from '../../apps/server/src/shared/secret-box.ts';
-import { initWorkspace } from '../../apps/server/src/workspaces/workspaces.ts';
 
 const { values } = parseArgs({
   options: {

@@ -22,15 +22,15 @@ import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { openDatabase } from '@kizuna/server/database';
+import * as couponsNow from '@kizuna/server/internal/loyalty/coupons';
+import { syncOrdersLoyalty } from '@kizuna/server/internal/loyalty/order-points';
+import * as ledgerNow from '@kizuna/server/internal/loyalty/points-ledger';
+import { createStampCardTemplate } from '@kizuna/server/internal/loyalty/stamp-cards';
+import { migrate } from '@kizuna/server/migrate';
+import { initWorkspace } from '@kizuna/server/workspaces';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { migrate } from '../../apps/server/src/db/migrate.ts';
-import { openDatabase } from '../../apps/server/src/db/open-database.ts';
-import * as couponsNow from '../../apps/server/src/loyalty/coupons.ts';
-import { syncOrdersLoyalty } from '../../apps/server/src/loyalty/order-points.ts';
-import * as ledgerNow from '../../apps/server/src/loyalty/points-ledger.ts';
-import { createStampCardTemplate } from '../../apps/server/src/loyalty/stamp-cards.ts';
-import { initWorkspace } from '../../apps/server/src/workspaces/workspaces.ts';
 
 const { values } = parseArgs({
   options: {

@@ -9,23 +9,23 @@
 // `--reuse --incremental-only` reruns only the incremental update on the segments a previous run
 // left (creating them if there are none).
 import { parseArgs } from 'node:util';
+import { buildApp } from '@kizuna/server/app';
+import { openDatabase } from '@kizuna/server/database';
+import { refreshAnalytics } from '@kizuna/server/internal/analytics/analytics-views';
+import { applyStatsDeltas, updateCustomerStats } from '@kizuna/server/internal/analytics/customer-stats';
+import { refitClv } from '@kizuna/server/internal/analytics/refit-clv';
+import { upsertOrders } from '@kizuna/server/internal/orders/upsert-orders';
+import { compileDefinition, jstClock } from '@kizuna/server/internal/segments/compile-definition';
+import { recomputeForCustomers } from '@kizuna/server/internal/segments/recompute-membership';
+import { RECOMPUTE_PARALLEL } from '@kizuna/server/internal/segments/segment-jobs';
+import { createSegment } from '@kizuna/server/internal/segments/segment-store';
+import { TEMPLATES } from '@kizuna/server/internal/segments/templates';
+import { createApiKey } from '@kizuna/server/internal/workspaces/api-keys';
+import { migrate } from '@kizuna/server/migrate';
+import { transact } from '@kizuna/server/transact';
+import { initWorkspace } from '@kizuna/server/workspaces';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { refreshAnalytics } from '../../apps/server/src/analytics/analytics-views.ts';
-import { applyStatsDeltas, updateCustomerStats } from '../../apps/server/src/analytics/customer-stats.ts';
-import { refitClv } from '../../apps/server/src/analytics/refit-clv.ts';
-import { migrate } from '../../apps/server/src/db/migrate.ts';
-import { openDatabase } from '../../apps/server/src/db/open-database.ts';
-import { transact } from '../../apps/server/src/db/transact.ts';
-import { buildApp } from '../../apps/server/src/http/app.ts';
-import { upsertOrders } from '../../apps/server/src/orders/upsert-orders.ts';
-import { compileDefinition, jstClock } from '../../apps/server/src/segments/compile-definition.ts';
-import { recomputeForCustomers } from '../../apps/server/src/segments/recompute-membership.ts';
-import { RECOMPUTE_PARALLEL } from '../../apps/server/src/segments/segment-jobs.ts';
-import { createSegment } from '../../apps/server/src/segments/segment-store.ts';
-import { TEMPLATES } from '../../apps/server/src/segments/templates.ts';
-import { createApiKey } from '../../apps/server/src/workspaces/api-keys.ts';
-import { initWorkspace } from '../../apps/server/src/workspaces/workspaces.ts';
 import { generateBrand } from './generate.ts';
 import { handWritten } from './hand-written.ts';
 

@@ -14,14 +14,14 @@
 // With --with-orders, each customer first gets a new completed order (and its stats delta), so the
 // plans include the entries and exits that follow (all rolled back).
 import { parseArgs } from 'node:util';
+import { openDatabase } from '@kizuna/server/database';
+import { customerStatsUpsert } from '@kizuna/server/internal/analytics/customer-stats';
+import { compileMatches } from '@kizuna/server/internal/segments/compile-definition';
+import { currentMemberships, membershipDiff } from '@kizuna/server/internal/segments/recompute-membership';
+import type { RuleNode } from '@kizuna/server/internal/segments/rule-tree';
+import { affectedBy, definitionInputs } from '@kizuna/server/internal/segments/segment-inputs';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { customerStatsUpsert } from '../../apps/server/src/analytics/customer-stats.ts';
-import { openDatabase } from '../../apps/server/src/db/open-database.ts';
-import { compileMatches } from '../../apps/server/src/segments/compile-definition.ts';
-import { currentMemberships, membershipDiff } from '../../apps/server/src/segments/recompute-membership.ts';
-import type { RuleNode } from '../../apps/server/src/segments/rule-tree.ts';
-import { affectedBy, definitionInputs } from '../../apps/server/src/segments/segment-inputs.ts';
 
 const { values } = parseArgs({
   options: {

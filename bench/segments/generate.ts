@@ -2,8 +2,9 @@
 // travel through Node). Customer ids are 1..N in a fresh database. Visits are skewed (many
 // one-time visitors, a few regulars) so that the segments have realistic sizes; purchases follow
 // the buy-till-you-die shape the CLV models assume (see the orders below).
+
+import type { Database } from '@kizuna/server/database';
 import { sql } from 'kysely';
-import type { Database } from '../../apps/server/src/db/open-database.ts';
 
 export interface GenerateOptions {
   customers: number;

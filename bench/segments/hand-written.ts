@@ -1,7 +1,8 @@
 // The baseline: for each template, the plain SQL count a developer would write by hand for the
 // same condition (same rules: completed orders, JST windows, live customers).
+
+import type { jstClock } from '@kizuna/server/internal/segments/compile-definition';
 import { type RawBuilder, sql } from 'kysely';
-import type { jstClock } from '../../apps/server/src/segments/compile-definition.ts';
 
 export function handWritten(
   key: string,

@@ -1,3 +1,4 @@
+import { until } from '@kizuna/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANALYTICS_JOBS } from '../src/analytics/analytics-jobs.ts';
 import { SEGMENT_JOBS } from '../src/segments/segment-jobs.ts';
@@ -8,16 +9,6 @@ beforeAll(async () => {
   t = await createTestApp({ jobs: [...SEGMENT_JOBS, ...ANALYTICS_JOBS], work: true });
 });
 afterAll(async () => t?.close());
-
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('analytics jobs', () => {
   it('keeps customer stats per change, and refits CLV on demand through the queue', async () => {
@@ -45,15 +36,20 @@ describe('analytics jobs', () => {
           .where('order_count', '=', 3)
           .executeTakeFirst(),
       'customer_stats after orders.changed',
+      { timeoutMs: 30_000 },
     );
     expect(stats).toEqual({ order_count: 3, revenue: 5500 });
 
     const refit = await t.app.inject({ method: 'POST', url: '/v1/analytics/clv/refit', headers: t.auth });
     expect(refit.statusCode).toBe(202);
-    const model = await until(async () => {
-      const r = await t.app.inject({ method: 'GET', url: '/v1/analytics/clv/model', headers: t.auth });
-      return r.json().model ?? undefined;
-    }, 'a stored CLV model');
+    const model = await until(
+      async () => {
+        const r = await t.app.inject({ method: 'GET', url: '/v1/analytics/clv/model', headers: t.auth });
+        return r.json().model ?? undefined;
+      },
+      'a stored CLV model',
+      { timeoutMs: 30_000 },
+    );
     expect(model.model).toBe('historical+historical');
     expect(model.fallbackReason).toMatch(/too_few_customers/);
     const forecast = await t.app.inject({ method: 'GET', url: '/v1/analytics/forecast', headers: t.auth });

@@ -1,6 +1,8 @@
 // Login that cannot be turned against users or the server (issue #19 item 7): progressive delays
 // per client and per (account, client) that never lock the owner out, counters in the database,
 // bounded concurrent hashing, and new-password rules.
+
+import { until } from '@kizuna/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/http/app.ts';
 import { DomainError } from '../src/shared/domain-error.ts';
@@ -18,7 +20,6 @@ import { passwordProblem } from '../src/workspaces/passwords.ts';
 import { addMember } from '../src/workspaces/workspaces.ts';
 import { login } from './auth-helpers.ts';
 import { createTestApp, type TestApp } from './helpers.ts';
-import { until } from './line-setup.ts';
 
 let t: TestApp;
 const KNOWN = 'known@example.jp';
@@ -189,7 +190,9 @@ describe('hashing priority', () => {
       ),
     );
     const real = login(t.app, KNOWN, PASSWORD, '198.51.100.150');
-    await until(() => PASSWORD_HASHING.stats().queued === 17, 20_000, 'the real login to queue');
+    await until(() => PASSWORD_HASHING.stats().queued === 17, 'the real login to queue', {
+      timeoutMs: 20_000,
+    });
     // Freeing the two slots: first-come-first-served would give both to guesses, which hold them
     // until released below, and the real login would never finish.
     releaseRunning();
@@ -197,7 +200,9 @@ describe('hashing priority', () => {
     void real.then((res) => {
       answered = res.statusCode;
     });
-    await until(() => answered, 30_000, 'the real login to be answered while the guesses hold their slots');
+    await until(() => answered, 'the real login to be answered while the guesses hold their slots', {
+      timeoutMs: 30_000,
+    });
     expect(answered).toBe(200);
     // Guesses hold at most one of the two slots: the other stays for clients that are not failing.
     expect(guessesStarted).toBe(1);
@@ -252,17 +257,19 @@ describe('device cookies', () => {
       void withCookie(cookie, `198.51.100.${170 + Object.keys(answers).length}`).then((res) => {
         answers[name] = res.statusCode;
       });
-    await until(() => PASSWORD_HASHING.stats().queued === 19, 20_000, 'the three logins to queue');
+    await until(() => PASSWORD_HASHING.stats().queued === 19, 'the three logins to queue', {
+      timeoutMs: 20_000,
+    });
     // One slot frees; the first tries then hold every slot they get until released below.
     release();
-    await until(() => answers.own, 30_000, 'the returning browser to be answered');
+    await until(() => answers.own, 'the returning browser to be answered', { timeoutMs: 30_000 });
     expect(answers.own).toBe(200);
     // The other two waited behind the first tries like any new client.
     expect(answers['other account']).toBeUndefined();
     expect(answers.forged).toBeUndefined();
     holdFirstTries();
     await Promise.all([...busy, ...firstTries]);
-    await until(() => answers.forged && answers['other account'], 30_000, 'the other logins');
+    await until(() => answers.forged && answers['other account'], 'the other logins', { timeoutMs: 30_000 });
     expect(answers).toMatchObject({ 'other account': 200, forged: 200 });
   });
 });

@@ -1,6 +1,8 @@
 // The domain event log: appends in the change's transaction, reads by cursor in order, and never
 // skips an event whose transaction committed after a younger one's (that part on PostgreSQL,
 // where transactions run side by side; PGlite has one connection). Runs on both databases.
+
+import { until } from '@kizuna/test-support';
 import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
@@ -15,7 +17,6 @@ import { evaluateSegment } from '../src/segments/evaluate-membership.ts';
 import { createSegment } from '../src/segments/segment-store.ts';
 import { recordVisits } from '../src/visits/record-visits.ts';
 import { createTestDatabase, lineUserId, newWorkspace, TEST_DATABASE_URL } from './helpers.ts';
-import { until } from './line-setup.ts';
 import { newCustomer } from './loyalty-helpers.ts';
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
@@ -44,8 +45,8 @@ async function settled() {
           passed: boolean;
         }>`select pg_snapshot_xmin(pg_current_snapshot()) >= ${next}::xid8 as passed`.execute(database.db)
       ).rows[0]!.passed,
-    50_000,
     'the read horizon',
+    { timeoutMs: 50_000 },
   );
 }
 
@@ -296,11 +297,15 @@ describe.skipIf(!TEST_DATABASE_URL)('concurrent writers (PostgreSQL)', () => {
       expect(first.events).toEqual([]);
       await older.commit().execute();
       // Other sessions of the shared server may hold the horizon back for a moment: wait for it.
-      const entries = await until(async () => {
-        const after = first.next ? { after: first.next } : {};
-        const page = await readDomainEvents(database.db, ws, { limit: 10, ...after });
-        return page.events.length === 2 ? page.events : undefined;
-      }, 30_000);
+      const entries = await until(
+        async () => {
+          const after = first.next ? { after: first.next } : {};
+          const page = await readDomainEvents(database.db, ws, { limit: 10, ...after });
+          return page.events.length === 2 ? page.events : undefined;
+        },
+        'both events past the read horizon',
+        { timeoutMs: 30_000 },
+      );
       expect(entries.map((e) => e.type === 'loyalty.points_expired' && e.payload.entryId)).toEqual([1, 2]);
     } finally {
       // A failed assertion must not leave a transaction open (the database could not be dropped).

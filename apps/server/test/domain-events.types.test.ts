@@ -9,7 +9,12 @@ import type { DB } from '../src/db/schema.ts';
 import { appendDomainEvents } from '../src/domain-events/append.ts';
 import { insertSelectedEvents } from '../src/domain-events/append-select.ts';
 import { DOMAIN_EVENT_TYPES, type DomainEvent, type DomainEventMap } from '../src/domain-events/event-map.ts';
-import { DOMAIN_TOPICS, isTopicMessage, type Publish, type TopicPayloads } from '../src/jobs/jobs.ts';
+import {
+  DOMAIN_TOPICS,
+  isTopicMessage,
+  type Publish,
+  type TopicPayloads,
+} from '../src/jobs/domain-topics.ts';
 
 async function _publishers(tx: Transaction<DB>, ws: string, publish: Publish) {
   await appendDomainEvents(tx, ws, [

@@ -3,12 +3,13 @@
 // and nothing twice; a burst of ingest batches through the API drains with the worker running;
 // and inside a coalesced batch, a failing job fails alone.
 import { randomBytes } from 'node:crypto';
+import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/open-database.ts';
 import { type App, buildApp } from '../src/http/app.ts';
-import type { Jobs, QueuedJob } from '../src/jobs/jobs.ts';
+import type { Jobs, QueuedJob } from '../src/jobs/job-types.ts';
 import { startJobs } from '../src/jobs/jobs.ts';
 import { JOBS } from '../src/jobs/registry.ts';
 import { syncOrderBatch } from '../src/loyalty/jobs.ts';
@@ -17,7 +18,7 @@ import { recomputeBatch } from '../src/segments/segment-jobs.ts';
 import { createSecretBox } from '../src/shared/secret-box.ts';
 import type { InitResult } from '../src/workspaces/workspaces.ts';
 import { createTestDatabase, lineUserId, newWorkspace } from './helpers.ts';
-import { capturingLogger, type LogLine, until } from './jobs-helpers.ts';
+import { capturingLogger, type LogLine } from './jobs-helpers.ts';
 import { expectLedgerConsistent } from './loyalty-helpers.ts';
 
 const secrets = createSecretBox(randomBytes(32));
@@ -180,7 +181,9 @@ describe('coalescing', () => {
       secrets,
       monitorIntervalMs: 0,
     });
-    const stats = await until(() => drained(worker!), 120_000, 'the loyalty and segment queues drained');
+    const stats = await until(() => drained(worker!), 'the loyalty and segment queues drained', {
+      timeoutMs: 120_000,
+    });
     expect(stats.map((q) => q.failed)).toEqual([0, 0]);
     await expectPointsOncePerOrder(shop, 60);
     await expectMembershipCurrent(shop);
@@ -200,7 +203,7 @@ describe('a burst of ingest batches with the worker running', () => {
     const started = Date.now();
     await ingestAll(shop, 40, 30);
     // Generous: on an idle machine this takes a few seconds after the last batch.
-    await until(() => drained(worker!), 120_000, 'the loyalty and segment queues drained');
+    await until(() => drained(worker!), 'the loyalty and segment queues drained', { timeoutMs: 120_000 });
     const stats = (await worker!.queueStats()).filter((q) => QUEUES.includes(q.name));
     stats.sort((a, b) => a.name.localeCompare(b.name));
     expect(stats.map((q) => [q.name, q.ready, q.deferred, q.active, q.failed, q.oldestReadySeconds])).toEqual(

@@ -22,14 +22,3 @@ export function capturingLogger(): { logger: Logger; lines: LogLine[]; text: () 
   });
   return { logger: createLogger('debug', stream), lines, text: () => raw.join('\n') };
 }
-
-/** Polls `check` until it returns a truthy value, or fails after `timeoutMs` naming `what`. */
-export async function until<T>(check: () => T | Promise<T>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

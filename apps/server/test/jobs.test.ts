@@ -3,16 +3,18 @@
 // jobs behind it complete; a job out of retries is logged as such and left failed; the worker
 // logs the queues that have work waiting; /health/detail shows each queue's depth and age.
 import { randomBytes } from 'node:crypto';
+import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/open-database.ts';
 import { buildApp } from '../src/http/app.ts';
-import { type JobDefinition, type Jobs, startJobs } from '../src/jobs/jobs.ts';
+import type { JobDefinition, Jobs } from '../src/jobs/job-types.ts';
+import { startJobs } from '../src/jobs/jobs.ts';
 import { createSecretBox } from '../src/shared/secret-box.ts';
 import { createApiKey } from '../src/workspaces/api-keys.ts';
 import { createTestDatabase, newWorkspace } from './helpers.ts';
-import { capturingLogger, type LogLine, until } from './jobs-helpers.ts';
+import { capturingLogger, type LogLine } from './jobs-helpers.ts';
 import { newCustomer } from './loyalty-helpers.ts';
 
 const SECRET_EMAIL = 'hanako.secret@example.jp';
@@ -90,7 +92,9 @@ describe('a failing job', () => {
     const failing = await jobs.send('test-flaky', { key: 'F', failures: 2 });
     const behind = ['N1', 'N2', 'N3', 'N4', 'N5'];
     for (const key of behind) await jobs.send('test-flaky', { key, failures: 0 });
-    await until(() => [...behind, 'F'].every((k) => completed.has(k)), 30_000, 'every job done');
+    await until(() => [...behind, 'F'].every((k) => completed.has(k)), 'every job done', {
+      timeoutMs: 30_000,
+    });
     const tries = attempts.get('F')!;
     expect(tries).toHaveLength(3);
     // Backoff: the first retry waits 1–2 s, the second 2–4 s (pg-boss, delay 1 s).
@@ -118,11 +122,9 @@ describe('a failing job', () => {
 
   it('is logged as out of retries on its last attempt and left failed', async () => {
     const id = await jobs.send('test-poison', {});
-    await until(
-      async () => (await stateOf('test-poison', id!)) === 'failed',
-      20_000,
-      'the job failed for good',
-    );
+    await until(async () => (await stateOf('test-poison', id!)) === 'failed', 'the job failed for good', {
+      timeoutMs: 20_000,
+    });
     expect(
       failureLines(id).map((l) => [l.attempt, l.retrying, l.msg, (l.err as { message: string }).message]),
     ).toEqual([
@@ -143,15 +145,15 @@ describe('queue depth and age', () => {
     const line = await until(
       () =>
         log.lines.find((l) => l.msg === 'job queues' && gatedIn(l)?.active === 1 && gatedIn(l)!.ready >= 2),
-      20_000,
       'a log line showing the gated queue',
+      { timeoutMs: 20_000 },
     );
     expect(gatedIn(line)!.oldestReadySeconds).toBeGreaterThanOrEqual(0);
     openGate();
     await until(
       async () => (await jobs.queueStats()).find((q) => q.name === 'test-gated')!.ready === 0,
-      20_000,
       'the gated queue drained',
+      { timeoutMs: 20_000 },
     );
   });
 
@@ -175,8 +177,8 @@ describe('queue depth and age', () => {
           const idle = res.json().jobs.queues[0];
           return idle.oldestReadySeconds >= 1 ? { res, idle } : undefined;
         },
-        20_000,
         'the oldest idle job to be a second old',
+        { timeoutMs: 20_000 },
       );
       expect(detail.res.statusCode).toBe(200);
       expect(detail.res.json()).toMatchObject({ status: 'ok', database: database.kind });

@@ -1,9 +1,10 @@
+import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordConsent } from '../src/customers/consent.ts';
 import { upsertCustomer } from '../src/customers/upsert-customer.ts';
 import { lineUserId } from './helpers.ts';
-import { createLineTestBed, type LineTestBed, makeFriends, until } from './line-setup.ts';
+import { createLineTestBed, type LineTestBed, makeFriends } from './line-setup.ts';
 
 let bed: LineTestBed;
 beforeAll(async () => {
@@ -48,7 +49,9 @@ describe('LINE delivery engine (Kizuna → sandbox over HTTP)', () => {
         .map((id, i) => ({ customerId: id, messages: [{ type: 'text', text: `お誕生日おめでとう ${i}` }] })),
     });
     expect(send.total).toBe(1203);
-    await until(async () => (await sendStatus(send.id)).status === 'done', 30_000, 'send done');
+    await until(async () => (await sendStatus(send.id)).status === 'done', 'send done', {
+      timeoutMs: 30_000,
+    });
     const status = await sendStatus(send.id);
     expect(status.counts).toEqual({ queued: 0, sent: 1203, failed: 0, skipped: 0 });
     const stats = bed.line.stats();
@@ -90,7 +93,9 @@ describe('LINE delivery engine (Kizuna → sandbox over HTTP)', () => {
       messages: [{ type: 'text', text: 'hi' }],
       customerIds: [...ids, noLineId],
     });
-    await until(async () => (await sendStatus(send.id)).status === 'done', 30_000, 'send done');
+    await until(async () => (await sendStatus(send.id)).status === 'done', 'send done', {
+      timeoutMs: 30_000,
+    });
     expect((await sendStatus(send.id)).counts).toEqual({ queued: 0, sent: 2, failed: 0, skipped: 2 });
     expect(bed.line.receivedCount(lineUserId(5002))).toBe(0);
     const messages = await bed.app.inject({ url: `/v1/line/sends/${send.id}/messages`, headers: bed.auth });
@@ -112,7 +117,9 @@ describe('LINE delivery engine (Kizuna → sandbox over HTTP)', () => {
       messages: [{ type: 'sticker' }],
       customerIds: ids,
     });
-    await until(async () => (await sendStatus(send.id)).status === 'done', 30_000, 'send done');
+    await until(async () => (await sendStatus(send.id)).status === 'done', 'send done', {
+      timeoutMs: 30_000,
+    });
     expect((await sendStatus(send.id)).counts).toMatchObject({ sent: 0, failed: 2 });
     expect(bed.line.stats().requests['POST /v2/bot/message/multicast']).toBe(before + 1);
     const messages = await bed.app.inject({ url: `/v1/line/sends/${send.id}/messages`, headers: bed.auth });
@@ -134,8 +141,8 @@ describe('LINE delivery engine (Kizuna → sandbox over HTTP)', () => {
         const s = await sendStatus(send.id);
         return s.status === 'paused' ? s : undefined;
       },
-      30_000,
       'send paused',
+      { timeoutMs: 30_000 },
     );
     expect(paused.pausedReason).toBe('monthly_quota_exhausted');
     expect(paused.counts.sent).toBe(1000);
@@ -147,7 +154,9 @@ describe('LINE delivery engine (Kizuna → sandbox over HTTP)', () => {
       headers: bed.auth,
     });
     expect(resumed.statusCode).toBe(200);
-    await until(async () => (await sendStatus(send.id)).status === 'done', 30_000, 'send done');
+    await until(async () => (await sendStatus(send.id)).status === 'done', 'send done', {
+      timeoutMs: 30_000,
+    });
     expect((await sendStatus(send.id)).counts).toEqual({ queued: 0, sent: 1500, failed: 0, skipped: 0 });
     for (const n of [7001, 8000, 8500]) expect(bed.line.receivedCount(lineUserId(n))).toBe(1);
     expect(bed.line.stats().duplicateRecipients).toBe(0);
@@ -166,7 +175,9 @@ describe('LINE delivery engine (Kizuna → sandbox over HTTP)', () => {
       messages: [{ type: 'text', text: '再送テスト' }],
       customerIds: ids,
     });
-    await until(async () => (await sendStatus(send.id)).status === 'done', 30_000, 'send done');
+    await until(async () => (await sendStatus(send.id)).status === 'done', 'send done', {
+      timeoutMs: 30_000,
+    });
     bed.line.faults.reset();
     expect((await sendStatus(send.id)).counts).toEqual({ queued: 0, sent: 2000, failed: 0, skipped: 0 });
     expect(bed.line.stats().duplicateRecipients).toBe(0);

@@ -1,13 +1,15 @@
 // Issue #19 item 4: a webhook event whose handling throws no longer blocks its channel. The
 // failure is recorded on the event, retried with a growing pause, then set aside with its reason
 // for an operator (who can list and retry it), and the channel's other events go on.
+
+import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINE_JOBS } from '../src/line/line-jobs.ts';
 import { processPendingEvents } from '../src/line/process-events.ts';
 import { newWorkspace } from './helpers.ts';
-import { createLineTestBed, type LineTestBed, until } from './line-setup.ts';
+import { createLineTestBed, type LineTestBed } from './line-setup.ts';
 
 const logLines: Record<string, unknown>[] = [];
 const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
@@ -63,11 +65,13 @@ describe('a poisoned webhook event does not block its channel', () => {
     expect(attempt!.status).toBe(200);
 
     const texts = twelve.map((_, i) => `本物のメッセージ${i}`);
-    await until(async () => (await recordedTexts(texts)).length === 12, 30_000, 'twelve messages recorded');
+    await until(async () => (await recordedTexts(texts)).length === 12, 'twelve messages recorded', {
+      timeoutMs: 30_000,
+    });
     const row = await until(async () => {
       const r = await eventRow(poison.webhookEventId);
       return r.set_aside_at ? r : undefined;
-    });
+    }, 'the poison event to be set aside');
     // Our own validation refuses it: it can never succeed, so it is set aside at once.
     expect(row).toMatchObject({ processed_at: null, retry_at: null, attempts: 1, outcome: null });
     expect(row.last_error).toMatch(/lineUserId: not a LINE userId/);
@@ -106,11 +110,13 @@ describe('a poisoned webhook event does not block its channel', () => {
     };
     const sentAt = Date.now();
     await bed.line.sendWebhook([failing, after]);
-    await until(async () => (await recordedTexts(['後続のメッセージ'])).length === 1, 30_000, 'later event');
+    await until(async () => (await recordedTexts(['後続のメッセージ'])).length === 1, 'later event', {
+      timeoutMs: 30_000,
+    });
     let row = await until(async () => {
       const r = await eventRow(failing.webhookEventId);
       return r.attempts === 1 ? r : undefined;
-    });
+    }, 'the failing event to have one attempt');
     expect(row).toMatchObject({ processed_at: null, set_aside_at: null });
     expect(row.last_error).toMatch(/P0001: simulated outage$/);
     expect(row.retry_at!.getTime()).toBeGreaterThanOrEqual(sentAt + 60_000);
@@ -177,7 +183,9 @@ describe('a poisoned webhook event does not block its channel', () => {
       channelId: bed.channelId,
       queued: true,
     });
-    await until(async () => (await recordedTexts(['障害テスト'])).length === 1, 30_000, 'retried event');
+    await until(async () => (await recordedTexts(['障害テスト'])).length === 1, 'retried event', {
+      timeoutMs: 30_000,
+    });
     expect(await eventRow(failing.webhookEventId)).toMatchObject({ set_aside_at: null, outcome: 'recorded' });
     expect((await setAsideList()).items.map((i) => i.webhookEventId)).not.toContain(failing.webhookEventId);
   });
@@ -192,7 +200,9 @@ describe('a poisoned webhook event does not block its channel', () => {
     const user = bed.line.users.create({});
     const event = bed.line.events.text(user.userId, '普通のメッセージ');
     await bed.line.sendWebhook([event]);
-    await until(async () => (await eventRow(event.webhookEventId)).processed_at, 20_000, 'processed');
+    await until(async () => (await eventRow(event.webhookEventId)).processed_at, 'processed', {
+      timeoutMs: 20_000,
+    });
     expect((await retry(event.webhookEventId)).statusCode).toBe(409);
     expect((await retry('01UNKNOWNEVENT0000000000000')).statusCode).toBe(404);
 

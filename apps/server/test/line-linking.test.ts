@@ -1,8 +1,9 @@
+import { until } from '@kizuna/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentHistory } from '../src/customers/consent.ts';
 import { findByIdentities, upsertCustomer } from '../src/customers/upsert-customer.ts';
 import { lineUserId } from './helpers.ts';
-import { createLineTestBed, type LineTestBed, makeFriends, png, until } from './line-setup.ts';
+import { createLineTestBed, type LineTestBed, makeFriends, png } from './line-setup.ts';
 
 let bed: LineTestBed;
 beforeAll(async () => {
@@ -29,7 +30,9 @@ describe('LINE account linking (nonce flow through the sandbox)', () => {
       );
     const user = bed.line.users.create({ displayName: 'はなこ', friend: false });
     await bed.line.follow(user.userId);
-    const friendRecord = await until(() => lineHolder(user.userId), 20_000, 'follow processed');
+    const friendRecord = await until(() => lineHolder(user.userId), 'follow processed', {
+      timeoutMs: 20_000,
+    });
     expect(friendRecord).not.toBe(member.id);
 
     const token = await bed.app.inject({
@@ -53,7 +56,9 @@ describe('LINE account linking (nonce flow through the sandbox)', () => {
     const attempts = await bed.line.completeAccountLink(linkToken, nonce);
     expect(attempts?.[0]?.status).toBe(200);
     // The member (the older record) survives and now holds the LINE identity and the consent.
-    await until(async () => (await lineHolder(user.userId)) === member.id, 20_000, 'account linked');
+    await until(async () => (await lineHolder(user.userId)) === member.id, 'account linked', {
+      timeoutMs: 20_000,
+    });
     const merged = await bed.database.db
       .selectFrom('customer')
       .select('merged_into_id')
@@ -85,8 +90,8 @@ describe('LINE account linking (nonce flow through the sandbox)', () => {
           .where('webhook_event_id', '=', event.webhookEventId)
           .where('processed_at', 'is not', null)
           .executeTakeFirst(),
-      20_000,
       'event processed',
+      { timeoutMs: 20_000 },
     );
     expect(row.outcome).toBe('unknown_nonce');
     expect(await lineHolder(user.userId)).toBeUndefined();

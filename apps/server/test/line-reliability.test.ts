@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LineSandbox, startLineSandbox } from '@kizuna/line-sandbox';
+import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/db/migrate.ts';
@@ -16,7 +17,7 @@ import { parseLineHostAllowance } from '../src/line/line-hosts.ts';
 import { createSend, getSend } from '../src/line/sends.ts';
 import { createSecretBox } from '../src/shared/secret-box.ts';
 import { lineUserId, newWorkspace, TEST_DATABASE_URL } from './helpers.ts';
-import { makeFriends, until } from './line-setup.ts';
+import { makeFriends } from './line-setup.ts';
 
 const RECIPIENTS = 20_000;
 const PERSONALISED = 4_000; // pushes: they make the send long enough to kill mid-way
@@ -131,7 +132,9 @@ describe(`LINE delivery survives a killed worker (${TEST_DATABASE_URL ? 'Postgre
     const first = startWorker(store.env, (l) => log(l.slice(0, 200)));
     child = first.worker;
     // Kill it once a good part, but not all, of the send has gone out.
-    await until(() => line!.stats().deliveries >= RECIPIENTS * 0.3, 40_000, 'first worker delivering');
+    await until(() => line!.stats().deliveries >= RECIPIENTS * 0.3, 'first worker delivering', {
+      timeoutMs: 40_000,
+    });
     first.worker.kill('SIGKILL');
     await first.exited;
     const atKill = line.stats().deliveries;
@@ -143,7 +146,7 @@ describe(`LINE delivery survives a killed worker (${TEST_DATABASE_URL ? 'Postgre
       if (l.includes('LINE send done')) done = true;
     });
     child = second.worker;
-    await until(() => done, 45_000, 'second worker finishing the send');
+    await until(() => done, 'second worker finishing the send', { timeoutMs: 45_000 });
     second.worker.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     child = undefined;

@@ -1,5 +1,7 @@
 // Rich menus following segments, end to end: Kizuna's sync job talks HTTP (@line/bot-sdk) to
 // the LINE sandbox, and the assertions read the sandbox's per-user rich menus.
+
+import { until } from '@kizuna/test-support';
 import { messagingApi } from '@line/bot-sdk';
 import { sql } from 'kysely';
 import pino from 'pino';
@@ -11,7 +13,7 @@ import { RICH_MENU_SYNC_JOB, type RichMenuSyncResult, syncRichMenus } from '../s
 import { SEGMENT_JOBS } from '../src/segments/segment-jobs.ts';
 import { createSegment } from '../src/segments/segment-store.ts';
 import { lineUserId, newWorkspace } from './helpers.ts';
-import { createLineTestBed, type LineTestBed, makeFriends, png, until } from './line-setup.ts';
+import { createLineTestBed, type LineTestBed, makeFriends, png } from './line-setup.ts';
 
 let bed: LineTestBed;
 let ws: string;
@@ -92,8 +94,8 @@ async function runSync(): Promise<void> {
       if (job?.state === 'failed') throw new Error(`sync job failed: ${JSON.stringify(job.output)}`);
       return job?.state === 'completed';
     },
-    30_000,
     'sync job completed',
+    { timeoutMs: 30_000 },
   );
 }
 
@@ -171,8 +173,8 @@ describe('rich menus following segments (sync job → LINE sandbox over HTTP)', 
         // The links commit before the run records its time (last_sync_at): wait for both.
         return s.sync.linked === 618 && s.sync.pending === 0 && s.sync.lastSyncAt !== null ? s : undefined;
       },
-      30_000,
       'members linked and the sync recorded',
+      { timeoutMs: 30_000 },
     );
     expect(state.sync).toMatchObject({ linked: 618, blocked: 2, failed: 0, lastError: null });
     expect(state.sync.lastSyncAt).not.toBeNull();
@@ -208,9 +210,11 @@ describe('rich menus following segments (sync job → LINE sandbox over HTTP)', 
     // Equal priority: the menu assigned most recently wins; unassigning it falls back again.
     const seasonal = await createMenu('季節メニュー');
     expect((await follow(seasonal.id, { segmentId: regularSegment })).statusCode).toBe(200);
-    await until(() => menuOf(641) === seasonal.richMenuId, 30_000, 'seasonal menu linked');
+    await until(() => menuOf(641) === seasonal.richMenuId, 'seasonal menu linked', { timeoutMs: 30_000 });
     expect((await follow(seasonal.id, { segmentId: null })).statusCode).toBe(200);
-    await until(() => menuOf(641) === regularMenu.richMenuId, 30_000, 'back to the regular menu');
+    await until(() => menuOf(641) === regularMenu.richMenuId, 'back to the regular menu', {
+      timeoutMs: 30_000,
+    });
     expect((await menuState(seasonal.id)).sync).toMatchObject({ linked: 0, pending: 0 });
   });
 
@@ -254,18 +258,16 @@ describe('rich menus following segments (sync job → LINE sandbox over HTTP)', 
       const { rows } = await sql<{ customer_id: number }>`select customer_id from customer_identity
         where workspace_id = ${ws} and kind = 'line' and value = ${user.userId}`.execute(bed.database.db);
       return rows[0]?.customer_id;
-    });
+    }, 'the follow to make a customer');
     await retag([Number(customerId)], ['vip']);
     await syncNow();
     expect(bed.line.richMenuOf(user.userId)).toBe(vipMenu.richMenuId);
 
     const blocked = (await menuState(vipMenu.id)).sync.blocked;
     await bed.line.unfollow(user.userId);
-    await until(
-      async () => (await menuState(vipMenu.id)).sync.blocked === blocked + 1,
-      20_000,
-      'row blocked',
-    );
+    await until(async () => (await menuState(vipMenu.id)).sync.blocked === blocked + 1, 'row blocked', {
+      timeoutMs: 20_000,
+    });
     // Whatever LINE kept across the block, Kizuna does not call LINE for a blocked user.
     const lineApi = new messagingApi.MessagingApiClient({ channelAccessToken: 't', baseURL: bed.line.url });
     await lineApi.unlinkRichMenuIdFromUser(user.userId);
@@ -273,11 +275,9 @@ describe('rich menus following segments (sync job → LINE sandbox over HTTP)', 
     expect(bed.line.richMenuOf(user.userId)).toBe(defaultMenu.richMenuId);
 
     await bed.line.follow(user.userId);
-    await until(
-      () => bed.line.richMenuOf(user.userId) === vipMenu.richMenuId,
-      20_000,
-      'menu after re-follow',
-    );
+    await until(() => bed.line.richMenuOf(user.userId) === vipMenu.richMenuId, 'menu after re-follow', {
+      timeoutMs: 20_000,
+    });
     expect((await menuState(vipMenu.id)).sync.blocked).toBe(blocked);
   });
 
@@ -314,7 +314,7 @@ describe('rich menus following segments (sync job → LINE sandbox over HTTP)', 
       .id;
     const flashMenu = await createMenu('限定メニュー');
     expect((await follow(flashMenu.id, { segmentId: flash, priority: 100 })).statusCode).toBe(200);
-    await until(() => menuOf(641) === flashMenu.richMenuId, 30_000, 'flash menu linked');
+    await until(() => menuOf(641) === flashMenu.richMenuId, 'flash menu linked', { timeoutMs: 30_000 });
     const deleted = await bed.app.inject({
       method: 'DELETE',
       url: `/v1/segments/${flash}`,
@@ -337,7 +337,9 @@ describe('rich menus following segments (sync job → LINE sandbox over HTTP)', 
       payload: { customers: [{ lineUserId: lineUserId(646), tags: ['vip'] }] },
     });
     expect(changed.statusCode).toBe(200);
-    await until(() => menuOf(646) === vipMenu.richMenuId, 30_000, 'VIP menu linked after the entry');
+    await until(() => menuOf(646) === vipMenu.richMenuId, 'VIP menu linked after the entry', {
+      timeoutMs: 30_000,
+    });
     const woken = await bed.jobs!.boss.findJobs<{ workspaceId: string; entered: number }>(
       RICH_MENU_SYNC_JOB,
       {
@@ -396,9 +398,11 @@ describe('rich menus following segments (sync job → LINE sandbox over HTTP)', 
       return rows[0]!.n === 1;
     };
     await bed.line.follow(user.userId);
-    await until(memberOf, 30_000, 'the new friend entered the segment');
+    await until(memberOf, 'the new friend entered the segment', { timeoutMs: 30_000 });
     await bed.line.unfollow(user.userId);
-    await until(async () => !(await memberOf()), 30_000, 'the blocked friend left the segment');
+    await until(async () => !(await memberOf()), 'the blocked friend left the segment', {
+      timeoutMs: 30_000,
+    });
     const { rows } = await sql<{ kind: string }>`select kind from segment_membership_event
       where workspace_id = ${ws} and segment_id = ${segmentId} order by id`.execute(bed.database.db);
     expect(rows.map((r) => r.kind)).toEqual(['entered', 'exited']);

@@ -3,7 +3,7 @@
 import { type LineSandbox, type LineSandboxOptions, startLineSandbox } from '@kizuna/line-sandbox';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../src/db/schema.ts';
-import type { JobDefinition } from '../src/jobs/jobs.ts';
+import type { JobDefinition } from '../src/jobs/job-types.ts';
 import { parseLineHostAllowance } from '../src/line/line-hosts.ts';
 import { LINE_JOBS } from '../src/line/line-jobs.ts';
 import { createTestApp, type TestApp, type TestAppOptions } from './helpers.ts';
@@ -55,21 +55,6 @@ export async function createLineTestBed(
       await test.close();
     },
   };
-}
-
-/** Waits until `check` returns a truthy value (polling), or fails after `timeoutMs`. */
-export async function until<T>(
-  check: () => T,
-  timeoutMs = 20_000,
-  what = 'condition',
-): Promise<NonNullable<Awaited<T>>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<Awaited<T>>; // truthy, so not null or undefined
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**

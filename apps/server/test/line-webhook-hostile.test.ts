@@ -2,10 +2,11 @@
 // fail the other users' events of the same delivery; the signature header is checked canonically.
 // Bodies are signed with the channel secret, as LINE signs them, and posted to the real route.
 import { createHmac } from 'node:crypto';
+import { until } from '@kizuna/test-support';
 import { validateSignature } from '@line/bot-sdk';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLineTestBed, type LineTestBed, until } from './line-setup.ts';
+import { createLineTestBed, type LineTestBed } from './line-setup.ts';
 
 let bed: LineTestBed;
 beforeAll(async () => {
@@ -56,7 +57,7 @@ async function eventCount(): Promise<number> {
 }
 
 const processed = (id: string) =>
-  until(async () => (await eventRow(id))?.processed_at, 20_000, `event ${id} processed`);
+  until(async () => (await eventRow(id))?.processed_at, `event ${id} processed`, { timeoutMs: 20_000 });
 
 const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 

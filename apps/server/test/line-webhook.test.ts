@@ -1,9 +1,10 @@
+import { until } from '@kizuna/test-support';
 import { messagingApi, validateSignature } from '@line/bot-sdk';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentHistory } from '../src/customers/consent.ts';
 import { findByIdentities } from '../src/customers/upsert-customer.ts';
-import { createLineTestBed, type LineTestBed, until } from './line-setup.ts';
+import { createLineTestBed, type LineTestBed } from './line-setup.ts';
 
 let bed: LineTestBed;
 beforeAll(async () => {
@@ -68,7 +69,7 @@ describe('LINE webhook intake (sandbox → Kizuna over HTTP)', () => {
     const [attempt] = await bed.line.follow(user.userId);
     expect(attempt!.status).toBe(200);
     expect(validateSignature(attempt!.body, bed.line.channelSecret, attempt!.signature)).toBe(true);
-    const customerId = await until(() => customerOf(user.userId), 20_000, 'follow processed');
+    const customerId = await until(() => customerOf(user.userId), 'follow processed', { timeoutMs: 20_000 });
     const friend = await bed.database.db
       .selectFrom('line_friend')
       .selectAll()
@@ -119,7 +120,9 @@ describe('LINE webhook intake (sandbox → Kizuna over HTTP)', () => {
     const ids = events.map((e) => e.webhookEventId);
     await bed.line.redeliver(ids);
     await bed.line.webhooksIdle();
-    await until(async () => (await processedCount(ids)) === 3, 20_000, 'three events processed');
+    await until(async () => (await processedCount(ids)) === 3, 'three events processed', {
+      timeoutMs: 20_000,
+    });
     const customerId = (await customerOf(user.userId))!;
     const stored = await bed.database.db
       .selectFrom('event')
@@ -162,8 +165,8 @@ describe('LINE webhook intake (sandbox → Kizuna over HTTP)', () => {
           .where('webhook_event_id', '=', event.webhookEventId)
           .where('processed_at', 'is not', null)
           .executeTakeFirst(),
-      20_000,
       'unknown event processed',
+      { timeoutMs: 20_000 },
     );
     expect(row).toEqual({ type: 'videoPlayComplete', outcome: 'ignored' });
   });
@@ -171,12 +174,12 @@ describe('LINE webhook intake (sandbox → Kizuna over HTTP)', () => {
   it('records follow → unfollow → re-follow as consent history, and the profile through the SDK', async () => {
     const user = bed.line.users.create({ displayName: '鈴木 美咲', friend: false });
     await bed.line.follow(user.userId);
-    const customerId = await until(() => customerOf(user.userId), 20_000, 'follow');
+    const customerId = await until(() => customerOf(user.userId), 'follow', { timeoutMs: 20_000 });
     await bed.line.unfollow(user.userId);
     await until(
       async () => (await consentHistory(bed.database.db, bed.workspace.workspaceId, customerId)).length === 2,
-      20_000,
       'unfollow',
+      { timeoutMs: 20_000 },
     );
     await bed.line.follow(user.userId);
     const history = await until(
@@ -184,8 +187,8 @@ describe('LINE webhook intake (sandbox → Kizuna over HTTP)', () => {
         const h = await consentHistory(bed.database.db, bed.workspace.workspaceId, customerId);
         return h.length === 3 ? h : undefined;
       },
-      20_000,
       're-follow',
+      { timeoutMs: 20_000 },
     );
     expect(history.map((h) => [h.channel, h.purpose, h.status, h.source])).toEqual([
       ['line', 'marketing', 'granted', 'line_follow'],

@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueuedJob } from '../src/jobs/jobs.ts';
+import type { QueuedJob } from '../src/jobs/job-types.ts';
 import { LOYALTY_JOBS, syncOrderBatch } from '../src/loyalty/jobs.ts';
 import { createTestApp, newWorkspace, type TestApp } from './helpers.ts';
 import { expectLedgerConsistent } from './loyalty-helpers.ts';

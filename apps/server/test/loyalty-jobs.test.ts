@@ -1,5 +1,7 @@
 // The loyalty jobs wired to the job system: an order posted through the API earns points through
 // the orders.changed subscription, and a refund reverses them, with no explicit earn call.
+
+import { until } from '@kizuna/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOYALTY_JOBS } from '../src/loyalty/jobs.ts';
 import { createTestApp, type TestApp } from './helpers.ts';
@@ -10,15 +12,6 @@ beforeAll(async () => {
   t = await createTestApp({ jobs: LOYALTY_JOBS });
 });
 afterAll(async () => t?.close());
-
-/** Polls `check` until it returns true, or fails after `timeoutMs`. */
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('loyalty jobs', () => {
   it('earns on orders.changed and reverses on a refund; an order of at least ¥X stamps the order card', async () => {
@@ -53,7 +46,7 @@ describe('loyalty jobs', () => {
       (
         await t.app.inject({ method: 'GET', url: `/v1/loyalty/members/${customerId}`, headers: t.auth })
       ).json().points as number;
-    await until(async () => (await points()) === 50, 20_000, 'points earned by the job');
+    await until(async () => (await points()) === 50, 'points earned by the job', { timeoutMs: 20_000 });
     const summary = (
       await t.app.inject({ method: 'GET', url: `/v1/loyalty/members/${customerId}`, headers: t.auth })
     ).json();
@@ -64,7 +57,7 @@ describe('loyalty jobs', () => {
       headers: t.auth,
       payload: { orders: [{ ...order, status: 'refunded' }] },
     });
-    await until(async () => (await points()) === 0, 20_000, 'points reversed by the job');
+    await until(async () => (await points()) === 0, 'points reversed by the job', { timeoutMs: 20_000 });
     await expectLedgerConsistent(t.database, t.workspace.workspaceId);
   });
 });

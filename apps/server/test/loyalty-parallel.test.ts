@@ -1,6 +1,8 @@
 // 100 parallel earns, redemptions and coupon redemptions on one member, on both databases: on
 // PostgreSQL they race for real (the one-statement paths and their locked fallback); on PGlite
 // the single connection serialises them, and the same guarantees must hold.
+
+import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redeemCoupon } from '../src/loyalty/coupons.ts';
@@ -50,15 +52,6 @@ async function entries(customerId: number, kind: string) {
     select count(*)::int as n, coalesce(sum(points), 0)::bigint as points from point_entry
     where workspace_id = ${ws} and customer_id = ${customerId} and kind = ${kind}`.execute(t.database.db);
   return rows[0]!;
-}
-
-/** Waits until `check` is truthy, polling; fails after `timeoutMs`. */
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('100 parallel requests on one member', () => {
@@ -196,11 +189,15 @@ describe.runIf(TEST_DATABASE_URL)('a redemption that waited for the member lock 
         actor: 'test',
         idempotencyKey: `w-${c}`,
       });
-      await until(async () => {
-        const blocked = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+      await until(
+        async () => {
+          const blocked = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
           where ${rows[0]!.pid}::int = any (pg_blocking_pids(pid))`.execute(t.database.db);
-        return blocked.rows[0]!.n > 0;
-      }, 'the redemption to wait for the member lock');
+          return blocked.rows[0]!.n > 0;
+        },
+        'the redemption to wait for the member lock',
+        { timeoutMs: 30_000 },
+      );
       // A lot that expires sooner than the one the redemption saw: FIFO must take it first.
       await earnInTx(tx, ws, {
         customerId: c,

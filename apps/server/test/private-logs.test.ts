@@ -1,17 +1,19 @@
 // Issue #19 item 9: PGlite's errors carry the statement's parameters and PostgreSQL's the row's
 // values, and the error handler logged them: customers' emails, phones and names. The log keeps
 // codes, statement names and stacks now, never values.
+
+import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/open-database.ts';
 import { type App, buildApp } from '../src/http/app.ts';
-import { type Jobs, startJobs } from '../src/jobs/jobs.ts';
+import type { Jobs } from '../src/jobs/job-types.ts';
+import { startJobs } from '../src/jobs/jobs.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { createSecretBox } from '../src/shared/secret-box.ts';
 import type { InitResult } from '../src/workspaces/workspaces.ts';
 import { createTestDatabase, newWorkspace } from './helpers.ts';
-import { until } from './line-setup.ts';
 
 const EMAIL = 'hanako.yamada@example.jp';
 const PHONE = '090-1234-5678';
@@ -100,8 +102,8 @@ describe('the JSON log', () => {
       await jobs.send('log-test', {});
       const entry = await until(
         () => lines.map((line) => JSON.parse(line)).find((e) => e.msg === 'lookup failed'),
-        30_000,
         'the job to log',
+        { timeoutMs: 30_000 },
       );
       expect(entry.job).toBe('log-test');
       expect(entry.err).toMatchObject({ code: '22P02', statement: 'select' });
@@ -133,8 +135,8 @@ describe('the JSON log', () => {
       const id = await jobs.send('fail-test', {});
       const entry = await until(
         () => lines.map((line) => JSON.parse(line)).find((e) => e.queue === 'fail-test' && e.jobId === id),
-        30_000,
         'the failure to be logged',
+        { timeoutMs: 30_000 },
       );
       expect(entry.err).toMatchObject({
         code: '22P02',
@@ -145,8 +147,8 @@ describe('the JSON log', () => {
           const found = await jobs!.boss.getJobById('fail-test', id!);
           return found?.state === 'failed' ? found : undefined;
         },
-        30_000,
         'the job to be marked failed',
+        { timeoutMs: 30_000 },
       );
       const stored = JSON.stringify(job.output);
       expect(stored).toContain('[redacted]');

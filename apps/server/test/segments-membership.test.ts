@@ -1,3 +1,4 @@
+import { until } from '@kizuna/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEGMENT_JOBS } from '../src/segments/segment-jobs.ts';
 import { createTestApp, lineUserId, newWorkspace, type TestApp } from './helpers.ts';
@@ -7,17 +8,6 @@ beforeAll(async () => {
   t = await createTestApp({ jobs: SEGMENT_JOBS, work: true });
 });
 afterAll(async () => t?.close());
-
-/** Waits for a condition (the job worker runs in this process), failing after `ms`. */
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function post(url: string, payload: object) {
   const res = await t.app.inject({ method: 'POST', url, headers: t.auth, payload });

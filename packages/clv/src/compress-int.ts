@@ -17,38 +17,14 @@
  * a small function compiles in a millisecond or two where the whole of this file's work, as one
  * function, took 7–20 ms per compile (five of them, each after a bail-out at the next loop).
  */
-import type { RfmIndex } from './compress.ts';
-import type { RfmSummary } from './summary.ts';
+import type { IntColumns, RfmIndex, RfmSummary } from './rfm-types.ts';
+
+export type { IntColumns } from './rfm-types.ts';
 
 const LIMIT = 1 << 22;
 const MAX_PAIRS = 1 << 24;
 /** How far 7v may be from a whole number for v to count as sevenths (see above). */
 export const SEVENTHS_TOLERANCE = 0.04;
-
-/**
- * x and the slots of t_x and T as Int32 columns, with counts per x and the slots present: the
- * first pass of the integer compression. The summary CSV reader makes it while parsing
- * (RfmSummary's `intColumns`); otherwise `intColumns` below.
- */
-export interface IntColumns {
-  /** Uint16 when the tables are 2^16 long (2 bytes of fresh memory per customer, not 4). */
-  xi: Uint16Array | Int32Array;
-  /** round(7 t_x) and round(7 T): slots on the grid of sevenths. */
-  ti: Uint16Array | Int32Array;
-  Ti: Uint16Array | Int32Array;
-  /** Customers per x value (0 … maxX). */
-  countX: Int32Array;
-  /** Customers per t_x (T) slot (left as they are: several fits may share these columns). */
-  rankt: Int32Array;
-  rankT: Int32Array;
-  /** The value held in each slot that occurs. */
-  heldt: Float64Array;
-  heldT: Float64Array;
-  maxX: number;
-  /** The largest slot of T (t_x ≤ T). */
-  maxT: number;
-  sumX: number;
-}
 
 /** Undefined when the data is not on a small integer grid; the caller then takes the general path. */
 export function compressIntegers(s: RfmSummary): RfmIndex | undefined {

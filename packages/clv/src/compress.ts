@@ -4,7 +4,9 @@
  * passes; anything else goes through the general per-column indexes.
  */
 import { compressIntegers } from './compress-int.ts';
-import type { RfmSummary } from './summary.ts';
+import type { RfmIndex, RfmSummary } from './rfm-types.ts';
+
+export type { RfmIndex } from './rfm-types.ts';
 
 /** Distinct values of a column and, per row, the index of its value. Values come out sorted. */
 export interface DistinctIndex {
@@ -87,42 +89,6 @@ function sortIndex(values: Float64Array, index: Uint32Array): DistinctIndex {
   });
   for (let i = 0; i < index.length; i++) index[i] = rank[index[i]!]!;
   return { values: Float64Array.from(order, (o) => values[o]!), index };
-}
-
-/**
- * A summary compressed to distinct (x, t_x, T) rows, sorted by x, with the distinct values of each
- * column. The likelihoods evaluate logs and special functions per distinct value and only the
- * cheap combination per row.
- */
-export interface RfmIndex {
-  xValues: Float64Array;
-  txValues: Float64Array;
-  TValues: Float64Array;
-  /** Compressed rows: index into xValues / txValues / TValues, and total weight. */
-  rowX: Uint32Array;
-  rowTx: Uint32Array;
-  rowT: Uint32Array;
-  rowWeight: Float64Array;
-  /** Compressed rows of x-group k are groupStart[k] .. groupStart[k+1]-1. */
-  groupStart: Uint32Array;
-  /** Total weight per distinct x. */
-  weightByX: Float64Array;
-  /** For each input row, its compressed row. */
-  rowOf: Uint32Array;
-  totalWeight: number;
-  /**
-   * Integer path only: the input rows in x order (stable, so input order within an x group);
-   * the rows of x group k are customerOrder[customerStart[k]] … customerOrder[customerStart[k+1]−1].
-   * Gamma-Gamma's preparation reuses it instead of sorting the buyers by x again.
-   */
-  customerOrder?: Uint32Array | undefined;
-  customerStart?: Int32Array | undefined;
-  /**
-   * Integer path without weights only: Σx and ΣT over the customers (exact integer sums). Like
-   * `customerOrder`, per customer: a subsample carries the full data's values unchanged.
-   */
-  sumX?: number | undefined;
-  sumT?: number | undefined;
 }
 
 export function compressSummary(s: RfmSummary): RfmIndex {

@@ -2,38 +2,13 @@
  * The RFM summary every model fits on and its validation. Its compression into weighted rows
  * (`RfmIndex`) lives in compress.ts and is re-exported here.
  */
-import type { IntColumns } from './compress-int.ts';
 import { ClvError } from './errors.ts';
+import type { RfmSummary } from './rfm-types.ts';
+
+export type { RfmSummary } from './rfm-types.ts';
 
 /** The time unit a summary's t_x and T are counted in. */
 export type TimeUnit = 'day' | 'week';
-
-/**
- * One row per customer (or per group of identical customers, with `weight`).
- * x: repeat purchase periods; tx: time of the last repeat purchase since the first purchase
- * (0 when x = 0); T: time from the first purchase to the end of calibration.
- */
-export interface RfmSummary {
-  x: Float64Array;
-  tx: Float64Array;
-  T: Float64Array;
-  /** Number of customers each row stands for; 1 each when absent. */
-  weight?: Float64Array | undefined;
-  /** Mean spend of the repeat purchases (0 or anything when x = 0). */
-  monetary?: Float64Array | undefined;
-  /**
-   * x, t_x and T already converted to integer columns with their counts (the summary CSV reader
-   * makes them while parsing day-level data); the integer compression then skips its own first
-   * pass. Only for arrays nobody changes afterwards.
-   */
-  intColumns?: IntColumns | undefined;
-  /**
-   * `monetary` in whole cents (each value exactly cents / 100), when the summary CSV reader found
-   * every value to be one; its `monetary` is then made only when read, and Gamma-Gamma's fit reads
-   * these instead. Only for arrays nobody changes afterwards.
-   */
-  monetaryCents?: Int32Array | undefined;
-}
 
 export interface ValidateOptions {
   /** The smallest number of customers (Σ weights) the model needs. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { chatPage, indexPage } from './chat-page.ts';
 import type { FaultOptions } from './faults.ts';
-import { applySettings, collectStats, resetState, type SandboxSettings } from './sandbox.ts';
+import { applySettings, collectStats, resetState, type SandboxSettings } from './settings.ts';
 import type { SandboxState } from './state.ts';
 import type { UserInput } from './users.ts';
 import { isObject } from './validate.ts';

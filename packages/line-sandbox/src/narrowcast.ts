@@ -1,32 +1,10 @@
 import { LineApiError } from './line-error.ts';
+import type { NarrowcastProgress } from './narrowcast-store.ts';
 import { deliver, guardRetryKey, isDeliverable, type SendContext } from './send-messages.ts';
 import type { SandboxState } from './state.ts';
 import type { SandboxUser } from './users.ts';
 import { isObject, Problems, requireObject } from './validate.ts';
 import { throwIfProblems, validateMessageList } from './validate-message.ts';
-
-/** The body of `GET /v2/bot/message/progress/narrowcast`. */
-export interface NarrowcastProgress {
-  phase: 'waiting' | 'sending' | 'succeeded' | 'failed';
-  successCount?: number;
-  failureCount?: number;
-  targetCount?: number;
-  failedDescription?: string;
-  errorCode?: number;
-  acceptedTime: string;
-  completedTime?: string;
-}
-
-/** Accepted narrowcasts by request id, with the users they targeted (for `redelivery` recipients). */
-export class NarrowcastStore {
-  readonly progress = new Map<string, NarrowcastProgress>();
-  readonly targets = new Map<string, string[]>();
-
-  clear(): void {
-    this.progress.clear();
-    this.targets.clear();
-  }
-}
 
 type Recipient = (user: SandboxUser) => boolean;
 

@@ -1,6 +1,6 @@
 import { AudienceStore } from './audiences.ts';
 import { FaultInjector } from './faults.ts';
-import { NarrowcastStore } from './narrowcast.ts';
+import { NarrowcastStore } from './narrowcast-store.ts';
 import { OneTimeTokens } from './one-time-tokens.ts';
 import { type LineSandboxOptions, resolveConfig, type SandboxConfig } from './options.ts';
 import { MessageQuota } from './quota.ts';

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { until } from '@kizuna/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCliOptions } from '../src/cli.ts';
 import { type LineSandbox, type LineSandboxOptions, startLineSandbox } from '../src/index.ts';
-import { client, startWebhookReceiver, text, until } from './helpers.ts';
+import { client, startWebhookReceiver, text } from './helpers.ts';
 
 const open: LineSandbox[] = [];
 afterEach(async () => {
@@ -174,7 +175,9 @@ describe('kizuna line-sandbox CLI', () => {
       out += d.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await until(() => /listening on (http:\/\/\S+)/.test(out), 'the CLI to print its URL', 10_000);
+    await until(() => /listening on (http:\/\/\S+)/.test(out), 'the CLI to print its URL', {
+      timeoutMs: 10_000,
+    });
     const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
     const users = (await (await fetch(`${url}/sandbox/users`)).json()) as { users: unknown[] };
     expect(users.users).toHaveLength(2);

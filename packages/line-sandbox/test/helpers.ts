@@ -4,19 +4,6 @@ import { crc32, deflateSync } from 'node:zlib';
 import { messagingApi } from '@line/bot-sdk';
 import type { LineSandbox } from '../src/index.ts';
 
-/** Waits until `condition` holds, polling; fails with `what` after `timeoutMs`. */
-export async function until(
-  condition: () => boolean | Promise<boolean>,
-  what = 'condition',
-  timeoutMs = 5000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 export function client(sandbox: LineSandbox, token = 'test-token'): messagingApi.MessagingApiClient {
   return new messagingApi.MessagingApiClient({ channelAccessToken: token, baseURL: sandbox.url });
 }

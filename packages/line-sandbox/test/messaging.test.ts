@@ -1,7 +1,8 @@
+import { until } from '@kizuna/test-support';
 import { HTTPFetchError } from '@line/bot-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LineSandbox, startLineSandbox } from '../src/index.ts';
-import { client, text, until } from './helpers.ts';
+import { client, text } from './helpers.ts';
 
 let line: LineSandbox;
 beforeAll(async () => {

@@ -1,7 +1,8 @@
+import { until } from '@kizuna/test-support';
 import { validateSignature } from '@line/bot-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LineSandbox, startLineSandbox } from '../src/index.ts';
-import { client, startWebhookReceiver, text, until } from './helpers.ts';
+import { client, startWebhookReceiver, text } from './helpers.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -8,7 +8,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../db/open-database.ts';
-import type { JobDefinition } from '../jobs/jobs.ts';
+import type { JobDefinition } from '../jobs/job-types.ts';
 import { refreshTimeBasedSegments } from '../segments/segment-jobs.ts';
 import { refreshAnalytics } from './analytics-views.ts';
 import { refitClv } from './refit-clv.ts';

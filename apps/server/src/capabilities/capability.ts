@@ -2,7 +2,7 @@
 // worker and the CLI loop over the list in capabilities/index.ts; none keeps a list of its own.
 import type { CustomerDataOwner } from '../customers/customer-data.ts';
 import type { RegisterRoutes } from '../http/route-deps.ts';
-import type { JobDefinition } from '../jobs/jobs.ts';
+import type { JobDefinition } from '../jobs/job-types.ts';
 
 /** What the dispatcher hands a command, so that a command needs no import of the capability list. */
 export interface CliContext {

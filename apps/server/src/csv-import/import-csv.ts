@@ -12,7 +12,7 @@
 import { type ControlledTransaction, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/open-database.ts';
 import type { DB } from '../db/schema.ts';
-import type { Publish } from '../jobs/jobs.ts';
+import type { Publish } from '../jobs/domain-topics.ts';
 import { listStores } from '../stores/stores.ts';
 import { type ImportKind, type ImportUnit, openUnits } from './import-units.ts';
 import { KIZUNA_ORDERS, type OrderFormatName } from './order-formats.ts';

@@ -2,7 +2,7 @@
 import type { Transaction } from 'kysely';
 import type { CustomerInput } from '../customers/customer-schema.ts';
 import type { DB } from '../db/schema.ts';
-import type { Publish } from '../jobs/jobs.ts';
+import type { Publish } from '../jobs/domain-topics.ts';
 import type { OrderInput } from '../orders/order-schema.ts';
 import { upsertOrders } from '../orders/upsert-orders.ts';
 import { DomainError } from '../shared/domain-error.ts';

@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { Publish } from '../jobs/jobs.ts';
+import type { Publish } from '../jobs/domain-topics.ts';
 import type { FieldProblem } from '../shared/domain-error.ts';
 import type { CustomerRef } from './customer-schema.ts';
 import { type Identity, identityKey, normaliseIdentities } from './identities.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { JobDefinition } from '../jobs/jobs.ts';
+import type { JobDefinition } from '../jobs/job-types.ts';
 
 export const MAINTENANCE_JOBS: JobDefinition[] = [
   {

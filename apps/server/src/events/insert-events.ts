@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { resolveCustomerRefs } from '../customers/resolve-customers.ts';
 import type { DB } from '../db/schema.ts';
-import type { Publish } from '../jobs/jobs.ts';
+import type { Publish } from '../jobs/domain-topics.ts';
 import { invalid } from '../shared/domain-error.ts';
 import type { EventInput } from './event-schema.ts';
 

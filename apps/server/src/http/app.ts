@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { CAPABILITIES } from '../capabilities/index.ts';
 import type { Database } from '../db/open-database.ts';
-import type { Jobs } from '../jobs/jobs.ts';
+import type { Jobs } from '../jobs/job-types.ts';
 import { LINE_HOSTS_ONLY, type LineHostAllowance } from '../line/line-hosts.ts';
 import { createSecretBox, type SecretBox } from '../shared/secret-box.ts';
 import { installAuth } from './auth.ts';

@@ -10,7 +10,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { Database } from '../db/open-database.ts';
-import type { Jobs } from '../jobs/jobs.ts';
+import type { Jobs } from '../jobs/job-types.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 

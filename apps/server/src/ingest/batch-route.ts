@@ -3,7 +3,7 @@ import { type TSchema, Type } from 'typebox';
 import type { DB } from '../db/schema.ts';
 import { principalOf } from '../http/auth.ts';
 import { type App, type RouteDeps, selfValidatedBody } from '../http/route-deps.ts';
-import type { Publish } from '../jobs/jobs.ts';
+import type { Publish } from '../jobs/domain-topics.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { compileValidator } from '../shared/validate.ts';
 import { ingestBatch, MAX_BATCH } from './ingest-batch.ts';

@@ -5,7 +5,7 @@
 import type { JobResult, JobWithMetadata } from 'pg-boss';
 import type { Logger } from 'pino';
 import { summarizeJobError } from './job-error.ts';
-import type { JobContext, JobDefinition, JobFailures, QueuedJob } from './jobs.ts';
+import type { JobContext, JobDefinition, JobFailures, QueuedJob } from './job-types.ts';
 
 /** Runs one fetched batch of `definition`'s queue and returns each job's outcome. */
 export async function handleJobBatch(

@@ -11,19 +11,7 @@
 // has run out and jobs sent for later announce nothing).
 import type { Queue, WorkOptions } from 'pg-boss';
 import type { DatabaseKind } from '../db/open-database.ts';
-import type { JobDefinition } from './jobs.ts';
-
-/**
- * What pg-boss does with a failed job: it waits, then tries again, up to `limit` more times. With
- * `backoff` the n-th retry waits between delay × 2^(n−1) and twice that (random, so that jobs
- * failing together do not retry together), at most `maxDelaySeconds`.
- */
-export interface RetryPolicy {
-  limit: number;
-  delaySeconds: number;
-  backoff: boolean;
-  maxDelaySeconds: number;
-}
+import type { JobDefinition, RetryPolicy } from './job-types.ts';
 
 /** 5 retries over 2½ to 5 minutes (after 5–10 s, 10–20 s, 20–40 s, 40–80 s, 80–160 s). */
 export const DEFAULT_RETRY: RetryPolicy = { limit: 5, delaySeconds: 5, backoff: true, maxDelaySeconds: 300 };

@@ -1,5 +1,5 @@
 import { CAPABILITIES } from '../capabilities/index.ts';
-import type { JobDefinition } from './jobs.ts';
+import type { JobDefinition } from './job-types.ts';
 
 /** Loads the jobs of the given capabilities, in their order. */
 export async function loadJobs(capabilities = CAPABILITIES): Promise<JobDefinition[]> {

@@ -1,4 +1,4 @@
-import type { JobContext } from '../jobs/jobs.ts';
+import type { JobContext } from '../jobs/job-types.ts';
 import {
   type DeliverOptions,
   type DeliverResult,

@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
-import type { Jobs } from '../jobs/jobs.ts';
+import type { Jobs } from '../jobs/job-types.ts';
 import { DomainError, notFound, pgErrorCode } from '../shared/domain-error.ts';
 import type { StoredEvent } from './friend-lifecycle.ts';
 import { PROCESS_EVENTS_JOB } from './webhook-intake.ts';

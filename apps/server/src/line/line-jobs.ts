@@ -1,4 +1,4 @@
-import type { JobDefinition } from '../jobs/jobs.ts';
+import type { JobDefinition } from '../jobs/job-types.ts';
 import { unfinishedSends } from '../messaging/send-status.ts';
 import { deliverSend } from './deliver-send.ts';
 import { loggableError } from './event-failures.ts';

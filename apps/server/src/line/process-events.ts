@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
-import type { JobContext } from '../jobs/jobs.ts';
+import type { JobContext } from '../jobs/job-types.ts';
 import { handleAccountLink } from './account-link.ts';
 import { openChannel } from './channels.ts';
 import { EVENT_RETRY_DELAYS_MS, recordEventFailure } from './event-failures.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { JobContext } from '../jobs/jobs.ts';
+import type { JobContext } from '../jobs/job-types.ts';
 import { syncRichMenus } from './rich-menu-sync.ts';
 import { reconcileRichMenuLinks } from './rich-menu-targets.ts';
 

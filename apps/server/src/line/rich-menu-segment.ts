@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { Jobs } from '../jobs/jobs.ts';
+import type { Jobs } from '../jobs/job-types.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { RICH_MENU_SYNC_JOB, requestFullRichMenuSync } from './rich-menu-sync.ts';
 import '../segments/segment-tables.ts';

@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
-import type { JobContext } from '../jobs/jobs.ts';
+import type { JobContext } from '../jobs/job-types.ts';
 import { openChannel } from './channels.ts';
 import { lineClients } from './line-client.ts';
 import { LINE_HOSTS_ONLY } from './line-hosts.ts';

@@ -2,7 +2,7 @@ import type { messagingApi } from '@line/bot-sdk';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { assertCustomersExist } from '../customers/known-customers.ts';
 import type { DB } from '../db/schema.ts';
-import type { Jobs } from '../jobs/jobs.ts';
+import type { Jobs } from '../jobs/job-types.ts';
 import { DomainError, FOREIGN_KEY_VIOLATION, notFound, pgErrorCode } from '../shared/domain-error.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import { openChannel } from './channels.ts';

@@ -1,7 +1,7 @@
 // LINE sends: the messaging core's sends with the LINE adapter, in the shapes the LINE API routes answer.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { Jobs } from '../jobs/jobs.ts';
+import type { Jobs } from '../jobs/job-types.ts';
 import { createSend as create, type SendInput } from '../messaging/create-send.ts';
 import type { MessageStatus } from '../messaging/decisions.ts';
 import { getSend, listSendDecisions, resumeSend as resume, type SendView } from '../messaging/send-status.ts';

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
-import type { Jobs } from '../jobs/jobs.ts';
+import type { Jobs } from '../jobs/job-types.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import type { OpenChannel } from './channels.ts';
 import { type IncomingEvent, readWebhookBody } from './webhook-body.ts';

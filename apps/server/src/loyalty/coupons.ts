@@ -8,8 +8,11 @@ import { transact } from '../db/transact.ts';
 import { appendDomainEvents } from '../domain-events/append.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { generateCouponCode, normalizeCouponCode } from './coupon-code.ts';
+import type { Coupon, CouponKind } from './coupon-types.ts';
 import { lockMember } from './members.ts';
 
+// The coupon's own shapes live in coupon-types.ts, which redemption imports without importing this file.
+export type { Coupon, CouponKind } from './coupon-types.ts';
 // Redemption lives in its own file (one statement and its refusal reasons); re-exported here so
 // that callers keep finding every coupon operation in coupons.ts.
 export {
@@ -18,8 +21,6 @@ export {
   redeemCoupon,
   redeemCouponInTx,
 } from './redeem-coupon.ts';
-
-export type CouponKind = 'amount_off' | 'percent_off' | 'free_item';
 
 export interface CouponTemplateInput {
   name: string;
@@ -81,19 +82,6 @@ export async function listCouponTemplates(db: Kysely<DB>, workspaceId: string): 
       db,
     );
   return rows;
-}
-
-export interface Coupon {
-  id: number;
-  template_id: number;
-  customer_id: number;
-  code: string;
-  status: 'active' | 'redeemed' | 'revoked';
-  valid_from: Date;
-  valid_until: Date | null;
-  source: string;
-  redeemed_at: Date | null;
-  redemption_key: string | null;
 }
 
 export interface GrantInput {

@@ -2,7 +2,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
-import type { JobContext, JobDefinition, QueuedJob, TopicPayloads } from '../jobs/jobs.ts';
+import type { TopicPayloads } from '../jobs/domain-topics.ts';
+import type { JobContext, JobDefinition, QueuedJob } from '../jobs/job-types.ts';
 import { notFound } from '../shared/domain-error.ts';
 import { expirePoints, recordExpiringSoon } from './expire-points.ts';
 import { lockMembers } from './members.ts';

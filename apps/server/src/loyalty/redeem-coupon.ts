@@ -11,7 +11,7 @@ import type { DB } from '../db/schema.ts';
 import { insertSelectedEvents } from '../domain-events/append-select.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { normalizeCouponCode } from './coupon-code.ts';
-import type { Coupon, CouponKind } from './coupons.ts';
+import type { Coupon, CouponKind } from './coupon-types.ts';
 
 export interface RedeemCouponInput {
   code: string;

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { ConsentChannel, IdentityKind } from '../customers/customer-tables.ts';
 import type { DB } from '../db/schema.ts';
-import type { JobContext } from '../jobs/jobs.ts';
+import type { JobContext } from '../jobs/job-types.ts';
 import type { FieldProblem } from '../shared/domain-error.ts';
 import type { RequestOutcome } from './decisions.ts';
 

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { assertCustomersExist } from '../customers/known-customers.ts';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
-import type { Jobs } from '../jobs/jobs.ts';
+import type { Jobs } from '../jobs/job-types.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
 import type { ChannelAdapter } from './channel-adapter.ts';
 import { findSendId, getSend, type SendView } from './send-status.ts';

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { JobContext } from '../jobs/jobs.ts';
+import type { JobContext } from '../jobs/job-types.ts';
 import type { ChannelAdapter, PlannedRequest, SendRecord } from './channel-adapter.ts';
 import type { RequestOutcome } from './decisions.ts';
 import { sleep } from './pacer.ts';

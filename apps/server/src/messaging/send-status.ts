@@ -2,7 +2,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
-import type { Jobs } from '../jobs/jobs.ts';
+import type { Jobs } from '../jobs/job-types.ts';
 import { notFound } from '../shared/domain-error.ts';
 import type { Decision, MessageStatus, PauseReason, SkipReason } from './decisions.ts';
 import type { SendStatus } from './send-tables.ts';

@@ -1,6 +1,6 @@
 // The domain events an order upsert appends (in its transaction, see upsert-orders.ts).
 import type { DomainEventInput } from '../domain-events/event-map.ts';
-import type { OrderOutcome, PreparedOrder } from './upsert-orders.ts';
+import type { OrderOutcome, PreparedOrder } from './order-types.ts';
 
 /** One `order.recorded` per order the batch created or changed, with the order as it now stands. */
 export function orderEvents(

@@ -3,38 +3,15 @@ import { applyStatsDeltas, type StatsDelta } from '../analytics/customer-stats.t
 import { resolveCustomerRefs } from '../customers/resolve-customers.ts';
 import type { DB } from '../db/schema.ts';
 import { appendDomainEvents } from '../domain-events/append.ts';
-import type { Publish } from '../jobs/jobs.ts';
+import type { Publish } from '../jobs/domain-topics.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
 import { orderEvents } from './order-events.ts';
 import type { OrderInput } from './order-schema.ts';
 import type { OrderStatus } from './order-tables.ts';
+import type { OrderOutcome, PreparedOrder } from './order-types.ts';
 
-export type OrderOutcome = { id: number; externalId: string; outcome: 'created' | 'updated' | 'unchanged' };
-
-export interface PreparedOrder {
-  index: number;
-  externalId: string;
-  customerId: number;
-  storeId: number | null;
-  status: OrderStatus;
-  orderedAt: Date;
-  currency: string;
-  subtotal: number;
-  discount: number;
-  shipping: number;
-  tax: number;
-  total: number;
-  refundedAmount: number;
-  source: string;
-  lines: {
-    line_no: number;
-    sku: string | null;
-    name: string;
-    quantity: number;
-    unit_price: number;
-    amount: number;
-  }[];
-}
+// The shapes order-events.ts reads too live in order-types.ts, so neither file imports the other.
+export type { OrderOutcome, PreparedOrder } from './order-types.ts';
 
 function prepare(
   order: OrderInput,

@@ -11,14 +11,14 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { idArray } from './compile-context.ts';
 import { type CompileOptions, compileDefinition } from './compile-definition.ts';
-import { appendMembershipLog, type MembershipPair, writeMembershipDiff } from './membership-write.ts';
+import {
+  appendMembershipLog,
+  type MembershipChange,
+  type MembershipPair,
+  writeMembershipDiff,
+} from './membership-write.ts';
 import type { RuleNode } from './rule-tree.ts';
 import './segment-tables.ts';
-
-export interface MembershipChange {
-  entered: number;
-  exited: number;
-}
 
 /**
  * Re-evaluates one segment (all customers, or `customerIds`) and records the difference.

@@ -26,7 +26,12 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { insertSelectedEvents } from '../domain-events/append-select.ts';
-import type { MembershipChange } from './evaluate-membership.ts';
+
+/** How many customers entered and exited a segment in one evaluation. */
+export interface MembershipChange {
+  entered: number;
+  exited: number;
+}
 
 export interface MembershipPair {
   segment_id: number;

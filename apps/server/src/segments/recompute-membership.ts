@@ -29,7 +29,7 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { idArray } from './compile-context.ts';
 import { compileMatches } from './compile-definition.ts';
-import type { MembershipChange } from './evaluate-membership.ts';
+import type { MembershipChange } from './membership-write.ts';
 import { appendMembershipLog, type MembershipPair, writeMembershipDiff } from './membership-write.ts';
 import type { RuleNode } from './rule-tree.ts';
 import { affectedBy, definitionInputs, type SegmentChange } from './segment-inputs.ts';

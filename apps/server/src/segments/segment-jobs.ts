@@ -10,7 +10,8 @@
  * follows it).
  */
 import { sql } from 'kysely';
-import type { JobContext, JobDefinition, QueuedJob, TopicPayloads } from '../jobs/jobs.ts';
+import type { TopicPayloads } from '../jobs/domain-topics.ts';
+import type { JobContext, JobDefinition, QueuedJob } from '../jobs/job-types.ts';
 import { evaluateSegment } from './evaluate-membership.ts';
 import { recomputeForCustomers } from './recompute-membership.ts';
 import './segment-tables.ts';

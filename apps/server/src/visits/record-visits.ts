@@ -3,7 +3,7 @@ import { applyStatsDeltas } from '../analytics/customer-stats.ts';
 import { resolveCustomerRefs } from '../customers/resolve-customers.ts';
 import type { DB } from '../db/schema.ts';
 import { appendDomainEvents } from '../domain-events/append.ts';
-import type { Publish } from '../jobs/jobs.ts';
+import type { Publish } from '../jobs/domain-topics.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
 import type { VisitInput } from './visit-schema.ts';
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { JobDefinition } from '../jobs/jobs.ts';
+import type { JobDefinition } from '../jobs/job-types.ts';
 import { pruneLoginThrottle } from './login-throttle.ts';
 import { prunePasswordResets } from './password-resets.ts';
 

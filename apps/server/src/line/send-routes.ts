@@ -1,0 +1,109 @@
+// LINE sends: create one (`send`), read its progress and messages (`read`), resume one paused by the quota.
+import { Type } from 'typebox';
+import { principalOf } from '../http/auth.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
+import { createSend, getSend, listSendMessages, resumeSend } from './sends.ts';
+
+const Message = Type.Object({ type: Type.String({ maxLength: 50 }) }, { additionalProperties: true });
+const Messages = Type.Array(Message, { minItems: 1, maxItems: 5 });
+const Counts = Type.Object({
+  queued: Type.Integer(),
+  sent: Type.Integer(),
+  failed: Type.Integer(),
+  skipped: Type.Integer(),
+});
+const Send = Type.Object({
+  id: Type.Integer(),
+  channelId: Type.String(),
+  origin: Type.String(),
+  status: Type.Union([
+    Type.Literal('queued'),
+    Type.Literal('sending'),
+    Type.Literal('paused'),
+    Type.Literal('done'),
+  ]),
+  pausedReason: Type.Union([Type.String(), Type.Null()]),
+  aggregationUnit: Type.Union([Type.String(), Type.Null()]),
+  total: Type.Integer(),
+  counts: Counts,
+  createdAt: Type.String(),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+});
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const tags = ['line'];
+
+/** LINE sends and their messages. */
+export function registerSendRoutes(app: App, deps: RouteDeps): void {
+  const { database, jobs } = deps;
+  const db = database.db;
+  app.post(
+    '/v1/line/sends',
+    {
+      config: { scope: 'send' },
+      schema: {
+        tags,
+        summary: 'Send LINE messages to customers (shared content as multicast, personalised as push)',
+        body: Type.Object(
+          {
+            channelId: Type.String({ maxLength: 100 }),
+            idempotencyKey: Type.String({ minLength: 1, maxLength: 200 }),
+            messages: Messages,
+            customerIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100_000 }),
+            personalized: Type.Optional(
+              Type.Array(Type.Object({ customerId: Type.Integer({ minimum: 1 }), messages: Messages }), {
+                maxItems: 100_000,
+              }),
+            ),
+            origin: Type.Optional(Type.String({ maxLength: 200 })),
+            aggregationUnit: Type.Optional(Type.String({ maxLength: 30, pattern: '^[a-zA-Z0-9_]{1,30}$' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 202: Send },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = principalOf(request);
+      return reply.code(202).send(await createSend(db, jobs, workspaceId, request.body));
+    },
+  );
+  app.get(
+    '/v1/line/sends/:id',
+    {
+      config: { scope: 'read' },
+      schema: { tags, summary: 'A send and its message counts', params: IdParams, response: { 200: Send } },
+    },
+    async (request) => getSend(db, principalOf(request).workspaceId, request.params.id),
+  );
+  app.get(
+    '/v1/line/sends/:id/messages',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: "Per-message status of a send (queued, sent, failed with LINE's reason, skipped)",
+        params: IdParams,
+        querystring: Type.Object({
+          afterSeq: Type.Optional(Type.Integer({ minimum: -1 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+      },
+    },
+    async (request) =>
+      listSendMessages(db, principalOf(request).workspaceId, request.params.id, request.query),
+  );
+  app.post(
+    '/v1/line/sends/:id/resume',
+    {
+      config: { scope: 'send' },
+      schema: {
+        tags,
+        summary: 'Resume a send paused by the monthly quota',
+        params: IdParams,
+        response: { 200: Send },
+      },
+    },
+    async (request) => resumeSend(db, jobs, principalOf(request).workspaceId, request.params.id),
+  );
+}

@@ -1,0 +1,139 @@
+// Coupons: templates and grants (`admin`), reading, redeeming and voiding a coupon by its code.
+import { Type } from 'typebox';
+import type { App, RouteDeps } from '../http/route-deps.ts';
+import { buildCouponFlexMessage } from './coupon-flex.ts';
+import {
+  createCouponTemplate,
+  getCoupon,
+  grantCoupon,
+  listCouponTemplates,
+  redeemCoupon,
+  voidCoupon,
+} from './coupons.ts';
+import { actorOf as actor, CodeParams, Key, tags, workspaceOf as ws } from './route-common.ts';
+
+const CouponTemplateBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    kind: Type.Union([Type.Literal('amount_off'), Type.Literal('percent_off'), Type.Literal('free_item')]),
+    value: Type.Optional(Type.Integer({ minimum: 0 })),
+    freeItem: Type.Optional(Type.String({ maxLength: 200 })),
+    minSpend: Type.Optional(Type.Integer({ minimum: 0 })),
+    storeCodes: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 1000 })),
+    validFrom: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+    validUntil: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+    validDays: Type.Optional(Type.Integer({ minimum: 1 })),
+    perCustomerLimit: Type.Optional(Type.Integer({ minimum: 1 })),
+    totalLimit: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Coupon templates, grants and coupons by code. */
+export function registerCouponRoutes(app: App, deps: RouteDeps): void {
+  const { db } = deps.database;
+  app.get(
+    '/v1/loyalty/coupon-templates',
+    { config: { scope: 'read' }, schema: { tags, summary: 'Coupon templates' } },
+    async (request) => ({
+      items: await listCouponTemplates(db, ws(request)),
+    }),
+  );
+  app.post(
+    '/v1/loyalty/coupon-templates',
+    {
+      config: { scope: 'admin' },
+      schema: { tags, summary: 'Create a coupon template', body: CouponTemplateBody },
+    },
+    async (request, reply) => reply.code(201).send(await createCouponTemplate(db, ws(request), request.body)),
+  );
+  app.post(
+    '/v1/loyalty/coupon-templates/:id/grants',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary: 'Grant a coupon to a customer (idempotent with grantKey)',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        body: Type.Object(
+          { customerId: Type.Integer({ minimum: 1 }), grantKey: Type.Optional(Key) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) =>
+      grantCoupon(db, ws(request), {
+        templateId: request.params.id,
+        customerId: request.body.customerId,
+        source: 'manual',
+        actor: actor(request),
+        ...(request.body.grantKey ? { grantKey: request.body.grantKey } : {}),
+      }),
+  );
+  app.get(
+    '/v1/loyalty/coupons/:code',
+    { config: { scope: 'read' }, schema: { tags, summary: 'A coupon by its code', params: CodeParams } },
+    async (request) => getCoupon(db, ws(request), request.params.code),
+  );
+  app.get(
+    '/v1/loyalty/coupons/:code/flex',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'The coupon as a LINE flex message',
+        params: CodeParams,
+        querystring: Type.Object({
+          shopName: Type.Optional(Type.String({ maxLength: 200 })),
+          imageUrl: Type.Optional(Type.String({ maxLength: 2000 })),
+          actionUrl: Type.Optional(Type.String({ maxLength: 2000 })),
+        }),
+      },
+    },
+    async (request) =>
+      buildCouponFlexMessage(await getCoupon(db, ws(request), request.params.code), request.query),
+  );
+  app.post(
+    '/v1/loyalty/coupons/:code/redeem',
+    {
+      config: { scope: 'till' },
+      schema: {
+        tags,
+        summary: 'Redeem a coupon (single use)',
+        params: CodeParams,
+        body: Type.Object(
+          {
+            storeCode: Type.Optional(Type.String({ maxLength: 100 })),
+            orderTotal: Type.Optional(Type.Integer({ minimum: 0 })),
+            idempotencyKey: Type.Optional(Key),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) =>
+      redeemCoupon(db, ws(request), { code: request.params.code, actor: actor(request), ...request.body }),
+  );
+  app.post(
+    '/v1/loyalty/coupons/:code/void',
+    {
+      config: { scope: 'till' },
+      schema: {
+        tags,
+        summary: 'Void a redemption: the coupon can be used again',
+        params: CodeParams,
+        body: Type.Object(
+          { reason: Type.String({ minLength: 1, maxLength: 500 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) =>
+      voidCoupon(db, ws(request), {
+        code: request.params.code,
+        actor: actor(request),
+        reason: request.body.reason,
+      }),
+  );
+}

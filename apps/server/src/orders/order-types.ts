@@ -1,0 +1,29 @@
+// What an order write works with and returns, shared by upsert-orders.ts and order-events.ts.
+import type { OrderStatus } from './order-tables.ts';
+
+export type OrderOutcome = { id: number; externalId: string; outcome: 'created' | 'updated' | 'unchanged' };
+
+export interface PreparedOrder {
+  index: number;
+  externalId: string;
+  customerId: number;
+  storeId: number | null;
+  status: OrderStatus;
+  orderedAt: Date;
+  currency: string;
+  subtotal: number;
+  discount: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  refundedAmount: number;
+  source: string;
+  lines: {
+    line_no: number;
+    sku: string | null;
+    name: string;
+    quantity: number;
+    unit_price: number;
+    amount: number;
+  }[];
+}
