@@ -7,10 +7,12 @@ import { customersCapability } from '../customers/capability.ts';
 import { installCustomerData } from '../customers/customer-data.ts';
 import { databaseCapability } from '../db/capability.ts';
 import { demoCapability } from '../demo/capability.ts';
+import { domainEventsCapability } from '../domain-events/capability.ts';
 import { eventsCapability } from '../events/capability.ts';
 import { healthCapability } from '../health/capability.ts';
 import { lineCapability } from '../line/capability.ts';
 import { loyaltyCapability } from '../loyalty/capability.ts';
+import { messagingCapability } from '../messaging/capability.ts';
 import { ordersCapability } from '../orders/capability.ts';
 import { productsCapability } from '../products/capability.ts';
 import { segmentsCapability } from '../segments/capability.ts';
@@ -26,12 +28,14 @@ export const CAPABILITIES: readonly Capability[] = [
   customersCapability,
   ordersCapability,
   eventsCapability,
+  messagingCapability,
   lineCapability,
   loyaltyCapability,
   visitsCapability,
   productsCapability,
   segmentsCapability,
   analyticsCapability,
+  domainEventsCapability,
   csvImportCapability,
   demoCapability,
   databaseCapability,

@@ -15,7 +15,6 @@ export const lineCapability: Capability = {
   customerData: [
     { table: 'line_friend', onMerge: 'move' },
     { table: 'line_account_link', onMerge: 'move' },
-    { table: 'line_outbox', onMerge: 'move' },
     { table: 'line_rich_menu_link', onMerge: 'move' },
   ],
 };
