@@ -462,13 +462,23 @@ describe('incremental recompute', () => {
         await createSegment(database.db, ws, { name: 'x', definition: { tag: 'x' } }, { now: NOW }),
         await createSegment(database.db, ws, { name: 'y', definition: { tag: 'y' } }, { now: NOW }),
       ];
-      const diff = (customerId: number): MembershipDiff => ({
-        segment_ids: [segments[customerId - 1]!.id],
+      // Real customers of the workspace: the log's entries also become domain events, whose
+      // customer must exist.
+      const customerIds: number[] = [];
+      for (const name of ['一', '二']) {
+        const { rows } = await sql<{
+          id: number;
+        }>`insert into customer (workspace_id, family_name, registered_at)
+          values (${ws}, ${name}, ${NOW}) returning id`.execute(database.db);
+        customerIds.push(Number(rows[0]!.id));
+      }
+      const diff = (n: number): MembershipDiff => ({
+        segment_ids: [segments[n - 1]!.id],
         entered: [1],
         exited: [0],
         log_count: 1,
-        log_segment_ids: `{${segments[customerId - 1]!.id}}`,
-        log_customer_ids: `{${customerId}}`,
+        log_segment_ids: `{${segments[n - 1]!.id}}`,
+        log_customer_ids: `{${customerIds[n - 1]}}`,
         log_kinds: '{entered}',
         log_entered_at: '{NULL}',
       });
@@ -492,7 +502,7 @@ describe('incremental recompute', () => {
       expect(committed).toEqual(['first', 'second']);
       const { rows } = await sql<{ customer_id: number }>`select customer_id from segment_membership_event
         where workspace_id = ${ws} order by id`.execute(database.db);
-      expect(rows.map((r) => Number(r.customer_id))).toEqual([1, 2]);
+      expect(rows.map((r) => Number(r.customer_id))).toEqual(customerIds);
     },
   );
 });
