@@ -4,7 +4,7 @@
 // already exists"), the statement and, from PGlite, its parameters (`query`, `params`), which
 // would put customers' personal data into logs and job tables. The message is masked as the log's
 // error serializer masks it (quoted inputs, email-shaped words), and the stack keeps only its frames.
-import { scrubMessage } from '../shared/log-serializers.ts';
+import { scrubMessage, scrubStack } from '../shared/log-serializers.ts';
 
 /** The parts of an error that are safe to log and to store. */
 export interface JobErrorSummary {
@@ -27,12 +27,11 @@ export function summarizeJobError(error: unknown): JobErrorSummary {
   };
   const safeName = typeof name === 'string' ? name : 'Error';
   const safeMessage = scrubMessage(message);
-  // The stack's first line repeats the raw message; it is rebuilt from the masked one.
-  const frames = typeof stack === 'string' ? stack.indexOf('\n    at ') : -1;
+  const safeStack = typeof stack === 'string' ? scrubStack(stack, `${safeName}: ${safeMessage}`) : undefined;
   return {
     name: safeName,
     ...(typeof code === 'string' ? { code } : {}),
     message: safeMessage,
-    ...(frames >= 0 ? { stack: `${safeName}: ${safeMessage}${(stack as string).slice(frames)}` } : {}),
+    ...(safeStack ? { stack: safeStack } : {}),
   };
 }

@@ -46,7 +46,8 @@ export function statementName(query: string): string | undefined {
   return target ? `${verb} ${target}` : verb;
 }
 
-function scrubStack(stack: string, header: string): string | undefined {
+/** The stack's frames under `header` (its first line repeats the raw message, values and all). */
+export function scrubStack(stack: string, header: string): string | undefined {
   // The stack begins with "<name>: <message>", values and all; keep only the frames.
   const frames = stack.indexOf('\n    at ');
   return frames < 0 ? undefined : `${header}${stack.slice(frames)}`;
