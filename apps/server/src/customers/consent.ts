@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ConsentChannel, ConsentPurpose, ConsentStatus } from './customer-tables.ts';
 
@@ -134,20 +134,17 @@ export async function mergeConsentStates(
 }
 
 /**
- * The current consent of each listed customer for one channel and purpose; customers without a
- * record are absent from the map. Read-only: the messaging core asks this at send time.
+ * The current consent, for one channel and purpose, of the customer on each row of a query whose
+ * table `alias` has `workspace_id` and `customer_id` columns: a scalar subquery that is a
+ * primary-key probe per row, so a read of many rows (a send's outbox) neither scans all consents
+ * nor makes a second round trip. Null where nothing was recorded.
  */
-export async function currentConsent(
-  db: Kysely<DB>,
-  workspaceId: string,
-  customerIds: number[],
+export function consentOfRow(
+  alias: string,
   channel: ConsentChannel,
   purpose: ConsentPurpose,
-): Promise<Map<number, ConsentStatus>> {
-  if (!customerIds.length) return new Map();
-  const { rows } = await sql<{ customer_id: string | number; status: ConsentStatus }>`
-    select customer_id, status from customer_consent
-    where workspace_id = ${workspaceId} and channel = ${channel} and purpose = ${purpose}
-      and customer_id = any(${customerIds}::bigint[])`.execute(db);
-  return new Map(rows.map((r) => [Number(r.customer_id), r.status]));
+): RawBuilder<ConsentStatus | null> {
+  return sql<ConsentStatus | null>`(select cc.status from customer_consent cc
+    where cc.workspace_id = ${sql.ref(`${alias}.workspace_id`)} and cc.customer_id = ${sql.ref(`${alias}.customer_id`)}
+      and cc.channel = ${channel} and cc.purpose = ${purpose})`;
 }

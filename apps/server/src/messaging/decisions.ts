@@ -36,7 +36,7 @@ export type RequestOutcome =
   | { kind: 'retry_later'; error: string; attempts: number };
 
 /** The skip reason consent gives at send time, or null when the recipient may be sent to. */
-export function consentSkipReason(status: ConsentStatus | undefined): SkipReason | null {
+export function consentSkipReason(status: ConsentStatus | null | undefined): SkipReason | null {
   if (status === 'granted') return null;
   return status ?? 'no_consent';
 }

@@ -1,7 +1,7 @@
 // Planning a send's requests: consent checked now, each request stored with its retry key before it is sent.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import { currentConsent } from '../customers/consent.ts';
+import { consentOfRow } from '../customers/consent.ts';
 import type { ConsentStatus } from '../customers/customer-tables.ts';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
@@ -173,11 +173,10 @@ async function recordPlan<Kind extends string>(
 
 interface OutboxRow {
   seq: number;
-  customer_id: number;
   address: string | null;
   messages: unknown[] | null;
   status: string;
-  consent: ConsentStatus | undefined;
+  consent: ConsentStatus | null;
 }
 
 /**
@@ -196,13 +195,13 @@ async function* outboxRows(
 ): AsyncGenerator<OutboxRow> {
   let from = fromSeq;
   for (let size = 256; from < total; size = Math.min(Math.max(wanted(), 256), 65_536)) {
-    const { rows } = await sql<Omit<OutboxRow, 'consent'>>`
-      select seq, customer_id, line_user_id as address, messages, status from line_outbox
-      where workspace_id = ${workspaceId} and send_id = ${sendId} and seq >= ${from} and seq < ${from + size}
-      order by seq`.execute(tx);
-    const queued = rows.filter((r) => r.status === 'queued').map((r) => r.customer_id);
-    const consent = await currentConsent(tx, workspaceId, queued, adapter.channel, 'marketing');
-    for (const row of rows) yield { ...row, consent: consent.get(row.customer_id) };
+    const { rows } = await sql<OutboxRow>`
+      select o.seq, o.line_user_id as address, o.messages, o.status,
+        ${consentOfRow('o', adapter.channel, 'marketing')} as consent
+      from line_outbox o
+      where o.workspace_id = ${workspaceId} and o.send_id = ${sendId} and o.seq >= ${from} and o.seq < ${from + size}
+      order by o.seq`.execute(tx);
+    yield* rows;
     from += size;
   }
 }
