@@ -2,6 +2,7 @@
 // this file only routes. `start` runs the whole server, so it belongs to no one capability.
 import type { CliContext } from './capabilities/capability.ts';
 import { CAPABILITIES } from './capabilities/index.ts';
+import { ConfigError } from './config.ts';
 
 const COMMANDS = CAPABILITIES.flatMap((c) => c.cli ?? []);
 
@@ -30,4 +31,11 @@ async function main(): Promise<number> {
   return 2;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} catch (error) {
+  // A bad environment value is the operator's to fix: one line naming the variable, no stack.
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`kizuna: environment variable ${error.message}`);
+  process.exitCode = 1;
+}

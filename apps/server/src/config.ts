@@ -13,6 +13,11 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * KIZUNA_LOG_FORMAT: `json` (one JSON object a line, for log collectors), `pretty` (one readable
+   * line an entry), or `auto` (default): pretty when standard output is a terminal, JSON otherwise.
+   */
+  readonly logFormat: 'json' | 'pretty' | 'auto';
   /** The URL users reach Kizuna at, used in printed links. */
   readonly publicUrl: string;
   /** Run the pg-boss job worker in this process. */
@@ -93,6 +98,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('KIZUNA_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const logFormat = (env.KIZUNA_LOG_FORMAT?.trim().toLowerCase() || 'auto') as Config['logFormat'];
+  if (!['json', 'pretty', 'auto'].includes(logFormat)) {
+    throw new ConfigError(
+      'KIZUNA_LOG_FORMAT',
+      `must be json, pretty or auto, got "${env.KIZUNA_LOG_FORMAT}"`,
+    );
+  }
   const publicUrl = (
     env.KIZUNA_PUBLIC_URL?.trim() || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`
   ).replace(/\/$/, '');
@@ -126,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     host,
     port,
     logLevel,
+    logFormat,
     publicUrl,
     runWorker: parseBool('KIZUNA_WORKER', env.KIZUNA_WORKER, true),
     runApi: parseBool('KIZUNA_API', env.KIZUNA_API, true),

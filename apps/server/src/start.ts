@@ -10,20 +10,31 @@ import { buildApp } from './http/app.ts';
 import { startJobs } from './jobs/jobs.ts';
 import { JOBS } from './jobs/registry.ts';
 import { createLogger } from './shared/logger.ts';
+import { prettyDestination } from './shared/pretty-log.ts';
 import { createSecretBox, loadOrCreateKeyFile } from './shared/secret-box.ts';
 import { showSecrets } from './shared/show-secrets.ts';
 import { ensureFirstWorkspace, type LoginHint } from './workspaces/first-run.ts';
 
 /**
- * Prints where Kizuna runs and how to log in. A password or API key made at this start is shown
- * once, to the terminal only (see showSecrets): stdout is often a log (journald, `docker logs`,
- * `> kizuna.log`), and the JSON log shares it.
+ * Prints where Kizuna runs and how to log in, framed so it stands apart from the log lines. With
+ * JSON logs on standard output (a service manager, `docker logs`, `> kizuna.log`) the banner goes
+ * to standard error, so standard output stays one JSON entry a line; with readable logs on a
+ * terminal it goes to standard output between them. A password or API key made at this start is
+ * shown once, to the terminal only (see showSecrets), never in either stream's log.
  */
-function printBanner(config: Config, database: Database, api: string | undefined, login: LoginHint): void {
+function printBanner(
+  config: Config,
+  database: Database,
+  api: string | undefined,
+  login: LoginHint,
+  print: (text: string) => void,
+): void {
   const where = database.kind === 'pglite' ? `embedded database (${config.dataDir})` : 'PostgreSQL database';
-  console.log(
+  const rule = `  ${'─'.repeat(72)}`;
+  print(
     [
       '',
+      rule,
       `  Kizuna is running on the ${where}.`,
       api
         ? `  API:   ${api}   (OpenAPI: ${api}/docs, health: ${api}/health)`
@@ -35,20 +46,21 @@ function printBanner(config: Config, database: Database, api: string | undefined
     login.apiKey ? `  API key (shown once): ${login.apiKey}` : '',
   ].filter((line) => line !== '');
   if (!secrets.length) {
-    console.log(`  Login: ${login.email}  (${login.note})\n`);
+    print(`  Login: ${login.email}  (${login.note})\n${rule}\n`);
     return;
   }
   const shown = showSecrets(`${secrets.join('\n')}\n\n`, {
     fallbackFile: join(config.dataDir, 'first-login.txt'),
   });
+  if (shown.kind === 'stdout') print(`${rule}\n`);
   if (shown.kind === 'tty')
-    console.log(
-      `  Login: ${login.email}  (password and API key shown on the terminal, not in this output)\n`,
+    print(
+      `  Login: ${login.email}  (password and API key shown on the terminal, not in this output)\n${rule}\n`,
     );
   if (shown.kind === 'file')
-    console.log(
+    print(
       `  Login: ${login.email}  (password and API key in ${shown.path}, readable by this user only; ` +
-        'delete it once you have logged in)\n',
+        `delete it once you have logged in)\n${rule}\n`,
     );
 }
 
@@ -59,7 +71,10 @@ function printBanner(config: Config, database: Database, api: string | undefined
 export async function runStart(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { demo: { type: 'boolean', default: false } } });
   const config = loadConfig(process.env);
-  const logger = createLogger(config.logLevel);
+  const pretty =
+    config.logFormat === 'pretty' || (config.logFormat === 'auto' && Boolean(process.stdout.isTTY));
+  const logger = createLogger(config.logLevel, pretty ? prettyDestination(process.stdout) : undefined);
+  const print = pretty ? (text: string) => console.log(text) : (text: string) => console.error(text);
   let database: Database;
   try {
     database = await openConfiguredDatabase(config);
@@ -119,7 +134,7 @@ export async function runStart(argv: string[]): Promise<number> {
     address && typeof address === 'object' && config.port === 0
       ? `http://${config.host}:${address.port}`
       : config.publicUrl;
-  printBanner(config, database, app ? url : undefined, login);
+  printBanner(config, database, app ? url : undefined, login, print);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -17,8 +17,11 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Collects a process's stdout; `waitFor` resolves once the collected text matches. */
-function collect(proc: ChildProcess): { waitFor(pattern: RegExp): Promise<RegExpExecArray>; text(): string } {
+/** Collects one of a process's output streams; `waitFor` resolves once the collected text matches. */
+function collect(
+  proc: ChildProcess,
+  stream: 'stdout' | 'stderr',
+): { waitFor(pattern: RegExp): Promise<RegExpExecArray>; text(): string } {
   let seen = '';
   const waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }[] =
     [];
@@ -31,7 +34,7 @@ function collect(proc: ChildProcess): { waitFor(pattern: RegExp): Promise<RegExp
       }
     }
   };
-  proc.stdout?.on('data', (chunk: Buffer) => {
+  proc[stream]?.on('data', (chunk: Buffer) => {
     seen += chunk.toString();
     check();
   });
@@ -61,12 +64,14 @@ describe('kizuna start', () => {
     // Detached: no controlling terminal, as under a service manager, so the login goes to a file.
     child = spawn(process.execPath, [bin, 'start'], {
       env,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    const output = collect(child);
-    const [, url] = await output.waitFor(/API:\s+(http:\/\/127\.0\.0\.1:\d+)/);
-    const login = await output.waitFor(/Login: (\S+)\s+\((.*)\)/);
+    // Standard output is the JSON log; the banner stands apart from it, on standard error.
+    const output = collect(child, 'stdout');
+    const banner = collect(child, 'stderr');
+    const [, url] = await banner.waitFor(/API:\s+(http:\/\/127\.0\.0\.1:\d+)/);
+    const login = await banner.waitFor(/Login: (\S+)\s+\((.*)\)/);
     expect(login[1]).toBe('owner@kizuna.local');
     const file = join(dataDir, 'first-login.txt');
     expect(login[2]).toContain(file);
@@ -91,10 +96,14 @@ describe('kizuna start', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(existsSync(join(dataDir, 'kizuna.lock'))).toBe(false);
-    // The output held the JSON log, and neither the password nor the key.
+    // The output held the JSON log, one entry a line, and neither stream the password or the key.
     expect(output.text()).toContain('"msg":"database ready"');
-    expect(output.text()).not.toContain(password);
-    expect(output.text()).not.toContain(apiKey);
+    for (const line of output.text().split('\n').filter(Boolean))
+      expect(() => JSON.parse(line), line).not.toThrow();
+    for (const text of [output.text(), banner.text()]) {
+      expect(text).not.toContain(password);
+      expect(text).not.toContain(apiKey);
+    }
     // Every directory and file of the first start is the owner's only.
     const loose = readdirSync(dataDir, { recursive: true, withFileTypes: true })
       .map((entry) => join(entry.parentPath, entry.name))

@@ -7,7 +7,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness, database kind and migration version */
+        /** Readiness: 200 only when the API can serve (its database answers), else 503 */
         get: {
             parameters: {
                 query?: never;
@@ -28,6 +28,20 @@ export interface paths {
                             status: "ok";
                             database: string;
                             migrationVersion: number;
+                        };
+                    };
+                };
+                /** @description The process is up but cannot serve requests (its database does not answer). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "unavailable";
+                            /** @description what keeps the API from serving, for an operator */
+                            reason: string;
                         };
                     };
                 };

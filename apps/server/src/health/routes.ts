@@ -17,13 +17,29 @@ const QueueStat = Type.Object({
   }),
 });
 
+const Unavailable = Type.Object(
+  {
+    status: Type.Literal('unavailable'),
+    reason: Type.String({ description: 'what keeps the API from serving, for an operator' }),
+  },
+  { description: 'The process is up but cannot serve requests (its database does not answer).' },
+);
+
 export function registerHealthRoutes(app: App, { database, jobs }: RouteDeps): void {
+  /** The migration version, or null when the database does not answer (a 503 rather than a 500). */
+  const version = async (): Promise<number | null> => {
+    try {
+      return await currentVersion(database);
+    } catch {
+      return null;
+    }
+  };
   app.get(
     '/health',
     {
       schema: {
         tags: ['system'],
-        summary: 'Liveness, database kind and migration version',
+        summary: 'Readiness: 200 only when the API can serve (its database answers), else 503',
         security: [],
         response: {
           200: Type.Object({
@@ -31,14 +47,18 @@ export function registerHealthRoutes(app: App, { database, jobs }: RouteDeps): v
             database: Type.String(),
             migrationVersion: Type.Integer(),
           }),
+          503: Unavailable,
         },
       },
     },
-    async () => ({
-      status: 'ok' as const,
-      database: database.kind,
-      migrationVersion: await currentVersion(database),
-    }),
+    async (_request, reply) => {
+      const migrationVersion = await version();
+      if (migrationVersion === null)
+        return reply
+          .code(503)
+          .send({ status: 'unavailable' as const, reason: 'the database does not answer' });
+      return { status: 'ok' as const, database: database.kind, migrationVersion };
+    },
   );
   // The job queues are the deployment's, not one workspace's; the figures hold no customer data,
   // but how busy the deployment is is an operator's concern: an admin key.
