@@ -1869,6 +1869,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description a LINE channel id in Kizuna */
                     channelId?: string;
                     limit?: number;
                 };
@@ -3726,6 +3727,7 @@ export interface paths {
             parameters: {
                 query?: {
                     limit?: number;
+                    /** @description nextCursor from the previous page */
                     cursor?: string;
                 };
                 header?: never;
@@ -3969,7 +3971,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: string;
+                    id: number;
                 };
                 cookie?: never;
             };

@@ -41,7 +41,13 @@ export function registerAnalyticsRoutes(app: App, deps: RouteDeps): void {
         summary: 'Historical and predicted LTV per customer, by customer id',
         querystring: Type.Object({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-          cursor: Type.Optional(Type.String({ maxLength: 20, pattern: '^[0-9]+$' })),
+          cursor: Type.Optional(
+            Type.String({
+              maxLength: 15,
+              pattern: '^[0-9]{1,15}$',
+              description: 'nextCursor from the previous page',
+            }),
+          ),
         }),
       },
     },

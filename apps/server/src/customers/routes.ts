@@ -66,8 +66,8 @@ export function registerCustomerRoutes(app: App, deps: RouteDeps): void {
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
           cursor: Type.Optional(
             Type.String({
-              maxLength: 20,
-              pattern: '^[0-9]+$',
+              maxLength: 15,
+              pattern: '^[0-9]{1,15}$',
               description: 'nextCursor from the previous page',
             }),
           ),

@@ -11,6 +11,7 @@ import { LINE_HOSTS_ONLY, type LineHostAllowance } from '../line/line-hosts.ts';
 import { createSecretBox, type SecretBox } from '../shared/secret-box.ts';
 import { installAuth } from './auth.ts';
 import { frameworkErrorHandler, installErrorHandler } from './error-handler.ts';
+import { installInputHygiene } from './input-hygiene.ts';
 import { type App, MAX_PATH_PARAM_LENGTH, type RouteDeps } from './route-deps.ts';
 import { installSecurityHeaders, securityHeaders } from './security-headers.ts';
 
@@ -70,6 +71,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   installSecurityHeaders(app, headers);
   installErrorHandler(app);
   installAuth(app, options.database.db);
+  installInputHygiene(app);
   await app.register(swagger, {
     openapi: {
       info: {

@@ -30,7 +30,9 @@ export function registerWebhookEventRoutes(app: App, { database, jobs }: RouteDe
         summary:
           'Webhook events set aside because their handling kept failing (or can never succeed), newest first, with the reason',
         querystring: Type.Object({
-          channelId: Type.Optional(Type.String({ maxLength: 100 })),
+          channelId: Type.Optional(
+            Type.String({ format: 'uuid', maxLength: 36, description: 'a LINE channel id in Kizuna' }),
+          ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
         }),
         response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(SetAsideEvent) }) },

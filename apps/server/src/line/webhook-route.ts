@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { DomainError } from '../shared/domain-error.ts';
@@ -36,11 +37,15 @@ export function registerLineRawRoutes(app: App, { database, secrets, jobs, lineH
       },
     );
 
-    scope.put<{ Params: { id: string } }>(
+    scope.put<{ Params: { id: number } }>(
       '/v1/line/rich-menus/:id/image',
       {
         config: { scope: 'admin' },
-        schema: { tags: ['line'], summary: 'Upload a rich menu image (image/png or image/jpeg body, ≤1 MB)' },
+        schema: {
+          tags: ['line'],
+          summary: 'Upload a rich menu image (image/png or image/jpeg body, ≤1 MB)',
+          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        },
       },
       async (request) => {
         const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
@@ -50,7 +55,7 @@ export function registerLineRawRoutes(app: App, { database, secrets, jobs, lineH
           secrets,
           lineHosts,
           principalOf(request).workspaceId,
-          Number(request.params.id),
+          request.params.id,
           image,
           contentType,
         );

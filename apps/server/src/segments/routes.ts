@@ -124,7 +124,7 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
         params: IdParams,
         querystring: Type.Object({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-          cursor: Type.Optional(Type.String({ maxLength: 20, pattern: '^[0-9]+$' })),
+          cursor: Type.Optional(Type.String({ maxLength: 15, pattern: '^[0-9]{1,15}$' })),
         }),
       },
     },
