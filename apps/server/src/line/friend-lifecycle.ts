@@ -29,12 +29,17 @@ export interface StoredEvent {
 
 const LINE_CONSENT = { channel: 'line', purpose: 'marketing' } as const;
 
-/** The customer holding this LINE identity, created (acquired through LINE) when there is none. */
+/**
+ * The customer holding this LINE identity. With `create`, one is made when there is none,
+ * registered at the event's time (when LINE saw them, not when Kizuna processed it), with the
+ * acquisition source given: `line_follow` for a new friend, null when the user was a friend
+ * before Kizuna knew the channel (an unblock or a block from someone never seen).
+ */
 export async function lineCustomer(
   tx: Kysely<DB>,
   workspaceId: string,
   lineUserId: string,
-  create: boolean,
+  create: false | { registeredAt: Date; acquisitionSource: string | null },
 ): Promise<number | undefined> {
   const [found] = await findByIdentities(tx, workspaceId, [
     { kind: 'line', namespace: '', value: lineUserId },
@@ -43,10 +48,22 @@ export async function lineCustomer(
   const { id } = await upsertCustomer(
     tx,
     workspaceId,
-    { lineUserId, acquisitionSource: 'line_follow' },
+    {
+      lineUserId,
+      registeredAt: create.registeredAt.toISOString(),
+      ...(create.acquisitionSource ? { acquisitionSource: create.acquisitionSource } : {}),
+    },
     { source: 'line' },
   );
   return id;
+}
+
+/**
+ * Creation settings for a customer first seen through a user action (a message, a postback): a
+ * friend from before Kizuna saw the channel, so no acquisition source is claimed.
+ */
+function seenThrough(event: StoredEvent): { registeredAt: Date; acquisitionSource: null } {
+  return { registeredAt: event.occurredAt, acquisitionSource: null };
 }
 
 /** Saves the friend's state; returns how many follows the channel has seen from this user. */
@@ -93,7 +110,7 @@ async function saveFriend(
 }
 
 /** The domain event of a follow or unfollow, once per webhook event (LINE may redeliver one). */
-async function friendEvent(tx: Transaction<DB>, event: StoredEvent, customerId: number, follows: number) {
+async function friendEvent(tx: Transaction<DB>, event: StoredEvent, customerId: number, refollow: boolean) {
   const { channelId, lineUserId, webhookEventId } = event;
   const common = {
     customerId,
@@ -105,45 +122,62 @@ async function friendEvent(tx: Transaction<DB>, event: StoredEvent, customerId: 
       ? {
           ...common,
           type: 'line.friend_added',
-          // The channel had seen a follow from this user before: a return after a block.
-          payload: { channelId, lineUserId: lineUserId!, refollow: follows > 1 },
+          payload: { channelId, lineUserId: lineUserId!, refollow },
         }
       : { ...common, type: 'line.friend_blocked', payload: { channelId, lineUserId: lineUserId! } },
   ]);
 }
 
+/** LINE's flag on a follow: true when the user unblocked the account rather than adding it anew. */
+function isUnblocked(event: StoredEvent): boolean {
+  const follow = event.payload.follow as { isUnblocked?: unknown } | undefined;
+  return follow?.isUnblocked === true;
+}
+
 /**
  * follow (friend-add or unblock): the customer with this LINE identity, or a new one, becomes a
  * friend and LINE marketing consent is granted (source line_follow). A re-follow adds a new
- * `granted` row after the `blocked` one, so the history shows it.
+ * `granted` row after the `blocked` one, so the history shows it. A follow is a re-follow when
+ * the channel saw a follow from this user before, or when LINE says the user unblocked the
+ * account (a friend from before Kizuna was connected): neither is a new acquisition.
  */
 export async function handleFollow(
   tx: Transaction<DB>,
   event: StoredEvent,
   profile: LineProfile | undefined,
 ): Promise<Handled> {
-  const customerId = (await lineCustomer(tx, event.workspaceId, event.lineUserId!, true))!;
+  const unblocked = isUnblocked(event);
+  const customerId = (await lineCustomer(tx, event.workspaceId, event.lineUserId!, {
+    registeredAt: event.occurredAt,
+    acquisitionSource: unblocked ? null : 'line_follow',
+  }))!;
   const follows = await saveFriend(tx, event, customerId, 'friend', profile);
-  await friendEvent(tx, event, customerId, follows);
+  await friendEvent(tx, event, customerId, follows > 1 || unblocked);
   await recordConsent(tx, event.workspaceId, customerId, {
     ...LINE_CONSENT,
     status: 'granted',
     source: 'line_follow',
     occurredAt: event.occurredAt,
   });
-  const follow = event.payload.follow as { isUnblocked?: boolean } | undefined;
   await recordLineEvent(tx, event.workspaceId, customerId, event.webhookEventId, 'follow', event.occurredAt, {
-    isUnblocked: follow?.isUnblocked ?? false,
+    isUnblocked: unblocked,
   });
   return { outcome: 'followed', customerIds: [customerId] };
 }
 
-/** unfollow (block): LINE consent becomes blocked; sends skip the customer until a follow. */
+/**
+ * unfollow (block): LINE consent becomes blocked; sends skip the customer until a follow. A block
+ * from a user Kizuna never saw (a friend from before the channel was connected) records that
+ * user as a blocked friend of a new customer, so a later import carrying that LINE id finds the
+ * block and is never messaged.
+ */
 export async function handleUnfollow(tx: Transaction<DB>, event: StoredEvent): Promise<Handled> {
-  const customerId = await lineCustomer(tx, event.workspaceId, event.lineUserId!, false);
-  if (customerId === undefined) return { outcome: 'unknown_user', customerIds: [] };
+  const customerId = (await lineCustomer(tx, event.workspaceId, event.lineUserId!, {
+    registeredAt: event.occurredAt,
+    acquisitionSource: null,
+  }))!;
   const follows = await saveFriend(tx, event, customerId, 'blocked', undefined);
-  await friendEvent(tx, event, customerId, follows);
+  await friendEvent(tx, event, customerId, follows > 1);
   await recordConsent(tx, event.workspaceId, customerId, {
     ...LINE_CONSENT,
     status: 'blocked',
@@ -162,21 +196,69 @@ export async function handleUnfollow(tx: Transaction<DB>, event: StoredEvent): P
   return { outcome: 'blocked', customerIds: [customerId] };
 }
 
-/** message and postback: stored as `custom:line.message` / `custom:line.postback` events. */
-export async function handleUserAction(tx: Kysely<DB>, event: StoredEvent): Promise<Handled> {
-  const customerId = (await lineCustomer(tx, event.workspaceId, event.lineUserId!, true))!;
-  let properties: Record<string, unknown>;
-  if (event.type === 'message') {
-    const message = (event.payload.message ?? {}) as Record<string, unknown>;
-    properties = {
-      messageId: message.id,
-      messageType: message.type,
-      ...(typeof message.text === 'string' ? { text: message.text } : {}),
-    };
-  } else {
-    const postback = (event.payload.postback ?? {}) as Record<string, unknown>;
-    properties = { data: postback.data, ...(postback.params ? { params: postback.params } : {}) };
+/**
+ * What a message keeps of LINE's structured fields, by kind: a sticker's package and id, a
+ * location's place and coordinates, a file's name and size, media's duration and where the
+ * content is held, a text's emoji and mentions, and what it quoted. The content itself (an image's
+ * bytes) stays with LINE; `messageId` fetches it.
+ */
+const MESSAGE_FIELDS = [
+  'text',
+  'emojis',
+  'mention',
+  'quotedMessageId',
+  'packageId',
+  'stickerId',
+  'stickerResourceType',
+  'keywords',
+  'duration',
+  'contentProvider',
+  'imageSet',
+  'fileName',
+  'fileSize',
+  'title',
+  'address',
+  'latitude',
+  'longitude',
+] as const;
+
+/** The properties stored for a user action, by event type. */
+function actionProperties(event: StoredEvent): Record<string, unknown> {
+  const payload = event.payload;
+  const part = (key: string) => (payload[key] ?? {}) as Record<string, unknown>;
+  switch (event.type) {
+    case 'message': {
+      const message = part('message');
+      const kept = Object.fromEntries(
+        MESSAGE_FIELDS.filter((key) => message[key] !== undefined).map((key) => [key, message[key]]),
+      );
+      return { messageId: message.id, messageType: message.type, ...kept };
+    }
+    case 'postback': {
+      const postback = part('postback');
+      return { data: postback.data, ...(postback.params ? { params: postback.params } : {}) };
+    }
+    case 'membership': {
+      // LINE's paid membership: joined, left or renewed, with the plan's id.
+      const membership = part('membership');
+      return { membershipType: membership.type, membershipId: membership.membershipId };
+    }
+    case 'beacon': {
+      const beacon = part('beacon');
+      return { hwid: beacon.hwid, beaconType: beacon.type, ...(beacon.dm ? { dm: beacon.dm } : {}) };
+    }
+    default:
+      return {};
   }
+}
+
+/**
+ * message, postback, membership and beacon: stored as `custom:line.<type>` events with their
+ * structured fields (see actionProperties). A user first seen this way becomes a customer
+ * registered at the event's time.
+ */
+export async function handleUserAction(tx: Kysely<DB>, event: StoredEvent): Promise<Handled> {
+  const customerId = (await lineCustomer(tx, event.workspaceId, event.lineUserId!, seenThrough(event)))!;
   await recordLineEvent(
     tx,
     event.workspaceId,
@@ -184,7 +266,7 @@ export async function handleUserAction(tx: Kysely<DB>, event: StoredEvent): Prom
     event.webhookEventId,
     event.type,
     event.occurredAt,
-    properties,
+    actionProperties(event),
   );
   return { outcome: 'recorded', customerIds: [customerId] };
 }

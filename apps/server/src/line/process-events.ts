@@ -168,6 +168,8 @@ async function handle(
       return handleUnfollow(tx, event);
     case 'message':
     case 'postback':
+    case 'membership':
+    case 'beacon':
       return handleUserAction(tx, event);
     case 'accountLink':
       return handleAccountLink(tx, event);
