@@ -47,7 +47,12 @@ function seedOrders() {
     orderedAt: i < 5 ? SAME_INSTANT : new Date(Date.UTC(2026, 3, 1 + i, 1, 0, 0)).toISOString(),
     total: 1000 + i,
     lines: [
-      { sku: i % 4 === 0 ? 'MATCHA' : 'LATTE', name: i % 4 === 0 ? '抹茶ラテ' : 'カフェラテ', quantity: 1, unitPrice: 1000 + i },
+      {
+        sku: i % 4 === 0 ? 'MATCHA' : 'LATTE',
+        name: i % 4 === 0 ? '抹茶ラテ' : 'カフェラテ',
+        quantity: 1,
+        unitPrice: 1000 + i,
+      },
     ],
   }));
 }
@@ -59,7 +64,12 @@ beforeAll(async () => {
     ['umeda', '梅田店'],
   ])
     await t.app.inject({ method: 'PUT', url: `/v1/stores/${code}`, headers: t.auth, payload: { name } });
-  const res = await t.app.inject({ method: 'POST', url: '/v1/orders', headers: t.auth, payload: { orders: seedOrders() } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/orders',
+    headers: t.auth,
+    payload: { orders: seedOrders() },
+  });
   expect(res.statusCode, res.body).toBe(200);
   // A refund, so the order's history has more than its creation.
   const refund = await t.app.inject({
@@ -76,7 +86,14 @@ beforeAll(async () => {
     url: '/v1/orders',
     headers: other,
     payload: {
-      orders: [{ id: 'B-1', customer: { email: 'b@example.jp' }, orderedAt: '2026-05-02T10:00:00+09:00', total: 500 }],
+      orders: [
+        {
+          id: 'B-1',
+          customer: { email: 'b@example.jp' },
+          orderedAt: '2026-05-02T10:00:00+09:00',
+          total: 500,
+        },
+      ],
     },
   });
   expect(otherOrder.statusCode, otherOrder.body).toBe(200);
@@ -100,7 +117,12 @@ describe('GET /v1/orders', () => {
     expect(new Set(items.map((o) => o.externalId)).size).toBe(23);
     expect(items.map((o) => o.externalId).sort()).toEqual(seedOrders().map((o) => o.id));
     expectNewestFirst(items);
-    expect(items.slice(0, 5).map((o) => o.externalId).sort()).toEqual(['R-000', 'R-001', 'R-002', 'R-003', 'R-004']);
+    expect(
+      items
+        .slice(0, 5)
+        .map((o) => o.externalId)
+        .sort(),
+    ).toEqual(['R-000', 'R-001', 'R-002', 'R-003', 'R-004']);
     // The other workspace's order is not listed.
     expect(items.some((o) => o.externalId === 'B-1')).toBe(false);
   });
@@ -124,17 +146,26 @@ describe('GET /v1/orders', () => {
     const all = (await get('/v1/orders?limit=200')).json().items as OrderItem[];
     const customerOf0 = all.find((o) => o.externalId === 'R-000')!.customerId;
     const ids = async (query: string) =>
-      (((await get(`/v1/orders?limit=200&${query}`)).json().items ?? []) as OrderItem[]).map((o) => o.externalId).sort();
+      (((await get(`/v1/orders?limit=200&${query}`)).json().items ?? []) as OrderItem[])
+        .map((o) => o.externalId)
+        .sort();
     const seeds = seedOrders();
     const expected = (keep: (o: (typeof seeds)[number], i: number) => boolean) =>
-      seeds.filter(keep).map((o) => o.id).sort();
+      seeds
+        .filter(keep)
+        .map((o) => o.id)
+        .sort();
     expect(await ids(`customerId=${customerOf0}`)).toEqual(expected((_, i) => i % 2 === 0));
     expect(await ids('status=cancelled')).toEqual(expected((_, i) => i % 5 === 0));
     expect(await ids('status=refunded')).toEqual(['R-007']);
     expect(await ids('storeCode=umeda')).toEqual(expected((_, i) => i % 3 === 0));
     expect(await ids('sku=MATCHA')).toEqual(expected((_, i) => i % 4 === 0));
     // from is inclusive, to exclusive: 2026-04-10T01:00Z (R-009) up to but not 2026-04-13T01:00Z (R-012).
-    expect(await ids('from=2026-04-10T01:00:00Z&to=2026-04-13T01:00:00Z')).toEqual(['R-009', 'R-010', 'R-011']);
+    expect(await ids('from=2026-04-10T01:00:00Z&to=2026-04-13T01:00:00Z')).toEqual([
+      'R-009',
+      'R-010',
+      'R-011',
+    ]);
     expect(await ids(`customerId=${customerOf0}&storeCode=umeda&sku=MATCHA`)).toEqual(
       expected((_, i) => i % 2 === 0 && i % 3 === 0 && i % 4 === 0),
     );
@@ -161,10 +192,22 @@ describe('GET /v1/orders', () => {
 
   it.each([
     ['a cursor that is not base64url JSON', 'cursor=abc', 'querystring.cursor'],
-    ['a cursor with an impossible date', `cursor=${b64(['2026-02-30T00:00:00.000000Z', '5'])}`, 'querystring.cursor'],
+    [
+      'a cursor with an impossible date',
+      `cursor=${b64(['2026-02-30T00:00:00.000000Z', '5'])}`,
+      'querystring.cursor',
+    ],
     ['a cursor with year 0', `cursor=${b64(['0000-01-01T00:00:00.000000Z', '5'])}`, 'querystring.cursor'],
-    ['a cursor whose id is past 64 bits', `cursor=${b64(['2026-04-01T00:00:00.000000Z', '9223372036854775808'])}`, 'querystring.cursor'],
-    ['a cursor holding a NUL byte', `cursor=${b64(['2026-04-01T00:00:00.000000Z\u0000', '5'])}`, 'querystring.cursor'],
+    [
+      'a cursor whose id is past 64 bits',
+      `cursor=${b64(['2026-04-01T00:00:00.000000Z', '9223372036854775808'])}`,
+      'querystring.cursor',
+    ],
+    [
+      'a cursor holding a NUL byte',
+      `cursor=${b64(['2026-04-01T00:00:00.000000Z\u0000', '5'])}`,
+      'querystring.cursor',
+    ],
     ['a cursor with a NUL in the query', 'cursor=ab%00cd', 'querystring.cursor'],
     ['a cursor of the wrong shape', `cursor=${b64({ at: 1 })}`, 'querystring.cursor'],
     ['limit 0', 'limit=0', 'querystring.limit'],

@@ -75,7 +75,12 @@ export async function listEvents(
     customerId = await liveCustomerId(db, workspaceId, customerId);
     if (customerId === undefined) throw notFound(`customer ${filter.customerId}`);
   }
-  const rows = await readEvents(db, workspaceId, { ...filter, customerId }, { limit: page.limit + 1, before });
+  const rows = await readEvents(
+    db,
+    workspaceId,
+    { ...filter, customerId },
+    { limit: page.limit + 1, before },
+  );
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
   return {

@@ -2,7 +2,15 @@
 import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
-import { Page, PageCursor, PageLimit, parseRange, RangeBound, RowId, TextFilter } from '../shared/page-schema.ts';
+import {
+  Page,
+  PageCursor,
+  PageLimit,
+  parseRange,
+  RangeBound,
+  RowId,
+  TextFilter,
+} from '../shared/page-schema.ts';
 import { EventView, listEvents } from './read-events.ts';
 
 export function registerEventReadRoutes(app: App, deps: RouteDeps): void {
@@ -16,7 +24,9 @@ export function registerEventReadRoutes(app: App, deps: RouteDeps): void {
         summary: 'List events, newest first (by occurredAt, then id)',
         querystring: Type.Object(
           {
-            customerId: Type.Optional(RowId("Only this customer's events (a merged-away id lists its survivor's)")),
+            customerId: Type.Optional(
+              RowId("Only this customer's events (a merged-away id lists its survivor's)"),
+            ),
             type: TextFilter(67, 'Only events of this type (page_view, custom:line.message, …)'),
             from: RangeBound('Occurred at or after this instant'),
             to: RangeBound('Occurred before this instant'),

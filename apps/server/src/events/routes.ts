@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { registerBatchRoute } from '../ingest/batch-route.ts';
-import { registerEventReadRoutes } from './read-routes.ts';
 import { EventInput, type EventInput as EventInputType } from './event-schema.ts';
 import { type EventOutcome, insertEvents } from './insert-events.ts';
+import { registerEventReadRoutes } from './read-routes.ts';
 
 export function registerEventRoutes(app: App, deps: RouteDeps): void {
   registerBatchRoute<EventInputType, EventOutcome>(app, deps, {

@@ -4,7 +4,10 @@ import { EventView } from '../events/read-events.ts';
 import { OrderView } from '../orders/order-view.ts';
 import { VisitView } from '../visits/read-visits.ts';
 
-const Instant = Type.String({ format: 'date-time', description: 'When it happened (the timeline sorts by it)' });
+const Instant = Type.String({
+  format: 'date-time',
+  description: 'When it happened (the timeline sorts by it)',
+});
 const Nullable = <T extends import('typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const ConsentChange = Type.Object({
@@ -20,7 +23,12 @@ const SentMessage = Type.Object({
   sendId: Type.Integer(),
   channelId: Type.String(),
   origin: Type.String(),
-  status: Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('skipped')]),
+  status: Type.Union([
+    Type.Literal('queued'),
+    Type.Literal('sent'),
+    Type.Literal('failed'),
+    Type.Literal('skipped'),
+  ]),
   reason: Nullable(Type.String({ description: 'Why it was skipped or failed' })),
   messages: Type.Array(Type.Unknown()),
   createdAt: Type.String({ format: 'date-time' }),
@@ -68,7 +76,11 @@ export const CustomerSummary = Type.Object({
       Type.Object({
         code: Type.String(),
         name: Type.String(),
-        kind: Type.Union([Type.Literal('amount_off'), Type.Literal('percent_off'), Type.Literal('free_item')]),
+        kind: Type.Union([
+          Type.Literal('amount_off'),
+          Type.Literal('percent_off'),
+          Type.Literal('free_item'),
+        ]),
         value: Type.Integer({ description: 'Yen off, or percent off' }),
         freeItem: Nullable(Type.String()),
         minSpend: Type.Integer({ description: 'In integer yen' }),

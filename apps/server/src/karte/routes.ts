@@ -10,7 +10,9 @@ import { customerSummary } from './summary.ts';
 import { customerTimeline } from './timeline.ts';
 
 const tags = ['customers'];
-const IdParams = Type.Object({ id: RowId("Kizuna's customer id (a merged-away id answers for its survivor)") });
+const IdParams = Type.Object({
+  id: RowId("Kizuna's customer id (a merged-away id answers for its survivor)"),
+});
 
 export function registerKarteRoutes(app: App, deps: RouteDeps): void {
   const { db } = deps.database;

@@ -24,7 +24,10 @@ export function registerFriendRoutes(app: App, deps: RouteDeps): void {
               }),
             ),
             status: Type.Optional(Type.Union([Type.Literal('following'), Type.Literal('blocked')])),
-            source: TextFilter(100, "Only users whose customer came from this source (line_follow, store, …)"),
+            source: TextFilter(
+              100,
+              'Only users whose customer came from this source (line_follow, store, …)',
+            ),
             limit: PageLimit,
             cursor: PageCursor,
           },

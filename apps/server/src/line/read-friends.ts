@@ -13,7 +13,9 @@ export const FriendView = Type.Object({
   status: Type.Union([Type.Literal('following'), Type.Literal('blocked')]),
   displayName: Type.Union([Type.String(), Type.Null()]),
   pictureUrl: Type.Union([Type.String(), Type.Null()]),
-  followCount: Type.Integer({ description: 'Follows seen from this user (more than 1: came back after a block)' }),
+  followCount: Type.Integer({
+    description: 'Follows seen from this user (more than 1: came back after a block)',
+  }),
   lastEventAt: Type.String({ format: 'date-time', description: 'The latest follow or block' }),
   source: Type.Union([Type.String(), Type.Null()], {
     description: "The customer's acquisition source: line_follow when the follow made the customer",
@@ -42,7 +44,9 @@ export async function listFriends(
   if (filter.channelId !== undefined) await assertChannel(db, workspaceId, filter.channelId);
   const rows = await db
     .selectFrom('line_friend as f')
-    .innerJoin('customer as c', (j) => j.onRef('c.workspace_id', '=', 'f.workspace_id').onRef('c.id', '=', 'f.customer_id'))
+    .innerJoin('customer as c', (j) =>
+      j.onRef('c.workspace_id', '=', 'f.workspace_id').onRef('c.id', '=', 'f.customer_id'),
+    )
     .select([
       'f.channel_id',
       'f.line_user_id',
@@ -84,7 +88,9 @@ export async function listFriends(
       source: r.acquisition_source,
     })),
     nextCursor:
-      rows.length > page.limit && last ? encodeCursor([last.key_at, last.channel_id, last.line_user_id]) : null,
+      rows.length > page.limit && last
+        ? encodeCursor([last.key_at, last.channel_id, last.line_user_id])
+        : null,
   };
 }
 

@@ -45,7 +45,9 @@ export const OrderHistoryView = Type.Object({
   ]),
   fromStatus: Type.Union([Type.String(), Type.Null()]),
   toStatus: Type.Union([Type.String(), Type.Null()]),
-  amount: Type.Union([Type.Integer(), Type.Null()], { description: 'Yen: the total when created, the refund when refunded' }),
+  amount: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Yen: the total when created, the refund when refunded',
+  }),
   reason: Type.Union([Type.String(), Type.Null()], { description: 'For `updated`: the fields that changed' }),
   occurredAt: Instant('When it happened'),
 });

@@ -40,7 +40,9 @@ export async function readOrders(
 ): Promise<KeyedOrder[]> {
   const rows = await db
     .selectFrom('customer_order as o')
-    .leftJoin('store as s', (j) => j.onRef('s.workspace_id', '=', 'o.workspace_id').onRef('s.id', '=', 'o.store_id'))
+    .leftJoin('store as s', (j) =>
+      j.onRef('s.workspace_id', '=', 'o.workspace_id').onRef('s.id', '=', 'o.store_id'),
+    )
     .selectAll('o')
     .select(['s.code as store_code', instantText('o.ordered_at').as('key_at')])
     .where('o.workspace_id', '=', workspaceId)
@@ -66,7 +68,11 @@ export async function readOrders(
     .orderBy('o.id', 'desc')
     .limit(page.limit)
     .execute();
-  const lines = await readLines(db, workspaceId, rows.map((r) => r.id));
+  const lines = await readLines(
+    db,
+    workspaceId,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => ({
     key: { at: r.key_at, id: String(r.id) },
     order: {
@@ -135,7 +141,12 @@ export async function listOrders(
     customerId = await liveCustomerId(db, workspaceId, customerId);
     if (customerId === undefined) throw notFound(`customer ${filter.customerId}`);
   }
-  const rows = await readOrders(db, workspaceId, { ...filter, customerId }, { limit: page.limit + 1, before });
+  const rows = await readOrders(
+    db,
+    workspaceId,
+    { ...filter, customerId },
+    { limit: page.limit + 1, before },
+  );
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
   return {

@@ -2,7 +2,15 @@
 import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
-import { Page, PageCursor, PageLimit, parseRange, RangeBound, RowId, TextFilter } from '../shared/page-schema.ts';
+import {
+  Page,
+  PageCursor,
+  PageLimit,
+  parseRange,
+  RangeBound,
+  RowId,
+  TextFilter,
+} from '../shared/page-schema.ts';
 import { OrderDetailView, OrderView } from './order-view.ts';
 import { getOrder, listOrders } from './read-orders.ts';
 
@@ -19,7 +27,9 @@ export function registerOrderReadRoutes(app: App, deps: RouteDeps): void {
         summary: 'List orders with their lines, newest first (by orderedAt, then id)',
         querystring: Type.Object(
           {
-            customerId: Type.Optional(RowId("Only this customer's orders (a merged-away id lists its survivor's)")),
+            customerId: Type.Optional(
+              RowId("Only this customer's orders (a merged-away id lists its survivor's)"),
+            ),
             from: RangeBound('Ordered at or after this instant'),
             to: RangeBound('Ordered before this instant'),
             status: Type.Optional(

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { registerBatchRoute } from '../ingest/batch-route.ts';
-import { registerOrderReadRoutes } from './read-routes.ts';
 import { OrderInput, type OrderInput as OrderInputType } from './order-schema.ts';
+import { registerOrderReadRoutes } from './read-routes.ts';
 import { type OrderOutcome, upsertOrders } from './upsert-orders.ts';
 
 export function registerOrderRoutes(app: App, deps: RouteDeps): void {

@@ -17,7 +17,9 @@ export async function customerSegments(
 ): Promise<CustomerSegment[]> {
   const rows = await db
     .selectFrom('segment_member as m')
-    .innerJoin('segment as s', (j) => j.onRef('s.workspace_id', '=', 'm.workspace_id').onRef('s.id', '=', 'm.segment_id'))
+    .innerJoin('segment as s', (j) =>
+      j.onRef('s.workspace_id', '=', 'm.workspace_id').onRef('s.id', '=', 'm.segment_id'),
+    )
     .select(['s.id', 's.name', 'm.entered_at'])
     .where('m.workspace_id', '=', workspaceId)
     .where('m.customer_id', '=', customerId)

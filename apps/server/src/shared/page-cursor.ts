@@ -58,8 +58,13 @@ export type CursorPart = 'instant' | 'id' | 'sub' | 'uuid' | { oneOf: readonly s
  *
  * @example decodeCursor(query.cursor, ['instant', 'id']) // → ['2026-04-01T03:30:00.000000Z', '42']
  */
-export function decodeCursor(value: string, shape: readonly CursorPart[], field = 'querystring.cursor'): string[] {
-  const bad = () => invalid([{ path: field, message: 'not a cursor this API returned (use nextCursor as is)' }]);
+export function decodeCursor(
+  value: string,
+  shape: readonly CursorPart[],
+  field = 'querystring.cursor',
+): string[] {
+  const bad = () =>
+    invalid([{ path: field, message: 'not a cursor this API returned (use nextCursor as is)' }]);
   if (!/^[A-Za-z0-9_-]+$/.test(value)) throw bad();
   let parts: unknown;
   try {

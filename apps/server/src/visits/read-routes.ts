@@ -2,7 +2,15 @@
 import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
-import { Page, PageCursor, PageLimit, parseRange, RangeBound, RowId, TextFilter } from '../shared/page-schema.ts';
+import {
+  Page,
+  PageCursor,
+  PageLimit,
+  parseRange,
+  RangeBound,
+  RowId,
+  TextFilter,
+} from '../shared/page-schema.ts';
 import { listVisits, VisitView } from './read-visits.ts';
 
 export function registerVisitReadRoutes(app: App, deps: RouteDeps): void {
@@ -16,7 +24,9 @@ export function registerVisitReadRoutes(app: App, deps: RouteDeps): void {
         summary: 'List store visits, newest first (by visitedAt, then id)',
         querystring: Type.Object(
           {
-            customerId: Type.Optional(RowId("Only this customer's visits (a merged-away id lists its survivor's)")),
+            customerId: Type.Optional(
+              RowId("Only this customer's visits (a merged-away id lists its survivor's)"),
+            ),
             storeCode: TextFilter(100, 'Only visits to this store'),
             from: RangeBound('Visited at or after this instant'),
             to: RangeBound('Visited before this instant'),

@@ -1,7 +1,8 @@
 // Reading visits: a page of the workspace's visits (newest first, filtered), and a customer's
 // visits for the timeline (karte/). Every query is scoped by workspace.
-import { type Static, Type } from 'typebox';
+
 import type { Kysely } from 'kysely';
+import { type Static, Type } from 'typebox';
 import { liveCustomerId } from '../customers/get-customer.ts';
 import type { DB } from '../db/schema.ts';
 import { notFound } from '../shared/domain-error.ts';
@@ -37,7 +38,9 @@ export async function readVisits(
 ): Promise<{ key: KeyBound; visit: VisitView }[]> {
   const rows = await db
     .selectFrom('visit as v')
-    .leftJoin('store as s', (j) => j.onRef('s.workspace_id', '=', 'v.workspace_id').onRef('s.id', '=', 'v.store_id'))
+    .leftJoin('store as s', (j) =>
+      j.onRef('s.workspace_id', '=', 'v.workspace_id').onRef('s.id', '=', 'v.store_id'),
+    )
     .select([
       'v.id',
       'v.external_id',
@@ -87,7 +90,12 @@ export async function listVisits(
     customerId = await liveCustomerId(db, workspaceId, customerId);
     if (customerId === undefined) throw notFound(`customer ${filter.customerId}`);
   }
-  const rows = await readVisits(db, workspaceId, { ...filter, customerId }, { limit: page.limit + 1, before });
+  const rows = await readVisits(
+    db,
+    workspaceId,
+    { ...filter, customerId },
+    { limit: page.limit + 1, before },
+  );
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
   return {
