@@ -236,6 +236,57 @@ describe('GET /v1/orders', () => {
   });
 });
 
+describe('merged customers', () => {
+  it("lists a merged-away id's orders under its survivor, and the karte answers for the survivor", async () => {
+    const placed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/orders',
+      headers: t.auth,
+      payload: {
+        orders: [
+          {
+            id: 'M-1',
+            customer: { email: 'merge@example.jp' },
+            orderedAt: '2026-06-01T10:00:00+09:00',
+            total: 800,
+          },
+          {
+            id: 'M-2',
+            customer: { phone: '090-1111-2222' },
+            orderedAt: '2026-06-02T10:00:00+09:00',
+            total: 900,
+          },
+        ],
+      },
+    });
+    expect(placed.statusCode, placed.body).toBe(200);
+    const byExternal = async (externalId: string) =>
+      ((await get('/v1/orders?limit=200')).json().items as OrderItem[]).find(
+        (o) => o.externalId === externalId,
+      )!;
+    const [first, second] = [await byExternal('M-1'), await byExternal('M-2')];
+    const merged = await t.app.inject({
+      method: 'POST',
+      url: '/v1/customers',
+      headers: t.auth,
+      payload: { customers: [{ email: 'merge@example.jp', phone: '090-1111-2222' }] },
+    });
+    expect(merged.json().accepted[0]).toMatchObject({ id: first.customerId, mergedIds: [second.customerId] });
+    const listed = (await get(`/v1/orders?customerId=${second.customerId}`)).json().items as OrderItem[];
+    expect(listed.map((o) => o.externalId)).toEqual(['M-2', 'M-1']);
+    const timeline = (await get(`/v1/customers/${second.customerId}/timeline`)).json().items as {
+      kind: string;
+      order?: { externalId: string };
+    }[];
+    expect(timeline.filter((e) => e.kind === 'order').map((e) => e.order?.externalId)).toEqual([
+      'M-2',
+      'M-1',
+    ]);
+    const summary = (await get(`/v1/customers/${second.customerId}/summary`)).json();
+    expect(summary).toMatchObject({ customerId: first.customerId, mergedInto: first.customerId });
+  });
+});
+
 describe('GET /v1/orders/:id', () => {
   it('returns one order with its lines and its history, oldest first', async () => {
     const list = (await get('/v1/orders?status=refunded')).json().items as OrderItem[];
