@@ -1257,6 +1257,328 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer's orders (with lines), visits, events, consent changes and LINE messages sent and received, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–200) */
+                    limit?: number;
+                    /** @description nextCursor from the previous page (opaque) */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Kizuna's customer id (a merged-away id answers for its survivor) */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                /** @enum {string} */
+                                kind: "order";
+                                /**
+                                 * Format: date-time
+                                 * @description When it happened (the timeline sorts by it)
+                                 */
+                                at: string;
+                                order: {
+                                    id: number;
+                                    /** @description Your order id */
+                                    externalId: string;
+                                    customerId: number;
+                                    storeId: number | null;
+                                    storeCode: string | null;
+                                    status: "completed" | "cancelled" | "refunded";
+                                    /**
+                                     * Format: date-time
+                                     * @description When the order was placed
+                                     */
+                                    orderedAt: string;
+                                    currency: string;
+                                    /** @description Before discount, shipping and tax, in integer yen */
+                                    subtotal: number;
+                                    /** @description Discount, in integer yen */
+                                    discount: number;
+                                    /** @description Shipping, in integer yen */
+                                    shipping: number;
+                                    /** @description Tax, in integer yen */
+                                    tax: number;
+                                    /** @description What the customer paid, in integer yen */
+                                    total: number;
+                                    /** @description Refunded so far, in integer yen */
+                                    refundedAmount: number;
+                                    source: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description When Kizuna first stored it
+                                     */
+                                    createdAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description When Kizuna last changed it
+                                     */
+                                    updatedAt: string;
+                                    lines: {
+                                        lineNo: number;
+                                        sku: string | null;
+                                        /** @description The catalogue product of the SKU */
+                                        productId: number | null;
+                                        name: string;
+                                        quantity: number;
+                                        /** @description Price of one item, in integer yen */
+                                        unitPrice: number;
+                                        /** @description Line total, in integer yen */
+                                        amount: number;
+                                    }[];
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "visit";
+                                /**
+                                 * Format: date-time
+                                 * @description When it happened (the timeline sorts by it)
+                                 */
+                                at: string;
+                                visit: {
+                                    id: number;
+                                    /** @description Your visit id */
+                                    externalId: string;
+                                    customerId: number;
+                                    storeId: number | null;
+                                    storeCode: string | null;
+                                    /** Format: date-time */
+                                    visitedAt: string;
+                                    source: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description When Kizuna stored it
+                                     */
+                                    createdAt: string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "event";
+                                /**
+                                 * Format: date-time
+                                 * @description When it happened (the timeline sorts by it)
+                                 */
+                                at: string;
+                                event: {
+                                    id: number;
+                                    /** @description Your event id, when given */
+                                    externalId: string | null;
+                                    customerId: number;
+                                    /** @description page_view, login, …, custom:<name>; LINE webhooks store custom:line.* */
+                                    type: string;
+                                    /** Format: date-time */
+                                    occurredAt: string;
+                                    properties: {
+                                        [key: string]: unknown;
+                                    };
+                                    /**
+                                     * Format: date-time
+                                     * @description When Kizuna stored it
+                                     */
+                                    receivedAt: string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "message_received";
+                                /**
+                                 * Format: date-time
+                                 * @description When it happened (the timeline sorts by it)
+                                 */
+                                at: string;
+                                event: {
+                                    id: number;
+                                    /** @description Your event id, when given */
+                                    externalId: string | null;
+                                    customerId: number;
+                                    /** @description page_view, login, …, custom:<name>; LINE webhooks store custom:line.* */
+                                    type: string;
+                                    /** Format: date-time */
+                                    occurredAt: string;
+                                    properties: {
+                                        [key: string]: unknown;
+                                    };
+                                    /**
+                                     * Format: date-time
+                                     * @description When Kizuna stored it
+                                     */
+                                    receivedAt: string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "consent";
+                                /**
+                                 * Format: date-time
+                                 * @description When it happened (the timeline sorts by it)
+                                 */
+                                at: string;
+                                consent: {
+                                    channel: "line" | "email";
+                                    purpose: "marketing" | "transactional";
+                                    status: "granted" | "revoked" | "blocked";
+                                    source: string;
+                                    actor: string | null;
+                                    /** Format: date-time */
+                                    occurredAt: string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "message_sent";
+                                /**
+                                 * Format: date-time
+                                 * @description When it happened (the timeline sorts by it)
+                                 */
+                                at: string;
+                                message: {
+                                    sendId: number;
+                                    channelId: string;
+                                    origin: string;
+                                    status: "queued" | "sent" | "failed" | "skipped";
+                                    /** @description Why it was skipped or failed */
+                                    reason: string | null;
+                                    messages: unknown[];
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                };
+                            })[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer's segments, loyalty (points, tier, stamps, usable coupons) and CLV */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Kizuna's customer id (a merged-away id answers for its survivor) */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            customerId: number;
+                            /** @description Set when the id asked for was merged away */
+                            mergedInto: number | null;
+                            segments: {
+                                id: number;
+                                name: string;
+                                /** Format: date-time */
+                                enteredAt: string;
+                            }[];
+                            loyalty: {
+                                memberNo: string | null;
+                                tier: {
+                                    code: string;
+                                    name: string;
+                                } | null;
+                                /** @description Points balance */
+                                points: number;
+                                pointsExpiringSoon: {
+                                    points: number;
+                                    /** Format: date-time */
+                                    firstExpiry: string | null;
+                                };
+                                stamps: {
+                                    templateId: number;
+                                    name: string;
+                                    stamps: number;
+                                    required: number;
+                                }[];
+                                /** @description Usable coupons */
+                                coupons: {
+                                    code: string;
+                                    name: string;
+                                    kind: "amount_off" | "percent_off" | "free_item";
+                                    /** @description Yen off, or percent off */
+                                    value: number;
+                                    freeItem: string | null;
+                                    /** @description In integer yen */
+                                    minSpend: number;
+                                    /** Format: date-time */
+                                    validUntil: string | null;
+                                }[];
+                            };
+                            clv: {
+                                orders: number;
+                                /** @description Revenue to date, in integer yen */
+                                historicalLtv: number;
+                                /** Format: date-time */
+                                firstOrderAt: string | null;
+                                /** Format: date-time */
+                                lastOrderAt: string | null;
+                                rfm: {
+                                    r: number;
+                                    f: number;
+                                    m: number;
+                                } | null;
+                                prediction: {
+                                    modelId: number;
+                                    pAlive: number | null;
+                                    expectedPurchases90d: number | null;
+                                    /** @description Yen */
+                                    predictedClv: number | null;
+                                    clvPercentile: number | null;
+                                } | null;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders": {
         parameters: {
             query?: never;
@@ -1264,7 +1586,96 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List orders with their lines, newest first (by orderedAt, then id) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this customer's orders (a merged-away id lists its survivor's) */
+                    customerId?: number;
+                    /** @description Ordered at or after this instant */
+                    from?: string;
+                    /** @description Ordered before this instant */
+                    to?: string;
+                    status?: "completed" | "cancelled" | "refunded";
+                    /** @description Only orders at this store */
+                    storeCode?: string;
+                    /** @description Only orders with a line of this SKU */
+                    sku?: string;
+                    /** @description Items per page (1–200) */
+                    limit?: number;
+                    /** @description nextCursor from the previous page (opaque) */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                /** @description Your order id */
+                                externalId: string;
+                                customerId: number;
+                                storeId: number | null;
+                                storeCode: string | null;
+                                status: "completed" | "cancelled" | "refunded";
+                                /**
+                                 * Format: date-time
+                                 * @description When the order was placed
+                                 */
+                                orderedAt: string;
+                                currency: string;
+                                /** @description Before discount, shipping and tax, in integer yen */
+                                subtotal: number;
+                                /** @description Discount, in integer yen */
+                                discount: number;
+                                /** @description Shipping, in integer yen */
+                                shipping: number;
+                                /** @description Tax, in integer yen */
+                                tax: number;
+                                /** @description What the customer paid, in integer yen */
+                                total: number;
+                                /** @description Refunded so far, in integer yen */
+                                refundedAmount: number;
+                                source: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When Kizuna first stored it
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When Kizuna last changed it
+                                 */
+                                updatedAt: string;
+                                lines: {
+                                    lineNo: number;
+                                    sku: string | null;
+                                    /** @description The catalogue product of the SKU */
+                                    productId: number | null;
+                                    name: string;
+                                    quantity: number;
+                                    /** @description Price of one item, in integer yen */
+                                    unitPrice: number;
+                                    /** @description Line total, in integer yen */
+                                    amount: number;
+                                }[];
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Create or update orders (by your order id); up to 1,000 per request */
         post: {
@@ -1364,6 +1775,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order with its lines and its history (status changes, refunds), oldest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Kizuna's order id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description Your order id */
+                            externalId: string;
+                            customerId: number;
+                            storeId: number | null;
+                            storeCode: string | null;
+                            status: "completed" | "cancelled" | "refunded";
+                            /**
+                             * Format: date-time
+                             * @description When the order was placed
+                             */
+                            orderedAt: string;
+                            currency: string;
+                            /** @description Before discount, shipping and tax, in integer yen */
+                            subtotal: number;
+                            /** @description Discount, in integer yen */
+                            discount: number;
+                            /** @description Shipping, in integer yen */
+                            shipping: number;
+                            /** @description Tax, in integer yen */
+                            tax: number;
+                            /** @description What the customer paid, in integer yen */
+                            total: number;
+                            /** @description Refunded so far, in integer yen */
+                            refundedAmount: number;
+                            source: string;
+                            /**
+                             * Format: date-time
+                             * @description When Kizuna first stored it
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When Kizuna last changed it
+                             */
+                            updatedAt: string;
+                            lines: {
+                                lineNo: number;
+                                sku: string | null;
+                                /** @description The catalogue product of the SKU */
+                                productId: number | null;
+                                name: string;
+                                quantity: number;
+                                /** @description Price of one item, in integer yen */
+                                unitPrice: number;
+                                /** @description Line total, in integer yen */
+                                amount: number;
+                            }[];
+                            /** @description Oldest first */
+                            history: {
+                                kind: "created" | "status_changed" | "refunded" | "updated";
+                                fromStatus: string | null;
+                                toStatus: string | null;
+                                /** @description Yen: the total when created, the refund when refunded */
+                                amount: number | null;
+                                /** @description For `updated`: the fields that changed */
+                                reason: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When it happened
+                                 */
+                                occurredAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -1371,7 +1885,61 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List events, newest first (by occurredAt, then id) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this customer's events (a merged-away id lists its survivor's) */
+                    customerId?: number;
+                    /** @description Only events of this type (page_view, custom:line.message, …) */
+                    type?: string;
+                    /** @description Occurred at or after this instant */
+                    from?: string;
+                    /** @description Occurred before this instant */
+                    to?: string;
+                    /** @description Items per page (1–200) */
+                    limit?: number;
+                    /** @description nextCursor from the previous page (opaque) */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                /** @description Your event id, when given */
+                                externalId: string | null;
+                                customerId: number;
+                                /** @description page_view, login, …, custom:<name>; LINE webhooks store custom:line.* */
+                                type: string;
+                                /** Format: date-time */
+                                occurredAt: string;
+                                properties: {
+                                    [key: string]: unknown;
+                                };
+                                /**
+                                 * Format: date-time
+                                 * @description When Kizuna stored it
+                                 */
+                                receivedAt: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Record events (page_view, login, message_open, inquiry, reservation, custom:…); up to 1,000 per request */
         post: {
@@ -2388,6 +2956,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/line/friends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List LINE friends (following or blocked), latest follow or block first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this channel's users (Kizuna's channel key) */
+                    channelId?: string;
+                    status?: "following" | "blocked";
+                    /** @description Only users whose customer came from this source (line_follow, store, …) */
+                    source?: string;
+                    /** @description Items per page (1–200) */
+                    limit?: number;
+                    /** @description nextCursor from the previous page (opaque) */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Kizuna's channel key */
+                                channelId: string;
+                                lineUserId: string;
+                                customerId: number;
+                                status: "following" | "blocked";
+                                displayName: string | null;
+                                pictureUrl: string | null;
+                                /** @description Follows seen from this user (more than 1: came back after a block) */
+                                followCount: number;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest follow or block
+                                 */
+                                lastEventAt: string;
+                                /** @description The customer's acquisition source: line_follow when the follow made the customer */
+                                source: string | null;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/loyalty/rules": {
         parameters: {
             query?: never;
@@ -3205,7 +3840,59 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List store visits, newest first (by visitedAt, then id) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this customer's visits (a merged-away id lists its survivor's) */
+                    customerId?: number;
+                    /** @description Only visits to this store */
+                    storeCode?: string;
+                    /** @description Visited at or after this instant */
+                    from?: string;
+                    /** @description Visited before this instant */
+                    to?: string;
+                    /** @description Items per page (1–200) */
+                    limit?: number;
+                    /** @description nextCursor from the previous page (opaque) */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                /** @description Your visit id */
+                                externalId: string;
+                                customerId: number;
+                                storeId: number | null;
+                                storeCode: string | null;
+                                /** Format: date-time */
+                                visitedAt: string;
+                                source: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When Kizuna stored it
+                                 */
+                                createdAt: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Record store visits (by your visit id); up to 1,000 per request */
         post: {

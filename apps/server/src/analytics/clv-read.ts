@@ -26,35 +26,30 @@ export async function latestClvModel(db: Kysely<DB>, workspaceId: string) {
   };
 }
 
-/** Historical and predicted LTV per customer, by customer id, `limit` after the cursor. */
-export async function customerLtv(
-  db: Kysely<DB>,
-  workspaceId: string,
-  page: { limit: number; after?: number },
-) {
-  const { rows } = await sql<{
-    customer_id: number;
-    order_count: number;
-    revenue: number;
-    first_order_at: Date | null;
-    last_order_at: Date | null;
-    r_score: number | null;
-    f_score: number | null;
-    m_score: number | null;
-    p_alive: number | null;
-    expected_purchases_90d: number | null;
-    predicted_clv: number | null;
-    clv_percentile: number | null;
-    model_id: number | null;
-  }>`select s.customer_id, s.order_count, s.revenue, s.first_order_at, s.last_order_at,
+interface LtvRow {
+  customer_id: number;
+  order_count: number;
+  revenue: number;
+  first_order_at: Date | null;
+  last_order_at: Date | null;
+  r_score: number | null;
+  f_score: number | null;
+  m_score: number | null;
+  p_alive: number | null;
+  expected_purchases_90d: number | null;
+  predicted_clv: number | null;
+  clv_percentile: number | null;
+  model_id: number | null;
+}
+
+const LTV_COLUMNS = sql`s.customer_id, s.order_count, s.revenue, s.first_order_at, s.last_order_at,
       s.r_score, s.f_score, s.m_score, p.p_alive, p.expected_purchases_90d, p.predicted_clv,
       p.clv_percentile, p.model_id
     from customer_stats s
-    left join clv_prediction p on p.workspace_id = s.workspace_id and p.customer_id = s.customer_id
-    where s.workspace_id = ${workspaceId} and s.customer_id > ${page.after ?? 0}
-    order by s.customer_id limit ${page.limit + 1}`.execute(db);
-  const more = rows.length > page.limit;
-  const items = rows.slice(0, page.limit).map((r) => ({
+    left join clv_prediction p on p.workspace_id = s.workspace_id and p.customer_id = s.customer_id`;
+
+function ltvView(r: LtvRow) {
+  return {
     customerId: Number(r.customer_id),
     orders: Number(r.order_count),
     historicalLtv: Number(r.revenue),
@@ -71,6 +66,32 @@ export async function customerLtv(
             predictedClv: r.predicted_clv,
             clvPercentile: r.clv_percentile,
           },
-  }));
+  };
+}
+
+export type CustomerLtv = ReturnType<typeof ltvView>;
+
+/** Historical and predicted LTV per customer, by customer id, `limit` after the cursor. */
+export async function customerLtv(
+  db: Kysely<DB>,
+  workspaceId: string,
+  page: { limit: number; after?: number },
+) {
+  const { rows } = await sql<LtvRow>`select ${LTV_COLUMNS}
+    where s.workspace_id = ${workspaceId} and s.customer_id > ${page.after ?? 0}
+    order by s.customer_id limit ${page.limit + 1}`.execute(db);
+  const more = rows.length > page.limit;
+  const items = rows.slice(0, page.limit).map(ltvView);
   return { items, nextCursor: more ? String(items[items.length - 1]?.customerId) : null };
+}
+
+/** One customer's historical and predicted LTV; null before their statistics exist. */
+export async function oneCustomerLtv(
+  db: Kysely<DB>,
+  workspaceId: string,
+  customerId: number,
+): Promise<CustomerLtv | null> {
+  const { rows } = await sql<LtvRow>`select ${LTV_COLUMNS}
+    where s.workspace_id = ${workspaceId} and s.customer_id = ${customerId}`.execute(db);
+  return rows[0] ? ltvView(rows[0]) : null;
 }

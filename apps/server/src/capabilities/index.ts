@@ -10,6 +10,7 @@ import { demoCapability } from '../demo/capability.ts';
 import { domainEventsCapability } from '../domain-events/capability.ts';
 import { eventsCapability } from '../events/capability.ts';
 import { healthCapability } from '../health/capability.ts';
+import { karteCapability } from '../karte/capability.ts';
 import { lineCapability } from '../line/capability.ts';
 import { loyaltyCapability } from '../loyalty/capability.ts';
 import { messagingCapability } from '../messaging/capability.ts';
@@ -26,6 +27,7 @@ export const CAPABILITIES: readonly Capability[] = [
   workspacesCapability,
   storesCapability,
   customersCapability,
+  karteCapability,
   ordersCapability,
   eventsCapability,
   messagingCapability,

@@ -3,6 +3,7 @@ import type { App, RouteDeps } from '../http/route-deps.ts';
 import { registerBatchRoute } from '../ingest/batch-route.ts';
 import { EventInput, type EventInput as EventInputType } from './event-schema.ts';
 import { type EventOutcome, insertEvents } from './insert-events.ts';
+import { registerEventReadRoutes } from './read-routes.ts';
 
 export function registerEventRoutes(app: App, deps: RouteDeps): void {
   registerBatchRoute<EventInputType, EventOutcome>(app, deps, {
@@ -15,4 +16,5 @@ export function registerEventRoutes(app: App, deps: RouteDeps): void {
     result: Type.Object({ id: Type.Union([Type.Integer(), Type.Null()]), outcome: Type.String() }),
     write: insertEvents,
   });
+  registerEventReadRoutes(app, deps);
 }

@@ -73,7 +73,7 @@ export async function getSend(db: Kysely<DB>, workspaceId: string, sendId: numbe
 
 export type RecipientDecision = Decision & { seq: number; customerId: number; address: string | null };
 
-interface DecisionRow {
+export interface DecisionRow {
   seq: number;
   customer_id: number;
   address: string | null;
@@ -84,7 +84,7 @@ interface DecisionRow {
 }
 
 /** A row's own decision (skipped, failed) if it has one, else its request's outcome. */
-function decisionOf(r: DecisionRow): Decision {
+export function decisionOf(r: DecisionRow): Decision {
   // Only the core writes a skip reason, always a SkipReason (decisions.ts).
   if (r.status === 'skipped') return { status: 'skipped', reason: r.reason as SkipReason };
   if (r.status === 'failed') return { status: 'failed', reason: r.reason ?? '' };

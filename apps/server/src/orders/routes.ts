@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { registerBatchRoute } from '../ingest/batch-route.ts';
 import { OrderInput, type OrderInput as OrderInputType } from './order-schema.ts';
+import { registerOrderReadRoutes } from './read-routes.ts';
 import { type OrderOutcome, upsertOrders } from './upsert-orders.ts';
 
 export function registerOrderRoutes(app: App, deps: RouteDeps): void {
@@ -14,4 +15,5 @@ export function registerOrderRoutes(app: App, deps: RouteDeps): void {
     result: Type.Object({ id: Type.Integer(), externalId: Type.String(), outcome: Type.String() }),
     write: upsertOrders,
   });
+  registerOrderReadRoutes(app, deps);
 }

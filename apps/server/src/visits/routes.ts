@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { registerBatchRoute } from '../ingest/batch-route.ts';
+import { registerVisitReadRoutes } from './read-routes.ts';
 import { recordVisits, type VisitOutcome } from './record-visits.ts';
 import { VisitInput, type VisitInput as VisitInputType } from './visit-schema.ts';
 
@@ -18,4 +19,5 @@ export function registerVisitRoutes(app: App, deps: RouteDeps): void {
     }),
     write: recordVisits,
   });
+  registerVisitReadRoutes(app, deps);
 }
