@@ -1,6 +1,7 @@
 // LINE REST API, one file per resource: channels and account links, sends, rich menus, webhook
 // events, and the raw webhook endpoint.
 import type { App, RouteDeps } from '../http/route-deps.ts';
+import { registerBeaconRoutes } from './beacon-routes.ts';
 import { registerChannelRoutes } from './channel-routes.ts';
 import { registerRichMenuRoutes } from './rich-menu-routes.ts';
 import { registerSendRoutes } from './send-routes.ts';
@@ -13,4 +14,5 @@ export function registerLineRoutes(app: App, deps: RouteDeps): void {
   registerWebhookEventRoutes(app, deps);
   registerChannelRoutes(app, deps);
   registerSendRoutes(app, deps);
+  registerBeaconRoutes(app, deps);
 }
