@@ -231,3 +231,97 @@ describe('membership, beacon and message events', () => {
     ]);
   });
 });
+
+describe('beacons tied to stores', () => {
+  it('a friend entering a tied store records one visit a day there; other beacons and banners record events only', async () => {
+    const store = await bed.app.inject({
+      method: 'PUT',
+      url: '/v1/stores/shibuya',
+      headers: bed.auth,
+      payload: { name: '渋谷店' },
+    });
+    expect(store.statusCode, store.body).toBe(200);
+    const beaconUrl = `/v1/line/channels/${bed.channelId}/beacons`;
+    const unknownStore = await bed.app.inject({
+      method: 'PUT',
+      url: `${beaconUrl}/0123456789`,
+      headers: bed.auth,
+      payload: { storeCode: 'nowhere' },
+    });
+    expect(unknownStore.statusCode).toBe(400);
+    expect(unknownStore.json().error.problems[0].path).toBe('storeCode');
+    const tie = await bed.app.inject({
+      method: 'PUT',
+      url: `${beaconUrl}/A1B2C3D4E5`,
+      headers: bed.auth,
+      payload: { storeCode: 'shibuya' },
+    });
+    expect(tie.statusCode, tie.body).toBe(200);
+    expect(tie.json()).toMatchObject({ hwid: 'a1b2c3d4e5', storeCode: 'shibuya' });
+    const listed = await bed.app.inject({ url: beaconUrl, headers: bed.auth });
+    expect(listed.json().items.map((b: { hwid: string }) => b.hwid)).toEqual(['a1b2c3d4e5']);
+    const foreign = await bed.app.inject({
+      url: '/v1/line/channels/00000000-0000-4000-8000-000000000000/beacons',
+      headers: bed.auth,
+    });
+    expect(foreign.statusCode).toBe(404);
+
+    const user = bed.line.users.create({ displayName: '来店 さん', friend: true });
+    // 10:00 and 15:00 JST on one day, then 09:00 JST the next: two visits.
+    const day = Date.UTC(2026, 11, 1, 1, 0, 0);
+    const times = [day, day + 5 * HOUR, day + 23 * HOUR];
+    for (const [i, timestamp] of times.entries()) {
+      const base = bed.line.events.text(user.userId, 'x');
+      const event = {
+        ...base,
+        webhookEventId: `${base.webhookEventId}E${i}`,
+        type: 'beacon',
+        message: undefined,
+        timestamp,
+        beacon: { hwid: 'a1b2c3d4e5', type: 'enter' },
+      };
+      expect(await deliver(event)).toBe('recorded');
+    }
+    for (const [hwid, type] of [
+      ['ffffffffff', 'enter'],
+      ['a1b2c3d4e5', 'banner'],
+    ] as const) {
+      const base = bed.line.events.text(user.userId, 'x');
+      const event = {
+        ...base,
+        webhookEventId: `${base.webhookEventId}${type}`,
+        type: 'beacon',
+        message: undefined,
+        timestamp: day + HOUR,
+        beacon: { hwid, type },
+      };
+      expect(await deliver(event)).toBe('recorded');
+    }
+    const customer = await customerByLine(user.userId);
+    const visits = await bed.app.inject({ url: `/v1/customers/${customer.id}`, headers: bed.auth });
+    expect(visits.statusCode).toBe(200);
+    const rows = await bed.database.db
+      .selectFrom('visit')
+      .select(['external_id', 'visited_at', 'source'])
+      .where('workspace_id', '=', bed.workspace.workspaceId)
+      .where('customer_id', '=', customer.id)
+      .orderBy('visited_at')
+      .execute();
+    expect(rows.map((r) => [new Date(r.visited_at).getTime(), r.source])).toEqual([
+      [day, 'line_beacon'],
+      [day + 23 * HOUR, 'line_beacon'],
+    ]);
+    expect(await lineEvents(customer.id, 'beacon')).toHaveLength(5);
+
+    const untie = await bed.app.inject({
+      method: 'DELETE',
+      url: `${beaconUrl}/a1b2c3d4e5`,
+      headers: bed.auth,
+    });
+    expect(untie.statusCode).toBe(204);
+    expect(
+      (await bed.app.inject({ method: 'DELETE', url: `${beaconUrl}/a1b2c3d4e5`, headers: bed.auth }))
+        .statusCode,
+    ).toBe(404);
+  });
+});

@@ -3,6 +3,8 @@ import { recordConsent } from '../customers/consent.ts';
 import { findByIdentities, upsertCustomer } from '../customers/upsert-customer.ts';
 import type { DB } from '../db/schema.ts';
 import { appendDomainEvents } from '../domain-events/append.ts';
+import type { Publish } from '../jobs/domain-topics.ts';
+import { visitFromBeacon } from './beacons.ts';
 import { recordLineEvent } from './line-events.ts';
 
 export interface LineProfile {
@@ -254,11 +256,17 @@ function actionProperties(event: StoredEvent): Record<string, unknown> {
 
 /**
  * message, postback, membership and beacon: stored as `custom:line.<type>` events with their
- * structured fields (see actionProperties). A user first seen this way becomes a customer
- * registered at the event's time.
+ * structured fields (see actionProperties); a beacon `enter` at a beacon tied to a store also
+ * records a visit there (beacons.ts). A user first seen this way becomes a customer registered at
+ * the event's time.
  */
-export async function handleUserAction(tx: Kysely<DB>, event: StoredEvent): Promise<Handled> {
+export async function handleUserAction(
+  tx: Transaction<DB>,
+  event: StoredEvent,
+  publish?: Publish,
+): Promise<Handled> {
   const customerId = (await lineCustomer(tx, event.workspaceId, event.lineUserId!, seenThrough(event)))!;
+  const properties = actionProperties(event);
   await recordLineEvent(
     tx,
     event.workspaceId,
@@ -266,7 +274,18 @@ export async function handleUserAction(tx: Kysely<DB>, event: StoredEvent): Prom
     event.webhookEventId,
     event.type,
     event.occurredAt,
-    actionProperties(event),
+    properties,
   );
+  // A friend entering a store with a beacon tied to it has visited that store.
+  if (event.type === 'beacon' && properties.beaconType === 'enter' && typeof properties.hwid === 'string')
+    await visitFromBeacon(
+      tx,
+      event.workspaceId,
+      event.channelId,
+      properties.hwid.toLowerCase(),
+      customerId,
+      event.occurredAt,
+      publish,
+    );
   return { outcome: 'recorded', customerIds: [customerId] };
 }

@@ -106,8 +106,18 @@ export interface LineRichMenuLinkTable {
   synced_at: Date | null;
 }
 
+/** A beacon tied to a store (0019): its `enter` events record visits there. */
+export interface LineBeaconTable {
+  workspace_id: string;
+  channel_id: string;
+  hwid: string;
+  store_id: number;
+  created_at: Generated<Date>;
+}
+
 declare module '../db/schema.ts' {
   interface DB {
+    line_beacon: LineBeaconTable;
     line_channel: LineChannelTable;
     line_webhook_event: LineWebhookEventTable;
     line_friend: LineFriendTable;

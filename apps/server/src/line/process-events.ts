@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
+import type { Publish } from '../jobs/domain-topics.ts';
 import type { JobContext } from '../jobs/job-types.ts';
 import { handleAccountLink } from './account-link.ts';
 import { openChannel } from './channels.ts';
@@ -131,7 +132,7 @@ async function processEvent(
       .where('set_aside_at', 'is', null)
       .executeTakeFirst();
     if (!Number(claimed.numUpdatedRows)) return undefined;
-    const { outcome: result, customerIds } = await handle(tx, event, profile);
+    const { outcome: result, customerIds } = await handle(tx, event, profile, publish);
     await tx
       .updateTable('line_webhook_event')
       .set({ outcome: result, retry_at: null })
@@ -157,6 +158,7 @@ async function handle(
   tx: Parameters<typeof handleFollow>[0],
   event: StoredEvent,
   profile: LineProfile | undefined,
+  publish: Publish | undefined,
 ): Promise<Handled> {
   const ignored = { outcome: 'ignored', customerIds: [] };
   // Only events from a user in a 1:1 chat concern a customer; group and room events are kept.
@@ -170,7 +172,7 @@ async function handle(
     case 'postback':
     case 'membership':
     case 'beacon':
-      return handleUserAction(tx, event);
+      return handleUserAction(tx, event, publish);
     case 'accountLink':
       return handleAccountLink(tx, event);
     default:

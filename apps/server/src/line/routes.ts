@@ -1,6 +1,7 @@
 // LINE REST API, one file per resource: channels and account links, sends, rich menus, webhook
-// events, friends, and the raw webhook endpoint.
+// events, friends, beacons, and the raw webhook endpoint.
 import type { App, RouteDeps } from '../http/route-deps.ts';
+import { registerBeaconRoutes } from './beacon-routes.ts';
 import { registerChannelRoutes } from './channel-routes.ts';
 import { registerFriendRoutes } from './friend-routes.ts';
 import { registerRichMenuRoutes } from './rich-menu-routes.ts';
@@ -15,4 +16,5 @@ export function registerLineRoutes(app: App, deps: RouteDeps): void {
   registerChannelRoutes(app, deps);
   registerSendRoutes(app, deps);
   registerFriendRoutes(app, deps);
+  registerBeaconRoutes(app, deps);
 }
