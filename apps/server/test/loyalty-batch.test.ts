@@ -122,6 +122,10 @@ async function snapshot(ws: string) {
       from tier_change x where x.workspace_id = ${ws} order by 1, x.id`),
     stamps: await q(sql<Row>`select ${email} as email, count(*)::int as n
       from stamp_entry x where x.workspace_id = ${ws} group by x.customer_id order by 1`),
+    // The loyalty events each customer got, in order (tier changes are posted per chunk), without row ids.
+    events:
+      await q(sql<Row>`select ${email} as email, x.type, x.payload - 'tierChangeId' - 'cardId' - 'templateId' as payload
+      from domain_event x where x.workspace_id = ${ws} and x.type like 'loyalty.%' order by 1, x.seq`),
   };
 }
 
@@ -145,6 +149,7 @@ describe('loyalty-orders: a batch earns exactly what one-by-one jobs would', () 
       true,
     );
     expect(state.stamps.length).toBeGreaterThan(0);
+    expect(state.events.filter((e) => e.type === 'loyalty.tier_changed').length).toBeGreaterThanOrEqual(3);
     await expectLedgerConsistent(t.database, batched.id);
     await expectLedgerConsistent(t.database, single.id);
   });

@@ -17,9 +17,17 @@ export async function newCustomer(
 
 /**
  * The ledger invariants for every member of the workspace: the cached balance equals the sum of
- * the ledger and the sum of the open lots, and nothing is negative.
+ * the ledger and the sum of the open lots, and nothing is negative; and every entry's
+ * balance_after is the running sum of its customer's ledger up to it (entries posted together, as
+ * the loyalty-orders job does, read as if posted one by one).
  */
 export async function expectLedgerConsistent(database: Database, workspaceId: string): Promise<void> {
+  const { rows: running } = await sql<{ id: number; balance_after: number; running: number }>`
+    select id, balance_after, running from (
+      select id, balance_after, (sum(points) over (partition by customer_id order by id))::bigint as running
+      from point_entry where workspace_id = ${workspaceId}) e
+    where balance_after <> running`.execute(database.db);
+  expect(running, 'entries whose balance_after is not the running sum').toEqual([]);
   const { rows } = await sql<{ customer_id: number; balance: number; ledger: number; lots: number }>`
     select m.customer_id, m.balance,
       (select coalesce(sum(points), 0) from point_entry e where e.workspace_id = m.workspace_id and e.customer_id = m.customer_id)::bigint as ledger,

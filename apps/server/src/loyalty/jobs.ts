@@ -8,6 +8,7 @@ import { notFound } from '../shared/domain-error.ts';
 import { expirePoints, recordExpiringSoon } from './expire-points.ts';
 import { lockMembers } from './members.ts';
 import { type OrderLoyaltyOutcome, prefetchOrderFacts, syncOrderLoyaltyInTx } from './order-points.ts';
+import { PendingPosts } from './pending-posts.ts';
 import { type LoyaltyRules, loadRules } from './rules.ts';
 import { listStampCardTemplates } from './stamp-cards.ts';
 import { runStatusGrants, workspacesWithLoyalty } from './status-grants.ts';
@@ -28,7 +29,7 @@ function isChangedOrders(data: unknown): data is ChangedOrders {
  * sync. Small enough that the member locks (and, on PGlite, the one connection) are held for a
  * short while only.
  */
-export const ORDERS_PER_TRANSACTION = 20;
+export const ORDERS_PER_TRANSACTION = 100;
 
 /**
  * `loyalty-orders` for a batch of jobs: per workspace, the rules are read once and each distinct
@@ -104,6 +105,8 @@ async function syncWorkspaceOrders(db: Kysely<DB>, workspaceId: string, orderIds
       );
       const spend = await spendBases(tx, workspaceId, rules, at, [...locked.keys()]);
       const stampCards = await listStampCardTemplates(tx, workspaceId);
+      // The chunk's earns and tier changes, written together (pending-posts.ts) before the commit.
+      const pending = new PendingPosts(workspaceId);
       const done: OrderLoyaltyOutcome[] = [];
       for (const { id } of chunk) {
         const known = facts.get(id);
@@ -115,6 +118,7 @@ async function syncWorkspaceOrders(db: Kysely<DB>, workspaceId: string, orderIds
           actor: ACTOR,
           at,
           stampCards,
+          pending,
           ...usable,
         });
         // The next order of the member is earned at the tier this one left it in.
@@ -122,6 +126,7 @@ async function syncWorkspaceOrders(db: Kysely<DB>, workspaceId: string, orderIds
           locked.set(member.customer_id, { ...member, tier_code: outcome.tier, tier_since: at });
         done.push(outcome);
       }
+      await pending.flush(tx);
       return done;
     });
   for (let i = 0; i < ordered.length; i += ORDERS_PER_TRANSACTION) {

@@ -11,10 +11,11 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { notFound } from '../shared/domain-error.ts';
 import { lockMember, type MemberRow } from './members.ts';
+import type { PendingPosts } from './pending-posts.ts';
 import { addMonths, earnInTx, postEntry, takeFromLots } from './points-ledger.ts';
 import { type LoyaltyRules, loadRules } from './rules.ts';
 import { addStampsInTx, listStampCardTemplates, type StampCardTemplate } from './stamp-cards.ts';
-import { evaluateTierInTx, tierMultiplier } from './tiers.ts';
+import { evaluateTierInTx, tierChangeFor, tierMultiplier } from './tiers.ts';
 
 interface OrderRow {
   id: number;
@@ -133,6 +134,11 @@ export async function syncOrderLoyaltyInTx(
     member?: MemberRow;
     /** The member's tier basis at `at`, read under the lock (see spendBases in tiers.ts). */
     tierBasis?: number;
+    /**
+     * With the facts and the member: earns and tier changes are added here, to be written with
+     * the rest of the caller's chunk (see pending-posts.ts); the caller flushes before it commits.
+     */
+    pending?: PendingPosts;
   },
 ): Promise<OrderLoyaltyOutcome> {
   const at = options.at ?? new Date();
@@ -144,8 +150,12 @@ export async function syncOrderLoyaltyInTx(
       where o.workspace_id = ${workspaceId} and o.id = ${orderId}`.execute(tx)
     ).rows[0];
   if (!order) throw notFound(`order ${orderId}`);
+  const fast = options.facts !== undefined && options.member !== undefined;
+  // Only the fast path adds to the caller's pending posts; anything written otherwise goes after them.
+  const pending = fast ? options.pending : undefined;
+  if (!fast) await options.pending?.flush(tx);
   const member =
-    options.facts && options.member ? options.member : await lockMember(tx, workspaceId, order.customer_id);
+    fast && options.member ? options.member : await lockMember(tx, workspaceId, order.customer_id);
   const outcome: OrderLoyaltyOutcome = {
     orderId,
     customerId: order.customer_id,
@@ -166,21 +176,25 @@ export async function syncOrderLoyaltyInTx(
         where workspace_id = ${workspaceId} and order_id = ${orderId}`.execute(tx)
         ).rows;
       const { points, eligible, multiplier } = computeOrderPoints(rules, order, lines, member.tier_code);
-      if (points > 0) {
+      const earn = {
+        customerId: order.customer_id,
+        points,
+        actor: options.actor,
+        reason: `order ${order.external_id}`,
+        idempotencyKey: `order:${orderId}:earn`,
+        orderId,
+        detail: { eligible, multiplier, total: order.total },
+      };
+      // Under the lock, the credited query showed the earn key unused: pending, it stays so.
+      if (points > 0 && pending) {
+        const expiresAt = addMonths(order.ordered_at, rules.lotValidityMonths);
+        pending.addEarn({ ...earn, earnedAt: order.ordered_at, expiresAt });
+        outcome.earned = points;
+      } else if (points > 0) {
         await earnInTx(
           tx,
           workspaceId,
-          {
-            customerId: order.customer_id,
-            points,
-            actor: options.actor,
-            reason: `order ${order.external_id}`,
-            idempotencyKey: `order:${orderId}:earn`,
-            orderId,
-            earnedAt: order.ordered_at,
-            validityMonths: rules.lotValidityMonths,
-            detail: { eligible, multiplier, total: order.total },
-          },
+          { ...earn, earnedAt: order.ordered_at, validityMonths: rules.lotValidityMonths },
           // The credited query above already showed the earn key unused (under the lock).
           { seen: undefined },
         );
@@ -193,6 +207,8 @@ export async function syncOrderLoyaltyInTx(
         ? Math.floor((credited.earned * (order.total - order.refunded_amount)) / order.total)
         : 0;
     const diff = kept - credited.net;
+    // The reversal reads the member's lots: the chunk's earns must be in them first.
+    if (diff < 0) await options.pending?.flush(tx);
     if (diff < 0)
       Object.assign(
         outcome,
@@ -203,6 +219,7 @@ export async function syncOrderLoyaltyInTx(
     for (const t of options.stampCards ?? (await listStampCardTemplates(tx, workspaceId))) {
       if (!t.active || t.stamp_per !== 'order' || order.total - order.refunded_amount < t.min_order_total)
         continue;
+      await options.pending?.flush(tx);
       const r = await addStampsInTx(
         tx,
         workspaceId,
@@ -219,16 +236,56 @@ export async function syncOrderLoyaltyInTx(
       outcome.stamps += r.added;
     }
   }
-  outcome.tier = (
+  outcome.tier = await syncTier(tx, workspaceId, order, rules, member, {
+    at,
+    actor: options.actor,
+    ...(fast && options.tierBasis !== undefined ? { basis: options.tierBasis } : {}),
+    ...(pending ? { pending } : {}),
+  });
+  return outcome;
+}
+
+/**
+ * The member's tier after the order. A change that grants nothing joins the pending posts when
+ * there are some and the basis is known; otherwise it is written now, after them (a points basis
+ * is read from the ledger, so it must hold the chunk's earns).
+ */
+async function syncTier(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  order: OrderRow,
+  rules: LoyaltyRules,
+  member: MemberRow,
+  options: { at: Date; actor: string; basis?: number; pending?: PendingPosts },
+): Promise<string | null> {
+  const { at, basis, pending } = options;
+  const reason = `order ${order.external_id}`;
+  const change = basis === undefined ? undefined : tierChangeFor(rules, member.tier_code, basis);
+  if (basis !== undefined && !change) return member.tier_code;
+  if (pending && basis !== undefined && change && !(change.direction === 'up' && change.couponTemplateId)) {
+    const { to, direction } = change;
+    await pending.addTierChange(tx, {
+      customerId: order.customer_id,
+      from: member.tier_code,
+      to,
+      direction,
+      basis: rules.tierBasis,
+      value: basis,
+      reason,
+      at,
+    });
+    return to;
+  }
+  await pending?.flush(tx);
+  return (
     await evaluateTierInTx(tx, workspaceId, order.customer_id, rules, {
       at,
-      reason: `order ${order.external_id}`,
+      reason,
       actor: options.actor,
       lockedMember: member,
-      ...(options.facts && options.tierBasis !== undefined ? { basis: options.tierBasis } : {}),
+      ...(basis !== undefined ? { basis } : {}),
     })
   ).to;
-  return outcome;
 }
 
 async function reverseOrderPoints(
