@@ -168,6 +168,30 @@ describe('customer search', () => {
     expect(seen).toEqual([...ids].sort((a, b) => b - a));
   });
 
+  it('pages through matches found by different fields at once, each customer once', async () => {
+    // Emails, romaji names and both on one customer, created interleaved: the page must merge
+    // the fields' matches in id order (each field contributes at most a page of its own).
+    const ids = await upsert(
+      Array.from({ length: 8 }, (_, i) =>
+        i % 3 === 0
+          ? { email: `kobayashi${i}@example.jp`, familyName: 'Kobayashi' }
+          : i % 2
+            ? { email: `kobayashi${i}@example.jp` }
+            : { phone: `080-1111-22${10 + i}`, familyName: 'KOBAYASHI' },
+      ),
+    );
+    const seen: number[] = [];
+    let cursor = '';
+    for (let page = 0; page < 10; page++) {
+      const body = (await search('Kobayashi', `&limit=3${cursor}`)).json();
+      expect(body.items.length).toBeLessThanOrEqual(3);
+      seen.push(...body.items.map((i: { id: number }) => i.id));
+      if (!body.nextCursor) break;
+      cursor = `&cursor=${body.nextCursor}`;
+    }
+    expect(seen).toEqual([...ids].sort((a, b) => b - a));
+  });
+
   it('keeps the keys in step on update, CSV import and merge', async () => {
     const [id] = await upsert([{ email: 'change@example.jp', familyNameKana: 'ワタナベ' }]);
     await upsert([{ email: 'change@example.jp', familyNameKana: 'ｲﾄｳ' }]);

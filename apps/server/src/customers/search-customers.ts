@@ -42,8 +42,17 @@ export async function searchCustomers(
   workspaceId: string,
   options: CustomerSearchOptions,
 ): Promise<CustomerPage> {
-  const matches =
-    options.q === undefined ? undefined : await matchingIds(workspaceId, options.q, options.after);
+  // A search first picks the page's ids from the indexes alone (every branch answers customer ids
+  // from an index-only scan), then reads only those customers: reading every match's row before
+  // the limit cost a heap fetch per match, 200 ms for a common surname at 1M customers.
+  const page =
+    options.q === undefined
+      ? sql`select id from customer
+          where workspace_id = ${workspaceId} and merged_into_id is null
+            ${options.after === undefined ? sql`` : sql`and id < ${options.after}`}
+          order by id desc limit ${options.limit + 1}`
+      : sql`select id from (${await matchingIds(workspaceId, options.q, options.after, options.limit + 1)}) as hit (id)
+          group by id order by id desc limit ${options.limit + 1}`;
   const { rows } = await sql<{
     id: number;
     family_name: string | null;
@@ -51,24 +60,28 @@ export async function searchCustomers(
     family_name_kana: string | null;
     given_name_kana: string | null;
     registered_at: Date;
+    live: boolean;
   }>`
-    select id, family_name, given_name, family_name_kana, given_name_kana, registered_at
-    from customer
-    where workspace_id = ${workspaceId} and merged_into_id is null
-      ${options.after === undefined ? sql`` : sql`and id < ${options.after}`}
-      ${matches === undefined ? sql`` : sql`and id in (${matches})`}
-    order by id desc
-    limit ${options.limit + 1}`.execute(db);
-  const items = rows.slice(0, options.limit).map((r) => ({
-    id: Number(r.id),
-    familyName: r.family_name,
-    givenName: r.given_name,
-    familyNameKana: r.family_name_kana,
-    givenNameKana: r.given_name_kana,
-    registeredAt: r.registered_at.toISOString(),
-  }));
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > options.limit && last ? String(last.id) : null };
+    with page as (${page})
+    select c.id, c.family_name, c.given_name, c.family_name_kana, c.given_name_kana, c.registered_at,
+      c.merged_into_id is null as live
+    from page join customer c on c.workspace_id = ${workspaceId} and c.id = page.id
+    order by c.id desc`.execute(db);
+  // The cursor comes from the page of ids, so a row dropped below (a source that still pointed at
+  // a merged-away record) shortens the page but never skips a customer on the next one.
+  const last = rows.length > options.limit ? rows[options.limit - 1] : undefined;
+  const items = rows
+    .slice(0, options.limit)
+    .filter((r) => r.live)
+    .map((r) => ({
+      id: Number(r.id),
+      familyName: r.family_name,
+      givenName: r.given_name,
+      familyNameKana: r.family_name_kana,
+      givenNameKana: r.given_name_kana,
+      registeredAt: r.registered_at.toISOString(),
+    }));
+  return { items, nextCursor: last ? String(last.id) : null };
 }
 
 /** SQL selecting the ids of customers that `q` finds, one index range per field, united. */
@@ -76,6 +89,7 @@ async function matchingIds(
   workspaceId: string,
   q: string,
   after: number | undefined,
+  limit: number,
 ): Promise<RawBuilder<unknown>> {
   const problems = searchTextProblems(q, 'q');
   if (problems.length) throw invalid(problems);
@@ -113,5 +127,11 @@ async function matchingIds(
         select customer_id from (${source.select(workspaceId, range)}) as found
         where true ${below(sql`customer_id`)}`);
   }
-  return sql.join(branches, sql` union all `);
+  // Each branch keeps only its own newest `limit` ids: the page cannot need more from any one of
+  // them, and a top-N sort per branch is far cheaper than collecting every match of a common
+  // surname (25,000 at 1M customers) for one sort.
+  return sql.join(
+    branches.map((branch) => sql`(${branch} order by 1 desc limit ${limit})`),
+    sql` union all `,
+  );
 }
