@@ -261,6 +261,14 @@ const CASES: Case[] = [
     },
   },
   {
+    // The worst a staff member can type: one kana, the first of a surname (サ: 4 of the 40).
+    name: 'kana: one character (2.5-10% of customers)',
+    q: () => {
+      const q = writeAs(pick(FAMILY)[1].slice(0, 1));
+      return { q, baseline: kanaBaseline(q) };
+    },
+  },
+  {
     name: 'phone: full number or 090-1234 prefix, any format',
     q: () => {
       const { q, e164 } = phoneQuery();
