@@ -982,13 +982,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List customers, newest first */
+        /** List customers, newest first; with q, those whose name, kana, email, phone, external id, member number or LINE display name starts with q */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     /** @description nextCursor from the previous page */
                     cursor?: string;
+                    /** @description Prefix to search for. Kana in hiragana, katakana or half-width katakana alike (たなか, タナカ, ﾀﾅｶ); phones in any format (090-1234, +81 90 1234); emails in any case */
+                    q?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1001,7 +1003,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                familyName: string | null;
+                                givenName: string | null;
+                                familyNameKana: string | null;
+                                givenNameKana: string | null;
+                                /** Format: date-time */
+                                registeredAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -1111,6 +1126,81 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer holding one identity (LINE userId, email, phone in any format, external id) or loyalty member number; 404 when none does */
+        get: {
+            parameters: {
+                query: {
+                    kind: "line" | "email" | "phone" | "external" | "member";
+                    value: string;
+                    /** @description For kind=external: the issuing system (member_no, shopify, ...) */
+                    namespace?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            familyName: string | null;
+                            givenName: string | null;
+                            familyNameKana: string | null;
+                            givenNameKana: string | null;
+                            birthday: string | null;
+                            gender: string | null;
+                            prefecture: string | null;
+                            favoriteStoreId: number | null;
+                            interests: string[];
+                            /** Format: date-time */
+                            registeredAt: string;
+                            acquisitionSource: string | null;
+                            attributes: {
+                                [key: string]: unknown;
+                            };
+                            tags: string[];
+                            identities: {
+                                kind: string;
+                                namespace: string;
+                                value: string;
+                            }[];
+                            consents: {
+                                channel: string;
+                                purpose: string;
+                                status: string;
+                                source: string;
+                                occurredAt: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -3,6 +3,7 @@
 // from here.
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import type { CustomerSearchSource } from './search-source.ts';
 
 /**
  * - `move`: the merged records' rows are re-pointed at the survivor (`customer_id = survivor`).
@@ -38,11 +39,13 @@ export type CustomMerge = (
   mergedIds: number[],
 ) => Promise<void>;
 
-/** The part of a capability descriptor a merge reads. */
+/** The part of a capability descriptor a merge (and customer search) reads. */
 export interface CustomerDataOwner {
   name: string;
   customerData?: readonly CustomerDataTable[];
   mergeCustomers?: CustomMerge;
+  /** Loads the fields of this capability's tables that customer search also matches. */
+  customerSearch?(): Promise<CustomerSearchSource>;
 }
 
 // The owners are handed in by capabilities/index.ts when it is loaded, rather than imported from
@@ -71,4 +74,9 @@ export function customerDataOwners(): readonly CustomerDataOwner[] {
   if (!installed)
     throw new Error('customerData: no capabilities installed (import capabilities/index.ts first)');
   return installed;
+}
+
+/** The search sources the capabilities declare (loyalty's member number, LINE's display name). */
+export async function customerSearchSources(): Promise<CustomerSearchSource[]> {
+  return Promise.all(customerDataOwners().flatMap((o) => (o.customerSearch ? [o.customerSearch()] : [])));
 }

@@ -124,3 +124,18 @@ export const Customer = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
 });
 export type Customer = Static<typeof Customer>;
+
+/** One page of `GET /v1/customers` (a list or a search). */
+export const CustomerPage = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      familyName: Type.Union([Type.String(), Type.Null()]),
+      givenName: Type.Union([Type.String(), Type.Null()]),
+      familyNameKana: Type.Union([Type.String(), Type.Null()]),
+      givenNameKana: Type.Union([Type.String(), Type.Null()]),
+      registeredAt: Type.String({ format: 'date-time' }),
+    }),
+  ),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});

@@ -79,31 +79,3 @@ export async function getCustomer(
     updatedAt: row.updated_at.toISOString(),
   };
 }
-
-/** One page of live customers, newest first, with an opaque cursor for the next page. */
-export async function listCustomers(
-  db: Kysely<DB>,
-  workspaceId: string,
-  page: { limit: number; after?: number },
-): Promise<{
-  items: { id: number; familyName: string | null; givenName: string | null; registeredAt: string }[];
-  nextCursor: string | null;
-}> {
-  let query = db
-    .selectFrom('customer')
-    .select(['id', 'family_name', 'given_name', 'registered_at'])
-    .where('workspace_id', '=', workspaceId)
-    .where('merged_into_id', 'is', null)
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1);
-  if (page.after !== undefined) query = query.where('id', '<', page.after);
-  const rows = await query.execute();
-  const items = rows.slice(0, page.limit).map((r) => ({
-    id: r.id,
-    familyName: r.family_name,
-    givenName: r.given_name,
-    registeredAt: r.registered_at.toISOString(),
-  }));
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > page.limit && last ? String(last.id) : null };
-}

@@ -10,8 +10,12 @@ import {
   Customer,
   CustomerInput,
   type CustomerInput as CustomerInputType,
+  CustomerPage,
 } from './customer-schema.ts';
-import { getCustomer, listCustomers, liveCustomerId } from './get-customer.ts';
+import { getCustomer, liveCustomerId } from './get-customer.ts';
+import { LOOKUP_KINDS, lookupCustomer } from './lookup-customer.ts';
+import { searchCustomers } from './search-customers.ts';
+import { MAX_SEARCH_LENGTH } from './search-key.ts';
 import { prepareCustomer, type UpsertOutcome, upsertCustomer } from './upsert-customer.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -61,7 +65,8 @@ export function registerCustomerRoutes(app: App, deps: RouteDeps): void {
       config: { scope: 'read' },
       schema: {
         tags: ['customers'],
-        summary: 'List customers, newest first',
+        summary:
+          'List customers, newest first; with q, those whose name, kana, email, phone, external id, member number or LINE display name starts with q',
         querystring: Type.Object({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
           cursor: Type.Optional(
@@ -71,14 +76,54 @@ export function registerCustomerRoutes(app: App, deps: RouteDeps): void {
               description: 'nextCursor from the previous page',
             }),
           ),
+          q: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: MAX_SEARCH_LENGTH,
+              description:
+                'Prefix to search for. Kana in hiragana, katakana or half-width katakana alike (たなか, タナカ, ﾀﾅｶ); phones in any format (090-1234, +81 90 1234); emails in any case',
+            }),
+          ),
         }),
+        response: { 200: CustomerPage },
       },
     },
     async (request) =>
-      listCustomers(db, principalOf(request).workspaceId, {
+      searchCustomers(db, principalOf(request).workspaceId, {
         limit: request.query.limit ?? 50,
         ...(request.query.cursor ? { after: Number(request.query.cursor) } : {}),
+        ...(request.query.q === undefined ? {} : { q: request.query.q }),
       }),
+  );
+  app.get(
+    '/v1/customers/lookup',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['customers'],
+        summary:
+          'The customer holding one identity (LINE userId, email, phone in any format, external id) or loyalty member number; 404 when none does',
+        querystring: Type.Object({
+          kind: Type.Union(LOOKUP_KINDS.map((k) => Type.Literal(k))),
+          value: Type.String({ minLength: 1, maxLength: MAX_SEARCH_LENGTH }),
+          namespace: Type.Optional(
+            Type.String({
+              maxLength: 40,
+              description: 'For kind=external: the issuing system (member_no, shopify, ...)',
+            }),
+          ),
+        }),
+        response: { 200: Customer },
+      },
+    },
+    async (request) => {
+      const { kind, value, namespace } = request.query;
+      return lookupCustomer(db, principalOf(request).workspaceId, {
+        kind,
+        value,
+        ...(namespace === undefined ? {} : { namespace }),
+      });
+    },
   );
   app.get(
     '/v1/customers/:id',

@@ -17,4 +17,5 @@ export const lineCapability: Capability = {
     { table: 'line_account_link', onMerge: 'move' },
     { table: 'line_rich_menu_link', onMerge: 'move' },
   ],
+  customerSearch: async () => (await import('./friend-search.ts')).friendNameSearch,
 };

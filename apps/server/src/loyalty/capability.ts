@@ -24,4 +24,5 @@ export const loyaltyCapability: Capability = {
     { table: 'tier_change', onMerge: 'custom' },
   ],
   mergeCustomers: async (...args) => (await import('./merge-loyalty.ts')).mergeLoyalty(...args),
+  customerSearch: async () => (await import('./member-search.ts')).memberNumberSearch,
 };
