@@ -3703,7 +3703,33 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            view: string;
+                            /**
+                             * Format: date-time
+                             * @description When the view was computed
+                             */
+                            computedAt: string;
+                            rows: {
+                                /** @description Cohort month (YYYY-MM, JST), source, or segment id; unknown when absent */
+                                key: string;
+                                /** @description Segment name (by=segment only) */
+                                label?: string | null;
+                                customers: number;
+                                orders: number;
+                                /** @description Completed-order revenue, integer yen */
+                                revenue: number;
+                                /** @description Average order value, rounded to the yen */
+                                aov: number;
+                                /** @description Orders per buyer per year of lifespan (a rate) */
+                                purchaseFrequency: number;
+                                lifespanYears: number;
+                                /** @description Revenue per buyer (AOV × frequency × lifespan), rounded to the yen */
+                                ltv: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3741,7 +3767,37 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                customerId: number;
+                                orders: number;
+                                /** @description Completed-order revenue to date, integer yen */
+                                historicalLtv: number;
+                                /** Format: date-time */
+                                firstOrderAt: string | null;
+                                /** Format: date-time */
+                                lastOrderAt: string | null;
+                                rfm: {
+                                    r: number;
+                                    f: number;
+                                    m: number;
+                                } | null;
+                                prediction: {
+                                    modelId: number;
+                                    /** @description Probability the customer is still active (0–1) */
+                                    pAlive: number | null;
+                                    expectedPurchases90d: number | null;
+                                    /** @description Discounted 12-month CLV, rounded to the yen */
+                                    predictedClv: number | null;
+                                    /** @description Percentile of predictedClv (0–100) */
+                                    clvPercentile: number | null;
+                                } | null;
+                            }[];
+                            /** @description Pass as `cursor` to read the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -3775,7 +3831,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            view: string;
+                            /**
+                             * Format: date-time
+                             * @description When the view was computed
+                             */
+                            computedAt: string;
+                            cohorts: {
+                                /** @description First-order month, YYYY-MM (JST) */
+                                cohort: string;
+                                customers: number;
+                                /** @description Buyers k months later */
+                                active: number[];
+                                /** @description Share of the cohort (0–1) */
+                                retention: number[];
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3809,7 +3883,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            view: string;
+                            /**
+                             * Format: date-time
+                             * @description When the view was computed
+                             */
+                            computedAt: string;
+                            cells: {
+                                r: number;
+                                f: number;
+                                customers: number;
+                                /** @description Integer yen */
+                                revenue: number;
+                                meanMonetaryScore: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3843,7 +3934,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description Revenue expected from current buyers, integer yen */
+                            forecast: {
+                                /** @description Revenue expected in the next 30 days, rounded to the yen */
+                                days30: number;
+                                /** @description Revenue expected in the next 90 days, rounded to the yen */
+                                days90: number;
+                                /** @description Revenue expected in the next 365 days, rounded to the yen */
+                                days365: number;
+                            } | null;
+                            model: {
+                                id: number;
+                                model: string;
+                                fallbackReason: string | null;
+                                /** Format: date-time */
+                                fittedAt: string;
+                            } | null;
+                        };
+                    };
                 };
             };
         };
@@ -3877,7 +3987,40 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            model: {
+                                id: number;
+                                /** @description bgnbd+gg, paretonbd+gg, historical, … */
+                                model: string;
+                                fallbackReason: string | null;
+                                /** @description Fitted parameters of the purchase and spend models */
+                                params: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Holdout check: predicted against actual purchases (counts and ratios) */
+                                quality: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Revenue expected from current buyers, integer yen */
+                                forecast: {
+                                    /** @description Revenue expected in the next 30 days, rounded to the yen */
+                                    days30: number;
+                                    /** @description Revenue expected in the next 90 days, rounded to the yen */
+                                    days90: number;
+                                    /** @description Revenue expected in the next 365 days, rounded to the yen */
+                                    days365: number;
+                                } | null;
+                                customers: number;
+                                /** @description Milliseconds per step of the fit */
+                                timings: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                fittedAt: string;
+                            } | null;
+                        };
+                    };
                 };
             };
         };
@@ -3913,7 +4056,44 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            modelId: number;
+                            model: string;
+                            fallbackReason: string | null;
+                            customers: number;
+                            /** @description Holdout check: predicted against actual purchases (counts and ratios) */
+                            quality: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Revenue expected from current buyers, integer yen */
+                            forecast: {
+                                /** @description Revenue expected in the next 30 days, rounded to the yen */
+                                days30: number;
+                                /** @description Revenue expected in the next 90 days, rounded to the yen */
+                                days90: number;
+                                /** @description Revenue expected in the next 365 days, rounded to the yen */
+                                days365: number;
+                            };
+                            /** @description Milliseconds per step of the fit */
+                            timings: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            queued: true;
+                            jobId: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -3947,7 +4127,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description Milliseconds per step */
+                            timings: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
                 };
             };
         };
