@@ -149,7 +149,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description Send as the x-csrf-token header on every change */
+                            csrfToken: string;
+                            /** @description The workspaces the user belongs to, with their role in each */
+                            workspaces: {
+                                workspaceId: string;
+                                name: string;
+                                role: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -183,7 +194,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
                 };
             };
         };
@@ -215,7 +231,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            userId: string;
+                            /** @description Send as the x-csrf-token header on every change */
+                            csrfToken: string;
+                            /** @description The workspaces the user belongs to, with their role in each */
+                            workspaces: {
+                                workspaceId: string;
+                                name: string;
+                                role: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -258,7 +286,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
                 };
             };
         };
@@ -290,7 +323,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                /** @description The session making this request */
+                                current: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                lastSeenAt: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                userAgent: string | null;
+                                clientIp: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -329,7 +378,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ended: true;
+                        };
+                    };
                 };
             };
         };
@@ -368,7 +422,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            workspaceId: string;
+                            workspaceName: string;
+                            email: string;
+                            role: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -408,7 +471,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            workspaceId: string;
+                            role: string;
+                        };
+                    };
                 };
             };
         };
@@ -453,7 +521,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            userId: string;
+                            workspaceId: string;
+                            role: string;
+                            /** @description Send as the x-csrf-token header on every change */
+                            csrfToken: string;
+                            /** @description The workspaces the user belongs to, with their role in each */
+                            workspaces: {
+                                workspaceId: string;
+                                name: string;
+                                role: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -494,7 +576,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description The account whose password was set */
+                            email: string;
+                        };
+                    };
                 };
             };
         };
@@ -526,7 +613,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                userId: string;
+                                email: string;
+                                name: string | null;
+                                role: string;
+                                /** Format: date-time */
+                                joinedAt: string;
+                                /** Format: date-time */
+                                lastSeenAt: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -552,11 +652,21 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            email: string;
+                            role: string;
+                            /** @description One-time link to pass on yourself */
+                            url: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -598,7 +708,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            userId: string;
+                            apiKeysRevoked: {
+                                id: number;
+                                name: string;
+                            }[];
+                            /** @description False when the user still belongs to another workspace */
+                            loggedOut: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -627,7 +747,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            userId: string;
+                            role: string;
+                        };
+                    };
                 };
             };
         };
@@ -668,7 +793,15 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            sessionsRevoked: boolean;
+                            apiKeysRevoked: {
+                                id: number;
+                                name: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -707,7 +840,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description One-time link to pass on yourself */
+                            url: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -739,7 +879,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                email: string;
+                                role: string;
+                                invitedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -778,7 +931,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            revoked: true;
+                        };
+                    };
                 };
             };
         };
@@ -809,7 +967,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                scopes: string[];
+                                /** @description User id of the member who created it */
+                                createdBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                lastUsedAt: string | null;
+                                /** Format: date-time */
+                                revokedAt: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -836,7 +1010,13 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description The key itself; shown this once only */
+                            token: string;
+                        };
+                    };
                 };
             };
         };
@@ -873,7 +1053,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            revoked: true;
+                        };
+                    };
                 };
             };
         };
@@ -3397,7 +3582,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            templates: {
+                                key: string;
+                                name: {
+                                    ja: string;
+                                    en: string;
+                                };
+                                description: {
+                                    ja: string;
+                                    en: string;
+                                };
+                                /** @description The rule tree (see src/segments/README.md) */
+                                definition: unknown;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3441,7 +3642,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            count: number;
+                            sample: {
+                                id: number;
+                                familyName: string | null;
+                                givenName: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3473,7 +3683,28 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            segments: {
+                                id: number;
+                                name: string;
+                                description: string;
+                                /** @description The rule tree (see src/segments/README.md) */
+                                definition: unknown;
+                                /** @description Key of the template it was created from */
+                                template: string | null;
+                                /** @description Membership changes with time alone (re-evaluated daily) */
+                                timeBased: boolean;
+                                memberCount: number;
+                                /** Format: date-time */
+                                evaluatedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3500,11 +3731,30 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            description: string;
+                            /** @description The rule tree (see src/segments/README.md) */
+                            definition: unknown;
+                            /** @description Key of the template it was created from */
+                            template: string | null;
+                            /** @description Membership changes with time alone (re-evaluated daily) */
+                            timeBased: boolean;
+                            memberCount: number;
+                            /** Format: date-time */
+                            evaluatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -3538,7 +3788,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            description: string;
+                            /** @description The rule tree (see src/segments/README.md) */
+                            definition: unknown;
+                            /** @description Key of the template it was created from */
+                            template: string | null;
+                            /** @description Membership changes with time alone (re-evaluated daily) */
+                            timeBased: boolean;
+                            memberCount: number;
+                            /** Format: date-time */
+                            evaluatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -3556,8 +3825,8 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Deleted */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3595,7 +3864,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            description: string;
+                            /** @description The rule tree (see src/segments/README.md) */
+                            definition: unknown;
+                            /** @description Key of the template it was created from */
+                            template: string | null;
+                            /** @description Membership changes with time alone (re-evaluated daily) */
+                            timeBased: boolean;
+                            memberCount: number;
+                            /** Format: date-time */
+                            evaluatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -3628,7 +3916,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                customerId: number;
+                                /** Format: date-time */
+                                enteredAt: string;
+                            }[];
+                            /** @description Pass as `cursor` to read the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -3667,7 +3965,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            events: {
+                                /** @description Pass as `after` to read the events that follow */
+                                id: number;
+                                customerId: number;
+                                /** @description entered or exited */
+                                kind: string;
+                                /** Format: date-time */
+                                occurredAt: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
