@@ -2595,7 +2595,71 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @default 0.01 */
+                            pointsPerYen: number;
+                            /** @default floor */
+                            rounding: "floor" | "round" | "ceil";
+                            /** @default 12 */
+                            lotValidityMonths: number;
+                            /** @default [] */
+                            excludedSkus: string[];
+                            /** @default [] */
+                            excludedStoreCodes: string[];
+                            /** @default [] */
+                            bonusPeriods: {
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                until: string;
+                                multiplier: number;
+                            }[];
+                            /** @default balance */
+                            clawback: "balance" | "order_lots";
+                            /** @default 30 */
+                            expiringSoonDays: number;
+                            /** @default spend */
+                            tierBasis: "spend" | "points";
+                            /**
+                             * @default [
+                             *       {
+                             *         "code": "regular",
+                             *         "name": "レギュラー",
+                             *         "threshold": 0,
+                             *         "multiplier": 1
+                             *       },
+                             *       {
+                             *         "code": "silver",
+                             *         "name": "シルバー",
+                             *         "threshold": 30000,
+                             *         "multiplier": 1.5
+                             *       },
+                             *       {
+                             *         "code": "gold",
+                             *         "name": "ゴールド",
+                             *         "threshold": 100000,
+                             *         "multiplier": 2
+                             *       }
+                             *     ]
+                             */
+                            tiers: {
+                                code: string;
+                                name: string;
+                                threshold: number;
+                                multiplier: number;
+                                couponTemplateId?: number;
+                            }[];
+                            /** @default 300 */
+                            qrValiditySeconds: number;
+                            /** @default [] */
+                            statusGrants: {
+                                trigger?: "first_visit" | "lapsed" | "regular" | "birthday" | "anniversary";
+                                segmentId?: number;
+                                couponTemplateId: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2620,7 +2684,71 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @default 0.01 */
+                            pointsPerYen: number;
+                            /** @default floor */
+                            rounding: "floor" | "round" | "ceil";
+                            /** @default 12 */
+                            lotValidityMonths: number;
+                            /** @default [] */
+                            excludedSkus: string[];
+                            /** @default [] */
+                            excludedStoreCodes: string[];
+                            /** @default [] */
+                            bonusPeriods: {
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                until: string;
+                                multiplier: number;
+                            }[];
+                            /** @default balance */
+                            clawback: "balance" | "order_lots";
+                            /** @default 30 */
+                            expiringSoonDays: number;
+                            /** @default spend */
+                            tierBasis: "spend" | "points";
+                            /**
+                             * @default [
+                             *       {
+                             *         "code": "regular",
+                             *         "name": "レギュラー",
+                             *         "threshold": 0,
+                             *         "multiplier": 1
+                             *       },
+                             *       {
+                             *         "code": "silver",
+                             *         "name": "シルバー",
+                             *         "threshold": 30000,
+                             *         "multiplier": 1.5
+                             *       },
+                             *       {
+                             *         "code": "gold",
+                             *         "name": "ゴールド",
+                             *         "threshold": 100000,
+                             *         "multiplier": 2
+                             *       }
+                             *     ]
+                             */
+                            tiers: {
+                                code: string;
+                                name: string;
+                                threshold: number;
+                                multiplier: number;
+                                couponTemplateId?: number;
+                            }[];
+                            /** @default 300 */
+                            qrValiditySeconds: number;
+                            /** @default [] */
+                            statusGrants: {
+                                trigger?: "first_visit" | "lapsed" | "regular" | "birthday" | "anniversary";
+                                segmentId?: number;
+                                couponTemplateId: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2655,7 +2783,44 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            customerId: number;
+                            /** @description Set when the id asked for was merged away */
+                            mergedInto: number | null;
+                            memberNo: string | null;
+                            name: string | null;
+                            tier: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            points: number;
+                            pointsExpiringSoon: {
+                                points: number;
+                                /** Format: date-time */
+                                firstExpiry: string | null;
+                            };
+                            stamps: {
+                                templateId: number;
+                                name: string;
+                                stamps: number;
+                                required: number;
+                            }[];
+                            coupons: {
+                                code: string;
+                                name: string;
+                                /** @description amount_off, percent_off or free_item */
+                                kind: string;
+                                /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
+                                value: number;
+                                freeItem: string | null;
+                                /** @description Minimum order total in yen (0: none) */
+                                minSpend: number;
+                                /** Format: date-time */
+                                validUntil: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2691,7 +2856,38 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            customerId: number;
+                            mergedInto: number | null;
+                            entries: {
+                                id: number;
+                                /** @description earn, redeem, adjust, expire, reverse, void or merge */
+                                kind: string;
+                                points: number;
+                                balanceAfter: number;
+                                orderId: number | null;
+                                reason: string | null;
+                                actor: string;
+                                /** @description What else the entry records */
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            lots: {
+                                id: number;
+                                earned: number;
+                                remaining: number;
+                                /** Format: date-time */
+                                earnedAt: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                orderId: number | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2738,7 +2934,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            entryId: number;
+                            customerId: number;
+                            points: number;
+                            /** @description Points balance after the entry */
+                            balance: number;
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2782,7 +2987,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            entryId: number;
+                            customerId: number;
+                            points: number;
+                            /** @description Points balance after the entry */
+                            balance: number;
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2824,7 +3038,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            entryId: number;
+                            customerId: number;
+                            points: number;
+                            /** @description Points balance after the entry */
+                            balance: number;
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2868,7 +3091,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            templateId: number;
+                            cardId: number;
+                            added: number;
+                            stamps: number;
+                            required: number;
+                            completedCards: number;
+                            /** @description Codes of the coupons granted */
+                            grantedCoupons: string[];
+                            /** @description Fewer stamps were added than asked: the daily limit */
+                            limited: boolean;
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2904,7 +3141,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            memberNo: string;
+                            /** @description What the QR code holds */
+                            payload: string;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -2940,7 +3187,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            orderId: number;
+                            customerId: number;
+                            /** @description Points */
+                            earned: number;
+                            /** @description Points */
+                            reversed: number;
+                            /** @description Points a reversal could not take back */
+                            unrecovered: number;
+                            stamps: number;
+                            tier: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -2972,7 +3232,34 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                description: string;
+                                /** @description amount_off, percent_off or free_item */
+                                kind: string;
+                                /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
+                                value: number;
+                                freeItem: string | null;
+                                /** @description Minimum order total in yen (0: none) */
+                                minSpend: number;
+                                storeCodes: string[];
+                                /** Format: date-time */
+                                validFrom: string | null;
+                                /** Format: date-time */
+                                validUntil: string | null;
+                                /** @description Days a granted coupon stays valid */
+                                validDays: number | null;
+                                perCustomerLimit: number | null;
+                                /** @description Most coupons ever granted from it */
+                                totalLimit: number | null;
+                                issuedCount: number;
+                                active: boolean;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3007,11 +3294,36 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            description: string;
+                            /** @description amount_off, percent_off or free_item */
+                            kind: string;
+                            /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
+                            value: number;
+                            freeItem: string | null;
+                            /** @description Minimum order total in yen (0: none) */
+                            minSpend: number;
+                            storeCodes: string[];
+                            /** Format: date-time */
+                            validFrom: string | null;
+                            /** Format: date-time */
+                            validUntil: string | null;
+                            /** @description Days a granted coupon stays valid */
+                            validDays: number | null;
+                            perCustomerLimit: number | null;
+                            /** @description Most coupons ever granted from it */
+                            totalLimit: number | null;
+                            issuedCount: number;
+                            active: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -3054,7 +3366,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            templateId: number;
+                            customerId: number;
+                            code: string;
+                            /** @description active, redeemed or revoked */
+                            status: string;
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** Format: date-time */
+                            validUntil: string | null;
+                            source: string;
+                            /** Format: date-time */
+                            redeemedAt: string | null;
+                            /** @description The grantKey had been used: the first grant is returned */
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -3088,7 +3418,32 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            templateId: number;
+                            customerId: number;
+                            code: string;
+                            /** @description active, redeemed or revoked */
+                            status: string;
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** Format: date-time */
+                            validUntil: string | null;
+                            source: string;
+                            /** Format: date-time */
+                            redeemedAt: string | null;
+                            name: string;
+                            description: string;
+                            /** @description amount_off, percent_off or free_item */
+                            kind: string;
+                            /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
+                            value: number;
+                            freeItem: string | null;
+                            /** @description Minimum order total in yen (0: none) */
+                            minSpend: number;
+                        };
+                    };
                 };
             };
         };
@@ -3128,7 +3483,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            type: "flex";
+                            altText: string;
+                            /** @description A LINE flex bubble (LINE Messaging API format) */
+                            contents: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3174,7 +3539,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            couponId: number;
+                            code: string;
+                            customerId: number;
+                            name: string;
+                            /** @description amount_off, percent_off or free_item */
+                            kind: string;
+                            /** @description Yen off this order when orderTotal was given (0 for a free item) */
+                            discount: number | null;
+                            freeItem: string | null;
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -3216,7 +3594,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            couponId: number;
+                            code: string;
+                            /** @enum {string} */
+                            status: "active";
+                        };
+                    };
                 };
             };
         };
@@ -3248,7 +3633,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                stampsRequired: number;
+                                /** @description visit or order */
+                                stampPer: string;
+                                /** @description Least order total (yen) that earns a stamp */
+                                minOrderTotal: number;
+                                maxPerDay: number | null;
+                                rewards: {
+                                    /** @description Stamp count that grants the coupon */
+                                    at: number;
+                                    couponTemplateId: number;
+                                }[];
+                                active: boolean;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3278,11 +3682,28 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            stampsRequired: number;
+                            /** @description visit or order */
+                            stampPer: string;
+                            /** @description Least order total (yen) that earns a stamp */
+                            minOrderTotal: number;
+                            maxPerDay: number | null;
+                            rewards: {
+                                /** @description Stamp count that grants the coupon */
+                                at: number;
+                                couponTemplateId: number;
+                            }[];
+                            active: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -3322,7 +3743,44 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            customerId: number;
+                            /** @description Set when the id asked for was merged away */
+                            mergedInto: number | null;
+                            memberNo: string | null;
+                            name: string | null;
+                            tier: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            points: number;
+                            pointsExpiringSoon: {
+                                points: number;
+                                /** Format: date-time */
+                                firstExpiry: string | null;
+                            };
+                            stamps: {
+                                templateId: number;
+                                name: string;
+                                stamps: number;
+                                required: number;
+                            }[];
+                            coupons: {
+                                code: string;
+                                name: string;
+                                /** @description amount_off, percent_off or free_item */
+                                kind: string;
+                                /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
+                                value: number;
+                                freeItem: string | null;
+                                /** @description Minimum order total in yen (0: none) */
+                                minSpend: number;
+                                /** Format: date-time */
+                                validUntil: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3373,7 +3831,89 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            customerId: number;
+                            stamp: {
+                                templateId: number;
+                                cardId: number;
+                                added: number;
+                                stamps: number;
+                                required: number;
+                                completedCards: number;
+                                /** @description Codes of the coupons granted */
+                                grantedCoupons: string[];
+                                /** @description Fewer stamps were added than asked: the daily limit */
+                                limited: boolean;
+                                replayed: boolean;
+                            } | null;
+                            earned: {
+                                entryId: number;
+                                customerId: number;
+                                points: number;
+                                /** @description Points balance after the entry */
+                                balance: number;
+                                replayed: boolean;
+                            } | null;
+                            redeemed: {
+                                entryId: number;
+                                customerId: number;
+                                points: number;
+                                /** @description Points balance after the entry */
+                                balance: number;
+                                replayed: boolean;
+                            } | null;
+                            coupon: {
+                                couponId: number;
+                                code: string;
+                                customerId: number;
+                                name: string;
+                                /** @description amount_off, percent_off or free_item */
+                                kind: string;
+                                /** @description Yen off this order when orderTotal was given (0 for a free item) */
+                                discount: number | null;
+                                freeItem: string | null;
+                                replayed: boolean;
+                            } | null;
+                            summary: {
+                                customerId: number;
+                                /** @description Set when the id asked for was merged away */
+                                mergedInto: number | null;
+                                memberNo: string | null;
+                                name: string | null;
+                                tier: {
+                                    code: string;
+                                    name: string;
+                                } | null;
+                                points: number;
+                                pointsExpiringSoon: {
+                                    points: number;
+                                    /** Format: date-time */
+                                    firstExpiry: string | null;
+                                };
+                                stamps: {
+                                    templateId: number;
+                                    name: string;
+                                    stamps: number;
+                                    required: number;
+                                }[];
+                                coupons: {
+                                    code: string;
+                                    name: string;
+                                    /** @description amount_off, percent_off or free_item */
+                                    kind: string;
+                                    /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
+                                    value: number;
+                                    freeItem: string | null;
+                                    /** @description Minimum order total in yen (0: none) */
+                                    minSpend: number;
+                                    /** Format: date-time */
+                                    validUntil: string | null;
+                                }[];
+                            };
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
