@@ -108,6 +108,12 @@ describe('sessions and API keys', () => {
     expect(stored.secret_hash).not.toContain(token.slice(-20));
     const listed = await t.app.inject({ url: '/v1/api-keys', headers: t.auth });
     expect(JSON.stringify(listed.json())).not.toContain(token.slice(-20));
+    const listedKey = listed.json().items.find((k: { id: number }) => k.id === id);
+    expect(Object.keys(listedKey).sort()).toEqual(
+      ['createdAt', 'createdBy', 'id', 'lastUsedAt', 'name', 'revokedAt', 'scopes'].sort(),
+    );
+    expect(listedKey).toMatchObject({ name: 'reader', scopes: ['read'], revokedAt: null });
+    expect(listedKey.createdAt).toMatch(/^\d{4}-\d\d-\d\dT[0-9:.]+Z$/);
     expect(
       (await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${id}`, headers: t.auth })).statusCode,
     ).toBe(200);

@@ -184,8 +184,8 @@ describe('a customer merge', () => {
     ]);
     // Lots keep their own expiries; nothing is left on the merged record.
     const ledger = (await api('GET', `/v1/loyalty/members/${a}/ledger`)).json();
-    expect(ledger.lots.map((l: { expires_at: string }) => l.expires_at)).toEqual(expiries);
-    expect(ledger.entries[0]).toMatchObject({ kind: 'merge', points: 200, balance_after: 620 });
+    expect(ledger.lots.map((l: { expiresAt: string }) => l.expiresAt)).toEqual(expiries);
+    expect(ledger.entries[0]).toMatchObject({ kind: 'merge', points: 200, balanceAfter: 620 });
     expect(await loyaltyRows(b)).toEqual({ members: 0, lots: 0, coupons: 0, cards: 0, ledger: 0 });
     const { rows: tiers } = await sql<{ from_tier: string; to_tier: string }>`select from_tier, to_tier
       from tier_change where workspace_id = ${ws} and customer_id = ${a} and reason = 'merge'`.execute(

@@ -149,7 +149,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description Send as the x-csrf-token header on every change */
+                            csrfToken: string;
+                            /** @description The workspaces the user belongs to, with their role in each */
+                            workspaces: {
+                                workspaceId: string;
+                                name: string;
+                                role: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -183,7 +194,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
                 };
             };
         };
@@ -215,7 +231,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            userId: string;
+                            /** @description Send as the x-csrf-token header on every change */
+                            csrfToken: string;
+                            /** @description The workspaces the user belongs to, with their role in each */
+                            workspaces: {
+                                workspaceId: string;
+                                name: string;
+                                role: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -258,7 +286,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
                 };
             };
         };
@@ -290,7 +323,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                /** @description The session making this request */
+                                current: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                lastSeenAt: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                userAgent: string | null;
+                                clientIp: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -329,7 +378,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ended: true;
+                        };
+                    };
                 };
             };
         };
@@ -368,7 +422,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            workspaceId: string;
+                            workspaceName: string;
+                            email: string;
+                            role: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -408,7 +471,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            workspaceId: string;
+                            role: string;
+                        };
+                    };
                 };
             };
         };
@@ -453,7 +521,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            userId: string;
+                            workspaceId: string;
+                            role: string;
+                            /** @description Send as the x-csrf-token header on every change */
+                            csrfToken: string;
+                            /** @description The workspaces the user belongs to, with their role in each */
+                            workspaces: {
+                                workspaceId: string;
+                                name: string;
+                                role: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -494,7 +576,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description The account whose password was set */
+                            email: string;
+                        };
+                    };
                 };
             };
         };
@@ -526,7 +613,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                userId: string;
+                                email: string;
+                                name: string | null;
+                                role: string;
+                                /** Format: date-time */
+                                joinedAt: string;
+                                /** Format: date-time */
+                                lastSeenAt: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -552,11 +652,21 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            email: string;
+                            role: string;
+                            /** @description One-time link to pass on yourself */
+                            url: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -598,7 +708,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            userId: string;
+                            apiKeysRevoked: {
+                                id: number;
+                                name: string;
+                            }[];
+                            /** @description False when the user still belongs to another workspace */
+                            loggedOut: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -627,7 +747,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            userId: string;
+                            role: string;
+                        };
+                    };
                 };
             };
         };
@@ -668,7 +793,15 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            sessionsRevoked: boolean;
+                            apiKeysRevoked: {
+                                id: number;
+                                name: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -707,7 +840,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description One-time link to pass on yourself */
+                            url: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -739,7 +879,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                email: string;
+                                role: string;
+                                invitedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -778,7 +931,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            revoked: true;
+                        };
+                    };
                 };
             };
         };
@@ -809,7 +967,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                scopes: string[];
+                                /** @description User id of the member who created it */
+                                createdBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                lastUsedAt: string | null;
+                                /** Format: date-time */
+                                revokedAt: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -836,7 +1010,13 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description The key itself; shown this once only */
+                            token: string;
+                        };
+                    };
                 };
             };
         };
@@ -873,7 +1053,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            revoked: true;
+                        };
+                    };
                 };
             };
         };
@@ -3257,7 +3442,71 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @default 0.01 */
+                            pointsPerYen: number;
+                            /** @default floor */
+                            rounding: "floor" | "round" | "ceil";
+                            /** @default 12 */
+                            lotValidityMonths: number;
+                            /** @default [] */
+                            excludedSkus: string[];
+                            /** @default [] */
+                            excludedStoreCodes: string[];
+                            /** @default [] */
+                            bonusPeriods: {
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                until: string;
+                                multiplier: number;
+                            }[];
+                            /** @default balance */
+                            clawback: "balance" | "order_lots";
+                            /** @default 30 */
+                            expiringSoonDays: number;
+                            /** @default spend */
+                            tierBasis: "spend" | "points";
+                            /**
+                             * @default [
+                             *       {
+                             *         "code": "regular",
+                             *         "name": "レギュラー",
+                             *         "threshold": 0,
+                             *         "multiplier": 1
+                             *       },
+                             *       {
+                             *         "code": "silver",
+                             *         "name": "シルバー",
+                             *         "threshold": 30000,
+                             *         "multiplier": 1.5
+                             *       },
+                             *       {
+                             *         "code": "gold",
+                             *         "name": "ゴールド",
+                             *         "threshold": 100000,
+                             *         "multiplier": 2
+                             *       }
+                             *     ]
+                             */
+                            tiers: {
+                                code: string;
+                                name: string;
+                                threshold: number;
+                                multiplier: number;
+                                couponTemplateId?: number;
+                            }[];
+                            /** @default 300 */
+                            qrValiditySeconds: number;
+                            /** @default [] */
+                            statusGrants: {
+                                trigger?: "first_visit" | "lapsed" | "regular" | "birthday" | "anniversary";
+                                segmentId?: number;
+                                couponTemplateId: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3282,7 +3531,71 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @default 0.01 */
+                            pointsPerYen: number;
+                            /** @default floor */
+                            rounding: "floor" | "round" | "ceil";
+                            /** @default 12 */
+                            lotValidityMonths: number;
+                            /** @default [] */
+                            excludedSkus: string[];
+                            /** @default [] */
+                            excludedStoreCodes: string[];
+                            /** @default [] */
+                            bonusPeriods: {
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                until: string;
+                                multiplier: number;
+                            }[];
+                            /** @default balance */
+                            clawback: "balance" | "order_lots";
+                            /** @default 30 */
+                            expiringSoonDays: number;
+                            /** @default spend */
+                            tierBasis: "spend" | "points";
+                            /**
+                             * @default [
+                             *       {
+                             *         "code": "regular",
+                             *         "name": "レギュラー",
+                             *         "threshold": 0,
+                             *         "multiplier": 1
+                             *       },
+                             *       {
+                             *         "code": "silver",
+                             *         "name": "シルバー",
+                             *         "threshold": 30000,
+                             *         "multiplier": 1.5
+                             *       },
+                             *       {
+                             *         "code": "gold",
+                             *         "name": "ゴールド",
+                             *         "threshold": 100000,
+                             *         "multiplier": 2
+                             *       }
+                             *     ]
+                             */
+                            tiers: {
+                                code: string;
+                                name: string;
+                                threshold: number;
+                                multiplier: number;
+                                couponTemplateId?: number;
+                            }[];
+                            /** @default 300 */
+                            qrValiditySeconds: number;
+                            /** @default [] */
+                            statusGrants: {
+                                trigger?: "first_visit" | "lapsed" | "regular" | "birthday" | "anniversary";
+                                segmentId?: number;
+                                couponTemplateId: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3317,7 +3630,44 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            customerId: number;
+                            /** @description Set when the id asked for was merged away */
+                            mergedInto: number | null;
+                            memberNo: string | null;
+                            name: string | null;
+                            tier: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            points: number;
+                            pointsExpiringSoon: {
+                                points: number;
+                                /** Format: date-time */
+                                firstExpiry: string | null;
+                            };
+                            stamps: {
+                                templateId: number;
+                                name: string;
+                                stamps: number;
+                                required: number;
+                            }[];
+                            coupons: {
+                                code: string;
+                                name: string;
+                                /** @description amount_off, percent_off or free_item */
+                                kind: string;
+                                /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
+                                value: number;
+                                freeItem: string | null;
+                                /** @description Minimum order total in yen (0: none) */
+                                minSpend: number;
+                                /** Format: date-time */
+                                validUntil: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3353,7 +3703,38 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            customerId: number;
+                            mergedInto: number | null;
+                            entries: {
+                                id: number;
+                                /** @description earn, redeem, adjust, expire, reverse, void or merge */
+                                kind: string;
+                                points: number;
+                                balanceAfter: number;
+                                orderId: number | null;
+                                reason: string | null;
+                                actor: string;
+                                /** @description What else the entry records */
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            lots: {
+                                id: number;
+                                earned: number;
+                                remaining: number;
+                                /** Format: date-time */
+                                earnedAt: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                orderId: number | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3400,7 +3781,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            entryId: number;
+                            customerId: number;
+                            points: number;
+                            /** @description Points balance after the entry */
+                            balance: number;
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -3444,7 +3834,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            entryId: number;
+                            customerId: number;
+                            points: number;
+                            /** @description Points balance after the entry */
+                            balance: number;
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -3486,7 +3885,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            entryId: number;
+                            customerId: number;
+                            points: number;
+                            /** @description Points balance after the entry */
+                            balance: number;
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -3530,7 +3938,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            templateId: number;
+                            cardId: number;
+                            added: number;
+                            stamps: number;
+                            required: number;
+                            completedCards: number;
+                            /** @description Codes of the coupons granted */
+                            grantedCoupons: string[];
+                            /** @description Fewer stamps were added than asked: the daily limit */
+                            limited: boolean;
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -3566,7 +3988,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            memberNo: string;
+                            /** @description What the QR code holds */
+                            payload: string;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -3602,7 +4034,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            orderId: number;
+                            customerId: number;
+                            /** @description Points */
+                            earned: number;
+                            /** @description Points */
+                            reversed: number;
+                            /** @description Points a reversal could not take back */
+                            unrecovered: number;
+                            stamps: number;
+                            tier: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -3634,7 +4079,34 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                description: string;
+                                /** @description amount_off, percent_off or free_item */
+                                kind: string;
+                                /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
+                                value: number;
+                                freeItem: string | null;
+                                /** @description Minimum order total in yen (0: none) */
+                                minSpend: number;
+                                storeCodes: string[];
+                                /** Format: date-time */
+                                validFrom: string | null;
+                                /** Format: date-time */
+                                validUntil: string | null;
+                                /** @description Days a granted coupon stays valid */
+                                validDays: number | null;
+                                perCustomerLimit: number | null;
+                                /** @description Most coupons ever granted from it */
+                                totalLimit: number | null;
+                                issuedCount: number;
+                                active: boolean;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3669,11 +4141,36 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            description: string;
+                            /** @description amount_off, percent_off or free_item */
+                            kind: string;
+                            /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
+                            value: number;
+                            freeItem: string | null;
+                            /** @description Minimum order total in yen (0: none) */
+                            minSpend: number;
+                            storeCodes: string[];
+                            /** Format: date-time */
+                            validFrom: string | null;
+                            /** Format: date-time */
+                            validUntil: string | null;
+                            /** @description Days a granted coupon stays valid */
+                            validDays: number | null;
+                            perCustomerLimit: number | null;
+                            /** @description Most coupons ever granted from it */
+                            totalLimit: number | null;
+                            issuedCount: number;
+                            active: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -3716,7 +4213,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            templateId: number;
+                            customerId: number;
+                            code: string;
+                            /** @description active, redeemed or revoked */
+                            status: string;
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** Format: date-time */
+                            validUntil: string | null;
+                            source: string;
+                            /** Format: date-time */
+                            redeemedAt: string | null;
+                            /** @description The grantKey had been used: the first grant is returned */
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -3750,7 +4265,32 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            templateId: number;
+                            customerId: number;
+                            code: string;
+                            /** @description active, redeemed or revoked */
+                            status: string;
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** Format: date-time */
+                            validUntil: string | null;
+                            source: string;
+                            /** Format: date-time */
+                            redeemedAt: string | null;
+                            name: string;
+                            description: string;
+                            /** @description amount_off, percent_off or free_item */
+                            kind: string;
+                            /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
+                            value: number;
+                            freeItem: string | null;
+                            /** @description Minimum order total in yen (0: none) */
+                            minSpend: number;
+                        };
+                    };
                 };
             };
         };
@@ -3790,7 +4330,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            type: "flex";
+                            altText: string;
+                            /** @description A LINE flex bubble (LINE Messaging API format) */
+                            contents: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3836,7 +4386,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            couponId: number;
+                            code: string;
+                            customerId: number;
+                            name: string;
+                            /** @description amount_off, percent_off or free_item */
+                            kind: string;
+                            /** @description Yen off this order when orderTotal was given (0 for a free item) */
+                            discount: number | null;
+                            freeItem: string | null;
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -3878,7 +4441,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            couponId: number;
+                            code: string;
+                            /** @enum {string} */
+                            status: "active";
+                        };
+                    };
                 };
             };
         };
@@ -3910,7 +4480,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                stampsRequired: number;
+                                /** @description visit or order */
+                                stampPer: string;
+                                /** @description Least order total (yen) that earns a stamp */
+                                minOrderTotal: number;
+                                maxPerDay: number | null;
+                                rewards: {
+                                    /** @description Stamp count that grants the coupon */
+                                    at: number;
+                                    couponTemplateId: number;
+                                }[];
+                                active: boolean;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3940,11 +4529,28 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            stampsRequired: number;
+                            /** @description visit or order */
+                            stampPer: string;
+                            /** @description Least order total (yen) that earns a stamp */
+                            minOrderTotal: number;
+                            maxPerDay: number | null;
+                            rewards: {
+                                /** @description Stamp count that grants the coupon */
+                                at: number;
+                                couponTemplateId: number;
+                            }[];
+                            active: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -3984,7 +4590,44 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            customerId: number;
+                            /** @description Set when the id asked for was merged away */
+                            mergedInto: number | null;
+                            memberNo: string | null;
+                            name: string | null;
+                            tier: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            points: number;
+                            pointsExpiringSoon: {
+                                points: number;
+                                /** Format: date-time */
+                                firstExpiry: string | null;
+                            };
+                            stamps: {
+                                templateId: number;
+                                name: string;
+                                stamps: number;
+                                required: number;
+                            }[];
+                            coupons: {
+                                code: string;
+                                name: string;
+                                /** @description amount_off, percent_off or free_item */
+                                kind: string;
+                                /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
+                                value: number;
+                                freeItem: string | null;
+                                /** @description Minimum order total in yen (0: none) */
+                                minSpend: number;
+                                /** Format: date-time */
+                                validUntil: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -4035,7 +4678,89 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            customerId: number;
+                            stamp: {
+                                templateId: number;
+                                cardId: number;
+                                added: number;
+                                stamps: number;
+                                required: number;
+                                completedCards: number;
+                                /** @description Codes of the coupons granted */
+                                grantedCoupons: string[];
+                                /** @description Fewer stamps were added than asked: the daily limit */
+                                limited: boolean;
+                                replayed: boolean;
+                            } | null;
+                            earned: {
+                                entryId: number;
+                                customerId: number;
+                                points: number;
+                                /** @description Points balance after the entry */
+                                balance: number;
+                                replayed: boolean;
+                            } | null;
+                            redeemed: {
+                                entryId: number;
+                                customerId: number;
+                                points: number;
+                                /** @description Points balance after the entry */
+                                balance: number;
+                                replayed: boolean;
+                            } | null;
+                            coupon: {
+                                couponId: number;
+                                code: string;
+                                customerId: number;
+                                name: string;
+                                /** @description amount_off, percent_off or free_item */
+                                kind: string;
+                                /** @description Yen off this order when orderTotal was given (0 for a free item) */
+                                discount: number | null;
+                                freeItem: string | null;
+                                replayed: boolean;
+                            } | null;
+                            summary: {
+                                customerId: number;
+                                /** @description Set when the id asked for was merged away */
+                                mergedInto: number | null;
+                                memberNo: string | null;
+                                name: string | null;
+                                tier: {
+                                    code: string;
+                                    name: string;
+                                } | null;
+                                points: number;
+                                pointsExpiringSoon: {
+                                    points: number;
+                                    /** Format: date-time */
+                                    firstExpiry: string | null;
+                                };
+                                stamps: {
+                                    templateId: number;
+                                    name: string;
+                                    stamps: number;
+                                    required: number;
+                                }[];
+                                coupons: {
+                                    code: string;
+                                    name: string;
+                                    /** @description amount_off, percent_off or free_item */
+                                    kind: string;
+                                    /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
+                                    value: number;
+                                    freeItem: string | null;
+                                    /** @description Minimum order total in yen (0: none) */
+                                    minSpend: number;
+                                    /** Format: date-time */
+                                    validUntil: string | null;
+                                }[];
+                            };
+                            replayed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -4296,7 +5021,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            templates: {
+                                key: string;
+                                name: {
+                                    ja: string;
+                                    en: string;
+                                };
+                                description: {
+                                    ja: string;
+                                    en: string;
+                                };
+                                /** @description The rule tree (see src/segments/README.md) */
+                                definition: unknown;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -4340,7 +5081,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            count: number;
+                            sample: {
+                                id: number;
+                                familyName: string | null;
+                                givenName: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -4372,7 +5122,28 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            segments: {
+                                id: number;
+                                name: string;
+                                description: string;
+                                /** @description The rule tree (see src/segments/README.md) */
+                                definition: unknown;
+                                /** @description Key of the template it was created from */
+                                template: string | null;
+                                /** @description Membership changes with time alone (re-evaluated daily) */
+                                timeBased: boolean;
+                                memberCount: number;
+                                /** Format: date-time */
+                                evaluatedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -4399,11 +5170,30 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            description: string;
+                            /** @description The rule tree (see src/segments/README.md) */
+                            definition: unknown;
+                            /** @description Key of the template it was created from */
+                            template: string | null;
+                            /** @description Membership changes with time alone (re-evaluated daily) */
+                            timeBased: boolean;
+                            memberCount: number;
+                            /** Format: date-time */
+                            evaluatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -4437,7 +5227,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            description: string;
+                            /** @description The rule tree (see src/segments/README.md) */
+                            definition: unknown;
+                            /** @description Key of the template it was created from */
+                            template: string | null;
+                            /** @description Membership changes with time alone (re-evaluated daily) */
+                            timeBased: boolean;
+                            memberCount: number;
+                            /** Format: date-time */
+                            evaluatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -4455,8 +5264,8 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Deleted */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4494,7 +5303,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            description: string;
+                            /** @description The rule tree (see src/segments/README.md) */
+                            definition: unknown;
+                            /** @description Key of the template it was created from */
+                            template: string | null;
+                            /** @description Membership changes with time alone (re-evaluated daily) */
+                            timeBased: boolean;
+                            memberCount: number;
+                            /** Format: date-time */
+                            evaluatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -4527,7 +5355,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                customerId: number;
+                                /** Format: date-time */
+                                enteredAt: string;
+                            }[];
+                            /** @description Pass as `cursor` to read the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -4566,7 +5404,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            events: {
+                                /** @description Pass as `after` to read the events that follow */
+                                id: number;
+                                customerId: number;
+                                /** @description entered or exited */
+                                kind: string;
+                                /** Format: date-time */
+                                occurredAt: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -4602,7 +5452,33 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            view: string;
+                            /**
+                             * Format: date-time
+                             * @description When the view was computed
+                             */
+                            computedAt: string;
+                            rows: {
+                                /** @description Cohort month (YYYY-MM, JST), source, or segment id; unknown when absent */
+                                key: string;
+                                /** @description Segment name (by=segment only) */
+                                label?: string | null;
+                                customers: number;
+                                orders: number;
+                                /** @description Completed-order revenue, integer yen */
+                                revenue: number;
+                                /** @description Average order value, rounded to the yen */
+                                aov: number;
+                                /** @description Orders per buyer per year of lifespan (a rate) */
+                                purchaseFrequency: number;
+                                lifespanYears: number;
+                                /** @description Revenue per buyer (AOV × frequency × lifespan), rounded to the yen */
+                                ltv: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -4640,7 +5516,37 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                customerId: number;
+                                orders: number;
+                                /** @description Completed-order revenue to date, integer yen */
+                                historicalLtv: number;
+                                /** Format: date-time */
+                                firstOrderAt: string | null;
+                                /** Format: date-time */
+                                lastOrderAt: string | null;
+                                rfm: {
+                                    r: number;
+                                    f: number;
+                                    m: number;
+                                } | null;
+                                prediction: {
+                                    modelId: number;
+                                    /** @description Probability the customer is still active (0–1) */
+                                    pAlive: number | null;
+                                    expectedPurchases90d: number | null;
+                                    /** @description Discounted 12-month CLV, rounded to the yen */
+                                    predictedClv: number | null;
+                                    /** @description Percentile of predictedClv (0–100) */
+                                    clvPercentile: number | null;
+                                } | null;
+                            }[];
+                            /** @description Pass as `cursor` to read the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -4674,7 +5580,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            view: string;
+                            /**
+                             * Format: date-time
+                             * @description When the view was computed
+                             */
+                            computedAt: string;
+                            cohorts: {
+                                /** @description First-order month, YYYY-MM (JST) */
+                                cohort: string;
+                                customers: number;
+                                /** @description Buyers k months later */
+                                active: number[];
+                                /** @description Share of the cohort (0–1) */
+                                retention: number[];
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -4708,7 +5632,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            view: string;
+                            /**
+                             * Format: date-time
+                             * @description When the view was computed
+                             */
+                            computedAt: string;
+                            cells: {
+                                r: number;
+                                f: number;
+                                customers: number;
+                                /** @description Integer yen */
+                                revenue: number;
+                                meanMonetaryScore: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -4742,7 +5683,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description Revenue expected from current buyers, integer yen */
+                            forecast: {
+                                /** @description Revenue expected in the next 30 days, rounded to the yen */
+                                days30: number;
+                                /** @description Revenue expected in the next 90 days, rounded to the yen */
+                                days90: number;
+                                /** @description Revenue expected in the next 365 days, rounded to the yen */
+                                days365: number;
+                            } | null;
+                            model: {
+                                id: number;
+                                model: string;
+                                fallbackReason: string | null;
+                                /** Format: date-time */
+                                fittedAt: string;
+                            } | null;
+                        };
+                    };
                 };
             };
         };
@@ -4776,7 +5736,40 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            model: {
+                                id: number;
+                                /** @description bgnbd+gg, paretonbd+gg, historical, … */
+                                model: string;
+                                fallbackReason: string | null;
+                                /** @description Fitted parameters of the purchase and spend models */
+                                params: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Holdout check: predicted against actual purchases (counts and ratios) */
+                                quality: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Revenue expected from current buyers, integer yen */
+                                forecast: {
+                                    /** @description Revenue expected in the next 30 days, rounded to the yen */
+                                    days30: number;
+                                    /** @description Revenue expected in the next 90 days, rounded to the yen */
+                                    days90: number;
+                                    /** @description Revenue expected in the next 365 days, rounded to the yen */
+                                    days365: number;
+                                } | null;
+                                customers: number;
+                                /** @description Milliseconds per step of the fit */
+                                timings: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                fittedAt: string;
+                            } | null;
+                        };
+                    };
                 };
             };
         };
@@ -4812,7 +5805,44 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            modelId: number;
+                            model: string;
+                            fallbackReason: string | null;
+                            customers: number;
+                            /** @description Holdout check: predicted against actual purchases (counts and ratios) */
+                            quality: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Revenue expected from current buyers, integer yen */
+                            forecast: {
+                                /** @description Revenue expected in the next 30 days, rounded to the yen */
+                                days30: number;
+                                /** @description Revenue expected in the next 90 days, rounded to the yen */
+                                days90: number;
+                                /** @description Revenue expected in the next 365 days, rounded to the yen */
+                                days365: number;
+                            };
+                            /** @description Milliseconds per step of the fit */
+                            timings: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            queued: true;
+                            jobId: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -4846,7 +5876,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description Milliseconds per step */
+                            timings: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
                 };
             };
         };

@@ -16,6 +16,17 @@ import { scoreRfm, updateCustomerStats } from './customer-stats.ts';
 export const VIEWS = ['ltv_cohort', 'ltv_source', 'ltv_segment', 'retention', 'rfm_grid'] as const;
 export type AnalyticsView = (typeof VIEWS)[number];
 
+/** What each stored view holds (the JSON document in analytics_summary.body). */
+export interface ViewBodies {
+  ltv_cohort: { rows: ReturnType<typeof ltvRows> };
+  ltv_source: { rows: ReturnType<typeof ltvRows> };
+  ltv_segment: { rows: ReturnType<typeof ltvRows> };
+  retention: Awaited<ReturnType<typeof retention>>;
+  rfm_grid: {
+    cells: { r: number; f: number; customers: number; revenue: number; meanMonetaryScore: number }[];
+  };
+}
+
 interface LtvRow {
   key: string | null;
   label?: string | null;
@@ -31,7 +42,6 @@ function ltvRows(rows: LtvRow[]) {
     const orders = Number(r.orders);
     const revenue = Number(r.revenue);
     const lifespanYears = Number(r.lifespan_days) / 365.25;
-    const aov = orders ? revenue / orders : 0;
     const purchaseFrequency = customers && lifespanYears ? orders / customers / lifespanYears : 0;
     return {
       key: r.key ?? 'unknown',
@@ -39,10 +49,12 @@ function ltvRows(rows: LtvRow[]) {
       customers,
       orders,
       revenue,
-      aov,
+      // Yen are integers: the averages are rounded to the yen. AOV × frequency × lifespan is the
+      // revenue per buyer, so ltv is rounded from that quotient, not from the rounded AOV.
+      aov: orders ? Math.round(revenue / orders) : 0,
       purchaseFrequency,
       lifespanYears,
-      ltv: aov * purchaseFrequency * lifespanYears,
+      ltv: customers ? Math.round(revenue / customers) : 0,
     };
   });
 }
@@ -145,7 +157,7 @@ export async function refreshView(db: Kysely<DB>, workspaceId: string, view: Ana
 }
 
 /** The stored view (computed now if it never was). */
-export async function readView(db: Kysely<DB>, workspaceId: string, view: AnalyticsView) {
+export async function readView<V extends AnalyticsView>(db: Kysely<DB>, workspaceId: string, view: V) {
   const row = await db
     .selectFrom('analytics_summary')
     .select(['body', 'computed_at'])
@@ -155,7 +167,7 @@ export async function readView(db: Kysely<DB>, workspaceId: string, view: Analyt
   const { body, computedAt } = row
     ? { body: row.body, computedAt: row.computed_at }
     : await refreshView(db, workspaceId, view);
-  return { view, computedAt: computedAt.toISOString(), ...(body as object) };
+  return { view, computedAt: computedAt.toISOString(), ...(body as ViewBodies[V]) };
 }
 
 /** Full rebuild of customer_stats, RFM scores and every view of a workspace. */

@@ -19,11 +19,23 @@ export async function latestClvModel(db: Kysely<DB>, workspaceId: string) {
     fallbackReason: row.fallback_reason,
     params: row.params,
     quality: row.quality,
-    forecast: row.forecast,
+    forecast: yenForecast(row.forecast),
     customers: row.customers,
     timings: row.timings,
     fittedAt: row.fitted_at.toISOString(),
   };
+}
+
+/**
+ * The stored forecast in integer yen. Fits stored before forecasts were rounded hold fractional
+ * yen, so the read rounds too.
+ */
+function yenForecast(stored: unknown): { days30: number; days90: number; days365: number } | null {
+  if (!stored || typeof stored !== 'object') return null;
+  const f = stored as Record<string, unknown>;
+  if (!('days30' in f)) return null;
+  const yen = (v: unknown) => Math.round(Number(v ?? 0));
+  return { days30: yen(f.days30), days90: yen(f.days90), days365: yen(f.days365) };
 }
 
 interface LtvRow {
@@ -63,7 +75,8 @@ function ltvView(r: LtvRow) {
             modelId: Number(r.model_id),
             pAlive: r.p_alive,
             expectedPurchases90d: r.expected_purchases_90d,
-            predictedClv: r.predicted_clv,
+            // Stored unrounded (a model output); returned as integer yen.
+            predictedClv: r.predicted_clv === null ? null : Math.round(r.predicted_clv),
             clvPercentile: r.clv_percentile,
           },
   };

@@ -132,6 +132,10 @@ export async function refitClv(
     forecast.days90 += e90[i]! * spend.spend[i]!;
     forecast.days365 += e365[i]! * spend.spend[i]!;
   }
+  // Stored and returned as integer yen; the sums are kept unrounded until here.
+  forecast.days30 = Math.round(forecast.days30);
+  forecast.days90 = Math.round(forecast.days90);
+  forecast.days365 = Math.round(forecast.days365);
   lap('predictMs');
   const model = `${purchases.model}+${spend.model}`;
   const fallbackReason = [purchases.fallbackReason, spend.fallbackReason].filter(Boolean).join('; ') || null;

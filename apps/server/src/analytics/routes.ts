@@ -1,12 +1,73 @@
 import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
-import { type AnalyticsView, readView, refreshAnalytics } from './analytics-views.ts';
+import { FreeObject, Instant, Nullable, Page, Yen } from '../shared/response-types.ts';
+import { readView, refreshAnalytics } from './analytics-views.ts';
 import { customerLtv, latestClvModel } from './clv-read.ts';
 import { refitClv } from './refit-clv.ts';
 
 const tags = ['analytics'];
-const LTV_VIEWS: Record<string, AnalyticsView> = {
+
+const LtvRow = Type.Object({
+  key: Type.String({
+    description: 'Cohort month (YYYY-MM, JST), source, or segment id; unknown when absent',
+  }),
+  label: Type.Optional(Nullable(Type.String({ description: 'Segment name (by=segment only)' }))),
+  customers: Type.Integer(),
+  orders: Type.Integer(),
+  revenue: Yen('Completed-order revenue, integer yen'),
+  aov: Yen('Average order value, rounded to the yen'),
+  purchaseFrequency: Type.Number({ description: 'Orders per buyer per year of lifespan (a rate)' }),
+  lifespanYears: Type.Number(),
+  ltv: Yen('Revenue per buyer (AOV × frequency × lifespan), rounded to the yen'),
+});
+const ViewHead = { view: Type.String(), computedAt: Instant('When the view was computed') };
+const Forecast = Type.Object(
+  {
+    days30: Yen('Revenue expected in the next 30 days, rounded to the yen'),
+    days90: Yen('Revenue expected in the next 90 days, rounded to the yen'),
+    days365: Yen('Revenue expected in the next 365 days, rounded to the yen'),
+  },
+  { description: 'Revenue expected from current buyers, integer yen' },
+);
+const ClvModel = Type.Object({
+  id: Type.Integer(),
+  model: Type.String({ description: 'bgnbd+gg, paretonbd+gg, historical, …' }),
+  fallbackReason: Nullable(Type.String()),
+  params: FreeObject('Fitted parameters of the purchase and spend models'),
+  quality: FreeObject('Holdout check: predicted against actual purchases (counts and ratios)'),
+  forecast: Nullable(Forecast),
+  customers: Type.Integer(),
+  timings: FreeObject('Milliseconds per step of the fit'),
+  fittedAt: Instant(),
+});
+const RefitResult = Type.Object({
+  modelId: Type.Integer(),
+  model: Type.String(),
+  fallbackReason: Nullable(Type.String()),
+  customers: Type.Integer(),
+  quality: FreeObject('Holdout check: predicted against actual purchases (counts and ratios)'),
+  forecast: Forecast,
+  timings: FreeObject('Milliseconds per step of the fit'),
+});
+const CustomerLtv = Type.Object({
+  customerId: Type.Integer(),
+  orders: Type.Integer(),
+  historicalLtv: Yen('Completed-order revenue to date, integer yen'),
+  firstOrderAt: Nullable(Instant()),
+  lastOrderAt: Nullable(Instant()),
+  rfm: Nullable(Type.Object({ r: Type.Integer(), f: Type.Integer(), m: Type.Integer() })),
+  prediction: Nullable(
+    Type.Object({
+      modelId: Type.Integer(),
+      pAlive: Nullable(Type.Number({ description: 'Probability the customer is still active (0–1)' })),
+      expectedPurchases90d: Nullable(Type.Number()),
+      predictedClv: Nullable(Yen('Discounted 12-month CLV, rounded to the yen')),
+      clvPercentile: Nullable(Type.Number({ description: 'Percentile of predictedClv (0–100)' })),
+    }),
+  ),
+});
+const LTV_VIEWS: Record<string, 'ltv_cohort' | 'ltv_source' | 'ltv_segment'> = {
   cohort: 'ltv_cohort',
   source: 'ltv_source',
   segment: 'ltv_segment',
@@ -27,6 +88,7 @@ export function registerAnalyticsRoutes(app: App, deps: RouteDeps): void {
             default: 'cohort',
           }),
         }),
+        response: { 200: Type.Object({ ...ViewHead, rows: Type.Array(LtvRow) }) },
       },
     },
     async (request) =>
@@ -49,6 +111,7 @@ export function registerAnalyticsRoutes(app: App, deps: RouteDeps): void {
             }),
           ),
         }),
+        response: { 200: Page(CustomerLtv) },
       },
     },
     async (request) =>
@@ -61,7 +124,23 @@ export function registerAnalyticsRoutes(app: App, deps: RouteDeps): void {
     '/v1/analytics/retention',
     {
       config: { scope: 'read' },
-      schema: { tags, summary: 'Cohort retention matrix (first-order month × months since)' },
+      schema: {
+        tags,
+        summary: 'Cohort retention matrix (first-order month × months since)',
+        response: {
+          200: Type.Object({
+            ...ViewHead,
+            cohorts: Type.Array(
+              Type.Object({
+                cohort: Type.String({ description: 'First-order month, YYYY-MM (JST)' }),
+                customers: Type.Integer(),
+                active: Type.Array(Type.Integer(), { description: 'Buyers k months later' }),
+                retention: Type.Array(Type.Number(), { description: 'Share of the cohort (0–1)' }),
+              }),
+            ),
+          }),
+        },
+      },
     },
     async (request) => readView(db, principalOf(request).workspaceId, 'retention'),
   );
@@ -69,7 +148,24 @@ export function registerAnalyticsRoutes(app: App, deps: RouteDeps): void {
     '/v1/analytics/rfm',
     {
       config: { scope: 'read' },
-      schema: { tags, summary: 'RFM grid (recency × frequency): customers and revenue' },
+      schema: {
+        tags,
+        summary: 'RFM grid (recency × frequency): customers and revenue',
+        response: {
+          200: Type.Object({
+            ...ViewHead,
+            cells: Type.Array(
+              Type.Object({
+                r: Type.Integer(),
+                f: Type.Integer(),
+                customers: Type.Integer(),
+                revenue: Yen(),
+                meanMonetaryScore: Type.Number(),
+              }),
+            ),
+          }),
+        },
+      },
     },
     async (request) => readView(db, principalOf(request).workspaceId, 'rfm_grid'),
   );
@@ -80,6 +176,19 @@ export function registerAnalyticsRoutes(app: App, deps: RouteDeps): void {
       schema: {
         tags,
         summary: 'Revenue expected from current buyers in the next 30/90/365 days (CLV model)',
+        response: {
+          200: Type.Object({
+            forecast: Nullable(Forecast),
+            model: Nullable(
+              Type.Object({
+                id: Type.Integer(),
+                model: Type.String(),
+                fallbackReason: Nullable(Type.String()),
+                fittedAt: Instant(),
+              }),
+            ),
+          }),
+        },
       },
     },
     async (request) => {
@@ -99,14 +208,28 @@ export function registerAnalyticsRoutes(app: App, deps: RouteDeps): void {
   );
   app.get(
     '/v1/analytics/clv/model',
-    { config: { scope: 'read' }, schema: { tags, summary: 'The latest CLV fit with its holdout quality' } },
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'The latest CLV fit with its holdout quality',
+        response: { 200: Type.Object({ model: Nullable(ClvModel) }) },
+      },
+    },
     async (request) => ({ model: await latestClvModel(db, principalOf(request).workspaceId) }),
   );
   app.post(
     '/v1/analytics/clv/refit',
     {
       config: { scope: 'admin' },
-      schema: { tags, summary: 'Refit the CLV model now (queued when a worker runs)' },
+      schema: {
+        tags,
+        summary: 'Refit the CLV model now (queued when a worker runs)',
+        response: {
+          200: RefitResult,
+          202: Type.Object({ queued: Type.Literal(true), jobId: Nullable(Type.String()) }),
+        },
+      },
     },
     async (request, reply) => {
       const workspaceId = principalOf(request).workspaceId;
@@ -125,7 +248,15 @@ export function registerAnalyticsRoutes(app: App, deps: RouteDeps): void {
     '/v1/analytics/refresh',
     {
       config: { scope: 'admin' },
-      schema: { tags, summary: 'Recompute customer stats, RFM scores and every view now' },
+      schema: {
+        tags,
+        summary: 'Recompute customer stats, RFM scores and every view now',
+        response: {
+          200: Type.Object({
+            timings: Type.Record(Type.String(), Type.Integer(), { description: 'Milliseconds per step' }),
+          }),
+        },
+      },
     },
     async (request) => ({ timings: await refreshAnalytics(db, principalOf(request).workspaceId) }),
   );

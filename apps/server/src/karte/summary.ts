@@ -30,10 +30,10 @@ export async function customerSummary(
       points: member.points,
       pointsExpiringSoon: {
         points: Number(member.pointsExpiringSoon.points),
-        firstExpiry: member.pointsExpiringSoon.firstExpiry?.toISOString() ?? null,
+        firstExpiry: member.pointsExpiringSoon.firstExpiry ?? null,
       },
       stamps: member.stamps,
-      coupons: member.coupons.map((c) => ({ ...c, validUntil: c.validUntil?.toISOString() ?? null })),
+      coupons: member.coupons,
     },
     // The response schema leaves out ltv's customerId (the summary's own).
     clv: ltv,

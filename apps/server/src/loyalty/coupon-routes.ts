@@ -10,6 +10,15 @@ import {
   redeemCoupon,
   voidCoupon,
 } from './coupons.ts';
+import { couponDetailView, couponTemplateView, couponView } from './loyalty-views.ts';
+import {
+  CouponDetail,
+  CouponTemplate,
+  FlexMessage,
+  GrantedCoupon,
+  RedeemedCoupon,
+  VoidedCoupon,
+} from './response-schemas.ts';
 import { actorOf as actor, CodeParams, Key, tags, workspaceOf as ws } from './route-common.ts';
 
 const CouponTemplateBody = Type.Object(
@@ -35,18 +44,31 @@ export function registerCouponRoutes(app: App, deps: RouteDeps): void {
   const { db } = deps.database;
   app.get(
     '/v1/loyalty/coupon-templates',
-    { config: { scope: 'read' }, schema: { tags, summary: 'Coupon templates' } },
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Coupon templates',
+        response: { 200: Type.Object({ items: Type.Array(CouponTemplate) }) },
+      },
+    },
     async (request) => ({
-      items: await listCouponTemplates(db, ws(request)),
+      items: (await listCouponTemplates(db, ws(request))).map(couponTemplateView),
     }),
   );
   app.post(
     '/v1/loyalty/coupon-templates',
     {
       config: { scope: 'admin' },
-      schema: { tags, summary: 'Create a coupon template', body: CouponTemplateBody },
+      schema: {
+        tags,
+        summary: 'Create a coupon template',
+        body: CouponTemplateBody,
+        response: { 201: CouponTemplate },
+      },
     },
-    async (request, reply) => reply.code(201).send(await createCouponTemplate(db, ws(request), request.body)),
+    async (request, reply) =>
+      reply.code(201).send(couponTemplateView(await createCouponTemplate(db, ws(request), request.body))),
   );
   app.post(
     '/v1/loyalty/coupon-templates/:id/grants',
@@ -60,21 +82,27 @@ export function registerCouponRoutes(app: App, deps: RouteDeps): void {
           { customerId: Type.Integer({ minimum: 1 }), grantKey: Type.Optional(Key) },
           { additionalProperties: false },
         ),
+        response: { 200: GrantedCoupon },
       },
     },
-    async (request) =>
-      grantCoupon(db, ws(request), {
+    async (request) => {
+      const granted = await grantCoupon(db, ws(request), {
         templateId: request.params.id,
         customerId: request.body.customerId,
         source: 'manual',
         actor: actor(request),
         ...(request.body.grantKey ? { grantKey: request.body.grantKey } : {}),
-      }),
+      });
+      return { ...couponView(granted), replayed: granted.replayed };
+    },
   );
   app.get(
     '/v1/loyalty/coupons/:code',
-    { config: { scope: 'read' }, schema: { tags, summary: 'A coupon by its code', params: CodeParams } },
-    async (request) => getCoupon(db, ws(request), request.params.code),
+    {
+      config: { scope: 'read' },
+      schema: { tags, summary: 'A coupon by its code', params: CodeParams, response: { 200: CouponDetail } },
+    },
+    async (request) => couponDetailView(await getCoupon(db, ws(request), request.params.code)),
   );
   app.get(
     '/v1/loyalty/coupons/:code/flex',
@@ -89,6 +117,7 @@ export function registerCouponRoutes(app: App, deps: RouteDeps): void {
           imageUrl: Type.Optional(Type.String({ maxLength: 2000 })),
           actionUrl: Type.Optional(Type.String({ maxLength: 2000 })),
         }),
+        response: { 200: FlexMessage },
       },
     },
     async (request) =>
@@ -110,6 +139,7 @@ export function registerCouponRoutes(app: App, deps: RouteDeps): void {
           },
           { additionalProperties: false },
         ),
+        response: { 200: RedeemedCoupon },
       },
     },
     async (request) =>
@@ -127,6 +157,7 @@ export function registerCouponRoutes(app: App, deps: RouteDeps): void {
           { reason: Type.String({ minLength: 1, maxLength: 500 }) },
           { additionalProperties: false },
         ),
+        response: { 200: VoidedCoupon },
       },
     },
     async (request) =>

@@ -5,6 +5,14 @@ import type { App, RouteDeps } from '../http/route-deps.ts';
 import { issueCardPayload } from './member-card.ts';
 import { syncOrderByExternalId } from './order-points.ts';
 import { adjustPoints, redeemPoints, voidRedemption } from './points-ledger.ts';
+import {
+  CardPayload,
+  EntryResult,
+  MemberLedger,
+  MemberSummary,
+  OrderLoyaltyOutcome,
+  StampResult,
+} from './response-schemas.ts';
 import { actorOf as actor, CustomerParams, Key, tags, workspaceOf as ws } from './route-common.ts';
 import { loadRules } from './rules.ts';
 import { addStamps } from './stamp-cards.ts';
@@ -21,6 +29,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
         tags,
         summary: 'Member summary: tier, points, stamps, usable coupons',
         params: CustomerParams,
+        response: { 200: MemberSummary },
       },
     },
     async (request) => memberSummary(db, ws(request), request.params.customerId),
@@ -29,7 +38,12 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
     '/v1/loyalty/members/:customerId/ledger',
     {
       config: { scope: 'read' },
-      schema: { tags, summary: 'Points ledger (newest first) and open lots', params: CustomerParams },
+      schema: {
+        tags,
+        summary: 'Points ledger (newest first) and open lots',
+        params: CustomerParams,
+        response: { 200: MemberLedger },
+      },
     },
     async (request) => memberLedger(db, ws(request), request.params.customerId),
   );
@@ -50,6 +64,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
           },
           { additionalProperties: false },
         ),
+        response: { 200: EntryResult },
       },
     },
     async (request) => {
@@ -78,6 +93,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
           },
           { additionalProperties: false },
         ),
+        response: { 200: EntryResult },
       },
     },
     async (request) =>
@@ -99,6 +115,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
           { reason: Type.String({ minLength: 1, maxLength: 500 }) },
           { additionalProperties: false },
         ),
+        response: { 200: EntryResult },
       },
     },
     async (request) =>
@@ -124,6 +141,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
           },
           { additionalProperties: false },
         ),
+        response: { 200: StampResult },
       },
     },
     async (request) =>
@@ -146,9 +164,13 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
         tags,
         summary: 'Issue a fresh membership-card QR payload (valid for minutes)',
         params: CustomerParams,
+        response: { 200: CardPayload },
       },
     },
-    async (request) => issueCardPayload(db, ws(request), request.params.customerId, deps.secrets),
+    async (request) => {
+      const card = await issueCardPayload(db, ws(request), request.params.customerId, deps.secrets);
+      return { ...card, issuedAt: card.issuedAt.toISOString(), expiresAt: card.expiresAt.toISOString() };
+    },
   );
   app.post(
     '/v1/loyalty/orders/:externalId/earn',
@@ -158,6 +180,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
         tags,
         summary: 'Earn (or reverse) points for an order now, idempotently',
         params: Type.Object({ externalId: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: { 200: OrderLoyaltyOutcome },
       },
     },
     async (request) =>

@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { actorOf as actor, tags, workspaceOf as ws } from './route-common.ts';
-import { loadRules, saveRules } from './rules.ts';
+import { LoyaltyRules, loadRules, saveRules } from './rules.ts';
 
 /** The loyalty rules: read and replace. */
 export function registerRulesRoutes(app: App, deps: RouteDeps): void {
@@ -11,7 +11,11 @@ export function registerRulesRoutes(app: App, deps: RouteDeps): void {
     '/v1/loyalty/rules',
     {
       config: { scope: 'read' },
-      schema: { tags, summary: 'Earn rules, tiers, clawback and expiry settings' },
+      schema: {
+        tags,
+        summary: 'Earn rules, tiers, clawback and expiry settings',
+        response: { 200: LoyaltyRules },
+      },
     },
     async (request) => loadRules(db, ws(request)),
   );
@@ -23,6 +27,7 @@ export function registerRulesRoutes(app: App, deps: RouteDeps): void {
         tags,
         summary: 'Replace the loyalty rules (missing fields take defaults)',
         body: Type.Object({}, { additionalProperties: true }),
+        response: { 200: LoyaltyRules },
       },
     },
     async (request) => saveRules(db, ws(request), request.body, actor(request)),

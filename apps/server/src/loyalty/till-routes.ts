@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
+import { MemberSummary, TillResult } from './response-schemas.ts';
 import { scanCard, tillTransaction } from './till.ts';
 
 const tags = ['loyalty till'];
@@ -17,6 +18,7 @@ export function registerTillRoutes(app: App, { database, secrets }: RouteDeps): 
           { qr: Type.String({ minLength: 1, maxLength: 500 }) },
           { additionalProperties: false },
         ),
+        response: { 200: MemberSummary },
       },
     },
     async (request) => scanCard(database.db, principalOf(request).workspaceId, request.body.qr, secrets),
@@ -50,6 +52,7 @@ export function registerTillRoutes(app: App, { database, secrets }: RouteDeps): 
           },
           { additionalProperties: false },
         ),
+        response: { 200: TillResult },
       },
     },
     async (request) => {

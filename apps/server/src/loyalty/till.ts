@@ -9,6 +9,7 @@ import { transact } from '../db/transact.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import { type RedeemedCoupon, redeemCouponInTx, type UsableCoupon, usableCoupons } from './coupons.ts';
+import { ledgerEntryView, lotView } from './loyalty-views.ts';
 import { verifyCardPayload } from './member-card.ts';
 import { lockMember } from './members.ts';
 import { computeOrderPoints } from './order-points.ts';
@@ -28,8 +29,8 @@ export async function memberLedger(db: Kysely<DB>, workspaceId: string, customer
   return {
     customerId: live,
     mergedInto: live === customerId ? null : live,
-    entries: await listLedger(db, workspaceId, live),
-    lots: await listLots(db, workspaceId, live),
+    entries: (await listLedger(db, workspaceId, live)).map(ledgerEntryView),
+    lots: (await listLots(db, workspaceId, live)).map(lotView),
   };
 }
 
@@ -41,7 +42,7 @@ export interface MemberSummary {
   name: string | null;
   tier: { code: string; name: string } | null;
   points: number;
-  pointsExpiringSoon: { points: number; firstExpiry: Date | null };
+  pointsExpiringSoon: { points: number; firstExpiry: string | null };
   stamps: { templateId: number; name: string; stamps: number; required: number }[];
   coupons: {
     code: string;
@@ -50,7 +51,7 @@ export interface MemberSummary {
     value: number;
     freeItem: string | null;
     minSpend: number;
-    validUntil: Date | null;
+    validUntil: string | null;
   }[];
 }
 
@@ -98,7 +99,10 @@ export async function memberSummary(
     name: [row.family_name, row.given_name].filter(Boolean).join(' ') || null,
     tier: tier ? { code: tier.code, name: tier.name } : null,
     points: row.balance ?? 0,
-    pointsExpiringSoon: { points: expiring.rows[0]!.points, firstExpiry: expiring.rows[0]!.first },
+    pointsExpiringSoon: {
+      points: Number(expiring.rows[0]!.points),
+      firstExpiry: expiring.rows[0]!.first?.toISOString() ?? null,
+    },
     stamps: (await activeStampCards(db, workspaceId, customerId)).map((s) => ({
       templateId: s.template_id,
       name: s.name,
@@ -112,7 +116,7 @@ export async function memberSummary(
       value: c.value,
       freeItem: c.free_item,
       minSpend: c.min_spend,
-      validUntil: c.valid_until,
+      validUntil: c.valid_until?.toISOString() ?? null,
     })),
   };
 }

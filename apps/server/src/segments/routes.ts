@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
+import { Instant, Nullable, Page } from '../shared/response-types.ts';
 import { membershipEvents } from './segment-jobs.ts';
 import {
   createSegment,
@@ -26,15 +27,45 @@ const SegmentBody = Type.Object(
 );
 const tags = ['segments'];
 
+const Segment = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  description: Type.String(),
+  definition: Definition,
+  template: Nullable(Type.String({ description: 'Key of the template it was created from' })),
+  timeBased: Type.Boolean({ description: 'Membership changes with time alone (re-evaluated daily)' }),
+  memberCount: Type.Integer(),
+  evaluatedAt: Nullable(Instant()),
+  createdAt: Instant(),
+  updatedAt: Instant(),
+});
+const Bilingual = Type.Object({ ja: Type.String(), en: Type.String() });
+const Template = Type.Object({
+  key: Type.String(),
+  name: Bilingual,
+  description: Bilingual,
+  definition: Definition,
+});
+const MembershipEvent = Type.Object({
+  id: Type.Integer({ description: 'Pass as `after` to read the events that follow' }),
+  customerId: Type.Integer(),
+  kind: Type.String({ description: 'entered or exited' }),
+  occurredAt: Instant(),
+});
+
 export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
   const { db } = deps.database;
   app.get(
     '/v1/segments/templates',
     {
       config: { scope: 'read' },
-      schema: { tags, summary: 'Built-in segment templates (ja/en) with definitions' },
+      schema: {
+        tags,
+        summary: 'Built-in segment templates (ja/en) with definitions',
+        response: { 200: Type.Object({ templates: Type.Array(Template) }) },
+      },
     },
-    async () => ({ templates: TEMPLATES }),
+    async () => ({ templates: [...TEMPLATES] }),
   );
   app.post(
     '/v1/segments/preview',
@@ -47,6 +78,18 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
           { definition: Definition, sample: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })) },
           { additionalProperties: false },
         ),
+        response: {
+          200: Type.Object({
+            count: Type.Integer(),
+            sample: Type.Array(
+              Type.Object({
+                id: Type.Integer(),
+                familyName: Nullable(Type.String()),
+                givenName: Nullable(Type.String()),
+              }),
+            ),
+          }),
+        },
       },
     },
     async (request) =>
@@ -56,7 +99,14 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
   );
   app.get(
     '/v1/segments',
-    { config: { scope: 'read' }, schema: { tags, summary: 'List segments' } },
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'List segments',
+        response: { 200: Type.Object({ segments: Type.Array(Segment) }) },
+      },
+    },
     async (request) => ({
       segments: await listSegments(db, principalOf(request).workspaceId),
     }),
@@ -65,7 +115,12 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
     '/v1/segments',
     {
       config: { scope: 'send' },
-      schema: { tags, summary: 'Create a segment (evaluated at once)', body: SegmentBody },
+      schema: {
+        tags,
+        summary: 'Create a segment (evaluated at once)',
+        body: SegmentBody,
+        response: { 201: Segment },
+      },
     },
     async (request, reply) => {
       const principal = principalOf(request);
@@ -77,7 +132,10 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
   );
   app.get(
     '/v1/segments/:id',
-    { config: { scope: 'read' }, schema: { tags, summary: 'One segment', params: IdParams } },
+    {
+      config: { scope: 'read' },
+      schema: { tags, summary: 'One segment', params: IdParams, response: { 200: Segment } },
+    },
     async (request) => getSegment(db, principalOf(request).workspaceId, request.params.id),
   );
   app.patch(
@@ -89,6 +147,7 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
         summary: 'Change a segment (re-evaluated at once)',
         params: IdParams,
         body: SegmentBody,
+        response: { 200: Segment },
       },
     },
     async (request) => {
@@ -108,10 +167,18 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
   );
   app.delete(
     '/v1/segments/:id',
-    { config: { scope: 'send' }, schema: { tags, summary: 'Delete a segment', params: IdParams } },
+    {
+      config: { scope: 'send' },
+      schema: {
+        tags,
+        summary: 'Delete a segment',
+        params: IdParams,
+        response: { 204: Type.Null({ description: 'Deleted' }) },
+      },
+    },
     async (request, reply) => {
       await deleteSegment(db, principalOf(request).workspaceId, request.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
   app.get(
@@ -126,6 +193,9 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
           cursor: Type.Optional(Type.String({ maxLength: 15, pattern: '^[0-9]{1,15}$' })),
         }),
+        response: {
+          200: Page(Type.Object({ customerId: Type.Integer(), enteredAt: Instant() })),
+        },
       },
     },
     async (request) =>
@@ -146,6 +216,7 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
           after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
         }),
+        response: { 200: Type.Object({ events: Type.Array(MembershipEvent) }) },
       },
     },
     async (request) => {

@@ -47,6 +47,25 @@ export async function createApiKey(
   return { id: row.id, token };
 }
 
+/** The workspace's API keys (never their secrets), oldest first, in the API's camelCase. */
+export async function listApiKeys(db: Kysely<DB>, workspaceId: string) {
+  const rows = await db
+    .selectFrom('api_key')
+    .select(['id', 'name', 'scopes', 'created_by', 'created_at', 'last_used_at', 'revoked_at'])
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    scopes: r.scopes,
+    createdBy: r.created_by,
+    createdAt: r.created_at.toISOString(),
+    lastUsedAt: r.last_used_at?.toISOString() ?? null,
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+  }));
+}
+
 /** Resolves a presented token to its workspace and scopes, or undefined (unknown or revoked). */
 export async function authenticateApiKey(
   db: Kysely<DB>,

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { SESSION_COOKIE, sessionOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { DomainError, notFound } from '../shared/domain-error.ts';
+import { Instant, Nullable } from '../shared/response-types.ts';
 import {
   DEVICE_COOKIE,
   DEVICE_COOKIE_MAX_AGE_MS,
@@ -25,6 +26,15 @@ import { membershipsOf } from './workspaces.ts';
 
 const Password = Type.String({ maxLength: MAX_PASSWORD_LENGTH });
 const Token = Type.String({ minLength: 1, maxLength: 200 });
+const Workspaces = Type.Array(
+  Type.Object({ workspaceId: Type.String(), name: Type.String(), role: Type.String() }),
+  { description: 'The workspaces the user belongs to, with their role in each' },
+);
+const LoggedIn = {
+  csrfToken: Type.String({ description: 'Send as the x-csrf-token header on every change' }),
+  workspaces: Workspaces,
+};
+const Ok = Type.Object({ ok: Type.Literal(true) });
 
 /** Logs a user in on this reply: a new session, its httpOnly cookie, and the CSRF token to return. */
 async function startSession(deps: RouteDeps, request: FastifyRequest, reply: FastifyReply, userId: string) {
@@ -57,6 +67,7 @@ export function registerAuthRoutes(app: App, deps: RouteDeps): void {
           { email: Type.String({ maxLength: 254 }), password: Password },
           { additionalProperties: false },
         ),
+        response: { 200: Type.Object(LoggedIn) },
       },
     },
     async (request, reply) => {
@@ -84,19 +95,31 @@ export function registerAuthRoutes(app: App, deps: RouteDeps): void {
     '/v1/auth/logout',
     {
       config: { session: 'optional' },
-      schema: { tags: ['auth'], summary: 'End the session (send the x-csrf-token header)', security: [] },
+      schema: {
+        tags: ['auth'],
+        summary: 'End the session (send the x-csrf-token header)',
+        security: [],
+        response: { 200: Ok },
+      },
     },
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
       // Only a live session was checked for its CSRF token; a dead one has nothing left to end.
       if (token && request.userSession) await endSession(db, token);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return { ok: true };
+      return { ok: true as const };
     },
   );
   app.get(
     '/v1/auth/session',
-    { schema: { tags: ['auth'], summary: 'The logged-in user, workspaces and CSRF token', security: [] } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The logged-in user, workspaces and CSRF token',
+        security: [],
+        response: { 200: Type.Object({ userId: Type.String(), ...LoggedIn }) },
+      },
+    },
     async (request) => {
       const token = request.cookies[SESSION_COOKIE];
       const session = token ? await authenticateSession(db, token) : undefined;
@@ -119,19 +142,38 @@ export function registerAuthRoutes(app: App, deps: RouteDeps): void {
           { currentPassword: Password, newPassword: Password },
           { additionalProperties: false },
         ),
+        response: { 200: Ok },
       },
     },
     async (request) => {
       const { userId, sessionId } = sessionOf(request);
       await changeOwnPassword(db, { userId, sessionId, ...request.body, clientIp: request.ip });
-      return { ok: true };
+      return { ok: true as const };
     },
   );
   app.get(
     '/v1/me/sessions',
     {
       config: { session: 'required' },
-      schema: { tags: ['auth'], summary: 'Your sessions (devices logged in)' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Your sessions (devices logged in)',
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                current: Type.Boolean({ description: 'The session making this request' }),
+                createdAt: Instant(),
+                lastSeenAt: Instant(),
+                expiresAt: Instant(),
+                userAgent: Nullable(Type.String()),
+                clientIp: Nullable(Type.String()),
+              }),
+            ),
+          }),
+        },
+      },
     },
     async (request) => {
       const { userId, sessionId } = sessionOf(request);
@@ -146,12 +188,13 @@ export function registerAuthRoutes(app: App, deps: RouteDeps): void {
         tags: ['auth'],
         summary: 'End one of your sessions',
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 200: Type.Object({ ended: Type.Literal(true) }) },
       },
     },
     async (request) => {
       if (!(await endSessionById(db, sessionOf(request).userId, request.params.id)))
         throw notFound(`session ${request.params.id}`);
-      return { ended: true };
+      return { ended: true as const };
     },
   );
   registerLinkRoutes(app, deps, startSession);
@@ -169,6 +212,15 @@ function registerLinkRoutes(app: App, deps: RouteDeps, login: typeof startSessio
         summary: 'What an invitation link offers (workspace, email, role)',
         security: [],
         body: TokenBody,
+        response: {
+          200: Type.Object({
+            workspaceId: Type.String(),
+            workspaceName: Type.String(),
+            email: Type.String(),
+            role: Type.String(),
+            expiresAt: Instant(),
+          }),
+        },
       },
     },
     async (request) => inspectInvitation(db, request.body.token),
@@ -181,6 +233,7 @@ function registerLinkRoutes(app: App, deps: RouteDeps, login: typeof startSessio
         tags: ['auth'],
         summary: 'Accept an invitation as the logged-in user (the invitation must be for your email)',
         body: TokenBody,
+        response: { 200: Type.Object({ workspaceId: Type.String(), role: Type.String() }) },
       },
     },
     async (request) => acceptInvitation(db, request.body.token, sessionOf(request).userId),
@@ -199,6 +252,14 @@ function registerLinkRoutes(app: App, deps: RouteDeps, login: typeof startSessio
           { token: Token, password: Password, name: Type.Optional(Type.String({ maxLength: 100 })) },
           { additionalProperties: false },
         ),
+        response: {
+          200: Type.Object({
+            userId: Type.String(),
+            workspaceId: Type.String(),
+            role: Type.String(),
+            ...LoggedIn,
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -218,6 +279,9 @@ function registerLinkRoutes(app: App, deps: RouteDeps, login: typeof startSessio
         summary: 'Set a new password with a one-time reset link; every session of the account ends',
         security: [],
         body: Type.Object({ token: Token, password: Password }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ email: Type.String({ description: 'The account whose password was set' }) }),
+        },
       },
     },
     async (request) => completePasswordReset(db, request.body.token, request.body.password),

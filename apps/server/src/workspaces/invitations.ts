@@ -80,7 +80,7 @@ async function revokePending(tx: Transaction<DB>, workspaceId: string, email: st
 
 /** Pending invitations (not accepted, not revoked), expired ones included with their expiry. */
 export async function listInvitations(db: Kysely<DB>, workspaceId: string) {
-  return db
+  const rows = await db
     .selectFrom('member_invitation')
     .select([
       'id',
@@ -95,6 +95,11 @@ export async function listInvitations(db: Kysely<DB>, workspaceId: string) {
     .where('revoked_at', 'is', null)
     .orderBy('id')
     .execute();
+  return rows.map((r) => ({
+    ...r,
+    createdAt: r.createdAt.toISOString(),
+    expiresAt: r.expiresAt.toISOString(),
+  }));
 }
 
 export async function revokeInvitation(db: Kysely<DB>, manager: MemberManager, id: number): Promise<void> {
@@ -153,7 +158,7 @@ export async function inspectInvitation(db: Kysely<DB>, token: string) {
     workspaceName: row.name,
     email: row.email,
     role: row.role,
-    expiresAt: row.expires_at,
+    expiresAt: row.expires_at.toISOString(),
   };
 }
 

@@ -20,8 +20,8 @@ export async function listMembers(db: Kysely<DB>, workspaceId: string) {
     email: r.email,
     name: r.name,
     role: r.role,
-    joinedAt: r.created_at,
-    lastSeenAt: r.last_seen_at,
+    joinedAt: r.created_at.toISOString(),
+    lastSeenAt: r.last_seen_at?.toISOString() ?? null,
   }));
 }
 

@@ -84,9 +84,9 @@ export async function listSessions(db: Kysely<DB>, userId: string, currentId?: s
   return rows.map((r) => ({
     id: r.id,
     current: r.id === currentId,
-    createdAt: r.created_at,
-    lastSeenAt: r.last_seen_at,
-    expiresAt: r.expires_at,
+    createdAt: r.created_at.toISOString(),
+    lastSeenAt: r.last_seen_at.toISOString(),
+    expiresAt: r.expires_at.toISOString(),
     userAgent: r.user_agent,
     clientIp: r.client_ip,
   }));
