@@ -1373,6 +1373,7 @@ export interface paths {
                                 purpose: string;
                                 status: string;
                                 source: string;
+                                /** Format: date-time */
                                 occurredAt: string;
                             }[];
                             /** Format: date-time */
@@ -1445,6 +1446,7 @@ export interface paths {
                                 purpose: string;
                                 status: string;
                                 source: string;
+                                /** Format: date-time */
                                 occurredAt: string;
                             }[];
                             /** Format: date-time */
@@ -1836,7 +1838,7 @@ export interface paths {
                                     modelId: number;
                                     pAlive: number | null;
                                     expectedPurchases90d: number | null;
-                                    /** @description Yen */
+                                    /** @description Discounted 12-month CLV in yen, rounded */
                                     predictedClv: number | null;
                                     clvPercentile: number | null;
                                 } | null;

@@ -117,7 +117,7 @@ export const Customer = Type.Object({
       purpose: Type.String(),
       status: Type.String(),
       source: Type.String(),
-      occurredAt: Type.String(),
+      occurredAt: Type.String({ format: 'date-time' }),
     }),
   ),
   createdAt: Type.String({ format: 'date-time' }),

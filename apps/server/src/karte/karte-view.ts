@@ -101,7 +101,7 @@ export const CustomerSummary = Type.Object({
           modelId: Type.Integer(),
           pAlive: Nullable(Type.Number()),
           expectedPurchases90d: Nullable(Type.Number()),
-          predictedClv: Nullable(Type.Number({ description: 'Yen' })),
+          predictedClv: Nullable(Type.Integer({ description: 'Discounted 12-month CLV in yen, rounded' })),
           clvPercentile: Nullable(Type.Number()),
         }),
       ),
