@@ -27,6 +27,21 @@ export async function liveCustomerId(
   throw new Error(`customer ${id}: merge chain longer than 20`);
 }
 
+/**
+ * A listing's customer filter as the customer it now means: an id merged away means its
+ * survivor, no filter stays none, and a customer not in the workspace is a 404.
+ */
+export async function customerFilter(
+  db: Kysely<DB>,
+  workspaceId: string,
+  id: number | undefined,
+): Promise<number | undefined> {
+  if (id === undefined) return undefined;
+  const live = await liveCustomerId(db, workspaceId, id);
+  if (live === undefined) throw notFound(`customer ${id}`);
+  return live;
+}
+
 export async function getCustomer(
   db: Kysely<DB>,
   workspaceId: string,

@@ -2,10 +2,9 @@
 // events for the timeline (karte/). Every query is scoped by workspace.
 import type { Kysely } from 'kysely';
 import { type Static, Type } from 'typebox';
-import { liveCustomerId } from '../customers/get-customer.ts';
+import { customerFilter } from '../customers/get-customer.ts';
 import type { DB } from '../db/schema.ts';
-import { notFound } from '../shared/domain-error.ts';
-import { decodeCursor, encodeCursor, instantText, type KeyBound, keyBefore } from '../shared/page-cursor.ts';
+import { instantText, type KeyBound, keyBefore, newestFirstPage } from '../shared/page-cursor.ts';
 
 export const EventView = Type.Object({
   id: Type.Integer(),
@@ -69,27 +68,10 @@ export async function listEvents(
   filter: EventFilter,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: EventView[]; nextCursor: string | null }> {
-  const before = page.cursor ? cursorBound(page.cursor) : undefined;
-  let customerId = filter.customerId;
-  if (customerId !== undefined) {
-    customerId = await liveCustomerId(db, workspaceId, customerId);
-    if (customerId === undefined) throw notFound(`customer ${filter.customerId}`);
-  }
-  const rows = await readEvents(
-    db,
-    workspaceId,
-    { ...filter, customerId },
-    { limit: page.limit + 1, before },
+  const customerId = await customerFilter(db, workspaceId, filter.customerId);
+  return newestFirstPage(
+    page,
+    (range) => readEvents(db, workspaceId, { ...filter, customerId }, range),
+    (r) => r.event,
   );
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  return {
-    items: items.map((r) => r.event),
-    nextCursor: rows.length > page.limit && last ? encodeCursor([last.key.at, last.key.id]) : null,
-  };
-}
-
-function cursorBound(cursor: string): KeyBound {
-  const [at, id] = decodeCursor(cursor, ['instant', 'id']);
-  return { at: at!, id: id! };
 }

@@ -1,10 +1,10 @@
 // Reading orders: a page of the workspace's orders (newest first, filtered), one order with its
 // history, and a customer's orders for the timeline (karte/). Every query is scoped by workspace.
 import type { Kysely } from 'kysely';
-import { liveCustomerId } from '../customers/get-customer.ts';
+import { customerFilter } from '../customers/get-customer.ts';
 import type { DB } from '../db/schema.ts';
 import { notFound } from '../shared/domain-error.ts';
-import { decodeCursor, encodeCursor, instantText, type KeyBound, keyBefore } from '../shared/page-cursor.ts';
+import { instantText, type KeyBound, keyBefore, newestFirstPage } from '../shared/page-cursor.ts';
 import type { OrderStatus } from './order-tables.ts';
 import type { OrderDetailView, OrderView } from './order-view.ts';
 
@@ -135,29 +135,12 @@ export async function listOrders(
   filter: OrderFilter,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: OrderView[]; nextCursor: string | null }> {
-  const before = page.cursor ? cursorBound(page.cursor) : undefined;
-  let customerId = filter.customerId;
-  if (customerId !== undefined) {
-    customerId = await liveCustomerId(db, workspaceId, customerId);
-    if (customerId === undefined) throw notFound(`customer ${filter.customerId}`);
-  }
-  const rows = await readOrders(
-    db,
-    workspaceId,
-    { ...filter, customerId },
-    { limit: page.limit + 1, before },
+  const customerId = await customerFilter(db, workspaceId, filter.customerId);
+  return newestFirstPage(
+    page,
+    (range) => readOrders(db, workspaceId, { ...filter, customerId }, range),
+    (r) => r.order,
   );
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  return {
-    items: items.map((r) => r.order),
-    nextCursor: rows.length > page.limit && last ? encodeCursor([last.key.at, last.key.id]) : null,
-  };
-}
-
-function cursorBound(cursor: string): KeyBound {
-  const [at, id] = decodeCursor(cursor, ['instant', 'id']);
-  return { at: at!, id: id! };
 }
 
 /** One order with its lines and its history (oldest first); another workspace's id is a 404. */

@@ -98,3 +98,31 @@ function validInstant(text: string): boolean {
   // Date accepts 2026-02-30 and rolls it over; the round trip catches that.
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 19) === text.slice(0, 19);
 }
+
+/** A row of a newest-first listing with its sort key (the instant as text and the bigint id). */
+export interface KeyedRow {
+  key: { at: string; id: string };
+}
+
+/**
+ * One newest-first page: reads `limit + 1` rows below the cursor's key (an `[instant, id]` cursor
+ * this API wrote), shows `limit` of them, and gives the next page's cursor when there are more.
+ */
+export async function newestFirstPage<R extends KeyedRow, V>(
+  page: { limit: number; cursor?: string | undefined },
+  read: (range: { limit: number; before: KeyBound | undefined }) => Promise<R[]>,
+  view: (row: R) => V,
+): Promise<{ items: V[]; nextCursor: string | null }> {
+  let before: KeyBound | undefined;
+  if (page.cursor) {
+    const [at, id] = decodeCursor(page.cursor, ['instant', 'id']);
+    before = { at: at!, id: id! };
+  }
+  const rows = await read({ limit: page.limit + 1, before });
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(view),
+    nextCursor: rows.length > page.limit && last ? encodeCursor([last.key.at, last.key.id]) : null,
+  };
+}
