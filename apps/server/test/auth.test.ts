@@ -114,6 +114,17 @@ describe('sessions and API keys', () => {
     );
     expect(listedKey).toMatchObject({ name: 'reader', scopes: ['read'], revokedAt: null });
     expect(listedKey.createdAt).toMatch(/^\d{4}-\d\d-\d\dT[0-9:.]+Z$/);
+    // The reader key was used above: its last use is kept (to the minute), and a key never used has none.
+    expect(Date.now() - new Date(listedKey.lastUsedAt).getTime()).toBeLessThan(120_000);
+    const unused = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: t.auth,
+      payload: { name: 'unused', scopes: ['read'] },
+    });
+    const unusedId = unused.json().id;
+    const relisted = await t.app.inject({ url: '/v1/api-keys', headers: t.auth });
+    expect(relisted.json().items.find((k: { id: number }) => k.id === unusedId).lastUsedAt).toBeNull();
     expect(
       (await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${id}`, headers: t.auth })).statusCode,
     ).toBe(200);

@@ -66,22 +66,40 @@ export async function listApiKeys(db: Kysely<DB>, workspaceId: string) {
   }));
 }
 
-/** Resolves a presented token to its workspace and scopes, or undefined (unknown or revoked). */
+/** How stale an API key's `last_used_at` may get: it is written at most once a minute per key. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Resolves a presented token to its workspace and scopes, or undefined (unknown or revoked). A use
+ * is recorded as the key's `last_used_at`, to the minute: the write happens only when the stored
+ * time is older than that, so a busy integration costs one update a minute, not one a request.
+ */
 export async function authenticateApiKey(
   db: Kysely<DB>,
   token: string,
+  now: Date = new Date(),
 ): Promise<ApiKeyPrincipal | undefined> {
   const match = KEY_PATTERN.exec(token);
   if (!match) return undefined;
   const workspaceId = workspaceIdFromHex(match[1]!);
   const row = await db
     .selectFrom('api_key')
-    .select(['id', 'scopes'])
+    .select(['id', 'scopes', 'last_used_at'])
     .where('workspace_id', '=', workspaceId)
     .where('secret_hash', '=', hashSecret(token))
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
+  const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  if (!row.last_used_at || row.last_used_at < stale)
+    await db
+      .updateTable('api_key')
+      .set({ last_used_at: now })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', row.id)
+      // Another request may have written it meanwhile; the newer time stays.
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', stale)]))
+      .execute();
   return { workspaceId, keyId: row.id, scopes: row.scopes as ApiKeyScope[] };
 }
 
