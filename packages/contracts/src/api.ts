@@ -1490,7 +1490,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description line, email, sms, … */
+                                channel: string;
+                                /** @description marketing, … */
+                                purpose: string;
+                                /** @description granted, withdrawn, blocked, … */
+                                status: string;
+                                /** @description where it was given or withdrawn: web_form, line_follow, … */
+                                source: string;
+                                /** @description api_key:<id> or user:<id>; null when recorded by Kizuna itself */
+                                actor: string | null;
+                                /** Format: date-time */
+                                occurredAt: string;
+                                /** Format: date-time */
+                                recordedAt: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -1524,7 +1543,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description false when the change repeats the current status (a retry): nothing new is recorded */
+                            recorded: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2361,6 +2385,7 @@ export interface paths {
                             segmentId: number | null;
                             /** @description Precedence when a customer is in several segments with menus: the highest priority wins, then the most recently assigned */
                             priority: number;
+                            /** Format: date-time */
                             segmentAssignedAt: string | null;
                             /** @description How far the segment's links have got */
                             sync: {
@@ -2372,6 +2397,7 @@ export interface paths {
                                 blocked: number;
                                 /** @description users LINE refused the link for (see lastError) */
                                 failed: number;
+                                /** Format: date-time */
                                 lastSyncAt: string | null;
                                 lastError: string | null;
                             };
@@ -2424,6 +2450,7 @@ export interface paths {
                                 segmentId: number | null;
                                 /** @description Precedence when a customer is in several segments with menus: the highest priority wins, then the most recently assigned */
                                 priority: number;
+                                /** Format: date-time */
                                 segmentAssignedAt: string | null;
                                 /** @description How far the segment's links have got */
                                 sync: {
@@ -2435,6 +2462,7 @@ export interface paths {
                                     blocked: number;
                                     /** @description users LINE refused the link for (see lastError) */
                                     failed: number;
+                                    /** Format: date-time */
                                     lastSyncAt: string | null;
                                     lastError: string | null;
                                 };
@@ -2491,6 +2519,7 @@ export interface paths {
                             segmentId: number | null;
                             /** @description Precedence when a customer is in several segments with menus: the highest priority wins, then the most recently assigned */
                             priority: number;
+                            /** Format: date-time */
                             segmentAssignedAt: string | null;
                             /** @description How far the segment's links have got */
                             sync: {
@@ -2502,6 +2531,7 @@ export interface paths {
                                 blocked: number;
                                 /** @description users LINE refused the link for (see lastError) */
                                 failed: number;
+                                /** Format: date-time */
                                 lastSyncAt: string | null;
                                 lastError: string | null;
                             };
@@ -2597,6 +2627,7 @@ export interface paths {
                             segmentId: number | null;
                             /** @description Precedence when a customer is in several segments with menus: the highest priority wins, then the most recently assigned */
                             priority: number;
+                            /** Format: date-time */
                             segmentAssignedAt: string | null;
                             /** @description How far the segment's links have got */
                             sync: {
@@ -2608,6 +2639,7 @@ export interface paths {
                                 blocked: number;
                                 /** @description users LINE refused the link for (see lastError) */
                                 failed: number;
+                                /** Format: date-time */
                                 lastSyncAt: string | null;
                                 lastError: string | null;
                             };
@@ -2672,6 +2704,7 @@ export interface paths {
                                 segmentId: number | null;
                                 /** @description Precedence when a customer is in several segments with menus: the highest priority wins, then the most recently assigned */
                                 priority: number;
+                                /** Format: date-time */
                                 segmentAssignedAt: string | null;
                                 /** @description How far the segment's links have got */
                                 sync: {
@@ -2683,6 +2716,7 @@ export interface paths {
                                     blocked: number;
                                     /** @description users LINE refused the link for (see lastError) */
                                     failed: number;
+                                    /** Format: date-time */
                                     lastSyncAt: string | null;
                                     lastError: string | null;
                                 };
@@ -2736,8 +2770,11 @@ export interface paths {
                                 webhookEventId: string;
                                 channelId: string;
                                 type: string;
+                                /** Format: date-time */
                                 occurredAt: string;
+                                /** Format: date-time */
                                 receivedAt: string;
+                                /** Format: date-time */
                                 setAsideAt: string;
                                 /** @description failed attempts before it was set aside */
                                 attempts: number;
@@ -2850,6 +2887,7 @@ export interface paths {
                             dataApiBaseUrl: string;
                             /** @description paste into the LINE Developers console */
                             webhookUrl: string;
+                            /** Format: date-time */
                             createdAt: string;
                         };
                     };
@@ -2900,6 +2938,7 @@ export interface paths {
                                 dataApiBaseUrl: string;
                                 /** @description paste into the LINE Developers console */
                                 webhookUrl: string;
+                                /** Format: date-time */
                                 createdAt: string;
                             }[];
                         };
@@ -2998,6 +3037,7 @@ export interface paths {
                         "application/json": {
                             nonce: string;
                             redirectUrl: string;
+                            /** Format: date-time */
                             expiresAt: string;
                         };
                     };
@@ -3072,7 +3112,9 @@ export interface paths {
                                 failed: number;
                                 skipped: number;
                             };
+                            /** Format: date-time */
                             createdAt: string;
+                            /** Format: date-time */
                             finishedAt: string | null;
                         };
                     };
@@ -3124,7 +3166,9 @@ export interface paths {
                                 failed: number;
                                 skipped: number;
                             };
+                            /** Format: date-time */
                             createdAt: string;
+                            /** Format: date-time */
                             finishedAt: string | null;
                         };
                     };
@@ -3167,7 +3211,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description the message's place in the send; page on with afterSeq */
+                                seq: number;
+                                customerId: number;
+                                lineUserId: string | null;
+                                /** @description queued, sent, failed or skipped */
+                                status: string;
+                                /** @description why it was skipped (blocked, no_consent, …) or LINE's reason for a failure */
+                                reason: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3220,7 +3277,9 @@ export interface paths {
                                 failed: number;
                                 skipped: number;
                             };
+                            /** Format: date-time */
                             createdAt: string;
+                            /** Format: date-time */
                             finishedAt: string | null;
                         };
                     };
@@ -5920,7 +5979,39 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            channelId: string;
+                            name: string;
+                            richMenuId: string | null;
+                            imageUploaded: boolean;
+                            isDefault: boolean;
+                            /** @description The segment whose members who are LINE friends get this menu */
+                            segmentId: number | null;
+                            /** @description Precedence when a customer is in several segments with menus: the highest priority wins, then the most recently assigned */
+                            priority: number;
+                            /** Format: date-time */
+                            segmentAssignedAt: string | null;
+                            /** @description How far the segment's links have got */
+                            sync: {
+                                /** @description LINE users LINE confirmed this menu for */
+                                linked: number;
+                                /** @description users to be linked to this menu, not yet confirmed by LINE */
+                                pending: number;
+                                /** @description members who blocked the account: skipped until they follow */
+                                blocked: number;
+                                /** @description users LINE refused the link for (see lastError) */
+                                failed: number;
+                                /** Format: date-time */
+                                lastSyncAt: string | null;
+                                lastError: string | null;
+                            };
+                            definition: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
                 };
             };
         };

@@ -20,6 +20,19 @@ import { prepareCustomer, type UpsertOutcome, upsertCustomer } from './upsert-cu
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
+/** One change of a customer's consent, as recorded (consent history is never rewritten). */
+const ConsentHistoryEntry = Type.Object({
+  channel: Type.String({ description: 'line, email, sms, …' }),
+  purpose: Type.String({ description: 'marketing, …' }),
+  status: Type.String({ description: 'granted, withdrawn, blocked, …' }),
+  source: Type.String({ description: 'where it was given or withdrawn: web_form, line_follow, …' }),
+  actor: Type.Union([Type.String(), Type.Null()], {
+    description: 'api_key:<id> or user:<id>; null when recorded by Kizuna itself',
+  }),
+  occurredAt: Type.String({ format: 'date-time' }),
+  recordedAt: Type.String({ format: 'date-time' }),
+});
+
 export function registerCustomerRoutes(app: App, deps: RouteDeps): void {
   const { db } = deps.database;
   registerBatchRoute<CustomerInputType, UpsertOutcome>(app, deps, {
@@ -142,7 +155,12 @@ export function registerCustomerRoutes(app: App, deps: RouteDeps): void {
     '/v1/customers/:id/consents',
     {
       config: { scope: 'read' },
-      schema: { tags: ['customers'], summary: 'Consent history, oldest first', params: IdParams },
+      schema: {
+        tags: ['customers'],
+        summary: 'Consent history, oldest first',
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(ConsentHistoryEntry) }) },
+      },
     },
     async (request) => {
       const workspaceId = principalOf(request).workspaceId;
@@ -160,6 +178,14 @@ export function registerCustomerRoutes(app: App, deps: RouteDeps): void {
         summary: 'Record a consent change (kept as history)',
         params: IdParams,
         body: ConsentInput,
+        response: {
+          200: Type.Object({
+            recorded: Type.Boolean({
+              description:
+                'false when the change repeats the current status (a retry): nothing new is recorded',
+            }),
+          }),
+        },
       },
     },
     async (request) => {

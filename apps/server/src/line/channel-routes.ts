@@ -14,7 +14,7 @@ const Channel = Type.Object({
   apiBaseUrl: Type.String(),
   dataApiBaseUrl: Type.String(),
   webhookUrl: Type.String({ description: 'paste into the LINE Developers console' }),
-  createdAt: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
 });
 const ChannelParams = Type.Object({ channelId: Type.String({ maxLength: 100 }) });
 const tags = ['line'];
@@ -106,7 +106,11 @@ export function registerChannelRoutes(app: App, deps: RouteDeps): void {
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Object({ nonce: Type.String(), redirectUrl: Type.String(), expiresAt: Type.String() }),
+          201: Type.Object({
+            nonce: Type.String(),
+            redirectUrl: Type.String(),
+            expiresAt: Type.String({ format: 'date-time' }),
+          }),
         },
       },
     },

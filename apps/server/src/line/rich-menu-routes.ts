@@ -10,7 +10,8 @@ import {
   setDefaultRichMenu,
 } from './rich-menus.ts';
 
-const RichMenu = Type.Object({
+/** A rich menu as every rich-menu route answers it. */
+export const RichMenu = Type.Object({
   id: Type.Integer(),
   channelId: Type.String(),
   name: Type.String(),
@@ -24,14 +25,14 @@ const RichMenu = Type.Object({
     description:
       'Precedence when a customer is in several segments with menus: the highest priority wins, then the most recently assigned',
   }),
-  segmentAssignedAt: Type.Union([Type.String(), Type.Null()]),
+  segmentAssignedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   sync: Type.Object(
     {
       linked: Type.Integer({ description: 'LINE users LINE confirmed this menu for' }),
       pending: Type.Integer({ description: 'users to be linked to this menu, not yet confirmed by LINE' }),
       blocked: Type.Integer({ description: 'members who blocked the account: skipped until they follow' }),
       failed: Type.Integer({ description: 'users LINE refused the link for (see lastError)' }),
-      lastSyncAt: Type.Union([Type.String(), Type.Null()]),
+      lastSyncAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
       lastError: Type.Union([Type.String(), Type.Null()]),
     },
     { description: "How far the segment's links have got" },

@@ -26,8 +26,8 @@ const Send = Type.Object({
   aggregationUnit: Type.Union([Type.String(), Type.Null()]),
   total: Type.Integer(),
   counts: Counts,
-  createdAt: Type.String(),
-  finishedAt: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const tags = ['line'];
@@ -88,6 +88,21 @@ export function registerSendRoutes(app: App, deps: RouteDeps): void {
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
           customerId: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                seq: Type.Integer({ description: "the message's place in the send; page on with afterSeq" }),
+                customerId: Type.Integer(),
+                lineUserId: Type.Union([Type.String(), Type.Null()]),
+                status: Type.String({ description: 'queued, sent, failed or skipped' }),
+                reason: Type.Union([Type.String(), Type.Null()], {
+                  description: "why it was skipped (blocked, no_consent, …) or LINE's reason for a failure",
+                }),
+              }),
+            ),
+          }),
+        },
       },
     },
     async (request) =>

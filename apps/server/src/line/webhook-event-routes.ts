@@ -7,9 +7,9 @@ const SetAsideEvent = Type.Object({
   webhookEventId: Type.String(),
   channelId: Type.String(),
   type: Type.String(),
-  occurredAt: Type.String(),
-  receivedAt: Type.String(),
-  setAsideAt: Type.String(),
+  occurredAt: Type.String({ format: 'date-time' }),
+  receivedAt: Type.String({ format: 'date-time' }),
+  setAsideAt: Type.String({ format: 'date-time' }),
   attempts: Type.Integer({ description: 'failed attempts before it was set aside' }),
   reason: Type.Union([Type.String(), Type.Null()], {
     description: 'why it was set aside (the last failure)',

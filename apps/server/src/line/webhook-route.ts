@@ -4,6 +4,7 @@ import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { openChannelForWebhook } from './channels.ts';
+import { RichMenu } from './rich-menu-routes.ts';
 import { uploadRichMenuImage } from './rich-menus.ts';
 import { receiveWebhook } from './webhook-intake.ts';
 
@@ -45,6 +46,7 @@ export function registerLineRawRoutes(app: App, { database, secrets, jobs, lineH
           tags: ['line'],
           summary: 'Upload a rich menu image (image/png or image/jpeg body, ≤1 MB)',
           params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+          response: { 200: RichMenu },
         },
       },
       async (request) => {
