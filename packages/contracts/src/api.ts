@@ -1818,7 +1818,6 @@ export interface paths {
                                     code: string;
                                     name: string;
                                 } | null;
-                                /** @description Points balance */
                                 points: number;
                                 pointsExpiringSoon: {
                                     points: number;
@@ -1831,15 +1830,15 @@ export interface paths {
                                     stamps: number;
                                     required: number;
                                 }[];
-                                /** @description Usable coupons */
                                 coupons: {
                                     code: string;
                                     name: string;
+                                    /** @description amount_off, percent_off or free_item */
                                     kind: "amount_off" | "percent_off" | "free_item";
-                                    /** @description Yen off, or percent off */
+                                    /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
                                     value: number;
                                     freeItem: string | null;
-                                    /** @description In integer yen */
+                                    /** @description Minimum order total in yen (0: none) */
                                     minSpend: number;
                                     /** Format: date-time */
                                     validUntil: string | null;
@@ -1847,7 +1846,7 @@ export interface paths {
                             };
                             clv: {
                                 orders: number;
-                                /** @description Revenue to date, in integer yen */
+                                /** @description Completed-order revenue to date, integer yen */
                                 historicalLtv: number;
                                 /** Format: date-time */
                                 firstOrderAt: string | null;
@@ -1860,10 +1859,12 @@ export interface paths {
                                 } | null;
                                 prediction: {
                                     modelId: number;
+                                    /** @description Probability the customer is still active (0–1) */
                                     pAlive: number | null;
                                     expectedPurchases90d: number | null;
-                                    /** @description Discounted 12-month CLV in yen, rounded */
+                                    /** @description Discounted 12-month CLV, rounded to the yen */
                                     predictedClv: number | null;
+                                    /** @description Percentile of predictedClv (0–100) */
                                     clvPercentile: number | null;
                                 } | null;
                             } | null;
@@ -3718,7 +3719,7 @@ export interface paths {
                                 code: string;
                                 name: string;
                                 /** @description amount_off, percent_off or free_item */
-                                kind: string;
+                                kind: "amount_off" | "percent_off" | "free_item";
                                 /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
                                 value: number;
                                 freeItem: string | null;
@@ -4147,7 +4148,7 @@ export interface paths {
                                 name: string;
                                 description: string;
                                 /** @description amount_off, percent_off or free_item */
-                                kind: string;
+                                kind: "amount_off" | "percent_off" | "free_item";
                                 /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
                                 value: number;
                                 freeItem: string | null;
@@ -4212,7 +4213,7 @@ export interface paths {
                             name: string;
                             description: string;
                             /** @description amount_off, percent_off or free_item */
-                            kind: string;
+                            kind: "amount_off" | "percent_off" | "free_item";
                             /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
                             value: number;
                             freeItem: string | null;
@@ -4344,7 +4345,7 @@ export interface paths {
                             name: string;
                             description: string;
                             /** @description amount_off, percent_off or free_item */
-                            kind: string;
+                            kind: "amount_off" | "percent_off" | "free_item";
                             /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
                             value: number;
                             freeItem: string | null;
@@ -4454,7 +4455,7 @@ export interface paths {
                             customerId: number;
                             name: string;
                             /** @description amount_off, percent_off or free_item */
-                            kind: string;
+                            kind: "amount_off" | "percent_off" | "free_item";
                             /** @description Yen off this order when orderTotal was given (0 for a free item) */
                             discount: number | null;
                             freeItem: string | null;
@@ -4678,7 +4679,7 @@ export interface paths {
                                 code: string;
                                 name: string;
                                 /** @description amount_off, percent_off or free_item */
-                                kind: string;
+                                kind: "amount_off" | "percent_off" | "free_item";
                                 /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
                                 value: number;
                                 freeItem: string | null;
@@ -4777,7 +4778,7 @@ export interface paths {
                                 customerId: number;
                                 name: string;
                                 /** @description amount_off, percent_off or free_item */
-                                kind: string;
+                                kind: "amount_off" | "percent_off" | "free_item";
                                 /** @description Yen off this order when orderTotal was given (0 for a free item) */
                                 discount: number | null;
                                 freeItem: string | null;
@@ -4809,7 +4810,7 @@ export interface paths {
                                     code: string;
                                     name: string;
                                     /** @description amount_off, percent_off or free_item */
-                                    kind: string;
+                                    kind: "amount_off" | "percent_off" | "free_item";
                                     /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
                                     value: number;
                                     freeItem: string | null;

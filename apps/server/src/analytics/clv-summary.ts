@@ -6,8 +6,10 @@
  * For the calibration-vs-holdout check, the same pass also gives each buyer's figures as of the
  * calibration end (`*Cal`) and the purchase days after it (`holdout`).
  */
+
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { jstDay } from '../shared/japan-time.ts';
 
 export interface ClvSummary {
   customerId: Float64Array;
@@ -25,11 +27,6 @@ export interface ClvSummary {
   holdout: Float64Array;
 }
 
-/** JST calendar date of an instant, 'YYYY-MM-DD'. */
-export function jstDate(at: Date): string {
-  return new Date(at.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
-}
-
 /**
  * One pass over the workspace's completed orders before `end`. `calibrationEnd` is a JST date:
  * purchase days before it are calibration, on or after it holdout.
@@ -40,7 +37,7 @@ export async function buildClvSummary(
   end: Date,
   calibrationEnd: string,
 ): Promise<ClvSummary> {
-  const today = jstDate(end);
+  const today = jstDay(end);
   // One statement sorts every order of the workspace: with the default 4 MB of work_mem it
   // spills to disk many times over at a million buyers.
   const { rows } = await db.transaction().execute(async (tx) => {

@@ -10,8 +10,9 @@ import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import './analytics-tables.ts';
+import { jstDay } from '../shared/japan-time.ts';
 import { fitPurchaseModel, fitSpendModel } from './clv-models.ts';
-import { buildClvSummary, type ClvSummary, jstDate } from './clv-summary.ts';
+import { buildClvSummary, type ClvSummary } from './clv-summary.ts';
 import { copyPredictionsToStats } from './customer-stats.ts';
 
 const DAY = 86_400_000;
@@ -107,7 +108,7 @@ export async function refitClv(
     options.onPhase?.(name, timings[name]);
     mark = Date.now();
   };
-  const calibrationEnd = jstDate(new Date(now.getTime() - HOLDOUT_DAYS * DAY));
+  const calibrationEnd = jstDay(new Date(now.getTime() - HOLDOUT_DAYS * DAY));
   const s = await buildClvSummary(db, workspaceId, now, calibrationEnd);
   lap('summaryMs');
   const quality = holdoutQuality(s, HOLDOUT_DAYS);

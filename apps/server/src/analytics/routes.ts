@@ -50,7 +50,8 @@ const RefitResult = Type.Object({
   forecast: Forecast,
   timings: FreeObject('Milliseconds per step of the fit'),
 });
-const CustomerLtv = Type.Object({
+/** One customer's historical and predicted LTV (also the CLV part of the customer summary). */
+export const CustomerLtv = Type.Object({
   customerId: Type.Integer(),
   orders: Type.Integer(),
   historicalLtv: Yen('Completed-order revenue to date, integer yen'),

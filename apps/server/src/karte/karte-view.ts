@@ -1,14 +1,16 @@
 // What the karte API returns: timeline entries and the customer summary.
 import { type Static, Type } from 'typebox';
+import { CustomerLtv } from '../analytics/routes.ts';
 import { EventView } from '../events/read-events.ts';
+import { MemberSummary } from '../loyalty/response-schemas.ts';
 import { OrderView } from '../orders/order-view.ts';
+import { Nullable } from '../shared/response-types.ts';
 import { VisitView } from '../visits/read-visits.ts';
 
 const Instant = Type.String({
   format: 'date-time',
   description: 'When it happened (the timeline sorts by it)',
 });
-const Nullable = <T extends import('typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const ConsentChange = Type.Object({
   channel: Type.Union([Type.Literal('line'), Type.Literal('email')]),
@@ -56,56 +58,7 @@ export const CustomerSummary = Type.Object({
   segments: Type.Array(
     Type.Object({ id: Type.Integer(), name: Type.String(), enteredAt: Type.String({ format: 'date-time' }) }),
   ),
-  loyalty: Type.Object({
-    memberNo: Nullable(Type.String()),
-    tier: Nullable(Type.Object({ code: Type.String(), name: Type.String() })),
-    points: Type.Integer({ description: 'Points balance' }),
-    pointsExpiringSoon: Type.Object({
-      points: Type.Integer(),
-      firstExpiry: Nullable(Type.String({ format: 'date-time' })),
-    }),
-    stamps: Type.Array(
-      Type.Object({
-        templateId: Type.Integer(),
-        name: Type.String(),
-        stamps: Type.Integer(),
-        required: Type.Integer(),
-      }),
-    ),
-    coupons: Type.Array(
-      Type.Object({
-        code: Type.String(),
-        name: Type.String(),
-        kind: Type.Union([
-          Type.Literal('amount_off'),
-          Type.Literal('percent_off'),
-          Type.Literal('free_item'),
-        ]),
-        value: Type.Integer({ description: 'Yen off, or percent off' }),
-        freeItem: Nullable(Type.String()),
-        minSpend: Type.Integer({ description: 'In integer yen' }),
-        validUntil: Nullable(Type.String({ format: 'date-time' })),
-      }),
-      { description: 'Usable coupons' },
-    ),
-  }),
-  clv: Nullable(
-    Type.Object({
-      orders: Type.Integer(),
-      historicalLtv: Type.Integer({ description: 'Revenue to date, in integer yen' }),
-      firstOrderAt: Nullable(Type.String({ format: 'date-time' })),
-      lastOrderAt: Nullable(Type.String({ format: 'date-time' })),
-      rfm: Nullable(Type.Object({ r: Type.Integer(), f: Type.Integer(), m: Type.Integer() })),
-      prediction: Nullable(
-        Type.Object({
-          modelId: Type.Integer(),
-          pAlive: Nullable(Type.Number()),
-          expectedPurchases90d: Nullable(Type.Number()),
-          predictedClv: Nullable(Type.Integer({ description: 'Discounted 12-month CLV in yen, rounded' })),
-          clvPercentile: Nullable(Type.Number()),
-        }),
-      ),
-    }),
-  ),
+  loyalty: Type.Omit(MemberSummary, ['customerId', 'mergedInto', 'name']),
+  clv: Nullable(Type.Omit(CustomerLtv, ['customerId'])),
 });
 export type CustomerSummary = Static<typeof CustomerSummary>;

@@ -1,11 +1,14 @@
 // LINE beacons placed in stores. A friend's phone near a beacon sends LINE a beacon event; when
 // the beacon is tied to a store here, its `enter` records a visit there through the visits
 // capability (once per customer, store and day in Japan time, however often they pass by).
+
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Publish } from '../jobs/domain-topics.ts';
-import { DomainError } from '../shared/domain-error.ts';
+import { DomainError, notFound } from '../shared/domain-error.ts';
+import { jstDay } from '../shared/japan-time.ts';
 import { recordVisits } from '../visits/record-visits.ts';
+import { assertChannel } from './channels.ts';
 import './line-tables.ts';
 
 export interface Beacon {
@@ -14,21 +17,9 @@ export interface Beacon {
   createdAt: string;
 }
 
-const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
-
-async function channelExists(db: Kysely<DB>, workspaceId: string, channelId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('line_channel')
-    .select('id')
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', channelId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** The beacons of a channel with the store each records visits at, by hwid. */
 export async function listBeacons(db: Kysely<DB>, workspaceId: string, channelId: string): Promise<Beacon[]> {
-  if (!(await channelExists(db, workspaceId, channelId))) throw notFound('LINE channel');
+  await assertChannel(db, workspaceId, channelId);
   const rows = await db
     .selectFrom('line_beacon as b')
     .innerJoin('store as s', (join) =>
@@ -54,7 +45,7 @@ export async function setBeacon(
   hwid: string,
   storeCode: string,
 ): Promise<Beacon> {
-  if (!(await channelExists(db, workspaceId, channelId))) throw notFound('LINE channel');
+  await assertChannel(db, workspaceId, channelId);
   const store = await db
     .selectFrom('store')
     .select('id')
@@ -92,11 +83,6 @@ export async function removeBeacon(
   if (!Number(result.numDeletedRows)) throw notFound('beacon');
 }
 
-/** The day in Japan (UTC+9, no daylight saving) of an instant, as YYYY-MM-DD. */
-function japanDay(at: Date): string {
-  return new Date(at.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
-}
-
 /**
  * A beacon `enter` from a customer: a visit at the beacon's store, if it is tied to one. The
  * visit id names the beacon, customer and Japan day, so passing by again that day (or LINE
@@ -129,7 +115,7 @@ export async function visitFromBeacon(
       {
         index: 0,
         item: {
-          id: `line-beacon:${hwid}:${customerId}:${japanDay(at)}`,
+          id: `line-beacon:${hwid}:${customerId}:${jstDay(at)}`,
           customer: { id: customerId },
           storeCode: beacon.code,
           visitedAt: at.toISOString(),

@@ -168,3 +168,14 @@ function opened(row: ChannelRow, secrets: SecretBox): OpenChannel {
     dataApiBaseUrl: row.data_api_base_url,
   };
 }
+
+/** Another workspace's channel (or none) is a 404, as for every other id. */
+export async function assertChannel(db: Kysely<DB>, workspaceId: string, channelId: string): Promise<void> {
+  const found = await db
+    .selectFrom('line_channel')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', channelId)
+    .executeTakeFirst();
+  if (!found) throw notFound(`LINE channel ${channelId}`);
+}

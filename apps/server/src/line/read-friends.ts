@@ -3,8 +3,8 @@
 import { type Kysely, sql } from 'kysely';
 import { type Static, Type } from 'typebox';
 import type { DB } from '../db/schema.ts';
-import { notFound } from '../shared/domain-error.ts';
 import { decodeCursor, encodeCursor, instantText } from '../shared/page-cursor.ts';
+import { assertChannel } from './channels.ts';
 
 export const FriendView = Type.Object({
   channelId: Type.String({ description: "Kizuna's channel key" }),
@@ -92,15 +92,4 @@ export async function listFriends(
         ? encodeCursor([last.key_at, last.channel_id, last.line_user_id])
         : null,
   };
-}
-
-/** Another workspace's channel (or none) is a 404, as for every other id. */
-async function assertChannel(db: Kysely<DB>, workspaceId: string, channelId: string): Promise<void> {
-  const found = await db
-    .selectFrom('line_channel')
-    .select('id')
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', channelId)
-    .executeTakeFirst();
-  if (!found) throw notFound(`LINE channel ${channelId}`);
 }

@@ -4,7 +4,10 @@
 import { Type } from 'typebox';
 import { FreeObject, Instant, Nullable, Yen } from '../shared/response-types.ts';
 
-const CouponKind = Type.String({ description: 'amount_off, percent_off or free_item' });
+const CouponKind = Type.Union(
+  [Type.Literal('amount_off'), Type.Literal('percent_off'), Type.Literal('free_item')],
+  { description: 'amount_off, percent_off or free_item' },
+);
 const CouponValue = Type.Integer({
   description: 'Yen off (amount_off), percent off (percent_off), 0 (free_item)',
 });

@@ -1,11 +1,13 @@
 // Stamp cards: N stamps to a card; rewards (coupon grants) at the goal and at midpoints; a
 // completed card starts a new one, carrying over surplus stamps. "One stamp to go" and
 // "completed" are recorded as events for journeys.
+
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { appendDomainEvents } from '../domain-events/append.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
+import { jstDay } from '../shared/japan-time.ts';
 import { assertCouponTemplatesExist } from './coupon-template-refs.ts';
 import { grantCouponInTx } from './coupons.ts';
 import { lockMember } from './members.ts';
@@ -70,11 +72,6 @@ export async function listStampCardTemplates(
       db,
     );
   return rows;
-}
-
-/** The JST calendar day of an instant, 'YYYY-MM-DD'. */
-export function jstDay(at: Date): string {
-  return new Date(at.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
 }
 
 export interface StampResult {
