@@ -5,6 +5,7 @@ import { DataDirLockedError } from './db/data-dir-lock.ts';
 import { DataDirOwnerError } from './db/data-dir-security.ts';
 import { migrate } from './db/migrate.ts';
 import { type Database, openConfiguredDatabase } from './db/open-database.ts';
+import { playDemoLineDay, startDemoSandbox } from './demo/demo-line.ts';
 import { loadDemo } from './demo/load-demo.ts';
 import { buildApp } from './http/app.ts';
 import { startJobs } from './jobs/jobs.ts';
@@ -87,9 +88,6 @@ export async function runStart(argv: string[]): Promise<number> {
   }
   const { version } = await migrate(database);
   logger.info({ database: database.kind, migrationVersion: version }, 'database ready');
-  const login = values.demo
-    ? await loadDemo(database, { log: (m) => logger.info(m) })
-    : await ensureFirstWorkspace(database);
   // One key seals and opens stored secrets (LINE channel secrets and tokens) in the API and the worker.
   const key = config.secretKey ?? (config.databaseUrl ? undefined : loadOrCreateKeyFile(config.dataDir));
   if (!key) {
@@ -98,11 +96,17 @@ export async function runStart(argv: string[]): Promise<number> {
     return 1;
   }
   const secrets = createSecretBox(key);
+  const login = values.demo
+    ? await loadDemo(database, { log: (m) => logger.info(m), secrets, publicUrl: config.publicUrl })
+    : await ensureFirstWorkspace(database);
+  // The demo's LINE official account talks to a LINE sandbox in this process.
+  const demoLine = values.demo ? await startDemoSandbox(database, secrets, config) : undefined;
+  const lineHosts = demoLine?.hosts ?? config.lineHosts;
   const jobs = await startJobs(database, JOBS, {
     logger,
     work: config.runWorker,
     secrets,
-    lineHosts: config.lineHosts,
+    lineHosts,
   });
   await jobs.send('database-analyze', {}, { singletonKey: 'startup' });
   if (login.apiKey && values.demo) {
@@ -124,7 +128,7 @@ export async function runStart(argv: string[]): Promise<number> {
         trustProxy: config.trustProxy,
         secrets,
         jobs,
-        lineHosts: config.lineHosts,
+        lineHosts,
       })
     : undefined;
   if (app) await app.listen({ host: config.host, port: config.port });
@@ -135,6 +139,23 @@ export async function runStart(argv: string[]): Promise<number> {
       ? `http://${config.host}:${address.port}`
       : config.publicUrl;
   printBanner(config, database, app ? url : undefined, login, print);
+  if (demoLine && app && address && typeof address === 'object') {
+    const wildcard = ['0.0.0.0', '::', ''].includes(config.host);
+    const local = wildcard ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    demoLine.connect(`http://${local}:${address.port}`);
+    if (login.apiKey) {
+      const authorization = `Bearer ${login.apiKey}`;
+      await playDemoLineDay(
+        demoLine,
+        (request) => app.inject({ ...request, headers: { authorization } }),
+        database,
+        demoLine.workspaceId,
+      ).then(
+        (sendId) => logger.info({ sendId }, 'demo: a LINE campaign and a few friends\' messages went through the sandbox'),
+        (error: unknown) => logger.warn({ err: error }, 'demo: the LINE sandbox day did not run'),
+      );
+    }
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -145,6 +166,7 @@ export async function runStart(argv: string[]): Promise<number> {
       try {
         await app?.close();
         await jobs.stop();
+        await demoLine?.close();
         await database.close();
         logger.info('stopped');
         resolve(0);

@@ -57,7 +57,7 @@ describe('status grants', () => {
     });
     expect(saved.statusCode).toBe(200);
     // Saving the rule made the shop's lapsed segment from its template, to be edited there.
-    const segments = (await s.api('GET', '/v1/segments')).json().segments;
+    const segments = (await s.api('GET', '/v1/segments')).json().items;
     const lapsed = segments.find((x: { template: string }) => x.template === 'lapsed_180d');
     expect(lapsed).toBeDefined();
 

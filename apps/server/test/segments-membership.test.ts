@@ -69,7 +69,7 @@ describe('incremental membership', () => {
       headers: t.auth,
     });
     expect(
-      events.json().events.map((e: { kind: string; customerId: number }) => [e.kind, e.customerId]),
+      events.json().items.map((e: { kind: string; customerId: number }) => [e.kind, e.customerId]),
     ).toEqual([
       ['entered', customerId],
       ['exited', customerId],
@@ -104,7 +104,7 @@ describe('incremental membership', () => {
     });
     expect(res.statusCode).toBe(404);
     const templates = await t.app.inject({ method: 'GET', url: '/v1/segments/templates', headers: t.auth });
-    const vip = templates.json().templates.find((x: { key: string }) => x.key === 'vip');
+    const vip = templates.json().items.find((x: { key: string }) => x.key === 'vip');
     expect(vip.name).toEqual({ ja: 'VIP(予測LTV上位10%)', en: 'VIP (top 10% predicted CLV)' });
     expect(vip.definition).toEqual({ prediction: 'clv_percentile', op: 'gte', value: 90 });
     const del = await t.app.inject({ method: 'DELETE', url: `/v1/segments/${seg.id}`, headers: t.auth });

@@ -9,13 +9,17 @@ import { type Store, upsertStore } from '../stores/stores.ts';
 import { API_KEY_SCOPES, createApiKey } from '../workspaces/api-keys.ts';
 import type { LoginHint } from '../workspaces/first-run.ts';
 import { addMember, createWorkspace } from '../workspaces/workspaces.ts';
+import { createSegment } from '../segments/segment-store.ts';
+import { TEMPLATES } from '../segments/templates.ts';
+import type { SecretBox } from '../shared/secret-box.ts';
+import { type DemoFriend, loadDemoLine } from './demo-line.ts';
+import { loadDemoLoyalty } from './demo-loyalty.ts';
 import { FAMILY_NAMES, FEMALE_NAMES, INTERESTS, MALE_NAMES, PREFECTURES } from './names.ts';
 import { beta, gamma, pick, seededRandom, weighted } from './random.ts';
 
-export const DEMO_WORKSPACE_NAME = '絆珈琲 Kizuna Coffee (demo)';
-export const DEMO_EMAIL = 'demo@kizuna.local';
-// A fixed, published password: the demo brand is sample data for trying Kizuna out locally.
-export const DEMO_PASSWORD = 'kizuna-demo-2026';
+import { DEMO_EMAIL, DEMO_PASSWORD, DEMO_WORKSPACE_NAME } from './demo-brand.ts';
+
+export { DEMO_EMAIL, DEMO_PASSWORD, DEMO_WORKSPACE_NAME };
 
 const STORES = [
   { code: 'shibuya', name: '渋谷店', prefecture: '東京都' },
@@ -40,10 +44,15 @@ export interface DemoOptions {
   /** The demo's "today"; history runs two years back from it. Default: now. */
   anchor?: Date;
   log?: (message: string) => void;
+  /** Seals the demo LINE channel's secrets; without it the demo has no LINE channel. */
+  secrets?: SecretBox;
+  /** The server's public URL, for the channel's webhook address. */
+  publicUrl?: string;
 }
 
 interface DemoCustomer {
   row: Record<string, unknown>;
+  displayName: string;
   lineUserId: string | null;
   lineBlocked: boolean;
   email: string | null;
@@ -80,7 +89,14 @@ function makeCustomer(random: () => number, n: number, anchor: Date): DemoCustom
   ] as const);
   const isFriend = source === 'line' || random() < 0.35;
   const hasEmail = source === 'ec' || random() < 0.5;
+  const displayName = weighted(random, [
+    [given, 4],
+    [`${family}${given}`, 3],
+    [givenKana, 2],
+    [`${given}☕`, 1],
+  ] as const);
   return {
+    displayName,
     row: {
       family_name: family,
       given_name: given,
@@ -163,6 +179,7 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
   const CHUNK = 500;
   let orders = 0;
   let visits = 0;
+  const friends: DemoFriend[] = [];
   for (let start = 0; start < customers.length; start += CHUNK) {
     const chunk = customers.slice(start, start + CHUNK);
     await transact(db, async (tx) => {
@@ -240,6 +257,16 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
           from consent_event where workspace_id = ${workspaceId} and customer_id = any(${ids.map((r) => r.id)}::bigint[])
           order by customer_id, channel, purpose, occurred_at desc`.execute(tx);
       }
+      for (const [i, c] of chunk.entries())
+        if (c.lineUserId)
+          friends.push({
+            customerId: ids[i]!.id,
+            lineUserId: c.lineUserId,
+            displayName: c.displayName,
+            blocked: c.lineBlocked,
+            followedAt: c.registeredAt,
+            blockedAt: c.lineBlocked ? new Date(c.registeredAt.getTime() + 30 * DAY) : null,
+          });
       const orderInputs: { index: number; item: OrderInput }[] = [];
       const visitRows = [];
       for (const [i, c] of chunk.entries()) {
@@ -294,6 +321,20 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
     // Fresh planner statistics as the tables grow (PGlite has no autovacuum to gather them).
     await sql`analyze`.execute(db);
     log(`demo: ${Math.min(start + CHUNK, count)}/${count} customers, ${orders} orders, ${visits} visits`);
+  }
+  log(`demo: customers, orders and visits in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // The status segments shops run coupons on, from the built-in templates.
+  for (const template of TEMPLATES)
+    await createSegment(database.db, workspaceId, { template: template.key }, { actor: 'demo', now: anchor });
+  log(`demo: ${TEMPLATES.length} segments`);
+  const loyalty = await loadDemoLoyalty(database, workspaceId, random, anchor, log);
+  log(
+    `demo: loyalty: ${loyalty.members} members, ${loyalty.pointsEarned} points earned, ` +
+      `${loyalty.redemptions} redemptions, ${loyalty.couponsGranted} coupons (${loyalty.couponsRedeemed} used)`,
+  );
+  if (options.secrets) {
+    await loadDemoLine(database, options.secrets, options.publicUrl ?? 'http://localhost:3000', workspaceId, friends);
+    log(`demo: LINE channel with ${friends.length} friends (${friends.filter((f) => f.blocked).length} blocked)`);
   }
   log(`demo: loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { email: DEMO_EMAIL, password: DEMO_PASSWORD, apiKey: token };

@@ -27,7 +27,36 @@ export function registerLineRawRoutes(app: App, { database, secrets, jobs, lineH
     // Any signed body answers 200 or 4xx: an event that cannot be handled is set aside, not a 500.
     scope.post<{ Params: { channelId: string } }>(
       '/line/webhook/:channelId',
-      { schema: { hide: true } },
+      {
+        schema: {
+          tags: ['line'],
+          summary: "LINE's webhook for a channel (called by LINE, not by integrations)",
+          description:
+            "Set this URL (the channel's webhookUrl) as the webhook in the LINE Developers console. " +
+            'The body is the Messaging API webhook JSON (`{ destination, events: [...] }`), taken as raw bytes: ' +
+            'the `x-line-signature` header (base64 HMAC-SHA256 of the exact body with the channel secret) is ' +
+            'checked before anything is parsed, so no JSON schema validates it here. No API key: LINE ' +
+            'authenticates by the signature. 401 when the signature does not match, 404 for an unknown channel, ' +
+            '415 for a body that is not application/json.',
+          params: Type.Object({
+            channelId: Type.String({ maxLength: 100, description: "Kizuna's channel key (a UUID)" }),
+          }),
+          headers: Type.Object({
+            'x-line-signature': Type.Optional(Type.String({ description: 'Signature of the raw body' })),
+          }),
+          response: {
+            200: Type.Object(
+              {
+                received: Type.Integer({ description: 'Events in the body' }),
+                stored: Type.Integer({ description: 'New events stored for processing' }),
+                duplicates: Type.Integer({ description: 'Events already stored (LINE redeliveries)' }),
+                setAside: Type.Integer({ description: 'Events that could not be read, kept for inspection' }),
+              },
+              { description: 'Stored; processing continues in the background' },
+            ),
+          },
+        },
+      },
       async (request, reply) => {
         const channel = await openChannelForWebhook(database.db, secrets, request.params.channelId);
         if (!channel) throw new DomainError('not_found', 'LINE channel not found');

@@ -77,7 +77,7 @@ export async function syncOrderBatch(jobs: readonly QueuedJob[], context: JobCon
 }
 
 /** Syncs the orders; returns the outcomes and, by order id, the errors of those that failed. */
-async function syncWorkspaceOrders(db: Kysely<DB>, workspaceId: string, orderIds: ReadonlySet<number>) {
+export async function syncWorkspaceOrders(db: Kysely<DB>, workspaceId: string, orderIds: ReadonlySet<number>) {
   const failed = new Map<number, unknown>();
   const outcomes: OrderLoyaltyOutcome[] = [];
   let rules: LoyaltyRules;

@@ -61,11 +61,11 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
       config: { scope: 'read' },
       schema: {
         tags,
-        summary: 'Built-in segment templates (ja/en) with definitions',
-        response: { 200: Type.Object({ templates: Type.Array(Template) }) },
+        summary: 'Built-in segment templates (ja/en) with definitions (one page: nextCursor is null)',
+        response: { 200: Page(Template) },
       },
     },
-    async () => ({ templates: [...TEMPLATES] }),
+    async () => ({ items: [...TEMPLATES], nextCursor: null }),
   );
   app.post(
     '/v1/segments/preview',
@@ -103,12 +103,13 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
       config: { scope: 'read' },
       schema: {
         tags,
-        summary: 'List segments',
-        response: { 200: Type.Object({ segments: Type.Array(Segment) }) },
+        summary: "List the workspace's segments (one page: nextCursor is null)",
+        response: { 200: Page(Segment) },
       },
     },
     async (request) => ({
-      segments: await listSegments(db, principalOf(request).workspaceId),
+      items: await listSegments(db, principalOf(request).workspaceId),
+      nextCursor: null,
     }),
   );
   app.post(
@@ -211,25 +212,23 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
       schema: {
         tags,
         summary: 'Entry and exit events after a cursor, oldest first (what journeys consume)',
+        description:
+          'A stream: `cursor` is an event id (the last one seen); nextCursor is the last id on a full page ' +
+          'and null when the page is not full. To tail the stream, keep the last event id and ask again later.',
         params: IdParams,
         querystring: Type.Object({
-          after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+          cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'The last event id seen' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
         }),
-        response: { 200: Type.Object({ events: Type.Array(MembershipEvent) }) },
+        response: { 200: Page(MembershipEvent) },
       },
     },
     async (request) => {
       const workspaceId = principalOf(request).workspaceId;
       await getSegment(db, workspaceId, request.params.id);
-      const events = await membershipEvents(
-        db,
-        workspaceId,
-        request.params.id,
-        request.query.after ?? 0,
-        request.query.limit ?? 100,
-      );
-      return { events };
+      const limit = request.query.limit ?? 100;
+      const items = await membershipEvents(db, workspaceId, request.params.id, Number(request.query.cursor ?? 0), limit);
+      return { items, nextCursor: items.length === limit ? String(items.at(-1)!.id) : null };
     },
   );
 }
