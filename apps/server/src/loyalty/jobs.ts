@@ -68,6 +68,7 @@ export async function syncOrderBatch(jobs: readonly QueuedJob[], context: JobCon
         failedOrders: failed.size,
         earned: outcomes.reduce((s, o) => s + o.earned, 0),
         reversed: outcomes.reduce((s, o) => s + o.reversed, 0),
+        nextPurchaseCoupons: outcomes.reduce((s, o) => s + o.nextPurchaseCoupons, 0),
         ms: Date.now() - started,
       },
       'order points synced',

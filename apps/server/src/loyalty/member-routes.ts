@@ -5,8 +5,10 @@ import type { App, RouteDeps } from '../http/route-deps.ts';
 import { issueCardPayload } from './member-card.ts';
 import { syncOrderByExternalId } from './order-points.ts';
 import { adjustPoints, redeemPoints, voidRedemption } from './points-ledger.ts';
+import { listGrantSkips } from './coupon-grant-skips.ts';
 import {
   CardPayload,
+  CouponGrantSkips,
   EntryResult,
   MemberLedger,
   MemberSummary,
@@ -46,6 +48,19 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => memberLedger(db, ws(request), request.params.customerId),
+  );
+  app.get(
+    '/v1/loyalty/members/:customerId/coupon-grant-skips',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: "Coupons a rule would have granted but the coupon's conditions refused, with why",
+        params: CustomerParams,
+        response: { 200: CouponGrantSkips },
+      },
+    },
+    async (request) => ({ items: await listGrantSkips(db, ws(request), request.params.customerId) }),
   );
   app.post(
     '/v1/loyalty/members/:customerId/adjustments',
