@@ -65,16 +65,14 @@ function fromFrameworkError(error: FastifyError, status: number): DomainError {
 function send(reply: FastifyReply, error: DomainError): FastifyReply {
   if (error.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
-  return reply
-    .status(statusOf(error.code))
-    .send({
-      error: {
-        code: error.code,
-        ...(error.reason ? { reason: error.reason } : {}),
-        message: error.message,
-        problems: error.problems,
-      },
-    });
+  return reply.status(statusOf(error.code)).send({
+    error: {
+      code: error.code,
+      ...(error.reason ? { reason: error.reason } : {}),
+      message: error.message,
+      problems: error.problems,
+    },
+  });
 }
 
 /**

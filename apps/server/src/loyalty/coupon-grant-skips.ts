@@ -4,7 +4,7 @@
 // skipped and the reason recorded in coupon_grant_skip, instead of failing the job that made it
 // (an order's points would otherwise wait on a coupon it cannot have). A person granting through
 // the API gets the refusal as a 409 instead.
-import { sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import type { Coupon } from './coupon-types.ts';
@@ -61,7 +61,7 @@ export interface GrantSkip {
 
 /** A customer's skipped grants, newest first. */
 export async function listGrantSkips(
-  db: Transaction<DB> | import('kysely').Kysely<DB>,
+  db: Transaction<DB> | Kysely<DB>,
   workspaceId: string,
   customerId: number,
 ): Promise<GrantSkip[]> {
@@ -73,7 +73,9 @@ export async function listGrantSkips(
     message: string;
     created_at: Date;
   }>`select template_id, source, grant_key, reason, message, created_at from coupon_grant_skip
-    where workspace_id = ${workspaceId} and customer_id = ${customerId} order by id desc limit 100`.execute(db);
+    where workspace_id = ${workspaceId} and customer_id = ${customerId} order by id desc limit 100`.execute(
+    db,
+  );
   return rows.map((r) => ({
     templateId: Number(r.template_id),
     source: r.source,

@@ -10,7 +10,7 @@ import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { generateCouponCode, normalizeCouponCode } from './coupon-code.ts';
 import type { Coupon, CouponKind } from './coupon-types.ts';
 import { lockMember } from './members.ts';
-import { loadRules } from './rules.ts';
+import { loadRules, tierRestrictionText } from './rules.ts';
 
 // The coupon's own shapes live in coupon-types.ts, which redemption imports without importing this file.
 export type { Coupon, CouponKind } from './coupon-types.ts';
@@ -197,16 +197,24 @@ export async function grantCouponInTx(
 }
 
 /** Refuses a tier-restricted coupon to a member outside its tiers (the caller holds the lock). */
-async function assertInTiers(tx: Transaction<DB>, workspaceId: string, customerId: number, template: CouponTemplate) {
+async function assertInTiers(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  customerId: number,
+  template: CouponTemplate,
+) {
   const { rows } = await sql<{ tier_code: string | null }>`select tier_code from loyalty_member
     where workspace_id = ${workspaceId} and customer_id = ${customerId}`.execute(tx);
   const tier = rows[0]?.tier_code ?? null;
   if (tier !== null && template.tier_codes.includes(tier)) return;
+  const rules = await loadRules(tx, workspaceId);
   throw new DomainError(
     'conflict',
-    `このクーポンは ${template.tier_codes.join('・')} ランクの会員様限定です（現在のランク: ${tier ?? 'なし'}）`,
+    `このクーポンは${tierRestrictionText(rules, template.tier_codes, tier)}`,
     [],
-    { reason: 'coupon_tier_restricted' },
+    {
+      reason: 'coupon_tier_restricted',
+    },
   );
 }
 

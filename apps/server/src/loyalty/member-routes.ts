@@ -2,10 +2,10 @@
 // adjustments (`admin`), and earning for an order by its external id.
 import { Type } from 'typebox';
 import type { App, RouteDeps } from '../http/route-deps.ts';
+import { listGrantSkips } from './coupon-grant-skips.ts';
 import { issueCardPayload } from './member-card.ts';
 import { syncOrderByExternalId } from './order-points.ts';
 import { adjustPoints, redeemPoints, voidRedemption } from './points-ledger.ts';
-import { listGrantSkips } from './coupon-grant-skips.ts';
 import {
   CardPayload,
   CouponGrantSkips,

@@ -93,6 +93,8 @@ async function matchingRules(
 async function isFirstCompletedOrder(tx: Transaction<DB>, workspaceId: string, order: NextPurchaseOrder) {
   const { rows } = await sql<{ earlier: boolean }>`select exists (select 1 from customer_order
       where workspace_id = ${workspaceId} and customer_id = ${order.customer_id} and status = 'completed'
-        and (ordered_at, id) < (${order.ordered_at}::timestamptz, ${order.id}::bigint)) as earlier`.execute(tx);
+        and (ordered_at, id) < (${order.ordered_at}::timestamptz, ${order.id}::bigint)) as earlier`.execute(
+    tx,
+  );
   return !rows[0]?.earlier;
 }

@@ -273,7 +273,12 @@ async function syncTier(
   const reason = `order ${order.external_id}`;
   const change = basis === undefined ? undefined : tierChangeFor(rules, member.tier_code, basis);
   if (basis !== undefined && !change) return member.tier_code;
-  if (pending && basis !== undefined && change && !(change.direction === 'up' && change.couponTemplateIds.length)) {
+  if (
+    pending &&
+    basis !== undefined &&
+    change &&
+    !(change.direction === 'up' && change.couponTemplateIds.length)
+  ) {
     const { to, direction } = change;
     await pending.addTierChange(tx, {
       customerId: order.customer_id,

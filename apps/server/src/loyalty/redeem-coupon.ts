@@ -12,6 +12,7 @@ import { insertSelectedEvents } from '../domain-events/append-select.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { normalizeCouponCode } from './coupon-code.ts';
 import type { Coupon, CouponKind } from './coupon-types.ts';
+import { type LoyaltyRules, loadRules, tierRestrictionText } from './rules.ts';
 
 export interface RedeemCouponInput {
   code: string;
@@ -106,7 +107,9 @@ export async function redeemCouponInTx(
   if (!c || (input.customerId !== undefined && c.customer_id !== input.customerId))
     throw notFound(`coupon ${code}`);
   if (c.redeemed) return redemption(c, input, false);
-  return refusal(c, input, at);
+  // Only a tier refusal needs the rules (the tiers' names for the message).
+  const rules = c.tier_codes.length ? await loadRules(tx, workspaceId) : undefined;
+  return refusal(c, input, at, rules);
 }
 
 /** The statement's `loyalty.coupon_redeemed` domain event, appended when (and only when) it redeemed. */
@@ -162,7 +165,7 @@ function redemption(c: CouponRow, input: RedeemCouponInput, replayed: boolean): 
  * same key, or the condition that failed. When every condition held on that row, a concurrent
  * till redeemed the coupon between the snapshot and the update.
  */
-function refusal(c: CouponRow, input: RedeemCouponInput, at: Date): RedeemedCoupon {
+function refusal(c: CouponRow, input: RedeemCouponInput, at: Date, rules?: LoyaltyRules): RedeemedCoupon {
   const code = c.code;
   if (c.status === 'redeemed' && input.idempotencyKey && c.redemption_key === input.idempotencyKey)
     return redemption(c, input, true);
@@ -185,10 +188,10 @@ function refusal(c: CouponRow, input: RedeemCouponInput, at: Date): RedeemedCoup
       [],
       { reason: 'coupon_not_yet_valid' },
     );
-  if (c.tier_codes.length && !(c.member_tier !== null && c.tier_codes.includes(c.member_tier)))
+  if (rules && !(c.member_tier !== null && c.tier_codes.includes(c.member_tier)))
     throw new DomainError(
       'conflict',
-      `クーポン ${code} は ${c.tier_codes.join('・')} ランクの会員様限定です（現在のランク: ${c.member_tier ?? 'なし'}）`,
+      `クーポン ${code} は${tierRestrictionText(rules, c.tier_codes, c.member_tier)}`,
       [],
       { reason: 'coupon_tier_restricted' },
     );

@@ -28,7 +28,9 @@ export const CouponTemplate = Type.Object({
   totalLimit: Nullable(Type.Integer({ description: 'Most coupons ever granted from it' })),
   issuedCount: Type.Integer(),
   active: Type.Boolean(),
-  tierCodes: Type.Array(Type.String(), { description: 'Tiers whose members may hold and use it; empty: all' }),
+  tierCodes: Type.Array(Type.String(), {
+    description: 'Tiers whose members may hold and use it; empty: all',
+  }),
 });
 
 const CouponFields = {

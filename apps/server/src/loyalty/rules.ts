@@ -206,6 +206,16 @@ export function tierCouponTemplateIds(tier: TierRule | undefined): number[] {
   return [...new Set(ids.filter((id): id is number => id !== undefined))];
 }
 
+/** 「ゴールド・プラチナ ランクの会員様限定です（現在のランク: シルバー）」: tiers by their names. */
+export function tierRestrictionText(
+  rules: LoyaltyRules,
+  codes: readonly string[],
+  current: string | null,
+): string {
+  const name = (code: string) => rules.tiers.find((t) => t.code === code)?.name ?? code;
+  return `${codes.map(name).join('・')} ランクの会員様限定です（現在のランク: ${current === null ? 'なし' : name(current)}）`;
+}
+
 /** Tiers from the lowest threshold up. */
 export function sortedTiers(rules: LoyaltyRules): TierRule[] {
   return [...rules.tiers].sort((a, b) => a.threshold - b.threshold);

@@ -8,8 +8,8 @@ import { transact } from '../db/transact.ts';
 import { appendDomainEvents } from '../domain-events/append.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { jstDay } from '../shared/japan-time.ts';
-import { assertCouponTemplatesExist } from './coupon-template-refs.ts';
 import { grantCouponOrSkip } from './coupon-grant-skips.ts';
+import { assertCouponTemplatesExist } from './coupon-template-refs.ts';
 import { lockMember } from './members.ts';
 
 export interface StampReward {

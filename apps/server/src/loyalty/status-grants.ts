@@ -4,8 +4,8 @@
 // one win-back coupon, and one who comes back and lapses again gets another.
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { evaluateSegment } from '../segments/evaluate-membership.ts';
 import { transact } from '../db/transact.ts';
+import { evaluateSegment } from '../segments/evaluate-membership.ts';
 import { type GrantSkipReason, grantCouponOrSkip } from './coupon-grant-skips.ts';
 import { lockMember } from './members.ts';
 import { loadRules } from './rules.ts';
@@ -42,7 +42,8 @@ export async function runStatusGrants(
       });
       if (result.granted && !result.granted.replayed) outcome.granted++;
       else outcome.skipped++;
-      if (result.skipped) outcome.skipReasons[result.skipped] = (outcome.skipReasons[result.skipped] ?? 0) + 1;
+      if (result.skipped)
+        outcome.skipReasons[result.skipped] = (outcome.skipReasons[result.skipped] ?? 0) + 1;
     }
   }
   return outcome;

@@ -53,7 +53,8 @@ export function registerTillRoutes(app: App, { database, secrets }: RouteDeps): 
               Type.String({
                 minLength: 1,
                 maxLength: 200,
-                description: "The sale's order id, when known: a next-purchase coupon is refused on its own order",
+                description:
+                  "The sale's order id, when known: a next-purchase coupon is refused on its own order",
               }),
             ),
           },
