@@ -86,7 +86,11 @@ export async function syncOrderBatch(jobs: readonly QueuedJob[], context: JobCon
  * const { failed } = await syncWorkspaceOrders(db, workspaceId, new Set(orderIds));
  * if (failed.size) throw [...failed.values()][0];
  */
-export async function syncWorkspaceOrders(db: Kysely<DB>, workspaceId: string, orderIds: ReadonlySet<number>) {
+export async function syncWorkspaceOrders(
+  db: Kysely<DB>,
+  workspaceId: string,
+  orderIds: ReadonlySet<number>,
+) {
   const failed = new Map<number, unknown>();
   const outcomes: OrderLoyaltyOutcome[] = [];
   let rules: LoyaltyRules;
