@@ -152,7 +152,7 @@ describe('a customer merge', () => {
 
     const summary = (await api('GET', `/v1/loyalty/members/${a}`)).json();
     expect(summary.points).toBe(620);
-    expect(summary.tier).toEqual({ code: 'gold', name: 'ゴールド' });
+    expect(summary.tier).toEqual({ code: 'gold', name: 'ゴールド', perks: [] });
     // 4 + 6 stamps complete a's card: the reward at 10 is granted, the one at 5 not again.
     expect(summary.stamps).toEqual([{ templateId: cardId, name: 'コーヒーカード', stamps: 0, required: 10 }]);
     const coupons = await sql<{

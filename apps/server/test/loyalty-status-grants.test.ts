@@ -65,6 +65,7 @@ describe('status grants', () => {
     expect(await runStatusGrants(t.database.db, s.workspaceId, { actor })).toEqual({
       granted: 1,
       skipped: 0,
+      skipReasons: {},
     });
     expect(await s.grantedTo()).toEqual([long]);
 
@@ -74,6 +75,7 @@ describe('status grants', () => {
     expect(await runStatusGrants(t.database.db, s.workspaceId, { actor })).toEqual({
       granted: 1,
       skipped: 1,
+      skipReasons: {},
     });
     // One coupon each: the long-lapsed customer's spell did not end with the edit.
     expect(await s.grantedTo()).toEqual([long, recent].sort((a, b) => a - b));
@@ -107,6 +109,7 @@ describe('status grants', () => {
     expect(await runStatusGrants(t.database.db, s.workspaceId, { actor: 'test' })).toEqual({
       granted: 1,
       skipped: 0,
+      skipReasons: {},
     });
     expect(await s.grantedTo()).toEqual([big]);
   });

@@ -671,10 +671,12 @@ describe('earn rules and status-based grants', () => {
     expect(await runStatusGrants(t.database.db, w, { actor: 'test', at })).toEqual({
       granted: 1,
       skipped: 0,
+      skipReasons: {},
     });
     expect(await runStatusGrants(t.database.db, w, { actor: 'test', at })).toEqual({
       granted: 0,
       skipped: 1,
+      skipReasons: {},
     });
     const { rows } = await sql<{
       customer_id: number;

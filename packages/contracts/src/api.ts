@@ -1817,6 +1817,13 @@ export interface paths {
                                 tier: {
                                     code: string;
                                     name: string;
+                                    /** @description The tier's benefits (rules.tiers[].perks) */
+                                    perks: {
+                                        nameJa: string;
+                                        nameEn: string | null;
+                                        /** @description Coupon granted once on reaching the tier */
+                                        couponTemplateId: number | null;
+                                    }[];
                                 } | null;
                                 points: number;
                                 pointsExpiringSoon: {
@@ -3558,6 +3565,11 @@ export interface paths {
                                 threshold: number;
                                 multiplier: number;
                                 couponTemplateId?: number;
+                                perks?: {
+                                    nameJa: string;
+                                    nameEn?: string;
+                                    couponTemplateId?: number;
+                                }[];
                             }[];
                             /** @default 300 */
                             qrValiditySeconds: number;
@@ -3567,6 +3579,15 @@ export interface paths {
                                 segmentId?: number;
                                 couponTemplateId: number;
                             }[];
+                            /** @default [] */
+                            nextPurchaseCoupons: {
+                                couponTemplateId: number;
+                                firstOrderOnly?: boolean;
+                                minOrderTotal?: number;
+                                sku?: string;
+                            }[];
+                            /** @default 7 */
+                            nextPurchaseMaxOrderAgeDays: number;
                         };
                     };
                 };
@@ -3647,6 +3668,11 @@ export interface paths {
                                 threshold: number;
                                 multiplier: number;
                                 couponTemplateId?: number;
+                                perks?: {
+                                    nameJa: string;
+                                    nameEn?: string;
+                                    couponTemplateId?: number;
+                                }[];
                             }[];
                             /** @default 300 */
                             qrValiditySeconds: number;
@@ -3656,6 +3682,15 @@ export interface paths {
                                 segmentId?: number;
                                 couponTemplateId: number;
                             }[];
+                            /** @default [] */
+                            nextPurchaseCoupons: {
+                                couponTemplateId: number;
+                                firstOrderOnly?: boolean;
+                                minOrderTotal?: number;
+                                sku?: string;
+                            }[];
+                            /** @default 7 */
+                            nextPurchaseMaxOrderAgeDays: number;
                         };
                     };
                 };
@@ -3702,6 +3737,13 @@ export interface paths {
                             tier: {
                                 code: string;
                                 name: string;
+                                /** @description The tier's benefits (rules.tiers[].perks) */
+                                perks: {
+                                    nameJa: string;
+                                    nameEn: string | null;
+                                    /** @description Coupon granted once on reaching the tier */
+                                    couponTemplateId: number | null;
+                                }[];
                             } | null;
                             points: number;
                             pointsExpiringSoon: {
@@ -3794,6 +3836,56 @@ export interface paths {
                                 /** Format: date-time */
                                 expiresAt: string;
                                 orderId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loyalty/members/{customerId}/coupon-grant-skips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Coupons a rule would have granted but the coupon's conditions refused, with why */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    customerId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                templateId: number;
+                                /** @description The rule: status:…, tier:…, next_purchase:order:…, stamp_card:… */
+                                source: string;
+                                grantKey: string;
+                                /** @description tier_restricted, per_customer_limit, total_limit or inactive */
+                                reason: "tier_restricted" | "per_customer_limit" | "total_limit" | "inactive";
+                                message: string;
+                                /** Format: date-time */
+                                createdAt: string;
                             }[];
                         };
                     };
@@ -4108,6 +4200,8 @@ export interface paths {
                             unrecovered: number;
                             stamps: number;
                             tier: string | null;
+                            /** @description Next-purchase coupons this call granted */
+                            nextPurchaseCoupons: number;
                         };
                     };
                 };
@@ -4166,6 +4260,8 @@ export interface paths {
                                 totalLimit: number | null;
                                 issuedCount: number;
                                 active: boolean;
+                                /** @description Tiers whose members may hold and use it; empty: all */
+                                tierCodes: string[];
                             }[];
                         };
                     };
@@ -4198,6 +4294,8 @@ export interface paths {
                         validDays?: number;
                         perCustomerLimit?: number;
                         totalLimit?: number;
+                        /** @description Only members of these tiers (rules.tiers[].code) are granted it and may use it */
+                        tierCodes?: string[];
                     };
                 };
             };
@@ -4231,6 +4329,8 @@ export interface paths {
                             totalLimit: number | null;
                             issuedCount: number;
                             active: boolean;
+                            /** @description Tiers whose members may hold and use it; empty: all */
+                            tierCodes: string[];
                         };
                     };
                 };
@@ -4290,6 +4390,8 @@ export interface paths {
                             source: string;
                             /** Format: date-time */
                             redeemedAt: string | null;
+                            /** @description A next-purchase coupon: the order that granted it (not usable on it) */
+                            grantedOrderId: number | null;
                             /** @description The grantKey had been used: the first grant is returned */
                             replayed: boolean;
                         };
@@ -4342,6 +4444,8 @@ export interface paths {
                             source: string;
                             /** Format: date-time */
                             redeemedAt: string | null;
+                            /** @description A next-purchase coupon: the order that granted it (not usable on it) */
+                            grantedOrderId: number | null;
                             name: string;
                             description: string;
                             /** @description amount_off, percent_off or free_item */
@@ -4439,6 +4543,8 @@ export interface paths {
                         storeCode?: string;
                         orderTotal?: number;
                         idempotencyKey?: string;
+                        /** @description The order it is used on: a next-purchase coupon is refused on its own order */
+                        orderExternalId?: string;
                     };
                 };
             };
@@ -4662,6 +4768,13 @@ export interface paths {
                             tier: {
                                 code: string;
                                 name: string;
+                                /** @description The tier's benefits (rules.tiers[].perks) */
+                                perks: {
+                                    nameJa: string;
+                                    nameEn: string | null;
+                                    /** @description Coupon granted once on reaching the tier */
+                                    couponTemplateId: number | null;
+                                }[];
                             } | null;
                             points: number;
                             pointsExpiringSoon: {
@@ -4731,6 +4844,8 @@ export interface paths {
                         earn?: boolean;
                         redeemPoints?: number;
                         couponCode?: string;
+                        /** @description The sale's order id, when known: a next-purchase coupon is refused on its own order */
+                        orderExternalId?: string;
                     };
                 };
             };
@@ -4793,6 +4908,13 @@ export interface paths {
                                 tier: {
                                     code: string;
                                     name: string;
+                                    /** @description The tier's benefits (rules.tiers[].perks) */
+                                    perks: {
+                                        nameJa: string;
+                                        nameEn: string | null;
+                                        /** @description Coupon granted once on reaching the tier */
+                                        couponTemplateId: number | null;
+                                    }[];
                                 } | null;
                                 points: number;
                                 pointsExpiringSoon: {

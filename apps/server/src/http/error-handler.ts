@@ -65,14 +65,19 @@ function fromFrameworkError(error: FastifyError, status: number): DomainError {
 function send(reply: FastifyReply, error: DomainError): FastifyReply {
   if (error.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
-  return reply
-    .status(statusOf(error.code))
-    .send({ error: { code: error.code, message: error.message, problems: error.problems } });
+  return reply.status(statusOf(error.code)).send({
+    error: {
+      code: error.code,
+      ...(error.reason ? { reason: error.reason } : {}),
+      message: error.message,
+      problems: error.problems,
+    },
+  });
 }
 
 /**
  * Error body, for domain outcomes and framework errors alike:
- * `{ error: { code, message, problems: [{ path, message }] } }`. Install it before the routes:
+ * `{ error: { code, reason?, message, problems: [{ path, message }] } }`. Install it before the routes:
  * it indexes them to tell a wrong method (405) from an unknown path (404).
  */
 export function installErrorHandler(app: FastifyInstance): void {

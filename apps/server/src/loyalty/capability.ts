@@ -22,6 +22,8 @@ export const loyaltyCapability: Capability = {
     { table: 'stamp_card', onMerge: 'custom' },
     { table: 'stamp_entry', onMerge: 'custom' },
     { table: 'tier_change', onMerge: 'custom' },
+    // Why a rule's coupon was not granted: history of the person, re-pointed like their orders.
+    { table: 'coupon_grant_skip', onMerge: 'move' },
   ],
   mergeCustomers: async (...args) => (await import('./merge-loyalty.ts')).mergeLoyalty(...args),
   customerSearch: async () => (await import('./member-search.ts')).memberNumberSearch,

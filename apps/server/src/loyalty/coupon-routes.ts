@@ -35,6 +35,12 @@ const CouponTemplateBody = Type.Object(
     validDays: Type.Optional(Type.Integer({ minimum: 1 })),
     perCustomerLimit: Type.Optional(Type.Integer({ minimum: 1 })),
     totalLimit: Type.Optional(Type.Integer({ minimum: 1 })),
+    tierCodes: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 50 }), {
+        maxItems: 20,
+        description: 'Only members of these tiers (rules.tiers[].code) are granted it and may use it',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -136,6 +142,13 @@ export function registerCouponRoutes(app: App, deps: RouteDeps): void {
             storeCode: Type.Optional(Type.String({ maxLength: 100 })),
             orderTotal: Type.Optional(Type.Integer({ minimum: 0 })),
             idempotencyKey: Type.Optional(Key),
+            orderExternalId: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 200,
+                description: 'The order it is used on: a next-purchase coupon is refused on its own order',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

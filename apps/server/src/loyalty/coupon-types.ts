@@ -14,4 +14,6 @@ export interface Coupon {
   source: string;
   redeemed_at: Date | null;
   redemption_key: string | null;
+  /** The order that granted a next-purchase coupon (it cannot be used on that order). */
+  granted_order_id: number | null;
 }

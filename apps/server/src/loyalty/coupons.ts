@@ -10,6 +10,7 @@ import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { generateCouponCode, normalizeCouponCode } from './coupon-code.ts';
 import type { Coupon, CouponKind } from './coupon-types.ts';
 import { lockMember } from './members.ts';
+import { loadRules, tierRestrictionText } from './rules.ts';
 
 // The coupon's own shapes live in coupon-types.ts, which redemption imports without importing this file.
 export type { Coupon, CouponKind } from './coupon-types.ts';
@@ -35,6 +36,8 @@ export interface CouponTemplateInput {
   validDays?: number;
   perCustomerLimit?: number;
   totalLimit?: number;
+  /** Tier codes (rules.tiers[].code) whose members may hold and use it; none: every member. */
+  tierCodes?: string[];
 }
 
 export interface CouponTemplate {
@@ -53,6 +56,7 @@ export interface CouponTemplate {
   total_limit: number | null;
   issued_count: number;
   active: boolean;
+  tier_codes: string[];
 }
 
 export async function createCouponTemplate(
@@ -66,14 +70,28 @@ export async function createCouponTemplate(
     throw invalid([{ path: 'value', message: 'an amount_off coupon needs a value in yen' }]);
   if (input.kind === 'free_item' && !input.freeItem)
     throw invalid([{ path: 'freeItem', message: 'a free_item coupon names the item' }]);
+  await assertTierCodes(db, workspaceId, input.tierCodes ?? []);
   const { rows } = await sql<CouponTemplate>`
     insert into coupon_template (workspace_id, name, description, kind, value, free_item, min_spend, store_codes,
-      valid_from, valid_until, valid_days, per_customer_limit, total_limit)
+      valid_from, valid_until, valid_days, per_customer_limit, total_limit, tier_codes)
     values (${workspaceId}, ${input.name}, ${input.description ?? ''}, ${input.kind}, ${input.value ?? 0},
       ${input.freeItem ?? null}, ${input.minSpend ?? 0}, ${input.storeCodes ?? []}, ${input.validFrom ?? null},
-      ${input.validUntil ?? null}, ${input.validDays ?? null}, ${input.perCustomerLimit ?? null}, ${input.totalLimit ?? null})
+      ${input.validUntil ?? null}, ${input.validDays ?? null}, ${input.perCustomerLimit ?? null}, ${input.totalLimit ?? null},
+      ${[...new Set(input.tierCodes ?? [])]})
     returning *`.execute(db);
   return rows[0]!;
+}
+
+/** Every code must name a tier of the workspace's rules (a typo would make the coupon unusable). */
+async function assertTierCodes(db: Kysely<DB>, workspaceId: string, codes: readonly string[]) {
+  if (!codes.length) return;
+  const known = new Set((await loadRules(db, workspaceId)).tiers.map((t) => t.code));
+  const problems = codes.flatMap((code, i) =>
+    known.has(code)
+      ? []
+      : [{ path: `tierCodes[${i}]`, message: `"${code}" is not a tier (${[...known].join(', ')})` }],
+  );
+  if (problems.length) throw invalid(problems);
 }
 
 export async function listCouponTemplates(db: Kysely<DB>, workspaceId: string): Promise<CouponTemplate[]> {
@@ -92,6 +110,11 @@ export interface GrantInput {
   /** Grants with the same key for the same template and customer return the first coupon. */
   grantKey?: string;
   at?: Date;
+  /**
+   * A next-purchase coupon: the order that granted it. The coupon is valid from `at` (after the
+   * order) and redemption refuses it on this order.
+   */
+  grantedOrderId?: number;
 }
 
 /** Grants a coupon; the caller holds the customer's member lock (per-customer limit). */
@@ -114,7 +137,10 @@ export async function grantCouponInTx(
   ).rows[0];
   if (!template) throw notFound(`coupon template ${input.templateId}`);
   if (!template.active)
-    throw new DomainError('conflict', `coupon template ${input.templateId} is not active`);
+    throw new DomainError('conflict', `coupon template ${input.templateId} is not active`, [], {
+      reason: 'coupon_template_inactive',
+    });
+  if (template.tier_codes.length) await assertInTiers(tx, workspaceId, input.customerId, template);
   if (template.per_customer_limit) {
     const { rows } = await sql<{
       n: number;
@@ -124,6 +150,8 @@ export async function grantCouponInTx(
       throw new DomainError(
         'conflict',
         `the customer already has ${rows[0]!.n} of this coupon (limit ${template.per_customer_limit})`,
+        [],
+        { reason: 'coupon_per_customer_limit' },
       );
   }
   // The total limit is a conditional increment: concurrent grants cannot exceed it.
@@ -131,7 +159,9 @@ export async function grantCouponInTx(
     where workspace_id = ${workspaceId} and id = ${input.templateId}
       and (total_limit is null or issued_count < total_limit) returning id`.execute(tx);
   if (!counted.rows.length)
-    throw new DomainError('conflict', `coupon template ${input.templateId} has reached its total limit`);
+    throw new DomainError('conflict', `coupon template ${input.templateId} has reached its total limit`, [], {
+      reason: 'coupon_total_limit',
+    });
   const at = input.at ?? new Date();
   const validFrom = template.valid_from && template.valid_from > at ? template.valid_from : at;
   let validUntil = template.valid_until;
@@ -141,9 +171,10 @@ export async function grantCouponInTx(
   }
   // A code collision (2^-59 a pair) raises a unique violation, which transact retries.
   const { rows } = await sql<Coupon>`
-    insert into coupon (workspace_id, template_id, customer_id, code, valid_from, valid_until, source, grant_key)
+    insert into coupon (workspace_id, template_id, customer_id, code, valid_from, valid_until, source, grant_key,
+      granted_order_id)
     values (${workspaceId}, ${input.templateId}, ${input.customerId}, ${generateCouponCode()}, ${validFrom},
-      ${validUntil}, ${input.source}, ${input.grantKey ?? null})
+      ${validUntil}, ${input.source}, ${input.grantKey ?? null}, ${input.grantedOrderId ?? null})
     returning *`.execute(tx);
   const coupon = rows[0]!;
   await couponEvent(tx, workspaceId, coupon.id, 'granted', input.actor, input.source);
@@ -163,6 +194,28 @@ export async function grantCouponInTx(
     },
   ]);
   return { ...coupon, replayed: false };
+}
+
+/** Refuses a tier-restricted coupon to a member outside its tiers (the caller holds the lock). */
+async function assertInTiers(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  customerId: number,
+  template: CouponTemplate,
+) {
+  const { rows } = await sql<{ tier_code: string | null }>`select tier_code from loyalty_member
+    where workspace_id = ${workspaceId} and customer_id = ${customerId}`.execute(tx);
+  const tier = rows[0]?.tier_code ?? null;
+  if (tier !== null && template.tier_codes.includes(tier)) return;
+  const rules = await loadRules(tx, workspaceId);
+  throw new DomainError(
+    'conflict',
+    `このクーポンは${tierRestrictionText(rules, template.tier_codes, tier)}`,
+    [],
+    {
+      reason: 'coupon_tier_restricted',
+    },
+  );
 }
 
 export async function grantCoupon(db: Kysely<DB>, workspaceId: string, input: GrantInput) {
@@ -230,8 +283,10 @@ export async function usableCoupons(
   const { rows } = await sql<UsableCoupon>`
     select c.code, t.name, t.kind, t.value, t.free_item, t.min_spend, c.valid_until
     from coupon c join coupon_template t on t.workspace_id = c.workspace_id and t.id = c.template_id
+      left join loyalty_member m on m.workspace_id = c.workspace_id and m.customer_id = c.customer_id
     where c.workspace_id = ${workspaceId} and c.customer_id = ${customerId} and c.status = 'active'
       and c.valid_from <= ${at} and (c.valid_until is null or c.valid_until > ${at})
+      and (cardinality(t.tier_codes) = 0 or m.tier_code = any (t.tier_codes))
     order by c.valid_until nulls last, c.id`.execute(db);
   return rows;
 }

@@ -68,6 +68,7 @@ export async function syncOrderBatch(jobs: readonly QueuedJob[], context: JobCon
         failedOrders: failed.size,
         earned: outcomes.reduce((s, o) => s + o.earned, 0),
         reversed: outcomes.reduce((s, o) => s + o.reversed, 0),
+        nextPurchaseCoupons: outcomes.reduce((s, o) => s + o.nextPurchaseCoupons, 0),
         ms: Date.now() - started,
       },
       'order points synced',
@@ -76,8 +77,20 @@ export async function syncOrderBatch(jobs: readonly QueuedJob[], context: JobCon
   return failures;
 }
 
-/** Syncs the orders; returns the outcomes and, by order id, the errors of those that failed. */
-export async function syncWorkspaceOrders(db: Kysely<DB>, workspaceId: string, orderIds: ReadonlySet<number>) {
+/**
+ * Syncs the orders (points, stamps, tier, next-purchase coupons) set-based, 100 to a transaction,
+ * as the job does; returns the outcomes and, by order id, the errors of those that failed. For a
+ * loader that wrote orders without publishing `orders.changed` (the demo, a one-off backfill).
+ *
+ * @example
+ * const { failed } = await syncWorkspaceOrders(db, workspaceId, new Set(orderIds));
+ * if (failed.size) throw [...failed.values()][0];
+ */
+export async function syncWorkspaceOrders(
+  db: Kysely<DB>,
+  workspaceId: string,
+  orderIds: ReadonlySet<number>,
+) {
   const failed = new Map<number, unknown>();
   const outcomes: OrderLoyaltyOutcome[] = [];
   let rules: LoyaltyRules;

@@ -74,6 +74,7 @@ export interface CouponTemplateTable {
   total_limit: number | null;
   issued_count: Generated<number>;
   active: Generated<boolean>;
+  tier_codes: Generated<string[]>;
   created_at: Timestamp;
 }
 
@@ -92,6 +93,20 @@ export interface CouponTable {
   redeemed_by: string | null;
   redeemed_store_code: string | null;
   redemption_key: string | null;
+  granted_order_id: number | null;
+  created_at: Timestamp;
+}
+
+/** migrations/0022_loyalty_gaps.sql */
+export interface CouponGrantSkipTable {
+  workspace_id: string;
+  id: Id;
+  template_id: number;
+  customer_id: number;
+  source: string;
+  grant_key: string;
+  reason: 'tier_restricted' | 'per_customer_limit' | 'total_limit' | 'inactive';
+  message: string;
   created_at: Timestamp;
 }
 
@@ -174,6 +189,7 @@ declare module '../db/schema.ts' {
     coupon_template: CouponTemplateTable;
     coupon: CouponTable;
     coupon_event: CouponEventTable;
+    coupon_grant_skip: CouponGrantSkipTable;
     stamp_card_template: StampCardTemplateTable;
     stamp_card: StampCardTable;
     stamp_entry: StampEntryTable;

@@ -25,6 +25,7 @@ export function couponTemplateView(t: CouponTemplate) {
     totalLimit: t.total_limit,
     issuedCount: t.issued_count,
     active: t.active,
+    tierCodes: t.tier_codes,
   };
 }
 
@@ -39,6 +40,7 @@ export function couponView(c: Coupon) {
     validUntil: iso(c.valid_until),
     source: c.source,
     redeemedAt: iso(c.redeemed_at),
+    grantedOrderId: c.granted_order_id === null ? null : Number(c.granted_order_id),
   };
 }
 

@@ -2,11 +2,13 @@
 // adjustments (`admin`), and earning for an order by its external id.
 import { Type } from 'typebox';
 import type { App, RouteDeps } from '../http/route-deps.ts';
+import { listGrantSkips } from './coupon-grant-skips.ts';
 import { issueCardPayload } from './member-card.ts';
 import { syncOrderByExternalId } from './order-points.ts';
 import { adjustPoints, redeemPoints, voidRedemption } from './points-ledger.ts';
 import {
   CardPayload,
+  CouponGrantSkips,
   EntryResult,
   MemberLedger,
   MemberSummary,
@@ -46,6 +48,19 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => memberLedger(db, ws(request), request.params.customerId),
+  );
+  app.get(
+    '/v1/loyalty/members/:customerId/coupon-grant-skips',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: "Coupons a rule would have granted but the coupon's conditions refused, with why",
+        params: CustomerParams,
+        response: { 200: CouponGrantSkips },
+      },
+    },
+    async (request) => ({ items: await listGrantSkips(db, ws(request), request.params.customerId) }),
   );
   app.post(
     '/v1/loyalty/members/:customerId/adjustments',

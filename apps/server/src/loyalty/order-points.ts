@@ -11,6 +11,7 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { notFound } from '../shared/domain-error.ts';
 import { lockMember, type MemberRow } from './members.ts';
+import { grantNextPurchaseCoupons } from './next-purchase.ts';
 import type { PendingPosts } from './pending-posts.ts';
 import { addMonths, earnInTx, postEntry, takeFromLots } from './points-ledger.ts';
 import { type LoyaltyRules, loadRules } from './rules.ts';
@@ -65,6 +66,8 @@ export interface OrderLoyaltyOutcome {
   unrecovered: number;
   stamps: number;
   tier: string | null;
+  /** Next-purchase coupons this sync granted (0 when granted by an earlier one). */
+  nextPurchaseCoupons: number;
 }
 
 interface Credited {
@@ -164,6 +167,7 @@ export async function syncOrderLoyaltyInTx(
     unrecovered: 0,
     stamps: 0,
     tier: member.tier_code,
+    nextPurchaseCoupons: 0,
   };
   const credited = options.facts?.credited ?? (await creditedSql(workspaceId, orderId).execute(tx)).rows[0]!;
   const tooOld = addMonths(order.ordered_at, rules.lotValidityMonths) <= at;
@@ -242,6 +246,13 @@ export async function syncOrderLoyaltyInTx(
     ...(fast && options.tierBasis !== undefined ? { basis: options.tierBasis } : {}),
     ...(pending ? { pending } : {}),
   });
+  // After the tier: a tier-restricted next-purchase coupon goes by the tier this order left.
+  outcome.nextPurchaseCoupons = await grantNextPurchaseCoupons(tx, workspaceId, order, rules, {
+    actor: options.actor,
+    at,
+    pending: options.pending,
+    ...(options.facts ? { lines: options.facts.lines } : {}),
+  });
   return outcome;
 }
 
@@ -262,7 +273,12 @@ async function syncTier(
   const reason = `order ${order.external_id}`;
   const change = basis === undefined ? undefined : tierChangeFor(rules, member.tier_code, basis);
   if (basis !== undefined && !change) return member.tier_code;
-  if (pending && basis !== undefined && change && !(change.direction === 'up' && change.couponTemplateId)) {
+  if (
+    pending &&
+    basis !== undefined &&
+    change &&
+    !(change.direction === 'up' && change.couponTemplateIds.length)
+  ) {
     const { to, direction } = change;
     await pending.addTierChange(tx, {
       customerId: order.customer_id,

@@ -12,6 +12,7 @@ import { insertSelectedEvents } from '../domain-events/append-select.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { normalizeCouponCode } from './coupon-code.ts';
 import type { Coupon, CouponKind } from './coupon-types.ts';
+import { type LoyaltyRules, loadRules, tierRestrictionText } from './rules.ts';
 
 export interface RedeemCouponInput {
   code: string;
@@ -22,6 +23,11 @@ export interface RedeemCouponInput {
   idempotencyKey?: string;
   /** When set (a scanned member card), the coupon must belong to this customer. */
   customerId?: number;
+  /**
+   * The order the coupon is used on (the shop's order id), when the till knows it: a next-purchase
+   * coupon is refused on the order that granted it.
+   */
+  orderExternalId?: string;
   at?: Date;
 }
 
@@ -47,6 +53,11 @@ type CouponRow = Pick<
   free_item: string | null;
   min_spend: number;
   store_codes: string[];
+  tier_codes: string[];
+  /** The member's tier now (redemption checks a tier-restricted coupon against it). */
+  member_tier: string | null;
+  granted_order_id: number | null;
+  granted_order_external_id: string | null;
   redeemed: boolean;
 };
 
@@ -62,13 +73,17 @@ export async function redeemCouponInTx(
   const code = normalizeCouponCode(input.code);
   const at = input.at ?? new Date();
   const store = input.storeCode ?? null;
+  const orderId = input.orderExternalId ?? null;
   const { rows } = await prepared(
     'loyalty.redeem_coupon',
     sql<CouponRow>`
     with c as (
       select c.id, c.code, c.customer_id, c.status, c.valid_from, c.valid_until, c.redemption_key,
-        t.name, t.kind, t.value, t.free_item, t.min_spend, t.store_codes
+        t.name, t.kind, t.value, t.free_item, t.min_spend, t.store_codes, t.tier_codes,
+        m.tier_code as member_tier, c.granted_order_id, g.external_id as granted_order_external_id
       from coupon c join coupon_template t on t.workspace_id = c.workspace_id and t.id = c.template_id
+        left join loyalty_member m on m.workspace_id = c.workspace_id and m.customer_id = c.customer_id
+        left join customer_order g on g.workspace_id = c.workspace_id and g.id = c.granted_order_id
       where c.workspace_id = ${workspaceId} and c.code = ${code}),
     u as (
       update coupon k set status = 'redeemed', redeemed_at = ${at}, redeemed_by = ${input.actor},
@@ -79,6 +94,8 @@ export async function redeemCouponInTx(
         and c.valid_from <= ${at} and (c.valid_until is null or c.valid_until > ${at})
         and (cardinality(c.store_codes) = 0 or ${store}::text = any (c.store_codes))
         and (c.min_spend = 0 or ${input.orderTotal ?? null}::bigint >= c.min_spend)
+        and (cardinality(c.tier_codes) = 0 or c.member_tier = any (c.tier_codes))
+        and (${orderId}::text is null or c.granted_order_external_id is distinct from ${orderId}::text)
       returning k.id),
     e as (
       insert into coupon_event (workspace_id, coupon_id, kind, actor, reason, store_code)
@@ -90,7 +107,9 @@ export async function redeemCouponInTx(
   if (!c || (input.customerId !== undefined && c.customer_id !== input.customerId))
     throw notFound(`coupon ${code}`);
   if (c.redeemed) return redemption(c, input, false);
-  return refusal(c, input, at);
+  // Only a tier refusal needs the rules (the tiers' names for the message).
+  const rules = c.tier_codes.length ? await loadRules(tx, workspaceId) : undefined;
+  return refusal(c, input, at, rules);
 }
 
 /** The statement's `loyalty.coupon_redeemed` domain event, appended when (and only when) it redeemed. */
@@ -114,6 +133,11 @@ export async function redeemCoupon(
   input: RedeemCouponInput,
 ): Promise<RedeemedCoupon> {
   return redeemCouponInTx(db, workspaceId, input);
+}
+
+/** 2026-12-06 21:05 as Japan reads it (JST has no daylight saving). */
+function jstMinute(at: Date): string {
+  return new Date(at.getTime() + 9 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 function redemption(c: CouponRow, input: RedeemCouponInput, replayed: boolean): RedeemedCoupon {
@@ -141,14 +165,36 @@ function redemption(c: CouponRow, input: RedeemCouponInput, replayed: boolean): 
  * same key, or the condition that failed. When every condition held on that row, a concurrent
  * till redeemed the coupon between the snapshot and the update.
  */
-function refusal(c: CouponRow, input: RedeemCouponInput, at: Date): RedeemedCoupon {
+function refusal(c: CouponRow, input: RedeemCouponInput, at: Date, rules?: LoyaltyRules): RedeemedCoupon {
   const code = c.code;
   if (c.status === 'redeemed' && input.idempotencyKey && c.redemption_key === input.idempotencyKey)
     return redemption(c, input, true);
   if (c.status === 'redeemed') throw new DomainError('conflict', `coupon ${code} has already been used`);
   if (c.status === 'revoked') throw new DomainError('conflict', `coupon ${code} has been revoked`);
+  if (c.granted_order_id !== null && input.orderExternalId !== undefined)
+    if (c.granted_order_external_id === input.orderExternalId)
+      throw new DomainError(
+        'conflict',
+        `クーポン ${code} はこのご注文（${input.orderExternalId}）で発行された次回用クーポンです。次回以降のお買い物でご利用ください`,
+        [],
+        { reason: 'coupon_granting_order' },
+      );
   if (c.valid_from > at)
-    throw new DomainError('conflict', `coupon ${code} is not valid until ${c.valid_from.toISOString()}`);
+    throw new DomainError(
+      'conflict',
+      c.granted_order_id !== null
+        ? `クーポン ${code} は次回用クーポンです。${jstMinute(c.valid_from)} からご利用いただけます`
+        : `coupon ${code} is not valid until ${c.valid_from.toISOString()}`,
+      [],
+      { reason: 'coupon_not_yet_valid' },
+    );
+  if (rules && !(c.member_tier !== null && c.tier_codes.includes(c.member_tier)))
+    throw new DomainError(
+      'conflict',
+      `クーポン ${code} は${tierRestrictionText(rules, c.tier_codes, c.member_tier)}`,
+      [],
+      { reason: 'coupon_tier_restricted' },
+    );
   if (c.valid_until && c.valid_until <= at)
     throw new DomainError('conflict', `coupon ${code} expired at ${c.valid_until.toISOString()}`);
   if (c.store_codes.length && !(input.storeCode && c.store_codes.includes(input.storeCode)))

@@ -28,6 +28,9 @@ export const CouponTemplate = Type.Object({
   totalLimit: Nullable(Type.Integer({ description: 'Most coupons ever granted from it' })),
   issuedCount: Type.Integer(),
   active: Type.Boolean(),
+  tierCodes: Type.Array(Type.String(), {
+    description: 'Tiers whose members may hold and use it; empty: all',
+  }),
 });
 
 const CouponFields = {
@@ -40,6 +43,9 @@ const CouponFields = {
   validUntil: Nullable(Instant()),
   source: Type.String(),
   redeemedAt: Nullable(Instant()),
+  grantedOrderId: Nullable(
+    Type.Integer({ description: 'A next-purchase coupon: the order that granted it (not usable on it)' }),
+  ),
 };
 
 export const GrantedCoupon = Type.Object({
@@ -116,12 +122,24 @@ export const EntryResult = Type.Object({
   replayed: Type.Boolean(),
 });
 
+const TierPerkView = Type.Object({
+  nameJa: Type.String(),
+  nameEn: Nullable(Type.String()),
+  couponTemplateId: Nullable(Type.Integer({ description: 'Coupon granted once on reaching the tier' })),
+});
+
 export const MemberSummary = Type.Object({
   customerId: Type.Integer(),
   mergedInto: Nullable(Type.Integer({ description: 'Set when the id asked for was merged away' })),
   memberNo: Nullable(Type.String()),
   name: Nullable(Type.String()),
-  tier: Nullable(Type.Object({ code: Type.String(), name: Type.String() })),
+  tier: Nullable(
+    Type.Object({
+      code: Type.String(),
+      name: Type.String(),
+      perks: Type.Array(TierPerkView, { description: "The tier's benefits (rules.tiers[].perks)" }),
+    }),
+  ),
   points: Type.Integer(),
   pointsExpiringSoon: Type.Object({
     points: Type.Integer(),
@@ -191,6 +209,28 @@ export const OrderLoyaltyOutcome = Type.Object({
   unrecovered: Type.Integer({ description: 'Points a reversal could not take back' }),
   stamps: Type.Integer(),
   tier: Nullable(Type.String()),
+  nextPurchaseCoupons: Type.Integer({ description: 'Next-purchase coupons this call granted' }),
+});
+
+export const CouponGrantSkips = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      templateId: Type.Integer(),
+      source: Type.String({ description: 'The rule: status:…, tier:…, next_purchase:order:…, stamp_card:…' }),
+      grantKey: Type.String(),
+      reason: Type.Union(
+        [
+          Type.Literal('tier_restricted'),
+          Type.Literal('per_customer_limit'),
+          Type.Literal('total_limit'),
+          Type.Literal('inactive'),
+        ],
+        { description: 'tier_restricted, per_customer_limit, total_limit or inactive' },
+      ),
+      message: Type.String(),
+      createdAt: Instant(),
+    }),
+  ),
 });
 
 export const TillResult = Type.Object({

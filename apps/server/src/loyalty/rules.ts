@@ -9,6 +9,19 @@ import { compileValidator } from '../shared/validate.ts';
 import { assertCouponTemplatesExist, type CouponTemplateRef } from './coupon-template-refs.ts';
 import { prepareGrantSegments, STATUS_TRIGGERS } from './status-segments.ts';
 
+/**
+ * A benefit of a tier, shown to its members ("your benefits": 送料無料, 誕生日クーポン 10%OFF,
+ * 優先予約). With a coupon template, the coupon is granted once when a member reaches the tier.
+ */
+export const TierPerk = Type.Object(
+  {
+    nameJa: Type.String({ minLength: 1, maxLength: 100 }),
+    nameEn: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    couponTemplateId: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
 export const Tier = Type.Object(
   {
     code: Type.String({ minLength: 1, maxLength: 50 }),
@@ -19,6 +32,24 @@ export const Tier = Type.Object(
     multiplier: Type.Number({ minimum: 0, maximum: 100 }),
     /** A coupon granted once when a member first reaches the tier. */
     couponTemplateId: Type.Optional(Type.Integer({ minimum: 1 })),
+    perks: Type.Optional(Type.Array(TierPerk, { maxItems: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A next-purchase coupon (次回使えるクーポン): a completed order that meets every condition given
+ * grants the customer the template's coupon, usable from their next order (not on this one).
+ */
+export const NextPurchaseRule = Type.Object(
+  {
+    couponTemplateId: Type.Integer({ minimum: 1 }),
+    /** Only the customer's first completed order grants it. */
+    firstOrderOnly: Type.Optional(Type.Boolean()),
+    /** Least order total (yen, after refunds) that grants it. */
+    minOrderTotal: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Only an order with a line of this SKU grants it. */
+    sku: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   },
   { additionalProperties: false },
 );
@@ -80,11 +111,19 @@ export const LoyaltyRules = Type.Object(
       ),
       { maxItems: 50, default: [] },
     ),
+    nextPurchaseCoupons: Type.Array(NextPurchaseRule, { maxItems: 20, default: [] }),
+    /**
+     * An order older than this when it is synced (an imported history) grants no next-purchase
+     * coupon: the customer has long since made their "next" purchase.
+     */
+    nextPurchaseMaxOrderAgeDays: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
   },
   { additionalProperties: false },
 );
 export type LoyaltyRules = Static<typeof LoyaltyRules>;
 export type TierRule = Static<typeof Tier>;
+export type TierPerk = Static<typeof TierPerk>;
+export type NextPurchaseRule = Static<typeof NextPurchaseRule>;
 
 const validator = compileValidator<LoyaltyRules>(LoyaltyRules);
 
@@ -128,6 +167,12 @@ function couponTemplateRefs(rules: LoyaltyRules): CouponTemplateRef[] {
   for (const [i, tier] of rules.tiers.entries())
     if (tier.couponTemplateId !== undefined)
       refs.push({ path: `rules.tiers[${i}].couponTemplateId`, id: tier.couponTemplateId });
+  for (const [i, tier] of rules.tiers.entries())
+    for (const [j, perk] of (tier.perks ?? []).entries())
+      if (perk.couponTemplateId !== undefined)
+        refs.push({ path: `rules.tiers[${i}].perks[${j}].couponTemplateId`, id: perk.couponTemplateId });
+  for (const [i, rule] of rules.nextPurchaseCoupons.entries())
+    refs.push({ path: `rules.nextPurchaseCoupons[${i}].couponTemplateId`, id: rule.couponTemplateId });
   for (const [i, grant] of rules.statusGrants.entries())
     refs.push({ path: `rules.statusGrants[${i}].couponTemplateId`, id: grant.couponTemplateId });
   return refs;
@@ -152,6 +197,23 @@ export async function saveRules(
     on conflict (workspace_id) do update set rules = excluded.rules, updated_by = excluded.updated_by,
       updated_at = now()`.execute(db);
   return rules;
+}
+
+/** The coupon templates granted once on reaching a tier: its own and its perks'. */
+export function tierCouponTemplateIds(tier: TierRule | undefined): number[] {
+  if (!tier) return [];
+  const ids = [tier.couponTemplateId, ...(tier.perks ?? []).map((p) => p.couponTemplateId)];
+  return [...new Set(ids.filter((id): id is number => id !== undefined))];
+}
+
+/** 「ゴールド・プラチナ ランクの会員様限定です（現在のランク: シルバー）」: tiers by their names. */
+export function tierRestrictionText(
+  rules: LoyaltyRules,
+  codes: readonly string[],
+  current: string | null,
+): string {
+  const name = (code: string) => rules.tiers.find((t) => t.code === code)?.name ?? code;
+  return `${codes.map(name).join('・')} ランクの会員様限定です（現在のランク: ${current === null ? 'なし' : name(current)}）`;
 }
 
 /** Tiers from the lowest threshold up. */

@@ -8,8 +8,8 @@ import { transact } from '../db/transact.ts';
 import { appendDomainEvents } from '../domain-events/append.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { jstDay } from '../shared/japan-time.ts';
+import { grantCouponOrSkip } from './coupon-grant-skips.ts';
 import { assertCouponTemplatesExist } from './coupon-template-refs.ts';
-import { grantCouponInTx } from './coupons.ts';
 import { lockMember } from './members.ts';
 
 export interface StampReward {
@@ -187,7 +187,7 @@ export async function addStampsInTx(
     );
     const alreadyRewarded = current.id === card.id ? (input.carried?.rewardedUpTo ?? 0) : 0;
     for (const reward of template.rewards.filter((r) => r.at === stamps && r.at > alreadyRewarded)) {
-      const coupon = await grantCouponInTx(tx, workspaceId, {
+      const { granted } = await grantCouponOrSkip(tx, workspaceId, {
         templateId: reward.couponTemplateId,
         customerId: input.customerId,
         source: `stamp_card:${template.id}`,
@@ -195,7 +195,7 @@ export async function addStampsInTx(
         actor: input.actor,
         at,
       });
-      result.grantedCoupons.push(coupon.code);
+      if (granted) result.grantedCoupons.push(granted.code);
     }
     if (stamps === template.stamps_required - 1)
       await appendDomainEvents(tx, workspaceId, [

@@ -4,9 +4,10 @@
 // one win-back coupon, and one who comes back and lapses again gets another.
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { transact } from '../db/transact.ts';
 import { evaluateSegment } from '../segments/evaluate-membership.ts';
-import { DomainError } from '../shared/domain-error.ts';
-import { grantCoupon } from './coupons.ts';
+import { type GrantSkipReason, grantCouponOrSkip } from './coupon-grant-skips.ts';
+import { lockMember } from './members.ts';
 import { loadRules } from './rules.ts';
 import { grantSegmentId } from './status-segments.ts';
 
@@ -17,7 +18,7 @@ export async function runStatusGrants(
 ) {
   const at = options.at ?? new Date();
   const rules = await loadRules(db, workspaceId);
-  const outcome = { granted: 0, skipped: 0 };
+  const outcome = { granted: 0, skipped: 0, skipReasons: {} as Partial<Record<GrantSkipReason, number>> };
   for (const rule of rules.statusGrants) {
     const segmentId = await grantSegmentId(db, workspaceId, rule);
     // A segment deleted since the rules were saved grants nothing (the rules still name it).
@@ -26,8 +27,11 @@ export async function runStatusGrants(
     await evaluateSegment(db, workspaceId, segmentId, { now: at });
     const name = rule.trigger ?? `segment:${segmentId}`;
     for (const member of await spells(db, workspaceId, segmentId)) {
-      try {
-        const coupon = await grantCoupon(db, workspaceId, {
+      // A limit reached, an inactive template or a tier the coupon is not for skips the customer
+      // and records why (coupon_grant_skip); anything else is a bug.
+      const result = await transact(db, async (tx) => {
+        await lockMember(tx, workspaceId, member.customer_id);
+        return grantCouponOrSkip(tx, workspaceId, {
           templateId: rule.couponTemplateId,
           customerId: member.customer_id,
           source: `status:${name}`,
@@ -35,13 +39,11 @@ export async function runStatusGrants(
           actor: options.actor,
           at,
         });
-        if (coupon.replayed) outcome.skipped++;
-        else outcome.granted++;
-      } catch (error) {
-        // A limit reached or an inactive template skips the customer; anything else is a bug.
-        if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
-        outcome.skipped++;
-      }
+      });
+      if (result.granted && !result.granted.replayed) outcome.granted++;
+      else outcome.skipped++;
+      if (result.skipped)
+        outcome.skipReasons[result.skipped] = (outcome.skipReasons[result.skipped] ?? 0) + 1;
     }
   }
   return outcome;

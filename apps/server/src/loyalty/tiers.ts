@@ -5,11 +5,11 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
-import { grantCouponInTx } from './coupons.ts';
+import { grantCouponOrSkip } from './coupon-grant-skips.ts';
 import { lockMember, type MemberRow } from './members.ts';
 import { recordTierChanges } from './pending-posts.ts';
 import { addMonths } from './points-ledger.ts';
-import { type LoyaltyRules, loadRules, sortedTiers, type TierRule } from './rules.ts';
+import { type LoyaltyRules, loadRules, sortedTiers, type TierRule, tierCouponTemplateIds } from './rules.ts';
 
 /** Spend or points in the 12 months up to `at`, per customer (all members when `customerIds` is unset). */
 async function tierBasis(
@@ -90,13 +90,13 @@ export function tierChangeFor(
   rules: LoyaltyRules,
   from: string | null,
   value: number,
-): { to: string; direction: 'up' | 'down'; couponTemplateId: number | undefined } | undefined {
+): { to: string; direction: 'up' | 'down'; couponTemplateIds: number[] } | undefined {
   const tier = tierFor(rules, value);
   const to = tier?.code ?? null;
   if (to === from || !to) return undefined;
   const order = sortedTiers(rules).map((t) => t.code);
   const direction = from === null || order.indexOf(to) > order.indexOf(from) ? 'up' : 'down';
-  return { to, direction, couponTemplateId: tier?.couponTemplateId };
+  return { to, direction, couponTemplateIds: tierCouponTemplateIds(tier) };
 }
 
 /** Re-evaluates one member's tier; the caller holds the member lock. */
@@ -133,15 +133,18 @@ export async function evaluateTierInTx(
       at,
     },
   ]);
-  if (direction === 'up' && change.couponTemplateId)
-    await grantCouponInTx(tx, workspaceId, {
-      templateId: change.couponTemplateId,
-      customerId,
-      source: `tier:${to}`,
-      grantKey: `tier:${to}`,
-      actor: options.actor,
-      at,
-    });
+  // The tier's coupon and its perks' coupons, once per tier (the key is per template); one the
+  // coupon's own conditions refuse is skipped with its reason, not a failed order sync.
+  if (direction === 'up')
+    for (const templateId of change.couponTemplateIds)
+      await grantCouponOrSkip(tx, workspaceId, {
+        templateId,
+        customerId,
+        source: `tier:${to}`,
+        grantKey: `tier:${to}`,
+        actor: options.actor,
+        at,
+      });
   return { customerId, from, to, value, changed: true };
 }
 

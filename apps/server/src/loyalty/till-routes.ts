@@ -49,6 +49,14 @@ export function registerTillRoutes(app: App, { database, secrets }: RouteDeps): 
             earn: Type.Optional(Type.Boolean()),
             redeemPoints: Type.Optional(Type.Integer({ minimum: 1 })),
             couponCode: Type.Optional(Type.String({ minLength: 4, maxLength: 40 })),
+            orderExternalId: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 200,
+                description:
+                  "The sale's order id, when known: a next-purchase coupon is refused on its own order",
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -40,7 +40,12 @@ export interface MemberSummary {
   mergedInto: number | null;
   memberNo: string | null;
   name: string | null;
-  tier: { code: string; name: string } | null;
+  tier: {
+    code: string;
+    name: string;
+    /** The tier's benefits, for "your benefits" in the console and the LIFF app. */
+    perks: { nameJa: string; nameEn: string | null; couponTemplateId: number | null }[];
+  } | null;
   points: number;
   pointsExpiringSoon: { points: number; firstExpiry: string | null };
   stamps: { templateId: number; name: string; stamps: number; required: number }[];
@@ -97,7 +102,17 @@ export async function memberSummary(
     mergedInto: null,
     memberNo: row.member_no,
     name: [row.family_name, row.given_name].filter(Boolean).join(' ') || null,
-    tier: tier ? { code: tier.code, name: tier.name } : null,
+    tier: tier
+      ? {
+          code: tier.code,
+          name: tier.name,
+          perks: (tier.perks ?? []).map((p) => ({
+            nameJa: p.nameJa,
+            nameEn: p.nameEn ?? null,
+            couponTemplateId: p.couponTemplateId ?? null,
+          })),
+        }
+      : null,
     points: row.balance ?? 0,
     pointsExpiringSoon: {
       points: Number(expiring.rows[0]!.points),
@@ -146,6 +161,8 @@ export interface TillInput {
   earn?: boolean;
   redeemPoints?: number;
   couponCode?: string;
+  /** The shop's id of the sale's order, when known: a next-purchase coupon is refused on its own order. */
+  orderExternalId?: string;
 }
 
 export interface TillResult {
@@ -257,6 +274,7 @@ export async function tillTransaction(
           at,
           ...(input.storeCode ? { storeCode: input.storeCode } : {}),
           ...(input.orderTotal !== undefined ? { orderTotal: input.orderTotal } : {}),
+          ...(input.orderExternalId !== undefined ? { orderExternalId: input.orderExternalId } : {}),
         })
       : null;
     const result: TillResult = {

@@ -28,11 +28,16 @@ export class DomainError extends Error {
   readonly problems: FieldProblem[];
   /** For `rate_limited` and `upstream_unavailable`: when to try again (sent as the Retry-After header). */
   readonly retryAfterSeconds: number | undefined;
+  /**
+   * A stable, finer reason within the code (`coupon_tier_restricted`), for a client that acts on
+   * it; sent as `error.reason`. The message may change wording; the reason does not.
+   */
+  readonly reason: string | undefined;
   constructor(
     code: DomainErrorCode,
     message: string,
     problems: FieldProblem[] = [],
-    options: { retryAfterSeconds?: number; cause?: unknown } = {},
+    options: { retryAfterSeconds?: number; cause?: unknown; reason?: string } = {},
   ) {
     // The cause is for the server log (error-handler.ts), never sent to the caller.
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -40,6 +45,7 @@ export class DomainError extends Error {
     this.code = code;
     this.problems = problems;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.reason = options.reason;
   }
 }
 
