@@ -5190,7 +5190,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Built-in segment templates (ja/en) with definitions */
+        /** Built-in segment templates (ja/en) with definitions (one page: nextCursor is null) */
         get: {
             parameters: {
                 query?: never;
@@ -5207,7 +5207,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            templates: {
+                            items: {
                                 key: string;
                                 name: {
                                     ja: string;
@@ -5220,6 +5220,8 @@ export interface paths {
                                 /** @description The rule tree (see src/segments/README.md) */
                                 definition: unknown;
                             }[];
+                            /** @description Pass as `cursor` to read the next page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -5291,7 +5293,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List segments */
+        /** List the workspace's segments (one page: nextCursor is null) */
         get: {
             parameters: {
                 query?: never;
@@ -5308,7 +5310,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            segments: {
+                            items: {
                                 id: number;
                                 name: string;
                                 description: string;
@@ -5326,6 +5328,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             }[];
+                            /** @description Pass as `cursor` to read the next page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -5568,11 +5572,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Entry and exit events after a cursor, oldest first (what journeys consume) */
+        /**
+         * Entry and exit events after a cursor, oldest first (what journeys consume)
+         * @description A stream: `cursor` is an event id (the last one seen); nextCursor is the last id on a full page and null when the page is not full. To tail the stream, keep the last event id and ask again later.
+         */
         get: {
             parameters: {
                 query?: {
-                    after?: number;
+                    /** @description The last event id seen */
+                    cursor?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -5590,7 +5598,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            events: {
+                            items: {
                                 /** @description Pass as `after` to read the events that follow */
                                 id: number;
                                 customerId: number;
@@ -5599,6 +5607,8 @@ export interface paths {
                                 /** Format: date-time */
                                 occurredAt: string;
                             }[];
+                            /** @description Pass as `cursor` to read the next page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -6066,6 +6076,60 @@ export interface paths {
                             timings: {
                                 [key: string]: number;
                             };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/line/webhook/{channelId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * LINE's webhook for a channel (called by LINE, not by integrations)
+         * @description Set this URL (the channel's webhookUrl) as the webhook in the LINE Developers console. The body is the Messaging API webhook JSON (`{ destination, events: [...] }`), taken as raw bytes: the `x-line-signature` header (base64 HMAC-SHA256 of the exact body with the channel secret) is checked before anything is parsed, so no JSON schema validates it here. No API key: LINE authenticates by the signature. 401 when the signature does not match, 404 for an unknown channel, 415 for a body that is not application/json.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Signature of the raw body */
+                    "x-line-signature"?: string;
+                };
+                path: {
+                    /** @description Kizuna's channel key (a UUID) */
+                    channelId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Stored; processing continues in the background */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Events in the body */
+                            received: number;
+                            /** @description New events stored for processing */
+                            stored: number;
+                            /** @description Events already stored (LINE redeliveries) */
+                            duplicates: number;
+                            /** @description Events that could not be read, kept for inspection */
+                            setAside: number;
                         };
                     };
                 };
