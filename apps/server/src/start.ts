@@ -113,6 +113,9 @@ export async function runStart(argv: string[]): Promise<number> {
     // A freshly loaded demo brand gets its CLV fit, segment membership and analytics views now
     // rather than at the next scheduled run, so every screen has data from the first minute.
     await jobs.send('clv-refit', {}, { singletonKey: 'demo' });
+    // The status coupons (birthday, win-back, first visit) the demo's rules grant: thousands of
+    // grants, so in the background, as the daily job makes them.
+    await jobs.send('loyalty-daily', {}, { singletonKey: 'demo' });
     await jobs.send(
       'analytics-refresh',
       {},
@@ -151,7 +154,11 @@ export async function runStart(argv: string[]): Promise<number> {
         database,
         demoLine.workspaceId,
       ).then(
-        (sendId) => logger.info({ sendId }, 'demo: a LINE campaign and a few friends\' messages went through the sandbox'),
+        (sendId) =>
+          logger.info(
+            { sendId },
+            "demo: a LINE campaign and a few friends' messages went through the sandbox",
+          ),
         (error: unknown) => logger.warn({ err: error }, 'demo: the LINE sandbox day did not run'),
       );
     }

@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import type { LineSandbox } from '@kizuna/line-sandbox';
 import { sql } from 'kysely';
+import type { Config } from '../config.ts';
 import type { Database } from '../db/open-database.ts';
 import { listChannels, openChannel, saveChannel } from '../line/channels.ts';
 import { type LineHostAllowance, parseLineHostAllowance } from '../line/line-hosts.ts';
-import type { Config } from '../config.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import { DEMO_WORKSPACE_NAME } from './demo-brand.ts';
 
@@ -117,7 +117,10 @@ export async function startDemoLine(
     })),
   });
   const hosts: LineHostAllowance = Object.freeze({
-    hosts: Object.freeze([...allowed.hosts, Object.freeze({ host: '127.0.0.1', port: String(sandbox.port) })]),
+    hosts: Object.freeze([
+      ...allowed.hosts,
+      Object.freeze({ host: '127.0.0.1', port: String(sandbox.port) }),
+    ]),
     any: allowed.any,
   });
   await saveChannel(
@@ -175,7 +178,11 @@ const INBOUND = [
  */
 export async function playDemoLineDay(
   line: DemoLine,
-  inject: (request: { method: 'POST'; url: string; payload: Record<string, unknown> }) => Promise<{ statusCode: number; body: string }>,
+  inject: (request: {
+    method: 'POST';
+    url: string;
+    payload: Record<string, unknown>;
+  }) => Promise<{ statusCode: number; body: string }>,
   database: Database,
   workspaceId: string,
 ): Promise<number> {
@@ -202,7 +209,7 @@ export async function playDemoLineDay(
       customerIds: regulars.map((r) => Number(r.customer_id)),
     },
   });
-  if (response.statusCode !== 200 && response.statusCode !== 201)
+  if (response.statusCode < 200 || response.statusCode > 299)
     throw new Error(`demo: the campaign was refused: ${response.body}`);
   const { rows: talkers } = await sql<{ line_user_id: string }>`
     select line_user_id from line_friend where workspace_id = ${workspaceId} and channel_id = ${line.channelId}

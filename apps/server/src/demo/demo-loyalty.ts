@@ -8,7 +8,6 @@ import { syncWorkspaceOrders } from '../loyalty/jobs.ts';
 import { redeemPoints } from '../loyalty/points-ledger.ts';
 import { redeemCoupon } from '../loyalty/redeem-coupon.ts';
 import { saveRules } from '../loyalty/rules.ts';
-import { runStatusGrants } from '../loyalty/status-grants.ts';
 import { createStampCardTemplate } from '../loyalty/stamp-cards.ts';
 
 const ACTOR = 'demo';
@@ -71,6 +70,21 @@ export async function loadDemoLoyalty(
     value: 20,
     validDays: 60,
   });
+  const goldCake = await createCouponTemplate(db, workspaceId, {
+    name: 'ゴールド会員限定 季節のケーキ無料',
+    kind: 'free_item',
+    freeItem: '季節のケーキ',
+    validDays: 90,
+    perCustomerLimit: 1,
+    tierCodes: ['gold'],
+  });
+  const nextPurchase = await createCouponTemplate(db, workspaceId, {
+    name: '次回使える 100円引きクーポン',
+    description: 'コーヒー豆・ドリップバッグをお買い上げのお客様へ。次回のお会計から使えます。',
+    kind: 'amount_off',
+    value: 100,
+    validDays: 30,
+  });
   await saveRules(
     db,
     workspaceId,
@@ -78,10 +92,42 @@ export async function loadDemoLoyalty(
       pointsPerYen: 0.01,
       lotValidityMonths: 12,
       tiers: [
-        { code: 'regular', name: 'レギュラー', threshold: 0, multiplier: 1 },
-        { code: 'silver', name: 'シルバー', threshold: 15000, multiplier: 1.5 },
-        { code: 'gold', name: 'ゴールド', threshold: 40000, multiplier: 2, couponTemplateId: goldWelcome.id },
+        {
+          code: 'regular',
+          name: 'レギュラー',
+          threshold: 0,
+          multiplier: 1,
+          perks: [{ nameJa: 'お誕生月にドリンク1杯無料', nameEn: 'A free drink in your birthday month' }],
+        },
+        {
+          code: 'silver',
+          name: 'シルバー',
+          threshold: 15000,
+          multiplier: 1.5,
+          perks: [
+            { nameJa: 'ポイント1.5倍', nameEn: '1.5× points' },
+            { nameJa: 'お誕生月にドリンク1杯無料', nameEn: 'A free drink in your birthday month' },
+          ],
+        },
+        {
+          code: 'gold',
+          name: 'ゴールド',
+          threshold: 40000,
+          multiplier: 2,
+          couponTemplateId: goldWelcome.id,
+          perks: [
+            { nameJa: 'ポイント2倍', nameEn: 'Double points' },
+            { nameJa: '新豆の先行予約', nameEn: 'Early orders of new beans' },
+            {
+              nameJa: 'ゴールド会員限定 季節のケーキ無料',
+              nameEn: 'A free seasonal cake (Gold only)',
+              couponTemplateId: goldCake.id,
+            },
+          ],
+        },
       ],
+      nextPurchaseCoupons: [{ couponTemplateId: nextPurchase.id, sku: 'BEANS200' }],
+      nextPurchaseMaxOrderAgeDays: 60,
       statusGrants: [
         { trigger: 'birthday', couponTemplateId: birthday.id },
         { trigger: 'lapsed', couponTemplateId: winBack.id },
@@ -99,7 +145,11 @@ export async function loadDemoLoyalty(
     const { rows } = await sql<{ id: string }>`
       select id from customer_order where workspace_id = ${workspaceId}
         and ordered_at > ${new Date(anchor.getTime() - days * DAY)} order by id`.execute(db);
-    const { failed, outcomes } = await syncWorkspaceOrders(db, workspaceId, new Set(rows.map((r) => Number(r.id))));
+    const { failed, outcomes } = await syncWorkspaceOrders(
+      db,
+      workspaceId,
+      new Set(rows.map((r) => Number(r.id))),
+    );
     if (failed.size)
       throw new Error(`demo: ${failed.size} orders failed to sync: ${String([...failed.values()][0])}`);
     return outcomes;
@@ -117,9 +167,8 @@ export async function loadDemoLoyalty(
   await syncSince(30);
   step('stamps for the last month');
 
-  // Status coupons (birthday, lapsed, first visit) for today's segment members.
-  await runStatusGrants(db, workspaceId, { actor: ACTOR, at: anchor });
-  step('status coupons');
+  // Status coupons (birthday, lapsed, first visit) are granted by the loyalty-daily job, which
+  // `kizuna start --demo` runs in the background right after loading (thousands of grants).
 
   // A few members spent points at the till, and some coupons were used.
   const { rows: members } = await sql<{ customer_id: string; balance: number }>`
@@ -145,7 +194,7 @@ export async function loadDemoLoyalty(
     where c.workspace_id = ${workspaceId} and c.status = 'active' order by c.id`.execute(db);
   let couponsRedeemed = 0;
   for (const c of coupons) {
-    if (random() >= 0.25) continue;
+    if (random() >= 0.4) continue;
     await redeemCoupon(db, workspaceId, {
       code: c.code,
       actor: ACTOR,

@@ -5,19 +5,18 @@ import type { Database } from '../db/open-database.ts';
 import { transact } from '../db/transact.ts';
 import type { OrderInput } from '../orders/order-schema.ts';
 import { upsertOrders } from '../orders/upsert-orders.ts';
+import { createSegment } from '../segments/segment-store.ts';
+import { TEMPLATES } from '../segments/templates.ts';
+import type { SecretBox } from '../shared/secret-box.ts';
 import { type Store, upsertStore } from '../stores/stores.ts';
 import { API_KEY_SCOPES, createApiKey } from '../workspaces/api-keys.ts';
 import type { LoginHint } from '../workspaces/first-run.ts';
 import { addMember, createWorkspace } from '../workspaces/workspaces.ts';
-import { createSegment } from '../segments/segment-store.ts';
-import { TEMPLATES } from '../segments/templates.ts';
-import type { SecretBox } from '../shared/secret-box.ts';
+import { DEMO_EMAIL, DEMO_PASSWORD, DEMO_WORKSPACE_NAME } from './demo-brand.ts';
 import { type DemoFriend, loadDemoLine } from './demo-line.ts';
 import { loadDemoLoyalty } from './demo-loyalty.ts';
 import { FAMILY_NAMES, FEMALE_NAMES, INTERESTS, MALE_NAMES, PREFECTURES } from './names.ts';
 import { beta, gamma, pick, seededRandom, weighted } from './random.ts';
-
-import { DEMO_EMAIL, DEMO_PASSWORD, DEMO_WORKSPACE_NAME } from './demo-brand.ts';
 
 export { DEMO_EMAIL, DEMO_PASSWORD, DEMO_WORKSPACE_NAME };
 
@@ -123,6 +122,12 @@ function makeCustomer(random: () => number, n: number, anchor: Date): DemoCustom
   };
 }
 
+/** When a blocking friend blocked: a month after registering, or halfway to today if sooner. */
+function blockedAt(c: DemoCustomer, anchor: Date): Date {
+  const since = anchor.getTime() - c.registeredAt.getTime();
+  return new Date(c.registeredAt.getTime() + Math.min(30 * DAY, Math.floor(since / 2)));
+}
+
 /** Purchase days of one customer from registration to the anchor. */
 function purchaseTimes(random: () => number, c: DemoCustomer, anchor: Date): Date[] {
   const times = [c.registeredAt];
@@ -225,7 +230,7 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
                   channel: 'line' as const,
                   status: 'blocked' as const,
                   source: 'line_unfollow',
-                  at: new Date(c.registeredAt.getTime() + 30 * DAY),
+                  at: blockedAt(c, anchor),
                 },
               ]
             : []),
@@ -265,7 +270,7 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
             displayName: c.displayName,
             blocked: c.lineBlocked,
             followedAt: c.registeredAt,
-            blockedAt: c.lineBlocked ? new Date(c.registeredAt.getTime() + 30 * DAY) : null,
+            blockedAt: c.lineBlocked ? blockedAt(c, anchor) : null,
           });
       const orderInputs: { index: number; item: OrderInput }[] = [];
       const visitRows = [];
@@ -333,8 +338,16 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
       `${loyalty.redemptions} redemptions, ${loyalty.couponsGranted} coupons (${loyalty.couponsRedeemed} used)`,
   );
   if (options.secrets) {
-    await loadDemoLine(database, options.secrets, options.publicUrl ?? 'http://localhost:3000', workspaceId, friends);
-    log(`demo: LINE channel with ${friends.length} friends (${friends.filter((f) => f.blocked).length} blocked)`);
+    await loadDemoLine(
+      database,
+      options.secrets,
+      options.publicUrl ?? 'http://localhost:3000',
+      workspaceId,
+      friends,
+    );
+    log(
+      `demo: LINE channel with ${friends.length} friends (${friends.filter((f) => f.blocked).length} blocked)`,
+    );
   }
   log(`demo: loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { email: DEMO_EMAIL, password: DEMO_PASSWORD, apiKey: token };

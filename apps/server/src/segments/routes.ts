@@ -217,7 +217,9 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
           'and null when the page is not full. To tail the stream, keep the last event id and ask again later.',
         params: IdParams,
         querystring: Type.Object({
-          cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'The last event id seen' })),
+          cursor: Type.Optional(
+            Type.String({ pattern: '^[0-9]{1,15}$', description: 'The last event id seen' }),
+          ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
         }),
         response: { 200: Page(MembershipEvent) },
@@ -227,7 +229,13 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
       const workspaceId = principalOf(request).workspaceId;
       await getSegment(db, workspaceId, request.params.id);
       const limit = request.query.limit ?? 100;
-      const items = await membershipEvents(db, workspaceId, request.params.id, Number(request.query.cursor ?? 0), limit);
+      const items = await membershipEvents(
+        db,
+        workspaceId,
+        request.params.id,
+        Number(request.query.cursor ?? 0),
+        limit,
+      );
       return { items, nextCursor: items.length === limit ? String(items.at(-1)!.id) : null };
     },
   );

@@ -1,0 +1,146 @@
+// The demo brand has every feature in use: segments with members, a loyalty programme with points
+// earned and spent, stamps and coupons (some used), and a LINE channel whose friends, blocks and
+// message history are read back through the public API. The LINE part runs as `kizuna start
+// --demo` runs it: a sandbox in the process, a campaign through the messaging core and friends'
+// messages through signed webhooks.
+import { until } from '@kizuna/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoLine, playDemoLineDay, startDemoLine } from '../src/demo/demo-line.ts';
+import { DEMO_WORKSPACE_NAME, loadDemo } from '../src/demo/load-demo.ts';
+import { LINE_JOBS } from '../src/line/line-jobs.ts';
+import { TEMPLATES } from '../src/segments/templates.ts';
+import { createTestApp, type TestApp } from './helpers.ts';
+import { SANDBOX_HOSTS } from './line-setup.ts';
+
+let t: TestApp;
+let line: DemoLine | undefined;
+let workspaceId: string;
+let auth: { authorization: string };
+
+beforeAll(async () => {
+  t = await createTestApp({ jobs: LINE_JOBS, lineHosts: SANDBOX_HOSTS });
+  const login = await loadDemo(t.database, { customers: 300, anchor: new Date(), secrets: t.secrets });
+  if (!login.apiKey) throw new Error('the demo did not make an API key');
+  auth = { authorization: `Bearer ${login.apiKey}` };
+  workspaceId = (
+    await t.database.db
+      .selectFrom('workspace')
+      .select('id')
+      .where('name', '=', DEMO_WORKSPACE_NAME)
+      .executeTakeFirstOrThrow()
+  ).id;
+}, 240_000);
+afterAll(async () => {
+  await line?.close();
+  await t?.close();
+});
+
+async function get(url: string) {
+  const res = await t.app.inject({ method: 'GET', url, headers: auth });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+}
+
+describe('the demo brand', () => {
+  it('has every built-in segment, with members', async () => {
+    const { items } = await get('/v1/segments');
+    expect(items.map((s: { template: string }) => s.template).sort()).toEqual(
+      TEMPLATES.map((x) => x.key).sort(),
+    );
+    const regulars = items.find((s: { template: string }) => s.template === 'regulars');
+    expect(regulars.memberCount).toBeGreaterThan(10);
+  });
+
+  it('has a loyalty programme in use: points earned and spent, stamps, coupons granted and used, tiers with perks', async () => {
+    const { rows } = await t.database.db
+      .selectFrom('point_entry')
+      .select(['kind'])
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workspace_id', '=', workspaceId)
+      .groupBy('kind')
+      .execute()
+      .then((r) => ({ rows: r }));
+    const byKind = Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
+    expect(byKind.earn).toBeGreaterThan(100);
+    expect(byKind.redeem).toBeGreaterThan(0);
+    const coupons = await t.database.db
+      .selectFrom('coupon')
+      .select('status')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workspace_id', '=', workspaceId)
+      .groupBy('status')
+      .execute();
+    const couponsBy = Object.fromEntries(coupons.map((r) => [r.status, Number(r.n)]));
+    expect(couponsBy.active).toBeGreaterThan(0);
+    expect(couponsBy.redeemed).toBeGreaterThan(0);
+    const stamps = await t.database.db
+      .selectFrom('stamp_entry')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirstOrThrow();
+    expect(Number(stamps.n)).toBeGreaterThan(0);
+    // A member's page through the API: balance, tier and its perks.
+    const member = await t.database.db
+      .selectFrom('loyalty_member')
+      .select('customer_id')
+      .where('workspace_id', '=', workspaceId)
+      .where('balance', '>', 0)
+      .orderBy('customer_id')
+      .executeTakeFirstOrThrow();
+    const summary = await get(`/v1/customers/${member.customer_id}/summary`);
+    expect(summary.loyalty.points).toBeGreaterThan(0);
+    expect(summary.loyalty.tier.perks.length).toBeGreaterThan(0);
+  });
+
+  it('has a LINE channel with friends and blocks, and message history made through the sandbox', async () => {
+    line = await startDemoLine(t.database, t.secrets, 'http://localhost:3000', workspaceId, SANDBOX_HOSTS);
+    if (!line) throw new Error('the demo has no LINE channel');
+    const appUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    line.connect(appUrl);
+    const following = await get('/v1/line/friends?status=following&limit=200');
+    const blocked = await get('/v1/line/friends?status=blocked&limit=200');
+    expect(following.items.length).toBeGreaterThan(50);
+    expect(blocked.items.length).toBeGreaterThan(0);
+
+    const sendId = await playDemoLineDay(
+      line,
+      (request) => t.app.inject({ ...request, headers: auth }),
+      t.database,
+      workspaceId,
+    );
+    const send = await until(
+      async () => {
+        const s = await get(`/v1/line/sends/${sendId}`);
+        return s.status === 'done' ? s : undefined;
+      },
+      'the demo campaign delivered',
+      { timeoutMs: 60_000 },
+    );
+    expect(send.counts.sent).toBeGreaterThan(0);
+    // What reached a regular on LINE is the campaign's text.
+    const regular = await get(`/v1/line/sends/${sendId}/messages?limit=1`);
+    expect(line.sandbox.received(regular.items[0].lineUserId)[0]).toMatchObject({
+      messages: [{ type: 'text', text: expect.stringContaining('秋ブレンド') }],
+    });
+    const messages = await until(
+      async () => {
+        const page = await get('/v1/events?type=custom:line.message&limit=50');
+        return page.items.length >= 5 ? page.items : undefined;
+      },
+      "the friends' messages recorded",
+      { timeoutMs: 60_000 },
+    );
+    expect(messages.map((e: { properties: { text?: string } }) => e.properties.text)).toContain(
+      '駐車場はありますか',
+    );
+    const newcomer = await until(
+      async () => {
+        const page = await get('/v1/line/friends?status=following&limit=5');
+        return page.items.find((f: { displayName: string | null }) => f.displayName === 'みさき');
+      },
+      'the new friend recorded',
+      { timeoutMs: 60_000 },
+    );
+    expect(newcomer.source).toBe('line_follow');
+  }, 180_000);
+});
