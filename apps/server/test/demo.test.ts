@@ -119,6 +119,9 @@ describe('the demo brand', () => {
     expect(send.counts.sent).toBeGreaterThan(0);
     // What reached a regular on LINE is the campaign's text.
     const regular = await get(`/v1/line/sends/${sendId}/messages?limit=1`);
+    expect(regular.nextCursor).toBe(String(regular.items[0].seq));
+    const second = await get(`/v1/line/sends/${sendId}/messages?limit=1&cursor=${regular.nextCursor}`);
+    expect(second.items[0].seq).toBeGreaterThan(regular.items[0].seq);
     expect(line.sandbox.received(regular.items[0].lineUserId)[0]).toMatchObject({
       messages: [{ type: 'text', text: expect.stringContaining('秋ブレンド') }],
     });

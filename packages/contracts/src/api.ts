@@ -3202,7 +3202,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    afterSeq?: number;
+                    /** @description nextCursor from the previous page */
+                    cursor?: string;
                     limit?: number;
                     customerId?: number;
                 };
@@ -3222,7 +3223,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
-                                /** @description the message's place in the send; page on with afterSeq */
+                                /** @description the message's place in the send */
                                 seq: number;
                                 customerId: number;
                                 lineUserId: string | null;
@@ -3231,6 +3232,8 @@ export interface paths {
                                 /** @description why it was skipped (blocked, no_consent, …) or LINE's reason for a failure */
                                 reason: string | null;
                             }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };

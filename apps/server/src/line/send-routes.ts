@@ -84,15 +84,17 @@ export function registerSendRoutes(app: App, deps: RouteDeps): void {
         summary: "Per-message status of a send (queued, sent, failed with LINE's reason, skipped)",
         params: IdParams,
         querystring: Type.Object({
-          afterSeq: Type.Optional(Type.Integer({ minimum: -1 })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          cursor: Type.Optional(
+            Type.String({ pattern: '^[0-9]{1,15}$', description: 'nextCursor from the previous page' }),
+          ),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
           customerId: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
         response: {
           200: Type.Object({
             items: Type.Array(
               Type.Object({
-                seq: Type.Integer({ description: "the message's place in the send; page on with afterSeq" }),
+                seq: Type.Integer({ description: "the message's place in the send" }),
                 customerId: Type.Integer(),
                 lineUserId: Type.Union([Type.String(), Type.Null()]),
                 status: Type.String({ description: 'queued, sent, failed or skipped' }),
@@ -101,12 +103,22 @@ export function registerSendRoutes(app: App, deps: RouteDeps): void {
                 }),
               }),
             ),
+            nextCursor: Type.Union([Type.String(), Type.Null()], {
+              description: 'Pass as `cursor` for the next page; null on the last page',
+            }),
           }),
         },
       },
     },
-    async (request) =>
-      listSendMessages(db, principalOf(request).workspaceId, request.params.id, request.query),
+    async (request) => {
+      const { cursor, limit = 100, customerId } = request.query;
+      const { items } = await listSendMessages(db, principalOf(request).workspaceId, request.params.id, {
+        limit,
+        ...(cursor !== undefined ? { afterSeq: Number(cursor) } : {}),
+        ...(customerId !== undefined ? { customerId } : {}),
+      });
+      return { items, nextCursor: items.length === limit ? String(items.at(-1)!.seq) : null };
+    },
   );
   app.post(
     '/v1/line/sends/:id/resume',
