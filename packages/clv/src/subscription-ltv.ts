@@ -9,10 +9,15 @@
  *   shop gave one, else the period its date falls in.
  * - Paid periods L = its last paid period + 1. A skipped period followed by a later payment is
  *   not a cancellation (the subscriber came back, or a charge ran a day early).
- * - It is **cancelled after L periods** when an order after its last paid one is cancelled or
- *   refunded (the shop stopped or refunded the renewal), or when it has not paid the last
- *   completed period before `asOf`. Otherwise it is **active**, right-censored: it paid L periods
- *   and its next is not known yet. The period in progress never counts as a cancellation.
+ * - It is **cancelled** when it has not paid a completed period (one that ended before `asOf`)
+ *   after its last payment, or when an order after its last paid one is cancelled or refunded
+ *   (the shop stopped or refunded the renewal; this shows at once, in the period in progress).
+ *   Otherwise it is **active**.
+ * - The fit sees every subscription up to the end of its last completed period c: one that paid
+ *   all c is right-censored there (it survived c − 1 renewals), one that paid L < c is lost after
+ *   L. Payments and stops in the period in progress do not enter the fit: only some of that
+ *   period's cancellations show yet, and counting those would make the censoring depend on the
+ *   outcome (it biased α by a fifth in a synthetic test).
  * - A subscription whose first order in the data is not its first period (sequence > 1) began
  *   before the data did. It counts in `subscribers` and `active`, but not in the fit: it is there
  *   only because it survived its earlier periods, and counting them would overstate retention.
@@ -62,7 +67,7 @@ interface Common {
   active: number;
   /** Median paid amount per period, integer yen. */
   pricePerPeriod: number;
-  /** Periods the oldest fitted subscription could have been seen paying. */
+  /** Completed billing periods of the oldest fitted subscription. */
   periodsObserved: number;
   periodsNeeded: number;
   subscribersNeeded: number;
@@ -72,6 +77,7 @@ export type PlanLtv =
   | (Common & {
       status: 'fitted';
       params: SbgParams;
+      standardErrors: SbgParams;
       converged: boolean;
       diagnostics: FitDiagnostics;
       /** r_t for t = 1..curvePeriods: the share of those who paid t periods that pay period t + 1. */
@@ -118,10 +124,11 @@ export function periodIndex(start: Date, at: Date, unit: IntervalUnit, count: nu
 
 interface Seen {
   paidPeriods: number;
+  /** Not active: a completed period went unpaid, or a renewal was cancelled or refunded. */
   cancelled: boolean;
   leftTruncated: boolean;
-  /** Index of the period in progress at asOf. */
-  current: number;
+  /** Completed periods at asOf (the index of the period in progress). */
+  completed: number;
 }
 
 function followSubscription(payments: SubscriptionPayment[], asOf: Date): Seen | null {
@@ -140,9 +147,14 @@ function followSubscription(payments: SubscriptionPayment[], asOf: Date): Seen |
       lastPaidAt = p.at;
     }
   const stopped = sorted.some((p) => p.kind === 'stopped' && p.at.getTime() > lastPaidAt.getTime());
-  const current = firstIndex + periodIndex(first.at, asOf, unit, count);
+  const completed = firstIndex + periodIndex(first.at, asOf, unit, count);
   const paidPeriods = lastPaid + 1;
-  return { paidPeriods, cancelled: stopped || paidPeriods < current, leftTruncated: firstIndex > 0, current };
+  return {
+    paidPeriods,
+    cancelled: stopped || paidPeriods < completed,
+    leftTruncated: firstIndex > 0,
+    completed,
+  };
 }
 
 function median(values: number[]): number {
@@ -205,7 +217,7 @@ function planLtv(
     subscribers: seen.length,
     active: seen.filter((s) => !s.cancelled).length,
     pricePerPeriod: median(amounts),
-    periodsObserved: fitted.reduce((m, s) => Math.max(m, s.current + 1), 0),
+    periodsObserved: fitted.reduce((m, s) => Math.max(m, s.completed), 0),
     periodsNeeded: PERIODS_NEEDED,
     subscribersNeeded: options.minSubscribers ?? 10,
   };
@@ -216,10 +228,14 @@ function planLtv(
   });
   if (common.periodsObserved < PERIODS_NEEDED) return insufficient('tooFewPeriods');
   if (fitted.length < common.subscribersNeeded) return insufficient('tooFewSubscribers');
-  const top = fitted.reduce((m, s) => Math.max(m, s.paidPeriods), 0) + 1;
+  const top = common.periodsObserved + 1;
   const lost = new Array<number>(top).fill(0);
   const active = new Array<number>(top).fill(0);
-  for (const s of fitted) (s.cancelled ? lost : active)[s.paidPeriods]! += 1;
+  for (const s of fitted) {
+    if (s.completed === 0) continue;
+    if (s.paidPeriods < s.completed) lost[s.paidPeriods]! += 1;
+    else active[s.completed]! += 1;
+  }
   // With no one lost, the likelihood rises as α → 0 without end: there is nothing to fit.
   if (!lost.some((v) => v > 0)) return insufficient('noCancellations');
   const fit = fitSbgTenures({ lost, active });
@@ -231,6 +247,7 @@ function planLtv(
     ...common,
     status: 'fitted',
     params: p,
+    standardErrors: fit.standardErrors,
     converged: fit.diagnostics.converged,
     diagnostics: fit.diagnostics,
     retention: Array.from(sbgRetentionCurve(p, curve)),
