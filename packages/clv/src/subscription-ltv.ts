@@ -73,6 +73,9 @@ interface Common {
   subscribersNeeded: number;
 }
 
+/** Why a plan has no fit: too young, too small, or no one left (or no one stayed) yet. */
+export type InsufficientReason = 'tooFewPeriods' | 'tooFewSubscribers' | 'noCancellations' | 'noRenewals';
+
 export type PlanLtv =
   | (Common & {
       status: 'fitted';
@@ -94,7 +97,7 @@ export type PlanLtv =
     })
   | (Common & {
       status: 'insufficientData';
-      reason: 'tooFewPeriods' | 'tooFewSubscribers' | 'noCancellations';
+      reason: InsufficientReason;
     });
 
 const DAY_MS = 86_400_000;
@@ -221,7 +224,7 @@ function planLtv(
     periodsNeeded: PERIODS_NEEDED,
     subscribersNeeded: options.minSubscribers ?? 10,
   };
-  const insufficient = (reason: 'tooFewPeriods' | 'tooFewSubscribers' | 'noCancellations'): PlanLtv => ({
+  const insufficient = (reason: InsufficientReason): PlanLtv => ({
     ...common,
     status: 'insufficientData',
     reason,
@@ -236,8 +239,10 @@ function planLtv(
     if (s.paidPeriods < s.completed) lost[s.paidPeriods]! += 1;
     else active[s.completed]! += 1;
   }
-  // With no one lost, the likelihood rises as α → 0 without end: there is nothing to fit.
+  // With no one lost, the likelihood rises as α → 0 without end; with everyone lost at the first
+  // renewal, as β → 0. Either way the data cannot tell how retention goes on.
   if (!lost.some((v) => v > 0)) return insufficient('noCancellations');
+  if (lost[1] === fitted.filter((s) => s.completed > 0).length) return insufficient('noRenewals');
   const fit = fitSbgTenures({ lost, active });
   const p = fit.params;
   const curve = options.curvePeriods ?? 12;

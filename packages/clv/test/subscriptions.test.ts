@@ -1,7 +1,7 @@
+import { drawSbgSubscribers } from '@kizuna/test-support';
 import { describe, expect, it } from 'vitest';
 import { fitSbgTenures } from '../src/sbg.ts';
 import { periodIndex, type SubscriptionPayment, subscriptionLtvByPlan } from '../src/subscription-ltv.ts';
-import { syntheticPayments } from './synthetic-subscriptions.ts';
 
 const jst = (s: string) => new Date(`${s}+09:00`);
 
@@ -87,7 +87,7 @@ describe('following subscriptions (the rule in subscription-ltv.ts)', () => {
     expect(withOlder.params).toEqual(alone.params);
   });
 
-  it('answers insufficientData with what is needed: too few periods, too few subscribers, no cancellations', () => {
+  it('answers insufficientData with what is needed: too few periods or subscribers, no cancellations, no renewals', () => {
     const young = subscriptionLtvByPlan(
       Array.from({ length: 20 }, (_, i) => monthly(`y${i}`, [4, 5])).flat(),
       { asOf },
@@ -105,15 +105,36 @@ describe('following subscriptions (the rule in subscription-ltv.ts)', () => {
       { asOf },
     );
     expect(loyal[0]).toMatchObject({ reason: 'noCancellations' });
+    const once = subscriptionLtvByPlan(Array.from({ length: 12 }, (_, i) => monthly(`o${i}`, [1])).flat(), {
+      asOf,
+    });
+    expect(once[0]).toMatchObject({ reason: 'noRenewals', active: 0 });
   });
 });
 
 describe('subscription LTV on data drawn from a known sBG', () => {
   const asOf = new Date('2026-01-20T00:00:00+09:00');
   // Fader & Hardie's regular segment, 400 new subscribers a month for a year, seed 7.
-  const payments = syntheticPayments(
-    { plan: 'regular', alpha: 0.704, beta: 1.182, price: 3000, perMonth: 400, months: 12, seed: 7 },
+  const payments = drawSbgSubscribers({
+    alpha: 0.704,
+    beta: 1.182,
+    perMonth: 400,
+    months: 12,
+    seed: 7,
     asOf,
+  }).flatMap((s) =>
+    s.payments.map(
+      (at): SubscriptionPayment => ({
+        subscriptionId: `r${s.n}`,
+        plan: 'regular',
+        unit: 'month',
+        count: 1,
+        at,
+        sequence: null,
+        kind: 'paid',
+        amount: 3000,
+      }),
+    ),
   );
   const [plan] = subscriptionLtvByPlan(payments, { asOf });
   it('recovers α 0.704 and β 1.182 within 3 standard errors and 10 %', () => {

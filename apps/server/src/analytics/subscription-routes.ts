@@ -14,7 +14,12 @@ const PlanView = Type.Object({
   status: Type.Union([Type.Literal('fitted'), Type.Literal('insufficientData')]),
   reason: Nullable(
     Type.Union(
-      [Type.Literal('tooFewPeriods'), Type.Literal('tooFewSubscribers'), Type.Literal('noCancellations')],
+      [
+        Type.Literal('tooFewPeriods'),
+        Type.Literal('tooFewSubscribers'),
+        Type.Literal('noCancellations'),
+        Type.Literal('noRenewals'),
+      ],
       {
         description: 'Why there is no fit (insufficientData only)',
       },

@@ -2,8 +2,6 @@
  * Synthetic subscription payments drawn from a known sBG, with a seeded RNG: each subscriber's
  * churn probability θ ~ Beta(α, β), then each renewal survives with probability 1 − θ.
  */
-import type { SubscriptionPayment } from '../src/subscription-ltv.ts';
-
 /** mulberry32: a small seeded generator, uniform on [0, 1). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -34,49 +32,45 @@ function gamma(shape: number, rand: () => number): number {
   }
 }
 
-export interface SyntheticPlan {
-  plan: string;
+export interface SbgDraw {
   alpha: number;
   beta: number;
-  price: number;
   /** Subscribers starting in each month. */
   perMonth: number;
-  /** Start months: month k starts on the 10th of (first month + k), JST. */
+  /** Months of starts, from January 2025. */
   months: number;
   seed: number;
+  /** The end of the data (default 2026-01-20 00:00 JST). */
+  asOf?: Date;
+}
+
+/** One drawn subscriber: the instants of its monthly payments, oldest first. */
+export interface DrawnSubscriber {
+  /** 1, 2, … in order of start. */
+  n: number;
+  payments: Date[];
 }
 
 /**
- * Monthly payments of subscribers who started on the 10th of 2025-01 … (10:00 JST), each paying
- * on the 10th until it cancels or asOf (2026-01-20 JST by default) is reached.
+ * Subscribers who start on the 10th of 2025-01 … (10:00 JST) and pay on the 10th of each month
+ * until they cancel or asOf is reached.
  */
-export function syntheticPayments(
-  plan: SyntheticPlan,
-  asOf = new Date('2026-01-20T00:00:00+09:00'),
-): SubscriptionPayment[] {
-  const rand = seededRandom(plan.seed);
-  const out: SubscriptionPayment[] = [];
-  let n = 0;
-  for (let m = 0; m < plan.months; m++) {
-    for (let i = 0; i < plan.perMonth; i++) {
-      const x = gamma(plan.alpha, rand);
-      const theta = x / (x + gamma(plan.beta, rand));
-      const id = `${plan.plan}-${++n}`;
+export function drawSbgSubscribers(draw: SbgDraw): DrawnSubscriber[] {
+  const asOf = draw.asOf ?? new Date('2026-01-20T00:00:00+09:00');
+  const rand = seededRandom(draw.seed);
+  const out: DrawnSubscriber[] = [];
+  for (let m = 0; m < draw.months; m++) {
+    for (let i = 0; i < draw.perMonth; i++) {
+      const x = gamma(draw.alpha, rand);
+      const theta = x / (x + gamma(draw.beta, rand));
+      const payments: Date[] = [];
       for (let k = 0; ; k++) {
         const at = new Date(Date.UTC(2025, m + k, 10, 1));
         if (at > asOf) break;
-        out.push({
-          subscriptionId: id,
-          plan: plan.plan,
-          unit: 'month',
-          count: 1,
-          at,
-          sequence: null,
-          kind: 'paid',
-          amount: plan.price,
-        });
+        payments.push(at);
         if (rand() < theta) break;
       }
+      out.push({ n: out.length + 1, payments });
     }
   }
   return out;
