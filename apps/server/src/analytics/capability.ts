@@ -8,7 +8,8 @@ export const analyticsCapability: Capability = {
   cli: [
     {
       command: 'clv',
-      usage: 'clv fit|predict|report  fit CLV models and predict from a summary or transaction CSV',
+      usage:
+        'clv fit|predict|report|subscriptions  fit CLV models and predict from a summary or transaction CSV; subscription LTV per plan',
       run: async (args) => (await (await import('@kizuna/clv/prebuilt')).loadClvCli()).runClvCli(args),
     },
   ],
