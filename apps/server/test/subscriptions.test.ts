@@ -229,6 +229,16 @@ describe('GET /v1/analytics/subscriptions', () => {
     });
   });
 
+  it('refuses an asOf that is not an instant with a 400 naming it', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/v1/analytics/subscriptions?asOf=2026-13-01',
+      headers: t.auth,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('asOf');
+  });
+
   it("never counts another workspace's orders", async () => {
     const mine = await report();
     expect(mine.plans.map((p: { plan: string }) => p.plan)).toEqual(['お試し', 'ベーシック', '年間']);
