@@ -8,6 +8,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
+
+/** `clv subscriptions` without a file reads the database (src/analytics/capability.ts, same rule). */
+function clvReadsDatabase(args) {
+  return (
+    args[0] === 'subscriptions' &&
+    !args.some((a) => a === '--subscriptions' || a.startsWith('--subscriptions='))
+  );
+}
 if (major < 22) {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const node22 = join(root, '.tools', 'node22', 'node_modules', 'node', 'bin', 'node');
@@ -21,7 +29,7 @@ if (major < 22) {
     stdio: 'inherit',
   });
   process.exit(result.status ?? 1);
-} else if (process.argv[2] === 'clv') {
+} else if (process.argv[2] === 'clv' && !clvReadsDatabase(process.argv.slice(3))) {
   // `kizuna clv` straight to the CLV package's prebuilt bundle (plain JavaScript, no type
   // stripping at start-up) when it is current; see packages/clv/prebuilt.js.
   // A fit runs each of its hot loops in one call per process; with feedback vectors allocated

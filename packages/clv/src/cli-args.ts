@@ -2,6 +2,7 @@
 import { ClvError } from './errors.ts';
 
 export const USAGE = `usage: kizuna clv <fit|predict|report> (--summary FILE | --transactions FILE) [options]
+       kizuna clv subscriptions --subscriptions FILE [--as-of DATE] [--json]
 
 input
   --summary FILE            columns frequency,recency,T[,monetary_value][,weights]
@@ -11,6 +12,10 @@ input
     --no-header             the first line is data
     --calibration-end DATE  last day of calibration (default: the last date in the log)
     --holdout-end DATE      last day of the holdout period (optional)
+  --subscriptions FILE      subscriptions: orders with columns subscription_id,plan,interval,
+                            ordered_at,amount[,interval_count][,sequence][,status]
+    --as-of DATE            the end of the data (default: the last ordered_at)
+    --min-subscribers N     fewest subscribers a plan needs for a fit (default 10)
   --unit day|week           the unit of recency and T (summaries: required for predict/report;
                             transactions: default day)
 model
@@ -42,6 +47,9 @@ const VALUED = new Set([
   'discount-per',
   'output',
   'lang',
+  'subscriptions',
+  'as-of',
+  'min-subscribers',
 ]);
 const SWITCHES = new Set(['json', 'no-header', 'help']);
 

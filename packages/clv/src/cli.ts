@@ -91,6 +91,10 @@ export async function runClv(argv: string[], io: CliIo): Promise<number> {
       io.out(USAGE);
       return command === undefined ? 2 : 0;
     }
+    if (command === 'subscriptions') {
+      const { subscriptionsCommand } = await import('./cli-subscriptions.ts');
+      return subscriptionsCommand(flags, io.readFile, io.out);
+    }
     if (command !== 'fit' && command !== 'predict' && command !== 'report') {
       io.err(`kizuna clv: unknown command '${command}'\n${USAGE}`);
       return 2;

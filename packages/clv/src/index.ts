@@ -11,5 +11,8 @@ export * from './mbg-nbd.ts';
 export type { FitDiagnostics } from './optimise.ts';
 export * from './pareto-nbd.ts';
 export * from './sbg.ts';
+export * from './subscription-ltv.ts';
+export * from './subscription-text.ts';
+export { parseJapanInstant } from './subscriptions-csv.ts';
 export * from './summary.ts';
 export * from './transactions.ts';

@@ -1647,6 +1647,17 @@ export interface paths {
                                         /** @description Line total, in integer yen */
                                         amount: number;
                                     }[];
+                                    /** @description The subscription (定期購入) the order pays a period of, if any */
+                                    subscription: {
+                                        /** @description Your subscription's id */
+                                        id: string;
+                                        plan: string;
+                                        interval: "week" | "month" | "year";
+                                        /** @description Every this many intervals */
+                                        intervalCount: number;
+                                        /** @description Which billing period the order pays (1 = the first), when given */
+                                        sequence: number | null;
+                                    } | null;
                                 };
                             } | {
                                 /** @enum {string} */
@@ -1977,6 +1988,17 @@ export interface paths {
                                     /** @description Line total, in integer yen */
                                     amount: number;
                                 }[];
+                                /** @description The subscription (定期購入) the order pays a period of, if any */
+                                subscription: {
+                                    /** @description Your subscription's id */
+                                    id: string;
+                                    plan: string;
+                                    interval: "week" | "month" | "year";
+                                    /** @description Every this many intervals */
+                                    intervalCount: number;
+                                    /** @description Which billing period the order pays (1 = the first), when given */
+                                    sequence: number | null;
+                                } | null;
                             }[];
                             /** @description Pass as `cursor` for the next page; null on the last page */
                             nextCursor: string | null;
@@ -2047,6 +2069,19 @@ export interface paths {
                                 /** @description Line total; defaults to quantity × unitPrice */
                                 amount?: number;
                             }[];
+                            /** @description The subscription (定期購入) this order pays one period of */
+                            subscription?: {
+                                /** @description Your subscription's id (定期購入の契約番号) */
+                                id: string;
+                                /** @description Plan code or name; LTV is fitted per plan */
+                                plan: string;
+                                /** @description Billing interval unit */
+                                interval: "week" | "month" | "year";
+                                /** @description Every this many units; default 1 (2 = every 2 months) */
+                                intervalCount?: number;
+                                /** @description Which billing period the order pays, the first being 1; else taken from the dates */
+                                sequence?: number;
+                            };
                         }[];
                     };
                 };
@@ -2159,6 +2194,17 @@ export interface paths {
                                 /** @description Line total, in integer yen */
                                 amount: number;
                             }[];
+                            /** @description The subscription (定期購入) the order pays a period of, if any */
+                            subscription: {
+                                /** @description Your subscription's id */
+                                id: string;
+                                plan: string;
+                                interval: "week" | "month" | "year";
+                                /** @description Every this many intervals */
+                                intervalCount: number;
+                                /** @description Which billing period the order pays (1 = the first), when given */
+                                sequence: number | null;
+                            } | null;
                             /** @description Oldest first */
                             history: {
                                 kind: "created" | "status_changed" | "refunded" | "updated";
@@ -5612,6 +5658,87 @@ export interface paths {
                             }[];
                             /** @description Pass as `cursor` to read the next page; null on the last page */
                             nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Subscription LTV per plan: sBG retention, expected lifetime and price × lifetime (定期購入LTV) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description End of the data (default now); later orders are left out */
+                    asOf?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description End of the data
+                             */
+                            asOf: string;
+                            plans: {
+                                plan: string;
+                                interval: "week" | "month" | "year";
+                                /** @description Billed every this many intervals */
+                                intervalCount: number;
+                                status: "fitted" | "insufficientData";
+                                reason: ("tooFewPeriods" | "tooFewSubscribers" | "noCancellations" | "noRenewals") | (never | null);
+                                /** @description Billing periods a fit needs (the first and two renewals) */
+                                periodsNeeded: number;
+                                subscribersNeeded: number;
+                                /** @description Periods the oldest subscription could have been seen paying */
+                                periodsObserved: number;
+                                /** @description Subscriptions with at least one paid order */
+                                subscribers: number;
+                                /** @description Not cancelled as of asOf */
+                                active: number;
+                                /** @description Median paid amount per billing period, integer yen */
+                                pricePerPeriod: number;
+                                /** @description sBG α (churn-probability Beta) */
+                                alpha: number | null;
+                                /** @description sBG β */
+                                beta: number | null;
+                                converged: boolean | null;
+                                /** @description r_t, t = 1..12: share of those who paid t periods that pay the next (0–1) */
+                                retention: number[];
+                                /** @description S(t), t = 0..12: share of new subscribers still paying in period t + 1 (0–1) */
+                                survival: number[];
+                                /** @description Mean paid periods, counted up to lifetimeCapPeriods */
+                                expectedPeriods: number | null;
+                                /** @description Ten years of periods */
+                                lifetimeCapPeriods: number | null;
+                                /** @description (α+β−1)/(α−1); null when α ≤ 1 (infinite) */
+                                expectedPeriodsUncapped: number | null;
+                                /** @description pricePerPeriod × expectedPeriods, integer yen */
+                                ltv: number | null;
+                            }[];
                         };
                     };
                 };

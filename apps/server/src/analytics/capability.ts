@@ -8,8 +8,14 @@ export const analyticsCapability: Capability = {
   cli: [
     {
       command: 'clv',
-      usage: 'clv fit|predict|report  fit CLV models and predict from a summary or transaction CSV',
-      run: async (args) => (await (await import('@kizuna/clv/prebuilt')).loadClvCli()).runClvCli(args),
+      usage:
+        'clv fit|predict|report|subscriptions  fit CLV models and predict from a summary or transaction CSV; subscription LTV per plan (from the database, or --subscriptions FILE)',
+      // `clv subscriptions` without a file reads the database; every other form is the clv package's.
+      run: async (args) =>
+        args[0] === 'subscriptions' &&
+        !args.some((a) => a === '--subscriptions' || a.startsWith('--subscriptions='))
+          ? (await import('./subscriptions-cli.ts')).runSubscriptionsCli(args.slice(1))
+          : (await (await import('@kizuna/clv/prebuilt')).loadClvCli()).runClvCli(args),
     },
   ],
   customerData: [

@@ -5,6 +5,7 @@ import { FreeObject, Instant, Nullable, Page, Yen } from '../shared/response-typ
 import { readView, refreshAnalytics } from './analytics-views.ts';
 import { customerLtv, latestClvModel } from './clv-read.ts';
 import { refitClv } from './refit-clv.ts';
+import { registerSubscriptionRoutes } from './subscription-routes.ts';
 
 const tags = ['analytics'];
 
@@ -76,6 +77,7 @@ const LTV_VIEWS: Record<string, 'ltv_cohort' | 'ltv_source' | 'ltv_segment'> = {
 
 export function registerAnalyticsRoutes(app: App, deps: RouteDeps): void {
   const { db } = deps.database;
+  registerSubscriptionRoutes(app, deps);
   app.get(
     '/v1/analytics/ltv',
     {

@@ -50,6 +50,11 @@ const KIZUNA_ORDER_COLUMNS = [
   'total',
   'refunded_amount',
   'source',
+  'subscription_id',
+  'subscription_plan',
+  'subscription_interval',
+  'subscription_interval_count',
+  'subscription_sequence',
   'sku',
   'item_name',
   'quantity',
@@ -118,6 +123,12 @@ export const KIZUNA_ORDERS: OrderFormat = {
     total: 'total',
     refundedAmount: 'refunded_amount',
     source: 'source',
+    subscription: 'subscription_id',
+    'subscription.id': 'subscription_id',
+    'subscription.plan': 'subscription_plan',
+    'subscription.interval': 'subscription_interval',
+    'subscription.intervalCount': 'subscription_interval_count',
+    'subscription.sequence': 'subscription_sequence',
   },
   head(read) {
     const currency = read.cell('currency').toUpperCase() || 'JPY';
@@ -154,6 +165,32 @@ export const KIZUNA_ORDERS: OrderFormat = {
         refundedAmount: 'refunded_amount',
       }),
       source: read.cell('source') || 'csv_import',
+      subscription: subscription(read),
     }) as OrderHead;
   },
 };
+
+/**
+ * The subscription columns: subscription_id names the subscription the order pays a period of;
+ * plan and interval (week, month or year) are then required, interval_count (default 1) and
+ * sequence (1 = the first period) optional. The schema names a missing or bad one.
+ */
+function subscription(read: CellReader): OrderHead['subscription'] {
+  const id = read.cell('subscription_id');
+  if (!id) {
+    for (const column of ['subscription_plan', 'subscription_interval', 'subscription_sequence'])
+      if (read.cell(column)) read.problem(column, 'needs subscription_id');
+    return undefined;
+  }
+  const whole = (raw: string): Parsed<number> =>
+    /^\d+$/.test(raw.normalize('NFKC').trim())
+      ? { ok: true, value: Number(raw.normalize('NFKC').trim()) }
+      : { ok: false, message: `not a whole number: "${raw}"` };
+  return defined({
+    id,
+    plan: read.cell('subscription_plan') || undefined,
+    interval: (read.cell('subscription_interval').toLowerCase() || undefined) as 'week' | 'month' | 'year',
+    intervalCount: read.take('subscription_interval_count', whole),
+    sequence: read.take('subscription_sequence', whole),
+  }) as OrderHead['subscription'];
+}

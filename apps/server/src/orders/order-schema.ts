@@ -14,6 +14,40 @@ export const OrderLineInput = Type.Object(
   { additionalProperties: false },
 );
 
+export const SubscriptionInput = Type.Object(
+  {
+    id: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: "Your subscription's id (定期購入の契約番号)",
+    }),
+    plan: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'Plan code or name; LTV is fitted per plan',
+    }),
+    interval: Type.Union([Type.Literal('week'), Type.Literal('month'), Type.Literal('year')], {
+      description: 'Billing interval unit',
+    }),
+    intervalCount: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 120,
+        description: 'Every this many units; default 1 (2 = every 2 months)',
+      }),
+    ),
+    sequence: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100_000,
+        description: 'Which billing period the order pays, the first being 1; else taken from the dates',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'The subscription (定期購入) this order pays one period of' },
+);
+export type SubscriptionInput = Static<typeof SubscriptionInput>;
+
 export const OrderInput = Type.Object(
   {
     id: Type.String({
@@ -42,6 +76,7 @@ export const OrderInput = Type.Object(
     ),
     source: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
     lines: Type.Optional(Type.Array(OrderLineInput, { maxItems: 500 })),
+    subscription: Type.Optional(SubscriptionInput),
   },
   { additionalProperties: false },
 );

@@ -4,6 +4,8 @@ import type { Id, Timestamp } from '../db/column-types.ts';
 
 export type OrderStatus = 'completed' | 'cancelled' | 'refunded';
 
+export type SubscriptionIntervalUnit = 'week' | 'month' | 'year';
+
 export interface CustomerOrderTable {
   workspace_id: string;
   id: Id;
@@ -20,6 +22,12 @@ export interface CustomerOrderTable {
   total: number;
   refunded_amount: Generated<number>;
   source: Generated<string>;
+  /** The subscription the order pays a period of (migrations/0023_order_subscription.sql). */
+  subscription_id: Generated<string | null>;
+  subscription_plan: Generated<string | null>;
+  subscription_interval_unit: Generated<SubscriptionIntervalUnit | null>;
+  subscription_interval_count: Generated<number | null>;
+  subscription_sequence: Generated<number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,5 +1,5 @@
 // What an order write works with and returns, shared by upsert-orders.ts and order-events.ts.
-import type { OrderStatus } from './order-tables.ts';
+import type { OrderStatus, SubscriptionIntervalUnit } from './order-tables.ts';
 
 export type OrderOutcome = { id: number; externalId: string; outcome: 'created' | 'updated' | 'unchanged' };
 
@@ -18,6 +18,13 @@ export interface PreparedOrder {
   total: number;
   refundedAmount: number;
   source: string;
+  subscription: {
+    id: string;
+    plan: string;
+    interval: SubscriptionIntervalUnit;
+    intervalCount: number;
+    sequence: number | null;
+  } | null;
   lines: {
     line_no: number;
     sku: string | null;

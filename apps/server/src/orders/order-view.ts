@@ -14,6 +14,16 @@ export const OrderLineView = Type.Object({
   amount: Yen('Line total'),
 });
 
+export const OrderSubscriptionView = Type.Object({
+  id: Type.String({ description: "Your subscription's id" }),
+  plan: Type.String(),
+  interval: Type.Union([Type.Literal('week'), Type.Literal('month'), Type.Literal('year')]),
+  intervalCount: Type.Integer({ description: 'Every this many intervals' }),
+  sequence: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Which billing period the order pays (1 = the first), when given',
+  }),
+});
+
 export const OrderView = Type.Object({
   id: Type.Integer(),
   externalId: Type.String({ description: 'Your order id' }),
@@ -33,6 +43,9 @@ export const OrderView = Type.Object({
   createdAt: Instant('When Kizuna first stored it'),
   updatedAt: Instant('When Kizuna last changed it'),
   lines: Type.Array(OrderLineView),
+  subscription: Type.Union([OrderSubscriptionView, Type.Null()], {
+    description: 'The subscription (定期購入) the order pays a period of, if any',
+  }),
 });
 export type OrderView = Static<typeof OrderView>;
 

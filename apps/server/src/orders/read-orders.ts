@@ -94,6 +94,16 @@ export async function readOrders(
       createdAt: r.created_at.toISOString(),
       updatedAt: r.updated_at.toISOString(),
       lines: lines.get(r.id) ?? [],
+      subscription:
+        r.subscription_id === null
+          ? null
+          : {
+              id: r.subscription_id,
+              plan: r.subscription_plan ?? '',
+              interval: r.subscription_interval_unit ?? 'month',
+              intervalCount: r.subscription_interval_count ?? 1,
+              sequence: r.subscription_sequence,
+            },
     },
   }));
 }

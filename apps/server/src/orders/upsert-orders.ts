@@ -52,6 +52,15 @@ function prepare(
     total: order.total,
     refundedAmount,
     source: order.source ?? 'api',
+    subscription: order.subscription
+      ? {
+          id: order.subscription.id,
+          plan: order.subscription.plan,
+          interval: order.subscription.interval,
+          intervalCount: order.subscription.intervalCount ?? 1,
+          sequence: order.subscription.sequence ?? null,
+        }
+      : null,
     lines,
   };
 }
@@ -271,6 +280,11 @@ function orderRow(order: PreparedOrder) {
     total: order.total,
     refunded_amount: order.refundedAmount,
     source: order.source,
+    subscription_id: order.subscription?.id ?? null,
+    subscription_plan: order.subscription?.plan ?? null,
+    subscription_interval_unit: order.subscription?.interval ?? null,
+    subscription_interval_count: order.subscription?.intervalCount ?? null,
+    subscription_sequence: order.subscription?.sequence ?? null,
   };
 }
 
