@@ -1666,6 +1666,19 @@ export interface paths {
                                     /** Format: date-time */
                                     visitedAt: string;
                                     source: string;
+                                    /** @description The staff member (担当): a name or code */
+                                    staff: string | null;
+                                    /** @description What the customer paid, in yen */
+                                    spend: number;
+                                    menuItems: {
+                                        name: string;
+                                        /** @description Your menu code or the product SKU */
+                                        code: string | null;
+                                        category: string | null;
+                                        /** @description Unit price in yen */
+                                        price: number | null;
+                                        quantity: number;
+                                    }[];
                                     /**
                                      * Format: date-time
                                      * @description When Kizuna stored it
@@ -4879,6 +4892,19 @@ export interface paths {
                                 /** Format: date-time */
                                 visitedAt: string;
                                 source: string;
+                                /** @description The staff member (担当): a name or code */
+                                staff: string | null;
+                                /** @description What the customer paid, in yen */
+                                spend: number;
+                                menuItems: {
+                                    name: string;
+                                    /** @description Your menu code or the product SKU */
+                                    code: string | null;
+                                    category: string | null;
+                                    /** @description Unit price in yen */
+                                    price: number | null;
+                                    quantity: number;
+                                }[];
                                 /**
                                  * Format: date-time
                                  * @description When Kizuna stored it
@@ -4931,6 +4957,23 @@ export interface paths {
                             visitedAt: string;
                             /** @description pos, reservation, checkin, … */
                             source?: string;
+                            /** @description What was had */
+                            menuItems?: {
+                                /** @description メニュー名 (e.g. カット, ブレンドコーヒー) */
+                                name: string;
+                                /** @description Your menu code or the product SKU */
+                                code?: string;
+                                /** @description e.g. カラー, ドリンク */
+                                category?: string;
+                                /** @description Unit price in yen (tax included) */
+                                price?: number;
+                                /** @description Default 1 */
+                                quantity?: number;
+                            }[];
+                            /** @description The staff member (担当): a name or code */
+                            staff?: string;
+                            /** @description What the customer paid, in yen. Default: the sum of price × quantity of the menu items */
+                            spend?: number;
                         }[];
                     };
                 };
@@ -4991,6 +5034,7 @@ export interface paths {
                     "application/json": {
                         name: string;
                         price?: number | null;
+                        category?: string | null;
                     };
                 };
             };
@@ -5006,6 +5050,8 @@ export interface paths {
                             sku: string;
                             name: string;
                             price: number | null;
+                            /** @description e.g. コーヒー豆; segments can select by it */
+                            category: string | null;
                         };
                     };
                 };
@@ -5047,6 +5093,8 @@ export interface paths {
                                 sku: string;
                                 name: string;
                                 price: number | null;
+                                /** @description e.g. コーヒー豆; segments can select by it */
+                                category: string | null;
                             }[];
                         };
                     };
