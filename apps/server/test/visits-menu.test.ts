@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const post = (payload: unknown, headers = t.auth) =>
+const post = (payload: Record<string, unknown>, headers = t.auth) =>
   t.app.inject({ method: 'POST', url: '/v1/visits', headers, payload });
 
 const hanako = { lineUserId: lineUserId(501) };
