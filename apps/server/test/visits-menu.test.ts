@@ -149,6 +149,50 @@ describe('visits with menu items, staff and spend', () => {
     expect(written).toEqual([]);
   });
 
+  it('historical LTV adds the spend of visits not paid through an order, once', async () => {
+    const ltv = { email: 'ltv@example.jp' };
+    const order = await t.app.inject({
+      method: 'POST',
+      url: '/v1/orders',
+      headers: t.auth,
+      payload: {
+        orders: [{ id: 'O-L1', customer: ltv, orderedAt: '2026-06-05T12:00:00+09:00', total: 3000 }],
+      },
+    });
+    expect(order.statusCode).toBe(200);
+    await post({
+      visits: [
+        // Paid at the salon itself: its spend is the customer's value.
+        { id: 'L-V1', customer: ltv, visitedAt: '2026-06-04T12:00:00+09:00', spend: 5000 },
+        // Paid through order O-L1: the order already counts it.
+        {
+          id: 'L-V2',
+          customer: ltv,
+          visitedAt: '2026-06-05T12:00:00+09:00',
+          orderId: 'O-L1',
+          menuItems: [{ name: 'ブレンド豆', price: 3000 }],
+        },
+      ],
+    });
+    const other = await newWorkspace(t.database, '別の店');
+    await post(
+      { visits: [{ id: 'L-V1', customer: ltv, visitedAt: '2026-06-04T12:00:00+09:00', spend: 99999 }] },
+      { authorization: `Bearer ${other.apiKey}` },
+    );
+    const visits = await t.app.inject({ method: 'GET', url: '/v1/visits?limit=200', headers: t.auth });
+    const l2 = (visits.json().items as { externalId: string; customerId: number }[]).find(
+      (v) => v.externalId === 'L-V2',
+    );
+    expect(l2).toMatchObject({ orderId: 'O-L1', spend: 3000 });
+    const summary = await t.app.inject({
+      method: 'GET',
+      url: `/v1/customers/${l2?.customerId}/summary`,
+      headers: t.auth,
+    });
+    expect(summary.statusCode).toBe(200);
+    expect(summary.json().clv).toMatchObject({ orders: 1, historicalLtv: 8000, visitSpend: 5000 });
+  });
+
   it("another workspace never sees this workspace's menu items", async () => {
     const other = await newWorkspace(t.database, '別の店');
     const headers = { authorization: `Bearer ${other.apiKey}` };

@@ -1670,6 +1670,8 @@ export interface paths {
                                     staff: string | null;
                                     /** @description What the customer paid, in yen */
                                     spend: number;
+                                    /** @description Your order id when the visit was paid through an order (its spend is not added to LTV) */
+                                    orderId: string | null;
                                     menuItems: {
                                         name: string;
                                         /** @description Your menu code or the product SKU */
@@ -1859,8 +1861,10 @@ export interface paths {
                             };
                             clv: {
                                 orders: number;
-                                /** @description Completed-order revenue to date, integer yen */
+                                /** @description Completed-order revenue plus the spend of visits not paid through an order, to date, integer yen */
                                 historicalLtv: number;
+                                /** @description The part of historicalLtv that comes from visits (shops without an order system) */
+                                visitSpend: number;
                                 /** Format: date-time */
                                 firstOrderAt: string | null;
                                 /** Format: date-time */
@@ -4896,6 +4900,8 @@ export interface paths {
                                 staff: string | null;
                                 /** @description What the customer paid, in yen */
                                 spend: number;
+                                /** @description Your order id when the visit was paid through an order (its spend is not added to LTV) */
+                                orderId: string | null;
                                 menuItems: {
                                     name: string;
                                     /** @description Your menu code or the product SKU */
@@ -4974,6 +4980,8 @@ export interface paths {
                             staff?: string;
                             /** @description What the customer paid, in yen. Default: the sum of price × quantity of the menu items */
                             spend?: number;
+                            /** @description Your order id, when the visit was paid through an order you also send to /v1/orders: its spend then counts once in the historical LTV, as that order */
+                            orderId?: string;
                         }[];
                     };
                 };
@@ -5631,8 +5639,10 @@ export interface paths {
                             items: {
                                 customerId: number;
                                 orders: number;
-                                /** @description Completed-order revenue to date, integer yen */
+                                /** @description Completed-order revenue plus the spend of visits not paid through an order, to date, integer yen */
                                 historicalLtv: number;
+                                /** @description The part of historicalLtv that comes from visits (shops without an order system) */
+                                visitSpend: number;
                                 /** Format: date-time */
                                 firstOrderAt: string | null;
                                 /** Format: date-time */

@@ -26,6 +26,9 @@ export const VisitView = Type.Object({
   source: Type.String(),
   staff: Type.Union([Type.String(), Type.Null()], { description: 'The staff member (担当): a name or code' }),
   spend: Type.Integer({ description: 'What the customer paid, in yen' }),
+  orderId: Type.Union([Type.String(), Type.Null()], {
+    description: 'Your order id when the visit was paid through an order (its spend is not added to LTV)',
+  }),
   menuItems: Type.Array(MenuItemView),
   createdAt: Type.String({ format: 'date-time', description: 'When Kizuna stored it' }),
 });
@@ -62,6 +65,7 @@ export async function readVisits(
       'v.source',
       'v.staff',
       'v.spend',
+      'v.order_external_id',
       'v.created_at',
       instantText('v.visited_at').as('key_at'),
     ])
@@ -92,6 +96,7 @@ export async function readVisits(
       source: r.source,
       staff: r.staff,
       spend: Number(r.spend),
+      orderId: r.order_external_id,
       menuItems: menus.get(r.id) ?? [],
       createdAt: r.created_at.toISOString(),
     },

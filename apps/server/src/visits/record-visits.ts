@@ -60,12 +60,15 @@ export async function recordVisits(
     store_id: number | null;
     visited_at: Date;
   }>`
-    insert into visit (workspace_id, external_id, customer_id, store_id, visited_at, source, staff, spend)
-    select ${workspaceId}::uuid, v.external_id, v.customer_id, v.store_id, v.visited_at, v.source, v.staff, v.spend
+    insert into visit (workspace_id, external_id, customer_id, store_id, visited_at, source, staff, spend,
+      order_external_id)
+    select ${workspaceId}::uuid, v.external_id, v.customer_id, v.store_id, v.visited_at, v.source, v.staff, v.spend,
+      v.order_external_id
     from unnest(${items.map((i) => i.item.id)}::text[], ${ids}::bigint[], ${items.map((i) => (i.item.storeCode ? stores.get(i.item.storeCode)! : null))}::bigint[],
                 ${items.map((i) => i.item.visitedAt)}::timestamptz[], ${items.map((i) => i.item.source ?? 'api')}::text[],
-                ${items.map((i) => i.item.staff ?? null)}::text[], ${items.map((i) => visitSpend(i.item))}::bigint[])
-      as v(external_id, customer_id, store_id, visited_at, source, staff, spend)
+                ${items.map((i) => i.item.staff ?? null)}::text[], ${items.map((i) => visitSpend(i.item))}::bigint[],
+                ${items.map((i) => i.item.orderId ?? null)}::text[])
+      as v(external_id, customer_id, store_id, visited_at, source, staff, spend, order_external_id)
     on conflict (workspace_id, external_id) do nothing
     returning id, external_id, customer_id, store_id, visited_at`.execute(tx);
   await insertMenuItems(tx, workspaceId, rows, items);

@@ -50,6 +50,15 @@ export const VisitInput = Type.Object(
         description: 'What the customer paid, in yen. Default: the sum of price × quantity of the menu items',
       }),
     ),
+    orderId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description:
+          'Your order id, when the visit was paid through an order you also send to /v1/orders: ' +
+          'its spend then counts once in the historical LTV, as that order',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

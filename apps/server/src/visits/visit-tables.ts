@@ -12,6 +12,7 @@ export interface VisitTable {
   source: Generated<string>;
   staff: string | null;
   spend: Generated<number>;
+  order_external_id: string | null;
   created_at: Timestamp;
 }
 

@@ -5,10 +5,13 @@
 
 -- staff: the staff member's name or code as the till or booking system writes it (no roster
 -- table: see src/visits/README.md). spend: what the visit cost the customer, in yen; the visits
--- API fills it from the menu items' prices when it is not given.
+-- API fills it from the menu items' prices when it is not given. order_external_id: the client's
+-- order id (customer_order.external_id) when the visit was paid through an order that is sent too;
+-- such a visit's spend is not added to the customer's historical LTV, which counts the order.
 alter table visit
   add column staff text,
-  add column spend bigint not null default 0 check (spend >= 0);
+  add column spend bigint not null default 0 check (spend >= 0),
+  add column order_external_id text;
 
 -- The menu items of one visit, in the order given (カット, カラー, ブレンドコーヒー …).
 create table visit_menu_item (
