@@ -60,6 +60,13 @@ const CUSTOM: RuleNode[] = [
     value: 2,
   },
   { aggregate: { of: 'events', measure: 'days_since_first' }, op: 'lt', value: 20 },
+  // Order lines, visit menu items and visit spend (issue #17 item 6).
+  { purchased: { sku: 'DRIP-10', window: { days: 120 } }, op: 'gte', value: 2 },
+  { purchased: { category: 'コーヒー豆', measure: 'amount' }, op: 'lt', value: 3000 },
+  { not: { purchased: { product: ['マグ', 'ドリップバッグ'], measure: 'quantity' }, op: 'gte', value: 3 } },
+  { visitMenu: { category: 'カラー', window: { days: 90 } }, op: 'gte', value: 1 },
+  { visitMenu: { code: 'CUT', measure: 'amount' }, op: 'lt', value: 10000 },
+  { aggregate: { of: 'visits', measure: 'sum', window: { days: 60 } }, op: 'gte', value: 8000 },
   {
     and: [
       { attribute: 'rank', op: 'eq', value: 'gold' },
@@ -145,6 +152,18 @@ async function sendOrders(run: Run, orders: OrderInput[]) {
   for (const order of orders) run.orders.set(order.id, order);
 }
 
+/** Order lines to draw from: BEANS-200 has the category コーヒー豆 (see runSeed). */
+const LINES = [
+  { sku: 'DRIP-10', name: 'ドリップバッグ', unitPrice: 1200 },
+  { sku: 'BEANS-200', name: 'コーヒー豆', unitPrice: 1800 },
+  { sku: 'MUG', name: 'マグ', unitPrice: 2500 },
+];
+const MENU = [
+  { name: 'カット', code: 'CUT', category: 'カット', price: 5500 },
+  { name: 'カラー', code: 'COLOR', category: 'カラー', price: 8800 },
+  { name: 'ドリンク', category: 'ドリンク' },
+];
+
 async function addOrder(run: Run, customerId: number) {
   const { r } = run;
   const total = 500 + r.int(60) * 100;
@@ -157,6 +176,7 @@ async function addOrder(run: Run, customerId: number) {
       orderedAt: iso(r.int(400) + r.next()),
       total,
       refundedAmount: status === 'refunded' ? total : r.next() < 0.2 ? 300 : 0,
+      lines: LINES.filter(() => r.next() < 0.4).map((l) => ({ ...l, quantity: 1 + r.int(3) })),
     },
   ]);
 }
@@ -230,6 +250,7 @@ async function addVisit(run: Run, customerId: number) {
     id: `V${next()}`,
     customer: { id: customerId },
     visitedAt: iso(r.int(300) + r.next()),
+    menuItems: MENU.filter(() => r.next() < 0.5),
   });
 }
 
@@ -357,6 +378,8 @@ async function runSeed(seed: number) {
   const { workspaceId: ws } = await newWorkspace(database, `増分${seed}`);
   const run: Run = { ws, r: random(seed), customers: [], orders: new Map(), published: [] };
   const { r } = run;
+  await sql`insert into product (workspace_id, sku, name, category)
+    values (${ws}, 'BEANS-200', 'コーヒー豆', 'コーヒー豆')`.execute(database.db);
   for (let i = 0; i < 40; i++) {
     const { rows } = await sql<{ id: number }>`insert into customer (workspace_id, family_name, registered_at)
       values (${ws}, ${`顧客${i}`}, ${ago(500)}) returning id`.execute(database.db);

@@ -90,7 +90,7 @@ describe('definition validation', () => {
           and: [
             { tag: 'x' },
             { birthday: { month: 13 } },
-            { aggregate: { of: 'visits', measure: 'sum', window: { days: 0 } }, op: 'gte', value: 'many' },
+            { aggregate: { of: 'events', measure: 'sum', window: { days: 0 } }, op: 'gte', value: 'many' },
             { or: [] },
             { nonsense: 1 },
           ],
@@ -100,7 +100,10 @@ describe('definition validation', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error.problems).toEqual([
       { path: 'definition.and[1].birthday', message: 'must be "this_month" or { "month": 1-12 }' },
-      { path: 'definition.and[2].aggregate.measure', message: 'sum is only defined for orders (revenue)' },
+      {
+        path: 'definition.and[2].aggregate.measure',
+        message: 'sum is only defined for orders (revenue) and visits (spend)',
+      },
       {
         path: 'definition.and[2].aggregate.window.days',
         message: 'must be a positive integer (at most 3660)',

@@ -1677,6 +1677,21 @@ export interface paths {
                                     /** Format: date-time */
                                     visitedAt: string;
                                     source: string;
+                                    /** @description The staff member (担当): a name or code */
+                                    staff: string | null;
+                                    /** @description What the customer paid, in yen */
+                                    spend: number;
+                                    /** @description Your order id when the visit was paid through an order (its spend is not added to LTV) */
+                                    orderId: string | null;
+                                    menuItems: {
+                                        name: string;
+                                        /** @description Your menu code or the product SKU */
+                                        code: string | null;
+                                        category: string | null;
+                                        /** @description Unit price in yen */
+                                        price: number | null;
+                                        quantity: number;
+                                    }[];
                                     /**
                                      * Format: date-time
                                      * @description When Kizuna stored it
@@ -1864,8 +1879,10 @@ export interface paths {
                             };
                             clv: {
                                 orders: number;
-                                /** @description Completed-order revenue to date, integer yen */
+                                /** @description Completed-order revenue plus the spend of visits not paid through an order, to date, integer yen */
                                 historicalLtv: number;
+                                /** @description The part of historicalLtv that comes from visits (shops without an order system) */
+                                visitSpend: number;
                                 /** Format: date-time */
                                 firstOrderAt: string | null;
                                 /** Format: date-time */
@@ -5050,6 +5067,21 @@ export interface paths {
                                 /** Format: date-time */
                                 visitedAt: string;
                                 source: string;
+                                /** @description The staff member (担当): a name or code */
+                                staff: string | null;
+                                /** @description What the customer paid, in yen */
+                                spend: number;
+                                /** @description Your order id when the visit was paid through an order (its spend is not added to LTV) */
+                                orderId: string | null;
+                                menuItems: {
+                                    name: string;
+                                    /** @description Your menu code or the product SKU */
+                                    code: string | null;
+                                    category: string | null;
+                                    /** @description Unit price in yen */
+                                    price: number | null;
+                                    quantity: number;
+                                }[];
                                 /**
                                  * Format: date-time
                                  * @description When Kizuna stored it
@@ -5102,6 +5134,25 @@ export interface paths {
                             visitedAt: string;
                             /** @description pos, reservation, checkin, … */
                             source?: string;
+                            /** @description What was had */
+                            menuItems?: {
+                                /** @description メニュー名 (e.g. カット, ブレンドコーヒー) */
+                                name: string;
+                                /** @description Your menu code or the product SKU */
+                                code?: string;
+                                /** @description e.g. カラー, ドリンク */
+                                category?: string;
+                                /** @description Unit price in yen (tax included) */
+                                price?: number;
+                                /** @description Default 1 */
+                                quantity?: number;
+                            }[];
+                            /** @description The staff member (担当): a name or code */
+                            staff?: string;
+                            /** @description What the customer paid, in yen. Default: the sum of price × quantity of the menu items */
+                            spend?: number;
+                            /** @description Your order id, when the visit was paid through an order you also send to /v1/orders: its spend then counts once in the historical LTV, as that order */
+                            orderId?: string;
                         }[];
                     };
                 };
@@ -5162,6 +5213,7 @@ export interface paths {
                     "application/json": {
                         name: string;
                         price?: number | null;
+                        category?: string | null;
                     };
                 };
             };
@@ -5177,6 +5229,8 @@ export interface paths {
                             sku: string;
                             name: string;
                             price: number | null;
+                            /** @description e.g. コーヒー豆; segments can select by it */
+                            category: string | null;
                         };
                     };
                 };
@@ -5218,6 +5272,8 @@ export interface paths {
                                 sku: string;
                                 name: string;
                                 price: number | null;
+                                /** @description e.g. コーヒー豆; segments can select by it */
+                                category: string | null;
                             }[];
                         };
                     };
@@ -5845,8 +5901,10 @@ export interface paths {
                             items: {
                                 customerId: number;
                                 orders: number;
-                                /** @description Completed-order revenue to date, integer yen */
+                                /** @description Completed-order revenue plus the spend of visits not paid through an order, to date, integer yen */
                                 historicalLtv: number;
+                                /** @description The part of historicalLtv that comes from visits (shops without an order system) */
+                                visitSpend: number;
                                 /** Format: date-time */
                                 firstOrderAt: string | null;
                                 /** Format: date-time */

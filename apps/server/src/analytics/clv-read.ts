@@ -2,6 +2,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import './analytics-tables.ts';
+import { unorderedVisitSpend } from '../visits/visit-spend.ts';
 
 /** The latest fit: model, fallback reason, parameters, holdout quality and revenue forecast. */
 export async function latestClvModel(db: Kysely<DB>, workspaceId: string) {
@@ -42,6 +43,7 @@ interface LtvRow {
   customer_id: number;
   order_count: number;
   revenue: number;
+  visit_spend: number;
   first_order_at: Date | null;
   last_order_at: Date | null;
   r_score: number | null;
@@ -54,9 +56,12 @@ interface LtvRow {
   model_id: number | null;
 }
 
+// Visit spend without an order: a shop without an order system records the money on its visits.
+const VISIT_SPEND = unorderedVisitSpend(sql.ref('s.workspace_id'), sql.ref('s.customer_id'));
+
 const LTV_COLUMNS = sql`s.customer_id, s.order_count, s.revenue, s.first_order_at, s.last_order_at,
       s.r_score, s.f_score, s.m_score, p.p_alive, p.expected_purchases_90d, p.predicted_clv,
-      p.clv_percentile, p.model_id
+      p.clv_percentile, p.model_id, ${VISIT_SPEND} as visit_spend
     from customer_stats s
     left join clv_prediction p on p.workspace_id = s.workspace_id and p.customer_id = s.customer_id`;
 
@@ -64,7 +69,9 @@ function ltvView(r: LtvRow) {
   return {
     customerId: Number(r.customer_id),
     orders: Number(r.order_count),
-    historicalLtv: Number(r.revenue),
+    // Order revenue plus the spend of visits without an order (VISIT_SPEND).
+    historicalLtv: Number(r.revenue) + Number(r.visit_spend),
+    visitSpend: Number(r.visit_spend),
     firstOrderAt: r.first_order_at?.toISOString() ?? null,
     lastOrderAt: r.last_order_at?.toISOString() ?? null,
     rfm: r.r_score === null ? null : { r: Number(r.r_score), f: Number(r.f_score), m: Number(r.m_score) },

@@ -55,7 +55,10 @@ const RefitResult = Type.Object({
 export const CustomerLtv = Type.Object({
   customerId: Type.Integer(),
   orders: Type.Integer(),
-  historicalLtv: Yen('Completed-order revenue to date, integer yen'),
+  historicalLtv: Yen(
+    'Completed-order revenue plus the spend of visits not paid through an order, to date, integer yen',
+  ),
+  visitSpend: Yen('The part of historicalLtv that comes from visits (shops without an order system)'),
   firstOrderAt: Nullable(Instant()),
   lastOrderAt: Nullable(Instant()),
   rfm: Nullable(Type.Object({ r: Type.Integer(), f: Type.Integer(), m: Type.Integer() })),

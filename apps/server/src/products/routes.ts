@@ -7,6 +7,9 @@ const Product = Type.Object({
   sku: Type.String(),
   name: Type.String(),
   price: Type.Union([Type.Integer(), Type.Null()]),
+  category: Type.Union([Type.String(), Type.Null()], {
+    description: 'e.g. コーヒー豆; segments can select by it',
+  }),
 });
 
 export function registerProductRoutes(app: App, { database }: RouteDeps): void {
@@ -23,6 +26,7 @@ export function registerProductRoutes(app: App, { database }: RouteDeps): void {
           {
             name: Type.String({ minLength: 1, maxLength: 300 }),
             price: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+            category: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
           },
           { additionalProperties: false },
         ),
@@ -31,12 +35,13 @@ export function registerProductRoutes(app: App, { database }: RouteDeps): void {
     },
     async (request) => {
       const { workspaceId } = principalOf(request);
-      const values = { name: request.body.name, price: request.body.price ?? null };
+      const { name, price, category } = request.body;
+      const values = { name, price: price ?? null, category: category ?? null };
       return db
         .insertInto('product')
         .values({ workspace_id: workspaceId, sku: request.params.sku, ...values })
         .onConflict((oc) => oc.columns(['workspace_id', 'sku']).doUpdateSet(values))
-        .returning(['id', 'sku', 'name', 'price'])
+        .returning(['id', 'sku', 'name', 'price', 'category'])
         .executeTakeFirstOrThrow();
     },
   );
@@ -53,7 +58,7 @@ export function registerProductRoutes(app: App, { database }: RouteDeps): void {
     async (request) => ({
       items: await db
         .selectFrom('product')
-        .select(['id', 'sku', 'name', 'price'])
+        .select(['id', 'sku', 'name', 'price', 'category'])
         .where('workspace_id', '=', principalOf(request).workspaceId)
         .orderBy('sku')
         .execute(),

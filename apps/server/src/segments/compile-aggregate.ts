@@ -19,7 +19,8 @@ const SOURCES = {
     at: 'ordered_at',
     sum: sql`sum(total - refunded_amount)`,
   },
-  visits: { table: 'visit', at: 'visited_at', sum: sql`0` },
+  // A visit's spend (integer yen, migrations/0021).
+  visits: { table: 'visit', at: 'visited_at', sum: sql`sum(spend)` },
   events: { table: 'event', at: 'occurred_at', sum: sql`0` },
 } as const;
 
@@ -71,7 +72,8 @@ function countPresence(op: string, value: unknown): boolean | undefined {
   return undefined;
 }
 
-function holdsForZero(op: string, value: number): boolean {
+/** Whether a customer without rows (a count or sum of 0) meets `op value`. */
+export function holdsForZero(op: string, value: number): boolean {
   switch (op) {
     case 'eq':
       return value === 0;
@@ -152,9 +154,9 @@ function measured(
 
 /** The condition read from customer_stats, or undefined when the stats cannot decide it. */
 function fromStats(a: Aggregate, op: string, value: unknown, ctx: Context): RawBuilder<unknown> | undefined {
-  if (a.of === 'events') return undefined;
+  // customer_stats keeps no visit spend: a sum of visits reads the visit table.
+  if (a.of === 'events' || (a.of === 'visits' && a.measure === 'sum')) return undefined;
   const columns = STATS_COLUMNS[a.of];
-  // Visits have no sum (validation rejects it); the fact-table form reads it as 0 too.
   const ref = (m: Measure) => {
     const column = columns[m];
     return column ? sql.ref(`s.${column}`) : sql`0`;

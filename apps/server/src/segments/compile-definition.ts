@@ -22,6 +22,7 @@ import {
   newContext,
   OPS,
 } from './compile-context.ts';
+import { interests, purchased, visitMenu } from './compile-items.ts';
 import type { Condition, RuleNode, Value } from './rule-tree.ts';
 import { PROFILE_FIELDS } from './rule-tree.ts';
 
@@ -153,6 +154,8 @@ function probes(n: RuleNode, ctx: Context): number {
   // Order and visit measures come from customer_stats or a derived table joined once anyway;
   // events may be an EXISTS probe.
   if ('aggregate' in n) return n.aggregate.of === 'events' || !ctx.options.fromStats ? 1 : 0;
+  // A hashed subplan over the customers' order lines or menu items: built once, probed cheaply.
+  if ('purchased' in n || 'visitMenu' in n) return 1;
   return 0;
 }
 
@@ -179,6 +182,9 @@ function condition(n: Condition, ctx: Context): RawBuilder<unknown> {
       and cc.channel = ${channel} and cc.purpose = ${purpose} and cc.status = ${status})`;
   }
   if ('aggregate' in n) return aggregate(n.aggregate, n.op, n.value, ctx);
+  if ('purchased' in n) return purchased(n.purchased, n.op, n.value, ctx);
+  if ('visitMenu' in n) return visitMenu(n.visitMenu, n.op, n.value, ctx);
+  if ('interests' in n) return interests(n.interests, ctx);
   if ('birthday' in n) {
     const month = n.birthday === 'this_month' ? ctx.clock.month : n.birthday.month;
     return definite(ctx, sql`extract(month from c.birthday) = ${month}`);

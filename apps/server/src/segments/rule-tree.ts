@@ -10,6 +10,13 @@
  * ] }
  */
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
+import {
+  type Interests,
+  interestsProblems,
+  itemProblems,
+  type Purchased,
+  type VisitMenu,
+} from './item-conditions.ts';
 
 export const COMPARISONS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte'] as const;
 export type Comparison = (typeof COMPARISONS)[number];
@@ -57,7 +64,10 @@ export type Condition =
   | { birthday: 'this_month' | { month: number } }
   | { anniversary: 'this_month' | 'today' }
   | { rfm: (typeof RFM_SCORES)[number]; op: Comparison; value: number }
-  | { prediction: (typeof PREDICTIONS)[number]; op: Comparison; value: number };
+  | { prediction: (typeof PREDICTIONS)[number]; op: Comparison; value: number }
+  | { purchased: Purchased; op: Comparison; value: number }
+  | { visitMenu: VisitMenu; op: Comparison; value: number }
+  | { interests: Interests };
 
 export type RuleNode = { and: RuleNode[] } | { or: RuleNode[] } | { not: RuleNode } | Condition;
 
@@ -80,6 +90,9 @@ const KINDS = [
   'anniversary',
   'rfm',
   'prediction',
+  'purchased',
+  'visitMenu',
+  'interests',
 ] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -188,6 +201,13 @@ export function validateDefinition(value: unknown, base = 'definition'): RuleNod
           at(`${path}.prediction`, `must be one of ${PREDICTIONS.join(', ')}`);
         checkOp(node, path, COMPARISONS);
         return checkNumber(node, path);
+      case 'purchased':
+      case 'visitMenu':
+        problems.push(...itemProblems(kind, node[kind], path));
+        checkOp(node, path, COMPARISONS);
+        return checkNumber(node, path);
+      case 'interests':
+        return void problems.push(...interestsProblems(node.interests, path));
     }
   };
 
@@ -197,8 +217,8 @@ export function validateDefinition(value: unknown, base = 'definition'): RuleNod
     if (!isObject(a)) return void at(p, 'must be an object');
     if (!oneOf(AGGREGATE_SOURCES, a.of)) at(`${p}.of`, `must be one of ${AGGREGATE_SOURCES.join(', ')}`);
     if (!oneOf(MEASURES, a.measure)) at(`${p}.measure`, `must be one of ${MEASURES.join(', ')}`);
-    if (a.measure === 'sum' && a.of !== 'orders')
-      at(`${p}.measure`, 'sum is only defined for orders (revenue)');
+    if (a.measure === 'sum' && a.of === 'events')
+      at(`${p}.measure`, 'sum is only defined for orders (revenue) and visits (spend)');
     if (
       a.type !== undefined &&
       (a.of !== 'events' || typeof a.type !== 'string' || a.type.length === 0 || a.type.length > 100)
@@ -234,5 +254,9 @@ export function isTimeBased(node: RuleNode): boolean {
     const m = node.aggregate.measure;
     return node.aggregate.window !== undefined || m === 'days_since_first' || m === 'days_since_last';
   }
+  // A product's category is read at evaluation and changes without an order: a category condition
+  // is refreshed hourly like the windowed ones (segment-inputs.ts).
+  if ('purchased' in node) return node.purchased.window !== undefined || 'category' in node.purchased;
+  if ('visitMenu' in node) return node.visitMenu.window !== undefined;
   return 'birthday' in node || 'anniversary' in node || 'rfm' in node || 'prediction' in node;
 }

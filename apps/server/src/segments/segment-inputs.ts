@@ -10,7 +10,10 @@
 import type { RuleNode } from './rule-tree.ts';
 
 /**
- * `customer`: profile fields, attributes, tags, identities, consent, birthday, anniversary.
+ * `customer`: profile fields, attributes, tags, identities, consent, birthday, anniversary,
+ * interests. `orders` includes `purchased` (order lines), `visits` includes `visitMenu`. A
+ * product's category is read when the segment is evaluated, so a category condition is time-based
+ * (rule-tree.ts isTimeBased): re-categorising a product moves customers at the hourly refresh.
  * `events:T`: events of type T; `events:*`: an aggregate over events of any type.
  * `rfm` and `predictions` change only with the analytics refresh and the CLV refit, which
  * re-evaluate the segments in full.
@@ -24,7 +27,9 @@ export function definitionInputs(node: RuleNode, into = new Set<SegmentInput>())
   else if ('aggregate' in node) {
     const a = node.aggregate;
     into.add(a.of === 'events' ? `events:${a.type ?? '*'}` : a.of);
-  } else if ('rfm' in node) into.add('rfm');
+  } else if ('purchased' in node) into.add('orders');
+  else if ('visitMenu' in node) into.add('visits');
+  else if ('rfm' in node) into.add('rfm');
   else if ('prediction' in node) into.add('predictions');
   else into.add('customer');
   return into;

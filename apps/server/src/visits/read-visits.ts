@@ -7,6 +7,15 @@ import { customerFilter } from '../customers/get-customer.ts';
 import type { DB } from '../db/schema.ts';
 import { instantText, type KeyBound, keyBefore, newestFirstPage } from '../shared/page-cursor.ts';
 
+export const MenuItemView = Type.Object({
+  name: Type.String(),
+  code: Type.Union([Type.String(), Type.Null()], { description: 'Your menu code or the product SKU' }),
+  category: Type.Union([Type.String(), Type.Null()]),
+  price: Type.Union([Type.Integer(), Type.Null()], { description: 'Unit price in yen' }),
+  quantity: Type.Integer(),
+});
+export type MenuItemView = Static<typeof MenuItemView>;
+
 export const VisitView = Type.Object({
   id: Type.Integer(),
   externalId: Type.String({ description: 'Your visit id' }),
@@ -15,6 +24,12 @@ export const VisitView = Type.Object({
   storeCode: Type.Union([Type.String(), Type.Null()]),
   visitedAt: Type.String({ format: 'date-time' }),
   source: Type.String(),
+  staff: Type.Union([Type.String(), Type.Null()], { description: 'The staff member (担当): a name or code' }),
+  spend: Type.Integer({ description: 'What the customer paid, in yen' }),
+  orderId: Type.Union([Type.String(), Type.Null()], {
+    description: 'Your order id when the visit was paid through an order (its spend is not added to LTV)',
+  }),
+  menuItems: Type.Array(MenuItemView),
   createdAt: Type.String({ format: 'date-time', description: 'When Kizuna stored it' }),
 });
 export type VisitView = Static<typeof VisitView>;
@@ -48,6 +63,9 @@ export async function readVisits(
       's.code as store_code',
       'v.visited_at',
       'v.source',
+      'v.staff',
+      'v.spend',
+      'v.order_external_id',
       'v.created_at',
       instantText('v.visited_at').as('key_at'),
     ])
@@ -61,6 +79,11 @@ export async function readVisits(
     .orderBy('v.id', 'desc')
     .limit(page.limit)
     .execute();
+  const menus = await readMenuItems(
+    db,
+    workspaceId,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => ({
     key: { at: r.key_at, id: String(r.id) },
     visit: {
@@ -71,9 +94,37 @@ export async function readVisits(
       storeCode: r.store_code,
       visitedAt: r.visited_at.toISOString(),
       source: r.source,
+      staff: r.staff,
+      spend: Number(r.spend),
+      orderId: r.order_external_id,
+      menuItems: menus.get(r.id) ?? [],
       createdAt: r.created_at.toISOString(),
     },
   }));
+}
+
+/** The menu items of the given visits, by visit id, in line order. */
+async function readMenuItems(
+  db: Kysely<DB>,
+  workspaceId: string,
+  visitIds: readonly number[],
+): Promise<Map<number, MenuItemView[]>> {
+  const menus = new Map<number, MenuItemView[]>();
+  if (!visitIds.length) return menus;
+  const rows = await db
+    .selectFrom('visit_menu_item')
+    .select(['visit_id', 'name', 'code', 'category', 'price', 'quantity'])
+    .where('workspace_id', '=', workspaceId)
+    .where('visit_id', 'in', visitIds)
+    .orderBy('visit_id')
+    .orderBy('line_no')
+    .execute();
+  for (const { visit_id, price, ...m } of rows) {
+    const list = menus.get(Number(visit_id)) ?? [];
+    list.push({ ...m, price: price === null ? null : Number(price) });
+    menus.set(Number(visit_id), list);
+  }
+  return menus;
 }
 
 /** One page for GET /v1/visits; a customer filter follows merges, and an unknown one is a 404. */

@@ -5,11 +5,14 @@ import type { DB } from '../db/schema.ts';
 import { appendDomainEvents } from '../domain-events/append.ts';
 import type { Publish } from '../jobs/domain-topics.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
-import type { VisitInput } from './visit-schema.ts';
+import { type VisitInput, visitSpend } from './visit-schema.ts';
 
 export type VisitOutcome = { id: number | null; externalId: string; outcome: 'stored' | 'duplicate' };
 
-/** Stores store visits by the client's visit id; a visit seen before is reported as a duplicate. */
+/**
+ * Stores store visits by the client's visit id, with their menu items, staff and spend; a visit
+ * seen before is reported as a duplicate (and left as it was, menu items included).
+ */
 export async function recordVisits(
   tx: Transaction<DB>,
   workspaceId: string,
@@ -57,13 +60,18 @@ export async function recordVisits(
     store_id: number | null;
     visited_at: Date;
   }>`
-    insert into visit (workspace_id, external_id, customer_id, store_id, visited_at, source)
-    select ${workspaceId}::uuid, v.external_id, v.customer_id, v.store_id, v.visited_at, v.source
+    insert into visit (workspace_id, external_id, customer_id, store_id, visited_at, source, staff, spend,
+      order_external_id)
+    select ${workspaceId}::uuid, v.external_id, v.customer_id, v.store_id, v.visited_at, v.source, v.staff, v.spend,
+      v.order_external_id
     from unnest(${items.map((i) => i.item.id)}::text[], ${ids}::bigint[], ${items.map((i) => (i.item.storeCode ? stores.get(i.item.storeCode)! : null))}::bigint[],
-                ${items.map((i) => i.item.visitedAt)}::timestamptz[], ${items.map((i) => i.item.source ?? 'api')}::text[])
-      as v(external_id, customer_id, store_id, visited_at, source)
+                ${items.map((i) => i.item.visitedAt)}::timestamptz[], ${items.map((i) => i.item.source ?? 'api')}::text[],
+                ${items.map((i) => i.item.staff ?? null)}::text[], ${items.map((i) => visitSpend(i.item))}::bigint[],
+                ${items.map((i) => i.item.orderId ?? null)}::text[])
+      as v(external_id, customer_id, store_id, visited_at, source, staff, spend, order_external_id)
     on conflict (workspace_id, external_id) do nothing
     returning id, external_id, customer_id, store_id, visited_at`.execute(tx);
+  await insertMenuItems(tx, workspaceId, rows, items);
   const stored = new Map(rows.map((r) => [r.external_id, r.id]));
   await applyStatsDeltas(
     tx,
@@ -92,4 +100,30 @@ export async function recordVisits(
     stored.delete(item.id);
     return { index, id, externalId: item.id, outcome: 'stored' as const };
   });
+}
+
+/** The menu items of the visits just stored (a duplicate's are not touched), in one statement. */
+async function insertMenuItems(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  rows: readonly { id: number; external_id: string }[],
+  items: readonly { item: VisitInput }[],
+): Promise<void> {
+  // The first item of an id is the one stored (the insert keeps the first and skips the rest).
+  const byExternalId = new Map<string, VisitInput>();
+  for (const { item } of items) if (!byExternalId.has(item.id)) byExternalId.set(item.id, item);
+  const lines = rows.flatMap((r) =>
+    (byExternalId.get(r.external_id)?.menuItems ?? []).map((m, n) => ({
+      visitId: r.id,
+      lineNo: n + 1,
+      ...m,
+    })),
+  );
+  if (!lines.length) return;
+  const col = <T>(f: (l: (typeof lines)[number]) => T) => lines.map(f);
+  await sql`insert into visit_menu_item (workspace_id, visit_id, line_no, name, code, category, price, quantity)
+    select ${workspaceId}::uuid, m.* from unnest(${col((l) => l.visitId)}::bigint[], ${col((l) => l.lineNo)}::int[],
+      ${col((l) => l.name)}::text[], ${col((l) => l.code ?? null)}::text[], ${col((l) => l.category ?? null)}::text[],
+      ${col((l) => l.price ?? null)}::bigint[], ${col((l) => l.quantity ?? 1)}::int[])
+      as m(visit_id, line_no, name, code, category, price, quantity)`.execute(tx);
 }
