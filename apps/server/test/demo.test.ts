@@ -44,9 +44,8 @@ async function get(url: string) {
 describe('the demo brand', () => {
   it('has every built-in segment, with members', async () => {
     const { items } = await get('/v1/segments');
-    expect(items.map((s: { template: string }) => s.template).sort()).toEqual(
-      TEMPLATES.map((x) => x.key).sort(),
-    );
+    const templates = items.map((s: { template: string | null }) => s.template).filter(Boolean);
+    expect(templates.sort()).toEqual(TEMPLATES.map((x) => x.key).sort());
     const regulars = items.find((s: { template: string }) => s.template === 'regulars');
     expect(regulars.memberCount).toBeGreaterThan(10);
   });
@@ -90,6 +89,21 @@ describe('the demo brand', () => {
     const summary = await get(`/v1/customers/${member.customer_id}/summary`);
     expect(summary.loyalty.points).toBeGreaterThan(0);
     expect(summary.loyalty.tier.perks.length).toBeGreaterThan(0);
+  });
+
+  it('has visits with menu and staff, product segments and bean subscriptions', async () => {
+    const visits = await get('/v1/visits?limit=5');
+    expect(visits.items[0].menuItems.length).toBeGreaterThan(0);
+    expect(visits.items[0].staff).toEqual(expect.any(String));
+    expect(visits.items[0].spend).toBeGreaterThan(0);
+    const { items } = await get('/v1/segments');
+    const crossSell = items.find((s: { name: string }) => s.name.startsWith('ドリップは購入'));
+    expect(crossSell.definition).toMatchObject({ and: expect.any(Array) });
+    const cake = items.find((s: { name: string }) => s.name.startsWith('ケーキ好き'));
+    expect(cake.memberCount).toBeGreaterThan(0);
+    const { plans } = await get('/v1/analytics/subscriptions');
+    const beans = plans.find((p: { plan: string }) => p.plan === 'コーヒー豆定期便');
+    expect(beans.subscribers).toBeGreaterThan(5);
   });
 
   it('has a LINE channel with friends and blocks, and message history made through the sandbox', async () => {

@@ -27,12 +27,49 @@ const STORES = [
 ] as const;
 
 const MENU = [
-  { sku: 'BLEND', name: 'ブレンドコーヒー', price: 450 },
-  { sku: 'LATTE', name: 'カフェラテ', price: 520 },
-  { sku: 'MATCHA', name: '抹茶ラテ', price: 580 },
-  { sku: 'CAKE', name: '季節のケーキ', price: 600 },
-  { sku: 'BEANS200', name: 'コーヒー豆 200g', price: 1800 },
-  { sku: 'DRIP10', name: 'ドリップバッグ 10個', price: 1500 },
+  { sku: 'BLEND', name: 'ブレンドコーヒー', price: 450, category: 'ドリンク' },
+  { sku: 'LATTE', name: 'カフェラテ', price: 520, category: 'ドリンク' },
+  { sku: 'MATCHA', name: '抹茶ラテ', price: 580, category: 'ドリンク' },
+  { sku: 'CAKE', name: '季節のケーキ', price: 600, category: 'フード' },
+  { sku: 'BEANS200', name: 'コーヒー豆 200g', price: 1800, category: 'コーヒー豆' },
+  { sku: 'DRIP10', name: 'ドリップバッグ 10個', price: 1500, category: 'ドリップバッグ' },
+] as const;
+
+/** Baristas by store, as the till writes them on each visit. */
+const STAFF = [
+  ['佐藤', '高橋', '伊藤'],
+  ['鈴木', '田中'],
+  ['渡辺', '山本', '中村'],
+] as const;
+
+/** The monthly bean subscriptions (定期便), with the churn their customers show. */
+const PLANS = [
+  { plan: 'コーヒー豆定期便', sku: 'SUB-BEANS', price: 3000, share: 0.7, alpha: 1.1, beta: 5 },
+  { plan: 'お試し定期便', sku: 'SUB-TRIAL', price: 1980, share: 0.3, alpha: 1.4, beta: 2.2 },
+] as const;
+
+/** Segments on what customers bought, besides the built-in templates. */
+const PRODUCT_SEGMENTS = [
+  {
+    name: 'ドリップバッグ リピーター(90日で2回以上)',
+    description: '過去90日にドリップバッグを2回以上購入したお客様。',
+    definition: { purchased: { sku: 'DRIP10', window: { days: 90 } }, op: 'gte', value: 2 },
+  },
+  {
+    name: 'ドリップは購入・豆は未購入(クロスセル)',
+    description: 'ドリップバッグを買ったことがあり、コーヒー豆はまだ買っていないお客様。',
+    definition: {
+      and: [
+        { purchased: { sku: 'DRIP10' }, op: 'gte', value: 1 },
+        { purchased: { category: 'コーヒー豆' }, op: 'eq', value: 0 },
+      ],
+    },
+  },
+  {
+    name: 'ケーキ好き(来店でケーキ3回以上)',
+    description: '来店時に季節のケーキを3回以上注文したお客様。',
+    definition: { visitMenu: { code: 'CAKE' }, op: 'gte', value: 3 },
+  },
 ] as const;
 
 const DAY = 86_400_000;
@@ -122,6 +159,62 @@ function makeCustomer(random: () => number, n: number, anchor: Date): DemoCustom
   };
 }
 
+/** The first of the month `months` after the given instant's month (UTC), at its time of day. */
+function addMonths(at: Date, months: number): Date {
+  const d = new Date(at);
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d;
+}
+
+/**
+ * Bean subscriptions for about one customer in twelve: each starts in one of the last 18 months
+ * and renews monthly until the subscriber cancels (a per-customer monthly churn drawn from a
+ * beta distribution: the shifted-beta-geometric shape the subscription analytics fit).
+ */
+async function loadSubscriptions(
+  database: Database,
+  workspaceId: string,
+  customerIds: readonly number[],
+  random: () => number,
+  anchor: Date,
+): Promise<{ subscribers: number; orders: number }> {
+  const items: { index: number; item: OrderInput }[] = [];
+  let subscribers = 0;
+  for (const customerId of customerIds) {
+    if (random() >= 0.08) continue;
+    subscribers++;
+    const plan = random() < PLANS[0].share ? PLANS[0] : PLANS[1];
+    const churn = beta(random, plan.alpha, plan.beta);
+    const first = addMonths(anchor, -1 - Math.floor(random() * 18));
+    first.setUTCDate(1 + Math.floor(random() * 28));
+    for (let k = 0; ; k++) {
+      const at = new Date(first);
+      at.setUTCMonth(first.getUTCMonth() + k);
+      if (at >= anchor) break;
+      items.push({
+        index: items.length,
+        item: {
+          id: `S${customerId}-${k + 1}`,
+          customer: { id: customerId },
+          orderedAt: at.toISOString(),
+          total: plan.price,
+          status: 'completed',
+          lines: [{ sku: plan.sku, name: plan.plan, quantity: 1, unitPrice: plan.price }],
+          source: 'ec',
+          subscription: { id: `SUB-${customerId}`, plan: plan.plan, interval: 'month', sequence: k + 1 },
+        },
+      });
+      if (random() < churn) break;
+    }
+  }
+  await transact(database.db, async (tx) => {
+    for (let o = 0; o < items.length; o += 1000)
+      await upsertOrders(tx, workspaceId, items.slice(o, o + 1000));
+  });
+  return { subscribers, orders: items.length };
+}
+
 /** When a blocking friend blocked: a month after registering, or halfway to today if sooner. */
 function blockedAt(c: DemoCustomer, anchor: Date): Date {
   const since = anchor.getTime() - c.registeredAt.getTime();
@@ -177,11 +270,23 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
   for (const store of STORES) stores.push(await upsertStore(db, workspaceId, store));
   await db
     .insertInto('product')
-    .values(MENU.map((m) => ({ workspace_id: workspaceId, sku: m.sku, name: m.name, price: m.price })))
+    .values(
+      MENU.map((m) => ({
+        workspace_id: workspaceId,
+        sku: m.sku,
+        name: m.name,
+        price: m.price,
+        category: m.category,
+      })),
+    )
     .execute();
 
   const customers = Array.from({ length: count }, (_, n) => makeCustomer(random, n + 1, anchor));
   const CHUNK = 500;
+  // Staff and subscriptions draw from their own stream, so the customers and their histories stay
+  // the same for a seed whatever is added here.
+  const side = seededRandom((options.seed ?? 20_260_401) + 1);
+  const customerIds: number[] = [];
   let orders = 0;
   let visits = 0;
   const friends: DemoFriend[] = [];
@@ -262,6 +367,7 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
           from consent_event where workspace_id = ${workspaceId} and customer_id = any(${ids.map((r) => r.id)}::bigint[])
           order by customer_id, channel, purpose, occurred_at desc`.execute(tx);
       }
+      customerIds.push(...ids.map((r) => r.id));
       for (const [i, c] of chunk.entries())
         if (c.lineUserId)
           friends.push({
@@ -274,6 +380,10 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
           });
       const orderInputs: { index: number; item: OrderInput }[] = [];
       const visitRows = [];
+      const visitLines = new Map<
+        string,
+        { sku: string; name: string; unitPrice: number; category: string }[]
+      >();
       for (const [i, c] of chunk.entries()) {
         for (const [k, at] of purchaseTimes(random, c, anchor).entries()) {
           const storeIndex = random() < 0.75 ? c.storeIndex : Math.floor(random() * STORES.length);
@@ -283,6 +393,10 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
             ...(random() < 0.08 ? [pick(random, MENU.slice(4))] : []),
           ];
           const lines = items.map((m) => ({ sku: m.sku, name: m.name, quantity: 1, unitPrice: m.price }));
+          visitLines.set(
+            `V${start + i + 1}-${k + 1}`,
+            items.map((m) => ({ sku: m.sku, name: m.name, unitPrice: m.price, category: m.category })),
+          );
           const total = lines.reduce((s, l) => s + l.unitPrice, 0);
           const status = random() < 0.01 ? 'refunded' : 'completed';
           orderInputs.push({
@@ -305,16 +419,39 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
             store_id: stores[storeIndex]!.id,
             visited_at: at,
             source: 'pos',
+            staff: pick(side, STAFF[storeIndex]!),
+            spend: total,
+            // Paid through the order above: its money counts once, as the order.
+            order_external_id: `D${start + i + 1}-${k + 1}`,
           });
         }
       }
       for (let o = 0; o < orderInputs.length; o += 1000)
         await upsertOrders(tx, workspaceId, orderInputs.slice(o, o + 1000));
-      for (let v = 0; v < visitRows.length; v += 1000)
-        await tx
+      for (let v = 0; v < visitRows.length; v += 1000) {
+        const stored = await tx
           .insertInto('visit')
           .values(visitRows.slice(v, v + 1000))
+          .returning(['id', 'external_id'])
           .execute();
+        const menuItems = stored.flatMap((visit) =>
+          (visitLines.get(visit.external_id) ?? []).map((m, n) => ({
+            workspace_id: workspaceId,
+            visit_id: visit.id,
+            line_no: n + 1,
+            name: m.name,
+            code: m.sku,
+            category: m.category,
+            price: m.unitPrice,
+            quantity: 1,
+          })),
+        );
+        for (let m = 0; m < menuItems.length; m += 2000)
+          await tx
+            .insertInto('visit_menu_item')
+            .values(menuItems.slice(m, m + 2000))
+            .execute();
+      }
       await applyStatsDeltas(
         tx,
         workspaceId,
@@ -328,10 +465,16 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
     log(`demo: ${Math.min(start + CHUNK, count)}/${count} customers, ${orders} orders, ${visits} visits`);
   }
   log(`demo: customers, orders and visits in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  // The status segments shops run coupons on, from the built-in templates.
+  const subscriptions = await loadSubscriptions(database, workspaceId, customerIds, side, anchor);
+  log(
+    `demo: ${subscriptions.subscribers} subscriptions (定期便), ${subscriptions.orders} subscription orders`,
+  );
+  // The status segments shops run coupons on, from the built-in templates, and a few on products.
   for (const template of TEMPLATES)
     await createSegment(database.db, workspaceId, { template: template.key }, { actor: 'demo', now: anchor });
-  log(`demo: ${TEMPLATES.length} segments`);
+  for (const segment of PRODUCT_SEGMENTS)
+    await createSegment(database.db, workspaceId, segment, { actor: 'demo', now: anchor });
+  log(`demo: ${TEMPLATES.length + PRODUCT_SEGMENTS.length} segments`);
   const loyalty = await loadDemoLoyalty(database, workspaceId, random, anchor, log);
   log(
     `demo: loyalty: ${loyalty.members} members, ${loyalty.pointsEarned} points earned, ` +
