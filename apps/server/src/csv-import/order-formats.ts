@@ -41,6 +41,7 @@ const KIZUNA_ORDER_COLUMNS = [
   'customer_member_no',
   'store_code',
   'status',
+  'financial_status',
   'ordered_at',
   'currency',
   'subtotal',
@@ -59,13 +60,13 @@ const KIZUNA_ORDER_COLUMNS = [
 
 const KIZUNA_LINE_COLUMNS = ['sku', 'item_name', 'quantity', 'unit_price', 'line_amount'];
 
-const STATUSES = ['completed', 'cancelled', 'refunded'] as const;
+const STATUSES = ['pending', 'completed', 'cancelled', 'refunded'] as const;
 
 function parseStatus(raw: string): Parsed<OrderHead['status']> {
   const status = raw.toLowerCase() as (typeof STATUSES)[number];
   return STATUSES.includes(status)
     ? { ok: true, value: status }
-    : { ok: false, message: `must be completed, cancelled or refunded: "${raw}"` };
+    : { ok: false, message: `must be pending, completed, cancelled or refunded: "${raw}"` };
 }
 
 function amounts(read: CellReader, currency: string, columns: Record<string, string>) {
@@ -109,6 +110,7 @@ export const KIZUNA_ORDERS: OrderFormat = {
     'customer.external': 'customer_member_no',
     storeCode: 'store_code',
     status: 'status',
+    financialStatus: 'financial_status',
     orderedAt: 'ordered_at',
     currency: 'currency',
     subtotal: 'subtotal',
@@ -143,6 +145,7 @@ export const KIZUNA_ORDERS: OrderFormat = {
       customer,
       storeCode: read.cell('store_code') || undefined,
       status: read.take('status', parseStatus),
+      financialStatus: read.cell('financial_status') || undefined,
       orderedAt: read.take('ordered_at', parseTimestamp) ?? read.cell('ordered_at'),
       currency,
       ...amounts(read, currency, {

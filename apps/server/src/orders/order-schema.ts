@@ -14,6 +14,16 @@ export const OrderLineInput = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * An order's status. `pending` is placed but not paid (bank transfer, konbini, authorised card):
+ * like `cancelled` and `refunded` it is no revenue, earns no points and counts in no segment
+ * until a later write says `completed`.
+ */
+export const OrderStatusSchema = Type.Union(
+  [Type.Literal('pending'), Type.Literal('completed'), Type.Literal('cancelled'), Type.Literal('refunded')],
+  { description: 'pending = not paid yet; only completed orders count as revenue' },
+);
+
 export const OrderInput = Type.Object(
   {
     id: Type.String({
@@ -23,8 +33,13 @@ export const OrderInput = Type.Object(
     }),
     customer: CustomerRef,
     storeCode: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    status: Type.Optional(
-      Type.Union([Type.Literal('completed'), Type.Literal('cancelled'), Type.Literal('refunded')]),
+    status: Type.Optional(OrderStatusSchema),
+    financialStatus: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 40,
+        description: "The payment status as your system says it (Shopify: pending, authorized, partially_paid, paid, …); kept as given",
+      }),
     ),
     orderedAt: Type.String({ format: 'date-time', maxLength: 40 }),
     currency: Type.Optional(

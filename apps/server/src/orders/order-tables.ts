@@ -2,7 +2,8 @@
 import type { Generated } from 'kysely';
 import type { Id, Timestamp } from '../db/column-types.ts';
 
-export type OrderStatus = 'completed' | 'cancelled' | 'refunded';
+/** `pending`: placed but not paid (migration 0020); only `completed` orders are revenue. */
+export type OrderStatus = 'pending' | 'completed' | 'cancelled' | 'refunded';
 
 export interface CustomerOrderTable {
   workspace_id: string;
@@ -20,6 +21,8 @@ export interface CustomerOrderTable {
   total: number;
   refunded_amount: Generated<number>;
   source: Generated<string>;
+  /** The payment status as the source said it (Shopify's Financial Status), migration 0020. */
+  financial_status: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

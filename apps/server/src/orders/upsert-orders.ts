@@ -43,6 +43,7 @@ function prepare(
     customerId,
     storeId,
     status,
+    financialStatus: order.financialStatus ?? null,
     orderedAt: new Date(order.orderedAt),
     currency: order.currency ?? 'JPY',
     subtotal: order.subtotal ?? (lines.length ? lines.reduce((sum, l) => sum + l.amount, 0) : order.total),
@@ -271,6 +272,7 @@ function orderRow(order: PreparedOrder) {
     total: order.total,
     refunded_amount: order.refundedAmount,
     source: order.source,
+    financial_status: order.financialStatus,
   };
 }
 
