@@ -11,6 +11,7 @@ export const SHOPIFY_CUSTOMER_COLUMNS = [
   'Billing Name',
   'Billing Zip',
   'Billing Province',
+  'Billing Province Name',
   'Billing Country',
   'Note Attributes',
 ] as const;
@@ -96,11 +97,13 @@ function emailMarketing(read: CellReader): boolean | undefined {
 export function shopifyCustomer(read: CellReader): ImportedCustomer {
   const profile: ImportedCustomer['profile'] = { ...splitBillingName(read.cell('Billing Name')) };
   const japan = JAPAN.has(read.cell('Billing Country').normalize('NFKC').trim().toLowerCase());
-  const province = read.cell('Billing Province');
+  // Newer exports add Billing Province Name ("Tokyo") beside the code ("JP-13"); either will do.
+  const column = read.cell('Billing Province') ? 'Billing Province' : 'Billing Province Name';
+  const province = read.cell(column);
   if (province && japan) {
-    const name = prefectureName(province);
+    const name = prefectureName(province) ?? prefectureName(read.cell('Billing Province Name'));
     if (name) profile.prefecture = name;
-    else read.warn('Billing Province', `"${province.slice(0, 30)}" is not a Japanese prefecture; it was skipped`);
+    else read.warn(column, `"${province.slice(0, 30)}" is not a Japanese prefecture; it was skipped`);
   }
   const zip = read.cell('Billing Zip');
   if (zip && japan) {

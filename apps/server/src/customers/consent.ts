@@ -163,12 +163,14 @@ export async function recordConsentWhereUnset(
   customers: readonly { customerId: number; occurredAt: Date }[],
 ): Promise<number[]> {
   if (!customers.length) return [];
-  // The earliest instant per customer: an import sees a customer on several orders.
+  // A customer listed more than once (an import sees them on several orders) is recorded once,
+  // at their first entry's instant, as a repeated change records nothing in recordConsent.
   const { rows } = await sql<{ customer_id: number; occurred_at: Date }>`
     insert into customer_consent (workspace_id, customer_id, channel, purpose, status, source, occurred_at)
-    select ${workspaceId}::uuid, w.customer_id, ${change.channel}, ${change.purpose}, ${change.status}, ${change.source}, min(w.occurred_at)
-    from unnest(${customers.map((c) => c.customerId)}::bigint[], ${customers.map((c) => c.occurredAt.toISOString())}::timestamptz[]) as w(customer_id, occurred_at)
-    group by w.customer_id
+    select distinct on (w.customer_id) ${workspaceId}::uuid, w.customer_id, ${change.channel}, ${change.purpose}, ${change.status}, ${change.source}, w.occurred_at
+    from unnest(${customers.map((c) => c.customerId)}::bigint[], ${customers.map((c) => c.occurredAt.toISOString())}::timestamptz[])
+      with ordinality as w(customer_id, occurred_at, n)
+    order by w.customer_id, w.n
     on conflict (workspace_id, customer_id, channel, purpose) do nothing
     returning customer_id, occurred_at`.execute(tx);
   if (!rows.length) return [];
