@@ -2,7 +2,7 @@
 // Shopify writes it) with paid, pending, authorized, partially paid, refunded, partially refunded
 // and voided orders: each mapping of csv-import/README.md, unpaid orders kept out of revenue,
 // points, stamps and segments, and a later export that says paid counting them exactly once.
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from '@kizuna/test-support';
@@ -10,10 +10,15 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oneCustomerLtv } from '../src/analytics/clv-read.ts';
 import { importCsv } from '../src/csv-import/import-csv.ts';
+import { prefectureName } from '../src/csv-import/prefectures.ts';
 import { formatRowProblem } from '../src/csv-import/row-problem.ts';
+import { normalisePostalCode, splitBillingName } from '../src/csv-import/shopify-customer.ts';
+import { transact } from '../src/db/transact.ts';
 import { LOYALTY_JOBS } from '../src/loyalty/jobs.ts';
 import { syncOrdersLoyalty } from '../src/loyalty/order-points.ts';
+import { loadRules } from '../src/loyalty/rules.ts';
 import { createStampCardTemplate } from '../src/loyalty/stamp-cards.ts';
+import { spendBases } from '../src/loyalty/tiers.ts';
 import { SEGMENT_JOBS } from '../src/segments/segment-jobs.ts';
 import { createTestApp, type TestApp } from './helpers.ts';
 
@@ -51,7 +56,9 @@ async function points(id: number): Promise<number> {
 
 async function orderStamps(id: number): Promise<number> {
   const { rows } = await sql<{ stamps: number | null }>`select sum(stamps)::int as stamps from stamp_card
-    where workspace_id = ${ws} and customer_id = ${id} and template_id = ${stampCardId}`.execute(t.database.db);
+    where workspace_id = ${ws} and customer_id = ${id} and template_id = ${stampCardId}`.execute(
+    t.database.db,
+  );
   return Number(rows[0]?.stamps ?? 0);
 }
 
@@ -147,14 +154,18 @@ describe('Shopify import of a Japanese export', () => {
       '#1001': 'completed/paid',
     });
     const pending = await api('GET', '/v1/orders?status=pending');
-    expect(pending.items.map((o: { externalId: string }) => o.externalId)).toEqual(['#1011', '#1010', '#1009']);
+    expect(pending.items.map((o: { externalId: string }) => o.externalId)).toEqual([
+      '#1011',
+      '#1010',
+      '#1009',
+    ]);
   });
 
   it('maps billing name (Japanese order), prefecture, postal code, note attributes and the LINE userId', async () => {
     const view = async (email: string) => api('GET', `/v1/customers/${await customerId(email)}`);
     const profile = (c: Record<string, unknown>) => [c.familyName, c.givenName, c.prefecture, c.postalCode];
     const hanako = await view('hanako@example.jp');
-    // 山田　花子 with a full-width space; Billing Province "JP-13" and "13"; Zip 150-0002 and 1500002.
+    // 山田　花子 (full-width space) of her newest order #1012, not 鈴木 花子 of her oldest, read last.
     expect(profile(hanako)).toEqual(['山田', '花子', '東京都', '150-0002']);
     expect(hanako.attributes).toEqual({ line_uid: LINE_UID, 来店きっかけ: 'Instagram' });
     expect(hanako.identities).toContainEqual({ kind: 'line', namespace: '', value: LINE_UID });
@@ -222,11 +233,11 @@ describe('Shopify import of a Japanese export', () => {
   });
 
   it('keeps unpaid orders out of LTV, points, stamps and segments', async () => {
-    const [hanako, taro, misaki, ken, yuko] = await Promise.all(
-      ['hanako@example.jp', 'taro@example.jp', 'misaki@example.jp', 'ken@example.jp', 'yuko@example.jp'].map(
-        customerId,
-      ),
-    );
+    const hanako = await customerId('hanako@example.jp');
+    const taro = await customerId('taro@example.jp');
+    const misaki = await customerId('misaki@example.jp');
+    const ken = await customerId('ken@example.jp');
+    const yuko = await customerId('yuko@example.jp');
     // 1% points: hanako 37 + 25 + 18 (the refunded #1008 earns nothing); taro's paid #1004 only.
     await until(async () => (await points(hanako)) === 80 && (await points(taro)) === 24, 'points earned', {
       timeoutMs: 30_000,
@@ -243,6 +254,12 @@ describe('Shopify import of a Japanese export', () => {
     expect(await ltv(ken)).toBeNull();
     // #1003 ¥4,900 less ¥1,000 refunded.
     expect(await ltv(yuko)).toEqual([1, 3900]);
+    // A spend tier basis (12 months) counts taro's paid ¥2,400, not the unpaid ¥4,200.
+    const spendRules = { ...(await loadRules(t.database.db, ws)), tierBasis: 'spend' as const };
+    const spend = await transact(t.database.db, (tx) =>
+      spendBases(tx, ws, spendRules, new Date('2026-12-01T00:00:00+09:00'), [taro]),
+    );
+    expect(spend.get(taro)).toBe(2400);
     await until(async () => (await members(segments.buyers)).length === 5, 'buyers segment', {
       timeoutMs: 30_000,
     });
@@ -260,29 +277,48 @@ describe('Shopify import of a Japanese export', () => {
     const later = join(dir, 'later.csv');
     const lines = rest.filter((l) => l.startsWith('#1011,'));
     expect(lines).toHaveLength(1);
-    writeFileSync(later, [header, lines[0]!.replace(',pending,,', ',paid,2026-11-20 12:00:00 +0900,')].join('\n'));
-    const summary = await importCsv(t.database, { kind: 'orders', file: later, workspaceId: ws, publish: t.jobs!.publish });
+    writeFileSync(
+      later,
+      [header, lines[0]!.replace(',pending,,', ',paid,2026-11-20 12:00:00 +0900,')].join('\n'),
+    );
+    const summary = await importCsv(t.database, {
+      kind: 'orders',
+      file: later,
+      workspaceId: ws,
+      publish: t.jobs!.publish,
+    });
     expect(summary).toMatchObject({ imported: true, created: 0, updated: 1, unchanged: 0 });
 
     const order = await api('GET', '/v1/orders?status=completed&limit=50');
     const paid = order.items.find((o: { externalId: string }) => o.externalId === '#1011');
     expect(paid).toMatchObject({ status: 'completed', financialStatus: 'paid', total: 4200 });
     const detail = await api('GET', `/v1/orders/${paid.id}`);
-    expect(detail.history.map((h: { kind: string; fromStatus: string | null; toStatus: string | null }) => `${h.kind} ${h.fromStatus}→${h.toStatus}`)).toEqual([
-      'created null→pending',
-      'status_changed pending→completed',
-    ]);
+    expect(
+      detail.history.map(
+        (h: { kind: string; fromStatus: string | null; toStatus: string | null }) =>
+          `${h.kind} ${h.fromStatus}→${h.toStatus}`,
+      ),
+    ).toEqual(['created null→pending', 'status_changed pending→completed']);
     // 24 + 42 (1% of ¥4,200), a second order stamp, ¥6,600 of LTV, and the ¥4,000 segment.
     await until(async () => (await points(taro)) === 66, 'points for the paid order', { timeoutMs: 30_000 });
     expect(await orderStamps(taro)).toBe(2);
     const ltv = await oneCustomerLtv(t.database.db, ws, taro);
     expect([ltv?.orders, ltv?.historicalLtv]).toEqual([2, 6600]);
-    await until(async () => (await members(segments.spent4000)).includes(taro), 'taro enters the ¥4,000 segment', {
-      timeoutMs: 30_000,
-    });
+    await until(
+      async () => (await members(segments.spent4000)).includes(taro),
+      'taro enters the ¥4,000 segment',
+      {
+        timeoutMs: 30_000,
+      },
+    );
 
     // The same export again changes nothing, and syncing the order again earns nothing more.
-    const again = await importCsv(t.database, { kind: 'orders', file: later, workspaceId: ws, publish: t.jobs!.publish });
+    const again = await importCsv(t.database, {
+      kind: 'orders',
+      file: later,
+      workspaceId: ws,
+      publish: t.jobs!.publish,
+    });
     expect(again).toMatchObject({ imported: true, updated: 0, unchanged: 1 });
     const [sync] = await syncOrdersLoyalty(t.database.db, ws, [paid.id], { actor: 'test' });
     expect(sync?.earned).toBe(0);
@@ -290,6 +326,25 @@ describe('Shopify import of a Japanese export', () => {
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from point_entry
       where workspace_id = ${ws} and order_id = ${paid.id} and kind = 'earn'`.execute(t.database.db);
     expect(rows[0]?.n).toBe(1);
+  });
+});
+
+describe('Shopify billing fields', () => {
+  it('reads every spelling of a prefecture, a postal code and a billing name', () => {
+    const spellings = ['13', '１３', 'JP-13', 'jp13', 'Tokyo', 'tokyo-to', 'Tokyo To', '東京', '東京都'];
+    expect(spellings.map(prefectureName)).toEqual(spellings.map(() => '東京都'));
+    expect(['1', 'JP-01', 'Hokkaido', '北海道'].map(prefectureName)).toEqual(Array(4).fill('北海道'));
+    expect(['JP-47', 'Okinawa', '沖縄'].map(prefectureName)).toEqual(Array(3).fill('沖縄県'));
+    expect(['48', 'JP-00', 'California', ''].map(prefectureName)).toEqual(Array(4).fill(undefined));
+    const codes = ['150-0002', '1500002', "'1500002", '〒150-0002', '１５０－０００２', '150 0002'];
+    expect(codes.map(normalisePostalCode)).toEqual(codes.map(() => '150-0002'));
+    expect(['150-002', '15000021', 'SW1A 1AA'].map(normalisePostalCode)).toEqual(Array(3).fill(undefined));
+    expect(splitBillingName('山田 花子')).toEqual({ familyName: '山田', givenName: '花子' });
+    expect(splitBillingName('山田\u3000花子')).toEqual({ familyName: '山田', givenName: '花子' });
+    expect(splitBillingName('Hanako Yamada')).toEqual({ familyName: 'Yamada', givenName: 'Hanako' });
+    expect(splitBillingName('Mary Ann Smith')).toEqual({ familyName: 'Smith', givenName: 'Mary Ann' });
+    expect(splitBillingName('伊藤')).toEqual({ familyName: '伊藤' });
+    expect(splitBillingName('  ')).toEqual({});
   });
 });
 
@@ -311,10 +366,9 @@ describe('orders API with unpaid orders', () => {
     expect(await oneCustomerLtv(t.database.db, ws, id)).toBeNull();
     await api('POST', '/v1/orders', { orders: [{ ...order, status: 'completed', financialStatus: 'paid' }] });
     const detail = await api('GET', `/v1/orders/${stored.id}`);
-    expect(detail.history.map((h: { kind: string; toStatus: string | null }) => `${h.kind} ${h.toStatus}`)).toEqual([
-      'created pending',
-      'status_changed completed',
-    ]);
+    expect(
+      detail.history.map((h: { kind: string; toStatus: string | null }) => `${h.kind} ${h.toStatus}`),
+    ).toEqual(['created pending', 'status_changed completed']);
     const ltv = await oneCustomerLtv(t.database.db, ws, id);
     expect([ltv?.orders, ltv?.historicalLtv]).toEqual([1, 3000]);
     const bad = await t.app.inject({

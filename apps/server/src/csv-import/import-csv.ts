@@ -149,6 +149,7 @@ export async function importCsv(database: Database, options: ImportCsvOptions): 
       ...(options.publish ? { publish: options.publish } : {}),
       stores,
       pathColumns: (source.format === 'shopify' ? SHOPIFY_ORDERS : KIZUNA_ORDERS).pathColumns,
+      ...(source.format === 'shopify' ? { profiledAt: new Map<string, number>() } : {}),
     };
     const written = { rows: 0 };
     const units = (await open('import', written)).units;

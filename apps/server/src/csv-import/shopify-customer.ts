@@ -64,7 +64,10 @@ function noteAttributes(read: CellReader): { attributes: Record<string, string>;
       continue;
     }
     if (key.length > maxKeyLength || value.length > maxStringLength) {
-      read.warn(column, `"${key.slice(0, 50)}" is longer than ${maxKeyLength} (key) or ${maxStringLength} (value) characters; it was skipped`);
+      read.warn(
+        column,
+        `"${key.slice(0, 50)}" is longer than ${maxKeyLength} (key) or ${maxStringLength} (value) characters; it was skipped`,
+      );
       continue;
     }
     if (LINE_KEYS.has(key.toLowerCase().replace(/[\s_-]/g, ''))) {
@@ -109,7 +112,11 @@ export function shopifyCustomer(read: CellReader): ImportedCustomer {
   if (zip && japan) {
     const code = normalisePostalCode(zip);
     if (code) profile.postalCode = code;
-    else read.warn('Billing Zip', `"${zip.slice(0, 30)}" is not a Japanese postal code (7 digits); it was skipped`);
+    else
+      read.warn(
+        'Billing Zip',
+        `"${zip.slice(0, 30)}" is not a Japanese postal code (7 digits); it was skipped`,
+      );
   }
   const { attributes, lineUserId } = noteAttributes(read);
   if (Object.keys(attributes).length) profile.attributes = attributes;

@@ -55,7 +55,10 @@ export const SHOPIFY_FINANCIAL_STATUSES: Readonly<Record<string, OrderStatus>> =
 
 /** Shopify's financial status as Kizuna stores it: lower case, words joined by _. */
 function financialStatusOf(raw: string): string {
-  return raw.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 /**

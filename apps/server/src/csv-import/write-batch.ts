@@ -2,6 +2,7 @@
 import type { Transaction } from 'kysely';
 import { recordConsentWhereUnset } from '../customers/consent.ts';
 import type { CustomerInput } from '../customers/customer-schema.ts';
+import { identityKey, normaliseIdentities } from '../customers/identities.ts';
 import { registerNoLaterThan } from '../customers/registered-at.ts';
 import type { DB } from '../db/schema.ts';
 import type { Publish } from '../jobs/domain-topics.ts';
@@ -29,6 +30,12 @@ export interface BatchContext {
   stores: ReadonlyMap<string, number>;
   /** API path → CSV column, for problems the writer reports. */
   pathColumns: Readonly<Record<string, string>>;
+  /**
+   * Per customer (the key of their first identity), the newest order whose billing details were
+   * written so far: an older order read later (Shopify lists newest first) leaves them alone.
+   * One number per customer of the file.
+   */
+  profiledAt?: Map<string, number>;
 }
 
 export async function writeCustomerBatch(
@@ -59,12 +66,24 @@ async function publishCustomers(
 }
 
 /** The customer an order row names, with what the row says about them (Shopify's billing name, …). */
-function customerOfOrder(input: OrderInput, details: ImportedCustomer | undefined): CustomerInput {
+function customerOfOrder(
+  input: OrderInput,
+  details: ImportedCustomer | undefined,
+  profiledAt: Map<string, number> | undefined,
+): CustomerInput {
   const { id: _id, ...identities } = input.customer;
   if (!details) return identities;
+  const { attributes, ...billing } = details.profile;
+  const key = normaliseIdentities(identities, '').identities.map(identityKey)[0];
+  const at = Date.parse(input.orderedAt);
+  const newest =
+    !profiledAt || key === undefined || !(at < (profiledAt.get(key) ?? Number.NEGATIVE_INFINITY));
+  if (newest && key !== undefined) profiledAt?.set(key, at);
   return {
     ...identities,
-    ...details.profile,
+    // The newest order's billing name and address; note attributes of every order are kept.
+    ...(newest ? billing : {}),
+    ...(attributes ? { attributes } : {}),
     ...(details.lineUserId ? { lineUserId: details.lineUserId } : {}),
     // Yes is a consent given when the order was placed; "no" is recorded apart (recordConsentWhereUnset).
     ...(details.emailMarketing
@@ -97,7 +116,7 @@ export async function writeOrderBatch(
   const customers = await upsertCustomerBatch(
     tx,
     context.workspaceId,
-    byIdentity.map((u) => customerOfOrder(u.input, u.customer)),
+    byIdentity.map((u) => customerOfOrder(u.input, u.customer, context.profiledAt)),
     context.stores,
   );
   const ids = new Map(byIdentity.map((u, i) => [u, customers[i]!.id]));
@@ -107,7 +126,13 @@ export async function writeOrderBatch(
   }));
   const declined = byIdentity.flatMap((u) =>
     u.customer?.emailMarketing === false
-      ? [{ customerId: ids.get(u)!, occurredAt: new Date(u.input.orderedAt), source: u.customer.consentSource }]
+      ? [
+          {
+            customerId: ids.get(u)!,
+            occurredAt: new Date(u.input.orderedAt),
+            source: u.customer.consentSource,
+          },
+        ]
       : [],
   );
   const sources = [...new Set(declined.map((d) => d.source))];

@@ -38,7 +38,8 @@ export const OrderInput = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 40,
-        description: "The payment status as your system says it (Shopify: pending, authorized, partially_paid, paid, …); kept as given",
+        description:
+          'The payment status as your system says it (Shopify: pending, authorized, partially_paid, paid, …); kept as given',
       }),
     ),
     orderedAt: Type.String({ format: 'date-time', maxLength: 40 }),
