@@ -211,6 +211,29 @@ describe('Shopify import of a Japanese export', () => {
     expect(await history('yuko@example.jp')).toEqual([
       'email/marketing granted web_form 2026-01-09T15:00:00.000Z',
     ]);
+    // hanako opts out in Kizuna after her orders; the same export again records nothing and
+    // leaves the opt-out standing (its "yes" dates from an order before it).
+    const hanakoId = await customerId('hanako@example.jp');
+    await api('POST', `/v1/customers/${hanakoId}/consents`, {
+      channel: 'email',
+      purpose: 'marketing',
+      status: 'revoked',
+      source: 'unsubscribe_link',
+      occurredAt: '2026-11-25T09:00:00+09:00',
+    });
+    for (let run = 0; run < 2; run++)
+      expect(
+        await importCsv(t.database, {
+          kind: 'orders',
+          file: FIXTURE,
+          workspaceId: ws,
+          publish: t.jobs!.publish,
+        }),
+      ).toMatchObject({ imported: true, created: 0, updated: 0, unchanged: 12 });
+    expect(await history('hanako@example.jp')).toEqual([
+      'email/marketing granted shopify_import 2026-11-20T01:15:00.000Z',
+      'email/marketing revoked unsubscribe_link 2026-11-25T00:00:00.000Z',
+    ]);
     const yuko = await api('GET', `/v1/customers/${await customerId('yuko@example.jp')}`);
     expect(yuko.consents).toEqual([
       {

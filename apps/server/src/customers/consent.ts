@@ -33,6 +33,22 @@ export async function recordConsent(
     .where('purpose', '=', change.purpose)
     .executeTakeFirst();
   if (current && current.status === change.status) return false;
+  // An older change that the newer state outranks is kept once: re-sending it (a re-imported
+  // file) finds its history row and records nothing again.
+  if (current && current.occurred_at > occurredAt) {
+    const same = await tx
+      .selectFrom('consent_event')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('customer_id', '=', customerId)
+      .where('channel', '=', change.channel)
+      .where('purpose', '=', change.purpose)
+      .where('occurred_at', '=', occurredAt)
+      .where('status', '=', change.status)
+      .where('source', '=', change.source)
+      .executeTakeFirst();
+    if (same) return false;
+  }
   await tx
     .insertInto('consent_event')
     .values({
