@@ -65,28 +65,39 @@ async function publishCustomers(
     await context.publish(tx, 'customers.changed', { workspaceId: context.workspaceId, customerIds });
 }
 
+/**
+ * Whether the order is its customer's newest in the file so far (Shopify lists newest first):
+ * the billing details and Accepts Marketing of an older order read later are left alone.
+ */
+function newestSoFar(input: OrderInput, profiledAt: Map<string, number> | undefined): boolean {
+  if (!profiledAt) return true;
+  const { id: _id, ...identities } = input.customer;
+  const key = normaliseIdentities(identities, '').identities.map(identityKey)[0];
+  if (key === undefined) return true;
+  const at = Date.parse(input.orderedAt);
+  if (at < (profiledAt.get(key) ?? Number.NEGATIVE_INFINITY)) return false;
+  profiledAt.set(key, at);
+  return true;
+}
+
 /** The customer an order row names, with what the row says about them (Shopify's billing name, …). */
 function customerOfOrder(
   input: OrderInput,
   details: ImportedCustomer | undefined,
-  profiledAt: Map<string, number> | undefined,
+  newest: boolean,
 ): CustomerInput {
   const { id: _id, ...identities } = input.customer;
   if (!details) return identities;
   const { attributes, ...billing } = details.profile;
-  const key = normaliseIdentities(identities, '').identities.map(identityKey)[0];
-  const at = Date.parse(input.orderedAt);
-  const newest =
-    !profiledAt || key === undefined || !(at < (profiledAt.get(key) ?? Number.NEGATIVE_INFINITY));
-  if (newest && key !== undefined) profiledAt?.set(key, at);
   return {
     ...identities,
     // The newest order's billing name and address; note attributes of every order are kept.
     ...(newest ? billing : {}),
     ...(attributes ? { attributes } : {}),
     ...(details.lineUserId ? { lineUserId: details.lineUserId } : {}),
-    // Yes is a consent given when the order was placed; "no" is recorded apart (recordConsentWhereUnset).
-    ...(details.emailMarketing
+    // Yes is a consent given when the newest order was placed; "no" is recorded apart
+    // (recordConsentWhereUnset).
+    ...(newest && details.emailMarketing
       ? {
           consents: [
             {
@@ -113,10 +124,11 @@ export async function writeOrderBatch(
   units: { line: number; input: OrderInput; customer?: ImportedCustomer | undefined }[],
 ): Promise<{ outcomes: RowOutcome[]; customersCreated: number }> {
   const byIdentity = units.filter((u) => u.input.customer.id === undefined);
+  const newest = new Set(byIdentity.filter((u) => u.customer && newestSoFar(u.input, context.profiledAt)));
   const customers = await upsertCustomerBatch(
     tx,
     context.workspaceId,
-    byIdentity.map((u) => customerOfOrder(u.input, u.customer, context.profiledAt)),
+    byIdentity.map((u) => customerOfOrder(u.input, u.customer, newest.has(u))),
     context.stores,
   );
   const ids = new Map(byIdentity.map((u, i) => [u, customers[i]!.id]));
@@ -125,7 +137,7 @@ export async function writeOrderBatch(
     item: { ...u.input, customer: { id: u.input.customer.id ?? ids.get(u)! } },
   }));
   const declined = byIdentity.flatMap((u) =>
-    u.customer?.emailMarketing === false
+    u.customer?.emailMarketing === false && newest.has(u)
       ? [
           {
             customerId: ids.get(u)!,
