@@ -9,10 +9,11 @@ import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oneCustomerLtv } from '../src/analytics/clv-read.ts';
+import { normalisePostalCode } from '../src/csv-import/csv-values.ts';
 import { importCsv } from '../src/csv-import/import-csv.ts';
 import { prefectureName } from '../src/csv-import/prefectures.ts';
 import { formatRowProblem } from '../src/csv-import/row-problem.ts';
-import { normalisePostalCode, splitBillingName } from '../src/csv-import/shopify-customer.ts';
+import { splitBillingName } from '../src/csv-import/shopify-customer.ts';
 import { transact } from '../src/db/transact.ts';
 import { LOYALTY_JOBS } from '../src/loyalty/jobs.ts';
 import { syncOrdersLoyalty } from '../src/loyalty/order-points.ts';
@@ -20,7 +21,7 @@ import { loadRules } from '../src/loyalty/rules.ts';
 import { createStampCardTemplate } from '../src/loyalty/stamp-cards.ts';
 import { spendBases } from '../src/loyalty/tiers.ts';
 import { SEGMENT_JOBS } from '../src/segments/segment-jobs.ts';
-import { createTestApp, type TestApp } from './helpers.ts';
+import { createTestApp, newWorkspace, type TestApp } from './helpers.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'csv', 'shopify-orders-ja.csv');
 const LINE_UID = 'U4af4980629a8e7b0cf2f3c8e1b2d5a9e';
@@ -368,6 +369,27 @@ describe('Shopify billing fields', () => {
     expect(splitBillingName('Mary Ann Smith')).toEqual({ familyName: 'Smith', givenName: 'Mary Ann' });
     expect(splitBillingName('伊藤')).toEqual({ familyName: '伊藤' });
     expect(splitBillingName('  ')).toEqual({});
+  });
+});
+
+describe('customers CSV postal_code', () => {
+  it('normalises the postal code, and names the line and column of one that is not', async () => {
+    const { workspaceId } = await newWorkspace(t.database);
+    const file = join(dir, 'customers-postal.csv');
+    writeFileSync(file, 'email,postal_code\npostal@example.jp,〒1500002\nbad@example.jp,150-002\n');
+    const refused = await importCsv(t.database, { kind: 'customers', file, workspaceId });
+    expect(refused.imported).toBe(false);
+    expect(refused.problems.map(formatRowProblem)).toEqual([
+      'line 3, column postal_code: not a Japanese postal code (7 digits): "150-002"',
+    ]);
+    writeFileSync(file, 'email,postal_code\npostal@example.jp,〒1500002\n');
+    expect(await importCsv(t.database, { kind: 'customers', file, workspaceId })).toMatchObject({
+      imported: true,
+      created: 1,
+    });
+    const { rows } = await sql<{ postal_code: string | null }>`select postal_code from customer
+      where workspace_id = ${workspaceId}`.execute(t.database.db);
+    expect(rows).toEqual([{ postal_code: '150-0002' }]);
   });
 });
 

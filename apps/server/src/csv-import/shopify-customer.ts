@@ -3,6 +3,7 @@
 // attributes (with a LINE userId among them). The rules are in README.md ("Shopify orders").
 // A cell that cannot be read is a warning: the order (revenue) is imported, the detail is not.
 import { DEFAULT_JSON_BOUNDS } from '../shared/bounded-json.ts';
+import { normalisePostalCode } from './csv-values.ts';
 import type { CellReader, ImportedCustomer } from './order-formats.ts';
 import { prefectureName } from './prefectures.ts';
 
@@ -35,15 +36,6 @@ export function splitBillingName(raw: string): { familyName?: string; givenName?
   if (words.length === 1) return { familyName: words[0]! };
   if (CJK.test(raw)) return { familyName: words[0]!, givenName: words.slice(1).join(' ') };
   return { familyName: words.at(-1)!, givenName: words.slice(0, -1).join(' ') };
-}
-
-/** 〒150-0002, 1500002, '1500002 (Shopify's guard against spreadsheets), １５０－０００２ → 150-0002. */
-export function normalisePostalCode(raw: string): string | undefined {
-  const digits = raw
-    .normalize('NFKC')
-    .replace(/^'/, '')
-    .replace(/[〒\s\-ー−‐]/g, '');
-  return /^\d{7}$/.test(digits) ? `${digits.slice(0, 3)}-${digits.slice(3)}` : undefined;
 }
 
 const JAPAN = new Set(['', 'jp', 'jpn', 'japan', '日本']);
