@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshView } from '../src/analytics/analytics-views.ts';
 import { oneCustomerLtv } from '../src/analytics/clv-read.ts';
 import { normalisePostalCode } from '../src/csv-import/csv-values.ts';
 import { importCsv } from '../src/csv-import/import-csv.ts';
@@ -278,6 +279,14 @@ describe('Shopify import of a Japanese export', () => {
     expect(await ltv(ken)).toBeNull();
     // #1003 ¥4,900 less ¥1,000 refunded.
     expect(await ltv(yuko)).toEqual([1, 3900]);
+    // Retention cohorts by first paid month: no 2026-11 cohort from misaki's and ken's unpaid orders.
+    const { body } = await refreshView(t.database.db, ws, 'retention');
+    const cohorts = (body as { cohorts: { cohort: string; customers: number }[] }).cohorts;
+    expect(cohorts.map((c) => [c.cohort, c.customers])).toEqual([
+      ['2026-07', 1],
+      ['2026-08', 2],
+      ['2026-09', 2],
+    ]);
     // A spend tier basis (12 months) counts taro's paid ¥2,400, not the unpaid ¥4,200.
     const spendRules = { ...(await loadRules(t.database.db, ws)), tierBasis: 'spend' as const };
     const spend = await transact(t.database.db, (tx) =>
