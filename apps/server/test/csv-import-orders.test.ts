@@ -84,7 +84,7 @@ describe('orders CSV (Kizuna columns)', () => {
     expect(summary.imported).toBe(false);
     expect(summary.problems.map(formatRowProblem)).toEqual([
       'line 3, column quantity: not a whole number of at least 1: "zero"',
-      'line 4, column status: must be completed, cancelled or refunded: "done"',
+      'line 4, column status: must be pending, completed, cancelled or refunded: "done"',
       'line 4, column ordered_at: not a real date and time: "2024-13-01"',
       'line 4, column customer_email: not an email address',
       'line 5, column store_code: no store with code "nowhere"',

@@ -1245,6 +1245,8 @@ export interface paths {
                             gender?: "female" | "male" | "other" | "unanswered" | (never | null);
                             /** @description 都道府県, e.g. 東京都 */
                             prefecture?: string | null;
+                            /** @description 郵便番号, e.g. 150-0002 */
+                            postalCode?: string | null;
                             /** @description Code of the favourite store */
                             favoriteStoreCode?: string | null;
                             interests?: string[];
@@ -1354,6 +1356,7 @@ export interface paths {
                             birthday: string | null;
                             gender: string | null;
                             prefecture: string | null;
+                            postalCode: string | null;
                             favoriteStoreId: number | null;
                             interests: string[];
                             /** Format: date-time */
@@ -1427,6 +1430,7 @@ export interface paths {
                             birthday: string | null;
                             gender: string | null;
                             prefecture: string | null;
+                            postalCode: string | null;
                             favoriteStoreId: number | null;
                             interests: string[];
                             /** Format: date-time */
@@ -1605,7 +1609,10 @@ export interface paths {
                                     customerId: number;
                                     storeId: number | null;
                                     storeCode: string | null;
-                                    status: "completed" | "cancelled" | "refunded";
+                                    /** @description pending = not paid yet; only completed orders count as revenue */
+                                    status: "pending" | "completed" | "cancelled" | "refunded";
+                                    /** @description The payment status as the source said it (Shopify: pending, authorized, paid, …) */
+                                    financialStatus: string | null;
                                     /**
                                      * Format: date-time
                                      * @description When the order was placed
@@ -1933,7 +1940,8 @@ export interface paths {
                     from?: string;
                     /** @description Ordered before this instant */
                     to?: string;
-                    status?: "completed" | "cancelled" | "refunded";
+                    /** @description pending = not paid yet; only completed orders count as revenue */
+                    status?: "pending" | "completed" | "cancelled" | "refunded";
                     /** @description Only orders at this store */
                     storeCode?: string;
                     /** @description Only orders with a line of this SKU */
@@ -1963,7 +1971,10 @@ export interface paths {
                                 customerId: number;
                                 storeId: number | null;
                                 storeCode: string | null;
-                                status: "completed" | "cancelled" | "refunded";
+                                /** @description pending = not paid yet; only completed orders count as revenue */
+                                status: "pending" | "completed" | "cancelled" | "refunded";
+                                /** @description The payment status as the source said it (Shopify: pending, authorized, paid, …) */
+                                financialStatus: string | null;
                                 /**
                                  * Format: date-time
                                  * @description When the order was placed
@@ -2059,7 +2070,10 @@ export interface paths {
                                 }[];
                             };
                             storeCode?: string;
-                            status?: "completed" | "cancelled" | "refunded";
+                            /** @description pending = not paid yet; only completed orders count as revenue */
+                            status?: "pending" | "completed" | "cancelled" | "refunded";
+                            /** @description The payment status as your system says it (Shopify: pending, authorized, partially_paid, paid, …); kept as given */
+                            financialStatus?: string;
                             /** Format: date-time */
                             orderedAt: string;
                             /** @description ISO 4217; default JPY */
@@ -2169,7 +2183,10 @@ export interface paths {
                             customerId: number;
                             storeId: number | null;
                             storeCode: string | null;
-                            status: "completed" | "cancelled" | "refunded";
+                            /** @description pending = not paid yet; only completed orders count as revenue */
+                            status: "pending" | "completed" | "cancelled" | "refunded";
+                            /** @description The payment status as the source said it (Shopify: pending, authorized, paid, …) */
+                            financialStatus: string | null;
                             /**
                              * Format: date-time
                              * @description When the order was placed

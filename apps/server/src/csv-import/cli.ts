@@ -129,6 +129,12 @@ function report(kind: string, file: string, s: ImportSummary, seconds: number): 
     console.error('Nothing was imported. Fix the rows, or pass --skip-invalid to import the others.');
     return 1;
   }
+  if (s.warningCount) {
+    const hidden = s.warningCount - s.warnings.length;
+    console.error(
+      `${s.warningCount} warning${s.warningCount === 1 ? '' : 's'} (imported without the cell):\n${s.warnings.map(formatRowProblem).join('\n')}${hidden ? `\n… and ${hidden} more warnings` : ''}`,
+    );
+  }
   const what = kind === 'customers' ? 'customers' : 'orders';
   console.log(
     `${file} (${s.format} format): ${s.rows} rows in ${seconds.toFixed(1)} s; ${what}: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged; ${s.rejectedRows} rows rejected` +

@@ -94,3 +94,12 @@ export function parseList(raw: string): string[] {
     .map((item) => item.trim())
     .filter(Boolean);
 }
+
+/** 〒150-0002, 1500002, '1500002 (Shopify's guard against spreadsheets), １５０－０００２ → 150-0002. */
+export function normalisePostalCode(raw: string): string | undefined {
+  const digits = raw
+    .normalize('NFKC')
+    .replace(/^'/, '')
+    .replace(/[〒\s\-ー−‐]/g, '');
+  return /^\d{7}$/.test(digits) ? `${digits.slice(0, 3)}-${digits.slice(3)}` : undefined;
+}

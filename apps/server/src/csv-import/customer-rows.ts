@@ -4,7 +4,14 @@ import { type CustomerInput, CustomerInput as CustomerInputSchema } from '../cus
 import { normaliseIdentities } from '../customers/identities.ts';
 import { compileValidator } from '../shared/validate.ts';
 import { type CsvHeader, cellOf, checkHeader, checkWidth } from './csv-header.ts';
-import { type Parsed, parseBoolean, parseDate, parseList, parseTimestamp } from './csv-values.ts';
+import {
+  normalisePostalCode,
+  type Parsed,
+  parseBoolean,
+  parseDate,
+  parseList,
+  parseTimestamp,
+} from './csv-values.ts';
 import type { CsvRecord } from './read-csv.ts';
 import { type RowProblem, toRowProblems } from './row-problem.ts';
 
@@ -20,6 +27,7 @@ export const CUSTOMER_COLUMNS = [
   'birthday',
   'gender',
   'prefecture',
+  'postal_code',
   'favorite_store_code',
   'interests',
   'tags',
@@ -45,6 +53,7 @@ const FIELD_COLUMNS: Readonly<Record<string, string>> = {
   birthday: 'birthday',
   gender: 'gender',
   prefecture: 'prefecture',
+  postalCode: 'postal_code',
   favoriteStoreCode: 'favorite_store_code',
   interests: 'interests',
   tags: 'tags',
@@ -136,6 +145,15 @@ export function customerFromRecord(
   set('acquisitionSource', cell('acquisition_source'));
   set('favoriteStoreCode', cell('favorite_store_code'));
   set('birthday', take('birthday', parseDate));
+  set(
+    'postalCode',
+    take('postal_code', (raw) => {
+      const code = normalisePostalCode(raw);
+      return code
+        ? { ok: true, value: code }
+        : { ok: false, message: `not a Japanese postal code (7 digits): "${raw}"` };
+    }),
+  );
   set('registeredAt', take('registered_at', parseTimestamp));
   set(
     'gender',

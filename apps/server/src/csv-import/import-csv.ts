@@ -64,6 +64,13 @@ export interface ImportSummary {
   imported: boolean;
   problems: RowProblem[];
   problemCount: number;
+  /**
+   * Cells skipped without stopping the import: a customer detail that cannot be read (a LINE
+   * userId that is not one, an unknown prefecture). The order and its customer are imported
+   * without it. Kept up to maxProblems, all counted.
+   */
+  warnings: RowProblem[];
+  warningCount: number;
   rejectsFile: string | undefined;
 }
 
@@ -89,6 +96,8 @@ export async function importCsv(database: Database, options: ImportCsvOptions): 
     imported: false,
     problems: [],
     problemCount: 0,
+    warnings: [],
+    warningCount: 0,
     rejectsFile: undefined,
   };
   const totalBytes = fileSize(options.file);
@@ -121,6 +130,10 @@ export async function importCsv(database: Database, options: ImportCsvOptions): 
   try {
     for await (const unit of source.units) {
       counter.rows += unit.records.length;
+      for (const warning of unit.warnings ?? []) {
+        summary.warningCount++;
+        if (summary.warnings.length < maxProblems) summary.warnings.push(warning);
+      }
       if (!unit.problems.length) continue;
       note(unit.problems);
       summary.rejectedRows += unit.records.length;
@@ -136,6 +149,7 @@ export async function importCsv(database: Database, options: ImportCsvOptions): 
       ...(options.publish ? { publish: options.publish } : {}),
       stores,
       pathColumns: (source.format === 'shopify' ? SHOPIFY_ORDERS : KIZUNA_ORDERS).pathColumns,
+      ...(source.format === 'shopify' ? { profiledAt: new Map<string, number>() } : {}),
     };
     const written = { rows: 0 };
     const units = (await open('import', written)).units;
@@ -246,7 +260,7 @@ async function writeUnits(
   const customers = units.flatMap((u) => (u.kind === 'customers' && u.input ? [u.input] : []));
   if (customers.length) return writeCustomerBatch(tx, context, customers);
   const orders = units.flatMap((u) =>
-    u.kind === 'orders' && u.input ? [{ line: u.line, input: u.input }] : [],
+    u.kind === 'orders' && u.input ? [{ line: u.line, input: u.input, customer: u.customer }] : [],
   );
   const { outcomes, customersCreated } = await writeOrderBatch(tx, context, orders);
   summary.customersCreated += customersCreated;

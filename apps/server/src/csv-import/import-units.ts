@@ -4,7 +4,12 @@ import type { CustomerInput } from '../customers/customer-schema.ts';
 import type { OrderInput } from '../orders/order-schema.ts';
 import { type CsvHeader, readHeader } from './csv-header.ts';
 import { checkCustomerHeader, customerFromRecord } from './customer-rows.ts';
-import { KIZUNA_ORDERS, type OrderFormat, type OrderFormatName } from './order-formats.ts';
+import {
+  type ImportedCustomer,
+  KIZUNA_ORDERS,
+  type OrderFormat,
+  type OrderFormatName,
+} from './order-formats.ts';
 import { checkOrderHeader, groupOrders, orderFromGroup } from './order-rows.ts';
 import { type CsvEncoding, type CsvRecord, CsvSyntaxError, readCsv } from './read-csv.ts';
 import type { RowProblem } from './row-problem.ts';
@@ -19,13 +24,16 @@ export type ImportUnit =
       records: CsvRecord[];
       input: CustomerInput | undefined;
       problems: RowProblem[];
+      warnings?: undefined;
     }
   | {
       kind: 'orders';
       line: number;
       records: CsvRecord[];
       input: OrderInput | undefined;
+      customer: ImportedCustomer | undefined;
       problems: RowProblem[];
+      warnings: RowProblem[];
     };
 
 export interface UnitSource {
@@ -111,7 +119,9 @@ async function* orderUnits(
       line: unit.line,
       records: group.records,
       input: unit.input,
+      customer: unit.customer,
       problems: unit.problems,
+      warnings: unit.warnings,
     };
   }
 }

@@ -1,6 +1,7 @@
 // The orders CSV formats Kizuna reads: its own, and Shopify's orders export. Both put one line
 // item per row; an order spans consecutive rows with the same order id, and its later rows may
 // leave the order's columns empty (Shopify does) or repeat them.
+import type { CustomerInput } from '../customers/customer-schema.ts';
 import type { OrderInput } from '../orders/order-schema.ts';
 import { type Parsed, parseAmount, parseTimestamp } from './csv-values.ts';
 
@@ -9,11 +10,30 @@ export type OrderFormatName = 'kizuna' | 'shopify';
 /** An order without its lines, as one format's columns describe it. */
 export type OrderHead = Omit<OrderInput, 'lines'>;
 
-/** Reads a cell of the order's first row; `take` reports a parse problem under the column. */
+/**
+ * What an order's row says about its customer beyond the identities that find them (Shopify's
+ * billing name and address, Accepts Marketing, note attributes). See README.md for the rules.
+ */
+export interface ImportedCustomer {
+  profile: Pick<CustomerInput, 'familyName' | 'givenName' | 'prefecture' | 'postalCode' | 'attributes'>;
+  /** A LINE userId the row names (validated): the customer gets it as an identity. */
+  lineUserId?: string;
+  /** Accepts Marketing: true said yes, false said no, absent said nothing. */
+  emailMarketing?: boolean;
+  /** The consent history's source for emailMarketing, e.g. shopify_import. */
+  consentSource: string;
+}
+
+/**
+ * Reads a cell of the order's first row; `take` reports a parse problem under the column.
+ * `warn` reports a cell that is skipped without stopping the import (a customer detail that
+ * cannot be read must not keep an order, which is revenue, out).
+ */
 export interface CellReader {
   cell(column: string): string;
   take<T>(column: string, parse: (raw: string) => Parsed<T>): T | undefined;
   problem(column: string, message: string): void;
+  warn(column: string, message: string): void;
 }
 
 export interface OrderFormat {
@@ -30,6 +50,8 @@ export interface OrderFormat {
   /** API path prefix → column, to name the column behind a validation problem. */
   pathColumns: Readonly<Record<string, string>>;
   head(read: CellReader): OrderHead;
+  /** What the row says about the customer besides identities (Shopify only). */
+  customer?(read: CellReader): ImportedCustomer | undefined;
 }
 
 const KIZUNA_ORDER_COLUMNS = [
@@ -41,6 +63,7 @@ const KIZUNA_ORDER_COLUMNS = [
   'customer_member_no',
   'store_code',
   'status',
+  'financial_status',
   'ordered_at',
   'currency',
   'subtotal',
@@ -64,13 +87,13 @@ const KIZUNA_ORDER_COLUMNS = [
 
 const KIZUNA_LINE_COLUMNS = ['sku', 'item_name', 'quantity', 'unit_price', 'line_amount'];
 
-const STATUSES = ['completed', 'cancelled', 'refunded'] as const;
+const STATUSES = ['pending', 'completed', 'cancelled', 'refunded'] as const;
 
 function parseStatus(raw: string): Parsed<OrderHead['status']> {
   const status = raw.toLowerCase() as (typeof STATUSES)[number];
   return STATUSES.includes(status)
     ? { ok: true, value: status }
-    : { ok: false, message: `must be completed, cancelled or refunded: "${raw}"` };
+    : { ok: false, message: `must be pending, completed, cancelled or refunded: "${raw}"` };
 }
 
 function amounts(read: CellReader, currency: string, columns: Record<string, string>) {
@@ -114,6 +137,7 @@ export const KIZUNA_ORDERS: OrderFormat = {
     'customer.external': 'customer_member_no',
     storeCode: 'store_code',
     status: 'status',
+    financialStatus: 'financial_status',
     orderedAt: 'ordered_at',
     currency: 'currency',
     subtotal: 'subtotal',
@@ -154,6 +178,7 @@ export const KIZUNA_ORDERS: OrderFormat = {
       customer,
       storeCode: read.cell('store_code') || undefined,
       status: read.take('status', parseStatus),
+      financialStatus: read.cell('financial_status') || undefined,
       orderedAt: read.take('ordered_at', parseTimestamp) ?? read.cell('ordered_at'),
       currency,
       ...amounts(read, currency, {

@@ -5,7 +5,7 @@ import { OrderInput, OrderLineInput } from '../orders/order-schema.ts';
 import { compileValidator } from '../shared/validate.ts';
 import { type CsvHeader, cellOf, checkHeader, checkWidth } from './csv-header.ts';
 import { type Parsed, parseAmount, parseQuantity } from './csv-values.ts';
-import type { CellReader, OrderFormat } from './order-formats.ts';
+import type { CellReader, ImportedCustomer, OrderFormat } from './order-formats.ts';
 import type { CsvRecord } from './read-csv.ts';
 import { type RowProblem, toRowProblems } from './row-problem.ts';
 
@@ -47,7 +47,11 @@ export async function* groupOrders(
 export interface OrderUnit {
   line: number;
   input: OrderInput | undefined;
+  /** The customer details of the row beyond identities (Shopify's billing name, consent, …). */
+  customer: ImportedCustomer | undefined;
   problems: RowProblem[];
+  /** Cells skipped without stopping the import (a bad LINE userId in the note attributes, …). */
+  warnings: RowProblem[];
 }
 
 /** Problems of a column that failed to parse are not repeated by the schema ("is required"). */
@@ -67,6 +71,7 @@ export function orderFromGroup(
 ): OrderUnit {
   const first = group.records[0]!;
   const problems: RowProblem[] = [];
+  const warnings: RowProblem[] = [];
   const reader = (record: CsvRecord): CellReader => ({
     cell: (column) => cellOf(header, record, column),
     take: <T>(column: string, parse: (raw: string) => Parsed<T>): T | undefined => {
@@ -78,12 +83,14 @@ export function orderFromGroup(
       return undefined;
     },
     problem: (column, message) => problems.push({ line: record.line, column, message }),
+    warn: (column, message) => warnings.push({ line: record.line, column, message }),
   });
   for (const record of group.records) {
     const wide = checkWidth(header, record);
     if (wide) problems.push(wide);
   }
   const head = format.head(reader(first));
+  const customer = format.customer?.(reader(first));
   const earlier = context.seen.get(group.id);
   if (group.id && earlier !== undefined)
     problems.push({
@@ -138,7 +145,7 @@ export function orderFromGroup(
       column: format.pathColumns.refundedAmount ?? '(row)',
       message: `exceeds the order total (${input.total})`,
     });
-  return { line: first.line, input: problems.length ? undefined : input, problems };
+  return { line: first.line, input: problems.length ? undefined : input, customer, problems, warnings };
 }
 
 /** The record's line item, or none when all its line item cells are empty. */

@@ -30,6 +30,7 @@ export function customerColumns(input: CustomerInput, favoriteStoreId: number | 
     birthday: input.birthday,
     gender: input.gender,
     prefecture: input.prefecture,
+    postal_code: input.postalCode,
     favorite_store_id: favoriteStoreId,
     interests: input.interests,
     registered_at: input.registeredAt,

@@ -1,11 +1,15 @@
 // Writes one batch of valid units (about 1,000 rows) inside the import's transaction.
 import type { Transaction } from 'kysely';
+import { recordConsentWhereUnset } from '../customers/consent.ts';
 import type { CustomerInput } from '../customers/customer-schema.ts';
+import { identityKey, normaliseIdentities } from '../customers/identities.ts';
+import { registerNoLaterThan } from '../customers/registered-at.ts';
 import type { DB } from '../db/schema.ts';
 import type { Publish } from '../jobs/domain-topics.ts';
 import type { OrderInput } from '../orders/order-schema.ts';
 import { upsertOrders } from '../orders/upsert-orders.ts';
 import { DomainError } from '../shared/domain-error.ts';
+import type { ImportedCustomer } from './order-formats.ts';
 import { columnOfPath, type RowProblem } from './row-problem.ts';
 import { type CustomerBatchResult, type RowOutcome, upsertCustomerBatch } from './upsert-customer-batch.ts';
 
@@ -26,6 +30,12 @@ export interface BatchContext {
   stores: ReadonlyMap<string, number>;
   /** API path → CSV column, for problems the writer reports. */
   pathColumns: Readonly<Record<string, string>>;
+  /**
+   * Per customer (the key of their first identity), the newest order whose billing details were
+   * written so far: an older order read later (Shopify lists newest first) leaves them alone.
+   * One number per customer of the file.
+   */
+  profiledAt?: Map<string, number>;
 }
 
 export async function writeCustomerBatch(
@@ -56,22 +66,69 @@ async function publishCustomers(
 }
 
 /**
- * Orders of a batch: their customers are resolved (and new ones created) in bulk first, then
- * the orders go through the API's upsertOrders by Kizuna customer id.
+ * Whether the order is its customer's newest in the file so far (Shopify lists newest first):
+ * the billing details and Accepts Marketing of an older order read later are left alone.
+ */
+function newestSoFar(input: OrderInput, profiledAt: Map<string, number> | undefined): boolean {
+  if (!profiledAt) return true;
+  const { id: _id, ...identities } = input.customer;
+  const key = normaliseIdentities(identities, '').identities.map(identityKey)[0];
+  if (key === undefined) return true;
+  const at = Date.parse(input.orderedAt);
+  if (at < (profiledAt.get(key) ?? Number.NEGATIVE_INFINITY)) return false;
+  profiledAt.set(key, at);
+  return true;
+}
+
+/** The customer an order row names, with what the row says about them (Shopify's billing name, …). */
+function customerOfOrder(
+  input: OrderInput,
+  details: ImportedCustomer | undefined,
+  newest: boolean,
+): CustomerInput {
+  const { id: _id, ...identities } = input.customer;
+  if (!details) return identities;
+  const { attributes, ...billing } = details.profile;
+  return {
+    ...identities,
+    // The newest order's billing name and address; note attributes of every order are kept.
+    ...(newest ? billing : {}),
+    ...(attributes ? { attributes } : {}),
+    ...(details.lineUserId ? { lineUserId: details.lineUserId } : {}),
+    // Yes is a consent given when the newest order was placed; "no" is recorded apart
+    // (recordConsentWhereUnset).
+    ...(newest && details.emailMarketing
+      ? {
+          consents: [
+            {
+              channel: 'email' as const,
+              purpose: 'marketing' as const,
+              status: 'granted' as const,
+              source: details.consentSource,
+              occurredAt: input.orderedAt,
+            },
+          ],
+        }
+      : {}),
+  };
+}
+
+/**
+ * Orders of a batch: their customers are resolved (and new ones created, with the details the
+ * rows give) in bulk first, then the orders go through the API's upsertOrders by customer id.
+ * A customer's registered_at moves back to their earliest order in the file (README.md).
  */
 export async function writeOrderBatch(
   tx: Transaction<DB>,
   context: BatchContext,
-  units: { line: number; input: OrderInput }[],
+  units: { line: number; input: OrderInput; customer?: ImportedCustomer | undefined }[],
 ): Promise<{ outcomes: RowOutcome[]; customersCreated: number }> {
   const byIdentity = units.filter((u) => u.input.customer.id === undefined);
+  const newest = new Set(byIdentity.filter((u) => u.customer && newestSoFar(u.input, context.profiledAt)));
   const customers = await upsertCustomerBatch(
     tx,
     context.workspaceId,
-    byIdentity.map((u) => {
-      const { id: _id, ...identities } = u.input.customer;
-      return identities;
-    }),
+    byIdentity.map((u) => customerOfOrder(u.input, u.customer, newest.has(u))),
     context.stores,
   );
   const ids = new Map(byIdentity.map((u, i) => [u, customers[i]!.id]));
@@ -79,8 +136,41 @@ export async function writeOrderBatch(
     index,
     item: { ...u.input, customer: { id: u.input.customer.id ?? ids.get(u)! } },
   }));
-  // New and merged customers may enter segments that read no orders (orders.changed covers those only).
-  await publishCustomers(tx, context, customers, (c) => c.outcome === 'created' || c.mergedIds !== undefined);
+  const declined = byIdentity.flatMap((u) =>
+    u.customer?.emailMarketing === false && newest.has(u)
+      ? [
+          {
+            customerId: ids.get(u)!,
+            occurredAt: new Date(u.input.orderedAt),
+            source: u.customer.consentSource,
+          },
+        ]
+      : [],
+  );
+  const sources = [...new Set(declined.map((d) => d.source))];
+  const consented = new Set<number>();
+  for (const source of sources)
+    for (const id of await recordConsentWhereUnset(
+      tx,
+      context.workspaceId,
+      { channel: 'email', purpose: 'marketing', status: 'revoked', source },
+      declined.filter((d) => d.source === source),
+    ))
+      consented.add(id);
+  const registered = await registerNoLaterThan(
+    tx,
+    context.workspaceId,
+    byIdentity.map((u) => ({ customerId: ids.get(u)!, at: new Date(u.input.orderedAt) })),
+  );
+  // New, merged and changed customers may enter segments that read no orders (orders.changed
+  // covers those only); so may those whose consent or registered_at the import set.
+  const moved = new Set([...consented, ...registered]);
+  await publishCustomers(
+    tx,
+    context,
+    [...customers, ...[...moved].map((id) => ({ id, outcome: 'updated' as const }))],
+    (c) => c.outcome !== 'unchanged' || c.mergedIds !== undefined,
+  );
   try {
     const results = await upsertOrders(tx, context.workspaceId, items, context.publish);
     const outcomes: RowOutcome[] = new Array(units.length).fill('unchanged');

@@ -33,6 +33,22 @@ export async function recordConsent(
     .where('purpose', '=', change.purpose)
     .executeTakeFirst();
   if (current && current.status === change.status) return false;
+  // An older change that the newer state outranks is kept once: re-sending it (a re-imported
+  // file) finds its history row and records nothing again.
+  if (current && current.occurred_at > occurredAt) {
+    const same = await tx
+      .selectFrom('consent_event')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('customer_id', '=', customerId)
+      .where('channel', '=', change.channel)
+      .where('purpose', '=', change.purpose)
+      .where('occurred_at', '=', occurredAt)
+      .where('status', '=', change.status)
+      .where('source', '=', change.source)
+      .executeTakeFirst();
+    if (same) return false;
+  }
   await tx
     .insertInto('consent_event')
     .values({
@@ -147,4 +163,46 @@ export function consentOfRow(
   return sql<ConsentStatus | null>`(select cc.status from customer_consent cc
     where cc.workspace_id = ${sql.ref(`${alias}.workspace_id`)} and cc.customer_id = ${sql.ref(`${alias}.customer_id`)}
       and cc.channel = ${channel} and cc.purpose = ${purpose})`;
+}
+
+/**
+ * Records `status` for each customer that has no state yet for the channel and purpose, in two
+ * statements for a whole batch; customers with a state (granted or revoked, from any source)
+ * are left as they are. An import's "did not opt in" uses this: it is worth recording where
+ * nothing is known, but it is not an opt-out and must not take back a consent given elsewhere.
+ * Returns the customers it recorded for.
+ */
+export async function recordConsentWhereUnset(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  change: Omit<ConsentChange, 'occurredAt' | 'actor'>,
+  customers: readonly { customerId: number; occurredAt: Date }[],
+): Promise<number[]> {
+  if (!customers.length) return [];
+  // A customer listed more than once (an import sees them on several orders) is recorded once,
+  // at their first entry's instant, as a repeated change records nothing in recordConsent.
+  const { rows } = await sql<{ customer_id: number; occurred_at: Date }>`
+    insert into customer_consent (workspace_id, customer_id, channel, purpose, status, source, occurred_at)
+    select distinct on (w.customer_id) ${workspaceId}::uuid, w.customer_id, ${change.channel}, ${change.purpose}, ${change.status}, ${change.source}, w.occurred_at
+    from unnest(${customers.map((c) => c.customerId)}::bigint[], ${customers.map((c) => c.occurredAt.toISOString())}::timestamptz[])
+      with ordinality as w(customer_id, occurred_at, n)
+    order by w.customer_id, w.n
+    on conflict (workspace_id, customer_id, channel, purpose) do nothing
+    returning customer_id, occurred_at`.execute(tx);
+  if (!rows.length) return [];
+  await tx
+    .insertInto('consent_event')
+    .values(
+      rows.map((r) => ({
+        workspace_id: workspaceId,
+        customer_id: r.customer_id,
+        channel: change.channel,
+        purpose: change.purpose,
+        status: change.status,
+        source: change.source,
+        occurred_at: r.occurred_at,
+      })),
+    )
+    .execute();
+  return rows.map((r) => Number(r.customer_id));
 }

@@ -78,6 +78,12 @@ export const CustomerInput = Type.Object(
       ]),
     ),
     prefecture: nullableString({ maxLength: 10, description: '都道府県, e.g. 東京都' }),
+    postalCode: Type.Optional(
+      Type.Union([
+        Type.String({ pattern: '^[0-9]{3}-[0-9]{4}$', maxLength: 8, description: '郵便番号, e.g. 150-0002' }),
+        Type.Null(),
+      ]),
+    ),
     favoriteStoreCode: nullableString({ maxLength: 100, description: 'Code of the favourite store' }),
     interests: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50 })),
     registeredAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
@@ -102,6 +108,7 @@ export const Customer = Type.Object({
   birthday: Type.Union([Type.String(), Type.Null()]),
   gender: Type.Union([Type.String(), Type.Null()]),
   prefecture: Type.Union([Type.String(), Type.Null()]),
+  postalCode: Type.Union([Type.String(), Type.Null()]),
   favoriteStoreId: Type.Union([Type.Integer(), Type.Null()]),
   interests: Type.Array(Type.String()),
   registeredAt: Type.String({ format: 'date-time' }),

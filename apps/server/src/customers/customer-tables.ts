@@ -14,6 +14,8 @@ export interface CustomerTable {
   birthday: string | null;
   gender: Gender | null;
   prefecture: string | null;
+  /** 123-4567 (migration 0020). */
+  postal_code: string | null;
   favorite_store_id: number | null;
   interests: Generated<string[]>;
   registered_at: Timestamp;

@@ -82,6 +82,7 @@ export async function getCustomer(
     birthday: row.birthday,
     gender: row.gender,
     prefecture: row.prefecture,
+    postalCode: row.postal_code,
     favoriteStoreId: row.favorite_store_id,
     interests: row.interests,
     registeredAt: row.registered_at.toISOString(),

@@ -11,6 +11,7 @@ const PROFILE_COLUMNS = [
   'birthday',
   'gender',
   'prefecture',
+  'postal_code',
   'favorite_store_id',
   'acquisition_source',
 ] as const;

@@ -116,6 +116,7 @@ function profilePatch(
   put('birthday', input.birthday);
   put('gender', input.gender);
   put('prefecture', input.prefecture);
+  put('postal_code', input.postalCode);
   put('favorite_store_id', favoriteStoreId);
   put('interests', input.interests);
   put('registered_at', input.registeredAt);

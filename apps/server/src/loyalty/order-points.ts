@@ -9,6 +9,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
+import type { OrderStatus } from '../orders/order-tables.ts';
 import { notFound } from '../shared/domain-error.ts';
 import { lockMember, type MemberRow } from './members.ts';
 import { grantNextPurchaseCoupons } from './next-purchase.ts';
@@ -22,7 +23,7 @@ interface OrderRow {
   id: number;
   external_id: string;
   customer_id: number;
-  status: 'completed' | 'cancelled' | 'refunded';
+  status: OrderStatus;
   total: number;
   refunded_amount: number;
   ordered_at: Date;

@@ -24,7 +24,7 @@ async function tierBasis(
   const query =
     rules.tierBasis === 'spend'
       ? sql<{ customer_id: number; value: number }>`
-          select m.customer_id, coalesce(sum(o.total - o.refunded_amount) filter (where o.status <> 'cancelled'), 0)::bigint as value
+          select m.customer_id, coalesce(sum(o.total - o.refunded_amount) filter (where o.status in ('completed', 'refunded')), 0)::bigint as value
           from loyalty_member m left join customer_order o on o.workspace_id = m.workspace_id and o.customer_id = m.customer_id
             and o.ordered_at > ${since} and o.ordered_at <= ${at}
           where m.workspace_id = ${workspaceId} and (${one}::bigint[] is null or m.customer_id = any(${one}::bigint[]))
@@ -62,7 +62,7 @@ export async function spendBases(
   // workspace's window of orders once per member: 16 ms a chunk instead of about 1.
   const since = addMonths(at, -12);
   const { rows } = await sql<{ customer_id: number; value: number }>`
-    select m.customer_id, coalesce((select sum(o.total - o.refunded_amount) filter (where o.status <> 'cancelled')
+    select m.customer_id, coalesce((select sum(o.total - o.refunded_amount) filter (where o.status in ('completed', 'refunded'))
         from customer_order o where o.workspace_id = m.workspace_id and o.customer_id = m.customer_id
           and o.ordered_at > ${since} and o.ordered_at <= ${at}), 0)::bigint as value
     from loyalty_member m where m.workspace_id = ${workspaceId} and m.customer_id = any(${[...customerIds]}::bigint[])`.execute(

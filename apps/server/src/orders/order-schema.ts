@@ -47,6 +47,15 @@ export const SubscriptionInput = Type.Object(
   { additionalProperties: false, description: 'The subscription (定期購入) this order pays one period of' },
 );
 export type SubscriptionInput = Static<typeof SubscriptionInput>;
+/**
+ * An order's status. `pending` is placed but not paid (bank transfer, konbini, authorised card):
+ * like `cancelled` and `refunded` it is no revenue, earns no points and counts in no segment
+ * until a later write says `completed`.
+ */
+export const OrderStatusSchema = Type.Union(
+  [Type.Literal('pending'), Type.Literal('completed'), Type.Literal('cancelled'), Type.Literal('refunded')],
+  { description: 'pending = not paid yet; only completed orders count as revenue' },
+);
 
 export const OrderInput = Type.Object(
   {
@@ -57,8 +66,14 @@ export const OrderInput = Type.Object(
     }),
     customer: CustomerRef,
     storeCode: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    status: Type.Optional(
-      Type.Union([Type.Literal('completed'), Type.Literal('cancelled'), Type.Literal('refunded')]),
+    status: Type.Optional(OrderStatusSchema),
+    financialStatus: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 40,
+        description:
+          'The payment status as your system says it (Shopify: pending, authorized, partially_paid, paid, …); kept as given',
+      }),
     ),
     orderedAt: Type.String({ format: 'date-time', maxLength: 40 }),
     currency: Type.Optional(

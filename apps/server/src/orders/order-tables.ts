@@ -2,7 +2,8 @@
 import type { Generated } from 'kysely';
 import type { Id, Timestamp } from '../db/column-types.ts';
 
-export type OrderStatus = 'completed' | 'cancelled' | 'refunded';
+/** `pending`: placed but not paid (migration 0020); only `completed` orders are revenue. */
+export type OrderStatus = 'pending' | 'completed' | 'cancelled' | 'refunded';
 
 export type SubscriptionIntervalUnit = 'week' | 'month' | 'year';
 
@@ -28,6 +29,8 @@ export interface CustomerOrderTable {
   subscription_interval_unit: Generated<SubscriptionIntervalUnit | null>;
   subscription_interval_count: Generated<number | null>;
   subscription_sequence: Generated<number | null>;
+  /** The payment status as the source said it (Shopify's Financial Status), migration 0020. */
+  financial_status: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

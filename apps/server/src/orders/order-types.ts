@@ -9,6 +9,7 @@ export interface PreparedOrder {
   customerId: number;
   storeId: number | null;
   status: OrderStatus;
+  financialStatus: string | null;
   orderedAt: Date;
   currency: string;
   subtotal: number;

@@ -1,5 +1,6 @@
 // What the order read API returns (GET /v1/orders, /v1/orders/:id, and the customer timeline).
 import { type Static, Type } from 'typebox';
+import { OrderStatusSchema } from './order-schema.ts';
 
 const Yen = (description: string) => Type.Integer({ description: `${description}, in integer yen` });
 const Instant = (description: string) => Type.String({ format: 'date-time', description });
@@ -30,7 +31,10 @@ export const OrderView = Type.Object({
   customerId: Type.Integer(),
   storeId: Type.Union([Type.Integer(), Type.Null()]),
   storeCode: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Union([Type.Literal('completed'), Type.Literal('cancelled'), Type.Literal('refunded')]),
+  status: OrderStatusSchema,
+  financialStatus: Type.Union([Type.String(), Type.Null()], {
+    description: 'The payment status as the source said it (Shopify: pending, authorized, paid, …)',
+  }),
   orderedAt: Instant('When the order was placed'),
   currency: Type.String(),
   subtotal: Yen('Before discount, shipping and tax'),

@@ -82,6 +82,7 @@ export async function readOrders(
       storeId: r.store_id,
       storeCode: r.store_code,
       status: r.status,
+      financialStatus: r.financial_status,
       orderedAt: r.ordered_at.toISOString(),
       currency: r.currency,
       subtotal: r.subtotal,

@@ -11,6 +11,7 @@ import {
   RowId,
   TextFilter,
 } from '../shared/page-schema.ts';
+import { OrderStatusSchema } from './order-schema.ts';
 import { OrderDetailView, OrderView } from './order-view.ts';
 import { getOrder, listOrders } from './read-orders.ts';
 
@@ -32,9 +33,7 @@ export function registerOrderReadRoutes(app: App, deps: RouteDeps): void {
             ),
             from: RangeBound('Ordered at or after this instant'),
             to: RangeBound('Ordered before this instant'),
-            status: Type.Optional(
-              Type.Union([Type.Literal('completed'), Type.Literal('cancelled'), Type.Literal('refunded')]),
-            ),
+            status: Type.Optional(OrderStatusSchema),
             storeCode: TextFilter(100, 'Only orders at this store'),
             sku: TextFilter(100, 'Only orders with a line of this SKU'),
             limit: PageLimit,

@@ -43,6 +43,7 @@ function prepare(
     customerId,
     storeId,
     status,
+    financialStatus: order.financialStatus ?? null,
     orderedAt: new Date(order.orderedAt),
     currency: order.currency ?? 'JPY',
     subtotal: order.subtotal ?? (lines.length ? lines.reduce((sum, l) => sum + l.amount, 0) : order.total),
@@ -285,6 +286,7 @@ function orderRow(order: PreparedOrder) {
     subscription_interval_unit: order.subscription?.interval ?? null,
     subscription_interval_count: order.subscription?.intervalCount ?? null,
     subscription_sequence: order.subscription?.sequence ?? null,
+    financial_status: order.financialStatus,
   };
 }
 
