@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Database } from '../src/db/open-database.ts';
 import { type App, buildApp } from '../src/http/app.ts';
 import type { Jobs, QueuedJob } from '../src/jobs/job-types.ts';
@@ -295,26 +295,29 @@ describe('a coalesced batch called directly', () => {
 
   it('loyalty: an order failing inside a shared transaction fails its job alone, with nothing of it written', async () => {
     const ws = shop.workspace.workspaceId;
-    // A stamp card whose reward runs out after one grant: the second big order cannot get it.
-    const coupon = await silent.inject({
-      method: 'POST',
-      url: '/v1/loyalty/coupon-templates',
-      headers: shop.auth,
-      payload: { name: '先着1名様', kind: 'amount_off', value: 1000, totalLimit: 1 },
-    });
+    // A stamp card for big orders, and a database that refuses BIG-2's stamp (a refused coupon no
+    // longer fails an order: it is skipped with its reason, so the failure is made in the database).
     const card = await silent.inject({
       method: 'POST',
       url: '/v1/loyalty/stamp-cards',
       headers: shop.auth,
-      payload: {
-        name: '10万円以上のご購入',
-        stampsRequired: 2,
-        stampPer: 'order',
-        minOrderTotal: 100_000,
-        rewards: [{ at: 1, couponTemplateId: coupon.json().id }],
-      },
+      payload: { name: '10万円以上のご購入', stampsRequired: 2, stampPer: 'order', minOrderTotal: 100_000 },
     });
     expect(card.statusCode).toBe(201);
+    await sql`create function refuse_big2_stamp() returns trigger language plpgsql as $$
+      begin
+        if exists (select 1 from customer_identity i where i.workspace_id = new.workspace_id
+          and i.customer_id = new.customer_id and i.value = 'big2@example.jp') then
+          raise exception 'test: the stamp of BIG-2 is refused';
+        end if;
+        return new;
+      end $$`.execute(database.db);
+    await sql`create trigger refuse_big2_stamp before insert on stamp_entry
+      for each row execute function refuse_big2_stamp()`.execute(database.db);
+    onTestFinished(async () => {
+      await sql`drop trigger refuse_big2_stamp on stamp_entry`.execute(database.db);
+      await sql`drop function refuse_big2_stamp()`.execute(database.db);
+    });
     const before = new Set(await idsOf('customer_order', ws));
     const orders = [
       ...[1, 2].map((n) => ({ id: `BIG-${n}`, customer: { email: `big${n}@example.jp` }, total: 120_000 })),
@@ -338,7 +341,7 @@ describe('a coalesced batch called directly', () => {
     );
     const failures = await syncOrderBatch(jobs, context());
     expect([...failures.keys()]).toEqual(['job-1']);
-    expect((failures.get('job-1') as { code: string }).code).toBe('conflict');
+    expect(String(failures.get('job-1'))).toContain('the stamp of BIG-2 is refused');
     const { rows } = await sql<{ external_id: string; earns: number; stamps: number }>`
       select o.external_id,
         (select count(*)::int from point_entry e where e.workspace_id = o.workspace_id and e.order_id = o.id) as earns,
