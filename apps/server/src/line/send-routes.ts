@@ -85,7 +85,11 @@ export function registerSendRoutes(app: App, deps: RouteDeps): void {
         params: IdParams,
         querystring: Type.Object({
           cursor: Type.Optional(
-            Type.String({ pattern: '^[0-9]{1,15}$', description: 'nextCursor from the previous page' }),
+            Type.String({
+              maxLength: 15,
+              pattern: '^[0-9]{1,15}$',
+              description: 'nextCursor from the previous page',
+            }),
           ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
           customerId: Type.Optional(Type.Integer({ minimum: 1 })),

@@ -42,7 +42,9 @@ export function registerLineRawRoutes(app: App, { database, secrets, jobs, lineH
             channelId: Type.String({ maxLength: 100, description: "Kizuna's channel key (a UUID)" }),
           }),
           headers: Type.Object({
-            'x-line-signature': Type.Optional(Type.String({ description: 'Signature of the raw body' })),
+            'x-line-signature': Type.Optional(
+              Type.String({ maxLength: 200, description: 'Signature of the raw body' }),
+            ),
           }),
           response: {
             200: Type.Object(

@@ -218,7 +218,7 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
         params: IdParams,
         querystring: Type.Object({
           cursor: Type.Optional(
-            Type.String({ pattern: '^[0-9]{1,15}$', description: 'The last event id seen' }),
+            Type.String({ maxLength: 15, pattern: '^[0-9]{1,15}$', description: 'The last event id seen' }),
           ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
         }),
