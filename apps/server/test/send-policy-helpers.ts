@@ -60,7 +60,9 @@ export async function emailWorkspace(database: Database, n: number, prefix: stri
   const emails: string[] = [];
   for (let i = 0; i < n; i++) {
     const email = `${prefix}${i}@example.jp`;
-    const { id } = await database.db.transaction().execute((tx) => upsertCustomer(tx, workspaceId, { email }));
+    const { id } = await database.db
+      .transaction()
+      .execute((tx) => upsertCustomer(tx, workspaceId, { email }));
     ids.push(id);
     emails.push(email);
   }
@@ -74,9 +76,11 @@ export async function setConsent(
   status: ConsentStatus,
   purpose: ConsentPurpose = 'marketing',
 ) {
-  await database.db.transaction().execute((tx) =>
-    recordConsent(tx, workspaceId, customerId, { channel: 'email', purpose, status, source: 'test' }),
-  );
+  await database.db
+    .transaction()
+    .execute((tx) =>
+      recordConsent(tx, workspaceId, customerId, { channel: 'email', purpose, status, source: 'test' }),
+    );
 }
 
 export const message = [{ subject: '冬のセール', body: '本日より' }];

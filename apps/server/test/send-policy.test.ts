@@ -41,7 +41,9 @@ describe('quiet hours (JST)', () => {
     expect(quietUntil(quiet, jst('2026-12-08T08:59'))).toEqual(jst('2026-12-08T09:00'));
     expect(quietUntil(quiet, jst('2026-12-08T09:00'))).toBeNull();
     expect(quietUntil(quiet, jst('2026-12-08T20:59'))).toBeNull();
-    expect(quietUntil({ start: '12:00', end: '13:00' }, jst('2026-12-08T12:30'))).toEqual(jst('2026-12-08T13:00'));
+    expect(quietUntil({ start: '12:00', end: '13:00' }, jst('2026-12-08T12:30'))).toEqual(
+      jst('2026-12-08T13:00'),
+    );
   });
 
   it('holds a send created at 22:00 JST, says until when, and plans it at 09:00 JST', async () => {
@@ -56,9 +58,9 @@ describe('quiet hours (JST)', () => {
       customerIds: w.ids,
     });
     const at = (local: string) => ({ now: () => jst(local) });
-    expect(await deliverSend(jobContext(database), adapter, w.workspaceId, send.id, at('2026-12-07T22:00'))).toBe(
-      'held',
-    );
+    expect(
+      await deliverSend(jobContext(database), adapter, w.workspaceId, send.id, at('2026-12-07T22:00')),
+    ).toBe('held');
     const held = await getSend(database.db, w.workspaceId, send.id);
     expect([held.status, held.pausedReason, held.resumeAt]).toEqual([
       'paused',
@@ -66,15 +68,20 @@ describe('quiet hours (JST)', () => {
       jst('2026-12-08T09:00').toISOString(),
     ]);
     expect(held.counts.queued).toBe(3);
-    expect(await deliverSend(jobContext(database), adapter, w.workspaceId, send.id, at('2026-12-08T08:59'))).toBe(
-      'held',
-    );
+    expect(
+      await deliverSend(jobContext(database), adapter, w.workspaceId, send.id, at('2026-12-08T08:59')),
+    ).toBe('held');
     expect(provider.received.size).toBe(0);
-    expect(await deliverSend(jobContext(database), adapter, w.workspaceId, send.id, at('2026-12-08T09:00'))).toBe(
-      'done',
-    );
+    expect(
+      await deliverSend(jobContext(database), adapter, w.workspaceId, send.id, at('2026-12-08T09:00')),
+    ).toBe('done');
     const done = await getSend(database.db, w.workspaceId, send.id);
-    expect([done.status, done.pausedReason, done.resumeAt, done.counts.sent]).toEqual(['done', null, null, 3]);
+    expect([done.status, done.pausedReason, done.resumeAt, done.counts.sent]).toEqual([
+      'done',
+      null,
+      null,
+      3,
+    ]);
     expect([...provider.received.values()]).toEqual([1, 1, 1]);
   });
 
@@ -187,7 +194,9 @@ describe('transactional sends', () => {
     });
     const night = { now: () => jst('2026-12-07T23:00') };
     const morning = { now: () => jst('2026-12-08T10:00') };
-    expect(await deliverSend(jobContext(database), adapter, w.workspaceId, marketing.id, morning)).toBe('done');
+    expect(await deliverSend(jobContext(database), adapter, w.workspaceId, marketing.id, morning)).toBe(
+      'done',
+    );
     await setConsent(database, w.workspaceId, w.ids[2]!, 'blocked');
     await setConsent(database, w.workspaceId, w.ids[3]!, 'revoked', 'transactional');
     const send = await createSend(database.db, undefined, adapter, w.workspaceId, {
@@ -226,7 +235,10 @@ describe('policy API', () => {
       method: 'PUT',
       url,
       headers: t.auth,
-      payload: { frequencyCaps: { line: { max: 0, windowHours: 168 }, email: null }, quietHours: { start: '25:00', end: '09:00' } },
+      payload: {
+        frequencyCaps: { line: { max: 0, windowHours: 168 }, email: null },
+        quietHours: { start: '25:00', end: '09:00' },
+      },
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toContain('frequencyCaps.line.max');

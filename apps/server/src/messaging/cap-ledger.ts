@@ -37,7 +37,9 @@ export async function lockAndFindCapped(
   await sql`
     insert into messaging_cap_lock (workspace_id, channel, customer_id)
     select ${workspaceId}::uuid, ${channel}, id from unnest(${ids}::bigint[]) with ordinality as u(id, n) order by n
-    on conflict (workspace_id, channel, customer_id) do update set customer_id = excluded.customer_id`.execute(tx);
+    on conflict (workspace_id, channel, customer_id) do update set customer_id = excluded.customer_id`.execute(
+    tx,
+  );
   const since = new Date(now.getTime() - cap.windowHours * 3_600_000);
   const { rows } = await sql<{ customer_id: string | number }>`
     select customer_id from messaging_cap_ledger

@@ -5,8 +5,8 @@ import { consentOfRow } from '../customers/consent.ts';
 import type { ConsentStatus } from '../customers/customer-tables.ts';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
-import type { ChannelAdapter, PlannedRequest, SendRecord } from './channel-adapter.ts';
 import { capRule, lockAndFindCapped, recordCapped } from './cap-ledger.ts';
+import type { ChannelAdapter, PlannedRequest, SendRecord } from './channel-adapter.ts';
 import { consentSkipReason, type SkipReason, transactionalSkipReason } from './decisions.ts';
 import { holdForQuietHours, type PlanState, readPlanState } from './plan-state.ts';
 import './send-tables.ts';
@@ -228,7 +228,9 @@ async function* outboxChunks(
   const transactional = state.kind === 'transactional';
   const second = transactional ? consentOfRow('o', adapter.channel, 'transactional') : sql<null>`null`;
   for (let size = 256; from < state.total; size = Math.min(Math.max(wanted(), 256), 65_536)) {
-    const { rows } = await sql<Omit<OutboxRow, 'skip'> & { consent: ConsentStatus | null; other: ConsentStatus | null }>`
+    const { rows } = await sql<
+      Omit<OutboxRow, 'skip'> & { consent: ConsentStatus | null; other: ConsentStatus | null }
+    >`
       select o.seq, o.customer_id, o.line_user_id as address, o.messages, o.status,
         ${consentOfRow('o', adapter.channel, 'marketing')} as consent, ${second} as other
       from line_outbox o

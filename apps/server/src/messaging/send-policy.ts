@@ -50,9 +50,12 @@ function checkPolicy(policy: SendPolicy): void {
   const problems: FieldProblem[] = [];
   const q = policy.quietHours;
   if (q) {
-    if (!HHMM.test(q.start)) problems.push({ path: 'quietHours.start', message: 'not a time HH:MM (00:00–23:59)' });
-    if (!HHMM.test(q.end)) problems.push({ path: 'quietHours.end', message: 'not a time HH:MM (00:00–23:59)' });
-    if (q.start === q.end) problems.push({ path: 'quietHours.end', message: 'must differ from quietHours.start' });
+    if (!HHMM.test(q.start))
+      problems.push({ path: 'quietHours.start', message: 'not a time HH:MM (00:00–23:59)' });
+    if (!HHMM.test(q.end))
+      problems.push({ path: 'quietHours.end', message: 'not a time HH:MM (00:00–23:59)' });
+    if (q.start === q.end)
+      problems.push({ path: 'quietHours.end', message: 'must differ from quietHours.start' });
   }
   for (const channel of CHANNELS) {
     const cap = policy.frequencyCaps[channel];
@@ -69,7 +72,11 @@ function checkPolicy(policy: SendPolicy): void {
 }
 
 /** Replaces the workspace's policy whole (validated first; nothing is written on a problem). */
-export async function putSendPolicy(db: Kysely<DB>, workspaceId: string, policy: SendPolicy): Promise<SendPolicy> {
+export async function putSendPolicy(
+  db: Kysely<DB>,
+  workspaceId: string,
+  policy: SendPolicy,
+): Promise<SendPolicy> {
   checkPolicy(policy);
   await transact(db, async (tx) => {
     const q = policy.quietHours;
