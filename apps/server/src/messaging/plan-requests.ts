@@ -99,7 +99,8 @@ export async function planRequests<Kind extends string>(
     const { shared, personal } = adapter.batching;
     const requests: Draft<Kind>[] = [];
     const skipped: Skip[] = [];
-    const capped: { seq: number; customerId: number }[] = [];
+    // The messages this plan makes that the cap counts (written to its ledger before commit).
+    const counted: { seq: number; customerId: number }[] = [];
     let group: Draft<Kind> | undefined;
     let nextSeq = state.nextSeq;
     const close = () => {
@@ -109,9 +110,10 @@ export async function planRequests<Kind extends string>(
     const wanted = () => (count - requests.length) * shared.maxRecipients;
     const chunks = outboxChunks(tx, adapter, state, workspaceId, send.id, wanted);
     plan: for await (const chunk of chunks) {
-      const atCap = state.cap
-        ? await lockAndFindCapped(tx, workspaceId, adapter.channel, state.cap, sendable(chunk), now)
-        : undefined;
+      const atCap =
+        state.cap && !state.quiet
+          ? await lockAndFindCapped(tx, workspaceId, adapter.channel, state.cap, sendable(chunk), now)
+          : undefined;
       for (const row of chunk) {
         if (requests.length >= count) break plan;
         nextSeq = row.seq + 1;
@@ -135,11 +137,11 @@ export async function planRequests<Kind extends string>(
           group.seqTo = row.seq;
           if (group.recipients.length >= shared.maxRecipients) close();
         }
-        if (state.cap) capped.push({ seq: row.seq, customerId: Number(row.customer_id) });
+        if (state.cap) counted.push({ seq: row.seq, customerId: Number(row.customer_id) });
       }
     }
     close();
-    if (state.cap) await recordCapped(tx, workspaceId, adapter.channel, send.id, capped, now);
+    if (state.cap) await recordCapped(tx, workspaceId, adapter.channel, send.id, counted, now);
     await recordPlan(tx, workspaceId, send.id, skipped, requests, nextSeq);
     return requests;
   });
