@@ -24,8 +24,11 @@ const Policy = Type.Object(
       [
         Type.Object(
           {
-            start: Type.String({ description: 'JST, HH:MM' }),
-            end: Type.String({ description: 'JST, HH:MM; before start wraps midnight (21:00–09:00)' }),
+            start: Type.String({ maxLength: 5, description: 'JST, HH:MM' }),
+            end: Type.String({
+              maxLength: 5,
+              description: 'JST, HH:MM; before start wraps midnight (21:00–09:00)',
+            }),
           },
           { additionalProperties: false },
         ),
