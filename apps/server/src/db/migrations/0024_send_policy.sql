@@ -46,7 +46,10 @@ create table messaging_cap_lock (
 );
 
 -- Each marketing message planned on a capped channel, at the instant it was planned: what the
--- cap counts. Written under the customer's lock row in the plan's transaction.
+-- cap counts. Written under the customer's lock row in the plan's transaction. send_id and seq
+-- name the outbox row but have no foreign key on purpose: a message that went out still counts
+-- if its send is deleted later (with its LINE channel), and a plan writes one row per recipient,
+-- where a per-row check would cost.
 create table messaging_cap_ledger (
   workspace_id uuid not null,
   channel text not null,
@@ -55,7 +58,6 @@ create table messaging_cap_ledger (
   send_id bigint not null,
   seq integer not null,
   primary key (workspace_id, send_id, seq),
-  foreign key (workspace_id, customer_id) references customer (workspace_id, id) on delete cascade,
-  foreign key (workspace_id, send_id) references line_send (workspace_id, id) on delete cascade
+  foreign key (workspace_id, customer_id) references customer (workspace_id, id) on delete cascade
 );
 create index messaging_cap_ledger_customer_idx on messaging_cap_ledger (workspace_id, channel, customer_id, planned_at);
