@@ -1,7 +1,10 @@
 // Benchmark: Kizuna's LINE delivery engine sending one send to 1M friends through the LINE
 // sandbox at LINE's multicast limit (200 requests/s, 500 recipients each), and webhook intake.
 //
-//   node bench/line-delivery/line-delivery.ts [--recipients 1000000] [--url postgres://…] [--intake-seconds 10] [--intake-concurrency 16]
+//   node bench/line-delivery/line-delivery.ts [--recipients 1000000] [--url postgres://…] [--intake-seconds 10] [--intake-concurrency 16] [--cap 2/168]
+//
+// `--cap max/hours` gives the workspace a LINE frequency cap first (messaging/send-policy.ts), so
+// the delivery figure includes the cap's locks and ledger; without it no policy is configured.
 //
 // The sandbox runs in its own process (`kizuna line-sandbox --record counts`), with LINE's rate
 // limits on. Figures:
@@ -24,6 +27,7 @@ import { parseLineHostAllowance } from '@kizuna/server/internal/line/line-hosts'
 import { LINE_JOBS } from '@kizuna/server/internal/line/line-jobs';
 import { Pacer } from '@kizuna/server/internal/line/pacer';
 import { createSend, getSend } from '@kizuna/server/internal/line/sends';
+import { putSendPolicy } from '@kizuna/server/internal/messaging/send-policy';
 import { createSecretBox } from '@kizuna/server/internal/shared/secret-box';
 import { startJobs } from '@kizuna/server/jobs';
 import { migrate } from '@kizuna/server/migrate';
@@ -38,6 +42,7 @@ const { values } = parseArgs({
     url: { type: 'string' },
     'intake-seconds': { type: 'string', default: '10' },
     'intake-concurrency': { type: 'string', default: '16' },
+    cap: { type: 'string' },
   },
 });
 const recipients = Number(values.recipients);
@@ -156,6 +161,15 @@ const { rows } = await sql<{ id: number }>`
   select id from c order by n`.execute(database.db);
 await sql`analyze`.execute(database.db);
 console.log(`setup: ${rows.length.toLocaleString('en')} friends in ${seconds(t).toFixed(1)} s`);
+
+if (values.cap) {
+  const [max, windowHours] = values.cap.split('/').map(Number);
+  await putSendPolicy(database.db, ws.workspaceId, {
+    frequencyCaps: { line: { max: max!, windowHours: windowHours! }, email: null },
+    quietHours: null,
+  });
+  console.log(`policy: LINE frequency cap ${max} per ${windowHours} h`);
+}
 
 t = performance.now();
 const send = await createSend(database.db, undefined, ws.workspaceId, {

@@ -2420,6 +2420,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messaging/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The send policy: frequency caps per channel and quiet hours (JST) for marketing sends */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            frequencyCaps: {
+                                /** @description null: no cap */
+                                line: {
+                                    /** @description marketing messages per customer in the window */
+                                    max: number;
+                                    /** @description the rolling window, in hours (168: a week) */
+                                    windowHours: number;
+                                } | null;
+                                /** @description null: no cap */
+                                email: {
+                                    /** @description marketing messages per customer in the window */
+                                    max: number;
+                                    /** @description the rolling window, in hours (168: a week) */
+                                    windowHours: number;
+                                } | null;
+                            };
+                            /** @description null: none */
+                            quietHours: {
+                                /** @description JST, HH:MM */
+                                start: string;
+                                /** @description JST, HH:MM; before start wraps midnight (21:00–09:00) */
+                                end: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Replace the send policy (applies to marketing sends from their next plan on) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        frequencyCaps: {
+                            /** @description null: no cap */
+                            line: {
+                                /** @description marketing messages per customer in the window */
+                                max: number;
+                                /** @description the rolling window, in hours (168: a week) */
+                                windowHours: number;
+                            } | null;
+                            /** @description null: no cap */
+                            email: {
+                                /** @description marketing messages per customer in the window */
+                                max: number;
+                                /** @description the rolling window, in hours (168: a week) */
+                                windowHours: number;
+                            } | null;
+                        };
+                        /** @description null: none */
+                        quietHours: {
+                            /** @description JST, HH:MM */
+                            start: string;
+                            /** @description JST, HH:MM; before start wraps midnight (21:00–09:00) */
+                            end: string;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            frequencyCaps: {
+                                /** @description null: no cap */
+                                line: {
+                                    /** @description marketing messages per customer in the window */
+                                    max: number;
+                                    /** @description the rolling window, in hours (168: a week) */
+                                    windowHours: number;
+                                } | null;
+                                /** @description null: no cap */
+                                email: {
+                                    /** @description marketing messages per customer in the window */
+                                    max: number;
+                                    /** @description the rolling window, in hours (168: a week) */
+                                    windowHours: number;
+                                } | null;
+                            };
+                            /** @description null: none */
+                            quietHours: {
+                                /** @description JST, HH:MM */
+                                start: string;
+                                /** @description JST, HH:MM; before start wraps midnight (21:00–09:00) */
+                                end: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/line/channels/{channelId}/rich-menus": {
         parameters: {
             query?: never;
@@ -3176,6 +3308,9 @@ export interface paths {
                         }[];
                         origin?: string;
                         aggregationUnit?: string;
+                        /** @description marketing (default): frequency cap and quiet hours apply; transactional: neither, but blocks and transactional opt-outs do */
+                        kind?: "marketing" | "transactional";
+                        quietHours?: "hold" | "skip";
                     };
                 };
             };
@@ -3191,7 +3326,13 @@ export interface paths {
                             channelId: string;
                             origin: string;
                             status: "queued" | "sending" | "paused" | "done";
+                            kind: "marketing" | "transactional";
+                            /** @description what a marketing send does in quiet hours: wait for them to end, or skip */
+                            quietHours: "hold" | "skip";
+                            /** @description monthly_quota_exhausted (resume it), or quiet_hours (it goes on at resumeAt) */
                             pausedReason: string | null;
+                            /** Format: date-time */
+                            resumeAt: string | null;
                             aggregationUnit: string | null;
                             total: number;
                             counts: {
@@ -3245,7 +3386,13 @@ export interface paths {
                             channelId: string;
                             origin: string;
                             status: "queued" | "sending" | "paused" | "done";
+                            kind: "marketing" | "transactional";
+                            /** @description what a marketing send does in quiet hours: wait for them to end, or skip */
+                            quietHours: "hold" | "skip";
+                            /** @description monthly_quota_exhausted (resume it), or quiet_hours (it goes on at resumeAt) */
                             pausedReason: string | null;
+                            /** Format: date-time */
+                            resumeAt: string | null;
                             aggregationUnit: string | null;
                             total: number;
                             counts: {
@@ -3309,8 +3456,10 @@ export interface paths {
                                 lineUserId: string | null;
                                 /** @description queued, sent, failed or skipped */
                                 status: string;
-                                /** @description why it was skipped (blocked, no_consent, …) or LINE's reason for a failure */
+                                /** @description why it was skipped (blocked, no_consent, capped, quiet_hours, …) or LINE's reason for a failure */
                                 reason: string | null;
+                                /** @description the policy rule behind a capped or quiet_hours skip (cap:line:2/168h) */
+                                rule: string | null;
                             }[];
                             /** @description Pass as `cursor` for the next page; null on the last page */
                             nextCursor: string | null;
@@ -3359,7 +3508,13 @@ export interface paths {
                             channelId: string;
                             origin: string;
                             status: "queued" | "sending" | "paused" | "done";
+                            kind: "marketing" | "transactional";
+                            /** @description what a marketing send does in quiet hours: wait for them to end, or skip */
+                            quietHours: "hold" | "skip";
+                            /** @description monthly_quota_exhausted (resume it), or quiet_hours (it goes on at resumeAt) */
                             pausedReason: string | null;
+                            /** Format: date-time */
+                            resumeAt: string | null;
                             aggregationUnit: string | null;
                             total: number;
                             counts: {

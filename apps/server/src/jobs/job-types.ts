@@ -27,6 +27,8 @@ export interface JobContext {
   publishInTransaction?: Publish;
   /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); absent: none. */
   lineHosts?: LineHostAllowance;
+  /** Enqueues a job to start at `startAfter` (a send held for quiet hours, at their end). */
+  sendLater?: (name: string, data: object, startAfter: Date) => Promise<void>;
 }
 
 /** One job of a batch handed to `runBatch`. */

@@ -65,6 +65,9 @@ export async function startJobs(
     secrets: options.secrets,
     publish: publishNow,
     publishInTransaction,
+    sendLater: async (name, data, startAfter) => {
+      await boss.send(name, data, { startAfter });
+    },
     ...(options.lineHosts ? { lineHosts: options.lineHosts } : {}),
   });
   for (const definition of definitions) {

@@ -1,5 +1,5 @@
 import type { JobDefinition } from '../jobs/job-types.ts';
-import { unfinishedSends } from '../messaging/send-status.ts';
+import { getSend, unfinishedSends } from '../messaging/send-status.ts';
 import { deliverSend } from './deliver-send.ts';
 import { loggableError } from './event-failures.ts';
 import { SEND_JOB } from './line-adapter.ts';
@@ -50,6 +50,11 @@ export const LINE_JOBS: JobDefinition[] = [
       try {
         const outcome = await deliverSend(context, workspaceId, sendId);
         context.logger.info({ sendId, outcome }, 'LINE send job finished');
+        if (outcome === 'held') {
+          // Held for quiet hours: the job comes back when they end (a lost one: see onWorkerStart).
+          const { resumeAt } = await getSend(context.database.db, workspaceId, sendId);
+          if (resumeAt) await context.sendLater?.(SEND_JOB, { workspaceId, sendId }, new Date(resumeAt));
+        }
       } catch (error) {
         // pg-boss retries the job; the log says why it failed.
         context.logger.error({ err: error, sendId }, 'LINE send job failed');
@@ -60,7 +65,8 @@ export const LINE_JOBS: JobDefinition[] = [
     // (its lease arbitrates if several start at once).
     onWorkerStart: async ({ database, jobs, logger }) => {
       const unfinished = await unfinishedSends(database.db);
-      for (const send of unfinished) await jobs.send(SEND_JOB, send);
+      for (const { workspaceId, sendId, resumeAt } of unfinished)
+        await jobs.send(SEND_JOB, { workspaceId, sendId }, resumeAt ? { startAfter: resumeAt } : undefined);
       if (unfinished.length) logger.info({ sends: unfinished.length }, 'unfinished LINE sends resumed');
     },
   },

@@ -22,7 +22,14 @@ const Send = Type.Object({
     Type.Literal('paused'),
     Type.Literal('done'),
   ]),
-  pausedReason: Type.Union([Type.String(), Type.Null()]),
+  kind: Type.Union([Type.Literal('marketing'), Type.Literal('transactional')]),
+  quietHours: Type.Union([Type.Literal('hold'), Type.Literal('skip')], {
+    description: 'what a marketing send does in quiet hours: wait for them to end, or skip',
+  }),
+  pausedReason: Type.Union([Type.String(), Type.Null()], {
+    description: 'monthly_quota_exhausted (resume it), or quiet_hours (it goes on at resumeAt)',
+  }),
+  resumeAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   aggregationUnit: Type.Union([Type.String(), Type.Null()]),
   total: Type.Integer(),
   counts: Counts,
@@ -56,6 +63,13 @@ export function registerSendRoutes(app: App, deps: RouteDeps): void {
             ),
             origin: Type.Optional(Type.String({ maxLength: 200 })),
             aggregationUnit: Type.Optional(Type.String({ maxLength: 30, pattern: '^[a-zA-Z0-9_]{1,30}$' })),
+            kind: Type.Optional(
+              Type.Union([Type.Literal('marketing'), Type.Literal('transactional')], {
+                description:
+                  'marketing (default): frequency cap and quiet hours apply; transactional: neither, but blocks and transactional opt-outs do',
+              }),
+            ),
+            quietHours: Type.Optional(Type.Union([Type.Literal('hold'), Type.Literal('skip')])),
           },
           { additionalProperties: false },
         ),
@@ -103,7 +117,11 @@ export function registerSendRoutes(app: App, deps: RouteDeps): void {
                 lineUserId: Type.Union([Type.String(), Type.Null()]),
                 status: Type.String({ description: 'queued, sent, failed or skipped' }),
                 reason: Type.Union([Type.String(), Type.Null()], {
-                  description: "why it was skipped (blocked, no_consent, …) or LINE's reason for a failure",
+                  description:
+                    "why it was skipped (blocked, no_consent, capped, quiet_hours, …) or LINE's reason for a failure",
+                }),
+                rule: Type.Union([Type.String(), Type.Null()], {
+                  description: 'the policy rule behind a capped or quiet_hours skip (cap:line:2/168h)',
                 }),
               }),
             ),

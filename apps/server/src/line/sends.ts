@@ -29,6 +29,7 @@ export interface LineMessageStatus {
   lineUserId: string | null;
   status: MessageStatus;
   reason: string | null;
+  rule: string | null;
 }
 
 /** Per-message status, in outbox order: each recipient's decision with its LINE user id. */
@@ -46,6 +47,7 @@ export async function listSendMessages(
       lineUserId: d.address,
       status: d.status,
       reason: d.reason,
+      rule: d.status === 'skipped' ? d.rule : null,
     })),
   };
 }

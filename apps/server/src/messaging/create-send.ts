@@ -9,6 +9,7 @@ import type { Jobs } from '../jobs/job-types.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
 import type { ChannelAdapter } from './channel-adapter.ts';
 import { findSendId, getSend, type SendView } from './send-status.ts';
+import type { QuietHoursChoice, SendKind } from './send-tables.ts';
 
 export interface SendInput {
   channelId: string;
@@ -23,6 +24,14 @@ export interface SendInput {
   origin?: string;
   /** The provider's statistics label for this send. */
   aggregationUnit?: string;
+  /**
+   * `marketing` (default): the workspace's frequency cap and quiet hours apply. `transactional`
+   * (a reservation confirmation): neither applies, but a block or an opt-out of transactional
+   * messages still skips the recipient.
+   */
+  kind?: SendKind;
+  /** A marketing send planning in quiet hours waits for them to end (`hold`, default) or skips. */
+  quietHours?: QuietHoursChoice;
 }
 
 function checkInput(adapter: ChannelAdapter, input: SendInput): void {
@@ -74,6 +83,8 @@ export async function createSend(
         origin: input.origin ?? 'api',
         messages: JSON.stringify(input.messages),
         aggregation_unit: input.aggregationUnit ?? null,
+        kind: input.kind ?? 'marketing',
+        quiet_hours: input.quietHours ?? 'hold',
         status: 'queued',
         total: 0,
       })

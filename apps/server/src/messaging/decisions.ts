@@ -7,12 +7,22 @@ import type { ConsentStatus, IdentityKind } from '../customers/customer-tables.t
  *   (decided when the send is created);
  * - `no_consent`: no consent record for the channel's marketing purpose;
  * - `revoked`, `blocked`: the consent record says no (decided when the recipient's request is
- *   planned, so a withdrawal between enqueue and send is honoured).
+ *   planned, so a withdrawal between enqueue and send is honoured);
+ * - `capped`: a marketing message over the channel's frequency cap (rule `cap:line:2/168h`);
+ * - `quiet_hours`: a marketing send that skips in quiet hours planned then (rule `quiet:21:00-09:00`).
  */
-export type SkipReason = `no_${IdentityKind}_identity` | 'no_consent' | Exclude<ConsentStatus, 'granted'>;
+export type SkipReason =
+  | `no_${IdentityKind}_identity`
+  | 'no_consent'
+  | Exclude<ConsentStatus, 'granted'>
+  | 'capped'
+  | 'quiet_hours';
 
-/** Why a send stopped before its end; it resumes where it stopped (nothing is dropped). */
-export type PauseReason = 'monthly_quota_exhausted';
+/**
+ * Why a send stopped before its end; it resumes where it stopped (nothing is dropped):
+ * `monthly_quota_exhausted` on a resume, `quiet_hours` by itself at the send's `resumeAt`.
+ */
+export type PauseReason = 'monthly_quota_exhausted' | 'quiet_hours';
 
 /** A recipient's status: a row's own decision (skipped, failed), else its request's outcome. */
 export type MessageStatus = 'queued' | 'sent' | 'failed' | 'skipped';
@@ -21,7 +31,7 @@ export type MessageStatus = 'queued' | 'sent' | 'failed' | 'skipped';
 export type Decision =
   | { status: 'queued'; reason: null }
   | { status: 'sent'; reason: null }
-  | { status: 'skipped'; reason: SkipReason }
+  | { status: 'skipped'; reason: SkipReason; rule: string | null }
   | { status: 'failed'; reason: string };
 
 /** What one request to the channel came to, as the adapter classifies it. */
@@ -35,8 +45,22 @@ export type RequestOutcome =
   /** Unavailable for now: the request stays pending and is resent with the same retry key. */
   | { kind: 'retry_later'; error: string; attempts: number };
 
-/** The skip reason consent gives at send time, or null when the recipient may be sent to. */
+/** The skip reason consent gives a marketing message at send time, or null when it may be sent. */
 export function consentSkipReason(status: ConsentStatus | null | undefined): SkipReason | null {
   if (status === 'granted') return null;
   return status ?? 'no_consent';
+}
+
+/**
+ * The skip reason for a transactional message (a reservation confirmation): it needs no opt-in,
+ * so only an opt-out of the channel's transactional messages or a block (recorded on the
+ * marketing purpose by a LINE unfollow, and stopping every message) skips it.
+ */
+export function transactionalSkipReason(
+  marketing: ConsentStatus | null | undefined,
+  transactional: ConsentStatus | null | undefined,
+): SkipReason | null {
+  if (transactional === 'revoked' || transactional === 'blocked') return transactional;
+  if (marketing === 'blocked') return 'blocked';
+  return null;
 }

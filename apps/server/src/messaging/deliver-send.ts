@@ -8,6 +8,7 @@ import type { RequestOutcome } from './decisions.ts';
 import { sleep } from './pacer.ts';
 import { pendingRequests, planRequests } from './plan-requests.ts';
 import { acquireLease, finishSend, pauseSend, renewLease } from './send-lease.ts';
+import { releaseQuietHold } from './send-status.ts';
 
 export interface DeliverOptions {
   /** Requests planned and sent per cycle (default 128: up to 64,000 LINE multicast recipients). */
@@ -16,9 +17,12 @@ export interface DeliverOptions {
   concurrency?: number;
   /** How long a worker's claim on a send lasts unless renewed (default 5 s). */
   leaseMs?: number;
+  /** The business clock the send policy reads (quiet hours, the cap's window); default: the wall clock. */
+  now?: () => Date;
 }
 
-export type DeliverResult = 'done' | 'paused' | 'busy' | 'gone';
+/** `held`: paused for quiet hours; the send's `resumeAt` says when to deliver it again. */
+export type DeliverResult = 'done' | 'paused' | 'held' | 'busy' | 'gone';
 
 /**
  * Delivers a send: plans requests from the outbox (retry key persisted first), has the adapter
@@ -49,13 +53,26 @@ export async function deliverSend<Kind extends string>(
     messages: row.messages,
     aggregationUnit: row.aggregation_unit,
   };
+  const now = options.now ?? (() => new Date());
+  if (await releaseQuietHold(db, workspaceId, sendId, now())) return 'held';
   const owner = randomUUID();
   const leaseMs = options.leaseMs ?? 5_000;
   const acquired = await acquireLease(db, workspaceId, sendId, owner, leaseMs);
   if (acquired !== 'sending') return acquired;
   const sender = await adapter.open(context, workspaceId, send);
-  const run = new DeliveryRun(context, adapter, workspaceId, send, owner, options);
-  return run.loop((request) => sender.perform(request));
+  const run = new DeliveryRun(context, adapter, workspaceId, send, owner, { ...options, now });
+  const result = await run.loop((request) => sender.perform(request));
+  if (result !== 'paused') return result;
+  // The planner holds a send for quiet hours by pausing it: let go of it, say so.
+  const held = await db
+    .updateTable('line_send')
+    .set({ lease_owner: null, lease_until: null })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', sendId)
+    .where('paused_reason', '=', 'quiet_hours')
+    .returning('id')
+    .executeTakeFirst();
+  return held ? 'held' : 'paused';
 }
 
 /** One worker's pass over a send while it holds the lease. */
@@ -64,6 +81,7 @@ class DeliveryRun<Kind extends string> {
   readonly #perCycle: number;
   readonly #concurrency: number;
   readonly #leaseMs: number;
+  readonly #now: () => Date;
   // The first batches are small so the first requests leave at once; later ones full size.
   #cycle: number;
   #nextPlan: Promise<PlannedRequest<Kind>[]> | undefined;
@@ -92,13 +110,14 @@ class DeliveryRun<Kind extends string> {
     this.#perCycle = options.requestsPerCycle ?? 128;
     this.#concurrency = options.concurrency ?? 16;
     this.#leaseMs = options.leaseMs ?? 5_000;
+    this.#now = options.now ?? (() => new Date());
     this.#cycle = Math.min(8, this.#perCycle);
   }
 
   #plan(): Promise<PlannedRequest<Kind>[]> {
     const size = this.#cycle;
     this.#cycle = Math.min(this.#perCycle, this.#cycle * 2);
-    return planRequests(this.#db, this.adapter, this.workspaceId, this.send, size);
+    return planRequests(this.#db, this.adapter, this.workspaceId, this.send, size, this.#now());
   }
 
   /** Waits for written outcomes and the batch being planned (its requests are stored as pending). */

@@ -5,8 +5,10 @@ import { consentOfRow } from '../customers/consent.ts';
 import type { ConsentStatus } from '../customers/customer-tables.ts';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
+import { capRule, lockAndFindCapped, recordCapped } from './cap-ledger.ts';
 import type { ChannelAdapter, PlannedRequest, SendRecord } from './channel-adapter.ts';
-import { consentSkipReason, type SkipReason } from './decisions.ts';
+import { consentSkipReason, type SkipReason, transactionalSkipReason } from './decisions.ts';
+import { holdForQuietHours, type PlanState, readPlanState } from './plan-state.ts';
 import './send-tables.ts';
 
 /** Requests planned earlier (by this or a dead worker) and not yet answered, oldest first. */
@@ -69,12 +71,15 @@ export async function pendingRequests<Kind extends string>(
 }
 
 type Draft<Kind extends string> = PlannedRequest<Kind> & { seqTo: number };
+type Skip = { seq: number; reason: SkipReason; rule: string | null };
 
 /**
  * Plans up to `count` new requests from the outbox past the send's cursor, in one transaction:
- * checks consent now (recipients who blocked the account or withdrew are skipped with the
- * reason), groups shared content into the adapter's batches and gives personalised content a
- * request each, and stores each request with its new retry key before anything is sent.
+ * applies the send policy as of `now` (send-policy.ts: a marketing send in quiet hours is held,
+ * returning no requests, or its recipients are skipped; a recipient at the channel's frequency
+ * cap is skipped), checks consent now (recipients who blocked the account or withdrew are skipped
+ * with the reason), groups shared content into the adapter's batches and gives personalised
+ * content a request each, and stores each request with its new retry key before anything is sent.
  */
 export async function planRequests<Kind extends string>(
   db: Kysely<DB>,
@@ -82,69 +87,94 @@ export async function planRequests<Kind extends string>(
   workspaceId: string,
   send: SendRecord,
   count: number,
+  now: Date = new Date(),
 ): Promise<PlannedRequest<Kind>[]> {
   return transact(db, async (tx) => {
-    const cursor = await tx
-      .selectFrom('line_send')
-      .select(['next_seq', 'total'])
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', send.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    if (cursor.next_seq >= cursor.total) return [];
+    const state = await readPlanState(tx, adapter.channel, workspaceId, send.id, now);
+    if (state.nextSeq >= state.total) return [];
+    if (state.quiet?.hold) {
+      await holdForQuietHours(tx, workspaceId, send.id, state.quiet.until);
+      return [];
+    }
     const { shared, personal } = adapter.batching;
     const requests: Draft<Kind>[] = [];
-    const skipped: { seq: number; reason: SkipReason }[] = [];
+    const skipped: Skip[] = [];
+    // The messages this plan makes that the cap counts (written to its ledger before commit).
+    const counted: { seq: number; customerId: number }[] = [];
     let group: Draft<Kind> | undefined;
-    let nextSeq = cursor.next_seq;
+    let nextSeq = state.nextSeq;
     const close = () => {
       if (group) requests.push(group);
       group = undefined;
     };
     const wanted = () => (count - requests.length) * shared.maxRecipients;
-    const rows = outboxRows(tx, adapter, workspaceId, send.id, cursor.next_seq, cursor.total, wanted);
-    for await (const row of rows) {
-      if (requests.length >= count) break;
-      nextSeq = row.seq + 1;
-      if (row.status !== 'queued') continue;
-      const skip = consentSkipReason(row.consent);
-      if (skip) {
-        skipped.push({ seq: row.seq, reason: skip });
-        continue;
-      }
-      const base = { retryKey: randomUUID(), seqFrom: row.seq, seqTo: row.seq };
-      if (row.messages) {
-        close();
-        if (requests.length >= count) {
-          nextSeq = row.seq;
-          break;
+    const chunks = outboxChunks(tx, adapter, state, workspaceId, send.id, wanted);
+    plan: for await (const chunk of chunks) {
+      const atCap =
+        state.cap && !state.quiet
+          ? await lockAndFindCapped(tx, workspaceId, adapter.channel, state.cap, sendable(chunk), now)
+          : undefined;
+      for (const row of chunk) {
+        if (requests.length >= count) break plan;
+        nextSeq = row.seq + 1;
+        if (row.status !== 'queued') continue;
+        const skip = row.skip ?? policySkip(state, row, atCap);
+        if (skip) {
+          skipped.push({ seq: row.seq, ...skip });
+          continue;
         }
-        requests.push({ ...base, kind: personal, recipients: [row.address!], messages: row.messages });
-        continue;
+        const base = { retryKey: randomUUID(), seqFrom: row.seq, seqTo: row.seq };
+        if (row.messages) {
+          close();
+          if (requests.length >= count) {
+            nextSeq = row.seq;
+            break plan;
+          }
+          requests.push({ ...base, kind: personal, recipients: [row.address!], messages: row.messages });
+        } else {
+          group ??= { ...base, kind: shared.kind, recipients: [], messages: send.messages };
+          group.recipients.push(row.address!);
+          group.seqTo = row.seq;
+          if (group.recipients.length >= shared.maxRecipients) close();
+        }
+        if (state.cap) counted.push({ seq: row.seq, customerId: Number(row.customer_id) });
       }
-      group ??= { ...base, kind: shared.kind, recipients: [], messages: send.messages };
-      group.recipients.push(row.address!);
-      group.seqTo = row.seq;
-      if (group.recipients.length >= shared.maxRecipients) close();
     }
     close();
+    if (state.cap) await recordCapped(tx, workspaceId, adapter.channel, send.id, counted, now);
     await recordPlan(tx, workspaceId, send.id, skipped, requests, nextSeq);
     return requests;
   });
+}
+
+/** Queued recipients consent lets through: the ones whose cap rows a plan must lock. */
+function sendable(chunk: OutboxRow[]): number[] {
+  return chunk.filter((r) => r.status === 'queued' && !r.skip).map((r) => Number(r.customer_id));
+}
+
+function policySkip(
+  state: PlanState,
+  row: OutboxRow,
+  atCap: Set<number> | undefined,
+): { reason: SkipReason; rule: string | null } | null {
+  if (state.quiet) return { reason: 'quiet_hours', rule: state.quiet.rule };
+  if (state.cap && atCap?.has(Number(row.customer_id)))
+    return { reason: 'capped', rule: capRule(state.channel, state.cap) };
+  return null;
 }
 
 async function recordPlan<Kind extends string>(
   tx: Kysely<DB>,
   workspaceId: string,
   sendId: number,
-  skipped: { seq: number; reason: SkipReason }[],
+  skipped: Skip[],
   requests: Draft<Kind>[],
   nextSeq: number,
 ): Promise<void> {
   if (skipped.length)
     await sql`
-      update line_outbox o set status = 'skipped', reason = v.reason
-      from unnest(${skipped.map((s) => s.seq)}::int[], ${skipped.map((s) => s.reason)}::text[]) as v(seq, reason)
+      update line_outbox o set status = 'skipped', reason = v.reason, rule = v.rule
+      from unnest(${skipped.map((s) => s.seq)}::int[], ${skipped.map((s) => s.reason)}::text[], ${skipped.map((s) => s.rule)}::text[]) as v(seq, reason, rule)
       where o.workspace_id = ${workspaceId} and o.send_id = ${sendId} and o.seq = v.seq`.execute(tx);
   if (requests.length)
     await tx
@@ -173,35 +203,45 @@ async function recordPlan<Kind extends string>(
 
 interface OutboxRow {
   seq: number;
+  customer_id: number | string;
   address: string | null;
   messages: unknown[] | null;
   status: string;
-  consent: ConsentStatus | null;
+  /** What consent says now: a skip reason, or null when the recipient may be sent to. */
+  skip: { reason: SkipReason; rule: null } | null;
 }
 
 /**
- * The outbox from `fromSeq` on, with each queued recipient's consent for the channel's marketing
- * as it is now, read in chunks: 256 rows, then as many as the requests still to plan could hold,
- * so a cycle of personal requests reads few rows and one of batches reads about what it uses.
+ * The outbox from the cursor on, with what each queued recipient's consent says now, read in
+ * chunks: 256 rows, then as many as the requests still to plan could hold, so a cycle of
+ * personal requests reads few rows and one of batches reads about what it uses. A marketing send
+ * reads the channel's marketing consent; a transactional one reads the transactional consent
+ * (an opt-out of it skips) and the marketing one only for a block (a block stops everything).
  */
-async function* outboxRows(
+async function* outboxChunks(
   tx: Kysely<DB>,
   adapter: ChannelAdapter,
+  state: PlanState,
   workspaceId: string,
   sendId: number,
-  fromSeq: number,
-  total: number,
   wanted: () => number,
-): AsyncGenerator<OutboxRow> {
-  let from = fromSeq;
-  for (let size = 256; from < total; size = Math.min(Math.max(wanted(), 256), 65_536)) {
-    const { rows } = await sql<OutboxRow>`
-      select o.seq, o.line_user_id as address, o.messages, o.status,
-        ${consentOfRow('o', adapter.channel, 'marketing')} as consent
+): AsyncGenerator<OutboxRow[]> {
+  let from = state.nextSeq;
+  const transactional = state.kind === 'transactional';
+  const second = transactional ? consentOfRow('o', adapter.channel, 'transactional') : sql<null>`null`;
+  for (let size = 256; from < state.total; size = Math.min(Math.max(wanted(), 256), 65_536)) {
+    const { rows } = await sql<
+      Omit<OutboxRow, 'skip'> & { consent: ConsentStatus | null; other: ConsentStatus | null }
+    >`
+      select o.seq, o.customer_id, o.line_user_id as address, o.messages, o.status,
+        ${consentOfRow('o', adapter.channel, 'marketing')} as consent, ${second} as other
       from line_outbox o
       where o.workspace_id = ${workspaceId} and o.send_id = ${sendId} and o.seq >= ${from} and o.seq < ${from + size}
       order by o.seq`.execute(tx);
-    yield* rows;
+    yield rows.map(({ consent, other, ...row }) => {
+      const reason = transactional ? transactionalSkipReason(consent, other) : consentSkipReason(consent);
+      return { ...row, skip: reason ? { reason, rule: null } : null };
+    });
     from += size;
   }
 }

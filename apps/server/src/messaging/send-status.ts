@@ -5,14 +5,18 @@ import { transact } from '../db/transact.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import { notFound } from '../shared/domain-error.ts';
 import type { Decision, MessageStatus, PauseReason, SkipReason } from './decisions.ts';
-import type { SendStatus } from './send-tables.ts';
+import type { QuietHoursChoice, SendKind, SendStatus } from './send-tables.ts';
 
 export interface SendView {
   id: number;
   channelId: string;
   origin: string;
   status: SendStatus;
+  kind: SendKind;
+  quietHours: QuietHoursChoice;
   pausedReason: PauseReason | null;
+  /** When a send held for quiet hours plans again; null otherwise. */
+  resumeAt: string | null;
   aggregationUnit: string | null;
   total: number;
   counts: { queued: number; sent: number; failed: number; skipped: number };
@@ -62,7 +66,10 @@ export async function getSend(db: Kysely<DB>, workspaceId: string, sendId: numbe
     channelId: send.channel_id,
     origin: send.origin,
     status: send.status,
+    kind: send.kind,
+    quietHours: send.quiet_hours,
     pausedReason: send.paused_reason,
+    resumeAt: send.resume_at?.toISOString() ?? null,
     aggregationUnit: send.aggregation_unit,
     total: send.total,
     counts: { queued: send.total - c.sent - failed - c.skipped, sent: c.sent, failed, skipped: c.skipped },
@@ -79,6 +86,7 @@ export interface DecisionRow {
   address: string | null;
   status: 'queued' | 'skipped' | 'failed';
   reason: string | null;
+  rule: string | null;
   request_status: string | null;
   error: string | null;
 }
@@ -86,7 +94,7 @@ export interface DecisionRow {
 /** A row's own decision (skipped, failed) if it has one, else its request's outcome. */
 export function decisionOf(r: DecisionRow): Decision {
   // Only the core writes a skip reason, always a SkipReason (decisions.ts).
-  if (r.status === 'skipped') return { status: 'skipped', reason: r.reason as SkipReason };
+  if (r.status === 'skipped') return { status: 'skipped', reason: r.reason as SkipReason, rule: r.rule };
   if (r.status === 'failed') return { status: 'failed', reason: r.reason ?? '' };
   if (r.request_status === 'accepted') return { status: 'sent', reason: null };
   if (r.request_status === 'failed') return { status: 'failed', reason: r.error ?? '' };
@@ -102,7 +110,7 @@ export async function listSendDecisions(
 ): Promise<RecipientDecision[]> {
   await getSend(db, workspaceId, sendId);
   const { rows } = await sql<DecisionRow>`
-    select o.seq, o.customer_id, o.line_user_id as address, o.status, o.reason, r.status as request_status, r.error
+    select o.seq, o.customer_id, o.line_user_id as address, o.status, o.reason, o.rule, r.status as request_status, r.error
     from line_outbox o
     left join lateral (
       select status, error, seq_to from line_request r
@@ -122,16 +130,45 @@ export async function listSendDecisions(
 export type { MessageStatus };
 
 /**
- * Sends a worker left queued or sending (killed mid-send): the next worker to start resumes them.
- * Across all workspaces on purpose: a worker serves every workspace; each result names its own.
+ * Sends a worker left queued or sending (killed mid-send), and sends held for quiet hours (in
+ * case the job due at their `resumeAt` was lost): the next worker to start resumes them (a held
+ * send whose hours have not ended stays held). Across all workspaces on purpose: a worker serves
+ * every workspace; each result names its own.
  */
-export async function unfinishedSends(db: Kysely<DB>): Promise<{ workspaceId: string; sendId: number }[]> {
+export async function unfinishedSends(
+  db: Kysely<DB>,
+): Promise<{ workspaceId: string; sendId: number; resumeAt: Date | null }[]> {
   const rows = await db
     .selectFrom('line_send')
-    .select(['workspace_id', 'id'])
-    .where('status', 'in', ['queued', 'sending'])
+    .select(['workspace_id', 'id', 'resume_at'])
+    .where((eb) =>
+      eb.or([
+        eb('status', 'in', ['queued', 'sending']),
+        eb.and([eb('status', '=', 'paused'), eb('paused_reason', '=', 'quiet_hours')]),
+      ]),
+    )
     .execute();
-  return rows.map((r) => ({ workspaceId: r.workspace_id, sendId: r.id }));
+  return rows.map((r) => ({ workspaceId: r.workspace_id, sendId: r.id, resumeAt: r.resume_at }));
+}
+
+/**
+ * Lets a send held for quiet hours go on once `now` has reached its `resumeAt` (its plans apply
+ * the policy afresh). Returns whether the send is still held.
+ */
+export async function releaseQuietHold(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendId: number,
+  now: Date,
+): Promise<boolean> {
+  const { rows } = await sql<{ held: boolean }>`
+    update line_send set
+      status = case when resume_at <= ${now.toISOString()}::timestamptz then 'sending' else status end,
+      paused_reason = case when resume_at <= ${now.toISOString()}::timestamptz then null else paused_reason end,
+      resume_at = case when resume_at <= ${now.toISOString()}::timestamptz then null else resume_at end
+    where workspace_id = ${workspaceId} and id = ${sendId} and status = 'paused' and paused_reason = 'quiet_hours'
+    returning status = 'paused' as held`.execute(db);
+  return rows[0]?.held ?? false;
 }
 
 /** Resumes a paused send (after the operator raised the quota or the month turned). */

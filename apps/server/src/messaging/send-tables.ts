@@ -10,6 +10,12 @@ type Json<T> = ColumnType<T, string, string>;
 
 export type SendStatus = 'queued' | 'sending' | 'paused' | 'done';
 
+/** Marketing sends are capped and kept out of quiet hours; transactional ones are not. */
+export type SendKind = 'marketing' | 'transactional';
+
+/** What a marketing send does when it plans in quiet hours: wait for them to end, or skip. */
+export type QuietHoursChoice = 'hold' | 'skip';
+
 export interface LineSendTable {
   workspace_id: string;
   id: Generated<number>;
@@ -20,6 +26,10 @@ export interface LineSendTable {
   aggregation_unit: string | null;
   status: SendStatus;
   paused_reason: PauseReason | null;
+  kind: Generated<SendKind>;
+  quiet_hours: Generated<QuietHoursChoice>;
+  /** When a send held for quiet hours plans again. */
+  resume_at: Date | null;
   total: number;
   next_seq: Generated<number>;
   lease_owner: string | null;
@@ -37,6 +47,8 @@ export interface LineOutboxTable {
   messages: Json<unknown[] | null>;
   status: Generated<'queued' | 'skipped' | 'failed'>;
   reason: string | null;
+  /** The policy rule behind a `capped` or `quiet_hours` skip. */
+  rule: string | null;
 }
 
 export interface LineRequestTable {
@@ -56,10 +68,43 @@ export interface LineRequestTable {
   finished_at: Date | null;
 }
 
+export interface MessagingPolicyTable {
+  workspace_id: string;
+  quiet_start: string | null;
+  quiet_end: string | null;
+  updated_at: Timestamp;
+}
+
+export interface MessagingFrequencyCapTable {
+  workspace_id: string;
+  channel: 'line' | 'email';
+  max_messages: number;
+  window_hours: number;
+}
+
+export interface MessagingCapLockTable {
+  workspace_id: string;
+  channel: string;
+  customer_id: number;
+}
+
+export interface MessagingCapLedgerTable {
+  workspace_id: string;
+  channel: string;
+  customer_id: number;
+  planned_at: Date;
+  send_id: number;
+  seq: number;
+}
+
 declare module '../db/schema.ts' {
   interface DB {
     line_send: LineSendTable;
     line_outbox: LineOutboxTable;
     line_request: LineRequestTable;
+    messaging_policy: MessagingPolicyTable;
+    messaging_frequency_cap: MessagingFrequencyCapTable;
+    messaging_cap_lock: MessagingCapLockTable;
+    messaging_cap_ledger: MessagingCapLedgerTable;
   }
 }
