@@ -1,4 +1,5 @@
 // The capability descriptors against what the database, the app, the worker and the CLI hold.
+
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,6 +11,7 @@ import { CAPABILITIES } from '../src/capabilities/index.ts';
 import { installCustomerData } from '../src/customers/customer-data.ts';
 import type { App, RouteDeps } from '../src/http/route-deps.ts';
 import { JOBS, loadJobs } from '../src/jobs/registry.ts';
+import { systemClock } from '../src/shared/clock.ts';
 import { createTestApp, type TestApp } from './helpers.ts';
 
 let t: TestApp;
@@ -84,6 +86,7 @@ describe('routes, jobs and commands', () => {
       secrets: t.secrets,
       jobs: t.jobs,
       lineHosts: t.lineHosts,
+      clock: systemClock,
     };
     const routes: { owner: string; name: string; method: HTTPMethods; url: string }[] = [];
     for (const capability of CAPABILITIES) {

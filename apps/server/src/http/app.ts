@@ -8,6 +8,7 @@ import { CAPABILITIES } from '../capabilities/index.ts';
 import type { Database } from '../db/open-database.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import { LINE_HOSTS_ONLY, type LineHostAllowance } from '../line/line-hosts.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
 import { createSecretBox, type SecretBox } from '../shared/secret-box.ts';
 import { installAuth } from './auth.ts';
 import { frameworkErrorHandler, installErrorHandler } from './error-handler.ts';
@@ -33,6 +34,8 @@ export interface AppOptions {
   trustProxy?: boolean | number | string[];
   /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); default none. */
   lineHosts?: LineHostAllowance;
+  /** Business time; default the wall clock. */
+  clock?: Clock;
 }
 
 const DOCS_PREFIX = '/docs';
@@ -94,6 +97,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     secrets: options.secrets ?? createSecretBox(randomBytes(32)),
     jobs: options.jobs,
     lineHosts: options.lineHosts ?? LINE_HOSTS_ONLY,
+    clock: options.clock ?? systemClock,
   };
   for (const capability of CAPABILITIES) {
     const register = await capability.routes?.();

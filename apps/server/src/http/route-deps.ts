@@ -12,6 +12,7 @@ import type {
 import type { Database } from '../db/open-database.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 
 export type App = FastifyInstance<
@@ -29,6 +30,8 @@ export interface RouteDeps {
   secrets: SecretBox;
   jobs: Jobs | undefined;
   lineHosts: LineHostAllowance;
+  /** Business time (shared/clock.ts): read it instead of Date.now(). */
+  clock: Clock;
 }
 
 /** Adds one capability's routes to the app. */

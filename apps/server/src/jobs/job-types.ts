@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/open-database.ts';
 import type { DB } from '../db/schema.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import type { DomainTopic, Publish, TopicPayloads } from './domain-topics.ts';
 import type { QueueStat } from './queue-stats.ts';
@@ -29,6 +30,8 @@ export interface JobContext {
   lineHosts?: LineHostAllowance;
   /** Enqueues a job to start at `startAfter` (a send held for quiet hours, at their end). */
   sendLater?: (name: string, data: object, startAfter: Date) => Promise<void>;
+  /** Business time (shared/clock.ts); absent: the wall clock (`clockOf(context)`). */
+  clock?: Clock;
 }
 
 /** One job of a batch handed to `runBatch`. */
