@@ -38,6 +38,15 @@ export interface Config {
    * KIZUNA_LINE_ALLOW_ANY_HOST=true (development only). Default: LINE's hosts only.
    */
   readonly lineHosts: LineHostAllowance;
+  /**
+   * KIZUNA_CLOCK: `system` (default) or `simulated` (business time that `POST /v1/dev/clock` moves
+   * forward, for tests and demos; refused with NODE_ENV=production, and only with the API and the
+   * worker in one process, since the simulated time lives in that process). KIZUNA_CLOCK_START
+   * (ISO-8601 with an offset) is where simulated time starts; default the wall clock at start.
+   */
+  readonly clock:
+    | { readonly kind: 'system' }
+    | { readonly kind: 'simulated'; readonly start: Date | undefined };
 }
 
 export class ConfigError extends Error {
@@ -72,6 +81,33 @@ function parseTrustProxy(raw: string | undefined): boolean | number | string[] {
     );
   }
   return list;
+}
+
+function parseClock(env: NodeJS.ProcessEnv, runApi: boolean, runWorker: boolean): Config['clock'] {
+  const kind = env.KIZUNA_CLOCK?.trim().toLowerCase() || 'system';
+  if (kind === 'system') {
+    if (env.KIZUNA_CLOCK_START?.trim())
+      throw new ConfigError('KIZUNA_CLOCK_START', 'is only read with KIZUNA_CLOCK=simulated');
+    return { kind: 'system' };
+  }
+  if (kind !== 'simulated')
+    throw new ConfigError('KIZUNA_CLOCK', `must be system or simulated, got "${kind}"`);
+  if (env.NODE_ENV === 'production')
+    throw new ConfigError('KIZUNA_CLOCK', 'simulated time is refused with NODE_ENV=production');
+  if (!runApi || !runWorker)
+    throw new ConfigError(
+      'KIZUNA_CLOCK',
+      'simulated time needs the API and the worker in one process (KIZUNA_API and KIZUNA_WORKER both true)',
+    );
+  const raw = env.KIZUNA_CLOCK_START?.trim();
+  if (!raw) return { kind: 'simulated', start: undefined };
+  const start = new Date(raw);
+  if (!/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:\d{2})$/.test(raw) || Number.isNaN(start.getTime()))
+    throw new ConfigError(
+      'KIZUNA_CLOCK_START',
+      `must be an ISO-8601 instant with an offset, e.g. 2027-01-01T10:00:00+09:00, got "${raw}"`,
+    );
+  return { kind: 'simulated', start };
 }
 
 function parseBool(key: string, raw: string | undefined, fallback: boolean): boolean {
@@ -129,8 +165,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError('KIZUNA_LINE_ALLOWED_HOSTS', (error as Error).message);
   }
+  const runWorker = parseBool('KIZUNA_WORKER', env.KIZUNA_WORKER, true);
+  const runApi = parseBool('KIZUNA_API', env.KIZUNA_API, true);
   return Object.freeze({
     secretKey,
+    clock: parseClock(env, runApi, runWorker),
     lineHosts,
     databaseUrl,
     databaseSchema,
@@ -140,8 +179,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel,
     logFormat,
     publicUrl,
-    runWorker: parseBool('KIZUNA_WORKER', env.KIZUNA_WORKER, true),
-    runApi: parseBool('KIZUNA_API', env.KIZUNA_API, true),
+    runWorker,
+    runApi,
     trustProxy: parseTrustProxy(env.KIZUNA_TRUST_PROXY),
   });
 }

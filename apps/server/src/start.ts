@@ -10,6 +10,8 @@ import { loadDemo } from './demo/load-demo.ts';
 import { buildApp } from './http/app.ts';
 import { startJobs } from './jobs/jobs.ts';
 import { JOBS } from './jobs/registry.ts';
+import { createSimulatedTime } from './jobs/simulated-time.ts';
+import { systemClock } from './shared/clock.ts';
 import { createLogger } from './shared/logger.ts';
 import { prettyDestination } from './shared/pretty-log.ts';
 import { createSecretBox, loadOrCreateKeyFile } from './shared/secret-box.ts';
@@ -102,12 +104,20 @@ export async function runStart(argv: string[]): Promise<number> {
   // The demo's LINE official account talks to a LINE sandbox in this process.
   const demoLine = values.demo ? await startDemoSandbox(database, secrets, config) : undefined;
   const lineHosts = demoLine?.hosts ?? config.lineHosts;
+  // Simulated time (KIZUNA_CLOCK=simulated) flows at wall speed and jumps on POST /v1/dev/clock.
+  const simulatedTime =
+    config.clock.kind === 'simulated' ? createSimulatedTime(config.clock.start ?? new Date()) : undefined;
+  const clock = simulatedTime?.clock ?? systemClock;
   const jobs = await startJobs(database, JOBS, {
     logger,
     work: config.runWorker,
     secrets,
     lineHosts,
+    ...(simulatedTime ? { simulatedTime } : {}),
   });
+  const stopFlow = simulatedTime?.flow();
+  if (simulatedTime)
+    logger.warn({ now: clock.now().toISOString() }, 'simulated clock: POST /v1/dev/clock moves it');
   await jobs.send('database-analyze', {}, { singletonKey: 'startup' });
   if (login.apiKey && values.demo) {
     // A freshly loaded demo brand gets its CLV fit, segment membership and analytics views now
@@ -119,7 +129,7 @@ export async function runStart(argv: string[]): Promise<number> {
     await jobs.send(
       'analytics-refresh',
       {},
-      { singletonKey: 'demo', startAfter: new Date(Date.now() + 5_000) },
+      { singletonKey: 'demo', startAfter: new Date(clock.now().getTime() + 5_000) },
     );
   }
   const app = config.runApi
@@ -132,6 +142,8 @@ export async function runStart(argv: string[]): Promise<number> {
         secrets,
         jobs,
         lineHosts,
+        clock,
+        ...(simulatedTime ? { clockControl: simulatedTime } : {}),
       })
     : undefined;
   if (app) await app.listen({ host: config.host, port: config.port });
@@ -172,6 +184,7 @@ export async function runStart(argv: string[]): Promise<number> {
       logger.info({ signal }, 'stopping: draining requests and jobs');
       try {
         await app?.close();
+        stopFlow?.();
         await jobs.stop();
         await demoLine?.close();
         await database.close();

@@ -87,6 +87,7 @@ describe('routes, jobs and commands', () => {
       jobs: t.jobs,
       lineHosts: t.lineHosts,
       clock: systemClock,
+      clockControl: undefined,
     };
     const routes: { owner: string; name: string; method: HTTPMethods; url: string }[] = [];
     for (const capability of CAPABILITIES) {

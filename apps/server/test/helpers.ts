@@ -10,6 +10,7 @@ import { type Database, openDatabase } from '../src/db/open-database.ts';
 import { type App, buildApp } from '../src/http/app.ts';
 import type { JobDefinition, Jobs } from '../src/jobs/job-types.ts';
 import { startJobs } from '../src/jobs/jobs.ts';
+import type { SimulatedTime } from '../src/jobs/simulated-time.ts';
 import { LINE_HOSTS_ONLY, type LineHostAllowance } from '../src/line/line-hosts.ts';
 import { createSecretBox, type SecretBox } from '../src/shared/secret-box.ts';
 import { type InitResult, initWorkspace } from '../src/workspaces/workspaces.ts';
@@ -73,6 +74,11 @@ export interface TestAppOptions {
   lineHosts?: LineHostAllowance;
   /** The worker's logger (default: silent). */
   logger?: Logger;
+  /**
+   * Simulated business time (jobs/simulated-time.ts) for the app and the worker, as with
+   * KIZUNA_CLOCK=simulated: POST /v1/dev/clock and `time.advanceBy` move it. Default: the wall clock.
+   */
+  simulatedTime?: SimulatedTime;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -86,6 +92,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         work: options.work ?? true,
         secrets,
         lineHosts,
+        ...(options.simulatedTime ? { simulatedTime: options.simulatedTime } : {}),
       })
     : undefined;
   const app = await buildApp({
@@ -95,6 +102,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     lineHosts,
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(jobs ? { jobs } : {}),
+    ...(options.simulatedTime ? { clockControl: options.simulatedTime } : {}),
   });
   const workspace = await newWorkspace(database);
   return {

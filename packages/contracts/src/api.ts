@@ -6447,6 +6447,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dev/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Business time, and whether it is simulated */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description business time, UTC
+                             */
+                            now: string;
+                            simulated: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Move simulated time forward (KIZUNA_CLOCK=simulated only): jobs that fall due run */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description ISO-8601 duration: P3D, PT2H, P1DT12H */
+                        advanceBy?: string;
+                        /** @description an instant with its offset: 2027-01-01T10:00:00+09:00 */
+                        setTo?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description business time, UTC
+                             */
+                            now: string;
+                            simulated: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/line/webhook/{channelId}": {
         parameters: {
             query?: never;

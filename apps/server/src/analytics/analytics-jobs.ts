@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import type { Database } from '../db/open-database.ts';
 import type { JobDefinition } from '../jobs/job-types.ts';
 import { refreshTimeBasedSegments } from '../segments/segment-jobs.ts';
+import { clockOf } from '../shared/clock.ts';
 import { refreshAnalytics } from './analytics-views.ts';
 import { refitClv } from './refit-clv.ts';
 
@@ -36,11 +37,13 @@ export const analyticsRefreshJob: JobDefinition = {
 export const clvRefitJob: JobDefinition = {
   name: 'clv-refit',
   schedule: '30 3 * * *',
-  run: async (data, { database, logger, publish }) => {
+  run: async (data, context) => {
+    const { database, logger, publish } = context;
     for (const workspaceId of await workspacesOf(database, data)) {
-      const result = await refitClv(database.db, workspaceId);
+      const now = clockOf(context).now();
+      const result = await refitClv(database.db, workspaceId, now);
       // New predictions move customers in and out of CLV segments (VIP, at risk).
-      const { changed, ...segments } = await refreshTimeBasedSegments(database.db, workspaceId);
+      const { changed, ...segments } = await refreshTimeBasedSegments(database.db, workspaceId, now);
       for (const [id, change] of changed) await publish?.('segments.changed', { workspaceId: id, ...change });
       logger.info(
         {

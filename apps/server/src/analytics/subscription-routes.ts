@@ -117,11 +117,9 @@ export function registerSubscriptionRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => {
       const { asOf } = request.query;
-      const report = await subscriptionLtv(
-        db,
-        principalOf(request).workspaceId,
-        asOf ? { asOf: new Date(asOf) } : {},
-      );
+      const report = await subscriptionLtv(db, principalOf(request).workspaceId, {
+        asOf: asOf ? new Date(asOf) : deps.clock.now(),
+      });
       return { asOf: report.asOf, plans: report.plans.map(planView) };
     },
   );

@@ -2,6 +2,7 @@
 // one line here. The order is the order routes are registered in (and shown in /docs), jobs are
 // started in and commands are listed in `kizuna help`.
 import { analyticsCapability } from '../analytics/capability.ts';
+import { clockCapability } from '../clock/capability.ts';
 import { csvImportCapability } from '../csv-import/capability.ts';
 import { customersCapability } from '../customers/capability.ts';
 import { installCustomerData } from '../customers/customer-data.ts';
@@ -41,6 +42,7 @@ export const CAPABILITIES: readonly Capability[] = [
   csvImportCapability,
   demoCapability,
   databaseCapability,
+  clockCapability,
 ];
 
 // Merges read the customer tables from here (see customer-data.ts for why they are handed over).

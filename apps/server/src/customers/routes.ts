@@ -197,7 +197,7 @@ export function registerCustomerRoutes(app: App, deps: RouteDeps): void {
         const result = await recordConsent(tx, workspaceId, id, {
           ...change,
           actor,
-          ...(occurredAt ? { occurredAt: new Date(occurredAt) } : {}),
+          occurredAt: occurredAt ? new Date(occurredAt) : deps.clock.now(),
         });
         await deps.jobs?.publish(tx, 'customers.changed', { workspaceId, customerIds: [id] });
         return result;

@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { CAPABILITIES } from '../capabilities/index.ts';
 import type { Database } from '../db/open-database.ts';
 import type { Jobs } from '../jobs/job-types.ts';
+import type { ClockControl } from '../jobs/simulated-time.ts';
 import { LINE_HOSTS_ONLY, type LineHostAllowance } from '../line/line-hosts.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { createSecretBox, type SecretBox } from '../shared/secret-box.ts';
@@ -36,6 +37,8 @@ export interface AppOptions {
   lineHosts?: LineHostAllowance;
   /** Business time; default the wall clock. */
   clock?: Clock;
+  /** Simulated time's control (KIZUNA_CLOCK=simulated): adds GET/POST /v1/dev/clock. */
+  clockControl?: ClockControl;
 }
 
 const DOCS_PREFIX = '/docs';
@@ -97,7 +100,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     secrets: options.secrets ?? createSecretBox(randomBytes(32)),
     jobs: options.jobs,
     lineHosts: options.lineHosts ?? LINE_HOSTS_ONLY,
-    clock: options.clock ?? systemClock,
+    clock: options.clockControl?.clock ?? options.clock ?? systemClock,
+    clockControl: options.clockControl,
   };
   for (const capability of CAPABILITIES) {
     const register = await capability.routes?.();

@@ -11,6 +11,7 @@ import type {
 } from 'fastify';
 import type { Database } from '../db/open-database.ts';
 import type { Jobs } from '../jobs/job-types.ts';
+import type { ClockControl } from '../jobs/simulated-time.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
@@ -32,6 +33,8 @@ export interface RouteDeps {
   lineHosts: LineHostAllowance;
   /** Business time (shared/clock.ts): read it instead of Date.now(). */
   clock: Clock;
+  /** Present only with simulated time (KIZUNA_CLOCK=simulated): moves `clock` forward. */
+  clockControl: ClockControl | undefined;
 }
 
 /** Adds one capability's routes to the app. */

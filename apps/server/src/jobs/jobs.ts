@@ -2,6 +2,7 @@ import { fromKysely, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
+import { systemClock } from '../shared/clock.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import type { DomainTopic, Publish, TopicPayloads } from './domain-topics.ts';
 import { handleJobBatch } from './job-batch.ts';
@@ -9,6 +10,7 @@ import { summarizeJobError } from './job-error.ts';
 import type { JobContext, JobDefinition, Jobs } from './job-types.ts';
 import { queueOptions, workOptions } from './queue-setup.ts';
 import { monitorQueues, queueStats } from './queue-stats.ts';
+import type { SimulatedTime } from './simulated-time.ts';
 
 export interface StartJobsOptions {
   logger: Logger;
@@ -19,6 +21,11 @@ export interface StartJobsOptions {
   monitorIntervalMs?: number;
   /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); absent: none. */
   lineHosts?: LineHostAllowance;
+  /**
+   * Simulated time (KIZUNA_CLOCK=simulated, tests): pg-boss runs on its clock and handlers read
+   * business time from it. Absent: the wall clock.
+   */
+  simulatedTime?: SimulatedTime;
 }
 
 /**
@@ -37,6 +44,7 @@ export async function startJobs(
     supervise: options.work,
     // Wakes the batched queues' workers when a job is sent (see queue-setup.ts).
     useListenNotify: options.work,
+    ...(options.simulatedTime ? { clock: options.simulatedTime.bossClock } : {}),
   });
   boss.on('error', (error) =>
     options.logger.error(
@@ -69,6 +77,7 @@ export async function startJobs(
       await boss.send(name, data, { startAfter });
     },
     ...(options.lineHosts ? { lineHosts: options.lineHosts } : {}),
+    clock: options.simulatedTime?.clock ?? systemClock,
   });
   for (const definition of definitions) {
     // createQueue leaves an existing queue as it is; the update brings one made by an older

@@ -58,7 +58,7 @@ export function registerKarteRoutes(app: App, deps: RouteDeps): void {
     async (request) => {
       const { workspaceId } = principalOf(request);
       const id = await live(workspaceId, request.params.id);
-      return customerSummary(db, workspaceId, id, request.params.id);
+      return customerSummary(db, workspaceId, id, request.params.id, deps.clock.now());
     },
   );
 }

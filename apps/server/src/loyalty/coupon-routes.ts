@@ -97,6 +97,7 @@ export function registerCouponRoutes(app: App, deps: RouteDeps): void {
         customerId: request.body.customerId,
         source: 'manual',
         actor: actor(request),
+        at: deps.clock.now(),
         ...(request.body.grantKey ? { grantKey: request.body.grantKey } : {}),
       });
       return { ...couponView(granted), replayed: granted.replayed };
@@ -156,7 +157,12 @@ export function registerCouponRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request) =>
-      redeemCoupon(db, ws(request), { code: request.params.code, actor: actor(request), ...request.body }),
+      redeemCoupon(db, ws(request), {
+        code: request.params.code,
+        actor: actor(request),
+        at: deps.clock.now(),
+        ...request.body,
+      }),
   );
   app.post(
     '/v1/loyalty/coupons/:code/void',

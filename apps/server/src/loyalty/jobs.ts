@@ -4,6 +4,7 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import type { TopicPayloads } from '../jobs/domain-topics.ts';
 import type { JobContext, JobDefinition, QueuedJob } from '../jobs/job-types.ts';
+import { clockOf } from '../shared/clock.ts';
 import { notFound } from '../shared/domain-error.ts';
 import { expirePoints, recordExpiringSoon } from './expire-points.ts';
 import { lockMembers } from './members.ts';
@@ -55,7 +56,9 @@ export async function syncOrderBatch(jobs: readonly QueuedJob[], context: JobCon
   }
   for (const [workspaceId, group] of byWorkspace) {
     const started = Date.now();
-    const { failed, outcomes } = await syncWorkspaceOrders(context.database.db, workspaceId, group.orderIds);
+    const { failed, outcomes } = await syncWorkspaceOrders(context.database.db, workspaceId, group.orderIds, {
+      at: clockOf(context).now(),
+    });
     for (const job of group.jobs) {
       const orderId = (job.data as ChangedOrders).orderIds.map(Number).find((id) => failed.has(id));
       if (orderId !== undefined) failures.set(job.id, failed.get(orderId));
@@ -90,6 +93,7 @@ export async function syncWorkspaceOrders(
   db: Kysely<DB>,
   workspaceId: string,
   orderIds: ReadonlySet<number>,
+  options: { at?: Date } = {},
 ) {
   const failed = new Map<number, unknown>();
   const outcomes: OrderLoyaltyOutcome[] = [];
@@ -108,7 +112,7 @@ export async function syncWorkspaceOrders(
     transact(db, async (tx) => {
       // The members first (in customer order), then what the syncs read, under their locks: the
       // orders' facts, and the members' spend (one instant for the chunk, so it holds for each).
-      const at = new Date();
+      const at = options.at ?? new Date();
       const customerIds = chunk.map((o) => o.customerId);
       const locked = await lockMembers(tx, workspaceId, customerIds);
       const facts = await prefetchOrderFacts(
@@ -188,19 +192,23 @@ export const LOYALTY_JOBS: JobDefinition[] = [
   {
     name: 'loyalty-expire',
     schedule: '5 0 * * *', // 00:05 JST
-    run: async (_data, { database, logger }) => {
-      const expired = await expirePoints(database.db);
-      const soon = await recordExpiringSoon(database.db);
+    run: async (_data, context) => {
+      const { database, logger } = context;
+      const at = clockOf(context).now();
+      const expired = await expirePoints(database.db, { at });
+      const soon = await recordExpiringSoon(database.db, { at });
       logger.info({ ...expired, expiringSoonEvents: soon.recorded }, 'points expired');
     },
   },
   {
     name: 'loyalty-daily',
     schedule: '30 4 * * *', // 04:30 JST, before shops open
-    run: async (_data, { database, logger }) => {
+    run: async (_data, context) => {
+      const { database, logger } = context;
+      const at = clockOf(context).now();
       for (const workspaceId of await workspacesWithLoyalty(database.db)) {
-        const tiers = await evaluateAllTiers(database.db, workspaceId, { actor: 'job:loyalty-daily' });
-        const grants = await runStatusGrants(database.db, workspaceId, { actor: 'job:loyalty-daily' });
+        const tiers = await evaluateAllTiers(database.db, workspaceId, { actor: 'job:loyalty-daily', at });
+        const grants = await runStatusGrants(database.db, workspaceId, { actor: 'job:loyalty-daily', at });
         logger.info({ workspaceId, tierChanges: tiers.length, ...grants }, 'tiers and status grants done');
       }
     },

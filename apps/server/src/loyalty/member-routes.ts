@@ -88,6 +88,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
         customerId: request.params.customerId,
         ...request.body,
         actor: actor(request),
+        at: deps.clock.now(),
         validityMonths: rules.lotValidityMonths,
       });
     },
@@ -116,6 +117,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
         customerId: request.params.customerId,
         ...request.body,
         actor: actor(request),
+        at: deps.clock.now(),
       }),
   );
   app.post(
@@ -164,6 +166,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
         templateId: request.body.templateId,
         customerId: request.params.customerId,
         stamps: request.body.count ?? 1,
+        at: deps.clock.now(),
         idempotencyKey: request.body.idempotencyKey,
         source: 'api',
         actor: actor(request),

@@ -6,7 +6,7 @@ import { scanCard, tillTransaction } from './till.ts';
 
 const tags = ['loyalty till'];
 
-export function registerTillRoutes(app: App, { database, secrets }: RouteDeps): void {
+export function registerTillRoutes(app: App, { database, secrets, clock }: RouteDeps): void {
   app.post(
     '/v1/loyalty/till/scan',
     {
@@ -68,6 +68,7 @@ export function registerTillRoutes(app: App, { database, secrets }: RouteDeps): 
       return tillTransaction(database.db, principal.workspaceId, request.body, {
         actor: principal.actor,
         secrets,
+        at: clock.now(),
       });
     },
   );

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { JobContext } from '../jobs/job-types.ts';
+import { clockOf } from '../shared/clock.ts';
 import type { ChannelAdapter, PlannedRequest, SendRecord } from './channel-adapter.ts';
 import type { RequestOutcome } from './decisions.ts';
 import { sleep } from './pacer.ts';
@@ -53,7 +54,8 @@ export async function deliverSend<Kind extends string>(
     messages: row.messages,
     aggregationUnit: row.aggregation_unit,
   };
-  const now = options.now ?? (() => new Date());
+  // Business time (the send policy's quiet hours and cap window) comes from the job's clock.
+  const now = options.now ?? (() => clockOf(context).now());
   if (await releaseQuietHold(db, workspaceId, sendId, now())) return 'held';
   const owner = randomUUID();
   const leaseMs = options.leaseMs ?? 5_000;
@@ -110,7 +112,7 @@ class DeliveryRun<Kind extends string> {
     this.#perCycle = options.requestsPerCycle ?? 128;
     this.#concurrency = options.concurrency ?? 16;
     this.#leaseMs = options.leaseMs ?? 5_000;
-    this.#now = options.now ?? (() => new Date());
+    this.#now = options.now ?? (() => clockOf(context).now());
     this.#cycle = Math.min(8, this.#perCycle);
   }
 

@@ -15,6 +15,7 @@ import type { JobContext, JobDefinition, QueuedJob } from '../jobs/job-types.ts'
 import { evaluateSegment } from './evaluate-membership.ts';
 import { recomputeForCustomers } from './recompute-membership.ts';
 import './segment-tables.ts';
+import { clockOf } from '../shared/clock.ts';
 
 /** Connections (of the pool's 10) one recompute may use at once on PostgreSQL. */
 export const RECOMPUTE_PARALLEL = 2;
@@ -77,11 +78,13 @@ function groupJobs(jobs: readonly QueuedJob[], failures: Map<string, unknown>): 
   return groups;
 }
 
-async function recomputeGroup(group: RecomputeGroup, { database, logger }: JobContext) {
+async function recomputeGroup(group: RecomputeGroup, context: JobContext) {
+  const { database, logger } = context;
   const started = Date.now();
   const phases: Record<string, number> = {};
   const change = await recomputeForCustomers(database.db, group.workspaceId, [...group.customerIds], {
     change: { topic: group.topic, types: group.types ? [...group.types] : undefined },
+    now: clockOf(context).now(),
     // A burst of thousands of customers is split in two transactions run side by side (PGlite
     // has one connection).
     parallel: database.kind === 'postgres' ? RECOMPUTE_PARALLEL : 1,
@@ -184,10 +187,15 @@ export async function refreshTimeBasedSegments(
 export const segmentsRefreshJob: JobDefinition = {
   name: 'segments-refresh',
   schedule: '7 * * * *',
-  run: async (data, { database, logger, publish }) => {
+  run: async (data, context) => {
+    const { database, logger, publish } = context;
     const workspaceId = (data as { workspaceId?: string } | null)?.workspaceId;
     const started = Date.now();
-    const { changed, ...result } = await refreshTimeBasedSegments(database.db, workspaceId);
+    const { changed, ...result } = await refreshTimeBasedSegments(
+      database.db,
+      workspaceId,
+      clockOf(context).now(),
+    );
     logger.info({ ...result, ms: Date.now() - started }, 'time-based segments refreshed');
     for (const [id, change] of changed) await publish?.('segments.changed', { workspaceId: id, ...change });
   },
