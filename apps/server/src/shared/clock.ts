@@ -1,7 +1,7 @@
 // The one source of business time. Handlers, jobs, the send policy, the journey engine and the
 // channels read `clock.now()`; nothing reads `Date.now()` or `new Date()` for business time.
 // Tests and demos swap in a SimulatedClock so a 30-day journey runs in seconds and every instant
-// is exact (see shared/README or journeys/README for how pg-boss follows it).
+// is exact (jobs/simulated-time.ts makes pg-boss follow a simulated clock).
 
 /** Where business time comes from. */
 export interface Clock {
