@@ -95,6 +95,7 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
     async (request) =>
       previewDefinition(db, principalOf(request).workspaceId, request.body.definition, {
         sample: request.body.sample ?? 20,
+        now: deps.clock.now(),
       }),
   );
   app.get(
@@ -127,6 +128,7 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
       const principal = principalOf(request);
       const segment = await createSegment(db, principal.workspaceId, request.body, {
         actor: principal.actor,
+        now: deps.clock.now(),
       });
       return reply.status(201).send(segment);
     },
@@ -154,6 +156,7 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
     async (request) => {
       const { workspaceId } = principalOf(request);
       return updateSegment(db, workspaceId, request.params.id, request.body, {
+        now: deps.clock.now(),
         // The entries and exits of the re-evaluation are recorded (committed) by now: subscribers
         // such as the LINE rich-menu sync follow them at once.
         onEvaluated: async (change) => {
