@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseSmtpUrl, type SmtpSettings } from './email/smtp-settings.ts';
 import { type LineHostAllowance, parseLineHostAllowance } from './line/line-hosts.ts';
 import { parseSecretKey } from './shared/secret-box.ts';
 
@@ -38,6 +39,13 @@ export interface Config {
    * KIZUNA_LINE_ALLOW_ANY_HOST=true (development only). Default: LINE's hosts only.
    */
   readonly lineHosts: LineHostAllowance;
+  /**
+   * KIZUNA_SMTP_URL: the relay email goes out through (`smtp://user:pass@host:587`, STARTTLS
+   * when offered; `smtps://` for TLS on connect). Unset: email sends wait until it is set.
+   */
+  readonly smtp: SmtpSettings | undefined;
+  /** KIZUNA_INBOUND_SMTP_PORT: the port of the bounce and complaint listener; unset: off. */
+  readonly inboundSmtpPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -129,7 +137,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError('KIZUNA_LINE_ALLOWED_HOSTS', (error as Error).message);
   }
+  let smtp: SmtpSettings | undefined;
+  try {
+    smtp = env.KIZUNA_SMTP_URL?.trim() ? parseSmtpUrl(env.KIZUNA_SMTP_URL.trim()) : undefined;
+  } catch (error) {
+    throw new ConfigError('KIZUNA_SMTP_URL', (error as Error).message);
+  }
+  const inbound = env.KIZUNA_INBOUND_SMTP_PORT?.trim();
   return Object.freeze({
+    smtp,
+    inboundSmtpPort: inbound ? parsePort('KIZUNA_INBOUND_SMTP_PORT', inbound) : undefined,
     secretKey,
     lineHosts,
     databaseUrl,

@@ -102,11 +102,13 @@ export async function runStart(argv: string[]): Promise<number> {
   // The demo's LINE official account talks to a LINE sandbox in this process.
   const demoLine = values.demo ? await startDemoSandbox(database, secrets, config) : undefined;
   const lineHosts = demoLine?.hosts ?? config.lineHosts;
+  const email = { smtp: config.smtp, publicUrl: config.publicUrl };
   const jobs = await startJobs(database, JOBS, {
     logger,
     work: config.runWorker,
     secrets,
     lineHosts,
+    email,
   });
   await jobs.send('database-analyze', {}, { singletonKey: 'startup' });
   if (login.apiKey && values.demo) {
@@ -132,6 +134,7 @@ export async function runStart(argv: string[]): Promise<number> {
         secrets,
         jobs,
         lineHosts,
+        email,
       })
     : undefined;
   if (app) await app.listen({ host: config.host, port: config.port });

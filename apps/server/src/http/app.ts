@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { CAPABILITIES } from '../capabilities/index.ts';
 import type { Database } from '../db/open-database.ts';
+import type { EmailRuntime } from '../email/smtp-settings.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import { LINE_HOSTS_ONLY, type LineHostAllowance } from '../line/line-hosts.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
@@ -34,6 +35,8 @@ export interface AppOptions {
   trustProxy?: boolean | number | string[];
   /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); default none. */
   lineHosts?: LineHostAllowance;
+  /** The SMTP relay email test sends use (config.smtp); absent: not configured. */
+  email?: EmailRuntime;
   /** Business time; default the wall clock. */
   clock?: Clock;
 }
@@ -97,6 +100,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     secrets: options.secrets ?? createSecretBox(randomBytes(32)),
     jobs: options.jobs,
     lineHosts: options.lineHosts ?? LINE_HOSTS_ONLY,
+    ...(options.email ? { email: options.email } : {}),
     clock: options.clock ?? systemClock,
   };
   for (const capability of CAPABILITIES) {

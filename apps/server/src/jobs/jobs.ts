@@ -1,6 +1,7 @@
 import { fromKysely, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database.ts';
+import type { EmailRuntime } from '../email/smtp-settings.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import type { DomainTopic, Publish, TopicPayloads } from './domain-topics.ts';
@@ -19,6 +20,8 @@ export interface StartJobsOptions {
   monitorIntervalMs?: number;
   /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); absent: none. */
   lineHosts?: LineHostAllowance;
+  /** The SMTP relay and public URL email delivery uses (config.smtp, config.publicUrl). */
+  email?: EmailRuntime;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function startJobs(
       await boss.send(name, data, { startAfter });
     },
     ...(options.lineHosts ? { lineHosts: options.lineHosts } : {}),
+    ...(options.email ? { email: options.email } : {}),
   });
   for (const definition of definitions) {
     // createQueue leaves an existing queue as it is; the update brings one made by an older
