@@ -31,7 +31,8 @@ function checkEmailContent(messages: unknown[], path: string, problems: FieldPro
   }
   if (typeof m.subject !== 'string' || !m.subject.trim() || [...m.subject].length > 300)
     problems.push({ path: `${path}[0].subject`, message: 'must be 1 to 300 characters' });
-  else if (/[\r\n]/.test(m.subject)) problems.push({ path: `${path}[0].subject`, message: 'must be one line' });
+  else if (/[\r\n]/.test(m.subject))
+    problems.push({ path: `${path}[0].subject`, message: 'must be one line' });
   if (typeof m.html !== 'string' || !m.html || m.html.length > 500_000)
     problems.push({ path: `${path}[0].html`, message: 'must be 1 to 500,000 characters' });
   if (typeof m.text !== 'string' || m.text.length > 500_000)
@@ -62,7 +63,10 @@ export const emailAdapter: ChannelAdapter<'email'> = {
   batching: { shared: { kind: 'email', maxRecipients: 1 }, personal: 'email' },
   checkContent: checkEmailContent,
   checkAggregationUnit(_unit, problems) {
-    problems.push({ path: 'aggregationUnit', message: 'email has no aggregation unit (Feedback-ID uses the origin)' });
+    problems.push({
+      path: 'aggregationUnit',
+      message: 'email has no aggregation unit (Feedback-ID uses the origin)',
+    });
   },
   assertChannel: assertSender,
   async open(context, workspaceId, send) {

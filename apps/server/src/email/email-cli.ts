@@ -21,12 +21,22 @@ const USAGE = `usage: kizuna email dkim [--rotate] [--workspace ID]
 /** The records as a zone-file operator pastes them, each with what it is for. */
 export function formatDnsRecords(sender: SenderView): string {
   return sender.dnsRecords
-    .map((r) => `; ${r.purpose}\n${r.name}. IN TXT ${splitTxt(r.value).map((p) => `"${p}"`).join(' ')}`)
+    .map(
+      (r) =>
+        `; ${r.purpose}\n${r.name}. IN TXT ${splitTxt(r.value)
+          .map((p) => `"${p}"`)
+          .join(' ')}`,
+    )
     .join('\n\n');
 }
 
 export async function runEmailCli(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: { rotate: { type: 'boolean' }; to: { type: 'string' }; workspace: { type: 'string' } }; allowPositionals: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{
+      options: { rotate: { type: 'boolean' }; to: { type: 'string' }; workspace: { type: 'string' } };
+      allowPositionals: true;
+    }>
+  >;
   try {
     parsed = parseArgs({
       args: argv,

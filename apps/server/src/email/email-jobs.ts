@@ -11,7 +11,9 @@ export const EMAIL_JOBS: JobDefinition[] = [
     run: async (data, context) => {
       const { workspaceId, sendId } = data as { workspaceId: string; sendId: number };
       const clock = clockOf(context);
-      const outcome = await deliverSend(context, emailAdapter, workspaceId, sendId, { now: () => clock.now() });
+      const outcome = await deliverSend(context, emailAdapter, workspaceId, sendId, {
+        now: () => clock.now(),
+      });
       context.logger.info({ sendId, outcome }, 'email send job finished');
       if (outcome === 'held') {
         // Held for quiet hours: the job comes back when they end (a lost one: see onWorkerStart).
@@ -24,7 +26,11 @@ export const EMAIL_JOBS: JobDefinition[] = [
     onWorkerStart: async ({ database, jobs, logger }) => {
       const unfinished = await unfinishedSends(database.db, 'email');
       for (const { workspaceId, sendId, resumeAt } of unfinished)
-        await jobs.send(EMAIL_SEND_JOB, { workspaceId, sendId }, resumeAt ? { startAfter: resumeAt } : undefined);
+        await jobs.send(
+          EMAIL_SEND_JOB,
+          { workspaceId, sendId },
+          resumeAt ? { startAfter: resumeAt } : undefined,
+        );
       if (unfinished.length) logger.info({ sends: unfinished.length }, 'unfinished email sends resumed');
     },
   },

@@ -9,7 +9,8 @@ import { registerTemplateRoutes } from './template-routes.ts';
 import { sendTestEmail } from './test-send.ts';
 
 const tags = ['email'];
-const Str = (max: number, description?: string) => Type.String({ maxLength: max, ...(description ? { description } : {}) });
+const Str = (max: number, description?: string) =>
+  Type.String({ maxLength: max, ...(description ? { description } : {}) });
 const Sender = Type.Object({
   id: Type.String(),
   fromName: Str(100),
@@ -19,7 +20,9 @@ const Sender = Type.Object({
   contact: Str(300, '苦情・問い合わせ先 (phone, email or URL)'),
   returnDomain: Str(253),
   dkimSelector: Str(63),
-  dnsRecords: Type.Array(Type.Object({ name: Str(300), type: Type.Literal('TXT'), value: Str(2000), purpose: Str(300) })),
+  dnsRecords: Type.Array(
+    Type.Object({ name: Str(300), type: Type.Literal('TXT'), value: Str(2000), purpose: Str(300) }),
+  ),
 });
 const Send = Type.Object({
   id: Type.Integer(),
@@ -30,7 +33,12 @@ const Send = Type.Object({
   pausedReason: Type.Union([Type.String(), Type.Null()]),
   resumeAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   total: Type.Integer(),
-  counts: Type.Object({ queued: Type.Integer(), sent: Type.Integer(), failed: Type.Integer(), skipped: Type.Integer() }),
+  counts: Type.Object({
+    queued: Type.Integer(),
+    sent: Type.Integer(),
+    failed: Type.Integer(),
+    skipped: Type.Integer(),
+  }),
   createdAt: Type.String({ format: 'date-time' }),
   finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
@@ -43,7 +51,14 @@ export function registerEmailRoutes(app: App, deps: RouteDeps): void {
   registerTemplateRoutes(app, deps);
   app.get(
     '/v1/email/sender',
-    { config: { scope: 'read' }, schema: { tags, summary: "The workspace's email sender and the DNS records to publish", response: { 200: Sender } } },
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: "The workspace's email sender and the DNS records to publish",
+        response: { 200: Sender },
+      },
+    },
     async (request) => getSender(db, principalOf(request).workspaceId),
   );
   app.put(
@@ -82,7 +97,10 @@ export function registerEmailRoutes(app: App, deps: RouteDeps): void {
             idempotencyKey: Type.String({ minLength: 1, maxLength: 200 }),
             templateId: Type.Optional(Type.Integer({ minimum: 1 })),
             content: Type.Optional(
-              Type.Object({ subject: Str(300), html: Str(500_000), text: Str(500_000) }, { additionalProperties: false }),
+              Type.Object(
+                { subject: Str(300), html: Str(500_000), text: Str(500_000) },
+                { additionalProperties: false },
+              ),
             ),
             customerIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100_000 }),
             origin: Type.Optional(Str(200)),
@@ -99,7 +117,10 @@ export function registerEmailRoutes(app: App, deps: RouteDeps): void {
   );
   app.get(
     '/v1/email/sends/:id',
-    { config: { scope: 'read' }, schema: { tags, summary: 'An email send and its counts', params: IdParams, response: { 200: Send } } },
+    {
+      config: { scope: 'read' },
+      schema: { tags, summary: 'An email send and its counts', params: IdParams, response: { 200: Send } },
+    },
     async (request) => getEmailSend(db, principalOf(request).workspaceId, request.params.id),
   );
   app.get(
@@ -108,7 +129,8 @@ export function registerEmailRoutes(app: App, deps: RouteDeps): void {
       config: { scope: 'read' },
       schema: {
         tags,
-        summary: 'Per-message status: sent, failed with the SMTP reply, skipped with the reason; opens (estimated) and bounces',
+        summary:
+          'Per-message status: sent, failed with the SMTP reply, skipped with the reason; opens (estimated) and bounces',
         params: IdParams,
         querystring: Type.Object({
           afterSeq: Type.Optional(Type.Integer({ minimum: -1 })),
@@ -123,8 +145,12 @@ export function registerEmailRoutes(app: App, deps: RouteDeps): void {
                 address: Type.Union([Type.String(), Type.Null()]),
                 status: Type.String(),
                 reason: Type.Union([Type.String(), Type.Null()]),
-                opened: Type.Boolean({ description: 'estimated: Apple Mail Privacy Protection loads every pixel' }),
-                feedback: Type.Union([Type.String(), Type.Null()], { description: 'hard_bounce, soft_bounce, complaint or unsubscribe' }),
+                opened: Type.Boolean({
+                  description: 'estimated: Apple Mail Privacy Protection loads every pixel',
+                }),
+                feedback: Type.Union([Type.String(), Type.Null()], {
+                  description: 'hard_bounce, soft_bounce, complaint or unsubscribe',
+                }),
               }),
             ),
           }),
@@ -146,6 +172,7 @@ export function registerEmailRoutes(app: App, deps: RouteDeps): void {
         response: { 200: Type.Object({ messageId: Type.String(), response: Type.String() }) },
       },
     },
-    async (request) => sendTestEmail(db, secrets, deps.email?.smtp, principalOf(request).workspaceId, request.body.to),
+    async (request) =>
+      sendTestEmail(db, secrets, deps.email?.smtp, principalOf(request).workspaceId, request.body.to),
   );
 }

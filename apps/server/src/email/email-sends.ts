@@ -38,7 +38,13 @@ async function contentOf(
     .executeTakeFirst();
   if (!template) throw notFound('email template');
   return {
-    content: { type: 'email', subject: template.subject, html: template.html, text: template.text, templateId: template.id },
+    content: {
+      type: 'email',
+      subject: template.subject,
+      html: template.html,
+      text: template.text,
+      templateId: template.id,
+    },
     kind: input.kind ?? template.kind,
   };
 }
@@ -101,7 +107,11 @@ export async function listEmailMessages(
         .select(['seq', 'kind'])
         .where('workspace_id', '=', workspaceId)
         .where('send_id', '=', sendId)
-        .where('seq', 'in', decisions.map((d) => d.seq))
+        .where(
+          'seq',
+          'in',
+          decisions.map((d) => d.seq),
+        )
         .orderBy('id')
         .execute()
     : [];

@@ -1,7 +1,15 @@
 // The plain-text part of an email, generated from its HTML: clients that show text (and spam
 // filters that compare the parts) get the same words, links spelled out.
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ', apos: "'" };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  '#39': "'",
+  nbsp: ' ',
+  apos: "'",
+};
 
 /**
  * Reduces HTML to readable text: head, style and comments dropped, block ends and <br> as line

@@ -44,7 +44,11 @@ export function tokenWorkspace(token: string): string | undefined {
 }
 
 /** The message a token names, if its tag is right for this key and purpose. */
-export function verifyMessageToken(key: Buffer, purpose: TokenPurpose, token: string): MessageRef | undefined {
+export function verifyMessageToken(
+  key: Buffer,
+  purpose: TokenPurpose,
+  token: string,
+): MessageRef | undefined {
   const workspaceId = tokenWorkspace(token);
   if (!workspaceId) return undefined;
   const raw = Buffer.from(token, 'base64url');

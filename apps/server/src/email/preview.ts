@@ -24,7 +24,10 @@ export async function previewTemplate(
   const customer = await db
     .selectFrom('customer as c')
     .leftJoin('customer_identity as i', (j) =>
-      j.onRef('i.workspace_id', '=', 'c.workspace_id').onRef('i.customer_id', '=', 'c.id').on('i.kind', '=', 'email'),
+      j
+        .onRef('i.workspace_id', '=', 'c.workspace_id')
+        .onRef('i.customer_id', '=', 'c.id')
+        .on('i.kind', '=', 'email'),
     )
     .select('i.value')
     .where('c.workspace_id', '=', workspaceId)

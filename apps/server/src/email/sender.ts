@@ -49,7 +49,7 @@ const DOMAIN = /^(?=.{1,253}$)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+$/;
  * header would read as syntax (quotes, brackets, commas) in it.
  */
 export function isEmailAddress(value: string): boolean {
-  return isAddress(value) && !/["<>(),;:\\\[\]]/.test(value);
+  return isAddress(value) && !/["<>(),;:\\[\]]/.test(value);
 }
 
 export function domainOf(address: string): string {
@@ -67,15 +67,16 @@ function checkSender(input: SenderInput): void {
   text('fromName', 100);
   text('postalAddress', 300);
   text('contact', 300);
-  if (!isEmailAddress(input.fromAddress)) problems.push({ path: 'fromAddress', message: 'not an email address' });
-  if (input.replyTo && !isEmailAddress(input.replyTo)) problems.push({ path: 'replyTo', message: 'not an email address' });
+  if (!isEmailAddress(input.fromAddress))
+    problems.push({ path: 'fromAddress', message: 'not an email address' });
+  if (input.replyTo && !isEmailAddress(input.replyTo))
+    problems.push({ path: 'replyTo', message: 'not an email address' });
   if (input.returnDomain !== undefined && !DOMAIN.test(input.returnDomain))
     problems.push({ path: 'returnDomain', message: 'not a domain name' });
   if (input.dkimSelector !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(input.dkimSelector))
     problems.push({ path: 'dkimSelector', message: 'must match ^[a-z0-9][a-z0-9-]{0,62}$' });
   if (problems.length) throw invalid(problems);
 }
-
 
 function view(row: Awaited<ReturnType<typeof readSenderRow>> & object): SenderView {
   return {
@@ -149,11 +150,19 @@ export async function putSender(
 }
 
 /** Replaces the DKIM key (publish the new record before mail goes out with it). */
-export async function rotateDkimKey(db: Kysely<DB>, secrets: SecretBox, workspaceId: string): Promise<SenderView> {
+export async function rotateDkimKey(
+  db: Kysely<DB>,
+  secrets: SecretBox,
+  workspaceId: string,
+): Promise<SenderView> {
   const key = generateDkimKey();
   const row = await db
     .updateTable('email_sender')
-    .set({ dkim_private_sealed: secrets.seal(key.privateKeyPem), dkim_public: key.publicKey, updated_at: new Date() })
+    .set({
+      dkim_private_sealed: secrets.seal(key.privateKeyPem),
+      dkim_public: key.publicKey,
+      updated_at: new Date(),
+    })
     .where('workspace_id', '=', workspaceId)
     .returning('id')
     .executeTakeFirst();
@@ -162,7 +171,11 @@ export async function rotateDkimKey(db: Kysely<DB>, secrets: SecretBox, workspac
 }
 
 /** The sender with its keys opened (delivery, unsubscribe and tracking routes). */
-export async function openSender(db: Kysely<DB>, secrets: SecretBox, workspaceId: string): Promise<OpenSender | undefined> {
+export async function openSender(
+  db: Kysely<DB>,
+  secrets: SecretBox,
+  workspaceId: string,
+): Promise<OpenSender | undefined> {
   const row = await readSenderRow(db, workspaceId);
   if (!row) return undefined;
   return {

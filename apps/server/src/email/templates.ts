@@ -1,7 +1,8 @@
 // Email templates in MJML: compiled when saved (a template that does not compile is refused with
 // the line and reason), stored with their responsive HTML and a generated plain-text part.
-import mjml2html from 'mjml';
+
 import type { Kysely } from 'kysely';
+import mjml2html from 'mjml';
 import type { DB } from '../db/schema.ts';
 import { type FieldProblem, invalid, notFound } from '../shared/domain-error.ts';
 import type { EmailKind } from './email-tables.ts';
@@ -37,17 +38,21 @@ export async function compileMjml(source: string): Promise<{ html: string; text:
   } catch (error) {
     const errors = (error as { errors?: { line?: number; message?: string }[] }).errors;
     const problems: FieldProblem[] = errors?.length
-      ? errors.slice(0, 20).map((e) => ({ path: 'mjml', message: `line ${e.line ?? '?'}: ${e.message ?? 'invalid'}` }))
+      ? errors
+          .slice(0, 20)
+          .map((e) => ({ path: 'mjml', message: `line ${e.line ?? '?'}: ${e.message ?? 'invalid'}` }))
       : [{ path: 'mjml', message: (error as Error).message.split('\n')[0]!.slice(0, 300) }];
     throw invalid(problems);
   }
-  if (!/<mj-body/i.test(source)) throw invalid([{ path: 'mjml', message: 'line 1: must be an <mjml> document with an <mj-body>' }]);
+  if (!/<mj-body/i.test(source))
+    throw invalid([{ path: 'mjml', message: 'line 1: must be an <mjml> document with an <mj-body>' }]);
   return { html: result.html, text: htmlToText(result.html) };
 }
 
 function checkTemplate(input: TemplateInput): void {
   const problems: FieldProblem[] = [];
-  if (!input.name.trim() || input.name.length > 200) problems.push({ path: 'name', message: 'must be 1 to 200 characters' });
+  if (!input.name.trim() || input.name.length > 200)
+    problems.push({ path: 'name', message: 'must be 1 to 200 characters' });
   if (!input.subject.trim() || [...input.subject].length > 300)
     problems.push({ path: 'subject', message: 'must be 1 to 300 characters' });
   else if (/[\r\n]/.test(input.subject)) problems.push({ path: 'subject', message: 'must be one line' });
@@ -80,22 +85,47 @@ export async function saveTemplate(
 ): Promise<TemplateView> {
   checkTemplate(input);
   const compiled = await compileMjml(input.mjml);
-  const values = { name: input.name.trim(), subject: input.subject, mjml: input.mjml, ...compiled, kind: input.kind ?? 'marketing', updated_at: now };
+  const values = {
+    name: input.name.trim(),
+    subject: input.subject,
+    mjml: input.mjml,
+    ...compiled,
+    kind: input.kind ?? 'marketing',
+    updated_at: now,
+  };
   const row =
     id === undefined
-      ? await db.insertInto('email_template').values({ workspace_id: workspaceId, ...values, created_at: now }).returning(COLUMNS).executeTakeFirstOrThrow()
-      : await db.updateTable('email_template').set(values).where('workspace_id', '=', workspaceId).where('id', '=', id).returning(COLUMNS).executeTakeFirst();
+      ? await db
+          .insertInto('email_template')
+          .values({ workspace_id: workspaceId, ...values, created_at: now })
+          .returning(COLUMNS)
+          .executeTakeFirstOrThrow()
+      : await db
+          .updateTable('email_template')
+          .set(values)
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', id)
+          .returning(COLUMNS)
+          .executeTakeFirst();
   if (!row) throw notFound('email template');
   return view(row);
 }
 
 export async function getTemplate(db: Kysely<DB>, workspaceId: string, id: number): Promise<TemplateView> {
-  const row = await db.selectFrom('email_template').select(COLUMNS).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('email_template')
+    .select(COLUMNS)
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw notFound('email template');
   return view(row);
 }
 
-export async function listTemplates(db: Kysely<DB>, workspaceId: string): Promise<Omit<TemplateView, 'mjml' | 'html' | 'text'>[]> {
+export async function listTemplates(
+  db: Kysely<DB>,
+  workspaceId: string,
+): Promise<Omit<TemplateView, 'mjml' | 'html' | 'text'>[]> {
   const rows = await db
     .selectFrom('email_template')
     .select(['id', 'name', 'subject', 'kind', 'updated_at'])

@@ -27,7 +27,10 @@ export async function sendTestEmail(
   to: string,
 ): Promise<TestSendResult> {
   if (!isEmailAddress(to)) throw invalid([{ path: 'to', message: 'not an email address' }]);
-  if (!smtp) throw new DomainError('upstream_unavailable', 'KIZUNA_SMTP_URL is not set', [], { reason: 'smtp_not_configured' });
+  if (!smtp)
+    throw new DomainError('upstream_unavailable', 'KIZUNA_SMTP_URL is not set', [], {
+      reason: 'smtp_not_configured',
+    });
   const sender = await openSender(db, secrets, workspaceId);
   if (!sender) throw notFound('email sender');
   const messageId = messageIdOf(randomUUID(), sender);
@@ -41,7 +44,12 @@ export async function sendTestEmail(
         `これは Kizuna からのテストメールです。DKIM 署名付きで ${smtp.host} から送信されました。\n` +
         `This is a test email from Kizuna, DKIM-signed and sent through ${smtp.host}.\n`,
       messageId,
-      dkim: { domainName: domain, keySelector: sender.dkimSelector, privateKey: sender.dkimPrivateKey, headerFieldNames: DKIM_SIGNED_HEADERS },
+      dkim: {
+        domainName: domain,
+        keySelector: sender.dkimSelector,
+        privateKey: sender.dkimPrivateKey,
+        headerFieldNames: DKIM_SIGNED_HEADERS,
+      },
     });
     return { messageId, response: info.response ?? '' };
   } catch (error) {
