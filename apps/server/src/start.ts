@@ -10,6 +10,7 @@ import { loadDemo } from './demo/load-demo.ts';
 import { buildApp } from './http/app.ts';
 import { startJobs } from './jobs/jobs.ts';
 import { JOBS } from './jobs/registry.ts';
+import { systemClock } from './shared/clock.ts';
 import { createLogger } from './shared/logger.ts';
 import { prettyDestination } from './shared/pretty-log.ts';
 import { createSecretBox, loadOrCreateKeyFile } from './shared/secret-box.ts';
@@ -138,6 +139,19 @@ export async function runStart(argv: string[]): Promise<number> {
       })
     : undefined;
   if (app) await app.listen({ host: config.host, port: config.port });
+  // Bounces and complaints for VERP return paths: only when the operator points MX here.
+  const inbound =
+    config.inboundSmtpPort === undefined
+      ? undefined
+      : await (await import('./email/inbound-smtp.ts')).startInboundSmtp({
+          port: config.inboundSmtpPort,
+          host: config.host,
+          db: database.db,
+          secrets,
+          clock: systemClock,
+          logger,
+        });
+  if (inbound) logger.info({ port: inbound.port }, 'email feedback listener (bounces, complaints) ready');
 
   const address = app?.server.address();
   const url =
@@ -175,6 +189,7 @@ export async function runStart(argv: string[]): Promise<number> {
       logger.info({ signal }, 'stopping: draining requests and jobs');
       try {
         await app?.close();
+        await inbound?.close();
         await jobs.stop();
         await demoLine?.close();
         await database.close();

@@ -4,97 +4,23 @@
 import { sql } from 'kysely';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { simpleParser } from 'mailparser';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordConsent } from '../src/customers/consent.ts';
-import { upsertCustomer } from '../src/customers/upsert-customer.ts';
-import { emailAdapter } from '../src/email/email-adapter.ts';
-import { closeSmtpTransports } from '../src/email/smtp-transport.ts';
-import { deliverSend } from '../src/messaging/deliver-send.ts';
-import { headerValue, type MailSink, startMailSink } from './email-sink.ts';
-import { createTestApp, newWorkspace, type TestApp } from './helpers.ts';
+import { content, createEmailBed, type EmailBed } from './email-setup.ts';
+import { headerValue } from './email-sink.ts';
 
-const PUBLIC_URL = 'https://kizuna.example.jp';
-let t: TestApp;
-let sink: MailSink;
-
+let bed: EmailBed;
 beforeAll(async () => {
-  sink = await startMailSink();
-  t = await createTestApp({ publicUrl: PUBLIC_URL, email: { smtp: sink.smtp, publicUrl: PUBLIC_URL } });
+  bed = await createEmailBed();
 });
 afterAll(async () => {
-  closeSmtpTransports();
-  await sink?.close();
-  await t?.close();
+  await bed?.close();
 });
 
-/** A workspace with a sender and customers (email, marketing consent granted unless null). */
-async function shop(emails: string[], consent: ('granted' | 'revoked' | null)[] = []) {
-  const ws = await newWorkspace(t.database, 'メール店');
-  const auth = { authorization: `Bearer ${ws.apiKey}` };
-  const put = await t.app.inject({
-    method: 'PUT',
-    url: '/v1/email/sender',
-    headers: auth,
-    payload: {
-      fromName: '珈琲 絆',
-      fromAddress: 'news@shop.example.jp',
-      replyTo: 'support@shop.example.jp',
-      postalAddress: '東京都渋谷区神南1-2-3',
-      contact: '03-1234-5678 / support@shop.example.jp',
-    },
-  });
-  expect(put.statusCode).toBe(200);
-  const ids: number[] = [];
-  for (const [i, email] of emails.entries()) {
-    const { id } = await t.database.db
-      .transaction()
-      .execute((tx) => upsertCustomer(tx, ws.workspaceId, { email }));
-    const status = consent[i] === undefined ? 'granted' : consent[i];
-    if (status)
-      await t.database.db.transaction().execute((tx) =>
-        recordConsent(tx, ws.workspaceId, id, {
-          channel: 'email',
-          purpose: 'marketing',
-          status,
-          source: 'test',
-        }),
-      );
-    ids.push(id);
-  }
-  return {
-    ws: ws.workspaceId,
-    auth,
-    ids,
-    sender: put.json() as { dnsRecords: { name: string; value: string }[] },
-  };
-}
-
-async function send(auth: { authorization: string }, payload: Record<string, unknown>) {
-  const response = await t.app.inject({ method: 'POST', url: '/v1/email/sends', headers: auth, payload });
-  expect(response.statusCode, response.body).toBe(202);
-  return response.json() as { id: number };
-}
-
-const content = {
-  subject: '【冬の新作】ほうじ茶ラテのご案内 ☕',
-  html: '<html><body><p>いつもご来店ありがとうございます。</p></body></html>',
-  text: 'いつもご来店ありがとうございます。',
-};
-
-function deliver(ws: string, sendId: number) {
-  const context = {
-    database: t.database,
-    secrets: t.secrets,
-    logger: pino({ level: 'silent' }),
-    email: { smtp: sink.smtp, publicUrl: PUBLIC_URL },
-  };
-  return deliverSend(context, emailAdapter, ws, sendId);
-}
-
-function mailTo(address: string) {
-  return sink.accepted.filter((m) => m.to.includes(address));
-}
+const shop: EmailBed['shop'] = (...args) => bed.shop(...args);
+const send: EmailBed['send'] = (...args) => bed.send(...args);
+const deliver = (ws: string, id: number) => bed.deliver(ws, id);
+const mailTo = (address: string) => bed.mailTo(address);
 
 describe('email delivery over SMTP', () => {
   it('sends a DKIM-signed marketing mail with List-Unsubscribe, the footer and a Japanese subject', async () => {
@@ -106,7 +32,7 @@ describe('email delivery over SMTP', () => {
     // The Message-ID is the request's retry key, committed before the SMTP transaction.
     const { rows } = await sql<{ retry_key: string }>`
       select retry_key from message_request where workspace_id = ${shopA.ws} and send_id = ${id}`.execute(
-      t.database.db,
+      bed.t.database.db,
     );
     expect(mail!.messageId).toBe(`<${rows[0]!.retry_key}@shop.example.jp>`);
     expect(headerValue(mail!.raw, 'Subject')).toMatch(/^=\?UTF-8\?[BQ]\?/i);
@@ -161,14 +87,14 @@ describe('email delivery over SMTP', () => {
       (
         await sql<{ status: string; source: string }>`
           select status, source from consent_event where workspace_id = ${shopC.ws} and channel = 'email'
-          order by id desc limit 1`.execute(t.database.db)
+          order by id desc limit 1`.execute(bed.t.database.db)
       ).rows[0];
-    const page = await t.app.inject({ url });
+    const page = await bed.t.app.inject({ url });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('配信を停止する / Unsubscribe');
     expect((await consent())?.status).toBe('granted');
     const post = () =>
-      t.app.inject({
+      bed.t.app.inject({
         method: 'POST',
         url,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -179,13 +105,13 @@ describe('email delivery over SMTP', () => {
     expect((await post()).statusCode).toBe(200); // again: still 200, nothing recorded twice
     const { rows } = await sql<{ n: number }>`
       select count(*)::int as n from consent_event where workspace_id = ${shopC.ws} and status = 'revoked'`.execute(
-      t.database.db,
+      bed.t.database.db,
     );
     expect(rows[0]!.n).toBe(1);
     const forged = `${url.slice(0, -4)}${url.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
     expect(
       (
-        await t.app.inject({
+        await bed.t.app.inject({
           method: 'POST',
           url: forged,
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -202,7 +128,7 @@ describe('email delivery over SMTP', () => {
   it('honours consent withdrawn between scheduling and sending', async () => {
     const shopD = await shop(['a@example.com', 'b@example.com']);
     const { id } = await send(shopD.auth, { idempotencyKey: 'k1', customerIds: shopD.ids, content });
-    await t.database.db.transaction().execute((tx) =>
+    await bed.t.database.db.transaction().execute((tx) =>
       recordConsent(tx, shopD.ws, shopD.ids[1]!, {
         channel: 'email',
         purpose: 'marketing',
@@ -213,7 +139,7 @@ describe('email delivery over SMTP', () => {
     await deliver(shopD.ws, id);
     expect(mailTo('a@example.com')).toHaveLength(1);
     expect(mailTo('b@example.com')).toHaveLength(0);
-    const messages = await t.app.inject({ url: `/v1/email/sends/${id}/messages`, headers: shopD.auth });
+    const messages = await bed.t.app.inject({ url: `/v1/email/sends/${id}/messages`, headers: shopD.auth });
     expect(
       messages.json().items.map((m: { status: string; reason: string | null }) => [m.status, m.reason]),
     ).toEqual([
@@ -224,7 +150,7 @@ describe('email delivery over SMTP', () => {
 
   it('retries a 4xx reply with the same Message-ID and fails a 5xx with the server text', async () => {
     const shopE = await shop(['greylisted@example.com', 'gone@example.com']);
-    sink.answer = (mail, attempt) => {
+    bed.sink.answer = (mail, attempt) => {
       if (mail.to.includes('greylisted@example.com') && attempt <= 2)
         return { code: 451, message: '4.7.1 Greylisted, try again' };
       if (mail.to.includes('gone@example.com')) return { code: 550, message: '5.1.1 User unknown' };
@@ -236,15 +162,15 @@ describe('email delivery over SMTP', () => {
       expect(mailTo('greylisted@example.com')).toHaveLength(1);
       expect(mailTo('gone@example.com')).toHaveLength(0);
       const messages = (
-        await t.app.inject({ url: `/v1/email/sends/${id}/messages`, headers: shopE.auth })
+        await bed.t.app.inject({ url: `/v1/email/sends/${id}/messages`, headers: shopE.auth })
       ).json();
       expect(messages.items[0]).toMatchObject({ status: 'sent' });
       expect(messages.items[1].status).toBe('failed');
       expect(messages.items[1].reason).toMatch(/^550 5\.1\.1 User unknown/);
-      const status = (await t.app.inject({ url: `/v1/email/sends/${id}`, headers: shopE.auth })).json();
+      const status = (await bed.t.app.inject({ url: `/v1/email/sends/${id}`, headers: shopE.auth })).json();
       expect(status.counts).toEqual({ queued: 0, sent: 1, failed: 1, skipped: 0 });
     } finally {
-      sink.answer = () => 'accept';
+      bed.sink.answer = () => 'accept';
     }
   });
 });
