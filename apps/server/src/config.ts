@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseSmtpUrl, type SmtpSettings } from './email/smtp-settings.ts';
 import { type LineHostAllowance, parseLineHostAllowance } from './line/line-hosts.ts';
 import { parseSecretKey } from './shared/secret-box.ts';
 
@@ -47,6 +48,13 @@ export interface Config {
   readonly clock:
     | { readonly kind: 'system' }
     | { readonly kind: 'simulated'; readonly start: Date | undefined };
+  /**
+   * KIZUNA_SMTP_URL: the relay email goes out through (`smtp://user:pass@host:587`, STARTTLS
+   * when offered; `smtps://` for TLS on connect). Unset: email sends wait until it is set.
+   */
+  readonly smtp: SmtpSettings | undefined;
+  /** KIZUNA_INBOUND_SMTP_PORT: the port of the bounce and complaint listener; unset: off. */
+  readonly inboundSmtpPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -167,7 +175,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   const runWorker = parseBool('KIZUNA_WORKER', env.KIZUNA_WORKER, true);
   const runApi = parseBool('KIZUNA_API', env.KIZUNA_API, true);
+  let smtp: SmtpSettings | undefined;
+  try {
+    smtp = env.KIZUNA_SMTP_URL?.trim() ? parseSmtpUrl(env.KIZUNA_SMTP_URL.trim()) : undefined;
+  } catch (error) {
+    throw new ConfigError('KIZUNA_SMTP_URL', (error as Error).message);
+  }
+  const inbound = env.KIZUNA_INBOUND_SMTP_PORT?.trim();
   return Object.freeze({
+    smtp,
+    inboundSmtpPort: inbound ? parsePort('KIZUNA_INBOUND_SMTP_PORT', inbound) : undefined,
     secretKey,
     clock: parseClock(env, runApi, runWorker),
     lineHosts,

@@ -108,12 +108,14 @@ export async function runStart(argv: string[]): Promise<number> {
   const simulatedTime =
     config.clock.kind === 'simulated' ? createSimulatedTime(config.clock.start ?? new Date()) : undefined;
   const clock = simulatedTime?.clock ?? systemClock;
+  const email = { smtp: config.smtp, publicUrl: config.publicUrl };
   const jobs = await startJobs(database, JOBS, {
     logger,
     work: config.runWorker,
     secrets,
     lineHosts,
     ...(simulatedTime ? { simulatedTime } : {}),
+    email,
   });
   const stopFlow = simulatedTime?.flow();
   if (simulatedTime)
@@ -144,9 +146,23 @@ export async function runStart(argv: string[]): Promise<number> {
         lineHosts,
         clock,
         ...(simulatedTime ? { clockControl: simulatedTime } : {}),
+        email,
       })
     : undefined;
   if (app) await app.listen({ host: config.host, port: config.port });
+  // Bounces and complaints for VERP return paths: only when the operator points MX here.
+  const inbound =
+    config.inboundSmtpPort === undefined
+      ? undefined
+      : await (await import('./email/inbound-smtp.ts')).startInboundSmtp({
+          port: config.inboundSmtpPort,
+          host: config.host,
+          db: database.db,
+          secrets,
+          clock: systemClock,
+          logger,
+        });
+  if (inbound) logger.info({ port: inbound.port }, 'email feedback listener (bounces, complaints) ready');
 
   const address = app?.server.address();
   const url =
@@ -185,6 +201,7 @@ export async function runStart(argv: string[]): Promise<number> {
       try {
         await app?.close();
         stopFlow?.();
+        await inbound?.close();
         await jobs.stop();
         await demoLine?.close();
         await database.close();

@@ -1,5 +1,6 @@
 // Test databases: a fresh migrated PGlite per test file (loaded from the template that
 // global-setup built), or, with KIZUNA_TEST_DATABASE_URL, a fresh schema on that PostgreSQL.
+
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
@@ -7,6 +8,7 @@ import pino, { type Logger } from 'pino';
 import { inject } from 'vitest';
 import { migrate } from '../src/db/migrate.ts';
 import { type Database, openDatabase } from '../src/db/open-database.ts';
+import type { EmailRuntime } from '../src/email/smtp-settings.ts';
 import { type App, buildApp } from '../src/http/app.ts';
 import type { JobDefinition, Jobs } from '../src/jobs/job-types.ts';
 import { startJobs } from '../src/jobs/jobs.ts';
@@ -79,6 +81,8 @@ export interface TestAppOptions {
    * KIZUNA_CLOCK=simulated: POST /v1/dev/clock and `time.advanceBy` move it. Default: the wall clock.
    */
   simulatedTime?: SimulatedTime;
+  /** The SMTP relay email delivery and test sends use (default: none configured). */
+  email?: EmailRuntime;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -93,6 +97,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         secrets,
         lineHosts,
         ...(options.simulatedTime ? { simulatedTime: options.simulatedTime } : {}),
+        ...(options.email ? { email: options.email } : {}),
       })
     : undefined;
   const app = await buildApp({
@@ -101,6 +106,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     secrets,
     lineHosts,
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.email ? { email: options.email } : {}),
     ...(jobs ? { jobs } : {}),
     ...(options.simulatedTime ? { clockControl: options.simulatedTime } : {}),
   });

@@ -182,7 +182,7 @@ describe('LINE delivery engine (Kizuna → sandbox over HTTP)', () => {
     expect((await sendStatus(send.id)).counts).toEqual({ queued: 0, sent: 2000, failed: 0, skipped: 0 });
     expect(bed.line.stats().duplicateRecipients).toBe(0);
     const { rows } = await sql<{ attempts: number }>`
-      select attempts from line_request where workspace_id = ${bed.workspace.workspaceId} and send_id = ${send.id}`.execute(
+      select attempts from message_request where workspace_id = ${bed.workspace.workspaceId} and send_id = ${send.id}`.execute(
       bed.database.db,
     );
     expect(rows.some((r) => r.attempts > 1)).toBe(true);

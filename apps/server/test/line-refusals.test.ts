@@ -70,7 +70,7 @@ describe("customer ids that are not this workspace's", () => {
       { path: 'personalized[0].customerId', message: `no customer ${foreignId} in this workspace` },
     ]);
     const sends = await bed.database.db
-      .selectFrom('line_send')
+      .selectFrom('message_send')
       .select('id')
       .where('workspace_id', '=', ws)
       .where('idempotency_key', '=', 'foreign-ids')

@@ -9,6 +9,7 @@ import { installCustomerData } from '../customers/customer-data.ts';
 import { databaseCapability } from '../db/capability.ts';
 import { demoCapability } from '../demo/capability.ts';
 import { domainEventsCapability } from '../domain-events/capability.ts';
+import { emailCapability } from '../email/capability.ts';
 import { eventsCapability } from '../events/capability.ts';
 import { healthCapability } from '../health/capability.ts';
 import { karteCapability } from '../karte/capability.ts';
@@ -33,6 +34,7 @@ export const CAPABILITIES: readonly Capability[] = [
   eventsCapability,
   messagingCapability,
   lineCapability,
+  emailCapability,
   loyaltyCapability,
   visitsCapability,
   productsCapability,

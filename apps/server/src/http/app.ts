@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { CAPABILITIES } from '../capabilities/index.ts';
 import type { Database } from '../db/open-database.ts';
+import type { EmailRuntime } from '../email/smtp-settings.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import type { ClockControl } from '../jobs/simulated-time.ts';
 import { LINE_HOSTS_ONLY, type LineHostAllowance } from '../line/line-hosts.ts';
@@ -35,6 +36,8 @@ export interface AppOptions {
   trustProxy?: boolean | number | string[];
   /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); default none. */
   lineHosts?: LineHostAllowance;
+  /** The SMTP relay email test sends use (config.smtp); absent: not configured. */
+  email?: EmailRuntime;
   /** Business time; default the wall clock. */
   clock?: Clock;
   /** Simulated time's control (KIZUNA_CLOCK=simulated): adds GET/POST /v1/dev/clock. */
@@ -102,6 +105,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     lineHosts: options.lineHosts ?? LINE_HOSTS_ONLY,
     clock: options.clockControl?.clock ?? options.clock ?? systemClock,
     clockControl: options.clockControl,
+    ...(options.email ? { email: options.email } : {}),
   };
   for (const capability of CAPABILITIES) {
     const register = await capability.routes?.();

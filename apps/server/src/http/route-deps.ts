@@ -10,6 +10,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { Database } from '../db/open-database.ts';
+import type { EmailRuntime } from '../email/smtp-settings.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import type { ClockControl } from '../jobs/simulated-time.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
@@ -31,6 +32,8 @@ export interface RouteDeps {
   secrets: SecretBox;
   jobs: Jobs | undefined;
   lineHosts: LineHostAllowance;
+  /** The SMTP relay email test sends use (config.smtp); absent: not configured. */
+  email?: EmailRuntime;
   /** Business time (shared/clock.ts): read it instead of Date.now(). */
   clock: Clock;
   /** Present only with simulated time (KIZUNA_CLOCK=simulated): moves `clock` forward. */

@@ -6,6 +6,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database.ts';
 import type { DB } from '../db/schema.ts';
+import type { EmailRuntime } from '../email/smtp-settings.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
@@ -28,6 +29,8 @@ export interface JobContext {
   publishInTransaction?: Publish;
   /** Hosts besides LINE's that LINE channels may be pointed at (config.lineHosts); absent: none. */
   lineHosts?: LineHostAllowance;
+  /** The SMTP relay and public URL email delivery uses; absent: email sends wait for it. */
+  email?: EmailRuntime;
   /** Enqueues a job to start at `startAfter` (a send held for quiet hours, at their end). */
   sendLater?: (name: string, data: object, startAfter: Date) => Promise<void>;
   /** Business time (shared/clock.ts); absent: the wall clock (`clockOf(context)`). */

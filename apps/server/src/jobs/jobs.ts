@@ -1,6 +1,7 @@
 import { fromKysely, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/open-database.ts';
+import type { EmailRuntime } from '../email/smtp-settings.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
 import { systemClock } from '../shared/clock.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
@@ -26,6 +27,8 @@ export interface StartJobsOptions {
    * business time from it. Absent: the wall clock.
    */
   simulatedTime?: SimulatedTime;
+  /** The SMTP relay and public URL email delivery uses (config.smtp, config.publicUrl). */
+  email?: EmailRuntime;
 }
 
 /**
@@ -78,6 +81,7 @@ export async function startJobs(
     },
     ...(options.lineHosts ? { lineHosts: options.lineHosts } : {}),
     clock: options.simulatedTime?.clock ?? systemClock,
+    ...(options.email ? { email: options.email } : {}),
   });
   for (const definition of definitions) {
     // createQueue leaves an existing queue as it is; the update brings one made by an older

@@ -64,7 +64,7 @@ export const LINE_JOBS: JobDefinition[] = [
     // A worker killed mid-send leaves the send 'sending'; the next worker to start picks it up
     // (its lease arbitrates if several start at once).
     onWorkerStart: async ({ database, jobs, logger }) => {
-      const unfinished = await unfinishedSends(database.db);
+      const unfinished = await unfinishedSends(database.db, 'line');
       for (const { workspaceId, sendId, resumeAt } of unfinished)
         await jobs.send(SEND_JOB, { workspaceId, sendId }, resumeAt ? { startAfter: resumeAt } : undefined);
       if (unfinished.length) logger.info({ sends: unfinished.length }, 'unfinished LINE sends resumed');

@@ -4,11 +4,20 @@ import type { DB } from '../db/schema.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import { createSend as create, type SendInput } from '../messaging/create-send.ts';
 import type { MessageStatus } from '../messaging/decisions.ts';
-import { getSend, listSendDecisions, resumeSend as resume, type SendView } from '../messaging/send-status.ts';
+import {
+  getSend as get,
+  listSendDecisions,
+  resumeSend as resume,
+  type SendView,
+} from '../messaging/send-status.ts';
 import { lineAdapter } from './line-adapter.ts';
 
 export type { SendInput, SendView };
-export { getSend };
+
+/** A LINE send with its counts (another channel's send is not found here). */
+export function getSend(db: Kysely<DB>, workspaceId: string, sendId: number): Promise<SendView> {
+  return get(db, workspaceId, sendId, 'line');
+}
 
 /**
  * Creates a LINE send (shared content as multicast, personalised as push) and enqueues its
@@ -39,7 +48,7 @@ export async function listSendMessages(
   sendId: number,
   options: { afterSeq?: number; limit?: number; customerId?: number } = {},
 ): Promise<{ items: LineMessageStatus[] }> {
-  const decisions = await listSendDecisions(db, workspaceId, sendId, options);
+  const decisions = await listSendDecisions(db, workspaceId, sendId, { ...options, channel: 'line' });
   return {
     items: decisions.map((d) => ({
       seq: d.seq,
@@ -59,5 +68,5 @@ export function resumeSend(
   workspaceId: string,
   sendId: number,
 ): Promise<SendView> {
-  return resume(db, jobs, lineAdapter.jobName, workspaceId, sendId);
+  return resume(db, jobs, lineAdapter, workspaceId, sendId);
 }

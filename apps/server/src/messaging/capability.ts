@@ -12,7 +12,7 @@ export const messagingCapability: Capability = {
   name: 'messaging',
   routes: async () => (await import('./policy-routes.ts')).registerPolicyRoutes,
   customerData: [
-    { table: 'line_outbox', onMerge: 'move' },
+    { table: 'message_outbox', onMerge: 'move' },
     { table: 'messaging_cap_ledger', onMerge: 'move' },
     { table: 'messaging_cap_lock', onMerge: 'drop' },
   ],

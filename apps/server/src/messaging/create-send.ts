@@ -64,7 +64,7 @@ export async function createSend(
   const ids = [...shared, ...personal.keys()];
   const contents = [...shared.map(() => null), ...[...personal.values()].map((m) => JSON.stringify(m))];
   return transact(db, async (tx) => {
-    const existing = await findSendId(tx, workspaceId, input.idempotencyKey);
+    const existing = await findSendId(tx, workspaceId, adapter.channel, input.idempotencyKey);
     if (existing !== undefined) return getSend(tx, workspaceId, existing);
     await adapter.assertChannel(tx, workspaceId, input.channelId);
     await assertCustomersExist(tx, workspaceId, [
@@ -75,9 +75,10 @@ export async function createSend(
       })),
     ]);
     const send = await tx
-      .insertInto('line_send')
+      .insertInto('message_send')
       .values({
         workspace_id: workspaceId,
+        channel: adapter.channel,
         channel_id: input.channelId,
         idempotency_key: input.idempotencyKey,
         origin: input.origin ?? 'api',
@@ -96,7 +97,7 @@ export async function createSend(
       with input as (
         select u.customer_id, u.messages, u.ord from unnest(${ids}::bigint[], ${contents}::jsonb[]) with ordinality as u(customer_id, messages, ord)
       ), inserted as (
-        insert into line_outbox (workspace_id, send_id, seq, customer_id, line_user_id, messages, status, reason)
+        insert into message_outbox (workspace_id, send_id, seq, customer_id, address, messages, status, reason)
         select ${workspaceId}::uuid, ${send.id}::bigint, (row_number() over (order by i.ord) - 1)::int, i.customer_id, l.value, i.messages,
           case when l.value is null then 'skipped' else 'queued' end,
           case when l.value is null then ${noAddress}::text end
@@ -109,7 +110,7 @@ export async function createSend(
         returning 1
       ) select count(*)::int as total from inserted`.execute(tx);
     await tx
-      .updateTable('line_send')
+      .updateTable('message_send')
       .set({ total: rows[0]?.total ?? 0 })
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', send.id)

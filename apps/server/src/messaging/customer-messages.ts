@@ -38,14 +38,14 @@ export async function readCustomerMessages(
       key_at: string;
     }
   >`
-    select o.seq, o.customer_id, o.line_user_id as address, o.status, o.reason,
+    select o.seq, o.customer_id, o.address, o.status, o.reason,
       r.status as request_status, r.error, o.send_id, s.channel_id, s.origin,
       coalesce(o.messages, s.messages) as messages, s.created_at,
       to_char(s.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as key_at
-    from line_outbox o
-    join line_send s on s.workspace_id = o.workspace_id and s.id = o.send_id
+    from message_outbox o
+    join message_send s on s.workspace_id = o.workspace_id and s.id = o.send_id
     left join lateral (
-      select status, error, seq_to from line_request r
+      select status, error, seq_to from message_request r
       where r.workspace_id = o.workspace_id and r.send_id = o.send_id and r.seq_from <= o.seq
       order by r.seq_from desc limit 1) r on r.seq_to >= o.seq
     where o.workspace_id = ${workspaceId} and o.customer_id = ${customerId}

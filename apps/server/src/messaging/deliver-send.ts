@@ -42,10 +42,12 @@ export async function deliverSend<Kind extends string>(
 ): Promise<DeliverResult> {
   const db = context.database.db;
   const row = await db
-    .selectFrom('line_send')
+    .selectFrom('message_send')
     .select(['channel_id', 'messages', 'aggregation_unit'])
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', sendId)
+    // Another channel's send is not this adapter's to deliver.
+    .where('channel', '=', adapter.channel)
     .executeTakeFirst();
   if (!row) return 'gone';
   const send: SendRecord = {
@@ -67,7 +69,7 @@ export async function deliverSend<Kind extends string>(
   if (result !== 'paused') return result;
   // The planner holds a send for quiet hours by pausing it: let go of it, say so.
   const held = await db
-    .updateTable('line_send')
+    .updateTable('message_send')
     .set({ lease_owner: null, lease_until: null })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', sendId)
@@ -199,8 +201,8 @@ async function recordOutcomes(
     o.kind === 'accepted' ? 'accepted' : o.kind === 'failed' ? 'failed' : 'pending',
   );
   await sql`
-    update line_request r set status = v.status, attempts = r.attempts + v.attempts,
-      line_request_id = coalesce(v.request_id, r.line_request_id), error = v.error,
+    update message_request r set status = v.status, attempts = r.attempts + v.attempts,
+      provider_request_id = coalesce(v.request_id, r.provider_request_id), error = v.error,
       finished_at = case when v.status = 'pending' then null else now() end
     from unnest(${batch.map((b) => b.seqFrom)}::int[], ${status}::text[], ${outcomes.map((o) => o.attempts)}::int[],
       ${outcomes.map((o) => (o.kind === 'accepted' ? o.providerRequestId : null))}::text[],

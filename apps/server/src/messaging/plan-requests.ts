@@ -9,7 +9,7 @@ import { capRule, lockAndFindCapped, recordCapped } from './cap-ledger.ts';
 import type { ChannelAdapter, PlannedRequest, SendRecord } from './channel-adapter.ts';
 import { consentSkipReason, type SkipReason, transactionalSkipReason } from './decisions.ts';
 import { holdForQuietHours, type PlanState, readPlanState } from './plan-state.ts';
-import './send-tables.ts';
+import type { RequestKind } from './send-tables.ts';
 
 /** Requests planned earlier (by this or a dead worker) and not yet answered, oldest first. */
 export async function pendingRequests<Kind extends string>(
@@ -21,8 +21,8 @@ export async function pendingRequests<Kind extends string>(
 ): Promise<PlannedRequest<Kind>[]> {
   // A personalised request's content is on its first (and only) outbox row; a batch's rows have none.
   const rows = await db
-    .selectFrom('line_request as r')
-    .leftJoin('line_outbox as o', (join) =>
+    .selectFrom('message_request as r')
+    .leftJoin('message_outbox as o', (join) =>
       join
         .onRef('o.workspace_id', '=', 'r.workspace_id')
         .onRef('o.send_id', '=', 'r.send_id')
@@ -38,7 +38,7 @@ export async function pendingRequests<Kind extends string>(
   const expired = rows.filter((r) => Date.now() - r.created_at.getTime() > adapter.retryKeyLifetimeMs);
   if (expired.length)
     await db
-      .updateTable('line_request')
+      .updateTable('message_request')
       .set({
         status: 'failed',
         error: 'retry key expired before the channel confirmed the request',
@@ -56,7 +56,7 @@ export async function pendingRequests<Kind extends string>(
   if (!live.length) return [];
   // The same recipients as when the request was planned: its range's rows still queued.
   const { rows: members } = await sql<{ seq: number; address: string }>`
-    select seq, line_user_id as address from line_outbox
+    select seq, address from message_outbox
     where workspace_id = ${workspaceId} and send_id = ${send.id} and status = 'queued'
       and seq between ${live[0]!.seq_from} and ${Math.max(...live.map((r) => r.seq_to))}
     order by seq`.execute(db);
@@ -173,20 +173,20 @@ async function recordPlan<Kind extends string>(
 ): Promise<void> {
   if (skipped.length)
     await sql`
-      update line_outbox o set status = 'skipped', reason = v.reason, rule = v.rule
+      update message_outbox o set status = 'skipped', reason = v.reason, rule = v.rule
       from unnest(${skipped.map((s) => s.seq)}::int[], ${skipped.map((s) => s.reason)}::text[], ${skipped.map((s) => s.rule)}::text[]) as v(seq, reason, rule)
       where o.workspace_id = ${workspaceId} and o.send_id = ${sendId} and o.seq = v.seq`.execute(tx);
   if (requests.length)
     await tx
-      .insertInto('line_request')
+      .insertInto('message_request')
       .values(
         requests.map((r) => ({
           workspace_id: workspaceId,
           send_id: sendId,
           seq_from: r.seqFrom,
           seq_to: r.seqTo,
-          // The 0003 check constraint admits LINE's kinds only; another channel's kinds need 0012+.
-          kind: r.kind as 'multicast' | 'push',
+          // An adapter's kinds are among RequestKind (the 0027 check admits the same list).
+          kind: r.kind as RequestKind,
           retry_key: r.retryKey,
           recipient_count: r.recipients.length,
           status: 'pending' as const,
@@ -194,7 +194,7 @@ async function recordPlan<Kind extends string>(
       )
       .execute();
   await tx
-    .updateTable('line_send')
+    .updateTable('message_send')
     .set({ next_seq: nextSeq })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', sendId)
@@ -233,9 +233,9 @@ async function* outboxChunks(
     const { rows } = await sql<
       Omit<OutboxRow, 'skip'> & { consent: ConsentStatus | null; other: ConsentStatus | null }
     >`
-      select o.seq, o.customer_id, o.line_user_id as address, o.messages, o.status,
+      select o.seq, o.customer_id, o.address, o.messages, o.status,
         ${consentOfRow('o', adapter.channel, 'marketing')} as consent, ${second} as other
-      from line_outbox o
+      from message_outbox o
       where o.workspace_id = ${workspaceId} and o.send_id = ${sendId} and o.seq >= ${from} and o.seq < ${from + size}
       order by o.seq`.execute(tx);
     yield rows.map(({ consent, other, ...row }) => {

@@ -39,7 +39,7 @@ export async function readPlanState(
     window_hours: number | null;
   }>`
     select s.next_seq, s.total, s.kind, s.quiet_hours, p.quiet_start, p.quiet_end, c.max_messages, c.window_hours
-    from line_send s
+    from message_send s
     left join messaging_policy p on p.workspace_id = s.workspace_id
     left join messaging_frequency_cap c on c.workspace_id = s.workspace_id and c.channel = ${channel}
     where s.workspace_id = ${workspaceId} and s.id = ${sendId}
@@ -76,7 +76,7 @@ export async function holdForQuietHours(
   until: Date,
 ): Promise<void> {
   await tx
-    .updateTable('line_send')
+    .updateTable('message_send')
     .set({ status: 'paused', paused_reason: 'quiet_hours', resume_at: until })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', sendId)

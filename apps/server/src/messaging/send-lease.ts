@@ -16,14 +16,14 @@ export async function acquireLease(
   const deadline = Date.now() + 3 * leaseMs;
   for (;;) {
     const taken = await sql<{ status: string }>`
-      update line_send set lease_owner = ${owner}, lease_until = now() + ${`${leaseMs} milliseconds`}::interval,
+      update message_send set lease_owner = ${owner}, lease_until = now() + ${`${leaseMs} milliseconds`}::interval,
         status = case when status = 'queued' then 'sending' else status end
       where workspace_id = ${workspaceId} and id = ${sendId} and status in ('queued', 'sending')
         and (lease_owner is null or lease_until < now())
       returning status`.execute(db);
     if (taken.rows.length) return 'sending';
     const row = await db
-      .selectFrom('line_send')
+      .selectFrom('message_send')
       .select(['status', 'lease_until'])
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', sendId)
@@ -44,7 +44,7 @@ export async function renewLease(
   leaseMs: number,
 ): Promise<string> {
   const { rows } = await sql<{ status: string }>`
-    update line_send set lease_until = now() + ${`${leaseMs} milliseconds`}::interval
+    update message_send set lease_until = now() + ${`${leaseMs} milliseconds`}::interval
     where workspace_id = ${workspaceId} and id = ${sendId} and lease_owner = ${owner}
     returning status`.execute(db);
   return rows[0]?.status ?? 'lost';
@@ -58,7 +58,7 @@ export async function pauseSend(
   reason: PauseReason,
 ): Promise<void> {
   await db
-    .updateTable('line_send')
+    .updateTable('message_send')
     .set({ status: 'paused', paused_reason: reason, lease_owner: null, lease_until: null })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', sendId)
@@ -68,9 +68,9 @@ export async function pauseSend(
 /** Marks the send done if every row is planned and no request is pending. */
 export async function finishSend(db: Kysely<DB>, workspaceId: string, sendId: number): Promise<boolean> {
   const { rows } = await sql`
-    update line_send s set status = 'done', finished_at = now(), lease_owner = null, lease_until = null
+    update message_send s set status = 'done', finished_at = now(), lease_owner = null, lease_until = null
     where s.workspace_id = ${workspaceId} and s.id = ${sendId} and s.next_seq >= s.total
-      and not exists (select 1 from line_request r where r.workspace_id = s.workspace_id and r.send_id = s.id and r.status = 'pending')
+      and not exists (select 1 from message_request r where r.workspace_id = s.workspace_id and r.send_id = s.id and r.status = 'pending')
     returning 1`.execute(db);
   return rows.length > 0;
 }

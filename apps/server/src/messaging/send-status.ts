@@ -5,7 +5,7 @@ import { transact } from '../db/transact.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import { notFound } from '../shared/domain-error.ts';
 import type { Decision, MessageStatus, PauseReason, SkipReason } from './decisions.ts';
-import type { QuietHoursChoice, SendKind, SendStatus } from './send-tables.ts';
+import type { QuietHoursChoice, SendChannel, SendKind, SendStatus } from './send-tables.ts';
 
 export interface SendView {
   id: number;
@@ -24,38 +24,50 @@ export interface SendView {
   finishedAt: string | null;
 }
 
+/** The send created with this idempotency key on this channel (keys are per channel). */
 export async function findSendId(
   db: Kysely<DB>,
   workspaceId: string,
+  channel: SendChannel,
   key: string,
 ): Promise<number | undefined> {
   const row = await db
-    .selectFrom('line_send')
+    .selectFrom('message_send')
     .select('id')
     .where('workspace_id', '=', workspaceId)
+    .where('channel', '=', channel)
     .where('idempotency_key', '=', key)
     .executeTakeFirst();
   return row?.id;
 }
 
-/** A send with its message counts: sent = recipients of accepted requests. */
-export async function getSend(db: Kysely<DB>, workspaceId: string, sendId: number): Promise<SendView> {
+/**
+ * A send with its message counts: sent = recipients of accepted requests. With `channel`, a send
+ * on another channel is not found (a channel's routes see only their own sends).
+ */
+export async function getSend(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendId: number,
+  channel?: SendChannel,
+): Promise<SendView> {
   const send = await db
-    .selectFrom('line_send')
+    .selectFrom('message_send')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', sendId)
+    .$if(channel !== undefined, (q) => q.where('channel', '=', channel!))
     .executeTakeFirst();
   if (!send) throw notFound('send');
   const { rows } = await sql<{ sent: number; failed: number; skipped: number; failed_rows: number }>`
     select
-      (select coalesce(sum(recipient_count) filter (where status = 'accepted'), 0)::int from line_request
+      (select coalesce(sum(recipient_count) filter (where status = 'accepted'), 0)::int from message_request
         where workspace_id = ${workspaceId} and send_id = ${sendId}) as sent,
-      (select coalesce(sum(recipient_count) filter (where status = 'failed'), 0)::int from line_request
+      (select coalesce(sum(recipient_count) filter (where status = 'failed'), 0)::int from message_request
         where workspace_id = ${workspaceId} and send_id = ${sendId}) as failed,
-      (select count(*) filter (where status = 'skipped')::int from line_outbox
+      (select count(*) filter (where status = 'skipped')::int from message_outbox
         where workspace_id = ${workspaceId} and send_id = ${sendId} and status <> 'queued') as skipped,
-      (select count(*) filter (where status = 'failed')::int from line_outbox
+      (select count(*) filter (where status = 'failed')::int from message_outbox
         where workspace_id = ${workspaceId} and send_id = ${sendId} and status <> 'queued') as failed_rows`.execute(
     db,
   );
@@ -106,14 +118,14 @@ export async function listSendDecisions(
   db: Kysely<DB>,
   workspaceId: string,
   sendId: number,
-  options: { afterSeq?: number; limit?: number; customerId?: number } = {},
+  options: { afterSeq?: number; limit?: number; customerId?: number; channel?: SendChannel } = {},
 ): Promise<RecipientDecision[]> {
-  await getSend(db, workspaceId, sendId);
+  await getSend(db, workspaceId, sendId, options.channel);
   const { rows } = await sql<DecisionRow>`
-    select o.seq, o.customer_id, o.line_user_id as address, o.status, o.reason, o.rule, r.status as request_status, r.error
-    from line_outbox o
+    select o.seq, o.customer_id, o.address, o.status, o.reason, o.rule, r.status as request_status, r.error
+    from message_outbox o
     left join lateral (
-      select status, error, seq_to from line_request r
+      select status, error, seq_to from message_request r
       where r.workspace_id = o.workspace_id and r.send_id = o.send_id and r.seq_from <= o.seq
       order by r.seq_from desc limit 1) r on r.seq_to >= o.seq
     where o.workspace_id = ${workspaceId} and o.send_id = ${sendId} and o.seq > ${options.afterSeq ?? -1}
@@ -137,10 +149,12 @@ export type { MessageStatus };
  */
 export async function unfinishedSends(
   db: Kysely<DB>,
+  channel: SendChannel,
 ): Promise<{ workspaceId: string; sendId: number; resumeAt: Date | null }[]> {
   const rows = await db
-    .selectFrom('line_send')
+    .selectFrom('message_send')
     .select(['workspace_id', 'id', 'resume_at'])
+    .where('channel', '=', channel)
     .where((eb) =>
       eb.or([
         eb('status', 'in', ['queued', 'sending']),
@@ -162,7 +176,7 @@ export async function releaseQuietHold(
   now: Date,
 ): Promise<boolean> {
   const { rows } = await sql<{ held: boolean }>`
-    update line_send set
+    update message_send set
       status = case when resume_at <= ${now.toISOString()}::timestamptz then 'sending' else status end,
       paused_reason = case when resume_at <= ${now.toISOString()}::timestamptz then null else paused_reason end,
       resume_at = case when resume_at <= ${now.toISOString()}::timestamptz then null else resume_at end
@@ -175,20 +189,21 @@ export async function releaseQuietHold(
 export async function resumeSend(
   db: Kysely<DB>,
   jobs: Jobs | undefined,
-  jobName: string,
+  channel: { jobName: string; channel: SendChannel },
   workspaceId: string,
   sendId: number,
 ): Promise<SendView> {
+  const { jobName } = channel;
   await transact(db, async (tx) => {
-    const send = await getSend(tx, workspaceId, sendId);
+    const send = await getSend(tx, workspaceId, sendId, channel.channel);
     if (send.status !== 'paused') return;
     await tx
-      .updateTable('line_send')
+      .updateTable('message_send')
       .set({ status: 'sending', paused_reason: null })
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', sendId)
       .execute();
     if (jobs) await jobs.sendInTransaction(tx, jobName, { workspaceId, sendId });
   });
-  return getSend(db, workspaceId, sendId);
+  return getSend(db, workspaceId, sendId, channel.channel);
 }

@@ -1,12 +1,14 @@
-// Kysely's view of the send tables (migrations/0003_line.sql), added to DB by module augmentation.
-// The messaging core owns them. They keep their first names (line_send, line_outbox,
-// line_request) until a migration gives them channel-neutral ones with a `channel` column; the
-// LINE-named columns (line_user_id, line_request_id) hold the channel's address and request id.
+// Kysely's view of the send tables (created as line_* by migrations/0003_line.sql, made
+// channel-neutral by 0027_message_tables.sql), added to DB by module augmentation. The messaging
+// core owns them; a send names its channel, and its channel_id is that channel's account.
 import type { ColumnType, Generated } from 'kysely';
 import type { PauseReason } from './decisions.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
+
+/** Every adapter's request kinds: LINE's multicast and push, email's one message per request. */
+export type RequestKind = 'multicast' | 'push' | 'email';
 
 export type SendStatus = 'queued' | 'sending' | 'paused' | 'done';
 
@@ -16,9 +18,14 @@ export type SendKind = 'marketing' | 'transactional';
 /** What a marketing send does when it plans in quiet hours: wait for them to end, or skip. */
 export type QuietHoursChoice = 'hold' | 'skip';
 
-export interface LineSendTable {
+/** The channels the core sends on (each has an adapter: line/line-adapter.ts, email/email-adapter.ts). */
+export type SendChannel = 'line' | 'email';
+
+export interface MessageSendTable {
   workspace_id: string;
   id: Generated<number>;
+  channel: SendChannel;
+  /** The account on the channel (a line_channel, an email_sender); checked by the adapter. */
   channel_id: string;
   idempotency_key: string;
   origin: string;
@@ -38,12 +45,13 @@ export interface LineSendTable {
   finished_at: Date | null;
 }
 
-export interface LineOutboxTable {
+export interface MessageOutboxTable {
   workspace_id: string;
   send_id: number;
   seq: number;
   customer_id: number;
-  line_user_id: string | null;
+  /** The recipient's address on the channel (LINE userId, email address); null when skipped for none. */
+  address: string | null;
   messages: Json<unknown[] | null>;
   status: Generated<'queued' | 'skipped' | 'failed'>;
   reason: string | null;
@@ -51,18 +59,19 @@ export interface LineOutboxTable {
   rule: string | null;
 }
 
-export interface LineRequestTable {
+export interface MessageRequestTable {
   workspace_id: string;
   send_id: number;
   seq_from: number;
   seq_to: number;
-  /** The adapter's request kind; the 0003 check allows LINE's two. */
-  kind: 'multicast' | 'push';
+  /** The adapter's request kind (the 0027 check allows these). */
+  kind: RequestKind;
   retry_key: string;
   recipient_count: number;
   status: 'pending' | 'accepted' | 'failed';
   attempts: Generated<number>;
-  line_request_id: string | null;
+  /** The channel's id for the accepted request (x-line-request-id, the SMTP queue id). */
+  provider_request_id: string | null;
   error: string | null;
   created_at: Timestamp;
   finished_at: Date | null;
@@ -99,9 +108,9 @@ export interface MessagingCapLedgerTable {
 
 declare module '../db/schema.ts' {
   interface DB {
-    line_send: LineSendTable;
-    line_outbox: LineOutboxTable;
-    line_request: LineRequestTable;
+    message_send: MessageSendTable;
+    message_outbox: MessageOutboxTable;
+    message_request: MessageRequestTable;
     messaging_policy: MessagingPolicyTable;
     messaging_frequency_cap: MessagingFrequencyCapTable;
     messaging_cap_lock: MessagingCapLockTable;

@@ -15,6 +15,8 @@ const SENSITIVE_KEYS = [
   'channelSecret',
   'channelAccessToken',
   'smtpPassword',
+  'smtpUrl',
+  'dkimPrivateKey',
   'email',
   'ownerEmail',
   'phone',

@@ -1,0 +1,104 @@
+// Email as a channel of the messaging core: one message per request, over SMTP, DKIM-signed.
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { ChannelAdapter } from '../messaging/channel-adapter.ts';
+import { type FieldProblem, notFound } from '../shared/domain-error.ts';
+import { composeEmail, type EmailContent } from './compose.ts';
+import { DomainThrottle } from './domain-throttle.ts';
+import { domainOf, openSender } from './sender.ts';
+import { deliverMessage, smtpTransport } from './smtp-transport.ts';
+
+/** The job that delivers an email send ({ workspaceId, sendId }). */
+export const EMAIL_SEND_JOB = 'email-send';
+
+/**
+ * SMTP has no retry key of its own: the Message-ID derived from the stored key is ours. A request
+ * still pending after three days fails instead of going out that late.
+ */
+const RETRY_KEY_LIFETIME_MS = 72 * 60 * 60 * 1000;
+
+const throttle = new DomainThrottle();
+
+function checkEmailContent(messages: unknown[], path: string, problems: FieldProblem[]): void {
+  if (messages.length !== 1) {
+    problems.push({ path, message: 'must hold exactly one email' });
+    return;
+  }
+  const m = messages[0] as Partial<Record<keyof EmailContent, unknown>> | null;
+  if (typeof m !== 'object' || m === null || m.type !== 'email') {
+    problems.push({ path: `${path}[0].type`, message: 'must be "email"' });
+    return;
+  }
+  if (typeof m.subject !== 'string' || !m.subject.trim() || [...m.subject].length > 300)
+    problems.push({ path: `${path}[0].subject`, message: 'must be 1 to 300 characters' });
+  else if (/[\r\n]/.test(m.subject))
+    problems.push({ path: `${path}[0].subject`, message: 'must be one line' });
+  if (typeof m.html !== 'string' || !m.html || m.html.length > 500_000)
+    problems.push({ path: `${path}[0].html`, message: 'must be 1 to 500,000 characters' });
+  if (typeof m.text !== 'string' || m.text.length > 500_000)
+    problems.push({ path: `${path}[0].text`, message: 'must be at most 500,000 characters' });
+}
+
+async function assertSender(db: Kysely<DB>, workspaceId: string, senderId: string): Promise<void> {
+  const row = await db
+    .selectFrom('email_sender')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', senderId)
+    .executeTakeFirst();
+  if (!row) throw notFound('email sender');
+}
+
+/**
+ * The email adapter: the address identity (`email`), the `email` consent channel, one recipient
+ * per request (each message is personal: its own Message-ID, unsubscribe token and return path),
+ * 4xx retried and 5xx failed (smtp-transport.ts), paced per receiving domain.
+ */
+export const emailAdapter: ChannelAdapter<'email'> = {
+  label: 'Email',
+  channel: 'email',
+  identityKind: 'email',
+  jobName: EMAIL_SEND_JOB,
+  retryKeyLifetimeMs: RETRY_KEY_LIFETIME_MS,
+  batching: { shared: { kind: 'email', maxRecipients: 1 }, personal: 'email' },
+  checkContent: checkEmailContent,
+  checkAggregationUnit(_unit, problems) {
+    problems.push({
+      path: 'aggregationUnit',
+      message: 'email has no aggregation unit (Feedback-ID uses the origin)',
+    });
+  },
+  assertChannel: assertSender,
+  async open(context, workspaceId, send) {
+    const smtp = context.email?.smtp;
+    // Thrown: the job fails and pg-boss retries it; the requests stay as they are (none planned yet).
+    if (!smtp) throw new Error('KIZUNA_SMTP_URL is not set: email sends wait until it is');
+    const db = context.database.db;
+    const sender = await openSender(db, context.secrets, workspaceId);
+    if (!sender || sender.id !== send.channelId) throw notFound('email sender');
+    const row = await db
+      .selectFrom('message_send')
+      .select(['kind', 'origin'])
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', send.id)
+      .executeTakeFirstOrThrow();
+    const transport = smtpTransport(smtp);
+    const publicUrl = context.email?.publicUrl ?? '';
+    return {
+      perform: (request) => {
+        const to = request.recipients[0]!;
+        const message = composeEmail({
+          sender,
+          ref: { workspaceId, sendId: send.id, seq: request.seqFrom },
+          to,
+          content: request.messages[0] as EmailContent,
+          retryKey: request.retryKey,
+          marketing: row.kind === 'marketing',
+          origin: row.origin,
+          publicUrl,
+        });
+        return deliverMessage(transport, throttle.pacerFor(sender.id, domainOf(to)), message);
+      },
+    };
+  },
+};

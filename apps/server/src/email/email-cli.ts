@@ -1,0 +1,86 @@
+// `kizuna email dkim [--rotate]` prints the DNS records to publish; `kizuna email test --to A`
+// sends a test mail. Exit codes: 0 done, 1 failed (the reason is printed), 2 usage.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
+import { pickWorkspace } from '../csv-import/pick-workspace.ts';
+import { migrate } from '../db/migrate.ts';
+import { openConfiguredDatabase } from '../db/open-database.ts';
+import { createSecretBox, loadOrCreateKeyFile } from '../shared/secret-box.ts';
+import { splitTxt } from './dkim.ts';
+import { getSender, rotateDkimKey, type SenderView } from './sender.ts';
+import { closeSmtpTransports } from './smtp-transport.ts';
+import { sendTestEmail } from './test-send.ts';
+
+const USAGE = `usage: kizuna email dkim [--rotate] [--workspace ID]
+       kizuna email test --to ADDRESS [--workspace ID]
+
+  dkim    print the DNS records to publish: DKIM (the sender's public key), SPF and DMARC
+          (--rotate makes a new DKIM key first; publish it before sending)
+  test    send a test mail from the workspace's sender through KIZUNA_SMTP_URL`;
+
+/** The records as a zone-file operator pastes them, each with what it is for. */
+export function formatDnsRecords(sender: SenderView): string {
+  return sender.dnsRecords
+    .map(
+      (r) =>
+        `; ${r.purpose}\n${r.name}. IN TXT ${splitTxt(r.value)
+          .map((p) => `"${p}"`)
+          .join(' ')}`,
+    )
+    .join('\n\n');
+}
+
+export async function runEmailCli(argv: string[]): Promise<number> {
+  let parsed: ReturnType<
+    typeof parseArgs<{
+      options: { rotate: { type: 'boolean' }; to: { type: 'string' }; workspace: { type: 'string' } };
+      allowPositionals: true;
+    }>
+  >;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { rotate: { type: 'boolean' }, to: { type: 'string' }, workspace: { type: 'string' } },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    console.error(`kizuna email: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command] = parsed.positionals;
+  if ((command !== 'dkim' && command !== 'test') || (command === 'test' && !parsed.values.to)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const config = loadConfig(process.env);
+  const key = config.secretKey ?? (config.databaseUrl ? undefined : loadOrCreateKeyFile(config.dataDir));
+  if (!key) {
+    console.error('kizuna email: KIZUNA_SECRET_KEY is required with DATABASE_URL');
+    return 1;
+  }
+  const secrets = createSecretBox(key);
+  const database = await openConfiguredDatabase(config);
+  try {
+    await migrate(database);
+    const workspaceId = await pickWorkspace(database.db, parsed.values.workspace);
+    if (command === 'dkim') {
+      const sender = parsed.values.rotate
+        ? await rotateDkimKey(database.db, secrets, workspaceId)
+        : await getSender(database.db, workspaceId);
+      console.log(formatDnsRecords(sender));
+      return 0;
+    }
+    const result = await sendTestEmail(database.db, secrets, config.smtp, workspaceId, parsed.values.to!);
+    console.log(`sent ${result.messageId}: ${result.response}`);
+    return 0;
+  } catch (error) {
+    const message = (error as Error).message;
+    console.error(
+      `kizuna email: ${message}${/email sender/.test(message) ? ' (set it up first: PUT /v1/email/sender)' : ''}`,
+    );
+    return 1;
+  } finally {
+    closeSmtpTransports();
+    await database.close();
+  }
+}

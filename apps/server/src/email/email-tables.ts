@@ -1,0 +1,70 @@
+// Kysely's view of the email tables (migrations/0028_email.sql), added to DB by module augmentation.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+/** Marketing mail carries the footer and List-Unsubscribe; transactional mail neither. */
+export type EmailKind = 'marketing' | 'transactional';
+
+export type EmailEventKind = 'open' | 'hard_bounce' | 'soft_bounce' | 'complaint' | 'unsubscribe';
+
+export interface EmailSenderTable {
+  workspace_id: string;
+  id: Generated<string>;
+  from_name: string;
+  from_address: string;
+  reply_to: string | null;
+  postal_address: string;
+  contact: string;
+  return_domain: string;
+  dkim_selector: string;
+  dkim_private_sealed: string;
+  /** The public key, base64 DER (SPKI), as the DNS TXT record's p= carries it. */
+  dkim_public: string;
+  token_key_sealed: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EmailTemplateTable {
+  workspace_id: string;
+  id: Generated<number>;
+  name: string;
+  subject: string;
+  mjml: string;
+  html: string;
+  text: string;
+  kind: Generated<EmailKind>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EmailEventTable {
+  workspace_id: string;
+  id: Generated<number>;
+  send_id: number;
+  seq: number;
+  customer_id: number;
+  kind: EmailEventKind;
+  detail: string | null;
+  occurred_at: Date;
+}
+
+export interface EmailSuppressionTable {
+  workspace_id: string;
+  address: string;
+  suppressed: Generated<boolean>;
+  reason: 'hard_bounce' | 'complaint' | 'soft_bounces' | null;
+  soft_bounces: Generated<number>;
+  detail: string | null;
+  updated_at: Date;
+}
+
+declare module '../db/schema.ts' {
+  interface DB {
+    email_sender: EmailSenderTable;
+    email_template: EmailTemplateTable;
+    email_event: EmailEventTable;
+    email_suppression: EmailSuppressionTable;
+  }
+}

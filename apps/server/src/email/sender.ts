@@ -1,0 +1,187 @@
+// A workspace's email sender: settings, its sealed DKIM and token keys, and the DNS records to publish.
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { type FieldProblem, invalid, notFound } from '../shared/domain-error.ts';
+import { isEmailAddress as isAddress } from '../shared/email.ts';
+import type { SecretBox } from '../shared/secret-box.ts';
+import { type DnsRecord, dnsRecords, generateDkimKey } from './dkim.ts';
+import './email-tables.ts';
+
+export interface SenderInput {
+  fromName: string;
+  fromAddress: string;
+  replyTo?: string | null;
+  /** 送信者の住所: the physical address the specified e-mail act requires in advertising mail. */
+  postalAddress: string;
+  /** 苦情・問い合わせ先: a phone number, email address or URL for complaints and questions. */
+  contact: string;
+  /** The domain of bounce return paths and the unsubscribe mailto (default: the From domain). */
+  returnDomain?: string;
+  dkimSelector?: string;
+}
+
+export interface SenderView {
+  id: string;
+  fromName: string;
+  fromAddress: string;
+  replyTo: string | null;
+  postalAddress: string;
+  contact: string;
+  returnDomain: string;
+  dkimSelector: string;
+  /** The records to publish in DNS: DKIM, SPF, DMARC. */
+  dnsRecords: DnsRecord[];
+}
+
+/** The sender with its keys opened, for delivery. */
+export interface OpenSender extends SenderView {
+  workspaceId: string;
+  dkimPrivateKey: string;
+  tokenKey: Buffer;
+}
+
+// Labels of letters, digits and inner hyphens; checked after the length, so no input costs much.
+const DOMAIN = /^(?=.{1,253}$)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+$/;
+
+/**
+ * Whether a string is an address Kizuna will put in a header: the shared check plus nothing a
+ * header would read as syntax (quotes, brackets, commas) in it.
+ */
+export function isEmailAddress(value: string): boolean {
+  return isAddress(value) && !/["<>(),;:\\[\]]/.test(value);
+}
+
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
+function checkSender(input: SenderInput): void {
+  const problems: FieldProblem[] = [];
+  const text = (path: keyof SenderInput, max: number) => {
+    const value = input[path];
+    if (typeof value !== 'string' || !value.trim() || value.length > max)
+      problems.push({ path, message: `must be 1 to ${max} characters` });
+    else if (/[\r\n]/.test(value)) problems.push({ path, message: 'must be one line' });
+  };
+  text('fromName', 100);
+  text('postalAddress', 300);
+  text('contact', 300);
+  if (!isEmailAddress(input.fromAddress))
+    problems.push({ path: 'fromAddress', message: 'not an email address' });
+  if (input.replyTo && !isEmailAddress(input.replyTo))
+    problems.push({ path: 'replyTo', message: 'not an email address' });
+  if (input.returnDomain !== undefined && !DOMAIN.test(input.returnDomain))
+    problems.push({ path: 'returnDomain', message: 'not a domain name' });
+  if (input.dkimSelector !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(input.dkimSelector))
+    problems.push({ path: 'dkimSelector', message: 'must match ^[a-z0-9][a-z0-9-]{0,62}$' });
+  if (problems.length) throw invalid(problems);
+}
+
+function view(row: Awaited<ReturnType<typeof readSenderRow>> & object): SenderView {
+  return {
+    id: row.id,
+    fromName: row.from_name,
+    fromAddress: row.from_address,
+    replyTo: row.reply_to,
+    postalAddress: row.postal_address,
+    contact: row.contact,
+    returnDomain: row.return_domain,
+    dkimSelector: row.dkim_selector,
+    dnsRecords: dnsRecords({
+      domain: domainOf(row.from_address),
+      returnDomain: row.return_domain,
+      selector: row.dkim_selector,
+      publicKey: row.dkim_public,
+    }),
+  };
+}
+
+function readSenderRow(db: Kysely<DB>, workspaceId: string) {
+  return db.selectFrom('email_sender').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
+}
+
+/** The workspace's sender, or not_found when none is set up. */
+export async function getSender(db: Kysely<DB>, workspaceId: string): Promise<SenderView> {
+  const row = await readSenderRow(db, workspaceId);
+  if (!row) throw notFound('email sender');
+  return view(row);
+}
+
+/**
+ * Sets the workspace's sender. The first call makes its DKIM key (RSA-2048) and token key, both
+ * sealed; later calls keep them (a new DKIM key is `rotateDkimKey`, the `kizuna email dkim --rotate`).
+ */
+export async function putSender(
+  db: Kysely<DB>,
+  secrets: SecretBox,
+  workspaceId: string,
+  input: SenderInput,
+): Promise<SenderView> {
+  checkSender(input);
+  const settings = {
+    from_name: input.fromName.trim(),
+    from_address: input.fromAddress,
+    reply_to: input.replyTo ?? null,
+    postal_address: input.postalAddress.trim(),
+    contact: input.contact.trim(),
+    return_domain: input.returnDomain ?? domainOf(input.fromAddress),
+    updated_at: new Date(),
+  };
+  const key = generateDkimKey();
+  await db
+    .insertInto('email_sender')
+    .values({
+      workspace_id: workspaceId,
+      ...settings,
+      dkim_selector: input.dkimSelector ?? 'kizuna1',
+      dkim_private_sealed: secrets.seal(key.privateKeyPem),
+      dkim_public: key.publicKey,
+      token_key_sealed: secrets.seal(randomBytes(32).toString('base64')),
+    })
+    .onConflict((oc) =>
+      oc.column('workspace_id').doUpdateSet({
+        ...settings,
+        ...(input.dkimSelector ? { dkim_selector: input.dkimSelector } : {}),
+      }),
+    )
+    .execute();
+  return getSender(db, workspaceId);
+}
+
+/** Replaces the DKIM key (publish the new record before mail goes out with it). */
+export async function rotateDkimKey(
+  db: Kysely<DB>,
+  secrets: SecretBox,
+  workspaceId: string,
+): Promise<SenderView> {
+  const key = generateDkimKey();
+  const row = await db
+    .updateTable('email_sender')
+    .set({
+      dkim_private_sealed: secrets.seal(key.privateKeyPem),
+      dkim_public: key.publicKey,
+      updated_at: new Date(),
+    })
+    .where('workspace_id', '=', workspaceId)
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) throw notFound('email sender');
+  return getSender(db, workspaceId);
+}
+
+/** The sender with its keys opened (delivery, unsubscribe and tracking routes). */
+export async function openSender(
+  db: Kysely<DB>,
+  secrets: SecretBox,
+  workspaceId: string,
+): Promise<OpenSender | undefined> {
+  const row = await readSenderRow(db, workspaceId);
+  if (!row) return undefined;
+  return {
+    ...view(row),
+    workspaceId,
+    dkimPrivateKey: secrets.open(row.dkim_private_sealed),
+    tokenKey: Buffer.from(secrets.open(row.token_key_sealed), 'base64'),
+  };
+}

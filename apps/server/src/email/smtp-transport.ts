@@ -1,0 +1,93 @@
+// The pooled SMTP connection to the relay, and one message's delivery with its answer classified.
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+import type { RequestOutcome } from '../messaging/decisions.ts';
+import { type Pacer, sleep } from '../messaging/pacer.ts';
+import type { SmtpSettings } from './smtp-settings.ts';
+
+const transports = new Map<string, Transporter>();
+
+/**
+ * This process's pooled transport to the relay (one per URL): up to 5 connections, each reused
+ * for 100 messages. STARTTLS is used whenever the server offers it (`requireTLS` refuses one that
+ * does not); `smtps://` is TLS from the start.
+ */
+export function smtpTransport(smtp: SmtpSettings, options: { maxConnections?: number } = {}): Transporter {
+  const key = `${smtp.url}#${options.maxConnections ?? 5}`;
+  let transport = transports.get(key);
+  if (!transport) {
+    const poolOptions: SMTPPool.Options = {
+      pool: true,
+      url: smtp.url,
+      secure: smtp.secure,
+      requireTLS: smtp.requireTls,
+      maxConnections: options.maxConnections ?? 5,
+      maxMessages: 100,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+      logger: false,
+    };
+    transport = nodemailer.createTransport(poolOptions);
+    transports.set(key, transport);
+  }
+  return transport;
+}
+
+/** Closes every pooled connection (tests, shutdown). */
+export function closeSmtpTransports(): void {
+  for (const transport of transports.values()) transport.close();
+  transports.clear();
+}
+
+const ATTEMPTS = 5;
+
+interface SmtpError {
+  responseCode?: number;
+  response?: string;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * Sends one message, retrying within this call what SMTP says may succeed later: a 4xx reply
+ * (greylisting, a provider's deferral), a dropped connection or a timeout, with a growing pause
+ * (up to 5 attempts, then `retry_later`: the request stays pending and the core resends it,
+ * with the same Message-ID, in a later round). A 5xx reply is final: `failed` with the server's
+ * text. The 4xx also holds the domain's pacer, as a deferral usually means "slower".
+ *
+ * The one window no SMTP client can close: the server accepted the message (250 after DATA) but
+ * the reply was lost (connection cut, timeout). The retry then delivers a second copy, carrying
+ * the same Message-ID, by which a receiver or an audit can recognise it.
+ */
+export async function deliverMessage(
+  transport: Transporter,
+  pacer: Pacer,
+  message: SendMailOptions,
+): Promise<RequestOutcome> {
+  let lastError = '';
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    await pacer.take();
+    try {
+      const info = await transport.sendMail(message);
+      pacer.settle();
+      return { kind: 'accepted', providerRequestId: queueIdOf(info.response), attempts: attempt };
+    } catch (error) {
+      const e = error as SmtpError;
+      const code = e.responseCode;
+      if (code !== undefined && code >= 500 && code < 600)
+        return { kind: 'failed', error: (e.response ?? `${code}`).slice(0, 500), attempts: attempt };
+      if (code !== undefined && code >= 400) pacer.backOff();
+      lastError = (e.response ?? `${e.code ?? ''} ${e.message ?? String(error)}`).trim().slice(0, 500);
+      await sleep(Math.min(2_000, 50 * 2 ** attempt));
+    }
+  }
+  return { kind: 'retry_later', error: lastError, attempts: ATTEMPTS };
+}
+
+/** The relay's queue id from its 250 reply ("250 2.0.0 Ok: queued as 4Q3x…"), else the reply. */
+function queueIdOf(response: string | undefined): string | null {
+  if (!response) return null;
+  const match = /queued as\s+(\S+)/i.exec(response);
+  return (match?.[1] ?? response).slice(0, 200);
+}

@@ -1,0 +1,123 @@
+// /v1/email/templates: MJML templates (refused at save with the line and reason) and a preview.
+import { Type } from 'typebox';
+import { principalOf } from '../http/auth.ts';
+import type { App, RouteDeps } from '../http/route-deps.ts';
+import { previewTemplate } from './preview.ts';
+import { getTemplate, listTemplates, saveTemplate } from './templates.ts';
+
+const tags = ['email'];
+const Kind = Type.Union([Type.Literal('marketing'), Type.Literal('transactional')]);
+const Body = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    subject: Type.String({
+      minLength: 1,
+      maxLength: 300,
+      description: 'UTF-8; Japanese is encoded per RFC 2047 on the wire',
+    }),
+    mjml: Type.String({ minLength: 1, maxLength: 200_000, description: 'an <mjml> document' }),
+    kind: Type.Optional(Kind),
+  },
+  { additionalProperties: false },
+);
+const Summary = {
+  id: Type.Integer(),
+  name: Type.String(),
+  subject: Type.String(),
+  kind: Kind,
+  updatedAt: Type.String({ format: 'date-time' }),
+};
+const Template = Type.Object({ ...Summary, mjml: Type.String(), html: Type.String(), text: Type.String() });
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export function registerTemplateRoutes(app: App, { database, secrets, clock, publicUrl }: RouteDeps): void {
+  const db = database.db;
+  app.post(
+    '/v1/email/templates',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary: 'Save an MJML template (refused with the line and reason if it does not compile)',
+        body: Body,
+        response: { 201: Template },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await saveTemplate(db, principalOf(request).workspaceId, request.body, clock.now())),
+  );
+  app.put(
+    '/v1/email/templates/:id',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary: 'Replace a template',
+        params: IdParams,
+        body: Body,
+        response: { 200: Template },
+      },
+    },
+    async (request) =>
+      saveTemplate(db, principalOf(request).workspaceId, request.body, clock.now(), request.params.id),
+  );
+  app.get(
+    '/v1/email/templates',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'The email templates',
+        response: { 200: Type.Object({ items: Type.Array(Type.Object(Summary)) }) },
+      },
+    },
+    async (request) => ({ items: await listTemplates(db, principalOf(request).workspaceId) }),
+  );
+  app.get(
+    '/v1/email/templates/:id',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'A template with its compiled HTML and text',
+        params: IdParams,
+        response: { 200: Template },
+      },
+    },
+    async (request) => getTemplate(db, principalOf(request).workspaceId, request.params.id),
+  );
+  app.post(
+    '/v1/email/templates/:id/preview',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary:
+          'Render a template as one customer would get it (their address, the footer and unsubscribe link of marketing mail)',
+        params: IdParams,
+        body: Type.Object({ customerId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            to: Type.Union([Type.String(), Type.Null()], {
+              description: "the customer's email address; null: none (a send would skip them)",
+            }),
+            subject: Type.String(),
+            html: Type.String(),
+            text: Type.String(),
+          }),
+        },
+      },
+    },
+    async (request) =>
+      previewTemplate(
+        db,
+        secrets,
+        publicUrl,
+        principalOf(request).workspaceId,
+        request.params.id,
+        request.body.customerId,
+      ),
+  );
+}

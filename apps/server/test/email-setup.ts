@@ -1,0 +1,100 @@
+// The email test bed: the app with an in-process SMTP server as its relay, shops with a sender
+// and customers, and delivery run directly through the messaging core.
+import pino from 'pino';
+import { expect } from 'vitest';
+import { recordConsent } from '../src/customers/consent.ts';
+import { upsertCustomer } from '../src/customers/upsert-customer.ts';
+import { emailAdapter } from '../src/email/email-adapter.ts';
+import { closeSmtpTransports } from '../src/email/smtp-transport.ts';
+import { type DeliverOptions, deliverSend } from '../src/messaging/deliver-send.ts';
+import { type MailSink, startMailSink } from './email-sink.ts';
+import { createTestApp, newWorkspace, type TestApp } from './helpers.ts';
+
+export const PUBLIC_URL = 'https://kizuna.example.jp';
+
+export const content = {
+  subject: '【冬の新作】ほうじ茶ラテのご案内 ☕',
+  html: '<html><body><p>いつもご来店ありがとうございます。</p></body></html>',
+  text: 'いつもご来店ありがとうございます。',
+};
+
+export interface Shop {
+  ws: string;
+  auth: { authorization: string };
+  ids: number[];
+  sender: { id: string; dnsRecords: { name: string; value: string }[] };
+}
+
+export interface EmailBed {
+  t: TestApp;
+  sink: MailSink;
+  /** A workspace with a sender and customers (email; marketing consent granted unless null). */
+  shop(emails: string[], consent?: ('granted' | 'revoked' | null)[]): Promise<Shop>;
+  send(auth: { authorization: string }, payload: Record<string, unknown>): Promise<{ id: number }>;
+  deliver(ws: string, sendId: number, options?: DeliverOptions): ReturnType<typeof deliverSend>;
+  mailTo(address: string): MailSink['accepted'];
+  close(): Promise<void>;
+}
+
+export async function createEmailBed(): Promise<EmailBed> {
+  const sink = await startMailSink();
+  const t = await createTestApp({ publicUrl: PUBLIC_URL, email: { smtp: sink.smtp, publicUrl: PUBLIC_URL } });
+  const db = t.database.db;
+  return {
+    t,
+    sink,
+    async shop(emails, consent = []) {
+      const ws = await newWorkspace(t.database, 'メール店');
+      const auth = { authorization: `Bearer ${ws.apiKey}` };
+      const put = await t.app.inject({
+        method: 'PUT',
+        url: '/v1/email/sender',
+        headers: auth,
+        payload: {
+          fromName: '珈琲 絆',
+          fromAddress: 'news@shop.example.jp',
+          replyTo: 'support@shop.example.jp',
+          postalAddress: '東京都渋谷区神南1-2-3',
+          contact: '03-1234-5678 / support@shop.example.jp',
+        },
+      });
+      expect(put.statusCode, put.body).toBe(200);
+      const ids: number[] = [];
+      for (const [i, email] of emails.entries()) {
+        const { id } = await db.transaction().execute((tx) => upsertCustomer(tx, ws.workspaceId, { email }));
+        const status = consent[i] === undefined ? 'granted' : consent[i];
+        if (status)
+          await db.transaction().execute((tx) =>
+            recordConsent(tx, ws.workspaceId, id, {
+              channel: 'email',
+              purpose: 'marketing',
+              status,
+              source: 'test',
+            }),
+          );
+        ids.push(id);
+      }
+      return { ws: ws.workspaceId, auth, ids, sender: put.json() };
+    },
+    async send(auth, payload) {
+      const response = await t.app.inject({ method: 'POST', url: '/v1/email/sends', headers: auth, payload });
+      expect(response.statusCode, response.body).toBe(202);
+      return response.json() as { id: number };
+    },
+    deliver(ws, sendId, options = {}) {
+      const context = {
+        database: t.database,
+        secrets: t.secrets,
+        logger: pino({ level: 'silent' }),
+        email: { smtp: sink.smtp, publicUrl: PUBLIC_URL },
+      };
+      return deliverSend(context, emailAdapter, ws, sendId, options);
+    },
+    mailTo: (address) => sink.accepted.filter((m) => m.to.includes(address)),
+    async close() {
+      closeSmtpTransports();
+      await sink.close();
+      await t.close();
+    },
+  };
+}

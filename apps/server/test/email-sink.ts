@@ -1,0 +1,84 @@
+// An SMTP server in the test process (smtp-server): keeps every message it accepts, and answers
+// as a test tells it to (4xx, 5xx, a dropped connection) per message.
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { parseSmtpUrl, type SmtpSettings } from '../src/email/smtp-settings.ts';
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: Buffer;
+  messageId: string;
+}
+
+/** What the server does with one message (after DATA): accept, refuse with a reply, or hang up. */
+export type SinkAnswer = 'accept' | 'drop' | { code: number; message: string };
+
+export interface MailSink {
+  smtp: SmtpSettings;
+  accepted: ReceivedMail[];
+  /** Decides each message's answer; default accept. `attempt` counts this Message-ID's tries. */
+  answer: (mail: ReceivedMail, attempt: number) => SinkAnswer;
+  close(): Promise<void>;
+}
+
+function headerValue(raw: Buffer, name: string): string {
+  const head = raw.toString('utf8', 0, Math.min(raw.length, 64 * 1024)).split(/\r?\n\r?\n/)[0] ?? '';
+  const match = new RegExp(`^${name}:[ \\t]*(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(head);
+  return match?.[1]?.replace(/\r?\n[ \t]+/g, ' ').trim() ?? '';
+}
+
+export { headerValue };
+
+export async function startMailSink(): Promise<MailSink> {
+  const attempts = new Map<string, number>();
+  const sink: MailSink = {
+    smtp: undefined as unknown as SmtpSettings, // set below, once the port is known
+    accepted: [],
+    answer: () => 'accept',
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const mail: ReceivedMail = {
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          messageId: headerValue(raw, 'Message-ID'),
+        };
+        const attempt = (attempts.get(mail.messageId) ?? 0) + 1;
+        attempts.set(mail.messageId, attempt);
+        const answer = sink.answer(mail, attempt);
+        if (answer === 'drop') {
+          // Hang up before the reply: the client cannot know the message was not taken.
+          // smtp-server keeps its connections (with their sessions and sockets) in a set.
+          for (const c of server.connections as Set<{
+            session?: { id: string };
+            _socket?: { destroy(): void };
+          }>)
+            if (c.session?.id === session.id) c._socket?.destroy();
+          return;
+        }
+        if (answer === 'accept') {
+          sink.accepted.push(mail);
+          callback(null, `Ok: queued as Q${sink.accepted.length}`);
+          return;
+        }
+        const error = new Error(answer.message) as Error & { responseCode: number };
+        error.responseCode = answer.code;
+        callback(error);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  sink.smtp = parseSmtpUrl(`smtp://127.0.0.1:${port}`);
+  return sink;
+}
