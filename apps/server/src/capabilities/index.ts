@@ -10,6 +10,7 @@ import { demoCapability } from '../demo/capability.ts';
 import { domainEventsCapability } from '../domain-events/capability.ts';
 import { eventsCapability } from '../events/capability.ts';
 import { healthCapability } from '../health/capability.ts';
+import { journeysCapability } from '../journeys/capability.ts';
 import { karteCapability } from '../karte/capability.ts';
 import { lineCapability } from '../line/capability.ts';
 import { loyaltyCapability } from '../loyalty/capability.ts';
@@ -36,6 +37,7 @@ export const CAPABILITIES: readonly Capability[] = [
   visitsCapability,
   productsCapability,
   segmentsCapability,
+  journeysCapability,
   analyticsCapability,
   domainEventsCapability,
   csvImportCapability,
