@@ -6,7 +6,8 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import type { JourneyDefinition, JourneyNode } from './definition.ts';
-import { executeNode, type NodeContext } from './run-nodes.ts';
+import type { NodeContext } from './node-context.ts';
+import { executeNode } from './run-nodes.ts';
 import { claimDueRuns, type RunState, saveRuns } from './run-state.ts';
 
 export interface AdvanceOptions {

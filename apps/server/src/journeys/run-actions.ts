@@ -9,7 +9,7 @@ import { earnInTx } from '../loyalty/points-ledger.ts';
 import { loadRules } from '../loyalty/rules.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import type { Action } from './definition.ts';
-import type { NodeContext } from './run-nodes.ts';
+import type { NodeContext } from './node-context.ts';
 import { type RunState, updateSteps } from './run-state.ts';
 
 const effectKey = (r: RunState) => `journey-run:${r.id}:step:${r.stepNo}`;

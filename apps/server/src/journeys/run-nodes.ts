@@ -1,29 +1,16 @@
 // Executing one node for a group of runs at it (same journey, version and node), set-based: one
 // statement per node and group where the node allows it, one send for all of a send node's runs.
 import { createHash } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
-import type { DB } from '../db/schema.ts';
-import type { Jobs } from '../jobs/job-types.ts';
+import { sql } from 'kysely';
 import { lineAdapter } from '../line/line-adapter.ts';
 import { createSendInTransaction } from '../messaging/create-send.ts';
 import { compileDefinition } from '../segments/compile-definition.ts';
-import type { JourneyDefinition, JourneyNode } from './definition.ts';
+import type { JourneyNode } from './definition.ts';
+import type { NodeContext } from './node-context.ts';
 import { runActions } from './run-actions.ts';
 import { insertSteps, type RunState, updateSteps } from './run-state.ts';
 import { bucketOf } from './stable-bucket.ts';
 import { parseDuration, waitEnd } from './wait-time.ts';
-
-export interface NodeContext {
-  tx: Transaction<DB>;
-  workspaceId: string;
-  now: Date;
-  jobs: Pick<Jobs, 'sendInTransaction'> | undefined;
-  journeyId: number;
-  version: number;
-  definition: JourneyDefinition;
-  /** The workspace's first LINE channel, for send nodes that name none (read once per batch). */
-  defaultChannel(): Promise<string | null>;
-}
 
 /** The run has executed its current node: on to `next`, due at `at` (its wait's end, or now). */
 function moveOn(run: RunState, next: string, at: Date): void {
