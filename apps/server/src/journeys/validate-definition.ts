@@ -118,7 +118,7 @@ function checkNode(p: Problems, path: string, n: Obj) {
     case 'branch':
       return checkBranch(p, path, n);
     case 'action':
-      return checkAction(p, path, n.action);
+      return checkAction(p, `${path}.action`, n.action);
     case 'exit':
       return;
     default:
