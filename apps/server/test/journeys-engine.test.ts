@@ -12,7 +12,16 @@ import { deliverSend } from '../src/line/deliver-send.ts';
 import { getSend } from '../src/messaging/send-status.ts';
 import { SimulatedClock } from '../src/shared/clock.ts';
 import { lineUserId, newWorkspace, type TestApp } from './helpers.ts';
-import { jst, publishEvents, publishJourney, runsOf, stepsOf, text, tick } from './journeys-helpers.ts';
+import {
+  eventsReadable,
+  jst,
+  publishEvents,
+  publishJourney,
+  runsOf,
+  stepsOf,
+  text,
+  tick,
+} from './journeys-helpers.ts';
 import { createLineTestBed, type LineTestBed, makeFriends } from './line-setup.ts';
 
 let bed: LineTestBed;
@@ -420,6 +429,7 @@ describe('exactly once', () => {
       ],
     });
     await friendAdded(ids, clock.now());
+    await eventsReadable(db(), ws());
     expect(await consumeJourneyTriggers(db(), ws(), { now: clock.now() })).toMatchObject({ entered: 240 });
     class Crash extends Error {}
     await expect(

@@ -2,7 +2,8 @@
 // (the trigger consumer, then the engine) at a simulated instant, and appending domain events
 // the way their publishers do.
 
-import type { Kysely } from 'kysely';
+import { until } from '@kizuna/test-support';
+import { type Kysely, sql } from 'kysely';
 import { expect } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { appendDomainEvents } from '../src/domain-events/append.ts';
@@ -35,13 +36,31 @@ export async function publishJourney(
   return id;
 }
 
-/** The trigger consumer and then the engine, at `now`. */
+/**
+ * Waits until every event of the workspace is readable. The domain event reader holds back the
+ * events of transactions younger than the oldest one still running anywhere on the server (see
+ * domain-events/README.md); on a PostgreSQL shared with other test runs that takes a moment.
+ */
+export async function eventsReadable(db: Kysely<DB>, workspaceId: string): Promise<void> {
+  await until(
+    async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from domain_event
+        where workspace_id = ${workspaceId} and xid >= pg_snapshot_xmin(pg_current_snapshot())`.execute(db);
+      return rows[0]!.n === 0;
+    },
+    'domain events readable',
+    { timeoutMs: 30_000 },
+  );
+}
+
+/** The trigger consumer (once every event is readable) and then the engine, at `now`. */
 export async function tick(
   db: Kysely<DB>,
   workspaceId: string,
   now: Date,
   jobs?: Jobs,
 ): Promise<{ entered: number; exited: number; steps: number }> {
+  await eventsReadable(db, workspaceId);
   const consumed = await consumeJourneyTriggers(db, workspaceId, { now });
   const advanced = await advanceJourneys(db, workspaceId, { now, jobs });
   return { entered: consumed.entered, exited: consumed.exited, steps: advanced.steps };
