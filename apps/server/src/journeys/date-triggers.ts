@@ -88,7 +88,9 @@ export async function enterDateTriggers(db: Kysely<DB>, workspaceId: string, now
       const trigger = journey.definition.trigger as DateTrigger;
       const { rows } = await dateTriggerQuery(workspaceId, trigger, jstDay(now)).execute(tx);
       const entries = rows.map((r) => ({ customerId: Number(r.customer_id), key: r.key }));
-      entered += await enterRuns(tx, workspaceId, journey, entries, now);
+      // The key is the occurrence (the birthday's year, the last visit's day): one run each,
+      // whatever the re-entry policy, however often the day is evaluated.
+      entered += await enterRuns(tx, workspaceId, journey, entries, now, { oncePerKey: true });
     }
     return entered;
   });

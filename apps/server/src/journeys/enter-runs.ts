@@ -33,9 +33,10 @@ export async function liveJourneys(
 }
 
 /**
- * Enters each (customer, key) not already in an active run (and, for re-entry 'never', never in
- * any run; for { afterDays }, not in one that exited within that many days), due at once at the
- * first node. Merged-away customers are left out. Returns how many runs were created.
+ * Enters each (customer, key) not already in an active run (and, for re-entry 'never' or with
+ * `oncePerKey`, never in any run of that key; for { afterDays }, not in one that exited within
+ * that many days), due at once at the first node. Merged-away customers are left out. Returns how
+ * many runs were created.
  */
 export async function enterRuns(
   tx: Transaction<DB>,
@@ -43,6 +44,7 @@ export async function enterRuns(
   journey: LiveJourney,
   entries: readonly Entry[],
   now: Date,
+  options: { oncePerKey?: boolean } = {},
 ): Promise<number> {
   const unique = [...new Map(entries.map((e) => [`${e.customerId}\u0000${e.key}`, e])).values()];
   if (!unique.length) return 0;
@@ -52,7 +54,7 @@ export async function enterRuns(
     with inserted as (
       insert into journey_run (workspace_id, journey_id, version, customer_id, run_key, once, node_id, due_at, entered_at)
       select ${workspaceId}::uuid, ${journey.id}::bigint, ${journey.version}::int, u.customer_id, u.run_key,
-        ${reentry === 'never'}, ${journey.definition.nodes[0]!.id}, ${now}::timestamptz, ${now}::timestamptz
+        ${reentry === 'never' || options.oncePerKey === true}, ${journey.definition.nodes[0]!.id}, ${now}::timestamptz, ${now}::timestamptz
       from unnest(${unique.map((e) => e.customerId)}::bigint[], ${unique.map((e) => e.key)}::text[]) u(customer_id, run_key)
       join customer c on c.workspace_id = ${workspaceId} and c.id = u.customer_id and c.merged_into_id is null
       where ${afterDays}::int = 0 or not exists (
