@@ -175,6 +175,43 @@ describe('/v1/journeys', () => {
   });
 });
 
+describe('a customer merge', () => {
+  it('moves the merged record’s runs to the survivor, ending one that would be a second active run', async () => {
+    const workspace = await newWorkspace(t.database, '統合の店');
+    const app = { ...t, workspace, auth: { authorization: `Bearer ${workspace.apiKey}` } };
+    const ws = workspace.workspaceId;
+    const post = (customers: object[]) =>
+      t.app.inject({ method: 'POST', url: '/v1/customers', headers: app.auth, payload: { customers } });
+    const [a, b] = (await post([{ email: 'a@example.jp' }, { lineUserId: `U${'b'.repeat(32)}` }]))
+      .json()
+      .accepted.map((c: { id: number }) => c.id);
+    const both = await publishJourney(app, definition);
+    const onlyB = await publishJourney(app, {
+      ...definition,
+      trigger: { event: 'segment.entered', segmentId: 2 },
+    });
+    await publishEvents(t.database.db, ws, [
+      { type: 'segment.entered', customerId: a, payload: { segmentId: 1 } },
+      { type: 'segment.entered', customerId: b, payload: { segmentId: 1 } },
+      { type: 'segment.entered', customerId: b, payload: { segmentId: 2 } },
+    ]);
+    await tick(t.database.db, ws, jst('2027-10-01T10:00:00'));
+    const merged = await post([{ email: 'a@example.jp', lineUserId: `U${'b'.repeat(32)}` }]);
+    expect(merged.json().accepted[0]).toMatchObject({ id: a, mergedIds: [b] });
+    const runs = await t.database.db
+      .selectFrom('journey_run')
+      .select(['journey_id', 'customer_id', 'status', 'exit_reason'])
+      .where('workspace_id', '=', ws)
+      .orderBy('id')
+      .execute();
+    expect(runs.map((r) => [Number(r.journey_id), Number(r.customer_id), r.status, r.exit_reason])).toEqual([
+      [both, a, 'active', null],
+      [both, a, 'exited', 'merged'],
+      [onlyB, a, 'active', null],
+    ]);
+  });
+});
+
 describe('kizuna journeys', () => {
   const bin = join(import.meta.dirname, '..', 'bin', 'kizuna.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'kizuna-cli-journeys-'));
