@@ -8,7 +8,7 @@ import type { Jobs } from '../jobs/job-types.ts';
 import type { JourneyDefinition, JourneyNode } from './definition.ts';
 import type { NodeContext } from './node-context.ts';
 import { executeNode } from './run-nodes.ts';
-import { claimDueRuns, type RunState, saveRuns } from './run-state.ts';
+import { claimDueRuns, type RunState, saveRuns, type TraceStep } from './run-state.ts';
 
 export interface AdvanceOptions {
   /** Business time (from the Clock): runs due at or before it are advanced. */
@@ -45,25 +45,31 @@ export async function advanceJourneys(
 ): Promise<AdvanceResult> {
   const batchSize = options.batchSize ?? 1000;
   const total: AdvanceResult = { runs: 0, steps: 0 };
+  // A version's definition never changes: read once per call, not once per batch.
+  const definitions = new Map<string, JourneyDefinition>();
   for (;;) {
-    const batch = await transact(db, (tx) => advanceBatch(tx, workspaceId, options, batchSize));
+    const batch = await transact(db, (tx) => advanceBatch(tx, workspaceId, options, batchSize, definitions));
     total.runs += batch.runs;
     total.steps += batch.steps;
     if (batch.runs < batchSize) return total;
   }
 }
 
+/** Adds the definitions of the runs' versions that `cache` does not hold yet. */
 async function loadDefinitions(
   tx: Transaction<DB>,
   workspaceId: string,
   runs: readonly RunState[],
+  cache: Map<string, JourneyDefinition>,
 ): Promise<Map<string, JourneyDefinition>> {
-  const pairs = [...new Set(runs.map((r) => `${r.journeyId}:${r.version}`))];
+  const pairs = [...new Set(runs.map((r) => `${r.journeyId}:${r.version}`))].filter((p) => !cache.has(p));
+  if (!pairs.length) return cache;
   const { rows } = await sql<{ journey_id: number; version: number; definition: JourneyDefinition }>`
     select journey_id, version, definition from journey_version
     where workspace_id = ${workspaceId}
       and (journey_id::text || ':' || version::text) = any(${pairs}::text[])`.execute(tx);
-  return new Map(rows.map((r) => [`${r.journey_id}:${r.version}`, r.definition]));
+  for (const r of rows) cache.set(`${r.journey_id}:${r.version}`, r.definition);
+  return cache;
 }
 
 /** One transaction: claim, advance each run until it waits or exits, write the runs back. */
@@ -72,10 +78,16 @@ export async function advanceBatch(
   workspaceId: string,
   options: AdvanceOptions,
   batchSize: number,
+  cache = new Map<string, JourneyDefinition>(),
 ): Promise<AdvanceResult> {
   const { now } = options;
   const runs = await claimDueRuns(tx, workspaceId, now, batchSize);
-  const definitions = await loadDefinitions(tx, workspaceId, runs);
+  const definitions = await loadDefinitions(tx, workspaceId, runs, cache);
+  const traced: TraceStep[] = [];
+  const trace: NodeContext['trace'] = (list, node, outcome) => {
+    for (const r of list)
+      traced.push({ runId: r.id, stepNo: r.stepNo, nodeId: node.id, nodeType: node.type, outcome });
+  };
   let channel: Promise<string | null> | undefined;
   const defaultChannel = () => {
     channel ??= firstLineChannel(tx, workspaceId);
@@ -99,12 +111,13 @@ export async function advanceBatch(
         version: first.version,
         definition,
         defaultChannel,
+        trace,
       };
       await executeNode(ctx, node as JourneyNode, group);
       steps += group.length;
     }
   }
-  await saveRuns(tx, workspaceId, runs, now);
+  await saveRuns(tx, workspaceId, runs, traced, now);
   return { runs: runs.length, steps };
 }
 

@@ -30,7 +30,7 @@ export async function executeNode(ctx: NodeContext, node: JourneyNode, runs: Run
       for (const r of runs) moveOn(r, node.next, r.at);
       return;
     case 'wait':
-      await insertSteps(ctx.tx, ctx.workspaceId, runs, node, 'done', ctx.now);
+      ctx.trace(runs, node, 'done');
       for (const r of runs) moveOn(r, node.next, waitEnd(node, r.at));
       return;
     case 'waitForEvent':
@@ -48,7 +48,7 @@ export async function executeNode(ctx: NodeContext, node: JourneyNode, runs: Run
       return;
     }
     case 'exit':
-      await insertSteps(ctx.tx, ctx.workspaceId, runs, node, 'done', ctx.now);
+      ctx.trace(runs, node, 'done');
       for (const r of runs) {
         r.stepNo++;
         r.dueAt = null;
@@ -133,8 +133,8 @@ async function waitForEventNode(
   const yes = waiting.filter((r) => seen.has(r.id));
   const no = waiting.filter((r) => !seen.has(r.id) && r.waitUntil! <= ctx.now);
   for (const r of waiting.filter((r) => !yes.includes(r) && !no.includes(r))) r.dueAt = r.waitUntil;
-  await insertSteps(ctx.tx, ctx.workspaceId, yes, node, 'yes', ctx.now);
-  await insertSteps(ctx.tx, ctx.workspaceId, no, node, 'no', ctx.now);
+  ctx.trace(yes, node, 'yes');
+  ctx.trace(no, node, 'no');
   for (const [list, next] of [
     [yes, node.yes],
     [no, node.no],
@@ -166,8 +166,8 @@ async function branchNode(
   }
   const yes = runs.filter(matches);
   const no = runs.filter((r) => !matches(r));
-  await insertSteps(ctx.tx, ctx.workspaceId, yes, node, 'yes', ctx.now);
-  await insertSteps(ctx.tx, ctx.workspaceId, no, node, 'no', ctx.now);
+  ctx.trace(yes, node, 'yes');
+  ctx.trace(no, node, 'no');
   for (const r of yes) moveOn(r, node.yes, r.at);
   for (const r of no) moveOn(r, node.no, r.at);
 }

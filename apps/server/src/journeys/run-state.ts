@@ -110,15 +110,34 @@ export async function updateSteps(
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-/** Writes every claimed run's state back in one statement. */
+/** A step of a node without an effect, written by saveRuns. */
+export interface TraceStep {
+  runId: number;
+  stepNo: number;
+  nodeId: string;
+  nodeType: string;
+  outcome: string;
+}
+
+/**
+ * Writes every claimed run's state back and records the batch's traced steps, in one statement.
+ */
 export async function saveRuns(
   tx: Transaction<DB>,
   workspaceId: string,
   runs: readonly RunState[],
+  trace: readonly TraceStep[],
   now: Date,
 ): Promise<void> {
   if (!runs.length) return;
   await sql`
+    with steps as (
+      insert into journey_step (workspace_id, run_id, step_no, node_id, node_type, outcome, executed_at)
+      select ${workspaceId}::uuid, t.run_id, t.step_no, t.node_id, t.node_type, t.outcome, ${now}::timestamptz
+      from unnest(${trace.map((t) => t.runId)}::bigint[], ${trace.map((t) => t.stepNo)}::int[],
+        ${trace.map((t) => t.nodeId)}::text[], ${trace.map((t) => t.nodeType)}::text[], ${trace.map((t) => t.outcome)}::text[])
+        t(run_id, step_no, node_id, node_type, outcome)
+      on conflict do nothing)
     update journey_run r set node_id = u.node_id, step_count = u.step_no, due_at = u.due_at,
       wait_event = u.wait_event, wait_since = u.wait_since, wait_until = u.wait_until,
       status = case when u.exit_reason is null then 'active' else 'exited' end,
