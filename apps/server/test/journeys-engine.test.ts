@@ -413,6 +413,63 @@ describe('versions, pause and resume', () => {
   });
 });
 
+describe('sends', () => {
+  it('pass the journey’s quiet-hours choice and their origin to the messaging core; no LINE channel is a skipped step', async () => {
+    const clock = new SimulatedClock(jst('2027-05-20T22:00:00'));
+    const [cid] = await makeFriends(db(), ws(), 600, 1);
+    const id = await publishJourney(current, {
+      trigger: { event: 'line.friend_added' },
+      reentry: 'never',
+      quietHours: 'skip',
+      nodes: [
+        { id: 'late', type: 'send', messages: [text('夜のお知らせ')], next: 'end' },
+        { id: 'end', type: 'exit' },
+      ],
+    });
+    await friendAdded([cid!], clock.now());
+    await tick(db(), ws(), clock.now());
+    const [run] = await runsOf(db(), ws(), id);
+    const step = await db()
+      .selectFrom('journey_step')
+      .select(['send_id', 'outcome'])
+      .where('workspace_id', '=', ws())
+      .where('run_id', '=', run!.id)
+      .where('step_no', '=', 0)
+      .executeTakeFirstOrThrow();
+    const send = await getSend(db(), ws(), Number(step.send_id));
+    expect(send).toMatchObject({
+      quietHours: 'skip',
+      kind: 'marketing',
+      origin: `journey:${id}/v1/node:late`,
+      total: 1,
+    });
+
+    // A workspace without a LINE channel: the step is recorded as skipped, and the run goes on.
+    const bare = await newWorkspace(bed.database);
+    const app = { ...bed, workspace: bare, auth: { authorization: `Bearer ${bare.apiKey}` } };
+    const [lonely] = await makeFriends(db(), bare.workspaceId, 610, 1);
+    const bareId = await publishJourney(app, {
+      trigger: { event: 'line.friend_added' },
+      reentry: 'never',
+      quietHours: 'hold',
+      nodes: [
+        { id: 'hi', type: 'send', messages: [text('x')], next: 'end' },
+        { id: 'end', type: 'exit' },
+      ],
+    });
+    await publishEvents(db(), bare.workspaceId, [
+      {
+        type: 'line.friend_added',
+        customerId: lonely!,
+        payload: { channelId: 'none', lineUserId: 'U0', refollow: false },
+      },
+    ]);
+    await tick(db(), bare.workspaceId, clock.now());
+    const [bareRun] = await runsOf(db(), bare.workspaceId, bareId);
+    expect(await stepsOf(db(), bare.workspaceId, bareRun!.id)).toEqual(['hi:skipped', 'end:done']);
+  });
+});
+
 describe('exactly once', () => {
   it('batches run side by side and again never repeat a step; a rolled-back batch leaves nothing', async () => {
     const clock = new SimulatedClock(jst('2027-06-01T10:00:00'));
