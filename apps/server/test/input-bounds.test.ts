@@ -70,6 +70,11 @@ const OPAQUE = new Map<string, string>([
   ['POST /v1/segments body(application/json).definition', 'segments/rule-tree.ts'],
   ['PATCH /v1/segments/{id} body(application/json).definition', 'segments/rule-tree.ts'],
   [
+    'POST /v1/journeys body(application/json).definition',
+    'journeys/validate-definition.ts bounds nodes (≤100), ids, texts, durations and LINE messages (≤5)',
+  ],
+  ['PUT /v1/journeys/{id}/definition body(application/json).definition', 'journeys/validate-definition.ts'],
+  [
     'POST /v1/line/sends body(application/json).messages[]',
     "LINE message objects, ≤5, checked by LINE's API",
   ],

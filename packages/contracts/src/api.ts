@@ -5899,6 +5899,636 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/journeys/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Journey templates (Japanese and English) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: {
+                                    ja: string;
+                                    en: string;
+                                };
+                                description: {
+                                    ja: string;
+                                    en: string;
+                                };
+                                /** @description A definition to create a journey from (replace coupon template id 1 with yours) */
+                                definition: unknown;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Journeys, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–200) */
+                    limit?: number;
+                    cursor?: string;
+                    status?: "draft" | "live" | "paused" | "archived";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                status: "draft" | "live" | "paused" | "archived";
+                                /** @description The version new runs enter. Runs already under way continue on the version they entered (実行中のお客様は開始時のバージョンのまま進みます). */
+                                liveVersion: number | null;
+                                latestVersion: number;
+                                /** @description The latest version’s definition */
+                                definition: unknown;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Pass as `cursor` to read the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a draft journey (version 1) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description e.g. 友だち追加ウェルカム */
+                        name: string;
+                        /** @description The journey definition: trigger, nodes (the run starts at nodes[0]), goal, reentry, quietHours, key. See journeys/README.md. */
+                        definition: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            status: "draft" | "live" | "paused" | "archived";
+                            /** @description The version new runs enter. Runs already under way continue on the version they entered (実行中のお客様は開始時のバージョンのまま進みます). */
+                            liveVersion: number | null;
+                            latestVersion: number;
+                            /** @description The latest version’s definition */
+                            definition: unknown;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A journey with its latest definition */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Journey id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            status: "draft" | "live" | "paused" | "archived";
+                            /** @description The version new runs enter. Runs already under way continue on the version they entered (実行中のお客様は開始時のバージョンのまま進みます). */
+                            liveVersion: number | null;
+                            latestVersion: number;
+                            /** @description The latest version’s definition */
+                            definition: unknown;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/definition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A new version. On a live journey new runs enter it; runs under way keep the version they entered (実行中のお客様は開始時のバージョンのまま進みます) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Journey id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @description The journey definition: trigger, nodes (the run starts at nodes[0]), goal, reentry, quietHours, key. See journeys/README.md. */
+                        definition: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            status: "draft" | "live" | "paused" | "archived";
+                            /** @description The version new runs enter. Runs already under way continue on the version they entered (実行中のお客様は開始時のバージョンのまま進みます). */
+                            liveVersion: number | null;
+                            latestVersion: number;
+                            /** @description The latest version’s definition */
+                            definition: unknown;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish: new runs enter the latest version from now on */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Journey id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            status: "draft" | "live" | "paused" | "archived";
+                            /** @description The version new runs enter. Runs already under way continue on the version they entered (実行中のお客様は開始時のバージョンのまま進みます). */
+                            liveVersion: number | null;
+                            latestVersion: number;
+                            /** @description The latest version’s definition */
+                            definition: unknown;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause: due steps wait and no run enters; nothing is lost */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Journey id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            status: "draft" | "live" | "paused" | "archived";
+                            /** @description The version new runs enter. Runs already under way continue on the version they entered (実行中のお客様は開始時のバージョンのまま進みます). */
+                            liveVersion: number | null;
+                            latestVersion: number;
+                            /** @description The latest version’s definition */
+                            definition: unknown;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused journey: waiting steps go on */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Journey id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            status: "draft" | "live" | "paused" | "archived";
+                            /** @description The version new runs enter. Runs already under way continue on the version they entered (実行中のお客様は開始時のバージョンのまま進みます). */
+                            liveVersion: number | null;
+                            latestVersion: number;
+                            /** @description The latest version’s definition */
+                            definition: unknown;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive: active runs exit (archived); the journey is read-only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Journey id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            status: "draft" | "live" | "paused" | "archived";
+                            /** @description The version new runs enter. Runs already under way continue on the version they entered (実行中のお客様は開始時のバージョンのまま進みます). */
+                            liveVersion: number | null;
+                            latestVersion: number;
+                            /** @description The latest version’s definition */
+                            definition: unknown;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The journey’s runs with their steps, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–200) */
+                    limit?: number;
+                    cursor?: string;
+                    status?: "active" | "exited";
+                };
+                header?: never;
+                path: {
+                    /** @description Journey id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                journeyId: number;
+                                /** @description The version the run entered on and follows */
+                                version: number;
+                                customerId: number;
+                                /** @description The run key ("" unless the journey is keyed) */
+                                key: string;
+                                nodeId: string;
+                                status: "active" | "exited";
+                                /** Format: date-time */
+                                dueAt: string | null;
+                                /** @description The event a waitForEvent node waits for */
+                                waitingFor: string | null;
+                                /** Format: date-time */
+                                enteredAt: string;
+                                /** Format: date-time */
+                                exitedAt: string | null;
+                                exitReason: string | null;
+                                steps: {
+                                    stepNo: number;
+                                    nodeId: string;
+                                    nodeType: string;
+                                    outcome: string;
+                                    /** @description Why an action was skipped */
+                                    detail: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                    sendId: number | null;
+                                    /** Format: date-time */
+                                    executedAt: string;
+                                }[];
+                            }[];
+                            /** @description Pass as `cursor` to read the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{customerId}/journey-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer’s journey runs with their steps, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–200) */
+                    limit?: number;
+                    cursor?: string;
+                    status?: "active" | "exited";
+                };
+                header?: never;
+                path: {
+                    /** @description Customer id */
+                    customerId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                journeyId: number;
+                                /** @description The version the run entered on and follows */
+                                version: number;
+                                customerId: number;
+                                /** @description The run key ("" unless the journey is keyed) */
+                                key: string;
+                                nodeId: string;
+                                status: "active" | "exited";
+                                /** Format: date-time */
+                                dueAt: string | null;
+                                /** @description The event a waitForEvent node waits for */
+                                waitingFor: string | null;
+                                /** Format: date-time */
+                                enteredAt: string;
+                                /** Format: date-time */
+                                exitedAt: string | null;
+                                exitReason: string | null;
+                                steps: {
+                                    stepNo: number;
+                                    nodeId: string;
+                                    nodeType: string;
+                                    outcome: string;
+                                    /** @description Why an action was skipped */
+                                    detail: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                    sendId: number | null;
+                                    /** Format: date-time */
+                                    executedAt: string;
+                                }[];
+                            }[];
+                            /** @description Pass as `cursor` to read the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/analytics/subscriptions": {
         parameters: {
             query?: never;

@@ -12,6 +12,7 @@ import { domainEventsCapability } from '../domain-events/capability.ts';
 import { emailCapability } from '../email/capability.ts';
 import { eventsCapability } from '../events/capability.ts';
 import { healthCapability } from '../health/capability.ts';
+import { journeysCapability } from '../journeys/capability.ts';
 import { karteCapability } from '../karte/capability.ts';
 import { lineCapability } from '../line/capability.ts';
 import { loyaltyCapability } from '../loyalty/capability.ts';
@@ -39,6 +40,7 @@ export const CAPABILITIES: readonly Capability[] = [
   visitsCapability,
   productsCapability,
   segmentsCapability,
+  journeysCapability,
   analyticsCapability,
   domainEventsCapability,
   csvImportCapability,

@@ -31,6 +31,11 @@ export interface JobContext {
   lineHosts?: LineHostAllowance;
   /** The SMTP relay and public URL email delivery uses; absent: email sends wait for it. */
   email?: EmailRuntime;
+  /**
+   * Enqueues a job inside the caller's transaction (a send's delivery job, committed with the
+   * send a journey step creates). Handlers run by the job system have it.
+   */
+  sendInTransaction?: (tx: Transaction<DB>, name: string, data: object) => Promise<string | null>;
   /** Enqueues a job to start at `startAfter` (a send held for quiet hours, at their end). */
   sendLater?: (name: string, data: object, startAfter: Date) => Promise<void>;
   /** Business time (shared/clock.ts); absent: the wall clock (`clockOf(context)`). */

@@ -76,6 +76,7 @@ export async function startJobs(
     secrets: options.secrets,
     publish: publishNow,
     publishInTransaction,
+    sendInTransaction: (tx, name, data) => boss.send(name, data, { db: fromKysely(tx) }),
     sendLater: async (name, data, startAfter) => {
       await boss.send(name, data, { startAfter });
     },

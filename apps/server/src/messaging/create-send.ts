@@ -1,6 +1,6 @@
 // A send and its outbox, written in one transaction with the job that delivers it.
 
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { assertCustomersExist } from '../customers/known-customers.ts';
 import type { DB } from '../db/schema.ts';
@@ -59,41 +59,66 @@ export async function createSend(
   input: SendInput,
 ): Promise<SendView> {
   checkInput(adapter, input);
+  return transact(db, (tx) => insertSend(tx, jobs, adapter, workspaceId, input));
+}
+
+/**
+ * createSend inside the caller's transaction: the send, its outbox and its delivery job commit
+ * or roll back with the caller's own writes (a journey step's record). The caller retries a
+ * lost race itself (see db/transact.ts).
+ */
+export async function createSendInTransaction(
+  tx: Transaction<DB>,
+  jobs: Pick<Jobs, 'sendInTransaction'> | undefined,
+  adapter: ChannelAdapter,
+  workspaceId: string,
+  input: SendInput,
+): Promise<SendView> {
+  checkInput(adapter, input);
+  return insertSend(tx, jobs, adapter, workspaceId, input);
+}
+
+async function insertSend(
+  tx: Transaction<DB>,
+  jobs: Pick<Jobs, 'sendInTransaction'> | undefined,
+  adapter: ChannelAdapter,
+  workspaceId: string,
+  input: SendInput,
+): Promise<SendView> {
   const personal = new Map((input.personalized ?? []).map((p) => [p.customerId, p.messages]));
   const shared = [...new Set(input.customerIds)].filter((id) => !personal.has(id));
   const ids = [...shared, ...personal.keys()];
   const contents = [...shared.map(() => null), ...[...personal.values()].map((m) => JSON.stringify(m))];
-  return transact(db, async (tx) => {
-    const existing = await findSendId(tx, workspaceId, adapter.channel, input.idempotencyKey);
-    if (existing !== undefined) return getSend(tx, workspaceId, existing);
-    await adapter.assertChannel(tx, workspaceId, input.channelId);
-    await assertCustomersExist(tx, workspaceId, [
-      ...input.customerIds.map((customerId, i) => ({ path: `customerIds[${i}]`, customerId })),
-      ...(input.personalized ?? []).map((p, i) => ({
-        path: `personalized[${i}].customerId`,
-        customerId: p.customerId,
-      })),
-    ]);
-    const send = await tx
-      .insertInto('message_send')
-      .values({
-        workspace_id: workspaceId,
-        channel: adapter.channel,
-        channel_id: input.channelId,
-        idempotency_key: input.idempotencyKey,
-        origin: input.origin ?? 'api',
-        messages: JSON.stringify(input.messages),
-        aggregation_unit: input.aggregationUnit ?? null,
-        kind: input.kind ?? 'marketing',
-        quiet_hours: input.quietHours ?? 'hold',
-        status: 'queued',
-        total: 0,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const noAddress = `no_${adapter.identityKind}_identity`;
-    // Merged-away customers are left out; a customer's address is its lowest identity of the kind.
-    const { rows } = await sql<{ total: number }>`
+  const existing = await findSendId(tx, workspaceId, adapter.channel, input.idempotencyKey);
+  if (existing !== undefined) return getSend(tx, workspaceId, existing);
+  await adapter.assertChannel(tx, workspaceId, input.channelId);
+  await assertCustomersExist(tx, workspaceId, [
+    ...input.customerIds.map((customerId, i) => ({ path: `customerIds[${i}]`, customerId })),
+    ...(input.personalized ?? []).map((p, i) => ({
+      path: `personalized[${i}].customerId`,
+      customerId: p.customerId,
+    })),
+  ]);
+  const send = await tx
+    .insertInto('message_send')
+    .values({
+      workspace_id: workspaceId,
+      channel: adapter.channel,
+      channel_id: input.channelId,
+      idempotency_key: input.idempotencyKey,
+      origin: input.origin ?? 'api',
+      messages: JSON.stringify(input.messages),
+      aggregation_unit: input.aggregationUnit ?? null,
+      kind: input.kind ?? 'marketing',
+      quiet_hours: input.quietHours ?? 'hold',
+      status: 'queued',
+      total: 0,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const noAddress = `no_${adapter.identityKind}_identity`;
+  // Merged-away customers are left out; a customer's address is its lowest identity of the kind.
+  const { rows } = await sql<{ total: number }>`
       with input as (
         select u.customer_id, u.messages, u.ord from unnest(${ids}::bigint[], ${contents}::jsonb[]) with ordinality as u(customer_id, messages, ord)
       ), inserted as (
@@ -109,13 +134,12 @@ export async function createSend(
           order by value limit 1) l on true
         returning 1
       ) select count(*)::int as total from inserted`.execute(tx);
-    await tx
-      .updateTable('message_send')
-      .set({ total: rows[0]?.total ?? 0 })
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', send.id)
-      .execute();
-    if (jobs) await jobs.sendInTransaction(tx, adapter.jobName, { workspaceId, sendId: send.id });
-    return getSend(tx, workspaceId, send.id);
-  });
+  await tx
+    .updateTable('message_send')
+    .set({ total: rows[0]?.total ?? 0 })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', send.id)
+    .execute();
+  if (jobs) await jobs.sendInTransaction(tx, adapter.jobName, { workspaceId, sendId: send.id });
+  return getSend(tx, workspaceId, send.id);
 }

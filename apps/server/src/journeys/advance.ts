@@ -1,0 +1,152 @@
+// The journey engine: claims due runs in batches and advances them node by node, one transaction
+// per batch. Runs at the same node of the same version are executed together (one send for all
+// of a send node's customers), so a million runs cost thousands of statements, not millions.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { transact } from '../db/transact.ts';
+import type { Jobs } from '../jobs/job-types.ts';
+import type { JourneyDefinition, JourneyNode } from './definition.ts';
+import type { NodeContext } from './node-context.ts';
+import { executeNode } from './run-nodes.ts';
+import { claimDueRuns, type RunState, saveRuns, type TraceStep } from './run-state.ts';
+
+export interface AdvanceOptions {
+  /** Business time (from the Clock): runs due at or before it are advanced. */
+  now: Date;
+  /** Enqueues the delivery of sends; absent, sends are created and wait for a worker to find them. */
+  jobs?: Pick<Jobs, 'sendInTransaction'> | undefined;
+  /** Runs claimed per transaction (default 1,000). */
+  batchSize?: number;
+}
+
+export interface AdvanceResult {
+  /** Runs claimed (a run advanced in two batches counts twice). */
+  runs: number;
+  /** Nodes executed. */
+  steps: number;
+}
+
+// A run executes at most this many nodes in one batch. Validation refuses cycles without a
+// wait, so a definition cannot reach it; it bounds a batch if a bug ever made one.
+const MAX_NODES_PER_BATCH = 200;
+
+/**
+ * Advances every due run of the workspace's live journeys until none is due at `now`. Safe to run
+ * in several workers at once: each claims different runs (SKIP LOCKED), and each step's effect
+ * is recorded in journey_step in the transaction that makes it.
+ *
+ * @example
+ * await advanceJourneys(db, workspaceId, { now: clock.now(), jobs });
+ */
+export async function advanceJourneys(
+  db: Kysely<DB>,
+  workspaceId: string,
+  options: AdvanceOptions,
+): Promise<AdvanceResult> {
+  const batchSize = options.batchSize ?? 1000;
+  const total: AdvanceResult = { runs: 0, steps: 0 };
+  // A version's definition never changes: read once per call, not once per batch.
+  const definitions = new Map<string, JourneyDefinition>();
+  for (;;) {
+    const batch = await transact(db, (tx) => advanceBatch(tx, workspaceId, options, batchSize, definitions));
+    total.runs += batch.runs;
+    total.steps += batch.steps;
+    if (batch.runs < batchSize) return total;
+  }
+}
+
+/** Adds the definitions of the runs' versions that `cache` does not hold yet. */
+async function loadDefinitions(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  runs: readonly RunState[],
+  cache: Map<string, JourneyDefinition>,
+): Promise<Map<string, JourneyDefinition>> {
+  const pairs = [...new Set(runs.map((r) => `${r.journeyId}:${r.version}`))].filter((p) => !cache.has(p));
+  if (!pairs.length) return cache;
+  const { rows } = await sql<{ journey_id: number; version: number; definition: JourneyDefinition }>`
+    select journey_id, version, definition from journey_version
+    where workspace_id = ${workspaceId}
+      and (journey_id::text || ':' || version::text) = any(${pairs}::text[])`.execute(tx);
+  for (const r of rows) cache.set(`${r.journey_id}:${r.version}`, r.definition);
+  return cache;
+}
+
+/** One transaction: claim, advance each run until it waits or exits, write the runs back. */
+export async function advanceBatch(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  options: AdvanceOptions,
+  batchSize: number,
+  cache = new Map<string, JourneyDefinition>(),
+): Promise<AdvanceResult> {
+  const { now } = options;
+  const runs = await claimDueRuns(tx, workspaceId, now, batchSize);
+  const definitions = await loadDefinitions(tx, workspaceId, runs, cache);
+  const traced: TraceStep[] = [];
+  const trace: NodeContext['trace'] = (list, node, outcome) => {
+    for (const r of list)
+      traced.push({ runId: r.id, stepNo: r.stepNo, nodeId: node.id, nodeType: node.type, outcome });
+  };
+  let channel: Promise<string | null> | undefined;
+  const defaultChannel = () => {
+    channel ??= firstLineChannel(tx, workspaceId);
+    return channel;
+  };
+  let steps = 0;
+  for (let round = 0; round < MAX_NODES_PER_BATCH; round++) {
+    const due = runs.filter((r) => r.exitReason === null && r.dueAt !== null && r.dueAt <= now);
+    if (!due.length) break;
+    for (const [key, group] of groupBy(due, (r) => `${r.journeyId}:${r.version}:${r.nodeId}`)) {
+      const first = group[0]!;
+      const definition = definitions.get(`${first.journeyId}:${first.version}`)!;
+      const node = definition.nodes.find((n) => n.id === first.nodeId);
+      if (!node) throw new Error(`journey run at unknown node ${key}`);
+      const ctx: NodeContext = {
+        tx,
+        workspaceId,
+        now,
+        jobs: options.jobs,
+        journeyId: first.journeyId,
+        version: first.version,
+        definition,
+        defaultChannel,
+        trace,
+      };
+      await executeNode(ctx, node as JourneyNode, group);
+      steps += group.length;
+    }
+  }
+  await saveRuns(tx, workspaceId, runs, traced, now);
+  return { runs: runs.length, steps };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+async function firstLineChannel(tx: Transaction<DB>, workspaceId: string): Promise<string | null> {
+  const row = await tx
+    .selectFrom('line_channel')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** The workspaces with runs due at `now` (the engine job's work list). */
+export async function workspacesWithDueRuns(db: Kysely<DB>, now: Date): Promise<string[]> {
+  const { rows } = await sql<{ workspace_id: string }>`
+    select distinct r.workspace_id from journey_run r
+    where r.status = 'active' and r.due_at <= ${now}`.execute(db);
+  return rows.map((r) => r.workspace_id);
+}

@@ -1,0 +1,120 @@
+// The shape of a journey version's definition (JSON, stored in journey_version.definition).
+// validate-definition.ts turns untrusted JSON into this type, naming the path of every problem.
+import type { DomainEventType } from '../domain-events/event-map.ts';
+import type { RuleNode } from '../segments/rule-tree.ts';
+
+/** The event triggers: a run starts when the customer's event is read from the stream. */
+export const EVENT_TRIGGERS = [
+  'line.friend_added',
+  'segment.entered',
+  'segment.exited',
+  'order.recorded',
+  'visit.recorded',
+  'loyalty.stamp_card_one_to_go',
+  'loyalty.stamp_card_completed',
+  'loyalty.points_expiring',
+  'loyalty.tier_changed',
+  'loyalty.coupon_granted',
+  'loyalty.coupon_redeemed',
+] as const satisfies readonly DomainEventType[];
+export type EventTriggerType = (typeof EVENT_TRIGGERS)[number];
+
+/** The payload fields an event trigger may use as its run key, per event. */
+export const KEY_FIELDS: Partial<Record<EventTriggerType, readonly string[]>> = {
+  'order.recorded': ['orderId', 'externalId'],
+  'visit.recorded': ['visitId', 'externalId'],
+  'segment.entered': ['segmentId'],
+  'segment.exited': ['segmentId'],
+  'loyalty.stamp_card_completed': ['cardId'],
+  'loyalty.stamp_card_one_to_go': ['cardId'],
+  'loyalty.points_expiring': ['expiresOn'],
+  'loyalty.tier_changed': ['tierChangeId', 'to'],
+  'loyalty.coupon_granted': ['couponId'],
+  'loyalty.coupon_redeemed': ['couponId'],
+};
+
+export type EventTrigger =
+  | { event: 'line.friend_added'; refollow?: boolean }
+  | { event: 'segment.entered' | 'segment.exited'; segmentId: number }
+  | { event: Exclude<EventTriggerType, 'line.friend_added' | 'segment.entered' | 'segment.exited'> };
+
+/** Date triggers, evaluated once a JST day (date-triggers.ts). */
+export type DateTrigger =
+  | { date: 'birthday'; daysBefore: number }
+  | { date: 'anniversary' }
+  | { date: 'days_since_last'; of: 'orders' | 'visits'; days: number }
+  | { date: 'visit_cycle'; of: 'orders' | 'visits' };
+
+export type Trigger = EventTrigger | DateTrigger;
+
+export type Weekday = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
+export const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/** A wait: a duration, a JST day offset at a time of day, or the next given weekday at a time. */
+export type WaitSpec =
+  | { duration: string }
+  | { until: { dayOffset: number; at: string } }
+  | { weekday: { day: Weekday; at: string } };
+
+export type Action =
+  | { type: 'grantCoupon'; templateId: number }
+  | { type: 'addPoints'; points: number; reason?: string }
+  | { type: 'addTag'; tag: string }
+  | { type: 'removeTag'; tag: string }
+  | { type: 'setAttribute'; name: string; value: string | number | boolean | null };
+
+interface NodeBase {
+  id: string;
+  /** Editor metadata (a label, a position) the engine ignores. */
+  label?: string;
+}
+
+export type JourneyNode =
+  | (NodeBase & {
+      type: 'send';
+      /** The LINE channel; absent: the workspace's first LINE channel. */
+      channelId?: string;
+      messages: unknown[];
+      next: string;
+    })
+  | (NodeBase & { type: 'wait'; next: string } & WaitSpec)
+  | (NodeBase & { type: 'waitForEvent'; event: DomainEventType; timeout: string; yes: string; no: string })
+  | (NodeBase & { type: 'branch'; condition: RuleNode; yes: string; no: string })
+  | (NodeBase & { type: 'branch'; random: { percent: number }; yes: string; no: string })
+  | (NodeBase & { type: 'action'; action: Action; next: string })
+  | (NodeBase & { type: 'exit' });
+
+export type NodeType = JourneyNode['type'];
+
+export type Reentry = 'never' | 'after_exit' | { afterDays: number };
+
+export interface JourneyDefinition {
+  trigger: Trigger;
+  /** The run starts at nodes[0]. */
+  nodes: JourneyNode[];
+  /** A matching event within `withinDays` of entry ends the run (exit reason `goal`). */
+  goal?: { event: DomainEventType; withinDays: number };
+  reentry: Reentry;
+  /** What a send does when it plans in the workspace's quiet hours (messaging's policy). */
+  quietHours: 'hold' | 'skip';
+  /** For an event trigger: the payload field whose value keys the run (one run per key). */
+  key?: string;
+}
+
+/** 'line.friend_added', 'date:birthday': what the trigger consumer selects journeys by. */
+export function triggerKind(trigger: Trigger): string {
+  return 'event' in trigger ? trigger.event : `date:${trigger.date}`;
+}
+
+/** The ids a node leads to, in order. */
+export function successors(node: JourneyNode): string[] {
+  switch (node.type) {
+    case 'exit':
+      return [];
+    case 'waitForEvent':
+    case 'branch':
+      return [node.yes, node.no];
+    default:
+      return [node.next];
+  }
+}

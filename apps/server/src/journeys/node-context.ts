@@ -1,0 +1,25 @@
+// What executing a node needs: the batch's transaction and time, and the run group's journey.
+import type { Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { Jobs } from '../jobs/job-types.ts';
+import type { JourneyDefinition } from './definition.ts';
+import type { RunState } from './run-state.ts';
+
+export interface NodeContext {
+  tx: Transaction<DB>;
+  workspaceId: string;
+  now: Date;
+  jobs: Pick<Jobs, 'sendInTransaction'> | undefined;
+  journeyId: number;
+  version: number;
+  definition: JourneyDefinition;
+  /** The workspace's first LINE channel, for send nodes that name none (read once per batch). */
+  defaultChannel(): Promise<string | null>;
+  /**
+   * Records the steps of a node without an effect of its own (wait, branch, wait for an event,
+   * exit). They are written with the runs' new state at the end of the batch, in the same
+   * transaction, one statement for all: nothing outside the batch depends on them, so only the
+   * nodes with effects (send, action) need their step row before the effect.
+   */
+  trace(runs: readonly RunState[], node: { id: string; type: string }, outcome: string): void;
+}

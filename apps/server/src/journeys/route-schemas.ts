@@ -1,0 +1,109 @@
+// The request and response shapes of /v1/journeys (OpenAPI). A definition is opaque JSON here:
+// validate-definition.ts checks it and names the path of every problem.
+import { Type } from 'typebox';
+import { PageLimit, RowId } from '../shared/page-schema.ts';
+import { FreeObject, Instant, Nullable, Page } from '../shared/response-types.ts';
+
+const Definition = Type.Unknown({
+  description:
+    'The journey definition: trigger, nodes (the run starts at nodes[0]), goal, reentry, quietHours, key. See journeys/README.md.',
+});
+
+export const JourneyInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200, description: 'e.g. 友だち追加ウェルカム' }),
+    definition: Definition,
+  },
+  { additionalProperties: false },
+);
+
+export const DefinitionInput = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), definition: Definition },
+  { additionalProperties: false },
+);
+
+export const Journey = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  status: Type.Union([
+    Type.Literal('draft'),
+    Type.Literal('live'),
+    Type.Literal('paused'),
+    Type.Literal('archived'),
+  ]),
+  liveVersion: Nullable(
+    Type.Integer({
+      description:
+        'The version new runs enter. Runs already under way continue on the version they entered (実行中のお客様は開始時のバージョンのまま進みます).',
+    }),
+  ),
+  latestVersion: Type.Integer(),
+  definition: Type.Unknown({ description: 'The latest version’s definition' }),
+  createdAt: Instant(),
+  updatedAt: Instant(),
+});
+
+export const JourneyList = Page(Journey);
+
+export const Run = Type.Object({
+  id: Type.Integer(),
+  journeyId: Type.Integer(),
+  version: Type.Integer({ description: 'The version the run entered on and follows' }),
+  customerId: Type.Integer(),
+  key: Type.String({ description: 'The run key ("" unless the journey is keyed)' }),
+  nodeId: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('exited')]),
+  dueAt: Nullable(Instant()),
+  waitingFor: Nullable(Type.String({ description: 'The event a waitForEvent node waits for' })),
+  enteredAt: Instant(),
+  exitedAt: Nullable(Instant()),
+  exitReason: Nullable(Type.String()),
+  steps: Type.Array(
+    Type.Object({
+      stepNo: Type.Integer(),
+      nodeId: Type.String(),
+      nodeType: Type.String(),
+      outcome: Type.String(),
+      detail: Nullable(FreeObject('Why an action was skipped')),
+      sendId: Nullable(Type.Integer()),
+      executedAt: Instant(),
+    }),
+  ),
+});
+
+export const RunList = Page(Run);
+
+export const IdParams = Type.Object({ id: RowId('Journey id') });
+export const CustomerParams = Type.Object({ customerId: RowId('Customer id') });
+export const ListQuery = Type.Object(
+  {
+    limit: PageLimit,
+    cursor: Type.Optional(Type.String({ maxLength: 20, pattern: '^[1-9][0-9]{0,18}$' })),
+    status: Type.Optional(
+      Type.Union([
+        Type.Literal('draft'),
+        Type.Literal('live'),
+        Type.Literal('paused'),
+        Type.Literal('archived'),
+      ]),
+    ),
+  },
+  { additionalProperties: false },
+);
+export const RunQuery = Type.Object(
+  {
+    limit: PageLimit,
+    cursor: Type.Optional(Type.String({ maxLength: 20, pattern: '^[1-9][0-9]{0,18}$' })),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('exited')])),
+  },
+  { additionalProperties: false },
+);
+
+export const Template = Type.Object({
+  id: Type.String(),
+  name: Type.Object({ ja: Type.String(), en: Type.String() }),
+  description: Type.Object({ ja: Type.String(), en: Type.String() }),
+  definition: Type.Unknown({
+    description: 'A definition to create a journey from (replace coupon template id 1 with yours)',
+  }),
+});

@@ -1,0 +1,85 @@
+// A journey's action node: the effect is the owning capability's own domain function (loyalty
+// grants coupons and points, customers keeps tags and attributes); journeys write no other
+// capability's tables. Each effect carries a key derived from (run, step), so even a replay
+// outside the step record's protection would find the first coupon or points entry.
+import { addCustomerTag, removeCustomerTag, setCustomerAttribute } from '../customers/customer-tags.ts';
+import { grantCouponInTx } from '../loyalty/coupons.ts';
+import { lockMembers } from '../loyalty/members.ts';
+import { earnInTx } from '../loyalty/points-ledger.ts';
+import { loadRules } from '../loyalty/rules.ts';
+import { DomainError } from '../shared/domain-error.ts';
+import type { Action } from './definition.ts';
+import type { NodeContext } from './node-context.ts';
+import { type RunState, updateSteps } from './run-state.ts';
+
+const effectKey = (r: RunState) => `journey-run:${r.id}:step:${r.stepNo}`;
+
+/** Runs the action for each run (whose step row is new), recording a refused one as skipped. */
+export async function runActions(ctx: NodeContext, action: Action, runs: RunState[]): Promise<void> {
+  if (!runs.length) return;
+  const { tx, workspaceId: ws, now } = ctx;
+  const ids = runs.map((r) => r.customerId);
+  switch (action.type) {
+    case 'addTag':
+      return addCustomerTag(tx, ws, ids, action.tag, now);
+    case 'removeTag':
+      return removeCustomerTag(tx, ws, ids, action.tag, now);
+    case 'setAttribute':
+      return setCustomerAttribute(tx, ws, ids, action.name, action.value, now);
+    case 'grantCoupon':
+    case 'addPoints':
+      return loyaltyActions(ctx, action, runs);
+  }
+}
+
+async function loyaltyActions(
+  ctx: NodeContext,
+  action: Extract<Action, { type: 'grantCoupon' | 'addPoints' }>,
+  runs: RunState[],
+): Promise<void> {
+  const { tx, workspaceId: ws, now } = ctx;
+  // Member rows locked in customer order, as every loyalty change does.
+  const members = await lockMembers(
+    tx,
+    ws,
+    runs.map((r) => r.customerId),
+  );
+  const validityMonths = action.type === 'addPoints' ? (await loadRules(tx, ws)).lotValidityMonths : 0;
+  const skipped: { runId: number; stepNo: number; outcome: string; detail: unknown }[] = [];
+  const actor = `journey:${ctx.journeyId}`;
+  for (const r of runs) {
+    const skip = (reason: string, message: string) =>
+      skipped.push({ runId: r.id, stepNo: r.stepNo, outcome: 'skipped', detail: { reason, message } });
+    if (!members.has(r.customerId)) {
+      skip('not_a_member', 'the customer cannot be a loyalty member (merged away)');
+      continue;
+    }
+    try {
+      if (action.type === 'grantCoupon')
+        await grantCouponInTx(tx, ws, {
+          templateId: action.templateId,
+          customerId: r.customerId,
+          source: 'journey',
+          actor,
+          grantKey: effectKey(r),
+          at: now,
+        });
+      else
+        await earnInTx(tx, ws, {
+          customerId: r.customerId,
+          points: action.points,
+          actor,
+          reason: action.reason ?? 'journey',
+          idempotencyKey: effectKey(r),
+          earnedAt: now,
+          validityMonths,
+        });
+    } catch (error) {
+      // Refusals (a limit reached, an inactive template) are thrown before any write, so the
+      // transaction goes on; anything else is a bug or an outage and fails the batch.
+      if (!(error instanceof DomainError)) throw error;
+      skip(error.reason ?? error.code, error.message);
+    }
+  }
+  await updateSteps(tx, ws, skipped);
+}

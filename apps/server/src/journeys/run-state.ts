@@ -1,0 +1,152 @@
+// The engine's SQL over runs and steps: claim a batch of due runs, record executed steps, write
+// the batch's new run states back. Each is one statement for the whole batch.
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { ExitReason } from './journey-tables.ts';
+
+/** A claimed run as the engine moves it; written back by saveRuns. */
+export interface RunState {
+  id: number;
+  journeyId: number;
+  version: number;
+  customerId: number;
+  nodeId: string;
+  stepNo: number;
+  /** The instant the current node was due: waits count from here, not from a late engine's now. */
+  at: Date;
+  /** When the run is next due; null after an exit. */
+  dueAt: Date | null;
+  waitEvent: string | null;
+  waitSince: Date | null;
+  waitUntil: Date | null;
+  exitReason: ExitReason | null;
+}
+
+interface ClaimRow {
+  id: number;
+  journey_id: number;
+  version: number;
+  customer_id: number;
+  node_id: string;
+  step_count: number;
+  due_at: Date;
+  wait_event: string | null;
+  wait_since: Date | null;
+  wait_until: Date | null;
+}
+
+/**
+ * Locks up to `limit` due runs of live journeys, oldest due first. SKIP LOCKED: a second worker
+ * takes the next runs instead of waiting for these, and never gets the same run.
+ */
+export async function claimDueRuns(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  now: Date,
+  limit: number,
+): Promise<RunState[]> {
+  const { rows } = await sql<ClaimRow>`
+    select r.id, r.journey_id, r.version, r.customer_id, r.node_id, r.step_count, r.due_at,
+      r.wait_event, r.wait_since, r.wait_until
+    from journey_run r
+    join journey j on j.workspace_id = r.workspace_id and j.id = r.journey_id and j.status = 'live'
+    where r.workspace_id = ${workspaceId} and r.status = 'active' and r.due_at <= ${now}
+    order by r.due_at, r.id
+    limit ${limit}
+    for update of r skip locked`.execute(tx);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    journeyId: Number(r.journey_id),
+    version: r.version,
+    customerId: Number(r.customer_id),
+    nodeId: r.node_id,
+    stepNo: r.step_count,
+    at: r.due_at,
+    dueAt: r.due_at,
+    waitEvent: r.wait_event,
+    waitSince: r.wait_since,
+    waitUntil: r.wait_until,
+    exitReason: null,
+  }));
+}
+
+/**
+ * Records step `stepNo` of each run (the node it executes now) and returns the runs whose row is
+ * new. A run whose row already exists had this step's effect committed before: the caller must
+ * not make it again.
+ */
+export async function insertSteps(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  runs: readonly RunState[],
+  node: { id: string; type: string },
+  outcome: string,
+  now: Date,
+): Promise<Set<number>> {
+  if (!runs.length) return new Set();
+  const { rows } = await sql<{ run_id: number }>`
+    insert into journey_step (workspace_id, run_id, step_no, node_id, node_type, outcome, executed_at)
+    select ${workspaceId}::uuid, u.run_id, u.step_no, ${node.id}, ${node.type}, ${outcome}, ${now}::timestamptz
+    from unnest(${runs.map((r) => r.id)}::bigint[], ${runs.map((r) => r.stepNo)}::int[]) u(run_id, step_no)
+    on conflict do nothing
+    returning run_id`.execute(tx);
+  return new Set(rows.map((r) => Number(r.run_id)));
+}
+
+/** Sets outcome, detail or send of steps already recorded in this transaction. */
+export async function updateSteps(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  steps: readonly { runId: number; stepNo: number; outcome: string; detail?: unknown; sendId?: number }[],
+): Promise<void> {
+  if (!steps.length) return;
+  await sql`
+    update journey_step s set outcome = u.outcome, detail = u.detail, send_id = u.send_id
+    from unnest(${steps.map((s) => s.runId)}::bigint[], ${steps.map((s) => s.stepNo)}::int[],
+      ${steps.map((s) => s.outcome)}::text[], ${steps.map((s) => (s.detail === undefined ? null : JSON.stringify(s.detail)))}::jsonb[],
+      ${steps.map((s) => s.sendId ?? null)}::bigint[]) u(run_id, step_no, outcome, detail, send_id)
+    where s.workspace_id = ${workspaceId} and s.run_id = u.run_id and s.step_no = u.step_no`.execute(tx);
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/** A step of a node without an effect, written by saveRuns. */
+export interface TraceStep {
+  runId: number;
+  stepNo: number;
+  nodeId: string;
+  nodeType: string;
+  outcome: string;
+}
+
+/**
+ * Writes every claimed run's state back and records the batch's traced steps, in one statement.
+ */
+export async function saveRuns(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  runs: readonly RunState[],
+  trace: readonly TraceStep[],
+  now: Date,
+): Promise<void> {
+  if (!runs.length) return;
+  await sql`
+    with steps as (
+      insert into journey_step (workspace_id, run_id, step_no, node_id, node_type, outcome, executed_at)
+      select ${workspaceId}::uuid, t.run_id, t.step_no, t.node_id, t.node_type, t.outcome, ${now}::timestamptz
+      from unnest(${trace.map((t) => t.runId)}::bigint[], ${trace.map((t) => t.stepNo)}::int[],
+        ${trace.map((t) => t.nodeId)}::text[], ${trace.map((t) => t.nodeType)}::text[], ${trace.map((t) => t.outcome)}::text[])
+        t(run_id, step_no, node_id, node_type, outcome)
+      on conflict do nothing)
+    update journey_run r set node_id = u.node_id, step_count = u.step_no, due_at = u.due_at,
+      wait_event = u.wait_event, wait_since = u.wait_since, wait_until = u.wait_until,
+      status = case when u.exit_reason is null then 'active' else 'exited' end,
+      exited_at = case when u.exit_reason is null then null else ${now}::timestamptz end,
+      exit_reason = u.exit_reason
+    from unnest(${runs.map((r) => r.id)}::bigint[], ${runs.map((r) => r.nodeId)}::text[],
+      ${runs.map((r) => r.stepNo)}::int[], ${runs.map((r) => iso(r.dueAt))}::timestamptz[],
+      ${runs.map((r) => r.waitEvent)}::text[], ${runs.map((r) => iso(r.waitSince))}::timestamptz[],
+      ${runs.map((r) => iso(r.waitUntil))}::timestamptz[], ${runs.map((r) => r.exitReason)}::text[])
+      u(id, node_id, step_no, due_at, wait_event, wait_since, wait_until, exit_reason)
+    where r.workspace_id = ${workspaceId} and r.id = u.id`.execute(tx);
+}
