@@ -16,8 +16,10 @@ import { loyaltyCapability } from '../loyalty/capability.ts';
 import { messagingCapability } from '../messaging/capability.ts';
 import { ordersCapability } from '../orders/capability.ts';
 import { productsCapability } from '../products/capability.ts';
+import { recommendationsCapability } from '../recommendations/capability.ts';
 import { segmentsCapability } from '../segments/capability.ts';
 import { storesCapability } from '../stores/capability.ts';
+import { templatesCapability } from '../templates/capability.ts';
 import { visitsCapability } from '../visits/capability.ts';
 import { workspacesCapability } from '../workspaces/capability.ts';
 import type { Capability } from './capability.ts';
@@ -35,6 +37,8 @@ export const CAPABILITIES: readonly Capability[] = [
   loyaltyCapability,
   visitsCapability,
   productsCapability,
+  recommendationsCapability,
+  templatesCapability,
   segmentsCapability,
   analyticsCapability,
   domainEventsCapability,
