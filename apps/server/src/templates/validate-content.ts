@@ -4,7 +4,8 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
-import { type CompiledContent, ContentRenderError, compileContent, renderContent } from './render-content.ts';
+import { renderTemplate, TemplateError } from './liquid-engine.ts';
+import { type CompiledContent, compileContent, pathText } from './render-content.ts';
 import {
   type CustomerVariables,
   loadTemplateVariables,
@@ -50,15 +51,17 @@ export async function validateContents(
     ...SYNTHETIC_CUSTOMERS.map((v, i): [string, CustomerVariables] => [`synthetic customer ${i + 1}`, v]),
     ...[...real].map(([id, v]): [string, CustomerVariables] => [`customer ${id}`, v]),
   ];
+  // Field by field, so that every failing field is named, each with the first sample it fails for.
   for (const [i, c] of compiled.entries()) {
-    for (const [who, variables] of samples) {
-      try {
-        await renderContent(c, variables);
-      } catch (error) {
-        if (!(error instanceof ContentRenderError)) throw error;
-        const path = `${contents[i]!.base}${error.problem.path.startsWith('[') ? '' : '.'}${error.problem.path}`;
-        problems.push({ path, message: problemText(error.problem, who) });
-        break;
+    for (const field of c.fields) {
+      for (const [who, variables] of samples) {
+        try {
+          await renderTemplate(field.template, variables);
+        } catch (error) {
+          if (!(error instanceof TemplateError)) throw error;
+          problems.push({ path: pathText(contents[i]!.base, field.path), message: problemText(error.problem, who) });
+          break;
+        }
       }
     }
   }
