@@ -58,8 +58,22 @@ describe('recommendations (co-purchase with a popularity fallback)', () => {
     const ok = await t.app.inject({ url: `/v1/customers/${c.t}/recommendations?limit=2`, headers: t.auth });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().items).toEqual([
-      { sku: 'C', name: 'ペーパーフィルター', productId: expect.any(Number), price: 300, score: 2, source: 'co_purchase' },
-      { sku: 'B', name: 'ドリップケトル', productId: expect.any(Number), price: 4800, score: 1, source: 'co_purchase' },
+      {
+        sku: 'C',
+        name: 'ペーパーフィルター',
+        productId: expect.any(Number),
+        price: 300,
+        score: 2,
+        source: 'co_purchase',
+      },
+      {
+        sku: 'B',
+        name: 'ドリップケトル',
+        productId: expect.any(Number),
+        price: 4800,
+        score: 1,
+        source: 'co_purchase',
+      },
     ]);
     const missing = await t.app.inject({ url: '/v1/customers/999999/recommendations', headers: t.auth });
     expect(missing.statusCode).toBe(400);

@@ -15,7 +15,12 @@ beforeAll(async () => {
   t = await createTestApp();
   ws = t.workspace.workspaceId;
   const db = t.database.db;
-  hanako = await addCustomer(db, ws, { family: '山田', given: '花子', familyKana: 'ヤマダ', givenKana: 'ハナコ' });
+  hanako = await addCustomer(db, ws, {
+    family: '山田',
+    given: '花子',
+    familyKana: 'ヤマダ',
+    givenKana: 'ハナコ',
+  });
   nameless = await addCustomer(db, ws);
   await sql`insert into loyalty_member (workspace_id, customer_id, member_no, balance, tier_code)
     values (${ws}, ${hanako}, 'M-1', 1250, 'gold')`.execute(db);
@@ -33,7 +38,12 @@ afterAll(async () => t?.close());
 
 async function problemsOf(content: unknown): Promise<{ path: string; message: string }[]> {
   try {
-    await validateContents(t.database.db, ws, [{ base: 'variants[0].messages', content }], [hanako, nameless]);
+    await validateContents(
+      t.database.db,
+      ws,
+      [{ base: 'variants[0].messages', content }],
+      [hanako, nameless],
+    );
   } catch (error) {
     if (error instanceof DomainError && error.code === 'invalid') return error.problems;
     throw error;
@@ -44,7 +54,10 @@ async function problemsOf(content: unknown): Promise<{ path: string; message: st
 describe('Liquid templates', () => {
   it('renders names, kana, points, tier, coupon code and recommendations for each customer, set-based', async () => {
     const content = [
-      { type: 'text', text: '{{ customer.given_name | default: "お客" }}様（{{ customer.given_name_kana }}）' },
+      {
+        type: 'text',
+        text: '{{ customer.given_name | default: "お客" }}様（{{ customer.given_name_kana }}）',
+      },
       {
         type: 'flex',
         altText: '{{ customer.points }}ポイント',
@@ -54,7 +67,10 @@ describe('Liquid templates', () => {
             type: 'box',
             layout: 'vertical',
             contents: [
-              { type: 'text', text: '{{ customer.tier | upcase }} {% if coupon %}{{ coupon.code }}{% endif %}' },
+              {
+                type: 'text',
+                text: '{{ customer.tier | upcase }} {% if coupon %}{{ coupon.code }}{% endif %}',
+              },
               { type: 'text', text: '{% for p in recommendations limit:3 %}{{ p.name }}{% endfor %}' },
             ],
           },
@@ -80,7 +96,17 @@ describe('Liquid templates', () => {
   it('refuses an unknown variable at save time with the JSON path, line, column and the sample that failed', async () => {
     const problems = await problemsOf([
       { type: 'text', text: 'こんにちは\n{{ customer.givn_name }}様' },
-      { type: 'flex', altText: 'ok', contents: { type: 'bubble', body: { type: 'box', contents: [{ type: 'text', text: '{% if coupon %}{{ coupon.cod }}{% endif %}' }] } } },
+      {
+        type: 'flex',
+        altText: 'ok',
+        contents: {
+          type: 'bubble',
+          body: {
+            type: 'box',
+            contents: [{ type: 'text', text: '{% if coupon %}{{ coupon.cod }}{% endif %}' }],
+          },
+        },
+      },
     ]);
     expect(problems).toEqual([
       {
@@ -100,7 +126,10 @@ describe('Liquid templates', () => {
       { type: 'text', text: '{{ customer.given_name | shout }}' },
       { type: 'text', text: 'x {% if coupon %}' },
     ]);
-    expect(problems.map((p) => p.path)).toEqual(['variants[0].messages[0].text', 'variants[0].messages[1].text']);
+    expect(problems.map((p) => p.path)).toEqual([
+      'variants[0].messages[0].text',
+      'variants[0].messages[1].text',
+    ]);
     expect(problems[0]!.message).toMatch(/^Liquid line 1, column \d+: undefined filter: shout \(syntax\)$/);
     expect(problems[1]!.message).toMatch(/^Liquid line 1, column 3: tag \{% if coupon %\} not closed/);
   });

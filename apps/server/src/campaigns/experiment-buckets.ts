@@ -58,6 +58,10 @@ export function assignAudience(
   const cut = Math.round(holdoutPercent * (BUCKETS / 100));
   return customerIds.map((customerId) => {
     const bucket = experimentBucket(experimentId, customerId);
-    return { customerId, bucket, variantKey: bucket < cut ? null : pickVariant(experimentId, customerId, variants) };
+    return {
+      customerId,
+      bucket,
+      variantKey: bucket < cut ? null : pickVariant(experimentId, customerId, variants),
+    };
   });
 }

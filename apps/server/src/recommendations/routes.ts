@@ -10,7 +10,8 @@ const Recommendation = Type.Object({
   productId: Type.Union([Type.Integer(), Type.Null()]),
   price: Type.Union([Type.Integer(), Type.Null()]),
   score: Type.Integer({
-    description: 'co_purchase: customers who bought it with or after this customer’s items; popular: its buyers',
+    description:
+      'co_purchase: customers who bought it with or after this customer’s items; popular: its buyers',
   }),
   source: Type.Union([Type.Literal('co_purchase'), Type.Literal('popular')]),
 });

@@ -3,7 +3,12 @@
 // what a campaign or a journey step hands to the messaging core as `personalized` content.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { type CompiledContent, type ContentProblem, ContentRenderError, renderContent } from './render-content.ts';
+import {
+  type CompiledContent,
+  type ContentProblem,
+  ContentRenderError,
+  renderContent,
+} from './render-content.ts';
 import { type CustomerVariables, loadTemplateVariables, type VariableOptions } from './template-variables.ts';
 import { usesRecommendations } from './validate-content.ts';
 
@@ -31,9 +36,7 @@ export async function renderForAudience(
   } = {},
 ): Promise<AudienceRender> {
   const out: AudienceRender = { rendered: [], failed: [] };
-  const recommendations = usesRecommendations(compiled.content)
-    ? (options.recommendations ?? true)
-    : false;
+  const recommendations = usesRecommendations(compiled.content) ? (options.recommendations ?? true) : false;
   for (let i = 0; i < customerIds.length; i += CHUNK) {
     const ids = customerIds.slice(i, i + CHUNK);
     const vars: Map<number, CustomerVariables> =
@@ -45,7 +48,10 @@ export async function renderForAudience(
       if (compiled.fields.length > 0 && !v) continue;
       try {
         const content = v ? await renderContent(compiled, v) : structuredClone(compiled.content);
-        out.rendered.push({ customerId: id, content: options.finish ? options.finish(id, content) : content });
+        out.rendered.push({
+          customerId: id,
+          content: options.finish ? options.finish(id, content) : content,
+        });
       } catch (error) {
         if (!(error instanceof ContentRenderError)) throw error;
         out.failed.push({ customerId: id, problem: error.problem });

@@ -2,7 +2,13 @@
 // flex bubble: `contents.body.contents[0].text`, `altText`, an action's `label` or `uri`) or,
 // later, an email's subject and body. Each string holding Liquid is a template of its own, named
 // by its JSON path, so an error says where it is: `messages[0].contents.body.contents[2].text`.
-import { type CompiledTemplate, compileTemplate, hasLiquid, renderTemplate, TemplateError } from './liquid-engine.ts';
+import {
+  type CompiledTemplate,
+  compileTemplate,
+  hasLiquid,
+  renderTemplate,
+  TemplateError,
+} from './liquid-engine.ts';
 
 /** Content with its templates parsed once, to render for every recipient. */
 export interface CompiledContent {
@@ -27,8 +33,9 @@ export function pathText(base: string, path: readonly (string | number)[]): stri
 
 function walk(value: unknown, path: (string | number)[], visit: (s: string, p: (string | number)[]) => void) {
   if (typeof value === 'string') visit(value, path);
-  else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i], visit));
-  else if (value && typeof value === 'object')
+  else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) walk(v, [...path, i], visit);
+  } else if (value && typeof value === 'object')
     for (const [k, v] of Object.entries(value)) {
       // A message's `type` picks its shape; it is never a template.
       if (k !== 'type') walk(v, [...path, k], visit);

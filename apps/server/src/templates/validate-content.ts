@@ -59,7 +59,10 @@ export async function validateContents(
           await renderTemplate(field.template, variables);
         } catch (error) {
           if (!(error instanceof TemplateError)) throw error;
-          problems.push({ path: pathText(contents[i]!.base, field.path), message: problemText(error.problem, who) });
+          problems.push({
+            path: pathText(contents[i]!.base, field.path),
+            message: problemText(error.problem, who),
+          });
           break;
         }
       }
