@@ -25,7 +25,12 @@ beforeAll(async () => {
   ids = await makeFriends(bed.database.db, ws, 1, 200);
   await sql`update customer set tags = array['spring'], given_name = 'ゲスト' || id
     where workspace_id = ${ws} and id = any(${ids}::bigint[])`.execute(bed.database.db);
-  const segment = await createSegment(bed.database.db, ws, { name: '春', definition: { tag: 'spring' } }, { now: new Date() });
+  const segment = await createSegment(
+    bed.database.db,
+    ws,
+    { name: '春', definition: { tag: 'spring' } },
+    { now: new Date() },
+  );
   segmentId = segment.id;
 });
 afterAll(async () => bed?.close());
@@ -40,7 +45,13 @@ const campaignBody = () => ({
   audience: { segmentId },
   holdoutPercent: 20,
   variants: [
-    { key: 'A', weight: 1, messages: [{ type: 'text', text: '{{ customer.given_name }}様 春のセール https://shop.example.jp/sale?x=1' }] },
+    {
+      key: 'A',
+      weight: 1,
+      messages: [
+        { type: 'text', text: '{{ customer.given_name }}様 春のセール https://shop.example.jp/sale?x=1' },
+      ],
+    },
     { key: 'B', weight: 1, messages: [{ type: 'text', text: '春のセール開催中です' }] },
   ],
 });
@@ -53,10 +64,18 @@ describe('a campaign to a segment with a 20% holdout and two variants', () => {
     expect(created.json()).toMatchObject({ status: 'draft', audience: { segmentId }, holdoutPercent: 20 });
     // "Send now" three times: one campaign send, one LINE send per variant.
     for (let i = 0; i < 3; i++) expect((await api('POST', `/v1/campaigns/${id}/send`)).statusCode).toBe(200);
-    await until(async () => (await api('GET', `/v1/campaigns/${id}`)).json().status === 'sent', 'campaign sent', { timeoutMs: 30_000 });
+    await until(
+      async () => (await api('GET', `/v1/campaigns/${id}`)).json().status === 'sent',
+      'campaign sent',
+      { timeoutMs: 30_000 },
+    );
     const campaign = (await api('GET', `/v1/campaigns/${id}`)).json();
     for (const v of campaign.variants)
-      await until(async () => (await api('GET', `/v1/line/sends/${v.sendId}`)).json().status === 'done', `send ${v.key} done`, { timeoutMs: 30_000 });
+      await until(
+        async () => (await api('GET', `/v1/line/sends/${v.sendId}`)).json().status === 'done',
+        `send ${v.key} done`,
+        { timeoutMs: 30_000 },
+      );
 
     const exp = campaignExperimentId(ws, id);
     const expectedHoldout = ids.filter((c) => inHoldout(exp, c, 20));
@@ -67,9 +86,16 @@ describe('a campaign to a segment with a 20% holdout and two variants', () => {
       select customer_id, variant_key, decision from campaign_recipient where workspace_id = ${ws} and campaign_id = ${id}
       order by customer_id`.execute(bed.database.db);
     expect(rows).toHaveLength(200);
-    expect(rows.filter((r) => r.decision === 'holdout').map((r) => Number(r.customer_id))).toEqual(expectedHoldout);
+    expect(rows.filter((r) => r.decision === 'holdout').map((r) => Number(r.customer_id))).toEqual(
+      expectedHoldout,
+    );
     // The stored split is the hash's, whatever order the audience comes in.
-    const recomputed = new Map(assignAudience(exp, [...ids].reverse(), 20, [{ key: 'A', weight: 1 }, { key: 'B', weight: 1 }]).map((a) => [a.customerId, a.variantKey]));
+    const recomputed = new Map(
+      assignAudience(exp, [...ids].reverse(), 20, [
+        { key: 'A', weight: 1 },
+        { key: 'B', weight: 1 },
+      ]).map((a) => [a.customerId, a.variantKey]),
+    );
     for (const r of rows) expect(r.variant_key).toBe(recomputed.get(Number(r.customer_id)));
 
     for (const [n, customerId] of ids.entries()) {
@@ -78,14 +104,31 @@ describe('a campaign to a segment with a 20% holdout and two variants', () => {
     }
     expect(bed.line.stats().duplicateRecipients).toBe(0);
     const a = rows.find((r) => r.variant_key === 'A')!;
-    const aText = (bed.line.received(lineUserId(ids.indexOf(Number(a.customer_id)) + 1))[0]!.messages[0] as { text: string }).text;
-    expect(aText).toMatch(new RegExp(`^ゲスト${a.customer_id}様 春のセール http://localhost:3000/r/[A-Za-z0-9_-]{38}\\.[A-Za-z0-9_-]{22}$`));
+    const aText = (
+      bed.line.received(lineUserId(ids.indexOf(Number(a.customer_id)) + 1))[0]!.messages[0] as {
+        text: string;
+      }
+    ).text;
+    expect(aText).toMatch(
+      new RegExp(
+        `^ゲスト${a.customer_id}様 春のセール http://localhost:3000/r/[A-Za-z0-9_-]{38}\\.[A-Za-z0-9_-]{22}$`,
+      ),
+    );
     const b = rows.find((r) => r.variant_key === 'B')!;
-    expect(bed.line.received(lineUserId(ids.indexOf(Number(b.customer_id)) + 1))[0]).toMatchObject({ via: 'multicast', messages: [{ text: '春のセール開催中です' }] });
+    expect(bed.line.received(lineUserId(ids.indexOf(Number(b.customer_id)) + 1))[0]).toMatchObject({
+      via: 'multicast',
+      messages: [{ text: '春のセール開催中です' }],
+    });
 
     // A retried job after the campaign is sent changes nothing.
     const before = bed.line.stats().requests;
-    expect(await runCampaignSend({ db: bed.database.db, jobs: bed.jobs, secrets: bed.secrets, now: new Date() }, ws, id)).toBe(false);
+    expect(
+      await runCampaignSend(
+        { db: bed.database.db, jobs: bed.jobs, secrets: bed.secrets, now: new Date() },
+        ws,
+        id,
+      ),
+    ).toBe(false);
     expect(bed.line.stats().requests).toEqual(before);
 
     const results = (await api('GET', `/v1/campaigns/${id}/results`)).json();
