@@ -80,16 +80,20 @@ describe('Liquid templates', () => {
     const [compiled] = await validateContents(t.database.db, ws, [{ base: 'messages', content }], [hanako]);
     const out = await renderForAudience(t.database.db, ws, compiled!, [hanako, nameless]);
     expect(out.failed).toEqual([]);
-    const [h, n] = out.rendered as { customerId: number; content: any[] }[];
-    expect(h!.content[0].text).toBe('花子様（ハナコ）');
-    expect(h!.content[1].altText).toBe('1250ポイント');
-    expect(h!.content[1].contents.body.contents[0].text).toBe('GOLD HANA-500');
+    type Rendered = [
+      { text: string },
+      { altText: string; contents: { body: { layout: string; contents: { text: string }[] } } },
+    ];
+    const [h, n] = out.rendered.map((r) => r.content as Rendered);
+    expect(h![0].text).toBe('花子様（ハナコ）');
+    expect(h![1].altText).toBe('1250ポイント');
+    expect(h![1].contents.body.contents[0]!.text).toBe('GOLD HANA-500');
     // Hanako bought the beans; the mug was bought with them by another customer.
-    expect(h!.content[1].contents.body.contents[1].text).toBe('マグカップ');
-    expect(n!.content[0].text).toBe('お客様（）');
-    expect(n!.content[1].contents.body.contents[0].text).toBe(' ');
+    expect(h![1].contents.body.contents[1]!.text).toBe('マグカップ');
+    expect(n![0].text).toBe('お客様（）');
+    expect(n![1].contents.body.contents[0]!.text).toBe(' ');
     // The flex layout and types are left alone, and the template itself is unchanged.
-    expect(h!.content[1].contents.body.layout).toBe('vertical');
+    expect(h![1].contents.body.layout).toBe('vertical');
     expect(content[0]!.text).toContain('{{');
   });
 

@@ -5460,6 +5460,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/{id}/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** おすすめ商品: products often bought with or after what this customer bought (popular items as the fallback) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description recommend again what the customer already bought (consumables) */
+                    keepRepurchases?: boolean;
+                    /** @description product categories that may be recommended again (コーヒー豆) */
+                    repurchaseCategory?: string[];
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                sku: string;
+                                name: string;
+                                productId: number | null;
+                                price: number | null;
+                                /** @description co_purchase: customers who bought it with or after this customer’s items; popular: its buyers */
+                                score: number;
+                                source: "co_purchase" | "popular";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/segments/templates": {
         parameters: {
             query?: never;
@@ -6441,6 +6495,670 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaigns, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor from the previous page */
+                    cursor?: string;
+                    limit?: number;
+                    status?: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                channelId: string;
+                                audience: {
+                                    segmentId: number;
+                                } | {
+                                    customerCount: number;
+                                };
+                                holdoutPercent: number;
+                                attributionDays: number;
+                                quietHours: string;
+                                couponTemplateId: number | null;
+                                trackClicks: boolean;
+                                status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                                /** Format: date-time */
+                                scheduledAt: string | null;
+                                /** Format: date-time */
+                                audienceFixedAt: string | null;
+                                /** Format: date-time */
+                                sentAt: string | null;
+                                /** Format: date-time */
+                                cancelledAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                variants: {
+                                    key: string;
+                                    weight: number;
+                                    /** @description LINE message objects, Liquid as written */
+                                    messages: unknown[];
+                                    sendId: number | null;
+                                }[];
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** キャンペーン作成 / Create a draft campaign (Liquid checked against sample customers) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description the LINE channel it sends on */
+                        channelId: string;
+                        /** @description a segment (its members when the campaign sends) or a list of customers */
+                        audience: {
+                            segmentId: number;
+                        } | {
+                            customerIds: number[];
+                        };
+                        /** @description control group never messaged (効果測定用の除外グループ) */
+                        holdoutPercent?: number;
+                        /** @default 7 */
+                        attributionDays?: number;
+                        quietHours?: "hold" | "skip";
+                        /** @description whose coupon {{ coupon.code }} shows */
+                        couponTemplateId?: number;
+                        /** @default true */
+                        trackClicks?: boolean;
+                        variants: {
+                            /** @description A, B, … */
+                            key: string;
+                            /** @default 1 */
+                            weight?: number;
+                            messages: ({
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            channelId: string;
+                            audience: {
+                                segmentId: number;
+                            } | {
+                                customerCount: number;
+                            };
+                            holdoutPercent: number;
+                            attributionDays: number;
+                            quietHours: string;
+                            couponTemplateId: number | null;
+                            trackClicks: boolean;
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            /** Format: date-time */
+                            scheduledAt: string | null;
+                            /** Format: date-time */
+                            audienceFixedAt: string | null;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            /** Format: date-time */
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            variants: {
+                                key: string;
+                                weight: number;
+                                /** @description LINE message objects, Liquid as written */
+                                messages: unknown[];
+                                sendId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            channelId: string;
+                            audience: {
+                                segmentId: number;
+                            } | {
+                                customerCount: number;
+                            };
+                            holdoutPercent: number;
+                            attributionDays: number;
+                            quietHours: string;
+                            couponTemplateId: number | null;
+                            trackClicks: boolean;
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            /** Format: date-time */
+                            scheduledAt: string | null;
+                            /** Format: date-time */
+                            audienceFixedAt: string | null;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            /** Format: date-time */
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            variants: {
+                                key: string;
+                                weight: number;
+                                /** @description LINE message objects, Liquid as written */
+                                messages: unknown[];
+                                sendId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 配信予約 / Schedule a draft for an instant (e.g. 2027-01-01T10:00:00+09:00) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        at: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            channelId: string;
+                            audience: {
+                                segmentId: number;
+                            } | {
+                                customerCount: number;
+                            };
+                            holdoutPercent: number;
+                            attributionDays: number;
+                            quietHours: string;
+                            couponTemplateId: number | null;
+                            trackClicks: boolean;
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            /** Format: date-time */
+                            scheduledAt: string | null;
+                            /** Format: date-time */
+                            audienceFixedAt: string | null;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            /** Format: date-time */
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            variants: {
+                                key: string;
+                                weight: number;
+                                /** @description LINE message objects, Liquid as written */
+                                messages: unknown[];
+                                sendId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 今すぐ配信 / Send now (repeating it sends nothing more) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            channelId: string;
+                            audience: {
+                                segmentId: number;
+                            } | {
+                                customerCount: number;
+                            };
+                            holdoutPercent: number;
+                            attributionDays: number;
+                            quietHours: string;
+                            couponTemplateId: number | null;
+                            trackClicks: boolean;
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            /** Format: date-time */
+                            scheduledAt: string | null;
+                            /** Format: date-time */
+                            audienceFixedAt: string | null;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            /** Format: date-time */
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            variants: {
+                                key: string;
+                                weight: number;
+                                /** @description LINE message objects, Liquid as written */
+                                messages: unknown[];
+                                sendId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a draft or scheduled campaign */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            channelId: string;
+                            audience: {
+                                segmentId: number;
+                            } | {
+                                customerCount: number;
+                            };
+                            holdoutPercent: number;
+                            attributionDays: number;
+                            quietHours: string;
+                            couponTemplateId: number | null;
+                            trackClicks: boolean;
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            /** Format: date-time */
+                            scheduledAt: string | null;
+                            /** Format: date-time */
+                            audienceFixedAt: string | null;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            /** Format: date-time */
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            variants: {
+                                key: string;
+                                weight: number;
+                                /** @description LINE message objects, Liquid as written */
+                                messages: unknown[];
+                                sendId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 効果測定 / Results per variant and holdout: lift with 95% intervals, LINE message cost */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            campaignId: number;
+                            status: string;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            attributionDays: number;
+                            holdoutPercent: number;
+                            linePlan: {
+                                plan: string;
+                                monthlyFeeYen: number;
+                                freeMessages: number;
+                                additionalMessageYen: number | null;
+                                configured: boolean;
+                                messageUnitYen: number;
+                            };
+                            groups: {
+                                /** @description a variant key, all (every variant) or holdout */
+                                group: string;
+                                audience: number;
+                                renderFailed: number;
+                                sent: number;
+                                /** @description accepted by LINE: what LINE bills */
+                                delivered: number;
+                                failed: number;
+                                queued: number;
+                                /** @description by reason */
+                                skipped: {
+                                    [key: string]: number;
+                                };
+                                clicked: number;
+                                converted: number;
+                                revenue: number;
+                                conversionRate: number | null;
+                                revenuePerCustomer: number | null;
+                                /** @description difference from the holdout with a 95% interval (Newcombe; Welch) */
+                                lift: {
+                                    conversionRate: {
+                                        estimate: number;
+                                        lower: number;
+                                        upper: number;
+                                    };
+                                    revenuePerCustomer: {
+                                        estimate: number;
+                                        lower: number;
+                                        upper: number;
+                                    };
+                                } | null;
+                                billedMessages: number;
+                                costYen: number;
+                                revenueLiftPerYen: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/line-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's LINE plan that prices campaign messages */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plan: string;
+                            monthlyFeeYen: number;
+                            freeMessages: number;
+                            additionalMessageYen: number | null;
+                            configured: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the LINE plan (料金プラン) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description コミュニケーション / ライト / スタンダード, or custom */
+                        plan: "communication" | "light" | "standard" | "custom";
+                        monthlyFeeYen?: number;
+                        freeMessages?: number;
+                        additionalMessageYen?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plan: string;
+                            monthlyFeeYen: number;
+                            freeMessages: number;
+                            additionalMessageYen: number | null;
+                            configured: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/r/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** クリック計測のリダイレクト / Click-tracking redirect: records the click and answers 302 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

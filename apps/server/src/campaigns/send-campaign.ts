@@ -67,7 +67,7 @@ async function fixAudience(
       .where('id', '=', id)
       .forUpdate()
       .executeTakeFirst();
-    if (!c || c.status !== 'sending') return undefined;
+    if (c?.status !== 'sending') return undefined;
     if (c.audience_fixed_at) return c;
     const variants = await tx
       .selectFrom('campaign_variant')

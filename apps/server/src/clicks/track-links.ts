@@ -66,7 +66,11 @@ export async function trackLineClicks(
   rendered: { customerId: number; content: unknown }[],
 ): Promise<{ customerId: number; content: unknown }[]> {
   const urls: string[] = [];
-  for (const r of rendered) rewriteLineLinks(r.content, (u) => (urls.push(u), u));
+  for (const r of rendered)
+    rewriteLineLinks(r.content, (u) => {
+      urls.push(u);
+      return u;
+    });
   if (!urls.length) return rendered;
   const ids = await trackedLinks(db, workspaceId, origin, urls);
   const key = await linkKey(db, secrets, workspaceId);
