@@ -129,7 +129,7 @@ describe('campaign results on a simulated clock', () => {
       method: 'PUT',
       url: '/v1/campaigns/line-plan',
       headers: bed.auth,
-      payload: { plan: 'custom', monthlyFeeYen: 15000, freeMessages: 30000, additionalMessageYen: 2.5 },
+      payload: { plan: 'custom', monthlyFeeYen: 15000, freeMessages: 30000, yenPerAdditionalMessage: 2.5 },
     });
     expect(plan.statusCode).toBe(200);
     const results = await bed.app.inject({ url: `/v1/campaigns/${c.id}/results`, headers: bed.auth });
@@ -142,7 +142,7 @@ describe('campaign results on a simulated clock', () => {
       converted: 1,
       revenue: 3000,
       billedMessages: treated.length,
-      costYen: 2.5 * treated.length,
+      costYen: Math.round(2.5 * treated.length),
     });
     expect(h).toMatchObject({
       group: 'holdout',

@@ -6998,9 +6998,9 @@ export interface paths {
                                 plan: string;
                                 monthlyFeeYen: number;
                                 freeMessages: number;
-                                additionalMessageYen: number | null;
+                                yenPerAdditionalMessage: number | null;
                                 configured: boolean;
-                                messageUnitYen: number;
+                                yenPerMessage: number;
                             };
                             groups: {
                                 /** @description a variant key, all (every variant) or holdout */
@@ -7018,6 +7018,7 @@ export interface paths {
                                 };
                                 clicked: number;
                                 converted: number;
+                                /** @description yen: total − refunded of the converted orders */
                                 revenue: number;
                                 conversionRate: number | null;
                                 revenuePerCustomer: number | null;
@@ -7035,6 +7036,7 @@ export interface paths {
                                     };
                                 } | null;
                                 billedMessages: number;
+                                /** @description billedMessages × yenPerMessage, rounded to the yen */
                                 costYen: number;
                                 revenueLiftPerYen: number | null;
                             }[];
@@ -7078,7 +7080,7 @@ export interface paths {
                             plan: string;
                             monthlyFeeYen: number;
                             freeMessages: number;
-                            additionalMessageYen: number | null;
+                            yenPerAdditionalMessage: number | null;
                             configured: boolean;
                         };
                     };
@@ -7100,7 +7102,7 @@ export interface paths {
                         plan: "communication" | "light" | "standard" | "custom";
                         monthlyFeeYen?: number;
                         freeMessages?: number;
-                        additionalMessageYen?: number | null;
+                        yenPerAdditionalMessage?: number | null;
                     };
                 };
             };
@@ -7115,49 +7117,13 @@ export interface paths {
                             plan: string;
                             monthlyFeeYen: number;
                             freeMessages: number;
-                            additionalMessageYen: number | null;
+                            yenPerAdditionalMessage: number | null;
                             configured: boolean;
                         };
                     };
                 };
             };
         };
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/r/{token}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** クリック計測のリダイレクト / Click-tracking redirect: records the click and answers 302 */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        put?: never;
         post?: never;
         delete?: never;
         options?: never;

@@ -6,7 +6,7 @@ import type { DB } from '../db/schema.ts';
 import { getCampaign } from './campaign-view.ts';
 import { type GroupConversions, groupClicks, groupConversions } from './conversions.ts';
 import { type Interval, meanDifference, proportionDifference } from './lift-stats.ts';
-import { getLinePlan, type LinePlan, messageUnitYen } from './line-plan.ts';
+import { getLinePlan, type LinePlan, yenPerMessage } from './line-plan.ts';
 import { type SendOutcomes, sendOutcomes } from './send-outcomes.ts';
 
 export interface GroupResult {
@@ -28,7 +28,7 @@ export interface GroupResult {
   revenuePerCustomer: number | null;
   /** Against the holdout (null for the holdout itself, or when either side has < 2 customers). */
   lift: { conversionRate: Interval; revenuePerCustomer: Interval } | null;
-  /** Messages LINE bills (one per delivered recipient) and their cost in yen. */
+  /** Messages LINE bills (one per delivered recipient) and their cost, rounded to the yen. */
   billedMessages: number;
   costYen: number;
   /** Revenue lift (per-customer lift × audience) per yen of LINE messages; null without cost or lift. */
@@ -41,7 +41,7 @@ export interface CampaignResults {
   sentAt: string | null;
   attributionDays: number;
   holdoutPercent: number;
-  linePlan: LinePlan & { messageUnitYen: number };
+  linePlan: LinePlan & { yenPerMessage: number };
   groups: GroupResult[];
 }
 
@@ -86,7 +86,8 @@ function groupResult(
   extra: { renderFailed: number; clicked: number; unitYen: number },
 ): GroupResult {
   const lift = holdout && group !== 'holdout' ? liftOf(conv, holdout) : null;
-  const costYen = out.delivered * extra.unitYen;
+  const exactCost = out.delivered * extra.unitYen;
+  const costYen = Math.round(exactCost);
   return {
     group,
     audience: conv.audience,
@@ -98,14 +99,14 @@ function groupResult(
     skipped: out.skipped,
     clicked: extra.clicked,
     converted: conv.converted,
-    revenue: conv.revenue.sum,
+    revenue: Math.round(conv.revenue.sum),
     conversionRate: conv.audience ? conv.converted / conv.audience : null,
     revenuePerCustomer: conv.audience ? conv.revenue.sum / conv.audience : null,
     lift,
     billedMessages: out.delivered,
     costYen,
     revenueLiftPerYen:
-      lift && costYen > 0 ? (lift.revenuePerCustomer.estimate * conv.audience) / costYen : null,
+      lift && exactCost > 0 ? (lift.revenuePerCustomer.estimate * conv.audience) / exactCost : null,
   };
 }
 
@@ -117,14 +118,14 @@ export async function campaignResults(
 ): Promise<CampaignResults> {
   const c = await getCampaign(db, workspaceId, id);
   const plan = await getLinePlan(db, workspaceId);
-  const unitYen = messageUnitYen(plan);
+  const unitYen = yenPerMessage(plan);
   const base = {
     campaignId: id,
     status: c.status,
     sentAt: c.sentAt,
     attributionDays: c.attributionDays,
     holdoutPercent: c.holdoutPercent,
-    linePlan: { ...plan, messageUnitYen: unitYen },
+    linePlan: { ...plan, yenPerMessage: unitYen },
   };
   if (!c.sentAt) return { ...base, groups: [] };
   const conv = await groupConversions(db, workspaceId, id, new Date(c.sentAt), c.attributionDays);

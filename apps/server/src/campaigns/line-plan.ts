@@ -15,23 +15,28 @@ export interface LinePlan {
   monthlyFeeYen: number;
   freeMessages: number;
   /** Yen per message beyond the free ones; null: the plan cannot send more. */
-  additionalMessageYen: number | null;
+  yenPerAdditionalMessage: number | null;
   /** Whether the workspace set it (false: the default, standard). */
   configured: boolean;
 }
 
 export const LINE_PLAN_DEFAULTS: Record<Exclude<LinePlanName, 'custom'>, Omit<LinePlan, 'configured'>> = {
-  communication: { plan: 'communication', monthlyFeeYen: 0, freeMessages: 200, additionalMessageYen: null },
-  light: { plan: 'light', monthlyFeeYen: 5_000, freeMessages: 5_000, additionalMessageYen: null },
-  standard: { plan: 'standard', monthlyFeeYen: 15_000, freeMessages: 30_000, additionalMessageYen: 3 },
+  communication: {
+    plan: 'communication',
+    monthlyFeeYen: 0,
+    freeMessages: 200,
+    yenPerAdditionalMessage: null,
+  },
+  light: { plan: 'light', monthlyFeeYen: 5_000, freeMessages: 5_000, yenPerAdditionalMessage: null },
+  standard: { plan: 'standard', monthlyFeeYen: 15_000, freeMessages: 30_000, yenPerAdditionalMessage: 3 },
 };
 
 /**
  * Yen one message costs: the additional-message price where the plan has one (a campaign's
  * messages displace paid ones at the margin), else the plan's fee shared over its messages.
  */
-export function messageUnitYen(plan: Omit<LinePlan, 'configured'>): number {
-  if (plan.additionalMessageYen !== null) return plan.additionalMessageYen;
+export function yenPerMessage(plan: Omit<LinePlan, 'configured'>): number {
+  if (plan.yenPerAdditionalMessage !== null) return plan.yenPerAdditionalMessage;
   return plan.freeMessages > 0 ? plan.monthlyFeeYen / plan.freeMessages : 0;
 }
 
@@ -46,7 +51,7 @@ export async function getLinePlan(db: Kysely<DB>, workspaceId: string): Promise<
     plan: row.plan,
     monthlyFeeYen: row.monthly_fee_yen,
     freeMessages: row.free_messages,
-    additionalMessageYen: row.additional_message_yen === null ? null : Number(row.additional_message_yen),
+    yenPerAdditionalMessage: row.additional_message_yen === null ? null : Number(row.additional_message_yen),
     configured: true,
   };
 }
@@ -59,7 +64,7 @@ export async function putLinePlan(
     plan: LinePlanName;
     monthlyFeeYen?: number;
     freeMessages?: number;
-    additionalMessageYen?: number | null;
+    yenPerAdditionalMessage?: number | null;
   },
   now: Date,
 ): Promise<LinePlan> {
@@ -67,11 +72,13 @@ export async function putLinePlan(
   const fee = input.monthlyFeeYen ?? base?.monthlyFeeYen;
   const free = input.freeMessages ?? base?.freeMessages;
   const extra =
-    input.additionalMessageYen !== undefined ? input.additionalMessageYen : base?.additionalMessageYen;
+    input.yenPerAdditionalMessage !== undefined
+      ? input.yenPerAdditionalMessage
+      : base?.yenPerAdditionalMessage;
   const missing = [
     ...(fee === undefined ? ['monthlyFeeYen'] : []),
     ...(free === undefined ? ['freeMessages'] : []),
-    ...(extra === undefined ? ['additionalMessageYen'] : []),
+    ...(extra === undefined ? ['yenPerAdditionalMessage'] : []),
   ];
   if (missing.length)
     throw invalid(missing.map((path) => ({ path, message: 'is required for a custom plan' })));

@@ -98,9 +98,9 @@ export const Results = Type.Object({
     plan: Type.String(),
     monthlyFeeYen: Type.Integer(),
     freeMessages: Type.Integer(),
-    additionalMessageYen: Type.Union([Type.Number(), Type.Null()]),
+    yenPerAdditionalMessage: Type.Union([Type.Number(), Type.Null()]),
     configured: Type.Boolean(),
-    messageUnitYen: Type.Number(),
+    yenPerMessage: Type.Number(),
   }),
   groups: Type.Array(
     Type.Object({
@@ -114,7 +114,7 @@ export const Results = Type.Object({
       skipped: Type.Record(Type.String(), Type.Integer(), { description: 'by reason' }),
       clicked: Type.Integer(),
       converted: Type.Integer(),
-      revenue: Type.Number(),
+      revenue: Type.Integer({ description: 'yen: total − refunded of the converted orders' }),
       conversionRate: Type.Union([Type.Number(), Type.Null()]),
       revenuePerCustomer: Type.Union([Type.Number(), Type.Null()]),
       lift: Type.Union([
@@ -127,7 +127,7 @@ export const Results = Type.Object({
         Type.Null(),
       ]),
       billedMessages: Type.Integer(),
-      costYen: Type.Number(),
+      costYen: Type.Integer({ description: 'billedMessages × yenPerMessage, rounded to the yen' }),
       revenueLiftPerYen: Type.Union([Type.Number(), Type.Null()]),
     }),
   ),
@@ -148,7 +148,7 @@ export const LinePlanBody = Type.Object(
     ),
     monthlyFeeYen: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
     freeMessages: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
-    additionalMessageYen: Type.Optional(
+    yenPerAdditionalMessage: Type.Optional(
       Type.Union([Type.Number({ minimum: 0, maximum: 1000 }), Type.Null()]),
     ),
   },
@@ -159,6 +159,6 @@ export const LinePlanSchema = Type.Object({
   plan: Type.String(),
   monthlyFeeYen: Type.Integer(),
   freeMessages: Type.Integer(),
-  additionalMessageYen: Type.Union([Type.Number(), Type.Null()]),
+  yenPerAdditionalMessage: Type.Union([Type.Number(), Type.Null()]),
   configured: Type.Boolean(),
 });

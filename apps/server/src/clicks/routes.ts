@@ -8,6 +8,9 @@ export function registerClickRoutes(app: App, deps: RouteDeps): void {
     '/r/:token',
     {
       schema: {
+        // Not part of the API integrators call (customers' phones follow it from a message), and
+        // it answers a 302 rather than JSON: kept out of the OpenAPI document and the contracts.
+        hide: true,
         tags: ['clicks'],
         summary: 'クリック計測のリダイレクト / Click-tracking redirect: records the click and answers 302',
         params: Type.Object({ token: Type.String({ minLength: 10, maxLength: 100 }) }),
