@@ -6667,78 +6667,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/campaigns/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A campaign */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: number;
-                            name: string;
-                            channelId: string;
-                            audience: {
-                                segmentId: number;
-                            } | {
-                                customerCount: number;
-                            };
-                            holdoutPercent: number;
-                            attributionDays: number;
-                            quietHours: string;
-                            couponTemplateId: number | null;
-                            trackClicks: boolean;
-                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
-                            /** Format: date-time */
-                            scheduledAt: string | null;
-                            /** Format: date-time */
-                            audienceFixedAt: string | null;
-                            /** Format: date-time */
-                            sentAt: string | null;
-                            /** Format: date-time */
-                            cancelledAt: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            variants: {
-                                key: string;
-                                weight: number;
-                                /** @description LINE message objects, Liquid as written */
-                                messages: unknown[];
-                                sendId: number | null;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/campaigns/{id}/schedule": {
         parameters: {
             query?: never;
@@ -6956,6 +6884,78 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            channelId: string;
+                            audience: {
+                                segmentId: number;
+                            } | {
+                                customerCount: number;
+                            };
+                            holdoutPercent: number;
+                            attributionDays: number;
+                            quietHours: string;
+                            couponTemplateId: number | null;
+                            trackClicks: boolean;
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            /** Format: date-time */
+                            scheduledAt: string | null;
+                            /** Format: date-time */
+                            audienceFixedAt: string | null;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            /** Format: date-time */
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            variants: {
+                                key: string;
+                                weight: number;
+                                /** @description LINE message objects, Liquid as written */
+                                messages: unknown[];
+                                sendId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -1,8 +1,8 @@
 // A campaign as the API shows it, read from its rows.
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { notFound } from '../shared/domain-error.ts';
-import type { CampaignStatus } from './campaign-tables.ts';
+import type { CampaignStatus, CampaignTable, CampaignVariantTable } from './campaign-tables.ts';
 
 export interface VariantView {
   key: string;
@@ -34,21 +34,13 @@ export interface CampaignView {
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export async function getCampaign(db: Kysely<DB>, workspaceId: string, id: number): Promise<CampaignView> {
-  const c = await db
-    .selectFrom('campaign')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!c) throw notFound('campaign');
-  const variants = await db
-    .selectFrom('campaign_variant')
-    .select(['key', 'weight', 'messages', 'send_id'])
-    .where('workspace_id', '=', workspaceId)
-    .where('campaign_id', '=', id)
-    .orderBy('key')
-    .execute();
+type CampaignRow = Selectable<CampaignTable>;
+type VariantRow = Pick<
+  Selectable<CampaignVariantTable>,
+  'campaign_id' | 'key' | 'weight' | 'messages' | 'send_id'
+>;
+
+function viewOf(c: CampaignRow, variants: VariantRow[]): CampaignView {
   return {
     id: Number(c.id),
     name: c.name,
@@ -78,7 +70,37 @@ export async function getCampaign(db: Kysely<DB>, workspaceId: string, id: numbe
   };
 }
 
-/** Newest first, `limit` at a time; `before` is the last id of the previous page. */
+/** The variants of several campaigns, in one query, by campaign id. */
+async function variantsOf(
+  db: Kysely<DB>,
+  workspaceId: string,
+  ids: number[],
+): Promise<Map<number, VariantRow[]>> {
+  const out = new Map<number, VariantRow[]>(ids.map((id) => [id, []]));
+  if (!ids.length) return out;
+  const rows = await db
+    .selectFrom('campaign_variant')
+    .select(['campaign_id', 'key', 'weight', 'messages', 'send_id'])
+    .where('workspace_id', '=', workspaceId)
+    .where('campaign_id', 'in', ids)
+    .orderBy('key')
+    .execute();
+  for (const r of rows) out.get(Number(r.campaign_id))?.push(r);
+  return out;
+}
+
+export async function getCampaign(db: Kysely<DB>, workspaceId: string, id: number): Promise<CampaignView> {
+  const c = await db
+    .selectFrom('campaign')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!c) throw notFound('campaign');
+  return viewOf(c, (await variantsOf(db, workspaceId, [id])).get(id) ?? []);
+}
+
+/** Newest first, `limit` at a time (two queries a page); `before` is the last id of the previous page. */
 export async function listCampaigns(
   db: Kysely<DB>,
   workspaceId: string,
@@ -86,13 +108,18 @@ export async function listCampaigns(
 ): Promise<{ items: CampaignView[]; nextCursor: string | null }> {
   let query = db
     .selectFrom('campaign')
-    .select('id')
+    .selectAll()
     .where('workspace_id', '=', workspaceId)
     .orderBy('id', 'desc')
     .limit(page.limit);
   if (page.before !== undefined) query = query.where('id', '<', page.before);
   if (page.status !== undefined) query = query.where('status', '=', page.status);
-  const ids = await query.execute();
-  const items = await Promise.all(ids.map((r) => getCampaign(db, workspaceId, Number(r.id))));
-  return { items, nextCursor: ids.length === page.limit ? String(items.at(-1)!.id) : null };
+  const rows = await query.execute();
+  const variants = await variantsOf(
+    db,
+    workspaceId,
+    rows.map((r) => Number(r.id)),
+  );
+  const items = rows.map((c) => viewOf(c, variants.get(Number(c.id)) ?? []));
+  return { items, nextCursor: rows.length === page.limit ? String(items.at(-1)!.id) : null };
 }

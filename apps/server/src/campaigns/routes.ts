@@ -12,7 +12,15 @@ import { Campaign, CampaignBody, LinePlanBody, LinePlanSchema, Results, Status }
 const tags = ['campaigns'];
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
+/** Campaign routes: writing and sending (`send`), reading (`read`), the LINE plan (`admin` to set). */
 export function registerCampaignRoutes(app: App, deps: RouteDeps): void {
+  registerWriteRoutes(app, deps);
+  registerLifecycleRoutes(app, deps);
+  registerReadRoutes(app, deps);
+  registerLinePlanRoutes(app, deps);
+}
+
+function registerWriteRoutes(app: App, deps: RouteDeps): void {
   const db = deps.database.db;
   app.post(
     '/v1/campaigns',
@@ -35,49 +43,10 @@ export function registerCampaignRoutes(app: App, deps: RouteDeps): void {
       return reply.code(201).send(c);
     },
   );
-  app.get(
-    '/v1/campaigns',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags,
-        summary: 'Campaigns, newest first',
-        querystring: Type.Object({
-          cursor: Type.Optional(
-            Type.String({
-              maxLength: 19,
-              pattern: '^[1-9][0-9]{0,18}$',
-              description: 'nextCursor from the previous page',
-            }),
-          ),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-          status: Type.Optional(Status),
-        }),
-        response: {
-          200: Type.Object({
-            items: Type.Array(Campaign),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
-        },
-      },
-    },
-    async (request) => {
-      const { cursor, limit = 20, status } = request.query;
-      return listCampaigns(db, principalOf(request).workspaceId, {
-        limit,
-        before: cursor === undefined ? undefined : Number(cursor),
-        status,
-      });
-    },
-  );
-  app.get(
-    '/v1/campaigns/:id',
-    {
-      config: { scope: 'read' },
-      schema: { tags, summary: 'A campaign', params: IdParams, response: { 200: Campaign } },
-    },
-    async (request) => getCampaign(db, principalOf(request).workspaceId, request.params.id),
-  );
+}
+
+function registerLifecycleRoutes(app: App, deps: RouteDeps): void {
+  const db = deps.database.db;
   app.post(
     '/v1/campaigns/:id/schedule',
     {
@@ -130,6 +99,53 @@ export function registerCampaignRoutes(app: App, deps: RouteDeps): void {
     async (request) =>
       cancelCampaign(db, principalOf(request).workspaceId, request.params.id, deps.clock.now()),
   );
+}
+
+function registerReadRoutes(app: App, deps: RouteDeps): void {
+  const db = deps.database.db;
+  app.get(
+    '/v1/campaigns',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Campaigns, newest first',
+        querystring: Type.Object({
+          cursor: Type.Optional(
+            Type.String({
+              maxLength: 19,
+              pattern: '^[1-9][0-9]{0,18}$',
+              description: 'nextCursor from the previous page',
+            }),
+          ),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+          status: Type.Optional(Status),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(Campaign),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { cursor, limit = 20, status } = request.query;
+      return listCampaigns(db, principalOf(request).workspaceId, {
+        limit,
+        before: cursor === undefined ? undefined : Number(cursor),
+        status,
+      });
+    },
+  );
+  app.get(
+    '/v1/campaigns/:id',
+    {
+      config: { scope: 'read' },
+      schema: { tags, summary: 'A campaign', params: IdParams, response: { 200: Campaign } },
+    },
+    async (request) => getCampaign(db, principalOf(request).workspaceId, request.params.id),
+  );
   app.get(
     '/v1/campaigns/:id/results',
     {
@@ -143,6 +159,10 @@ export function registerCampaignRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => campaignResults(db, principalOf(request).workspaceId, request.params.id),
   );
+}
+
+function registerLinePlanRoutes(app: App, deps: RouteDeps): void {
+  const db = deps.database.db;
   app.get(
     '/v1/campaigns/line-plan',
     {
