@@ -80,6 +80,10 @@ const OPAQUE = new Map<string, string>([
   ],
   ['POST /v1/line/sends body(application/json).personalized[].messages[]', 'LINE message objects, ≤5 each'],
   [
+    'POST /v1/campaigns body(application/json).variants[].messages[]',
+    'LINE message objects, ≤5 per variant, checked by the LINE adapter and rendered as Liquid at save',
+  ],
+  [
     'POST /v1/line/channels/{channelId}/rich-menus body(application/json).areas[]',
     "LINE's richmenu areas, ≤20",
   ],

@@ -3,6 +3,8 @@
 // started in and commands are listed in `kizuna help`.
 import { analyticsCapability } from '../analytics/capability.ts';
 import { clockCapability } from '../clock/capability.ts';
+import { campaignsCapability } from '../campaigns/capability.ts';
+import { clicksCapability } from '../clicks/capability.ts';
 import { csvImportCapability } from '../csv-import/capability.ts';
 import { customersCapability } from '../customers/capability.ts';
 import { installCustomerData } from '../customers/customer-data.ts';
@@ -19,8 +21,10 @@ import { loyaltyCapability } from '../loyalty/capability.ts';
 import { messagingCapability } from '../messaging/capability.ts';
 import { ordersCapability } from '../orders/capability.ts';
 import { productsCapability } from '../products/capability.ts';
+import { recommendationsCapability } from '../recommendations/capability.ts';
 import { segmentsCapability } from '../segments/capability.ts';
 import { storesCapability } from '../stores/capability.ts';
+import { templatesCapability } from '../templates/capability.ts';
 import { visitsCapability } from '../visits/capability.ts';
 import { workspacesCapability } from '../workspaces/capability.ts';
 import type { Capability } from './capability.ts';
@@ -39,9 +43,13 @@ export const CAPABILITIES: readonly Capability[] = [
   loyaltyCapability,
   visitsCapability,
   productsCapability,
+  recommendationsCapability,
+  templatesCapability,
   segmentsCapability,
   journeysCapability,
   analyticsCapability,
+  campaignsCapability,
+  clicksCapability,
   domainEventsCapability,
   csvImportCapability,
   demoCapability,

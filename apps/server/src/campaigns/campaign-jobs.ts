@@ -1,0 +1,37 @@
+import type { JobDefinition } from '../jobs/job-types.ts';
+import { SEND_JOB } from '../line/line-adapter.ts';
+import { clockOf } from '../shared/clock.ts';
+import { CAMPAIGN_SEND_JOB, dueCampaigns } from './campaign-lifecycle.ts';
+import { runCampaignSend } from './send-campaign.ts';
+
+/** The campaign jobs (declared in capability.ts). */
+export const CAMPAIGN_JOBS: JobDefinition[] = [
+  {
+    // Enqueued by "send now" with its campaign, and every minute without data: scheduled
+    // campaigns whose time has come, and any campaign a killed worker left sending (a rerun is
+    // safe, see send-campaign.ts).
+    name: CAMPAIGN_SEND_JOB,
+    schedule: '* * * * *',
+    run: async (data, context) => {
+      const now = clockOf(context).now();
+      const target = data as { workspaceId?: string; campaignId?: number } | null;
+      const due =
+        target?.workspaceId && target.campaignId
+          ? [{ workspaceId: target.workspaceId, id: target.campaignId }]
+          : await dueCampaigns(context.database.db, now);
+      const ctx = {
+        db: context.database.db,
+        jobs: undefined,
+        secrets: context.secrets,
+        now,
+        // The epoch: due at once, whatever instant a simulated business clock says it is.
+        deliverLater: async (workspaceId: string, sendId: number) =>
+          context.sendLater?.(SEND_JOB, { workspaceId, sendId }, new Date(0)),
+      };
+      for (const c of due) {
+        const sent = await runCampaignSend(ctx, c.workspaceId, c.id);
+        context.logger.info({ campaignId: c.id, sent }, 'campaign send job finished');
+      }
+    },
+  },
+];

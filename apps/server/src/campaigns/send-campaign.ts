@@ -1,0 +1,198 @@
+// Sending a campaign, safe to run any number of times (a retried job, a second worker, a repeated
+// "send now"): the audience is fixed once, under the campaign's row lock; each variant goes to
+// the messaging core with the idempotency key campaign:<id>:<variant>, so a rerun finds the first
+// send instead of making another. Holdout customers never reach the core at all.
+import { type Kysely, type Selectable, sql } from 'kysely';
+import { trackLineClicks } from '../clicks/track-links.ts';
+import type { DB } from '../db/schema.ts';
+import { transact } from '../db/transact.ts';
+import type { Jobs } from '../jobs/job-types.ts';
+import { createSend } from '../line/sends.ts';
+import type { SecretBox } from '../shared/secret-box.ts';
+import { renderForAudience } from '../templates/render-audience.ts';
+import { compileContent } from '../templates/render-content.ts';
+import type { CampaignTable } from './campaign-tables.ts';
+import { assignAudience } from './experiment-buckets.ts';
+
+export interface CampaignSendContext {
+  db: Kysely<DB>;
+  /** Enqueues each send's delivery in the send's own transaction (routes and tests have it). */
+  jobs: Jobs | undefined;
+  /**
+   * Without `jobs` (a job handler has no Jobs handle): enqueues a created send's delivery after
+   * its commit. A crash in between leaves the send queued, and a starting worker resumes every
+   * queued send (messaging's unfinishedSends), so it is still delivered, once (leases and keys).
+   */
+  deliverLater?: (workspaceId: string, sendId: number) => Promise<void>;
+  secrets: SecretBox;
+  /** The business instant (the injected clock's). */
+  now: Date;
+}
+
+type CampaignRow = Selectable<CampaignTable>;
+
+/** The experiment a campaign's buckets hash with: stable for the campaign, distinct per workspace. */
+export function campaignExperimentId(workspaceId: string, campaignId: number): string {
+  return `${workspaceId}/campaign:${campaignId}`;
+}
+
+async function audienceIds(tx: Kysely<DB>, workspaceId: string, c: CampaignRow): Promise<number[]> {
+  const { rows } =
+    c.segment_id !== null
+      ? await sql<{ id: number }>`select m.customer_id as id from segment_member m
+          join customer cu on cu.workspace_id = m.workspace_id and cu.id = m.customer_id and cu.merged_into_id is null
+          where m.workspace_id = ${workspaceId} and m.segment_id = ${c.segment_id} order by m.customer_id`.execute(
+          tx,
+        )
+      : await sql<{ id: number }>`select id from customer
+          where workspace_id = ${workspaceId} and id = any(${c.customer_ids ?? []}::bigint[]) and merged_into_id is null
+          order by id`.execute(tx);
+  return rows.map((r) => Number(r.id));
+}
+
+/**
+ * Fixes the audience (membership snapshot, holdout, variants) if it is not fixed yet, under the
+ * campaign's row lock. Returns the campaign, or undefined when it is not sending.
+ */
+async function fixAudience(
+  ctx: CampaignSendContext,
+  workspaceId: string,
+  id: number,
+): Promise<CampaignRow | undefined> {
+  return transact(ctx.db, async (tx) => {
+    const c = await tx
+      .selectFrom('campaign')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (c?.status !== 'sending') return undefined;
+    if (c.audience_fixed_at) return c;
+    const variants = await tx
+      .selectFrom('campaign_variant')
+      .select(['key', 'weight'])
+      .where('workspace_id', '=', workspaceId)
+      .where('campaign_id', '=', id)
+      .orderBy('key')
+      .execute();
+    const ids = await audienceIds(tx, workspaceId, c);
+    const assigned = assignAudience(
+      campaignExperimentId(workspaceId, id),
+      ids,
+      Number(c.holdout_percent),
+      variants,
+    );
+    for (let i = 0; i < assigned.length; i += 10_000) {
+      const chunk = assigned.slice(i, i + 10_000);
+      await sql`insert into campaign_recipient (workspace_id, campaign_id, customer_id, bucket, variant_key, decision)
+        select ${workspaceId}::uuid, ${id}::bigint, u.customer_id, u.bucket, u.variant_key,
+          case when u.variant_key is null then 'holdout' else 'send' end
+        from unnest(${chunk.map((a) => a.customerId)}::bigint[], ${chunk.map((a) => a.bucket)}::int[],
+          ${chunk.map((a) => a.variantKey)}::text[]) as u(customer_id, bucket, variant_key)`.execute(tx);
+    }
+    await tx
+      .updateTable('campaign')
+      .set({ audience_fixed_at: ctx.now, updated_at: ctx.now })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .execute();
+    return { ...c, audience_fixed_at: ctx.now };
+  });
+}
+
+/** The content of one variant for its recipients: shared when nothing in it varies, else per customer. */
+async function variantContent(
+  ctx: CampaignSendContext,
+  workspaceId: string,
+  c: CampaignRow,
+  key: string,
+  messages: unknown[],
+) {
+  const { rows } = await sql<{ customer_id: number }>`
+    select customer_id from campaign_recipient
+    where workspace_id = ${workspaceId} and campaign_id = ${c.id} and variant_key = ${key} and decision <> 'holdout'
+    order by customer_id`.execute(ctx.db);
+  const ids = rows.map((r) => Number(r.customer_id));
+  const { compiled, problems } = compileContent(messages, 'messages');
+  // Checked when the campaign was saved; a template that no longer parses is a bug, not a skip.
+  if (problems.length) throw new Error(`campaign ${c.id} variant ${key}: ${problems[0]!.reason}`);
+  const out = await renderForAudience(ctx.db, workspaceId, compiled, ids, {
+    recommendations: { limit: 5 },
+    ...(c.coupon_template_id !== null ? { couponTemplateId: Number(c.coupon_template_id) } : {}),
+  });
+  for (const f of out.failed)
+    await sql`update campaign_recipient set decision = 'render_failed', detail = ${`${f.problem.path}: ${f.problem.reason}`}
+      where workspace_id = ${workspaceId} and campaign_id = ${c.id} and customer_id = ${f.customerId}`.execute(
+      ctx.db,
+    );
+  const origin = `campaign:${c.id}/${key}`;
+  const rendered = c.track_clicks
+    ? await trackLineClicks(ctx.db, ctx.secrets, workspaceId, origin, c.link_base, out.rendered)
+    : out.rendered;
+  const varies =
+    compiled.fields.length > 0 || rendered.some((r, i) => r.content !== out.rendered[i]?.content);
+  return { origin, rendered, varies };
+}
+
+/** Hands one variant to the messaging core (once: the key finds an earlier send). */
+async function sendVariant(
+  ctx: CampaignSendContext,
+  workspaceId: string,
+  c: CampaignRow,
+  key: string,
+  messages: unknown[],
+) {
+  const { origin, rendered, varies } = await variantContent(ctx, workspaceId, c, key, messages);
+  const send = await createSend(ctx.db, ctx.jobs, workspaceId, {
+    channelId: c.channel_id,
+    idempotencyKey: `campaign:${c.id}:${key}`,
+    origin,
+    messages,
+    customerIds: varies ? [] : rendered.map((r) => r.customerId),
+    ...(varies
+      ? {
+          personalized: rendered.map((r) => ({ customerId: r.customerId, messages: r.content as unknown[] })),
+        }
+      : {}),
+    kind: 'marketing',
+    quietHours: c.quiet_hours,
+  });
+  await ctx.db
+    .updateTable('campaign_variant')
+    .set({ send_id: send.id })
+    .where('workspace_id', '=', workspaceId)
+    .where('campaign_id', '=', c.id)
+    .where('key', '=', key)
+    .execute();
+  if (!ctx.jobs) await ctx.deliverLater?.(workspaceId, send.id);
+}
+
+/**
+ * Sends a campaign that is `sending`: fixes its audience, sends each variant not yet sent, marks
+ * it sent. Returns false when the campaign was not sending (cancelled, sent, still a draft).
+ */
+export async function runCampaignSend(
+  ctx: CampaignSendContext,
+  workspaceId: string,
+  id: number,
+): Promise<boolean> {
+  const c = await fixAudience(ctx, workspaceId, id);
+  if (!c) return false;
+  const variants = await ctx.db
+    .selectFrom('campaign_variant')
+    .select(['key', 'messages', 'send_id'])
+    .where('workspace_id', '=', workspaceId)
+    .where('campaign_id', '=', id)
+    .orderBy('key')
+    .execute();
+  for (const v of variants) if (v.send_id === null) await sendVariant(ctx, workspaceId, c, v.key, v.messages);
+  await ctx.db
+    .updateTable('campaign')
+    .set({ status: 'sent', sent_at: ctx.now, updated_at: ctx.now })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .execute();
+  return true;
+}

@@ -1,0 +1,49 @@
+// The only place campaigns read the messaging core's tables: each send's recipients counted by
+// outcome. The send tables are being renamed channel-neutral (line_outbox → message_outbox,
+// line_request → message_request); when they are, this file is the one to change.
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../db/schema.ts';
+
+export interface SendOutcomes {
+  /** Recipients the channel accepted (what LINE bills). */
+  delivered: number;
+  /** Recipients the channel refused. */
+  failed: number;
+  /** Recipients still waiting (held for quiet hours, paused by the quota, in flight). */
+  queued: number;
+  /** Recipients the core skipped, by reason (no_line_identity, no_consent, blocked, capped, quiet_hours). */
+  skipped: Record<string, number>;
+}
+
+/** Outcome counts per send id (every id given gets an entry). */
+export async function sendOutcomes(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendIds: readonly number[],
+): Promise<Map<number, SendOutcomes>> {
+  const out = new Map<number, SendOutcomes>(
+    sendIds.map((id) => [id, { delivered: 0, failed: 0, queued: 0, skipped: {} }]),
+  );
+  if (!sendIds.length) return out;
+  const { rows } = await sql<{ send_id: number; outcome: string; reason: string | null; n: number }>`
+    select o.send_id,
+      case when o.status = 'skipped' then 'skipped' when o.status = 'failed' then 'failed'
+        when r.status = 'accepted' then 'delivered' when r.status = 'failed' then 'failed' else 'queued' end as outcome,
+      case when o.status = 'skipped' then o.reason end as reason, count(*)::int as n
+    from line_outbox o
+    left join lateral (
+      select status, seq_to from line_request r
+      where r.workspace_id = o.workspace_id and r.send_id = o.send_id and r.seq_from <= o.seq
+      order by r.seq_from desc limit 1) r on r.seq_to >= o.seq
+    where o.workspace_id = ${workspaceId} and o.send_id = any(${[...sendIds]}::bigint[])
+    group by 1, 2, 3`.execute(db);
+  for (const r of rows) {
+    const o = out.get(Number(r.send_id))!;
+    if (r.outcome === 'skipped')
+      o.skipped[r.reason ?? 'unknown'] = (o.skipped[r.reason ?? 'unknown'] ?? 0) + r.n;
+    else if (r.outcome === 'delivered') o.delivered += r.n;
+    else if (r.outcome === 'failed') o.failed += r.n;
+    else o.queued += r.n;
+  }
+  return out;
+}
