@@ -19,6 +19,7 @@ import { productsCapability } from '../products/capability.ts';
 import { segmentsCapability } from '../segments/capability.ts';
 import { storesCapability } from '../stores/capability.ts';
 import { visitsCapability } from '../visits/capability.ts';
+import { webConsoleCapability } from '../web-console/capability.ts';
 import { workspacesCapability } from '../workspaces/capability.ts';
 import type { Capability } from './capability.ts';
 
@@ -41,6 +42,8 @@ export const CAPABILITIES: readonly Capability[] = [
   csvImportCapability,
   demoCapability,
   databaseCapability,
+  // Last: its catch-all GET serves the console's page for paths no capability claimed.
+  webConsoleCapability,
 ];
 
 // Merges read the customer tables from here (see customer-data.ts for why they are handed over).
