@@ -3,10 +3,20 @@ import { Card, Descriptions, Empty, List, Progress, Space, Table, Tag, Typograph
 import { formatDate, formatDateTime, formatNumber, formatPercent, formatYen } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { customerMessages } from './messages.ts';
+import { formatPhone } from './names.ts';
 import type { Customer, CustomerSummary } from './queries.ts';
 
 export function ProfileCard({ customer }: { customer: Customer }) {
   const t = useT(customerMessages);
+  // External ids are named by their namespace (shopify, member…); the built-in kinds by name.
+  const identityLabel = (kind: string, namespace: string) =>
+    kind === 'email'
+      ? t('idEmail')
+      : kind === 'phone'
+        ? t('idPhone')
+        : kind === 'line'
+          ? 'LINE'
+          : namespace || kind;
   const { lang } = useLocale();
   const dash = '—';
   return (
@@ -34,10 +44,13 @@ export function ProfileCard({ customer }: { customer: Customer }) {
       <List
         size="small"
         dataSource={customer.identities}
-        locale={{ emptyText: t('none') }}
+        locale={{ emptyText: <Typography.Text>{t('none')}</Typography.Text> }}
         renderItem={(id) => (
           <List.Item>
-            <Tag>{id.namespace === 'default' ? id.kind : `${id.kind}:${id.namespace}`}</Tag> {id.value}
+            <span>
+              <Tag>{identityLabel(id.kind, id.namespace)}</Tag>{' '}
+              {id.kind === 'phone' ? formatPhone(id.value) : id.value}
+            </span>
           </List.Item>
         )}
       />
@@ -55,7 +68,7 @@ export function ConsentCard({ customer }: { customer: Customer }) {
         pagination={false}
         rowKey={(c) => `${c.channel}/${c.purpose}`}
         dataSource={customer.consents}
-        locale={{ emptyText: t('none') }}
+        locale={{ emptyText: <Typography.Text>{t('none')}</Typography.Text> }}
         columns={[
           { title: t('consentChannel'), dataIndex: 'channel' },
           { title: t('consentPurpose'), dataIndex: 'purpose' },

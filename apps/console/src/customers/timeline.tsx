@@ -23,6 +23,14 @@ const KIND_COLOR: Record<TimelineItem['kind'], string> = {
   consent: 'orange',
 };
 
+/** The parts that are present, with a middle dot between them. */
+function joined(...parts: unknown[]): string {
+  return parts
+    .filter((p) => p !== undefined && p !== null && p !== '')
+    .map(String)
+    .join(' · ');
+}
+
 /** One line of what happened; fields differ by kind, so each kind says its own essentials. */
 function Detail({ item }: { item: TimelineItem }) {
   const { lang } = useLocale();
@@ -30,23 +38,21 @@ function Detail({ item }: { item: TimelineItem }) {
   switch (item.kind) {
     case 'order':
       return (
-        <>{`${formatYen(Number(at(item.order, 'total') ?? 0), lang)} · ${String(at(item.order, 'storeCode') ?? '')}`}</>
+        <>{joined(formatYen(Number(at(item.order, 'total') ?? 0), lang), at(item.order, 'storeCode'))}</>
       );
-    case 'visit':
-      return (
-        <>{`${String(at(item.visit, 'storeCode') ?? '')} ${at(item.visit, 'spend') ? formatYen(Number(at(item.visit, 'spend')), lang) : ''}`}</>
-      );
+    case 'visit': {
+      const spend = at(item.visit, 'spend');
+      return <>{joined(at(item.visit, 'storeCode'), spend ? formatYen(Number(spend), lang) : undefined)}</>;
+    }
     case 'event':
     case 'message_received':
-      return <>{String(at(item.event, 'type') ?? '')}</>;
+      return <>{joined(at(item.event, 'type'))}</>;
     case 'consent':
       return (
-        <>{`${String(at(item.consent, 'channel'))} / ${String(at(item.consent, 'purpose'))}: ${String(at(item.consent, 'status'))}`}</>
+        <>{`${joined(at(item.consent, 'channel'), at(item.consent, 'purpose'))}: ${joined(at(item.consent, 'status'))}`}</>
       );
     case 'message_sent':
-      return (
-        <>{`${String(at(item.message, 'origin') ?? '')} · ${String(at(item.message, 'status') ?? '')}`}</>
-      );
+      return <>{joined(at(item.message, 'origin'), at(item.message, 'status'))}</>;
   }
 }
 
