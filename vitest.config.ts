@@ -19,6 +19,19 @@ export default defineConfig({
       // The repository's own scripts (the import cycle check) are tested on small temporary trees.
       { test: { name: 'scripts', root: 'scripts', include: ['test/**/*.test.ts'] } },
       { test: { name: 'test-support', root: 'packages/test-support', include: ['test/**/*.test.ts'] } },
+      // The web console in Debian's Chromium against the real server (one browser per file). Its
+      // files start the server on a test database like the server's tests, so they share the
+      // server's global setup; CI runs them once, on PGlite (they test pages, not SQL dialects).
+      {
+        test: {
+          name: 'console',
+          root: 'apps/console',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['../server/test/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
       {
         test: {
           name: 'server',

@@ -40,7 +40,7 @@ function printBanner(
       rule,
       `  Kizuna is running on the ${where}.`,
       api
-        ? `  API:   ${api}   (OpenAPI: ${api}/docs, health: ${api}/health)`
+        ? `  Console: ${api}/   (管理画面: log in with the login below)\n  API:   ${api}   (OpenAPI: ${api}/docs, health: ${api}/health)`
         : '  API:   off (KIZUNA_API=false); worker only',
     ].join('\n'),
   );

@@ -130,7 +130,7 @@ describe('security headers', () => {
       await t.app.inject('/health'),
       await t.app.inject({ url: '/v1/customers', headers: t.auth }),
       await t.app.inject('/v1/customers'),
-      await t.app.inject('/nowhere'),
+      await t.app.inject('/v1/nowhere'),
       await t.app.inject('/v1/customers/%E0%A4%A'),
     ];
     expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 401, 404, 400]);
@@ -200,7 +200,7 @@ describe('security headers', () => {
 describe('framework errors have the one shape', () => {
   const login = '/v1/auth/login';
   it('404, 405 with Allow, bad JSON, empty JSON, 415, 413 and a malformed URL', async () => {
-    expectErrorShape(await t.app.inject('/nowhere'), 404, 'not_found');
+    expectErrorShape(await t.app.inject('/v1/nowhere'), 404, 'not_found');
     const wrongMethod = await t.app.inject({ method: 'DELETE', url: '/health' });
     expectErrorShape(wrongMethod, 405, 'method_not_allowed');
     expect(wrongMethod.headers.allow).toBe('GET, HEAD');

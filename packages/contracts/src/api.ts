@@ -6610,6 +6610,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Headline figures: customers, buyers, repeat rate, LTV, predicted CLV, LINE friends and blocks */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Live customers (merged records not counted) */
+                            customers: number;
+                            /** @description Customers with at least one completed order */
+                            buyers: number;
+                            /** @description Customers with two or more completed orders */
+                            repeatBuyers: number;
+                            /** @description repeatBuyers / buyers (0–1); null without buyers */
+                            repeatRate: number | null;
+                            /** @description Completed-order revenue per buyer to date, integer yen */
+                            historicalLtv: number | null;
+                            /** @description Mean predicted CLV of the customers with a prediction, integer yen */
+                            predictedClv: number | null;
+                            /** @description LINE users following the workspace’s channels */
+                            lineFriends: number;
+                            /** @description LINE users who blocked them */
+                            lineBlocked: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/analytics/ltv": {
         parameters: {
             query?: never;

@@ -4,6 +4,7 @@ import type { App, RouteDeps } from '../http/route-deps.ts';
 import { FreeObject, Instant, Nullable, Page, Yen } from '../shared/response-types.ts';
 import { readView, refreshAnalytics } from './analytics-views.ts';
 import { customerLtv, latestClvModel } from './clv-read.ts';
+import { registerOverviewRoute } from './overview-route.ts';
 import { refitClv } from './refit-clv.ts';
 import { registerSubscriptionRoutes } from './subscription-routes.ts';
 
@@ -81,6 +82,7 @@ const LTV_VIEWS: Record<string, 'ltv_cohort' | 'ltv_source' | 'ltv_segment'> = {
 export function registerAnalyticsRoutes(app: App, deps: RouteDeps): void {
   const { db } = deps.database;
   registerSubscriptionRoutes(app, deps);
+  registerOverviewRoute(app, deps);
   app.get(
     '/v1/analytics/ltv',
     {

@@ -26,6 +26,7 @@ import { segmentsCapability } from '../segments/capability.ts';
 import { storesCapability } from '../stores/capability.ts';
 import { templatesCapability } from '../templates/capability.ts';
 import { visitsCapability } from '../visits/capability.ts';
+import { webConsoleCapability } from '../web-console/capability.ts';
 import { workspacesCapability } from '../workspaces/capability.ts';
 import type { Capability } from './capability.ts';
 
@@ -55,6 +56,8 @@ export const CAPABILITIES: readonly Capability[] = [
   demoCapability,
   databaseCapability,
   clockCapability,
+  // Last: its catch-all GET serves the console's page for paths no capability claimed.
+  webConsoleCapability,
 ];
 
 // Merges read the customer tables from here (see customer-data.ts for why they are handed over).

@@ -32,6 +32,9 @@ function matches(pattern: Pattern, segments: string[]): boolean {
 export function installRouteIndex(app: FastifyInstance): RouteIndex {
   const patterns = new Map<string, Pattern>();
   app.addHook('onRoute', (route) => {
+    // The console's catch-all GET (web-console/) matches every path but answers only pages; a
+    // POST to an unknown API path stays a 404, not a 405 that offers GET.
+    if (route.config?.consolePage) return;
     const url = route.url;
     const wildcard = url.endsWith('*');
     const key = url;

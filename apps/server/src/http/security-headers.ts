@@ -15,6 +15,17 @@ export const DOCS_CSP =
   "frame-ancestors 'none'; img-src 'self' data:; object-src 'none'; script-src 'self'; " +
   "script-src-attr 'none'; style-src 'self'";
 
+/**
+ * The web console (apps/console) loads its scripts and styles from Kizuna and calls the API from
+ * the page. Ant Design writes its styles into <style> elements at run time (CSS-in-JS), which
+ * needs 'unsafe-inline' for styles only; scripts stay 'self' with no inline script, so injected
+ * markup still cannot run code. ECharts draws on canvas; antd's icons are inline SVG.
+ */
+export const CONSOLE_CSP =
+  "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; form-action 'self'; " +
+  "frame-ancestors 'none'; img-src 'self' data: blob:; object-src 'none'; script-src 'self'; " +
+  "script-src-attr 'none'; style-src 'self' 'unsafe-inline'";
+
 /** One year, as browsers' preload lists expect. */
 export const HSTS = 'max-age=31536000; includeSubDomains';
 
@@ -25,8 +36,22 @@ export interface SecurityHeadersOptions {
   docsPrefix: string;
 }
 
-/** The headers of one response; `scoped` when the route needs authentication. */
-export type SecurityHeaders = (path: string, scoped: boolean) => Record<string, string>;
+/**
+ * The headers of one response; `scoped` when the route needs authentication, `consolePage` when
+ * it answers with the console's HTML (routes marked `config.consolePage`).
+ */
+export type SecurityHeaders = (
+  path: string,
+  scoped: boolean,
+  consolePage?: boolean,
+) => Record<string, string>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route serves the web console's page, which gets the console's CSP (CONSOLE_CSP). */
+    consolePage?: boolean;
+  }
+}
 
 /**
  * No MIME sniffing, no framing, no referrer, a CSP, HSTS under https, and `Cache-Control:
@@ -34,13 +59,13 @@ export type SecurityHeaders = (path: string, scoped: boolean) => Record<string, 
  * or a session's tokens that no browser or proxy cache should keep.
  */
 export function securityHeaders(options: SecurityHeadersOptions): SecurityHeaders {
-  return (path, scoped) => {
+  return (path, scoped, consolePage = false) => {
     const docs = path === options.docsPrefix || path.startsWith(`${options.docsPrefix}/`);
     return {
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
       'referrer-policy': 'no-referrer',
-      'content-security-policy': docs ? DOCS_CSP : API_CSP,
+      'content-security-policy': consolePage ? CONSOLE_CSP : docs ? DOCS_CSP : API_CSP,
       ...(options.https ? { 'strict-transport-security': HSTS } : {}),
       ...(path.startsWith('/v1/') || scoped ? { 'cache-control': 'no-store' } : {}),
     };
@@ -58,7 +83,8 @@ export function pathOf(request: FastifyRequest): string {
  */
 export function installSecurityHeaders(app: FastifyInstance, headers: SecurityHeaders): void {
   app.addHook('onSend', async (request, reply, payload) => {
-    reply.headers(headers(pathOf(request), Boolean(request.routeOptions.config?.scope)));
+    const config = request.routeOptions.config;
+    reply.headers(headers(pathOf(request), Boolean(config?.scope), Boolean(config?.consolePage)));
     return payload;
   });
 }

@@ -1,0 +1,8 @@
+// Every capability's console pages. Adding a capability's screens means adding its folder (with
+// its pages.ts) and one line here.
+import { customersPages } from '../customers/pages.ts';
+import { dashboardPages } from '../dashboard/pages.ts';
+import { segmentsPages } from '../segments/pages.ts';
+import type { ConsolePage } from './console-page.ts';
+
+export const PAGES: readonly ConsolePage[] = [...dashboardPages, ...customersPages, ...segmentsPages];

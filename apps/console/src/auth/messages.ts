@@ -1,0 +1,52 @@
+import { defineMessages } from '../i18n/messages.ts';
+
+export const authMessages = defineMessages(
+  {
+    title: 'Kizuna にログイン',
+    subtitle: '顧客との絆を育てる CRM・LINE マーケティング',
+    email: 'メールアドレス',
+    password: 'パスワード',
+    emailRequired: 'メールアドレスを入力してください',
+    passwordRequired: 'パスワードを入力してください',
+    submit: 'ログイン',
+    failed: 'ログインできませんでした：{reason}',
+    logout: 'ログアウト',
+    logoutFailed: 'ログアウトできませんでした：{reason}',
+    workspace: 'ワークスペース',
+    role: '権限',
+    roleOwner: 'オーナー',
+    roleAdmin: '管理者',
+    roleMarketer: 'マーケター',
+    roleStaff: 'スタッフ',
+    roleViewer: '閲覧者',
+    noWorkspace: 'このアカウントはどのワークスペースにも所属していません。管理者に招待を依頼してください。',
+  },
+  {
+    title: 'Log in to Kizuna',
+    subtitle: 'CRM and LINE marketing that grows customer relationships',
+    email: 'Email',
+    password: 'Password',
+    emailRequired: 'Enter your email address',
+    passwordRequired: 'Enter your password',
+    submit: 'Log in',
+    failed: 'Could not log in: {reason}',
+    logout: 'Log out',
+    logoutFailed: 'Could not log out: {reason}',
+    workspace: 'Workspace',
+    role: 'Role',
+    roleOwner: 'Owner',
+    roleAdmin: 'Admin',
+    roleMarketer: 'Marketer',
+    roleStaff: 'Staff',
+    roleViewer: 'Viewer',
+    noWorkspace: 'This account belongs to no workspace. Ask an administrator for an invitation.',
+  },
+);
+
+export const ROLE_LABELS = {
+  owner: 'roleOwner',
+  admin: 'roleAdmin',
+  marketer: 'roleMarketer',
+  staff: 'roleStaff',
+  viewer: 'roleViewer',
+} as const;

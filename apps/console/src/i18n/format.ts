@@ -1,0 +1,56 @@
+// Numbers, yen and dates as a Japanese shop reads them: thousands separators, whole yen, and
+// calendar dates in Japan time (JST) whatever the browser's own time zone.
+import type { Lang } from './messages.ts';
+
+const TOKYO = 'Asia/Tokyo';
+const LOCALES: Record<Lang, string> = { ja: 'ja-JP', en: 'en-US' };
+
+export function formatNumber(value: number, lang: Lang): string {
+  return new Intl.NumberFormat(LOCALES[lang], { maximumFractionDigits: 1 }).format(value);
+}
+
+/** Whole yen with separators: ¥12,345 (the API's money is integer yen). */
+export function formatYen(value: number, lang: Lang): string {
+  return new Intl.NumberFormat(LOCALES[lang], {
+    style: 'currency',
+    currency: 'JPY',
+    maximumFractionDigits: 0,
+  }).format(value);
+}
+
+export function formatPercent(ratio: number, lang: Lang): string {
+  return new Intl.NumberFormat(LOCALES[lang], { style: 'percent', maximumFractionDigits: 1 }).format(ratio);
+}
+
+/** 2026年12月5日 (ja) or Dec 5, 2026 (en), in JST. */
+export function formatDate(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(LOCALES[lang], {
+    timeZone: TOKYO,
+    year: 'numeric',
+    month: lang === 'ja' ? 'long' : 'short',
+    day: 'numeric',
+  }).format(new Date(iso));
+}
+
+/** 2026年12月5日 14:05 (ja), in JST. */
+export function formatDateTime(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(LOCALES[lang], {
+    timeZone: TOKYO,
+    year: 'numeric',
+    month: lang === 'ja' ? 'long' : 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(new Date(iso));
+}
+
+/** 2026-04 → 2026年4月 (ja) or Apr 2026 (en); the API's cohorts are JST months already. */
+export function formatMonth(yyyyMm: string, lang: Lang): string {
+  const [year, month] = yyyyMm.split('-').map(Number);
+  if (!year || !month) return yyyyMm;
+  if (lang === 'ja') return `${year}年${month}月`;
+  return new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(
+    Date.UTC(year, month - 1, 1),
+  );
+}
