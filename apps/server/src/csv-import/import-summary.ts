@@ -23,7 +23,7 @@ export interface ImportCsvOptions {
   /** Import the valid rows and write the others to `rejectsFile` (default `FILE.rejects.csv`). */
   skipInvalid?: boolean;
   rejectsFile?: string;
-  /** Rows per write batch. */
+  /** Rows per write batch (orders; default 1,000), or per segment (customers; default 50,000). */
   batchSize?: number;
   /** How many problems the summary keeps (all are counted). */
   maxProblems?: number;

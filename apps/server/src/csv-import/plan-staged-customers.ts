@@ -20,12 +20,11 @@ export async function planStagedCustomers(
   tx: Transaction<DB>,
   workspaceId: string,
 ): Promise<Record<StagePlan, number>> {
-  // Temp tables have no statistics until analysed (autovacuum never sees them); without them
-  // the joins below are planned for an empty table.
-  await sql`analyze import_customer_row`.execute(tx);
   await sql`create temp table import_identity on commit drop as
     select r.line, x->>0 as kind, x->>1 as namespace, x->>2 as value
     from import_customer_row r cross join lateral jsonb_array_elements(r.identities) x`.execute(tx);
+  // Temp tables have no statistics until analysed (autovacuum never sees them), and the group
+  // and join estimates below need them. The wide staging table itself is only scanned whole.
   await sql`analyze import_identity`.execute(tx);
   await sql`create temp table import_owner on commit drop as
     select i.line, i.kind, i.namespace, i.value, ci.customer_id

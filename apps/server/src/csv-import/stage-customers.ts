@@ -16,6 +16,9 @@ export const STAGE_COLUMNS = ['line', 'input', 'identities', 'favorite_store_id'
  * [kind, namespace, value] triples, each once.
  */
 export async function createCustomerStage(tx: Transaction<DB>): Promise<void> {
+  // The plan's sorts and hashes cover a whole segment; the default 4 MB spills them to disk.
+  // SET LOCAL ends with the transaction.
+  await sql`set local work_mem = '64MB'`.execute(tx);
   await sql`create temp table import_customer_row (
     line integer not null,
     input jsonb not null,

@@ -6,6 +6,7 @@ import { sql, type Transaction } from 'kysely';
 import type { CustomerInput } from '../customers/customer-schema.ts';
 import type { DB } from '../db/schema.ts';
 import type { Publish } from '../jobs/domain-topics.ts';
+import { planStagedCustomers } from './plan-staged-customers.ts';
 import type { RowOutcome } from './upsert-customer-batch.ts';
 import { upsertCustomerBatch } from './upsert-customer-batch.ts';
 
@@ -20,14 +21,48 @@ export interface StagedWrite {
   now: Date;
 }
 
+export type SegmentCounts = Record<RowOutcome, number>;
+
+export function addCounts(into: SegmentCounts, more: SegmentCounts): void {
+  into.created += more.created;
+  into.updated += more.updated;
+  into.unchanged += more.unchanged;
+}
+
+/**
+ * Writes the staged segment (`index` counts from 0) and empties the stage for the next one.
+ */
+export async function writeSegment(
+  tx: Transaction<DB>,
+  write: StagedWrite,
+  index: number,
+): Promise<SegmentCounts> {
+  // The customer tables grow inside this one transaction, so their statistics still describe
+  // them as they were before it: the identity lookups would be planned for a small table.
+  // ANALYZE inside the transaction counts its own rows; run it as the data doubles.
+  if (index > 0 && (index & (index - 1)) === 0)
+    await sql`analyze customer, customer_identity, customer_consent`.execute(tx);
+  const planned = await planStagedCustomers(tx, write.workspaceId);
+  const created = await insertFreshCustomers(tx, write);
+  const serial = await writeSerialCustomers(tx, write);
+  await sql`drop table import_identity, import_owner, import_plan, import_new`.execute(tx);
+  await sql`truncate import_customer_row`.execute(tx);
+  return {
+    created: created + serial.created,
+    updated: serial.updated,
+    unchanged: planned.unchanged + serial.unchanged,
+  };
+}
+
 /** Inserts the fresh rows' customers, identities and consents; returns how many. */
 export async function insertFreshCustomers(tx: Transaction<DB>, write: StagedWrite): Promise<number> {
   const ws = write.workspaceId;
   // Ids are drawn first so that identities and consents can name their customer without
   // matching inserted rows back to lines (INSERT … SELECT … RETURNING cannot return the line).
+  // Drawn in file order, so customers are numbered as the file lists them (as the API would).
   await sql`create temp table import_new on commit drop as
     select line, nextval(pg_get_serial_sequence('customer', 'id')) as id
-    from import_plan where plan = 'fresh'`.execute(tx);
+    from (select line from import_plan where plan = 'fresh' order by line) fresh`.execute(tx);
   const inserted = await sql`insert into customer (workspace_id, id, family_name, given_name,
       family_name_kana, given_name_kana, birthday, gender, prefecture, postal_code, favorite_store_id,
       interests, registered_at, acquisition_source, tags, attributes)
@@ -38,7 +73,8 @@ export async function insertFreshCustomers(tx: Transaction<DB>, write: StagedWri
       coalesce((v->>'registeredAt')::timestamptz, ${write.now}), v->>'acquisitionSource',
       array(select jsonb_array_elements_text(v->'tags')), coalesce(v->'attributes', '{}')
     from import_new n join import_customer_row r on r.line = n.line,
-      lateral (select r.input as v) i`.execute(tx);
+      lateral (select r.input as v) i
+    order by n.id`.execute(tx);
   await sql`insert into customer_identity (workspace_id, customer_id, kind, namespace, value)
     select ${ws}, n.id, i.kind, i.namespace, i.value
     from import_new n join import_identity i on i.line = n.line`.execute(tx);
