@@ -79,6 +79,8 @@ export async function importCustomers(
       let segment = await readSegment(source.units, state);
       for (let index = 0; segment; index++) {
         if (!refused()) await copyIn(STAGE_TABLE, STAGE_COLUMNS, chunksOf(segment.chunks));
+        // Sent: let the text go before the next segment's is built.
+        segment.chunks = [];
         // The database writes this segment while JavaScript reads and checks the next one.
         const [written, next] = await Promise.allSettled([
           refused() ? Promise.resolve(undefined) : writeSegment(tx, write, index),
