@@ -14,7 +14,10 @@ if (!file || (target !== 'postgres' && target !== 'pglite') || !where)
   throw new Error('usage: node bench/import/copy-baseline.ts FILE postgres URL | pglite DATA_DIR');
 
 // The header names the columns; quoted names keep them as written.
-const header = readFileSync(file, 'utf8').slice(0, 4096).split('\n')[0]!.replace(/^\ufeff/, '');
+const header = readFileSync(file, 'utf8')
+  .slice(0, 4096)
+  .split('\n')[0]!
+  .replace(/^\ufeff/, '');
 const columns = header.split(',').map((name) => `"${name.trim().replace(/"/g, '""')}" text`);
 const create = `create table copy_baseline (${columns.join(', ')})`;
 
@@ -32,9 +35,13 @@ if (target === 'postgres') {
 } else {
   const pglite = await PGlite.create({ dataDir: where });
   await pglite.exec(`drop table if exists copy_baseline; ${create}`);
-  const result = await pglite.query("copy copy_baseline from '/dev/blob' with (format csv, header true)", [], {
-    blob: await openAsBlob(file),
-  });
+  const result = await pglite.query(
+    "copy copy_baseline from '/dev/blob' with (format csv, header true)",
+    [],
+    {
+      blob: await openAsBlob(file),
+    },
+  );
   rows = result.affectedRows ?? 0;
   await pglite.close();
 }

@@ -85,7 +85,11 @@ async function prepare(target: 'pglite' | 'postgres'): Promise<NodeJS.ProcessEnv
   return env;
 }
 
-console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 const rate = (t: Timed) => Math.round(rows / t.seconds).toLocaleString('en');
 const parse = timed([process.execPath, 'bench/import/parse-only.ts', file], {});
 console.log(`file: ${file} (${kind}, ${rows.toLocaleString('en')} rows)`);
@@ -118,4 +122,8 @@ for (const target of values.db.split(',') as ('pglite' | 'postgres')[]) {
     `${target} re-import: ${again.seconds} s, ${rate(again)} rows/s, peak RSS ${again.peakMb.toFixed(0)} MB\n  ${again.stdout}`,
   );
 }
-console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average at end: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
