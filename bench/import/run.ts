@@ -1,5 +1,7 @@
 // Times `kizuna import` as users run it (a whole process, under /usr/bin/time for the peak RSS),
-// on the embedded PGlite and on PostgreSQL, beside a parse-only pass over the same file.
+// on the embedded PGlite and on PostgreSQL, beside two baselines measured in the same run: a
+// parse-only pass over the same file, and per database a plain COPY of the same file into a table
+// with the file's columns (bench/import/copy-baseline.ts).
 //
 //   node bench/import/run.ts [--kind customers|orders] [--rows 1000000] [--db pglite,postgres]
 //                            [--pg-url postgres://postgres@127.0.0.1:5432/kizuna_import_bench]
@@ -9,6 +11,7 @@
 // idempotent re-import (every row unchanged).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type OpenDatabaseOptions, openDatabase } from '@kizuna/server/database';
 import { migrate } from '@kizuna/server/migrate';
@@ -82,6 +85,11 @@ async function prepare(target: 'pglite' | 'postgres'): Promise<NodeJS.ProcessEnv
   return env;
 }
 
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 const rate = (t: Timed) => Math.round(rows / t.seconds).toLocaleString('en');
 const parse = timed([process.execPath, 'bench/import/parse-only.ts', file], {});
 console.log(`file: ${file} (${kind}, ${rows.toLocaleString('en')} rows)`);
@@ -90,12 +98,32 @@ console.log(
 );
 for (const target of values.db.split(',') as ('pglite' | 'postgres')[]) {
   const env = await prepare(target);
+  const copyDir = '/tmp/kizuna-import-bench-copy';
+  rmSync(copyDir, { recursive: true, force: true });
+  const copy = timed(
+    [
+      process.execPath,
+      'bench/import/copy-baseline.ts',
+      file,
+      target,
+      target === 'postgres' ? values['pg-url'] : copyDir,
+    ],
+    {},
+  );
+  console.log(
+    `${target} plain COPY (baseline): ${copy.seconds} s, ${rate(copy)} rows/s, peak RSS ${copy.peakMb.toFixed(0)} MB\n  ${copy.stdout}`,
+  );
   const first = timed([bin, 'import', kind, file], env);
   console.log(
-    `${target} import: ${first.seconds} s, ${rate(first)} rows/s, peak RSS ${first.peakMb.toFixed(0)} MB\n  ${first.stdout}`,
+    `${target} import: ${first.seconds} s, ${rate(first)} rows/s, peak RSS ${first.peakMb.toFixed(0)} MB, ${((copy.seconds / first.seconds) * 100).toFixed(0)}% of COPY\n  ${first.stdout}`,
   );
   const again = timed([bin, 'import', kind, file], env);
   console.log(
     `${target} re-import: ${again.seconds} s, ${rate(again)} rows/s, peak RSS ${again.peakMb.toFixed(0)} MB\n  ${again.stdout}`,
   );
 }
+console.log(
+  `load average at end: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

@@ -27,7 +27,7 @@ const USAGE = `usage: kizuna import customers|orders FILE [options]
   --skip-invalid            import the valid rows; write the others to the rejects file
   --rejects PATH            the rejects file (default FILE.rejects.csv)
   --workspace ID            the workspace (default: the only one)
-  --batch-size N            rows per write batch (default 1000)`;
+  --batch-size N            rows per write batch (default 1000 for orders, 50000 for customers)`;
 
 export async function runImportCli(argv: string[], context: CliContext): Promise<number> {
   let args: ReturnType<typeof parse>;

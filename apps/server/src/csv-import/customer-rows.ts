@@ -1,7 +1,7 @@
 // Kizuna's customers CSV: one row per customer, matched to stored customers by its identities.
 // An empty cell leaves the stored value as it is (a CSV cannot tell "clear" from "not given").
 import { type CustomerInput, CustomerInput as CustomerInputSchema } from '../customers/customer-schema.ts';
-import { normaliseIdentities } from '../customers/identities.ts';
+import { type Identity, normaliseIdentities } from '../customers/identities.ts';
 import { compileValidator } from '../shared/validate.ts';
 import { type CsvHeader, cellOf, checkHeader, checkWidth } from './csv-header.ts';
 import {
@@ -92,6 +92,8 @@ export function checkCustomerHeader(header: CsvHeader): RowProblem[] {
 export interface CustomerRow {
   line: number;
   input: CustomerInput | undefined;
+  /** The input's identities, normalised (what the import matches stored customers by). */
+  identities: Identity[];
   problems: RowProblem[];
 }
 
@@ -201,7 +203,7 @@ export function customerFromRecord(
       column: 'favorite_store_code',
       message: `no store with code "${input.favoriteStoreCode}"`,
     });
-  return { line: record.line, input: problems.length ? undefined : input, problems };
+  return { line: record.line, input: problems.length ? undefined : input, identities, problems };
 }
 
 /** A cell that failed to parse is not reported again by the schema: one message per column. */

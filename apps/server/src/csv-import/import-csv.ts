@@ -12,67 +12,25 @@
 import { type ControlledTransaction, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/open-database.ts';
 import type { DB } from '../db/schema.ts';
-import type { Publish } from '../jobs/domain-topics.ts';
 import { listStores } from '../stores/stores.ts';
-import { type ImportKind, type ImportUnit, openUnits } from './import-units.ts';
-import { KIZUNA_ORDERS, type OrderFormatName } from './order-formats.ts';
-import { type CsvEncoding, fileSize } from './read-csv.ts';
+import { importCustomers } from './import-customers.ts';
+import {
+  emptySummary,
+  type ImportCsvOptions,
+  type ImportProgress,
+  type ImportSummary,
+  reject,
+} from './import-summary.ts';
+import { type ImportUnit, openUnits } from './import-units.ts';
+import { KIZUNA_ORDERS } from './order-formats.ts';
+import { fileSize } from './read-csv.ts';
 import { RejectsFile } from './rejects-file.ts';
 import type { RowProblem } from './row-problem.ts';
 import { SHOPIFY_ORDERS } from './shopify-orders.ts';
 import type { RowOutcome } from './upsert-customer-batch.ts';
 import { type BatchContext, BatchRejected, writeCustomerBatch, writeOrderBatch } from './write-batch.ts';
 
-export interface ImportProgress {
-  phase: 'validate' | 'import';
-  bytesRead: number;
-  totalBytes: number;
-  rows: number;
-}
-
-export interface ImportCsvOptions {
-  kind: ImportKind;
-  file: string;
-  workspaceId: string;
-  format?: OrderFormatName;
-  encoding?: CsvEncoding;
-  /** Import the valid rows and write the others to `rejectsFile` (default `FILE.rejects.csv`). */
-  skipInvalid?: boolean;
-  rejectsFile?: string;
-  /** Rows per write batch. */
-  batchSize?: number;
-  /** How many problems the summary keeps (all are counted). */
-  maxProblems?: number;
-  onProgress?: (progress: ImportProgress) => void;
-  /** Publishes domain topics (orders.changed, customers.changed) in the import's transaction. */
-  publish?: Publish;
-}
-
-export interface ImportSummary {
-  format: OrderFormatName;
-  /** Data rows read (the header not counted). */
-  rows: number;
-  /** Customers or orders. */
-  created: number;
-  updated: number;
-  unchanged: number;
-  /** Rows rejected (with skipInvalid), or rows with problems (without). */
-  rejectedRows: number;
-  /** Customers created for orders that named an unknown one. */
-  customersCreated: number;
-  /** False when problems stopped the import: then nothing was written. */
-  imported: boolean;
-  problems: RowProblem[];
-  problemCount: number;
-  /**
-   * Cells skipped without stopping the import: a customer detail that cannot be read (a LINE
-   * userId that is not one, an unknown prefecture). The order and its customer are imported
-   * without it. Kept up to maxProblems, all counted.
-   */
-  warnings: RowProblem[];
-  warningCount: number;
-  rejectsFile: string | undefined;
-}
+export type { ImportCsvOptions, ImportProgress, ImportSummary };
 
 /**
  * Imports a customers or orders CSV file into a workspace, all or nothing (see the file comment).
@@ -83,23 +41,10 @@ export interface ImportSummary {
  */
 export async function importCsv(database: Database, options: ImportCsvOptions): Promise<ImportSummary> {
   const stores = new Map((await listStores(database.db, options.workspaceId)).map((s) => [s.code, s.id]));
+  if (options.kind === 'customers') return importCustomers(database, options, stores);
   const storeCodes = new Set(stores.keys());
   const maxProblems = options.maxProblems ?? 100;
-  const summary: ImportSummary = {
-    format: 'kizuna',
-    rows: 0,
-    created: 0,
-    updated: 0,
-    unchanged: 0,
-    rejectedRows: 0,
-    customersCreated: 0,
-    imported: false,
-    problems: [],
-    problemCount: 0,
-    warnings: [],
-    warningCount: 0,
-    rejectsFile: undefined,
-  };
+  const summary = emptySummary();
   const totalBytes = fileSize(options.file);
   const open = (phase: ImportProgress['phase'], counter: { rows: number }) =>
     openUnits({
@@ -199,16 +144,6 @@ export async function importCsv(database: Database, options: ImportCsvOptions): 
   } finally {
     await rejects?.close();
     if (rejects?.rows) summary.rejectsFile = rejects.path;
-  }
-}
-
-async function reject(rejects: RejectsFile, unit: ImportUnit, problems: RowProblem[]): Promise<void> {
-  for (const record of unit.records) {
-    const own = problems.filter((p) => p.line === record.line);
-    const reason = own.length
-      ? own.map((p) => `${p.column}: ${p.message}`).join('; ')
-      : `rejected with its order (see line ${unit.line})`;
-    await rejects.write(record.fields, reason);
   }
 }
 

@@ -1,6 +1,7 @@
 // Reads a file as "units": one customer, or one order with its consecutive rows. Both import
 // passes read the file through here, so they see exactly the same units and line numbers.
 import type { CustomerInput } from '../customers/customer-schema.ts';
+import type { Identity } from '../customers/identities.ts';
 import type { OrderInput } from '../orders/order-schema.ts';
 import { type CsvHeader, readHeader } from './csv-header.ts';
 import { checkCustomerHeader, customerFromRecord } from './customer-rows.ts';
@@ -23,6 +24,7 @@ export type ImportUnit =
       line: number;
       records: CsvRecord[];
       input: CustomerInput | undefined;
+      identities: Identity[];
       problems: RowProblem[];
       warnings?: undefined;
     }
@@ -99,7 +101,14 @@ async function* customerUnits(
   if (headerProblems.length) return void (await records.return(undefined));
   for await (const record of records) {
     const row = customerFromRecord(header, record, options.storeCodes);
-    yield { kind: 'customers', line: row.line, records: [record], input: row.input, problems: row.problems };
+    yield {
+      kind: 'customers',
+      line: row.line,
+      records: [record],
+      input: row.input,
+      identities: row.identities,
+      problems: row.problems,
+    };
   }
 }
 

@@ -1,7 +1,7 @@
 // Streams the records of a CSV file with the physical line each starts on. The file is read in
 // chunks and decoded with a streaming TextDecoder, so memory stays flat whatever the file size.
 import { createReadStream, statSync } from 'node:fs';
-import { parse } from 'csv-parse';
+import { type Parser, parse } from 'csv-parse';
 
 /** Encodings the importer reads. Shift_JIS is what Excel writes on Japanese Windows. */
 export type CsvEncoding = 'utf-8' | 'shift_jis';
@@ -95,9 +95,10 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
       parser.destroy(error as Error);
     }
   })();
+  const records = queueRecords(parser);
   let line = 1;
   try {
-    for await (const fields of parser as AsyncIterable<string[]>) {
+    for (let fields = await records.next(); fields; fields = await records.next()) {
       const start = line;
       line += 1 + lineBreaks(fields);
       if (fields.length === 1 && fields[0] === '') continue;
@@ -114,6 +115,57 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
     parser.destroy();
     await feed;
   }
+}
+
+/** Records queued before the parser pauses (the reader catches up before it resumes). */
+const QUEUE_HIGH = 1024;
+
+/**
+ * The parser's records in order, then its error, if any. A stream's own async iterator throws
+ * an error as soon as it happens and drops the records parsed before it, so a consumer slower
+ * than the parser (one that writes to the database between reads) would report an unclosed
+ * quote at an earlier line than the one it starts on.
+ */
+function queueRecords(parser: Parser): { next: () => Promise<string[] | undefined> } {
+  const queue: string[][] = [];
+  let head = 0;
+  let failure: { error: unknown } | undefined;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  parser.on('data', (fields: string[]) => {
+    queue.push(fields);
+    if (queue.length - head >= QUEUE_HIGH) parser.pause();
+    notify();
+  });
+  parser.on('error', (error: unknown) => {
+    failure = { error };
+    notify();
+  });
+  parser.on('end', () => {
+    ended = true;
+    notify();
+  });
+  return {
+    next: async () => {
+      for (;;) {
+        if (head < queue.length) {
+          const fields = queue[head++]!;
+          if (head === queue.length) queue.length = head = 0;
+          if (parser.isPaused() && queue.length - head < QUEUE_HIGH / 4) parser.resume();
+          return fields;
+        }
+        if (failure) throw failure.error;
+        if (ended) return undefined;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    },
+  };
 }
 
 function countNewlines(text: string): number {

@@ -6,6 +6,7 @@ import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { type ConstructorOptions, fromPglite } from 'pg-boss';
 import { statementName } from '../shared/log-serializers.ts';
+import { type BulkTransaction, pgliteBulkTransaction, postgresBulkTransaction } from './bulk-transaction.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { prepareDataDir, tightenDataDir } from './data-dir-security.ts';
 import { preparingPool } from './prepared-statements.ts';
@@ -22,6 +23,8 @@ export interface Database {
   dumpDataDir?: () => Promise<Blob>;
   /** Runs a multi-statement SQL script (a migration) in one transaction. */
   runScript(script: string): Promise<void>;
+  /** One transaction on one connection that can also COPY rows in (bulk imports). */
+  readonly bulkTransaction: BulkTransaction;
   close(): Promise<void>;
 }
 
@@ -84,6 +87,7 @@ function openPostgres(options: { url: string; schema?: string; poolSize?: number
     kind: 'postgres',
     db,
     bossOptions: { connectionString: options.url, schema: schema ? `${schema}_boss` : 'pgboss', max: 4 },
+    bulkTransaction: postgresBulkTransaction(pool, nameFailedStatement),
     runScript: async (script) => {
       const client = await pool.connect();
       try {
@@ -132,6 +136,7 @@ async function openPglite(options: {
     db,
     bossOptions: { db: fromPglite(pglite), backend: 'pglite', schema: 'pgboss' },
     dumpDataDir: () => pglite.dumpDataDir('none'),
+    bulkTransaction: pgliteBulkTransaction(pglite, nameFailedStatement),
     runScript: async (script) => {
       await pglite.transaction(async (tx) => {
         await tx.exec(script);
