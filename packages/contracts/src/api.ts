@@ -3727,6 +3727,603 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/o/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open pixel: records an estimated open (Apple Mail Privacy Protection loads every pixel) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    file: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The email templates */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                subject: string;
+                                kind: "marketing" | "transactional";
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Save an MJML template (refused with the line and reason if it does not compile) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description UTF-8; Japanese is encoded per RFC 2047 on the wire */
+                        subject: string;
+                        /** @description an <mjml> document */
+                        mjml: string;
+                        kind?: "marketing" | "transactional";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            subject: string;
+                            kind: "marketing" | "transactional";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            mjml: string;
+                            html: string;
+                            text: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A template with its compiled HTML and text */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            subject: string;
+                            kind: "marketing" | "transactional";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            mjml: string;
+                            html: string;
+                            text: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Replace a template */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description UTF-8; Japanese is encoded per RFC 2047 on the wire */
+                        subject: string;
+                        /** @description an <mjml> document */
+                        mjml: string;
+                        kind?: "marketing" | "transactional";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            subject: string;
+                            kind: "marketing" | "transactional";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            mjml: string;
+                            html: string;
+                            text: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/templates/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render a template as one customer would get it (their address, the footer and unsubscribe link of marketing mail) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        customerId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the customer's email address; null: none (a send would skip them) */
+                            to: string | null;
+                            subject: string;
+                            html: string;
+                            text: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/sender": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's email sender and the DNS records to publish */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            fromName: string;
+                            fromAddress: string;
+                            replyTo: string | null;
+                            /** @description 送信者の住所 (特定電子メール法) */
+                            postalAddress: string;
+                            /** @description 苦情・問い合わせ先 (phone, email or URL) */
+                            contact: string;
+                            returnDomain: string;
+                            dkimSelector: string;
+                            dnsRecords: {
+                                name: string;
+                                /** @enum {string} */
+                                type: "TXT";
+                                value: string;
+                                purpose: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the email sender (the first call makes its RSA-2048 DKIM key) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        fromName: string;
+                        fromAddress: string;
+                        replyTo?: string | null;
+                        postalAddress: string;
+                        contact: string;
+                        returnDomain?: string;
+                        dkimSelector?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            fromName: string;
+                            fromAddress: string;
+                            replyTo: string | null;
+                            /** @description 送信者の住所 (特定電子メール法) */
+                            postalAddress: string;
+                            /** @description 苦情・問い合わせ先 (phone, email or URL) */
+                            contact: string;
+                            returnDomain: string;
+                            dkimSelector: string;
+                            dnsRecords: {
+                                name: string;
+                                /** @enum {string} */
+                                type: "TXT";
+                                value: string;
+                                purpose: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/sends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an email (a template or given content) to customers through the messaging core */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        idempotencyKey: string;
+                        templateId?: number;
+                        content?: {
+                            subject: string;
+                            html: string;
+                            text: string;
+                        };
+                        customerIds: number[];
+                        origin?: string;
+                        kind?: "marketing" | "transactional";
+                        quietHours?: "hold" | "skip";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            channelId: string;
+                            origin: string;
+                            /** @description queued, sending, paused or done */
+                            status: string;
+                            kind: "marketing" | "transactional";
+                            pausedReason: string | null;
+                            /** Format: date-time */
+                            resumeAt: string | null;
+                            total: number;
+                            counts: {
+                                queued: number;
+                                sent: number;
+                                failed: number;
+                                skipped: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/sends/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An email send and its counts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            channelId: string;
+                            origin: string;
+                            /** @description queued, sending, paused or done */
+                            status: string;
+                            kind: "marketing" | "transactional";
+                            pausedReason: string | null;
+                            /** Format: date-time */
+                            resumeAt: string | null;
+                            total: number;
+                            counts: {
+                                queued: number;
+                                sent: number;
+                                failed: number;
+                                skipped: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/sends/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-message status: sent, failed with the SMTP reply, skipped with the reason; opens (estimated) and bounces */
+        get: {
+            parameters: {
+                query?: {
+                    afterSeq?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                seq: number;
+                                customerId: number;
+                                address: string | null;
+                                status: string;
+                                reason: string | null;
+                                /** @description estimated: Apple Mail Privacy Protection loads every pixel */
+                                opened: boolean;
+                                /** @description hard_bounce, soft_bounce, complaint or unsubscribe */
+                                feedback: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test email from the sender to one address, now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            messageId: string;
+                            response: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/loyalty/rules": {
         parameters: {
             query?: never;
@@ -5460,6 +6057,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/{id}/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** おすすめ商品: products often bought with or after what this customer bought (popular items as the fallback) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description recommend again what the customer already bought (consumables) */
+                    keepRepurchases?: boolean;
+                    /** @description product categories that may be recommended again (コーヒー豆) */
+                    repurchaseCategory?: string[];
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                sku: string;
+                                name: string;
+                                productId: number | null;
+                                price: number | null;
+                                /** @description co_purchase: customers who bought it with or after this customer’s items; popular: its buyers */
+                                score: number;
+                                source: "co_purchase" | "popular";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/segments/templates": {
         parameters: {
             query?: never;
@@ -7130,6 +7781,636 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaigns, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor from the previous page */
+                    cursor?: string;
+                    limit?: number;
+                    status?: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                channelId: string;
+                                audience: {
+                                    segmentId: number;
+                                } | {
+                                    customerCount: number;
+                                };
+                                holdoutPercent: number;
+                                attributionDays: number;
+                                quietHours: string;
+                                couponTemplateId: number | null;
+                                trackClicks: boolean;
+                                status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                                /** Format: date-time */
+                                scheduledAt: string | null;
+                                /** Format: date-time */
+                                audienceFixedAt: string | null;
+                                /** Format: date-time */
+                                sentAt: string | null;
+                                /** Format: date-time */
+                                cancelledAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                variants: {
+                                    key: string;
+                                    weight: number;
+                                    /** @description LINE message objects, Liquid as written */
+                                    messages: unknown[];
+                                    sendId: number | null;
+                                }[];
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** キャンペーン作成 / Create a draft campaign (Liquid checked against sample customers) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description the LINE channel it sends on */
+                        channelId: string;
+                        /** @description a segment (its members when the campaign sends) or a list of customers */
+                        audience: {
+                            segmentId: number;
+                        } | {
+                            customerIds: number[];
+                        };
+                        /** @description control group never messaged (効果測定用の除外グループ) */
+                        holdoutPercent?: number;
+                        /** @default 7 */
+                        attributionDays?: number;
+                        quietHours?: "hold" | "skip";
+                        /** @description whose coupon {{ coupon.code }} shows */
+                        couponTemplateId?: number;
+                        /** @default true */
+                        trackClicks?: boolean;
+                        variants: {
+                            /** @description A, B, … */
+                            key: string;
+                            /** @default 1 */
+                            weight?: number;
+                            messages: ({
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            channelId: string;
+                            audience: {
+                                segmentId: number;
+                            } | {
+                                customerCount: number;
+                            };
+                            holdoutPercent: number;
+                            attributionDays: number;
+                            quietHours: string;
+                            couponTemplateId: number | null;
+                            trackClicks: boolean;
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            /** Format: date-time */
+                            scheduledAt: string | null;
+                            /** Format: date-time */
+                            audienceFixedAt: string | null;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            /** Format: date-time */
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            variants: {
+                                key: string;
+                                weight: number;
+                                /** @description LINE message objects, Liquid as written */
+                                messages: unknown[];
+                                sendId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 配信予約 / Schedule a draft for an instant (e.g. 2027-01-01T10:00:00+09:00) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        at: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            channelId: string;
+                            audience: {
+                                segmentId: number;
+                            } | {
+                                customerCount: number;
+                            };
+                            holdoutPercent: number;
+                            attributionDays: number;
+                            quietHours: string;
+                            couponTemplateId: number | null;
+                            trackClicks: boolean;
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            /** Format: date-time */
+                            scheduledAt: string | null;
+                            /** Format: date-time */
+                            audienceFixedAt: string | null;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            /** Format: date-time */
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            variants: {
+                                key: string;
+                                weight: number;
+                                /** @description LINE message objects, Liquid as written */
+                                messages: unknown[];
+                                sendId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 今すぐ配信 / Send now (repeating it sends nothing more) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            channelId: string;
+                            audience: {
+                                segmentId: number;
+                            } | {
+                                customerCount: number;
+                            };
+                            holdoutPercent: number;
+                            attributionDays: number;
+                            quietHours: string;
+                            couponTemplateId: number | null;
+                            trackClicks: boolean;
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            /** Format: date-time */
+                            scheduledAt: string | null;
+                            /** Format: date-time */
+                            audienceFixedAt: string | null;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            /** Format: date-time */
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            variants: {
+                                key: string;
+                                weight: number;
+                                /** @description LINE message objects, Liquid as written */
+                                messages: unknown[];
+                                sendId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a draft or scheduled campaign */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            channelId: string;
+                            audience: {
+                                segmentId: number;
+                            } | {
+                                customerCount: number;
+                            };
+                            holdoutPercent: number;
+                            attributionDays: number;
+                            quietHours: string;
+                            couponTemplateId: number | null;
+                            trackClicks: boolean;
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            /** Format: date-time */
+                            scheduledAt: string | null;
+                            /** Format: date-time */
+                            audienceFixedAt: string | null;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            /** Format: date-time */
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            variants: {
+                                key: string;
+                                weight: number;
+                                /** @description LINE message objects, Liquid as written */
+                                messages: unknown[];
+                                sendId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            channelId: string;
+                            audience: {
+                                segmentId: number;
+                            } | {
+                                customerCount: number;
+                            };
+                            holdoutPercent: number;
+                            attributionDays: number;
+                            quietHours: string;
+                            couponTemplateId: number | null;
+                            trackClicks: boolean;
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            /** Format: date-time */
+                            scheduledAt: string | null;
+                            /** Format: date-time */
+                            audienceFixedAt: string | null;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            /** Format: date-time */
+                            cancelledAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            variants: {
+                                key: string;
+                                weight: number;
+                                /** @description LINE message objects, Liquid as written */
+                                messages: unknown[];
+                                sendId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 効果測定 / Results per variant and holdout: lift with 95% intervals, LINE message cost */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            campaignId: number;
+                            status: string;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            attributionDays: number;
+                            holdoutPercent: number;
+                            linePlan: {
+                                plan: string;
+                                monthlyFeeYen: number;
+                                freeMessages: number;
+                                yenPerAdditionalMessage: number | null;
+                                configured: boolean;
+                                yenPerMessage: number;
+                            };
+                            groups: {
+                                /** @description a variant key, all (every variant) or holdout */
+                                group: string;
+                                audience: number;
+                                renderFailed: number;
+                                sent: number;
+                                /** @description accepted by LINE: what LINE bills */
+                                delivered: number;
+                                failed: number;
+                                queued: number;
+                                /** @description by reason */
+                                skipped: {
+                                    [key: string]: number;
+                                };
+                                clicked: number;
+                                converted: number;
+                                /** @description yen: total − refunded of the converted orders */
+                                revenue: number;
+                                conversionRate: number | null;
+                                revenuePerCustomer: number | null;
+                                /** @description difference from the holdout with a 95% interval (Newcombe; Welch) */
+                                lift: {
+                                    conversionRate: {
+                                        estimate: number;
+                                        lower: number;
+                                        upper: number;
+                                    };
+                                    revenuePerCustomer: {
+                                        estimate: number;
+                                        lower: number;
+                                        upper: number;
+                                    };
+                                } | null;
+                                billedMessages: number;
+                                /** @description billedMessages × yenPerMessage, rounded to the yen */
+                                costYen: number;
+                                revenueLiftPerYen: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/line-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's LINE plan that prices campaign messages */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plan: string;
+                            monthlyFeeYen: number;
+                            freeMessages: number;
+                            yenPerAdditionalMessage: number | null;
+                            configured: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the LINE plan (料金プラン) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description コミュニケーション / ライト / スタンダード, or custom */
+                        plan: "communication" | "light" | "standard" | "custom";
+                        monthlyFeeYen?: number;
+                        freeMessages?: number;
+                        yenPerAdditionalMessage?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plan: string;
+                            monthlyFeeYen: number;
+                            freeMessages: number;
+                            yenPerAdditionalMessage: number | null;
+                            configured: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dev/clock": {
         parameters: {
             query?: never;
@@ -7325,6 +8606,65 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/u/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unsubscribe page (配信停止): shows a confirm button; a GET changes nothing */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058): withdraws email marketing consent at once
+         * @description Body `List-Unsubscribe=One-Click` (application/x-www-form-urlencoded), as mail clients send it. No login and no confirmation: consent is revoked now, with the source in consent history. 404 for an unknown token.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

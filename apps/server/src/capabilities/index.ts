@@ -2,9 +2,9 @@
 // one line here. The order is the order routes are registered in (and shown in /docs), jobs are
 // started in and commands are listed in `kizuna help`.
 import { analyticsCapability } from '../analytics/capability.ts';
-import { clockCapability } from '../clock/capability.ts';
 import { campaignsCapability } from '../campaigns/capability.ts';
 import { clicksCapability } from '../clicks/capability.ts';
+import { clockCapability } from '../clock/capability.ts';
 import { csvImportCapability } from '../csv-import/capability.ts';
 import { customersCapability } from '../customers/capability.ts';
 import { installCustomerData } from '../customers/customer-data.ts';
