@@ -1,6 +1,5 @@
-// The only place campaigns read the messaging core's tables: each send's recipients counted by
-// outcome. The send tables are being renamed channel-neutral (line_outbox → message_outbox,
-// line_request → message_request); when they are, this file is the one to change.
+// The only place campaigns read the messaging core's tables (message_outbox, message_request):
+// each send's recipients counted by outcome.
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
@@ -30,9 +29,9 @@ export async function sendOutcomes(
       case when o.status = 'skipped' then 'skipped' when o.status = 'failed' then 'failed'
         when r.status = 'accepted' then 'delivered' when r.status = 'failed' then 'failed' else 'queued' end as outcome,
       case when o.status = 'skipped' then o.reason end as reason, count(*)::int as n
-    from line_outbox o
+    from message_outbox o
     left join lateral (
-      select status, seq_to from line_request r
+      select status, seq_to from message_request r
       where r.workspace_id = o.workspace_id and r.send_id = o.send_id and r.seq_from <= o.seq
       order by r.seq_from desc limit 1) r on r.seq_to >= o.seq
     where o.workspace_id = ${workspaceId} and o.send_id = any(${[...sendIds]}::bigint[])
