@@ -91,6 +91,30 @@ describe('the demo brand', () => {
     expect(summary.loyalty.tier.perks.length).toBeGreaterThan(0);
   });
 
+  it('has live journeys and a win-back campaign sent 30 days ago with a holdout, whose results show the lift', async () => {
+    const journeys = await get('/v1/journeys');
+    const live = journeys.items.filter((j: { status: string }) => j.status === 'live');
+    expect(live.map((j: { name: string }) => j.name).sort()).toEqual([
+      'お誕生日のごあいさつ',
+      '友だち追加ウェルカム',
+    ]);
+    const campaigns = await get('/v1/campaigns');
+    const winBack = campaigns.items.find((c: { name: string }) => c.name.startsWith('休眠のお客様へ'));
+    expect(winBack.status).toBe('sent');
+    const results = await get(`/v1/campaigns/${winBack.id}/results`);
+    const group = (g: string) => results.groups.find((x: { group: string }) => x.group === g);
+    // The 20% holdout was never messaged; everyone else was handed to LINE.
+    expect(group('holdout').audience).toBeGreaterThan(0);
+    expect(group('holdout').sent).toBe(0);
+    expect(group('all').sent).toBe(group('A').sent + group('B').sent);
+    expect(group('all').audience + group('holdout').audience).toBeGreaterThan(20);
+    // The replies made up for the demo count as conversions inside the 14-day window.
+    expect(group('all').converted + group('holdout').converted).toBeGreaterThan(0);
+    expect(group('all').lift).not.toBeNull();
+    const sentDaysAgo = (Date.now() - Date.parse(results.sentAt)) / 86_400_000;
+    expect(Math.round(sentDaysAgo)).toBe(30);
+  });
+
   it('has visits with menu and staff, product segments and bean subscriptions', async () => {
     const visits = await get('/v1/visits?limit=5');
     expect(visits.items[0].menuItems.length).toBeGreaterThan(0);

@@ -13,6 +13,7 @@ import { API_KEY_SCOPES, createApiKey } from '../workspaces/api-keys.ts';
 import type { LoginHint } from '../workspaces/first-run.ts';
 import { addMember, createWorkspace } from '../workspaces/workspaces.ts';
 import { DEMO_EMAIL, DEMO_PASSWORD, DEMO_WORKSPACE_NAME } from './demo-brand.ts';
+import { loadDemoJourneys } from './demo-journeys.ts';
 import { type DemoFriend, loadDemoLine } from './demo-line.ts';
 import { loadDemoLoyalty } from './demo-loyalty.ts';
 import { FAMILY_NAMES, FEMALE_NAMES, INTERESTS, MALE_NAMES, PREFECTURES } from './names.ts';
@@ -481,15 +482,20 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
       `${loyalty.redemptions} redemptions, ${loyalty.couponsGranted} coupons (${loyalty.couponsRedeemed} used)`,
   );
   if (options.secrets) {
-    await loadDemoLine(
-      database,
-      options.secrets,
-      options.publicUrl ?? 'http://localhost:3000',
-      workspaceId,
-      friends,
-    );
+    const publicUrl = options.publicUrl ?? 'http://localhost:3000';
+    const channelId = await loadDemoLine(database, options.secrets, publicUrl, workspaceId, friends);
     log(
       `demo: LINE channel with ${friends.length} friends (${friends.filter((f) => f.blocked).length} blocked)`,
+    );
+    const steps = await loadDemoJourneys(database, workspaceId, channelId, {
+      random,
+      anchor,
+      secrets: options.secrets,
+      publicUrl,
+    });
+    log(
+      `demo: ${steps.journeys} live journeys; a win-back campaign 30 days ago to ${steps.audience} lapsed friends ` +
+        `(${steps.holdout} held out), ${steps.replies} came back`,
     );
   }
   log(`demo: loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
