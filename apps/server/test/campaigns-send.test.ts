@@ -124,6 +124,16 @@ describe('a campaign to a segment with a 20% holdout and two variants', () => {
       messages: [{ text: '春のセール開催中です' }],
     });
 
+    const held = await api('GET', `/v1/campaigns/${id}/recipients?decision=holdout&limit=1000`);
+    expect(held.json().items.map((r: { customerId: number }) => r.customerId)).toEqual(expectedHoldout);
+    expect(held.json().items[0]).toMatchObject({ variant: null, decision: 'holdout' });
+    const page = (await api('GET', `/v1/campaigns/${id}/recipients?limit=150`)).json();
+    const rest = (
+      await api('GET', `/v1/campaigns/${id}/recipients?limit=150&cursor=${page.nextCursor}`)
+    ).json();
+    expect([...page.items, ...rest.items].map((r: { customerId: number }) => r.customerId)).toEqual(ids);
+    expect(rest.nextCursor).toBeNull();
+
     // A retried job after the campaign is sent changes nothing.
     const before = bed.line.stats().requests;
     expect(
