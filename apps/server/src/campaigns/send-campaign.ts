@@ -167,7 +167,12 @@ export async function runCampaignSend(
     .where('campaign_id', '=', id)
     .orderBy('key')
     .execute();
-  for (const v of variants) if (v.send_id === null) await sendVariant(ctx, workspaceId, c, v.key, v.messages);
+  for (const v of variants) {
+    if (v.send_id === null) await sendVariant(ctx, workspaceId, c, v.key, v.messages);
+    // A rerun enqueues the delivery of a send made by the run before, in case that run died
+    // before enqueueing it (a second delivery job for a send is harmless: its lease serialises them).
+    else if (!ctx.jobs) await ctx.deliverLater?.(workspaceId, Number(v.send_id));
+  }
   await ctx.db
     .updateTable('campaign')
     .set({ status: 'sent', sent_at: ctx.now, updated_at: ctx.now })
