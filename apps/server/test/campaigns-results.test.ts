@@ -8,6 +8,7 @@ import { CAMPAIGN_JOBS } from '../src/campaigns/campaign-jobs.ts';
 import { dueCampaigns, scheduleCampaign } from '../src/campaigns/campaign-lifecycle.ts';
 import { campaignResults } from '../src/campaigns/campaign-results.ts';
 import { createCampaign } from '../src/campaigns/create-campaign.ts';
+import { yenPerMessage } from '../src/campaigns/line-plan.ts';
 import { runCampaignSend } from '../src/campaigns/send-campaign.ts';
 import { recordClick } from '../src/clicks/record-click.ts';
 import { LINE_JOBS } from '../src/line/line-jobs.ts';
@@ -200,6 +201,36 @@ describe('campaign results on a simulated clock', () => {
     expect(a.lift!.revenuePerCustomer.estimate).toBeCloseTo(900, 6);
     expect(a.lift!.revenuePerCustomer.lower).toBeCloseTo(-176.578, 2);
     expect(a.lift!.revenuePerCustomer.upper).toBeCloseTo(1976.578, 2);
+  });
+
+  it('prices messages from the LINE plan: named plans take their defaults, a custom one needs every figure', async () => {
+    const put = (payload: object) =>
+      bed.app.inject({ method: 'PUT', url: '/v1/campaigns/line-plan', headers: bed.auth, payload });
+    const custom = await put({ plan: 'custom', monthlyFeeYen: 1000 });
+    expect(custom.statusCode).toBe(400);
+    expect(custom.json().error.problems).toEqual([
+      { path: 'freeMessages', message: 'is required for a custom plan' },
+      { path: 'yenPerAdditionalMessage', message: 'is required for a custom plan' },
+    ]);
+    // ライトプラン: ¥5,000 for 5,000 messages and no additional ones: a message costs ¥1.
+    expect((await put({ plan: 'light' })).json()).toEqual({
+      plan: 'light',
+      monthlyFeeYen: 5000,
+      freeMessages: 5000,
+      yenPerAdditionalMessage: null,
+      configured: true,
+    });
+    const read = await bed.app.inject({ url: '/v1/campaigns/line-plan', headers: bed.auth });
+    expect(read.json().plan).toBe('light');
+    expect(yenPerMessage(read.json())).toBe(1);
+    expect(
+      yenPerMessage({
+        plan: 'standard',
+        monthlyFeeYen: 15000,
+        freeMessages: 30000,
+        yenPerAdditionalMessage: 3,
+      }),
+    ).toBe(3);
   });
 
   it('lets a viewer read results but not create or send', async () => {

@@ -4,9 +4,13 @@ import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAMPAIGN_JOBS } from '../src/campaigns/campaign-jobs.ts';
+import { sendCampaignNow } from '../src/campaigns/campaign-lifecycle.ts';
+import { getCampaign } from '../src/campaigns/campaign-view.ts';
+import { createCampaign } from '../src/campaigns/create-campaign.ts';
 import { assignAudience, inHoldout } from '../src/campaigns/experiment-buckets.ts';
 import { campaignExperimentId, runCampaignSend } from '../src/campaigns/send-campaign.ts';
 import { LINE_JOBS } from '../src/line/line-jobs.ts';
+import { createSend } from '../src/line/sends.ts';
 import { createSegment } from '../src/segments/segment-store.ts';
 import { lineUserId } from './helpers.ts';
 import { createLineTestBed, type LineTestBed, makeFriends } from './line-setup.ts';
@@ -120,6 +124,16 @@ describe('a campaign to a segment with a 20% holdout and two variants', () => {
       messages: [{ text: '春のセール開催中です' }],
     });
 
+    const held = await api('GET', `/v1/campaigns/${id}/recipients?decision=holdout&limit=1000`);
+    expect(held.json().items.map((r: { customerId: number }) => r.customerId)).toEqual(expectedHoldout);
+    expect(held.json().items[0]).toMatchObject({ variant: null, decision: 'holdout' });
+    const page = (await api('GET', `/v1/campaigns/${id}/recipients?limit=150`)).json();
+    const rest = (
+      await api('GET', `/v1/campaigns/${id}/recipients?limit=150&cursor=${page.nextCursor}`)
+    ).json();
+    expect([...page.items, ...rest.items].map((r: { customerId: number }) => r.customerId)).toEqual(ids);
+    expect(rest.nextCursor).toBeNull();
+
     // A retried job after the campaign is sent changes nothing.
     const before = bed.line.stats().requests;
     expect(
@@ -137,6 +151,70 @@ describe('a campaign to a segment with a 20% holdout and two variants', () => {
     expect(byGroup.A.delivered + byGroup.B.delivered).toBe(200 - expectedHoldout.length);
     expect(byGroup.all.delivered).toBe(200 - expectedHoldout.length);
     expect(byGroup.all.costYen).toBe(3 * (200 - expectedHoldout.length));
+  });
+
+  it('sends once when two workers run the same campaign side by side after a crash left its first send behind', async () => {
+    const db = bed.database.db;
+    const friends = await makeFriends(db, ws, 501, 30);
+    const c = await createCampaign(
+      db,
+      ws,
+      {
+        name: '二重実行',
+        channelId: bed.channelId,
+        audience: { customerIds: friends },
+        variants: [
+          { key: 'A', messages: [{ type: 'text', text: '{{ customer.name | default: "お客" }}様へ' }] },
+          { key: 'B', messages: [{ type: 'text', text: 'B案' }] },
+        ],
+      },
+      { actor: 'test', linkBase: 'http://localhost:3000', now: new Date() },
+    );
+    await sendCampaignNow(db, undefined, ws, c.id, new Date());
+    // A worker died after the messaging core accepted variant B's send but before it noted the id.
+    const orphan = await createSend(db, bed.jobs, ws, {
+      channelId: bed.channelId,
+      idempotencyKey: `campaign:${c.id}:B`,
+      messages: [{ type: 'text', text: 'B案' }],
+      customerIds: [],
+    });
+    const ctx = { db, jobs: bed.jobs, secrets: bed.secrets, now: new Date() };
+    const runs = await Promise.all([runCampaignSend(ctx, ws, c.id), runCampaignSend(ctx, ws, c.id)]);
+    expect(runs).toContain(true);
+    const after = await getCampaign(db, ws, c.id);
+    expect(after.status).toBe('sent');
+    expect(after.variants.find((v) => v.key === 'B')!.sendId).toBe(orphan.id);
+    const sendA = after.variants.find((v) => v.key === 'A')!.sendId!;
+    await until(
+      async () => (await api('GET', `/v1/line/sends/${sendA}`)).json().status === 'done',
+      'send A done',
+      { timeoutMs: 30_000 },
+    );
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*)::int as n from campaign_recipient where workspace_id = ${ws} and campaign_id = ${c.id}`.execute(
+      db,
+    );
+    expect(rows[0]!.n).toBe(30);
+    // Variant A's customers got exactly one message; B's orphan send had no recipients, so none.
+    const a = await sql<{
+      customer_id: number;
+    }>`select customer_id from campaign_recipient where workspace_id = ${ws} and campaign_id = ${c.id} and variant_key = 'A'`.execute(
+      db,
+    );
+    expect(a.rows.length).toBeGreaterThan(0);
+    for (const r of a.rows)
+      expect(bed.line.received(lineUserId(501 + friends.indexOf(Number(r.customer_id))))).toHaveLength(1);
+    // Had a rerun made a second send for B instead of finding the first, B's customers would have one.
+    const b = await sql<{
+      customer_id: number;
+    }>`select customer_id from campaign_recipient where workspace_id = ${ws} and campaign_id = ${c.id} and variant_key = 'B'`.execute(
+      db,
+    );
+    expect(b.rows.length).toBeGreaterThan(0);
+    for (const r of b.rows)
+      expect(bed.line.received(lineUserId(501 + friends.indexOf(Number(r.customer_id))))).toHaveLength(0);
+    expect(bed.line.stats().duplicateRecipients).toBe(0);
   });
 
   it('refuses a cancel or a new schedule once sent, and cancels a draft for good', async () => {

@@ -29,8 +29,15 @@ export const CAMPAIGN_JOBS: JobDefinition[] = [
           context.sendLater?.(SEND_JOB, { workspaceId, sendId }, new Date(0)),
       };
       for (const c of due) {
-        const sent = await runCampaignSend(ctx, c.workspaceId, c.id);
-        context.logger.info({ campaignId: c.id, sent }, 'campaign send job finished');
+        try {
+          const sent = await runCampaignSend(ctx, c.workspaceId, c.id);
+          context.logger.info({ campaignId: c.id, sent }, 'campaign send job finished');
+        } catch (error) {
+          // One campaign's failure (its channel deleted, the database) must not hold up the
+          // others due this minute; it stays `sending` and the next minute's run retries it.
+          context.logger.error({ err: error, campaignId: c.id }, 'campaign send failed');
+          if (target?.campaignId) throw error;
+        }
       }
     },
   },

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { cancelCampaign, scheduleCampaign, sendCampaignNow } from './campaign-lifecycle.ts';
+import { listCampaignRecipients } from './campaign-recipients.ts';
 import { campaignResults } from './campaign-results.ts';
 import { getCampaign, listCampaigns } from './campaign-view.ts';
 import { createCampaign } from './create-campaign.ts';
@@ -17,6 +18,7 @@ export function registerCampaignRoutes(app: App, deps: RouteDeps): void {
   registerWriteRoutes(app, deps);
   registerLifecycleRoutes(app, deps);
   registerReadRoutes(app, deps);
+  registerRecipientRoutes(app, deps);
   registerLinePlanRoutes(app, deps);
 }
 
@@ -158,6 +160,57 @@ function registerReadRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => campaignResults(db, principalOf(request).workspaceId, request.params.id),
+  );
+}
+
+function registerRecipientRoutes(app: App, deps: RouteDeps): void {
+  const db = deps.database.db;
+  const Decision = Type.Union([Type.Literal('holdout'), Type.Literal('send'), Type.Literal('render_failed')]);
+  app.get(
+    '/v1/campaigns/:id/recipients',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: '配信対象 / The audience as fixed at send: each customer’s bucket, variant and decision',
+        params: IdParams,
+        querystring: Type.Object({
+          cursor: Type.Optional(
+            Type.String({
+              maxLength: 19,
+              pattern: '^[1-9][0-9]{0,18}$',
+              description: 'nextCursor from the previous page',
+            }),
+          ),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+          decision: Type.Optional(Decision),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                customerId: Type.Integer(),
+                bucket: Type.Integer({ description: '0–9999, from a hash of the campaign and the customer' }),
+                variant: Type.Union([Type.String(), Type.Null()]),
+                decision: Decision,
+                detail: Type.Union([Type.String(), Type.Null()], {
+                  description: 'why the content did not render',
+                }),
+              }),
+            ),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { cursor, limit = 100, decision } = request.query;
+      return listCampaignRecipients(db, principalOf(request).workspaceId, request.params.id, {
+        limit,
+        afterCustomerId: cursor === undefined ? undefined : Number(cursor),
+        decision,
+      });
+    },
   );
 }
 

@@ -3,14 +3,12 @@
 // the messaging core with the idempotency key campaign:<id>:<variant>, so a rerun finds the first
 // send instead of making another. Holdout customers never reach the core at all.
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { trackLineClicks } from '../clicks/track-links.ts';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import { createSend } from '../line/sends.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
-import { renderForAudience } from '../templates/render-audience.ts';
-import { compileContent } from '../templates/render-content.ts';
+import { personalizeLineSend } from '../templates/personalize-line-send.ts';
 import type { CampaignTable } from './campaign-tables.ts';
 import { assignAudience } from './experiment-buckets.ts';
 
@@ -101,8 +99,8 @@ async function fixAudience(
   });
 }
 
-/** The content of one variant for its recipients: shared when nothing in it varies, else per customer. */
-async function variantContent(
+/** Hands one variant to the messaging core (once: the key finds an earlier send). */
+async function sendVariant(
   ctx: CampaignSendContext,
   workspaceId: string,
   c: CampaignRow,
@@ -113,48 +111,31 @@ async function variantContent(
     select customer_id from campaign_recipient
     where workspace_id = ${workspaceId} and campaign_id = ${c.id} and variant_key = ${key} and decision <> 'holdout'
     order by customer_id`.execute(ctx.db);
-  const ids = rows.map((r) => Number(r.customer_id));
-  const { compiled, problems } = compileContent(messages, 'messages');
-  // Checked when the campaign was saved; a template that no longer parses is a bug, not a skip.
-  if (problems.length) throw new Error(`campaign ${c.id} variant ${key}: ${problems[0]!.reason}`);
-  const out = await renderForAudience(ctx.db, workspaceId, compiled, ids, {
-    recommendations: { limit: 5 },
-    ...(c.coupon_template_id !== null ? { couponTemplateId: Number(c.coupon_template_id) } : {}),
-  });
-  for (const f of out.failed)
+  const origin = `campaign:${c.id}/${key}`;
+  const content = await personalizeLineSend(
+    ctx.db,
+    ctx.secrets,
+    workspaceId,
+    messages,
+    rows.map((r) => Number(r.customer_id)),
+    {
+      origin,
+      linkBase: c.track_clicks ? c.link_base : null,
+      ...(c.coupon_template_id !== null ? { couponTemplateId: Number(c.coupon_template_id) } : {}),
+    },
+  );
+  for (const f of content.failed)
     await sql`update campaign_recipient set decision = 'render_failed', detail = ${`${f.problem.path}: ${f.problem.reason}`}
       where workspace_id = ${workspaceId} and campaign_id = ${c.id} and customer_id = ${f.customerId}`.execute(
       ctx.db,
     );
-  const origin = `campaign:${c.id}/${key}`;
-  const rendered = c.track_clicks
-    ? await trackLineClicks(ctx.db, ctx.secrets, workspaceId, origin, c.link_base, out.rendered)
-    : out.rendered;
-  const varies =
-    compiled.fields.length > 0 || rendered.some((r, i) => r.content !== out.rendered[i]?.content);
-  return { origin, rendered, varies };
-}
-
-/** Hands one variant to the messaging core (once: the key finds an earlier send). */
-async function sendVariant(
-  ctx: CampaignSendContext,
-  workspaceId: string,
-  c: CampaignRow,
-  key: string,
-  messages: unknown[],
-) {
-  const { origin, rendered, varies } = await variantContent(ctx, workspaceId, c, key, messages);
   const send = await createSend(ctx.db, ctx.jobs, workspaceId, {
     channelId: c.channel_id,
     idempotencyKey: `campaign:${c.id}:${key}`,
     origin,
     messages,
-    customerIds: varies ? [] : rendered.map((r) => r.customerId),
-    ...(varies
-      ? {
-          personalized: rendered.map((r) => ({ customerId: r.customerId, messages: r.content as unknown[] })),
-        }
-      : {}),
+    customerIds: content.customerIds,
+    ...(content.personalized ? { personalized: content.personalized } : {}),
     kind: 'marketing',
     quietHours: c.quiet_hours,
   });
@@ -186,7 +167,12 @@ export async function runCampaignSend(
     .where('campaign_id', '=', id)
     .orderBy('key')
     .execute();
-  for (const v of variants) if (v.send_id === null) await sendVariant(ctx, workspaceId, c, v.key, v.messages);
+  for (const v of variants) {
+    if (v.send_id === null) await sendVariant(ctx, workspaceId, c, v.key, v.messages);
+    // A rerun enqueues the delivery of a send made by the run before, in case that run died
+    // before enqueueing it (a second delivery job for a send is harmless: its lease serialises them).
+    else if (!ctx.jobs) await ctx.deliverLater?.(workspaceId, Number(v.send_id));
+  }
   await ctx.db
     .updateTable('campaign')
     .set({ status: 'sent', sent_at: ctx.now, updated_at: ctx.now })

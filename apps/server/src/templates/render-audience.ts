@@ -51,7 +51,8 @@ export async function renderForAudience(
       const v = vars.get(id);
       if (compiled.fields.length > 0 && !v) continue;
       try {
-        const content = v ? await renderContent(compiled, v) : structuredClone(compiled.content);
+        // Without templates every customer shares the one (never mutated) content.
+        const content = v ? await renderContent(compiled, v) : compiled.content;
         out.rendered.push({
           customerId: id,
           content: options.finish ? options.finish(id, content) : content,
