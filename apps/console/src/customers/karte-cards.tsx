@@ -61,6 +61,11 @@ export function ProfileCard({ customer }: { customer: Customer }) {
 export function ConsentCard({ customer }: { customer: Customer }) {
   const t = useT(customerMessages);
   const { lang } = useLocale();
+  // The API's words (line, marketing, granted…) in the reader's language; an unknown one as it is.
+  const word = (value: string) => {
+    const key = `consent_${value}`;
+    return key in customerMessages.ja ? t(key as keyof typeof customerMessages.ja) : value;
+  };
   return (
     <Card title={t('consents')} size="small">
       <Table
@@ -70,8 +75,8 @@ export function ConsentCard({ customer }: { customer: Customer }) {
         dataSource={customer.consents}
         locale={{ emptyText: <Typography.Text>{t('none')}</Typography.Text> }}
         columns={[
-          { title: t('consentChannel'), dataIndex: 'channel' },
-          { title: t('consentPurpose'), dataIndex: 'purpose' },
+          { title: t('consentChannel'), dataIndex: 'channel', render: word },
+          { title: t('consentPurpose'), dataIndex: 'purpose', render: word },
           {
             title: t('consentStatus'),
             dataIndex: 'status',
