@@ -26,6 +26,8 @@ const THEME = {
   colorTextTertiary: 'rgba(0, 0, 0, 0.62)',
   colorTextDescription: 'rgba(0, 0, 0, 0.65)',
   colorTextPlaceholder: 'rgba(0, 0, 0, 0.55)',
+  // No sliding or fading for people who asked their system for less motion.
+  motion: !globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches,
 };
 
 const queryClient = new QueryClient({

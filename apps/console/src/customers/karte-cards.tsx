@@ -6,6 +6,14 @@ import { customerMessages } from './messages.ts';
 import { formatPhone } from './names.ts';
 import type { Customer, CustomerSummary } from './queries.ts';
 
+const GENDER_LABELS = {
+  female: 'genderFemale',
+  male: 'genderMale',
+  other: 'genderOther',
+  unanswered: 'genderUnanswered',
+} as const;
+const isGender = (value: string): value is keyof typeof GENDER_LABELS => value in GENDER_LABELS;
+
 export function ProfileCard({ customer }: { customer: Customer }) {
   const t = useT(customerMessages);
   // External ids are named by their namespace (shopify, member…); the built-in kinds by name.
@@ -28,7 +36,11 @@ export function ProfileCard({ customer }: { customer: Customer }) {
         <Descriptions.Item label={t('birthday')}>
           {customer.birthday ? formatDate(customer.birthday, lang) : dash}
         </Descriptions.Item>
-        <Descriptions.Item label={t('gender')}>{customer.gender ?? dash}</Descriptions.Item>
+        <Descriptions.Item label={t('gender')}>
+          {customer.gender && isGender(customer.gender)
+            ? t(GENDER_LABELS[customer.gender])
+            : (customer.gender ?? dash)}
+        </Descriptions.Item>
         <Descriptions.Item label={t('prefecture')}>{customer.prefecture ?? dash}</Descriptions.Item>
         <Descriptions.Item label={t('source')}>{customer.acquisitionSource ?? dash}</Descriptions.Item>
         <Descriptions.Item label={t('tags')}>
