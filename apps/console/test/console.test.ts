@@ -96,6 +96,15 @@ describe('the console in Japanese', () => {
     expect(await row.locator('td').nth(1).textContent()).toBe('4');
     await check('05-segments');
   });
+
+  it('shows the loyalty programme: earn rate, coupons with their benefit, stamp cards', async () => {
+    await page.getByRole('link', { name: 'ポイント・クーポン' }).click();
+    await page.getByText('100円ごとに1ポイント').waitFor();
+    const coupon = page.locator('tr.ant-table-row').filter({ hasText: '次回使える200円引き' });
+    expect(await coupon.textContent()).toContain('￥200引き（￥1,000以上のお会計で利用可）');
+    await page.locator('tr.ant-table-row').filter({ hasText: 'コーヒースタンプカード' }).waitFor();
+    await check('06-loyalty');
+  });
 });
 
 describe('the console in English', () => {
@@ -104,13 +113,13 @@ describe('the console in English', () => {
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     expect(await statistic('Customers').textContent()).toBe(String(kizuna.cafe.customers));
-    await check('06-dashboard-en');
+    await check('07-dashboard-en');
     await page.getByRole('link', { name: 'Customers' }).click();
     await page.getByRole('searchbox', { name: 'Search customers' }).fill('ヤマダ');
     await page.getByRole('searchbox', { name: 'Search customers' }).press('Enter');
     await page.getByRole('link', { name: '山田 花子' }).click();
     await page.getByText('LTV to date').waitFor();
-    await check('07-karte-en');
+    await check('08-karte-en');
   });
 
   it('logs out back to the login page, and the page logged no error', async () => {

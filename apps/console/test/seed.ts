@@ -64,6 +64,20 @@ async function seedBrand(
     name: tag === 'cafe' ? 'リピーター' : '購入者',
     definition: { aggregate: { of: 'orders', measure: 'count' }, op: 'gte', value: tag === 'cafe' ? 2 : 1 },
   });
+  if (tag === 'cafe') {
+    await inject('POST', '/v1/loyalty/coupon-templates', auth, {
+      name: '次回使える200円引き',
+      kind: 'amount_off',
+      value: 200,
+      minSpend: 1000,
+    });
+    await inject('POST', '/v1/loyalty/stamp-cards', auth, {
+      name: 'コーヒースタンプカード',
+      stampsRequired: 10,
+      stampPer: 'order',
+      minOrderTotal: 0,
+    });
+  }
   await inject('POST', '/v1/analytics/refresh', auth);
 }
 

@@ -1,5 +1,6 @@
 // The karte's cards: who the customer is, what they agreed to, their membership and their worth.
 import { Card, Descriptions, Empty, List, Progress, Space, Table, Tag, Typography } from 'antd';
+import { TAG_COLORS } from '../app/tag-colors.ts';
 import { formatDate, formatDateTime, formatNumber, formatPercent, formatYen } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { customerMessages } from './messages.ts';
@@ -93,7 +94,7 @@ export function ConsentCard({ customer }: { customer: Customer }) {
             title: t('consentStatus'),
             dataIndex: 'status',
             render: (status: string) => (
-              <Tag color={status === 'granted' ? 'green' : 'default'}>{status}</Tag>
+              <Tag color={status === 'granted' ? TAG_COLORS.green : 'default'}>{word(status)}</Tag>
             ),
           },
           {
@@ -116,7 +117,7 @@ export function LoyaltyCard({ loyalty }: { loyalty: CustomerSummary['loyalty'] }
       <Descriptions column={1} size="small">
         <Descriptions.Item label={t('memberNo')}>{loyalty.memberNo ?? '—'}</Descriptions.Item>
         <Descriptions.Item label={t('tier')}>
-          {loyalty.tier ? <Tag color="gold">{loyalty.tier.name}</Tag> : '—'}
+          {loyalty.tier ? <Tag color={TAG_COLORS.gold}>{loyalty.tier.name}</Tag> : '—'}
         </Descriptions.Item>
         <Descriptions.Item label={t('points')}>
           {formatNumber(loyalty.points, lang)} pt
@@ -148,7 +149,7 @@ export function LoyaltyCard({ loyalty }: { loyalty: CustomerSummary['loyalty'] }
       ) : (
         <Space wrap>
           {loyalty.coupons.map((c) => (
-            <Tag key={c.code} color="magenta">
+            <Tag key={c.code} color={TAG_COLORS.magenta}>
               {c.name}
               {c.validUntil ? ` (〜${formatDate(c.validUntil, lang)})` : ''}
             </Tag>
