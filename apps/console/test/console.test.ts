@@ -122,6 +122,18 @@ describe('the console in English', () => {
     await check('08-karte-en');
   });
 
+  it('goes back to the login page when the session ends under it, and signs in again', async () => {
+    await browser.context.clearCookies();
+    await page.getByRole('link', { name: 'Customers', exact: true }).click();
+    await page.getByRole('searchbox', { name: 'Search customers' }).fill('サトウ');
+    await page.getByRole('searchbox', { name: 'Search customers' }).press('Enter');
+    await page.getByRole('heading', { name: 'Log in to Kizuna' }).waitFor();
+    await page.getByLabel('Email').fill(kizuna.email);
+    await page.getByLabel('Password').fill(kizuna.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('link', { name: '佐藤 健太' }).waitFor();
+  });
+
   it('logs out back to the login page, and the page logged no error', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Log in to Kizuna' }).waitFor();

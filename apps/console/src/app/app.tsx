@@ -1,8 +1,9 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider, Result } from 'antd';
 import enUS from 'antd/locale/en_US';
 import jaJP from 'antd/locale/ja_JP';
 import { BrowserRouter } from 'react-router';
+import { ApiError } from '../api/client.ts';
 import { LoginPage } from '../auth/login-page.tsx';
 import { authMessages } from '../auth/messages.ts';
 import { SessionProvider, useSession } from '../auth/session.tsx';
@@ -30,8 +31,22 @@ const THEME = {
   motion: !globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches,
 };
 
-const queryClient = new QueryClient({
-  defaultOptions: { queries: { staleTime: 30_000, retry: 1, refetchOnWindowFocus: false } },
+const queryClient: QueryClient = new QueryClient({
+  defaultOptions: {
+    // A 4xx will not change on retry; a network blip or a 5xx may.
+    queries: {
+      staleTime: 30_000,
+      refetchOnWindowFocus: false,
+      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 1,
+    },
+  },
+  // A session that ended (expired, revoked, logged out elsewhere) answers 401: back to the login
+  // page instead of an error on every card.
+  queryCache: new QueryCache({
+    onError: (error) => {
+      if (error instanceof ApiError && error.status === 401) queryClient.setQueryData(['session'], null);
+    },
+  }),
 });
 
 function Gate() {
