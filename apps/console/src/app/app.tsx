@@ -2,13 +2,12 @@ import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-qu
 import { App as AntApp, ConfigProvider, Result } from 'antd';
 import enUS from 'antd/locale/en_US';
 import jaJP from 'antd/locale/ja_JP';
+import { lazy, Suspense } from 'react';
 import { BrowserRouter } from 'react-router';
 import { ApiError } from '../api/client.ts';
-import { LoginPage } from '../auth/login-page.tsx';
 import { authMessages } from '../auth/messages.ts';
 import { SessionProvider, useSession } from '../auth/session.tsx';
 import { LocaleProvider, useLocale, useT } from '../i18n/locale.tsx';
-import { Shell } from './shell.tsx';
 import { Loading } from './states.tsx';
 
 // A Japanese font stack first (system fonts, then Noto), so kana and kanji never fall back to a
@@ -30,6 +29,11 @@ const THEME = {
   // No sliding or fading for people who asked their system for less motion.
   motion: !globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches,
 };
+
+// The login page and the signed-in shell load apart: a visitor who is not logged in does not
+// fetch the menu, tables and pages' shared code, and a logged-in one not the login form.
+const LoginPage = lazy(() => import('../auth/login-page.tsx').then((m) => ({ default: m.LoginPage })));
+const Shell = lazy(() => import('./shell.tsx').then((m) => ({ default: m.Shell })));
 
 const queryClient: QueryClient = new QueryClient({
   defaultOptions: {
@@ -53,9 +57,18 @@ function Gate() {
   const t = useT(authMessages);
   const { session, workspace } = useSession();
   if (session === undefined) return <Loading />;
-  if (session === null) return <LoginPage />;
+  if (session === null)
+    return (
+      <Suspense fallback={<Loading />}>
+        <LoginPage />
+      </Suspense>
+    );
   if (!workspace) return <Result status="info" title={t('noWorkspace')} />;
-  return <Shell />;
+  return (
+    <Suspense fallback={<Loading />}>
+      <Shell />
+    </Suspense>
+  );
 }
 
 function Themed() {
