@@ -52,7 +52,7 @@ describe('the console in Japanese', () => {
 
   it('switches workspace: the figures, the role and the buttons follow the brand', async () => {
     await chooseWorkspace(kizuna.bakery.name);
-    await expect.poll(() => statistic('顧客数').textContent()).toBe('1');
+    await expect.poll(() => statistic('顧客数').textContent()).toBe(String(kizuna.bakery.customers));
     await expect.poll(() => page.locator('.ant-tag').filter({ hasText: 'マーケター' }).count()).toBe(1);
     // A marketer cannot rebuild the analytics (admin scope): the button is not offered.
     expect(await page.getByRole('button', { name: '集計を更新' }).count()).toBe(0);
@@ -60,6 +60,21 @@ describe('the console in Japanese', () => {
     await expect.poll(() => statistic('顧客数').textContent()).toBe(String(kizuna.cafe.customers));
     await page.getByRole('button', { name: '集計を更新' }).waitFor();
     expect(await page.locator('.ant-tag').filter({ hasText: 'オーナー' }).count()).toBe(1);
+  });
+
+  it("pages through a brand's customers with the API's cursors", async () => {
+    await chooseWorkspace(kizuna.bakery.name);
+    await page.getByRole('link', { name: '顧客', exact: true }).click();
+    const rows = page.locator('tbody tr.ant-table-row');
+    await expect.poll(() => rows.count()).toBe(50);
+    await page.getByRole('button', { name: '次へ' }).click();
+    await expect.poll(() => rows.count()).toBe(kizuna.bakery.customers - 50);
+    await page.getByText('2ページ目').waitFor();
+    expect(await page.getByRole('button', { name: '次へ' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '前へ' }).click();
+    await expect.poll(() => rows.count()).toBe(50);
+    await chooseWorkspace(kizuna.cafe.name);
+    await page.getByRole('link', { name: 'ダッシュボード' }).click();
   });
 
   it('shows the dashboard: repeat rate, LTV in yen, the forecast, retention and RFM', async () => {
