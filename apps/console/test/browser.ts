@@ -38,6 +38,8 @@ export async function launchBrowser(): Promise<Browser> {
     viewport: { width: 1280, height: 800 },
     locale: 'ja-JP',
     timezoneId: 'Asia/Tokyo',
+    // The console then skips Ant Design's animations: axe and screenshots see settled pages.
+    reducedMotion: 'reduce',
   });
   const page = context.pages()[0] ?? (await context.newPage());
   // Fail in seconds, not Playwright's 30 s, when something never shows up.

@@ -52,7 +52,7 @@ describe('the console in Japanese', () => {
 
   it('switches workspace: the figures, the role and the buttons follow the brand', async () => {
     await chooseWorkspace(kizuna.bakery.name);
-    await expect.poll(() => statistic('顧客数').textContent()).toBe('1');
+    await expect.poll(() => statistic('顧客数').textContent()).toBe(String(kizuna.bakery.customers));
     await expect.poll(() => page.locator('.ant-tag').filter({ hasText: 'マーケター' }).count()).toBe(1);
     // A marketer cannot rebuild the analytics (admin scope): the button is not offered.
     expect(await page.getByRole('button', { name: '集計を更新' }).count()).toBe(0);
@@ -60,6 +60,21 @@ describe('the console in Japanese', () => {
     await expect.poll(() => statistic('顧客数').textContent()).toBe(String(kizuna.cafe.customers));
     await page.getByRole('button', { name: '集計を更新' }).waitFor();
     expect(await page.locator('.ant-tag').filter({ hasText: 'オーナー' }).count()).toBe(1);
+  });
+
+  it("pages through a brand's customers with the API's cursors", async () => {
+    await chooseWorkspace(kizuna.bakery.name);
+    await page.getByRole('link', { name: '顧客', exact: true }).click();
+    const rows = page.locator('tbody tr.ant-table-row');
+    await expect.poll(() => rows.count()).toBe(50);
+    await page.getByRole('button', { name: '次へ' }).click();
+    await expect.poll(() => rows.count()).toBe(kizuna.bakery.customers - 50);
+    await page.getByText('2ページ目').waitFor();
+    expect(await page.getByRole('button', { name: '次へ' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '前へ' }).click();
+    await expect.poll(() => rows.count()).toBe(50);
+    await chooseWorkspace(kizuna.cafe.name);
+    await page.getByRole('link', { name: 'ダッシュボード' }).click();
   });
 
   it('shows the dashboard: repeat rate, LTV in yen, the forecast, retention and RFM', async () => {
@@ -96,6 +111,15 @@ describe('the console in Japanese', () => {
     expect(await row.locator('td').nth(1).textContent()).toBe('4');
     await check('05-segments');
   });
+
+  it('shows the loyalty programme: earn rate, coupons with their benefit, stamp cards', async () => {
+    await page.getByRole('link', { name: 'ポイント・クーポン' }).click();
+    await page.getByText('100円ごとに1ポイント').waitFor();
+    const coupon = page.locator('tr.ant-table-row').filter({ hasText: '次回使える200円引き' });
+    expect(await coupon.textContent()).toContain('￥200引き（￥1,000以上のお会計で利用可）');
+    await page.locator('tr.ant-table-row').filter({ hasText: 'コーヒースタンプカード' }).waitFor();
+    await check('06-loyalty');
+  });
 });
 
 describe('the console in English', () => {
@@ -104,13 +128,25 @@ describe('the console in English', () => {
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     expect(await statistic('Customers').textContent()).toBe(String(kizuna.cafe.customers));
-    await check('06-dashboard-en');
+    await check('07-dashboard-en');
     await page.getByRole('link', { name: 'Customers' }).click();
     await page.getByRole('searchbox', { name: 'Search customers' }).fill('ヤマダ');
     await page.getByRole('searchbox', { name: 'Search customers' }).press('Enter');
     await page.getByRole('link', { name: '山田 花子' }).click();
     await page.getByText('LTV to date').waitFor();
-    await check('07-karte-en');
+    await check('08-karte-en');
+  });
+
+  it('goes back to the login page when the session ends under it, and signs in again', async () => {
+    await browser.context.clearCookies();
+    await page.getByRole('link', { name: 'Customers', exact: true }).click();
+    await page.getByRole('searchbox', { name: 'Search customers' }).fill('サトウ');
+    await page.getByRole('searchbox', { name: 'Search customers' }).press('Enter');
+    await page.getByRole('heading', { name: 'Log in to Kizuna' }).waitFor();
+    await page.getByLabel('Email').fill(kizuna.email);
+    await page.getByLabel('Password').fill(kizuna.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('link', { name: '佐藤 健太' }).waitFor();
   });
 
   it('logs out back to the login page, and the page logged no error', async () => {

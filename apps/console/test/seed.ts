@@ -33,6 +33,12 @@ const CAFE_PEOPLE = [
   ['中村', '蓮', 'ナカムラ', 'レン'],
 ] as const;
 
+/** More than one page of the customer list (50 a page), to page through with the API's cursors. */
+const BAKERY_PEOPLE = Array.from(
+  { length: 56 },
+  (_, i) => ['小林', `愛${i + 1}`, 'コバヤシ', 'アイ'] as const,
+);
+
 /** Customers with orders over the last year: every other one comes back, so there are repeaters. */
 async function seedBrand(
   inject: Inject,
@@ -55,7 +61,7 @@ async function seedBrand(
     Array.from({ length: i % 2 === 0 ? 3 : 1 }, (_, k) => ({
       id: `${tag}-${i}-${k}`,
       customer: { email: c.email },
-      orderedAt: new Date(now - (300 - i * 20 - k * 60) * DAY).toISOString(),
+      orderedAt: new Date(now - (300 - (i % 12) * 20 - k * 60) * DAY).toISOString(),
       total: 1200 + i * 350 + k * 100,
     })),
   );
@@ -64,6 +70,20 @@ async function seedBrand(
     name: tag === 'cafe' ? 'リピーター' : '購入者',
     definition: { aggregate: { of: 'orders', measure: 'count' }, op: 'gte', value: tag === 'cafe' ? 2 : 1 },
   });
+  if (tag === 'cafe') {
+    await inject('POST', '/v1/loyalty/coupon-templates', auth, {
+      name: '次回使える200円引き',
+      kind: 'amount_off',
+      value: 200,
+      minSpend: 1000,
+    });
+    await inject('POST', '/v1/loyalty/stamp-cards', auth, {
+      name: 'コーヒースタンプカード',
+      stampsRequired: 10,
+      stampPer: 'order',
+      minOrderTotal: 0,
+    });
+  }
   await inject('POST', '/v1/analytics/refresh', auth);
 }
 
@@ -86,12 +106,7 @@ export async function startSeededKizuna(): Promise<Seeded> {
   const owner = await loginBrowser(t.app, cafe.ownerEmail, cafe.ownerPassword!);
   await inject('POST', '/v1/invitations/accept', owner.headers(), { token });
   await seedBrand(inject, { authorization: `Bearer ${cafe.apiKey}` }, CAFE_PEOPLE, 'cafe');
-  await seedBrand(
-    inject,
-    { authorization: `Bearer ${bakery.apiKey}` },
-    [['小林', '愛', 'コバヤシ', 'アイ']],
-    'bakery',
-  );
+  await seedBrand(inject, { authorization: `Bearer ${bakery.apiKey}` }, BAKERY_PEOPLE, 'bakery');
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = t.app.server.address() as AddressInfo;
   return {
@@ -100,6 +115,6 @@ export async function startSeededKizuna(): Promise<Seeded> {
     email: cafe.ownerEmail,
     password: cafe.ownerPassword!,
     cafe: { workspaceId: cafe.workspaceId, name: 'テスト店', customers: CAFE_PEOPLE.length },
-    bakery: { workspaceId: bakery.workspaceId, name: '絆ベーカリー', customers: 1 },
+    bakery: { workspaceId: bakery.workspaceId, name: '絆ベーカリー', customers: BAKERY_PEOPLE.length },
   };
 }

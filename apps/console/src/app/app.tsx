@@ -1,13 +1,13 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider, Result } from 'antd';
 import enUS from 'antd/locale/en_US';
 import jaJP from 'antd/locale/ja_JP';
+import { lazy, Suspense } from 'react';
 import { BrowserRouter } from 'react-router';
-import { LoginPage } from '../auth/login-page.tsx';
+import { ApiError } from '../api/client.ts';
 import { authMessages } from '../auth/messages.ts';
 import { SessionProvider, useSession } from '../auth/session.tsx';
 import { LocaleProvider, useLocale, useT } from '../i18n/locale.tsx';
-import { Shell } from './shell.tsx';
 import { Loading } from './states.tsx';
 
 // A Japanese font stack first (system fonts, then Noto), so kana and kanji never fall back to a
@@ -26,19 +26,49 @@ const THEME = {
   colorTextTertiary: 'rgba(0, 0, 0, 0.62)',
   colorTextDescription: 'rgba(0, 0, 0, 0.65)',
   colorTextPlaceholder: 'rgba(0, 0, 0, 0.55)',
+  // No sliding or fading for people who asked their system for less motion.
+  motion: !globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches,
 };
 
-const queryClient = new QueryClient({
-  defaultOptions: { queries: { staleTime: 30_000, retry: 1, refetchOnWindowFocus: false } },
+// The login page and the signed-in shell load apart: a visitor who is not logged in does not
+// fetch the menu, tables and pages' shared code, and a logged-in one not the login form.
+const LoginPage = lazy(() => import('../auth/login-page.tsx').then((m) => ({ default: m.LoginPage })));
+const Shell = lazy(() => import('./shell.tsx').then((m) => ({ default: m.Shell })));
+
+const queryClient: QueryClient = new QueryClient({
+  defaultOptions: {
+    // A 4xx will not change on retry; a network blip or a 5xx may.
+    queries: {
+      staleTime: 30_000,
+      refetchOnWindowFocus: false,
+      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 1,
+    },
+  },
+  // A session that ended (expired, revoked, logged out elsewhere) answers 401: back to the login
+  // page instead of an error on every card.
+  queryCache: new QueryCache({
+    onError: (error) => {
+      if (error instanceof ApiError && error.status === 401) queryClient.setQueryData(['session'], null);
+    },
+  }),
 });
 
 function Gate() {
   const t = useT(authMessages);
   const { session, workspace } = useSession();
   if (session === undefined) return <Loading />;
-  if (session === null) return <LoginPage />;
+  if (session === null)
+    return (
+      <Suspense fallback={<Loading />}>
+        <LoginPage />
+      </Suspense>
+    );
   if (!workspace) return <Result status="info" title={t('noWorkspace')} />;
-  return <Shell />;
+  return (
+    <Suspense fallback={<Loading />}>
+      <Shell />
+    </Suspense>
+  );
 }
 
 function Themed() {

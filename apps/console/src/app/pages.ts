@@ -2,7 +2,13 @@
 // its pages.ts) and one line here.
 import { customersPages } from '../customers/pages.ts';
 import { dashboardPages } from '../dashboard/pages.ts';
+import { loyaltyPages } from '../loyalty/pages.ts';
 import { segmentsPages } from '../segments/pages.ts';
 import type { ConsolePage } from './console-page.ts';
 
-export const PAGES: readonly ConsolePage[] = [...dashboardPages, ...customersPages, ...segmentsPages];
+export const PAGES: readonly ConsolePage[] = [
+  ...dashboardPages,
+  ...customersPages,
+  ...segmentsPages,
+  ...loyaltyPages,
+];

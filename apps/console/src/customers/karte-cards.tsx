@@ -1,10 +1,19 @@
 // The karte's cards: who the customer is, what they agreed to, their membership and their worth.
 import { Card, Descriptions, Empty, List, Progress, Space, Table, Tag, Typography } from 'antd';
+import { TAG_COLORS } from '../app/tag-colors.ts';
 import { formatDate, formatDateTime, formatNumber, formatPercent, formatYen } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { customerMessages } from './messages.ts';
 import { formatPhone } from './names.ts';
 import type { Customer, CustomerSummary } from './queries.ts';
+
+const GENDER_LABELS = {
+  female: 'genderFemale',
+  male: 'genderMale',
+  other: 'genderOther',
+  unanswered: 'genderUnanswered',
+} as const;
+const isGender = (value: string): value is keyof typeof GENDER_LABELS => value in GENDER_LABELS;
 
 export function ProfileCard({ customer }: { customer: Customer }) {
   const t = useT(customerMessages);
@@ -28,7 +37,11 @@ export function ProfileCard({ customer }: { customer: Customer }) {
         <Descriptions.Item label={t('birthday')}>
           {customer.birthday ? formatDate(customer.birthday, lang) : dash}
         </Descriptions.Item>
-        <Descriptions.Item label={t('gender')}>{customer.gender ?? dash}</Descriptions.Item>
+        <Descriptions.Item label={t('gender')}>
+          {customer.gender && isGender(customer.gender)
+            ? t(GENDER_LABELS[customer.gender])
+            : (customer.gender ?? dash)}
+        </Descriptions.Item>
         <Descriptions.Item label={t('prefecture')}>{customer.prefecture ?? dash}</Descriptions.Item>
         <Descriptions.Item label={t('source')}>{customer.acquisitionSource ?? dash}</Descriptions.Item>
         <Descriptions.Item label={t('tags')}>
@@ -61,6 +74,11 @@ export function ProfileCard({ customer }: { customer: Customer }) {
 export function ConsentCard({ customer }: { customer: Customer }) {
   const t = useT(customerMessages);
   const { lang } = useLocale();
+  // The API's words (line, marketing, granted…) in the reader's language; an unknown one as it is.
+  const word = (value: string) => {
+    const key = `consent_${value}`;
+    return key in customerMessages.ja ? t(key as keyof typeof customerMessages.ja) : value;
+  };
   return (
     <Card title={t('consents')} size="small">
       <Table
@@ -70,13 +88,13 @@ export function ConsentCard({ customer }: { customer: Customer }) {
         dataSource={customer.consents}
         locale={{ emptyText: <Typography.Text>{t('none')}</Typography.Text> }}
         columns={[
-          { title: t('consentChannel'), dataIndex: 'channel' },
-          { title: t('consentPurpose'), dataIndex: 'purpose' },
+          { title: t('consentChannel'), dataIndex: 'channel', render: word },
+          { title: t('consentPurpose'), dataIndex: 'purpose', render: word },
           {
             title: t('consentStatus'),
             dataIndex: 'status',
             render: (status: string) => (
-              <Tag color={status === 'granted' ? 'green' : 'default'}>{status}</Tag>
+              <Tag color={status === 'granted' ? TAG_COLORS.green : 'default'}>{word(status)}</Tag>
             ),
           },
           {
@@ -99,7 +117,7 @@ export function LoyaltyCard({ loyalty }: { loyalty: CustomerSummary['loyalty'] }
       <Descriptions column={1} size="small">
         <Descriptions.Item label={t('memberNo')}>{loyalty.memberNo ?? '—'}</Descriptions.Item>
         <Descriptions.Item label={t('tier')}>
-          {loyalty.tier ? <Tag color="gold">{loyalty.tier.name}</Tag> : '—'}
+          {loyalty.tier ? <Tag color={TAG_COLORS.gold}>{loyalty.tier.name}</Tag> : '—'}
         </Descriptions.Item>
         <Descriptions.Item label={t('points')}>
           {formatNumber(loyalty.points, lang)} pt
@@ -131,7 +149,7 @@ export function LoyaltyCard({ loyalty }: { loyalty: CustomerSummary['loyalty'] }
       ) : (
         <Space wrap>
           {loyalty.coupons.map((c) => (
-            <Tag key={c.code} color="magenta">
+            <Tag key={c.code} color={TAG_COLORS.magenta}>
               {c.name}
               {c.validUntil ? ` (〜${formatDate(c.validUntil, lang)})` : ''}
             </Tag>

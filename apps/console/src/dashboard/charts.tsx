@@ -1,6 +1,6 @@
 import { Card, Typography } from 'antd';
 import { useMemo } from 'react';
-import { Chart, type ChartOption } from '../app/chart.tsx';
+import { LazyChart as Chart, type ChartOption } from '../app/lazy-chart.tsx';
 import { formatDate, formatMonth, formatNumber } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { dashboardMessages } from './messages.ts';

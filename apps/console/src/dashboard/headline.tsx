@@ -35,7 +35,11 @@ export function Headline({ overview }: { overview: Overview }) {
         <Figure
           title={t('lineFriends')}
           value={formatNumber(overview.lineFriends, lang)}
-          note={t('lineBlocked', { count: formatNumber(overview.lineBlocked, lang) })}
+          note={
+            overview.lineFriends + overview.lineBlocked === 0
+              ? t('lineNone')
+              : t('lineBlocked', { count: formatNumber(overview.lineBlocked, lang) })
+          }
         />
       </Col>
       <Col xs={24} sm={12} xl={4}>

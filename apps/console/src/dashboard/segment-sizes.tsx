@@ -1,7 +1,7 @@
 import { Card } from 'antd';
 import { useMemo } from 'react';
 import { Link } from 'react-router';
-import { Chart, type ChartOption } from '../app/chart.tsx';
+import { LazyChart as Chart, type ChartOption } from '../app/lazy-chart.tsx';
 import { EmptyState } from '../app/states.tsx';
 import { formatNumber } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
@@ -21,13 +21,13 @@ export function SegmentSizes({ segments }: { segments: Segment[] }) {
   const option = useMemo<ChartOption>(
     () => ({
       tooltip: {},
-      grid: { left: 160, right: 48, top: 8, bottom: 24 },
+      grid: { left: 250, right: 56, top: 8, bottom: 24 },
       xAxis: { type: 'value' },
       yAxis: {
         type: 'category',
         inverse: true,
         data: top.map((s) => s.name),
-        axisLabel: { width: 150, overflow: 'truncate' },
+        axisLabel: { width: 240, overflow: 'truncate' },
       },
       series: [
         {
