@@ -3727,6 +3727,605 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/o/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open pixel: records an estimated open (Apple Mail Privacy Protection loads every pixel) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    file: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a 1×1 GIF */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/gif": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The email templates */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                subject: string;
+                                kind: "marketing" | "transactional";
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Save an MJML template (refused with the line and reason if it does not compile) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description UTF-8; Japanese is encoded per RFC 2047 on the wire */
+                        subject: string;
+                        /** @description an <mjml> document */
+                        mjml: string;
+                        kind?: "marketing" | "transactional";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            subject: string;
+                            kind: "marketing" | "transactional";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            mjml: string;
+                            html: string;
+                            text: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A template with its compiled HTML and text */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            subject: string;
+                            kind: "marketing" | "transactional";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            mjml: string;
+                            html: string;
+                            text: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Replace a template */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description UTF-8; Japanese is encoded per RFC 2047 on the wire */
+                        subject: string;
+                        /** @description an <mjml> document */
+                        mjml: string;
+                        kind?: "marketing" | "transactional";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            subject: string;
+                            kind: "marketing" | "transactional";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            mjml: string;
+                            html: string;
+                            text: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/templates/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render a template as one customer would get it (their address, the footer and unsubscribe link of marketing mail) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        customerId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the customer's email address; null: none (a send would skip them) */
+                            to: string | null;
+                            subject: string;
+                            html: string;
+                            text: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/sender": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's email sender and the DNS records to publish */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            fromName: string;
+                            fromAddress: string;
+                            replyTo: string | null;
+                            /** @description 送信者の住所 (特定電子メール法) */
+                            postalAddress: string;
+                            /** @description 苦情・問い合わせ先 (phone, email or URL) */
+                            contact: string;
+                            returnDomain: string;
+                            dkimSelector: string;
+                            dnsRecords: {
+                                name: string;
+                                /** @enum {string} */
+                                type: "TXT";
+                                value: string;
+                                purpose: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the email sender (the first call makes its RSA-2048 DKIM key) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        fromName: string;
+                        fromAddress: string;
+                        replyTo?: string | null;
+                        postalAddress: string;
+                        contact: string;
+                        returnDomain?: string;
+                        dkimSelector?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            fromName: string;
+                            fromAddress: string;
+                            replyTo: string | null;
+                            /** @description 送信者の住所 (特定電子メール法) */
+                            postalAddress: string;
+                            /** @description 苦情・問い合わせ先 (phone, email or URL) */
+                            contact: string;
+                            returnDomain: string;
+                            dkimSelector: string;
+                            dnsRecords: {
+                                name: string;
+                                /** @enum {string} */
+                                type: "TXT";
+                                value: string;
+                                purpose: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/sends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an email (a template or given content) to customers through the messaging core */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        idempotencyKey: string;
+                        templateId?: number;
+                        content?: {
+                            subject: string;
+                            html: string;
+                            text: string;
+                        };
+                        customerIds: number[];
+                        origin?: string;
+                        kind?: "marketing" | "transactional";
+                        quietHours?: "hold" | "skip";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            channelId: string;
+                            origin: string;
+                            /** @description queued, sending, paused or done */
+                            status: string;
+                            kind: "marketing" | "transactional";
+                            pausedReason: string | null;
+                            /** Format: date-time */
+                            resumeAt: string | null;
+                            total: number;
+                            counts: {
+                                queued: number;
+                                sent: number;
+                                failed: number;
+                                skipped: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/sends/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An email send and its counts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            channelId: string;
+                            origin: string;
+                            /** @description queued, sending, paused or done */
+                            status: string;
+                            kind: "marketing" | "transactional";
+                            pausedReason: string | null;
+                            /** Format: date-time */
+                            resumeAt: string | null;
+                            total: number;
+                            counts: {
+                                queued: number;
+                                sent: number;
+                                failed: number;
+                                skipped: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/sends/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-message status: sent, failed with the SMTP reply, skipped with the reason; opens (estimated) and bounces */
+        get: {
+            parameters: {
+                query?: {
+                    afterSeq?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                seq: number;
+                                customerId: number;
+                                address: string | null;
+                                status: string;
+                                reason: string | null;
+                                /** @description estimated: Apple Mail Privacy Protection loads every pixel */
+                                opened: boolean;
+                                /** @description hard_bounce, soft_bounce, complaint or unsubscribe */
+                                feedback: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test email from the sender to one address, now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            messageId: string;
+                            response: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/loyalty/rules": {
         parameters: {
             query?: never;
@@ -6563,6 +7162,87 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/u/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unsubscribe page (配信停止): shows a confirm button; a GET changes nothing */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the confirmation page (Japanese, English) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description リンクが無効です / invalid link (unknown or forged token) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058): withdraws email marketing consent at once
+         * @description Body `List-Unsubscribe=One-Click` (application/x-www-form-urlencoded), as mail clients send it. No login and no confirmation: consent is revoked now, with the source in consent history. 404 for an unknown token.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description unsubscribed (a page saying so) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description リンクが無効です / invalid link (unknown or forged token) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
