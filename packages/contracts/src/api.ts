@@ -1784,6 +1784,8 @@ export interface paths {
                                 at: string;
                                 message: {
                                     sendId: number;
+                                    /** @description the channel it went out on */
+                                    channel: "line" | "email";
                                     channelId: string;
                                     origin: string;
                                     status: "queued" | "sent" | "failed" | "skipped";
