@@ -6,6 +6,8 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordConsent } from '../src/customers/consent.ts';
+import { emailAdapter } from '../src/email/email-adapter.ts';
+import { planRequests } from '../src/messaging/plan-requests.ts';
 import { content, createEmailBed, type EmailBed } from './email-setup.ts';
 import { headerValue } from './email-sink.ts';
 
@@ -172,5 +174,38 @@ describe('email delivery over SMTP', () => {
     } finally {
       bed.sink.answer = () => 'accept';
     }
+  });
+});
+
+describe('a worker that died mid-send', () => {
+  it('the next worker resends pending requests with the Message-IDs committed before the crash; a copy the server took before the crash is the one duplicate, and carries the same Message-ID', async () => {
+    const shopF = await shop(['p1@example.com', 'p2@example.com', 'p3@example.com']);
+    const { id } = await send(shopF.auth, { idempotencyKey: 'k1', customerIds: shopF.ids, content });
+    // The dead worker planned every request (keys committed) and got no further than that, except
+    // that the server had taken p1's message when the worker died before recording the reply.
+    const sendRow = await bed.t.database.db
+      .selectFrom('message_send')
+      .select(['channel_id', 'messages', 'aggregation_unit'])
+      .where('workspace_id', '=', shopF.ws)
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const planned = await planRequests(
+      bed.t.database.db,
+      emailAdapter,
+      shopF.ws,
+      { id, channelId: sendRow.channel_id, messages: sendRow.messages, aggregationUnit: null },
+      10,
+    );
+    expect(planned.map((r) => r.recipients[0])).toEqual([
+      'p1@example.com',
+      'p2@example.com',
+      'p3@example.com',
+    ]);
+    const ids = planned.map((r) => `<${r.retryKey}@shop.example.jp>`);
+    bed.sink.accepted.push({ from: '', to: ['p1@example.com'], raw: Buffer.from(''), messageId: ids[0]! });
+    expect(await deliver(shopF.ws, id)).toBe('done');
+    expect(
+      ['p1@example.com', 'p2@example.com', 'p3@example.com'].map((a) => mailTo(a).map((m) => m.messageId)),
+    ).toEqual([[ids[0], ids[0]], [ids[1]], [ids[2]]]);
   });
 });

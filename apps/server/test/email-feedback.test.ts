@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import nodemailer from 'nodemailer';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordConsent } from '../src/customers/consent.ts';
 import { type InboundOptions, startInboundSmtp } from '../src/email/inbound-smtp.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import { content, createEmailBed, type EmailBed, PUBLIC_URL } from './email-setup.ts';
@@ -143,6 +144,22 @@ describe('bounces, complaints and unsubscribes received by the inbound listener'
     });
     await bed.deliver(shop.ws, receipt.id);
     expect(bed.mailTo('gone@example.com')).toHaveLength(1);
+    // Consent granted again (a sign-up form) does not revive a bounced address.
+    await bed.t.database.db.transaction().execute((tx) =>
+      recordConsent(tx, shop.ws, shop.ids[0]!, {
+        channel: 'email',
+        purpose: 'marketing',
+        status: 'granted',
+        source: 'form',
+      }),
+    );
+    const later = await bed.send(shop.auth, { idempotencyKey: 'later', customerIds: shop.ids, content });
+    await bed.deliver(shop.ws, later.id);
+    expect(bed.mailTo('gone@example.com')).toHaveLength(1);
+    const decisions = (
+      await bed.t.app.inject({ url: `/v1/email/sends/${later.id}/messages`, headers: shop.auth })
+    ).json();
+    expect(decisions.items[0]).toMatchObject({ status: 'skipped', reason: 'suppressed' });
   });
 
   it('soft bounces count, and the third suppresses the address', async () => {

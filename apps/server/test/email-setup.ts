@@ -6,6 +6,7 @@ import { recordConsent } from '../src/customers/consent.ts';
 import { upsertCustomer } from '../src/customers/upsert-customer.ts';
 import { emailAdapter } from '../src/email/email-adapter.ts';
 import { closeSmtpTransports } from '../src/email/smtp-transport.ts';
+import type { JobDefinition } from '../src/jobs/job-types.ts';
 import { type DeliverOptions, deliverSend } from '../src/messaging/deliver-send.ts';
 import { type MailSink, startMailSink } from './email-sink.ts';
 import { createTestApp, newWorkspace, type TestApp } from './helpers.ts';
@@ -36,9 +37,14 @@ export interface EmailBed {
   close(): Promise<void>;
 }
 
-export async function createEmailBed(): Promise<EmailBed> {
+/** With `jobs`, the app runs them (the email-send job delivers sends by itself). */
+export async function createEmailBed(options: { jobs?: JobDefinition[] } = {}): Promise<EmailBed> {
   const sink = await startMailSink();
-  const t = await createTestApp({ publicUrl: PUBLIC_URL, email: { smtp: sink.smtp, publicUrl: PUBLIC_URL } });
+  const t = await createTestApp({
+    publicUrl: PUBLIC_URL,
+    email: { smtp: sink.smtp, publicUrl: PUBLIC_URL },
+    ...(options.jobs ? { jobs: options.jobs } : {}),
+  });
   const db = t.database.db;
   return {
     t,

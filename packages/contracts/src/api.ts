@@ -1784,6 +1784,8 @@ export interface paths {
                                 at: string;
                                 message: {
                                     sendId: number;
+                                    /** @description the channel it went out on */
+                                    channel: "line" | "email";
                                     channelId: string;
                                     origin: string;
                                     status: "queued" | "sent" | "failed" | "skipped";
@@ -3746,12 +3748,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description a 1×1 GIF */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "image/gif": string;
+                    };
                 };
             };
         };
@@ -8685,12 +8689,23 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the confirmation page (Japanese, English) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description リンクが無効です / invalid link (unknown or forged token) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
                 };
             };
         };
@@ -8710,12 +8725,23 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description unsubscribed (a page saying so) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description リンクが無効です / invalid link (unknown or forged token) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
                 };
             };
         };

@@ -69,6 +69,22 @@ export const emailAdapter: ChannelAdapter<'email'> = {
     });
   },
   assertChannel: assertSender,
+  async suppressedAddresses(db, workspaceId, addresses) {
+    // The list is kept in lower case (message-events.ts); addresses are compared the same way.
+    const rows = await db
+      .selectFrom('email_suppression')
+      .select('address')
+      .where('workspace_id', '=', workspaceId)
+      .where('suppressed', '=', true)
+      .where(
+        'address',
+        'in',
+        addresses.map((a) => a.toLowerCase()),
+      )
+      .execute();
+    const hit = new Set(rows.map((r) => r.address));
+    return new Set(addresses.filter((a) => hit.has(a.toLowerCase())));
+  },
   async open(context, workspaceId, send) {
     const smtp = context.email?.smtp;
     // Thrown: the job fails and pg-boss retries it; the requests stay as they are (none planned yet).

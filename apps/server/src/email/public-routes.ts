@@ -9,6 +9,11 @@ import { confirmPage, donePage, invalidPage } from './unsubscribe-page.ts';
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 60 }) });
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const tags = ['email'];
+const Html = (description: string) => ({
+  description,
+  content: { 'text/html': { schema: Type.String({ maxLength: 20_000 }) } },
+});
+const NotFoundPage = Html('リンクが無効です / invalid link (unknown or forged token)');
 
 export function registerPublicEmailRoutes(app: App, { database, secrets, clock }: RouteDeps): void {
   const db = database.db;
@@ -27,6 +32,7 @@ export function registerPublicEmailRoutes(app: App, { database, secrets, clock }
           tags,
           summary: 'Unsubscribe page (配信停止): shows a confirm button; a GET changes nothing',
           params: TokenParams,
+          response: { 200: Html('the confirmation page (Japanese, English)'), 404: NotFoundPage },
         },
       },
       async (request, reply) => {
@@ -47,6 +53,7 @@ export function registerPublicEmailRoutes(app: App, { database, secrets, clock }
             'Body `List-Unsubscribe=One-Click` (application/x-www-form-urlencoded), as mail clients send it. ' +
             'No login and no confirmation: consent is revoked now, with the source in consent history. 404 for an unknown token.',
           params: TokenParams,
+          response: { 200: Html('unsubscribed (a page saying so)'), 404: NotFoundPage },
         },
       },
       async (request, reply) => {
@@ -66,6 +73,16 @@ export function registerPublicEmailRoutes(app: App, { database, secrets, clock }
         tags,
         summary: 'Open pixel: records an estimated open (Apple Mail Privacy Protection loads every pixel)',
         params: Type.Object({ file: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: {
+            description: 'a 1×1 GIF',
+            content: {
+              'image/gif': {
+                schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', maxLength: 100 }),
+              },
+            },
+          },
+        },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,6 @@
 // A workspace's email sender: settings, its sealed DKIM and token keys, and the DNS records to publish.
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { type FieldProblem, invalid, notFound } from '../shared/domain-error.ts';
 import { isEmailAddress as isAddress } from '../shared/email.ts';
@@ -126,7 +126,8 @@ export async function putSender(
     postal_address: input.postalAddress.trim(),
     contact: input.contact.trim(),
     return_domain: input.returnDomain ?? domainOf(input.fromAddress),
-    updated_at: new Date(),
+    // A record's own timestamp (the database's clock), not business time.
+    updated_at: sql<Date>`now()`,
   };
   const key = generateDkimKey();
   await db
@@ -161,7 +162,8 @@ export async function rotateDkimKey(
     .set({
       dkim_private_sealed: secrets.seal(key.privateKeyPem),
       dkim_public: key.publicKey,
-      updated_at: new Date(),
+      // A record's own timestamp (the database's clock), not business time.
+      updated_at: sql<Date>`now()`,
     })
     .where('workspace_id', '=', workspaceId)
     .returning('id')

@@ -23,6 +23,9 @@ const ConsentChange = Type.Object({
 
 const SentMessage = Type.Object({
   sendId: Type.Integer(),
+  channel: Type.Union([Type.Literal('line'), Type.Literal('email')], {
+    description: 'the channel it went out on',
+  }),
   channelId: Type.String(),
   origin: Type.String(),
   status: Type.Union([

@@ -68,6 +68,11 @@ export interface ChannelAdapter<Kind extends string = string> {
   checkAggregationUnit(unit: string, problems: FieldProblem[]): void;
   /** Throws `not_found` unless the workspace has this account on the channel. */
   assertChannel(db: Kysely<DB>, workspaceId: string, channelId: string): Promise<void>;
+  /**
+   * The addresses among `addresses` the channel must not send to (email's suppression list),
+   * checked when each request is planned; they are skipped `suppressed`. Absent: none.
+   */
+  suppressedAddresses?(db: Kysely<DB>, workspaceId: string, addresses: string[]): Promise<Set<string>>;
   /** Opens the channel's account for delivering one send. */
   open(context: JobContext, workspaceId: string, send: SendRecord): Promise<ChannelSender<Kind>>;
 }

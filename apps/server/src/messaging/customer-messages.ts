@@ -5,9 +5,11 @@ import type { DB } from '../db/schema.ts';
 import type { KeyBound } from '../shared/page-cursor.ts';
 import type { Decision } from './decisions.ts';
 import { type DecisionRow, decisionOf } from './send-status.ts';
+import type { SendChannel } from './send-tables.ts';
 
 export type SentMessageView = Decision & {
   sendId: number;
+  channel: SendChannel;
   channelId: string;
   /** What made the send: a campaign, a journey step, a test. */
   origin: string;
@@ -31,6 +33,7 @@ export async function readCustomerMessages(
   const { rows } = await sql<
     DecisionRow & {
       send_id: number;
+      channel: SendChannel;
       channel_id: string;
       origin: string;
       messages: unknown[];
@@ -39,7 +42,7 @@ export async function readCustomerMessages(
     }
   >`
     select o.seq, o.customer_id, o.address, o.status, o.reason,
-      r.status as request_status, r.error, o.send_id, s.channel_id, s.origin,
+      r.status as request_status, r.error, o.send_id, s.channel, s.channel_id, s.origin,
       coalesce(o.messages, s.messages) as messages, s.created_at,
       to_char(s.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as key_at
     from message_outbox o
@@ -56,6 +59,7 @@ export async function readCustomerMessages(
     key: { at: r.key_at, id: String(r.send_id), sub: String(r.seq) },
     message: {
       sendId: Number(r.send_id),
+      channel: r.channel,
       channelId: r.channel_id,
       origin: r.origin,
       messages: r.messages,

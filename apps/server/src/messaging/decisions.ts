@@ -9,14 +9,17 @@ import type { ConsentStatus, IdentityKind } from '../customers/customer-tables.t
  * - `revoked`, `blocked`: the consent record says no (decided when the recipient's request is
  *   planned, so a withdrawal between enqueue and send is honoured);
  * - `capped`: a marketing message over the channel's frequency cap (rule `cap:line:2/168h`);
- * - `quiet_hours`: a marketing send that skips in quiet hours planned then (rule `quiet:21:00-09:00`).
+ * - `quiet_hours`: a marketing send that skips in quiet hours planned then (rule `quiet:21:00-09:00`);
+ * - `suppressed`: the channel will not send to the address (email: it hard-bounced or complained),
+ *   whatever consent says (decided when the request is planned).
  */
 export type SkipReason =
   | `no_${IdentityKind}_identity`
   | 'no_consent'
   | Exclude<ConsentStatus, 'granted'>
   | 'capped'
-  | 'quiet_hours';
+  | 'quiet_hours'
+  | 'suppressed';
 
 /**
  * Why a send stopped before its end; it resumes where it stopped (nothing is dropped):

@@ -110,6 +110,7 @@ export async function planRequests<Kind extends string>(
     const wanted = () => (count - requests.length) * shared.maxRecipients;
     const chunks = outboxChunks(tx, adapter, state, workspaceId, send.id, wanted);
     plan: for await (const chunk of chunks) {
+      await markSuppressed(tx, adapter, workspaceId, chunk);
       const atCap =
         state.cap && !state.quiet
           ? await lockAndFindCapped(tx, workspaceId, adapter.channel, state.cap, sendable(chunk), now)
@@ -145,6 +146,28 @@ export async function planRequests<Kind extends string>(
     await recordPlan(tx, workspaceId, send.id, skipped, requests, nextSeq);
     return requests;
   });
+}
+
+/**
+ * Skips the chunk's queued recipients whose address the channel has suppressed (email: a hard
+ * bounce, a complaint), whatever consent says now: a re-granted consent does not revive an
+ * address that bounced. Consent's own reason, if any, stays first.
+ */
+async function markSuppressed(
+  tx: Kysely<DB>,
+  adapter: ChannelAdapter,
+  workspaceId: string,
+  chunk: OutboxRow[],
+): Promise<void> {
+  if (!adapter.suppressedAddresses) return;
+  const open = chunk.filter((r) => r.status === 'queued' && !r.skip && r.address);
+  if (!open.length) return;
+  const suppressed = await adapter.suppressedAddresses(
+    tx,
+    workspaceId,
+    open.map((r) => r.address!),
+  );
+  for (const row of open) if (suppressed.has(row.address!)) row.skip = { reason: 'suppressed', rule: null };
 }
 
 /** Queued recipients consent lets through: the ones whose cap rows a plan must lock. */
