@@ -111,6 +111,8 @@ async function writeSegments(
   const refused = () => state.summary.problemCount > 0 && !state.rejects;
   let segment = await readSegment(units, state);
   for (let index = 0; segment; index++) {
+    // A file that cannot be read to its end is rolled back: writing on would be wasted.
+    if (state.failure.error !== undefined) break;
     if (!refused()) await copyIn(STAGE_TABLE, STAGE_COLUMNS, chunksOf(segment.chunks));
     // Sent: let the text go before the next segment's is built.
     segment.chunks = [];
