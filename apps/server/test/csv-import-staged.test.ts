@@ -138,6 +138,17 @@ describe('customers import in segments', () => {
     expect(summary).toMatchObject({ imported: true, created: 1 });
   });
 
+  it('rolls back when the database refuses a staged row, and the next import works', async () => {
+    const { workspaceId } = await newWorkspace(database);
+    // PostgreSQL text cannot hold U+0000, so the COPY of this row fails inside the transaction.
+    const nul = csvFile('nul.csv', ['email,family_name', 'n1@example.jp,一', 'n2@example.jp,A\u0000B']);
+    await expect(importCsv(database, { kind: 'customers', file: nul, workspaceId })).rejects.toThrow();
+    expect(await customerCount(workspaceId)).toBe(0);
+    const fixed = csvFile('nul-fixed.csv', ['email,family_name', 'n1@example.jp,一', 'n2@example.jp,AB']);
+    const summary = await importCsv(database, { kind: 'customers', file: fixed, workspaceId });
+    expect(summary).toMatchObject({ imported: true, created: 2 });
+  });
+
   it('publishes customers.changed once for each created or changed customer, and nothing on a re-import', async () => {
     const { workspaceId } = await newWorkspace(database);
     const published: number[] = [];

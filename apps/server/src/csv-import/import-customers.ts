@@ -14,7 +14,10 @@
 //
 // Memory: one segment's COPY text is held while the one before it is written (about 30 MB);
 // serial rows are read back 1,000 at a time.
+import type { Transaction } from 'kysely';
+import type { CopyIn } from '../db/bulk-transaction.ts';
 import type { Database } from '../db/open-database.ts';
+import type { DB } from '../db/schema.ts';
 import { clockOf } from '../shared/clock.ts';
 import { emptySummary, type ImportCsvOptions, type ImportSummary, reject } from './import-summary.ts';
 import { type ImportUnit, openUnits } from './import-units.ts';
@@ -22,7 +25,7 @@ import { fileSize } from './read-csv.ts';
 import { RejectsFile } from './rejects-file.ts';
 import type { RowProblem } from './row-problem.ts';
 import { createCustomerStage, STAGE_COLUMNS, STAGE_TABLE, stageLine } from './stage-customers.ts';
-import { addCounts, writeSegment } from './write-staged-customers.ts';
+import { addCounts, type StagedWrite, writeSegment } from './write-staged-customers.ts';
 
 /** Thrown inside the transaction to roll it back when problems refuse the whole file. */
 class NothingImported extends Error {}
@@ -54,8 +57,9 @@ export async function importCustomers(
     storeCodes: new Set(stores.keys()),
     ...(options.format ? { format: options.format } : {}),
     ...(options.encoding ? { encoding: options.encoding } : {}),
+    // Rows are checked and written in the same pass: the whole pass is the import phase.
     onBytes: (bytesRead) =>
-      options.onProgress?.({ phase: 'validate', bytesRead, totalBytes, rows: summary.rows }),
+      options.onProgress?.({ phase: 'import', bytesRead, totalBytes, rows: summary.rows }),
   });
   if (source.headerProblems.length) {
     note(source.headerProblems);
@@ -64,36 +68,22 @@ export async function importCustomers(
   const rejects = options.skipInvalid
     ? new RejectsFile(options.rejectsFile ?? `${options.file}.rejects.csv`, source.header.names)
     : undefined;
-  const write = {
+  const write: StagedWrite = {
     workspaceId: options.workspaceId,
     stores,
     publish: options.publish,
     now: clockOf(options).now(),
   };
   try {
-    await database.bulkTransaction(async (tx, copyIn) => {
-      await createCustomerStage(tx);
-      const segmentRows = options.batchSize ?? SEGMENT_ROWS;
-      const state: StageState = { summary, note, rejects, stores, segmentRows, failure: {} };
-      const refused = () => summary.problemCount > 0 && !rejects;
-      let segment = await readSegment(source.units, state);
-      for (let index = 0; segment; index++) {
-        if (!refused()) await copyIn(STAGE_TABLE, STAGE_COLUMNS, chunksOf(segment.chunks));
-        // Sent: let the text go before the next segment's is built.
-        segment.chunks = [];
-        // The database writes this segment while JavaScript reads and checks the next one.
-        const [written, next] = await Promise.allSettled([
-          refused() ? Promise.resolve(undefined) : writeSegment(tx, write, index),
-          segment.last ? Promise.resolve(undefined) : readSegment(source.units, state),
-        ]);
-        if (written.status === 'rejected') throw written.reason;
-        if (next.status === 'rejected') throw next.reason;
-        if (written.value) addCounts(summary, written.value);
-        segment = next.value;
-      }
-      if (state.failure.error !== undefined) throw state.failure.error;
-      if (refused()) throw new NothingImported();
-    });
+    const state: StageState = {
+      summary,
+      note,
+      rejects,
+      stores,
+      segmentRows: options.batchSize ?? SEGMENT_ROWS,
+      failure: {},
+    };
+    await database.bulkTransaction((tx, copyIn) => writeSegments(tx, copyIn, source.units, state, write));
     summary.imported = true;
   } catch (error) {
     if (!(error instanceof NothingImported)) throw error;
@@ -104,6 +94,40 @@ export async function importCustomers(
     if (rejects?.rows) summary.rejectsFile = rejects.path;
   }
   return summary;
+}
+
+/**
+ * Reads, stages and writes the file segment by segment, in the import's transaction; throws to
+ * roll it back (NothingImported when problems refuse the file).
+ */
+async function writeSegments(
+  tx: Transaction<DB>,
+  copyIn: CopyIn,
+  units: AsyncGenerator<ImportUnit>,
+  state: StageState,
+  write: StagedWrite,
+): Promise<void> {
+  await createCustomerStage(tx);
+  const refused = () => state.summary.problemCount > 0 && !state.rejects;
+  let segment = await readSegment(units, state);
+  for (let index = 0; segment; index++) {
+    // A file that cannot be read to its end is rolled back: writing on would be wasted.
+    if (state.failure.error !== undefined) break;
+    if (!refused()) await copyIn(STAGE_TABLE, STAGE_COLUMNS, chunksOf(segment.chunks));
+    // Sent: let the text go before the next segment's is built.
+    segment.chunks = [];
+    // The database writes this segment while JavaScript reads and checks the next one.
+    const [written, next] = await Promise.allSettled([
+      refused() ? Promise.resolve(undefined) : writeSegment(tx, write, index),
+      segment.last ? Promise.resolve(undefined) : readSegment(units, state),
+    ]);
+    if (written.status === 'rejected') throw written.reason;
+    if (next.status === 'rejected') throw next.reason;
+    if (written.value) addCounts(state.summary, written.value);
+    segment = next.value;
+  }
+  if (state.failure.error !== undefined) throw state.failure.error;
+  if (refused()) throw new NothingImported();
 }
 
 interface StageState {

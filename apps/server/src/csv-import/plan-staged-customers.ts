@@ -26,11 +26,15 @@ export async function planStagedCustomers(
   // Temp tables have no statistics until analysed (autovacuum never sees them), and the group
   // and join estimates below need them. The wide staging table itself is only scanned whole.
   await sql`analyze import_identity`.execute(tx);
+  // A correlated subquery, not a join: it is always one primary-key lookup per identity. As a
+  // join the planner hashes the workspace's whole identity table for every segment, and the
+  // import grows with the square of the file (1M rows: 20 segments, each hashing up to 2.8M).
   await sql`create temp table import_owner on commit drop as
-    select i.line, i.kind, i.namespace, i.value, ci.customer_id
-    from import_identity i
-    left join customer_identity ci on ci.workspace_id = ${workspaceId}
-      and ci.kind = i.kind and ci.namespace = i.namespace and ci.value = i.value`.execute(tx);
+    select i.line, i.kind, i.namespace, i.value,
+      (select ci.customer_id from customer_identity ci
+       where ci.workspace_id = ${workspaceId}
+         and ci.kind = i.kind and ci.namespace = i.namespace and ci.value = i.value) as customer_id
+    from import_identity i`.execute(tx);
   await sql`create temp table import_plan on commit drop as
     with repeated as (
       select kind, namespace, value from import_identity
@@ -66,10 +70,12 @@ export async function planStagedCustomers(
  * key; a consent compares its current status). The other held rows are left 'held' (serial).
  */
 async function markUnchanged(tx: Transaction<DB>, workspaceId: string): Promise<void> {
+  // The customer is read by a scalar subquery (one primary-key lookup per row) for the same
+  // reason as the identities above: a join would hash the whole customer table per segment.
   await sql`update import_plan p set plan = 'unchanged'
-    from import_customer_row r, customer c
+    from import_customer_row r
     where p.plan = 'held' and r.line = p.line
-      and c.workspace_id = ${workspaceId} and c.id = p.customer_id and c.merged_into_id is null
+      and coalesce((select c.merged_into_id is null
       and (r.input->>'familyName' is null or c.family_name is not distinct from r.input->>'familyName')
       and (r.input->>'givenName' is null or c.given_name is not distinct from r.input->>'givenName')
       and (r.input->>'familyNameKana' is null
@@ -94,5 +100,6 @@ async function markUnchanged(tx: Transaction<DB>, workspaceId: string): Promise<
         where (select cc.status from customer_consent cc
                where cc.workspace_id = ${workspaceId} and cc.customer_id = c.id
                  and cc.channel = k->>'channel' and cc.purpose = k->>'purpose')
-          is distinct from k->>'status')`.execute(tx);
+          is distinct from k->>'status')
+      from customer c where c.workspace_id = ${workspaceId} and c.id = p.customer_id), false)`.execute(tx);
 }

@@ -79,17 +79,17 @@ export function postgresBulkTransaction(pool: pg.Pool, log: (event: LogEvent) =>
       dialect: new PostgresDialect({ pool: pinnedPool(client, pool.options) }),
       log,
     });
+    // A COPY cut off mid-stream can leave the protocol out of step: such a client is closed
+    // rather than returned to the pool.
     let broken = false;
     try {
       const copyIn: CopyIn = async (table, columns, chunks) => {
         const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
+        broken = true;
         await pipeline(Readable.from(chunks), stream);
+        broken = false;
       };
       return await pinned.transaction().execute((tx) => work(tx, copyIn));
-    } catch (error) {
-      // A COPY cut off mid-stream can leave the protocol out of step: do not reuse the client.
-      broken = true;
-      throw error;
     } finally {
       await pinned.destroy();
       client.release(broken);
