@@ -11,6 +11,7 @@ import {
   putDefinition,
   transitionJourney,
 } from './journeys.ts';
+import { previewJourney } from './preview.ts';
 import { listRuns } from './read-runs.ts';
 import {
   CustomerParams,
@@ -20,6 +21,8 @@ import {
   JourneyInput,
   JourneyList,
   ListQuery,
+  Preview,
+  PreviewQuery,
   RunList,
   RunQuery,
   Template,
@@ -136,6 +139,26 @@ export function registerJourneyRoutes(app: App, { database, clock }: RouteDeps):
       const { limit = 50, cursor, status } = request.query;
       return listRuns(db, workspaceId, { journeyId: request.params.id, limit, after: after(cursor), status });
     },
+  );
+  app.get(
+    '/v1/journeys/:id/preview',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary:
+          'What would happen to one customer entering now, over the next days (nothing is sent): each node’s instant (JST waits), the branches taken, and what the send policy would decide for each send',
+        params: IdParams,
+        querystring: PreviewQuery,
+        response: { 200: Preview },
+      },
+    },
+    async (request) =>
+      previewJourney(db, principalOf(request).workspaceId, request.params.id, {
+        customerId: request.query.customerId,
+        now: clock.now(),
+        days: request.query.days ?? 30,
+      }),
   );
   app.get(
     '/v1/customers/:customerId/journey-runs',
