@@ -11,22 +11,16 @@ import {
   putDefinition,
   transitionJourney,
 } from './journeys.ts';
-import { previewJourney } from './preview.ts';
-import { listRuns } from './read-runs.ts';
 import {
-  CustomerParams,
   DefinitionInput,
   IdParams,
   Journey,
   JourneyInput,
   JourneyList,
   ListQuery,
-  Preview,
-  PreviewQuery,
-  RunList,
-  RunQuery,
   Template,
 } from './route-schemas.ts';
+import { registerRunRoutes } from './run-routes.ts';
 import { JOURNEY_TEMPLATES } from './templates.ts';
 
 const tags = ['journeys'];
@@ -121,65 +115,5 @@ export function registerJourneyRoutes(app: App, { database, clock }: RouteDeps):
       async (request) =>
         transitionJourney(db, principalOf(request).workspaceId, request.params.id, action, clock.now()),
     );
-  app.get(
-    '/v1/journeys/:id/runs',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags,
-        summary: 'The journey’s runs with their steps, newest first',
-        params: IdParams,
-        querystring: RunQuery,
-        response: { 200: RunList },
-      },
-    },
-    async (request) => {
-      const workspaceId = principalOf(request).workspaceId;
-      await getJourney(db, workspaceId, request.params.id);
-      const { limit = 50, cursor, status } = request.query;
-      return listRuns(db, workspaceId, { journeyId: request.params.id, limit, after: after(cursor), status });
-    },
-  );
-  app.get(
-    '/v1/journeys/:id/preview',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags,
-        summary:
-          'What would happen to one customer entering now, over the next days (nothing is sent): each node’s instant (JST waits), the branches taken, and what the send policy would decide for each send',
-        params: IdParams,
-        querystring: PreviewQuery,
-        response: { 200: Preview },
-      },
-    },
-    async (request) =>
-      previewJourney(db, principalOf(request).workspaceId, request.params.id, {
-        customerId: request.query.customerId,
-        now: clock.now(),
-        days: request.query.days ?? 30,
-      }),
-  );
-  app.get(
-    '/v1/customers/:customerId/journey-runs',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags,
-        summary: 'A customer’s journey runs with their steps, newest first',
-        params: CustomerParams,
-        querystring: RunQuery,
-        response: { 200: RunList },
-      },
-    },
-    async (request) => {
-      const { limit = 50, cursor, status } = request.query;
-      return listRuns(db, principalOf(request).workspaceId, {
-        customerId: request.params.customerId,
-        limit,
-        after: after(cursor),
-        status,
-      });
-    },
-  );
+  registerRunRoutes(app, { database, clock });
 }
