@@ -305,7 +305,7 @@ describe('re-entry and one active run per key', () => {
     await expect(insert.execute(db())).rejects.toMatchObject({ code: '23505' });
   });
 
-  it('keyed runs: two orders give two runs, a cancelled order ends only its own', async () => {
+  it('keyed runs: two orders give two runs, a cancelled order ends only its own, the shop can end the other', async () => {
     const clock = new SimulatedClock(jst('2027-04-20T10:00:00'));
     const [cid] = await makeFriends(db(), ws(), 420, 1);
     const id = await publishJourney(current, {
@@ -347,6 +347,21 @@ describe('re-entry and one active run per key', () => {
       ['71', 'exited', 'cancelled'],
       ['72', 'active', null],
     ]);
+    // The shop ends the other one by hand (a booking cancelled at the counter).
+    const [run71, run72] = (await runsOf(db(), ws(), id)).map((r) => r.id);
+    const exit = (journeyId: number, runId: number) =>
+      bed.app.inject({
+        method: 'POST',
+        url: `/v1/journeys/${journeyId}/runs/${runId}/exit`,
+        headers: current.auth,
+      });
+    expect((await exit(id + 1000, run72!)).statusCode).toBe(404);
+    const ended = { id: run72, status: 'exited', exitReason: 'operator' };
+    expect((await exit(id, run72!)).json()).toEqual(ended);
+    // A repeated request finds its own exit (safe to retry); a run that ended otherwise is a conflict.
+    expect((await exit(id, run72!)).json()).toEqual(ended);
+    expect((await exit(id, run71!)).json().error).toMatchObject({ reason: 'run_ended' });
+    expect((await runsOf(db(), ws(), id)).map((r) => r.exit_reason)).toEqual(['cancelled', 'operator']);
   });
 });
 

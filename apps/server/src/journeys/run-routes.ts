@@ -1,7 +1,10 @@
 // The read side of runs: a journey's runs, a customer's runs, and the preview of one customer's path.
+
+import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
-import { getJourney } from './journeys.ts';
+import { RowId } from '../shared/page-schema.ts';
+import { exitRun, getJourney } from './journeys.ts';
 import { previewJourney } from './preview.ts';
 import { listRuns } from './read-runs.ts';
 import { CustomerParams, IdParams, Preview, PreviewQuery, RunList, RunQuery } from './route-schemas.ts';
@@ -9,7 +12,10 @@ import { CustomerParams, IdParams, Preview, PreviewQuery, RunList, RunQuery } fr
 const tags = ['journeys'];
 const after = (cursor: string | undefined) => (cursor === undefined ? undefined : Number(cursor));
 
-/** GET /v1/journeys/{id}/runs, /v1/journeys/{id}/preview, /v1/customers/{customerId}/journey-runs. */
+/**
+ * GET /v1/journeys/{id}/runs, /v1/journeys/{id}/preview, /v1/customers/{customerId}/journey-runs,
+ * POST /v1/journeys/{id}/runs/{runId}/exit.
+ */
 export function registerRunRoutes(
   app: App,
   { database, clock }: Pick<RouteDeps, 'database' | 'clock'>,
@@ -75,5 +81,21 @@ export function registerRunRoutes(
         status,
       });
     },
+  );
+  app.post(
+    '/v1/journeys/:id/runs/:runId/exit',
+    {
+      config: { scope: 'send' },
+      schema: {
+        tags,
+        summary: 'End one active run now (operator): e.g. a cancelled booking’s reminders; other runs go on',
+        params: Type.Object({ id: RowId('Journey id'), runId: RowId('Run id') }),
+        response: {
+          200: Type.Object({ id: Type.Integer(), status: Type.Literal('exited'), exitReason: Type.String() }),
+        },
+      },
+    },
+    async (request) =>
+      exitRun(db, principalOf(request).workspaceId, request.params.id, request.params.runId, clock.now()),
   );
 }
