@@ -5,13 +5,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../src/db/open-database.ts';
 import { createJourney, transitionJourney } from '../src/journeys/journeys.ts';
 import { previewJourney } from '../src/journeys/preview.ts';
 import { createTestApp, newWorkspace, type TestApp } from './helpers.ts';
-import { jst, publishEvents, publishJourney, text, tick } from './journeys-helpers.ts';
+import { JOURNEY_TEST_TIMEOUT, jst, publishEvents, publishJourney, text, tick } from './journeys-helpers.ts';
 import { makeFriends } from './line-setup.ts';
+
+vi.setConfig({ testTimeout: JOURNEY_TEST_TIMEOUT });
 
 let t: TestApp;
 beforeAll(async () => {

@@ -4,7 +4,7 @@
 
 import { sql } from 'kysely';
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { advanceBatch, advanceJourneys } from '../src/journeys/advance.ts';
 import { consumeJourneyTriggers } from '../src/journeys/consume-triggers.ts';
 import { bucketOf } from '../src/journeys/stable-bucket.ts';
@@ -14,6 +14,7 @@ import { SimulatedClock } from '../src/shared/clock.ts';
 import { lineUserId, newWorkspace, type TestApp } from './helpers.ts';
 import {
   eventsReadable,
+  JOURNEY_TEST_TIMEOUT,
   jst,
   publishEvents,
   publishJourney,
@@ -23,6 +24,8 @@ import {
   tick,
 } from './journeys-helpers.ts';
 import { createLineTestBed, type LineTestBed, makeFriends } from './line-setup.ts';
+
+vi.setConfig({ testTimeout: JOURNEY_TEST_TIMEOUT });
 
 let bed: LineTestBed;
 beforeAll(async () => {
