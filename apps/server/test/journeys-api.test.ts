@@ -5,11 +5,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../src/db/open-database.ts';
 import { createJourney, transitionJourney } from '../src/journeys/journeys.ts';
+import { previewJourney } from '../src/journeys/preview.ts';
 import { createTestApp, newWorkspace, type TestApp } from './helpers.ts';
-import { jst, publishEvents, publishJourney, tick } from './journeys-helpers.ts';
+import { JOURNEY_TEST_TIMEOUT, jst, publishEvents, publishJourney, text, tick } from './journeys-helpers.ts';
+import { makeFriends } from './line-setup.ts';
+
+vi.setConfig({ testTimeout: JOURNEY_TEST_TIMEOUT });
 
 let t: TestApp;
 beforeAll(async () => {
@@ -172,6 +176,92 @@ describe('/v1/journeys', () => {
       payload: { definition },
     });
     expect(edit.statusCode).toBe(409);
+  });
+});
+
+describe('preview', () => {
+  it('walks one customer’s path over the next days with JST instants and the send policy’s decisions, sending nothing', async () => {
+    const workspace = await newWorkspace(t.database, 'プレビューの店');
+    const app = { ...t, workspace, auth: { authorization: `Bearer ${workspace.apiKey}` } };
+    const ws = workspace.workspaceId;
+    const policy = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/messaging/policy',
+      headers: app.auth,
+      payload: { frequencyCaps: { line: null, email: null }, quietHours: { start: '21:00', end: '09:00' } },
+    });
+    expect(policy.statusCode, policy.body).toBe(200);
+    const [friend] = await makeFriends(t.database.db, ws, 7700, 1);
+    const stranger = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/customers',
+        headers: app.auth,
+        payload: { customers: [{ email: 'no-line@example.jp' }] },
+      })
+    ).json().accepted[0].id as number;
+    const id = (
+      await createJourney(t.database.db, ws, {
+        name: 'プレビュー',
+        definition: {
+          trigger: { event: 'line.friend_added' },
+          reentry: 'never',
+          quietHours: 'hold',
+          nodes: [
+            { id: 'hello', type: 'send', messages: [text('こんにちは')], next: 'w' },
+            { id: 'w', type: 'wait', until: { dayOffset: 1, at: '21:30' }, next: 'late' },
+            { id: 'late', type: 'send', messages: [text('夜分に失礼します')], next: 'bought' },
+            {
+              id: 'bought',
+              type: 'waitForEvent',
+              event: 'order.recorded',
+              timeout: 'P7D',
+              yes: 'end',
+              no: 'vip',
+            },
+            { id: 'vip', type: 'branch', condition: { tag: 'vip' }, yes: 'end', no: 'end' },
+            { id: 'end', type: 'exit' },
+          ],
+        },
+      })
+    ).id;
+    // The route reads the app's clock (the wall clock here): the walk is checked with a fixed instant.
+    const walk = await previewJourney(t.database.db, ws, id, {
+      customerId: friend!,
+      now: jst('2027-11-01T10:00:00'),
+      days: 30,
+    });
+    expect(walk.steps.map((s) => [s.nodeId, s.at, s.decision ?? s.path ?? null])).toEqual([
+      ['hello', jst('2027-11-01T10:00:00').toISOString(), { status: 'send' }],
+      ['w', jst('2027-11-01T10:00:00').toISOString(), null],
+      [
+        'late',
+        jst('2027-11-02T21:30:00').toISOString(),
+        { status: 'held', reason: 'quiet_hours', until: jst('2027-11-03T09:00:00').toISOString() },
+      ],
+      ['bought', jst('2027-11-02T21:30:00').toISOString(), 'no'],
+      ['vip', jst('2027-11-09T21:30:00').toISOString(), 'no'],
+      ['end', jst('2027-11-09T21:30:00').toISOString(), null],
+    ]);
+    const res = await t.app.inject({
+      url: `/v1/journeys/${id}/preview?customerId=${stranger}&days=1`,
+      headers: app.auth,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      dryRun: true,
+      version: 1,
+      steps: [
+        { nodeId: 'hello', decision: { status: 'skipped', reason: 'no_line_identity' } },
+        { nodeId: 'w' },
+      ],
+    });
+    const runs = await t.database.db
+      .selectFrom('journey_run')
+      .select('id')
+      .where('workspace_id', '=', ws)
+      .execute();
+    expect(runs).toEqual([]);
   });
 });
 

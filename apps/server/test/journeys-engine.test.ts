@@ -4,7 +4,7 @@
 
 import { sql } from 'kysely';
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { advanceBatch, advanceJourneys } from '../src/journeys/advance.ts';
 import { consumeJourneyTriggers } from '../src/journeys/consume-triggers.ts';
 import { bucketOf } from '../src/journeys/stable-bucket.ts';
@@ -14,6 +14,7 @@ import { SimulatedClock } from '../src/shared/clock.ts';
 import { lineUserId, newWorkspace, type TestApp } from './helpers.ts';
 import {
   eventsReadable,
+  JOURNEY_TEST_TIMEOUT,
   jst,
   publishEvents,
   publishJourney,
@@ -23,6 +24,8 @@ import {
   tick,
 } from './journeys-helpers.ts';
 import { createLineTestBed, type LineTestBed, makeFriends } from './line-setup.ts';
+
+vi.setConfig({ testTimeout: JOURNEY_TEST_TIMEOUT });
 
 let bed: LineTestBed;
 beforeAll(async () => {
@@ -305,7 +308,7 @@ describe('re-entry and one active run per key', () => {
     await expect(insert.execute(db())).rejects.toMatchObject({ code: '23505' });
   });
 
-  it('keyed runs: two orders give two runs, a cancelled order ends only its own', async () => {
+  it('keyed runs: two orders give two runs, a cancelled order ends only its own, the shop can end the other', async () => {
     const clock = new SimulatedClock(jst('2027-04-20T10:00:00'));
     const [cid] = await makeFriends(db(), ws(), 420, 1);
     const id = await publishJourney(current, {
@@ -347,6 +350,21 @@ describe('re-entry and one active run per key', () => {
       ['71', 'exited', 'cancelled'],
       ['72', 'active', null],
     ]);
+    // The shop ends the other one by hand (a booking cancelled at the counter).
+    const [run71, run72] = (await runsOf(db(), ws(), id)).map((r) => r.id);
+    const exit = (journeyId: number, runId: number) =>
+      bed.app.inject({
+        method: 'POST',
+        url: `/v1/journeys/${journeyId}/runs/${runId}/exit`,
+        headers: current.auth,
+      });
+    expect((await exit(id + 1000, run72!)).statusCode).toBe(404);
+    const ended = { id: run72, status: 'exited', exitReason: 'operator' };
+    expect((await exit(id, run72!)).json()).toEqual(ended);
+    // A repeated request finds its own exit (safe to retry); a run that ended otherwise is a conflict.
+    expect((await exit(id, run72!)).json()).toEqual(ended);
+    expect((await exit(id, run71!)).json().error).toMatchObject({ reason: 'run_ended' });
+    expect((await runsOf(db(), ws(), id)).map((r) => r.exit_reason)).toEqual(['cancelled', 'operator']);
   });
 });
 
@@ -487,7 +505,13 @@ describe('exactly once', () => {
     });
     await friendAdded(ids, clock.now());
     await eventsReadable(db(), ws());
-    expect(await consumeJourneyTriggers(db(), ws(), { now: clock.now() })).toMatchObject({ entered: 240 });
+    // Two consumers side by side (small pages, so they interleave): the cursor row serialises
+    // them, and each friend-add enters once.
+    const consumers = await Promise.all(
+      [1, 2].map(() => consumeJourneyTriggers(db(), ws(), { now: clock.now(), pageSize: 50 })),
+    );
+    expect(consumers.reduce((sum, c) => sum + c.entered, 0)).toBe(240);
+    expect(consumers.reduce((sum, c) => sum + c.events, 0)).toBe(240);
     class Crash extends Error {}
     await expect(
       db()

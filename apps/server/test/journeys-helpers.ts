@@ -13,6 +13,9 @@ import { advanceJourneys } from '../src/journeys/advance.ts';
 import { consumeJourneyTriggers } from '../src/journeys/consume-triggers.ts';
 import type { TestApp } from './helpers.ts';
 
+/** Per test, in the journey test files that read domain events (see eventsReadable). */
+export const JOURNEY_TEST_TIMEOUT = 300_000;
+
 /** Creates and publishes a journey through the API; returns its id. */
 export async function publishJourney(
   t: TestApp,
@@ -38,8 +41,10 @@ export async function publishJourney(
 
 /**
  * Waits until every event of the workspace is readable. The domain event reader holds back the
- * events of transactions younger than the oldest one still running anywhere on the server (see
- * domain-events/README.md); on a PostgreSQL shared with other test runs that takes a moment.
+ * events of transactions younger than the oldest one still running anywhere on the server, in
+ * any database (see domain-events/README.md): on a PostgreSQL shared with other runs, one of their
+ * long transactions (a 30 s import) holds ours back until it ends. JOURNEY_TEST_TIMEOUT gives the
+ * journey test files room for that.
  */
 export async function eventsReadable(db: Kysely<DB>, workspaceId: string): Promise<void> {
   await until(
@@ -49,7 +54,7 @@ export async function eventsReadable(db: Kysely<DB>, workspaceId: string): Promi
       return rows[0]!.n === 0;
     },
     'domain events readable',
-    { timeoutMs: 30_000 },
+    { timeoutMs: 150_000 },
   );
 }
 

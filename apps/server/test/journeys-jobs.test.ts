@@ -2,12 +2,21 @@
 // enters the run and sends through the messaging core with the delivery job enqueued in the
 // engine's transaction, so the LINE sandbox receives the greeting with no other help.
 import { until } from '@kizuna/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { JOURNEY_JOBS, JOURNEY_TICK_JOB } from '../src/journeys/journey-jobs.ts';
 import { LINE_JOBS } from '../src/line/line-jobs.ts';
 import { lineUserId } from './helpers.ts';
-import { eventsReadable, publishEvents, publishJourney, runsOf, text } from './journeys-helpers.ts';
+import {
+  eventsReadable,
+  JOURNEY_TEST_TIMEOUT,
+  publishEvents,
+  publishJourney,
+  runsOf,
+  text,
+} from './journeys-helpers.ts';
 import { createLineTestBed, type LineTestBed, makeFriends } from './line-setup.ts';
+
+vi.setConfig({ testTimeout: JOURNEY_TEST_TIMEOUT });
 
 let bed: LineTestBed;
 beforeAll(async () => {

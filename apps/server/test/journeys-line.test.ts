@@ -3,11 +3,23 @@
 // JST for the tips and to day 7 for the reminder, and a purchase in between ends the run (goal).
 // The messages are asserted as the LINE sandbox received them.
 import { until } from '@kizuna/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCouponTemplate } from '../src/loyalty/coupons.ts';
 import { SimulatedClock } from '../src/shared/clock.ts';
-import { jst, publishJourney, runsOf, stepsOf, text, tick } from './journeys-helpers.ts';
-import { createLineTestBed, type LineTestBed } from './line-setup.ts';
+import { lineUserId, newWorkspace } from './helpers.ts';
+import {
+  JOURNEY_TEST_TIMEOUT,
+  jst,
+  publishEvents,
+  publishJourney,
+  runsOf,
+  stepsOf,
+  text,
+  tick,
+} from './journeys-helpers.ts';
+import { createLineTestBed, type LineTestBed, makeFriends } from './line-setup.ts';
+
+vi.setConfig({ testTimeout: JOURNEY_TEST_TIMEOUT });
 
 let bed: LineTestBed;
 beforeAll(async () => {
@@ -147,5 +159,94 @@ describe('friend-add welcome (友だち追加ウェルカム)', () => {
     ]);
     // Only the browser had more than one message: one request each, no copies.
     expect(bed.line.stats().duplicateRecipients).toBe(1);
+  });
+});
+
+describe('a 30-day, five-send journey (golden instants)', () => {
+  it('sends each message at its exact JST instant and the sandbox receives the five in order', async () => {
+    const workspace = await newWorkspace(bed.database);
+    const app = { ...bed, workspace, auth: { authorization: `Bearer ${workspace.apiKey}` } };
+    const ws = workspace.workspaceId;
+    const db = bed.database.db;
+    const channel = await bed.app.inject({
+      method: 'PUT',
+      url: '/v1/line/channels/1650002001',
+      headers: app.auth,
+      payload: {
+        name: '30日の店',
+        channelSecret: bed.line.channelSecret,
+        accessToken: 'test-access-token-0001',
+        apiBaseUrl: bed.line.url,
+      },
+    });
+    expect(channel.statusCode, channel.body).toBe(200);
+    const [cid] = await makeFriends(db, ws, 3000, 1);
+    const say = (id: string, next: string) => ({ id, type: 'send', messages: [text(id)], next });
+    const id = await publishJourney(app, {
+      trigger: { event: 'line.friend_added' },
+      reentry: 'never',
+      quietHours: 'hold',
+      nodes: [
+        say('welcome', 'nextMorning'),
+        { id: 'nextMorning', type: 'wait', until: { dayOffset: 1, at: '10:00' }, next: 'day1' },
+        say('day1', 'saturday'),
+        { id: 'saturday', type: 'wait', weekday: { day: 'sat', at: '11:00' }, next: 'weekend' },
+        say('weekend', 'week'),
+        { id: 'week', type: 'wait', duration: 'P7D', next: 'week2' },
+        say('week2', 'evening'),
+        { id: 'evening', type: 'wait', until: { dayOffset: 18, at: '19:30' }, next: 'month' },
+        say('month', 'end'),
+        { id: 'end', type: 'exit' },
+      ],
+    });
+    // Monday 2027-01-04 15:20 JST; the engine is run at each instant a run becomes due.
+    const clock = new SimulatedClock(jst('2027-01-04T15:20:00'));
+    await publishEvents(db, ws, [
+      {
+        type: 'line.friend_added',
+        customerId: cid!,
+        payload: { channelId: '1650002001', lineUserId: lineUserId(3000), refollow: false },
+      },
+    ]);
+    await tick(db, ws, clock.now(), bed.jobs);
+    // Timed from here: the wait for the friend-add to be readable is the database's, not the engine's.
+    const started = performance.now();
+    for (;;) {
+      const [run] = await runsOf(db, ws, id);
+      if (run!.status !== 'active') break;
+      clock.setTo(run!.due_at!);
+      await tick(db, ws, clock.now(), bed.jobs);
+    }
+    const sent = await db
+      .selectFrom('journey_step')
+      .innerJoin('journey_run', (j) =>
+        j
+          .onRef('journey_run.workspace_id', '=', 'journey_step.workspace_id')
+          .onRef('journey_run.id', '=', 'journey_step.run_id'),
+      )
+      .select(['journey_step.node_id', 'journey_step.executed_at'])
+      .where('journey_step.workspace_id', '=', ws)
+      .where('journey_step.outcome', '=', 'sent')
+      .orderBy('journey_step.step_no')
+      .execute();
+    expect(sent.map((s) => [s.node_id, s.executed_at.toISOString()])).toEqual([
+      ['welcome', jst('2027-01-04T15:20:00').toISOString()],
+      ['day1', jst('2027-01-05T10:00:00').toISOString()],
+      ['weekend', jst('2027-01-09T11:00:00').toISOString()],
+      ['week2', jst('2027-01-16T11:00:00').toISOString()],
+      ['month', jst('2027-02-03T19:30:00').toISOString()],
+    ]);
+    await until(() => bed.line.received(lineUserId(3000)).length === 5, 'five messages', {
+      timeoutMs: 30_000,
+    });
+    expect(bed.line.received(lineUserId(3000)).map((m) => (m.messages[0] as { text: string }).text)).toEqual([
+      'welcome',
+      'day1',
+      'weekend',
+      'week2',
+      'month',
+    ]);
+    // 30 simulated days in seconds of wall time (generous for a loaded shared machine).
+    expect(performance.now() - started).toBeLessThan(30_000);
   });
 });

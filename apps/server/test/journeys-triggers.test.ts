@@ -2,10 +2,19 @@
 // the date triggers evaluated for a JST day: birthday N days before, registration anniversary,
 // N days since the last order or visit, and visit cycle due (own median interval, or the shop's
 // for customers with fewer than 3 visits).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { enterDateTriggers } from '../src/journeys/date-triggers.ts';
 import { createTestApp, newWorkspace, type TestApp } from './helpers.ts';
-import { jst, publishEvents, publishJourney, runsOf, tick } from './journeys-helpers.ts';
+import {
+  JOURNEY_TEST_TIMEOUT,
+  jst,
+  publishEvents,
+  publishJourney,
+  runsOf,
+  tick,
+} from './journeys-helpers.ts';
+
+vi.setConfig({ testTimeout: JOURNEY_TEST_TIMEOUT });
 
 let base: TestApp;
 let t: TestApp;

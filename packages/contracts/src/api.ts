@@ -7104,6 +7104,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/journeys/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What would happen to one customer entering now, over the next days (nothing is sent): each node’s instant (JST waits), the branches taken, and what the send policy would decide for each send */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The customer to preview for */
+                    customerId: number;
+                    /** @description How far ahead (days) */
+                    days?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Journey id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            journeyId: number;
+                            /** @description The live version (a draft: its latest) */
+                            version: number;
+                            customerId: number;
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            until: string;
+                            /**
+                             * @description Nothing was sent or changed (プレビューのみ・送信されません)
+                             * @enum {boolean}
+                             */
+                            dryRun: true;
+                            steps: {
+                                /** Format: date-time */
+                                at: string;
+                                nodeId: string;
+                                type: string;
+                                path?: "yes" | "no";
+                                decision?: {
+                                    status: "send" | "held" | "skipped";
+                                    reason?: string;
+                                    /** Format: date-time */
+                                    until?: string;
+                                };
+                                messages?: unknown[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{customerId}/journey-runs": {
         parameters: {
             query?: never;
@@ -7178,6 +7250,52 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/runs/{runId}/exit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End one active run now (operator): e.g. a cancelled booking’s reminders; other runs go on */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Journey id */
+                    id: number;
+                    /** @description Run id */
+                    runId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @enum {string} */
+                            status: "exited";
+                            exitReason: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

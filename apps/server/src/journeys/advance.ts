@@ -22,7 +22,7 @@ export interface AdvanceOptions {
 export interface AdvanceResult {
   /** Runs claimed (a run advanced in two batches counts twice). */
   runs: number;
-  /** Nodes executed. */
+  /** Steps executed (nodes, each with its journey_step row). */
   steps: number;
 }
 
@@ -113,8 +113,7 @@ export async function advanceBatch(
         defaultChannel,
         trace,
       };
-      await executeNode(ctx, node as JourneyNode, group);
-      steps += group.length;
+      steps += await executeNode(ctx, node as JourneyNode, group);
     }
   }
   await saveRuns(tx, workspaceId, runs, traced, now);

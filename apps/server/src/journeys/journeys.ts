@@ -179,3 +179,36 @@ export async function transitionJourney(
     return getJourney(tx, workspaceId, id);
   });
 }
+
+/**
+ * Ends one active run now (`operator`): a shop cancelling a booking's reminder run, say. Other
+ * runs of the customer (other keys) go on. Not found when the run is not this journey's; a run
+ * already ended by an operator answers the same (a retried request), one ended otherwise is a
+ * conflict.
+ */
+export async function exitRun(
+  db: Kysely<DB>,
+  workspaceId: string,
+  journeyId: number,
+  runId: number,
+  now: Date,
+): Promise<{ id: number; status: 'exited'; exitReason: string }> {
+  const { rows } = await sql<{ status: string; exit_reason: string | null }>`
+    with ended as (
+      update journey_run set status = 'exited', exited_at = ${now}, exit_reason = 'operator', due_at = null
+      where workspace_id = ${workspaceId} and journey_id = ${journeyId} and id = ${runId} and status = 'active'
+      returning status, exit_reason)
+    select status, exit_reason from ended
+    union all
+    select status, exit_reason from journey_run
+    where workspace_id = ${workspaceId} and journey_id = ${journeyId} and id = ${runId} and not exists (select 1 from ended)`.execute(
+    db,
+  );
+  const row = rows[0];
+  if (!row) throw notFound(`run ${runId} of journey ${journeyId}`);
+  if (row.exit_reason !== 'operator' || row.status !== 'exited')
+    throw new DomainError('conflict', `run ${runId} has already ended (${row.exit_reason})`, [], {
+      reason: 'run_ended',
+    });
+  return { id: runId, status: 'exited', exitReason: 'operator' };
+}

@@ -107,3 +107,38 @@ export const Template = Type.Object({
     description: 'A definition to create a journey from (replace coupon template id 1 with yours)',
   }),
 });
+
+export const PreviewQuery = Type.Object(
+  {
+    customerId: RowId('The customer to preview for'),
+    days: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 366, default: 30, description: 'How far ahead (days)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const Preview = Type.Object({
+  journeyId: Type.Integer(),
+  version: Type.Integer({ description: 'The live version (a draft: its latest)' }),
+  customerId: Type.Integer(),
+  from: Instant(),
+  until: Instant(),
+  dryRun: Type.Literal(true, { description: 'Nothing was sent or changed (プレビューのみ・送信されません)' }),
+  steps: Type.Array(
+    Type.Object({
+      at: Instant(),
+      nodeId: Type.String(),
+      type: Type.String(),
+      path: Type.Optional(Type.Union([Type.Literal('yes'), Type.Literal('no')])),
+      decision: Type.Optional(
+        Type.Object({
+          status: Type.Union([Type.Literal('send'), Type.Literal('held'), Type.Literal('skipped')]),
+          reason: Type.Optional(Type.String()),
+          until: Type.Optional(Instant()),
+        }),
+      ),
+      messages: Type.Optional(Type.Array(Type.Unknown())),
+    }),
+  ),
+});

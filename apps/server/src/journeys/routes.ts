@@ -11,19 +11,16 @@ import {
   putDefinition,
   transitionJourney,
 } from './journeys.ts';
-import { listRuns } from './read-runs.ts';
 import {
-  CustomerParams,
   DefinitionInput,
   IdParams,
   Journey,
   JourneyInput,
   JourneyList,
   ListQuery,
-  RunList,
-  RunQuery,
   Template,
 } from './route-schemas.ts';
+import { registerRunRoutes } from './run-routes.ts';
 import { JOURNEY_TEMPLATES } from './templates.ts';
 
 const tags = ['journeys'];
@@ -118,45 +115,5 @@ export function registerJourneyRoutes(app: App, { database, clock }: RouteDeps):
       async (request) =>
         transitionJourney(db, principalOf(request).workspaceId, request.params.id, action, clock.now()),
     );
-  app.get(
-    '/v1/journeys/:id/runs',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags,
-        summary: 'The journey’s runs with their steps, newest first',
-        params: IdParams,
-        querystring: RunQuery,
-        response: { 200: RunList },
-      },
-    },
-    async (request) => {
-      const workspaceId = principalOf(request).workspaceId;
-      await getJourney(db, workspaceId, request.params.id);
-      const { limit = 50, cursor, status } = request.query;
-      return listRuns(db, workspaceId, { journeyId: request.params.id, limit, after: after(cursor), status });
-    },
-  );
-  app.get(
-    '/v1/customers/:customerId/journey-runs',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags,
-        summary: 'A customer’s journey runs with their steps, newest first',
-        params: CustomerParams,
-        querystring: RunQuery,
-        response: { 200: RunList },
-      },
-    },
-    async (request) => {
-      const { limit = 50, cursor, status } = request.query;
-      return listRuns(db, principalOf(request).workspaceId, {
-        customerId: request.params.customerId,
-        limit,
-        after: after(cursor),
-        status,
-      });
-    },
-  );
+  registerRunRoutes(app, { database, clock });
 }

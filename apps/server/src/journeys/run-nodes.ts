@@ -20,8 +20,17 @@ function moveOn(run: RunState, next: string, at: Date): void {
   run.dueAt = at;
 }
 
-/** Executes `node` for `runs` and moves each run on (or out). */
-export async function executeNode(ctx: NodeContext, node: JourneyNode, runs: RunState[]): Promise<void> {
+/**
+ * Executes `node` for `runs` and moves each run on (or out). Returns the steps executed: a run
+ * that only starts (or goes on) waiting for an event executes none.
+ */
+export async function executeNode(ctx: NodeContext, node: JourneyNode, runs: RunState[]): Promise<number> {
+  const before = runs.reduce((sum, r) => sum + r.stepNo, 0);
+  await execute(ctx, node, runs);
+  return runs.reduce((sum, r) => sum + r.stepNo, 0) - before;
+}
+
+async function execute(ctx: NodeContext, node: JourneyNode, runs: RunState[]): Promise<void> {
   switch (node.type) {
     case 'send':
       await insertSteps(ctx.tx, ctx.workspaceId, runs, node, 'sent', ctx.now).then((fresh) =>

@@ -130,23 +130,35 @@ export async function saveRuns(
   now: Date,
 ): Promise<void> {
   if (!runs.length) return;
+  // Each list travels as one JSON parameter: node-postgres formats a JS array element by
+  // element, which for eight arrays of a thousand runs cost more than the statement itself.
+  const steps = JSON.stringify(
+    trace.map((t) => ({ r: t.runId, n: t.stepNo, i: t.nodeId, t: t.nodeType, o: t.outcome })),
+  );
+  const states = JSON.stringify(
+    runs.map((r) => ({
+      id: r.id,
+      node: r.nodeId,
+      n: r.stepNo,
+      due: iso(r.dueAt),
+      ev: r.waitEvent,
+      since: iso(r.waitSince),
+      until: iso(r.waitUntil),
+      exit: r.exitReason,
+    })),
+  );
   await sql`
     with steps as (
       insert into journey_step (workspace_id, run_id, step_no, node_id, node_type, outcome, executed_at)
-      select ${workspaceId}::uuid, t.run_id, t.step_no, t.node_id, t.node_type, t.outcome, ${now}::timestamptz
-      from unnest(${trace.map((t) => t.runId)}::bigint[], ${trace.map((t) => t.stepNo)}::int[],
-        ${trace.map((t) => t.nodeId)}::text[], ${trace.map((t) => t.nodeType)}::text[], ${trace.map((t) => t.outcome)}::text[])
-        t(run_id, step_no, node_id, node_type, outcome)
+      select ${workspaceId}::uuid, t.r, t.n, t.i, t.t, t.o, ${now}::timestamptz
+      from jsonb_to_recordset(${steps}::jsonb) t(r bigint, n int, i text, t text, o text)
       on conflict do nothing)
-    update journey_run r set node_id = u.node_id, step_count = u.step_no, due_at = u.due_at,
-      wait_event = u.wait_event, wait_since = u.wait_since, wait_until = u.wait_until,
-      status = case when u.exit_reason is null then 'active' else 'exited' end,
-      exited_at = case when u.exit_reason is null then null else ${now}::timestamptz end,
-      exit_reason = u.exit_reason
-    from unnest(${runs.map((r) => r.id)}::bigint[], ${runs.map((r) => r.nodeId)}::text[],
-      ${runs.map((r) => r.stepNo)}::int[], ${runs.map((r) => iso(r.dueAt))}::timestamptz[],
-      ${runs.map((r) => r.waitEvent)}::text[], ${runs.map((r) => iso(r.waitSince))}::timestamptz[],
-      ${runs.map((r) => iso(r.waitUntil))}::timestamptz[], ${runs.map((r) => r.exitReason)}::text[])
-      u(id, node_id, step_no, due_at, wait_event, wait_since, wait_until, exit_reason)
+    update journey_run r set node_id = u.node, step_count = u.n, due_at = u.due,
+      wait_event = u.ev, wait_since = u.since, wait_until = u.until,
+      status = case when u.exit is null then 'active' else 'exited' end,
+      exited_at = case when u.exit is null then null else ${now}::timestamptz end,
+      exit_reason = u.exit
+    from jsonb_to_recordset(${states}::jsonb)
+      u(id bigint, node text, n int, due timestamptz, ev text, since timestamptz, until timestamptz, exit text)
     where r.workspace_id = ${workspaceId} and r.id = u.id`.execute(tx);
 }

@@ -1,0 +1,160 @@
+// A journey preview: what would happen to one customer entering now, over the next days, without
+// sending or changing anything. Waits land on their exact JST instants, branches are evaluated on
+// the customer's data as it is, a wait for an event assumes the event does not come (the timeout
+// path), and each send says what the send policy would decide at its instant: sent, held or
+// skipped for quiet hours, or skipped for consent or a missing LINE identity. The frequency cap
+// is decided at send time against the messages sent by then, so the preview names it only.
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { consentSkipReason } from '../messaging/decisions.ts';
+import { getSendPolicy, quietUntil } from '../messaging/send-policy.ts';
+import { compileDefinition } from '../segments/compile-definition.ts';
+import { invalid, notFound } from '../shared/domain-error.ts';
+import type { JourneyDefinition, JourneyNode } from './definition.ts';
+import { bucketOf } from './stable-bucket.ts';
+import { parseDuration, waitEnd } from './wait-time.ts';
+
+export interface PreviewStep {
+  at: string;
+  nodeId: string;
+  type: JourneyNode['type'];
+  /** For branches and waits for an event: the path taken. */
+  path?: 'yes' | 'no';
+  /** For sends: what the policy would decide at `at`. */
+  decision?: { status: 'send' | 'held' | 'skipped'; reason?: string; until?: string };
+  messages?: unknown[];
+}
+
+export interface JourneyPreview {
+  journeyId: number;
+  version: number;
+  customerId: number;
+  from: string;
+  until: string;
+  steps: PreviewStep[];
+  /** Always true: nothing was sent or changed. */
+  dryRun: true;
+}
+
+async function customerFacts(db: Kysely<DB>, workspaceId: string, customerId: number) {
+  const { rows } = await sql<{ line: string | null; consent: 'granted' | 'revoked' | 'blocked' | null }>`
+    select (select value from customer_identity i where i.workspace_id = c.workspace_id and i.customer_id = c.id
+        and i.kind = 'line' order by value limit 1) as line,
+      (select status from customer_consent k where k.workspace_id = c.workspace_id and k.customer_id = c.id
+        and k.channel = 'line' and k.purpose = 'marketing') as consent
+    from customer c where c.workspace_id = ${workspaceId} and c.id = ${customerId} and c.merged_into_id is null`.execute(
+    db,
+  );
+  if (!rows[0]) throw notFound(`customer ${customerId}`);
+  return rows[0];
+}
+
+async function loadVersion(db: Kysely<DB>, workspaceId: string, journeyId: number) {
+  const { rows } = await sql<{ version: number; definition: JourneyDefinition }>`
+    select v.version, v.definition from journey j join journey_version v on v.workspace_id = j.workspace_id
+      and v.journey_id = j.id and v.version = coalesce(j.live_version, j.latest_version)
+    where j.workspace_id = ${workspaceId} and j.id = ${journeyId}`.execute(db);
+  if (!rows[0]) throw notFound(`journey ${journeyId}`);
+  return rows[0];
+}
+
+interface Walk {
+  db: Kysely<DB>;
+  workspaceId: string;
+  journeyId: number;
+  customerId: number;
+  definition: JourneyDefinition;
+  facts: Awaited<ReturnType<typeof customerFacts>>;
+  policy: Awaited<ReturnType<typeof getSendPolicy>>;
+}
+
+function sendDecision(w: Walk, at: Date): PreviewStep['decision'] {
+  const refused = w.facts.line === null ? 'no_line_identity' : consentSkipReason(w.facts.consent);
+  const quiet = w.policy.quietHours ? quietUntil(w.policy.quietHours, at) : null;
+  if (refused) return { status: 'skipped', reason: refused };
+  if (quiet && w.definition.quietHours === 'skip') return { status: 'skipped', reason: 'quiet_hours' };
+  if (quiet) return { status: 'held', reason: 'quiet_hours', until: quiet.toISOString() };
+  return { status: 'send' };
+}
+
+/** One node of the walk: its step, the node it leads to and the instant that one is due. */
+async function previewNode(
+  w: Walk,
+  node: JourneyNode,
+  at: Date,
+): Promise<{ step: PreviewStep; next?: string; at: Date }> {
+  const step: PreviewStep = { at: at.toISOString(), nodeId: node.id, type: node.type };
+  switch (node.type) {
+    case 'send':
+      return {
+        step: { ...step, messages: node.messages, decision: sendDecision(w, at) },
+        next: node.next,
+        at,
+      };
+    case 'wait':
+      return { step, next: node.next, at: waitEnd(node, at) };
+    case 'waitForEvent':
+      return {
+        step: { ...step, path: 'no' },
+        next: node.no,
+        at: new Date(at.getTime() + (parseDuration(node.timeout) ?? 0)),
+      };
+    case 'branch': {
+      const yes =
+        'random' in node
+          ? bucketOf(`journey:${w.journeyId}`, w.customerId) < node.random.percent
+          : (
+              await compileDefinition(node.condition, {
+                workspaceId: w.workspaceId,
+                now: at,
+                customerIds: [w.customerId],
+              }).execute(w.db)
+            ).rows.length > 0;
+      return { step: { ...step, path: yes ? 'yes' : 'no' }, next: yes ? node.yes : node.no, at };
+    }
+    case 'action':
+      return { step, next: node.next, at };
+    case 'exit':
+      return { step, at };
+  }
+}
+
+/**
+ * The preview of the live version (a draft's latest) for `customerId` entering at `now`, up to
+ * `days` days on (at most 200 nodes).
+ *
+ * @example
+ * const { steps } = await previewJourney(db, ws, 3, { customerId: 42, now: clock.now(), days: 30 });
+ */
+export async function previewJourney(
+  db: Kysely<DB>,
+  workspaceId: string,
+  journeyId: number,
+  options: { customerId: number; now: Date; days: number },
+): Promise<JourneyPreview> {
+  if (!Number.isInteger(options.days) || options.days < 1 || options.days > 366)
+    throw invalid([{ path: 'days', message: 'must be an integer from 1 to 366' }]);
+  const { version, definition } = await loadVersion(db, workspaceId, journeyId);
+  const w: Walk = {
+    db,
+    workspaceId,
+    journeyId,
+    customerId: options.customerId,
+    definition,
+    facts: await customerFacts(db, workspaceId, options.customerId),
+    policy: await getSendPolicy(db, workspaceId),
+  };
+  const end = new Date(options.now.getTime() + options.days * 86_400_000);
+  const byId = new Map(definition.nodes.map((n) => [n.id, n]));
+  const steps: PreviewStep[] = [];
+  let node: JourneyNode | undefined = definition.nodes[0];
+  let at = options.now;
+  while (node && at <= end && steps.length < 200) {
+    const walked = await previewNode(w, node, at);
+    steps.push(walked.step);
+    at = walked.at;
+    node = walked.next === undefined ? undefined : byId.get(walked.next);
+  }
+  const [from, until] = [options.now.toISOString(), end.toISOString()];
+  return { journeyId, version, customerId: options.customerId, from, until, steps, dryRun: true };
+}
