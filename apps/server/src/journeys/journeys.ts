@@ -7,6 +7,7 @@ import { transact } from '../db/transact.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
 import { initTriggerCursor } from './consume-triggers.ts';
 import { type JourneyDefinition, triggerKind } from './definition.ts';
+import { checkJourneyContent } from './journey-content.ts';
 import type { JourneyStatus } from './journey-tables.ts';
 import { validateJourneyDefinition } from './validate-definition.ts';
 
@@ -58,6 +59,7 @@ export async function createJourney(
 ): Promise<JourneyView> {
   const name = checkName(input.name);
   const definition = validateJourneyDefinition(input.definition);
+  await checkJourneyContent(db, workspaceId, definition);
   return transact(db, async (tx) => {
     const { rows } = await sql<{ id: number }>`
       insert into journey (workspace_id, name) values (${workspaceId}, ${name}) returning id`.execute(tx);
@@ -123,6 +125,7 @@ export async function putDefinition(
 ): Promise<JourneyView> {
   const definition = validateJourneyDefinition(input.definition);
   const name = input.name === undefined ? undefined : checkName(input.name);
+  await checkJourneyContent(db, workspaceId, definition);
   return transact(db, async (tx) => {
     const j = await lockJourney(tx, workspaceId, id);
     if (j.status === 'archived') throw invalidTransition(id, j.status, 'edit');

@@ -6,6 +6,7 @@ import { lineAdapter } from '../line/line-adapter.ts';
 import { createSendInTransaction } from '../messaging/create-send.ts';
 import { compileDefinition } from '../segments/compile-definition.ts';
 import type { JourneyNode } from './definition.ts';
+import { journeyMessages } from './journey-content.ts';
 import type { NodeContext } from './node-context.ts';
 import { runActions } from './run-actions.ts';
 import { insertSteps, type RunState, updateSteps } from './run-state.ts';
@@ -92,18 +93,36 @@ async function sendNode(
     .update(steps.map((s) => `${s.runId}.${s.stepNo}`).join(','))
     .digest('hex')
     .slice(0, 32);
-  const send = await createSendInTransaction(ctx.tx, ctx.jobs, lineAdapter, ctx.workspaceId, {
-    channelId,
-    messages: node.messages,
-    customerIds: due.map((r) => r.customerId),
-    idempotencyKey: `journey:${ctx.journeyId}:v${ctx.version}:${node.id}:${digest}`,
-    origin: `journey:${ctx.journeyId}/v${ctx.version}/node:${node.id}`,
-    quietHours: ctx.definition.quietHours,
-  });
+  // Liquid in the messages: each customer's copy, rendered for the batch in a few statements.
+  const content = await journeyMessages(
+    ctx.tx,
+    ctx.workspaceId,
+    node.messages,
+    due.map((r) => r.customerId),
+  );
+  const failed = new Map(content.failed.map((f) => [f.customerId, f.reason]));
+  const send =
+    content.shared.length + content.personalized.length === 0
+      ? undefined
+      : await createSendInTransaction(ctx.tx, ctx.jobs, lineAdapter, ctx.workspaceId, {
+          channelId,
+          // The shared content (also the shape every personalised copy was rendered from).
+          messages: node.messages,
+          customerIds: content.shared,
+          ...(content.personalized.length ? { personalized: content.personalized } : {}),
+          idempotencyKey: `journey:${ctx.journeyId}:v${ctx.version}:${node.id}:${digest}`,
+          origin: `journey:${ctx.journeyId}/v${ctx.version}/node:${node.id}`,
+          quietHours: ctx.definition.quietHours,
+        });
   await updateSteps(
     ctx.tx,
     ctx.workspaceId,
-    steps.map((s) => ({ ...s, outcome: 'sent', sendId: send.id })),
+    due.map((r, i) => {
+      const reason = failed.get(r.customerId);
+      if (reason !== undefined || !send)
+        return { ...steps[i]!, outcome: 'skipped', detail: { reason: 'render_failed', problem: reason } };
+      return { ...steps[i]!, outcome: 'sent', sendId: send.id };
+    }),
   );
 }
 

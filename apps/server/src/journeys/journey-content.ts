@@ -1,0 +1,77 @@
+// Personalised journey messages: a send node's LINE messages may use Liquid
+// (`{{ customer.given_name }}様`, points, tier, coupon, recommendations; see templates/README.md).
+// They are checked when a version is saved, against a few of the workspace's customers and the
+// synthetic ones, so a step never discovers a bad template while sending.
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { renderForAudience } from '../templates/render-audience.ts';
+import { compileContent } from '../templates/render-content.ts';
+import { validateContents } from '../templates/validate-content.ts';
+import type { JourneyDefinition } from './definition.ts';
+
+/**
+ * Throws `invalid` naming `nodes[2].messages[0].text` with the Liquid line, column and reason
+ * when a send node's messages do not render.
+ */
+export async function checkJourneyContent(
+  db: Kysely<DB>,
+  workspaceId: string,
+  definition: JourneyDefinition,
+): Promise<void> {
+  const contents = definition.nodes.flatMap((node, i) =>
+    node.type === 'send' ? [{ base: `nodes[${i}].messages`, content: node.messages }] : [],
+  );
+  if (!contents.length) return;
+  const { rows } = await sql<{ id: number }>`
+    select id from customer where workspace_id = ${workspaceId} and merged_into_id is null
+    order by id limit 5`.execute(db);
+  await validateContents(
+    db,
+    workspaceId,
+    contents,
+    rows.map((r) => Number(r.id)),
+  );
+}
+
+export interface JourneyMessages {
+  /** Customers who get the node's messages as they are (no Liquid). */
+  shared: number[];
+  /** Each customer's own copy. */
+  personalized: { customerId: number; messages: unknown[] }[];
+  /** Customers whose copy did not render, with the reason (a step skipped, not a send failed). */
+  failed: { customerId: number; reason: string }[];
+}
+
+/** The node's messages for each customer, rendered set-based when they hold Liquid. */
+export async function journeyMessages(
+  db: Kysely<DB>,
+  workspaceId: string,
+  messages: unknown[],
+  customerIds: number[],
+): Promise<JourneyMessages> {
+  const { compiled, problems } = compileContent(messages, 'messages');
+  if (problems.length || compiled.fields.length === 0) {
+    // Saved versions were checked; an unparsable one (saved before the check) sends nothing.
+    if (problems.length)
+      return {
+        shared: [],
+        personalized: [],
+        failed: customerIds.map((customerId) => ({ customerId, reason: problems[0]!.reason })),
+      };
+    return { shared: customerIds, personalized: [], failed: [] };
+  }
+  const out = await renderForAudience(db, workspaceId, compiled, customerIds);
+  const seen = new Set([...out.rendered, ...out.failed].map((r) => r.customerId));
+  return {
+    shared: [],
+    personalized: out.rendered.map((r) => ({ customerId: r.customerId, messages: r.content as unknown[] })),
+    failed: [
+      ...out.failed.map((f) => ({ customerId: f.customerId, reason: f.problem.reason })),
+      // Left out by the render: merged away or gone since the run entered.
+      ...customerIds
+        .filter((id) => !seen.has(id))
+        .map((customerId) => ({ customerId, reason: 'customer not found' })),
+    ],
+  };
+}
