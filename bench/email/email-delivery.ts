@@ -130,7 +130,11 @@ const bareDkim = await bareLoop(sink.port, {
   privateKey: sender.dkimPrivateKey,
 });
 const before = (await sink.stats()).accepted;
-const send = await createEmailSend(database.db, undefined, ws.workspaceId, {
+const send = await createEmailSend(
+  database.db,
+  { jobs: undefined, secrets, publicUrl: 'https://kizuna.example.jp' },
+  ws.workspaceId,
+  {
   idempotencyKey: 'bench',
   customerIds: rows.map((r) => Number(r.id)),
   content: { subject, html, text },
