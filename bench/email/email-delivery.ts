@@ -135,10 +135,11 @@ const send = await createEmailSend(
   { jobs: undefined, secrets, publicUrl: 'https://kizuna.example.jp' },
   ws.workspaceId,
   {
-  idempotencyKey: 'bench',
-  customerIds: rows.map((r) => Number(r.id)),
-  content: { subject, html, text },
-});
+    idempotencyKey: 'bench',
+    customerIds: rows.map((r) => Number(r.id)),
+    content: { subject, html, text },
+  },
+);
 const context = {
   database,
   secrets,

@@ -19,7 +19,11 @@ const HREF = /(<(?:a|area)\b[^>]*?\bhref\s*=\s*)(["'])(https?:\/\/[^"'\s]+)\2/gi
 const URL_IN_TEXT = /https?:\/\/[^\s<>"'()（）「」『』【】]+/g;
 
 const decodeHref = (url: string) =>
-  url.replace(/&amp;/gi, '&').replace(/&#38;/g, '&').replace(/&quot;/gi, '"').replace(/&#39;/g, "'");
+  url
+    .replace(/&amp;/gi, '&')
+    .replace(/&#38;/g, '&')
+    .replace(/&quot;/gi, '"')
+    .replace(/&#39;/g, "'");
 
 /** Calls `visit` on each link of the mail (the decoded URL), replacing it with what it returns. */
 export function rewriteEmailLinks(content: EmailContent, visit: (url: string) => string): EmailContent {
@@ -27,7 +31,8 @@ export function rewriteEmailLinks(content: EmailContent, visit: (url: string) =>
     ...content,
     html: content.html.replace(
       HREF,
-      (_m, before: string, quote: string, url: string) => `${before}${quote}${visit(decodeHref(url))}${quote}`,
+      (_m, before: string, quote: string, url: string) =>
+        `${before}${quote}${visit(decodeHref(url))}${quote}`,
     ),
     text: content.text.replace(URL_IN_TEXT, (u) => visit(u)),
   };
