@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rewriteEmailLinks } from '../src/email/email-links.ts';
 import { content, createEmailBed, type EmailBed, PUBLIC_URL, type Shop } from './email-setup.ts';
 import { headerValue } from './email-sink.ts';
 
@@ -119,6 +120,27 @@ describe('Liquid in email templates', () => {
   });
 });
 
+describe('rewriteEmailLinks', () => {
+  it('rewrites anchors and text URLs (decoding &amp;, stopping at Japanese punctuation), not images', () => {
+    const seen: string[] = [];
+    const out = rewriteEmailLinks(
+      {
+        type: 'email',
+        subject: 's',
+        html: '<a class="b" href="https://x.jp/a?p=1&amp;q=2">a</a><img src="https://x.jp/i.png"><a href=\'http://x.jp/b\'>b</a>',
+        text: 'メニューはhttps://x.jp/menu。詳細 (https://x.jp/d)',
+      },
+      (u) => {
+        seen.push(u);
+        return `R${seen.length}`;
+      },
+    );
+    expect(seen).toEqual(['https://x.jp/a?p=1&q=2', 'http://x.jp/b', 'https://x.jp/menu', 'https://x.jp/d']);
+    expect(out.html).toBe('<a class="b" href="R1">a</a><img src="https://x.jp/i.png"><a href=\'R2\'>b</a>');
+    expect(out.text).toBe('メニューはR3。詳細 (R4)');
+  });
+});
+
 describe('each recipient gets their own mail, with tracked links', () => {
   it('renders per customer and records a click through the redirect under the send origin', async () => {
     const shop = await bed.shop(['hana@example.com', 'ken@example.com']);
@@ -162,6 +184,14 @@ describe('each recipient gets their own mail, with tracked links', () => {
     expect(rows.map((r) => ({ ...r, customer_id: Number(r.customer_id) }))).toEqual([
       { customer_id: shop.ids[0], origin: 'campaign:7/A' },
     ]);
+    // The same key again is the same send (found before anything is rendered again).
+    const again = await bed.send(shop.auth, {
+      idempotencyKey: 'news-1',
+      customerIds: shop.ids,
+      templateId: saved.json().id,
+      origin: 'campaign:7/A',
+    });
+    expect(again.id).toBe(id);
     // Ken's link names Ken: the same URL, another token.
     const ken = String((await simpleParser(bed.mailTo('ken@example.com')[0]!.raw)).html);
     expect(ken).toContain(`${PUBLIC_URL}/r/`);

@@ -14,9 +14,9 @@ import type { EmailContent } from './compose.ts';
 const HREF = /(<(?:a|area)\b[^>]*?\bhref\s*=\s*)(["'])(https?:\/\/[^"'\s]+)\2/gi;
 /**
  * URLs in the text part, up to whitespace, a quote, a bracket (the text part spells a link as
- * "label (url)") or the closing brackets Japanese text puts after a URL.
+ * "label (url)"), the closing brackets or the punctuation (、。) Japanese text puts after a URL.
  */
-const URL_IN_TEXT = /https?:\/\/[^\s<>"'()（）「」『』【】]+/g;
+const URL_IN_TEXT = /https?:\/\/[^\s<>"'()（）「」『』【】、。]+/g;
 
 const decodeHref = (url: string) =>
   url
