@@ -2,7 +2,11 @@
 // DKIM-signed message per recipient with its own Message-ID, unsubscribe token and return path)
 // against a bare pooled nodemailer loop sending the same messages to the same sink, same run.
 //
-//   node bench/email/email-delivery.ts [--messages 5000] [--url postgres://…]
+//   node bench/email/email-delivery.ts [--messages 5000] [--url postgres://…] [--personal]
+//
+// `--personal`: the mail holds Liquid (the customer's name) and a link, so each recipient gets
+// their own rendered copy with a tracked link; the time to create the send (render, links,
+// outbox) is printed too.
 //
 // The sink (bench/email/sink.ts) runs in its own process and accepts everything. Figures:
 // messages/s for (1) the bare loop: nodemailer pool (5 connections), 16 in flight, no database,
@@ -29,11 +33,18 @@ import nodemailer from 'nodemailer';
 import pino from 'pino';
 
 const { values } = parseArgs({
-  options: { messages: { type: 'string', default: '5000' }, url: { type: 'string' } },
+  options: {
+    messages: { type: 'string', default: '5000' },
+    url: { type: 'string' },
+    personal: { type: 'boolean', default: false },
+  },
 });
 const count = Number(values.messages);
 const subject = '【冬の新作】ほうじ茶ラテのご案内';
-const html = `<html><body>${'<p>いつもご来店ありがとうございます。冬の新作をご案内します。</p>'.repeat(20)}</body></html>`;
+const personal = values.personal
+  ? '<p>{{ customer.given_name | default: "お客" }}様</p><p><a href="https://shop.example.jp/menu">冬の新作</a></p>'
+  : '';
+const html = `<html><body>${personal}${'<p>いつもご来店ありがとうございます。冬の新作をご案内します。</p>'.repeat(20)}</body></html>`;
 const text = 'いつもご来店ありがとうございます。冬の新作をご案内します。\n'.repeat(20);
 
 async function startSink(): Promise<{
@@ -130,11 +141,18 @@ const bareDkim = await bareLoop(sink.port, {
   privateKey: sender.dkimPrivateKey,
 });
 const before = (await sink.stats()).accepted;
-const send = await createEmailSend(database.db, undefined, ws.workspaceId, {
-  idempotencyKey: 'bench',
-  customerIds: rows.map((r) => Number(r.id)),
-  content: { subject, html, text },
-});
+const createStarted = performance.now();
+const send = await createEmailSend(
+  database.db,
+  { jobs: undefined, secrets, publicUrl: 'https://kizuna.example.jp' },
+  ws.workspaceId,
+  {
+    idempotencyKey: 'bench',
+    customerIds: rows.map((r) => Number(r.id)),
+    content: { subject, html, text },
+  },
+);
+const createSeconds = (performance.now() - createStarted) / 1000;
 const context = {
   database,
   secrets,
@@ -151,6 +169,9 @@ await database.close();
 
 console.log(
   `email delivery, ${count.toLocaleString('en')} messages, ${values.url ? 'PostgreSQL' : 'PGlite'}, ${cpus().length} cores, load average ${load} → ${loadavg()[0]!.toFixed(2)}`,
+);
+console.log(
+  `  create the send (${values.personal ? 'Liquid + tracked link per recipient' : 'shared content'}): ${createSeconds.toFixed(2)} s`,
 );
 console.log(`  bare nodemailer pool, no DKIM : ${bare.toFixed(0)} messages/s`);
 console.log(`  bare nodemailer pool, DKIM    : ${bareDkim.toFixed(0)} messages/s`);

@@ -130,6 +130,45 @@ describe('the demo brand', () => {
     expect(beans.subscribers).toBeGreaterThan(5);
   });
 
+  it('has an email sender and two templates, and the newsletter previews for a customer with their name', async () => {
+    const sender = await get('/v1/email/sender');
+    expect(sender).toMatchObject({ fromName: '絆珈琲', fromAddress: 'news@kizuna-coffee.example' });
+    expect(sender.postalAddress).toContain('東京都渋谷区');
+    expect(
+      sender.dnsRecords.some((r: { name: string }) => r.name === 'kizuna1._domainkey.kizuna-coffee.example'),
+    ).toBe(true);
+    const { items } = await get('/v1/email/templates');
+    const byName = new Map(items.map((x: { name: string; kind: string; id: number }) => [x.name, x]));
+    expect(byName.get('絆珈琲 メルマガ（月刊）')).toMatchObject({ kind: 'marketing' });
+    expect(byName.get('ご注文ありがとうございます')).toMatchObject({ kind: 'transactional' });
+    const customer = await t.database.db
+      .selectFrom('customer as c')
+      .innerJoin('customer_identity as i', (j) =>
+        j
+          .onRef('i.workspace_id', '=', 'c.workspace_id')
+          .onRef('i.customer_id', '=', 'c.id')
+          .on('i.kind', '=', 'email'),
+      )
+      .select(['c.id', 'c.given_name', 'c.family_name'])
+      .where('c.workspace_id', '=', workspaceId)
+      .where('c.given_name', 'is not', null)
+      .orderBy('c.id')
+      .executeTakeFirstOrThrow();
+    const newsletter = byName.get('絆珈琲 メルマガ（月刊）') as { id: number };
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/v1/email/templates/${newsletter.id}/preview`,
+      headers: auth,
+      payload: { customerId: customer.id },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const preview = res.json();
+    expect(preview.subject).toBe(`【絆珈琲】${customer.given_name}様へ、今月のおすすめ`);
+    expect(preview.html).toContain(`${customer.family_name} ${customer.given_name}様、いつも絆珈琲を`);
+    expect(preview.text).toContain('住所 / Address: 〒150-0041 東京都渋谷区神南1-2-3');
+    expect(preview.html).toMatch(/<p>・[^<]+<\/p>/);
+  });
+
   it('has a LINE channel with friends and blocks, and message history made through the sandbox', async () => {
     line = await startDemoLine(t.database, t.secrets, 'http://localhost:3000', workspaceId, SANDBOX_HOSTS);
     if (!line) throw new Error('the demo has no LINE channel');

@@ -3805,7 +3805,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Save an MJML template (refused with the line and reason if it does not compile) */
+        /** Save an MJML template with Liquid (refused with the MJML line, or the Liquid line and column, and the reason) */
         post: {
             parameters: {
                 query?: never;
@@ -3953,7 +3953,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Render a template as one customer would get it (their address, the footer and unsubscribe link of marketing mail) */
+        /** Render a template as one customer would get it (their Liquid variables, their address, the footer and unsubscribe link of marketing mail) */
         post: {
             parameters: {
                 query?: never;

@@ -13,6 +13,7 @@ import { API_KEY_SCOPES, createApiKey } from '../workspaces/api-keys.ts';
 import type { LoginHint } from '../workspaces/first-run.ts';
 import { addMember, createWorkspace } from '../workspaces/workspaces.ts';
 import { DEMO_EMAIL, DEMO_PASSWORD, DEMO_WORKSPACE_NAME } from './demo-brand.ts';
+import { loadDemoEmail } from './demo-email.ts';
 import { loadDemoJourneys } from './demo-journeys.ts';
 import { type DemoFriend, loadDemoLine } from './demo-line.ts';
 import { loadDemoLoyalty } from './demo-loyalty.ts';
@@ -497,6 +498,8 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
       `demo: ${steps.journeys} live journeys; a win-back campaign 30 days ago to ${steps.audience} lapsed friends ` +
         `(${steps.holdout} held out), ${steps.replies} came back`,
     );
+    await loadDemoEmail(database, options.secrets, workspaceId, anchor);
+    log('demo: email sender 絆珈琲 <news@kizuna-coffee.example> with a newsletter and an order thank-you');
   }
   log(`demo: loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { email: DEMO_EMAIL, password: DEMO_PASSWORD, apiKey: token };

@@ -113,7 +113,16 @@ export function registerEmailRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request, reply) =>
-      reply.code(202).send(await createEmailSend(db, jobs, principalOf(request).workspaceId, request.body)),
+      reply
+        .code(202)
+        .send(
+          await createEmailSend(
+            db,
+            { jobs, secrets, publicUrl: deps.publicUrl },
+            principalOf(request).workspaceId,
+            request.body,
+          ),
+        ),
   );
   app.get(
     '/v1/email/sends/:id',

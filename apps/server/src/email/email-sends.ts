@@ -4,11 +4,14 @@ import type { DB } from '../db/schema.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import { createSend } from '../messaging/create-send.ts';
 import type { MessageStatus } from '../messaging/decisions.ts';
-import { getSend, listSendDecisions, type SendView } from '../messaging/send-status.ts';
+import { findSendId, getSend, listSendDecisions, type SendView } from '../messaging/send-status.ts';
 import type { QuietHoursChoice, SendKind } from '../messaging/send-tables.ts';
 import { invalid, notFound } from '../shared/domain-error.ts';
+import type { SecretBox } from '../shared/secret-box.ts';
 import type { EmailContent } from './compose.ts';
 import { emailAdapter } from './email-adapter.ts';
+import { checkEmailLiquid } from './email-liquid.ts';
+import { personalizeEmail } from './personalize-email.ts';
 
 export interface EmailSendInput {
   /** A saved template (its subject, HTML and text, and its kind unless `kind` is given). */
@@ -29,7 +32,16 @@ async function contentOf(
 ): Promise<{ content: EmailContent; kind: SendKind }> {
   if ((input.templateId === undefined) === (input.content === undefined))
     throw invalid([{ path: 'templateId', message: 'give either templateId or content' }]);
-  if (input.content) return { content: { type: 'email', ...input.content }, kind: input.kind ?? 'marketing' };
+  if (input.content) {
+    // A template was checked when saved; given content is checked here, naming `content.html`.
+    const { subject, html, text } = input.content;
+    await checkEmailLiquid(db, workspaceId, {
+      'content.subject': subject,
+      'content.html': html,
+      'content.text': text,
+    });
+    return { content: { type: 'email', ...input.content }, kind: input.kind ?? 'marketing' };
+  }
   const template = await db
     .selectFrom('email_template')
     .select(['id', 'subject', 'html', 'text', 'kind'])
@@ -49,13 +61,21 @@ async function contentOf(
   };
 }
 
+/** What an email send needs besides the database: the sealed link key's box and the redirect base. */
+export interface EmailSendDeps {
+  jobs: Jobs | undefined;
+  secrets: SecretBox;
+  publicUrl: string;
+}
+
 /**
  * Creates an email send through the messaging core (outbox, idempotency key and delivery job in
- * one transaction; consent, cap and quiet hours at send time) from the workspace's sender.
+ * one transaction; consent, cap and quiet hours at send time) from the workspace's sender. Each
+ * recipient's mail is rendered (Liquid) and its links tracked before the outbox is written.
  */
 export async function createEmailSend(
   db: Kysely<DB>,
-  jobs: Jobs | undefined,
+  deps: EmailSendDeps,
   workspaceId: string,
   input: EmailSendInput,
 ): Promise<SendView> {
@@ -66,10 +86,19 @@ export async function createEmailSend(
     .executeTakeFirst();
   if (!sender) throw notFound('email sender (PUT /v1/email/sender first)');
   const { content, kind } = await contentOf(db, workspaceId, input);
-  return createSend(db, jobs, emailAdapter, workspaceId, {
+  // A repeated create returns the first send: its links and renders must not be made again.
+  const existing = await findSendId(db, workspaceId, 'email', input.idempotencyKey);
+  if (existing !== undefined) return getEmailSend(db, workspaceId, existing);
+  const origin = input.origin ?? 'api';
+  const audience = await personalizeEmail(db, deps.secrets, workspaceId, content, input.customerIds, {
+    origin,
+    marketing: kind === 'marketing',
+    linkBase: deps.publicUrl,
+  });
+  return createSend(db, deps.jobs, emailAdapter, workspaceId, {
     channelId: sender.id,
     messages: [content],
-    customerIds: input.customerIds,
+    ...audience,
     idempotencyKey: input.idempotencyKey,
     kind,
     ...(input.origin ? { origin: input.origin } : {}),

@@ -3,14 +3,16 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { notFound } from '../shared/domain-error.ts';
 import { marketingFooter } from './compose.ts';
+import { renderEmailFor } from './email-liquid.ts';
 import { openSender } from './sender.ts';
 import { getTemplate } from './templates.ts';
 
 /**
  * Renders template `id` for a customer: their address (lowest email identity, as a send picks
  * it) and, for marketing mail, the specified-mail footer with a sample unsubscribe link (a real
- * one names a message, which a preview does not have). Liquid personalisation is applied by the
- * shared renderer once it is wired here (campaigns' Liquid; see README "Seams").
+ * one names a message, which a preview does not have), with its Liquid rendered for them (their
+ * name, points, tier, coupon and recommendations). Links are shown as written: a preview makes no
+ * tracked links.
  */
 export async function previewTemplate(
   db: Kysely<DB>,
@@ -36,7 +38,13 @@ export async function previewTemplate(
     .limit(1)
     .executeTakeFirst();
   if (!customer) throw notFound('customer');
-  let { html, text } = template;
+  const mail = await renderEmailFor(
+    db,
+    workspaceId,
+    { type: 'email', subject: template.subject, html: template.html, text: template.text },
+    customerId,
+  );
+  let { html, text } = mail;
   const sender = template.kind === 'marketing' ? await openSender(db, secrets, workspaceId) : undefined;
   if (sender) {
     const footer = marketingFooter(sender, `${publicUrl}/u/PREVIEW`);
@@ -44,5 +52,5 @@ export async function previewTemplate(
     html = at < 0 ? html + footer.html : html.slice(0, at) + footer.html + html.slice(at);
     text += footer.text;
   }
-  return { to: customer.value ?? null, subject: template.subject, html, text };
+  return { to: customer.value ?? null, subject: mail.subject, html, text };
 }

@@ -1,4 +1,5 @@
-// /v1/email/templates: MJML templates (refused at save with the line and reason) and a preview.
+// /v1/email/templates: MJML templates with Liquid (refused at save with the line and reason) and a
+// preview rendered for one customer.
 import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
@@ -38,7 +39,8 @@ export function registerTemplateRoutes(app: App, { database, secrets, clock, pub
       config: { scope: 'admin' },
       schema: {
         tags,
-        summary: 'Save an MJML template (refused with the line and reason if it does not compile)',
+        summary:
+          'Save an MJML template with Liquid (refused with the MJML line, or the Liquid line and column, and the reason)',
         body: Body,
         response: { 201: Template },
       },
@@ -95,7 +97,7 @@ export function registerTemplateRoutes(app: App, { database, secrets, clock, pub
       schema: {
         tags,
         summary:
-          'Render a template as one customer would get it (their address, the footer and unsubscribe link of marketing mail)',
+          'Render a template as one customer would get it (their Liquid variables, their address, the footer and unsubscribe link of marketing mail)',
         params: IdParams,
         body: Type.Object({ customerId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
         response: {

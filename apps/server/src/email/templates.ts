@@ -4,7 +4,9 @@
 import type { Kysely } from 'kysely';
 import mjml2html from 'mjml';
 import type { DB } from '../db/schema.ts';
-import { type FieldProblem, invalid, notFound } from '../shared/domain-error.ts';
+import { DomainError, type FieldProblem, invalid, notFound } from '../shared/domain-error.ts';
+import { compileContent } from '../templates/render-content.ts';
+import { checkEmailLiquid } from './email-liquid.ts';
 import type { EmailKind } from './email-tables.ts';
 import { htmlToText } from './html-to-text.ts';
 
@@ -59,6 +61,44 @@ function checkTemplate(input: TemplateInput): void {
   if (problems.length) throw invalid(problems);
 }
 
+/** The problems of an `invalid` error, so that Liquid and MJML problems are reported together. */
+async function problemsOf<T>(run: () => Promise<T>): Promise<{ value?: T; problems: FieldProblem[] }> {
+  try {
+    return { value: await run(), problems: [] };
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'invalid') return { problems: error.problems };
+    throw error;
+  }
+}
+
+/**
+ * Liquid (`subject`, `mjml`: line and column in the MJML source) and MJML (its line) checked
+ * together, every problem listed. Liquid goes through MJML as text, so the compiled parts are
+ * parsed again: a tag MJML moved or escaped (Liquid between `<mj-column>` elements rather than
+ * inside `<mj-text>`) is refused here rather than at send time.
+ */
+async function checkContent(
+  db: Kysely<DB>,
+  workspaceId: string,
+  input: TemplateInput,
+): Promise<{ html: string; text: string }> {
+  const liquid = await problemsOf(() =>
+    checkEmailLiquid(db, workspaceId, { subject: input.subject, mjml: input.mjml }),
+  );
+  const mjml = await problemsOf(() => compileMjml(input.mjml));
+  const problems = [...liquid.problems, ...mjml.problems];
+  if (mjml.value && !problems.length) {
+    const { html, text } = mjml.value;
+    for (const p of [
+      ...compileContent({ html }, '', { html: true }).problems,
+      ...compileContent({ text }, '').problems,
+    ])
+      problems.push({ path: 'mjml', message: `after MJML compilation, ${p.path}: ${p.reason}` });
+  }
+  if (problems.length || !mjml.value) throw invalid(problems);
+  return mjml.value;
+}
+
 function view(row: {
   id: number;
   name: string;
@@ -84,7 +124,7 @@ export async function saveTemplate(
   id?: number,
 ): Promise<TemplateView> {
   checkTemplate(input);
-  const compiled = await compileMjml(input.mjml);
+  const compiled = await checkContent(db, workspaceId, input);
   const values = {
     name: input.name.trim(),
     subject: input.subject,

@@ -9,7 +9,7 @@ import { Liquid, type Template } from 'liquidjs';
  * it). `ownPropertyOnly`: templates cannot reach prototype members. No file system: `include` and
  * `render` find nothing, so a template cannot read the server's files.
  */
-const engine = new Liquid({
+const options = {
   strictVariables: true,
   strictFilters: true,
   ownPropertyOnly: true,
@@ -25,7 +25,14 @@ const engine = new Liquid({
   // A loop cannot make a message of unbounded size from a template (LINE's text limit is 5,000).
   renderLimit: 1_000,
   memoryLimit: 1_000_000,
-});
+};
+const engine = new Liquid(options);
+/**
+ * For HTML (an email's HTML part): every `{{ }}` output is HTML-escaped, so a customer named
+ * `<script>` cannot put markup into a mail; `| raw` opts out. liquidjs applies the escape when
+ * parsing, so a template must be compiled for HTML, not just rendered as HTML.
+ */
+const htmlEngine = new Liquid({ ...options, outputEscape: 'escape' });
 
 /** A parsed template, ready to render for many customers. */
 export type CompiledTemplate = Template[];
@@ -62,9 +69,9 @@ export function hasLiquid(source: string): boolean {
 }
 
 /** Parses a template; a syntax error or an unknown filter throws a TemplateError. */
-export function compileTemplate(source: string): CompiledTemplate {
+export function compileTemplate(source: string, compileOptions: { html?: boolean } = {}): CompiledTemplate {
   try {
-    return engine.parse(source);
+    return (compileOptions.html ? htmlEngine : engine).parse(source);
   } catch (error) {
     throw new TemplateError(problemOf(error));
   }

@@ -44,18 +44,19 @@ function walk(value: unknown, path: (string | number)[], visit: (s: string, p: (
 
 /**
  * Parses every Liquid string of `content`; syntax errors come back as problems under `base`
- * (`variants[1].messages`), all of them, not just the first.
+ * (`variants[1].messages`), all of them, not just the first. `html`: outputs are HTML-escaped.
  */
 export function compileContent(
   content: unknown,
   base: string,
+  options: { html?: boolean } = {},
 ): { compiled: CompiledContent; problems: ContentProblem[] } {
   const fields: CompiledContent['fields'] = [];
   const problems: ContentProblem[] = [];
   walk(content, [], (s, path) => {
     if (!hasLiquid(s)) return;
     try {
-      fields.push({ path, template: compileTemplate(s) });
+      fields.push({ path, template: compileTemplate(s, options) });
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       problems.push({ path: pathText(base, path), ...error.problem });
