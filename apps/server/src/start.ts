@@ -203,6 +203,9 @@ export async function runStart(argv: string[]): Promise<number> {
         stopFlow?.();
         await inbound?.close();
         await jobs.stop();
+        // The SMTP pool's idle connections would keep the process alive until their socket
+        // timeout (30 s): close them once no job can send any more.
+        if (config.smtp) (await import('./email/smtp-transport.ts')).closeSmtpTransports();
         await demoLine?.close();
         await database.close();
         logger.info('stopped');

@@ -1,4 +1,5 @@
 // Email as a channel of the messaging core: one message per request, over SMTP, DKIM-signed.
+import { createPrivateKey } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ChannelAdapter } from '../messaging/channel-adapter.ts';
@@ -100,6 +101,7 @@ export const emailAdapter: ChannelAdapter<'email'> = {
       .executeTakeFirstOrThrow();
     const transport = smtpTransport(smtp);
     const publicUrl = context.email?.publicUrl ?? '';
+    const dkimKey = createPrivateKey(sender.dkimPrivateKey);
     return {
       perform: (request) => {
         const to = request.recipients[0]!;
@@ -112,6 +114,7 @@ export const emailAdapter: ChannelAdapter<'email'> = {
           marketing: row.kind === 'marketing',
           origin: row.origin,
           publicUrl,
+          dkimKey,
         });
         return deliverMessage(transport, throttle.pacerFor(sender.id, domainOf(to)), message);
       },
