@@ -75,11 +75,20 @@ async function prepareSend(database: Database, count: number): Promise<{ ws: str
       insert into customer_consent (workspace_id, customer_id, channel, purpose, status, source, occurred_at)
       select ${ws}::uuid, id, 'email', 'marketing', 'granted', 'test', now() from c)
     select id from c order by n`.execute(database.db);
-  const send = await createEmailSend(database.db, undefined, ws, {
-    idempotencyKey: 'sigkill',
-    customerIds: rows.map((r) => Number(r.id)),
-    content,
-  });
+  const send = await createEmailSend(
+    database.db,
+    {
+      jobs: undefined,
+      secrets: createSecretBox(Buffer.from(key, 'hex')),
+      publicUrl: 'http://localhost:3000',
+    },
+    ws,
+    {
+      idempotencyKey: 'sigkill',
+      customerIds: rows.map((r) => Number(r.id)),
+      content,
+    },
+  );
   expect(send.total).toBe(count);
   return { ws, sendId: send.id };
 }
