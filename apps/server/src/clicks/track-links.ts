@@ -54,10 +54,40 @@ export async function trackedLinks(
 }
 
 /**
- * Rewrites every customer's LINE content so each URL goes through `<linkBase>/r/<token>`.
- * Two passes: collect the URLs (they may differ per customer after Liquid), store them, rewrite.
+ * Rewrites every customer's content so each URL goes through `<linkBase>/r/<token>`, with the
+ * channel's `rewrite` (it calls `visit` on each URL and puts back what it returns). Two passes:
+ * collect the URLs (they may differ per customer after Liquid), store them in one statement,
+ * rewrite. Content without links comes back as it was (the same array).
  */
-export async function trackLineClicks(
+export async function trackClicks<C>(
+  db: Kysely<DB>,
+  secrets: SecretBox,
+  target: { workspaceId: string; origin: string; linkBase: string },
+  rendered: { customerId: number; content: C }[],
+  rewrite: (content: C, visit: (url: string) => string) => C,
+): Promise<{ customerId: number; content: C }[]> {
+  const { workspaceId, origin } = target;
+  const urls: string[] = [];
+  for (const r of rendered)
+    rewrite(r.content, (u) => {
+      urls.push(u);
+      return u;
+    });
+  if (!urls.length) return rendered;
+  const ids = await trackedLinks(db, workspaceId, origin, urls);
+  const key = await linkKey(db, secrets, workspaceId);
+  const base = target.linkBase.replace(/\/+$/, '');
+  return rendered.map((r) => ({
+    customerId: r.customerId,
+    content: rewrite(r.content, (u) => {
+      const linkId = ids.get(u)!;
+      return `${base}/r/${signLinkToken(key, { workspaceId, linkId, customerId: r.customerId })}`;
+    }),
+  }));
+}
+
+/** trackClicks for LINE message content. */
+export function trackLineClicks(
   db: Kysely<DB>,
   secrets: SecretBox,
   workspaceId: string,
@@ -65,21 +95,5 @@ export async function trackLineClicks(
   linkBase: string,
   rendered: { customerId: number; content: unknown }[],
 ): Promise<{ customerId: number; content: unknown }[]> {
-  const urls: string[] = [];
-  for (const r of rendered)
-    rewriteLineLinks(r.content, (u) => {
-      urls.push(u);
-      return u;
-    });
-  if (!urls.length) return rendered;
-  const ids = await trackedLinks(db, workspaceId, origin, urls);
-  const key = await linkKey(db, secrets, workspaceId);
-  const base = linkBase.replace(/\/+$/, '');
-  return rendered.map((r) => ({
-    customerId: r.customerId,
-    content: rewriteLineLinks(r.content, (u) => {
-      const linkId = ids.get(u)!;
-      return `${base}/r/${signLinkToken(key, { workspaceId, linkId, customerId: r.customerId })}`;
-    }),
-  }));
+  return trackClicks(db, secrets, { workspaceId, origin, linkBase }, rendered, rewriteLineLinks);
 }

@@ -4,8 +4,7 @@
 // link and the open pixel are added later, by composeEmail, so they are never rewritten: an
 // unsubscribe must not depend on the redirect, and a pixel is not a click.
 import type { Kysely } from 'kysely';
-import { linkKey, signLinkToken } from '../clicks/link-token.ts';
-import { trackedLinks } from '../clicks/track-links.ts';
+import { trackClicks } from '../clicks/track-links.ts';
 import type { DB } from '../db/schema.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import type { EmailContent } from './compose.ts';
@@ -43,7 +42,7 @@ export function rewriteEmailLinks(content: EmailContent, visit: (url: string) =>
  * under `origin` (set-based: one statement for all the URLs of the send). Mails without links
  * come back as they were (the same objects), so the caller can tell nothing changed.
  */
-export async function trackEmailClicks(
+export function trackEmailClicks(
   db: Kysely<DB>,
   secrets: SecretBox,
   workspaceId: string,
@@ -51,21 +50,5 @@ export async function trackEmailClicks(
   linkBase: string,
   rendered: { customerId: number; content: EmailContent }[],
 ): Promise<{ customerId: number; content: EmailContent }[]> {
-  const urls: string[] = [];
-  for (const r of rendered)
-    rewriteEmailLinks(r.content, (u) => {
-      urls.push(u);
-      return u;
-    });
-  if (!urls.length) return rendered;
-  const ids = await trackedLinks(db, workspaceId, origin, urls);
-  const key = await linkKey(db, secrets, workspaceId);
-  const base = linkBase.replace(/\/+$/, '');
-  return rendered.map((r) => ({
-    customerId: r.customerId,
-    content: rewriteEmailLinks(r.content, (u) => {
-      const linkId = ids.get(u)!;
-      return `${base}/r/${signLinkToken(key, { workspaceId, linkId, customerId: r.customerId })}`;
-    }),
-  }));
+  return trackClicks(db, secrets, { workspaceId, origin, linkBase }, rendered, rewriteEmailLinks);
 }
