@@ -1,27 +1,22 @@
 // The Must-show reliability run: a send of 20,000 recipients with 5% injected 5xx and 429 bursts,
 // its worker (a separate `kizuna start` process, worker only) killed with SIGKILL mid-send and
 // started again. The sandbox must have recorded exactly one copy for every recipient.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type LineSandbox, startLineSandbox } from '@kizuna/line-sandbox';
 import { until } from '@kizuna/test-support';
-import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/db/migrate.ts';
-import { type Database, openDatabase } from '../src/db/open-database.ts';
 import { saveChannel } from '../src/line/channels.ts';
 import { parseLineHostAllowance } from '../src/line/line-hosts.ts';
 import { createSend, getSend } from '../src/line/sends.ts';
 import { createSecretBox } from '../src/shared/secret-box.ts';
 import { lineUserId, newWorkspace, TEST_DATABASE_URL } from './helpers.ts';
 import { makeFriends } from './line-setup.ts';
+import { prepareWorkerStore, startWorker } from './worker-process.ts';
 
 const RECIPIENTS = 20_000;
 const PERSONALISED = 4_000; // pushes: they make the send long enough to kill mid-way
-const bin = join(import.meta.dirname, '..', 'bin', 'kizuna.js');
 const key = randomBytes(32).toString('hex');
 
 let line: LineSandbox | undefined;
@@ -32,54 +27,6 @@ afterAll(async () => {
   await line?.close();
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-/** Where the worker's database lives: a PGlite directory, or a fresh schema on PostgreSQL. */
-async function prepareStore(): Promise<{ open: () => Promise<Database>; env: NodeJS.ProcessEnv }> {
-  if (!TEST_DATABASE_URL) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'kizuna-line-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    return { open: () => openDatabase({ kind: 'pglite', dataDir }), env: { KIZUNA_DATA_DIR: dataDir } };
-  }
-  const url = TEST_DATABASE_URL;
-  const schema = `t_line_${randomBytes(5).toString('hex')}`;
-  const admin = await openDatabase({ kind: 'postgres', url, poolSize: 1 });
-  await sql`create schema ${sql.id(schema)}`.execute(admin.db);
-  cleanups.push(async () => {
-    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.db);
-    await sql`drop schema if exists ${sql.id(`${schema}_boss`)} cascade`.execute(admin.db);
-    await admin.close();
-  });
-  return {
-    open: () => openDatabase({ kind: 'postgres', url, schema, poolSize: 4 }),
-    env: { DATABASE_URL: url, KIZUNA_DATABASE_SCHEMA: schema },
-  };
-}
-
-/** Starts `kizuna start` as a worker only; resolves the process and a promise of its exit. */
-function startWorker(env: NodeJS.ProcessEnv, onLine: (line: string) => void) {
-  const base: NodeJS.ProcessEnv = {
-    ...process.env,
-    KIZUNA_API: 'false',
-    KIZUNA_SECRET_KEY: key,
-    // The operator's allowance for the sandbox's host (LINE's hosts only without it).
-    KIZUNA_LINE_ALLOWED_HOSTS: '127.0.0.1',
-    KIZUNA_LOG_LEVEL: process.env.KIZUNA_TEST_TRACE ? 'debug' : 'info',
-  };
-  delete base.DATABASE_URL;
-  const worker = spawn(process.execPath, [bin, 'start'], {
-    env: { ...base, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let buffered = '';
-  worker.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const l of lines) onLine(l);
-  });
-  const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
-  return { worker, exited };
-}
 
 describe(`LINE delivery survives a killed worker (${TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('20,000 recipients, 5% 5xx, 429 bursts, SIGKILL mid-send: every recipient gets exactly one copy', {
@@ -94,7 +41,9 @@ describe(`LINE delivery survives a killed worker (${TEST_DATABASE_URL ? 'Postgre
       record: 'counts',
       faults: { seed: 42, errorRate: 0.05, burstRate: 0.01, burstLength: 10 },
     });
-    const store = await prepareStore();
+    const store = await prepareWorkerStore('line', cleanups);
+    // The operator's allowance for the sandbox's host (LINE's hosts only without it).
+    const env = { ...store.env, KIZUNA_SECRET_KEY: key, KIZUNA_LINE_ALLOWED_HOSTS: '127.0.0.1' };
     let database = await store.open();
     await migrate(database);
     const workspace = await newWorkspace(database);
@@ -129,7 +78,7 @@ describe(`LINE delivery survives a killed worker (${TEST_DATABASE_URL ? 'Postgre
     log('prepared');
 
     let done = false;
-    const first = startWorker(store.env, (l) => log(l.slice(0, 200)));
+    const first = startWorker(env, (l) => log(l.slice(0, 200)));
     child = first.worker;
     // Kill it once a good part, but not all, of the send has gone out.
     await until(() => line!.stats().deliveries >= RECIPIENTS * 0.3, 'first worker delivering', {
@@ -141,7 +90,7 @@ describe(`LINE delivery survives a killed worker (${TEST_DATABASE_URL ? 'Postgre
     log('killed');
     expect(atKill).toBeLessThan(RECIPIENTS);
 
-    const second = startWorker(store.env, (l) => {
+    const second = startWorker(env, (l) => {
       log(l.slice(0, 200));
       if (l.includes('LINE send done')) done = true;
     });

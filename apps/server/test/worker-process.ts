@@ -1,6 +1,6 @@
 // A `kizuna start` worker in its own process, for tests that kill it with SIGKILL: where its
 // database lives (a PGlite directory, or a fresh schema on PostgreSQL) and how to start it.
-// (line-reliability.test.ts keeps its own copy of the same two functions.)
+// (line-reliability.test.ts and email-sigkill.test.ts use it.)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
