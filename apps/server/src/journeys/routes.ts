@@ -3,6 +3,7 @@
 import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
+import { journeyResults } from './journey-results.ts';
 import {
   createJourney,
   getJourney,
@@ -11,6 +12,7 @@ import {
   putDefinition,
   transitionJourney,
 } from './journeys.ts';
+import { JourneyResultsSchema, ResultsQuery } from './results-schema.ts';
 import {
   DefinitionInput,
   IdParams,
@@ -115,5 +117,23 @@ export function registerJourneyRoutes(app: App, { database, clock }: RouteDeps):
       async (request) =>
         transitionJourney(db, principalOf(request).workspaceId, request.params.id, action, clock.now()),
     );
+  app.get(
+    '/v1/journeys/:id/results',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary:
+          '効果測定 / Results per send step, and the lift over the holdout with 95% intervals and the LINE message cost',
+        params: IdParams,
+        querystring: ResultsQuery,
+        response: { 200: JourneyResultsSchema },
+      },
+    },
+    async (request) =>
+      journeyResults(db, principalOf(request).workspaceId, request.params.id, {
+        attributionDays: request.query.attributionDays,
+      }),
+  );
   registerRunRoutes(app, { database, clock });
 }

@@ -6,6 +6,7 @@ import { lineAdapter } from '../line/line-adapter.ts';
 import { createSendInTransaction } from '../messaging/create-send.ts';
 import { compileDefinition } from '../segments/compile-definition.ts';
 import type { JourneyNode } from './definition.ts';
+import { splitHoldout } from './holdout.ts';
 import { journeyMessages } from './journey-content.ts';
 import type { NodeContext } from './node-context.ts';
 import { runActions } from './run-actions.ts';
@@ -77,7 +78,12 @@ async function sendNode(
   runs: RunState[],
   fresh: Set<number>,
 ): Promise<void> {
-  const due = runs.filter((r) => fresh.has(r.id));
+  const { held, due } = splitHoldout(
+    ctx,
+    runs.filter((r) => fresh.has(r.id)),
+  );
+  // The holdout's steps are recorded like anyone's, so results count them; the core never sees them.
+  await updateSteps(ctx.tx, ctx.workspaceId, held);
   if (!due.length) return;
   const channelId = node.channelId ?? (await ctx.defaultChannel());
   const steps = due.map((r) => ({ runId: r.id, stepNo: r.stepNo }));
