@@ -84,7 +84,8 @@ async function stepsByCustomer(app: App, journeyId: number): Promise<Map<number,
   return out;
 }
 
-const texts = (n: number) => bed.line.received(lineUserId(n)).map((m) => (m.messages[0] as { text: string }).text);
+const texts = (n: number) =>
+  bed.line.received(lineUserId(n)).map((m) => (m.messages[0] as { text: string }).text);
 
 interface Entered {
   app: App;
@@ -102,7 +103,11 @@ async function enterTwice(first: number): Promise<Entered> {
   const ws = app.workspace.workspaceId;
   const db = bed.database.db;
   const clock = new SimulatedClock(jst('2027-03-01T10:00:00'));
-  const coupon = await createCouponTemplate(db, ws, { name: '初回500円引き', kind: 'amount_off', value: 500 });
+  const coupon = await createCouponTemplate(db, ws, {
+    name: '初回500円引き',
+    kind: 'amount_off',
+    value: 500,
+  });
   const journeyId = await publishJourney(app, welcome(coupon.id, 'ようこそ'));
   const ids = await makeFriends(db, ws, first, 40);
   const held = ids.filter((id) => inHoldout(`${ws}/journey:${journeyId}`, id, 30));
@@ -144,7 +149,14 @@ describe('journey holdout (効果測定用の除外グループ)', () => {
         ...['coupon:skipped:holdout', 'greeting:skipped:holdout', 'end:done'],
       ]);
     for (const id of treated)
-      expect(steps.get(id)).toEqual(['coupon:done', 'greeting:sent', 'end:done', 'coupon:done', 'greeting:sent', 'end:done']);
+      expect(steps.get(id)).toEqual([
+        'coupon:done',
+        'greeting:sent',
+        'end:done',
+        'coupon:done',
+        'greeting:sent',
+        'end:done',
+      ]);
     const coupons = await sql<{ customer_id: number; n: number }>`
       select customer_id, count(*)::int as n from coupon where workspace_id = ${ws} group by 1 order by 1`.execute(
       bed.database.db,
@@ -157,5 +169,111 @@ describe('journey holdout (効果測定用の除外グループ)', () => {
     });
     expect(preview.statusCode, preview.body).toBe(200);
     expect(preview.json().steps[1].decision).toEqual({ status: 'skipped', reason: 'holdout' });
+  });
+});
+
+describe('journey results (効果測定)', () => {
+  it('counts entries, steps, deliveries, a click through /r/, conversions in the 7-day window and the lift, exactly', async () => {
+    const first = 6100;
+    const { app, journeyId, ids, treated, held, t0, clock } = await enterTwice(first);
+    const ws = app.workspace.workspaceId;
+    const db = bed.database.db;
+    const [T, H] = [treated.length, held.length];
+    const at = (ms: number) => new Date(t0.getTime() + ms).toISOString();
+    await addOrder(db, ws, treated[0]!, at(2 * DAY), ['X'], { amount: 3000 }); // in both runs' windows: once
+    await addOrder(db, ws, treated[0]!, at(2 * DAY + 3_600_000), ['X'], { amount: 2000 }); // same customer
+    await addOrder(db, ws, treated[1]!, at(10 * DAY), ['X'], { amount: 5000 }); // after both windows
+    await addOrder(db, ws, treated[2]!, at(-3_600_000), ['X'], { amount: 7000 }); // before entry
+    await addOrder(db, ws, treated[3]!, at(3 * DAY), ['X'], { amount: 4000, status: 'cancelled' });
+    await addOrder(db, ws, treated[4]!, at(7.5 * DAY), ['X'], { amount: 6000 }); // only the re-entry's window
+    await addOrder(db, ws, held[0]!, at(3 * DAY), ['X'], { amount: 1000 }); // the holdout buys too
+    // A click on the greeting's tracked link, through the public redirect.
+    const origin = `journey:${journeyId}/v1/node:greeting`;
+    const [linkId] = [...(await trackedLinks(db, ws, origin, ['https://shop.example.jp/spring'])).values()];
+    const token = signLinkToken(await linkKey(db, bed.secrets, ws), {
+      workspaceId: ws,
+      linkId: linkId!,
+      customerId: treated[0]!,
+    });
+    const redirect = await bed.app.inject({ url: `/r/${token}` });
+    expect(redirect.statusCode).toBe(302);
+    expect(redirect.headers.location).toBe('https://shop.example.jp/spring');
+    const plan = await bed.app.inject({
+      method: 'PUT',
+      url: '/v1/campaigns/line-plan',
+      headers: app.auth,
+      payload: { plan: 'custom', monthlyFeeYen: 15000, freeMessages: 30000, yenPerAdditionalMessage: 2.5 },
+    });
+    expect(plan.statusCode, plan.body).toBe(200);
+    await until(
+      async () => (await journeyResults(db, ws, journeyId)).steps[0]?.delivered === 2 * T,
+      'the treated’s messages delivered',
+      { timeoutMs: 60_000 },
+    );
+    clock.advanceBy(DAY);
+    const response = await bed.app.inject({ url: `/v1/journeys/${journeyId}/results`, headers: app.auth });
+    expect(response.statusCode, response.body).toBe(200);
+    const r = response.json();
+    expect(r).toMatchObject({
+      journeyId,
+      holdoutPercent: 30,
+      attributionDays: 7,
+      entered: { runs: 80, customers: ids.length },
+      clicked: 1,
+      billedMessages: 2 * T,
+      costYen: Math.round(2.5 * 2 * T),
+    });
+    expect(r.steps).toEqual([
+      {
+        nodeId: 'greeting',
+        reached: 80,
+        sent: 2 * T,
+        delivered: 2 * T,
+        failed: 0,
+        queued: 0,
+        skipped: { holdout: 2 * H },
+        clicked: 1,
+        billedMessages: 2 * T,
+        costYen: Math.round(2.5 * 2 * T),
+      },
+    ]);
+    const [treatedGroup, holdout] = r.groups;
+    expect(treatedGroup).toMatchObject({
+      group: 'treated',
+      runs: 2 * T,
+      customers: T,
+      converted: 2,
+      revenue: 11000,
+    });
+    expect(holdout).toMatchObject({
+      group: 'holdout',
+      runs: 2 * H,
+      customers: H,
+      converted: 1,
+      revenue: 1000,
+      lift: null,
+    });
+    expect(treatedGroup.conversionRate).toBeCloseTo(2 / T, 12);
+    expect(treatedGroup.lift.conversionRate.estimate).toBeCloseTo(2 / T - 1 / H, 12);
+    expect(treatedGroup.lift.revenuePerCustomer.estimate).toBeCloseTo(11000 / T - 1000 / H, 9);
+    expect(treatedGroup.lift.conversionRate.lower).toBeLessThan(treatedGroup.lift.conversionRate.estimate);
+    expect(r.revenueLiftPerYen).toBeCloseTo(((11000 / T - 1000 / H) * T) / (2.5 * 2 * T), 12);
+
+    // A 3-day window keeps only the first treated customer's two orders and the holdout's one.
+    const narrow = await journeyResults(db, ws, journeyId, { attributionDays: 3 });
+    expect(narrow.groups.map((g) => [g.group, g.converted, g.revenue])).toEqual([
+      ['treated', 1, 5000],
+      ['holdout', 1, 1000],
+    ]);
+    const bad = await bed.app.inject({
+      url: `/v1/journeys/${journeyId}/results?attributionDays=0`,
+      headers: app.auth,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('attributionDays');
+    // Another workspace sees no such journey.
+    const other = await ownWorkspace();
+    const hidden = await bed.app.inject({ url: `/v1/journeys/${journeyId}/results`, headers: other.auth });
+    expect(hidden.statusCode).toBe(404);
   });
 });
