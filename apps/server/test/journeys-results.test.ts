@@ -6,8 +6,6 @@ import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inHoldout } from '../src/campaigns/experiment-buckets.ts';
-import { linkKey, signLinkToken } from '../src/clicks/link-token.ts';
-import { trackedLinks } from '../src/clicks/track-links.ts';
 import { journeyResults } from '../src/journeys/journey-results.ts';
 import { createCouponTemplate } from '../src/loyalty/coupons.ts';
 import { SimulatedClock } from '../src/shared/clock.ts';
@@ -25,6 +23,10 @@ beforeAll(async () => {
 afterAll(async () => bed?.close());
 
 const DAY = 86_400_000;
+const SHOP = 'https://shop.example.jp/spring';
+/** A text as sent: the shop's URL became the customer's redirect through the test app's public URL. */
+const redirected = (t: string) =>
+  t.replace(/http:\/\/localhost:3000\/r\/[A-Za-z0-9_-]{38}\.[A-Za-z0-9_-]{22}/, '<redirect>');
 
 /** A workspace of its own with the sandbox's LINE channel, as the API sets it up. */
 async function ownWorkspace() {
@@ -54,7 +56,7 @@ const welcome = (couponId: number, greeting: string) => ({
   holdoutPercent: 30,
   nodes: [
     { id: 'coupon', type: 'action', action: { type: 'grantCoupon', templateId: couponId }, next: 'greeting' },
-    { id: 'greeting', type: 'send', messages: [text(greeting)], next: 'end' },
+    { id: 'greeting', type: 'send', messages: [text(`${greeting} ${SHOP}`)], next: 'end' },
     { id: 'end', type: 'exit' },
   ],
 });
@@ -116,7 +118,7 @@ async function enterTwice(first: number): Promise<Entered> {
   expect(treated.length).toBeGreaterThan(held.length);
   const t0 = clock.now();
   await friendAdds(app, ids, first, false);
-  expect(await tick(db, ws, t0, bed.jobs)).toMatchObject({ entered: 40 });
+  expect(await tick(db, ws, t0, bed.jobs, bed.secrets)).toMatchObject({ entered: 40 });
   // Version 2 changes the copy; the holdout is the journey's, not the version's.
   const edit = await bed.app.inject({
     method: 'PUT',
@@ -127,7 +129,7 @@ async function enterTwice(first: number): Promise<Entered> {
   expect(edit.statusCode, edit.body).toBe(200);
   clock.setTo(new Date(t0.getTime() + DAY));
   await friendAdds(app, ids, first, true);
-  expect(await tick(db, ws, clock.now(), bed.jobs)).toMatchObject({ entered: 40 });
+  expect(await tick(db, ws, clock.now(), bed.jobs, bed.secrets)).toMatchObject({ entered: 40 });
   return { app, journeyId, ids, treated, held, t0, clock };
 }
 
@@ -140,7 +142,8 @@ describe('journey holdout (効果測定用の除外グループ)', () => {
     await until(() => treated.every((id) => texts(n(id)).length === 2), 'two messages for the treated', {
       timeoutMs: 60_000,
     });
-    for (const id of treated) expect(texts(n(id))).toEqual(['ようこそ', 'おかえりなさい']);
+    for (const id of treated)
+      expect(texts(n(id)).map(redirected)).toEqual(['ようこそ <redirect>', 'おかえりなさい <redirect>']);
     for (const id of held) expect(texts(n(id))).toEqual([]);
     const steps = await stepsByCustomer(app, journeyId);
     for (const id of held)
@@ -187,17 +190,21 @@ describe('journey results (効果測定)', () => {
     await addOrder(db, ws, treated[3]!, at(3 * DAY), ['X'], { amount: 4000, status: 'cancelled' });
     await addOrder(db, ws, treated[4]!, at(7.5 * DAY), ['X'], { amount: 6000 }); // only the re-entry's window
     await addOrder(db, ws, held[0]!, at(3 * DAY), ['X'], { amount: 1000 }); // the holdout buys too
-    // A click on the greeting's tracked link, through the public redirect.
-    const origin = `journey:${journeyId}/v1/node:greeting`;
-    const [linkId] = [...(await trackedLinks(db, ws, origin, ['https://shop.example.jp/spring'])).values()];
-    const token = signLinkToken(await linkKey(db, bed.secrets, ws), {
-      workspaceId: ws,
-      linkId: linkId!,
-      customerId: treated[0]!,
+    // The first treated customer follows the greeting's link (version 1's copy): one click, twice.
+    await until(() => texts(first + ids.indexOf(treated[0]!)).length === 2, 'the greetings', {
+      timeoutMs: 60_000,
     });
-    const redirect = await bed.app.inject({ url: `/r/${token}` });
-    expect(redirect.statusCode).toBe(302);
-    expect(redirect.headers.location).toBe('https://shop.example.jp/spring');
+    const link = new URL(/http\S+/.exec(texts(first + ids.indexOf(treated[0]!))[0]!)![0]);
+    for (let i = 0; i < 2; i++) {
+      const redirect = await bed.app.inject({ url: link.pathname });
+      expect(redirect.statusCode).toBe(302);
+      expect(redirect.headers.location).toBe(SHOP);
+    }
+    const origins = await sql<{ origin: string }>`select distinct l.origin from link_click k
+      join tracked_link l on l.workspace_id = k.workspace_id and l.id = k.link_id where k.workspace_id = ${ws}`.execute(
+      db,
+    );
+    expect(origins.rows.map((o) => o.origin)).toEqual([`journey:${journeyId}/v1/node:greeting`]);
     const plan = await bed.app.inject({
       method: 'PUT',
       url: '/v1/campaigns/line-plan',

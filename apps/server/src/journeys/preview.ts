@@ -10,8 +10,8 @@ import { consentSkipReason } from '../messaging/decisions.ts';
 import { getSendPolicy, quietUntil } from '../messaging/send-policy.ts';
 import { compileDefinition } from '../segments/compile-definition.ts';
 import { invalid, notFound } from '../shared/domain-error.ts';
-import { isHeldOut } from './holdout.ts';
 import type { JourneyDefinition, JourneyNode } from './definition.ts';
+import { isHeldOut } from './holdout.ts';
 import { bucketOf } from './stable-bucket.ts';
 import { parseDuration, waitEnd } from './wait-time.ts';
 

@@ -36,7 +36,7 @@ const TRANSITIONS: { action: JourneyTransition; summary: string }[] = [
 ];
 
 /** The journey routes. */
-export function registerJourneyRoutes(app: App, { database, clock }: RouteDeps): void {
+export function registerJourneyRoutes(app: App, { database, clock, publicUrl }: RouteDeps): void {
   const db = database.db;
   app.get(
     '/v1/journeys/templates',
@@ -80,7 +80,9 @@ export function registerJourneyRoutes(app: App, { database, clock }: RouteDeps):
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await createJourney(db, principalOf(request).workspaceId, request.body)),
+      reply
+        .code(201)
+        .send(await createJourney(db, principalOf(request).workspaceId, request.body, publicUrl)),
   );
   app.get(
     '/v1/journeys/:id',

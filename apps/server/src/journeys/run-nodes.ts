@@ -7,7 +7,7 @@ import { createSendInTransaction } from '../messaging/create-send.ts';
 import { compileDefinition } from '../segments/compile-definition.ts';
 import type { JourneyNode } from './definition.ts';
 import { splitHoldout } from './holdout.ts';
-import { journeyMessages } from './journey-content.ts';
+import { journeyMessages, trackJourneyLinks } from './journey-content.ts';
 import type { NodeContext } from './node-context.ts';
 import { runActions } from './run-actions.ts';
 import { insertSteps, type RunState, updateSteps } from './run-state.ts';
@@ -100,12 +100,14 @@ async function sendNode(
     .digest('hex')
     .slice(0, 32);
   // Liquid in the messages: each customer's copy, rendered for the batch in a few statements.
-  const content = await journeyMessages(
+  const origin = `journey:${ctx.journeyId}/v${ctx.version}/node:${node.id}`;
+  const rendered = await journeyMessages(
     ctx.tx,
     ctx.workspaceId,
     node.messages,
     due.map((r) => r.customerId),
   );
+  const content = await trackJourneyLinks(ctx, node.messages, origin, rendered);
   const failed = new Map(content.failed.map((f) => [f.customerId, f.reason]));
   const send =
     content.shared.length + content.personalized.length === 0
@@ -117,7 +119,7 @@ async function sendNode(
           customerIds: content.shared,
           ...(content.personalized.length ? { personalized: content.personalized } : {}),
           idempotencyKey: `journey:${ctx.journeyId}:v${ctx.version}:${node.id}:${digest}`,
-          origin: `journey:${ctx.journeyId}/v${ctx.version}/node:${node.id}`,
+          origin,
           quietHours: ctx.definition.quietHours,
         });
   await updateSteps(
