@@ -6668,7 +6668,7 @@ export interface paths {
                     "application/json": {
                         /** @description e.g. 友だち追加ウェルカム */
                         name: string;
-                        /** @description The journey definition: trigger, nodes (the run starts at nodes[0]), goal, reentry, quietHours, key. See journeys/README.md. */
+                        /** @description The journey definition: trigger, nodes (the run starts at nodes[0]), goal, reentry, quietHours, key, holdoutPercent (0–50). See journeys/README.md. */
                         definition: unknown;
                     };
                 };
@@ -6779,7 +6779,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name?: string;
-                        /** @description The journey definition: trigger, nodes (the run starts at nodes[0]), goal, reentry, quietHours, key. See journeys/README.md. */
+                        /** @description The journey definition: trigger, nodes (the run starts at nodes[0]), goal, reentry, quietHours, key, holdoutPercent (0–50). See journeys/README.md. */
                         definition: unknown;
                     };
                 };

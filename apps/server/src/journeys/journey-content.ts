@@ -103,3 +103,14 @@ export async function trackJourneyLinks(
     failed: content.failed,
   };
 }
+
+/** Each customer's copy of a send node's messages: Liquid rendered, then links tracked. */
+export async function sendContent(
+  ctx: NodeContext,
+  messages: unknown[],
+  origin: string,
+  customerIds: number[],
+): Promise<JourneyMessages> {
+  const rendered = await journeyMessages(ctx.tx, ctx.workspaceId, messages, customerIds);
+  return trackJourneyLinks(ctx, messages, origin, rendered);
+}

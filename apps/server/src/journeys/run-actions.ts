@@ -9,7 +9,7 @@ import { earnInTx } from '../loyalty/points-ledger.ts';
 import { loadRules } from '../loyalty/rules.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import type { Action } from './definition.ts';
-import { splitHoldout } from './holdout.ts';
+import { skipHoldout } from './holdout.ts';
 import type { NodeContext } from './node-context.ts';
 import { type RunState, updateSteps } from './run-state.ts';
 
@@ -40,8 +40,7 @@ async function loyaltyActions(
 ): Promise<void> {
   const { tx, workspaceId: ws, now } = ctx;
   // Coupons and points are value given: the holdout goes without, or the lift would mix them in.
-  const { held, due: runs } = splitHoldout(ctx, all);
-  await updateSteps(tx, ws, held);
+  const runs = await skipHoldout(ctx, all);
   if (!runs.length) return;
   // Member rows locked in customer order, as every loyalty change does.
   const members = await lockMembers(

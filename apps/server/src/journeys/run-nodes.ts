@@ -6,8 +6,8 @@ import { lineAdapter } from '../line/line-adapter.ts';
 import { createSendInTransaction } from '../messaging/create-send.ts';
 import { compileDefinition } from '../segments/compile-definition.ts';
 import type { JourneyNode } from './definition.ts';
-import { splitHoldout } from './holdout.ts';
-import { journeyMessages, trackJourneyLinks } from './journey-content.ts';
+import { skipHoldout } from './holdout.ts';
+import { sendContent } from './journey-content.ts';
 import type { NodeContext } from './node-context.ts';
 import { runActions } from './run-actions.ts';
 import { insertSteps, type RunState, updateSteps } from './run-state.ts';
@@ -78,12 +78,11 @@ async function sendNode(
   runs: RunState[],
   fresh: Set<number>,
 ): Promise<void> {
-  const { held, due } = splitHoldout(
+  // The holdout never reaches the messaging core.
+  const due = await skipHoldout(
     ctx,
     runs.filter((r) => fresh.has(r.id)),
   );
-  // The holdout's steps are recorded like anyone's, so results count them; the core never sees them.
-  await updateSteps(ctx.tx, ctx.workspaceId, held);
   if (!due.length) return;
   const channelId = node.channelId ?? (await ctx.defaultChannel());
   const steps = due.map((r) => ({ runId: r.id, stepNo: r.stepNo }));
@@ -99,15 +98,13 @@ async function sendNode(
     .update(steps.map((s) => `${s.runId}.${s.stepNo}`).join(','))
     .digest('hex')
     .slice(0, 32);
-  // Liquid in the messages: each customer's copy, rendered for the batch in a few statements.
   const origin = `journey:${ctx.journeyId}/v${ctx.version}/node:${node.id}`;
-  const rendered = await journeyMessages(
-    ctx.tx,
-    ctx.workspaceId,
+  const content = await sendContent(
+    ctx,
     node.messages,
+    origin,
     due.map((r) => r.customerId),
   );
-  const content = await trackJourneyLinks(ctx, node.messages, origin, rendered);
   const failed = new Map(content.failed.map((f) => [f.customerId, f.reason]));
   const send =
     content.shared.length + content.personalized.length === 0
