@@ -111,7 +111,8 @@ export async function nodeClicks(
 /**
  * Per group: customers, those with a completed order within `days` after one of their entries,
  * and the revenue (total − refunded) of those orders, each order counted once however many runs'
- * windows hold it.
+ * windows hold it. SQL returns only the customers who bought (few); the groups are summed here,
+ * which keeps the statement free of a parameter listing every customer.
  */
 export async function journeyConversions(
   db: Kysely<DB>,
@@ -120,38 +121,33 @@ export async function journeyConversions(
   groupOf: ReadonlyMap<number, JourneyGroup>,
   days: number,
 ): Promise<Map<JourneyGroup, GroupConversions>> {
-  const { rows } = await sql<{
-    grp: JourneyGroup;
-    n: number;
-    converted: number;
-    revenue: number;
-    revenue_sq: number;
-  }>`
-    with g as (
-      select * from unnest(${[...groupOf.keys()]}::bigint[], ${[...groupOf.values()]}::text[]) g(customer_id, grp)
-    ), hits as (
+  const { rows } = await sql<{ customer_id: number; revenue: number }>`
+    select h.customer_id, sum(h.revenue)::float8 as revenue from (
       select distinct o.id, o.customer_id, (o.total - o.refunded_amount)::float8 as revenue
       from journey_run r
       join customer_order o on o.workspace_id = r.workspace_id and o.customer_id = r.customer_id
         and o.status = 'completed' and o.ordered_at > r.entered_at
         and o.ordered_at <= r.entered_at + make_interval(days => ${days}::int)
-      where r.workspace_id = ${workspaceId} and r.journey_id = ${journeyId}
-    ), per as (
-      select g.grp, g.customer_id, count(h.id) as orders, coalesce(sum(h.revenue), 0)::float8 as revenue
-      from g left join hits h on h.customer_id = g.customer_id
-      group by 1, 2
-    )
-    select grp, count(*)::int as n, (count(*) filter (where orders > 0))::int as converted,
-      coalesce(sum(revenue), 0)::float8 as revenue, coalesce(sum(revenue * revenue), 0)::float8 as revenue_sq
-    from per group by grp`.execute(db);
-  return new Map(
-    rows.map((r) => [
-      r.grp,
-      {
-        audience: r.n,
-        converted: r.converted,
-        revenue: { n: r.n, sum: Number(r.revenue), sumSquares: Number(r.revenue_sq) },
-      },
-    ]),
-  );
+      where r.workspace_id = ${workspaceId} and r.journey_id = ${journeyId}) h
+    group by h.customer_id`.execute(db);
+  const out = new Map<JourneyGroup, GroupConversions>();
+  const of = (g: JourneyGroup) => {
+    if (!out.has(g)) out.set(g, { audience: 0, converted: 0, revenue: { n: 0, sum: 0, sumSquares: 0 } });
+    return out.get(g)!;
+  };
+  for (const g of groupOf.values()) {
+    const c = of(g);
+    c.audience++;
+    c.revenue.n++;
+  }
+  for (const r of rows) {
+    const group = groupOf.get(Number(r.customer_id));
+    if (!group) continue; // cannot happen: every run's customer has a group
+    const c = of(group);
+    const revenue = Number(r.revenue);
+    c.converted++;
+    c.revenue.sum += revenue;
+    c.revenue.sumSquares += revenue * revenue;
+  }
+  return out;
 }
