@@ -34,6 +34,17 @@ describe('definition validation', () => {
     expect(validateJourneyDefinition(base)).toEqual(base);
   });
 
+  it('takes a holdout of 0 to 50 percent with at most two decimals, naming holdoutPercent otherwise', () => {
+    expect(validateJourneyDefinition({ ...base, holdoutPercent: 12.5 })).toMatchObject({
+      holdoutPercent: 12.5,
+    });
+    expect(problems({ ...base, holdoutPercent: 0 })).toEqual([]);
+    expect(problems({ ...base, holdoutPercent: 50 })).toEqual([]);
+    const refused = 'holdoutPercent: must be a number from 0 to 50 with at most two decimals (0〜50%)';
+    for (const bad of [50.01, -1, 12.345, '10', null])
+      expect(problems({ ...base, holdoutPercent: bad })).toEqual([refused]);
+  });
+
   it('names a missing node, a duplicate id and a bad type by path', () => {
     expect(
       problems({

@@ -11,6 +11,7 @@ import type { DomainEventInput } from '../src/domain-events/event-map.ts';
 import type { Jobs } from '../src/jobs/job-types.ts';
 import { advanceJourneys } from '../src/journeys/advance.ts';
 import { consumeJourneyTriggers } from '../src/journeys/consume-triggers.ts';
+import type { SecretBox } from '../src/shared/secret-box.ts';
 import type { TestApp } from './helpers.ts';
 
 /** Per test, in the journey test files that read domain events (see eventsReadable). */
@@ -58,16 +59,20 @@ export async function eventsReadable(db: Kysely<DB>, workspaceId: string): Promi
   );
 }
 
-/** The trigger consumer (once every event is readable) and then the engine, at `now`. */
+/**
+ * The trigger consumer (once every event is readable) and then the engine, at `now` (with
+ * `secrets`, links in sends are tracked as the journey job does).
+ */
 export async function tick(
   db: Kysely<DB>,
   workspaceId: string,
   now: Date,
   jobs?: Jobs,
+  secrets?: SecretBox,
 ): Promise<{ entered: number; exited: number; steps: number }> {
   await eventsReadable(db, workspaceId);
   const consumed = await consumeJourneyTriggers(db, workspaceId, { now });
-  const advanced = await advanceJourneys(db, workspaceId, { now, jobs });
+  const advanced = await advanceJourneys(db, workspaceId, { now, jobs, secrets });
   return { entered: consumed.entered, exited: consumed.exited, steps: advanced.steps };
 }
 

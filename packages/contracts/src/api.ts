@@ -6668,7 +6668,7 @@ export interface paths {
                     "application/json": {
                         /** @description e.g. 友だち追加ウェルカム */
                         name: string;
-                        /** @description The journey definition: trigger, nodes (the run starts at nodes[0]), goal, reentry, quietHours, key. See journeys/README.md. */
+                        /** @description The journey definition: trigger, nodes (the run starts at nodes[0]), goal, reentry, quietHours, key, holdoutPercent (0–50). See journeys/README.md. */
                         definition: unknown;
                     };
                 };
@@ -6779,7 +6779,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name?: string;
-                        /** @description The journey definition: trigger, nodes (the run starts at nodes[0]), goal, reentry, quietHours, key. See journeys/README.md. */
+                        /** @description The journey definition: trigger, nodes (the run starts at nodes[0]), goal, reentry, quietHours, key, holdoutPercent (0–50). See journeys/README.md. */
                         definition: unknown;
                     };
                 };
@@ -7018,6 +7018,112 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 効果測定 / Results per send step, and the lift over the holdout with 95% intervals and the LINE message cost */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description An order counts when completed within this many days after an entry (default: the goal’s window when the goal is an order, else 7) */
+                    attributionDays?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Journey id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            journeyId: number;
+                            status: string;
+                            /** @description the latest version’s holdout (効果測定用の除外グループ) */
+                            holdoutPercent: number;
+                            attributionDays: number;
+                            linePlan: {
+                                plan: string;
+                                monthlyFeeYen: number;
+                                freeMessages: number;
+                                yenPerAdditionalMessage: number | null;
+                                configured: boolean;
+                                yenPerMessage: number;
+                            };
+                            entered: {
+                                runs: number;
+                                customers: number;
+                            };
+                            /** @description distinct customers who clicked any of the journey’s tracked links */
+                            clicked: number;
+                            /** @description delivered LINE messages (one per recipient per send): what LINE bills */
+                            billedMessages: number;
+                            /** @description billedMessages × yenPerMessage, rounded to the yen */
+                            costYen: number;
+                            revenueLiftPerYen: number | null;
+                            groups: {
+                                group: "treated" | "holdout";
+                                runs: number;
+                                customers: number;
+                                converted: number;
+                                /** @description yen: total − refunded of the orders in the window */
+                                revenue: number;
+                                conversionRate: number | null;
+                                revenuePerCustomer: number | null;
+                                /** @description treated − holdout with a 95% interval (Newcombe; Welch) */
+                                lift: {
+                                    conversionRate: {
+                                        estimate: number;
+                                        lower: number;
+                                        upper: number;
+                                    };
+                                    revenuePerCustomer: {
+                                        estimate: number;
+                                        lower: number;
+                                        upper: number;
+                                    };
+                                } | null;
+                            }[];
+                            /** @description one per send node, in the latest definition’s order */
+                            steps: {
+                                nodeId: string;
+                                reached: number;
+                                sent: number;
+                                delivered: number;
+                                failed: number;
+                                queued: number;
+                                /** @description by reason: holdout, render_failed, no_line_channel (the journey), quiet_hours, capped, no_consent, blocked, no_line_identity (the messaging core) */
+                                skipped: {
+                                    [key: string]: number;
+                                };
+                                clicked: number;
+                                billedMessages: number;
+                                costYen: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

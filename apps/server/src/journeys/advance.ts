@@ -5,6 +5,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import type { Jobs } from '../jobs/job-types.ts';
+import type { SecretBox } from '../shared/secret-box.ts';
 import type { JourneyDefinition, JourneyNode } from './definition.ts';
 import type { NodeContext } from './node-context.ts';
 import { executeNode } from './run-nodes.ts';
@@ -15,6 +16,8 @@ export interface AdvanceOptions {
   now: Date;
   /** Enqueues the delivery of sends; absent, sends are created and wait for a worker to find them. */
   jobs?: Pick<Jobs, 'sendInTransaction'> | undefined;
+  /** Opens the link key, so URLs in sends go through tracked redirects; absent: untracked. */
+  secrets?: SecretBox | undefined;
   /** Runs claimed per transaction (default 1,000). */
   batchSize?: number;
 }
@@ -93,6 +96,11 @@ export async function advanceBatch(
     channel ??= firstLineChannel(tx, workspaceId);
     return channel;
   };
+  const linkBases = new Map<number, Promise<string | null>>();
+  const linkBase = (journeyId: number) => {
+    if (!linkBases.has(journeyId)) linkBases.set(journeyId, journeyLinkBase(tx, workspaceId, journeyId));
+    return linkBases.get(journeyId)!;
+  };
   let steps = 0;
   for (let round = 0; round < MAX_NODES_PER_BATCH; round++) {
     const due = runs.filter((r) => r.exitReason === null && r.dueAt !== null && r.dueAt <= now);
@@ -111,6 +119,8 @@ export async function advanceBatch(
         version: first.version,
         definition,
         defaultChannel,
+        secrets: options.secrets,
+        linkBase: () => linkBase(first.journeyId),
         trace,
       };
       steps += await executeNode(ctx, node as JourneyNode, group);
@@ -140,6 +150,20 @@ async function firstLineChannel(tx: Transaction<DB>, workspaceId: string): Promi
     .orderBy('id')
     .executeTakeFirst();
   return row?.id ?? null;
+}
+
+async function journeyLinkBase(
+  tx: Transaction<DB>,
+  workspaceId: string,
+  journeyId: number,
+): Promise<string | null> {
+  const row = await tx
+    .selectFrom('journey')
+    .select('link_base')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', journeyId)
+    .executeTakeFirst();
+  return row?.link_base ?? null;
 }
 
 /** The workspaces with runs due at `now` (the engine job's work list). */

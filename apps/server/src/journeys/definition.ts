@@ -99,6 +99,11 @@ export interface JourneyDefinition {
   quietHours: 'hold' | 'skip';
   /** For an event trigger: the payload field whose value keys the run (one run per key). */
   key?: string;
+  /**
+   * 0–50 (two decimals): the share of customers held out (holdout.ts). They enter and move like
+   * everyone else, but their sends, coupons and points are recorded as `skipped` (`holdout`).
+   */
+  holdoutPercent?: number;
 }
 
 /** 'line.friend_added', 'date:birthday': what the trigger consumer selects journeys by. */

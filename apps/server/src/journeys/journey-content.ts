@@ -4,11 +4,13 @@
 // synthetic ones, so a step never discovers a bad template while sending.
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { trackLineClicks } from '../clicks/track-links.ts';
 import type { DB } from '../db/schema.ts';
 import { renderForAudience } from '../templates/render-audience.ts';
 import { compileContent } from '../templates/render-content.ts';
 import { validateContents } from '../templates/validate-content.ts';
 import type { JourneyDefinition } from './definition.ts';
+import type { NodeContext } from './node-context.ts';
 
 /**
  * Throws `invalid` naming `nodes[2].messages[0].text` with the Liquid line, column and reason
@@ -74,4 +76,41 @@ export async function journeyMessages(
         .map((customerId) => ({ customerId, reason: 'customer not found' })),
     ],
   };
+}
+
+/**
+ * Every URL of the node's messages through a signed redirect under the send's origin
+ * (`journey:<id>/v<version>/node:<node>`), when the journey stored a public URL and the engine
+ * holds the secrets: each customer then gets their own copy (their own tokens).
+ */
+export async function trackJourneyLinks(
+  ctx: NodeContext,
+  nodeMessages: unknown[],
+  origin: string,
+  content: JourneyMessages,
+): Promise<JourneyMessages> {
+  const linkBase = ctx.secrets ? await ctx.linkBase() : null;
+  if (!ctx.secrets || !linkBase) return content;
+  const copies = [
+    ...content.shared.map((customerId) => ({ customerId, content: nodeMessages as unknown })),
+    ...content.personalized.map((p) => ({ customerId: p.customerId, content: p.messages as unknown })),
+  ];
+  const tracked = await trackLineClicks(ctx.tx, ctx.secrets, ctx.workspaceId, origin, linkBase, copies);
+  if (tracked === copies) return content; // no URL in the messages
+  return {
+    shared: [],
+    personalized: tracked.map((t) => ({ customerId: t.customerId, messages: t.content as unknown[] })),
+    failed: content.failed,
+  };
+}
+
+/** Each customer's copy of a send node's messages: Liquid rendered, then links tracked. */
+export async function sendContent(
+  ctx: NodeContext,
+  messages: unknown[],
+  origin: string,
+  customerIds: number[],
+): Promise<JourneyMessages> {
+  const rendered = await journeyMessages(ctx.tx, ctx.workspaceId, messages, customerIds);
+  return trackJourneyLinks(ctx, messages, origin, rendered);
 }

@@ -21,7 +21,7 @@ export async function journeyTick(context: JobContext): Promise<void> {
   }
   const enqueue = context.sendInTransaction ? { sendInTransaction: context.sendInTransaction } : undefined;
   for (const workspaceId of await workspacesWithDueRuns(db, now)) {
-    const advanced = await advanceJourneys(db, workspaceId, { now, jobs: enqueue });
+    const advanced = await advanceJourneys(db, workspaceId, { now, jobs: enqueue, secrets: context.secrets });
     context.logger.info({ workspaceId, ...advanced }, 'journey runs advanced');
   }
 }

@@ -14,6 +14,8 @@ export interface JourneyTable {
   live_version: number | null;
   latest_version: Generated<number>;
   trigger_kind: string | null;
+  /** The public URL click redirects start with (`<linkBase>/r/<token>`); null: links untracked. */
+  link_base: Generated<string | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -56,13 +56,16 @@ export async function createJourney(
   db: Kysely<DB>,
   workspaceId: string,
   input: { name: string; definition: unknown },
+  /** The public URL its sends' links redirect through (`deps.publicUrl`); absent: untracked. */
+  linkBase?: string,
 ): Promise<JourneyView> {
   const name = checkName(input.name);
   const definition = validateJourneyDefinition(input.definition);
   await checkJourneyContent(db, workspaceId, definition);
   return transact(db, async (tx) => {
     const { rows } = await sql<{ id: number }>`
-      insert into journey (workspace_id, name) values (${workspaceId}, ${name}) returning id`.execute(tx);
+      insert into journey (workspace_id, name, link_base)
+      values (${workspaceId}, ${name}, ${linkBase ?? null}) returning id`.execute(tx);
     const id = Number(rows[0]!.id);
     await sql`insert into journey_version (workspace_id, journey_id, version, definition)
       values (${workspaceId}, ${id}, 1, ${JSON.stringify(definition)}::jsonb)`.execute(tx);

@@ -2,6 +2,7 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Jobs } from '../jobs/job-types.ts';
+import type { SecretBox } from '../shared/secret-box.ts';
 import type { JourneyDefinition } from './definition.ts';
 import type { RunState } from './run-state.ts';
 
@@ -13,6 +14,10 @@ export interface NodeContext {
   journeyId: number;
   version: number;
   definition: JourneyDefinition;
+  /** Opens the workspace's link key; absent: links go untracked (a caller without secrets). */
+  secrets: SecretBox | undefined;
+  /** The journey's stored public URL for click redirects (null: untracked), read once per batch. */
+  linkBase(): Promise<string | null>;
   /** The workspace's first LINE channel, for send nodes that name none (read once per batch). */
   defaultChannel(): Promise<string | null>;
   /**

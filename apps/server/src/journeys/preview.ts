@@ -11,6 +11,7 @@ import { getSendPolicy, quietUntil } from '../messaging/send-policy.ts';
 import { compileDefinition } from '../segments/compile-definition.ts';
 import { invalid, notFound } from '../shared/domain-error.ts';
 import type { JourneyDefinition, JourneyNode } from './definition.ts';
+import { isHeldOut } from './holdout.ts';
 import { bucketOf } from './stable-bucket.ts';
 import { parseDuration, waitEnd } from './wait-time.ts';
 
@@ -69,6 +70,9 @@ interface Walk {
 }
 
 function sendDecision(w: Walk, at: Date): PreviewStep['decision'] {
+  // The holdout is decided before the core is reached, as the engine does.
+  if (isHeldOut(w.workspaceId, w.journeyId, w.definition, w.customerId))
+    return { status: 'skipped', reason: 'holdout' };
   const refused = w.facts.line === null ? 'no_line_identity' : consentSkipReason(w.facts.consent);
   const quiet = w.policy.quietHours ? quietUntil(w.policy.quietHours, at) : null;
   if (refused) return { status: 'skipped', reason: refused };

@@ -6,7 +6,7 @@ import { FreeObject, Instant, Nullable, Page } from '../shared/response-types.ts
 
 const Definition = Type.Unknown({
   description:
-    'The journey definition: trigger, nodes (the run starts at nodes[0]), goal, reentry, quietHours, key. See journeys/README.md.',
+    'The journey definition: trigger, nodes (the run starts at nodes[0]), goal, reentry, quietHours, key, holdoutPercent (0–50). See journeys/README.md.',
 });
 
 export const JourneyInput = Type.Object(

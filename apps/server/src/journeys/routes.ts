@@ -3,6 +3,7 @@
 import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
+import { journeyResults } from './journey-results.ts';
 import {
   createJourney,
   getJourney,
@@ -11,6 +12,7 @@ import {
   putDefinition,
   transitionJourney,
 } from './journeys.ts';
+import { JourneyResultsSchema, ResultsQuery } from './results-schema.ts';
 import {
   DefinitionInput,
   IdParams,
@@ -34,7 +36,7 @@ const TRANSITIONS: { action: JourneyTransition; summary: string }[] = [
 ];
 
 /** The journey routes. */
-export function registerJourneyRoutes(app: App, { database, clock }: RouteDeps): void {
+export function registerJourneyRoutes(app: App, { database, clock, publicUrl }: RouteDeps): void {
   const db = database.db;
   app.get(
     '/v1/journeys/templates',
@@ -78,7 +80,9 @@ export function registerJourneyRoutes(app: App, { database, clock }: RouteDeps):
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await createJourney(db, principalOf(request).workspaceId, request.body)),
+      reply
+        .code(201)
+        .send(await createJourney(db, principalOf(request).workspaceId, request.body, publicUrl)),
   );
   app.get(
     '/v1/journeys/:id',
@@ -115,5 +119,23 @@ export function registerJourneyRoutes(app: App, { database, clock }: RouteDeps):
       async (request) =>
         transitionJourney(db, principalOf(request).workspaceId, request.params.id, action, clock.now()),
     );
+  app.get(
+    '/v1/journeys/:id/results',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary:
+          '効果測定 / Results per send step, and the lift over the holdout with 95% intervals and the LINE message cost',
+        params: IdParams,
+        querystring: ResultsQuery,
+        response: { 200: JourneyResultsSchema },
+      },
+    },
+    async (request) =>
+      journeyResults(db, principalOf(request).workspaceId, request.params.id, {
+        attributionDays: request.query.attributionDays,
+      }),
+  );
   registerRunRoutes(app, { database, clock });
 }

@@ -9,6 +9,7 @@ import { earnInTx } from '../loyalty/points-ledger.ts';
 import { loadRules } from '../loyalty/rules.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import type { Action } from './definition.ts';
+import { skipHoldout } from './holdout.ts';
 import type { NodeContext } from './node-context.ts';
 import { type RunState, updateSteps } from './run-state.ts';
 
@@ -35,9 +36,12 @@ export async function runActions(ctx: NodeContext, action: Action, runs: RunStat
 async function loyaltyActions(
   ctx: NodeContext,
   action: Extract<Action, { type: 'grantCoupon' | 'addPoints' }>,
-  runs: RunState[],
+  all: RunState[],
 ): Promise<void> {
   const { tx, workspaceId: ws, now } = ctx;
+  // Coupons and points are value given: the holdout goes without, or the lift would mix them in.
+  const runs = await skipHoldout(ctx, all);
+  if (!runs.length) return;
   // Member rows locked in customer order, as every loyalty change does.
   const members = await lockMembers(
     tx,

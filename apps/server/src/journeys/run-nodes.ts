@@ -6,7 +6,8 @@ import { lineAdapter } from '../line/line-adapter.ts';
 import { createSendInTransaction } from '../messaging/create-send.ts';
 import { compileDefinition } from '../segments/compile-definition.ts';
 import type { JourneyNode } from './definition.ts';
-import { journeyMessages } from './journey-content.ts';
+import { skipHoldout } from './holdout.ts';
+import { sendContent } from './journey-content.ts';
 import type { NodeContext } from './node-context.ts';
 import { runActions } from './run-actions.ts';
 import { insertSteps, type RunState, updateSteps } from './run-state.ts';
@@ -77,7 +78,11 @@ async function sendNode(
   runs: RunState[],
   fresh: Set<number>,
 ): Promise<void> {
-  const due = runs.filter((r) => fresh.has(r.id));
+  // The holdout never reaches the messaging core.
+  const due = await skipHoldout(
+    ctx,
+    runs.filter((r) => fresh.has(r.id)),
+  );
   if (!due.length) return;
   const channelId = node.channelId ?? (await ctx.defaultChannel());
   const steps = due.map((r) => ({ runId: r.id, stepNo: r.stepNo }));
@@ -93,11 +98,11 @@ async function sendNode(
     .update(steps.map((s) => `${s.runId}.${s.stepNo}`).join(','))
     .digest('hex')
     .slice(0, 32);
-  // Liquid in the messages: each customer's copy, rendered for the batch in a few statements.
-  const content = await journeyMessages(
-    ctx.tx,
-    ctx.workspaceId,
+  const origin = `journey:${ctx.journeyId}/v${ctx.version}/node:${node.id}`;
+  const content = await sendContent(
+    ctx,
     node.messages,
+    origin,
     due.map((r) => r.customerId),
   );
   const failed = new Map(content.failed.map((f) => [f.customerId, f.reason]));
@@ -111,7 +116,7 @@ async function sendNode(
           customerIds: content.shared,
           ...(content.personalized.length ? { personalized: content.personalized } : {}),
           idempotencyKey: `journey:${ctx.journeyId}:v${ctx.version}:${node.id}:${digest}`,
-          origin: `journey:${ctx.journeyId}/v${ctx.version}/node:${node.id}`,
+          origin,
           quietHours: ctx.definition.quietHours,
         });
   await updateSteps(

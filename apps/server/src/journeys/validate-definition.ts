@@ -165,6 +165,12 @@ function checkTop(p: Problems, d: Obj) {
     p.oneOf('goal.event', g.event, DOMAIN_EVENT_TYPES);
     p.int('goal.withinDays', g.withinDays, 1, 3660);
   }
+  const h = d.holdoutPercent;
+  if (
+    h !== undefined &&
+    !(typeof h === 'number' && h >= 0 && h <= 50 && Math.abs(h * 100 - Math.round(h * 100)) < 1e-9)
+  )
+    p.add('holdoutPercent', 'must be a number from 0 to 50 with at most two decimals (0〜50%)');
   if (d.key === undefined) return;
   const t = isObj(d.trigger) ? d.trigger : {};
   const fields = typeof t.event === 'string' ? (KEY_FIELDS[t.event as keyof typeof KEY_FIELDS] ?? []) : [];

@@ -1,0 +1,178 @@
+// A journey's results (効果測定): per send node what was sent, skipped (by reason, the holdout
+// among them), delivered and clicked; for the journey as a whole the treated and holdout groups'
+// conversions and revenue after entry, the lift over the holdout with 95% intervals, and what the
+// LINE messages cost. The statistics, the LINE plan and the send outcomes are the campaigns' own.
+import type { Kysely } from 'kysely';
+import type { GroupConversions } from '../campaigns/conversions.ts';
+import { type Interval, meanDifference, proportionDifference } from '../campaigns/lift-stats.ts';
+import { getLinePlan, type LinePlan, yenPerMessage } from '../campaigns/line-plan.ts';
+import { type SendOutcomes, sendOutcomes } from '../campaigns/send-outcomes.ts';
+import type { DB } from '../db/schema.ts';
+import { getJourney } from './journeys.ts';
+import {
+  type JourneyGroup,
+  journeyConversions,
+  journeyEntrants,
+  type NodeSteps,
+  nodeClicks,
+  sendNodeSteps,
+} from './results-queries.ts';
+
+export interface StepResult {
+  nodeId: string;
+  /** Runs that reached the node (a re-entering customer counts again). */
+  reached: number;
+  /** Handed to LINE and not skipped by the core: delivered + failed + queued. */
+  sent: number;
+  delivered: number;
+  failed: number;
+  queued: number;
+  /** By reason: the journey's (holdout, render_failed, no_line_channel) and the core's (quiet_hours, capped, no_consent, blocked, …). */
+  skipped: Record<string, number>;
+  clicked: number;
+  billedMessages: number;
+  costYen: number;
+}
+
+export interface GroupResult {
+  group: JourneyGroup;
+  runs: number;
+  customers: number;
+  converted: number;
+  revenue: number;
+  conversionRate: number | null;
+  revenuePerCustomer: number | null;
+  /** Treated minus holdout (null for the holdout, or when either side has < 2 customers). */
+  lift: { conversionRate: Interval; revenuePerCustomer: Interval } | null;
+}
+
+export interface JourneyResults {
+  journeyId: number;
+  status: string;
+  holdoutPercent: number;
+  attributionDays: number;
+  linePlan: LinePlan & { yenPerMessage: number };
+  entered: { runs: number; customers: number };
+  clicked: number;
+  billedMessages: number;
+  costYen: number;
+  /** Revenue lift (per-customer lift × treated customers) per yen of LINE messages. */
+  revenueLiftPerYen: number | null;
+  groups: GroupResult[];
+  steps: StepResult[];
+}
+
+const EMPTY: GroupConversions = { audience: 0, converted: 0, revenue: { n: 0, sum: 0, sumSquares: 0 } };
+
+function stepResult(
+  node: NodeSteps,
+  sends: Map<number, SendOutcomes>,
+  clicked: number,
+  unitYen: number,
+): StepResult {
+  const out = { delivered: 0, failed: 0, queued: 0, skipped: { ...node.skipped } };
+  for (const id of node.sendIds) {
+    const o = sends.get(id);
+    if (!o) continue;
+    out.delivered += o.delivered;
+    out.failed += o.failed;
+    out.queued += o.queued;
+    for (const [k, v] of Object.entries(o.skipped)) out.skipped[k] = (out.skipped[k] ?? 0) + v;
+  }
+  return {
+    nodeId: node.nodeId,
+    reached: node.steps,
+    sent: out.delivered + out.failed + out.queued,
+    ...out,
+    clicked,
+    billedMessages: out.delivered,
+    costYen: Math.round(out.delivered * unitYen),
+  };
+}
+
+function groupResult(
+  group: JourneyGroup,
+  runs: number,
+  c: GroupConversions,
+  holdout?: GroupConversions,
+): GroupResult {
+  const lift =
+    holdout && c.audience >= 2 && holdout.audience >= 2
+      ? {
+          conversionRate: proportionDifference(c.converted, c.audience, holdout.converted, holdout.audience),
+          revenuePerCustomer: meanDifference(c.revenue, holdout.revenue),
+        }
+      : null;
+  return {
+    group,
+    runs,
+    customers: c.audience,
+    converted: c.converted,
+    revenue: Math.round(c.revenue.sum),
+    conversionRate: c.audience ? c.converted / c.audience : null,
+    revenuePerCustomer: c.audience ? c.revenue.sum / c.audience : null,
+    lift,
+  };
+}
+
+/**
+ * The journey's results. `attributionDays` defaults to the goal's window when the goal is an
+ * order, else 7: an order counts when it is completed within that many days after an entry.
+ */
+export async function journeyResults(
+  db: Kysely<DB>,
+  workspaceId: string,
+  journeyId: number,
+  options: { attributionDays?: number | undefined } = {},
+): Promise<JourneyResults> {
+  const journey = await getJourney(db, workspaceId, journeyId);
+  const def = journey.definition;
+  const days = options.attributionDays ?? (def.goal?.event === 'order.recorded' ? def.goal.withinDays : 7);
+  const plan = await getLinePlan(db, workspaceId);
+  const unitYen = yenPerMessage(plan);
+  const entrants = await journeyEntrants(db, workspaceId, journeyId);
+  const conv = await journeyConversions(db, workspaceId, journeyId, entrants.groupOf, days);
+  const nodes = await sendNodeSteps(db, workspaceId, journeyId);
+  const sends = await sendOutcomes(
+    db,
+    workspaceId,
+    [...nodes.values()].flatMap((n) => n.sendIds),
+  );
+  const clicks = await nodeClicks(db, workspaceId, journeyId);
+  // The latest definition's order first, then nodes only older versions had.
+  const order = def.nodes.map((n) => n.id);
+  const ids = [...nodes.keys()].sort((a, b) => rank(order, a) - rank(order, b) || a.localeCompare(b));
+  const steps = ids.map((id) => stepResult(nodes.get(id)!, sends, clicks.get(id) ?? 0, unitYen));
+  const billed = steps.reduce((s, n) => s + n.billedMessages, 0);
+  const holdout = conv.get('holdout') ?? EMPTY;
+  const hasHoldout = entrants.runs.holdout > 0 || (def.holdoutPercent ?? 0) > 0;
+  const treated = groupResult(
+    'treated',
+    entrants.runs.treated,
+    conv.get('treated') ?? EMPTY,
+    hasHoldout ? holdout : undefined,
+  );
+  const exactCost = billed * unitYen;
+  return {
+    journeyId,
+    status: journey.status,
+    holdoutPercent: def.holdoutPercent ?? 0,
+    attributionDays: days,
+    linePlan: { ...plan, yenPerMessage: unitYen },
+    entered: { runs: entrants.runs.treated + entrants.runs.holdout, customers: entrants.groupOf.size },
+    clicked: clicks.get('') ?? 0,
+    billedMessages: billed,
+    costYen: Math.round(exactCost),
+    revenueLiftPerYen:
+      treated.lift && exactCost > 0
+        ? (treated.lift.revenuePerCustomer.estimate * treated.customers) / exactCost
+        : null,
+    groups: hasHoldout ? [treated, groupResult('holdout', entrants.runs.holdout, holdout)] : [treated],
+    steps,
+  };
+}
+
+function rank(order: readonly string[], id: string): number {
+  const i = order.indexOf(id);
+  return i < 0 ? order.length : i;
+}
