@@ -17,6 +17,8 @@ export type SinkAnswer = 'accept' | 'drop' | { code: number; message: string };
 export interface MailSink {
   smtp: SmtpSettings;
   accepted: ReceivedMail[];
+  /** Server errors other than a client's reset (a test may assert there are none). */
+  errors: Error[];
   /** Decides each message's answer; default accept. `attempt` counts this Message-ID's tries. */
   answer: (mail: ReceivedMail, attempt: number) => SinkAnswer;
   close(): Promise<void>;
@@ -35,6 +37,7 @@ export async function startMailSink(): Promise<MailSink> {
   const sink: MailSink = {
     smtp: undefined as unknown as SmtpSettings, // set below, once the port is known
     accepted: [],
+    errors: [],
     answer: () => 'accept',
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -76,6 +79,13 @@ export async function startMailSink(): Promise<MailSink> {
         callback(error);
       });
     },
+  });
+  // A client that dies mid-conversation (a worker killed with SIGKILL) resets its connection;
+  // smtp-server reports that as an 'error' event on the server, which without a listener is an
+  // uncaught exception in the test process. A reset is what the tests cause; anything else is not.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return;
+    sink.errors.push(error);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
