@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { content, createEmailBed, type EmailBed } from './email-setup.ts';
+import { content, createEmailBed, type EmailBed, emailCustomers } from './email-setup.ts';
 
 let bed: EmailBed;
 beforeAll(async () => {
@@ -16,24 +16,6 @@ afterAll(async () => {
 
 const COUNT = 2_000;
 
-/** Customers r0@d0.example … with an email identity and marketing consent, in one statement. */
-async function emailCustomers(ws: string, count: number): Promise<number[]> {
-  const { rows } = await sql<{ id: number }>`
-    with s as (select g as n from generate_series(0, ${count - 1}::int) g),
-    c as (
-      insert into customer (workspace_id, acquisition_source, attributes)
-      select ${ws}::uuid, 'ec', jsonb_build_object('n', n) from s order by n
-      returning id, (attributes->>'n')::int as n),
-    i as (
-      insert into customer_identity (workspace_id, kind, namespace, value, customer_id)
-      select ${ws}::uuid, 'email', '', 'r' || n || '@d' || (n % 25) || '.example', id from c),
-    k as (
-      insert into customer_consent (workspace_id, customer_id, channel, purpose, status, source, occurred_at)
-      select ${ws}::uuid, id, 'email', 'marketing', 'granted', 'test', now() from c)
-    select id from c order by n`.execute(bed.t.database.db);
-  return rows.map((r) => Number(r.id));
-}
-
 /** A fixed pseudo-random draw per (Message-ID, attempt), so a retry draws afresh. */
 function draw(messageId: string, attempt: number): number {
   return createHash('sha256').update(`${messageId}#${attempt}`).digest().readUInt32BE(0) % 100;
@@ -42,7 +24,7 @@ function draw(messageId: string, attempt: number): number {
 describe('email delivery exactly once over a faulty SMTP server', () => {
   it(`${COUNT.toLocaleString('en')} messages, 5% connections dropped before the reply, 5% deferred (4xx): each Message-ID accepted once, none missing`, async () => {
     const shop = await bed.shop([]);
-    const ids = await emailCustomers(shop.ws, COUNT);
+    const ids = await emailCustomers(bed.t.database.db, shop.ws, COUNT);
     let dropped = 0;
     let deferred = 0;
     bed.sink.answer = (mail, attempt) => {

@@ -1,9 +1,11 @@
 // The email test bed: the app with an in-process SMTP server as its relay, shops with a sender
 // and customers, and delivery run directly through the messaging core.
+import { type Kysely, sql } from 'kysely';
 import pino from 'pino';
 import { expect } from 'vitest';
 import { recordConsent } from '../src/customers/consent.ts';
 import { upsertCustomer } from '../src/customers/upsert-customer.ts';
+import type { DB } from '../src/db/schema.ts';
 import { emailAdapter } from '../src/email/email-adapter.ts';
 import { closeSmtpTransports } from '../src/email/smtp-transport.ts';
 import type { JobDefinition } from '../src/jobs/job-types.ts';
@@ -103,4 +105,25 @@ export async function createEmailBed(options: { jobs?: JobDefinition[] } = {}): 
       await t.close();
     },
   };
+}
+
+/**
+ * `count` customers r0@d0.example, r1@d1.example, … (25 receiving domains) with an email identity
+ * and marketing consent, in one statement; their ids in that order.
+ */
+export async function emailCustomers(db: Kysely<DB>, ws: string, count: number): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`
+    with s as (select g as n from generate_series(0, ${count - 1}::int) g),
+    c as (
+      insert into customer (workspace_id, acquisition_source, attributes)
+      select ${ws}::uuid, 'ec', jsonb_build_object('n', n) from s order by n
+      returning id, (attributes->>'n')::int as n),
+    i as (
+      insert into customer_identity (workspace_id, kind, namespace, value, customer_id)
+      select ${ws}::uuid, 'email', '', 'r' || n || '@d' || (n % 25) || '.example', id from c),
+    k as (
+      insert into customer_consent (workspace_id, customer_id, channel, purpose, status, source, occurred_at)
+      select ${ws}::uuid, id, 'email', 'marketing', 'granted', 'test', now() from c)
+    select id from c order by n`.execute(db);
+  return rows.map((r) => Number(r.id));
 }

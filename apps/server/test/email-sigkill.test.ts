@@ -27,7 +27,7 @@ import { createEmailSend } from '../src/email/email-sends.ts';
 import { putSender } from '../src/email/sender.ts';
 import { getSend } from '../src/messaging/send-status.ts';
 import { createSecretBox } from '../src/shared/secret-box.ts';
-import { content } from './email-setup.ts';
+import { content, emailCustomers } from './email-setup.ts';
 import { type MailSink, type ReceivedMail, startMailSink } from './email-sink.ts';
 import { newWorkspace, TEST_DATABASE_URL } from './helpers.ts';
 import { prepareWorkerStore, startWorker, type WorkerProcess } from './worker-process.ts';
@@ -62,19 +62,7 @@ async function prepareSend(database: Database, count: number): Promise<{ ws: str
     postalAddress: '東京都渋谷区神南1-2-3',
     contact: '03-1234-5678 / support@shop.example.jp',
   });
-  const { rows } = await sql<{ id: number }>`
-    with s as (select g as n from generate_series(0, ${count - 1}::int) g),
-    c as (
-      insert into customer (workspace_id, acquisition_source, attributes)
-      select ${ws}::uuid, 'ec', jsonb_build_object('n', n) from s order by n
-      returning id, (attributes->>'n')::int as n),
-    i as (
-      insert into customer_identity (workspace_id, kind, namespace, value, customer_id)
-      select ${ws}::uuid, 'email', '', 'r' || n || '@d' || (n % 25) || '.example', id from c),
-    k as (
-      insert into customer_consent (workspace_id, customer_id, channel, purpose, status, source, occurred_at)
-      select ${ws}::uuid, id, 'email', 'marketing', 'granted', 'test', now() from c)
-    select id from c order by n`.execute(database.db);
+  const ids = await emailCustomers(database.db, ws, count);
   const send = await createEmailSend(
     database.db,
     {
@@ -85,7 +73,7 @@ async function prepareSend(database: Database, count: number): Promise<{ ws: str
     ws,
     {
       idempotencyKey: 'sigkill',
-      customerIds: rows.map((r) => Number(r.id)),
+      customerIds: ids,
       content,
     },
   );
