@@ -149,7 +149,8 @@ describe("LINE's refusals become 4xx for the caller", () => {
 
   it('429 (rate limit): 429 rate_limited, nothing stored; the next call goes through', async () => {
     const stored = await menusStored();
-    bed.line.faults.burst(1);
+    // Scoped to the endpoint, so a background request elsewhere cannot use the burst up.
+    bed.line.faults.burst(1, '/v2/bot/richmenu');
     const limited = await createMenu();
     expect(limited.statusCode).toBe(429);
     expect(limited.json().error).toMatchObject({ code: 'rate_limited', message: /try again later/ });
@@ -157,7 +158,7 @@ describe("LINE's refusals become 4xx for the caller", () => {
     expect((await createMenu()).statusCode).toBe(201);
 
     const friend = bed.line.users.create({});
-    bed.line.faults.burst(1);
+    bed.line.faults.burst(1, `/v2/bot/user/${friend.userId}/linkToken`);
     const token = await bed.app.inject({
       method: 'POST',
       url: `/v1/line/channels/${bed.channelId}/link-tokens`,

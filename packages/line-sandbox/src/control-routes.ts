@@ -131,10 +131,12 @@ export function controlRoutes(app: FastifyInstance, state: SandboxState): void {
     return {};
   });
   app.post('/sandbox/faults/burst', async (req) => {
-    const count = bodyOf(req.body).count;
+    const { count, path } = bodyOf(req.body);
     if (!Number.isInteger(count) || (count as number) < 1)
       throw badInput('count: expected a positive integer');
-    state.faults.burst(count as number);
+    if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/')))
+      throw badInput('path: expected a path starting with /');
+    state.faults.burst(count as number, path as string | undefined);
     return {};
   });
 

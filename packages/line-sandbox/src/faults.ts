@@ -58,6 +58,8 @@ export class FaultInjector {
   #options: FaultOptions = {};
   #random: Random;
   #burstLeft = 0;
+  /** When set, only requests whose path starts with this take part in the pending burst. */
+  #burstPath: string | undefined;
   readonly counts: FaultCounts = { errors: 0, drops: 0, rateLimited: 0, delayed: 0 };
   readonly #defaultSeed: number;
 
@@ -88,15 +90,21 @@ export class FaultInjector {
     return { ...this.#options };
   }
 
-  /** Answers the next `count` faultable requests with 429, as a burst from LINE would. */
-  burst(count: number): void {
+  /**
+   * Answers the next `count` faultable requests with 429, as a burst from LINE would. With
+   * `pathPrefix`, only requests under that path count (and get the 429s), so a test's burst is not
+   * used up by a background request to another endpoint.
+   */
+  burst(count: number, pathPrefix?: string): void {
     this.#burstLeft += count;
+    this.#burstPath = pathPrefix;
   }
 
   /** Clears every fault and reseeds the stream with the start seed. */
   reset(): void {
     this.#options = {};
     this.#burstLeft = 0;
+    this.#burstPath = undefined;
     this.#random = createRandom(this.#defaultSeed);
     Object.assign(this.counts, { errors: 0, drops: 0, rateLimited: 0, delayed: 0 });
   }
@@ -108,6 +116,9 @@ export class FaultInjector {
   decide(path: string): FaultDecision {
     const o = this.#options;
     if (o.paths !== undefined && !o.paths.some((p) => path.startsWith(p))) return NO_FAULT;
+    if (this.#burstLeft > 0 && this.#burstPath !== undefined && !path.startsWith(this.#burstPath)) {
+      return NO_FAULT;
+    }
     const active = this.#burstLeft > 0 || o.errorRate || o.dropRate || o.burstRate || o.latencyMs;
     if (!active) return NO_FAULT;
     const latencyMs = this.#latency();
@@ -117,6 +128,7 @@ export class FaultInjector {
     }
     if (this.#burstLeft > 0) {
       this.#burstLeft--;
+      if (this.#burstLeft === 0) this.#burstPath = undefined;
       this.counts.rateLimited++;
       return { latencyMs, kind: 'rate-limit' };
     }

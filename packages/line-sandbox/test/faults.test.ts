@@ -80,6 +80,25 @@ describe('fault injection', () => {
     expect(await outcomes(line, 5)).toEqual([429, 429, 429, 200, 200]);
   });
 
+  it('a burst scoped to a path leaves other endpoints alone and waits for its own', async () => {
+    const line = await sandbox({});
+    const res = await fetch(`${line.url}/sandbox/faults/burst`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 2, path: '/v2/bot/message/push' }),
+    });
+    expect(res.status).toBe(200);
+    // Another endpoint first: not rate limited, and it does not use the burst up.
+    await client(line).getBotInfo();
+    expect(await outcomes(line, 3)).toEqual([429, 429, 200]);
+    const bad = await fetch(`${line.url}/sandbox/faults/burst`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 1, path: 'v2/bot' }),
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('random bursts come in runs of burstLength', async () => {
     const line = await sandbox({ seed: 1, burstRate: 0.05, burstLength: 4 });
     const seen = await outcomes(line, 200);
