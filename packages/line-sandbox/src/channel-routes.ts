@@ -1,6 +1,7 @@
 import { isAcceptedToken } from './auth.ts';
 import type { ApiRoute } from './http.ts';
 import { LineApiError, NOT_FOUND_MESSAGE } from './line-error.ts';
+import { verifyLoginAccessToken } from './login-routes.ts';
 import type { SandboxState } from './state.ts';
 import { profileBody, USER_ID_PATTERN } from './users.ts';
 import { isObject } from './validate.ts';
@@ -8,6 +9,8 @@ import { isObject } from './validate.ts';
 const TOKEN_LIFETIME_S = 30 * 24 * 60 * 60 - 1;
 
 function verifyToken(state: SandboxState, token: unknown): Record<string, unknown> {
+  const login = typeof token === 'string' ? verifyLoginAccessToken(state, token) : undefined;
+  if (login !== undefined) return login;
   if (typeof token !== 'string' || !isAcceptedToken(token, state.requiredTokens)) {
     throw new LineApiError('bad-request', 'invalid access token', {
       replacementBody: { error: 'invalid_request', error_description: 'The access token expired' },

@@ -56,6 +56,21 @@ export function controlRoutes(app: FastifyInstance, state: SandboxState): void {
     return {};
   });
 
+  app.put('/sandbox/login', async (req) => {
+    const { autoConsentUserId } = bodyOf(req.body);
+    if (autoConsentUserId !== null && typeof autoConsentUserId !== 'string')
+      throw badInput('autoConsentUserId: expected a user id or null');
+    state.login.autoConsentUserId =
+      autoConsentUserId === null ? undefined : knownUser(state, autoConsentUserId).userId;
+    return { autoConsentUserId: state.login.autoConsentUserId ?? null, channelId: state.login.channelId };
+  });
+  app.post('/sandbox/login/id-tokens', async (req) => {
+    const { userId, nonce } = bodyOf(req.body);
+    if (nonce !== undefined && typeof nonce !== 'string') throw badInput('nonce: expected a string');
+    const user = knownUser(state, typeof userId === 'string' ? userId : undefined);
+    return { idToken: state.login.mintIdToken(user, nonce === undefined ? {} : { nonce }) };
+  });
+
   app.get('/sandbox/users', async () => ({ users: state.users.list() }));
   app.post('/sandbox/users', async (req, reply) => {
     try {

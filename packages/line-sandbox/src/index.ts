@@ -1,4 +1,6 @@
 export type { FaultCounts, FaultOptions } from './faults.ts';
+export type { IdTokenClaims, IdTokenOverrides } from './login.ts';
+export { LINE_LOGIN_ISSUER } from './login.ts';
 export type { LineSandboxOptions } from './options.ts';
 export type { RateLimit, RateLimitGroup, RateLimitOverrides } from './rate-limit.ts';
 export { LINE_RATE_LIMITS } from './rate-limit.ts';

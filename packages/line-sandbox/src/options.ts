@@ -12,6 +12,10 @@ export interface LineSandboxOptions {
   channelSecret?: string;
   /** Channel id reported by token verification. Default `1234567890`. */
   channelId?: string;
+  /** LINE Login channel id: the `aud` of ID tokens and the LIFF apps' channel. Default `2000000001`. */
+  loginChannelId?: string;
+  /** LINE Login channel secret (the token endpoint's `client_secret`). Default `sandbox-login-channel-secret`. */
+  loginChannelSecret?: string;
   /** When non-empty, only these channel access tokens are accepted; others get 401. Default: any token. */
   requireTokens?: string[];
   /** Where webhooks go (can also be set through the webhook endpoint API). */
@@ -51,6 +55,7 @@ export interface SandboxConfig {
   readonly port: number;
   readonly host: string;
   readonly channelId: string;
+  readonly loginChannelId: string;
   readonly seed: number;
   readonly record: 'full' | 'counts';
   readonly unknownRecipients: 'deliver' | 'drop';
@@ -88,6 +93,7 @@ export function resolveConfig(options: LineSandboxOptions): SandboxConfig {
     port,
     host: options.host ?? '127.0.0.1',
     channelId: options.channelId ?? '1234567890',
+    loginChannelId: options.loginChannelId ?? '2000000001',
     seed,
     record: options.record ?? 'full',
     unknownRecipients: options.unknownRecipients ?? 'deliver',

@@ -3,6 +3,8 @@ import { channelRoutes } from './channel-routes.ts';
 import { controlRoutes } from './control-routes.ts';
 import type { FaultInjector } from './faults.ts';
 import { createHttpServer, registerApi } from './http.ts';
+import type { IdTokenOverrides } from './login.ts';
+import { loginRoutes } from './login-routes.ts';
 import { messageRoutes } from './message-routes.ts';
 import type { LineSandboxOptions } from './options.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -83,6 +85,20 @@ export interface LineSandbox {
   issueReplyToken(userId: string): string;
   /** The rich menu the user sees: their own link, else the default. */
   richMenuOf(userId: string): string | undefined;
+  /** The LINE Login channel (LIFF apps belong to it). */
+  readonly login: {
+    readonly channelId: string;
+    readonly channelSecret: string;
+    /** The JWKS served at `/oauth2/v2.1/certs`. */
+    jwks(): { keys: Record<string, unknown>[] };
+    /**
+     * An ES256 ID token for a registered user, as `liff.getIDToken()` returns it in a LIFF app;
+     * `overrides` make it wrong on purpose (exp, aud, iss, nonce, signingKey).
+     */
+    mintIdToken(userId: string, overrides?: IdTokenOverrides): string;
+    /** `/oauth2/v2.1/authorize` logs this user in at once (undefined: show the picker). */
+    autoConsent(userId: string | undefined): void;
+  };
   /** Forgets messages, users, menus, audiences, keys, quota usage, faults and webhook history. */
   reset(): void;
   close(): Promise<void>;
@@ -102,6 +118,7 @@ export async function startLineSandbox(options: LineSandboxOptions = {}): Promis
   const app = createHttpServer(state);
   for (const route of [...messageRoutes(state), ...richMenuRoutes(state), ...channelRoutes(state)])
     registerApi(app, state, route);
+  loginRoutes(app, state);
   controlRoutes(app, state);
   await app.listen({ port: state.config.port, host: state.config.host });
   const port = (app.server.address() as AddressInfo).port;
@@ -142,6 +159,21 @@ export async function startLineSandbox(options: LineSandboxOptions = {}): Promis
     completeAccountLink: (token, nonce, o) => userActions.completeAccountLink(state, token, nonce, o),
     issueReplyToken: (userId) => state.replyTokens.issue(userId),
     richMenuOf: (userId) => state.richMenus.effectiveMenuId(userId),
+    login: {
+      channelId: state.login.channelId,
+      get channelSecret() {
+        return state.login.channelSecret;
+      },
+      jwks: () => state.login.jwks(),
+      mintIdToken: (userId, overrides) => {
+        const user = state.users.get(userId);
+        if (user === undefined) throw new Error(`mintIdToken: user ${userId} is not registered`);
+        return state.login.mintIdToken(user, overrides);
+      },
+      autoConsent: (userId) => {
+        state.login.autoConsentUserId = userId;
+      },
+    },
     reset: () => resetState(state),
     close: async () => {
       state.webhooks.close();

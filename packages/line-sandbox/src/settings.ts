@@ -70,6 +70,7 @@ export function resetState(state: SandboxState): void {
     store.clear();
   }
   for (const store of [state.richMenus, state.audiences, state.narrowcasts, state.webhooks]) store.clear();
+  state.login.clear();
   state.quota.reset();
   state.faults.reset();
   state.rateLimiter.reset();

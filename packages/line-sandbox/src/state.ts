@@ -1,5 +1,6 @@
 import { AudienceStore } from './audiences.ts';
 import { FaultInjector } from './faults.ts';
+import { LoginStore } from './login.ts';
 import { NarrowcastStore } from './narrowcast-store.ts';
 import { OneTimeTokens } from './one-time-tokens.ts';
 import { type LineSandboxOptions, resolveConfig, type SandboxConfig } from './options.ts';
@@ -29,6 +30,8 @@ export interface SandboxState {
   readonly faults: FaultInjector;
   readonly replyTokens: OneTimeTokens;
   readonly linkTokens: OneTimeTokens;
+  /** The LINE Login channel: its key, codes and tokens. */
+  readonly login: LoginStore;
   readonly richMenus: RichMenuStore;
   readonly audiences: AudienceStore;
   readonly narrowcasts: NarrowcastStore;
@@ -64,6 +67,12 @@ export function createState(options: LineSandboxOptions): SandboxState {
     faults: new FaultInjector(config.seed ^ 0x5eed, options.faults),
     replyTokens: new OneTimeTokens(clock, ids, REPLY_TOKEN_TTL_MS),
     linkTokens: new OneTimeTokens(clock, ids, LINK_TOKEN_TTL_MS),
+    login: new LoginStore({
+      channelId: config.loginChannelId,
+      channelSecret: options.loginChannelSecret ?? 'sandbox-login-channel-secret',
+      clock,
+      random: ids,
+    }),
     richMenus: new RichMenuStore(ids),
     audiences: new AudienceStore(clock),
     narrowcasts: new NarrowcastStore(),
