@@ -16,6 +16,7 @@ import { eventsCapability } from '../events/capability.ts';
 import { healthCapability } from '../health/capability.ts';
 import { journeysCapability } from '../journeys/capability.ts';
 import { karteCapability } from '../karte/capability.ts';
+import { liffCapability } from '../liff/capability.ts';
 import { lineCapability } from '../line/capability.ts';
 import { loyaltyCapability } from '../loyalty/capability.ts';
 import { messagingCapability } from '../messaging/capability.ts';
@@ -42,6 +43,7 @@ export const CAPABILITIES: readonly Capability[] = [
   lineCapability,
   emailCapability,
   loyaltyCapability,
+  liffCapability,
   visitsCapability,
   productsCapability,
   recommendationsCapability,

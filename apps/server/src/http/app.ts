@@ -90,7 +90,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
           'Kizuna (絆) ingest and CRM API. Authenticate with an API key: `Authorization: Bearer kz_…`. ' +
           'Batch endpoints take up to 1,000 items; a bad item rejects the batch unless `?partial=true`.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          // LIFF member routes: the token from POST /v1/liff/session (liff/member-auth.ts).
+          memberSession: { type: 'http', scheme: 'bearer', bearerFormat: 'kzm_…' },
+        },
+      },
       security: [{ apiKey: [] }],
     },
   });

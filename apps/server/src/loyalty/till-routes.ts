@@ -21,7 +21,8 @@ export function registerTillRoutes(app: App, { database, secrets, clock }: Route
         response: { 200: MemberSummary },
       },
     },
-    async (request) => scanCard(database.db, principalOf(request).workspaceId, request.body.qr, secrets),
+    async (request) =>
+      scanCard(database.db, principalOf(request).workspaceId, request.body.qr, secrets, clock.now()),
   );
   app.post(
     '/v1/loyalty/till/transactions',

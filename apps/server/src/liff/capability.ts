@@ -1,0 +1,12 @@
+import type { Capability } from '../capabilities/capability.ts';
+
+/** The LIFF member app's server side: LINE Login sessions for members, their card and survey. */
+export const liffCapability: Capability = {
+  name: 'liff',
+  routes: async () => (await import('./routes.ts')).registerLiffRoutes,
+  customerData: [
+    { table: 'liff_member_session', onMerge: 'move', onExport: 'omit' },
+    { table: 'liff_survey_response', onMerge: 'custom' },
+  ],
+  mergeCustomers: async (...args) => (await import('./merge-liff.ts')).mergeLiff(...args),
+};

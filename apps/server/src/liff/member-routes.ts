@@ -1,0 +1,169 @@
+// The LIFF app's API: open a member session with an ID token, then read the member's own card,
+// points, stamp cards and coupons and answer the survey. Member routes carry `config.member`
+// (member-auth.ts) and no scope, so no staff session or API key reaches them.
+import { Type } from 'typebox';
+import type { App, RouteDeps } from '../http/route-deps.ts';
+import { startLiffSession } from './liff-session.ts';
+import { memberOf } from './member-auth.ts';
+import {
+  COUPONS_MAX,
+  memberCard,
+  memberCoupon,
+  memberCoupons,
+  memberPoints,
+  memberStampCards,
+  POINTS_PAGE_MAX,
+} from './member-reads.ts';
+import { endMemberSession } from './member-sessions.ts';
+import { readProfile, saveProfile } from './survey-answers.ts';
+
+const tags = ['liff'];
+const member = { member: true };
+const NoQuery = Type.Object({}, { additionalProperties: false });
+
+const Session = Type.Object({
+  token: Type.String({ description: 'Send as Authorization: Bearer … to /v1/liff/me/*' }),
+  tokenType: Type.Literal('Bearer'),
+  expiresAt: Type.String({ format: 'date-time' }),
+  firstOpen: Type.Boolean({ description: 'true until the member has answered the survey' }),
+  newCustomer: Type.Boolean(),
+});
+
+const Answer = Type.Union([
+  Type.String({ maxLength: 500 }),
+  Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50 }),
+  Type.Null(),
+]);
+
+export function registerMemberRoutes(app: App, deps: RouteDeps): void {
+  const { database, secrets, clock, lineHosts } = deps;
+  const db = database.db;
+  app.post(
+    '/v1/liff/session',
+    {
+      schema: {
+        tags,
+        summary: "Open a member session with the LIFF app's ID token (liff.getIDToken()); re-post to renew",
+        security: [],
+        body: Type.Object(
+          {
+            liffId: Type.String({ minLength: 1, maxLength: 60, pattern: '^[0-9]{1,20}-[A-Za-z0-9]{1,20}$' }),
+            idToken: Type.String({ minLength: 1, maxLength: 4096 }),
+            nonce: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Session },
+      },
+    },
+    async (request) => startLiffSession(db, lineHosts, request.body, clock.now()),
+  );
+  app.delete(
+    '/v1/liff/session',
+    { config: member, schema: { tags, summary: 'End the member session', querystring: NoQuery } },
+    async (request, reply) => {
+      await endMemberSession(db, memberOf(request));
+      return reply.code(204).send();
+    },
+  );
+  app.get(
+    '/v1/liff/me/card',
+    {
+      config: member,
+      schema: {
+        tags,
+        summary: 'The membership card with a freshly signed QR for the till',
+        querystring: NoQuery,
+      },
+    },
+    async (request) => memberCard(db, secrets, memberOf(request), clock.now()),
+  );
+  app.get(
+    '/v1/liff/me/points',
+    {
+      config: member,
+      schema: {
+        tags,
+        summary: 'Points: balance, expiring soon, history (newest first, paginated with before)',
+        querystring: Type.Object(
+          {
+            before: Type.Optional(
+              Type.Integer({ minimum: 1, description: 'nextBefore of the previous page' }),
+            ),
+            limit: Type.Integer({ minimum: 1, maximum: POINTS_PAGE_MAX, default: 20 }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => memberPoints(db, memberOf(request), request.query, clock.now()),
+  );
+  app.get(
+    '/v1/liff/me/stamp-cards',
+    { config: member, schema: { tags, summary: 'Stamp cards: progress and rewards', querystring: NoQuery } },
+    async (request) => ({ items: await memberStampCards(db, memberOf(request)) }),
+  );
+  app.get(
+    '/v1/liff/me/coupons',
+    {
+      config: member,
+      schema: {
+        tags,
+        summary: `The member's coupons: usable, used or expired (at most ${COUPONS_MAX})`,
+        querystring: Type.Object(
+          {
+            state: Type.Optional(
+              Type.Union([Type.Literal('usable'), Type.Literal('used'), Type.Literal('expired')]),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => ({
+      items: await memberCoupons(db, memberOf(request), request.query.state, clock.now()),
+    }),
+  );
+  app.get(
+    '/v1/liff/me/coupons/:code',
+    {
+      config: member,
+      schema: {
+        tags,
+        summary: "One of the member's coupons, with the code to show at the till",
+        params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 40 }) }),
+        querystring: NoQuery,
+      },
+    },
+    async (request) => memberCoupon(db, memberOf(request), request.params.code, clock.now()),
+  );
+  app.get(
+    '/v1/liff/me/profile',
+    {
+      config: member,
+      schema: { tags, summary: "The survey questions and the member's answers", querystring: NoQuery },
+    },
+    async (request) => {
+      const { workspaceId, customerId } = memberOf(request);
+      return readProfile(db, workspaceId, customerId);
+    },
+  );
+  app.put(
+    '/v1/liff/me/profile',
+    {
+      config: member,
+      schema: {
+        tags,
+        summary: 'Answer (or edit) the survey; saved to the customer and to LINE marketing consent',
+        body: Type.Object(
+          {
+            answers: Type.Record(Type.String({ maxLength: 40 }), Answer, { maxProperties: 30 }),
+            marketingConsent: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => saveProfile(db, memberOf(request), request.body, clock.now(), deps.jobs?.publish),
+  );
+}
