@@ -6080,6 +6080,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description question key → answer (a choice, a list of choices, text, or null to clear) */
                         answers: {
                             [key: string]: string | string[] | (never | null);
                         };

@@ -157,7 +157,11 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
         summary: 'Answer (or edit) the survey; saved to the customer and to LINE marketing consent',
         body: Type.Object(
           {
-            answers: Type.Record(Type.String({ maxLength: 40 }), Answer, { maxProperties: 30 }),
+            answers: Type.Record(Type.String(), Answer, {
+              maxProperties: 30,
+              propertyNames: { maxLength: 40 },
+              description: 'question key → answer (a choice, a list of choices, text, or null to clear)',
+            }),
             marketingConsent: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
