@@ -4,6 +4,7 @@ import { customersPages } from '../customers/pages.ts';
 import { dashboardPages } from '../dashboard/pages.ts';
 import { loyaltyPages } from '../loyalty/pages.ts';
 import { segmentsPages } from '../segments/pages.ts';
+import { teamPages } from '../team/pages.ts';
 import type { ConsolePage } from './console-page.ts';
 
 export const PAGES: readonly ConsolePage[] = [
@@ -11,4 +12,5 @@ export const PAGES: readonly ConsolePage[] = [
   ...customersPages,
   ...segmentsPages,
   ...loyaltyPages,
+  ...teamPages,
 ];
