@@ -2,6 +2,7 @@
 // its pages.ts) and one line here.
 import { customersPages } from '../customers/pages.ts';
 import { dashboardPages } from '../dashboard/pages.ts';
+import { linePages } from '../line/pages.ts';
 import { loyaltyPages } from '../loyalty/pages.ts';
 import { segmentsPages } from '../segments/pages.ts';
 import { teamPages } from '../team/pages.ts';
@@ -12,5 +13,6 @@ export const PAGES: readonly ConsolePage[] = [
   ...customersPages,
   ...segmentsPages,
   ...loyaltyPages,
+  ...linePages,
   ...teamPages,
 ];
