@@ -3176,6 +3176,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/line/channels/{channelId}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Connection check: LINE's answer to the access token (the bot's profile), the webhook URL set in the LINE Developers console, and a test post from LINE to Kizuna's webhook URL */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    channelId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description False when LINE refused the access token (401) */
+                            accessTokenValid: boolean;
+                            bot: {
+                                userId: string;
+                                basicId: string;
+                                displayName: string;
+                            } | null;
+                            webhook: {
+                                /** @description Kizuna's webhook URL for this channel */
+                                expected: string;
+                                /** @description The webhook URL in the LINE Developers console ('' when none) */
+                                configured: string;
+                                /** @description Whether "Use webhook" is on in the LINE Developers console */
+                                active: boolean;
+                                /** @description Whether LINE's test post to Kizuna's webhook URL was answered 2xx */
+                                reached: boolean;
+                                /** @description Status of that test post (0: no answer) */
+                                statusCode: number;
+                                /** @description LINE's reason when the test post failed */
+                                reason: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/line/channels/{channelId}/link-tokens": {
         parameters: {
             query?: never;

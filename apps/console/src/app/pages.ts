@@ -2,8 +2,10 @@
 // its pages.ts) and one line here.
 import { customersPages } from '../customers/pages.ts';
 import { dashboardPages } from '../dashboard/pages.ts';
+import { linePages } from '../line/pages.ts';
 import { loyaltyPages } from '../loyalty/pages.ts';
 import { segmentsPages } from '../segments/pages.ts';
+import { teamPages } from '../team/pages.ts';
 import type { ConsolePage } from './console-page.ts';
 
 export const PAGES: readonly ConsolePage[] = [
@@ -11,4 +13,6 @@ export const PAGES: readonly ConsolePage[] = [
   ...customersPages,
   ...segmentsPages,
   ...loyaltyPages,
+  ...linePages,
+  ...teamPages,
 ];

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { issueLinkToken, startAccountLink } from './account-link.ts';
+import { checkChannel } from './channel-check.ts';
 import { listChannels, openChannel, saveChannel } from './channels.ts';
 
 const Channel = Type.Object({
@@ -18,6 +19,28 @@ const Channel = Type.Object({
 });
 const ChannelParams = Type.Object({ channelId: Type.String({ maxLength: 100 }) });
 const tags = ['line'];
+const ChannelCheck = Type.Object({
+  accessTokenValid: Type.Boolean({ description: 'False when LINE refused the access token (401)' }),
+  bot: Type.Union([
+    Type.Object({ userId: Type.String(), basicId: Type.String(), displayName: Type.String() }),
+    Type.Null(),
+  ]),
+  webhook: Type.Union([
+    Type.Object({
+      expected: Type.String({ description: "Kizuna's webhook URL for this channel" }),
+      configured: Type.String({
+        description: "The webhook URL in the LINE Developers console ('' when none)",
+      }),
+      active: Type.Boolean({ description: 'Whether "Use webhook" is on in the LINE Developers console' }),
+      reached: Type.Boolean({
+        description: "Whether LINE's test post to Kizuna's webhook URL was answered 2xx",
+      }),
+      statusCode: Type.Integer({ description: 'Status of that test post (0: no answer)' }),
+      reason: Type.String({ description: "LINE's reason when the test post failed" }),
+    }),
+    Type.Null(),
+  ]),
+});
 
 /** LINE channel settings and account links. */
 export function registerChannelRoutes(app: App, deps: RouteDeps): void {
@@ -62,6 +85,28 @@ export function registerChannelRoutes(app: App, deps: RouteDeps): void {
     async (request) => ({
       items: await listChannels(db, secrets, publicUrl, principalOf(request).workspaceId),
     }),
+  );
+  app.post(
+    '/v1/line/channels/:channelId/check',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary:
+          "Connection check: LINE's answer to the access token (the bot's profile), the webhook URL set in the LINE Developers console, and a test post from LINE to Kizuna's webhook URL",
+        params: ChannelParams,
+        response: { 200: ChannelCheck },
+      },
+    },
+    async (request) =>
+      checkChannel(
+        db,
+        secrets,
+        lineHosts,
+        publicUrl,
+        principalOf(request).workspaceId,
+        request.params.channelId,
+      ),
   );
 
   app.post(

@@ -1,0 +1,369 @@
+import {
+  Alert,
+  App as AntApp,
+  Button,
+  Card,
+  Checkbox,
+  Form,
+  Input,
+  InputNumber,
+  Radio,
+  Select,
+  Space,
+  Typography,
+} from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { EmptyState, ErrorState, Loading } from '../app/states.tsx';
+import { useT } from '../i18n/locale.tsx';
+import { CardTitle } from '../team/card-title.tsx';
+import { editorMessages, richMenuMessages } from './messages.ts';
+import { PartlySaved, useChannels, useCreateRichMenu, useSegmentChoices } from './queries.ts';
+import './rich-menu.css';
+import {
+  type ActionType,
+  AREA_LABELS,
+  type AreaAction,
+  actionProblem,
+  imageSize,
+  LAYOUTS,
+  layoutBounds,
+  layoutById,
+  type MenuSize,
+  richMenuDefinition,
+  SIZES,
+} from './rich-menu-layouts.ts';
+import { RichMenuPreview } from './rich-menu-preview.tsx';
+
+const MAX_IMAGE_BYTES = 1024 * 1024;
+const VALUE_LABEL = {
+  uri: 'actionValueUri',
+  message: 'actionValueMessage',
+  postback: 'actionValuePostback',
+} as const;
+
+interface Basics {
+  channelId: string;
+  name: string;
+  chatBarText: string;
+  selected: boolean;
+  segmentId?: number;
+  priority: number;
+  makeDefault: boolean;
+}
+
+function blankActions(count: number, previous: AreaAction[] = []): AreaAction[] {
+  return Array.from({ length: count }, (_, i) => previous[i] ?? { type: 'uri', label: '', value: '' });
+}
+
+export function RichMenuEditorPage() {
+  const tl = useT(richMenuMessages);
+  const channels = useChannels();
+  if (channels.isPending) return <Loading />;
+  if (channels.isError) return <ErrorState error={channels.error} retry={() => channels.refetch()} />;
+  if (channels.data.length === 0)
+    return (
+      <Card>
+        <EmptyState title={tl('noChannel')} next={<Link to="/line">{tl('noChannelNext')}</Link>} />
+      </Card>
+    );
+  return <Editor channels={channels.data.map((c) => ({ value: c.id, label: c.name || c.lineChannelId }))} />;
+}
+
+function Editor({ channels }: { channels: { value: string; label: string }[] }) {
+  const t = useT(editorMessages);
+  const tl = useT(richMenuMessages);
+  const { message } = AntApp.useApp();
+  const navigate = useNavigate();
+  const segments = useSegmentChoices();
+  const create = useCreateRichMenu();
+  const [form] = Form.useForm<Basics>();
+  const [size, setSize] = useState<MenuSize>('large');
+  const [layoutId, setLayoutId] = useState('large-6');
+  const [actions, setActions] = useState<AreaAction[]>(() => blankActions(6));
+  const [image, setImage] = useState<{ file: File; url: string }>();
+  const [imageError, setImageError] = useState<string>();
+  const [actionError, setActionError] = useState<string>();
+  const chatBarText = Form.useWatch('chatBarText', form) ?? '';
+  const layout = layoutById(layoutId);
+  const bounds = useMemo(() => layoutBounds(layout), [layout]);
+  const { width, height } = SIZES[size];
+
+  useEffect(() => () => (image ? URL.revokeObjectURL(image.url) : undefined), [image]);
+
+  const chooseSize = (next: MenuSize) => {
+    setSize(next);
+    const first = LAYOUTS.find((l) => l.size === next)!;
+    chooseLayout(first.id);
+    // An image made for the other size no longer fits.
+    setImage(undefined);
+    setImageError(undefined);
+  };
+  const chooseLayout = (id: string) => {
+    setLayoutId(id);
+    setActions((previous) => blankActions(layoutById(id).cells.length, previous));
+  };
+  const setAction = (i: number, patch: Partial<AreaAction>) =>
+    setActions((previous) => previous.map((a, k) => (k === i ? { ...a, ...patch } : a)));
+
+  const chooseImage = async (file: File | undefined) => {
+    setImageError(undefined);
+    setImage(undefined);
+    if (!file) return;
+    if (file.type !== 'image/png' && file.type !== 'image/jpeg') return setImageError(t('imageWrongType'));
+    if (file.size > MAX_IMAGE_BYTES)
+      return setImageError(t('imageTooLarge', { size: `${(file.size / 1024 / 1024).toFixed(1)} MB` }));
+    const found = imageSize(new Uint8Array(await file.arrayBuffer()));
+    if (!found) return setImageError(t('imageUnreadable'));
+    if (found.width !== width || found.height !== height)
+      return setImageError(t('imageWrongSize', { width, height, actual: `${found.width}×${found.height}` }));
+    setImage({ file, url: URL.createObjectURL(file) });
+  };
+
+  const submit = (basics: Basics) => {
+    if (!image) return setImageError(t('imageRequired'));
+    for (const [i, action] of actions.entries()) {
+      const problem = actionProblem(action);
+      if (problem) {
+        const label = AREA_LABELS[i] ?? String(i + 1);
+        return setActionError(t(problem, { label, field: t(VALUE_LABEL[action.type]) }));
+      }
+    }
+    setActionError(undefined);
+    create.mutate(
+      {
+        channelId: basics.channelId,
+        definition: richMenuDefinition({ ...basics, layoutId, actions }),
+        image: image.file,
+        ...(basics.segmentId ? { segmentId: basics.segmentId } : {}),
+        priority: basics.priority,
+        makeDefault: basics.makeDefault,
+      },
+      {
+        onSuccess: () => {
+          message.success(t('saved', { name: basics.name }));
+          navigate('/line/rich-menus');
+        },
+      },
+    );
+  };
+
+  const labels = actions.map((a, i) => `${AREA_LABELS[i]} ${a.label}`.trim());
+  const failure = create.error;
+  return (
+    <Space direction="vertical" size="large" style={{ width: '100%' }}>
+      <Space style={{ justifyContent: 'space-between', width: '100%' }} wrap>
+        <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
+          {t('title')}
+        </Typography.Title>
+        <Link to="/line/rich-menus">{tl('back')}</Link>
+      </Space>
+      <Form<Basics>
+        form={form}
+        layout="vertical"
+        requiredMark={false}
+        initialValues={{ channelId: channels[0]?.value, selected: true, priority: 0, makeDefault: false }}
+        onFinish={submit}
+      >
+        <div className="kz-rm-editor">
+          <Space direction="vertical" size="large" style={{ width: '100%' }}>
+            <Card title={<CardTitle>{t('basics')}</CardTitle>}>
+              {channels.length > 1 && (
+                <Form.Item name="channelId" label={t('channel')}>
+                  <Select options={channels} />
+                </Form.Item>
+              )}
+              <Form.Item
+                name="name"
+                label={t('name')}
+                rules={[{ required: true, whitespace: true, message: t('nameRequired') }]}
+              >
+                <Input maxLength={300} />
+              </Form.Item>
+              <Form.Item
+                name="chatBarText"
+                label={t('chatBarText')}
+                rules={[{ required: true, whitespace: true, message: t('chatBarTextRequired') }]}
+              >
+                <Input maxLength={14} showCount />
+              </Form.Item>
+              <Form.Item name="selected" valuePropName="checked">
+                <Checkbox>{t('selected')}</Checkbox>
+              </Form.Item>
+              <Form.Item label={t('size')}>
+                <Radio.Group
+                  value={size}
+                  onChange={(e) => chooseSize(e.target.value as MenuSize)}
+                  optionType="button"
+                >
+                  <Radio value="large">{t('sizeLarge')}</Radio>
+                  <Radio value="compact">{t('sizeCompact')}</Radio>
+                </Radio.Group>
+              </Form.Item>
+              <Form.Item label={t('layout')}>
+                <Radio.Group value={layoutId} onChange={(e) => chooseLayout(e.target.value as string)}>
+                  {LAYOUTS.filter((l) => l.size === size).map((l) => (
+                    <Radio key={l.id} value={l.id}>
+                      <LayoutThumb id={l.id} label={t('layoutOption', { count: l.cells.length })} />
+                    </Radio>
+                  ))}
+                </Radio.Group>
+              </Form.Item>
+              <Form.Item
+                label={t('image', { width, height })}
+                validateStatus={imageError ? 'error' : undefined}
+                help={imageError}
+                htmlFor="kz-rm-image"
+              >
+                <input
+                  id="kz-rm-image"
+                  type="file"
+                  accept="image/png,image/jpeg"
+                  onChange={(e) => void chooseImage(e.target.files?.[0])}
+                />
+              </Form.Item>
+            </Card>
+            <Card title={<CardTitle>{t('actions')}</CardTitle>}>
+              <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+                {actions.map((action, i) => (
+                  <AreaActionFields
+                    key={AREA_LABELS[i]}
+                    index={i}
+                    action={action}
+                    onChange={(patch) => setAction(i, patch)}
+                  />
+                ))}
+              </Space>
+              {actionError && <Alert type="error" showIcon style={{ marginTop: 16 }} title={actionError} />}
+            </Card>
+            <Card title={<CardTitle>{t('delivery')}</CardTitle>}>
+              <Form.Item name="segmentId" label={t('segment')} extra={t('segmentHelp')}>
+                <Select
+                  allowClear
+                  placeholder={t('segmentNone')}
+                  loading={segments.isPending}
+                  notFoundContent={t('noSegments')}
+                  options={(segments.data ?? []).map((s) => ({
+                    value: s.id,
+                    label: `${s.name}（${s.memberCount}）`,
+                  }))}
+                />
+              </Form.Item>
+              <Form.Item name="priority" label={t('priority')} extra={t('priorityHelp')}>
+                <InputNumber min={-1000} max={1000} precision={0} />
+              </Form.Item>
+              <Form.Item name="makeDefault" valuePropName="checked">
+                <Checkbox>{t('makeDefault')}</Checkbox>
+              </Form.Item>
+            </Card>
+            {failure && (
+              <Alert
+                type="error"
+                showIcon
+                title={
+                  failure instanceof PartlySaved
+                    ? t('savedPartly', { reason: failure.message })
+                    : t('saveFailed', { reason: failure.message })
+                }
+              />
+            )}
+            <Space>
+              <Button type="primary" htmlType="submit" loading={create.isPending}>
+                {t('save')}
+              </Button>
+              <Button onClick={() => navigate('/line/rich-menus')}>{t('cancel')}</Button>
+            </Space>
+          </Space>
+          <Card title={<CardTitle>{t('preview')}</CardTitle>} style={{ position: 'sticky', top: 16 }}>
+            <RichMenuPreview
+              {...(image ? { imageUrl: image.url } : {})}
+              width={width}
+              height={height}
+              areas={bounds}
+              labels={labels}
+              chatBarText={chatBarText}
+              chatLabel={t('previewChat')}
+            />
+          </Card>
+        </div>
+      </Form>
+    </Space>
+  );
+}
+
+/** A small drawing of a layout's areas, beside its name. */
+function LayoutThumb({ id, label }: { id: string; label: string }) {
+  const layout = layoutById(id);
+  const { width, height } = SIZES[layout.size];
+  return (
+    <span style={{ display: 'inline-flex', alignItems: 'center', gap: 6, marginBottom: 6 }}>
+      <svg width={60} height={(60 * height) / width} viewBox={`0 0 ${width} ${height}`} aria-hidden="true">
+        {layoutBounds(layout).map((b) => (
+          <rect
+            key={`${b.x}-${b.y}`}
+            x={b.x}
+            y={b.y}
+            width={b.width}
+            height={b.height}
+            fill="#f0f0f0"
+            stroke="#595959"
+            strokeWidth={40}
+          />
+        ))}
+      </svg>
+      {label}
+    </span>
+  );
+}
+
+function AreaActionFields({
+  index,
+  action,
+  onChange,
+}: {
+  index: number;
+  action: AreaAction;
+  onChange: (patch: Partial<AreaAction>) => void;
+}) {
+  const t = useT(editorMessages);
+  const label = AREA_LABELS[index] ?? String(index + 1);
+  const area = t('area', { label });
+  return (
+    <fieldset style={{ border: '1px solid #f0f0f0', borderRadius: 8, padding: '8px 12px', margin: 0 }}>
+      <legend
+        style={{ fontSize: 14, fontWeight: 600, width: 'auto', margin: 0, padding: '0 4px', border: 0 }}
+      >
+        {area}
+      </legend>
+      <Space wrap align="start" style={{ width: '100%' }}>
+        <Select<ActionType>
+          aria-label={`${area} ${t('actionType')}`}
+          value={action.type}
+          style={{ width: 220 }}
+          onChange={(type) => onChange({ type })}
+          options={[
+            { value: 'uri', label: t('actionUri') },
+            { value: 'message', label: t('actionMessage') },
+            { value: 'postback', label: t('actionPostback') },
+          ]}
+        />
+        <Input
+          aria-label={`${area} ${t('actionLabel')}`}
+          placeholder={t('actionLabel')}
+          maxLength={20}
+          value={action.label}
+          onChange={(e) => onChange({ label: e.target.value })}
+          style={{ width: 180 }}
+        />
+        <Input
+          aria-label={`${area} ${t(VALUE_LABEL[action.type])}`}
+          placeholder={t(VALUE_LABEL[action.type])}
+          maxLength={action.type === 'uri' ? 1000 : 300}
+          value={action.value}
+          onChange={(e) => onChange({ value: e.target.value })}
+          style={{ width: 260 }}
+        />
+      </Space>
+    </fieldset>
+  );
+}
