@@ -1849,6 +1849,8 @@ export interface paths {
                             }[];
                             loyalty: {
                                 memberNo: string | null;
+                                /** @description Reading of the name (katakana) */
+                                nameKana: string | null;
                                 tier: {
                                     code: string;
                                     name: string;
@@ -4573,6 +4575,8 @@ export interface paths {
                             mergedInto: number | null;
                             memberNo: string | null;
                             name: string | null;
+                            /** @description Reading of the name (katakana) */
+                            nameKana: string | null;
                             tier: {
                                 code: string;
                                 name: string;
@@ -5604,6 +5608,8 @@ export interface paths {
                             mergedInto: number | null;
                             memberNo: string | null;
                             name: string | null;
+                            /** @description Reading of the name (katakana) */
+                            nameKana: string | null;
                             tier: {
                                 code: string;
                                 name: string;
@@ -5744,6 +5750,8 @@ export interface paths {
                                 mergedInto: number | null;
                                 memberNo: string | null;
                                 name: string | null;
+                                /** @description Reading of the name (katakana) */
+                                nameKana: string | null;
                                 tier: {
                                     code: string;
                                     name: string;

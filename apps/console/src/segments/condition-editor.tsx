@@ -75,8 +75,21 @@ function AggregateEditor({ node, onChange }: Edit<Of<'aggregate'>>) {
   const measures = a.of === 'events' ? MEASURES.filter((m) => m !== 'sum') : MEASURES;
   return (
     <>
-      <Pick label="source" prefix="of" keys={SOURCES} value={a.of} onChange={(of) => set({ of }, of === 'events' && a.measure === 'sum' ? { value: 1 } : {})} width={100} />
-      {a.of === 'events' && <TextIn label="eventType" value={a.type ?? ''} onChange={(type) => set({ type: type || undefined })} />}
+      <Pick
+        label="source"
+        prefix="of"
+        keys={SOURCES}
+        value={a.of}
+        onChange={(of) => set({ of }, of === 'events' && a.measure === 'sum' ? { value: 1 } : {})}
+        width={100}
+      />
+      {a.of === 'events' && (
+        <TextIn
+          label="eventType"
+          value={a.type ?? ''}
+          onChange={(type) => set({ type: type || undefined })}
+        />
+      )}
       <Pick
         label="measure"
         prefix="measure"
@@ -89,10 +102,20 @@ function AggregateEditor({ node, onChange }: Edit<Of<'aggregate'>>) {
         }}
       />
       <WindowIn value={a.window} onChange={(window) => set({ window })} />
-      <Pick label="operator" prefix="op" keys={ops} value={node.op} onChange={(op) => onChange({ ...node, op: op as Of<'aggregate'>['op'] })} width={120} />
+      <Pick
+        label="operator"
+        prefix="op"
+        keys={ops}
+        value={node.op}
+        onChange={(op) => onChange({ ...node, op: op as Of<'aggregate'>['op'] })}
+        width={120}
+      />
       {!presence &&
         (kind === 'date' ? (
-          <JstDateIn value={typeof node.value === 'string' ? node.value : undefined} onChange={(value) => onChange({ ...node, value })} />
+          <JstDateIn
+            value={typeof node.value === 'string' ? node.value : undefined}
+            onChange={(value) => onChange({ ...node, value })}
+          />
         ) : (
           <NumberIn
             label="value"
@@ -107,8 +130,13 @@ function AggregateEditor({ node, onChange }: Edit<Of<'aggregate'>>) {
 }
 
 /** `purchased` and `visitMenu`: match key and values, measure, window, comparison. */
-function ItemEditor({ node, onChange, kind }: Edit<Of<'purchased'> | Of<'visitMenu'>> & { kind: 'purchased' | 'visitMenu' }) {
-  const match: ItemMatch = kind === 'purchased' ? (node as Of<'purchased'>).purchased : (node as Of<'visitMenu'>).visitMenu;
+function ItemEditor({
+  node,
+  onChange,
+  kind,
+}: Edit<Of<'purchased'> | Of<'visitMenu'>> & { kind: 'purchased' | 'visitMenu' }) {
+  const match: ItemMatch =
+    kind === 'purchased' ? (node as Of<'purchased'>).purchased : (node as Of<'visitMenu'>).visitMenu;
   const keys = kind === 'purchased' ? PURCHASE_KEYS : VISIT_MENU_KEYS;
   const measures = kind === 'purchased' ? PURCHASE_MEASURES : VISIT_MENU_MEASURES;
   const key = keys.find((k) => k in match) ?? keys[0];
@@ -122,11 +150,36 @@ function ItemEditor({ node, onChange, kind }: Edit<Of<'purchased'> | Of<'visitMe
   const base = { measure: match.measure, window: match.window };
   return (
     <>
-      <Pick label="matchBy" prefix={kind} keys={keys} value={key} onChange={(k) => set({ ...base, [k]: values })} width={130} />
-      <ListIn label="value" value={values} onChange={(v) => set({ ...base, [key]: v.length === 1 ? v[0] : v })} />
+      <Pick
+        label="matchBy"
+        prefix={kind}
+        keys={keys}
+        value={key}
+        onChange={(k) => set({ ...base, [k]: values })}
+        width={130}
+      />
+      <ListIn
+        label="value"
+        value={values}
+        onChange={(v) => set({ ...base, [key]: v.length === 1 ? v[0] : v })}
+      />
       <WindowIn value={match.window} onChange={(window) => set({ ...match, window })} />
-      <Pick label="measure" prefix="pm" keys={measures} value={measure} onChange={(m) => set({ ...match, measure: m === measures[0] ? undefined : m })} width={120} />
-      <Pick label="operator" prefix="op" keys={COMPARISONS} value={node.op} onChange={(op) => onChange({ ...node, op })} width={120} />
+      <Pick
+        label="measure"
+        prefix="pm"
+        keys={measures}
+        value={measure}
+        onChange={(m) => set({ ...match, measure: m === measures[0] ? undefined : m })}
+        width={120}
+      />
+      <Pick
+        label="operator"
+        prefix="op"
+        keys={COMPARISONS}
+        value={node.op}
+        onChange={(op) => onChange({ ...node, op })}
+        width={120}
+      />
       <NumberIn
         label="value"
         yen={measure === 'amount'}
@@ -144,28 +197,76 @@ function ProfileEditor({ node, onChange }: Edit<Of<'profile'>>) {
   const type = PROFILE_FIELDS[node.profile];
   const list = node.op === 'in' || node.op === 'not_in';
   const presence = node.op === 'exists' || node.op === 'not_exists';
-  const ops: readonly Op[] = type === 'text' || type === 'store' ? ['in', 'not_in', 'eq', 'neq', 'exists', 'not_exists'] : OPS_ALL.filter((o) => o !== 'in' && o !== 'not_in');
-  const storeOptions = stores.data?.items.map((s) => ({ value: String(s.id), label: `${s.name}（${s.code}）` }));
+  const ops: readonly Op[] =
+    type === 'text' || type === 'store'
+      ? ['in', 'not_in', 'eq', 'neq', 'exists', 'not_exists']
+      : OPS_ALL.filter((o) => o !== 'in' && o !== 'not_in');
+  const storeOptions = stores.data?.items.map((s) => ({
+    value: String(s.id),
+    label: `${s.name}（${s.code}）`,
+  }));
   const field = (profile: ProfileField) => {
     const nextType = PROFILE_FIELDS[profile];
-    onChange(nextType === 'date' ? { profile, op: 'gte', value: new Date().toISOString() } : { profile, op: 'in', value: [] });
+    onChange(
+      nextType === 'date'
+        ? { profile, op: 'gte', value: new Date().toISOString() }
+        : { profile, op: 'in', value: [] },
+    );
   };
   const listValue = Array.isArray(node.value) ? node.value : [];
   const asStore = (v: string[]) => (type === 'store' ? v.map(Number) : v);
   return (
     <>
-      <Pick label="field" prefix="profile" keys={Object.keys(PROFILE_FIELDS) as ProfileField[]} value={node.profile} onChange={field} />
-      <Pick label="operator" prefix="op" keys={ops} value={node.op} onChange={(op) => onChange({ ...node, op, value: op === 'in' || op === 'not_in' ? listValue : presence ? '' : node.value })} width={140} />
+      <Pick
+        label="field"
+        prefix="profile"
+        keys={Object.keys(PROFILE_FIELDS) as ProfileField[]}
+        value={node.profile}
+        onChange={field}
+      />
+      <Pick
+        label="operator"
+        prefix="op"
+        keys={ops}
+        value={node.op}
+        onChange={(op) =>
+          onChange({
+            ...node,
+            op,
+            value: op === 'in' || op === 'not_in' ? listValue : presence ? '' : node.value,
+          })
+        }
+        width={140}
+      />
       {presence ? null : type === 'date' ? (
-        <JstDateIn value={typeof node.value === 'string' ? node.value : undefined} onChange={(value) => onChange({ ...node, value })} />
+        <JstDateIn
+          value={typeof node.value === 'string' ? node.value : undefined}
+          onChange={(value) => onChange({ ...node, value })}
+        />
       ) : list ? (
-        <ListIn label="value" value={listValue} options={type === 'store' ? storeOptions : undefined} onChange={(v) => onChange({ ...node, value: asStore(v) })} />
+        <ListIn
+          label="value"
+          value={listValue}
+          options={type === 'store' ? storeOptions : undefined}
+          onChange={(v) => onChange({ ...node, value: asStore(v) })}
+        />
       ) : type === 'store' ? (
-        <ListIn label="store" value={node.value === undefined ? [] : [String(node.value)]} options={storeOptions} onChange={(v) => onChange({ ...node, value: Number(v.at(-1)) })} />
+        <ListIn
+          label="store"
+          value={node.value === undefined ? [] : [String(node.value)]}
+          options={storeOptions}
+          onChange={(v) => onChange({ ...node, value: Number(v.at(-1)) })}
+        />
       ) : (
-        <TextIn label="value" value={String(node.value ?? '')} onChange={(value) => onChange({ ...node, value })} />
+        <TextIn
+          label="value"
+          value={String(node.value ?? '')}
+          onChange={(value) => onChange({ ...node, value })}
+        />
       )}
-      {type === 'store' && stores.data?.items.length === 0 && <Typography.Text type="secondary">{t('store')}: 0</Typography.Text>}
+      {type === 'store' && stores.data?.items.length === 0 && (
+        <Typography.Text type="secondary">{t('store')}: 0</Typography.Text>
+      )}
     </>
   );
 }
@@ -178,12 +279,37 @@ function AttributeEditor({ node, onChange }: Edit<Of<'attribute'>>) {
   const scalar = (s: string) => (s.trim() !== '' && Number.isFinite(Number(s)) ? Number(s) : s);
   return (
     <>
-      <TextIn label="attributeKey" value={node.attribute} onChange={(attribute) => onChange({ ...node, attribute })} />
-      <Pick label="operator" prefix="op" keys={OPS_ALL} value={node.op} onChange={(op) => onChange({ ...node, op, value: op === 'in' || op === 'not_in' ? listValue : presence ? '' : node.value })} width={140} />
+      <TextIn
+        label="attributeKey"
+        value={node.attribute}
+        onChange={(attribute) => onChange({ ...node, attribute })}
+      />
+      <Pick
+        label="operator"
+        prefix="op"
+        keys={OPS_ALL}
+        value={node.op}
+        onChange={(op) =>
+          onChange({
+            ...node,
+            op,
+            value: op === 'in' || op === 'not_in' ? listValue : presence ? '' : node.value,
+          })
+        }
+        width={140}
+      />
       {presence ? null : list ? (
-        <ListIn label="value" value={listValue} onChange={(v) => onChange({ ...node, value: v.map(scalar) })} />
+        <ListIn
+          label="value"
+          value={listValue}
+          onChange={(v) => onChange({ ...node, value: v.map(scalar) })}
+        />
       ) : (
-        <TextIn label="value" value={String(node.value ?? '')} onChange={(v) => onChange({ ...node, value: scalar(v) })} />
+        <TextIn
+          label="value"
+          value={String(node.value ?? '')}
+          onChange={(v) => onChange({ ...node, value: scalar(v) })}
+        />
       )}
     </>
   );
@@ -193,14 +319,42 @@ function SimpleEditor({ node, onChange }: Edit<Condition>) {
   const t = useT(builderMessages);
   if ('tag' in node) return <TextIn label="tag" value={node.tag} onChange={(tag) => onChange({ tag })} />;
   if ('identity' in node)
-    return <Pick label="identity" prefix="identity" keys={IDENTITIES} value={node.identity} onChange={(identity) => onChange({ identity })} width={220} />;
+    return (
+      <Pick
+        label="identity"
+        prefix="identity"
+        keys={IDENTITIES}
+        value={node.identity}
+        onChange={(identity) => onChange({ identity })}
+        width={220}
+      />
+    );
   if ('consent' in node) {
     const c = node.consent;
     return (
       <>
-        <Pick label="channel" prefix="channel" keys={['line', 'email'] as const} value={c.channel} onChange={(channel) => onChange({ consent: { ...c, channel } })} width={100} />
-        <Pick label="purpose" prefix="purpose" keys={['marketing', 'transactional'] as const} value={c.purpose} onChange={(purpose) => onChange({ consent: { ...c, purpose } })} />
-        <Pick label="status" prefix="status" keys={['granted', 'revoked', 'blocked'] as const} value={c.status as 'granted'} onChange={(status) => onChange({ consent: { ...c, status } })} />
+        <Pick
+          label="channel"
+          prefix="channel"
+          keys={['line', 'email'] as const}
+          value={c.channel}
+          onChange={(channel) => onChange({ consent: { ...c, channel } })}
+          width={100}
+        />
+        <Pick
+          label="purpose"
+          prefix="purpose"
+          keys={['marketing', 'transactional'] as const}
+          value={c.purpose}
+          onChange={(purpose) => onChange({ consent: { ...c, purpose } })}
+        />
+        <Pick
+          label="status"
+          prefix="status"
+          keys={['granted', 'revoked', 'blocked'] as const}
+          value={c.status as 'granted'}
+          onChange={(status) => onChange({ consent: { ...c, status } })}
+        />
       </>
     );
   }
@@ -209,8 +363,18 @@ function SimpleEditor({ node, onChange }: Edit<Condition>) {
     const list = 'any' in node.interests ? node.interests.any : node.interests.all;
     return (
       <>
-        <Pick label="interestsMode" prefix="interests" keys={['any', 'all'] as const} value={mode} onChange={(m) => onChange({ interests: m === 'any' ? { any: list } : { all: list } })} />
-        <ListIn label="value" value={list} onChange={(v) => onChange({ interests: mode === 'any' ? { any: v } : { all: v } })} />
+        <Pick
+          label="interestsMode"
+          prefix="interests"
+          keys={['any', 'all'] as const}
+          value={mode}
+          onChange={(m) => onChange({ interests: m === 'any' ? { any: list } : { all: list } })}
+        />
+        <ListIn
+          label="value"
+          value={list}
+          onChange={(v) => onChange({ interests: mode === 'any' ? { any: v } : { all: v } })}
+        />
       </>
     );
   }
@@ -229,21 +393,63 @@ function SimpleEditor({ node, onChange }: Edit<Condition>) {
     );
   }
   if ('anniversary' in node)
-    return <Pick label="value" prefix="anniversary" keys={['this_month', 'today'] as const} value={node.anniversary} onChange={(anniversary) => onChange({ anniversary })} width={240} />;
+    return (
+      <Pick
+        label="value"
+        prefix="anniversary"
+        keys={['this_month', 'today'] as const}
+        value={node.anniversary}
+        onChange={(anniversary) => onChange({ anniversary })}
+        width={240}
+      />
+    );
   if ('rfm' in node)
     return (
       <>
-        <Pick label="rfmScore" prefix="rfm" keys={RFM_SCORES} value={node.rfm} onChange={(rfm) => onChange({ ...node, rfm })} />
-        <Pick label="operator" prefix="op" keys={COMPARISONS} value={node.op} onChange={(op: Comparison) => onChange({ ...node, op })} width={120} />
-        <NumberIn label="value" min={1} max={5} value={node.value} onChange={(value) => onChange({ ...node, value })} />
+        <Pick
+          label="rfmScore"
+          prefix="rfm"
+          keys={RFM_SCORES}
+          value={node.rfm}
+          onChange={(rfm) => onChange({ ...node, rfm })}
+        />
+        <Pick
+          label="operator"
+          prefix="op"
+          keys={COMPARISONS}
+          value={node.op}
+          onChange={(op: Comparison) => onChange({ ...node, op })}
+          width={120}
+        />
+        <NumberIn
+          label="value"
+          min={1}
+          max={5}
+          value={node.value}
+          onChange={(value) => onChange({ ...node, value })}
+        />
         <Typography.Text type="secondary">{t('rfmHint')}</Typography.Text>
       </>
     );
   if ('prediction' in node)
     return (
       <>
-        <Pick label="prediction" prefix="prediction" keys={PREDICTIONS} value={node.prediction} onChange={(prediction) => onChange({ ...node, prediction })} width={260} />
-        <Pick label="operator" prefix="op" keys={COMPARISONS} value={node.op} onChange={(op: Comparison) => onChange({ ...node, op })} width={120} />
+        <Pick
+          label="prediction"
+          prefix="prediction"
+          keys={PREDICTIONS}
+          value={node.prediction}
+          onChange={(prediction) => onChange({ ...node, prediction })}
+          width={260}
+        />
+        <Pick
+          label="operator"
+          prefix="op"
+          keys={COMPARISONS}
+          value={node.op}
+          onChange={(op: Comparison) => onChange({ ...node, op })}
+          width={120}
+        />
         <NumberIn
           label="value"
           yen={node.prediction === 'predicted_clv'}

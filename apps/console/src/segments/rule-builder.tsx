@@ -22,7 +22,12 @@ function withChildren(group: Group, children: RuleNode[]): Group {
 }
 
 /** One child of a group: a condition or a group, with the NOT switch and remove. */
-function ChildRow(props: { node: RuleNode; depth: number; onChange(next: RuleNode): void; onRemove(): void }) {
+function ChildRow(props: {
+  node: RuleNode;
+  depth: number;
+  onChange(next: RuleNode): void;
+  onRemove(): void;
+}) {
   const t = useT(builderMessages);
   const negated = 'not' in props.node;
   const inner: RuleNode = 'not' in props.node ? props.node.not : props.node;

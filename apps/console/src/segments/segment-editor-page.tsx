@@ -1,6 +1,19 @@
 // A segment's editor: name, the rule builder (optionally started from a built-in template), and a
 // live count and sample of who matches (POST /v1/segments/preview, debounced) as the rules change.
-import { App as AntApp, Button, Card, Col, Form, Input, List, Row, Select, Space, Statistic, Typography } from 'antd';
+import {
+  App as AntApp,
+  Button,
+  Card,
+  Col,
+  Form,
+  Input,
+  List,
+  Row,
+  Select,
+  Space,
+  Statistic,
+  Typography,
+} from 'antd';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { EmptyState, ErrorState, Loading } from '../app/states.tsx';
@@ -8,7 +21,13 @@ import { useSession } from '../auth/session.tsx';
 import { formatNumber } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { segmentMessages } from './messages.ts';
-import { type SegmentDraft, useSaveSegment, useSegment, useSegmentPreview, useSegmentTemplates } from './queries.ts';
+import {
+  type SegmentDraft,
+  useSaveSegment,
+  useSegment,
+  useSegmentPreview,
+  useSegmentTemplates,
+} from './queries.ts';
 import { GroupEditor } from './rule-builder.tsx';
 import { asRootGroup, type Group, type RuleNode, toDefinition } from './rule-model.ts';
 
@@ -67,7 +86,11 @@ function PreviewCard({ definition }: { definition: RuleNode | undefined }) {
   );
 }
 
-function TemplatePicker({ onPick }: { onPick(name: string, description: string, definition: unknown): void }) {
+function TemplatePicker({
+  onPick,
+}: {
+  onPick(name: string, description: string, definition: unknown): void;
+}) {
   const t = useT(segmentMessages);
   const { lang } = useLocale();
   const templates = useSegmentTemplates();
@@ -82,12 +105,18 @@ function TemplatePicker({ onPick }: { onPick(name: string, description: string, 
         const tpl = templates.data?.items.find((x) => x.key === key);
         if (tpl) onPick(tpl.name[lang], tpl.description[lang], tpl.definition);
       }}
-      options={templates.data?.items.map((x) => ({ value: x.key, label: `${x.name[lang]} — ${x.description[lang]}` }))}
+      options={templates.data?.items.map((x) => ({
+        value: x.key,
+        label: `${x.name[lang]} — ${x.description[lang]}`,
+      }))}
     />
   );
 }
 
-function Editor(props: { id: number | undefined; initial: { name: string; description: string; root: Group } }) {
+function Editor(props: {
+  id: number | undefined;
+  initial: { name: string; description: string; root: Group };
+}) {
   const t = useT(segmentMessages);
   const { lang } = useLocale();
   const { message } = AntApp.useApp();
@@ -115,11 +144,27 @@ function Editor(props: { id: number | undefined; initial: { name: string; descri
         <Space direction="vertical" size="middle" style={{ width: '100%' }}>
           <Card size="small">
             <Form layout="vertical" requiredMark={false} onFinish={onSave}>
-              <Form.Item label={t('name')} htmlFor="segment-name" required validateStatus={name.trim() ? '' : 'warning'} help={name.trim() ? undefined : t('nameRequired')}>
-                <Input id="segment-name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
+              <Form.Item
+                label={t('name')}
+                htmlFor="segment-name"
+                required
+                validateStatus={name.trim() ? '' : 'warning'}
+                help={name.trim() ? undefined : t('nameRequired')}
+              >
+                <Input
+                  id="segment-name"
+                  value={name}
+                  maxLength={200}
+                  onChange={(e) => setName(e.target.value)}
+                />
               </Form.Item>
               <Form.Item label={t('description')} htmlFor="segment-description">
-                <Input id="segment-description" value={description} maxLength={1000} onChange={(e) => setDescription(e.target.value)} />
+                <Input
+                  id="segment-description"
+                  value={description}
+                  maxLength={1000}
+                  onChange={(e) => setDescription(e.target.value)}
+                />
               </Form.Item>
               <Form.Item label={t('fromTemplate')}>
                 <TemplatePicker
@@ -130,7 +175,13 @@ function Editor(props: { id: number | undefined; initial: { name: string; descri
                   }}
                 />
               </Form.Item>
-              <Button type="primary" htmlType="submit" size="large" loading={save.isPending} disabled={!can('send') || !definition || !name.trim()}>
+              <Button
+                type="primary"
+                htmlType="submit"
+                size="large"
+                loading={save.isPending}
+                disabled={!can('send') || !definition || !name.trim()}
+              >
                 {t('save')}
               </Button>
             </Form>
