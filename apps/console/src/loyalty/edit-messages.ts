@@ -93,6 +93,7 @@ export const editMessages = defineMessages(
     'entry.merge': '顧客の統合',
     noLedger: 'ポイントの履歴はまだありません。レジでの付与や手動調整がここに表示されます。',
     openMember: 'ポイント履歴と手動調整',
+    tillSale: 'レジでのお会計',
   },
   {
     newCoupon: 'Create a coupon',
@@ -185,5 +186,6 @@ export const editMessages = defineMessages(
     'entry.merge': 'Customer merge',
     noLedger: 'No points history yet. Points given at the till and adjustments appear here.',
     openMember: 'Points history and adjustment',
+    tillSale: 'Sale at the till',
   },
 );

@@ -130,8 +130,10 @@ export function MemberPointsPage() {
                 title: t('ledgerReason'),
                 key: 'reason',
                 render: (_, e) =>
-                  [e.reason, typeof e.detail.staff === 'string' ? `（${e.detail.staff}）` : ''].join('') ||
-                  '—',
+                  [
+                    e.reason === 'till sale' ? t('tillSale') : e.reason,
+                    typeof e.detail.staff === 'string' ? `（${e.detail.staff}）` : '',
+                  ].join('') || '—',
               },
             ]}
           />

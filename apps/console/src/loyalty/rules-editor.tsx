@@ -132,9 +132,7 @@ export function RulesEditor(props: { rules: LoyaltyRules; open: boolean; onClose
                     <InputNumber<number> min={0} max={100} step={0.5} prefix="×" style={{ width: 110 }} />
                   </Form.Item>
                   <Form.Item>
-                    <Button danger onClick={() => remove(field.name)}>
-                      {t('remove')}
-                    </Button>
+                    <Button onClick={() => remove(field.name)}>{t('remove')}</Button>
                   </Form.Item>
                 </Space>
               ))}

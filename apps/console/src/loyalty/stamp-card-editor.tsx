@@ -84,9 +84,7 @@ export function StampCardEditor(props: { open: boolean; onClose(): void }) {
                     <Select style={{ width: 260 }} options={couponOptions} />
                   </Form.Item>
                   <Form.Item>
-                    <Button danger onClick={() => remove(field.name)}>
-                      {t('remove')}
-                    </Button>
+                    <Button onClick={() => remove(field.name)}>{t('remove')}</Button>
                   </Form.Item>
                 </Space>
               ))}

@@ -165,6 +165,7 @@ function Actions(props: { member: MemberSummary; run(input: TillInput): void; bu
               percent={Math.round((100 * s.stamps) / s.required)}
               showInfo={false}
               aria-label={s.name}
+              strokeColor="#b5394c"
             />
             <Button
               size="large"
@@ -183,7 +184,7 @@ function Actions(props: { member: MemberSummary; run(input: TillInput): void; bu
       <Card size="small" title={t('coupons')}>
         <List
           dataSource={member.coupons}
-          locale={{ emptyText: t('noCoupons') }}
+          locale={{ emptyText: <span className="kz-next">{t('noCoupons')}</span> }}
           renderItem={(c) => (
             <List.Item
               actions={[

@@ -1,7 +1,8 @@
 // One condition of the rule tree, edited as a Japanese sentence of inputs: 購入 の 回数 が
 // 直近 90 日 で 2 回 以上. Each kind keeps the JSON shape the server validates (rule-model.ts).
 import { Space, Typography } from 'antd';
-import { useT } from '../i18n/locale.tsx';
+import type { ReactNode } from 'react';
+import { useLocale, useT } from '../i18n/locale.tsx';
 import { builderMessages } from './builder-messages.ts';
 import { JstDateIn, ListIn, NumberIn, Pick, TextIn } from './condition-inputs.tsx';
 import { useStores } from './queries.ts';
@@ -32,6 +33,17 @@ type Of<K extends string> = Extract<Condition, Record<K, unknown>>;
 
 const OPS_ALL: readonly Op[] = [...COMPARISONS, 'in', 'not_in', 'exists', 'not_exists'];
 const MONTHS = Array.from({ length: 12 }, (_, i) => i + 1);
+
+/** 「3 回 以上」 in Japanese, "at least 3" in English: the comparison reads in the user's order. */
+function Compared({ op, value }: { op: ReactNode; value: ReactNode }) {
+  const { lang } = useLocale();
+  return (
+    <span style={{ display: 'inline-flex', gap: 8, flexWrap: 'wrap' }}>
+      {lang === 'ja' ? value : op}
+      {lang === 'ja' ? op : value}
+    </span>
+  );
+}
 
 /** 全期間 or 直近 N 日: the optional `window`. */
 function WindowIn({ value, onChange }: { value: Window | undefined; onChange(w: Window | undefined): void }) {
@@ -98,33 +110,39 @@ function AggregateEditor({ node, onChange }: Edit<Of<'aggregate'>>) {
         onChange={(measure) => {
           const next = measureValueKind(measure);
           const value = next === 'date' ? new Date().toISOString() : next === 'days' ? 180 : 1;
-          set({ measure }, { op: next === 'days' ? 'gte' : 'gte', value });
+          set({ measure }, { op: 'gte', value });
         }}
       />
       <WindowIn value={a.window} onChange={(window) => set({ window })} />
-      <Pick
-        label="operator"
-        prefix="op"
-        keys={ops}
-        value={node.op}
-        onChange={(op) => onChange({ ...node, op: op as Of<'aggregate'>['op'] })}
-        width={120}
+      <Compared
+        op={
+          <Pick
+            label="operator"
+            prefix="op"
+            keys={ops}
+            value={node.op}
+            onChange={(op) => onChange({ ...node, op: op as Of<'aggregate'>['op'] })}
+            width={120}
+          />
+        }
+        value={
+          !presence &&
+          (kind === 'date' ? (
+            <JstDateIn
+              value={typeof node.value === 'string' ? node.value : undefined}
+              onChange={(value) => onChange({ ...node, value })}
+            />
+          ) : (
+            <NumberIn
+              label="value"
+              yen={a.measure === 'sum'}
+              unit={a.measure === 'sum' ? 'yenUnit' : kind === 'days' ? 'daysUnit' : 'timesUnit'}
+              value={typeof node.value === 'number' ? node.value : undefined}
+              onChange={(value) => onChange({ ...node, value })}
+            />
+          ))
+        }
       />
-      {!presence &&
-        (kind === 'date' ? (
-          <JstDateIn
-            value={typeof node.value === 'string' ? node.value : undefined}
-            onChange={(value) => onChange({ ...node, value })}
-          />
-        ) : (
-          <NumberIn
-            label="value"
-            yen={a.measure === 'sum'}
-            unit={a.measure === 'sum' ? 'yenUnit' : kind === 'days' ? 'daysUnit' : 'timesUnit'}
-            value={typeof node.value === 'number' ? node.value : undefined}
-            onChange={(value) => onChange({ ...node, value })}
-          />
-        ))}
     </>
   );
 }
@@ -172,20 +190,26 @@ function ItemEditor({
         onChange={(m) => set({ ...match, measure: m === measures[0] ? undefined : m })}
         width={120}
       />
-      <Pick
-        label="operator"
-        prefix="op"
-        keys={COMPARISONS}
-        value={node.op}
-        onChange={(op) => onChange({ ...node, op })}
-        width={120}
-      />
-      <NumberIn
-        label="value"
-        yen={measure === 'amount'}
-        unit={measure === 'amount' ? 'yenUnit' : measure === 'quantity' ? 'itemsUnit' : 'timesUnit'}
-        value={node.value}
-        onChange={(value) => onChange({ ...node, value })}
+      <Compared
+        op={
+          <Pick
+            label="operator"
+            prefix="op"
+            keys={COMPARISONS}
+            value={node.op}
+            onChange={(op) => onChange({ ...node, op })}
+            width={120}
+          />
+        }
+        value={
+          <NumberIn
+            label="value"
+            yen={measure === 'amount'}
+            unit={measure === 'amount' ? 'yenUnit' : measure === 'quantity' ? 'itemsUnit' : 'timesUnit'}
+            value={node.value}
+            onChange={(value) => onChange({ ...node, value })}
+          />
+        }
       />
     </>
   );

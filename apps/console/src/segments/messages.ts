@@ -34,6 +34,8 @@ export const segmentMessages = defineMessages(
     sample: '該当する顧客の例',
     noName: '（名前なし）',
     loadFailed: 'セグメントを読み込めませんでした',
+    history: '人数の推移（日本時間の日ごと）',
+    historyShort: '現在 {count} 人。推移は作成の翌日から表示されます。',
   },
   {
     title: 'Segments',
@@ -68,5 +70,7 @@ export const segmentMessages = defineMessages(
     sample: 'Examples',
     noName: '(no name)',
     loadFailed: 'Could not load the segment',
+    history: 'Members over time (per day, Japan time)',
+    historyShort: '{count} members now. The trend shows from the day after it was made.',
   },
 );

@@ -20,6 +20,16 @@ export function useSegment(id: number | undefined) {
   });
 }
 
+/** Members at the end of each JST day over the last 90 days (since the segment was made). */
+export function useSegmentSizes(id: number) {
+  const ws = useWorkspaceId();
+  return useQuery({
+    queryKey: ['ws', ws, 'segments', id, 'sizes'],
+    queryFn: async () =>
+      unwrap(await api.GET('/v1/segments/{id}/sizes', { params: { path: { id }, query: { days: 90 } } })),
+  });
+}
+
 export function useSegmentTemplates() {
   const ws = useWorkspaceId();
   return useQuery({

@@ -44,9 +44,11 @@ function ChildRow(props: {
             aria-label={t('not')}
             onChange={(on) => props.onChange(on ? { not: inner } : inner)}
           />
-          <Typography.Text type={negated ? 'danger' : 'secondary'}>{t('not')}</Typography.Text>
+          <Typography.Text type={negated ? undefined : 'secondary'} strong={negated}>
+            {t('not')}
+          </Typography.Text>
         </Space>
-        <Button size="small" danger onClick={props.onRemove}>
+        <Button size="small" onClick={props.onRemove}>
           {t('remove')}
         </Button>
       </Space>

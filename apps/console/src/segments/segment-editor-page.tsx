@@ -30,6 +30,7 @@ import {
 } from './queries.ts';
 import { GroupEditor } from './rule-builder.tsx';
 import { asRootGroup, type Group, type RuleNode, toDefinition } from './rule-model.ts';
+import { SizeHistory } from './size-history.tsx';
 
 const PREVIEW_DELAY_MS = 400;
 
@@ -194,7 +195,10 @@ function Editor(props: {
       </Col>
       <Col xs={24} xl={8}>
         <div style={{ position: 'sticky', top: 16 }}>
-          <PreviewCard definition={definition} />
+          <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+            <PreviewCard definition={definition} />
+            {props.id !== undefined && <SizeHistory id={props.id} />}
+          </Space>
         </div>
       </Col>
     </Row>
