@@ -491,6 +491,9 @@ describe('membership card and till', () => {
   let staff: Record<string, string>;
   beforeAll(async () => {
     c = await newCustomer(t.database, ws, ['鈴木', '一郎']);
+    await sql`update customer set family_name_kana = 'スズキ', given_name_kana = 'イチロウ' where id = ${c}`.execute(
+      t.database.db,
+    );
     const key = await createApiKey(t.database.db, {
       workspaceId: ws,
       name: 'レジ1',
@@ -507,6 +510,7 @@ describe('membership card and till', () => {
     expect(scan.json()).toMatchObject({
       customerId: c,
       name: '鈴木 一郎',
+      nameKana: 'スズキ イチロウ',
       points: 500,
       memberNo: card.memberNo,
     });

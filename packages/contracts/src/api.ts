@@ -1849,6 +1849,8 @@ export interface paths {
                             }[];
                             loyalty: {
                                 memberNo: string | null;
+                                /** @description Reading of the name (katakana) */
+                                nameKana: string | null;
                                 tier: {
                                     code: string;
                                     name: string;
@@ -4633,6 +4635,8 @@ export interface paths {
                             mergedInto: number | null;
                             memberNo: string | null;
                             name: string | null;
+                            /** @description Reading of the name (katakana) */
+                            nameKana: string | null;
                             tier: {
                                 code: string;
                                 name: string;
@@ -5664,6 +5668,8 @@ export interface paths {
                             mergedInto: number | null;
                             memberNo: string | null;
                             name: string | null;
+                            /** @description Reading of the name (katakana) */
+                            nameKana: string | null;
                             tier: {
                                 code: string;
                                 name: string;
@@ -5804,6 +5810,8 @@ export interface paths {
                                 mergedInto: number | null;
                                 memberNo: string | null;
                                 name: string | null;
+                                /** @description Reading of the name (katakana) */
+                                nameKana: string | null;
                                 tier: {
                                     code: string;
                                     name: string;
@@ -7135,6 +7143,52 @@ export interface paths {
                             }[];
                             /** @description Pass as `cursor` to read the next page; null on the last page */
                             nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/{id}/sizes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members at the end of each JST day, since the segment was made (at most `days` days) */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description JST calendar day, yyyy-mm-dd */
+                                day: string;
+                                members: number;
+                            }[];
                         };
                     };
                 };

@@ -35,15 +35,31 @@ api.use({
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** The server's stable finer reason (`coupon_tier_restricted`), when it gives one. */
+  readonly reason: string | undefined;
+  /** Each offending field with its problem (`{ path: 'qr', message: 'expired' }`). */
+  readonly problems: readonly { path: string; message: string }[];
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    extra: { reason?: string; problems?: { path: string; message: string }[] } = {},
+  ) {
     super(message);
     this.status = status;
     this.code = code;
+    this.reason = extra.reason;
+    this.problems = extra.problems ?? [];
   }
 }
 
 interface ErrorBody {
-  error?: { code?: string; message?: string };
+  error?: {
+    code?: string;
+    message?: string;
+    reason?: string;
+    problems?: { path: string; message: string }[];
+  };
 }
 
 /** The data of an openapi-fetch result, or an ApiError. */
@@ -54,5 +70,9 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
     result.response.status,
     body.error?.code ?? 'http_error',
     body.error?.message ?? `HTTP ${result.response.status}`,
+    {
+      ...(body.error?.reason ? { reason: body.error.reason } : {}),
+      ...(Array.isArray(body.error?.problems) ? { problems: body.error.problems } : {}),
+    },
   );
 }

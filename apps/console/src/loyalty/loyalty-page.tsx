@@ -1,8 +1,12 @@
-import { Card, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { Link } from 'react-router';
 import { EmptyState, ErrorState, Loading } from '../app/states.tsx';
 import { TAG_COLORS } from '../app/tag-colors.ts';
+import { useSession } from '../auth/session.tsx';
 import { formatNumber, formatYen } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
+import { editMessages } from './edit-messages.ts';
 import { loyaltyMessages } from './messages.ts';
 import {
   type CouponTemplate,
@@ -11,13 +15,23 @@ import {
   useLoyaltyRules,
   useStampCards,
 } from './queries.ts';
+import { RulesEditor } from './rules-editor.tsx';
+import { StampCardEditor } from './stamp-card-editor.tsx';
 
 function RulesCard({ rules }: { rules: LoyaltyRules }) {
   const t = useT(loyaltyMessages);
   const { lang } = useLocale();
   const money = (n: number) => formatYen(n, lang);
+  const e = useT(editMessages);
+  const { can } = useSession();
+  const [editing, setEditing] = useState(false);
   return (
-    <Card title={t('rules')} size="small">
+    <Card
+      title={t('rules')}
+      size="small"
+      extra={can('admin') && <Button onClick={() => setEditing(true)}>{e('editRules')}</Button>}
+    >
+      {editing && <RulesEditor rules={rules} open onClose={() => setEditing(false)} />}
       <Typography.Paragraph>
         {/* pointsPerYen 0.01 reads as 100円ごとに1ポイント, the way shops state it. */}
         {rules.pointsPerYen > 0
@@ -78,8 +92,22 @@ function CouponsCard({ coupons }: { coupons: CouponTemplate[] }) {
   const t = useT(loyaltyMessages);
   const { lang } = useLocale();
   const benefit = useBenefit();
+  const e = useT(editMessages);
+  const { can } = useSession();
   return (
-    <Card title={t('coupons')} size="small">
+    <Card
+      title={t('coupons')}
+      size="small"
+      extra={
+        can('admin') && (
+          <Link to="/loyalty/coupons/new">
+            <Button type="primary" tabIndex={-1}>
+              {e('newCoupon')}
+            </Button>
+          </Link>
+        )
+      }
+    >
       <Table
         size="small"
         pagination={false}
@@ -111,10 +139,18 @@ function CouponsCard({ coupons }: { coupons: CouponTemplate[] }) {
 function StampCardsCard() {
   const t = useT(loyaltyMessages);
   const cards = useStampCards();
+  const e = useT(editMessages);
+  const { can } = useSession();
+  const [creating, setCreating] = useState(false);
   if (cards.isPending) return <Loading />;
   if (cards.isError) return <ErrorState error={cards.error} retry={() => cards.refetch()} />;
   return (
-    <Card title={t('stampCards')} size="small">
+    <Card
+      title={t('stampCards')}
+      size="small"
+      extra={can('admin') && <Button onClick={() => setCreating(true)}>{e('newStampCard')}</Button>}
+    >
+      <StampCardEditor open={creating} onClose={() => setCreating(false)} />
       <Table
         size="small"
         pagination={false}

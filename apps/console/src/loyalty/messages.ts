@@ -14,7 +14,7 @@ export const loyaltyMessages = defineMessages(
     thresholdPoints: '直近12か月の獲得 {points}pt 以上',
     multiplier: 'ポイント倍率',
     noTiers: '会員ランクはまだありません。',
-    noTiersNext: 'ルール（PUT /v1/loyalty/rules の tiers）でランクと特典を設定できます。',
+    noTiersNext: '「ルールを編集」でランクを追加できます。',
     coupons: 'クーポン',
     couponName: 'クーポン名',
     benefit: '特典',
@@ -28,7 +28,7 @@ export const loyaltyMessages = defineMessages(
     inactive: '停止中',
     noCoupons: 'クーポンはまだありません',
     noCouponsNext:
-      'クーポンのテンプレートを API（POST /v1/loyalty/coupon-templates）で作成すると、ここに表示されます。',
+      '「クーポンを作成」から作成すると、ここに表示されます（API: POST /v1/loyalty/coupon-templates）。',
     stampCards: 'スタンプカード',
     cardName: 'カード名',
     stampsRequired: '満了までのスタンプ',
@@ -36,7 +36,7 @@ export const loyaltyMessages = defineMessages(
     rewards: '特典',
     rewardAt: '{n}個目でクーポン',
     noStampCards: 'スタンプカードはまだありません',
-    noStampCardsNext: 'API（POST /v1/loyalty/stamp-cards）で作成すると、ここに表示されます。',
+    noStampCardsNext: '「スタンプカードを作成」から作成すると、ここに表示されます。',
   },
   {
     title: 'Points and coupons',
@@ -51,7 +51,7 @@ export const loyaltyMessages = defineMessages(
     thresholdPoints: '{points} pt earned in the last 12 months',
     multiplier: 'Points multiplier',
     noTiers: 'No tiers yet.',
-    noTiersNext: 'Set tiers and perks in the rules (tiers in PUT /v1/loyalty/rules).',
+    noTiersNext: 'Add tiers with "Edit rules".',
     coupons: 'Coupons',
     couponName: 'Coupon',
     benefit: 'Benefit',
@@ -64,8 +64,7 @@ export const loyaltyMessages = defineMessages(
     active: 'Active',
     inactive: 'Stopped',
     noCoupons: 'No coupons yet',
-    noCouponsNext:
-      'Create coupon templates through the API (POST /v1/loyalty/coupon-templates); they appear here.',
+    noCouponsNext: 'Use "Create a coupon" (or POST /v1/loyalty/coupon-templates); coupons appear here.',
     stampCards: 'Stamp cards',
     cardName: 'Card',
     stampsRequired: 'Stamps to fill',
@@ -73,6 +72,6 @@ export const loyaltyMessages = defineMessages(
     rewards: 'Rewards',
     rewardAt: 'coupon at stamp {n}',
     noStampCards: 'No stamp cards yet',
-    noStampCardsNext: 'Create one through the API (POST /v1/loyalty/stamp-cards); it appears here.',
+    noStampCardsNext: 'Use "Create a stamp card"; it appears here.',
   },
 );

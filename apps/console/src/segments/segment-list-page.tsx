@@ -1,5 +1,7 @@
-import { Space, Table, Tag, Typography } from 'antd';
+import { Button, Space, Table, Tag, Typography } from 'antd';
+import { Link } from 'react-router';
 import { EmptyState, ErrorState } from '../app/states.tsx';
+import { useSession } from '../auth/session.tsx';
 import { formatDateTime, formatNumber } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { segmentMessages } from './messages.ts';
@@ -9,12 +11,22 @@ export function SegmentListPage() {
   const t = useT(segmentMessages);
   const { lang } = useLocale();
   const segments = useSegments();
+  const { can } = useSession();
   const items = segments.data?.items ?? [];
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
-        {t('title')}
-      </Typography.Title>
+      <Space style={{ width: '100%', justifyContent: 'space-between' }} wrap>
+        <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
+          {t('title')}
+        </Typography.Title>
+        {can('send') && (
+          <Link to="/segments/new">
+            <Button type="primary" tabIndex={-1}>
+              {t('create')}
+            </Button>
+          </Link>
+        )}
+      </Space>
       {segments.isError ? (
         <ErrorState error={segments.error} retry={() => segments.refetch()} />
       ) : (
@@ -33,7 +45,7 @@ export function SegmentListPage() {
               dataIndex: 'name',
               render: (name: string, s) => (
                 <>
-                  {name} {s.timeBased && <Tag>{t('timeBased')}</Tag>}
+                  <Link to={`/segments/${s.id}`}>{name}</Link> {s.timeBased && <Tag>{t('timeBased')}</Tag>}
                   {s.description && (
                     <Typography.Text type="secondary" style={{ display: 'block' }}>
                       {s.description}

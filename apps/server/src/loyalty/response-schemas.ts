@@ -133,6 +133,7 @@ export const MemberSummary = Type.Object({
   mergedInto: Nullable(Type.Integer({ description: 'Set when the id asked for was merged away' })),
   memberNo: Nullable(Type.String()),
   name: Nullable(Type.String()),
+  nameKana: Nullable(Type.String({ description: 'Reading of the name (katakana)' })),
   tier: Nullable(
     Type.Object({
       code: Type.String(),

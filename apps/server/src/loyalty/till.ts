@@ -40,6 +40,8 @@ export interface MemberSummary {
   mergedInto: number | null;
   memberNo: string | null;
   name: string | null;
+  /** The name's reading (katakana as registered), so staff can say it right. */
+  nameKana: string | null;
   tier: {
     code: string;
     name: string;
@@ -74,11 +76,13 @@ export async function memberSummary(
     merged_into_id: number | null;
     family_name: string | null;
     given_name: string | null;
+    family_name_kana: string | null;
+    given_name_kana: string | null;
     member_no: string | null;
     balance: number | null;
     tier_code: string | null;
   }>`
-    select c.merged_into_id, c.family_name, c.given_name, m.member_no, m.balance, m.tier_code
+    select c.merged_into_id, c.family_name, c.given_name, c.family_name_kana, c.given_name_kana, m.member_no, m.balance, m.tier_code
     from customer c left join loyalty_member m on m.workspace_id = c.workspace_id and m.customer_id = c.id
     where c.workspace_id = ${workspaceId} and c.id = ${customerId}`.execute(db);
   const row = rows[0];
@@ -102,6 +106,7 @@ export async function memberSummary(
     mergedInto: null,
     memberNo: row.member_no,
     name: [row.family_name, row.given_name].filter(Boolean).join(' ') || null,
+    nameKana: [row.family_name_kana, row.given_name_kana].filter(Boolean).join(' ') || null,
     tier: tier
       ? {
           code: tier.code,

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { Instant, Nullable, Page } from '../shared/response-types.ts';
+import { membershipSizes } from './membership-sizes.ts';
 import { membershipEvents } from './segment-jobs.ts';
 import {
   createSegment,
@@ -240,6 +241,40 @@ export function registerSegmentRoutes(app: App, deps: RouteDeps): void {
         limit,
       );
       return { items, nextCursor: items.length === limit ? String(items.at(-1)!.id) : null };
+    },
+  );
+  app.get(
+    '/v1/segments/:id/sizes',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Members at the end of each JST day, since the segment was made (at most `days` days)',
+        params: IdParams,
+        querystring: Type.Object({
+          days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 90 })),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                day: Type.String({ description: 'JST calendar day, yyyy-mm-dd' }),
+                members: Type.Integer(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const workspaceId = principalOf(request).workspaceId;
+      const segment = await getSegment(db, workspaceId, request.params.id);
+      const items = await membershipSizes(db, workspaceId, segment.id, {
+        days: request.query.days ?? 90,
+        now: deps.clock.now(),
+        createdAt: new Date(segment.createdAt),
+      });
+      return { items };
     },
   );
 }
