@@ -2,6 +2,7 @@
 // its pages.ts) and one line here.
 import { customersPages } from '../customers/pages.ts';
 import { dashboardPages } from '../dashboard/pages.ts';
+import { journeysPages } from '../journeys/pages.ts';
 import { loyaltyPages } from '../loyalty/pages.ts';
 import { segmentsPages } from '../segments/pages.ts';
 import type { ConsolePage } from './console-page.ts';
@@ -11,4 +12,5 @@ export const PAGES: readonly ConsolePage[] = [
   ...customersPages,
   ...segmentsPages,
   ...loyaltyPages,
+  ...journeysPages,
 ];
