@@ -1,5 +1,6 @@
 // Every capability's console pages. Adding a capability's screens means adding its folder (with
 // its pages.ts) and one line here.
+import { campaignsPages } from '../campaigns/pages.ts';
 import { customersPages } from '../customers/pages.ts';
 import { dashboardPages } from '../dashboard/pages.ts';
 import { journeysPages } from '../journeys/pages.ts';
@@ -13,4 +14,5 @@ export const PAGES: readonly ConsolePage[] = [
   ...segmentsPages,
   ...loyaltyPages,
   ...journeysPages,
+  ...campaignsPages,
 ];

@@ -51,7 +51,8 @@ export function layoutJourney(definition: JourneyDefinitionView): Map<string, { 
   }
   const positions = new Map<string, { x: number; y: number }>();
   for (const [row, ids] of rows)
-    ids.forEach((id, i) => positions.set(id, { x: (i - (ids.length - 1) / 2) * COLUMN, y: row * ROW }));
+    for (const [i, id] of ids.entries())
+      positions.set(id, { x: (i - (ids.length - 1) / 2) * COLUMN, y: row * ROW });
   return positions;
 }
 
