@@ -1,6 +1,7 @@
 // Campaign words shared by the list and the campaign page.
+import { TAG_COLORS } from '../journeys/journey-labels.ts';
 import type { campaignMessages } from './messages.ts';
-import type { CampaignStatus } from './queries.ts';
+import type { Campaign, CampaignStatus } from './queries.ts';
 
 export type CampaignT = (
   key: keyof (typeof campaignMessages)['ja'],
@@ -17,12 +18,24 @@ const STATUS_KEYS = {
 
 export const CAMPAIGN_STATUS_COLORS: Record<CampaignStatus, string> = {
   draft: 'default',
-  scheduled: 'blue',
-  sending: 'processing',
-  sent: 'green',
+  scheduled: TAG_COLORS.blue,
+  sending: TAG_COLORS.blue,
+  sent: TAG_COLORS.green,
   cancelled: 'default',
 };
 
 export function campaignStatusLabel(status: CampaignStatus, t: CampaignT): string {
   return t(STATUS_KEYS[status]);
+}
+
+/** セグメント「常連」 or a list of N customers. */
+export function audienceLabel(
+  campaign: Pick<Campaign, 'audience'>,
+  segmentNames: ReadonlyMap<number, string>,
+  t: CampaignT,
+): string {
+  const audience = campaign.audience;
+  if ('segmentId' in audience)
+    return t('audienceSegment', { name: segmentNames.get(audience.segmentId) ?? `#${audience.segmentId}` });
+  return t('audienceList', { count: audience.customerCount });
 }

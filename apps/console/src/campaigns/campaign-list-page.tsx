@@ -5,20 +5,9 @@ import { useSession } from '../auth/session.tsx';
 import { formatDate, formatDateTime, formatNumber } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { useSegments } from '../segments/queries.ts';
-import { CAMPAIGN_STATUS_COLORS, type CampaignT, campaignStatusLabel } from './campaign-labels.ts';
+import { audienceLabel, CAMPAIGN_STATUS_COLORS, campaignStatusLabel } from './campaign-labels.ts';
 import { campaignMessages } from './messages.ts';
-import { type Campaign, useCampaigns } from './queries.ts';
-
-export function audienceLabel(
-  campaign: Campaign,
-  segmentNames: ReadonlyMap<number, string>,
-  t: CampaignT,
-): string {
-  const audience = campaign.audience;
-  if ('segmentId' in audience)
-    return t('audienceSegment', { name: segmentNames.get(audience.segmentId) ?? `#${audience.segmentId}` });
-  return t('audienceList', { count: audience.customerCount });
-}
+import { type CampaignListItem as Campaign, useCampaigns } from './queries.ts';
 
 export function CampaignListPage() {
   const t = useT(campaignMessages);
@@ -28,7 +17,7 @@ export function CampaignListPage() {
   const campaigns = useCampaigns();
   const segments = useSegments();
   const segmentNames = new Map((segments.data?.items ?? []).map((s) => [s.id, s.name]));
-  const items = campaigns.data?.items ?? [];
+  const items = campaigns.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Space style={{ width: '100%', justifyContent: 'space-between' }} wrap>
@@ -50,7 +39,20 @@ export function CampaignListPage() {
           dataSource={items}
           pagination={false}
           scroll={{ x: 900 }}
-          footer={() => t('total', { count: formatNumber(items.length, lang) })}
+          footer={() => (
+            <Space>
+              {t('total', { count: formatNumber(items.length, lang) })}
+              {campaigns.hasNextPage && (
+                <Button
+                  size="small"
+                  loading={campaigns.isFetchingNextPage}
+                  onClick={() => campaigns.fetchNextPage()}
+                >
+                  {t('more')}
+                </Button>
+              )}
+            </Space>
+          )}
           locale={{
             emptyText: campaigns.isPending ? ' ' : <EmptyState title={t('empty')} next={t('emptyNext')} />,
           }}

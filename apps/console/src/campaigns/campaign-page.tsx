@@ -21,8 +21,7 @@ import { formatDateTime, formatNumber } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { LineBubbles } from '../journeys/line-bubble.tsx';
 import { useSegments } from '../segments/queries.ts';
-import { CAMPAIGN_STATUS_COLORS, campaignStatusLabel } from './campaign-labels.ts';
-import { audienceLabel } from './campaign-list-page.tsx';
+import { audienceLabel, CAMPAIGN_STATUS_COLORS, campaignStatusLabel } from './campaign-labels.ts';
 import { CampaignResults } from './campaign-results.tsx';
 import { campaignMessages } from './messages.ts';
 import { type Campaign, type CampaignAction, useCampaign, useCampaignAction } from './queries.ts';
@@ -96,7 +95,7 @@ function CampaignView({ campaign }: { campaign: Campaign }) {
               cancelText={t('cancel')}
               onConfirm={() => run({ kind: 'cancel' }, t('cancelCampaign'))}
             >
-              <Button danger>{t('cancelCampaign')}</Button>
+              <Button>{t('cancelCampaign')}</Button>
             </Popconfirm>
           </Space>
         )}

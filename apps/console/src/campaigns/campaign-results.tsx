@@ -83,9 +83,8 @@ export function CampaignResults({ campaignId }: { campaignId: number }) {
         size="small"
         pagination={false}
         dataSource={r.groups}
-        scroll={{ x: 1100 }}
         columns={[
-          { title: t('group'), dataIndex: 'group', fixed: 'left', render: groupName },
+          { title: t('group'), dataIndex: 'group', render: groupName },
           {
             title: t('audienceCount'),
             dataIndex: 'audience',

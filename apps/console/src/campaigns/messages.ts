@@ -12,6 +12,7 @@ export const campaignMessages = defineMessages(
     when: '配信日時',
     createdAt: '作成日',
     total: '{count} 件のキャンペーン',
+    more: 'さらに表示',
     empty: 'キャンペーンがまだありません',
     emptyNext:
       '「新規キャンペーン」でセグメントとメッセージを選ぶと下書きができ、配信前に費用の目安を確認できます。',
@@ -139,6 +140,7 @@ export const campaignMessages = defineMessages(
     when: 'Send time',
     createdAt: 'Created',
     total: '{count} campaigns',
+    more: 'Show more',
     empty: 'No campaigns yet',
     emptyNext:
       'Use “New campaign” to pick a segment and a message; you see the cost estimate before sending.',

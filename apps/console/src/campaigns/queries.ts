@@ -1,13 +1,21 @@
 import type { paths } from '@kizuna/contracts';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import { useWorkspaceId } from '../auth/session.tsx';
 
+/** Newest first, a page of 100 at a time (the API's cursors; "さらに表示" reads the next). */
 export function useCampaigns() {
   const ws = useWorkspaceId();
-  return useQuery({
-    queryKey: ['ws', ws, 'campaigns'],
-    queryFn: async () => unwrap(await api.GET('/v1/campaigns', { params: { query: { limit: 200 } } })),
+  return useInfiniteQuery({
+    queryKey: ['ws', ws, 'campaigns', 'list'],
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam }) =>
+      unwrap(
+        await api.GET('/v1/campaigns', {
+          params: { query: { limit: 100, ...(pageParam ? { cursor: pageParam } : {}) } },
+        }),
+      ),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 }
 
@@ -101,6 +109,9 @@ export function useCampaignAction(id: number) {
 }
 
 export type Campaign = NonNullable<ReturnType<typeof useCampaign>['data']>;
+export type CampaignListItem = NonNullable<
+  ReturnType<typeof useCampaigns>['data']
+>['pages'][number]['items'][number];
 export type CampaignStatus = Campaign['status'];
 export type CampaignResults = NonNullable<ReturnType<typeof useCampaignResults>['data']>;
 export type LinePlan = NonNullable<ReturnType<typeof useLinePlan>['data']>;

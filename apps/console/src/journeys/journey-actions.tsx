@@ -46,7 +46,7 @@ export function JourneyActions({
             cancelText={t('cancel')}
             onConfirm={() => run(action)}
           >
-            <Button size={size} danger disabled={busy}>
+            <Button size={size} disabled={busy}>
               {t('archive')}
             </Button>
           </Popconfirm>

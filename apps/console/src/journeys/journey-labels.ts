@@ -129,10 +129,13 @@ function actionSummary(action: JourneyNodeView['action'], t: JourneyT): string {
   }
 }
 
+/** Solid tags in dark shades: Ant Design's light green and orange tags fall below 4.5:1. */
+export const TAG_COLORS = { green: '#237804', orange: '#ad4e00', red: '#a8071a', blue: '#0958d9' } as const;
+
 export const STATUS_COLORS: Record<string, string> = {
   draft: 'default',
-  live: 'green',
-  paused: 'orange',
+  live: TAG_COLORS.green,
+  paused: TAG_COLORS.orange,
   archived: 'default',
 };
 

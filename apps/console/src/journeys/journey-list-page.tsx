@@ -1,4 +1,4 @@
-import { Space, Table, Tag, Typography } from 'antd';
+import { Button, Space, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import { EmptyState, ErrorState } from '../app/states.tsx';
 import { useSession } from '../auth/session.tsx';
@@ -16,7 +16,7 @@ export function JourneyListPage() {
   const { lang } = useLocale();
   const { can } = useSession();
   const journeys = useJourneys();
-  const items = journeys.data?.items ?? [];
+  const items = journeys.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Space style={{ width: '100%', justifyContent: 'space-between' }} wrap>
@@ -34,7 +34,20 @@ export function JourneyListPage() {
           dataSource={items}
           pagination={false}
           scroll={{ x: 900 }}
-          footer={() => t('total', { count: formatNumber(items.length, lang) })}
+          footer={() => (
+            <Space>
+              {t('total', { count: formatNumber(items.length, lang) })}
+              {journeys.hasNextPage && (
+                <Button
+                  size="small"
+                  loading={journeys.isFetchingNextPage}
+                  onClick={() => journeys.fetchNextPage()}
+                >
+                  {t('more')}
+                </Button>
+              )}
+            </Space>
+          )}
           locale={{
             emptyText: journeys.isPending ? ' ' : <EmptyState title={t('empty')} next={t('emptyNext')} />,
           }}

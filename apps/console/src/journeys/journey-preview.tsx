@@ -8,7 +8,7 @@ import { fullName } from '../customers/names.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import type { JourneyDefinitionView } from './definition-view.ts';
-import { nodeSummary, nodeTypeLabel, reasonName } from './journey-labels.ts';
+import { nodeSummary, nodeTypeLabel, reasonName, TAG_COLORS } from './journey-labels.ts';
 import { LineBubbles } from './line-bubble.tsx';
 import { journeyMessages } from './messages.ts';
 import { type JourneyPreview as Preview, useCustomerSearch, useJourneyPreview } from './queries.ts';

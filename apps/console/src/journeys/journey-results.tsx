@@ -122,7 +122,6 @@ export function JourneyResults({
         size="small"
         pagination={false}
         dataSource={r.groups}
-        scroll={{ x: 700 }}
         columns={[
           {
             title: t('group'),
@@ -164,7 +163,6 @@ export function JourneyResults({
         size="small"
         pagination={false}
         dataSource={r.steps}
-        scroll={{ x: 800 }}
         columns={[
           { title: t('step'), dataIndex: 'nodeId', render: (id: string) => labels.get(id) ?? id },
           {

@@ -1,14 +1,28 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import { useWorkspaceId } from '../auth/session.tsx';
 
 export type JourneyTransition = 'publish' | 'pause' | 'resume' | 'archive';
 
+/** Newest first, a page of 200 at a time (the API's cursors; "さらに表示" reads the next). */
 export function useJourneys() {
   const ws = useWorkspaceId();
-  return useQuery({
-    queryKey: ['ws', ws, 'journeys'],
-    queryFn: async () => unwrap(await api.GET('/v1/journeys', { params: { query: { limit: 200 } } })),
+  return useInfiniteQuery({
+    queryKey: ['ws', ws, 'journeys', 'list'],
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam }) =>
+      unwrap(
+        await api.GET('/v1/journeys', {
+          params: { query: { limit: 200, ...(pageParam ? { cursor: pageParam } : {}) } },
+        }),
+      ),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 }
 

@@ -37,7 +37,7 @@ export function StepList({
     children: (
       <div className="kz-step" data-node={node.id}>
         <Space size="small" wrap>
-          {timing && node.type !== 'wait' && (
+          {timing && node.type !== 'wait' && node.type !== 'exit' && (
             <Tag color="blue" className="kz-step-timing">
               {timingLabel(timing, trigger, t, lang)}
             </Tag>
@@ -48,7 +48,15 @@ export function StepList({
             <Button
               size="small"
               onClick={() => setEditing(node)}
-              aria-label={`${t(node.type === 'send' ? 'editMessage' : 'editWait')} (${node.label ?? node.id})`}
+              aria-label={t('editAria', {
+                what: `${timing && node.type !== 'wait' ? `${timingLabel(timing, trigger, t, lang)} ` : ''}${nodeTypeLabel(node.type, t)}${
+                  node.type === 'wait'
+                    ? ` ${nodeSummary(node, t, lang)}`
+                    : timing
+                      ? ''
+                      : ` ${node.label ?? node.id}`
+                }`,
+              })}
             >
               {t('edit')}
             </Button>
