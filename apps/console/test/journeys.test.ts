@@ -278,7 +278,7 @@ describe('campaigns in Japanese', () => {
     const dialog = page.getByRole('dialog', { name: /今すぐ配信しますか/ });
     await dialog.getByText('配信前の見積もり').waitFor();
     // Unset plan: standard, ¥3 an additional message.
-    await dialog.getByText(/スタンダードプラン: 月額 ￥15,000、無料 30,000 通、追加 ￥3\/通/).waitFor();
+    await dialog.getByText(/スタンダードプラン（月額 ￥15,000、無料 30,000 通、追加 ￥3\/通）/).waitFor();
     await check('journeys-10-send-confirm');
     await dialog.getByRole('button', { name: '配信する' }).click();
     await page

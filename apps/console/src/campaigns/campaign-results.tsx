@@ -84,16 +84,10 @@ export function CampaignResults({ campaignId }: { campaignId: number }) {
         pagination={false}
         dataSource={r.groups}
         columns={[
-          { title: t('group'), dataIndex: 'group', render: groupName },
+          { title: t('group'), dataIndex: 'group', width: 130, render: groupName },
           {
             title: t('audienceCount'),
             dataIndex: 'audience',
-            align: 'right',
-            render: (n: number) => formatNumber(n, lang),
-          },
-          {
-            title: t('sent'),
-            dataIndex: 'sent',
             align: 'right',
             render: (n: number) => formatNumber(n, lang),
           },

@@ -86,7 +86,12 @@ export function durationLabel(iso: string, t: JourneyT): string {
 }
 
 /** One line saying what a node that is not a message does. */
-export function nodeSummary(node: JourneyNodeView, t: JourneyT, lang: Lang): string {
+export function nodeSummary(
+  node: JourneyNodeView,
+  t: JourneyT,
+  lang: Lang,
+  couponNames?: ReadonlyMap<number, string>,
+): string {
   switch (node.type) {
     case 'wait':
       if (node.until) return t('waitUntil', { days: node.until.dayOffset, at: node.until.at });
@@ -104,7 +109,7 @@ export function nodeSummary(node: JourneyNodeView, t: JourneyT, lang: Lang): str
     case 'branch':
       return node.random ? t('branchRandom', { percent: node.random.percent }) : t('branchCondition');
     case 'action':
-      return actionSummary(node.action, t);
+      return actionSummary(node.action, t, couponNames);
     case 'exit':
       return t('exitValue');
     default:
@@ -112,10 +117,16 @@ export function nodeSummary(node: JourneyNodeView, t: JourneyT, lang: Lang): str
   }
 }
 
-function actionSummary(action: JourneyNodeView['action'], t: JourneyT): string {
+function actionSummary(
+  action: JourneyNodeView['action'],
+  t: JourneyT,
+  couponNames?: ReadonlyMap<number, string>,
+): string {
   switch (action?.type) {
     case 'grantCoupon':
-      return t('actionGrantCoupon', { id: action.templateId ?? '' });
+      return action.templateId !== undefined && couponNames?.has(action.templateId)
+        ? t('actionGrantNamedCoupon', { name: couponNames.get(action.templateId) ?? '' })
+        : t('actionGrantCoupon', { id: action.templateId ?? '' });
     case 'addPoints':
       return t('actionAddPoints', { points: action.points ?? 0 });
     case 'addTag':

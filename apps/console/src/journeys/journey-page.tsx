@@ -7,6 +7,7 @@ import { Link, useParams } from 'react-router';
 import { ErrorState, Loading } from '../app/states.tsx';
 import { useSession } from '../auth/session.tsx';
 import { useLocale, useT } from '../i18n/locale.tsx';
+import { useCouponTemplates } from '../loyalty/queries.ts';
 import {
   asDefinition,
   isLinear,
@@ -54,6 +55,8 @@ function JourneyView({ journey }: { journey: Journey }) {
   const [draft, setDraft] = useState<JourneyDefinitionView | null>(stored);
   const [dirty, setDirty] = useState(false);
   const save = useSaveDefinition(journey.id);
+  const coupons = useCouponTemplates();
+  const couponNames = new Map((coupons.data?.items ?? []).map((c) => [c.id, c.name]));
   if (!stored || !draft) return <Alert type="error" showIcon title={t('badDefinition')} />;
 
   const editable = can('send') && journey.status !== 'archived';
@@ -102,7 +105,7 @@ function JourneyView({ journey }: { journey: Journey }) {
           {t('messagesOfBranching')}
         </Typography.Title>
       )}
-      <StepList rows={rows} trigger={trigger} {...(editable ? { onEdit } : {})} />
+      <StepList rows={rows} trigger={trigger} couponNames={couponNames} {...(editable ? { onEdit } : {})} />
     </Space>
   );
 

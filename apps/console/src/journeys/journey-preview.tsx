@@ -7,6 +7,7 @@ import { EmptyState, ErrorState, Loading } from '../app/states.tsx';
 import { fullName } from '../customers/names.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
+import { useCouponTemplates } from '../loyalty/queries.ts';
 import type { JourneyDefinitionView } from './definition-view.ts';
 import { nodeSummary, nodeTypeLabel, reasonName, TAG_COLORS } from './journey-labels.ts';
 import { LineBubbles } from './line-bubble.tsx';
@@ -77,6 +78,8 @@ function PreviewSteps({ preview, definition }: { preview: Preview; definition: J
   const t = useT(journeyMessages);
   const { lang } = useLocale();
   const byId = new Map(definition.nodes.map((n) => [n.id, n]));
+  const coupons = useCouponTemplates();
+  const couponNames = new Map((coupons.data?.items ?? []).map((c) => [c.id, c.name]));
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Alert
@@ -103,12 +106,16 @@ function PreviewSteps({ preview, definition }: { preview: Preview; definition: J
                   <Space size="small" wrap>
                     <Typography.Text type="secondary">{formatDateTime(step.at, lang)}</Typography.Text>
                     <Typography.Text strong>{nodeTypeLabel(step.type, t)}</Typography.Text>
-                    {node && step.type !== 'send' && <span>{nodeSummary(node, t, lang)}</span>}
+                    {node && step.type !== 'send' && <span>{nodeSummary(node, t, lang, couponNames)}</span>}
                     {step.path && <Tag>{t('pathTaken', { path: t(step.path) })}</Tag>}
                     {decision && (
                       <Tag
                         color={
-                          decision.status === 'send' ? 'green' : decision.status === 'held' ? 'orange' : 'red'
+                          decision.status === 'send'
+                            ? TAG_COLORS.green
+                            : decision.status === 'held'
+                              ? TAG_COLORS.orange
+                              : TAG_COLORS.red
                         }
                       >
                         {decision.status === 'send'

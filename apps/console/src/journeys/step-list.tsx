@@ -21,10 +21,12 @@ const DOT_COLORS: Record<string, string> = { send: 'green', wait: 'gray', action
 export function StepList({
   rows,
   trigger,
+  couponNames,
   onEdit,
 }: {
   rows: readonly StepRow[];
   trigger: string;
+  couponNames?: ReadonlyMap<number, string>;
   /** Absent when the user may not edit (their role, or an archived journey). */
   onEdit?: (node: JourneyNodeView) => void;
 }) {
@@ -43,7 +45,15 @@ export function StepList({
             </Tag>
           )}
           <Typography.Text strong>{nodeTypeLabel(node.type, t)}</Typography.Text>
-          {node.type !== 'send' && <Typography.Text>{nodeSummary(node, t, lang)}</Typography.Text>}
+          {node.type === 'wait' && timing ? (
+            <Typography.Text>
+              {t('waitTill', { when: timingLabel(timing, trigger, t, lang) })}
+            </Typography.Text>
+          ) : (
+            node.type !== 'send' && (
+              <Typography.Text>{nodeSummary(node, t, lang, couponNames)}</Typography.Text>
+            )
+          )}
           {onEdit && (node.type === 'send' || (node.type === 'wait' && !node.weekday)) && (
             <Button
               size="small"
@@ -166,7 +176,11 @@ function EditNodeModal({
           )
         ) : (
           <Space size="large" wrap>
-            <Form.Item name="days" label={t('waitDays')} rules={[{ required: true, message: t('waitDays') }]}>
+            <Form.Item
+              name="days"
+              label={t(node.until ? 'waitDaysFromPrevious' : 'waitDays')}
+              rules={[{ required: true, message: t('waitDays') }]}
+            >
               <InputNumber min={0} max={365} precision={0} />
             </Form.Item>
             {node.until ? (
