@@ -74,7 +74,12 @@ function Gate() {
 function Themed() {
   const { lang } = useLocale();
   return (
-    <ConfigProvider locale={lang === 'ja' ? jaJP : enUS} theme={{ token: THEME }}>
+    // autoInsertSpace off: Ant Design spaces two-kanji labels (保 存) the Chinese way; Japanese does not.
+    <ConfigProvider
+      locale={lang === 'ja' ? jaJP : enUS}
+      theme={{ token: THEME }}
+      button={{ autoInsertSpace: false }}
+    >
       <AntApp>
         <SessionProvider>
           <Gate />

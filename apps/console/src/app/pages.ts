@@ -1,7 +1,9 @@
 // Every capability's console pages. Adding a capability's screens means adding its folder (with
 // its pages.ts) and one line here.
+import { campaignsPages } from '../campaigns/pages.ts';
 import { customersPages } from '../customers/pages.ts';
 import { dashboardPages } from '../dashboard/pages.ts';
+import { journeysPages } from '../journeys/pages.ts';
 import { linePages } from '../line/pages.ts';
 import { loyaltyPages } from '../loyalty/pages.ts';
 import { segmentsPages } from '../segments/pages.ts';
@@ -15,4 +17,6 @@ export const PAGES: readonly ConsolePage[] = [
   ...loyaltyPages,
   ...linePages,
   ...teamPages,
+  ...journeysPages,
+  ...campaignsPages,
 ];
