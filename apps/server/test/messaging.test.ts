@@ -25,10 +25,16 @@ class FakeProvider {
   quota = Number.POSITIVE_INFINITY;
   /** Accept the next request, then die before the answer reaches Kizuna (a worker killed mid-call). */
   crashAfterNextAccept = false;
+  /** False: a provider with no retry key (SMTP), which takes a resent request again. */
+  dedupes = true;
+  /** Accepted answers returned so far, and a hook run as each request starts. */
+  answered = 0;
+  onPerform?: () => Promise<void>;
 
   async perform(request: PlannedRequest): Promise<RequestOutcome> {
+    await this.onPerform?.();
     this.keysSeen.push(request.retryKey);
-    if (this.accepted.has(request.retryKey))
+    if (this.dedupes && this.accepted.has(request.retryKey))
       return { kind: 'accepted', providerRequestId: `again-${request.retryKey}`, attempts: 1 };
     if (request.recipients.length > this.quota) return { kind: 'quota', attempts: 1 };
     this.quota -= request.recipients.length;
@@ -38,6 +44,7 @@ class FakeProvider {
       this.crashAfterNextAccept = false;
       throw new Error('worker killed after the provider accepted');
     }
+    this.answered++;
     return { kind: 'accepted', providerRequestId: `req-${request.retryKey}`, attempts: 1 };
   }
 }
@@ -49,6 +56,7 @@ function fakeEmailAdapter(provider: FakeProvider): ChannelAdapter<'multicast' | 
     identityKind: 'email',
     jobName: 'test-email-send',
     retryKeyLifetimeMs: 60 * 60 * 1000,
+    recognisesRetryKey: provider.dedupes,
     // Borrowing LINE's request kinds (the 0027 check lists each adapter's); two a batch shows batching.
     batching: { shared: { kind: 'multicast', maxRecipients: 2 }, personal: 'push' },
     checkContent(messages, path, problems) {
@@ -185,6 +193,72 @@ describe('messaging core', () => {
     expect([...provider.received.values()]).toEqual([1, 1, 1, 1, 1]);
     expect(provider.accepted.size).toBe(3); // 5 recipients in batches of 2
     expect((await getSend(database.db, workspaceId, send.id)).counts.sent).toBe(5);
+  });
+
+  it('a channel without retry keys (SMTP): each outcome is committed before its slot sends again, at most one unrecorded per slot', async () => {
+    const emails = Array.from({ length: 40 }, (_, i) => `slot${i}@example.jp`);
+    const { workspaceId, channelId, ids } = await setup(emails);
+    for (const id of ids) await consent(workspaceId, id, 'granted');
+    const provider = new FakeProvider();
+    provider.dedupes = false;
+    const adapter = fakeEmailAdapter(provider);
+    const send = await createSend(database.db, undefined, adapter, workspaceId, {
+      channelId,
+      idempotencyKey: 'slots',
+      messages: message,
+      customerIds: ids,
+    });
+    // As each request starts: answers the provider gave that are not committed yet. Recorded per
+    // cycle (the first cycle holds 8 requests), the fourth start would see three.
+    let widest = 0;
+    provider.onPerform = async () => {
+      const answered = provider.answered;
+      const { n } = await database.db
+        .selectFrom('message_request')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('workspace_id', '=', workspaceId)
+        .where('send_id', '=', send.id)
+        .where('status', '=', 'accepted')
+        .executeTakeFirstOrThrow();
+      widest = Math.max(widest, answered - Number(n));
+    };
+    expect(await deliverSend(context(), adapter, workspaceId, send.id, { concurrency: 3 })).toBe('done');
+    expect(provider.answered).toBe(20);
+    expect(widest).toBeLessThanOrEqual(2); // the other two slots' answers, never more
+    expect((await getSend(database.db, workspaceId, send.id)).counts.sent).toBe(40);
+  });
+
+  it('a channel without retry keys: a worker dying after an answer resends that one request only', async () => {
+    const emails = Array.from({ length: 10 }, (_, i) => `die${i}@example.jp`);
+    const { workspaceId, channelId, ids } = await setup(emails);
+    for (const id of ids) await consent(workspaceId, id, 'granted');
+    const provider = new FakeProvider();
+    provider.dedupes = false;
+    const adapter = fakeEmailAdapter(provider);
+    const send = await createSend(database.db, undefined, adapter, workspaceId, {
+      channelId,
+      idempotencyKey: 'die',
+      messages: message,
+      customerIds: ids,
+    });
+    let armed = true;
+    provider.onPerform = async () => {
+      if (armed && provider.answered === 3) {
+        armed = false;
+        provider.crashAfterNextAccept = true;
+      }
+    };
+    const options = { concurrency: 1, leaseMs: 200 };
+    await expect(deliverSend(context(), adapter, workspaceId, send.id, options)).rejects.toThrow(
+      /worker killed/,
+    );
+    expect(await deliverSend(context(), adapter, workspaceId, send.id, options)).toBe('done');
+    // The fourth request (two recipients) went out twice; the three before it were committed.
+    const twice = [...provider.received].filter(([, n]) => n === 2).map(([to]) => to);
+    expect(twice).toEqual(['die6@example.jp', 'die7@example.jp']);
+    expect([...provider.received.values()].filter((n) => n !== 1 && n !== 2)).toEqual([]);
+    expect(provider.received.size).toBe(10);
+    expect((await getSend(database.db, workspaceId, send.id)).counts.sent).toBe(10);
   });
 
   it('pauses when the quota runs out, drops nobody, and finishes after a resume', async () => {

@@ -31,6 +31,7 @@ export function emailAdapter(provider: CountingProvider): ChannelAdapter<'multic
     identityKind: 'email',
     jobName: 'test-email-send',
     retryKeyLifetimeMs: 60 * 60 * 1000,
+    recognisesRetryKey: true,
     // Two recipients a batch: a send makes several requests, so concurrent plans interleave.
     batching: { shared: { kind: 'multicast', maxRecipients: 2 }, personal: 'push' },
     checkContent(messages, path, problems) {

@@ -7,7 +7,7 @@ import { type FieldProblem, notFound } from '../shared/domain-error.ts';
 import { composeEmail, type EmailContent } from './compose.ts';
 import { DomainThrottle } from './domain-throttle.ts';
 import { domainOf, openSender } from './sender.ts';
-import { deliverMessage, smtpTransport } from './smtp-transport.ts';
+import { deliverMessage, SMTP_POOL_CONNECTIONS, smtpTransport } from './smtp-transport.ts';
 
 /** The job that delivers an email send ({ workspaceId, sendId }). */
 export const EMAIL_SEND_JOB = 'email-send';
@@ -61,6 +61,10 @@ export const emailAdapter: ChannelAdapter<'email'> = {
   identityKind: 'email',
   jobName: EMAIL_SEND_JOB,
   retryKeyLifetimeMs: RETRY_KEY_LIFETIME_MS,
+  // SMTP has no idempotency key: each message's outcome is committed before its connection
+  // carries the next, so a killed worker resends at most one accepted message per connection.
+  recognisesRetryKey: false,
+  concurrency: SMTP_POOL_CONNECTIONS,
   batching: { shared: { kind: 'email', maxRecipients: 1 }, personal: 'email' },
   checkContent: checkEmailContent,
   checkAggregationUnit(_unit, problems) {

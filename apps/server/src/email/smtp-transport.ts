@@ -8,12 +8,19 @@ import type { SmtpSettings } from './smtp-settings.ts';
 const transports = new Map<string, Transporter>();
 
 /**
+ * The pool's connections, and the messages one send has in flight (the email adapter's
+ * `concurrency`): one per connection, so a killed worker can leave at most this many messages
+ * accepted by the relay and not yet recorded (deliver-send.ts).
+ */
+export const SMTP_POOL_CONNECTIONS = 5;
+
+/**
  * This process's pooled transport to the relay (one per URL): up to 5 connections, each reused
  * for 100 messages. STARTTLS is used whenever the server offers it (`requireTLS` refuses one that
  * does not); `smtps://` is TLS from the start.
  */
 export function smtpTransport(smtp: SmtpSettings, options: { maxConnections?: number } = {}): Transporter {
-  const key = `${smtp.url}#${options.maxConnections ?? 5}`;
+  const key = `${smtp.url}#${options.maxConnections ?? SMTP_POOL_CONNECTIONS}`;
   let transport = transports.get(key);
   if (!transport) {
     const poolOptions: SMTPPool.Options = {
@@ -21,7 +28,7 @@ export function smtpTransport(smtp: SmtpSettings, options: { maxConnections?: nu
       url: smtp.url,
       secure: smtp.secure,
       requireTLS: smtp.requireTls,
-      maxConnections: options.maxConnections ?? 5,
+      maxConnections: options.maxConnections ?? SMTP_POOL_CONNECTIONS,
       maxMessages: 100,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,

@@ -50,6 +50,7 @@ export const lineAdapter: ChannelAdapter<LineRequestKind> = {
   identityKind: 'line',
   jobName: SEND_JOB,
   retryKeyLifetimeMs: RETRY_KEY_LIFETIME_MS,
+  recognisesRetryKey: true,
   batching: { shared: { kind: 'multicast', maxRecipients: MULTICAST_LIMIT }, personal: 'push' },
   checkContent: checkMessages,
   checkAggregationUnit(unit, problems) {

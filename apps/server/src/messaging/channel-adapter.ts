@@ -62,6 +62,15 @@ export interface ChannelAdapter<Kind extends string = string> {
   jobName: string;
   /** How long the channel honours a retry key; a request pending longer fails instead of risking a duplicate. */
   retryKeyLifetimeMs: number;
+  /**
+   * Whether the channel recognises a resent request by its retry key and does not act on it twice
+   * (LINE's X-Line-Retry-Key). SMTP does not: a message resent after an unrecorded 250 arrives
+   * twice. For such a channel the core commits each outcome before its slot sends the next
+   * request, so a killed worker leaves at most `concurrency` messages to be sent a second time.
+   */
+  recognisesRetryKey: boolean;
+  /** Requests in flight at once for one send (default 16); for email, the SMTP pool's connections. */
+  concurrency?: number;
   batching: Batching<Kind>;
   /** Checks content and options the channel would refuse, naming the field (`messages[0].text`). */
   checkContent(messages: unknown[], path: string, problems: FieldProblem[]): void;

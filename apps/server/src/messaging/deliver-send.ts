@@ -1,6 +1,6 @@
 // Delivering a send through its channel's adapter, exactly once per recipient.
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { JobContext } from '../jobs/job-types.ts';
 import { clockOf } from '../shared/clock.ts';
@@ -8,13 +8,14 @@ import type { ChannelAdapter, PlannedRequest, SendRecord } from './channel-adapt
 import type { RequestOutcome } from './decisions.ts';
 import { sleep } from './pacer.ts';
 import { pendingRequests, planRequests } from './plan-requests.ts';
+import { OutcomeRecorder } from './record-outcomes.ts';
 import { acquireLease, finishSend, pauseSend, renewLease } from './send-lease.ts';
 import { releaseQuietHold } from './send-status.ts';
 
 export interface DeliverOptions {
   /** Requests planned and sent per cycle (default 128: up to 64,000 LINE multicast recipients). */
   requestsPerCycle?: number;
-  /** Requests in flight at once (default 16). */
+  /** Requests in flight at once (default: the adapter's `concurrency`, else 16). */
   concurrency?: number;
   /** How long a worker's claim on a send lasts unless renewed (default 5 s). */
   leaseMs?: number;
@@ -27,11 +28,14 @@ export type DeliverResult = 'done' | 'paused' | 'held' | 'busy' | 'gone';
 
 /**
  * Delivers a send: plans requests from the outbox (retry key persisted first), has the adapter
- * perform them, records outcomes, and repeats until every message is sent, failed or skipped. A
- * worker holds a lease on the send while it works; a worker that died leaves its pending
- * requests, which the next one resends with the same keys (the channel recognises those that
- * took effect), so each recipient gets one copy. A quota answer pauses the send: nothing is
- * dropped, and a resume carries on from the pending requests.
+ * perform them, records each outcome as it arrives, and repeats until every message is sent,
+ * failed or skipped. A worker holds a lease on the send while it works; a worker that died
+ * leaves its pending requests, which the next one resends with the same keys, so no recipient
+ * is lost. A channel that recognises a resent key (LINE) gives each recipient one copy; for one
+ * that does not (SMTP), each request in flight waits for its outcome's commit before the next
+ * is sent, so a dead worker leaves at most one accepted-but-unrecorded request per request in
+ * flight (the adapter's `concurrency`) to be sent again. A quota answer pauses the send:
+ * nothing is dropped, and a resume carries on from the pending requests.
  */
 export async function deliverSend<Kind extends string>(
   context: JobContext,
@@ -90,6 +94,7 @@ class DeliveryRun<Kind extends string> {
   #cycle: number;
   #nextPlan: Promise<PlannedRequest<Kind>[]> | undefined;
   #lastRecord: Promise<void> = Promise.resolve();
+  readonly #recorder: OutcomeRecorder;
 
   readonly context: JobContext;
   readonly adapter: ChannelAdapter<Kind>;
@@ -112,7 +117,8 @@ class DeliveryRun<Kind extends string> {
     this.owner = owner;
     this.#db = context.database.db;
     this.#perCycle = options.requestsPerCycle ?? 128;
-    this.#concurrency = options.concurrency ?? 16;
+    this.#concurrency = options.concurrency ?? adapter.concurrency ?? 16;
+    this.#recorder = new OutcomeRecorder(this.#db, workspaceId, send.id);
     this.#leaseMs = options.leaseMs ?? 5_000;
     this.#now = options.now ?? (() => clockOf(context).now());
     this.#cycle = Math.min(8, this.#perCycle);
@@ -132,8 +138,8 @@ class DeliveryRun<Kind extends string> {
 
   /**
    * Pipelined: the next batch is planned (and its retry keys stored) while this one is on the
-   * wire, and a batch's outcomes are written while the next one is sent. Pending requests, left
-   * by a dead worker or by the channel being unavailable, are read only once everything is written.
+   * wire, and each outcome is written as it arrives (`#performAll`). Pending requests, left by a
+   * dead worker or by the channel being unavailable, are read only once everything is written.
    */
   async loop(perform: (request: PlannedRequest<Kind>) => Promise<RequestOutcome>): Promise<DeliverResult> {
     const { workspaceId, send } = this;
@@ -167,16 +173,43 @@ class DeliveryRun<Kind extends string> {
       }
       this.#nextPlan = this.#plan();
       this.#nextPlan.catch(() => undefined); // awaited later; keep an early failure from being unhandled
-      const outcomes = await runPool(batch, this.#concurrency, perform);
-      await this.#lastRecord;
-      this.#lastRecord = recordOutcomes(this.#db, workspaceId, send.id, batch, outcomes);
-      this.#lastRecord.catch(() => undefined);
+      const outcomes = await this.#performAll(batch, perform);
       if (outcomes.some((o) => o.kind !== 'accepted' && o.kind !== 'failed')) checkPending = true;
       if (outcomes.some((o) => o.kind === 'quota')) return this.#pauseForQuota();
       // The channel unavailable for a whole cycle: wait before the next round of retries.
       idleRounds = outcomes.every((o) => o.kind === 'retry_later') ? idleRounds + 1 : 0;
       if (idleRounds) await sleep(Math.min(30_000, 500 * 2 ** idleRounds));
     }
+  }
+
+  /**
+   * Performs a batch, `concurrency` requests at a time, recording each outcome as it arrives.
+   * A channel that does not recognise a resent retry key (SMTP) takes its next request only once
+   * the last outcome is committed: then a worker killed at any instant leaves at most one
+   * accepted-but-unrecorded request per slot, each resent once by the next worker. A channel
+   * that does (LINE) goes on at once; its outcomes are awaited before pending requests are read.
+   */
+  async #performAll(
+    batch: PlannedRequest<Kind>[],
+    perform: (request: PlannedRequest<Kind>) => Promise<RequestOutcome>,
+  ): Promise<RequestOutcome[]> {
+    const confirmEach = !this.adapter.recognisesRetryKey;
+    const previous = this.#lastRecord;
+    const records: Promise<void>[] = [];
+    const outcomes = await runPool(batch, this.#concurrency, async (request) => {
+      const outcome = await perform(request);
+      const recorded = this.#recorder.record(request.seqFrom, outcome);
+      if (confirmEach) await recorded;
+      else {
+        recorded.catch(() => undefined); // awaited below through #lastRecord
+        records.push(recorded);
+      }
+      return outcome;
+    });
+    await previous;
+    this.#lastRecord = Promise.all(records).then(() => undefined);
+    this.#lastRecord.catch(() => undefined); // awaited later; keep an early failure from being unhandled
+    return outcomes;
   }
 
   async #pauseForQuota(): Promise<'paused'> {
@@ -188,27 +221,6 @@ class DeliveryRun<Kind extends string> {
     );
     return 'paused';
   }
-}
-
-async function recordOutcomes(
-  db: Kysely<DB>,
-  workspaceId: string,
-  sendId: number,
-  batch: PlannedRequest[],
-  outcomes: RequestOutcome[],
-): Promise<void> {
-  const status = outcomes.map((o) =>
-    o.kind === 'accepted' ? 'accepted' : o.kind === 'failed' ? 'failed' : 'pending',
-  );
-  await sql`
-    update message_request r set status = v.status, attempts = r.attempts + v.attempts,
-      provider_request_id = coalesce(v.request_id, r.provider_request_id), error = v.error,
-      finished_at = case when v.status = 'pending' then null else now() end
-    from unnest(${batch.map((b) => b.seqFrom)}::int[], ${status}::text[], ${outcomes.map((o) => o.attempts)}::int[],
-      ${outcomes.map((o) => (o.kind === 'accepted' ? o.providerRequestId : null))}::text[],
-      ${outcomes.map((o) => (o.kind === 'failed' || o.kind === 'retry_later' ? o.error : null))}::text[])
-      as v(seq_from, status, attempts, request_id, error)
-    where r.workspace_id = ${workspaceId} and r.send_id = ${sendId} and r.seq_from = v.seq_from`.execute(db);
 }
 
 async function runPool<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {

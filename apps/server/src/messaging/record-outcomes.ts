@@ -1,0 +1,89 @@
+// Writing each request's outcome as its answer arrives (group commit), not once per cycle.
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { RequestOutcome } from './decisions.ts';
+
+interface Waiting {
+  seqFrom: number;
+  outcome: RequestOutcome;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Records the outcomes of one send's requests as they arrive. One write is in flight at a time;
+ * the answers that arrive while it runs wait and go together in the next one (group commit), so
+ * a quiet channel gets one write per answer and a busy one few writes of many. `record` resolves
+ * once the outcome is committed.
+ *
+ * Why it matters: between a channel's answer and its commit, a killed worker loses the outcome
+ * and the next worker resends the request. LINE recognises the resend by its retry key; SMTP
+ * cannot, so the receiver gets a second copy (with the same Message-ID). Writing per cycle left
+ * a whole cycle's answers (up to 128) in that window; writing as they arrive leaves only the
+ * answers of one write's duration, and a sender that waits for `record` before its next request
+ * (deliver-send.ts, for a channel that does not recognise retries) leaves at most one per
+ * request in flight.
+ *
+ * @example
+ * const recorder = new OutcomeRecorder(db, workspaceId, sendId);
+ * await recorder.record(request.seqFrom, await sender.perform(request));
+ */
+export class OutcomeRecorder {
+  readonly #db: Kysely<DB>;
+  readonly #workspaceId: string;
+  readonly #sendId: number;
+  #waiting: Waiting[] = [];
+  #writing = false;
+
+  constructor(db: Kysely<DB>, workspaceId: string, sendId: number) {
+    this.#db = db;
+    this.#workspaceId = workspaceId;
+    this.#sendId = sendId;
+  }
+
+  /** Queues the outcome of the request starting at `seqFrom`; resolves when it is committed. */
+  record(seqFrom: number, outcome: RequestOutcome): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ seqFrom, outcome, resolve, reject });
+      if (!this.#writing) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#writing = true;
+    while (this.#waiting.length) {
+      const group = this.#waiting;
+      this.#waiting = [];
+      try {
+        await writeOutcomes(this.#db, this.#workspaceId, this.#sendId, group);
+        for (const w of group) w.resolve();
+      } catch (error) {
+        // Each caller learns of it (the send's job fails; its requests stay pending for a retry).
+        for (const w of group) w.reject(error);
+      }
+    }
+    this.#writing = false;
+  }
+}
+
+/** One statement for a group of outcomes: accepted and failed are final, anything else stays pending. */
+async function writeOutcomes(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendId: number,
+  group: { seqFrom: number; outcome: RequestOutcome }[],
+): Promise<void> {
+  const outcomes = group.map((g) => g.outcome);
+  const status = outcomes.map((o) =>
+    o.kind === 'accepted' ? 'accepted' : o.kind === 'failed' ? 'failed' : 'pending',
+  );
+  await sql`
+    update message_request r set status = v.status, attempts = r.attempts + v.attempts,
+      provider_request_id = coalesce(v.request_id, r.provider_request_id), error = v.error,
+      finished_at = case when v.status = 'pending' then null else now() end
+    from unnest(${group.map((g) => g.seqFrom)}::int[], ${status}::text[], ${outcomes.map((o) => o.attempts)}::int[],
+      ${outcomes.map((o) => (o.kind === 'accepted' ? o.providerRequestId : null))}::text[],
+      ${outcomes.map((o) => (o.kind === 'failed' || o.kind === 'retry_later' ? o.error : null))}::text[])
+      as v(seq_from, status, attempts, request_id, error)
+    where r.workspace_id = ${workspaceId} and r.send_id = ${sendId} and r.seq_from = v.seq_from`.execute(db);
+}
