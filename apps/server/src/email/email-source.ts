@@ -38,7 +38,10 @@ export function checkEmailSourceShape(value: unknown, path: string, problems: Fi
     problems.push({ path: `${path}.subject`, message: 'must be 1 to 300 characters' });
   else if (/[\r\n]/.test(subject)) problems.push({ path: `${path}.subject`, message: 'must be one line' });
   if (typeof mjml !== 'string' || !mjml.trim() || mjml.length > MAX_INLINE_MJML)
-    problems.push({ path: `${path}.mjml`, message: `must be an MJML document of 1 to ${MAX_INLINE_MJML} characters` });
+    problems.push({
+      path: `${path}.mjml`,
+      message: `must be an MJML document of 1 to ${MAX_INLINE_MJML} characters`,
+    });
 }
 
 /** The workspace's sender id (a send's `channel_id`), or null when none is configured. */

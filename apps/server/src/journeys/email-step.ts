@@ -41,7 +41,11 @@ export async function sendEmailStep(
     ctx.workspaceId,
     mail.content,
     due.map((r) => r.customerId),
-    { origin: send.origin, marketing: mail.kind === 'marketing' && linkBase !== null, linkBase: linkBase ?? '' },
+    {
+      origin: send.origin,
+      marketing: mail.kind === 'marketing' && linkBase !== null,
+      linkBase: linkBase ?? '',
+    },
   );
   const failed = new Map<number, string>([
     ...audience.failed.map((f) => [f.customerId, `${f.path}: ${f.reason}`] as const),

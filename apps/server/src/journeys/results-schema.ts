@@ -74,7 +74,8 @@ export const JourneyResultsSchema = Type.Object({
       skipped: ByReason,
       clicked: Count,
       opened: Type.Union([Count, Type.Null()], {
-        description: 'email: messages whose open pixel loaded (an estimate: Apple Mail Privacy Protection); LINE: null',
+        description:
+          'email: messages whose open pixel loaded (an estimate: Apple Mail Privacy Protection); LINE: null',
       }),
       billedMessages: Type.Integer({ minimum: 0, description: 'LINE messages billed (email: 0)' }),
       costYen: Type.Integer({ minimum: 0, description: 'LINE at the plan’s price; email ¥0' }),

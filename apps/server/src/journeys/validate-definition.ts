@@ -108,7 +108,11 @@ function checkSend(p: Problems, path: string, n: Obj) {
   if (n.channel === 'email') {
     for (const field of ['messages', 'channelId'])
       if (field in n) p.add(`${path}.${field}`, 'an email send takes "email", not LINE fields');
-    if (!('email' in n)) return p.add(`${path}.email`, 'required for an email send: { "templateId": n } or { "subject", "mjml" }');
+    if (!('email' in n))
+      return p.add(
+        `${path}.email`,
+        'required for an email send: { "templateId": n } or { "subject", "mjml" }',
+      );
     return checkEmailSourceShape(n.email, `${path}.email`, p.list);
   }
   if ('email' in n) p.add(`${path}.email`, 'only an email send ("channel": "email") takes "email"');
