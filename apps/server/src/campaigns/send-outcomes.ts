@@ -46,3 +46,16 @@ export async function sendOutcomes(
   }
   return out;
 }
+
+/** Each send's channel (`line`, `email`). */
+export async function sendChannels(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendIds: readonly number[],
+): Promise<Map<number, string>> {
+  if (!sendIds.length) return new Map();
+  const { rows } = await sql<{ id: number; channel: string }>`
+    select id, channel from message_send
+    where workspace_id = ${workspaceId} and id = any(${[...sendIds]}::bigint[])`.execute(db);
+  return new Map(rows.map((r) => [Number(r.id), r.channel]));
+}

@@ -6,6 +6,7 @@ import type { DB } from '../db/schema.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import { renderForAudience } from '../templates/render-audience.ts';
+import type { ContentProblem } from '../templates/render-content.ts';
 import type { EmailContent } from './compose.ts';
 import { trackEmailClicks } from './email-links.ts';
 import { compileEmailContent, EMAIL_RECOMMENDATIONS } from './email-liquid.ts';
@@ -25,6 +26,75 @@ export interface PersonalizedEmail {
   personalized?: { customerId: number; messages: EmailContent[] }[];
 }
 
+/** Each customer's mail, and the customers whose mail did not render (with the problem). */
+export interface EmailAudience extends PersonalizedEmail {
+  failed: ({ customerId: number } & ContentProblem)[];
+  /** Customer ids the render left out: not this workspace's, or merged away. */
+  missing: number[];
+}
+
+type RenderOptions = PersonalizeEmailOptions & { couponTemplateId?: number | undefined };
+
+/** Renders the mail for every customer (variables loaded set-based); no link is stored yet. */
+async function renderMails(
+  db: Kysely<DB>,
+  workspaceId: string,
+  content: EmailContent,
+  customerIds: readonly number[],
+  options: RenderOptions,
+) {
+  const compiled = compileEmailContent(content);
+  const out = await renderForAudience(db, workspaceId, compiled, customerIds, {
+    recommendations: EMAIL_RECOMMENDATIONS,
+    ...(options.couponTemplateId !== undefined ? { couponTemplateId: options.couponTemplateId } : {}),
+  });
+  const failed = out.failed.map((f) => ({ customerId: f.customerId, ...f.problem }));
+  const seen = new Set([...out.rendered, ...out.failed].map((r) => r.customerId));
+  const missing = customerIds.filter((id) => !seen.has(id));
+  const mails = out.rendered as { customerId: number; content: EmailContent }[];
+  return { varies: compiled.fields.length > 0, mails, failed, missing };
+}
+
+/** Marketing mail's links through the redirect; the core's shared ids when nothing varies. */
+async function withTrackedLinks(
+  db: Kysely<DB>,
+  secrets: SecretBox | undefined,
+  workspaceId: string,
+  rendered: { varies: boolean; mails: { customerId: number; content: EmailContent }[] },
+  options: RenderOptions,
+): Promise<PersonalizedEmail> {
+  const { mails } = rendered;
+  const tracked =
+    options.marketing && secrets
+      ? await trackEmailClicks(db, secrets, workspaceId, options.origin, options.linkBase, mails)
+      : mails;
+  if (!rendered.varies && tracked === mails) return { customerIds: mails.map((m) => m.customerId) };
+  return {
+    customerIds: [],
+    personalized: tracked.map((r) => ({ customerId: r.customerId, messages: [r.content] })),
+  };
+}
+
+/**
+ * Renders `content` for `customerIds` without failing the whole send: customers whose mail does
+ * not render come back in `failed` (a journey step records them as `render_failed`, a campaign
+ * recipient the same), customers not in the workspace in `missing`; the others' mail is what the
+ * messaging core gets. Links of marketing mail are tracked (one statement for the send's URLs)
+ * when `secrets` open the workspace's link key; without them links stay as written.
+ */
+export async function renderEmailAudience(
+  db: Kysely<DB>,
+  secrets: SecretBox | undefined,
+  workspaceId: string,
+  content: EmailContent,
+  customerIds: readonly number[],
+  options: RenderOptions,
+): Promise<EmailAudience> {
+  const rendered = await renderMails(db, workspaceId, content, customerIds, options);
+  const audience = await withTrackedLinks(db, secrets, workspaceId, rendered, options);
+  return { ...audience, failed: rendered.failed, missing: rendered.missing };
+}
+
 /**
  * Renders `content` for `customerIds`. A customer id not in the workspace, or a customer whose
  * mail does not render (rare: templates are checked when saved), is `invalid` naming
@@ -38,13 +108,10 @@ export async function personalizeEmail(
   customerIds: readonly number[],
   options: PersonalizeEmailOptions,
 ): Promise<PersonalizedEmail> {
-  const compiled = compileEmailContent(content);
-  const out = await renderForAudience(db, workspaceId, compiled, customerIds, {
-    recommendations: EMAIL_RECOMMENDATIONS,
-  });
+  const rendered = await renderMails(db, workspaceId, content, customerIds, options);
+  const failed = new Map(rendered.failed.map((f) => [f.customerId, f]));
+  const missing = new Set(rendered.missing);
   const problems: FieldProblem[] = [];
-  const failed = new Map(out.failed.map((f) => [f.customerId, f.problem]));
-  const rendered = new Set(out.rendered.map((r) => r.customerId));
   for (const [i, id] of customerIds.entries()) {
     const p = failed.get(id);
     if (p)
@@ -53,17 +120,9 @@ export async function personalizeEmail(
         message: `${p.path}: Liquid line ${p.line}, column ${p.column}: ${p.reason}`,
       });
     // Left out by the render (not this workspace's, or merged away): the core would say the same.
-    else if (!rendered.has(id))
+    else if (missing.has(id))
       problems.push({ path: `customerIds[${i}]`, message: 'not a customer of this workspace' });
   }
   if (problems.length) throw invalid(problems.slice(0, 20));
-  const mails = out.rendered as { customerId: number; content: EmailContent }[];
-  const tracked = options.marketing
-    ? await trackEmailClicks(db, secrets, workspaceId, options.origin, options.linkBase, mails)
-    : mails;
-  if (compiled.fields.length === 0 && tracked === mails) return { customerIds: [...customerIds] };
-  return {
-    customerIds: [],
-    personalized: tracked.map((r) => ({ customerId: r.customerId, messages: [r.content] })),
-  };
+  return withTrackedLinks(db, secrets, workspaceId, rendered, options);
 }

@@ -1,6 +1,7 @@
 // The shape of a journey version's definition (JSON, stored in journey_version.definition).
 // validate-definition.ts turns untrusted JSON into this type, naming the path of every problem.
 import type { DomainEventType } from '../domain-events/event-map.ts';
+import type { EmailSource } from '../email/email-source.ts';
 import type { RuleNode } from '../segments/rule-tree.ts';
 
 /** The event triggers: a run starts when the customer's event is read from the stream. */
@@ -72,9 +73,18 @@ interface NodeBase {
 export type JourneyNode =
   | (NodeBase & {
       type: 'send';
+      /** `line` (the default) or `email`. */
+      channel?: 'line';
       /** The LINE channel; absent: the workspace's first LINE channel. */
       channelId?: string;
       messages: unknown[];
+      next: string;
+    })
+  | (NodeBase & {
+      type: 'send';
+      channel: 'email';
+      /** A saved email template, or a subject and MJML (Liquid allowed in both). */
+      email: EmailSource;
       next: string;
     })
   | (NodeBase & { type: 'wait'; next: string } & WaitSpec)
@@ -85,6 +95,9 @@ export type JourneyNode =
   | (NodeBase & { type: 'exit' });
 
 export type NodeType = JourneyNode['type'];
+export type SendNode = Extract<JourneyNode, { type: 'send' }>;
+export type LineSendNode = Exclude<SendNode, { channel: 'email' }>;
+export type EmailSendNode = Extract<SendNode, { channel: 'email' }>;
 
 export type Reentry = 'never' | 'after_exit' | { afterDays: number };
 

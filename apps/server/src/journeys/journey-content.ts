@@ -6,6 +6,8 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { trackLineClicks } from '../clicks/track-links.ts';
 import type { DB } from '../db/schema.ts';
+import { checkEmailSource, emailSenderId } from '../email/email-source.ts';
+import { DomainError, type FieldProblem, invalid } from '../shared/domain-error.ts';
 import { renderForAudience } from '../templates/render-audience.ts';
 import { compileContent } from '../templates/render-content.ts';
 import { validateContents } from '../templates/validate-content.ts';
@@ -14,26 +16,59 @@ import type { NodeContext } from './node-context.ts';
 
 /**
  * Throws `invalid` naming `nodes[2].messages[0].text` with the Liquid line, column and reason
- * when a send node's messages do not render.
+ * when a send node's messages do not render. Email sends are checked too: the workspace has a
+ * sender (`nodes[4].channel`), the template exists (`nodes[4].email.templateId`), inline Liquid
+ * renders and MJML compiles (`nodes[4].email.mjml`). Every problem is listed together.
  */
 export async function checkJourneyContent(
   db: Kysely<DB>,
   workspaceId: string,
   definition: JourneyDefinition,
 ): Promise<void> {
+  const problems = await checkEmailNodes(db, workspaceId, definition);
   const contents = definition.nodes.flatMap((node, i) =>
-    node.type === 'send' ? [{ base: `nodes[${i}].messages`, content: node.messages }] : [],
+    node.type === 'send' && node.channel !== 'email'
+      ? [{ base: `nodes[${i}].messages`, content: node.messages }]
+      : [],
   );
-  if (!contents.length) return;
-  const { rows } = await sql<{ id: number }>`
-    select id from customer where workspace_id = ${workspaceId} and merged_into_id is null
-    order by id limit 5`.execute(db);
-  await validateContents(
-    db,
-    workspaceId,
-    contents,
-    rows.map((r) => Number(r.id)),
+  if (contents.length) {
+    const { rows } = await sql<{ id: number }>`
+      select id from customer where workspace_id = ${workspaceId} and merged_into_id is null
+      order by id limit 5`.execute(db);
+    try {
+      await validateContents(
+        db,
+        workspaceId,
+        contents,
+        rows.map((r) => Number(r.id)),
+      );
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'invalid')) throw error;
+      problems.unshift(...error.problems);
+    }
+  }
+  if (problems.length) throw invalid(problems);
+}
+
+async function checkEmailNodes(
+  db: Kysely<DB>,
+  workspaceId: string,
+  definition: JourneyDefinition,
+): Promise<FieldProblem[]> {
+  const nodes = definition.nodes.flatMap((node, i) =>
+    node.type === 'send' && node.channel === 'email' ? [{ node, i }] : [],
   );
+  if (!nodes.length) return [];
+  const problems: FieldProblem[] = [];
+  if ((await emailSenderId(db, workspaceId)) === null)
+    for (const { i } of nodes)
+      problems.push({
+        path: `nodes[${i}].channel`,
+        message: 'no email sender in this workspace: PUT /v1/email/sender first (メール送信元が未設定です)',
+      });
+  for (const { node, i } of nodes)
+    problems.push(...(await checkEmailSource(db, workspaceId, node.email, `nodes[${i}].email`)));
+  return problems;
 }
 
 export interface JourneyMessages {

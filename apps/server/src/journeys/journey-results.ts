@@ -1,13 +1,14 @@
 // A journey's results (効果測定): per send node what was sent, skipped (by reason, the holdout
 // among them), delivered and clicked; for the journey as a whole the treated and holdout groups'
 // conversions and revenue after entry, the lift over the holdout with 95% intervals, and what the
-// LINE messages cost. The statistics, the LINE plan and the send outcomes are the campaigns' own.
+// LINE messages cost (email steps are counted alongside: sent, delivered, opened, clicked, ¥0). The statistics, the LINE plan and the send outcomes are the campaigns' own.
 import type { Kysely } from 'kysely';
 import type { GroupConversions } from '../campaigns/conversions.ts';
 import { type Interval, meanDifference, proportionDifference } from '../campaigns/lift-stats.ts';
 import { getLinePlan, type LinePlan, yenPerMessage } from '../campaigns/line-plan.ts';
-import { type SendOutcomes, sendOutcomes } from '../campaigns/send-outcomes.ts';
+import { type SendOutcomes, sendChannels, sendOutcomes } from '../campaigns/send-outcomes.ts';
 import type { DB } from '../db/schema.ts';
+import { opensBySend } from '../email/email-opens.ts';
 import { getJourney } from './journeys.ts';
 import {
   type JourneyGroup,
@@ -20,6 +21,8 @@ import {
 
 export interface StepResult {
   nodeId: string;
+  /** The node's channel: `line` or `email`. */
+  channel: 'line' | 'email';
   /** Runs that reached the node (a re-entering customer counts again). */
   reached: number;
   /** Handed to LINE and not skipped by the core: delivered + failed + queued. */
@@ -30,9 +33,16 @@ export interface StepResult {
   /** By reason: the journey's (holdout, render_failed, no_line_channel) and the core's (quiet_hours, capped, no_consent, blocked, …). */
   skipped: Record<string, number>;
   clicked: number;
+  /** Email only (null for LINE): messages whose open pixel loaded, an estimate (Apple MPP). */
+  opened: number | null;
+  /** LINE only: the messages LINE bills (email: 0). */
   billedMessages: number;
+  /** LINE messages at the plan's price; email at EMAIL_YEN_PER_MESSAGE (0). */
   costYen: number;
 }
+
+/** What one email costs the shop: nothing beyond its own SMTP relay (no setting changes it yet). */
+export const EMAIL_YEN_PER_MESSAGE = 0;
 
 export interface GroupResult {
   group: JourneyGroup;
@@ -56,7 +66,7 @@ export interface JourneyResults {
   clicked: number;
   billedMessages: number;
   costYen: number;
-  /** Revenue lift (per-customer lift × treated customers) per yen of LINE messages. */
+  /** Revenue lift (per-customer lift × treated customers) per yen of messages (LINE; email costs 0). */
   revenueLiftPerYen: number | null;
   groups: GroupResult[];
   steps: StepResult[];
@@ -64,29 +74,41 @@ export interface JourneyResults {
 
 const EMPTY: GroupConversions = { audience: 0, converted: 0, revenue: { n: 0, sum: 0, sumSquares: 0 } };
 
-function stepResult(
-  node: NodeSteps,
-  sends: Map<number, SendOutcomes>,
-  clicked: number,
-  unitYen: number,
-): StepResult {
+interface StepFacts {
+  sends: Map<number, SendOutcomes>;
+  channels: Map<number, string>;
+  opens: Map<number, number>;
+  clicked: number;
+  unitYen: number;
+  /** The channel of the node in the latest definition (for a node whose steps made no send). */
+  defined: 'line' | 'email';
+}
+
+function stepResult(node: NodeSteps, f: StepFacts): StepResult {
   const out = { delivered: 0, failed: 0, queued: 0, skipped: { ...node.skipped } };
+  let opened = 0;
   for (const id of node.sendIds) {
-    const o = sends.get(id);
+    const o = f.sends.get(id);
     if (!o) continue;
     out.delivered += o.delivered;
     out.failed += o.failed;
     out.queued += o.queued;
+    opened += f.opens.get(id) ?? 0;
     for (const [k, v] of Object.entries(o.skipped)) out.skipped[k] = (out.skipped[k] ?? 0) + v;
   }
+  const first = node.sendIds[0];
+  const channel = first !== undefined && f.channels.has(first) ? f.channels.get(first) : f.defined;
+  const email = channel === 'email';
   return {
     nodeId: node.nodeId,
+    channel: email ? 'email' : 'line',
     reached: node.steps,
     sent: out.delivered + out.failed + out.queued,
     ...out,
-    clicked,
-    billedMessages: out.delivered,
-    costYen: Math.round(out.delivered * unitYen),
+    clicked: f.clicked,
+    opened: email ? opened : null,
+    billedMessages: email ? 0 : out.delivered,
+    costYen: Math.round(out.delivered * (email ? EMAIL_YEN_PER_MESSAGE : f.unitYen)),
   };
 }
 
@@ -133,17 +155,30 @@ export async function journeyResults(
   const entrants = await journeyEntrants(db, workspaceId, journeyId);
   const conv = await journeyConversions(db, workspaceId, journeyId, entrants.groupOf, days);
   const nodes = await sendNodeSteps(db, workspaceId, journeyId);
-  const sends = await sendOutcomes(
-    db,
-    workspaceId,
-    [...nodes.values()].flatMap((n) => n.sendIds),
-  );
+  const sendIds = [...nodes.values()].flatMap((n) => n.sendIds);
+  const sends = await sendOutcomes(db, workspaceId, sendIds);
+  const channels = await sendChannels(db, workspaceId, sendIds);
+  const opens = await opensBySend(db, workspaceId, sendIds);
   const clicks = await nodeClicks(db, workspaceId, journeyId);
+  const defined = new Map(def.nodes.map((n) => [n.id, n.type === 'send' && n.channel === 'email']));
   // The latest definition's order first, then nodes only older versions had.
   const order = def.nodes.map((n) => n.id);
   const ids = [...nodes.keys()].sort((a, b) => rank(order, a) - rank(order, b) || a.localeCompare(b));
-  const steps = ids.map((id) => stepResult(nodes.get(id)!, sends, clicks.get(id) ?? 0, unitYen));
+  const steps = ids.map((id) =>
+    stepResult(nodes.get(id)!, {
+      sends,
+      channels,
+      opens,
+      clicked: clicks.get(id) ?? 0,
+      unitYen,
+      defined: defined.get(id) ? 'email' : 'line',
+    }),
+  );
   const billed = steps.reduce((s, n) => s + n.billedMessages, 0);
+  const exactCost = steps.reduce(
+    (s, n) => s + n.delivered * (n.channel === 'email' ? EMAIL_YEN_PER_MESSAGE : unitYen),
+    0,
+  );
   const holdout = conv.get('holdout') ?? EMPTY;
   const hasHoldout = entrants.runs.holdout > 0 || (def.holdoutPercent ?? 0) > 0;
   const treated = groupResult(
@@ -152,7 +187,6 @@ export async function journeyResults(
     conv.get('treated') ?? EMPTY,
     hasHoldout ? holdout : undefined,
   );
-  const exactCost = billed * unitYen;
   return {
     journeyId,
     status: journey.status,

@@ -2,10 +2,11 @@
 // sending or changing anything. Waits land on their exact JST instants, branches are evaluated on
 // the customer's data as it is, a wait for an event assumes the event does not come (the timeout
 // path), and each send says what the send policy would decide at its instant: sent, held or
-// skipped for quiet hours, or skipped for consent or a missing LINE identity. The frequency cap
+// skipped for quiet hours, or skipped for consent, a missing address or (email) a suppressed one. The frequency cap
 // is decided at send time against the messages sent by then, so the preview names it only.
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import type { EmailSource } from '../email/email-source.ts';
 import { consentSkipReason } from '../messaging/decisions.ts';
 import { getSendPolicy, quietUntil } from '../messaging/send-policy.ts';
 import { compileDefinition } from '../segments/compile-definition.ts';
@@ -24,6 +25,9 @@ export interface PreviewStep {
   /** For sends: what the policy would decide at `at`. */
   decision?: { status: 'send' | 'held' | 'skipped'; reason?: string; until?: string };
   messages?: unknown[];
+  /** For sends: `line` or `email`, and an email step's source (template id, or subject and MJML). */
+  channel?: 'line' | 'email';
+  email?: EmailSource;
 }
 
 export interface JourneyPreview {
@@ -37,13 +41,29 @@ export interface JourneyPreview {
   dryRun: true;
 }
 
+type Consent = 'granted' | 'revoked' | 'blocked' | null;
+
 async function customerFacts(db: Kysely<DB>, workspaceId: string, customerId: number) {
-  const { rows } = await sql<{ line: string | null; consent: 'granted' | 'revoked' | 'blocked' | null }>`
-    select (select value from customer_identity i where i.workspace_id = c.workspace_id and i.customer_id = c.id
-        and i.kind = 'line' order by value limit 1) as line,
+  const { rows } = await sql<{
+    line: string | null;
+    consent: Consent;
+    email: string | null;
+    email_consent: Consent;
+    suppressed: boolean;
+  }>`
+    select l.value as line,
       (select status from customer_consent k where k.workspace_id = c.workspace_id and k.customer_id = c.id
-        and k.channel = 'line' and k.purpose = 'marketing') as consent
-    from customer c where c.workspace_id = ${workspaceId} and c.id = ${customerId} and c.merged_into_id is null`.execute(
+        and k.channel = 'line' and k.purpose = 'marketing') as consent,
+      e.value as email,
+      (select status from customer_consent k where k.workspace_id = c.workspace_id and k.customer_id = c.id
+        and k.channel = 'email' and k.purpose = 'marketing') as email_consent,
+      exists (select 1 from email_suppression s where s.workspace_id = c.workspace_id
+        and s.address = lower(e.value) and s.suppressed) as suppressed
+    from customer c
+    left join lateral (select value from customer_identity i where i.workspace_id = c.workspace_id
+      and i.customer_id = c.id and i.kind = 'line' order by value limit 1) l on true
+    left join lateral (select value from customer_identity i where i.workspace_id = c.workspace_id
+      and i.customer_id = c.id and i.kind = 'email' order by value limit 1) e on true where c.workspace_id = ${workspaceId} and c.id = ${customerId} and c.merged_into_id is null`.execute(
     db,
   );
   if (!rows[0]) throw notFound(`customer ${customerId}`);
@@ -69,11 +89,19 @@ interface Walk {
   policy: Awaited<ReturnType<typeof getSendPolicy>>;
 }
 
-function sendDecision(w: Walk, at: Date): PreviewStep['decision'] {
+/** What the core would refuse the customer on the channel for: no address, suppression, consent. */
+function refusal(w: Walk, channel: 'line' | 'email'): string | null {
+  const f = w.facts;
+  if (channel === 'line') return f.line === null ? 'no_line_identity' : consentSkipReason(f.consent);
+  if (f.email === null) return 'no_email_identity';
+  return consentSkipReason(f.email_consent) ?? (f.suppressed ? 'suppressed' : null);
+}
+
+function sendDecision(w: Walk, at: Date, channel: 'line' | 'email'): PreviewStep['decision'] {
   // The holdout is decided before the core is reached, as the engine does.
   if (isHeldOut(w.workspaceId, w.journeyId, w.definition, w.customerId))
     return { status: 'skipped', reason: 'holdout' };
-  const refused = w.facts.line === null ? 'no_line_identity' : consentSkipReason(w.facts.consent);
+  const refused = refusal(w, channel);
   const quiet = w.policy.quietHours ? quietUntil(w.policy.quietHours, at) : null;
   if (refused) return { status: 'skipped', reason: refused };
   if (quiet && w.definition.quietHours === 'skip') return { status: 'skipped', reason: 'quiet_hours' };
@@ -89,12 +117,13 @@ async function previewNode(
 ): Promise<{ step: PreviewStep; next?: string; at: Date }> {
   const step: PreviewStep = { at: at.toISOString(), nodeId: node.id, type: node.type };
   switch (node.type) {
-    case 'send':
-      return {
-        step: { ...step, messages: node.messages, decision: sendDecision(w, at) },
-        next: node.next,
-        at,
-      };
+    case 'send': {
+      const sent =
+        node.channel === 'email'
+          ? { channel: 'email' as const, email: node.email, decision: sendDecision(w, at, 'email') }
+          : { channel: 'line' as const, messages: node.messages, decision: sendDecision(w, at, 'line') };
+      return { step: { ...step, ...sent }, next: node.next, at };
+    }
     case 'wait':
       return { step, next: node.next, at: waitEnd(node, at) };
     case 'waitForEvent':

@@ -5,7 +5,7 @@ const IntervalSchema = Type.Object({ estimate: Type.Number(), lower: Type.Number
 const Count = Type.Integer({ minimum: 0 });
 const ByReason = Type.Record(Type.String(), Type.Integer(), {
   description:
-    'by reason: holdout, render_failed, no_line_channel (the journey), quiet_hours, capped, no_consent, blocked, no_line_identity (the messaging core)',
+    'by reason: holdout, render_failed, no_line_channel, no_email_sender, no_email_template (the journey), quiet_hours, capped, no_consent, revoked, blocked, no_line_identity, no_email_identity, suppressed (the messaging core)',
 });
 
 export const ResultsQuery = Type.Object(
@@ -40,7 +40,9 @@ export const JourneyResultsSchema = Type.Object({
   billedMessages: Type.Integer({
     description: 'delivered LINE messages (one per recipient per send): what LINE bills',
   }),
-  costYen: Type.Integer({ description: 'billedMessages × yenPerMessage, rounded to the yen' }),
+  costYen: Type.Integer({
+    description: 'billedMessages × yenPerMessage, rounded to the yen (email messages cost ¥0)',
+  }),
   revenueLiftPerYen: Type.Union([Type.Number(), Type.Null()]),
   groups: Type.Array(
     Type.Object({
@@ -63,6 +65,7 @@ export const JourneyResultsSchema = Type.Object({
   steps: Type.Array(
     Type.Object({
       nodeId: Type.String(),
+      channel: Type.Union([Type.Literal('line'), Type.Literal('email')]),
       reached: Count,
       sent: Count,
       delivered: Count,
@@ -70,8 +73,12 @@ export const JourneyResultsSchema = Type.Object({
       queued: Count,
       skipped: ByReason,
       clicked: Count,
-      billedMessages: Count,
-      costYen: Count,
+      opened: Type.Union([Count, Type.Null()], {
+        description:
+          'email: messages whose open pixel loaded (an estimate: Apple Mail Privacy Protection); LINE: null',
+      }),
+      billedMessages: Type.Integer({ minimum: 0, description: 'LINE messages billed (email: 0)' }),
+      costYen: Type.Integer({ minimum: 0, description: 'LINE at the plan’s price; email ¥0' }),
     }),
     { description: 'one per send node, in the latest definition’s order' },
   ),

@@ -139,6 +139,10 @@ export const Preview = Type.Object({
         }),
       ),
       messages: Type.Optional(Type.Array(Type.Unknown())),
+      channel: Type.Optional(Type.Union([Type.Literal('line'), Type.Literal('email')])),
+      email: Type.Optional(
+        Type.Unknown({ description: 'an email step’s source: { templateId } or { subject, mjml }' }),
+      ),
     }),
   ),
 });

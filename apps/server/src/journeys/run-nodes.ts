@@ -5,7 +5,8 @@ import { sql } from 'kysely';
 import { lineAdapter } from '../line/line-adapter.ts';
 import { createSendInTransaction } from '../messaging/create-send.ts';
 import { compileDefinition } from '../segments/compile-definition.ts';
-import type { JourneyNode } from './definition.ts';
+import type { JourneyNode, SendNode } from './definition.ts';
+import { sendEmailStep } from './email-step.ts';
 import { skipHoldout } from './holdout.ts';
 import { sendContent } from './journey-content.ts';
 import type { NodeContext } from './node-context.ts';
@@ -69,12 +70,13 @@ async function execute(ctx: NodeContext, node: JourneyNode, runs: RunState[]): P
 }
 
 /**
- * One send for all runs whose step is new. Its idempotency key is derived from what it is: the
- * journey, version, node and the (run, step) pairs it covers.
+ * One send for all runs whose step is new, on the node's channel (LINE, or email: email-step.ts).
+ * Its idempotency key is derived from what it is: the journey, version, node and the (run, step)
+ * pairs it covers.
  */
 async function sendNode(
   ctx: NodeContext,
-  node: Extract<JourneyNode, { type: 'send' }>,
+  node: SendNode,
   runs: RunState[],
   fresh: Set<number>,
 ): Promise<void> {
@@ -84,8 +86,15 @@ async function sendNode(
     runs.filter((r) => fresh.has(r.id)),
   );
   if (!due.length) return;
-  const channelId = node.channelId ?? (await ctx.defaultChannel());
   const steps = due.map((r) => ({ runId: r.id, stepNo: r.stepNo }));
+  const digest = createHash('sha256')
+    .update(steps.map((s) => `${s.runId}.${s.stepNo}`).join(','))
+    .digest('hex')
+    .slice(0, 32);
+  const origin = `journey:${ctx.journeyId}/v${ctx.version}/node:${node.id}`;
+  const key = `journey:${ctx.journeyId}:v${ctx.version}:${node.id}:${digest}`;
+  if (node.channel === 'email') return sendEmailStep(ctx, node, due, { key, origin });
+  const channelId = node.channelId ?? (await ctx.defaultChannel());
   if (!channelId) {
     const detail = { reason: 'no_line_channel' };
     return updateSteps(
@@ -94,11 +103,6 @@ async function sendNode(
       steps.map((s) => ({ ...s, outcome: 'skipped', detail })),
     );
   }
-  const digest = createHash('sha256')
-    .update(steps.map((s) => `${s.runId}.${s.stepNo}`).join(','))
-    .digest('hex')
-    .slice(0, 32);
-  const origin = `journey:${ctx.journeyId}/v${ctx.version}/node:${node.id}`;
   const content = await sendContent(
     ctx,
     node.messages,
@@ -115,7 +119,7 @@ async function sendNode(
           messages: node.messages,
           customerIds: content.shared,
           ...(content.personalized.length ? { personalized: content.personalized } : {}),
-          idempotencyKey: `journey:${ctx.journeyId}:v${ctx.version}:${node.id}:${digest}`,
+          idempotencyKey: key,
           origin,
           quietHours: ctx.definition.quietHours,
         });

@@ -1,6 +1,7 @@
 // Untrusted JSON → JourneyDefinition, or every problem named by its JSON path:
 // `nodes[2].next: no node "x"`, `nodes[1]: unreachable from nodes[0]`.
 import { DOMAIN_EVENT_TYPES } from '../domain-events/event-map.ts';
+import { checkEmailSourceShape } from '../email/email-source.ts';
 import { lineAdapter } from '../line/line-adapter.ts';
 import { validateDefinition as validateRuleTree } from '../segments/rule-tree.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
@@ -102,14 +103,27 @@ function checkBranch(p: Problems, path: string, n: Obj) {
   }
 }
 
+function checkSend(p: Problems, path: string, n: Obj) {
+  if (n.channel !== undefined) p.oneOf(`${path}.channel`, n.channel, ['line', 'email']);
+  if (n.channel === 'email') {
+    for (const field of ['messages', 'channelId'])
+      if (field in n) p.add(`${path}.${field}`, 'an email send takes "email", not LINE fields');
+    if (!('email' in n))
+      return p.add(
+        `${path}.email`,
+        'required for an email send: { "templateId": n } or { "subject", "mjml" }',
+      );
+    return checkEmailSourceShape(n.email, `${path}.email`, p.list);
+  }
+  if ('email' in n) p.add(`${path}.email`, 'only an email send ("channel": "email") takes "email"');
+  if (n.channelId !== undefined) p.text(`${path}.channelId`, n.channelId, 64);
+  lineAdapter.checkContent(Array.isArray(n.messages) ? n.messages : [], `${path}.messages`, p.list);
+}
+
 function checkNode(p: Problems, path: string, n: Obj) {
   switch (n.type) {
-    case 'send': {
-      if (n.channelId !== undefined) p.text(`${path}.channelId`, n.channelId, 64);
-      const problems: FieldProblem[] = [];
-      lineAdapter.checkContent(Array.isArray(n.messages) ? n.messages : [], `${path}.messages`, problems);
-      return void p.list.push(...problems);
-    }
+    case 'send':
+      return checkSend(p, path, n);
     case 'wait':
       return checkWait(p, path, n);
     case 'waitForEvent':
