@@ -34,6 +34,12 @@ export const JOURNEY_JOBS: JobDefinition[] = [
     batchSize: 10,
     coalesceKey: () => 'tick',
     run: (_data, context) => journeyTick(context),
+    // A worker killed mid-tick leaves that tick's job active until pg-boss expires it, and the
+    // cron's next one comes only at the next minute: a starting worker ticks at once, so runs a
+    // killed worker left due go on without waiting (an extra tick finds nothing due and ends).
+    onWorkerStart: async ({ jobs }) => {
+      await jobs.send(JOURNEY_TICK_JOB);
+    },
   },
   {
     name: JOURNEY_DAILY_JOB,
