@@ -5887,7 +5887,35 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            memberNo: string;
+                            name: string | null;
+                            tier: {
+                                code: string;
+                                name: string;
+                                perks: {
+                                    nameJa: string;
+                                    nameEn: string | null;
+                                    couponTemplateId: number | null;
+                                }[];
+                            } | null;
+                            points: number;
+                            qr: {
+                                /** @description encode as the QR code the till scans */
+                                payload: string;
+                                /** Format: date-time */
+                                issuedAt: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description fetch the card again after this
+                                 */
+                                refreshAfter: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -5925,7 +5953,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            balance: number;
+                            expiringSoon: {
+                                points: number;
+                                /** Format: date-time */
+                                firstExpiry: string | null;
+                            };
+                            history: {
+                                id: number;
+                                kind: string;
+                                points: number;
+                                balanceAfter: number;
+                                reason: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            nextBefore: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -5959,7 +6006,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                templateId: number;
+                                name: string;
+                                stamps: number;
+                                required: number;
+                                rewards: {
+                                    at: number;
+                                }[];
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -5995,7 +6054,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                name: string;
+                                description: string;
+                                kind: string;
+                                value: number;
+                                freeItem: string | null;
+                                minSpend: number;
+                                state: "usable" | "used" | "expired";
+                                /** Format: date-time */
+                                validFrom: string;
+                                /** Format: date-time */
+                                validUntil: string | null;
+                                /** Format: date-time */
+                                usedAt: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -6031,7 +6109,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            description: string;
+                            kind: string;
+                            value: number;
+                            freeItem: string | null;
+                            minSpend: number;
+                            state: "usable" | "used" | "expired";
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** Format: date-time */
+                            validUntil: string | null;
+                            /** Format: date-time */
+                            usedAt: string | null;
+                            /** @description the code the till redeems; show it as text and as a QR code */
+                            qr: string;
+                        };
+                    };
                 };
             };
         };
@@ -6065,7 +6162,29 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            questions: {
+                                key: string;
+                                kind: "age_band" | "gender" | "favorite_store" | "interests" | "single_choice" | "multi_choice" | "text";
+                                labelJa: string;
+                                labelEn?: string;
+                                required?: boolean;
+                                options?: {
+                                    value: string;
+                                    labelJa: string;
+                                    labelEn?: string;
+                                }[];
+                            }[];
+                            answers: {
+                                [key: string]: string | string[] | (never | null);
+                            };
+                            /** Format: date-time */
+                            answeredAt: string | null;
+                            /** @description granted, revoked or blocked; null when never given */
+                            marketingConsent: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -6094,7 +6213,29 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            questions: {
+                                key: string;
+                                kind: "age_band" | "gender" | "favorite_store" | "interests" | "single_choice" | "multi_choice" | "text";
+                                labelJa: string;
+                                labelEn?: string;
+                                required?: boolean;
+                                options?: {
+                                    value: string;
+                                    labelJa: string;
+                                    labelEn?: string;
+                                }[];
+                            }[];
+                            answers: {
+                                [key: string]: string | string[] | (never | null);
+                            };
+                            /** Format: date-time */
+                            answeredAt: string | null;
+                            /** @description granted, revoked or blocked; null when never given */
+                            marketingConsent: string | null;
+                        };
+                    };
                 };
             };
         };
