@@ -5,6 +5,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { type LineSandbox, startLineSandbox } from '@kizuna/line-sandbox';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mergeCustomers } from '../src/customers/merge-customers.ts';
+import { transact } from '../src/db/transact.ts';
 import { createSimulatedTime, type SimulatedTime } from '../src/jobs/simulated-time.ts';
 import { addStamps, createStampCardTemplate } from '../src/loyalty/stamp-cards.ts';
 import { upsertStore } from '../src/stores/stores.ts';
@@ -489,6 +491,39 @@ describe('the first-open survey', () => {
       answers: { ...answers, age_band: '40s', request: null },
       marketingConsent: 'revoked',
     });
+  });
+});
+
+describe('customer merges', () => {
+  it("a merged member's session reads the survivor, and a survey answered by either counts for the survivor", async () => {
+    const carol = line.users.create({ displayName: '古株 花' });
+    const dave = line.users.create({ displayName: '新顔 大' });
+    const carolToken = await memberToken(carol.userId);
+    const daveToken = await memberToken(dave.userId);
+    const saved = await asMember(daveToken, 'PUT', '/v1/liff/me/profile', { answers: { age_band: '20s' } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const idOf = async (userId: string) =>
+      (
+        await sql<{
+          customer_id: number;
+        }>`select customer_id from customer_identity where workspace_id = ${ws} and value = ${userId}`.execute(
+          t.database.db,
+        )
+      ).rows[0]!.customer_id;
+    const [c, d] = [Number(await idOf(carol.userId)), Number(await idOf(dave.userId))];
+    const carolCard = (await asMember(carolToken, 'GET', '/v1/liff/me/card')).json();
+    const merged = await transact(t.database.db, (tx) =>
+      mergeCustomers(tx, ws, [c, d], { identities: [], source: 'test' }),
+    );
+    expect(merged).toMatchObject({ survivorId: c, mergedIds: [d] });
+    // Dave's live session now reads the survivor's card; his answer counts for the survivor.
+    expect((await asMember(daveToken, 'GET', '/v1/liff/me/card')).json().memberNo).toBe(carolCard.memberNo);
+    const { rows } = await sql<{ customer_id: number }>`
+      select customer_id from liff_survey_response where workspace_id = ${ws} and customer_id in (${c}, ${d})`.execute(
+      t.database.db,
+    );
+    expect(rows.map((r) => Number(r.customer_id))).toEqual([c]);
+    expect((await session(line.login.mintIdToken(carol.userId))).json().firstOpen).toBe(false);
   });
 });
 

@@ -5955,7 +5955,35 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            memberNo: string;
+                            name: string | null;
+                            tier: {
+                                code: string;
+                                name: string;
+                                perks: {
+                                    nameJa: string;
+                                    nameEn: string | null;
+                                    couponTemplateId: number | null;
+                                }[];
+                            } | null;
+                            points: number;
+                            qr: {
+                                /** @description encode as the QR code the till scans */
+                                payload: string;
+                                /** Format: date-time */
+                                issuedAt: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description fetch the card again after this
+                                 */
+                                refreshAfter: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -5993,7 +6021,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            balance: number;
+                            expiringSoon: {
+                                points: number;
+                                /** Format: date-time */
+                                firstExpiry: string | null;
+                            };
+                            history: {
+                                id: number;
+                                kind: string;
+                                points: number;
+                                balanceAfter: number;
+                                reason: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            nextBefore: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -6027,7 +6074,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                templateId: number;
+                                name: string;
+                                stamps: number;
+                                required: number;
+                                rewards: {
+                                    at: number;
+                                }[];
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -6063,7 +6122,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                name: string;
+                                description: string;
+                                kind: string;
+                                value: number;
+                                freeItem: string | null;
+                                minSpend: number;
+                                state: "usable" | "used" | "expired";
+                                /** Format: date-time */
+                                validFrom: string;
+                                /** Format: date-time */
+                                validUntil: string | null;
+                                /** Format: date-time */
+                                usedAt: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -6099,7 +6177,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            description: string;
+                            kind: string;
+                            value: number;
+                            freeItem: string | null;
+                            minSpend: number;
+                            state: "usable" | "used" | "expired";
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** Format: date-time */
+                            validUntil: string | null;
+                            /** Format: date-time */
+                            usedAt: string | null;
+                            /** @description the code the till redeems; show it as text and as a QR code */
+                            qr: string;
+                        };
+                    };
                 };
             };
         };
@@ -6133,7 +6230,29 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            questions: {
+                                key: string;
+                                kind: "age_band" | "gender" | "favorite_store" | "interests" | "single_choice" | "multi_choice" | "text";
+                                labelJa: string;
+                                labelEn?: string;
+                                required?: boolean;
+                                options?: {
+                                    value: string;
+                                    labelJa: string;
+                                    labelEn?: string;
+                                }[];
+                            }[];
+                            answers: {
+                                [key: string]: string | string[] | (never | null);
+                            };
+                            /** Format: date-time */
+                            answeredAt: string | null;
+                            /** @description granted, revoked or blocked; null when never given */
+                            marketingConsent: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -6162,7 +6281,29 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            questions: {
+                                key: string;
+                                kind: "age_band" | "gender" | "favorite_store" | "interests" | "single_choice" | "multi_choice" | "text";
+                                labelJa: string;
+                                labelEn?: string;
+                                required?: boolean;
+                                options?: {
+                                    value: string;
+                                    labelJa: string;
+                                    labelEn?: string;
+                                }[];
+                            }[];
+                            answers: {
+                                [key: string]: string | string[] | (never | null);
+                            };
+                            /** Format: date-time */
+                            answeredAt: string | null;
+                            /** @description granted, revoked or blocked; null when never given */
+                            marketingConsent: string | null;
+                        };
+                    };
                 };
             };
         };

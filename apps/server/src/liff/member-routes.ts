@@ -1,7 +1,7 @@
 // The LIFF app's API: open a member session with an ID token, then read the member's own card,
 // points, stamp cards and coupons and answer the survey. Member routes carry `config.member`
 // (member-auth.ts) and no scope, so no staff session or API key reaches them.
-import { Type } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { startLiffSession } from './liff-session.ts';
 import { memberOf } from './member-auth.ts';
@@ -14,6 +14,15 @@ import {
   memberStampCards,
   POINTS_PAGE_MAX,
 } from './member-reads.ts';
+import {
+  AnswerValue,
+  MemberCard,
+  MemberCoupon,
+  MemberCoupons,
+  MemberPoints,
+  MemberProfile,
+  MemberStampCards,
+} from './member-schemas.ts';
 import { endMemberSession } from './member-sessions.ts';
 import { readProfile, saveProfile } from './survey-answers.ts';
 
@@ -29,11 +38,11 @@ const Session = Type.Object({
   newCustomer: Type.Boolean(),
 });
 
-const Answer = Type.Union([
-  Type.String({ maxLength: 500 }),
-  Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50 }),
-  Type.Null(),
-]);
+/** A member GET route: no query string unless given, and its response shape. */
+const read = <T extends TSchema>(summary: string, response: T) => ({
+  config: member,
+  schema: { tags, summary, querystring: NoQuery, response: { 200: response } },
+});
 
 export function registerMemberRoutes(app: App, deps: RouteDeps): void {
   const { database, secrets, clock, lineHosts } = deps;
@@ -68,14 +77,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
   );
   app.get(
     '/v1/liff/me/card',
-    {
-      config: member,
-      schema: {
-        tags,
-        summary: 'The membership card with a freshly signed QR for the till',
-        querystring: NoQuery,
-      },
-    },
+    read('The membership card with a freshly signed QR for the till', MemberCard),
     async (request) => memberCard(db, secrets, memberOf(request), clock.now()),
   );
   app.get(
@@ -94,14 +96,17 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
           },
           { additionalProperties: false },
         ),
+        response: { 200: MemberPoints },
       },
     },
     async (request) => memberPoints(db, memberOf(request), request.query, clock.now()),
   );
   app.get(
     '/v1/liff/me/stamp-cards',
-    { config: member, schema: { tags, summary: 'Stamp cards: progress and rewards', querystring: NoQuery } },
-    async (request) => ({ items: await memberStampCards(db, memberOf(request)) }),
+    read('Stamp cards: progress and rewards', MemberStampCards),
+    async (request) => ({
+      items: await memberStampCards(db, memberOf(request)),
+    }),
   );
   app.get(
     '/v1/liff/me/coupons',
@@ -118,6 +123,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
           },
           { additionalProperties: false },
         ),
+        response: { 200: MemberCoupons },
       },
     },
     async (request) => ({
@@ -133,16 +139,14 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
         summary: "One of the member's coupons, with the code to show at the till",
         params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 40 }) }),
         querystring: NoQuery,
+        response: { 200: MemberCoupon },
       },
     },
     async (request) => memberCoupon(db, memberOf(request), request.params.code, clock.now()),
   );
   app.get(
     '/v1/liff/me/profile',
-    {
-      config: member,
-      schema: { tags, summary: "The survey questions and the member's answers", querystring: NoQuery },
-    },
+    read("The survey questions and the member's answers", MemberProfile),
     async (request) => {
       const { workspaceId, customerId } = memberOf(request);
       return readProfile(db, workspaceId, customerId);
@@ -157,7 +161,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
         summary: 'Answer (or edit) the survey; saved to the customer and to LINE marketing consent',
         body: Type.Object(
           {
-            answers: Type.Record(Type.String(), Answer, {
+            answers: Type.Record(Type.String(), AnswerValue, {
               maxProperties: 30,
               propertyNames: { maxLength: 40 },
               description: 'question key → answer (a choice, a list of choices, text, or null to clear)',
@@ -166,6 +170,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
           },
           { additionalProperties: false },
         ),
+        response: { 200: MemberProfile },
       },
     },
     async (request) => saveProfile(db, memberOf(request), request.body, clock.now(), deps.jobs?.publish),
