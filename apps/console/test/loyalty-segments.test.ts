@@ -159,7 +159,7 @@ describe('segments, loyalty editing and the till, in Japanese', () => {
     await page.getByRole('button', { name: '使う: 次回使える200円引き' }).click();
     await page.getByText('「次回使える200円引き」を使用しました（￥200 引き）').waitFor();
     await page.getByText('使えるクーポンはありません').waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await check('24-till-tablet');
     const member = await api('GET', `/v1/loyalty/members/${yamada}`);
     expect(member).toMatchObject({ points: 30, coupons: [] });
