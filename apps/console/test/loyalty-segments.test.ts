@@ -83,6 +83,8 @@ describe('segments, loyalty editing and the till, in Japanese', () => {
     await page.getByRole('button', { name: '保存する' }).click();
     await page.getByText('「3回以上購入」を保存しました（4 人）').waitFor();
     await page.getByRole('heading', { name: 'セグメントを編集' }).waitFor();
+    // Made today: its size history is one day long so far, and says when the trend starts.
+    await page.getByText('現在 4 人。推移は作成の翌日から表示されます。').waitFor();
     const saved = await api('GET', '/v1/segments');
     const segment = saved.items.find((s: { name: string }) => s.name === '3回以上購入');
     expect(segment).toMatchObject({
@@ -157,7 +159,7 @@ describe('segments, loyalty editing and the till, in Japanese', () => {
     await page.getByRole('button', { name: '使う: 次回使える200円引き' }).click();
     await page.getByText('「次回使える200円引き」を使用しました（￥200 引き）').waitFor();
     await page.getByText('使えるクーポンはありません').waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await check('24-till-tablet');
     const member = await api('GET', `/v1/loyalty/members/${yamada}`);
     expect(member).toMatchObject({ points: 30, coupons: [] });

@@ -1849,8 +1849,6 @@ export interface paths {
                             }[];
                             loyalty: {
                                 memberNo: string | null;
-                                /** @description Reading of the name (katakana) */
-                                nameKana: string | null;
                                 tier: {
                                     code: string;
                                     name: string;

@@ -61,7 +61,7 @@ export const CustomerSummary = Type.Object({
   segments: Type.Array(
     Type.Object({ id: Type.Integer(), name: Type.String(), enteredAt: Type.String({ format: 'date-time' }) }),
   ),
-  loyalty: Type.Omit(MemberSummary, ['customerId', 'mergedInto', 'name']),
+  loyalty: Type.Omit(MemberSummary, ['customerId', 'mergedInto', 'name', 'nameKana']),
   clv: Nullable(Type.Omit(CustomerLtv, ['customerId'])),
 });
 export type CustomerSummary = Static<typeof CustomerSummary>;
