@@ -8023,7 +8023,7 @@ export interface paths {
                     /** @description nextCursor from the previous page */
                     cursor?: string;
                     limit?: number;
-                    status?: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                    status?: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                 };
                 header?: never;
                 path?: never;
@@ -8052,7 +8052,7 @@ export interface paths {
                                 quietHours: string;
                                 couponTemplateId: number | null;
                                 trackClicks: boolean;
-                                status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                                status: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                                 /** Format: date-time */
                                 scheduledAt: string | null;
                                 /** Format: date-time */
@@ -8061,6 +8061,10 @@ export interface paths {
                                 sentAt: string | null;
                                 /** Format: date-time */
                                 cancelledAt: string | null;
+                                /** Format: date-time */
+                                failedAt: string | null;
+                                /** @description Why the campaign failed (status failed): the channel refused every message, or its send could not be made */
+                                failureReason: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -8144,7 +8148,7 @@ export interface paths {
                             quietHours: string;
                             couponTemplateId: number | null;
                             trackClicks: boolean;
-                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                             /** Format: date-time */
                             scheduledAt: string | null;
                             /** Format: date-time */
@@ -8153,6 +8157,10 @@ export interface paths {
                             sentAt: string | null;
                             /** Format: date-time */
                             cancelledAt: string | null;
+                            /** Format: date-time */
+                            failedAt: string | null;
+                            /** @description Why the campaign failed (status failed): the channel refused every message, or its send could not be made */
+                            failureReason: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -8223,7 +8231,7 @@ export interface paths {
                             quietHours: string;
                             couponTemplateId: number | null;
                             trackClicks: boolean;
-                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                             /** Format: date-time */
                             scheduledAt: string | null;
                             /** Format: date-time */
@@ -8232,6 +8240,10 @@ export interface paths {
                             sentAt: string | null;
                             /** Format: date-time */
                             cancelledAt: string | null;
+                            /** Format: date-time */
+                            failedAt: string | null;
+                            /** @description Why the campaign failed (status failed): the channel refused every message, or its send could not be made */
+                            failureReason: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -8295,7 +8307,7 @@ export interface paths {
                             quietHours: string;
                             couponTemplateId: number | null;
                             trackClicks: boolean;
-                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                             /** Format: date-time */
                             scheduledAt: string | null;
                             /** Format: date-time */
@@ -8304,6 +8316,10 @@ export interface paths {
                             sentAt: string | null;
                             /** Format: date-time */
                             cancelledAt: string | null;
+                            /** Format: date-time */
+                            failedAt: string | null;
+                            /** @description Why the campaign failed (status failed): the channel refused every message, or its send could not be made */
+                            failureReason: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -8367,7 +8383,7 @@ export interface paths {
                             quietHours: string;
                             couponTemplateId: number | null;
                             trackClicks: boolean;
-                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                             /** Format: date-time */
                             scheduledAt: string | null;
                             /** Format: date-time */
@@ -8376,6 +8392,10 @@ export interface paths {
                             sentAt: string | null;
                             /** Format: date-time */
                             cancelledAt: string | null;
+                            /** Format: date-time */
+                            failedAt: string | null;
+                            /** @description Why the campaign failed (status failed): the channel refused every message, or its send could not be made */
+                            failureReason: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -8437,7 +8457,7 @@ export interface paths {
                             quietHours: string;
                             couponTemplateId: number | null;
                             trackClicks: boolean;
-                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                             /** Format: date-time */
                             scheduledAt: string | null;
                             /** Format: date-time */
@@ -8446,6 +8466,10 @@ export interface paths {
                             sentAt: string | null;
                             /** Format: date-time */
                             cancelledAt: string | null;
+                            /** Format: date-time */
+                            failedAt: string | null;
+                            /** @description Why the campaign failed (status failed): the channel refused every message, or its send could not be made */
+                            failureReason: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
