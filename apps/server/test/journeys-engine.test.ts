@@ -212,10 +212,11 @@ describe('branches and actions', () => {
   it('records a coupon the loyalty rules refuse as a skipped step, and the run goes on', async () => {
     const clock = new SimulatedClock(jst('2027-03-02T10:00:00'));
     const [cid] = await makeFriends(db(), ws(), 300, 1);
+    // Active when the journey is saved (an inactive one is refused then); retired before the step.
     const { rows } = await sql<{
       id: number;
     }>`insert into coupon_template (workspace_id, name, kind, value, active)
-      values (${ws()}, '終了したクーポン', 'amount_off', 300, false) returning id`.execute(db());
+      values (${ws()}, '終了したクーポン', 'amount_off', 300, true) returning id`.execute(db());
     const id = await publishJourney(current, {
       trigger: { event: 'line.friend_added' },
       reentry: 'never',
@@ -230,6 +231,9 @@ describe('branches and actions', () => {
         { id: 'end', type: 'exit' },
       ],
     });
+    await sql`update coupon_template set active = false where workspace_id = ${ws()} and id = ${rows[0]!.id}`.execute(
+      db(),
+    );
     await friendAdded([cid!], clock.now());
     await tick(db(), ws(), clock.now());
     const [run] = await runsOf(db(), ws(), id);

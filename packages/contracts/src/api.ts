@@ -8810,7 +8810,7 @@ export interface paths {
                     /** @description nextCursor from the previous page */
                     cursor?: string;
                     limit?: number;
-                    status?: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                    status?: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                 };
                 header?: never;
                 path?: never;
@@ -8839,7 +8839,7 @@ export interface paths {
                                 quietHours: string;
                                 couponTemplateId: number | null;
                                 trackClicks: boolean;
-                                status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                                status: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                                 /** Format: date-time */
                                 scheduledAt: string | null;
                                 /** Format: date-time */
@@ -8848,6 +8848,10 @@ export interface paths {
                                 sentAt: string | null;
                                 /** Format: date-time */
                                 cancelledAt: string | null;
+                                /** Format: date-time */
+                                failedAt: string | null;
+                                /** @description Why the campaign failed (status failed): the channel refused every message, or its send could not be made */
+                                failureReason: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -8931,7 +8935,7 @@ export interface paths {
                             quietHours: string;
                             couponTemplateId: number | null;
                             trackClicks: boolean;
-                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                             /** Format: date-time */
                             scheduledAt: string | null;
                             /** Format: date-time */
@@ -8940,6 +8944,10 @@ export interface paths {
                             sentAt: string | null;
                             /** Format: date-time */
                             cancelledAt: string | null;
+                            /** Format: date-time */
+                            failedAt: string | null;
+                            /** @description Why the campaign failed (status failed): the channel refused every message, or its send could not be made */
+                            failureReason: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -9010,7 +9018,7 @@ export interface paths {
                             quietHours: string;
                             couponTemplateId: number | null;
                             trackClicks: boolean;
-                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                             /** Format: date-time */
                             scheduledAt: string | null;
                             /** Format: date-time */
@@ -9019,6 +9027,10 @@ export interface paths {
                             sentAt: string | null;
                             /** Format: date-time */
                             cancelledAt: string | null;
+                            /** Format: date-time */
+                            failedAt: string | null;
+                            /** @description Why the campaign failed (status failed): the channel refused every message, or its send could not be made */
+                            failureReason: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -9082,7 +9094,7 @@ export interface paths {
                             quietHours: string;
                             couponTemplateId: number | null;
                             trackClicks: boolean;
-                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                             /** Format: date-time */
                             scheduledAt: string | null;
                             /** Format: date-time */
@@ -9091,6 +9103,10 @@ export interface paths {
                             sentAt: string | null;
                             /** Format: date-time */
                             cancelledAt: string | null;
+                            /** Format: date-time */
+                            failedAt: string | null;
+                            /** @description Why the campaign failed (status failed): the channel refused every message, or its send could not be made */
+                            failureReason: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -9154,7 +9170,7 @@ export interface paths {
                             quietHours: string;
                             couponTemplateId: number | null;
                             trackClicks: boolean;
-                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                             /** Format: date-time */
                             scheduledAt: string | null;
                             /** Format: date-time */
@@ -9163,6 +9179,10 @@ export interface paths {
                             sentAt: string | null;
                             /** Format: date-time */
                             cancelledAt: string | null;
+                            /** Format: date-time */
+                            failedAt: string | null;
+                            /** @description Why the campaign failed (status failed): the channel refused every message, or its send could not be made */
+                            failureReason: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -9224,7 +9244,7 @@ export interface paths {
                             quietHours: string;
                             couponTemplateId: number | null;
                             trackClicks: boolean;
-                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled";
+                            status: "draft" | "scheduled" | "sending" | "sent" | "cancelled" | "failed";
                             /** Format: date-time */
                             scheduledAt: string | null;
                             /** Format: date-time */
@@ -9233,6 +9253,10 @@ export interface paths {
                             sentAt: string | null;
                             /** Format: date-time */
                             cancelledAt: string | null;
+                            /** Format: date-time */
+                            failedAt: string | null;
+                            /** @description Why the campaign failed (status failed): the channel refused every message, or its send could not be made */
+                            failureReason: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */

@@ -1,6 +1,7 @@
 import type { JobDefinition } from '../jobs/job-types.ts';
 import { SEND_JOB } from '../line/line-adapter.ts';
 import { clockOf } from '../shared/clock.ts';
+import { checkSentCampaigns, recordSendFailure } from './campaign-failure.ts';
 import { CAMPAIGN_SEND_JOB, dueCampaigns } from './campaign-lifecycle.ts';
 import { runCampaignSend } from './send-campaign.ts';
 
@@ -34,11 +35,19 @@ export const CAMPAIGN_JOBS: JobDefinition[] = [
           context.logger.info({ campaignId: c.id, sent }, 'campaign send job finished');
         } catch (error) {
           // One campaign's failure (its channel deleted, the database) must not hold up the
-          // others due this minute; it stays `sending` and the next minute's run retries it.
-          context.logger.error({ err: error, campaignId: c.id }, 'campaign send failed');
-          if (target?.campaignId) throw error;
+          // others due this minute. A domain error, or the fifth failure in a row, fails the
+          // campaign with the reason; else it stays `sending` and the next minute retries it.
+          const outcome = await recordSendFailure(context.database.db, c.workspaceId, c.id, error, now);
+          context.logger.error({ err: error, campaignId: c.id, outcome }, 'campaign send failed');
+          if (target?.campaignId && outcome === 'retrying') throw error;
         }
       }
+      // Sent campaigns whose delivery has ended: failed if the channel refused every message.
+      for (const f of await checkSentCampaigns(context.database.db, clockOf(context).now()))
+        context.logger.warn(
+          { workspaceId: f.workspaceId, campaignId: f.id },
+          'campaign failed: every message refused',
+        );
     },
   },
 ];

@@ -1,4 +1,5 @@
-// A campaign's status: draft → scheduled → sending → sent, or cancelled before it sends.
+// A campaign's status: draft → scheduled → sending → sent, or cancelled before it sends, or
+// failed (campaign-failure.ts).
 // "Send now" and "schedule" only move the status (and enqueue the send job in the same
 // transaction); the send itself is send-campaign.ts, run by the job, and safe to run again.
 import type { Kysely } from 'kysely';
@@ -65,7 +66,8 @@ export async function sendCampaignNow(
   await transact(db, async (tx) => {
     const status = await lockStatus(tx, workspaceId, id);
     if (status === 'sending' || status === 'sent') return;
-    if (status === 'cancelled') throw invalidTransition(status, 'sent');
+    // A failed campaign stays failed (its reason is the record); the shop makes a new one.
+    if (status === 'cancelled' || status === 'failed') throw invalidTransition(status, 'sent');
     await tx
       .updateTable('campaign')
       .set({ status: 'sending', scheduled_at: now, updated_at: now })

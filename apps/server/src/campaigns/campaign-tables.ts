@@ -2,7 +2,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { Id, Timestamp } from '../db/column-types.ts';
 
-export type CampaignStatus = 'draft' | 'scheduled' | 'sending' | 'sent' | 'cancelled';
+export type CampaignStatus = 'draft' | 'scheduled' | 'sending' | 'sent' | 'cancelled' | 'failed';
 
 export type RecipientDecision = 'holdout' | 'send' | 'render_failed';
 
@@ -25,6 +25,11 @@ export interface CampaignTable {
   audience_fixed_at: Date | null;
   sent_at: Date | null;
   cancelled_at: Date | null;
+  /** Migration 0032: a failed campaign's instant and reason, the send's failures in a row, and the delivery check. */
+  failed_at: Date | null;
+  failure_reason: string | null;
+  send_failures: Generated<number>;
+  delivery_checked_at: Date | null;
   created_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -27,6 +27,9 @@ export interface CampaignView {
   audienceFixedAt: string | null;
   sentAt: string | null;
   cancelledAt: string | null;
+  /** When the campaign failed (status `failed`), and why. */
+  failedAt: string | null;
+  failureReason: string | null;
   createdAt: string;
   updatedAt: string;
   variants: VariantView[];
@@ -59,6 +62,8 @@ function viewOf(c: CampaignRow, variants: VariantRow[]): CampaignView {
     audienceFixedAt: iso(c.audience_fixed_at),
     sentAt: iso(c.sent_at),
     cancelledAt: iso(c.cancelled_at),
+    failedAt: iso(c.failed_at),
+    failureReason: c.failure_reason,
     createdAt: c.created_at.toISOString(),
     updatedAt: c.updated_at.toISOString(),
     variants: variants.map((v) => ({

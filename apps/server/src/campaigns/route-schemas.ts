@@ -53,6 +53,7 @@ export const Status = Type.Union([
   Type.Literal('sending'),
   Type.Literal('sent'),
   Type.Literal('cancelled'),
+  Type.Literal('failed'),
 ]);
 const Instant = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
@@ -74,6 +75,11 @@ export const Campaign = Type.Object({
   audienceFixedAt: Instant,
   sentAt: Instant,
   cancelledAt: Instant,
+  failedAt: Instant,
+  failureReason: Type.Union([Type.String({ maxLength: 1000 }), Type.Null()], {
+    description:
+      'Why the campaign failed (status failed): the channel refused every message, or its send could not be made',
+  }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   variants: Type.Array(

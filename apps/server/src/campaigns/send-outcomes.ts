@@ -59,3 +59,31 @@ export async function sendChannels(
     where workspace_id = ${workspaceId} and id = any(${[...sendIds]}::bigint[])`.execute(db);
   return new Map(rows.map((r) => [Number(r.id), r.channel]));
 }
+
+/** Whether every one of the sends is finished (`done`: nothing queued, in flight or held). */
+export async function sendsFinished(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendIds: readonly number[],
+): Promise<boolean> {
+  if (!sendIds.length) return true;
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from message_send
+    where workspace_id = ${workspaceId} and id = any(${[...sendIds]}::bigint[]) and status = 'done'`.execute(
+    db,
+  );
+  return rows[0]!.n === new Set(sendIds).size;
+}
+
+/** The distinct reasons the channel gave for the sends' failed requests, most frequent first. */
+export async function failedRequestErrors(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendIds: readonly number[],
+): Promise<string[]> {
+  if (!sendIds.length) return [];
+  const { rows } = await sql<{ error: string }>`select coalesce(error, 'no reason given') as error
+    from message_request where workspace_id = ${workspaceId} and send_id = any(${[...sendIds]}::bigint[])
+      and status = 'failed'
+    group by 1 order by count(*) desc, 1 limit 3`.execute(db);
+  return rows.map((r) => r.error);
+}

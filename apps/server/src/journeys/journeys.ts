@@ -5,6 +5,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import { DomainError, invalid, notFound } from '../shared/domain-error.ts';
+import { checkJourneyReferences } from './check-references.ts';
 import { initTriggerCursor } from './consume-triggers.ts';
 import { type JourneyDefinition, triggerKind } from './definition.ts';
 import { checkJourneyContent } from './journey-content.ts';
@@ -61,6 +62,7 @@ export async function createJourney(
 ): Promise<JourneyView> {
   const name = checkName(input.name);
   const definition = validateJourneyDefinition(input.definition);
+  await checkJourneyReferences(db, workspaceId, definition);
   await checkJourneyContent(db, workspaceId, definition);
   return transact(db, async (tx) => {
     const { rows } = await sql<{ id: number }>`
@@ -128,6 +130,7 @@ export async function putDefinition(
 ): Promise<JourneyView> {
   const definition = validateJourneyDefinition(input.definition);
   const name = input.name === undefined ? undefined : checkName(input.name);
+  await checkJourneyReferences(db, workspaceId, definition);
   await checkJourneyContent(db, workspaceId, definition);
   return transact(db, async (tx) => {
     const j = await lockJourney(tx, workspaceId, id);

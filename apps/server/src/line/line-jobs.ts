@@ -45,6 +45,18 @@ export const LINE_JOBS: JobDefinition[] = [
   },
   {
     name: SEND_JOB,
+    // Batched, so a backlog of sends goes out back to back: at one job per fetch the worker
+    // waited out the 2 s poll after every send (jobs/queue-setup.ts), and a journey, which makes
+    // one send per node per 1,000 runs, delivered 500 messages a second whatever LINE allows
+    // (journeys-sigkill.test.ts: 150 sends took 300 s). The sends of a batch run one after the
+    // other; the same send queued twice (a resumed one) runs once. A LINE send takes seconds,
+    // not minutes (LINE takes 100,000 recipients a second by multicast), so a batch of ten fits
+    // a job's time limit; a send that outlives it is found by its lease, never sent twice.
+    batchSize: 10,
+    coalesceKey: (data) => {
+      const job = data as { workspaceId?: string; sendId?: number } | null;
+      return JSON.stringify([job?.workspaceId, job?.sendId]);
+    },
     run: async (data, context) => {
       const { workspaceId, sendId } = data as { workspaceId: string; sendId: number };
       try {
