@@ -87,7 +87,7 @@ function groupResult(
   conv: GroupConversions,
   holdout: GroupConversions | undefined,
   out: SendOutcomes,
-  extra: { renderFailed: number; clicked: number; opened: number | null; unitYen: number },
+  extra: { renderFailed: number; clicked: number; opened: number | null; unitYen: number; email: boolean },
 ): GroupResult {
   const lift = holdout && group !== 'holdout' ? liftOf(conv, holdout) : null;
   const exactCost = out.delivered * extra.unitYen;
@@ -108,7 +108,8 @@ function groupResult(
     conversionRate: conv.audience ? conv.converted / conv.audience : null,
     revenuePerCustomer: conv.audience ? conv.revenue.sum / conv.audience : null,
     lift,
-    billedMessages: out.delivered,
+    // Email has no per-message bill (costYen is then 0 too); LINE bills each delivered recipient.
+    billedMessages: extra.email ? 0 : out.delivered,
     costYen,
     revenueLiftPerYen:
       lift && exactCost > 0 ? (lift.revenuePerCustomer.estimate * conv.audience) / exactCost : null,
@@ -163,13 +164,14 @@ export async function campaignResults(
       clicked: clicks.get(v.key) ?? 0,
       opened: openedOf(v.sendId),
       unitYen,
+      email,
     });
   });
   if (c.variants.length > 1) {
     const renderFailed = [...failed.values()].reduce((s, n) => s + n, 0);
     const clicked = [...clicks.values()].reduce((s, n) => s + n, 0);
     const opened = opens ? c.variants.reduce((s, v) => s + (openedOf(v.sendId) ?? 0), 0) : null;
-    groups.push(groupResult('all', all, holdout, allOut, { renderFailed, clicked, opened, unitYen }));
+    groups.push(groupResult('all', all, holdout, allOut, { renderFailed, clicked, opened, unitYen, email }));
   }
   if (holdout)
     groups.push(
@@ -178,6 +180,7 @@ export async function campaignResults(
         clicked: 0,
         opened: opens ? 0 : null,
         unitYen,
+        email,
       }),
     );
   return { ...base, groups };
