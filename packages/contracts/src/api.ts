@@ -7075,7 +7075,7 @@ export interface paths {
                             clicked: number;
                             /** @description delivered LINE messages (one per recipient per send): what LINE bills */
                             billedMessages: number;
-                            /** @description billedMessages × yenPerMessage, rounded to the yen */
+                            /** @description billedMessages × yenPerMessage, rounded to the yen (email messages cost ¥0) */
                             costYen: number;
                             revenueLiftPerYen: number | null;
                             groups: {
@@ -7104,17 +7104,22 @@ export interface paths {
                             /** @description one per send node, in the latest definition’s order */
                             steps: {
                                 nodeId: string;
+                                channel: "line" | "email";
                                 reached: number;
                                 sent: number;
                                 delivered: number;
                                 failed: number;
                                 queued: number;
-                                /** @description by reason: holdout, render_failed, no_line_channel (the journey), quiet_hours, capped, no_consent, blocked, no_line_identity (the messaging core) */
+                                /** @description by reason: holdout, render_failed, no_line_channel, no_email_sender, no_email_template (the journey), quiet_hours, capped, no_consent, revoked, blocked, no_line_identity, no_email_identity, suppressed (the messaging core) */
                                 skipped: {
                                     [key: string]: number;
                                 };
                                 clicked: number;
+                                /** @description email: messages whose open pixel loaded (an estimate: Apple Mail Privacy Protection); LINE: null */
+                                opened: number | null;
+                                /** @description LINE messages billed (email: 0) */
                                 billedMessages: number;
+                                /** @description LINE at the plan’s price; email ¥0 */
                                 costYen: number;
                             }[];
                         };
@@ -7268,6 +7273,9 @@ export interface paths {
                                     until?: string;
                                 };
                                 messages?: unknown[];
+                                channel?: "line" | "email";
+                                /** @description an email step’s source: { templateId } or { subject, mjml } */
+                                email?: unknown;
                             }[];
                         };
                     };
@@ -8041,6 +8049,8 @@ export interface paths {
                             items: {
                                 id: number;
                                 name: string;
+                                channel: "line" | "email";
+                                /** @description the LINE channel, or the email sender */
                                 channelId: string;
                                 audience: {
                                     segmentId: number;
@@ -8068,8 +8078,10 @@ export interface paths {
                                 variants: {
                                     key: string;
                                     weight: number;
-                                    /** @description LINE message objects, Liquid as written */
+                                    /** @description LINE message objects, Liquid as written ([] for email) */
                                     messages: unknown[];
+                                    /** @description an email variant’s { templateId } or { subject, mjml } (null for LINE) */
+                                    email: unknown | (never | null);
                                     sendId: number | null;
                                 }[];
                             }[];
@@ -8092,8 +8104,13 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        /** @description the LINE channel it sends on */
-                        channelId: string;
+                        /**
+                         * @description line: variants carry messages; email: variants carry email (the workspace’s sender sends)
+                         * @default line
+                         */
+                        channel?: "line" | "email";
+                        /** @description the LINE channel it sends on (required for LINE; for email the sender, may be left out) */
+                        channelId?: string;
                         /** @description a segment (its members when the campaign sends) or a list of customers */
                         audience: {
                             segmentId: number;
@@ -8114,11 +8131,21 @@ export interface paths {
                             key: string;
                             /** @default 1 */
                             weight?: number;
-                            messages: ({
+                            messages?: ({
                                 type: string;
                             } & {
                                 [key: string]: unknown;
                             })[];
+                            /** @description an email variant’s mail: a saved template, or a subject and MJML */
+                            email?: {
+                                /** @description a saved email template (/v1/email/templates) */
+                                templateId: number;
+                            } | {
+                                /** @description one line; Liquid allowed */
+                                subject: string;
+                                /** @description an MJML document; Liquid allowed */
+                                mjml: string;
+                            };
                         }[];
                     };
                 };
@@ -8133,6 +8160,8 @@ export interface paths {
                         "application/json": {
                             id: number;
                             name: string;
+                            channel: "line" | "email";
+                            /** @description the LINE channel, or the email sender */
                             channelId: string;
                             audience: {
                                 segmentId: number;
@@ -8160,8 +8189,10 @@ export interface paths {
                             variants: {
                                 key: string;
                                 weight: number;
-                                /** @description LINE message objects, Liquid as written */
+                                /** @description LINE message objects, Liquid as written ([] for email) */
                                 messages: unknown[];
+                                /** @description an email variant’s { templateId } or { subject, mjml } (null for LINE) */
+                                email: unknown | (never | null);
                                 sendId: number | null;
                             }[];
                         };
@@ -8212,6 +8243,8 @@ export interface paths {
                         "application/json": {
                             id: number;
                             name: string;
+                            channel: "line" | "email";
+                            /** @description the LINE channel, or the email sender */
                             channelId: string;
                             audience: {
                                 segmentId: number;
@@ -8239,8 +8272,10 @@ export interface paths {
                             variants: {
                                 key: string;
                                 weight: number;
-                                /** @description LINE message objects, Liquid as written */
+                                /** @description LINE message objects, Liquid as written ([] for email) */
                                 messages: unknown[];
+                                /** @description an email variant’s { templateId } or { subject, mjml } (null for LINE) */
+                                email: unknown | (never | null);
                                 sendId: number | null;
                             }[];
                         };
@@ -8284,6 +8319,8 @@ export interface paths {
                         "application/json": {
                             id: number;
                             name: string;
+                            channel: "line" | "email";
+                            /** @description the LINE channel, or the email sender */
                             channelId: string;
                             audience: {
                                 segmentId: number;
@@ -8311,8 +8348,10 @@ export interface paths {
                             variants: {
                                 key: string;
                                 weight: number;
-                                /** @description LINE message objects, Liquid as written */
+                                /** @description LINE message objects, Liquid as written ([] for email) */
                                 messages: unknown[];
+                                /** @description an email variant’s { templateId } or { subject, mjml } (null for LINE) */
+                                email: unknown | (never | null);
                                 sendId: number | null;
                             }[];
                         };
@@ -8356,6 +8395,8 @@ export interface paths {
                         "application/json": {
                             id: number;
                             name: string;
+                            channel: "line" | "email";
+                            /** @description the LINE channel, or the email sender */
                             channelId: string;
                             audience: {
                                 segmentId: number;
@@ -8383,8 +8424,10 @@ export interface paths {
                             variants: {
                                 key: string;
                                 weight: number;
-                                /** @description LINE message objects, Liquid as written */
+                                /** @description LINE message objects, Liquid as written ([] for email) */
                                 messages: unknown[];
+                                /** @description an email variant’s { templateId } or { subject, mjml } (null for LINE) */
+                                email: unknown | (never | null);
                                 sendId: number | null;
                             }[];
                         };
@@ -8426,6 +8469,8 @@ export interface paths {
                         "application/json": {
                             id: number;
                             name: string;
+                            channel: "line" | "email";
+                            /** @description the LINE channel, or the email sender */
                             channelId: string;
                             audience: {
                                 segmentId: number;
@@ -8453,8 +8498,10 @@ export interface paths {
                             variants: {
                                 key: string;
                                 weight: number;
-                                /** @description LINE message objects, Liquid as written */
+                                /** @description LINE message objects, Liquid as written ([] for email) */
                                 messages: unknown[];
+                                /** @description an email variant’s { templateId } or { subject, mjml } (null for LINE) */
+                                email: unknown | (never | null);
                                 sendId: number | null;
                             }[];
                         };
@@ -8497,6 +8544,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             campaignId: number;
+                            channel: "line" | "email";
                             status: string;
                             /** Format: date-time */
                             sentAt: string | null;
@@ -8516,7 +8564,7 @@ export interface paths {
                                 audience: number;
                                 renderFailed: number;
                                 sent: number;
-                                /** @description accepted by LINE: what LINE bills */
+                                /** @description accepted by LINE (what LINE bills) or by the SMTP relay */
                                 delivered: number;
                                 failed: number;
                                 queued: number;
@@ -8525,6 +8573,8 @@ export interface paths {
                                     [key: string]: number;
                                 };
                                 clicked: number;
+                                /** @description email: messages whose open pixel loaded (an estimate: Apple Mail Privacy Protection); LINE: null */
+                                opened: number | null;
                                 converted: number;
                                 /** @description yen: total − refunded of the converted orders */
                                 revenue: number;
@@ -8544,7 +8594,7 @@ export interface paths {
                                     };
                                 } | null;
                                 billedMessages: number;
-                                /** @description billedMessages × yenPerMessage, rounded to the yen */
+                                /** @description billedMessages × yenPerMessage, rounded to the yen (email: 0) */
                                 costYen: number;
                                 revenueLiftPerYen: number | null;
                             }[];
