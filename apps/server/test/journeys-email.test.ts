@@ -165,7 +165,9 @@ describe('journey email steps (ステップメール)', () => {
       expect(parsed.subject).toBe(`${names[i]}様へ：3日目のおすすめ`);
       expect(String(parsed.html)).toContain(`${names[i]}様、3日目のおすすめです。`);
       expect(headerValue(mail!.raw, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
-      expect(headerValue(mail!.raw, 'Feedback-ID')).toMatch(new RegExp(`^journey-${journeyId}-v1-node-mail:`));
+      expect(headerValue(mail!.raw, 'Feedback-ID')).toMatch(
+        new RegExp(`^journey-${journeyId}-v1-node-mail:`),
+      );
     }
     const runs = await runsOf(db, ws, journeyId);
     expect(await stepsOf(db, ws, runs[0]!.id)).toEqual([

@@ -233,6 +233,7 @@ describe('journey results (効果測定)', () => {
     expect(r.steps).toEqual([
       {
         nodeId: 'greeting',
+        channel: 'line',
         reached: 80,
         sent: 2 * T,
         delivered: 2 * T,
@@ -240,6 +241,7 @@ describe('journey results (効果測定)', () => {
         queued: 0,
         skipped: { holdout: 2 * H },
         clicked: 1,
+        opened: null,
         billedMessages: 2 * T,
         costYen: Math.round(2.5 * 2 * T),
       },

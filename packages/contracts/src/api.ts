@@ -7862,7 +7862,7 @@ export interface paths {
                             clicked: number;
                             /** @description delivered LINE messages (one per recipient per send): what LINE bills */
                             billedMessages: number;
-                            /** @description billedMessages × yenPerMessage, rounded to the yen */
+                            /** @description billedMessages × yenPerMessage, rounded to the yen (email messages cost ¥0) */
                             costYen: number;
                             revenueLiftPerYen: number | null;
                             groups: {
@@ -7891,17 +7891,22 @@ export interface paths {
                             /** @description one per send node, in the latest definition’s order */
                             steps: {
                                 nodeId: string;
+                                channel: "line" | "email";
                                 reached: number;
                                 sent: number;
                                 delivered: number;
                                 failed: number;
                                 queued: number;
-                                /** @description by reason: holdout, render_failed, no_line_channel (the journey), quiet_hours, capped, no_consent, blocked, no_line_identity (the messaging core) */
+                                /** @description by reason: holdout, render_failed, no_line_channel, no_email_sender, no_email_template (the journey), quiet_hours, capped, no_consent, revoked, blocked, no_line_identity, no_email_identity, suppressed (the messaging core) */
                                 skipped: {
                                     [key: string]: number;
                                 };
                                 clicked: number;
+                                /** @description email: messages whose open pixel loaded (an estimate: Apple Mail Privacy Protection); LINE: null */
+                                opened: number | null;
+                                /** @description LINE messages billed (email: 0) */
                                 billedMessages: number;
+                                /** @description LINE at the plan’s price; email ¥0 */
                                 costYen: number;
                             }[];
                         };
@@ -8055,6 +8060,9 @@ export interface paths {
                                     until?: string;
                                 };
                                 messages?: unknown[];
+                                channel?: "line" | "email";
+                                /** @description an email step’s source: { templateId } or { subject, mjml } */
+                                email?: unknown;
                             }[];
                         };
                     };
@@ -8828,6 +8836,8 @@ export interface paths {
                             items: {
                                 id: number;
                                 name: string;
+                                channel: "line" | "email";
+                                /** @description the LINE channel, or the email sender */
                                 channelId: string;
                                 audience: {
                                     segmentId: number;
@@ -8859,8 +8869,10 @@ export interface paths {
                                 variants: {
                                     key: string;
                                     weight: number;
-                                    /** @description LINE message objects, Liquid as written */
+                                    /** @description LINE message objects, Liquid as written ([] for email) */
                                     messages: unknown[];
+                                    /** @description an email variant’s { templateId } or { subject, mjml } (null for LINE) */
+                                    email: unknown | (never | null);
                                     sendId: number | null;
                                 }[];
                             }[];
@@ -8883,8 +8895,13 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        /** @description the LINE channel it sends on */
-                        channelId: string;
+                        /**
+                         * @description line: variants carry messages; email: variants carry email (the workspace’s sender sends)
+                         * @default line
+                         */
+                        channel?: "line" | "email";
+                        /** @description the LINE channel it sends on (required for LINE; for email the sender, may be left out) */
+                        channelId?: string;
                         /** @description a segment (its members when the campaign sends) or a list of customers */
                         audience: {
                             segmentId: number;
@@ -8905,11 +8922,21 @@ export interface paths {
                             key: string;
                             /** @default 1 */
                             weight?: number;
-                            messages: ({
+                            messages?: ({
                                 type: string;
                             } & {
                                 [key: string]: unknown;
                             })[];
+                            /** @description an email variant’s mail: a saved template, or a subject and MJML */
+                            email?: {
+                                /** @description a saved email template (/v1/email/templates) */
+                                templateId: number;
+                            } | {
+                                /** @description one line; Liquid allowed */
+                                subject: string;
+                                /** @description an MJML document; Liquid allowed */
+                                mjml: string;
+                            };
                         }[];
                     };
                 };
@@ -8924,6 +8951,8 @@ export interface paths {
                         "application/json": {
                             id: number;
                             name: string;
+                            channel: "line" | "email";
+                            /** @description the LINE channel, or the email sender */
                             channelId: string;
                             audience: {
                                 segmentId: number;
@@ -8955,8 +8984,10 @@ export interface paths {
                             variants: {
                                 key: string;
                                 weight: number;
-                                /** @description LINE message objects, Liquid as written */
+                                /** @description LINE message objects, Liquid as written ([] for email) */
                                 messages: unknown[];
+                                /** @description an email variant’s { templateId } or { subject, mjml } (null for LINE) */
+                                email: unknown | (never | null);
                                 sendId: number | null;
                             }[];
                         };
@@ -9007,6 +9038,8 @@ export interface paths {
                         "application/json": {
                             id: number;
                             name: string;
+                            channel: "line" | "email";
+                            /** @description the LINE channel, or the email sender */
                             channelId: string;
                             audience: {
                                 segmentId: number;
@@ -9038,8 +9071,10 @@ export interface paths {
                             variants: {
                                 key: string;
                                 weight: number;
-                                /** @description LINE message objects, Liquid as written */
+                                /** @description LINE message objects, Liquid as written ([] for email) */
                                 messages: unknown[];
+                                /** @description an email variant’s { templateId } or { subject, mjml } (null for LINE) */
+                                email: unknown | (never | null);
                                 sendId: number | null;
                             }[];
                         };
@@ -9083,6 +9118,8 @@ export interface paths {
                         "application/json": {
                             id: number;
                             name: string;
+                            channel: "line" | "email";
+                            /** @description the LINE channel, or the email sender */
                             channelId: string;
                             audience: {
                                 segmentId: number;
@@ -9114,8 +9151,10 @@ export interface paths {
                             variants: {
                                 key: string;
                                 weight: number;
-                                /** @description LINE message objects, Liquid as written */
+                                /** @description LINE message objects, Liquid as written ([] for email) */
                                 messages: unknown[];
+                                /** @description an email variant’s { templateId } or { subject, mjml } (null for LINE) */
+                                email: unknown | (never | null);
                                 sendId: number | null;
                             }[];
                         };
@@ -9159,6 +9198,8 @@ export interface paths {
                         "application/json": {
                             id: number;
                             name: string;
+                            channel: "line" | "email";
+                            /** @description the LINE channel, or the email sender */
                             channelId: string;
                             audience: {
                                 segmentId: number;
@@ -9190,8 +9231,10 @@ export interface paths {
                             variants: {
                                 key: string;
                                 weight: number;
-                                /** @description LINE message objects, Liquid as written */
+                                /** @description LINE message objects, Liquid as written ([] for email) */
                                 messages: unknown[];
+                                /** @description an email variant’s { templateId } or { subject, mjml } (null for LINE) */
+                                email: unknown | (never | null);
                                 sendId: number | null;
                             }[];
                         };
@@ -9233,6 +9276,8 @@ export interface paths {
                         "application/json": {
                             id: number;
                             name: string;
+                            channel: "line" | "email";
+                            /** @description the LINE channel, or the email sender */
                             channelId: string;
                             audience: {
                                 segmentId: number;
@@ -9264,8 +9309,10 @@ export interface paths {
                             variants: {
                                 key: string;
                                 weight: number;
-                                /** @description LINE message objects, Liquid as written */
+                                /** @description LINE message objects, Liquid as written ([] for email) */
                                 messages: unknown[];
+                                /** @description an email variant’s { templateId } or { subject, mjml } (null for LINE) */
+                                email: unknown | (never | null);
                                 sendId: number | null;
                             }[];
                         };
@@ -9308,6 +9355,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             campaignId: number;
+                            channel: "line" | "email";
                             status: string;
                             /** Format: date-time */
                             sentAt: string | null;
@@ -9327,7 +9375,7 @@ export interface paths {
                                 audience: number;
                                 renderFailed: number;
                                 sent: number;
-                                /** @description accepted by LINE: what LINE bills */
+                                /** @description accepted by LINE (what LINE bills) or by the SMTP relay */
                                 delivered: number;
                                 failed: number;
                                 queued: number;
@@ -9336,6 +9384,8 @@ export interface paths {
                                     [key: string]: number;
                                 };
                                 clicked: number;
+                                /** @description email: messages whose open pixel loaded (an estimate: Apple Mail Privacy Protection); LINE: null */
+                                opened: number | null;
                                 converted: number;
                                 /** @description yen: total − refunded of the converted orders */
                                 revenue: number;
@@ -9355,7 +9405,7 @@ export interface paths {
                                     };
                                 } | null;
                                 billedMessages: number;
-                                /** @description billedMessages × yenPerMessage, rounded to the yen */
+                                /** @description billedMessages × yenPerMessage, rounded to the yen (email: 0) */
                                 costYen: number;
                                 revenueLiftPerYen: number | null;
                             }[];

@@ -1,5 +1,4 @@
 import type { JobDefinition } from '../jobs/job-types.ts';
-import { SEND_JOB } from '../line/line-adapter.ts';
 import { clockOf } from '../shared/clock.ts';
 import { checkSentCampaigns, recordSendFailure } from './campaign-failure.ts';
 import { CAMPAIGN_SEND_JOB, dueCampaigns } from './campaign-lifecycle.ts';
@@ -26,8 +25,8 @@ export const CAMPAIGN_JOBS: JobDefinition[] = [
         secrets: context.secrets,
         now,
         // The epoch: due at once, whatever instant a simulated business clock says it is.
-        deliverLater: async (workspaceId: string, sendId: number) =>
-          context.sendLater?.(SEND_JOB, { workspaceId, sendId }, new Date(0)),
+        deliverLater: async (workspaceId: string, sendId: number, job: string) =>
+          context.sendLater?.(job, { workspaceId, sendId }, new Date(0)),
       };
       for (const c of due) {
         try {

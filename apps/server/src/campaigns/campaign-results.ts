@@ -1,8 +1,9 @@
 // A campaign's results per variant, all variants together, and the holdout: what was sent and
 // skipped, clicks, conversions, revenue, the lift over the holdout with 95% intervals, and what
-// the LINE messages cost as LINE bills them.
+// the LINE messages cost as LINE bills them. Email campaigns count opens too; their mail costs ¥0.
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { EMAIL_YEN_PER_MESSAGE, opensBySend } from '../email/email-opens.ts';
 import { getCampaign } from './campaign-view.ts';
 import { type GroupConversions, groupClicks, groupConversions } from './conversions.ts';
 import { type Interval, meanDifference, proportionDifference } from './lift-stats.ts';
@@ -22,6 +23,8 @@ export interface GroupResult {
   queued: number;
   skipped: Record<string, number>;
   clicked: number;
+  /** Email: messages whose open pixel loaded (an estimate, Apple MPP); LINE and the holdout: null. */
+  opened: number | null;
   converted: number;
   revenue: number;
   conversionRate: number | null;
@@ -37,6 +40,7 @@ export interface GroupResult {
 
 export interface CampaignResults {
   campaignId: number;
+  channel: 'line' | 'email';
   status: string;
   sentAt: string | null;
   attributionDays: number;
@@ -83,7 +87,7 @@ function groupResult(
   conv: GroupConversions,
   holdout: GroupConversions | undefined,
   out: SendOutcomes,
-  extra: { renderFailed: number; clicked: number; unitYen: number },
+  extra: { renderFailed: number; clicked: number; opened: number | null; unitYen: number; email: boolean },
 ): GroupResult {
   const lift = holdout && group !== 'holdout' ? liftOf(conv, holdout) : null;
   const exactCost = out.delivered * extra.unitYen;
@@ -98,12 +102,14 @@ function groupResult(
     queued: out.queued,
     skipped: out.skipped,
     clicked: extra.clicked,
+    opened: extra.opened,
     converted: conv.converted,
     revenue: Math.round(conv.revenue.sum),
     conversionRate: conv.audience ? conv.converted / conv.audience : null,
     revenuePerCustomer: conv.audience ? conv.revenue.sum / conv.audience : null,
     lift,
-    billedMessages: out.delivered,
+    // Email has no per-message bill (costYen is then 0 too); LINE bills each delivered recipient.
+    billedMessages: extra.email ? 0 : out.delivered,
     costYen,
     revenueLiftPerYen:
       lift && exactCost > 0 ? (lift.revenuePerCustomer.estimate * conv.audience) / exactCost : null,
@@ -118,20 +124,26 @@ export async function campaignResults(
 ): Promise<CampaignResults> {
   const c = await getCampaign(db, workspaceId, id);
   const plan = await getLinePlan(db, workspaceId);
-  const unitYen = yenPerMessage(plan);
+  const email = c.channel === 'email';
+  // An email costs the shop nothing beyond its relay (EMAIL_YEN_PER_MESSAGE); LINE bills per message.
+  const unitYen = email ? EMAIL_YEN_PER_MESSAGE : yenPerMessage(plan);
   const base = {
     campaignId: id,
+    channel: c.channel,
     status: c.status,
     sentAt: c.sentAt,
     attributionDays: c.attributionDays,
     holdoutPercent: c.holdoutPercent,
-    linePlan: { ...plan, yenPerMessage: unitYen },
+    linePlan: { ...plan, yenPerMessage: yenPerMessage(plan) },
   };
   if (!c.sentAt) return { ...base, groups: [] };
   const conv = await groupConversions(db, workspaceId, id, new Date(c.sentAt), c.attributionDays);
   const clicks = await groupClicks(db, workspaceId, id);
   const sendIds = c.variants.flatMap((v) => (v.sendId === null ? [] : [v.sendId]));
   const outcomes = await sendOutcomes(db, workspaceId, sendIds);
+  const opens = email ? await opensBySend(db, workspaceId, sendIds) : undefined;
+  const openedOf = (sendId: number | null) =>
+    opens ? (sendId === null ? 0 : (opens.get(sendId) ?? 0)) : null;
   const { rows } = await sql<{ variant_key: string; n: number }>`
     select variant_key, count(*)::int as n from campaign_recipient
     where workspace_id = ${workspaceId} and campaign_id = ${id} and decision = 'render_failed' group by 1`.execute(
@@ -150,15 +162,26 @@ export async function campaignResults(
     return groupResult(v.key, g, holdout, out, {
       renderFailed: failed.get(v.key) ?? 0,
       clicked: clicks.get(v.key) ?? 0,
+      opened: openedOf(v.sendId),
       unitYen,
+      email,
     });
   });
   if (c.variants.length > 1) {
     const renderFailed = [...failed.values()].reduce((s, n) => s + n, 0);
     const clicked = [...clicks.values()].reduce((s, n) => s + n, 0);
-    groups.push(groupResult('all', all, holdout, allOut, { renderFailed, clicked, unitYen }));
+    const opened = opens ? c.variants.reduce((s, v) => s + (openedOf(v.sendId) ?? 0), 0) : null;
+    groups.push(groupResult('all', all, holdout, allOut, { renderFailed, clicked, opened, unitYen, email }));
   }
   if (holdout)
-    groups.push(groupResult('holdout', holdout, undefined, none, { renderFailed: 0, clicked: 0, unitYen }));
+    groups.push(
+      groupResult('holdout', holdout, undefined, none, {
+        renderFailed: 0,
+        clicked: 0,
+        opened: opens ? 0 : null,
+        unitYen,
+        email,
+      }),
+    );
   return { ...base, groups };
 }

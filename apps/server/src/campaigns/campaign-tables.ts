@@ -1,6 +1,7 @@
 // Kysely's view of the campaign tables in migrations/0026_campaigns.sql, added to DB by module augmentation.
 import type { ColumnType, Generated } from 'kysely';
 import type { Id, Timestamp } from '../db/column-types.ts';
+import type { EmailSource } from '../email/email-source.ts';
 
 export type CampaignStatus = 'draft' | 'scheduled' | 'sending' | 'sent' | 'cancelled' | 'failed';
 
@@ -10,6 +11,8 @@ export interface CampaignTable {
   workspace_id: string;
   id: Id;
   name: string;
+  /** `line` (LINE channel id in channel_id) or `email` (the workspace's email sender id). */
+  channel: Generated<'line' | 'email'>;
   channel_id: string;
   segment_id: number | null;
   customer_ids: number[] | null;
@@ -40,7 +43,10 @@ export interface CampaignVariantTable {
   campaign_id: number;
   key: string;
   weight: number;
+  /** LINE messages ([] for an email variant). */
   messages: ColumnType<unknown[], string, string>;
+  /** An email variant's source: { templateId } or { subject, mjml } (null for LINE). */
+  email: ColumnType<EmailSource | null, string | null | undefined, string | null>;
   send_id: number | null;
 }
 

@@ -1,13 +1,17 @@
 // A campaign as the API shows it, read from its rows.
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import type { EmailSource } from '../email/email-source.ts';
 import { notFound } from '../shared/domain-error.ts';
 import type { CampaignStatus, CampaignTable, CampaignVariantTable } from './campaign-tables.ts';
 
 export interface VariantView {
   key: string;
   weight: number;
+  /** LINE messages ([] for an email variant). */
   messages: unknown[];
+  /** An email variant's mail: a template id, or a subject and MJML (null for LINE). */
+  email: EmailSource | null;
   /** The messaging core's send, once the campaign has sent. */
   sendId: number | null;
 }
@@ -15,6 +19,8 @@ export interface VariantView {
 export interface CampaignView {
   id: number;
   name: string;
+  channel: 'line' | 'email';
+  /** The LINE channel, or the workspace's email sender. */
   channelId: string;
   audience: { segmentId: number } | { customerCount: number };
   holdoutPercent: number;
@@ -40,13 +46,14 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 type CampaignRow = Selectable<CampaignTable>;
 type VariantRow = Pick<
   Selectable<CampaignVariantTable>,
-  'campaign_id' | 'key' | 'weight' | 'messages' | 'send_id'
+  'campaign_id' | 'key' | 'weight' | 'messages' | 'email' | 'send_id'
 >;
 
 function viewOf(c: CampaignRow, variants: VariantRow[]): CampaignView {
   return {
     id: Number(c.id),
     name: c.name,
+    channel: c.channel,
     channelId: c.channel_id,
     audience:
       c.segment_id !== null
@@ -70,6 +77,7 @@ function viewOf(c: CampaignRow, variants: VariantRow[]): CampaignView {
       key: v.key,
       weight: v.weight,
       messages: v.messages,
+      email: v.email,
       sendId: v.send_id === null ? null : Number(v.send_id),
     })),
   };
@@ -85,7 +93,7 @@ async function variantsOf(
   if (!ids.length) return out;
   const rows = await db
     .selectFrom('campaign_variant')
-    .select(['campaign_id', 'key', 'weight', 'messages', 'send_id'])
+    .select(['campaign_id', 'key', 'weight', 'messages', 'email', 'send_id'])
     .where('workspace_id', '=', workspaceId)
     .where('campaign_id', 'in', ids)
     .orderBy('key')

@@ -1,10 +1,16 @@
 // Writing a campaign: everything a send would trip over is refused now, naming the field (the
-// channel, the segment, each customer id, each message, and every Liquid field rendered against
-// sample customers), so that sending later cannot fail for a reason the marketer could fix.
+// channel or email sender, the segment, each customer id, each message or email source, and every
+// Liquid field rendered against sample customers), so that sending later cannot fail for a reason the marketer could fix.
 import { type Kysely, sql } from 'kysely';
 import { assertCustomersExist } from '../customers/known-customers.ts';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
+import {
+  checkEmailSource,
+  checkEmailSourceShape,
+  type EmailSource,
+  emailSenderId,
+} from '../email/email-source.ts';
 import { lineAdapter } from '../line/line-adapter.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
 import { validateContents } from '../templates/validate-content.ts';
@@ -12,14 +18,18 @@ import { type CampaignView, getCampaign } from './campaign-view.ts';
 
 export interface CampaignInput {
   name: string;
-  channelId: string;
+  /** `line` (default) or `email`. */
+  channel?: 'line' | 'email';
+  /** The LINE channel (required for LINE); for email, the workspace's sender (its id, optional). */
+  channelId?: string;
   audience: { segmentId: number } | { customerIds: number[] };
   holdoutPercent?: number;
   attributionDays?: number;
   quietHours?: 'hold' | 'skip';
   couponTemplateId?: number;
   trackClicks?: boolean;
-  variants: { key: string; weight?: number; messages: unknown[] }[];
+  /** LINE variants carry `messages`, email variants `email` (a template id, or subject and MJML). */
+  variants: { key: string; weight?: number; messages?: unknown[]; email?: EmailSource }[];
 }
 
 /** Up to five customers the Liquid is tried on besides the synthetic ones: the audience's first. */
@@ -31,15 +41,65 @@ async function sampleCustomers(db: Kysely<DB>, workspaceId: string, input: Campa
   return rows.map((r) => Number(r.customer_id));
 }
 
-async function checkReferences(db: Kysely<DB>, workspaceId: string, input: CampaignInput): Promise<void> {
-  const problems: FieldProblem[] = [];
+/** The variants' content for the channel: LINE messages, or a well-formed email source. */
+function checkVariants(input: CampaignInput, problems: FieldProblem[]): void {
   const keys = new Set<string>();
   for (const [i, v] of input.variants.entries()) {
     if (keys.has(v.key))
       problems.push({ path: `variants[${i}].key`, message: `variant ${v.key} is repeated` });
     keys.add(v.key);
-    lineAdapter.checkContent(v.messages, `variants[${i}].messages`, problems);
+    const [wanted, other] = input.channel === 'email' ? ['email', 'messages'] : ['messages', 'email'];
+    if (v[other as 'email' | 'messages'] !== undefined)
+      problems.push({
+        path: `variants[${i}].${other}`,
+        message: `a ${input.channel ?? 'line'} campaign's variant takes "${wanted}", not "${other}"`,
+      });
+    if (input.channel === 'email') {
+      if (v.email === undefined)
+        problems.push({
+          path: `variants[${i}].email`,
+          message: 'required: { "templateId" } or { "subject", "mjml" }',
+        });
+      else checkEmailSourceShape(v.email, `variants[${i}].email`, problems);
+    } else if (v.messages === undefined)
+      problems.push({ path: `variants[${i}].messages`, message: 'required: the LINE messages' });
+    else lineAdapter.checkContent(v.messages, `variants[${i}].messages`, problems);
   }
+}
+
+/**
+ * The account the campaign sends through: the LINE channel (checked), or the workspace's email
+ * sender (a campaign's channelId, when given, must be that sender). Pushes a problem when none.
+ */
+async function channelAccount(
+  db: Kysely<DB>,
+  workspaceId: string,
+  input: CampaignInput,
+  problems: FieldProblem[],
+): Promise<string | null> {
+  if (input.channel !== 'email') {
+    if (input.channelId === undefined)
+      problems.push({ path: 'channelId', message: 'required for a LINE campaign' });
+    return input.channelId ?? null;
+  }
+  const sender = await emailSenderId(db, workspaceId);
+  if (!sender)
+    problems.push({
+      path: 'channel',
+      message: 'no email sender in this workspace: PUT /v1/email/sender first (メール送信元が未設定です)',
+    });
+  else if (input.channelId !== undefined && input.channelId !== sender)
+    problems.push({
+      path: 'channelId',
+      message: "not this workspace's email sender (leave it out for email)",
+    });
+  return sender;
+}
+
+async function checkReferences(db: Kysely<DB>, workspaceId: string, input: CampaignInput): Promise<string> {
+  const problems: FieldProblem[] = [];
+  checkVariants(input, problems);
+  const account = await channelAccount(db, workspaceId, input, problems);
   if ('segmentId' in input.audience) {
     const { rows } =
       await sql`select 1 from segment where workspace_id = ${workspaceId} and id = ${input.audience.segmentId}`.execute(
@@ -62,14 +122,33 @@ async function checkReferences(db: Kysely<DB>, workspaceId: string, input: Campa
         message: `no coupon template ${input.couponTemplateId} in this workspace`,
       });
   }
-  if (problems.length) throw invalid(problems);
+  if (problems.length || account === null) throw invalid(problems);
   if ('customerIds' in input.audience)
     await assertCustomersExist(
       db,
       workspaceId,
       input.audience.customerIds.map((customerId, i) => ({ path: `audience.customerIds[${i}]`, customerId })),
     );
-  await lineAdapter.assertChannel(db, workspaceId, input.channelId);
+  if (input.channel !== 'email') await lineAdapter.assertChannel(db, workspaceId, account);
+  return account;
+}
+
+/** Every Liquid field rendered for sample customers: LINE messages, or each email source's. */
+async function checkContents(db: Kysely<DB>, workspaceId: string, input: CampaignInput): Promise<void> {
+  if (input.channel === 'email') {
+    const problems: FieldProblem[] = [];
+    for (const [i, v] of input.variants.entries())
+      problems.push(...(await checkEmailSource(db, workspaceId, v.email!, `variants[${i}].email`)));
+    if (problems.length) throw invalid(problems);
+    return;
+  }
+  await validateContents(
+    db,
+    workspaceId,
+    input.variants.map((v, i) => ({ base: `variants[${i}].messages`, content: v.messages ?? [] })),
+    await sampleCustomers(db, workspaceId, input),
+    input.couponTemplateId !== undefined ? { couponTemplateId: input.couponTemplateId } : {},
+  );
 }
 
 /** Creates a draft campaign after checking it; `linkBase` is the public URL clicks go through. */
@@ -79,21 +158,16 @@ export async function createCampaign(
   input: CampaignInput,
   context: { actor: string; linkBase: string; now: Date },
 ): Promise<CampaignView> {
-  await checkReferences(db, workspaceId, input);
-  await validateContents(
-    db,
-    workspaceId,
-    input.variants.map((v, i) => ({ base: `variants[${i}].messages`, content: v.messages })),
-    await sampleCustomers(db, workspaceId, input),
-    input.couponTemplateId !== undefined ? { couponTemplateId: input.couponTemplateId } : {},
-  );
+  const account = await checkReferences(db, workspaceId, input);
+  await checkContents(db, workspaceId, input);
   const id = await transact(db, async (tx) => {
     const row = await tx
       .insertInto('campaign')
       .values({
         workspace_id: workspaceId,
         name: input.name,
-        channel_id: input.channelId,
+        channel: input.channel ?? 'line',
+        channel_id: account,
         segment_id: 'segmentId' in input.audience ? input.audience.segmentId : null,
         customer_ids: 'customerIds' in input.audience ? [...new Set(input.audience.customerIds)] : null,
         holdout_percent: input.holdoutPercent ?? 0,
@@ -116,7 +190,8 @@ export async function createCampaign(
           campaign_id: row.id,
           key: v.key,
           weight: v.weight ?? 1,
-          messages: JSON.stringify(v.messages),
+          messages: JSON.stringify(v.messages ?? []),
+          email: v.email === undefined ? null : JSON.stringify(v.email),
         })),
       )
       .execute();

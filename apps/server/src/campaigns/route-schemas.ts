@@ -4,10 +4,47 @@ import { Type } from 'typebox';
 const Message = Type.Object({ type: Type.String({ maxLength: 50 }) }, { additionalProperties: true });
 const Messages = Type.Array(Message, { minItems: 1, maxItems: 5 });
 
+const EmailSourceSchema = Type.Union(
+  [
+    Type.Object(
+      {
+        templateId: Type.Integer({ minimum: 1, description: 'a saved email template (/v1/email/templates)' }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        subject: Type.String({ minLength: 1, maxLength: 300, description: 'one line; Liquid allowed' }),
+        mjml: Type.String({
+          minLength: 1,
+          maxLength: 100_000,
+          description: 'an MJML document; Liquid allowed',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { description: 'an email variant’s mail: a saved template, or a subject and MJML' },
+);
+
 export const CampaignBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    channelId: Type.String({ minLength: 1, maxLength: 100, description: 'the LINE channel it sends on' }),
+    channel: Type.Optional(
+      Type.Union([Type.Literal('line'), Type.Literal('email')], {
+        default: 'line',
+        description:
+          'line: variants carry messages; email: variants carry email (the workspace’s sender sends)',
+      }),
+    ),
+    channelId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description:
+          'the LINE channel it sends on (required for LINE; for email the sender, may be left out)',
+      }),
+    ),
     audience: Type.Union(
       [
         Type.Object({ segmentId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
@@ -37,7 +74,8 @@ export const CampaignBody = Type.Object(
         {
           key: Type.String({ pattern: '^[A-Z]$', maxLength: 1, description: 'A, B, …' }),
           weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1 })),
-          messages: Messages,
+          messages: Type.Optional(Messages),
+          email: Type.Optional(EmailSourceSchema),
         },
         { additionalProperties: false },
       ),
@@ -60,7 +98,8 @@ const Instant = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 export const Campaign = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
-  channelId: Type.String(),
+  channel: Type.Union([Type.Literal('line'), Type.Literal('email')]),
+  channelId: Type.String({ description: 'the LINE channel, or the email sender' }),
   audience: Type.Union([
     Type.Object({ segmentId: Type.Integer() }),
     Type.Object({ customerCount: Type.Integer() }),
@@ -86,7 +125,12 @@ export const Campaign = Type.Object({
     Type.Object({
       key: Type.String(),
       weight: Type.Integer(),
-      messages: Type.Array(Type.Unknown(), { description: 'LINE message objects, Liquid as written' }),
+      messages: Type.Array(Type.Unknown(), {
+        description: 'LINE message objects, Liquid as written ([] for email)',
+      }),
+      email: Type.Union([Type.Unknown(), Type.Null()], {
+        description: 'an email variant’s { templateId } or { subject, mjml } (null for LINE)',
+      }),
       sendId: Type.Union([Type.Integer(), Type.Null()]),
     }),
   ),
@@ -96,6 +140,7 @@ const IntervalSchema = Type.Object({ estimate: Type.Number(), lower: Type.Number
 
 export const Results = Type.Object({
   campaignId: Type.Integer(),
+  channel: Type.Union([Type.Literal('line'), Type.Literal('email')]),
   status: Type.String(),
   sentAt: Instant,
   attributionDays: Type.Integer(),
@@ -114,11 +159,15 @@ export const Results = Type.Object({
       audience: Type.Integer(),
       renderFailed: Type.Integer(),
       sent: Type.Integer(),
-      delivered: Type.Integer({ description: 'accepted by LINE: what LINE bills' }),
+      delivered: Type.Integer({ description: 'accepted by LINE (what LINE bills) or by the SMTP relay' }),
       failed: Type.Integer(),
       queued: Type.Integer(),
       skipped: Type.Record(Type.String(), Type.Integer(), { description: 'by reason' }),
       clicked: Type.Integer(),
+      opened: Type.Union([Type.Integer(), Type.Null()], {
+        description:
+          'email: messages whose open pixel loaded (an estimate: Apple Mail Privacy Protection); LINE: null',
+      }),
       converted: Type.Integer(),
       revenue: Type.Integer({ description: 'yen: total − refunded of the converted orders' }),
       conversionRate: Type.Union([Type.Number(), Type.Null()]),
@@ -133,7 +182,7 @@ export const Results = Type.Object({
         Type.Null(),
       ]),
       billedMessages: Type.Integer(),
-      costYen: Type.Integer({ description: 'billedMessages × yenPerMessage, rounded to the yen' }),
+      costYen: Type.Integer({ description: 'billedMessages × yenPerMessage, rounded to the yen (email: 0)' }),
       revenueLiftPerYen: Type.Union([Type.Number(), Type.Null()]),
     }),
   ),

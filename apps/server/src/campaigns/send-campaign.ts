@@ -5,8 +5,14 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
+import { emailAdapter } from '../email/email-adapter.ts';
+import { type EmailSource, loadEmailSource } from '../email/email-source.ts';
+import { renderEmailAudience } from '../email/personalize-email.ts';
 import type { Jobs } from '../jobs/job-types.ts';
-import { createSend } from '../line/sends.ts';
+import { lineAdapter } from '../line/line-adapter.ts';
+import { createSend as createLineSend } from '../line/sends.ts';
+import { createSend } from '../messaging/create-send.ts';
+import type { SendView } from '../messaging/send-status.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import { personalizeLineSend } from '../templates/personalize-line-send.ts';
 import type { CampaignTable } from './campaign-tables.ts';
@@ -21,7 +27,7 @@ export interface CampaignSendContext {
    * its commit. A crash in between leaves the send queued, and a starting worker resumes every
    * queued send (messaging's unfinishedSends), so it is still delivered, once (leases and keys).
    */
-  deliverLater?: (workspaceId: string, sendId: number) => Promise<void>;
+  deliverLater?: (workspaceId: string, sendId: number, job: string) => Promise<void>;
   secrets: SecretBox;
   /** The business instant (the injected clock's). */
   now: Date;
@@ -99,55 +105,129 @@ async function fixAudience(
   });
 }
 
-/** Hands one variant to the messaging core (once: the key finds an earlier send). */
-async function sendVariant(
+type Variant = { key: string; messages: unknown[]; email: EmailSource | null };
+
+/** Marks recipients whose content did not render (they are not handed to the core). */
+async function markRenderFailed(
   ctx: CampaignSendContext,
   workspaceId: string,
   c: CampaignRow,
-  key: string,
-  messages: unknown[],
-) {
-  const { rows } = await sql<{ customer_id: number }>`
-    select customer_id from campaign_recipient
-    where workspace_id = ${workspaceId} and campaign_id = ${c.id} and variant_key = ${key} and decision <> 'holdout'
-    order by customer_id`.execute(ctx.db);
-  const origin = `campaign:${c.id}/${key}`;
-  const content = await personalizeLineSend(
-    ctx.db,
-    ctx.secrets,
-    workspaceId,
-    messages,
-    rows.map((r) => Number(r.customer_id)),
-    {
-      origin,
-      linkBase: c.track_clicks ? c.link_base : null,
-      ...(c.coupon_template_id !== null ? { couponTemplateId: Number(c.coupon_template_id) } : {}),
-    },
-  );
-  for (const f of content.failed)
-    await sql`update campaign_recipient set decision = 'render_failed', detail = ${`${f.problem.path}: ${f.problem.reason}`}
+  failed: { customerId: number; detail: string }[],
+): Promise<void> {
+  for (const f of failed)
+    await sql`update campaign_recipient set decision = 'render_failed', detail = ${f.detail}
       where workspace_id = ${workspaceId} and campaign_id = ${c.id} and customer_id = ${f.customerId}`.execute(
       ctx.db,
     );
-  const send = await createSend(ctx.db, ctx.jobs, workspaceId, {
-    channelId: c.channel_id,
-    idempotencyKey: `campaign:${c.id}:${key}`,
+}
+
+/** The variant's LINE send: shared content, or each customer's rendered copy with tracked links. */
+async function lineVariantSend(
+  ctx: CampaignSendContext,
+  workspaceId: string,
+  c: CampaignRow,
+  v: Variant,
+  customerIds: number[],
+): Promise<SendView> {
+  const origin = `campaign:${c.id}/${v.key}`;
+  const content = await personalizeLineSend(ctx.db, ctx.secrets, workspaceId, v.messages, customerIds, {
     origin,
-    messages,
+    linkBase: c.track_clicks ? c.link_base : null,
+    ...(c.coupon_template_id !== null ? { couponTemplateId: Number(c.coupon_template_id) } : {}),
+  });
+  await markRenderFailed(
+    ctx,
+    workspaceId,
+    c,
+    content.failed.map((f) => ({
+      customerId: f.customerId,
+      detail: `${f.problem.path}: ${f.problem.reason}`,
+    })),
+  );
+  return createLineSend(ctx.db, ctx.jobs, workspaceId, {
+    channelId: c.channel_id,
+    idempotencyKey: `campaign:${c.id}:${v.key}`,
+    origin,
+    messages: v.messages,
     customerIds: content.customerIds,
     ...(content.personalized ? { personalized: content.personalized } : {}),
     kind: 'marketing',
     quietHours: c.quiet_hours,
   });
+}
+
+/**
+ * The variant's email send: the template (as it is now) or inline MJML, rendered per customer,
+ * links tracked. Always marketing (一斉配信 is advertising mail: footer, List-Unsubscribe, consent).
+ * A template deleted since the campaign was written renders for no one (`render_failed`, no send).
+ */
+async function emailVariantSend(
+  ctx: CampaignSendContext,
+  workspaceId: string,
+  c: CampaignRow,
+  v: Variant,
+  customerIds: number[],
+): Promise<SendView | null> {
+  const origin = `campaign:${c.id}/${v.key}`;
+  const mail = v.email ? await loadEmailSource(ctx.db, workspaceId, v.email) : null;
+  if (!mail) {
+    const detail = 'email: the template no longer exists (メールテンプレートが削除されています)';
+    await markRenderFailed(
+      ctx,
+      workspaceId,
+      c,
+      customerIds.map((customerId) => ({ customerId, detail })),
+    );
+    return null;
+  }
+  const audience = await renderEmailAudience(ctx.db, ctx.secrets, workspaceId, mail.content, customerIds, {
+    origin,
+    marketing: c.track_clicks,
+    linkBase: c.link_base,
+    couponTemplateId: c.coupon_template_id === null ? undefined : Number(c.coupon_template_id),
+  });
+  await markRenderFailed(
+    ctx,
+    workspaceId,
+    c,
+    audience.failed.map((f) => ({ customerId: f.customerId, detail: `${f.path}: ${f.reason}` })),
+  );
+  return createSend(ctx.db, ctx.jobs, emailAdapter, workspaceId, {
+    channelId: c.channel_id,
+    idempotencyKey: `campaign:${c.id}:${v.key}`,
+    origin,
+    messages: [mail.content],
+    customerIds: audience.customerIds,
+    ...(audience.personalized ? { personalized: audience.personalized } : {}),
+    kind: 'marketing',
+    quietHours: c.quiet_hours,
+  });
+}
+
+/** Hands one variant to the messaging core (once: the key finds an earlier send). */
+async function sendVariant(ctx: CampaignSendContext, workspaceId: string, c: CampaignRow, v: Variant) {
+  const { rows } = await sql<{ customer_id: number }>`
+    select customer_id from campaign_recipient
+    where workspace_id = ${workspaceId} and campaign_id = ${c.id} and variant_key = ${v.key} and decision <> 'holdout'
+    order by customer_id`.execute(ctx.db);
+  const ids = rows.map((r) => Number(r.customer_id));
+  const send =
+    c.channel === 'email'
+      ? await emailVariantSend(ctx, workspaceId, c, v, ids)
+      : await lineVariantSend(ctx, workspaceId, c, v, ids);
+  if (!send) return;
   await ctx.db
     .updateTable('campaign_variant')
     .set({ send_id: send.id })
     .where('workspace_id', '=', workspaceId)
     .where('campaign_id', '=', c.id)
-    .where('key', '=', key)
+    .where('key', '=', v.key)
     .execute();
-  if (!ctx.jobs) await ctx.deliverLater?.(workspaceId, send.id);
+  if (!ctx.jobs) await ctx.deliverLater?.(workspaceId, send.id, jobOf(c));
 }
+
+/** The delivery job of the campaign's channel. */
+const jobOf = (c: CampaignRow) => (c.channel === 'email' ? emailAdapter.jobName : lineAdapter.jobName);
 
 /**
  * Sends a campaign that is `sending`: fixes its audience, sends each variant not yet sent, marks
@@ -162,16 +242,16 @@ export async function runCampaignSend(
   if (!c) return false;
   const variants = await ctx.db
     .selectFrom('campaign_variant')
-    .select(['key', 'messages', 'send_id'])
+    .select(['key', 'messages', 'email', 'send_id'])
     .where('workspace_id', '=', workspaceId)
     .where('campaign_id', '=', id)
     .orderBy('key')
     .execute();
   for (const v of variants) {
-    if (v.send_id === null) await sendVariant(ctx, workspaceId, c, v.key, v.messages);
+    if (v.send_id === null) await sendVariant(ctx, workspaceId, c, v);
     // A rerun enqueues the delivery of a send made by the run before, in case that run died
     // before enqueueing it (a second delivery job for a send is harmless: its lease serialises them).
-    else if (!ctx.jobs) await ctx.deliverLater?.(workspaceId, Number(v.send_id));
+    else if (!ctx.jobs) await ctx.deliverLater?.(workspaceId, Number(v.send_id), jobOf(c));
   }
   await ctx.db
     .updateTable('campaign')

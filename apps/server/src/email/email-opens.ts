@@ -3,6 +3,12 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
+/**
+ * What one email costs in the results of journeys and campaigns: nothing beyond the shop's own SMTP
+ * relay, which Kizuna does not see (no setting changes it yet; LINE messages are priced by the plan).
+ */
+export const EMAIL_YEN_PER_MESSAGE = 0;
+
 /** Messages opened (at most one per message) per send id; every id given gets an entry. */
 export async function opensBySend(
   db: Kysely<DB>,

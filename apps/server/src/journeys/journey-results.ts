@@ -8,7 +8,7 @@ import { type Interval, meanDifference, proportionDifference } from '../campaign
 import { getLinePlan, type LinePlan, yenPerMessage } from '../campaigns/line-plan.ts';
 import { type SendOutcomes, sendChannels, sendOutcomes } from '../campaigns/send-outcomes.ts';
 import type { DB } from '../db/schema.ts';
-import { opensBySend } from '../email/email-opens.ts';
+import { EMAIL_YEN_PER_MESSAGE, opensBySend } from '../email/email-opens.ts';
 import { getJourney } from './journeys.ts';
 import {
   type JourneyGroup,
@@ -40,9 +40,6 @@ export interface StepResult {
   /** LINE messages at the plan's price; email at EMAIL_YEN_PER_MESSAGE (0). */
   costYen: number;
 }
-
-/** What one email costs the shop: nothing beyond its own SMTP relay (no setting changes it yet). */
-export const EMAIL_YEN_PER_MESSAGE = 0;
 
 export interface GroupResult {
   group: JourneyGroup;
