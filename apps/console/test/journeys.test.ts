@@ -202,7 +202,7 @@ describe('journeys in Japanese', () => {
   it('shows the results: nobody entered yet, with what happens next', async () => {
     await page.getByRole('tab', { name: '効果測定' }).click();
     await page.getByText('まだ誰もこのシナリオに入っていません').waitFor();
-    await page.locator('.ant-statistic-title').filter({ hasText: 'LINE メッセージ費用' }).waitFor();
+    await page.getByLabel('計測期間（日）').waitFor();
     await check('journeys-05-results');
   });
 
