@@ -332,7 +332,15 @@ describe('in English, and on a tablet', () => {
     // The side menu folds away below 992 px: go by address.
     await page.goto(`${bed.appUrl}/journeys`);
     await page.locator('tr.ant-table-row').first().waitFor();
-    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    // Evaluated in the page: the test's own tsconfig has no DOM types, so the page's globals are read untyped.
+    const overflow = () =>
+      page.evaluate(() => {
+        const w = globalThis as unknown as {
+          innerWidth: number;
+          document: { documentElement: { scrollWidth: number } };
+        };
+        return w.document.documentElement.scrollWidth - w.innerWidth;
+      });
     expect(await overflow()).toBeLessThanOrEqual(0);
     await page.getByRole('link', { name: '友だち追加ウェルカム' }).click();
     await page.locator('.kz-step').first().waitFor();
