@@ -18,9 +18,6 @@ let ws: string;
 let friends: number[];
 let resultsCampaignId: number;
 
-// vitest's expect.poll gives up after 1 s; on the shared loaded machine a page can take longer.
-const POLL = { timeout: 15_000 };
-
 const jobs = [...LINE_JOBS, ...CAMPAIGN_JOBS.map(({ schedule: _, ...job }) => job)];
 
 async function api<T>(method: 'GET' | 'POST' | 'PUT', url: string, payload?: object): Promise<T> {
@@ -194,7 +191,7 @@ describe('journeys in Japanese', () => {
     await page.getByText(/プレビューのみ・送信されません（v2/).waitFor();
     // Three messages, each decided by the send policy (she is a LINE friend with consent).
     const decisions = page.locator('.kz-preview-step .ant-tag').filter({ hasText: /^送信$|保留/ });
-    await expect.poll(() => decisions.count(), POLL).toBe(3);
+    await expect.poll(() => decisions.count()).toBe(3);
     await page
       .getByRole('tabpanel', { name: 'プレビュー' })
       .getByText(/当店おすすめの楽しみ方/)
@@ -234,8 +231,8 @@ describe('journeys in Japanese', () => {
     });
     await page.goto(`${bed.appUrl}/journeys/${created.id}`);
     await page.getByRole('tab', { name: 'フロー図' }).waitFor();
-    await expect.poll(() => page.locator('.react-flow__node').count(), POLL).toBe(5);
-    await expect.poll(() => page.locator('.react-flow__edge').count(), POLL).toBe(5);
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(5);
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(5);
     await page.locator('.react-flow__edge-text').filter({ hasText: 'いいえ' }).waitFor();
     await check('journeys-07-canvas');
   });
@@ -254,7 +251,7 @@ describe('campaigns in Japanese', () => {
       .locator('.ant-statistic')
       .filter({ hasText: 'コンバージョン率のリフト' })
       .locator('.ant-statistic-content-value');
-    await expect.poll(() => headline.textContent(), POLL).toMatch(/pt$/);
+    await expect.poll(() => headline.textContent()).toMatch(/pt$/);
     expect(await headline.textContent()).toBe(
       `+${((lift?.conversionRate.estimate ?? 0) * 100).toFixed(1)}pt`,
     );
