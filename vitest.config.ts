@@ -30,6 +30,9 @@ export default defineConfig({
           globalSetup: ['../server/test/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // expect.poll gives up after 1 s by default: a lazily loaded page on the shared, loaded
+          // 2-core machine takes longer to show its data (the customer list: 1.0–1.6 s at load 12–14).
+          expect: { poll: { timeout: 15_000 } },
         },
       },
       {

@@ -114,6 +114,7 @@ export const campaignMessages = defineMessages(
     // send policy
     policyTitle: '配信ルール',
     policyIntro: 'ステップ配信と一斉配信の全メッセージに適用されます（取引メッセージは対象外）。',
+    quietTitle: '配信停止時間（夜間・早朝）',
     quietEnabled: '配信停止時間を設定する',
     quietStart: '開始（日本時間）',
     quietEnd: '終了（日本時間）',
@@ -238,6 +239,7 @@ export const campaignMessages = defineMessages(
     window: 'Orders within {days} days of the send',
     policyTitle: 'Send policy',
     policyIntro: 'Applies to every journey and campaign message (not to transactional messages).',
+    quietTitle: 'Quiet hours (night and early morning)',
     quietEnabled: 'Set quiet hours',
     quietStart: 'Start (Japan time)',
     quietEnd: 'End (Japan time)',

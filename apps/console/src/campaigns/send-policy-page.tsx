@@ -95,7 +95,7 @@ export function SendPolicyPage() {
       <Typography.Paragraph style={{ margin: 0 }}>{t('policyIntro')}</Typography.Paragraph>
       <Form<PolicyForm> form={form} layout="vertical" initialValues={toForm(policy.data)} onFinish={submit}>
         <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-          <Card size="small" title={t('quietEnabled')}>
+          <Card size="small" title={t('quietTitle')}>
             <Form.Item name={['quiet', 'enabled']} valuePropName="checked" style={{ marginBottom: 8 }}>
               <Checkbox>{t('quietEnabled')}</Checkbox>
             </Form.Item>

@@ -3,6 +3,7 @@
 import { Card, Col, InputNumber, Row, Space, Statistic, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { EmptyState, ErrorState, Loading } from '../app/states.tsx';
+import { PLAN_NAMES } from '../campaigns/messages.ts';
 import { formatNumber, formatPercent, formatYen } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import type { JourneyDefinitionView } from './definition-view.ts';
@@ -22,18 +23,12 @@ export function JourneyResults({
   definition: JourneyDefinitionView;
 }) {
   const t = useT(journeyMessages);
-  const { lang } = useLocale();
   const [attributionDays, setAttributionDays] = useState<number | undefined>();
   const results = useJourneyResults(journeyId, attributionDays);
   if (results.isPending) return <Loading />;
   if (results.isError) return <ErrorState error={results.error} retry={() => results.refetch()} />;
   const r = results.data;
-  const treated = r.groups.find((g) => g.group === 'treated');
-  const lift = treated?.lift ?? null;
-  const sent = r.steps.reduce((sum, s) => sum + s.sent, 0);
   const labels = new Map(definition.nodes.map((n) => [n.id, n.label ?? n.id]));
-  const yen = (v: number) => formatYen(v, lang);
-  const intervalText = (lower: string, upper: string) => t('interval', { lower, upper });
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Space>
@@ -46,7 +41,26 @@ export function JourneyResults({
           onChange={(v) => setAttributionDays(v ?? undefined)}
         />
       </Space>
-      {r.entered.runs === 0 && <EmptyState title={t('resultsEmpty')} next={t('resultsEmptyNext')} />}
+      {r.entered.runs === 0 ? (
+        <EmptyState title={t('resultsEmpty')} next={t('resultsEmptyNext')} />
+      ) : (
+        <Figures results={r} labels={labels} />
+      )}
+    </Space>
+  );
+}
+
+function Figures({ results: r, labels }: { results: Results; labels: ReadonlyMap<string, string> }) {
+  const t = useT(journeyMessages);
+  const { lang } = useLocale();
+  const treated = r.groups.find((g) => g.group === 'treated');
+  const lift = treated?.lift ?? null;
+  const sent = r.steps.reduce((sum, s) => sum + s.sent, 0);
+  const yen = (v: number) => formatYen(v, lang);
+  const intervalText = (lower: string, upper: string) => t('interval', { lower, upper });
+  const noLift = r.holdoutPercent > 0 ? t('noLift') : t('noHoldoutSet');
+  return (
+    <>
       <Row gutter={[16, 16]}>
         <Col xs={12} lg={6}>
           <Card size="small">
@@ -83,7 +97,7 @@ export function JourneyResults({
               interval={lift?.conversionRate}
               format={(v) => formatPoints(v, lang)}
               intervalText={intervalText}
-              none={t('noLift')}
+              none={noLift}
             />
           </Card>
         </Col>
@@ -94,7 +108,7 @@ export function JourneyResults({
               interval={lift?.revenuePerCustomer}
               format={(v) => formatSignedYen(v, lang)}
               intervalText={intervalText}
-              none={t('noLift')}
+              none={noLift}
             />
           </Card>
         </Col>
@@ -105,7 +119,7 @@ export function JourneyResults({
               {t('costDetail', {
                 messages: formatNumber(r.billedMessages, lang),
                 yen: yen(r.linePlan.yenPerMessage),
-                plan: r.linePlan.plan,
+                plan: PLAN_NAMES[lang][r.linePlan.plan] ?? r.linePlan.plan,
               })}
             </Typography.Text>
           </Card>
@@ -200,6 +214,6 @@ export function JourneyResults({
           { title: t('cost'), dataIndex: 'costYen', align: 'right', render: yen },
         ]}
       />
-    </Space>
+    </>
   );
 }
