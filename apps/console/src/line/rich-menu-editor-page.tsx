@@ -20,6 +20,7 @@ import { CardTitle } from '../team/card-title.tsx';
 import { editorMessages, richMenuMessages } from './messages.ts';
 import { PartlySaved, useChannels, useCreateRichMenu, useSegmentChoices } from './queries.ts';
 import './rich-menu.css';
+import { PageTheme } from '../team/page-theme.tsx';
 import {
   type ActionType,
   AREA_LABELS,
@@ -56,7 +57,7 @@ function blankActions(count: number, previous: AreaAction[] = []): AreaAction[] 
   return Array.from({ length: count }, (_, i) => previous[i] ?? { type: 'uri', label: '', value: '' });
 }
 
-export function RichMenuEditorPage() {
+function RichMenuEditorPageContent() {
   const tl = useT(richMenuMessages);
   const channels = useChannels();
   if (channels.isPending) return <Loading />;
@@ -365,5 +366,13 @@ function AreaActionFields({
         />
       </Space>
     </fieldset>
+  );
+}
+
+export function RichMenuEditorPage() {
+  return (
+    <PageTheme>
+      <RichMenuEditorPageContent />
+    </PageTheme>
   );
 }

@@ -20,6 +20,7 @@ import { useLocale, useT } from '../i18n/locale.tsx';
 import { CardTitle } from './card-title.tsx';
 import { CopyField } from './copy-field.tsx';
 import { teamMessages } from './messages.ts';
+import { PageTheme } from './page-theme.tsx';
 import {
   useChangeRole,
   useInvitations,
@@ -42,7 +43,7 @@ function useRoleOptions() {
   }));
 }
 
-export function TeamPage() {
+function TeamPageContent() {
   const t = useT(teamMessages);
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
@@ -280,5 +281,13 @@ function InvitationTable() {
         ]}
       />
     </Card>
+  );
+}
+
+export function TeamPage() {
+  return (
+    <PageTheme>
+      <TeamPageContent />
+    </PageTheme>
   );
 }
