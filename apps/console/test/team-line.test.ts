@@ -123,6 +123,10 @@ async function choose(combobox: string, option: string) {
 }
 
 // Strings, not functions: this test file is compiled without the DOM's types.
+/** A page from the side menu (a page may link to another with the same name). */
+const openMenu = (name: string) =>
+  page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+
 const clipboard = () => page.evaluate<string>('navigator.clipboard.readText()');
 
 describe('team, API keys and sessions', () => {
@@ -135,7 +139,7 @@ describe('team, API keys and sessions', () => {
   });
 
   it('invites a member with a role, shows the link once, and changes the role after they join', async () => {
-    await page.getByRole('link', { name: 'チーム' }).click();
+    await openMenu('チーム');
     await page.getByRole('heading', { name: 'チーム', level: 1 }).waitFor();
     await page.getByText('招待中の人はいません').waitFor();
     await page.getByLabel('メールアドレス').fill('misaki@example.jp');
@@ -160,7 +164,7 @@ describe('team, API keys and sessions', () => {
   });
 
   it('creates an API key, shows its secret once with a warning, and revokes it after confirmation', async () => {
-    await page.getByRole('link', { name: 'API キー' }).click();
+    await openMenu('API キー');
     await page.getByRole('heading', { name: 'API キー', level: 1 }).waitFor();
     await page.getByLabel('名前').fill('POS 連携');
     await page.getByRole('checkbox', { name: /ingest/ }).check();
@@ -189,7 +193,7 @@ describe('team, API keys and sessions', () => {
   });
 
   it('lists my sessions with this device marked', async () => {
-    await page.getByRole('link', { name: 'ログイン中の端末' }).click();
+    await openMenu('ログイン中の端末');
     await page.getByRole('heading', { name: 'ログイン中の端末' }).waitFor();
     await page
       .getByRole('row')
@@ -204,7 +208,7 @@ describe('LINE setup and the rich menu editor', () => {
   let channelId: string;
 
   it('connects a channel, copies the webhook URL and checks the connection', async () => {
-    await page.getByRole('link', { name: 'LINE 設定' }).click();
+    await openMenu('LINE 設定');
     await page.getByText('LINE チャネルはまだ接続されていません').waitFor();
     await check('line-01-empty');
     await page.getByLabel('チャネル ID').fill('1650000016');
@@ -234,7 +238,7 @@ describe('LINE setup and the rich menu editor', () => {
   });
 
   it('creates a rich menu from a template with an image, actions, a segment and the default, and LINE has it', async () => {
-    await page.getByRole('link', { name: 'リッチメニュー' }).click();
+    await openMenu('リッチメニュー');
     await page.getByText('リッチメニューはまだありません').waitFor();
     await check('richmenu-01-empty');
     await page.getByRole('button', { name: 'リッチメニューを作成' }).click();
@@ -275,6 +279,7 @@ describe('LINE setup and the rich menu editor', () => {
     // The preview draws the six areas over the image, with the chat bar's text under it.
     expect(await page.locator('.kz-rm-area').count()).toBe(6);
     await page.locator('.kz-rm-bar').getByText('メニューを開く').waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
     await check('richmenu-02-editor');
 
     // A 768 px tablet: the preview moves under the form and nothing runs off the side.
@@ -284,7 +289,11 @@ describe('LINE setup and the rich menu editor', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
 
     await page.getByRole('button', { name: '保存して LINE に反映' }).click();
-    await page.getByRole('heading', { name: 'リッチメニュー', level: 1 }).waitFor();
+    // Back on the list, or an error on the editor that names what failed.
+    const list = page.getByRole('heading', { name: 'リッチメニュー', level: 1, exact: true });
+    const failed = page.locator('.ant-alert-error, .ant-form-item-explain-error');
+    await list.or(failed).first().waitFor();
+    expect(await failed.allTextContents()).toEqual([]);
     const row = page.getByRole('row').filter({ hasText: '冬のメニュー' });
     await row.getByText('デフォルト', { exact: true }).waitFor();
     await row.getByText('LINE 友だち限定').waitFor();

@@ -128,7 +128,7 @@ function CheckResult({ result }: { result: Check }) {
       type={allOk ? 'success' : 'warning'}
       showIcon
       role="status"
-      title={t('check')}
+      title={t('checkResult')}
       description={
         <List
           size="small"

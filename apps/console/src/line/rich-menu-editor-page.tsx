@@ -169,8 +169,10 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
         <div className="kz-rm-editor">
           <Space direction="vertical" size="large" style={{ width: '100%' }}>
             <Card title={<CardTitle>{t('basics')}</CardTitle>}>
-              {channels.length > 1 && (
-                <Form.Item name="channelId" label={t('channel')}>
+              {/* Always a field (hidden with a single channel), so the form's values carry the channel. */}
+              <Form.Item name="channelId" label={t('channel')} hidden={channels.length <= 1}>
+                <Select options={channels} />
+              </Form.Item>>
                   <Select options={channels} />
                 </Form.Item>
               )}

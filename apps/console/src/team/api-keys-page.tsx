@@ -120,6 +120,8 @@ function CreateKeyCard() {
         closable={false}
         maskClosable={false}
         keyboard={false}
+        // Closed means gone: antd would otherwise keep the hidden dialog, and the key in it, in the page.
+        destroyOnHidden
         footer={
           <Button type="primary" onClick={() => setShown(undefined)}>
             {t('secretDone')}

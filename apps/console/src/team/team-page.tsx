@@ -165,7 +165,7 @@ function MemberTable() {
             dataIndex: 'name',
             render: (name: string | null, m) => (
               <>
-                {name ?? m.email}
+                {name || m.email}
                 {name && <span className="kz-kana">{m.email}</span>}
               </>
             ),
