@@ -172,10 +172,7 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
               {/* Always a field (hidden with a single channel), so the form's values carry the channel. */}
               <Form.Item name="channelId" label={t('channel')} hidden={channels.length <= 1}>
                 <Select options={channels} />
-              </Form.Item>>
-                  <Select options={channels} />
-                </Form.Item>
-              )}
+              </Form.Item>
               <Form.Item
                 name="name"
                 label={t('name')}
