@@ -51,7 +51,6 @@ function RichMenuListPageContent() {
             loading={menus.isPending}
             dataSource={menus.data ?? []}
             pagination={false}
-            scroll={{ x: 'max-content' }}
             locale={{
               emptyText: menus.isPending ? (
                 ' '

@@ -161,7 +161,6 @@ function KeyTable() {
         loading={keys.isPending}
         dataSource={keys.data ?? []}
         pagination={false}
-        scroll={{ x: 'max-content' }}
         locale={{ emptyText: keys.isPending ? ' ' : <EmptyState title={t('empty')} next={t('emptyNext')} /> }}
         columns={[
           { title: t('name'), dataIndex: 'name' },

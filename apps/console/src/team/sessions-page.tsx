@@ -52,7 +52,6 @@ function SessionsPageContent() {
             loading={sessions.isPending}
             dataSource={sessions.data ?? []}
             pagination={false}
-            scroll={{ x: 'max-content' }}
             locale={{
               emptyText: sessions.isPending ? ' ' : <EmptyState title={t('empty')} next={t('emptyNext')} />,
             }}

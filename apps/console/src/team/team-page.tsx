@@ -151,7 +151,6 @@ function MemberTable() {
         loading={members.isPending}
         dataSource={members.data ?? []}
         pagination={false}
-        scroll={{ x: 'max-content' }}
         locale={{
           emptyText: members.isPending ? (
             ' '
@@ -241,7 +240,6 @@ function InvitationTable() {
         loading={invitations.isPending}
         dataSource={invitations.data ?? []}
         pagination={false}
-        scroll={{ x: 'max-content' }}
         locale={{
           emptyText: invitations.isPending ? (
             ' '
