@@ -346,3 +346,27 @@ describe('LINE setup and the rich menu editor', () => {
     await page.getByText('画像は 2500×1686 にしてください（選んだ画像は 1200×810）').waitFor();
   });
 });
+
+describe('screens and buttons follow the role', () => {
+  it('a viewer sees no team or API keys, and LINE setup and rich menus without their buttons', async () => {
+    await page.getByRole('button', { name: 'ログアウト' }).click();
+    await page.getByLabel('メールアドレス').fill('misaki@example.jp');
+    await page.getByLabel('パスワード').fill('Misaki-no-Kizuna-2026');
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    await page.getByRole('heading', { name: 'ダッシュボード' }).waitFor();
+    const nav = page.getByRole('navigation');
+    await nav.getByRole('link', { name: 'ログイン中の端末' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'チーム' }).count()).toBe(0);
+    expect(await nav.getByRole('link', { name: 'API キー' }).count()).toBe(0);
+    await openMenu('LINE 設定');
+    await page.getByRole('heading', { name: '絆カフェ 公式' }).waitFor();
+    expect(await page.getByRole('button', { name: '接続を確認' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: '保存して接続' }).count()).toBe(0);
+    await openMenu('リッチメニュー');
+    await page.getByRole('row').filter({ hasText: '冬のメニュー' }).waitFor();
+    expect(await page.getByRole('button', { name: 'リッチメニューを作成' }).count()).toBe(0);
+    // A typed address is answered by the shell's refusal, not the editor.
+    await page.goto(`${url}/api-keys`);
+    await page.getByText('この画面を開く権限がありません').waitFor();
+  });
+});

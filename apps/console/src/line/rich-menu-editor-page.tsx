@@ -12,7 +12,7 @@ import {
   Space,
   Typography,
 } from 'antd';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { EmptyState, ErrorState, Loading } from '../app/states.tsx';
 import { useT } from '../i18n/locale.tsx';
@@ -84,6 +84,7 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
   const [actions, setActions] = useState<AreaAction[]>(() => blankActions(6));
   const [image, setImage] = useState<{ file: File; url: string }>();
   const [imageError, setImageError] = useState<string>();
+  const fileInput = useRef<HTMLInputElement>(null);
   const [actionError, setActionError] = useState<string>();
   const chatBarText = Form.useWatch('chatBarText', form) ?? '';
   const layout = layoutById(layoutId);
@@ -215,12 +216,20 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
                 help={imageError}
                 htmlFor="kz-rm-image"
               >
-                <input
-                  id="kz-rm-image"
-                  type="file"
-                  accept="image/png,image/jpeg"
-                  onChange={(e) => void chooseImage(e.target.files?.[0])}
-                />
+                <Space>
+                  {/* The browser's own file button speaks the browser's language; this one speaks the console's. */}
+                  <input
+                    ref={fileInput}
+                    id="kz-rm-image"
+                    type="file"
+                    tabIndex={-1}
+                    accept="image/png,image/jpeg"
+                    className="kz-rm-file"
+                    onChange={(e) => void chooseImage(e.target.files?.[0])}
+                  />
+                  <Button onClick={() => fileInput.current?.click()}>{t('chooseImage')}</Button>
+                  {image && <span>{image.file.name}</span>}
+                </Space>
               </Form.Item>
             </Card>
             <Card title={<CardTitle>{t('actions')}</CardTitle>}>
