@@ -353,7 +353,8 @@ describe('screens and buttons follow the role', () => {
     await page.getByLabel('メールアドレス').fill('misaki@example.jp');
     await page.getByLabel('パスワード').fill('Misaki-no-Kizuna-2026');
     await page.getByRole('button', { name: 'ログイン' }).click();
-    await page.getByRole('heading', { name: 'ダッシュボード' }).waitFor();
+    // Signed in where the owner logged out (the rich menu list); the menu is the viewer's.
+    await page.locator('.ant-tag').filter({ hasText: '閲覧者' }).waitFor();
     const nav = page.getByRole('navigation');
     await nav.getByRole('link', { name: 'ログイン中の端末' }).waitFor();
     expect(await nav.getByRole('link', { name: 'チーム' }).count()).toBe(0);

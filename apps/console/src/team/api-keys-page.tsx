@@ -170,7 +170,11 @@ function KeyTable() {
             render: (scopes: string[]) => scopes.map((s) => <Tag key={s}>{s}</Tag>),
           },
           { title: t('createdBy'), dataIndex: 'createdBy', render: who },
-          { title: t('createdAt'), dataIndex: 'createdAt', render: (at: string) => formatDate(at, lang) },
+          {
+            title: t('createdAt'),
+            dataIndex: 'createdAt',
+            render: (at: string) => <span style={{ whiteSpace: 'nowrap' }}>{formatDate(at, lang)}</span>,
+          },
           {
             title: t('lastUsedAt'),
             dataIndex: 'lastUsedAt',
