@@ -18,12 +18,13 @@ import { formatDate } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { CardTitle } from '../team/card-title.tsx';
 import { CopyField } from '../team/copy-field.tsx';
+import { PageTheme } from '../team/page-theme.tsx';
 import { lineMessages } from './messages.ts';
 import { type ChannelForm, useChannels, useCheckChannel, useSaveChannel } from './queries.ts';
 
 type Channel = NonNullable<ReturnType<typeof useChannels>['data']>[number];
 
-export function LineSetupPage() {
+function LineSetupPageContent() {
   const t = useT(lineMessages);
   const { can } = useSession();
   const channels = useChannels();
@@ -127,7 +128,7 @@ function CheckResult({ result }: { result: Check }) {
       type={allOk ? 'success' : 'warning'}
       showIcon
       role="status"
-      title={t('check')}
+      title={t('checkResult')}
       description={
         <List
           size="small"
@@ -221,5 +222,13 @@ function ConnectCard() {
         </Button>
       </Form>
     </Card>
+  );
+}
+
+export function LineSetupPage() {
+  return (
+    <PageTheme>
+      <LineSetupPageContent />
+    </PageTheme>
   );
 }

@@ -35,6 +35,7 @@ export const lineMessages = defineMessages(
     copy: 'コピー',
     copied: 'コピーしました',
     check: '接続を確認',
+    checkResult: '接続の確認結果',
     checkFailed: '確認できませんでした：{reason}',
     tokenOk: 'アクセストークン：有効（{name} {basicId}）',
     tokenBad:
@@ -83,6 +84,7 @@ export const lineMessages = defineMessages(
     copy: 'Copy',
     copied: 'Copied',
     check: 'Check the connection',
+    checkResult: 'Connection check',
     checkFailed: 'Could not check: {reason}',
     tokenOk: 'Access token: valid ({name} {basicId})',
     tokenBad: 'Access token: refused by LINE. Save the channel again with a valid channel access token.',

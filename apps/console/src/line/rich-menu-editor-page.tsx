@@ -12,7 +12,7 @@ import {
   Space,
   Typography,
 } from 'antd';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { EmptyState, ErrorState, Loading } from '../app/states.tsx';
 import { useT } from '../i18n/locale.tsx';
@@ -20,6 +20,7 @@ import { CardTitle } from '../team/card-title.tsx';
 import { editorMessages, richMenuMessages } from './messages.ts';
 import { PartlySaved, useChannels, useCreateRichMenu, useSegmentChoices } from './queries.ts';
 import './rich-menu.css';
+import { PageTheme } from '../team/page-theme.tsx';
 import {
   type ActionType,
   AREA_LABELS,
@@ -56,7 +57,7 @@ function blankActions(count: number, previous: AreaAction[] = []): AreaAction[] 
   return Array.from({ length: count }, (_, i) => previous[i] ?? { type: 'uri', label: '', value: '' });
 }
 
-export function RichMenuEditorPage() {
+function RichMenuEditorPageContent() {
   const tl = useT(richMenuMessages);
   const channels = useChannels();
   if (channels.isPending) return <Loading />;
@@ -83,6 +84,7 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
   const [actions, setActions] = useState<AreaAction[]>(() => blankActions(6));
   const [image, setImage] = useState<{ file: File; url: string }>();
   const [imageError, setImageError] = useState<string>();
+  const fileInput = useRef<HTMLInputElement>(null);
   const [actionError, setActionError] = useState<string>();
   const chatBarText = Form.useWatch('chatBarText', form) ?? '';
   const layout = layoutById(layoutId);
@@ -168,11 +170,10 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
         <div className="kz-rm-editor">
           <Space direction="vertical" size="large" style={{ width: '100%' }}>
             <Card title={<CardTitle>{t('basics')}</CardTitle>}>
-              {channels.length > 1 && (
-                <Form.Item name="channelId" label={t('channel')}>
-                  <Select options={channels} />
-                </Form.Item>
-              )}
+              {/* Always a field (hidden with a single channel), so the form's values carry the channel. */}
+              <Form.Item name="channelId" label={t('channel')} hidden={channels.length <= 1}>
+                <Select options={channels} />
+              </Form.Item>
               <Form.Item
                 name="name"
                 label={t('name')}
@@ -215,12 +216,20 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
                 help={imageError}
                 htmlFor="kz-rm-image"
               >
-                <input
-                  id="kz-rm-image"
-                  type="file"
-                  accept="image/png,image/jpeg"
-                  onChange={(e) => void chooseImage(e.target.files?.[0])}
-                />
+                <Space>
+                  {/* The browser's own file button speaks the browser's language; this one speaks the console's. */}
+                  <input
+                    ref={fileInput}
+                    id="kz-rm-image"
+                    type="file"
+                    tabIndex={-1}
+                    accept="image/png,image/jpeg"
+                    className="kz-rm-file"
+                    onChange={(e) => void chooseImage(e.target.files?.[0])}
+                  />
+                  <Button onClick={() => fileInput.current?.click()}>{t('chooseImage')}</Button>
+                  {image && <span>{image.file.name}</span>}
+                </Space>
               </Form.Item>
             </Card>
             <Card title={<CardTitle>{t('actions')}</CardTitle>}>
@@ -365,5 +374,13 @@ function AreaActionFields({
         />
       </Space>
     </fieldset>
+  );
+}
+
+export function RichMenuEditorPage() {
+  return (
+    <PageTheme>
+      <RichMenuEditorPageContent />
+    </PageTheme>
   );
 }

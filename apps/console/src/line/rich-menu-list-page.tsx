@@ -4,10 +4,11 @@ import { EmptyState, ErrorState } from '../app/states.tsx';
 import { useSession } from '../auth/session.tsx';
 import { formatNumber } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
+import { PageTheme } from '../team/page-theme.tsx';
 import { richMenuMessages } from './messages.ts';
 import { useChannels, useMakeDefault, useRichMenus, useSegmentChoices } from './queries.ts';
 
-export function RichMenuListPage() {
+function RichMenuListPageContent() {
   const t = useT(richMenuMessages);
   const { lang } = useLocale();
   const { can } = useSession();
@@ -50,7 +51,6 @@ export function RichMenuListPage() {
             loading={menus.isPending}
             dataSource={menus.data ?? []}
             pagination={false}
-            scroll={{ x: 'max-content' }}
             locale={{
               emptyText: menus.isPending ? (
                 ' '
@@ -66,7 +66,12 @@ export function RichMenuListPage() {
                 dataIndex: 'name',
                 render: (name: string, m) => (
                   <>
-                    {name} {m.isDefault && <Tag color="green">{t('isDefault')}</Tag>}
+                    {name}{' '}
+                    {m.isDefault && (
+                      <Tag color="green" style={{ color: '#135200' }}>
+                        {t('isDefault')}
+                      </Tag>
+                    )}
                     <span className="kz-kana">
                       {t('chatBarText')}：{String(m.definition.chatBarText ?? '')}
                     </span>
@@ -84,7 +89,13 @@ export function RichMenuListPage() {
                 title: t('image'),
                 dataIndex: 'imageUploaded',
                 render: (up: boolean) =>
-                  up ? t('imageUploaded') : <Tag color="orange">{t('imageMissing')}</Tag>,
+                  up ? (
+                    t('imageUploaded')
+                  ) : (
+                    <Tag color="orange" style={{ color: '#873800' }}>
+                      {t('imageMissing')}
+                    </Tag>
+                  ),
               },
               { title: t('segment'), dataIndex: 'segmentId', render: segmentName },
               { title: t('priority'), dataIndex: 'priority', align: 'right' },
@@ -122,5 +133,13 @@ export function RichMenuListPage() {
         </Card>
       )}
     </Space>
+  );
+}
+
+export function RichMenuListPage() {
+  return (
+    <PageTheme>
+      <RichMenuListPageContent />
+    </PageTheme>
   );
 }

@@ -3,6 +3,7 @@ import { EmptyState, ErrorState } from '../app/states.tsx';
 import { formatDateTime } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { sessionMessages } from './messages.ts';
+import { PageTheme } from './page-theme.tsx';
 import { useEndSession, useMySessions } from './queries.ts';
 
 /** "Chrome 131 / macOS" from a user agent, enough to recognise a device; the full string is the title. */
@@ -26,7 +27,7 @@ export function describeUserAgent(ua: string): string {
   return [browser, os].filter(Boolean).join(' / ') || ua.slice(0, 60);
 }
 
-export function SessionsPage() {
+function SessionsPageContent() {
   const t = useT(sessionMessages);
   const { lang } = useLocale();
   const { message } = AntApp.useApp();
@@ -51,7 +52,6 @@ export function SessionsPage() {
             loading={sessions.isPending}
             dataSource={sessions.data ?? []}
             pagination={false}
-            scroll={{ x: 'max-content' }}
             locale={{
               emptyText: sessions.isPending ? ' ' : <EmptyState title={t('empty')} next={t('emptyNext')} />,
             }}
@@ -108,5 +108,13 @@ export function SessionsPage() {
         </Card>
       )}
     </Space>
+  );
+}
+
+export function SessionsPage() {
+  return (
+    <PageTheme>
+      <SessionsPageContent />
+    </PageTheme>
   );
 }

@@ -20,6 +20,7 @@ import { useLocale, useT } from '../i18n/locale.tsx';
 import { CardTitle } from './card-title.tsx';
 import { CopyField } from './copy-field.tsx';
 import { teamMessages } from './messages.ts';
+import { PageTheme } from './page-theme.tsx';
 import {
   useChangeRole,
   useInvitations,
@@ -42,7 +43,7 @@ function useRoleOptions() {
   }));
 }
 
-export function TeamPage() {
+function TeamPageContent() {
   const t = useT(teamMessages);
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
@@ -150,7 +151,6 @@ function MemberTable() {
         loading={members.isPending}
         dataSource={members.data ?? []}
         pagination={false}
-        scroll={{ x: 'max-content' }}
         locale={{
           emptyText: members.isPending ? (
             ' '
@@ -164,7 +164,7 @@ function MemberTable() {
             dataIndex: 'name',
             render: (name: string | null, m) => (
               <>
-                {name ?? m.email}
+                {name || m.email}
                 {name && <span className="kz-kana">{m.email}</span>}
               </>
             ),
@@ -240,7 +240,6 @@ function InvitationTable() {
         loading={invitations.isPending}
         dataSource={invitations.data ?? []}
         pagination={false}
-        scroll={{ x: 'max-content' }}
         locale={{
           emptyText: invitations.isPending ? (
             ' '
@@ -280,5 +279,13 @@ function InvitationTable() {
         ]}
       />
     </Card>
+  );
+}
+
+export function TeamPage() {
+  return (
+    <PageTheme>
+      <TeamPageContent />
+    </PageTheme>
   );
 }
