@@ -4028,6 +4028,8 @@ export interface paths {
                             contact: string;
                             returnDomain: string;
                             dkimSelector: string;
+                            /** @description the Ed25519 key (RFC 8463), made by `kizuna email dkim --algorithm ed25519`; null: RSA only */
+                            dkimEd25519Selector: string | null;
                             dnsRecords: {
                                 name: string;
                                 /** @enum {string} */
@@ -4079,6 +4081,8 @@ export interface paths {
                             contact: string;
                             returnDomain: string;
                             dkimSelector: string;
+                            /** @description the Ed25519 key (RFC 8463), made by `kizuna email dkim --algorithm ed25519`; null: RSA only */
+                            dkimEd25519Selector: string | null;
                             dnsRecords: {
                                 name: string;
                                 /** @enum {string} */
