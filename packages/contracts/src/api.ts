@@ -4088,6 +4088,8 @@ export interface paths {
                             contact: string;
                             returnDomain: string;
                             dkimSelector: string;
+                            /** @description the Ed25519 key (RFC 8463), made by `kizuna email dkim --algorithm ed25519`; null: RSA only */
+                            dkimEd25519Selector: string | null;
                             dnsRecords: {
                                 name: string;
                                 /** @enum {string} */
@@ -4139,6 +4141,8 @@ export interface paths {
                             contact: string;
                             returnDomain: string;
                             dkimSelector: string;
+                            /** @description the Ed25519 key (RFC 8463), made by `kizuna email dkim --algorithm ed25519`; null: RSA only */
+                            dkimEd25519Selector: string | null;
                             dnsRecords: {
                                 name: string;
                                 /** @enum {string} */

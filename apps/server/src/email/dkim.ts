@@ -8,8 +8,25 @@ export interface DkimKeyPair {
   publicKey: string;
 }
 
-/** A new RSA-2048 DKIM key (2048 bits: what Gmail and Yahoo recommend; 1024 is the floor). */
-export function generateDkimKey(): DkimKeyPair {
+/** A sender's DKIM key types: RSA (always) and Ed25519 (RFC 8463, optional, beside RSA). */
+export type DkimAlgorithm = 'rsa' | 'ed25519';
+
+/** The selector of a sender's Ed25519 key (its RSA key's is `dkim_selector`, default `kizuna1`). */
+export const ED25519_SELECTOR = 'kizuna-ed25519';
+
+/**
+ * A new DKIM key: RSA-2048 (what Gmail and Yahoo recommend; 1024 is the floor), or Ed25519,
+ * whose record carries the raw 32-byte public key (RFC 8463 section 4), not the SPKI DER.
+ */
+export function generateDkimKey(algorithm: DkimAlgorithm = 'rsa'): DkimKeyPair {
+  if (algorithm === 'ed25519') {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const jwk = publicKey.export({ format: 'jwk' });
+    return {
+      privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      publicKey: Buffer.from(jwk.x!, 'base64url').toString('base64'),
+    };
+  }
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return {
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
@@ -39,7 +56,19 @@ export function dnsRecords(input: {
   returnDomain: string;
   selector: string;
   publicKey: string;
+  /** The sender's Ed25519 key, if it has one: a second DKIM record, k=ed25519. */
+  ed25519?: { selector: string; publicKey: string } | undefined;
 }): DnsRecord[] {
+  const ed25519: DnsRecord[] = input.ed25519
+    ? [
+        {
+          name: `${input.ed25519.selector}._domainkey.${input.domain}`,
+          type: 'TXT',
+          value: `v=DKIM1; k=ed25519; p=${input.ed25519.publicKey}`,
+          purpose: 'DKIM 署名の公開鍵（Ed25519、RSA と併用） / DKIM public key (Ed25519, beside RSA)',
+        },
+      ]
+    : [];
   return [
     {
       name: `${input.selector}._domainkey.${input.domain}`,
@@ -47,6 +76,7 @@ export function dnsRecords(input: {
       value: `v=DKIM1; k=rsa; p=${input.publicKey}`,
       purpose: 'DKIM 署名の公開鍵 / DKIM public key',
     },
+    ...ed25519,
     {
       name: input.returnDomain,
       type: 'TXT',

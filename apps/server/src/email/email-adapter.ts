@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ChannelAdapter } from '../messaging/channel-adapter.ts';
 import { type FieldProblem, notFound } from '../shared/domain-error.ts';
-import { composeEmail, type EmailContent } from './compose.ts';
+import { composeEmail, DKIM_SIGNED_HEADERS, type EmailContent } from './compose.ts';
+import { withEd25519Signature } from './dkim-ed25519.ts';
 import { DomainThrottle } from './domain-throttle.ts';
 import { domainOf, openSender } from './sender.ts';
 import { deliverMessage, SMTP_POOL_CONNECTIONS, smtpTransport } from './smtp-transport.ts';
@@ -106,8 +107,15 @@ export const emailAdapter: ChannelAdapter<'email'> = {
     const transport = smtpTransport(smtp);
     const publicUrl = context.email?.publicUrl ?? '';
     const dkimKey = createPrivateKey(sender.dkimPrivateKey);
+    const domain = domainOf(sender.fromAddress);
+    const ed25519 = sender.dkimEd25519 && {
+      domainName: domain,
+      selector: sender.dkimEd25519.selector,
+      privateKey: sender.dkimEd25519.privateKey,
+      headerFieldNames: DKIM_SIGNED_HEADERS,
+    };
     return {
-      perform: (request) => {
+      perform: async (request) => {
         const to = request.recipients[0]!;
         const message = composeEmail({
           sender,
@@ -120,7 +128,9 @@ export const emailAdapter: ChannelAdapter<'email'> = {
           publicUrl,
           dkimKey,
         });
-        return deliverMessage(transport, throttle.pacerFor(sender.id, domainOf(to)), message);
+        // A sender with an Ed25519 key signs twice (RSA by nodemailer, Ed25519 here; dkim-ed25519.ts).
+        const signed = ed25519 ? await withEd25519Signature(message, ed25519) : message;
+        return deliverMessage(transport, throttle.pacerFor(sender.id, domainOf(to)), signed);
       },
     };
   },

@@ -1,4 +1,4 @@
-// `kizuna email dkim [--rotate]` prints the DNS records to publish; `kizuna email test --to A`
+// `kizuna email dkim [--rotate] [--algorithm rsa|ed25519]` prints the DNS records to publish; `kizuna email test --to A`
 // sends a test mail. Exit codes: 0 done, 1 failed (the reason is printed), 2 usage.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
@@ -6,16 +6,18 @@ import { pickWorkspace } from '../csv-import/pick-workspace.ts';
 import { migrate } from '../db/migrate.ts';
 import { openConfiguredDatabase } from '../db/open-database.ts';
 import { createSecretBox, loadOrCreateKeyFile } from '../shared/secret-box.ts';
-import { splitTxt } from './dkim.ts';
+import { type DkimAlgorithm, splitTxt } from './dkim.ts';
 import { getSender, rotateDkimKey, type SenderView } from './sender.ts';
 import { closeSmtpTransports } from './smtp-transport.ts';
 import { sendTestEmail } from './test-send.ts';
 
-const USAGE = `usage: kizuna email dkim [--rotate] [--workspace ID]
+const USAGE = `usage: kizuna email dkim [--rotate] [--algorithm rsa|ed25519] [--workspace ID]
        kizuna email test --to ADDRESS [--workspace ID]
 
-  dkim    print the DNS records to publish: DKIM (the sender's public key), SPF and DMARC
-          (--rotate makes a new DKIM key first; publish it before sending)
+  dkim    print the DNS records to publish: DKIM (the sender's public keys), SPF and DMARC
+          (--rotate makes a new DKIM key first; publish it before sending.
+          --algorithm ed25519 gives the sender an Ed25519 key (RFC 8463) beside its RSA key,
+          or with --rotate a new one; mail is then signed with both)
   test    send a test mail from the workspace's sender through KIZUNA_SMTP_URL`;
 
 /** The records as a zone-file operator pastes them, each with what it is for. */
@@ -33,14 +35,24 @@ export function formatDnsRecords(sender: SenderView): string {
 export async function runEmailCli(argv: string[]): Promise<number> {
   let parsed: ReturnType<
     typeof parseArgs<{
-      options: { rotate: { type: 'boolean' }; to: { type: 'string' }; workspace: { type: 'string' } };
+      options: {
+        rotate: { type: 'boolean' };
+        algorithm: { type: 'string' };
+        to: { type: 'string' };
+        workspace: { type: 'string' };
+      };
       allowPositionals: true;
     }>
   >;
   try {
     parsed = parseArgs({
       args: argv,
-      options: { rotate: { type: 'boolean' }, to: { type: 'string' }, workspace: { type: 'string' } },
+      options: {
+        rotate: { type: 'boolean' },
+        algorithm: { type: 'string' },
+        to: { type: 'string' },
+        workspace: { type: 'string' },
+      },
       allowPositionals: true,
     });
   } catch (error) {
@@ -50,6 +62,11 @@ export async function runEmailCli(argv: string[]): Promise<number> {
   const [command] = parsed.positionals;
   if ((command !== 'dkim' && command !== 'test') || (command === 'test' && !parsed.values.to)) {
     console.error(USAGE);
+    return 2;
+  }
+  const algorithm = parsed.values.algorithm ?? 'rsa';
+  if (algorithm !== 'rsa' && algorithm !== 'ed25519') {
+    console.error(`kizuna email: --algorithm: must be rsa or ed25519, not ${algorithm}\n\n${USAGE}`);
     return 2;
   }
   const config = loadConfig(process.env);
@@ -64,9 +81,7 @@ export async function runEmailCli(argv: string[]): Promise<number> {
     await migrate(database);
     const workspaceId = await pickWorkspace(database.db, parsed.values.workspace);
     if (command === 'dkim') {
-      const sender = parsed.values.rotate
-        ? await rotateDkimKey(database.db, secrets, workspaceId)
-        : await getSender(database.db, workspaceId);
+      const sender = await dkimKeyFor(database.db, secrets, workspaceId, algorithm, parsed.values.rotate);
       console.log(formatDnsRecords(sender));
       return 0;
     }
@@ -83,4 +98,20 @@ export async function runEmailCli(argv: string[]): Promise<number> {
     closeSmtpTransports();
     await database.close();
   }
+}
+
+/**
+ * The sender after `kizuna email dkim`: a new key with --rotate; with --algorithm ed25519, a new
+ * Ed25519 key also when the sender has none yet (its RSA key exists from the sender's first PUT).
+ */
+async function dkimKeyFor(
+  db: Parameters<typeof getSender>[0],
+  secrets: ReturnType<typeof createSecretBox>,
+  workspaceId: string,
+  algorithm: DkimAlgorithm,
+  rotate: boolean | undefined,
+): Promise<SenderView> {
+  const sender = await getSender(db, workspaceId);
+  const missing = algorithm === 'ed25519' && !sender.dkimEd25519Selector;
+  return rotate || missing ? rotateDkimKey(db, secrets, workspaceId, algorithm) : sender;
 }

@@ -20,6 +20,10 @@ const Sender = Type.Object({
   contact: Str(300, '苦情・問い合わせ先 (phone, email or URL)'),
   returnDomain: Str(253),
   dkimSelector: Str(63),
+  dkimEd25519Selector: Type.Union([Str(63), Type.Null()], {
+    description:
+      'the Ed25519 key (RFC 8463), made by `kizuna email dkim --algorithm ed25519`; null: RSA only',
+  }),
   dnsRecords: Type.Array(
     Type.Object({ name: Str(300), type: Type.Literal('TXT'), value: Str(2000), purpose: Str(300) }),
   ),

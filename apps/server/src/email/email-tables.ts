@@ -1,4 +1,4 @@
-// Kysely's view of the email tables (migrations/0028_email.sql), added to DB by module augmentation.
+// Kysely's view of the email tables (migrations/0028_email.sql, 0030_email_dkim_ed25519.sql), added to DB by module augmentation.
 import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -21,6 +21,11 @@ export interface EmailSenderTable {
   dkim_private_sealed: string;
   /** The public key, base64 DER (SPKI), as the DNS TXT record's p= carries it. */
   dkim_public: string;
+  /** The optional Ed25519 key (0030): all three set, or none. */
+  dkim_ed25519_selector: ColumnType<string | null, string | null | undefined, string | null>;
+  dkim_ed25519_private_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The raw 32-byte public key, base64 (RFC 8463 section 4), the k=ed25519 record's p=. */
+  dkim_ed25519_public: ColumnType<string | null, string | null | undefined, string | null>;
   token_key_sealed: string;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -1,11 +1,11 @@
 // A workspace's email sender: settings, its sealed DKIM and token keys, and the DNS records to publish.
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { type FieldProblem, invalid, notFound } from '../shared/domain-error.ts';
 import { isEmailAddress as isAddress } from '../shared/email.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
-import { type DnsRecord, dnsRecords, generateDkimKey } from './dkim.ts';
+import { type DkimAlgorithm, type DnsRecord, dnsRecords, ED25519_SELECTOR, generateDkimKey } from './dkim.ts';
 import './email-tables.ts';
 
 export interface SenderInput {
@@ -30,7 +30,9 @@ export interface SenderView {
   contact: string;
   returnDomain: string;
   dkimSelector: string;
-  /** The records to publish in DNS: DKIM, SPF, DMARC. */
+  /** The selector of the sender's Ed25519 key (RFC 8463), or null: RSA only. */
+  dkimEd25519Selector: string | null;
+  /** The records to publish in DNS: DKIM (RSA, and Ed25519 if made), SPF, DMARC. */
   dnsRecords: DnsRecord[];
 }
 
@@ -38,6 +40,8 @@ export interface SenderView {
 export interface OpenSender extends SenderView {
   workspaceId: string;
   dkimPrivateKey: string;
+  /** The Ed25519 signing key, parsed, when the sender has one: mail is then signed twice. */
+  dkimEd25519: { selector: string; privateKey: KeyObject } | null;
   tokenKey: Buffer;
 }
 
@@ -88,11 +92,16 @@ function view(row: Awaited<ReturnType<typeof readSenderRow>> & object): SenderVi
     contact: row.contact,
     returnDomain: row.return_domain,
     dkimSelector: row.dkim_selector,
+    dkimEd25519Selector: row.dkim_ed25519_selector,
     dnsRecords: dnsRecords({
       domain: domainOf(row.from_address),
       returnDomain: row.return_domain,
       selector: row.dkim_selector,
       publicKey: row.dkim_public,
+      ed25519:
+        row.dkim_ed25519_selector && row.dkim_ed25519_public
+          ? { selector: row.dkim_ed25519_selector, publicKey: row.dkim_ed25519_public }
+          : undefined,
     }),
   };
 }
@@ -119,6 +128,9 @@ export async function putSender(
   input: SenderInput,
 ): Promise<SenderView> {
   checkSender(input);
+  const current = await readSenderRow(db, workspaceId);
+  if (input.dkimSelector && input.dkimSelector === current?.dkim_ed25519_selector)
+    throw invalid([{ path: 'dkimSelector', message: "is the sender's Ed25519 selector; choose another" }]);
   const settings = {
     from_name: input.fromName.trim(),
     from_address: input.fromAddress,
@@ -150,21 +162,32 @@ export async function putSender(
   return getSender(db, workspaceId);
 }
 
-/** Replaces the DKIM key (publish the new record before mail goes out with it). */
+/**
+ * Makes a new DKIM key of the algorithm (publish the new record before mail goes out with it):
+ * RSA replaces the sender's RSA key; Ed25519 adds the sender's Ed25519 key (selector
+ * `kizuna-ed25519`, or `kizuna-ed25519-2` if the RSA key has that one) or replaces it.
+ */
 export async function rotateDkimKey(
   db: Kysely<DB>,
   secrets: SecretBox,
   workspaceId: string,
+  algorithm: DkimAlgorithm = 'rsa',
 ): Promise<SenderView> {
-  const key = generateDkimKey();
+  const key = generateDkimKey(algorithm);
   const row = await db
     .updateTable('email_sender')
-    .set({
-      dkim_private_sealed: secrets.seal(key.privateKeyPem),
-      dkim_public: key.publicKey,
-      // A record's own timestamp (the database's clock), not business time.
-      updated_at: sql<Date>`now()`,
-    })
+    .set(
+      algorithm === 'rsa'
+        ? { dkim_private_sealed: secrets.seal(key.privateKeyPem), dkim_public: key.publicKey }
+        : {
+            dkim_ed25519_selector: sql<string>`coalesce(dkim_ed25519_selector,
+              case when dkim_selector = ${ED25519_SELECTOR} then ${`${ED25519_SELECTOR}-2`} else ${ED25519_SELECTOR} end)`,
+            dkim_ed25519_private_sealed: secrets.seal(key.privateKeyPem),
+            dkim_ed25519_public: key.publicKey,
+          },
+    )
+    // A record's own timestamp (the database's clock), not business time.
+    .set({ updated_at: sql<Date>`now()` })
     .where('workspace_id', '=', workspaceId)
     .returning('id')
     .executeTakeFirst();
@@ -184,6 +207,13 @@ export async function openSender(
     ...view(row),
     workspaceId,
     dkimPrivateKey: secrets.open(row.dkim_private_sealed),
+    dkimEd25519:
+      row.dkim_ed25519_selector && row.dkim_ed25519_private_sealed
+        ? {
+            selector: row.dkim_ed25519_selector,
+            privateKey: createPrivateKey(secrets.open(row.dkim_ed25519_private_sealed)),
+          }
+        : null,
     tokenKey: Buffer.from(secrets.open(row.token_key_sealed), 'base64'),
   };
 }
