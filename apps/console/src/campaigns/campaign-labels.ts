@@ -14,6 +14,7 @@ const STATUS_KEYS = {
   sending: 'statusSending',
   sent: 'statusSent',
   cancelled: 'statusCancelled',
+  failed: 'statusFailed',
 } as const;
 
 export const CAMPAIGN_STATUS_COLORS: Record<CampaignStatus, string> = {
@@ -22,6 +23,7 @@ export const CAMPAIGN_STATUS_COLORS: Record<CampaignStatus, string> = {
   sending: TAG_COLORS.blue,
   sent: TAG_COLORS.green,
   cancelled: 'default',
+  failed: TAG_COLORS.red,
 };
 
 export function campaignStatusLabel(status: CampaignStatus, t: CampaignT): string {

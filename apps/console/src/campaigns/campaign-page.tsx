@@ -1,6 +1,7 @@
 // One campaign: what it sends to whom, send now (after a confirm that shows the LINE cost
 // estimate), schedule for a JST instant, cancel; and once sent, its results.
 import {
+  Alert,
   App as AntApp,
   Button,
   DatePicker,
@@ -100,6 +101,16 @@ function CampaignView({ campaign }: { campaign: Campaign }) {
           </Space>
         )}
       </Space>
+      {campaign.status === 'failed' && (
+        <Alert
+          type="error"
+          showIcon
+          message={t('failedReason', {
+            at: campaign.failedAt ? formatDateTime(campaign.failedAt, lang) : '—',
+            reason: campaign.failureReason ?? '—',
+          })}
+        />
+      )}
       <Descriptions
         size="small"
         column={{ xs: 1, md: 2, xl: 3 }}

@@ -22,6 +22,9 @@ export const campaignMessages = defineMessages(
     statusSending: '配信中',
     statusSent: '配信済み',
     statusCancelled: '取り消し',
+    statusFailed: '配信できませんでした',
+    failedReason:
+      'このキャンペーンは配信できませんでした（{at}）。理由: {reason}。設定を確かめて、新しいキャンペーンを作り直してください。',
     back: '一斉配信の一覧へ',
     // create
     createTitle: '新規キャンペーン',
@@ -151,6 +154,9 @@ export const campaignMessages = defineMessages(
     statusSending: 'Sending',
     statusSent: 'Sent',
     statusCancelled: 'Cancelled',
+    statusFailed: 'Failed',
+    failedReason:
+      'This campaign could not be sent ({at}). Reason: {reason}. Check the settings and create a new campaign.',
     back: 'Back to campaigns',
     createTitle: 'New campaign',
     channel: 'LINE channel',
