@@ -78,6 +78,25 @@ describe('the LIFF member app inside LINE (mocked LIFF SDK, real ID token)', () 
     expect(browser.errors).toEqual([]);
   });
 
+  it('offline, the card says the code cannot refresh and shows no QR; back online, a fresh one', async () => {
+    const qr = page.getByRole('img', { name: '会員証のQRコード（レジで読み取ってください）' });
+    await browser.context.setOffline(true);
+    // The app fetches a fresh code whenever LINE brings it back to the front.
+    const refresh = () => page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
+    await refresh();
+    await page
+      .getByText('QRコードを更新できません。通信環境をご確認のうえ、再読み込みしてください。')
+      .waitFor();
+    expect(await qr.count()).toBe(0);
+    await screenshot(page, '01b-card-offline');
+    await browser.context.setOffline(false);
+    await refresh();
+    await qr.waitFor();
+    payload = String(await qr.getAttribute('data-payload'));
+    // The failed fetch logged by the browser is the expected one; nothing else went wrong.
+    browser.errors.length = 0;
+  });
+
   it('the till accepts the QR payload read from the page, and the points of the sale appear', async () => {
     const scan = await staff('POST', '/v1/loyalty/till/scan', { qr: payload });
     expect(scan.memberNo).toBe(await page.getByTestId('member-no').textContent());
@@ -108,13 +127,17 @@ describe('the LIFF member app inside LINE (mocked LIFF SDK, real ID token)', () 
     await page.getByRole('button', { name: 'クーポン' }).click();
     await page.getByRole('heading', { name: '次回使える200円引き' }).waitFor();
     await page.getByText('￥1,000以上のお会計で利用可').waitFor();
+    await page.getByText('￥200引き', { exact: true }).waitFor();
     await check('03-coupons');
     await page.getByRole('button', { name: '使う' }).click();
     const code = await page.getByTestId('coupon-code').textContent();
     expect(code).toBe(grant.code);
     await page.getByRole('img', { name: `クーポン ${code} のQRコード` }).waitFor();
     await check('04-coupon-code');
-    await staff('POST', `/v1/loyalty/coupons/${code}/redeem`, { idempotencyKey: 'liff-browser-coupon' });
+    await staff('POST', `/v1/loyalty/coupons/${code}/redeem`, {
+      idempotencyKey: 'liff-browser-coupon',
+      orderTotal: 1500,
+    });
     await page.getByRole('button', { name: '閉じる' }).click();
     await page.getByRole('tab', { name: '使用済み' }).click();
     await page.getByRole('heading', { name: '次回使える200円引き' }).waitFor();

@@ -39,7 +39,7 @@ export function CardScreen({ t, language }: { t: Messages; language: Language })
       </div>
       {qrValid && !refreshFailed ? (
         <figure className="qr-box">
-          <QrCode payload={card.qr.payload} label={t.qrAlt} size={260} />
+          <QrCode payload={card.qr.payload} label={t.qrAlt} size={280} />
           <figcaption>
             <span>{t.qrHint}</span>
             <span className="muted">{t.qrValidUntil(formatTime(card.qr.expiresAt, language))}</span>

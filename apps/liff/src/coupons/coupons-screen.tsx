@@ -69,6 +69,7 @@ function CouponSummary({ coupon, t, language }: { coupon: Coupon; t: Messages; l
   return (
     <div>
       <h3>{coupon.name}</h3>
+      <p className="benefit">{benefit(coupon, t, language)}</p>
       {coupon.description && <p className="small">{coupon.description}</p>}
       {coupon.minSpend > 0 && (
         <p className="small muted">{t.minSpend(formatYen(coupon.minSpend, language))}</p>
@@ -76,6 +77,13 @@ function CouponSummary({ coupon, t, language }: { coupon: Coupon; t: Messages; l
       <p className="small muted">{when}</p>
     </div>
   );
+}
+
+/** What the coupon gives, in the member's words: ￥200引き, 10%引き, ドリンク無料. */
+function benefit(coupon: Coupon, t: Messages, language: Language): string {
+  if (coupon.kind === 'percent_off') return t.percentOff(coupon.value);
+  if (coupon.kind === 'free_item') return t.freeItem(coupon.freeItem ?? '');
+  return t.amountOff(formatYen(coupon.value, language));
 }
 
 /** One coupon shown to the till: its code as large text and as a QR code. */

@@ -51,6 +51,9 @@ const ja = {
   couponHint: 'レジでこの画面をご提示ください',
   couponQrAlt: (code: string) => `クーポン ${code} のQRコード`,
   minSpend: (yen: string) => `${yen}以上のお会計で利用可`,
+  amountOff: (yen: string) => `${yen}引き`,
+  percentOff: (percent: number) => `${percent}%引き`,
+  freeItem: (item: string) => `${item}無料`,
   language: 'English',
 };
 
@@ -106,6 +109,9 @@ const en: Messages = {
   couponHint: 'Show this screen at the till',
   couponQrAlt: (code: string) => `QR code of coupon ${code}`,
   minSpend: (yen: string) => `For bills of ${yen} or more`,
+  amountOff: (yen: string) => `${yen} off`,
+  percentOff: (percent: number) => `${percent}% off`,
+  freeItem: (item: string) => `Free ${item}`,
   language: '日本語',
 };
 
