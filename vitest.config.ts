@@ -35,6 +35,18 @@ export default defineConfig({
           expect: { poll: { timeout: 15_000 } },
         },
       },
+      // The LIFF member app in Chromium at a phone's size against the real server and the LINE
+      // sandbox; like the console's, once, on PGlite.
+      {
+        test: {
+          name: 'liff',
+          root: 'apps/liff',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['../server/test/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
       {
         test: {
           name: 'server',

@@ -26,6 +26,17 @@ export const CONSOLE_CSP =
   "frame-ancestors 'none'; img-src 'self' data: blob:; object-src 'none'; script-src 'self'; " +
   "script-src-attr 'none'; style-src 'self' 'unsafe-inline'";
 
+/**
+ * The LIFF member app (apps/liff, at /liff/) runs inside LINE's in-app browser: its scripts and
+ * styles come from Kizuna (no inline script, no inline style element), it calls the API and
+ * LINE's own hosts, which the LIFF SDK calls from liff.init (api.line.me, access.line.me), and it
+ * draws its QR codes as SVG. LINE opens it as a page, never in a frame.
+ */
+export const LIFF_CSP =
+  "default-src 'self'; base-uri 'self'; connect-src 'self' https://api.line.me https://access.line.me; " +
+  "font-src 'self'; form-action 'self'; frame-ancestors 'none'; img-src 'self' data: https://profile.line-scdn.net; " +
+  "object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self'";
+
 /** One year, as browsers' preload lists expect. */
 export const HSTS = 'max-age=31536000; includeSubDomains';
 
@@ -43,13 +54,16 @@ export interface SecurityHeadersOptions {
 export type SecurityHeaders = (
   path: string,
   scoped: boolean,
-  consolePage?: boolean,
+  consolePage?: boolean | 'liff',
 ) => Record<string, string>;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route serves the web console's page, which gets the console's CSP (CONSOLE_CSP). */
-    consolePage?: boolean;
+    /**
+     * The route serves the web console's page, which gets the console's CSP (CONSOLE_CSP), or
+     * (`'liff'`) the LIFF member app's, which gets LIFF_CSP.
+     */
+    consolePage?: boolean | 'liff';
   }
 }
 
@@ -65,7 +79,8 @@ export function securityHeaders(options: SecurityHeadersOptions): SecurityHeader
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
       'referrer-policy': 'no-referrer',
-      'content-security-policy': consolePage ? CONSOLE_CSP : docs ? DOCS_CSP : API_CSP,
+      'content-security-policy':
+        consolePage === 'liff' ? LIFF_CSP : consolePage ? CONSOLE_CSP : docs ? DOCS_CSP : API_CSP,
       ...(options.https ? { 'strict-transport-security': HSTS } : {}),
       ...(path.startsWith('/v1/') || scoped ? { 'cache-control': 'no-store' } : {}),
     };
@@ -84,7 +99,8 @@ export function pathOf(request: FastifyRequest): string {
 export function installSecurityHeaders(app: FastifyInstance, headers: SecurityHeaders): void {
   app.addHook('onSend', async (request, reply, payload) => {
     const config = request.routeOptions.config;
-    reply.headers(headers(pathOf(request), Boolean(config?.scope), Boolean(config?.consolePage)));
+    const page = config?.consolePage === 'liff' ? 'liff' : Boolean(config?.consolePage);
+    reply.headers(headers(pathOf(request), Boolean(config?.scope), page));
     return payload;
   });
 }

@@ -1,0 +1,78 @@
+import { useEffect, useState } from 'react';
+import { CardScreen } from '../card/card-screen.tsx';
+import { CouponsScreen } from '../coupons/coupons-screen.tsx';
+import { initialLanguage, type Language, MESSAGES } from '../i18n/messages.ts';
+import { PointsScreen } from '../points/points-screen.tsx';
+import { liffIdFromPath, signIn } from '../sign-in/liff-sign-in.ts';
+
+type Tab = 'card' | 'points' | 'coupons';
+type Phase = 'signing-in' | 'ready' | 'failed';
+
+/** Signs the member in, then shows the card, points and coupons behind a bottom tab bar. */
+export function App() {
+  const [language, setLanguage] = useState<Language>(initialLanguage);
+  const [phase, setPhase] = useState<Phase>('signing-in');
+  const [tab, setTab] = useState<Tab>('card');
+  const t = MESSAGES[language];
+
+  useEffect(() => {
+    document.documentElement.lang = language;
+    document.title = t.appTitle;
+  }, [language, t]);
+
+  useEffect(() => {
+    const liffId = liffIdFromPath(globalThis.location.pathname);
+    if (!liffId) {
+      setPhase('failed');
+      return;
+    }
+    signIn(liffId).then(
+      (session) => session && setPhase('ready'),
+      (error: unknown) => {
+        console.error(error);
+        setPhase('failed');
+      },
+    );
+  }, []);
+
+  const tabs: [Tab, string][] = [
+    ['card', t.tabCard],
+    ['points', t.tabPoints],
+    ['coupons', t.tabCoupons],
+  ];
+  return (
+    <div className="app">
+      <header className="top">
+        <h1>{t.appTitle}</h1>
+        <button type="button" className="link" onClick={() => setLanguage(language === 'ja' ? 'en' : 'ja')}>
+          {t.language}
+        </button>
+      </header>
+      <main>
+        {phase === 'signing-in' && <p className="notice">{t.signingIn}</p>}
+        {phase === 'failed' && (
+          <p className="notice" role="alert">
+            {t.signInFailed}
+          </p>
+        )}
+        {phase === 'ready' && tab === 'card' && <CardScreen t={t} language={language} />}
+        {phase === 'ready' && tab === 'points' && <PointsScreen t={t} language={language} />}
+        {phase === 'ready' && tab === 'coupons' && <CouponsScreen t={t} language={language} />}
+      </main>
+      {phase === 'ready' && (
+        <nav className="tabs" aria-label={t.appTitle}>
+          {tabs.map(([value, label]) => (
+            <button
+              key={value}
+              type="button"
+              aria-current={tab === value ? 'page' : undefined}
+              onClick={() => setTab(value)}
+            >
+              {label}
+            </button>
+          ))}
+        </nav>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import type { paths } from '@kizuna/contracts';
+import { useCallback, useEffect, useState } from 'react';
+import { api, unwrap } from '../api/client.ts';
+
+export type Card = paths['/v1/liff/me/card']['get']['responses']['200']['content']['application/json'];
+
+export interface CardState {
+  card?: Card;
+  /** The QR may be shown as valid: fetched, and not past its expiry by the phone's clock. */
+  qrValid: boolean;
+  /** The last refresh failed (offline, session gone): the member is told the code cannot refresh. */
+  refreshFailed: boolean;
+}
+
+/**
+ * The member's card, fetched again when the server says (`refreshAfter`). The server's clock may
+ * differ from the phone's (or run simulated time), so the delays are the server's intervals
+ * (refreshAfter − issuedAt, expiresAt − issuedAt) counted from when the answer arrived.
+ */
+export function useCard(): CardState & { reload: () => void } {
+  const [state, setState] = useState<CardState>({ qrValid: false, refreshFailed: false });
+  const [attempt, setAttempt] = useState(0);
+  const reload = useCallback(() => setAttempt((n) => n + 1), []);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the member's "try again": it restarts the loop.
+  useEffect(() => {
+    let cancelled = false;
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    const load = async () => {
+      try {
+        const card = unwrap(await api.GET('/v1/liff/me/card'));
+        if (cancelled) return;
+        const issued = Date.parse(card.qr.issuedAt);
+        setState({ card, qrValid: true, refreshFailed: false });
+        timers.push(setTimeout(load, Math.max(1_000, Date.parse(card.qr.refreshAfter) - issued)));
+        timers.push(
+          setTimeout(
+            () => !cancelled && setState((s) => (s.card === card ? { ...s, qrValid: false } : s)),
+            Date.parse(card.qr.expiresAt) - issued,
+          ),
+        );
+      } catch {
+        if (cancelled) return;
+        // Keep the card's number and points, but never present the old code as valid.
+        setState((s) => ({ ...s, refreshFailed: true }));
+        timers.push(setTimeout(load, 15_000));
+      }
+    };
+    // A fresh code as soon as the member comes back to the app (LINE keeps it in the background).
+    const onVisible = () => document.visibilityState === 'visible' && void load();
+    document.addEventListener('visibilitychange', onVisible);
+    void load();
+    return () => {
+      cancelled = true;
+      for (const t of timers) clearTimeout(t);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [attempt]);
+
+  return { ...state, reload };
+}
