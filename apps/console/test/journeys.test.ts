@@ -68,7 +68,10 @@ async function sentCampaignWithOrders(): Promise<number> {
     'GET',
     `/v1/campaigns/${campaign.id}/recipients?limit=200`,
   );
-  const after = new Date(Date.parse(sent.sentAt as string) + 60_000).toISOString();
+  // A second after the send, so the later campaign this file sends (to the buyers' segment,
+  // which these orders put them in) comes after the orders: attribution is last touch, and an
+  // order placed after that campaign would be its conversion, not this one's.
+  const after = new Date(Date.parse(sent.sentAt as string) + 1_000).toISOString();
   const messaged = recipients.items.filter((r) => r.decision === 'send').map((r) => r.customerId);
   const heldOut = recipients.items.filter((r) => r.decision === 'holdout').map((r) => r.customerId);
   expect(messaged.length).toBeGreaterThan(4);
