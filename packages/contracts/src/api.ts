@@ -5921,8 +5921,8 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Ended */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6378,8 +6378,8 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Disconnected */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };

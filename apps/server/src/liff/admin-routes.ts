@@ -70,7 +70,12 @@ export function registerLiffAdminRoutes(app: App, { database, secrets, clock }: 
     '/v1/liff/apps/:channelId',
     {
       config: { scope: 'admin' },
-      schema: { tags, summary: "Disconnect a channel's LIFF app", params: ChannelParams },
+      schema: {
+        tags,
+        summary: "Disconnect a channel's LIFF app",
+        params: ChannelParams,
+        response: { 204: Type.Null({ description: 'Disconnected' }) },
+      },
     },
     async (request, reply) => {
       await deleteLiffApp(db, principalOf(request).workspaceId, request.params.channelId);

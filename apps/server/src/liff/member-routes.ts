@@ -69,7 +69,15 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
   );
   app.delete(
     '/v1/liff/session',
-    { config: member, schema: { tags, summary: 'End the member session', querystring: NoQuery } },
+    {
+      config: member,
+      schema: {
+        tags,
+        summary: 'End the member session',
+        querystring: NoQuery,
+        response: { 204: Type.Null({ description: 'Ended' }) },
+      },
+    },
     async (request, reply) => {
       await endMemberSession(db, memberOf(request));
       return reply.code(204).send();

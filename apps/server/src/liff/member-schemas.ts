@@ -67,7 +67,7 @@ const couponFields = {
   kind: Type.String(),
   value: Type.Number(),
   freeItem: Nullable(Type.String()),
-  minSpend: Type.Number(),
+  minSpend: Type.Integer(),
   state: Type.Union([Type.Literal('usable'), Type.Literal('used'), Type.Literal('expired')]),
   validFrom: Instant,
   validUntil: Nullable(Instant),
