@@ -211,11 +211,19 @@ describe('a 30-day, five-send journey (golden instants)', () => {
     await tick(db, ws, clock.now(), bed.jobs);
     // Timed from here: the wait for the friend-add to be readable is the database's, not the engine's.
     const started = performance.now();
+    // Simulated time jumps days in milliseconds; in real time each message is delivered long before
+    // the next is due. So the clock moves on only once the last message has reached LINE: the sends
+    // are separate jobs, and several queued within milliseconds may be delivered in any order.
+    const received = () => bed.line.received(lineUserId(3000)).length;
+    let expected = 1;
+    await until(() => received() === expected, 'the welcome message', { timeoutMs: 30_000 });
     for (;;) {
       const [run] = await runsOf(db, ws, id);
       if (run!.status !== 'active') break;
       clock.setTo(run!.due_at!);
       await tick(db, ws, clock.now(), bed.jobs);
+      expected += 1;
+      await until(() => received() === expected, `message ${expected}`, { timeoutMs: 30_000 });
     }
     const sent = await db
       .selectFrom('journey_step')
