@@ -79,7 +79,7 @@ export function registerLiffAdminRoutes(app: App, { database, secrets, clock }: 
     },
     async (request, reply) => {
       await deleteLiffApp(db, principalOf(request).workspaceId, request.params.channelId);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
   app.get(

@@ -80,7 +80,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
     },
     async (request, reply) => {
       await endMemberSession(db, memberOf(request));
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
   app.get(
