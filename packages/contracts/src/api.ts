@@ -1467,7 +1467,92 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Edit a customer: names, kana, birthday, gender, email, phone and tags (409 when updatedAt is stale or the email or phone belongs to another customer) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description The updatedAt the editor read; when the customer changed since, the answer is 409 (reason customer_changed)
+                         */
+                        updatedAt?: string;
+                        /** @description 姓 */
+                        familyName?: string | null;
+                        /** @description 名 */
+                        givenName?: string | null;
+                        /** @description セイ (katakana; hiragana is turned into katakana) */
+                        familyNameKana?: string | null;
+                        /** @description メイ (katakana; hiragana is turned into katakana) */
+                        givenNameKana?: string | null;
+                        /** Format: date */
+                        birthday?: string | null;
+                        gender?: "female" | "male" | "other" | "unanswered" | (never | null);
+                        /** @description Replaces the customer's email address(es) with this one; null removes them */
+                        email?: string | null;
+                        /** @description Replaces the customer's phone number(s) with this one; null removes them */
+                        phone?: string | null;
+                        /** @description The whole tag list (replaces the stored one) */
+                        tags?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            familyName: string | null;
+                            givenName: string | null;
+                            familyNameKana: string | null;
+                            givenNameKana: string | null;
+                            birthday: string | null;
+                            gender: string | null;
+                            prefecture: string | null;
+                            postalCode: string | null;
+                            favoriteStoreId: number | null;
+                            interests: string[];
+                            /** Format: date-time */
+                            registeredAt: string;
+                            acquisitionSource: string | null;
+                            attributes: {
+                                [key: string]: unknown;
+                            };
+                            tags: string[];
+                            identities: {
+                                kind: string;
+                                namespace: string;
+                                value: string;
+                            }[];
+                            consents: {
+                                channel: string;
+                                purpose: string;
+                                status: string;
+                                source: string;
+                                /** Format: date-time */
+                                occurredAt: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/customers/{id}/consents": {
@@ -1551,6 +1636,183 @@ export interface paths {
                         "application/json": {
                             /** @description false when the change repeats the current status (a retry): nothing new is recorded */
                             recorded: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/merge/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What merging duplicateId with this customer would leave (profile, identities, rows per table, points), by the merge rules, writing nothing */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The other record of the same person */
+                    duplicateId: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The older record (lower id), which keeps everything */
+                            survivorId: number;
+                            /** @description The record that is merged away (its id then answers with the survivor) */
+                            mergedId: number;
+                            /** @description The two records as they are now, survivor first */
+                            customers: {
+                                id: number;
+                                familyName: string | null;
+                                givenName: string | null;
+                                familyNameKana: string | null;
+                                givenNameKana: string | null;
+                                birthday: string | null;
+                                gender: string | null;
+                                prefecture: string | null;
+                                postalCode: string | null;
+                                favoriteStoreId: number | null;
+                                interests: string[];
+                                /** Format: date-time */
+                                registeredAt: string;
+                                acquisitionSource: string | null;
+                                attributes: {
+                                    [key: string]: unknown;
+                                };
+                                tags: string[];
+                                identities: {
+                                    kind: string;
+                                    namespace: string;
+                                    value: string;
+                                }[];
+                                consents: {
+                                    channel: string;
+                                    purpose: string;
+                                    status: string;
+                                    source: string;
+                                    /** Format: date-time */
+                                    occurredAt: string;
+                                }[];
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            survivor: {
+                                familyName: string | null;
+                                givenName: string | null;
+                                familyNameKana: string | null;
+                                givenNameKana: string | null;
+                                birthday: string | null;
+                                gender: string | null;
+                                prefecture: string | null;
+                                postalCode: string | null;
+                                acquisitionSource: string | null;
+                                tags: string[];
+                                interests: string[];
+                                /** Format: date-time */
+                                registeredAt: string;
+                                identities: {
+                                    kind: string;
+                                    namespace: string;
+                                    value: string;
+                                }[];
+                            };
+                            /** @description Which record each profile field comes from */
+                            sources: {
+                                field: string;
+                                customerId: number;
+                            }[];
+                            tables: {
+                                table: string;
+                                /** @description The capability that declares the table */
+                                owner: string;
+                                /** @description move, recompute, drop or custom (the declared merge rule) */
+                                onMerge: string;
+                                counts: {
+                                    customerId: number;
+                                    rows: number;
+                                }[];
+                            }[];
+                            figures: {
+                                /** @description points: the loyalty balance */
+                                name: string;
+                                byCustomer: {
+                                    customerId: number;
+                                    value: number;
+                                }[];
+                                after: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge two records of one person: the older (lower id) survives and keeps everything, as the preview shows */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The other record of the same person */
+                        duplicateId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            survivorId: number;
+                            mergedIds: number[];
                         };
                     };
                 };
@@ -5631,6 +5893,161 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/loyalty/coupon-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a coupon template (the discount is fixed once coupons were issued) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Validity and limits apply to coupons granted from now on. kind, value, freeItem, minSpend, storeCodes and tierCodes can change only while no coupon was issued (409 coupon_terms_locked). */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string;
+                        /** @description false: no more grants; coupons already held stay usable */
+                        active?: boolean;
+                        /** Format: date-time */
+                        validFrom?: string | null;
+                        /** Format: date-time */
+                        validUntil?: string | null;
+                        validDays?: number | null;
+                        perCustomerLimit?: number | null;
+                        totalLimit?: number | null;
+                        kind?: "amount_off" | "percent_off" | "free_item";
+                        value?: number;
+                        freeItem?: string | null;
+                        minSpend?: number;
+                        storeCodes?: string[];
+                        tierCodes?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            description: string;
+                            /** @description amount_off, percent_off or free_item */
+                            kind: "amount_off" | "percent_off" | "free_item";
+                            /** @description Yen off (amount_off), percent off (percent_off), 0 (free_item) */
+                            value: number;
+                            freeItem: string | null;
+                            /** @description Minimum order total in yen (0: none) */
+                            minSpend: number;
+                            storeCodes: string[];
+                            /** Format: date-time */
+                            validFrom: string | null;
+                            /** Format: date-time */
+                            validUntil: string | null;
+                            /** @description Days a granted coupon stays valid */
+                            validDays: number | null;
+                            perCustomerLimit: number | null;
+                            /** @description Most coupons ever granted from it */
+                            totalLimit: number | null;
+                            issuedCount: number;
+                            active: boolean;
+                            /** @description Tiers whose members may hold and use it; empty: all */
+                            tierCodes: string[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/loyalty/stamp-cards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a stamp card (the goal and rewards are fixed once a customer started one) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description stampsRequired and rewards can change only while no customer has started the card (409 stamp_card_terms_locked). */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        active?: boolean;
+                        stampPer?: "visit" | "order";
+                        minOrderTotal?: number;
+                        maxPerDay?: number | null;
+                        stampsRequired?: number;
+                        rewards?: {
+                            at: number;
+                            couponTemplateId: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            stampsRequired: number;
+                            /** @description visit or order */
+                            stampPer: string;
+                            /** @description Least order total (yen) that earns a stamp */
+                            minOrderTotal: number;
+                            maxPerDay: number | null;
+                            rewards: {
+                                /** @description Stamp count that grants the coupon */
+                                at: number;
+                                couponTemplateId: number;
+                            }[];
+                            active: boolean;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/loyalty/till/scan": {

@@ -1,7 +1,7 @@
 // What a customer merge does to each table that holds a customer's rows. Every capability
 // declares its tables in its descriptor (capabilities/capability.ts); mergeCustomers reads them
 // from here.
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { CustomerSearchSource } from './search-source.ts';
 
@@ -39,11 +39,28 @@ export type CustomMerge = (
   mergedIds: number[],
 ) => Promise<void>;
 
+/** A figure a merge combines by the capability's own rule (loyalty: the points balance is summed). */
+export interface MergePreviewFigure {
+  name: string;
+  byCustomer: { customerId: number; value: number }[];
+  after: number;
+}
+
+/** What a capability's own merge step will leave, computed without writing anything. */
+export type CustomMergePreview = (
+  db: Kysely<DB>,
+  workspaceId: string,
+  survivorId: number,
+  mergedIds: number[],
+) => Promise<MergePreviewFigure[]>;
+
 /** The part of a capability descriptor a merge (and customer search) reads. */
 export interface CustomerDataOwner {
   name: string;
   customerData?: readonly CustomerDataTable[];
   mergeCustomers?: CustomMerge;
+  /** The figures `mergeCustomers` combines, for the merge preview (`POST /v1/customers/{id}/merge/preview`). */
+  mergePreview?: CustomMergePreview;
   /** Loads the fields of this capability's tables that customer search also matches. */
   customerSearch?(): Promise<CustomerSearchSource>;
 }

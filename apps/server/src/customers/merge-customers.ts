@@ -2,24 +2,12 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { customerDataOwners } from './customer-data.ts';
 import type { Identity } from './identities.ts';
-
-const PROFILE_COLUMNS = [
-  'family_name',
-  'given_name',
-  'family_name_kana',
-  'given_name_kana',
-  'birthday',
-  'gender',
-  'prefecture',
-  'postal_code',
-  'favorite_store_id',
-  'acquisition_source',
-] as const;
+import { planMergedProfile } from './merge-plan.ts';
 
 /**
  * Merges customers into the survivor, the lowest id (the oldest record), so the outcome does not
- * depend on the order identities arrive in. The survivor keeps its own profile values and takes
- * the merged records' values only where it has none; tags and interests are united; identities,
+ * depend on the order identities arrive in. The survivor's profile is planMergedProfile's (its own
+ * values, the merged records' only where it has none; tags and interests united); identities,
  * orders, visits, events and consent history move; the newest consent state per channel and
  * purpose wins. Merged records stay as tombstones (merged_into_id) and the merge is recorded.
  * The other tables holding a customer's rows are treated as their capabilities declare
@@ -49,24 +37,7 @@ export async function mergeCustomers(
     // deadlock with this merge when it goes on to take that member lock (mergeLoyalty).
     .forNoKeyUpdate()
     .execute();
-  const survivor = rows[0]!;
-  const patch: Record<string, unknown> = {};
-  for (const column of PROFILE_COLUMNS) {
-    if (survivor[column] !== null) continue;
-    const donor = rows.find((r) => r[column] !== null);
-    if (donor) patch[column] = donor[column];
-  }
-  const union = (column: 'tags' | 'interests') => [...new Set(rows.flatMap((r) => r[column]))];
-  const attributes = Object.assign(
-    {},
-    ...rows
-      .slice(1)
-      .reverse()
-      .map((r) => r.attributes),
-    survivor.attributes,
-  );
-  // biome-ignore lint/complexity/useMathMinMax: these are Dates; Math.min would turn them into numbers.
-  const registeredAt = rows.map((r) => r.registered_at).reduce((a, b) => (a < b ? a : b));
+  const { patch, tags, interests, attributes, registeredAt } = planMergedProfile(rows);
 
   const owners = customerDataOwners();
   const moved = await moveRows(tx, workspaceId, survivorId, mergedIds, owners);
@@ -82,8 +53,8 @@ export async function mergeCustomers(
     .updateTable('customer')
     .set({
       ...patch,
-      tags: union('tags'),
-      interests: union('interests'),
+      tags,
+      interests,
       attributes: JSON.stringify(attributes),
       registered_at: registeredAt,
       updated_at: new Date(),

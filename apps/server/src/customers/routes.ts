@@ -12,6 +12,7 @@ import {
   type CustomerInput as CustomerInputType,
   CustomerPage,
 } from './customer-schema.ts';
+import { registerCustomerEditRoutes } from './edit-routes.ts';
 import { getCustomer, liveCustomerId } from './get-customer.ts';
 import { LOOKUP_KINDS, lookupCustomer } from './lookup-customer.ts';
 import { searchCustomers } from './search-customers.ts';
@@ -205,4 +206,5 @@ export function registerCustomerRoutes(app: App, deps: RouteDeps): void {
       return { recorded };
     },
   );
+  registerCustomerEditRoutes(app, deps);
 }

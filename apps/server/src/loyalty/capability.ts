@@ -26,5 +26,6 @@ export const loyaltyCapability: Capability = {
     { table: 'coupon_grant_skip', onMerge: 'move' },
   ],
   mergeCustomers: async (...args) => (await import('./merge-loyalty.ts')).mergeLoyalty(...args),
+  mergePreview: async (...args) => (await import('./merge-loyalty-preview.ts')).previewLoyaltyMerge(...args),
   customerSearch: async () => (await import('./member-search.ts')).memberNumberSearch,
 };

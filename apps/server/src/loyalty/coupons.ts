@@ -64,13 +64,7 @@ export async function createCouponTemplate(
   workspaceId: string,
   input: CouponTemplateInput,
 ): Promise<CouponTemplate> {
-  if (input.kind === 'percent_off' && !(input.value && input.value <= 100))
-    throw invalid([{ path: 'value', message: 'a percent_off coupon needs a value from 1 to 100' }]);
-  if (input.kind === 'amount_off' && !input.value)
-    throw invalid([{ path: 'value', message: 'an amount_off coupon needs a value in yen' }]);
-  if (input.kind === 'free_item' && !input.freeItem)
-    throw invalid([{ path: 'freeItem', message: 'a free_item coupon names the item' }]);
-  await assertTierCodes(db, workspaceId, input.tierCodes ?? []);
+  await checkCouponTerms(db, workspaceId, input);
   const { rows } = await sql<CouponTemplate>`
     insert into coupon_template (workspace_id, name, description, kind, value, free_item, min_spend, store_codes,
       valid_from, valid_until, valid_days, per_customer_limit, total_limit, tier_codes)
@@ -80,6 +74,21 @@ export async function createCouponTemplate(
       ${[...new Set(input.tierCodes ?? [])]})
     returning *`.execute(db);
   return rows[0]!;
+}
+
+/** The discount must make sense for its kind, and every tier code must name a tier. */
+export async function checkCouponTerms(
+  db: Kysely<DB>,
+  workspaceId: string,
+  input: Pick<CouponTemplateInput, 'kind' | 'value' | 'freeItem' | 'tierCodes'>,
+): Promise<void> {
+  if (input.kind === 'percent_off' && !(input.value && input.value <= 100))
+    throw invalid([{ path: 'value', message: 'a percent_off coupon needs a value from 1 to 100' }]);
+  if (input.kind === 'amount_off' && !input.value)
+    throw invalid([{ path: 'value', message: 'an amount_off coupon needs a value in yen' }]);
+  if (input.kind === 'free_item' && !input.freeItem)
+    throw invalid([{ path: 'freeItem', message: 'a free_item coupon names the item' }]);
+  await assertTierCodes(db, workspaceId, input.tierCodes ?? []);
 }
 
 /** Every code must name a tier of the workspace's rules (a typo would make the coupon unusable). */

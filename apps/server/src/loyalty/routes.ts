@@ -7,6 +7,7 @@ import { registerCouponRoutes } from './coupon-routes.ts';
 import { registerMemberRoutes } from './member-routes.ts';
 import { registerRulesRoutes } from './rules-routes.ts';
 import { registerStampCardRoutes } from './stamp-card-routes.ts';
+import { registerTemplateEditRoutes } from './template-edit-routes.ts';
 import { registerTillRoutes } from './till-routes.ts';
 
 export function registerLoyaltyRoutes(app: App, deps: RouteDeps): void {
@@ -14,5 +15,6 @@ export function registerLoyaltyRoutes(app: App, deps: RouteDeps): void {
   registerMemberRoutes(app, deps);
   registerCouponRoutes(app, deps);
   registerStampCardRoutes(app, deps);
+  registerTemplateEditRoutes(app, deps);
   registerTillRoutes(app, deps);
 }

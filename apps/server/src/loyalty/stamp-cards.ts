@@ -37,19 +37,21 @@ export interface StampCardTemplate {
   active: boolean;
 }
 
+/** Every reward is reached on the card: between 1 and the stamps it needs. */
+export function checkStampRewards(rewards: readonly StampReward[], stampsRequired: number): void {
+  for (const [i, reward] of rewards.entries())
+    if (reward.at < 1 || reward.at > stampsRequired)
+      throw invalid([
+        { path: `rewards[${i}].at`, message: `must be between 1 and stampsRequired (${stampsRequired})` },
+      ]);
+}
+
 export async function createStampCardTemplate(
   db: Kysely<DB>,
   workspaceId: string,
   input: StampCardTemplateInput,
 ): Promise<StampCardTemplate> {
-  for (const [i, reward] of (input.rewards ?? []).entries())
-    if (reward.at < 1 || reward.at > input.stampsRequired)
-      throw invalid([
-        {
-          path: `rewards[${i}].at`,
-          message: `must be between 1 and stampsRequired (${input.stampsRequired})`,
-        },
-      ]);
+  checkStampRewards(input.rewards ?? [], input.stampsRequired);
   await assertCouponTemplatesExist(
     db,
     workspaceId,
