@@ -11,4 +11,9 @@ export const customersPages: ConsolePage[] = [
     path: 'customers/:id',
     component: lazy(() => import('./customer-page.tsx').then((m) => ({ default: m.CustomerPage }))),
   },
+  {
+    path: 'customers/:id/merge',
+    component: lazy(() => import('./merge-page.tsx').then((m) => ({ default: m.MergePage }))),
+    scope: 'ingest',
+  },
 ];

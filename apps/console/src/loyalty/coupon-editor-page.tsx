@@ -1,5 +1,6 @@
-// A new coupon template, with the LINE message it becomes shown beside the form as it is typed.
+// A new or an existing coupon template, with the LINE message it becomes shown beside the form as it is typed.
 import {
+  Alert,
   App as AntApp,
   Button,
   Card,
@@ -11,58 +12,43 @@ import {
   Row,
   Select,
   Space,
+  Switch,
   Typography,
 } from 'antd';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ApiError } from '../api/client.ts';
+import { ErrorState, Loading } from '../app/states.tsx';
 import { useT } from '../i18n/locale.tsx';
 import { useStores } from '../segments/queries.ts';
+import { type CouponForm, DAY, fromTemplate, toCreateBody, toPatchBody } from './coupon-form.ts';
 import { CouponLinePreview } from './coupon-line-preview.tsx';
 import { editMessages } from './edit-messages.ts';
-import { type CouponTemplateInput, useCreateCouponTemplate, useLoyaltyRules } from './queries.ts';
+import {
+  type CouponTemplate,
+  useCouponTemplates,
+  useCreateCouponTemplate,
+  useLoyaltyRules,
+  useUpdateCouponTemplate,
+} from './queries.ts';
 
-interface CouponForm {
-  name: string;
-  description?: string;
-  kind: 'amount_off' | 'percent_off' | 'free_item';
-  value?: number;
-  freeItem?: string;
-  minSpend?: number;
-  validity: 'days' | 'window';
-  validDays?: number;
-  validFrom?: string;
-  validUntil?: string;
-  perCustomerLimit?: number;
-  totalLimit?: number;
-  tierCodes?: string[];
-  storeCodes?: string[];
-}
-
-const DAY = 86_400_000;
 const yen = {
   formatter: (v: number | string | undefined) => `${v ?? ''}`.replace(/\B(?=(\d{3})+(?!\d))/g, ','),
   parser: (v: string | undefined) => Number((v ?? '').replace(/[^\d]/g, '')),
 };
 
-/** The form's values as the API's body: JST calendar days become instants (the end day inclusive). */
-function toBody(f: CouponForm): CouponTemplateInput {
-  const body: CouponTemplateInput = { name: f.name.trim(), kind: f.kind, minSpend: f.minSpend ?? 0 };
-  if (f.description) body.description = f.description;
-  if (f.kind === 'free_item') body.freeItem = f.freeItem ?? '';
-  else body.value = f.value ?? 0;
-  if (f.validity === 'days' && f.validDays) body.validDays = f.validDays;
-  if (f.validity === 'window') {
-    if (f.validFrom) body.validFrom = `${f.validFrom}T00:00:00+09:00`;
-    if (f.validUntil)
-      body.validUntil = new Date(Date.parse(`${f.validUntil}T00:00:00+09:00`) + DAY - 1000).toISOString();
-  }
-  if (f.perCustomerLimit) body.perCustomerLimit = f.perCustomerLimit;
-  if (f.totalLimit) body.totalLimit = f.totalLimit;
-  if (f.tierCodes?.length) body.tierCodes = f.tierCodes;
-  if (f.storeCodes?.length) body.storeCodes = f.storeCodes;
-  return body;
+/** A new coupon template (`/loyalty/coupons/new`) or an existing one (`/loyalty/coupons/:id`). */
+export function CouponEditorPage() {
+  const id = useParams().id;
+  const templates = useCouponTemplates();
+  if (id === undefined) return <CouponEditor />;
+  if (templates.isPending) return <Loading />;
+  if (templates.isError) return <ErrorState error={templates.error} retry={() => templates.refetch()} />;
+  const template = templates.data.items.find((c) => c.id === Number(id));
+  if (!template) return <ErrorState error={new Error(`coupon template ${id} not found`)} />;
+  return <CouponEditor template={template} />;
 }
 
-export function CouponEditorPage() {
+function CouponEditor({ template }: { template?: CouponTemplate }) {
   const t = useT(editMessages);
   const { message } = AntApp.useApp();
   const navigate = useNavigate();
@@ -72,12 +58,21 @@ export function CouponEditorPage() {
   const rules = useLoyaltyRules();
   const stores = useStores();
   const create = useCreateCouponTemplate();
+  const update = useUpdateCouponTemplate(template?.id ?? 0);
+  // Issued coupons read their discount, stores and tiers from the template: those are fixed now.
+  const locked = (template?.issuedCount ?? 0) > 0;
   const onFinish = async (f: CouponForm) => {
     try {
-      const created = await create.mutateAsync(toBody(f));
-      message.success(t('created', { name: created.name }));
+      const saved = template
+        ? await update.mutateAsync(toPatchBody(f, locked))
+        : await create.mutateAsync(toCreateBody(f));
+      message.success(t(template ? 'updated' : 'created', { name: saved.name }));
       navigate('/loyalty');
     } catch (error) {
+      const fields =
+        error instanceof ApiError ? error.problems.filter((p) => /^[a-zA-Z]+$/.test(p.path)) : [];
+      if (fields.length)
+        form.setFields(fields.map((p) => ({ name: p.path as keyof CouponForm, errors: [p.message] })));
       message.error(`${t('failed')}: ${(error as Error).message}`);
     }
   };
@@ -92,8 +87,16 @@ export function CouponEditorPage() {
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Link to="/loyalty">← {t('back')}</Link>
       <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
-        {t('newCouponTitle')}
+        {template ? t('editCouponTitle', { name: template.name }) : t('newCouponTitle')}
       </Typography.Title>
+      {locked && (
+        <Alert
+          type="warning"
+          showIcon
+          title={t('couponLocked', { n: template?.issuedCount ?? 0 })}
+          description={t('couponLockedNext')}
+        />
+      )}
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={14}>
           <Card size="small">
@@ -101,7 +104,11 @@ export function CouponEditorPage() {
               form={form}
               layout="vertical"
               onFinish={onFinish}
-              initialValues={{ kind: 'amount_off', validity: 'days', validDays: 30, minSpend: 0, value: 300 }}
+              initialValues={
+                template
+                  ? fromTemplate(template)
+                  : { kind: 'amount_off', validity: 'days', validDays: 30, minSpend: 0, value: 300 }
+              }
             >
               <Form.Item name="name" label={t('couponName')} rules={required(t('couponName'))}>
                 <Input maxLength={200} />
@@ -111,6 +118,7 @@ export function CouponEditorPage() {
               </Form.Item>
               <Form.Item name="kind" label={t('kind')}>
                 <Radio.Group
+                  disabled={locked}
                   optionType="button"
                   options={(['amount_off', 'percent_off', 'free_item'] as const).map((k) => ({
                     value: k,
@@ -120,19 +128,39 @@ export function CouponEditorPage() {
               </Form.Item>
               {values.kind === 'free_item' ? (
                 <Form.Item name="freeItem" label={t('freeItem')} rules={required(t('freeItem'))}>
-                  <Input maxLength={200} />
+                  <Input maxLength={200} disabled={locked} />
                 </Form.Item>
               ) : values.kind === 'percent_off' ? (
                 <Form.Item name="value" label={t('percentOff')} rules={required(t('percentOff'))}>
-                  <InputNumber<number> min={1} max={100} suffix="%" style={{ width: 160 }} />
+                  <InputNumber<number>
+                    min={1}
+                    max={100}
+                    suffix="%"
+                    style={{ width: 160 }}
+                    disabled={locked}
+                  />
                 </Form.Item>
               ) : (
                 <Form.Item name="value" label={t('amountOff')} rules={required(t('amountOff'))}>
-                  <InputNumber<number> min={1} max={10_000_000} prefix="￥" style={{ width: 200 }} {...yen} />
+                  <InputNumber<number>
+                    min={1}
+                    max={10_000_000}
+                    prefix="￥"
+                    style={{ width: 200 }}
+                    disabled={locked}
+                    {...yen}
+                  />
                 </Form.Item>
               )}
               <Form.Item name="minSpend" label={t('minSpend')}>
-                <InputNumber<number> min={0} max={100_000_000} prefix="￥" style={{ width: 200 }} {...yen} />
+                <InputNumber<number>
+                  min={0}
+                  max={100_000_000}
+                  prefix="￥"
+                  style={{ width: 200 }}
+                  disabled={locked}
+                  {...yen}
+                />
               </Form.Item>
               <Form.Item name="validity" label={t('validity')}>
                 <Radio.Group
@@ -169,6 +197,7 @@ export function CouponEditorPage() {
                 <Select
                   mode="multiple"
                   allowClear
+                  disabled={locked}
                   options={rules.data?.tiers.map((x) => ({ value: x.code, label: x.name }))}
                 />
               </Form.Item>
@@ -176,11 +205,30 @@ export function CouponEditorPage() {
                 <Select
                   mode="multiple"
                   allowClear
+                  disabled={locked}
                   options={stores.data?.items.map((s) => ({ value: s.code, label: s.name }))}
                 />
               </Form.Item>
-              <Button type="primary" size="large" htmlType="submit" loading={create.isPending}>
-                {t('create')}
+              {template && (
+                <Form.Item
+                  name="active"
+                  label={t('couponActive')}
+                  valuePropName="checked"
+                  extra={t('couponActiveHelp')}
+                >
+                  <Switch />
+                </Form.Item>
+              )}
+              {template && (
+                <Typography.Paragraph type="secondary">{t('couponEditNote')}</Typography.Paragraph>
+              )}
+              <Button
+                type="primary"
+                size="large"
+                htmlType="submit"
+                loading={create.isPending || update.isPending}
+              >
+                {template ? t('save') : t('create')}
               </Button>
             </Form>
           </Card>

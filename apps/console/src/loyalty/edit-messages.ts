@@ -3,6 +3,23 @@ import { defineMessages } from '../i18n/messages.ts';
 // Loyalty editing: coupon templates, earn rules, stamp cards, manual point adjustments.
 export const editMessages = defineMessages(
   {
+    editCouponTitle: 'クーポンを編集：{name}',
+    updated: 'クーポン「{name}」を保存しました',
+    couponLocked:
+      'このクーポンはすでに {n} 枚配布済みです。特典の種類・割引額・最低お会計・使える店舗・対象ランクは変更できません。',
+    couponLockedNext:
+      'お客様がお持ちのクーポンの内容が変わらないようにするためです。割引を変えたいときは新しいクーポンを作成し、こちらは「配布する」をオフにしてください。',
+    couponActive: '配布する',
+    couponActiveHelp: 'オフにすると新しく配布されなくなります。配布済みのクーポンはそのまま使えます。',
+    couponEditNote:
+      '名前と説明の変更は配布済みのクーポンにも表示されます。有効期間と上限は、これから配布する分に適用されます。',
+    edit: '編集',
+    editStampCard: 'スタンプカードを編集',
+    stampCardUpdated: 'スタンプカード「{name}」を保存しました',
+    stampCardActive: '受付中（オフでスタンプを押せなくなります）',
+    stampCardLockNote:
+      'お客様がこのカードを使い始めた後は、必要スタンプ数と特典は変更できません（途中のカードが変わらないように）。',
+    'problem.locked': '配布・利用が始まっているため変更できません',
     newCoupon: 'クーポンを作成',
     newCouponTitle: '新しいクーポン',
     back: 'ポイント・クーポンへ戻る',
@@ -96,6 +113,23 @@ export const editMessages = defineMessages(
     tillSale: 'レジでのお会計',
   },
   {
+    editCouponTitle: 'Edit coupon: {name}',
+    updated: 'Saved coupon "{name}"',
+    couponLocked:
+      '{n} of these coupons were already issued: the kind, discount, minimum spend, stores and tiers cannot change.',
+    couponLockedNext:
+      'So that coupons customers hold do not change. For a different discount, create a new coupon and turn "Issue" off here.',
+    couponActive: 'Issue',
+    couponActiveHelp: 'Off: no new coupons are issued. Coupons already issued stay usable.',
+    couponEditNote:
+      'A new name and description also show on coupons already issued. Validity and limits apply to coupons issued from now on.',
+    edit: 'Edit',
+    editStampCard: 'Edit stamp card',
+    stampCardUpdated: 'Saved stamp card "{name}"',
+    stampCardActive: 'Open (off: no more stamps)',
+    stampCardLockNote:
+      'Once a customer has started this card, the stamps needed and the rewards cannot change (so cards in progress stay as they are).',
+    'problem.locked': 'Cannot change: already issued or in use',
     newCoupon: 'Create a coupon',
     newCouponTitle: 'New coupon',
     back: 'Back to points and coupons',

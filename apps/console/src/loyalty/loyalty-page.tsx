@@ -11,6 +11,7 @@ import { loyaltyMessages } from './messages.ts';
 import {
   type CouponTemplate,
   type LoyaltyRules,
+  type StampCard,
   useCouponTemplates,
   useLoyaltyRules,
   useStampCards,
@@ -130,6 +131,19 @@ function CouponsCard({ coupons }: { coupons: CouponTemplate[] }) {
               <Tag color={active ? TAG_COLORS.green : 'default'}>{active ? t('active') : t('inactive')}</Tag>
             ),
           },
+          ...(can('admin')
+            ? [
+                {
+                  title: '',
+                  key: 'edit',
+                  render: (_: unknown, c: CouponTemplate) => (
+                    <Link to={`/loyalty/coupons/${c.id}`} aria-label={`${e('edit')} ${c.name}`}>
+                      {e('edit')}
+                    </Link>
+                  ),
+                },
+              ]
+            : []),
         ]}
       />
     </Card>
@@ -142,6 +156,7 @@ function StampCardsCard() {
   const e = useT(editMessages);
   const { can } = useSession();
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<StampCard>();
   if (cards.isPending) return <Loading />;
   if (cards.isError) return <ErrorState error={cards.error} retry={() => cards.refetch()} />;
   return (
@@ -151,6 +166,9 @@ function StampCardsCard() {
       extra={can('admin') && <Button onClick={() => setCreating(true)}>{e('newStampCard')}</Button>}
     >
       <StampCardEditor open={creating} onClose={() => setCreating(false)} />
+      {editing && (
+        <StampCardEditor key={editing.id} open card={editing} onClose={() => setEditing(undefined)} />
+      )}
       <Table
         size="small"
         pagination={false}
@@ -169,6 +187,30 @@ function StampCardsCard() {
             key: 'rewards',
             render: (_, card) => card.rewards.map((r) => t('rewardAt', { n: r.at })).join('、') || '—',
           },
+          {
+            title: t('state'),
+            dataIndex: 'active',
+            render: (active: boolean) => (
+              <Tag color={active ? TAG_COLORS.green : 'default'}>{active ? t('active') : t('inactive')}</Tag>
+            ),
+          },
+          ...(can('admin')
+            ? [
+                {
+                  title: '',
+                  key: 'edit',
+                  render: (_: unknown, card: StampCard) => (
+                    <Button
+                      size="small"
+                      onClick={() => setEditing(card)}
+                      aria-label={`${e('edit')} ${card.name}`}
+                    >
+                      {e('edit')}
+                    </Button>
+                  ),
+                },
+              ]
+            : []),
         ]}
       />
     </Card>

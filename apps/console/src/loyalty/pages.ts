@@ -19,6 +19,11 @@ export const loyaltyPages: ConsolePage[] = [
     scope: 'admin',
   },
   {
+    path: 'loyalty/coupons/:id',
+    component: lazy(() => import('./coupon-editor-page.tsx').then((m) => ({ default: m.CouponEditorPage }))),
+    scope: 'admin',
+  },
+  {
     path: 'loyalty/members/:customerId',
     component: lazy(() => import('./member-points-page.tsx').then((m) => ({ default: m.MemberPointsPage }))),
   },

@@ -31,13 +31,15 @@ export type LoyaltyRules = NonNullable<ReturnType<typeof useLoyaltyRules>['data'
 export type CouponTemplate = NonNullable<ReturnType<typeof useCouponTemplates>['data']>['items'][number];
 export type StampCard = NonNullable<ReturnType<typeof useStampCards>['data']>['items'][number];
 
-type JsonBody<P extends keyof paths, M extends 'post'> = paths[P][M] extends {
+type JsonBody<P extends keyof paths, M extends 'post' | 'patch'> = paths[P][M] extends {
   requestBody: { content: { 'application/json': infer B } };
 }
   ? B
   : never;
 export type CouponTemplateInput = JsonBody<'/v1/loyalty/coupon-templates', 'post'>;
 export type StampCardInput = JsonBody<'/v1/loyalty/stamp-cards', 'post'>;
+export type CouponTemplatePatch = JsonBody<'/v1/loyalty/coupon-templates/{id}', 'patch'>;
+export type StampCardPatch = JsonBody<'/v1/loyalty/stamp-cards/{id}', 'patch'>;
 
 /** After a change, every loyalty read of the workspace is stale (lists, members, the till's view). */
 function useInvalidateLoyalty() {
@@ -59,6 +61,24 @@ export function useCreateStampCard() {
   const invalidate = useInvalidateLoyalty();
   return useMutation({
     mutationFn: async (body: StampCardInput) => unwrap(await api.POST('/v1/loyalty/stamp-cards', { body })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useUpdateCouponTemplate(id: number) {
+  const invalidate = useInvalidateLoyalty();
+  return useMutation({
+    mutationFn: async (body: CouponTemplatePatch) =>
+      unwrap(await api.PATCH('/v1/loyalty/coupon-templates/{id}', { params: { path: { id } }, body })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useUpdateStampCard(id: number) {
+  const invalidate = useInvalidateLoyalty();
+  return useMutation({
+    mutationFn: async (body: StampCardPatch) =>
+      unwrap(await api.PATCH('/v1/loyalty/stamp-cards/{id}', { params: { path: { id } }, body })),
     onSuccess: invalidate,
   });
 }

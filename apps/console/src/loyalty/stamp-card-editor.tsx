@@ -1,44 +1,97 @@
-// A new stamp card: stamps to fill it, per visit or per purchase (of at least ¥X), a daily limit,
-// and the coupons it gives at the goal and at midpoints.
-import { App as AntApp, Button, Form, Input, InputNumber, Modal, Radio, Select, Space } from 'antd';
+// A new or an existing stamp card: stamps to fill it, per visit or per purchase (of at least ¥X),
+// a daily limit, and the coupons it gives at the goal and at midpoints. The goal and rewards of a
+// card customers have started are fixed: the server refuses them and the field says why.
+import {
+  Alert,
+  App as AntApp,
+  Button,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Radio,
+  Select,
+  Space,
+  Switch,
+} from 'antd';
+import { ApiError } from '../api/client.ts';
 import { useT } from '../i18n/locale.tsx';
 import { editMessages } from './edit-messages.ts';
-import { type StampCardInput, useCouponTemplates, useCreateStampCard } from './queries.ts';
+import {
+  type StampCard,
+  type StampCardInput,
+  useCouponTemplates,
+  useCreateStampCard,
+  useUpdateStampCard,
+} from './queries.ts';
 
-export function StampCardEditor(props: { open: boolean; onClose(): void }) {
+type StampCardForm = StampCardInput & { active?: boolean };
+
+export function StampCardEditor(props: { open: boolean; onClose(): void; card?: StampCard }) {
   const t = useT(editMessages);
   const { message } = AntApp.useApp();
   const create = useCreateStampCard();
+  const update = useUpdateStampCard(props.card?.id ?? 0);
+  const card = props.card;
   const coupons = useCouponTemplates();
-  const [form] = Form.useForm<StampCardInput>();
+  const [form] = Form.useForm<StampCardForm>();
   const stampPer = Form.useWatch('stampPer', form);
-  const onFinish = async (f: StampCardInput) => {
+  const onFinish = async (f: StampCardForm) => {
     try {
       const body = { ...f, name: f.name.trim(), rewards: f.rewards ?? [] };
-      if (body.maxPerDay === null) delete body.maxPerDay;
-      const created = await create.mutateAsync(body);
-      message.success(t('stampCardCreated', { name: created.name }));
-      form.resetFields();
+      if (card) {
+        const saved = await update.mutateAsync({ ...body, maxPerDay: body.maxPerDay ?? null });
+        message.success(t('stampCardUpdated', { name: saved.name }));
+      } else {
+        if (body.maxPerDay === null) delete body.maxPerDay;
+        delete body.active;
+        const created = await create.mutateAsync(body);
+        message.success(t('stampCardCreated', { name: created.name }));
+        form.resetFields();
+      }
       props.onClose();
     } catch (error) {
+      const locked = error instanceof ApiError && error.reason === 'stamp_card_terms_locked';
+      const fields =
+        error instanceof ApiError ? error.problems.filter((p) => /^[a-zA-Z]+$/.test(p.path)) : [];
+      if (fields.length)
+        form.setFields(
+          fields.map((p) => ({
+            name: p.path as keyof StampCardForm,
+            errors: [locked ? t('problem.locked') : p.message],
+          })),
+        );
       message.error(`${t('failed')}: ${(error as Error).message}`);
     }
   };
   const couponOptions = coupons.data?.items.map((c) => ({ value: c.id, label: c.name }));
   return (
     <Modal
-      title={t('newStampCard')}
+      title={card ? t('editStampCard') : t('newStampCard')}
       open={props.open}
       onCancel={props.onClose}
       footer={null}
       width={640}
       destroyOnHidden
     >
-      <Form<StampCardInput>
+      {card && <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('stampCardLockNote')} />}
+      <Form<StampCardForm>
         form={form}
         layout="vertical"
         onFinish={onFinish}
-        initialValues={{ stampsRequired: 10, stampPer: 'visit', minOrderTotal: 0, maxPerDay: 1, rewards: [] }}
+        initialValues={
+          card
+            ? {
+                name: card.name,
+                stampsRequired: card.stampsRequired,
+                stampPer: card.stampPer === 'order' ? 'order' : 'visit',
+                minOrderTotal: card.minOrderTotal,
+                ...(card.maxPerDay ? { maxPerDay: card.maxPerDay } : {}),
+                rewards: card.rewards,
+                active: card.active,
+              }
+            : { stampsRequired: 10, stampPer: 'visit', minOrderTotal: 0, maxPerDay: 1, rewards: [] }
+        }
       >
         <Form.Item
           name="name"
@@ -98,9 +151,19 @@ export function StampCardEditor(props: { open: boolean; onClose(): void }) {
             </>
           )}
         </Form.List>
+        {card && (
+          <Form.Item
+            name="active"
+            label={t('stampCardActive')}
+            valuePropName="checked"
+            style={{ marginTop: 16 }}
+          >
+            <Switch />
+          </Form.Item>
+        )}
         <Space style={{ marginTop: 16, width: '100%', justifyContent: 'flex-end' }}>
           <Button onClick={props.onClose}>{t('cancel')}</Button>
-          <Button type="primary" htmlType="submit" loading={create.isPending}>
+          <Button type="primary" htmlType="submit" loading={create.isPending || update.isPending}>
             {t('save')}
           </Button>
         </Space>
