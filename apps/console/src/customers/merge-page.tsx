@@ -10,6 +10,7 @@ import { TAG_COLORS } from '../app/tag-colors.ts';
 import { useWorkspaceId } from '../auth/session.tsx';
 import { formatDate } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
+import { PageTheme } from '../team/page-theme.tsx';
 import { customerEditMessages } from './edit-messages.ts';
 import { MergeComparison } from './merge-comparison.tsx';
 import { customerMessages } from './messages.ts';
@@ -59,97 +60,100 @@ export function MergePage() {
   if (customer.isError) return <ErrorState error={customer.error} retry={() => customer.refetch()} />;
   const self = customer.data;
   const others = (candidates.data?.items ?? []).filter((x) => x.id !== self.id);
+  // PageTheme: the merge buttons are red (it cannot be undone) in a red that reads at 4.5:1.
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Link to={`/customers/${self.id}`}>← {t('mergeBack')}</Link>
-      <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
-        {t('mergeTitle')}：{fullName(self.familyName, self.givenName) || c('noName')}{' '}
-        <Typography.Text type="secondary">#{self.id}</Typography.Text>
-      </Typography.Title>
-      <Alert type="info" showIcon title={t('mergeIntro')} />
-      <Card size="small" title={t('mergeSearch')}>
-        <Input.Search
-          aria-label={t('mergeSearch')}
-          placeholder={t('mergeSearchPlaceholder')}
-          allowClear
-          enterButton
-          maxLength={100}
-          onSearch={(value) => setQ(value.trim())}
-        />
-        {q && (
-          <List
-            size="small"
-            loading={candidates.isFetching}
-            dataSource={others}
-            locale={{ emptyText: t('mergeNoCandidates') }}
-            renderItem={(x) => (
-              <List.Item
-                actions={[
-                  <Button
-                    key="pick"
-                    type={x.id === duplicateId ? 'primary' : 'default'}
-                    onClick={() => setDuplicateId(x.id)}
-                  >
-                    {t('mergePick')}
-                  </Button>,
-                ]}
-              >
-                <span>
-                  <span className="kz-kana">{fullName(x.familyNameKana, x.givenNameKana)}</span>{' '}
-                  {fullName(x.familyName, x.givenName) || c('noName')}{' '}
-                  <Typography.Text type="secondary">
-                    #{x.id}・{c('registeredAt')} {formatDate(x.registeredAt, lang)}
-                  </Typography.Text>
-                </span>
-              </List.Item>
-            )}
+    <PageTheme>
+      <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+        <Link to={`/customers/${self.id}`}>← {t('mergeBack')}</Link>
+        <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
+          {t('mergeTitle')}：{fullName(self.familyName, self.givenName) || c('noName')}{' '}
+          <Typography.Text type="secondary">#{self.id}</Typography.Text>
+        </Typography.Title>
+        <Alert type="info" showIcon title={t('mergeIntro')} />
+        <Card size="small" title={t('mergeSearch')}>
+          <Input.Search
+            aria-label={t('mergeSearch')}
+            placeholder={t('mergeSearchPlaceholder')}
+            allowClear
+            enterButton
+            maxLength={100}
+            onSearch={(value) => setQ(value.trim())}
           />
-        )}
-      </Card>
-      {duplicateId !== undefined &&
-        (preview.isPending ? (
-          <Loading />
-        ) : preview.isError ? (
-          <ErrorState error={preview.error} retry={() => preview.refetch()} />
-        ) : (
-          <Card
-            size="small"
-            title={t('previewTitle')}
-            extra={
-              <Button type="primary" danger onClick={() => setConfirming(true)}>
-                {t('confirm')}
-              </Button>
-            }
+          {q && (
+            <List
+              size="small"
+              loading={candidates.isFetching}
+              dataSource={others}
+              locale={{ emptyText: t('mergeNoCandidates') }}
+              renderItem={(x) => (
+                <List.Item
+                  actions={[
+                    <Button
+                      key="pick"
+                      type={x.id === duplicateId ? 'primary' : 'default'}
+                      onClick={() => setDuplicateId(x.id)}
+                    >
+                      {t('mergePick')}
+                    </Button>,
+                  ]}
+                >
+                  <span>
+                    <span className="kz-kana">{fullName(x.familyNameKana, x.givenNameKana)}</span>{' '}
+                    {fullName(x.familyName, x.givenName) || c('noName')}{' '}
+                    <Typography.Text type="secondary">
+                      #{x.id}・{c('registeredAt')} {formatDate(x.registeredAt, lang)}
+                    </Typography.Text>
+                  </span>
+                </List.Item>
+              )}
+            />
+          )}
+        </Card>
+        {duplicateId !== undefined &&
+          (preview.isPending ? (
+            <Loading />
+          ) : preview.isError ? (
+            <ErrorState error={preview.error} retry={() => preview.refetch()} />
+          ) : (
+            <Card
+              size="small"
+              title={t('previewTitle')}
+              extra={
+                <Button type="primary" danger onClick={() => setConfirming(true)}>
+                  {t('confirm')}
+                </Button>
+              }
+            >
+              <MergeComparison preview={preview.data} selfId={self.id} />
+              <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>
+                {t('profileRule')}
+              </Typography.Paragraph>
+            </Card>
+          ))}
+        {preview.data && (
+          <Modal
+            open={confirming}
+            title={t('confirmTitle', { merged: preview.data.mergedId, survivor: preview.data.survivorId })}
+            okText={t('confirm')}
+            okButtonProps={{ danger: true, loading: merge.isPending }}
+            cancelText={t('cancel')}
+            onOk={onMerge}
+            onCancel={() => setConfirming(false)}
           >
-            <MergeComparison preview={preview.data} selfId={self.id} />
-            <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>
-              {t('profileRule')}
+            <Typography.Paragraph>
+              {t('confirmBody', { merged: preview.data.mergedId, survivor: preview.data.survivorId })}
             </Typography.Paragraph>
-          </Card>
-        ))}
-      {preview.data && (
-        <Modal
-          open={confirming}
-          title={t('confirmTitle', { merged: preview.data.mergedId, survivor: preview.data.survivorId })}
-          okText={t('confirm')}
-          okButtonProps={{ danger: true, loading: merge.isPending }}
-          cancelText={t('cancel')}
-          onOk={onMerge}
-          onCancel={() => setConfirming(false)}
-        >
-          <Typography.Paragraph>
-            {t('confirmBody', { merged: preview.data.mergedId, survivor: preview.data.survivorId })}
-          </Typography.Paragraph>
-          <Space>
-            <Tag color={TAG_COLORS.green}>
-              #{preview.data.survivorId} {t('survives')}
-            </Tag>
-            <Tag>
-              #{preview.data.mergedId} {t('mergedAway')}
-            </Tag>
-          </Space>
-        </Modal>
-      )}
-    </Space>
+            <Space>
+              <Tag color={TAG_COLORS.green}>
+                #{preview.data.survivorId} {t('survives')}
+              </Tag>
+              <Tag>
+                #{preview.data.mergedId} {t('mergedAway')}
+              </Tag>
+            </Space>
+          </Modal>
+        )}
+      </Space>
+    </PageTheme>
   );
 }

@@ -76,8 +76,13 @@ export function useMergeCustomers(id: number) {
   return useMutation({
     mutationFn: async (duplicateId: number) =>
       unwrap(await api.POST('/v1/customers/{id}/merge', { params: { path: { id } }, body: { duplicateId } })),
-    // Both karten, the list and every figure about them change.
-    onSuccess: () => client.invalidateQueries({ queryKey: ['ws', ws] }),
+    // Both karten, the list and every figure about them change; the preview is spent (asked
+    // again it would answer 409: the duplicate is merged away).
+    onSuccess: () =>
+      client.invalidateQueries({
+        queryKey: ['ws', ws],
+        predicate: (query) => !query.queryKey.includes('merge-preview'),
+      }),
   });
 }
 
