@@ -10,7 +10,12 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 async function api(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) {
-  return t.app.inject({ method, url, headers: t.auth, ...(payload === undefined ? {} : { payload }) });
+  return t.app.inject({
+    method,
+    url,
+    headers: t.auth,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
 }
 
 async function newCustomer(): Promise<number> {

@@ -17,6 +17,8 @@ export const editMessages = defineMessages(
     editStampCard: 'スタンプカードを編集',
     stampCardUpdated: 'スタンプカード「{name}」を保存しました',
     stampCardActive: '受付中（オフでスタンプを押せなくなります）',
+    stampCardOpen: '受付中',
+    stampCardClosed: '停止中',
     stampCardLockNote:
       'お客様がこのカードを使い始めた後は、必要スタンプ数と特典は変更できません（途中のカードが変わらないように）。',
     'problem.locked': '配布・利用が始まっているため変更できません',
@@ -127,6 +129,8 @@ export const editMessages = defineMessages(
     editStampCard: 'Edit stamp card',
     stampCardUpdated: 'Saved stamp card "{name}"',
     stampCardActive: 'Open (off: no more stamps)',
+    stampCardOpen: 'Open',
+    stampCardClosed: 'Closed',
     stampCardLockNote:
       'Once a customer has started this card, the stamps needed and the rewards cannot change (so cards in progress stay as they are).',
     'problem.locked': 'Cannot change: already issued or in use',

@@ -191,7 +191,9 @@ function StampCardsCard() {
             title: t('state'),
             dataIndex: 'active',
             render: (active: boolean) => (
-              <Tag color={active ? TAG_COLORS.green : 'default'}>{active ? t('active') : t('inactive')}</Tag>
+              <Tag color={active ? TAG_COLORS.green : 'default'}>
+                {active ? e('stampCardOpen') : e('stampCardClosed')}
+              </Tag>
             ),
           },
           ...(can('admin')
