@@ -97,6 +97,19 @@ describe('PATCH /v1/customers/:id', () => {
     expect((await api('GET', `/v1/customers/${id}`)).json().givenName).toBe('一郎');
   });
 
+  it('lets exactly one of two simultaneous edits from the same opened karte through', async () => {
+    const id = await newCustomer({ email: `both${++n}@example.jp` });
+    const opened = (await api('GET', `/v1/customers/${id}`)).json().updatedAt;
+    const answers = await Promise.all(
+      ['一郎', '二郎'].map((givenName) =>
+        api('PATCH', `/v1/customers/${id}`, { updatedAt: opened, givenName }),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+    const winner = answers.find((a) => a.statusCode === 200)!.json().givenName;
+    expect((await api('GET', `/v1/customers/${id}`)).json().givenName).toBe(winner);
+  });
+
   it("refuses another customer's email with 409 identity_taken, and removing the last identity", async () => {
     const taken = `taken${++n}@example.jp`;
     const holder = await newCustomer({ email: taken });

@@ -93,12 +93,27 @@ describe('PATCH /v1/loyalty/coupon-templates/:id', () => {
     // The coupon already held keeps its discount and shows the new name.
     const coupon = (await api('GET', `/v1/loyalty/coupons/${code}`)).json();
     expect(coupon).toMatchObject({ name: '500円引き（冬）', value: 500, status: 'active' });
+    // The new validity applies to the next grant; the coupon already held keeps its own.
+    const held = (await api('GET', `/v1/loyalty/coupons/${code}`)).json();
+    await api('PATCH', `/v1/loyalty/coupon-templates/${id}`, { active: true });
+    const later = await api('POST', `/v1/loyalty/coupon-templates/${id}/grants`, {
+      customerId: await newCustomer(),
+    });
+    expect(later.statusCode).toBe(200);
+    const days = (c: { validFrom: string; validUntil: string }) =>
+      Math.round((Date.parse(c.validUntil) - Date.parse(c.validFrom)) / 86_400_000);
+    expect(days(held)).toBe(30);
+    expect(days(later.json())).toBe(14);
+    await api('PATCH', `/v1/loyalty/coupon-templates/${id}`, { active: false });
     // Inactive: no more grants.
     const refused = await api('POST', `/v1/loyalty/coupon-templates/${id}/grants`, { customerId: customer });
     expect(refused.statusCode).toBe(409);
 
-    const tooLow = await api('PATCH', `/v1/loyalty/coupon-templates/${id}`, { totalLimit: 1, active: true });
-    expect(tooLow.statusCode).toBe(200);
+    const tooLow = await api('PATCH', `/v1/loyalty/coupon-templates/${id}`, { totalLimit: 1 });
+    expect(tooLow.statusCode).toBe(400);
+    expect(tooLow.json().error.problems).toEqual([
+      { path: 'totalLimit', message: 'must be at least 2 (already issued)' },
+    ]);
     const below = await api('PATCH', `/v1/loyalty/coupon-templates/${id}`, {
       validFrom: '2027-01-02T00:00:00+09:00',
       validUntil: '2027-01-01T00:00:00+09:00',
