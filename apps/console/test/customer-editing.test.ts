@@ -2,7 +2,8 @@
 // from the karte (a bad kana refused under its field, then saved), merging a duplicate after its
 // side-by-side preview (landing on the survivor, which then holds both records' orders, points
 // and contacts), and editing a coupon template that was already issued (the discount is shown
-// fixed, the name and validity change). axe-core on every page, screenshots `30-` to `35-`.
+// fixed, the name and validity change). axe-core on every page, screenshots `30-` to `35-`; a
+// save over a colleague's newer edit is refused with a warning instead.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser, screenshot, seriousViolations } from './browser.ts';
@@ -109,6 +110,34 @@ describe('editing customers and coupons, in Japanese', () => {
     await check('31-karte-after-edit');
   });
 
+  it('warns instead of overwriting when someone else saved the customer after the dialog opened', async () => {
+    await page.getByRole('button', { name: 'プロフィールを編集' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('名', { exact: true }).waitFor();
+    // A colleague (here: the API) renames her while the dialog is open.
+    const res = await kizuna.t.app.inject({
+      method: 'PATCH',
+      url: `/v1/customers/${yamada}`,
+      headers: kizuna.t.auth,
+      payload: { givenName: '花' },
+    });
+    expect(res.statusCode).toBe(200);
+    await dialog.getByLabel('電話番号').fill('090-9999-0000');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await dialog.getByText('ほかの方がこの顧客を先に更新しました', { exact: false }).waitFor();
+    await check('31b-profile-stale');
+    await dialog.getByRole('button', { name: '最新の内容を読み込む' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: /山田 花 #/ }).waitFor();
+    // The colleague's name stands and the phone typed over the stale form was not saved.
+    const stored = await api('GET', `/v1/customers/${yamada}`);
+    expect(stored.givenName).toBe('花');
+    expect(stored.identities).toContainEqual({ kind: 'phone', namespace: '', value: '+819012345600' });
+    await api('POST', '/v1/customers', { customers: [{ email: 'cafe0@example.jp', givenName: '花子' }] });
+    await page.reload();
+    await page.getByRole('heading', { name: /山田 花子 #/ }).waitFor();
+  });
+
   it('merges a duplicate after a side-by-side preview and lands on the survivor', async () => {
     await page.getByRole('button', { name: '重複を統合' }).click();
     await page.getByRole('heading', { name: /重複している顧客を統合/ }).waitFor();
@@ -132,7 +161,9 @@ describe('editing customers and coupons, in Japanese', () => {
     await confirm.getByRole('button', { name: '統合する' }).click();
     await page.waitForURL(`${kizuna.url}/customers/${yamada}`);
     await page.getByText(`#${duplicate} を #${yamada} に統合しました`).waitFor();
-    await page.getByText('hanako.y@example.net').waitFor();
+    // The karte (not the merge page it replaces) lists the duplicate's address among its contacts.
+    await page.getByRole('button', { name: 'プロフィールを編集' }).waitFor();
+    await page.locator('.ant-list-item', { hasText: 'hanako.y@example.net' }).waitFor();
     const member = await api('GET', `/v1/loyalty/members/${yamada}`);
     expect(member.points).toBe(80);
     expect((await api('GET', `/v1/customers/${duplicate}`)).id).toBe(yamada);
@@ -170,7 +201,8 @@ describe('editing customers and coupons, in Japanese', () => {
     await page.getByText('スタンプカード「コーヒースタンプカード（新）」を保存しました').waitFor();
     const cards = await api('GET', '/v1/loyalty/stamp-cards');
     expect(cards.items[0].name).toBe('コーヒースタンプカード（新）');
-    // The page's only failed requests: the session check before login (401) and the refused kana (400).
-    expect(browser.errors.filter((e) => !/status of (401|400)/.test(e))).toEqual([]);
+    // The page's only failed requests: the session check before login (401), the refused kana
+    // (400) and the save over a colleague's edit (409).
+    expect(browser.errors.filter((e) => !/status of (401|400|409)/.test(e))).toEqual([]);
   });
 });
