@@ -113,7 +113,7 @@ describe('segments, loyalty editing and the till, in Japanese', () => {
     await check('21-coupon-editor');
     await page.getByRole('button', { name: '作成する' }).click();
     await page.getByText('クーポン「雨の日500円引き」を作成しました').waitFor();
-    await page.getByRole('cell', { name: '雨の日500円引き' }).waitFor();
+    await page.getByRole('cell', { name: '雨の日500円引き', exact: true }).waitFor();
     const templates = await api('GET', '/v1/loyalty/coupon-templates');
     expect(templates.items.find((c: { name: string }) => c.name === '雨の日500円引き')).toMatchObject({
       kind: 'amount_off',
