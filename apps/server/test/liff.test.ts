@@ -150,6 +150,7 @@ describe('POST /v1/liff/session: ID token verification', () => {
     expect(first.json()).toMatchObject({ tokenType: 'Bearer', firstOpen: true, newCustomer: false });
     expect(first.json().token).toMatch(/^kzm_/);
     expect(Date.parse(first.json().expiresAt) - time.clock.now().getTime()).toBe(30 * 60_000);
+    expect(first.json().expiresInSeconds).toBe(30 * 60);
     const card = (await asMember(first.json().token, 'GET', '/v1/liff/me/card')).json();
     const summary = (await staff('GET', `/v1/loyalty/members/${friendId}`)).json();
     expect(card.memberNo).toBe(summary.memberNo);

@@ -5903,6 +5903,8 @@ export interface paths {
                             tokenType: "Bearer";
                             /** Format: date-time */
                             expiresAt: string;
+                            /** @description the lifetime; renew before it runs out by posting a fresh ID token */
+                            expiresInSeconds: number;
                             /** @description true until the member has answered the survey */
                             firstOpen: boolean;
                             newCustomer: boolean;

@@ -39,6 +39,9 @@ const Session = Type.Object({
   token: Type.String({ description: 'Send as Authorization: Bearer … to /v1/liff/me/*' }),
   tokenType: Type.Literal('Bearer'),
   expiresAt: Type.String({ format: 'date-time' }),
+  expiresInSeconds: Type.Integer({
+    description: 'the lifetime; renew before it runs out by posting a fresh ID token',
+  }),
   firstOpen: Type.Boolean({ description: 'true until the member has answered the survey' }),
   newCustomer: Type.Boolean(),
 });
