@@ -492,6 +492,12 @@ describe('the first-open survey', () => {
       answers: { ...answers, age_band: '40s', request: null },
       marketingConsent: 'revoked',
     });
+    // Every question sent, unanswered ones as null (what the app sends): gender and store clear.
+    const cleared = await asMember(token, 'PUT', '/v1/liff/me/profile', {
+      answers: { ...Object.fromEntries(Object.keys(answers).map((key) => [key, null])), age_band: '40s' },
+    });
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json().answers).toMatchObject({ gender: null, favorite_store: null, interests: [] });
   });
 });
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError, api, unwrap } from '../api/client.ts';
 import type { Language } from '../i18n/messages.ts';
 import '../profile/profile.css';
@@ -20,6 +20,11 @@ export function LinkForm({ language, onLinked }: { language: Language; onLinked:
   const [fieldError, setFieldError] = useState<{ field: 'memberNo' | 'proof'; message: string }>();
   const [outcome, setOutcome] = useState<Outcome>();
   const [busy, setBusy] = useState(false);
+
+  // The answer appears below the button, under the tab bar on a small phone: bring it into view.
+  useEffect(() => {
+    if (outcome) document.getElementById('link-outcome')?.scrollIntoView({ block: 'center' });
+  }, [outcome]);
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();

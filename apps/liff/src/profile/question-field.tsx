@@ -103,7 +103,7 @@ export function QuestionField({ question: q, answer, error, p, language, onChang
   }
   const simple = q.kind === 'text' || q.kind === 'favorite_store';
   return (
-    <div className={error ? 'field has-error' : 'field'}>
+    <div id={`field-${q.key}`} className={error ? 'field has-error' : 'field'}>
       {simple ? (
         <label htmlFor={id}>{heading}</label>
       ) : (

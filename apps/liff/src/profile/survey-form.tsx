@@ -78,7 +78,15 @@ export function SurveyForm({ t, language, mode, onSaved }: SurveyFormProps) {
       if (message) found[q.key] = message;
     }
     setErrors(found);
-    if (Object.keys(found).length) return setStatus('invalid');
+    const first = loaded.questions.find((q) => found[q.key]);
+    if (first) {
+      // The first question to fix is brought into view with its control focused, on a long form
+      // the member would otherwise see only the message by the button.
+      const field = document.getElementById(`field-${first.key}`);
+      field?.scrollIntoView({ block: 'center' });
+      field?.querySelector<HTMLElement>('input, select, textarea')?.focus({ preventScroll: true });
+      return setStatus('invalid');
+    }
     setStatus('saving');
     const answers = Object.fromEntries(
       loaded.questions.map((q) => [q.key, loaded.answers[q.key] ?? null] as const),

@@ -47,7 +47,8 @@ export type SignInResult =
   | { kind: 'session'; session: MemberSession }
   | { kind: 'outside-line'; login: () => Promise<SignInResult | undefined> };
 
-type MockControl = { $mock: { set(data: object): void } };
+// The mock's set() replaces its data whole; the function form keeps the rest.
+type MockControl = { $mock: { set(data: object | ((previous: object) => object)): void } };
 
 /**
  * Initialises LIFF and opens a member session. Outside LINE's app and not logged in, the answer
@@ -81,7 +82,7 @@ export async function signIn(liffId: string): Promise<SignInResult> {
       login: async () => {
         liff.login({ redirectUri: globalThis.location.href });
         if (!mock) return undefined; // LINE Login takes the page away and brings it back here.
-        (liff as unknown as MockControl).$mock.set({ isLoggedIn: true });
+        (liff as unknown as MockControl).$mock.set((previous) => ({ ...previous, isLoggedIn: true }));
         return { kind: 'session', session: await openSession(liffId) };
       },
     };
