@@ -206,6 +206,12 @@ describe('the member profile in the LIFF app', () => {
     await check(page, '10-outside-line');
     await page.getByRole('button', { name: 'LINEでログイン' }).click();
     await page.getByRole('heading', { name: 'ようこそ！' }).waitFor();
+    // The English switch turns the survey's own strings and the questions' labelEn to English.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Welcome!' }).waitFor();
+    await page.getByRole('button', { name: 'Save and show my card' }).click();
+    await page.getByText('Please choose "Age"').waitFor();
+    await check(page, '11-survey-english');
     expect(errors).toEqual([]);
   });
 
