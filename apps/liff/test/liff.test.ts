@@ -64,6 +64,19 @@ describe('the LIFF member app inside LINE (mocked LIFF SDK, real ID token)', () 
   it('signs in with the ID token and shows the membership card with a QR code', async () => {
     const user = line.users.create({ displayName: '会員 花子' });
     const idToken = line.login.mintIdToken(user.userId);
+    // This member answered the first-open survey already (liff-profile.test.ts tests that screen).
+    const opened = await t.app.inject({
+      method: 'POST',
+      url: '/v1/liff/session',
+      payload: { liffId: LIFF_ID, idToken },
+    });
+    const answered = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/liff/me/profile',
+      headers: { authorization: `Bearer ${opened.json().token}` },
+      payload: { answers: {} },
+    });
+    expect(answered.statusCode, answered.body).toBe(200);
     await page.addInitScript((token) => {
       (globalThis as { kizunaLiffMock?: { idToken: string } }).kizunaLiffMock = { idToken: token };
     }, idToken);

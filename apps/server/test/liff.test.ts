@@ -150,6 +150,7 @@ describe('POST /v1/liff/session: ID token verification', () => {
     expect(first.json()).toMatchObject({ tokenType: 'Bearer', firstOpen: true, newCustomer: false });
     expect(first.json().token).toMatch(/^kzm_/);
     expect(Date.parse(first.json().expiresAt) - time.clock.now().getTime()).toBe(30 * 60_000);
+    expect(first.json().expiresInSeconds).toBe(30 * 60);
     const card = (await asMember(first.json().token, 'GET', '/v1/liff/me/card')).json();
     const summary = (await staff('GET', `/v1/loyalty/members/${friendId}`)).json();
     expect(card.memberNo).toBe(summary.memberNo);
@@ -491,6 +492,12 @@ describe('the first-open survey', () => {
       answers: { ...answers, age_band: '40s', request: null },
       marketingConsent: 'revoked',
     });
+    // Every question sent, unanswered ones as null (what the app sends): gender and store clear.
+    const cleared = await asMember(token, 'PUT', '/v1/liff/me/profile', {
+      answers: { ...Object.fromEntries(Object.keys(answers).map((key) => [key, null])), age_band: '40s' },
+    });
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json().answers).toMatchObject({ gender: null, favorite_store: null, interests: [] });
   });
 });
 

@@ -6320,6 +6320,8 @@ export interface paths {
                             tokenType: "Bearer";
                             /** Format: date-time */
                             expiresAt: string;
+                            /** @description the lifetime; renew before it runs out by posting a fresh ID token */
+                            expiresInSeconds: number;
                             /** @description true until the member has answered the survey */
                             firstOpen: boolean;
                             newCustomer: boolean;
@@ -6727,6 +6729,53 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/liff/me/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Link the member's existing shop account (member number + phone's last 4 digits or email); the two records merge */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the shop's member number or the card's */
+                        memberNo: string;
+                        phoneLast4?: string;
+                        email?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            status: "linked" | "already_linked";
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -19,18 +19,38 @@ api.use({
   },
 });
 
-/** An API error answer: the status and the server's message (which names the field at fault). */
+/** One problem the server named: `answers.age_band`, `memberNo`. */
+export interface ApiProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * An API error answer: the status, the server's message (which names the field at fault), its
+ * stable `reason` (`link_not_matched`) and the problems by field, for screens that act on them.
+ */
 export class ApiError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  readonly reason: string | undefined;
+  readonly problems: ApiProblem[];
+  constructor(status: number, message: string, reason?: string, problems: ApiProblem[] = []) {
     super(message);
     this.status = status;
+    this.reason = reason;
+    this.problems = problems;
   }
 }
 
 /** The data of an openapi-fetch result, or an ApiError. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.data !== undefined && result.response.ok) return result.data;
-  const body = (result.error ?? {}) as { error?: { message?: string } };
-  throw new ApiError(result.response.status, body.error?.message ?? `HTTP ${result.response.status}`);
+  const body = (result.error ?? {}) as {
+    error?: { message?: string; reason?: string; problems?: ApiProblem[] };
+  };
+  throw new ApiError(
+    result.response.status,
+    body.error?.message ?? `HTTP ${result.response.status}`,
+    body.error?.reason,
+    body.error?.problems ?? [],
+  );
 }

@@ -3,43 +3,42 @@ import { CardScreen } from '../card/card-screen.tsx';
 import { CouponsScreen } from '../coupons/coupons-screen.tsx';
 import { initialLanguage, type Language, MESSAGES } from '../i18n/messages.ts';
 import { PointsScreen } from '../points/points-screen.tsx';
-import { liffIdFromPath, signIn } from '../sign-in/liff-sign-in.ts';
+import { PROFILE_MESSAGES } from '../profile/profile-messages.ts';
+import { ProfileScreen } from '../profile/profile-screen.tsx';
+import { SurveyForm } from '../profile/survey-form.tsx';
+import { OutsideLine } from '../sign-in/outside-line.tsx';
+import { useMemberSession } from '../sign-in/use-member-session.ts';
 
-type Tab = 'card' | 'points' | 'coupons';
-type Phase = 'signing-in' | 'ready' | 'failed';
+type Tab = 'card' | 'points' | 'coupons' | 'profile';
 
-/** Signs the member in, then shows the card, points and coupons behind a bottom tab bar. */
+/**
+ * Signs the member in (or, outside LINE, offers LINE Login), asks the first-open survey, then
+ * shows the card, points, coupons and profile behind a bottom tab bar.
+ */
 export function App() {
   const [language, setLanguage] = useState<Language>(initialLanguage);
-  const [phase, setPhase] = useState<Phase>('signing-in');
+  const [phase, setPhase] = useMemberSession();
   const [tab, setTab] = useState<Tab>('card');
+  const [linkedNotice, setLinkedNotice] = useState(false);
   const t = MESSAGES[language];
+  const p = PROFILE_MESSAGES[language];
 
   useEffect(() => {
     document.documentElement.lang = language;
     document.title = t.appTitle;
   }, [language, t]);
 
-  useEffect(() => {
-    const liffId = liffIdFromPath(globalThis.location.pathname);
-    if (!liffId) {
-      setPhase('failed');
-      return;
-    }
-    signIn(liffId).then(
-      (session) => session && setPhase('ready'),
-      (error: unknown) => {
-        console.error(error);
-        setPhase('failed');
-      },
-    );
-  }, []);
-
+  const show = (next: Tab) => {
+    setLinkedNotice(false);
+    setTab(next);
+  };
   const tabs: [Tab, string][] = [
     ['card', t.tabCard],
     ['points', t.tabPoints],
     ['coupons', t.tabCoupons],
+    ['profile', p.tabProfile],
   ];
+  const ready = phase.kind === 'ready';
   return (
     <div className="app">
       <header className="top">
@@ -49,24 +48,57 @@ export function App() {
         </button>
       </header>
       <main>
-        {phase === 'signing-in' && <p className="notice">{t.signingIn}</p>}
-        {phase === 'failed' && (
+        {phase.kind === 'signing-in' && (
+          <p className="notice" aria-busy="true">
+            {t.signingIn}
+          </p>
+        )}
+        {phase.kind === 'failed' && (
           <p className="notice" role="alert">
             {t.signInFailed}
           </p>
         )}
-        {phase === 'ready' && tab === 'card' && <CardScreen t={t} language={language} />}
-        {phase === 'ready' && tab === 'points' && <PointsScreen t={t} language={language} />}
-        {phase === 'ready' && tab === 'coupons' && <CouponsScreen t={t} language={language} />}
+        {phase.kind === 'expired' && (
+          <div className="screen">
+            <p className="notice" role="alert">
+              {t.sessionExpired}
+            </p>
+            <button type="button" className="button" onClick={() => globalThis.location.reload()}>
+              {t.retry}
+            </button>
+          </div>
+        )}
+        {phase.kind === 'outside-line' && <OutsideLine language={language} onLogin={phase.login} />}
+        {phase.kind === 'survey' && (
+          <SurveyForm t={t} language={language} mode="first" onSaved={() => setPhase({ kind: 'ready' })} />
+        )}
+        {ready && linkedNotice && (
+          <p className="form-ok banner" role="status">
+            {p.linked}
+          </p>
+        )}
+        {ready && tab === 'card' && <CardScreen t={t} language={language} />}
+        {ready && tab === 'points' && <PointsScreen t={t} language={language} />}
+        {ready && tab === 'coupons' && <CouponsScreen t={t} language={language} />}
+        {ready && tab === 'profile' && (
+          <ProfileScreen
+            t={t}
+            language={language}
+            onLinked={() => {
+              setTab('card');
+              setLinkedNotice(true);
+            }}
+          />
+        )}
       </main>
-      {phase === 'ready' && (
+      {ready && (
         <nav className="tabs" aria-label={t.appTitle}>
           {tabs.map(([value, label]) => (
             <button
               key={value}
               type="button"
               aria-current={tab === value ? 'page' : undefined}
-              onClick={() => setTab(value)}
+              onClick={() => show(value)}
             >
               {label}
             </button>

@@ -16,6 +16,10 @@ import { api, setMemberToken, unwrap } from '../api/client.ts';
  */
 interface LiffMock {
   idToken: string;
+  /** As if opened in LINE's app (the default) or in another browser. */
+  inClient?: boolean;
+  /** Logged in with LINE (the default); false with inClient false is the outside-LINE screen. */
+  loggedIn?: boolean;
 }
 
 declare global {
@@ -31,10 +35,27 @@ export function liffIdFromPath(pathname: string): string | undefined {
 export interface MemberSession {
   expiresAt: string;
   firstOpen: boolean;
+  /**
+   * When to renew, in ms from the answer's arrival: five minutes before the session's lifetime
+   * runs out (the server's interval, so a phone whose clock is wrong changes nothing).
+   */
+  renewInMs: number;
 }
 
-/** Renews the member session with a fresh ID token; false when LINE sends the member to log in. */
-export async function signIn(liffId: string): Promise<MemberSession | undefined> {
+/** What signing in came to: a session, or a browser outside LINE that must log in with LINE. */
+export type SignInResult =
+  | { kind: 'session'; session: MemberSession }
+  | { kind: 'outside-line'; login: () => Promise<SignInResult | undefined> };
+
+// The mock's set() replaces its data whole; the function form keeps the rest.
+type MockControl = { $mock: { set(data: object | ((previous: object) => object)): void } };
+
+/**
+ * Initialises LIFF and opens a member session. Outside LINE's app and not logged in, the answer
+ * is `outside-line`: the screen says so and its button calls `login` (LINE Login, which comes
+ * back to this page; in mock mode the mock is then logged in and the session opens at once).
+ */
+export async function signIn(liffId: string): Promise<SignInResult> {
   liff.use(new IsInClient());
   liff.use(new IsLoggedIn());
   liff.use(new Login());
@@ -47,18 +68,41 @@ export async function signIn(liffId: string): Promise<MemberSession | undefined>
     // same methods at init (it needs only isInClient, installed above), hence the casts.
     liff.use(new LiffMockPlugin() as unknown as Parameters<typeof liff.use>[0]);
     await liff.init({ liffId, mock: true } as Parameters<typeof liff.init>[0]);
-    (liff as unknown as { $mock: { set(data: object): void } }).$mock.set({ getIDToken: mock.idToken });
+    (liff as unknown as MockControl).$mock.set({
+      getIDToken: mock.idToken,
+      isInClient: mock.inClient ?? true,
+      isLoggedIn: mock.loggedIn ?? true,
+    });
   } else {
     await liff.init({ liffId });
-    if (!liff.isLoggedIn()) {
-      // Outside LINE's app the member logs in with LINE Login first, then comes back here.
-      liff.login({ redirectUri: globalThis.location.href });
-      return undefined;
-    }
   }
+  if (!liff.isInClient() && !liff.isLoggedIn()) {
+    return {
+      kind: 'outside-line',
+      login: async () => {
+        liff.login({ redirectUri: globalThis.location.href });
+        if (!mock) return undefined; // LINE Login takes the page away and brings it back here.
+        (liff as unknown as MockControl).$mock.set((previous) => ({ ...previous, isLoggedIn: true }));
+        return { kind: 'session', session: await openSession(liffId) };
+      },
+    };
+  }
+  return { kind: 'session', session: await openSession(liffId) };
+}
+
+/**
+ * Posts LINE's ID token for a member session. Also how the session is renewed in place before
+ * it expires: the same call with the token LIFF holds (valid an hour), no reload.
+ */
+export async function openSession(liffId: string): Promise<MemberSession> {
   const idToken = liff.getIDToken();
   if (!idToken) throw new Error('liff.getIDToken() returned no token');
   const session = unwrap(await api.POST('/v1/liff/session', { body: { liffId, idToken } }));
   setMemberToken(session.token);
-  return { expiresAt: session.expiresAt, firstOpen: session.firstOpen };
+  const lifetimeMs = session.expiresInSeconds * 1000;
+  return {
+    expiresAt: session.expiresAt,
+    firstOpen: session.firstOpen,
+    renewInMs: Math.max(lifetimeMs / 2, lifetimeMs - 5 * 60 * 1000),
+  };
 }

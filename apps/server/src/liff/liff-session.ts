@@ -7,7 +7,7 @@ import { transact } from '../db/transact.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../shared/domain-error.ts';
 import { findLiffApp } from './liff-apps.ts';
-import { openMemberSession } from './member-sessions.ts';
+import { MEMBER_SESSION_TTL_MS, openMemberSession } from './member-sessions.ts';
 import { surveyAnsweredAt } from './survey-answers.ts';
 import { verifyLiffIdToken } from './verify-id-token.ts';
 
@@ -22,6 +22,8 @@ export interface LiffSession {
   token: string;
   tokenType: 'Bearer';
   expiresAt: string;
+  /** The session's lifetime, so the app renews it in time whatever its own clock says. */
+  expiresInSeconds: number;
   /** True until the member has answered the first-open survey. */
   firstOpen: boolean;
   /** True when this open made the customer (a LINE user Kizuna did not know). */
@@ -78,6 +80,7 @@ export async function startLiffSession(
     token: session.token,
     tokenType: 'Bearer',
     expiresAt: session.expiresAt.toISOString(),
+    expiresInSeconds: MEMBER_SESSION_TTL_MS / 1000,
     firstOpen: answeredAt === null,
     newCustomer: created,
   };

@@ -1,6 +1,7 @@
-// Kysely's view of the LIFF tables in migrations/0036_liff.sql, added to DB by module augmentation.
+// Kysely's view of the LIFF tables in migrations/0036_liff.sql and
+// 0038_liff_account_link.sql, added to DB by module augmentation.
 import type { ColumnType, Generated } from 'kysely';
-import type { Timestamp } from '../db/column-types.ts';
+import type { Id, Timestamp } from '../db/column-types.ts';
 
 export interface LiffAppTable {
   workspace_id: string;
@@ -34,11 +35,21 @@ export interface LiffSurveyResponseTable {
   answered_at: Timestamp;
 }
 
+export interface LiffLinkAttemptTable {
+  workspace_id: string;
+  id: Id;
+  line_user_id: string;
+  member_no_key: string;
+  attempted_at: Timestamp;
+  succeeded: boolean;
+}
+
 declare module '../db/schema.ts' {
   interface DB {
     liff_app: LiffAppTable;
     liff_member_session: LiffMemberSessionTable;
     liff_survey: LiffSurveyTable;
     liff_survey_response: LiffSurveyResponseTable;
+    liff_link_attempt: LiffLinkAttemptTable;
   }
 }

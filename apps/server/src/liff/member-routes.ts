@@ -5,6 +5,7 @@ import { type TSchema, Type } from 'typebox';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { startLiffSession } from './liff-session.ts';
 import { memberOf } from './member-auth.ts';
+import { linkMemberAccount } from './member-link.ts';
 import {
   COUPONS_MAX,
   memberCard,
@@ -30,10 +31,17 @@ const tags = ['liff'];
 const member = { member: true };
 const NoQuery = Type.Object({}, { additionalProperties: false });
 
+const LinkResult = Type.Object({
+  status: Type.Union([Type.Literal('linked'), Type.Literal('already_linked')]),
+});
+
 const Session = Type.Object({
   token: Type.String({ description: 'Send as Authorization: Bearer … to /v1/liff/me/*' }),
   tokenType: Type.Literal('Bearer'),
   expiresAt: Type.String({ format: 'date-time' }),
+  expiresInSeconds: Type.Integer({
+    description: 'the lifetime; renew before it runs out by posting a fresh ID token',
+  }),
   firstOpen: Type.Boolean({ description: 'true until the member has answered the survey' }),
   newCustomer: Type.Boolean(),
 });
@@ -182,5 +190,39 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => saveProfile(db, memberOf(request), request.body, clock.now(), deps.jobs?.publish),
+  );
+  app.post(
+    '/v1/liff/me/link',
+    {
+      config: member,
+      schema: {
+        tags,
+        summary:
+          "Link the member's existing shop account (member number + phone's last 4 digits or email); the two records merge",
+        body: Type.Object(
+          {
+            memberNo: Type.String({
+              minLength: 1,
+              maxLength: 40,
+              description: "the shop's member number or the card's",
+            }),
+            phoneLast4: Type.Optional(Type.String({ minLength: 4, maxLength: 8 })),
+            email: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: LinkResult },
+      },
+    },
+    async (request) => {
+      const { status } = await linkMemberAccount(
+        db,
+        memberOf(request),
+        request.body,
+        clock.now(),
+        deps.jobs?.publish,
+      );
+      return { status };
+    },
   );
 }

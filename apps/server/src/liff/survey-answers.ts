@@ -168,13 +168,16 @@ export async function saveProfile(
     const clearAttributes: string[] = [];
     for (const q of questions) {
       if (!(q.key in input.answers)) continue;
-      const answer = input.answers[q.key] ?? null;
+      // The body's validator coerces a JSON null to '' where a string is allowed (the first
+      // branch of AnswerValue), so '' and [] mean "no answer" like null: gender '' would break
+      // the customer's gender check and fail the whole save.
+      const given = input.answers[q.key] ?? null;
+      const answer = given === '' || (Array.isArray(given) && given.length === 0) ? null : given;
       if (q.kind === 'gender') patch.gender = answer;
       else if (q.kind === 'favorite_store')
         patch.favorite_store_id = typeof answer === 'string' ? stores.get(answer) : null;
       else if (q.kind === 'interests') patch.interests = Array.isArray(answer) ? answer : [];
-      else if (answer === null || answer === '' || (Array.isArray(answer) && answer.length === 0))
-        clearAttributes.push(q.key);
+      else if (answer === null) clearAttributes.push(q.key);
       else setAttributes[q.key] = answer;
     }
     await tx

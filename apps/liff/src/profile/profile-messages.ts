@@ -1,0 +1,98 @@
+// The survey's and the account link's strings, Japanese first. Kept beside their screens rather
+// than in i18n/messages.ts so the profile tab is one folder; `ProfileMessages` is the Japanese
+// table's type, so a key missing from the English table is a build error.
+const ja = {
+  tabProfile: 'プロフィール',
+  firstTitle: 'ようこそ！',
+  firstIntro:
+    'はじめに、かんたんなアンケートにご協力ください（30秒ほどで終わります）。お客さまに合ったお知らせやクーポンをお届けするために使います。',
+  editTitle: 'プロフィール',
+  required: '必須',
+  optional: '任意',
+  choose: '選択してください',
+  noStores: '店舗が登録されていません',
+  chooseOne: (label: string) => `「${label}」を選んでください`,
+  chooseSome: (label: string) => `「${label}」を1つ以上選んでください`,
+  fillIn: (label: string) => `「${label}」を入力してください`,
+  tooLong: (label: string) => `「${label}」は500文字以内で入力してください`,
+  consent: 'お店からのお知らせ（新商品・クーポンなど）をLINEで受け取る',
+  consentHint: 'あとからこの画面でいつでも変更できます。',
+  submitFirst: '登録して会員証を表示',
+  submitEdit: '保存する',
+  saving: '保存しています…',
+  saved: '保存しました。',
+  saveFailed: '保存できませんでした。通信環境をご確認のうえ、もう一度お試しください。',
+  fixErrors: '入力内容をご確認ください。',
+  linkTitle: 'お持ちの会員アカウントと連携',
+  linkIntro:
+    '店舗やオンラインストアの会員番号をお持ちの方は、連携するとこれまでのポイントや購入履歴がこの会員証にまとまります。',
+  linkMemberNo: '会員番号',
+  linkMemberNoHint: '会員カードやオンラインストアのマイページに記載されています',
+  linkProofBy: '本人確認の方法',
+  linkByPhone: '電話番号の下4桁',
+  linkByEmail: 'メールアドレス',
+  linkPhoneLast4: 'ご登録の電話番号の下4桁',
+  linkEmail: 'ご登録のメールアドレス',
+  linkSubmit: '連携する',
+  linking: '確認しています…',
+  linkNeedsMemberNo: '会員番号を入力してください',
+  linkNeedsLast4: '電話番号の下4桁を半角数字4桁で入力してください',
+  linkNeedsEmail: 'メールアドレスを正しく入力してください',
+  linkNotMatched: '会員番号とご登録情報の組み合わせが確認できませんでした。入力内容をご確認ください。',
+  linkTooMany:
+    '確認の回数が上限に達しました。時間をおいてもう一度お試しいただくか、店舗スタッフにお声がけください。',
+  linkOtherLine:
+    'この会員アカウントは別のLINEアカウントと連携済みです。お手数ですが店舗スタッフにお問い合わせください。',
+  linkFailed: '連携できませんでした。通信環境をご確認のうえ、もう一度お試しください。',
+  linked: '連携しました。これまでのポイントと履歴がこの会員証に引き継がれました。',
+  alreadyLinked: 'この会員アカウントはすでに連携されています。',
+};
+
+export type ProfileMessages = typeof ja;
+
+const en: ProfileMessages = {
+  tabProfile: 'Profile',
+  firstTitle: 'Welcome!',
+  firstIntro:
+    'Please answer a few quick questions first (about 30 seconds). We use them to send you news and coupons that suit you.',
+  editTitle: 'Profile',
+  required: 'Required',
+  optional: 'Optional',
+  choose: 'Please choose',
+  noStores: 'No stores yet',
+  chooseOne: (label: string) => `Please choose "${label}"`,
+  chooseSome: (label: string) => `Please choose at least one for "${label}"`,
+  fillIn: (label: string) => `Please fill in "${label}"`,
+  tooLong: (label: string) => `"${label}" must be 500 characters or fewer`,
+  consent: "Receive the shop's news (new items, coupons) on LINE",
+  consentHint: 'You can change this here at any time.',
+  submitFirst: 'Save and show my card',
+  submitEdit: 'Save',
+  saving: 'Saving…',
+  saved: 'Saved.',
+  saveFailed: 'Could not save. Check your connection and try again.',
+  fixErrors: 'Please check your answers.',
+  linkTitle: 'Link your existing member account',
+  linkIntro:
+    'If you already have a member number from a store or the online shop, link it to bring your points and purchase history onto this card.',
+  linkMemberNo: 'Member number',
+  linkMemberNoHint: 'Printed on your member card or shown on the online shop’s account page',
+  linkProofBy: 'Confirm with',
+  linkByPhone: 'Last 4 digits of phone',
+  linkByEmail: 'Email address',
+  linkPhoneLast4: 'Last 4 digits of your registered phone number',
+  linkEmail: 'Your registered email address',
+  linkSubmit: 'Link account',
+  linking: 'Checking…',
+  linkNeedsMemberNo: 'Please enter your member number',
+  linkNeedsLast4: 'Please enter the last 4 digits of your phone number',
+  linkNeedsEmail: 'Please enter a valid email address',
+  linkNotMatched: 'The member number and your details do not match. Please check what you entered.',
+  linkTooMany: 'Too many attempts. Please try again later or ask the shop staff.',
+  linkOtherLine: 'This member account is already linked to another LINE account. Please ask the shop staff.',
+  linkFailed: 'Could not link. Check your connection and try again.',
+  linked: 'Linked. Your points and history are now on this card.',
+  alreadyLinked: 'This member account is already linked.',
+};
+
+export const PROFILE_MESSAGES = { ja, en };
