@@ -215,12 +215,27 @@ describe('LINE Login in the sandbox', () => {
       name: '鈴木 次郎',
     });
     expect(ok.body.iat).toBe(Math.floor(now / 1000));
+    // Web login's HS256 token, signed with the channel secret, verifies too.
+    const hs256 = line.login.mintIdToken(user.userId, { alg: 'HS256' });
+    expect(JSON.parse(Buffer.from(hs256.split('.')[0] ?? '', 'base64url').toString())).toEqual({
+      typ: 'JWT',
+      alg: 'HS256',
+    });
+    expect(await check(hs256, { user_id: user.userId })).toMatchObject({
+      status: 200,
+      body: { sub: user.userId },
+    });
 
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const cases: [string, string, Record<string, string>?][] = [
       [line.login.mintIdToken(user.userId, { signingKey: privateKey }), 'Invalid IdToken.'],
       [line.login.mintIdToken(user.userId, { iss: 'https://evil.example' }), 'Invalid IdToken Issuer.'],
       [line.login.mintIdToken(user.userId, { aud: '999' }), 'Invalid IdToken Audience.'],
+      [
+        line.login.mintIdToken(user.userId, { alg: 'HS256', hmacSecret: 'another-secret' }),
+        'Invalid IdToken.',
+      ],
+      [line.login.mintIdToken(user.userId, { alg: 'none' }), 'Invalid IdToken.'],
       [good, 'Invalid IdToken Nonce.', { nonce: 'xyz' }],
       [good, 'Invalid IdToken Subject Identifier.', { user_id: `U${'f'.repeat(32)}` }],
       ['not.a.jwt', 'Invalid IdToken.'],

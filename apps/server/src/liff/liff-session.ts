@@ -6,6 +6,7 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../shared/domain-error.ts';
+import type { SecretBox } from '../shared/secret-box.ts';
 import { findLiffApp } from './liff-apps.ts';
 import { openMemberSession } from './member-sessions.ts';
 import { surveyAnsweredAt } from './survey-answers.ts';
@@ -49,19 +50,21 @@ async function memberCustomer(db: Kysely<DB>, workspaceId: string, lineUserId: s
 }
 
 /**
- * Verifies the ID token for the LIFF app (signature by LINE Login's JWKS, issuer, audience = the
- * app's login channel, expiry, nonce), finds or creates the customer and opens a member session.
+ * Verifies the ID token for the LIFF app (signature by LINE Login's JWKS for ES256 or by the login
+ * channel's secret for HS256, issuer, audience = the app's login channel, expiry, nonce), finds or
+ * creates the customer and opens a member session.
  */
 export async function startLiffSession(
   db: Kysely<DB>,
-  hosts: LineHostAllowance,
+  deps: { hosts: LineHostAllowance; secrets: SecretBox },
   input: LiffSessionInput,
   now: Date,
 ): Promise<LiffSession> {
-  const app = await findLiffApp(db, input.liffId, hosts);
+  const app = await findLiffApp(db, input.liffId, deps.hosts);
   const verified = await verifyLiffIdToken(input.idToken, {
     apiBaseUrl: app.apiBaseUrl,
     loginChannelId: app.loginChannelId,
+    loginChannelSecret: deps.secrets.open(app.loginChannelSecretSealed),
     now,
     nonce: input.nonce,
   });

@@ -65,7 +65,7 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
         response: { 200: Session },
       },
     },
-    async (request) => startLiffSession(db, lineHosts, request.body, clock.now()),
+    async (request) => startLiffSession(db, { hosts: lineHosts, secrets }, request.body, clock.now()),
   );
   app.delete(
     '/v1/liff/session',
