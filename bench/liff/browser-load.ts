@@ -36,20 +36,43 @@ export interface LoadTiming {
   bytes: number;
 }
 
-/** Runs in the page before any of its scripts (addInitScript): no imports, no closures. */
-function measure(idToken: string) {
-  (globalThis as { kizunaLiffMock?: { idToken: string } }).kizunaLiffMock = { idToken };
-  const bench: { ready: number } = { ready: 0 };
-  (globalThis as { __kizunaBench?: typeof bench }).__kizunaBench = bench;
+/**
+ * Runs in the page before any of its scripts (addInitScript). Plain JavaScript in a string: the
+ * bench's tsconfig has no DOM types, as for the browser tests.
+ */
+const measureScript = (idToken: string) => `
+  globalThis.kizunaLiffMock = { idToken: ${JSON.stringify(idToken)} };
+  const bench = (globalThis.__kizunaBench = { ready: 0 });
   const observer = new MutationObserver(() => {
     const memberNo = document.querySelector('[data-testid="member-no"]');
-    if (!memberNo?.textContent || !document.querySelector('svg[data-payload] path')) return;
+    if (!memberNo || !memberNo.textContent || !document.querySelector('svg[data-payload] path')) return;
     observer.disconnect();
-    requestAnimationFrame(() => {
-      bench.ready = performance.now();
-    });
+    requestAnimationFrame(() => { bench.ready = performance.now(); });
   });
   observer.observe(document, { childList: true, subtree: true, characterData: true });
+`;
+
+/** Read in the page once the card is there: the navigation, paint and resource timings. */
+const READ_TIMINGS = `(() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const paint = performance.getEntriesByName('first-paint')[0];
+  return {
+    ready: globalThis.__kizunaBench.ready,
+    html: nav.responseEnd,
+    htmlBytes: nav.transferSize,
+    firstPaint: paint ? paint.startTime : undefined,
+    resources: performance.getEntriesByType('resource').map((r) => ({
+      name: r.name, responseEnd: r.responseEnd, transferSize: r.transferSize,
+    })),
+  };
+})()`;
+
+interface RawTimings {
+  ready: number;
+  html: number;
+  htmlBytes: number;
+  firstPaint: number | undefined;
+  resources: { name: string; responseEnd: number; transferSize: number }[];
 }
 
 /** A short name for a request the card page makes. */
@@ -82,35 +105,37 @@ export async function coldLoad(
   });
   try {
     const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
     const cdp = await context.newCDPSession(page);
     const { label: _label, ...network } = NETWORK_PROFILES[options.profile];
     await cdp.send('Network.enable');
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
     await cdp.send('Network.emulateNetworkConditions', { offline: false, ...network });
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: options.cpuRate });
-    await page.addInitScript(measure, options.idToken);
+    await page.addInitScript({ content: measureScript(options.idToken) });
     await page.goto(url, { waitUntil: 'commit' });
-    await page.waitForFunction(
-      () => ((globalThis as { __kizunaBench?: { ready: number } }).__kizunaBench?.ready ?? 0) > 0,
-      null,
-      { timeout: 60_000, polling: 50 },
-    );
-    const raw = await page.evaluate(() => {
-      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-      const resources = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((r) => ({
-        name: r.name,
-        responseEnd: r.responseEnd,
-        transferSize: r.transferSize,
-      }));
-      const paint = performance.getEntriesByName('first-paint')[0];
-      return {
-        ready: (globalThis as unknown as { __kizunaBench: { ready: number } }).__kizunaBench.ready,
-        html: nav.responseEnd,
-        htmlBytes: nav.transferSize,
-        firstPaint: paint?.startTime,
-        resources,
-      };
-    });
+    // A function, not a string: the LIFF page's CSP has no 'unsafe-eval'.
+    await page
+      .waitForFunction(
+        () => ((globalThis as { __kizunaBench?: { ready: number } }).__kizunaBench?.ready ?? 0) > 0,
+        null,
+        { timeout: 60_000, polling: 50 },
+      )
+      .catch(async (error: unknown) => {
+        const text = await page
+          .locator('body')
+          .innerText()
+          .catch(() => '');
+        throw new Error(
+          `${url}: no card within 60 s (page: ${text.slice(0, 200)}; errors: ${errors.join('; ')})`,
+          {
+            cause: error,
+          },
+        );
+      });
+    const raw = await page.evaluate<RawTimings>(READ_TIMINGS);
     const resources: Record<string, number> = {};
     for (const r of raw.resources) resources[resourceName(r.name)] ??= r.responseEnd;
     return {

@@ -1,6 +1,7 @@
 // Builds the LIFF app as it was at a commit, for `liff.ts --before DIR`: the commit's apps/liff is
-// extracted under bench/out/ (inside the repository, so its imports resolve to this checkout's
-// node_modules) and built there with its own vite.config.ts.
+// extracted under node_modules/.cache/ (inside the checkout, so its imports resolve to this
+// checkout's node_modules; outside what the type check and the linter read) and built there with
+// its own vite.config.ts.
 //
 //   node bench/liff/build-at.ts <commit> [--out bench/out/liff-before]
 import { execFileSync } from 'node:child_process';
@@ -16,11 +17,13 @@ const { values, positionals } = parseArgs({
 const commit = positionals[0];
 if (!commit) throw new Error('usage: node bench/liff/build-at.ts <commit> [--out DIR]');
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const source = `${repo}bench/out/liff-source`;
+const source = `${repo}node_modules/.cache/kizuna-bench-liff`;
 rmSync(source, { recursive: true, force: true });
 mkdirSync(source, { recursive: true });
 // The archive holds apps/liff/… and the tsconfig it extends as committed; tar extracts them under `source`.
-const archive = execFileSync('git', ['-C', repo, 'archive', commit, 'apps/liff', 'tsconfig.base.json'], { maxBuffer: 64 * 2 ** 20 });
+const archive = execFileSync('git', ['-C', repo, 'archive', commit, 'apps/liff', 'tsconfig.base.json'], {
+  maxBuffer: 64 * 2 ** 20,
+});
 execFileSync('tar', ['-x', '-C', source], { input: archive });
 const root = `${source}/apps/liff`;
 const outDir = values.out.startsWith('/') ? values.out : `${repo}${values.out}`;

@@ -1,8 +1,9 @@
 // The bench's own little web server on loopback, for what Kizuna itself does not serve:
 // - `/static/card`: the baseline, the card page as the app rendered it (HTML with its stylesheet,
 //   no script), so a cold load of it costs the network and the HTML's parse and paint alone;
-// - `/before/liff/<liffId>` (with `--before DIR`): an earlier build of the app, its assets from
-//   DIR, and its API calls passed through to the Kizuna server, so both builds load in one run.
+// - `/liff/<liffId>` (with `--before DIR`): an earlier build of the app, its assets from DIR at
+//   /liff/assets/ as Kizuna serves them (the build's chunks name that path), and its API calls
+//   passed through to the Kizuna server, so both builds load in one run.
 // Assets are sent gzipped when asked, as Kizuna's static-assets.ts sends them.
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, request as forward, type Server } from 'node:http';
@@ -28,11 +29,15 @@ const body = (type: string, plain: Buffer): Body => ({ type, plain, gzip: gzipSy
 function readBuild(dist: string, prefix: string): Map<string, Body> {
   const files = new Map<string, Body>();
   // The build's index.html names its assets at /liff/assets/…; under the prefix they move with it.
-  const html = readFileSync(join(dist, 'index.html'), 'utf8').replaceAll('/liff/assets/', `${prefix}/liff/assets/`);
+  const html = readFileSync(join(dist, 'index.html'), 'utf8').replaceAll(
+    '/liff/assets/',
+    `${prefix}/liff/assets/`,
+  );
   files.set(`${prefix}/liff/index.html`, body(TYPES['.html'] as string, Buffer.from(html)));
   for (const name of readdirSync(join(dist, 'assets'))) {
     const type = TYPES[extname(name)];
-    if (type) files.set(`${prefix}/liff/assets/${name}`, body(type, readFileSync(join(dist, 'assets', name))));
+    if (type)
+      files.set(`${prefix}/liff/assets/${name}`, body(type, readFileSync(join(dist, 'assets', name))));
   }
   return files;
 }
@@ -53,7 +58,7 @@ export async function startFrontServer(options: {
   kizunaUrl: string;
 }): Promise<FrontServer> {
   const files = readBuild(options.dist, '/static');
-  if (options.beforeDist) for (const [path, file] of readBuild(options.beforeDist, '/before')) files.set(path, file);
+  if (options.beforeDist) for (const [path, file] of readBuild(options.beforeDist, '')) files.set(path, file);
   const kizuna = new URL(options.kizunaUrl);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -71,7 +76,7 @@ export async function startFrontServer(options: {
     }
     const file =
       files.get(path) ??
-      (path.startsWith('/before/liff/') && !path.includes('/assets/') ? files.get('/before/liff/index.html') : undefined);
+      (path.startsWith('/liff/') && !path.includes('/assets/') ? files.get('/liff/index.html') : undefined);
     if (!file) {
       res.writeHead(404).end();
       return;

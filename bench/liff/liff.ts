@@ -41,7 +41,9 @@ const profiles = String(values.profiles).split(',') as ProfileName[];
 for (const p of profiles) if (!(p in NETWORK_PROFILES)) throw new Error(`--profiles: unknown profile ${p}`);
 const DIST = fileURLToPath(new URL('../../apps/liff/dist/', import.meta.url));
 if (!existsSync(`${DIST}build-info.json`))
-  throw new Error('apps/liff/dist is not built: run node apps/liff/build/build-liff.ts (or ./kizuna typecheck)');
+  throw new Error(
+    'apps/liff/dist is not built: run node apps/liff/build/build-liff.ts (or ./kizuna typecheck)',
+  );
 if (values.before && !existsSync(`${values.before}/index.html`))
   throw new Error(`--before: ${values.before} has no index.html (see bench/liff/build-at.ts)`);
 const LIFF_ID = '2000000001-BenchLf1';
@@ -67,9 +69,17 @@ const app = await buildApp({
 await app.listen({ host: '127.0.0.1', port: 0 });
 const kizunaUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 const line = await startLineSandbox({ seed: 18 });
-const { apiKey } = await initWorkspace(database.db, { name: 'ベンチ店', ownerEmail: 'bench-owner@example.jp' });
+const { apiKey } = await initWorkspace(database.db, {
+  name: 'ベンチ店',
+  ownerEmail: 'bench-owner@example.jp',
+});
 const staff = async (url: string, payload: object) => {
-  const res = await app.inject({ method: 'PUT', url, headers: { authorization: `Bearer ${apiKey}` }, payload });
+  const res = await app.inject({
+    method: 'PUT',
+    url,
+    headers: { authorization: `Bearer ${apiKey}` },
+    payload,
+  });
   if (res.statusCode !== 200) throw new Error(`PUT ${url}: ${res.statusCode} ${res.body}`);
   return res.json() as { id: string };
 };
@@ -93,7 +103,7 @@ const browser = await chromium.launch({
 
 const pages: [string, string][] = [
   ['app', `${kizunaUrl}/liff/${LIFF_ID}`],
-  ...(values.before ? ([['app before', `${front.url}/before/liff/${LIFF_ID}`]] as [string, string][]) : []),
+  ...(values.before ? ([['app before', `${front.url}/liff/${LIFF_ID}`]] as [string, string][]) : []),
   ['static HTML', `${front.url}/static/card`],
 ];
 const load = (url: string, profile: ProfileName) =>
@@ -102,12 +112,12 @@ const load = (url: string, profile: ProfileName) =>
 // Warm-up, not counted: the server fetches the sandbox's JWKS once and keeps it (as it keeps
 // LINE's), and the card as the app draws it becomes the static page.
 const warm = await browser.newPage();
-await warm.addInitScript((token) => {
-  (globalThis as { kizunaLiffMock?: { idToken: string } }).kizunaLiffMock = { idToken: token };
-}, line.login.mintIdToken(member.userId));
+await warm.addInitScript({
+  content: `globalThis.kizunaLiffMock = { idToken: ${JSON.stringify(line.login.mintIdToken(member.userId))} };`,
+});
 await warm.goto(`${kizunaUrl}/liff/${LIFF_ID}`);
 await warm.locator('svg[data-payload] path').waitFor({ timeout: 60_000 });
-const rendered = await warm.evaluate(() => document.documentElement.outerHTML);
+const rendered = await warm.evaluate<string>('document.documentElement.outerHTML');
 await warm.close();
 front.setStaticCard(
   `<!doctype html>\n${rendered.replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '').replaceAll('/liff/assets/', '/static/liff/assets/')}`,
@@ -137,12 +147,15 @@ const ms = (x: number) => (Number.isNaN(x) ? '—' : `${Math.round(x)}`);
 const median = (xs: number[]) => quantile(xs, 0.5);
 
 console.log(`\nbench/liff: cold load to a usable card, CPU ${cpuRate}× slower, ${runs} runs each (ms)\n`);
-console.log('| network | page | median | p90 | min | max | HTML | first paint | js | mock | session | card | KB |');
+console.log(
+  '| network | page | median | p90 | min | max | HTML | first paint | js | mock | session | card | KB |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const [key, list] of results) {
   const [profile, name] = key.split('\t') as [ProfileName, string];
   const ready = list.map((r) => r.readyMs);
-  const res = (what: string) => ms(median(list.flatMap((r) => (r.resources[what] === undefined ? [] : [r.resources[what]]))));
+  const res = (what: string) =>
+    ms(median(list.flatMap((r) => (r.resources[what] === undefined ? [] : [r.resources[what]]))));
   console.log(
     `| ${NETWORK_PROFILES[profile].label} | ${name} | ${ms(median(ready))} | ${ms(quantile(ready, 0.9))} | ${ms(Math.min(...ready))} | ${ms(Math.max(...ready))} | ${ms(median(list.map((r) => r.htmlMs)))} | ${ms(median(list.flatMap((r) => (r.firstPaintMs === undefined ? [] : [r.firstPaintMs]))))} | ${res('js')} | ${res('mock')} | ${res('session')} | ${res('card')} | ${(median(list.map((r) => r.bytes)) / 1024).toFixed(1)} |`,
   );

@@ -60,7 +60,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const session = (idToken: string, extra: Record<string, string> = {}) =>
+const session = (idToken: string, extra: Record<string, string | boolean> = {}) =>
   t.app.inject({ method: 'POST', url: '/v1/liff/session', payload: { liffId: LIFF_ID, idToken, ...extra } });
 
 async function memberToken(userId: string): Promise<string> {
@@ -230,6 +230,15 @@ describe('POST /v1/liff/session: ID token verification', () => {
     expect(rows).toEqual([{ acquisition_source: 'liff' }]);
     // Opening again finds the same customer.
     expect((await session(line.login.mintIdToken(stranger.userId))).json().newCustomer).toBe(false);
+    // withCard: the answer carries the card GET /v1/liff/me/card gives (the app's first screen in
+    // one round trip); without it, no card.
+    expect(first.json().card).toBeUndefined();
+    const withCard = (await session(line.login.mintIdToken(friend.userId), { withCard: true })).json();
+    expect(withCard.card.memberNo).toBe(summary.memberNo);
+    expect(withCard.card.qr.payload.length).toBeGreaterThan(20);
+    const scan = await staff('POST', '/v1/loyalty/till/scan', { qr: withCard.card.qr.payload });
+    expect(scan.statusCode, scan.body).toBe(200);
+    expect(scan.json().customerId).toBe(friendId);
   });
 });
 

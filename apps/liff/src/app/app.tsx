@@ -3,7 +3,7 @@ import { CardScreen } from '../card/card-screen.tsx';
 import { CouponsScreen } from '../coupons/coupons-screen.tsx';
 import { initialLanguage, type Language, MESSAGES } from '../i18n/messages.ts';
 import { PointsScreen } from '../points/points-screen.tsx';
-import { liffIdFromPath, signIn } from '../sign-in/liff-sign-in.ts';
+import { liffIdFromPath, startSignIn } from '../sign-in/liff-sign-in.ts';
 
 type Tab = 'card' | 'points' | 'coupons';
 type Phase = 'signing-in' | 'ready' | 'failed';
@@ -26,7 +26,7 @@ export function App() {
       setPhase('failed');
       return;
     }
-    signIn(liffId).then(
+    startSignIn(liffId).then(
       (session) => session && setPhase('ready'),
       (error: unknown) => {
         console.error(error);

@@ -1,8 +1,8 @@
-import type { paths } from '@kizuna/contracts';
 import { useCallback, useEffect, useState } from 'react';
-import { api, unwrap } from '../api/client.ts';
+import { unwrap } from '../api/client.ts';
+import { type Card, fetchCard, takeFirstCard } from './first-card.ts';
 
-export type Card = paths['/v1/liff/me/card']['get']['responses']['200']['content']['application/json'];
+export type { Card };
 
 export interface CardState {
   card?: Card;
@@ -28,15 +28,20 @@ export function useCard(): CardState & { reload: () => void } {
     const timers: ReturnType<typeof setTimeout>[] = [];
     const load = async () => {
       try {
-        const card = unwrap(await api.GET('/v1/liff/me/card'));
+        // The session's answer carried the first card; its delays count from when it arrived.
+        const first = takeFirstCard();
+        const card = first?.card ?? unwrap(await fetchCard());
         if (cancelled) return;
         const issued = Date.parse(card.qr.issuedAt);
+        const sinceArrival = first ? performance.now() - first.receivedAt : 0;
         setState({ card, qrValid: true, refreshFailed: false });
-        timers.push(setTimeout(load, Math.max(1_000, Date.parse(card.qr.refreshAfter) - issued)));
+        timers.push(
+          setTimeout(load, Math.max(1_000, Date.parse(card.qr.refreshAfter) - issued - sinceArrival)),
+        );
         timers.push(
           setTimeout(
             () => !cancelled && setState((s) => (s.card === card ? { ...s, qrValid: false } : s)),
-            Date.parse(card.qr.expiresAt) - issued,
+            Date.parse(card.qr.expiresAt) - issued - sinceArrival,
           ),
         );
       } catch {

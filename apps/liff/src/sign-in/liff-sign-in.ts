@@ -7,6 +7,7 @@ import IsInClient from '@line/liff/is-in-client';
 import IsLoggedIn from '@line/liff/is-logged-in';
 import Login from '@line/liff/login';
 import { api, setMemberToken, unwrap } from '../api/client.ts';
+import { setFirstCard } from '../card/first-card.ts';
 
 /**
  * A test or a developer outside LINE sets `globalThis.kizunaLiffMock = { idToken }` before the
@@ -31,6 +32,17 @@ export function liffIdFromPath(pathname: string): string | undefined {
 export interface MemberSession {
   expiresAt: string;
   firstOpen: boolean;
+}
+
+let started: { liffId: string; session: Promise<MemberSession | undefined> } | undefined;
+
+/**
+ * Signs in once per page load: main.tsx starts it before React renders, and the App's effect then
+ * gets the same promise (so the ID token is not traded twice). A later renewal calls signIn.
+ */
+export function startSignIn(liffId: string): Promise<MemberSession | undefined> {
+  if (started?.liffId !== liffId) started = { liffId, session: signIn(liffId) };
+  return started.session;
 }
 
 /** Renews the member session with a fresh ID token; false when LINE sends the member to log in. */
@@ -58,7 +70,9 @@ export async function signIn(liffId: string): Promise<MemberSession | undefined>
   }
   const idToken = liff.getIDToken();
   if (!idToken) throw new Error('liff.getIDToken() returned no token');
-  const session = unwrap(await api.POST('/v1/liff/session', { body: { liffId, idToken } }));
+  // The card is the first screen: it comes with the session, one round trip instead of two.
+  const session = unwrap(await api.POST('/v1/liff/session', { body: { liffId, idToken, withCard: true } }));
   setMemberToken(session.token);
+  if (session.card) setFirstCard(session.card);
   return { expiresAt: session.expiresAt, firstOpen: session.firstOpen };
 }

@@ -8,6 +8,7 @@ import type { LineHostAllowance } from '../line/line-hosts.ts';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../shared/domain-error.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import { findLiffApp } from './liff-apps.ts';
+import { memberCard } from './member-reads.ts';
 import { openMemberSession } from './member-sessions.ts';
 import { surveyAnsweredAt } from './survey-answers.ts';
 import { verifyLiffIdToken } from './verify-id-token.ts';
@@ -17,6 +18,11 @@ export interface LiffSessionInput {
   idToken: string;
   /** The nonce the app put in its login request; when given, the token must carry it. */
   nonce?: string | undefined;
+  /**
+   * Answer with the member's card too, as GET /v1/liff/me/card would: the app's first screen then
+   * costs one round trip instead of two (bench/liff).
+   */
+  withCard?: boolean | undefined;
 }
 
 export interface LiffSession {
@@ -27,6 +33,8 @@ export interface LiffSession {
   firstOpen: boolean;
   /** True when this open made the customer (a LINE user Kizuna did not know). */
   newCustomer: boolean;
+  /** The membership card, when the request asked for it (`withCard`). */
+  card?: Awaited<ReturnType<typeof memberCard>>;
 }
 
 /**
@@ -77,11 +85,13 @@ export async function startLiffSession(
     now,
   });
   const answeredAt = await surveyAnsweredAt(db, app.workspaceId, customerId);
+  const member = { workspaceId: app.workspaceId, customerId };
   return {
     token: session.token,
     tokenType: 'Bearer',
     expiresAt: session.expiresAt.toISOString(),
     firstOpen: answeredAt === null,
     newCustomer: created,
+    ...(input.withCard ? { card: await memberCard(db, deps.secrets, member, now) } : {}),
   };
 }

@@ -36,6 +36,7 @@ const Session = Type.Object({
   expiresAt: Type.String({ format: 'date-time' }),
   firstOpen: Type.Boolean({ description: 'true until the member has answered the survey' }),
   newCustomer: Type.Boolean(),
+  card: Type.Optional(MemberCard),
 });
 
 /** A member GET route: no query string unless given, and its response shape. */
@@ -59,6 +60,11 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
             liffId: Type.String({ minLength: 1, maxLength: 60, pattern: '^[0-9]{1,20}-[A-Za-z0-9]{1,20}$' }),
             idToken: Type.String({ minLength: 1, maxLength: 4096 }),
             nonce: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            withCard: Type.Optional(
+              Type.Boolean({
+                description: 'also answer the card (GET /v1/liff/me/card): one round trip less',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
