@@ -17,6 +17,11 @@ export function setFirstCard(card: Card): void {
   first = { card, receivedAt: performance.now() };
 }
 
+/** The card from the session answer, without taking it (the card screen's first render). */
+export function peekFirstCard(): Card | undefined {
+  return first?.card;
+}
+
 /** The card from the session answer, once; undefined when none is waiting. */
 export function takeFirstCard(): { card: Card; receivedAt: number } | undefined {
   const taken = first;

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { unwrap } from '../api/client.ts';
-import { type Card, fetchCard, takeFirstCard } from './first-card.ts';
+import { type Card, fetchCard, peekFirstCard, takeFirstCard } from './first-card.ts';
 
 export type { Card };
 
@@ -18,7 +18,12 @@ export interface CardState {
  * (refreshAfter − issuedAt, expiresAt − issuedAt) counted from when the answer arrived.
  */
 export function useCard(): CardState & { reload: () => void } {
-  const [state, setState] = useState<CardState>({ qrValid: false, refreshFailed: false });
+  // The card the session answer carried is drawn in the screen's first render, not after an
+  // effect and a second render (on a slow phone, a frame and a render saved).
+  const [state, setState] = useState<CardState>(() => {
+    const card = peekFirstCard();
+    return card ? { card, qrValid: true, refreshFailed: false } : { qrValid: false, refreshFailed: false };
+  });
   const [attempt, setAttempt] = useState(0);
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
 
@@ -34,7 +39,8 @@ export function useCard(): CardState & { reload: () => void } {
         if (cancelled) return;
         const issued = Date.parse(card.qr.issuedAt);
         const sinceArrival = first ? performance.now() - first.receivedAt : 0;
-        setState({ card, qrValid: true, refreshFailed: false });
+        // The first card is already on screen (the initial state); a fetched one replaces it.
+        if (!first) setState({ card, qrValid: true, refreshFailed: false });
         timers.push(
           setTimeout(load, Math.max(1_000, Date.parse(card.qr.refreshAfter) - issued - sinceArrival)),
         );
