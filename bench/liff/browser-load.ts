@@ -126,10 +126,10 @@ export async function coldLoad(
       .catch(async (error: unknown) => {
         const text = await page
           .locator('body')
-          .innerText()
+          .textContent()
           .catch(() => '');
         throw new Error(
-          `${url}: no card within 60 s (page: ${text.slice(0, 200)}; errors: ${errors.join('; ')})`,
+          `${url}: no card within 60 s (page: ${(text ?? '').slice(0, 200)}; errors: ${errors.join('; ')})`,
           {
             cause: error,
           },
