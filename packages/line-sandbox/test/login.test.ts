@@ -271,6 +271,21 @@ describe('LINE Login in the sandbox', () => {
     });
     const { idToken } = (await minted.json()) as { idToken: string };
     expect(decode(idToken).claims).toMatchObject({ sub: user.userId, nonce: 'q', aud: '2000000001' });
+    const mint = (body: object) =>
+      fetch(`${line.url}/sandbox/login/id-tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: user.userId, ...body }),
+      });
+    // alg HS256: web login's kind, signed with the channel secret; any other alg is a 400.
+    const hs256 = (await (await mint({ alg: 'HS256' })).json()) as { idToken: string };
+    expect(decode(hs256.idToken).header.alg).toBe('HS256');
+    const verified = await form(`${line.url}/oauth2/v2.1/verify`, {
+      id_token: hs256.idToken,
+      client_id: line.login.channelId,
+    });
+    expect(verified).toMatchObject({ status: 200, body: { sub: user.userId } });
+    expect((await mint({ alg: 'none' })).status).toBe(400);
     const unknown = await fetch(`${line.url}/sandbox/login/id-tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
