@@ -49,9 +49,9 @@ if (values.before && !existsSync(`${values.before}/index.html`))
 const LIFF_ID = '2000000001-BenchLf1';
 const load0 = loadavg();
 
+const schema = `bench_liff_${randomBytes(4).toString('hex')}`;
 async function open(): Promise<Database> {
   if (!values.url) return openDatabase({ kind: 'pglite' });
-  const schema = `bench_liff_${randomBytes(4).toString('hex')}`;
   const admin = await openDatabase({ kind: 'postgres', url: values.url, poolSize: 1 });
   await sql`create schema ${sql.id(schema)}`.execute(admin.db);
   await admin.close();
@@ -176,3 +176,9 @@ await front.close();
 await line.close();
 await app.close();
 await database.close();
+if (values.url) {
+  // The scratch schema goes with the run.
+  const admin = await openDatabase({ kind: 'postgres', url: values.url, poolSize: 1 });
+  await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.db);
+  await admin.close();
+}
