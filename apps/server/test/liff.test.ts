@@ -1,7 +1,7 @@
 // The LIFF member API against the LINE sandbox's LINE Login: ID tokens verified through its
 // JWKS over HTTP, member sessions, isolation between members and from staff credentials, the
 // card's QR at the till under simulated time, and the first-open survey.
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { type LineSandbox, startLineSandbox } from '@kizuna/line-sandbox';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +28,13 @@ beforeAll(async () => {
   t = await createTestApp({ lineHosts: SANDBOX_HOSTS, simulatedTime: time });
   ws = t.workspace.workspaceId;
   // The sandbox mints tokens on Kizuna's simulated clock, as LINE's clock and the server's agree.
-  line = await startLineSandbox({ seed: 3, clock: () => time.clock.now().getTime() });
+  // The sandbox's login channel has the secret Kizuna is given below: web login's HS256 ID tokens
+  // are signed with it.
+  line = await startLineSandbox({
+    seed: 3,
+    clock: () => time.clock.now().getTime(),
+    loginChannelSecret: 'login-secret-abcdef',
+  });
   const channel = await t.app.inject({
     method: 'PUT',
     url: '/v1/line/channels/1650000001',
@@ -54,7 +60,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const session = (idToken: string, extra: Record<string, string> = {}) =>
+const session = (idToken: string, extra: Record<string, string | boolean> = {}) =>
   t.app.inject({ method: 'POST', url: '/v1/liff/session', payload: { liffId: LIFF_ID, idToken, ...extra } });
 
 async function memberToken(userId: string): Promise<string> {
@@ -140,6 +146,64 @@ describe('POST /v1/liff/session: ID token verification', () => {
     expect(unknown.json().error.problems[0].path).toBe('liffId');
   });
 
+  it("accepts web login's HS256 ID token signed with the login channel secret; refuses another secret, alg none and an HMAC keyed with LINE's public key", async () => {
+    const user = line.users.create({ displayName: 'ウェブ 花子' });
+    const hs256 = line.login.mintIdToken(user.userId, { alg: 'HS256' });
+    expect(JSON.parse(Buffer.from(hs256.split('.')[0] ?? '', 'base64url').toString()).alg).toBe('HS256');
+    const opened = await session(hs256);
+    expect(opened.statusCode, opened.body).toBe(200);
+    expect(opened.json()).toMatchObject({ tokenType: 'Bearer', newCustomer: true });
+    // The ES256 token of the same LINE user opens a session for the same customer.
+    const viaEs256 = (await session(line.login.mintIdToken(user.userId))).json();
+    expect(viaEs256.newCustomer).toBe(false);
+    const memberNo = async (token: string) =>
+      (await asMember(token, 'GET', '/v1/liff/me/card')).json().memberNo;
+    expect(await memberNo(viaEs256.token)).toBe(await memberNo(opened.json().token));
+
+    // Alg confusion: an HMAC whose key is the JWKS public key (as JWK JSON or PEM) proves nothing,
+    // since that key is public.
+    const jwk = line.login.jwks().keys[0] as JsonWebKey;
+    const pem = createPublicKey({ key: jwk, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+    const stranger = line.users.create({ displayName: '偽 次郎' });
+    const cases: [string, string, RegExp][] = [
+      [
+        'HS256 with another secret',
+        line.login.mintIdToken(stranger.userId, { alg: 'HS256', hmacSecret: 'another-secret' }),
+        /signature does not verify with the LINE Login channel's secret/,
+      ],
+      [
+        'HS256 keyed with the JWK',
+        line.login.mintIdToken(stranger.userId, { alg: 'HS256', hmacSecret: JSON.stringify(jwk) }),
+        /signature does not verify/,
+      ],
+      [
+        'HS256 keyed with the PEM',
+        line.login.mintIdToken(stranger.userId, { alg: 'HS256', hmacSecret: pem }),
+        /signature does not verify/,
+      ],
+      ['alg none', line.login.mintIdToken(stranger.userId, { alg: 'none' }), /signed with none; LINE signs/],
+      [
+        'alg none with a signature',
+        `${line.login.mintIdToken(stranger.userId, { alg: 'none' })}c2ln`,
+        /signed with none/,
+      ],
+    ];
+    for (const [what, token, message] of cases) {
+      const res = await session(token);
+      expect(res.statusCode, what).toBe(401);
+      expect(res.json().error.message, what).toMatch(message);
+      expect(res.json().error.problems[0].path, what).toBe('idToken');
+      expect(res.json().error.reason, what).toBe('id_token_invalid');
+    }
+    const { rows } =
+      await sql`select 1 from customer_identity where workspace_id = ${ws} and value = ${stranger.userId}`.execute(
+        t.database.db,
+      );
+    expect(rows).toHaveLength(0);
+  });
+
   it('a known friend keeps their customer; a new LINE user becomes one (acquisition source liff)', async () => {
     const [friendId] = await makeFriends(t.database.db, ws, 0x7001, 1);
     const friend = line.users.create({
@@ -167,6 +231,15 @@ describe('POST /v1/liff/session: ID token verification', () => {
     expect(rows).toEqual([{ acquisition_source: 'liff' }]);
     // Opening again finds the same customer.
     expect((await session(line.login.mintIdToken(stranger.userId))).json().newCustomer).toBe(false);
+    // withCard: the answer carries the card GET /v1/liff/me/card gives (the app's first screen in
+    // one round trip); without it, no card.
+    expect(first.json().card).toBeUndefined();
+    const withCard = (await session(line.login.mintIdToken(friend.userId), { withCard: true })).json();
+    expect(withCard.card.memberNo).toBe(summary.memberNo);
+    expect(withCard.card.qr.payload.length).toBeGreaterThan(20);
+    const scan = await staff('POST', '/v1/loyalty/till/scan', { qr: withCard.card.qr.payload });
+    expect(scan.statusCode, scan.body).toBe(200);
+    expect(scan.json().customerId).toBe(friendId);
   });
 });
 

@@ -6303,6 +6303,8 @@ export interface paths {
                         liffId: string;
                         idToken: string;
                         nonce?: string;
+                        /** @description also answer the card (GET /v1/liff/me/card): one round trip less */
+                        withCard?: boolean;
                     };
                 };
             };
@@ -6325,6 +6327,33 @@ export interface paths {
                             /** @description true until the member has answered the survey */
                             firstOpen: boolean;
                             newCustomer: boolean;
+                            card?: {
+                                memberNo: string;
+                                name: string | null;
+                                tier: {
+                                    code: string;
+                                    name: string;
+                                    perks: {
+                                        nameJa: string;
+                                        nameEn: string | null;
+                                        couponTemplateId: number | null;
+                                    }[];
+                                } | null;
+                                points: number;
+                                qr: {
+                                    /** @description encode as the QR code the till scans */
+                                    payload: string;
+                                    /** Format: date-time */
+                                    issuedAt: string;
+                                    /** Format: date-time */
+                                    expiresAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description fetch the card again after this
+                                     */
+                                    refreshAfter: string;
+                                };
+                            };
                         };
                     };
                 };

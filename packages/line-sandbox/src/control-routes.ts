@@ -65,10 +65,17 @@ export function controlRoutes(app: FastifyInstance, state: SandboxState): void {
     return { autoConsentUserId: state.login.autoConsentUserId ?? null, channelId: state.login.channelId };
   });
   app.post('/sandbox/login/id-tokens', async (req) => {
-    const { userId, nonce } = bodyOf(req.body);
+    const { userId, nonce, alg } = bodyOf(req.body);
     if (nonce !== undefined && typeof nonce !== 'string') throw badInput('nonce: expected a string');
+    if (alg !== undefined && alg !== 'ES256' && alg !== 'HS256')
+      throw badInput('alg: expected ES256 or HS256');
     const user = knownUser(state, typeof userId === 'string' ? userId : undefined);
-    return { idToken: state.login.mintIdToken(user, nonce === undefined ? {} : { nonce }) };
+    return {
+      idToken: state.login.mintIdToken(user, {
+        ...(nonce === undefined ? {} : { nonce }),
+        ...(alg === undefined ? {} : { alg }),
+      }),
+    };
   });
 
   app.get('/sandbox/users', async () => ({ users: state.users.list() }));

@@ -1,8 +1,17 @@
 // LINE Login v2.1 as the sandbox plays it: one login channel, an ES256 key published as a JWKS,
 // authorization codes, access and refresh tokens, and ID tokens such as LINE Login, the LINE
-// SDK and LIFF's `liff.getIDToken()` hand out. The shapes follow LINE's documentation
+// SDK and LIFF's `liff.getIDToken()` hand out (ES256; HS256 signed with the channel secret, as LINE
+// signs web login's, on request). The shapes follow LINE's documentation
 // (developers.line.biz/en/reference/line-login/); what the sandbox leaves out is in the README.
-import { createHash, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  timingSafeEqual,
+  verify,
+} from 'node:crypto';
 import { type Random, randomHex } from './random.ts';
 
 export const LINE_LOGIN_ISSUER = 'https://access.line.me';
@@ -29,6 +38,14 @@ export interface IdTokenClaims {
 
 /** What {@link LoginStore.mintIdToken} may change, to make a token wrong on purpose. */
 export type IdTokenOverrides = Partial<IdTokenClaims> & {
+  /**
+   * `ES256` (the default: LIFF and the native SDKs), `HS256` (HMAC-SHA256 with the login channel
+   * secret, as LINE signs the ID tokens of web login; no `kid`), or `none` (unsigned, empty
+   * signature: a forgery no verifier may accept).
+   */
+  alg?: 'ES256' | 'HS256' | 'none';
+  /** With `alg: 'HS256'`, sign with this secret instead of the channel's (a forged token). */
+  hmacSecret?: string;
   /** Sign with this key instead of the sandbox's (a forged token); `kid` stays the sandbox's. */
   signingKey?: KeyObject;
   /** A `kid` in the header other than the sandbox key's. */
@@ -102,7 +119,7 @@ export class LoginStore {
     user: { userId: string; displayName?: string; pictureUrl?: string | undefined },
     overrides: IdTokenOverrides = {},
   ): string {
-    const { signingKey, kid, ...claimOverrides } = overrides;
+    const { alg = 'ES256', hmacSecret, signingKey, kid, ...claimOverrides } = overrides;
     const iat = this.nowSeconds();
     const claims: IdTokenClaims = {
       iss: LINE_LOGIN_ISSUER,
@@ -116,8 +133,10 @@ export class LoginStore {
       ...claimOverrides,
     };
     for (const [key, value] of Object.entries(claims)) if (value === undefined) delete claims[key];
-    const header = { typ: 'JWT', alg: 'ES256', kid: kid ?? this.kid };
+    const header = alg === 'ES256' ? { typ: 'JWT', alg, kid: kid ?? this.kid } : { typ: 'JWT', alg };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+    if (alg === 'none') return `${input}.`;
+    if (alg === 'HS256') return `${input}.${b64url(this.#hmac(input, hmacSecret ?? this.channelSecret))}`;
     const signature = sign('sha256', Buffer.from(input), {
       key: signingKey ?? this.#privateKey,
       dsaEncoding: 'ieee-p1363',
@@ -125,7 +144,14 @@ export class LoginStore {
     return `${input}.${b64url(signature)}`;
   }
 
-  /** Checks an ES256 ID token's signature with the sandbox key; the claims when it verifies. */
+  #hmac(input: string, secret: string): Buffer {
+    return createHmac('sha256', secret).update(input).digest();
+  }
+
+  /**
+   * Checks an ID token's signature, ES256 with the sandbox key or HS256 with the channel secret
+   * (each algorithm with its own key only); the claims when it verifies.
+   */
   readIdToken(token: string): { claims: IdTokenClaims } | { error: string } {
     const parts = token.split('.');
     if (parts.length !== 3) return { error: 'Invalid IdToken.' };
@@ -138,10 +164,17 @@ export class LoginStore {
     } catch {
       return { error: 'Invalid IdToken.' };
     }
+    const signature = Buffer.from(sig, 'base64url');
+    if (header.alg === 'HS256') {
+      const expected = this.#hmac(`${head}.${body}`, this.channelSecret);
+      if (signature.length !== expected.length || !timingSafeEqual(signature, expected))
+        return { error: 'Invalid IdToken.' };
+      return { claims };
+    }
     if (header.alg !== 'ES256' || header.kid !== this.kid) return { error: 'Invalid IdToken.' };
     const signed = Buffer.from(`${head}.${body}`);
     const key = { key: this.#publicKey, dsaEncoding: 'ieee-p1363' as const };
-    if (!verify('sha256', signed, key, Buffer.from(sig, 'base64url'))) return { error: 'Invalid IdToken.' };
+    if (!verify('sha256', signed, key, signature)) return { error: 'Invalid IdToken.' };
     return { claims };
   }
 

@@ -92,8 +92,9 @@ export interface LineSandbox {
     /** The JWKS served at `/oauth2/v2.1/certs`. */
     jwks(): { keys: Record<string, unknown>[] };
     /**
-     * An ES256 ID token for a registered user, as `liff.getIDToken()` returns it in a LIFF app;
-     * `overrides` make it wrong on purpose (exp, aud, iss, nonce, signingKey).
+     * An ES256 ID token for a registered user, as `liff.getIDToken()` returns it in a LIFF app
+     * (`alg: 'HS256'`: signed with the channel secret, as web login's); `overrides` make it wrong
+     * on purpose (exp, aud, iss, nonce, signingKey, hmacSecret, `alg: 'none'`).
      */
     mintIdToken(userId: string, overrides?: IdTokenOverrides): string;
     /** `/oauth2/v2.1/authorize` logs this user in at once (undefined: show the picker). */

@@ -215,12 +215,27 @@ describe('LINE Login in the sandbox', () => {
       name: '鈴木 次郎',
     });
     expect(ok.body.iat).toBe(Math.floor(now / 1000));
+    // Web login's HS256 token, signed with the channel secret, verifies too.
+    const hs256 = line.login.mintIdToken(user.userId, { alg: 'HS256' });
+    expect(JSON.parse(Buffer.from(hs256.split('.')[0] ?? '', 'base64url').toString())).toEqual({
+      typ: 'JWT',
+      alg: 'HS256',
+    });
+    expect(await check(hs256, { user_id: user.userId })).toMatchObject({
+      status: 200,
+      body: { sub: user.userId },
+    });
 
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const cases: [string, string, Record<string, string>?][] = [
       [line.login.mintIdToken(user.userId, { signingKey: privateKey }), 'Invalid IdToken.'],
       [line.login.mintIdToken(user.userId, { iss: 'https://evil.example' }), 'Invalid IdToken Issuer.'],
       [line.login.mintIdToken(user.userId, { aud: '999' }), 'Invalid IdToken Audience.'],
+      [
+        line.login.mintIdToken(user.userId, { alg: 'HS256', hmacSecret: 'another-secret' }),
+        'Invalid IdToken.',
+      ],
+      [line.login.mintIdToken(user.userId, { alg: 'none' }), 'Invalid IdToken.'],
       [good, 'Invalid IdToken Nonce.', { nonce: 'xyz' }],
       [good, 'Invalid IdToken Subject Identifier.', { user_id: `U${'f'.repeat(32)}` }],
       ['not.a.jwt', 'Invalid IdToken.'],
@@ -256,6 +271,21 @@ describe('LINE Login in the sandbox', () => {
     });
     const { idToken } = (await minted.json()) as { idToken: string };
     expect(decode(idToken).claims).toMatchObject({ sub: user.userId, nonce: 'q', aud: '2000000001' });
+    const mint = (body: object) =>
+      fetch(`${line.url}/sandbox/login/id-tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: user.userId, ...body }),
+      });
+    // alg HS256: web login's kind, signed with the channel secret; any other alg is a 400.
+    const hs256 = (await (await mint({ alg: 'HS256' })).json()) as { idToken: string };
+    expect(decode(hs256.idToken).header.alg).toBe('HS256');
+    const verified = await form(`${line.url}/oauth2/v2.1/verify`, {
+      id_token: hs256.idToken,
+      client_id: line.login.channelId,
+    });
+    expect(verified).toMatchObject({ status: 200, body: { sub: user.userId } });
+    expect((await mint({ alg: 'none' })).status).toBe(400);
     const unknown = await fetch(`${line.url}/sandbox/login/id-tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

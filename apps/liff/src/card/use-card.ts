@@ -1,8 +1,8 @@
-import type { paths } from '@kizuna/contracts';
 import { useCallback, useEffect, useState } from 'react';
-import { api, unwrap } from '../api/client.ts';
+import { unwrap } from '../api/client.ts';
+import { type Card, fetchCard, peekFirstCard, takeFirstCard } from './first-card.ts';
 
-export type Card = paths['/v1/liff/me/card']['get']['responses']['200']['content']['application/json'];
+export type { Card };
 
 export interface CardState {
   card?: Card;
@@ -18,7 +18,12 @@ export interface CardState {
  * (refreshAfter − issuedAt, expiresAt − issuedAt) counted from when the answer arrived.
  */
 export function useCard(): CardState & { reload: () => void } {
-  const [state, setState] = useState<CardState>({ qrValid: false, refreshFailed: false });
+  // The card the session answer carried is drawn in the screen's first render, not after an
+  // effect and a second render (on a slow phone, a frame and a render saved).
+  const [state, setState] = useState<CardState>(() => {
+    const card = peekFirstCard();
+    return card ? { card, qrValid: true, refreshFailed: false } : { qrValid: false, refreshFailed: false };
+  });
   const [attempt, setAttempt] = useState(0);
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
 
@@ -28,15 +33,21 @@ export function useCard(): CardState & { reload: () => void } {
     const timers: ReturnType<typeof setTimeout>[] = [];
     const load = async () => {
       try {
-        const card = unwrap(await api.GET('/v1/liff/me/card'));
+        // The session's answer carried the first card; its delays count from when it arrived.
+        const first = takeFirstCard();
+        const card = first?.card ?? unwrap(await fetchCard());
         if (cancelled) return;
         const issued = Date.parse(card.qr.issuedAt);
-        setState({ card, qrValid: true, refreshFailed: false });
-        timers.push(setTimeout(load, Math.max(1_000, Date.parse(card.qr.refreshAfter) - issued)));
+        const sinceArrival = first ? performance.now() - first.receivedAt : 0;
+        // The first card is already on screen (the initial state); a fetched one replaces it.
+        if (!first) setState({ card, qrValid: true, refreshFailed: false });
+        timers.push(
+          setTimeout(load, Math.max(1_000, Date.parse(card.qr.refreshAfter) - issued - sinceArrival)),
+        );
         timers.push(
           setTimeout(
             () => !cancelled && setState((s) => (s.card === card ? { ...s, qrValid: false } : s)),
-            Date.parse(card.qr.expiresAt) - issued,
+            Date.parse(card.qr.expiresAt) - issued - sinceArrival,
           ),
         );
       } catch {

@@ -7,6 +7,7 @@ import IsInClient from '@line/liff/is-in-client';
 import IsLoggedIn from '@line/liff/is-logged-in';
 import Login from '@line/liff/login';
 import { api, setMemberToken, unwrap } from '../api/client.ts';
+import { setFirstCard } from '../card/first-card.ts';
 
 /**
  * A test or a developer outside LINE sets `globalThis.kizunaLiffMock = { idToken }` before the
@@ -55,6 +56,17 @@ type MockControl = { $mock: { set(data: object | ((previous: object) => object))
  * is `outside-line`: the screen says so and its button calls `login` (LINE Login, which comes
  * back to this page; in mock mode the mock is then logged in and the session opens at once).
  */
+let started: { liffId: string; result: Promise<SignInResult> } | undefined;
+
+/**
+ * Signs in once per page load: main.tsx starts it before React renders, and the app's session
+ * hook then gets the same promise (so the ID token is not traded twice). Renewals call openSession.
+ */
+export function startSignIn(liffId: string): Promise<SignInResult> {
+  if (started?.liffId !== liffId) started = { liffId, result: signIn(liffId) };
+  return started.result;
+}
+
 export async function signIn(liffId: string): Promise<SignInResult> {
   liff.use(new IsInClient());
   liff.use(new IsLoggedIn());
@@ -97,9 +109,11 @@ export async function signIn(liffId: string): Promise<SignInResult> {
 export async function openSession(liffId: string): Promise<MemberSession> {
   const idToken = liff.getIDToken();
   if (!idToken) throw new Error('liff.getIDToken() returned no token');
-  const session = unwrap(await api.POST('/v1/liff/session', { body: { liffId, idToken } }));
+  // The card is the first screen: it comes with the session, one round trip instead of two.
+  const session = unwrap(await api.POST('/v1/liff/session', { body: { liffId, idToken, withCard: true } }));
   setMemberToken(session.token);
   const lifetimeMs = session.expiresInSeconds * 1000;
+  if (session.card) setFirstCard(session.card);
   return {
     expiresAt: session.expiresAt,
     firstOpen: session.firstOpen,

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { liffIdFromPath, openSession, type SignInResult, signIn } from './liff-sign-in.ts';
+import { liffIdFromPath, openSession, type SignInResult, startSignIn } from './liff-sign-in.ts';
 
 export type Phase =
   | { kind: 'signing-in' }
@@ -48,7 +48,7 @@ export function useMemberSession(): [Phase, (phase: Phase) => void] {
       console.error(error);
       if (!stopped) setPhase({ kind: 'failed' });
     };
-    signIn(liffId).then(settle, fail);
+    startSignIn(liffId).then(settle, fail);
     return () => {
       stopped = true;
       clearTimeout(timer);

@@ -31,6 +31,8 @@ export interface LiffAppTarget {
   loginChannelId: string;
   /** The LINE API base URL of the channel, where the JWKS is fetched (LINE's, or a sandbox). */
   apiBaseUrl: string;
+  /** The login channel secret, still sealed (the HS256 key of web login's ID tokens). */
+  loginChannelSecretSealed: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -132,6 +134,7 @@ export async function findLiffApp(
       'liff_app.workspace_id',
       'liff_app.channel_id',
       'liff_app.login_channel_id',
+      'liff_app.login_channel_secret_sealed',
       'line_channel.api_base_url',
     ])
     .where('liff_app.liff_id', '=', liffId)
@@ -148,5 +151,6 @@ export async function findLiffApp(
     channelId: row.channel_id,
     loginChannelId: row.login_channel_id,
     apiBaseUrl: checked.url,
+    loginChannelSecretSealed: row.login_channel_secret_sealed,
   };
 }

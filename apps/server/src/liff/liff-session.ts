@@ -6,7 +6,9 @@ import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import type { LineHostAllowance } from '../line/line-hosts.ts';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../shared/domain-error.ts';
+import type { SecretBox } from '../shared/secret-box.ts';
 import { findLiffApp } from './liff-apps.ts';
+import { memberCard } from './member-reads.ts';
 import { MEMBER_SESSION_TTL_MS, openMemberSession } from './member-sessions.ts';
 import { surveyAnsweredAt } from './survey-answers.ts';
 import { verifyLiffIdToken } from './verify-id-token.ts';
@@ -16,6 +18,11 @@ export interface LiffSessionInput {
   idToken: string;
   /** The nonce the app put in its login request; when given, the token must carry it. */
   nonce?: string | undefined;
+  /**
+   * Answer with the member's card too, as GET /v1/liff/me/card would: the app's first screen then
+   * costs one round trip instead of two (bench/liff).
+   */
+  withCard?: boolean | undefined;
 }
 
 export interface LiffSession {
@@ -28,6 +35,8 @@ export interface LiffSession {
   firstOpen: boolean;
   /** True when this open made the customer (a LINE user Kizuna did not know). */
   newCustomer: boolean;
+  /** The membership card, when the request asked for it (`withCard`). */
+  card?: Awaited<ReturnType<typeof memberCard>>;
 }
 
 /**
@@ -51,19 +60,21 @@ async function memberCustomer(db: Kysely<DB>, workspaceId: string, lineUserId: s
 }
 
 /**
- * Verifies the ID token for the LIFF app (signature by LINE Login's JWKS, issuer, audience = the
- * app's login channel, expiry, nonce), finds or creates the customer and opens a member session.
+ * Verifies the ID token for the LIFF app (signature by LINE Login's JWKS for ES256 or by the login
+ * channel's secret for HS256, issuer, audience = the app's login channel, expiry, nonce), finds or
+ * creates the customer and opens a member session.
  */
 export async function startLiffSession(
   db: Kysely<DB>,
-  hosts: LineHostAllowance,
+  deps: { hosts: LineHostAllowance; secrets: SecretBox },
   input: LiffSessionInput,
   now: Date,
 ): Promise<LiffSession> {
-  const app = await findLiffApp(db, input.liffId, hosts);
+  const app = await findLiffApp(db, input.liffId, deps.hosts);
   const verified = await verifyLiffIdToken(input.idToken, {
     apiBaseUrl: app.apiBaseUrl,
     loginChannelId: app.loginChannelId,
+    loginChannelSecret: deps.secrets.open(app.loginChannelSecretSealed),
     now,
     nonce: input.nonce,
   });
@@ -76,6 +87,7 @@ export async function startLiffSession(
     now,
   });
   const answeredAt = await surveyAnsweredAt(db, app.workspaceId, customerId);
+  const member = { workspaceId: app.workspaceId, customerId };
   return {
     token: session.token,
     tokenType: 'Bearer',
@@ -83,5 +95,6 @@ export async function startLiffSession(
     expiresInSeconds: MEMBER_SESSION_TTL_MS / 1000,
     firstOpen: answeredAt === null,
     newCustomer: created,
+    ...(input.withCard ? { card: await memberCard(db, deps.secrets, member, now) } : {}),
   };
 }

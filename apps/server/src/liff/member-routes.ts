@@ -44,6 +44,7 @@ const Session = Type.Object({
   }),
   firstOpen: Type.Boolean({ description: 'true until the member has answered the survey' }),
   newCustomer: Type.Boolean(),
+  card: Type.Optional(MemberCard),
 });
 
 /** A member GET route: no query string unless given, and its response shape. */
@@ -67,13 +68,18 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
             liffId: Type.String({ minLength: 1, maxLength: 60, pattern: '^[0-9]{1,20}-[A-Za-z0-9]{1,20}$' }),
             idToken: Type.String({ minLength: 1, maxLength: 4096 }),
             nonce: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            withCard: Type.Optional(
+              Type.Boolean({
+                description: 'also answer the card (GET /v1/liff/me/card): one round trip less',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
         response: { 200: Session },
       },
     },
-    async (request) => startLiffSession(db, lineHosts, request.body, clock.now()),
+    async (request) => startLiffSession(db, { hosts: lineHosts, secrets }, request.body, clock.now()),
   );
   app.delete(
     '/v1/liff/session',
