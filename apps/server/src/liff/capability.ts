@@ -7,6 +7,8 @@ export const liffCapability: Capability = {
   customerData: [
     { table: 'liff_member_session', onMerge: 'move', onExport: 'omit' },
     { table: 'liff_survey_response', onMerge: 'custom' },
+    // A claim is history of the order's person: it follows them to the survivor.
+    { table: 'liff_insert_claim', onMerge: 'move' },
   ],
   mergeCustomers: async (...args) => (await import('./merge-liff.ts')).mergeLiff(...args),
 };

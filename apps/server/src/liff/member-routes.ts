@@ -59,6 +59,13 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
             liffId: Type.String({ minLength: 1, maxLength: 60, pattern: '^[0-9]{1,20}-[A-Za-z0-9]{1,20}$' }),
             idToken: Type.String({ minLength: 1, maxLength: 4096 }),
             nonce: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            src: Type.Optional(
+              Type.String({
+                maxLength: 40,
+                description:
+                  'The attribution source code the app was opened with (?src=); unknown codes are ignored',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
