@@ -2,9 +2,15 @@
 // who proves the order (its email or the last four digits of its phone) is linked to the order's
 // customer and granted the configured coupon once per order. A second scan, by the same member or
 // by someone else, is answered "already claimed" and grants nothing; wrong proofs are limited.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findByIdentities } from '../src/customers/upsert-customer.ts';
+import { writeInsertQrSheet } from '../src/liff/insert-cli.ts';
+import { INSTRUCTION, QR_SIDE, qrModules } from '../src/liff/insert-pdf.ts';
 import { insertSheetItems, parseOrderList } from '../src/liff/insert-sheet.ts';
 import { createLineTestBed, type LineTestBed } from './line-setup.ts';
 
@@ -189,5 +195,71 @@ describe('insert QR claims', () => {
     const bad = await staff('PUT', '/v1/liff/insert-settings', { couponTemplateId: 999999 });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/^couponTemplateId:/);
+  });
+});
+
+/** The page content streams of a PDF the sheet writer made (FlateDecode streams, in order). */
+function pageStreams(pdf: Buffer): string[] {
+  const streams: string[] = [];
+  let at = 0;
+  for (;;) {
+    const head = pdf.indexOf('/Filter /FlateDecode >>\nstream\n', at);
+    if (head < 0) return streams;
+    const start = pdf.indexOf('stream\n', head) + 7;
+    const end = pdf.indexOf('\nendstream', start);
+    streams.push(inflateSync(pdf.subarray(start, end)).toString('latin1'));
+    at = end;
+  }
+}
+const utf16Hex = (text: string) => Buffer.from(text, 'utf16le').swap16().toString('hex');
+
+describe('the insert QR sheet (kizuna liff insert-qr)', () => {
+  it('writes an A4 PDF, 12 codes a page, each the order’s claim URL with its number and instruction', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kizuna-insert-'));
+    const list = join(dir, 'orders.csv');
+    // 13 lines (the 4 orders again and again): two pages.
+    const refs = Array.from({ length: 13 }, (_, i) => `EC-100${(i % 4) + 1}`);
+    writeFileSync(list, `order_id,memo\n${refs.join(',x\n')}\n`);
+    const out = join(dir, 'sheet.pdf');
+    const printed: string[] = [];
+    const code = await writeInsertQrSheet(bed.database, bed.secrets, { orders: list, out }, (l) =>
+      printed.push(l),
+    );
+    expect(code).toBe(0);
+    expect(printed).toEqual([`${out}: 13 insert QR codes on 2 A4 pages`]);
+    const pdf = readFileSync(out);
+    expect(pdf.subarray(0, 8).toString()).toBe('%PDF-1.7');
+    expect(pdf.toString('latin1')).toMatch(/\/Type \/Pages \/Kids \[6 0 R 8 0 R\] \/Count 2/);
+    expect(pdf.toString('latin1')).toContain('/MediaBox [0 0 595.28 841.89]');
+    const [first, second] = pageStreams(pdf);
+    expect(first).toContain(utf16Hex('注文番号 EC-1001'));
+    expect(first).toContain(utf16Hex(INSTRUCTION[0]!));
+    expect(second).toContain(utf16Hex('注文番号 EC-1001'));
+    // The first cell's rectangles, read back into modules, are the QR code of the order's URL.
+    const url = `https://liff.line.me/${LIFF_ID}?insert=${await insertToken('EC-1001')}`;
+    const expected = qrModules(url);
+    const unit = QR_SIDE / expected.length;
+    const rects = [...first!.matchAll(/^([\d.]+) ([\d.]+) ([\d.]+) [\d.]+ re$/gm)].map((m) =>
+      m.slice(1, 4).map(Number),
+    );
+    // The top-left cell: left of the first column's edge, above the first row's (A4, 28 pt margins).
+    const cell = rects.filter(([x, y]) => x! < 28 + 179 && y! > 841.89 - 28 - 196.47);
+    const x0 = Math.min(...cell.map(([x]) => x!));
+    const yTop = Math.max(...cell.map(([, y]) => y!)) + unit;
+    const read = expected.map((row) => row.map(() => false));
+    for (const [x, y] of cell)
+      read[Math.round((yTop - y! - unit) / unit)]![Math.round((x! - x0) / unit)] = true;
+    expect(read).toEqual(expected);
+  });
+
+  it('refuses a list with unknown orders, naming each line, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kizuna-insert-'));
+    const list = join(dir, 'orders.txt');
+    writeFileSync(list, 'EC-1001\nEC-4040\n');
+    const out = join(dir, 'sheet.pdf');
+    await expect(writeInsertQrSheet(bed.database, bed.secrets, { orders: list, out })).rejects.toThrow(
+      'line 2: no order "EC-4040" in this workspace',
+    );
+    expect(() => readFileSync(out)).toThrow(/ENOENT/);
   });
 });
