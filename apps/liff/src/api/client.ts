@@ -22,15 +22,22 @@ api.use({
 /** An API error answer: the status and the server's message (which names the field at fault). */
 export class ApiError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The server's stable `error.reason` (e.g. insert_proof_mismatch), when it gives one. */
+  readonly reason: string | undefined;
+  constructor(status: number, message: string, reason?: string) {
     super(message);
     this.status = status;
+    this.reason = reason;
   }
 }
 
 /** The data of an openapi-fetch result, or an ApiError. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.data !== undefined && result.response.ok) return result.data;
-  const body = (result.error ?? {}) as { error?: { message?: string } };
-  throw new ApiError(result.response.status, body.error?.message ?? `HTTP ${result.response.status}`);
+  const body = (result.error ?? {}) as { error?: { message?: string; reason?: string } };
+  throw new ApiError(
+    result.response.status,
+    body.error?.message ?? `HTTP ${result.response.status}`,
+    body.error?.reason,
+  );
 }

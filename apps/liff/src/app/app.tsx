@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { CardScreen } from '../card/card-screen.tsx';
 import { CouponsScreen } from '../coupons/coupons-screen.tsx';
 import { initialLanguage, type Language, MESSAGES } from '../i18n/messages.ts';
+import { InsertClaimScreen } from '../insert/insert-claim-screen.tsx';
+import { launchParams } from '../insert/launch-params.ts';
 import { PointsScreen } from '../points/points-screen.tsx';
 import { liffIdFromPath, signIn } from '../sign-in/liff-sign-in.ts';
 
@@ -13,6 +15,8 @@ export function App() {
   const [language, setLanguage] = useState<Language>(initialLanguage);
   const [phase, setPhase] = useState<Phase>('signing-in');
   const [tab, setTab] = useState<Tab>('card');
+  // An insert QR (?insert=, a packing slip) opens its claim screen first (insert/).
+  const [insert, setInsert] = useState<string | undefined>();
   const t = MESSAGES[language];
 
   useEffect(() => {
@@ -26,8 +30,12 @@ export function App() {
       setPhase('failed');
       return;
     }
-    signIn(liffId).then(
-      (session) => session && setPhase('ready'),
+    signIn(liffId, launchParams).then(
+      (session) => {
+        if (!session) return;
+        setInsert(launchParams().insert);
+        setPhase('ready');
+      },
       (error: unknown) => {
         console.error(error);
         setPhase('failed');
@@ -55,9 +63,18 @@ export function App() {
             {t.signInFailed}
           </p>
         )}
-        {phase === 'ready' && tab === 'card' && <CardScreen t={t} language={language} />}
-        {phase === 'ready' && tab === 'points' && <PointsScreen t={t} language={language} />}
-        {phase === 'ready' && tab === 'coupons' && <CouponsScreen t={t} language={language} />}
+        {phase === 'ready' && insert !== undefined && (
+          <InsertClaimScreen token={insert} language={language} onDone={() => setInsert(undefined)} />
+        )}
+        {phase === 'ready' && insert === undefined && tab === 'card' && (
+          <CardScreen t={t} language={language} />
+        )}
+        {phase === 'ready' && insert === undefined && tab === 'points' && (
+          <PointsScreen t={t} language={language} />
+        )}
+        {phase === 'ready' && insert === undefined && tab === 'coupons' && (
+          <CouponsScreen t={t} language={language} />
+        )}
       </main>
       {phase === 'ready' && (
         <nav className="tabs" aria-label={t.appTitle}>

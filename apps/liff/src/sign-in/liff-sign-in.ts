@@ -33,8 +33,15 @@ export interface MemberSession {
   firstOpen: boolean;
 }
 
-/** Renews the member session with a fresh ID token; false when LINE sends the member to log in. */
-export async function signIn(liffId: string): Promise<MemberSession | undefined> {
+/**
+ * Renews the member session with a fresh ID token; undefined when LINE sends the member to log in.
+ * `launch` reads the LIFF URL's query once liff.init has restored it; its `src` (a tracked
+ * poster or receipt) goes to the server, which records it as the member's source if none is yet.
+ */
+export async function signIn(
+  liffId: string,
+  launch: () => { src: string | undefined } = () => ({ src: undefined }),
+): Promise<MemberSession | undefined> {
   liff.use(new IsInClient());
   liff.use(new IsLoggedIn());
   liff.use(new Login());
@@ -58,7 +65,9 @@ export async function signIn(liffId: string): Promise<MemberSession | undefined>
   }
   const idToken = liff.getIDToken();
   if (!idToken) throw new Error('liff.getIDToken() returned no token');
-  const session = unwrap(await api.POST('/v1/liff/session', { body: { liffId, idToken } }));
+  const { src } = launch();
+  const body = { liffId, idToken, ...(src ? { src } : {}) };
+  const session = unwrap(await api.POST('/v1/liff/session', { body }));
   setMemberToken(session.token);
   return { expiresAt: session.expiresAt, firstOpen: session.firstOpen };
 }
