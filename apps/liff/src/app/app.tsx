@@ -83,7 +83,10 @@ export function App() {
               key={value}
               type="button"
               aria-current={tab === value ? 'page' : undefined}
-              onClick={() => setTab(value)}
+              onClick={() => {
+                setInsert(undefined);
+                setTab(value);
+              }}
             >
               {label}
             </button>

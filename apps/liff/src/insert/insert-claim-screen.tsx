@@ -58,9 +58,10 @@ export function InsertClaimScreen({
       <section className="screen" aria-labelledby="insert-title">
         <h2 id="insert-title">{m.title}</h2>
         {claim.status === 'claimed' ? (
-          <p role="status">
-            {m.claimed(claim.orderNumber)} {claim.coupon ? m.couponGranted(claim.coupon.name) : m.noCoupon}
-          </p>
+          <div role="status">
+            <p>{m.claimed(claim.orderNumber)}</p>
+            <p>{claim.coupon ? m.couponGranted(claim.coupon.name) : m.noCoupon}</p>
+          </div>
         ) : (
           <p role="status">{m.alreadyClaimed(claim.orderNumber)}</p>
         )}
