@@ -41,16 +41,19 @@ const jstStart = (day: string) => new Date(`${day}T00:00:00+09:00`);
 
 /** The range's JST days: both given, or the 30 days up to today (JST) by default. */
 function range(query: { from?: string | undefined; to?: string | undefined }, now: Date) {
+  const day = (path: 'from' | 'to', value: string) => {
+    const start = jstStart(value);
+    if (!DAY.test(value) || Number.isNaN(start.getTime()) || jstDay(start) !== value)
+      throw invalid([{ path, message: `"${value}" is not a calendar day (YYYY-MM-DD, JST)` }]);
+    return start;
+  };
+  // Each day is checked before any date arithmetic: an invalid one would make an Invalid Date.
   const to = query.to ?? jstDay(now);
-  const from = query.from ?? jstDay(new Date(jstStart(to).getTime() - 29 * 86_400_000));
-  for (const [path, day] of [
-    ['from', from],
-    ['to', to],
-  ] as const)
-    if (!DAY.test(day) || Number.isNaN(jstStart(day).getTime()) || jstDay(jstStart(day)) !== day)
-      throw invalid([{ path, message: `"${day}" is not a calendar day (YYYY-MM-DD, JST)` }]);
+  const end = new Date(day('to', to).getTime() + 86_400_000);
+  const from = query.from ?? jstDay(new Date(end.getTime() - 30 * 86_400_000));
+  const start = day('from', from);
   if (from > to) throw invalid([{ path: 'from', message: `is after to (${to})` }]);
-  return { from, to, start: jstStart(from), end: new Date(jstStart(to).getTime() + 86_400_000) };
+  return { from, to, start, end };
 }
 
 interface Counts {

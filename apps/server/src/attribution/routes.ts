@@ -51,7 +51,8 @@ const Row = Type.Object({
   revenue: Yen('Their completed-order revenue since acquisition, integer yen'),
   ltv: Yen('revenue / customers, rounded to the yen'),
 });
-const Day = (description: string) => Type.String({ maxLength: 10, description });
+const Day = (description: string) =>
+  Type.String({ maxLength: 10, pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description });
 
 export function registerAttributionRoutes(app: App, { database, clock }: RouteDeps): void {
   const db = database.db;
