@@ -247,8 +247,12 @@ describe('the insert QR sheet (kizuna liff insert-qr)', () => {
     const x0 = Math.min(...cell.map(([x]) => x!));
     const yTop = Math.max(...cell.map(([, y]) => y!)) + unit;
     const read = expected.map((row) => row.map(() => false));
-    for (const [x, y] of cell)
-      read[Math.round((yTop - y! - unit) / unit)]![Math.round((x! - x0) / unit)] = true;
+    // Each rectangle is a run of dark modules in one row.
+    for (const [x, y, width] of cell) {
+      const row = read[Math.round((yTop - y! - unit) / unit)]!;
+      const col = Math.round((x! - x0) / unit);
+      for (let k = 0; k < Math.round(width! / unit); k++) row[col + k] = true;
+    }
     expect(read).toEqual(expected);
   });
 

@@ -54,9 +54,16 @@ function cellOps(item: InsertSheetItem, x: number, top: number): string {
   const qx = x + (CELL.width - QR_SIDE) / 2;
   const qTop = top - 18;
   let ops = '0 g\n';
-  for (const [row, cells] of modules.entries())
-    for (const [col, dark] of cells.entries())
-      if (dark) ops += `${n(qx + col * unit)} ${n(qTop - (row + 1) * unit)} ${n(unit)} ${n(unit)} re\n`;
+  // One rectangle per horizontal run of dark modules: about half the operators of one per module.
+  for (const [row, cells] of modules.entries()) {
+    for (let col = 0; col < cells.length; col++) {
+      if (!cells[col]) continue;
+      let end = col;
+      while (cells[end + 1]) end++;
+      ops += `${n(qx + col * unit)} ${n(qTop - (row + 1) * unit)} ${n((end - col + 1) * unit)} ${n(unit)} re\n`;
+      col = end;
+    }
+  }
   ops += 'f\n';
   const cx = x + CELL.width / 2;
   ops += centredText(`注文番号 ${item.orderNumber}`, cx, qTop - QR_SIDE - 18, 10);
