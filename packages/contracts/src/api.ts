@@ -6305,6 +6305,8 @@ export interface paths {
                         nonce?: string;
                         /** @description also answer the card (GET /v1/liff/me/card): one round trip less */
                         withCard?: boolean;
+                        /** @description The attribution source code the app was opened with (?src=); unknown codes are ignored */
+                        src?: string;
                     };
                 };
             };
@@ -7026,6 +7028,365 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/liff/me/insert-claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim an order from its packing slip's QR code (同梱物): proof, link, the coupon once per order */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The ?insert= value of the QR code */
+                        token: string;
+                        /** @description The order's email address */
+                        email?: string;
+                        /** @description The last 4 digits of the order's phone */
+                        phoneLast4?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description already_claimed: the order was claimed before (by anyone); nothing was granted */
+                            status: "claimed" | "already_claimed";
+                            orderNumber: string;
+                            coupon: {
+                                code: string;
+                                name: string;
+                                /** Format: date-time */
+                                validUntil: string | null;
+                            } | null;
+                            /** @description Why the claim came without the coupon (the template's limits) */
+                            couponRefused: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/liff/insert-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Insert QR settings: the coupon a claim grants */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The coupon a claim grants; null: none */
+                            couponTemplateId: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the coupon an insert QR claim grants */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The coupon a claim grants; null: none */
+                        couponTemplateId: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The coupon a claim grants; null: none */
+                            couponTemplateId: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribution/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Attribution sources */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                code: string;
+                                name: string;
+                                /** @description poster (店頭ポスター), receipt (レシート), leaflet (チラシ), instagram, campaign, other */
+                                kind: "poster" | "receipt" | "leaflet" | "instagram" | "campaign" | "other";
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description The tracked LIFF URL for each connected LIFF app (print it as the poster's QR code) */
+                                urls: string[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a source (a poster, receipt, leaflet, Instagram or campaign) with its tracked link */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description travels as ?src= */
+                        code: string;
+                        /** @description e.g. 渋谷店 レジ横ポスター */
+                        name: string;
+                        /** @description poster (店頭ポスター), receipt (レシート), leaflet (チラシ), instagram, campaign, other */
+                        kind: "poster" | "receipt" | "leaflet" | "instagram" | "campaign" | "other";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            code: string;
+                            name: string;
+                            /** @description poster (店頭ポスター), receipt (レシート), leaflet (チラシ), instagram, campaign, other */
+                            kind: "poster" | "receipt" | "leaflet" | "instagram" | "campaign" | "other";
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The tracked LIFF URL for each connected LIFF app (print it as the poster's QR code) */
+                            urls: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribution/sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Rename a source or change its kind (its code is printed: it cannot change) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description e.g. 渋谷店 レジ横ポスター */
+                        name: string;
+                        /** @description poster (店頭ポスター), receipt (レシート), leaflet (チラシ), instagram, campaign, other */
+                        kind: "poster" | "receipt" | "leaflet" | "instagram" | "campaign" | "other";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            code: string;
+                            name: string;
+                            /** @description poster (店頭ポスター), receipt (レシート), leaflet (チラシ), instagram, campaign, other */
+                            kind: "poster" | "receipt" | "leaflet" | "instagram" | "campaign" | "other";
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The tracked LIFF URL for each connected LIFF app (print it as the poster's QR code) */
+                            urls: string[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a source (its customers count as unknown afterwards) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/attribution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Friends, LIFF opens, linked members, first purchases and LTV by source (JST days) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First JST day, YYYY-MM-DD (default: 29 days before to) */
+                    from?: string;
+                    /** @description Last JST day, YYYY-MM-DD, included (default: today) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            to: string;
+                            rows: {
+                                sourceId: number | null;
+                                code: string | null;
+                                /** @description The source name; 不明 for friend-adds without a source */
+                                name: string;
+                                kind: ("poster" | "receipt" | "leaflet" | "instagram" | "campaign" | "other") | (never | null);
+                                /** @description LIFF first opens through the source in the range */
+                                opens: number;
+                                /** @description Friend-adds in the range (not unblocks) */
+                                friends: number;
+                                /** @description Customers acquired in the range */
+                                customers: number;
+                                /** @description Of them, also known by email, phone or member number */
+                                linkedMembers: number;
+                                /** @description Of them, first completed order after acquisition */
+                                firstPurchases: number;
+                                /** @description Their completed-order revenue since acquisition, integer yen */
+                                revenue: number;
+                                /** @description revenue / customers, rounded to the yen */
+                                ltv: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;

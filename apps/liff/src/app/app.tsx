@@ -1,7 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { CardScreen } from '../card/card-screen.tsx';
 import { CouponsScreen } from '../coupons/coupons-screen.tsx';
 import { initialLanguage, type Language, MESSAGES } from '../i18n/messages.ts';
+import { InsertClaimScreen } from '../insert/insert-claim-screen.tsx';
+import { launchParams } from '../insert/launch-params.ts';
 import { PointsScreen } from '../points/points-screen.tsx';
 import { PROFILE_MESSAGES } from '../profile/profile-messages.ts';
 import { ProfileScreen } from '../profile/profile-screen.tsx';
@@ -20,6 +22,10 @@ export function App() {
   const [phase, setPhase] = useMemberSession();
   const [tab, setTab] = useState<Tab>('card');
   const [linkedNotice, setLinkedNotice] = useState(false);
+  // An insert QR (?insert=, a packing slip) opens its claim screen first (insert/). The query is
+  // read once signed in: inside LINE, liff.init restores it from liff.state first.
+  const [insert, setInsert] = useState<string | undefined>();
+  const insertRead = useRef(false);
   const t = MESSAGES[language];
   const p = PROFILE_MESSAGES[language];
 
@@ -30,6 +36,7 @@ export function App() {
 
   const show = (next: Tab) => {
     setLinkedNotice(false);
+    setInsert(undefined);
     setTab(next);
   };
   const tabs: [Tab, string][] = [
@@ -39,6 +46,12 @@ export function App() {
     ['profile', p.tabProfile],
   ];
   const ready = phase.kind === 'ready';
+  const home = ready && insert === undefined;
+  useEffect(() => {
+    if (!ready || insertRead.current) return;
+    insertRead.current = true;
+    setInsert(launchParams().insert);
+  }, [ready]);
   return (
     <div className="app">
       <header className="top">
@@ -57,6 +70,9 @@ export function App() {
           <p className="notice" role="alert">
             {t.signInFailed}
           </p>
+        )}
+        {ready && insert !== undefined && (
+          <InsertClaimScreen token={insert} language={language} onDone={() => setInsert(undefined)} />
         )}
         {phase.kind === 'expired' && (
           <div className="screen">
@@ -77,10 +93,10 @@ export function App() {
             {p.linked}
           </p>
         )}
-        {ready && tab === 'card' && <CardScreen t={t} language={language} />}
-        {ready && tab === 'points' && <PointsScreen t={t} language={language} />}
-        {ready && tab === 'coupons' && <CouponsScreen t={t} language={language} />}
-        {ready && tab === 'profile' && (
+        {home && tab === 'card' && <CardScreen t={t} language={language} />}
+        {home && tab === 'points' && <PointsScreen t={t} language={language} />}
+        {home && tab === 'coupons' && <CouponsScreen t={t} language={language} />}
+        {home && tab === 'profile' && (
           <ProfileScreen
             t={t}
             language={language}

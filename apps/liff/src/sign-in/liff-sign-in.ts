@@ -8,6 +8,7 @@ import IsLoggedIn from '@line/liff/is-logged-in';
 import Login from '@line/liff/login';
 import { api, setMemberToken, unwrap } from '../api/client.ts';
 import { setFirstCard } from '../card/first-card.ts';
+import { launchParams } from '../insert/launch-params.ts';
 
 /**
  * A test or a developer outside LINE sets `globalThis.kizunaLiffMock = { idToken }` before the
@@ -67,6 +68,11 @@ export function startSignIn(liffId: string): Promise<SignInResult> {
   return started.result;
 }
 
+/**
+ * The LIFF URL's `src` (a tracked poster or receipt) is read once liff.init has restored the
+ * query, and goes to the server with the first session, which records it as the member's source
+ * if none is recorded yet.
+ */
 export async function signIn(liffId: string): Promise<SignInResult> {
   liff.use(new IsInClient());
   liff.use(new IsLoggedIn());
@@ -95,22 +101,23 @@ export async function signIn(liffId: string): Promise<SignInResult> {
         liff.login({ redirectUri: globalThis.location.href });
         if (!mock) return undefined; // LINE Login takes the page away and brings it back here.
         (liff as unknown as MockControl).$mock.set((previous) => ({ ...previous, isLoggedIn: true }));
-        return { kind: 'session', session: await openSession(liffId) };
+        return { kind: 'session', session: await openSession(liffId, launchParams().src) };
       },
     };
   }
-  return { kind: 'session', session: await openSession(liffId) };
+  return { kind: 'session', session: await openSession(liffId, launchParams().src) };
 }
 
 /**
  * Posts LINE's ID token for a member session. Also how the session is renewed in place before
  * it expires: the same call with the token LIFF holds (valid an hour), no reload.
  */
-export async function openSession(liffId: string): Promise<MemberSession> {
+export async function openSession(liffId: string, src?: string): Promise<MemberSession> {
   const idToken = liff.getIDToken();
   if (!idToken) throw new Error('liff.getIDToken() returned no token');
   // The card is the first screen: it comes with the session, one round trip instead of two.
-  const session = unwrap(await api.POST('/v1/liff/session', { body: { liffId, idToken, withCard: true } }));
+  const body = { liffId, idToken, withCard: true, ...(src ? { src } : {}) };
+  const session = unwrap(await api.POST('/v1/liff/session', { body }));
   setMemberToken(session.token);
   const lifetimeMs = session.expiresInSeconds * 1000;
   if (session.card) setFirstCard(session.card);

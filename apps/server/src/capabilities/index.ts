@@ -2,6 +2,7 @@
 // one line here. The order is the order routes are registered in (and shown in /docs), jobs are
 // started in and commands are listed in `kizuna help`.
 import { analyticsCapability } from '../analytics/capability.ts';
+import { attributionCapability } from '../attribution/capability.ts';
 import { campaignsCapability } from '../campaigns/capability.ts';
 import { clicksCapability } from '../clicks/capability.ts';
 import { clockCapability } from '../clock/capability.ts';
@@ -44,6 +45,7 @@ export const CAPABILITIES: readonly Capability[] = [
   emailCapability,
   loyaltyCapability,
   liffCapability,
+  attributionCapability,
   visitsCapability,
   productsCapability,
   recommendationsCapability,

@@ -1,6 +1,7 @@
 // POST /v1/liff/session: a LIFF app trades its ID token for a member session. The LINE user id
 // comes from the verified token only, never from the client.
 import type { Kysely } from 'kysely';
+import { recordAttribution } from '../attribution/attribution-sources.ts';
 import { findByIdentities, upsertCustomer } from '../customers/upsert-customer.ts';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
@@ -23,6 +24,8 @@ export interface LiffSessionInput {
    * costs one round trip instead of two (bench/liff).
    */
   withCard?: boolean | undefined;
+  /** The attribution source code the app was opened with (`?src=`), recorded if none is yet. */
+  src?: string | undefined;
 }
 
 export interface LiffSession {
@@ -79,6 +82,8 @@ export async function startLiffSession(
     nonce: input.nonce,
   });
   const { customerId, created } = await memberCustomer(db, app.workspaceId, verified.lineUserId, now);
+  // First touch wins: a customer who already has a source (an earlier poster) keeps it.
+  if (input.src !== undefined) await recordAttribution(db, app.workspaceId, customerId, input.src, now);
   const session = await openMemberSession(db, {
     workspaceId: app.workspaceId,
     customerId,

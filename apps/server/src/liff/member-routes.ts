@@ -73,6 +73,13 @@ export function registerMemberRoutes(app: App, deps: RouteDeps): void {
                 description: 'also answer the card (GET /v1/liff/me/card): one round trip less',
               }),
             ),
+            src: Type.Optional(
+              Type.String({
+                maxLength: 40,
+                description:
+                  'The attribution source code the app was opened with (?src=); unknown codes are ignored',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -2,6 +2,7 @@
 // side (LIFF app settings, the survey).
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { registerLiffAdminRoutes } from './admin-routes.ts';
+import { registerInsertRoutes } from './insert-routes.ts';
 import { installMemberAuth } from './member-auth.ts';
 import { registerMemberRoutes } from './member-routes.ts';
 
@@ -10,4 +11,5 @@ export function registerLiffRoutes(app: App, deps: RouteDeps): void {
   installMemberAuth(app, deps.database.db, deps.clock);
   registerMemberRoutes(app, deps);
   registerLiffAdminRoutes(app, deps);
+  registerInsertRoutes(app, deps);
 }
