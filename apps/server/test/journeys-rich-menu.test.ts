@@ -2,6 +2,7 @@
 // postback webhooks, the worker records each as a `line.postback` domain event with its `action=`,
 // and a journey whose trigger names that action enters the friend and sends its message, as the
 // sandbox received it. Another action starts nothing; a redelivered webhook enters nobody twice.
+// Also the preview of a "message clicked" branch (the engine's side is the golden replay).
 import { until } from '@kizuna/test-support';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { validateJourneyDefinition } from '../src/journeys/validate-definition.ts';
@@ -97,6 +98,42 @@ describe('rich menu postback trigger', () => {
     await until(() => bed.line.received(user.userId).length === 2, 'the second coupon message', {
       timeoutMs: 30_000,
     });
+  });
+
+  it('previews a message clicked branch as not clicked: no at the end of its window', async () => {
+    const user = bed.line.users.create({ displayName: '佐藤 次郎' });
+    await bed.line.follow(user.userId);
+    await until(async () => (await eventsOf('line.friend_added', user.userId)).length === 1, 'friend-add', {
+      timeoutMs: 30_000,
+    });
+    const customer = await bed.database.db
+      .selectFrom('customer_identity')
+      .select('customer_id')
+      .where('workspace_id', '=', bed.workspace.workspaceId)
+      .where('value', '=', user.userId)
+      .executeTakeFirstOrThrow();
+    const journeyId = await publishJourney(bed, {
+      ...couponMenu,
+      nodes: [
+        { id: 'menu', type: 'send', messages: [text('メニュー https://shop.example.jp/menu')], next: 'did' },
+        { id: 'did', type: 'branch', clicked: { nodeId: 'menu', within: 'PT48H' }, yes: 'end', no: 'nudge' },
+        { id: 'nudge', type: 'send', messages: [text('まだご覧になっていませんか？')], next: 'end' },
+        { id: 'end', type: 'exit' },
+      ],
+    });
+    const preview = await bed.app.inject({
+      url: `/v1/journeys/${journeyId}/preview?customerId=${customer.customer_id}&days=5`,
+      headers: bed.auth,
+    });
+    expect(preview.statusCode, preview.body).toBe(200);
+    const steps = preview.json().steps as { at: string; nodeId: string; path?: string }[];
+    expect(steps.map((s) => [s.nodeId, s.path ?? null])).toEqual([
+      ['menu', null],
+      ['did', 'no'],
+      ['nudge', null],
+      ['end', null],
+    ]);
+    expect(Date.parse(steps[2]!.at) - Date.parse(steps[0]!.at)).toBe(48 * 3_600_000);
   });
 
   it('names the postback action that is missing or not an action= value', () => {
