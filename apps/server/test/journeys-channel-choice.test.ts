@@ -2,7 +2,8 @@
 // server: a reachable LINE friend gets the LINE message and no mail; a friend who blocked, a
 // customer without LINE get the mail; without email consent or at a suppressed address the core
 // skips them with its reasons. Each step records its channel and why; the results count the node
-// as one (LINE billed for its deliveries only). Save-time checks name the missing content.
+// as one (LINE billed for its deliveries only); a click on the mail is a message.clicked domain
+// event with the node's origin. Save-time checks name the missing content.
 import { until } from '@kizuna/test-support';
 import { sql } from 'kysely';
 import { simpleParser } from 'mailparser';
@@ -76,7 +77,7 @@ async function ownWorkspace(channel: string, sender = true) {
 }
 
 const MJML = `<mjml><mj-body><mj-section><mj-column><mj-text>
-{{ customer.given_name }}様、ご来店ありがとうございました。
+{{ customer.given_name }}様、ご来店ありがとうございました。<a href="https://shop.example.jp/menu">今月のメニュー</a>
 </mj-text></mj-column></mj-section></mj-body></mjml>`;
 
 const thanks = {
@@ -172,6 +173,22 @@ describe('line_then_email send nodes (LINE優先、届かなければメール)'
     expect(mine.map((m) => m.to[0]).sort()).toEqual([addresses[1], addresses[2]]);
     const parsed = await simpleParser(mine.find((m) => m.to[0] === addresses[2])!.raw);
     expect(parsed.subject).toBe('次郎様、ご来店ありがとうございました');
+    // Jiro follows the mail's link through the redirect: a click of the node, and a
+    // message.clicked domain event (what a "message clicked" branch wakes on) with its origin.
+    const link = new RegExp(`${PUBLIC_URL.replace(/\./g, '\\.')}(/r/[A-Za-z0-9_.-]+)`).exec(
+      String(parsed.html),
+    )![1]!;
+    const click = await bed.app.inject({ url: link });
+    expect(click.statusCode).toBe(302);
+    expect(click.headers.location).toBe('https://shop.example.jp/menu');
+    const { rows: clicks } = await sql<{ customer_id: number; payload: { origin: string } }>`
+      select customer_id, payload from domain_event where workspace_id = ${ws} and type = 'message.clicked'`.execute(
+      db,
+    );
+    expect(clicks.map((c) => [Number(c.customer_id), c.payload.origin])).toEqual([
+      [ids[2], `journey:${journeyId}/v1/node:thanks`],
+    ]);
+    expect(await node()).toMatchObject({ clicked: 1 });
 
     // Each step says which channel and why.
     const runs = await runsOf(db, ws, journeyId);
