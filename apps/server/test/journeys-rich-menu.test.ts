@@ -2,10 +2,15 @@
 // postback webhooks, the worker records each as a `line.postback` domain event with its `action=`,
 // and a journey whose trigger names that action enters the friend and sends its message, as the
 // sandbox received it. Another action starts nothing; a redelivered webhook enters nobody twice.
-// Also the preview of a "message clicked" branch (the engine's side is the golden replay).
+// A tap can switch the friend's rich menu: the journey adds a tag, and the menu that follows the
+// tag's segment is linked on LINE (customers.changed → segments → rich menu sync). Also the
+// preview of a "message clicked" branch (the engine's side is the golden replay).
 import { until } from '@kizuna/test-support';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { validateJourneyDefinition } from '../src/journeys/validate-definition.ts';
+import { LINE_JOBS } from '../src/line/line-jobs.ts';
+import { SEGMENT_JOBS } from '../src/segments/segment-jobs.ts';
+import { createSegment } from '../src/segments/segment-store.ts';
 import { SimulatedClock } from '../src/shared/clock.ts';
 import { DomainError } from '../src/shared/domain-error.ts';
 import {
@@ -17,13 +22,14 @@ import {
   text,
   tick,
 } from './journeys-helpers.ts';
-import { createLineTestBed, type LineTestBed } from './line-setup.ts';
+import { createLineTestBed, type LineTestBed, png } from './line-setup.ts';
 
 vi.setConfig({ testTimeout: JOURNEY_TEST_TIMEOUT });
 
 let bed: LineTestBed;
 beforeAll(async () => {
-  bed = await createLineTestBed();
+  // The segment jobs too: the rich menu follows the tag segment a journey's action changes.
+  bed = await createLineTestBed({}, [...LINE_JOBS, ...SEGMENT_JOBS]);
 });
 afterAll(async () => bed?.close());
 
@@ -98,6 +104,72 @@ describe('rich menu postback trigger', () => {
     await until(() => bed.line.received(user.userId).length === 2, 'the second coupon message', {
       timeoutMs: 30_000,
     });
+  });
+
+  it('switches the menu of a friend who taps: the journey tags them, the tag segment and its rich menu follow', async () => {
+    const ws = bed.workspace.workspaceId;
+    const db = bed.database.db;
+    const user = bed.line.users.create({ displayName: '鈴木 三郎' });
+    await bed.line.follow(user.userId);
+    await until(async () => (await eventsOf('line.friend_added', user.userId)).length === 1, 'friend-add', {
+      timeoutMs: 30_000,
+    });
+    const created = await bed.app.inject({
+      method: 'POST',
+      url: `/v1/line/channels/${bed.channelId}/rich-menus`,
+      headers: bed.auth,
+      payload: {
+        size: { width: 2500, height: 843 },
+        selected: false,
+        name: '会員メニュー',
+        chatBarText: '会員メニュー',
+        areas: [],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const menu = created.json() as { id: number; richMenuId: string };
+    const image = await bed.app.inject({
+      method: 'PUT',
+      url: `/v1/line/rich-menus/${menu.id}/image`,
+      headers: { ...bed.auth, 'content-type': 'image/png' },
+      payload: png(2500, 843),
+    });
+    expect(image.statusCode, image.body).toBe(200);
+    const segment = await createSegment(db, ws, {
+      name: '会員メニュー希望',
+      definition: { tag: 'member-menu' },
+    });
+    const linked = await bed.app.inject({
+      method: 'POST',
+      url: `/v1/line/rich-menus/${menu.id}/links`,
+      headers: bed.auth,
+      payload: { segmentId: segment.id },
+    });
+    expect(linked.statusCode, linked.body).toBe(200);
+    await publishJourney(bed, {
+      trigger: { event: 'line.postback', action: 'member-menu' },
+      reentry: 'never',
+      quietHours: 'hold',
+      nodes: [
+        { id: 'tag', type: 'action', action: { type: 'addTag', tag: 'member-menu' }, next: 'end' },
+        { id: 'end', type: 'exit' },
+      ],
+    });
+    expect(bed.line.richMenuOf(user.userId)).not.toBe(menu.richMenuId);
+
+    await bed.line.postback(user.userId, 'action=member-menu');
+    await until(async () => (await eventsOf('line.postback', user.userId)).length === 1, 'the tap', {
+      timeoutMs: 30_000,
+    });
+    const clock = new SimulatedClock(jst('2027-06-03T12:00:00'));
+    expect(await tick(db, ws, clock.now(), bed.jobs)).toMatchObject({ entered: 1, steps: 2 });
+    await until(
+      () => bed.line.richMenuOf(user.userId) === menu.richMenuId,
+      'the member menu linked on LINE',
+      {
+        timeoutMs: 60_000,
+      },
+    );
   });
 
   it('previews a message clicked branch as not clicked: no at the end of its window', async () => {
