@@ -102,7 +102,12 @@ async function replay(input: GoldenInput): Promise<GoldenOutput> {
   await sql`delete from customer_consent where workspace_id = ${ws} and customer_id = any(${withdrawn}::bigint[])`.execute(
     db,
   );
-  clock = new SimulatedClock(new Date(input.inputs[0]!.at));
+  const start = new Date(input.inputs[0]!.at);
+  if (start < clock.now())
+    throw new Error(
+      `replay: starts at ${jstIso(start)}, before the previous fixture ended (${jstIso(clock.now())}): the sandbox's clock cannot go back; move this fixture's dates later`,
+    );
+  clock = new SimulatedClock(start);
   const journey = await createJourney(
     db,
     ws,
@@ -234,7 +239,7 @@ async function stepsOf(ws: string, journeyId: number, nameOf: Map<number, string
 
 // In the order of their first input: the sandbox reads one simulated clock, whose state (rate
 // windows, retry keys) assumes time never goes back, so a replay must not start before the last
-// one ended. (A fixture that starts earlier than one before it hung its deliveries.)
+// one ended (replay() refuses it: a fixture that went back in time hung its deliveries).
 const firstInput = (f: string) =>
   new Date((JSON.parse(readFileSync(join(GOLDEN, f), 'utf8')) as GoldenInput).inputs[0]!.at).getTime();
 const fixtures = readdirSync(GOLDEN)
