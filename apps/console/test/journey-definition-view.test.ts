@@ -1,15 +1,19 @@
 // The step list's reading of a journey definition, without a browser: the timings Japanese step
 // delivery prints, and the round trip an edit makes (only the edited node changes).
 import { describe, expect, it } from 'vitest';
+import { fill, type Lang } from '../src/i18n/messages.ts';
 import {
   afterWait,
   asDefinition,
   isLinear,
   linearSteps,
   parseDuration,
+  successorsOf,
   withCouponTemplate,
   withNode,
 } from '../src/journeys/definition-view.ts';
+import { nodeSummary, triggerLabel } from '../src/journeys/journey-labels.ts';
+import { journeyMessages } from '../src/journeys/messages.ts';
 
 const welcome = {
   trigger: { event: 'line.friend_added' },
@@ -99,5 +103,51 @@ describe('the step list of a linear journey', () => {
     expect(branching && isLinear(branching)).toBe(false);
     expect(asDefinition({ trigger: {}, nodes: [{ id: 1 }] })).toBeNull();
     expect(asDefinition('x')).toBeNull();
+  });
+});
+
+describe('the new node kinds as the console reads them', () => {
+  const clicked = {
+    trigger: { event: 'line.postback', action: 'coupon' },
+    reentry: 'after_exit',
+    quietHours: 'hold',
+    nodes: [
+      {
+        id: 'menu',
+        type: 'send',
+        channel: 'line_then_email',
+        messages: [{ type: 'text', text: 'おすすめ https://shop.example.jp' }],
+        email: { subject: 'おすすめ', mjml: '<mjml><mj-body></mj-body></mjml>' },
+        next: 'did',
+      },
+      { id: 'did', type: 'branch', clicked: { nodeId: 'menu', within: 'P3D' }, yes: 'end', no: 'end' },
+      { id: 'end', type: 'exit' },
+    ],
+  };
+  const t =
+    (lang: Lang) => (key: keyof (typeof journeyMessages)['ja'], vars?: Record<string, string | number>) =>
+      fill(journeyMessages[lang][key], vars);
+
+  it('keeps the mail and the channel of a line_then_email send when its LINE text is edited (round trip)', () => {
+    const definition = asDefinition(structuredClone(clicked));
+    if (!definition) throw new Error('not a definition');
+    const edited = withNode(definition, 'menu', (n) => ({
+      ...n,
+      messages: [{ type: 'text', text: '新しい本文' }],
+    }));
+    expect(edited.nodes[0]).toEqual({
+      ...clicked.nodes[0],
+      messages: [{ type: 'text', text: '新しい本文' }],
+    });
+    expect(edited.nodes.slice(1)).toEqual(clicked.nodes.slice(1));
+    expect(successorsOf(edited.nodes[1]!)).toEqual(['end', 'end']);
+  });
+
+  it('words the rich menu trigger and the click branch in Japanese and English', () => {
+    expect(triggerLabel(clicked.trigger, t('ja'), 'ja')).toBe('リッチメニューのタップ（action=coupon）');
+    expect(triggerLabel(clicked.trigger, t('en'), 'en')).toBe('A rich menu tap (action=coupon)');
+    const branch = asDefinition(clicked)!.nodes[1]!;
+    expect(nodeSummary(branch, t('ja'), 'ja')).toBe('「menu」のリンクを 3日 以内にクリックしたか');
+    expect(nodeSummary(branch, t('en'), 'en')).toMatch(/^Clicked a link in “menu” within 3 ?days?\?$/);
   });
 });

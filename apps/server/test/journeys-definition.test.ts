@@ -192,3 +192,75 @@ describe('waits in Japan time', () => {
     );
   });
 });
+
+describe('message clicked branches and line_then_email sends', () => {
+  const clickFlow = (clicked: unknown) => ({
+    ...base,
+    nodes: [
+      { id: 'hello', type: 'send', messages: [text('https://shop.example.jp')], next: 'wait' },
+      { id: 'wait', type: 'wait', duration: 'PT1H', next: 'did' },
+      { id: 'did', type: 'branch', clicked, yes: 'end', no: 'end' },
+      { id: 'end', type: 'exit' },
+    ],
+  });
+
+  it('accepts a branch on a click of an earlier send within a duration', () => {
+    const ok = clickFlow({ nodeId: 'hello', within: 'P3D' });
+    expect(validateJourneyDefinition(ok)).toEqual(ok);
+  });
+
+  it('names the clicked node and window that are wrong', () => {
+    expect(problems(clickFlow({ nodeId: 'nope', within: 'P3D' }))).toEqual([
+      'nodes[2].clicked.nodeId: no node "nope"',
+    ]);
+    expect(problems(clickFlow({ nodeId: 'wait', within: 'P3D' }))).toEqual([
+      'nodes[2].clicked.nodeId: "wait" is not a send node',
+    ]);
+    expect(problems(clickFlow({ nodeId: 'hello', within: '3 days' }))).toEqual([
+      'nodes[2].clicked.within: must be an ISO-8601 duration of weeks, days, hours or minutes (P3D, PT2H, P1DT12H)',
+    ]);
+    expect(problems(clickFlow({ nodeId: 'hello', within: 'P91D' }))).toEqual([
+      'nodes[2].clicked.within: must be at most 90 days (P90D)',
+    ]);
+    expect(
+      problems({
+        ...base,
+        nodes: [
+          { id: 'did', type: 'branch', clicked: { nodeId: 'later', within: 'P1D' }, yes: 'later', no: 'end' },
+          { id: 'later', type: 'send', messages: [text('x')], next: 'end' },
+          { id: 'end', type: 'exit' },
+        ],
+      }),
+    ).toEqual(['nodes[0].clicked.nodeId: "later" does not lead to this branch']);
+    expect(
+      problems({
+        ...base,
+        nodes: [
+          { id: 'a', type: 'branch', random: { percent: 5 }, clicked: {}, yes: 'end', no: 'end' },
+          { id: 'end', type: 'exit' },
+        ],
+      }),
+    ).toEqual(['nodes[0]: a branch needs exactly one of "condition", "random", "clicked"']);
+  });
+
+  it('requires both contents of a line_then_email send, naming each', () => {
+    const node = (fields: object) => ({
+      ...base,
+      nodes: [{ id: 'hi', type: 'send', channel: 'line_then_email', next: 'end', ...fields }, base.nodes[1]],
+    });
+    const mail = { subject: 'ようこそ', mjml: '<mjml><mj-body></mj-body></mjml>' };
+    expect(problems(node({ messages: [text('こんにちは')], email: mail }))).toEqual([]);
+    expect(problems(node({ email: mail }))).toEqual([
+      'nodes[0].messages: required for a line_then_email send: the LINE messages for friends',
+    ]);
+    expect(problems(node({ messages: [text('こんにちは')] }))[0]).toMatch(
+      /^nodes\[0\]\.email: required for a line_then_email send/,
+    );
+    expect(problems(node({ messages: [text('こんにちは')], email: { subject: 'x' } }))).toEqual([
+      'nodes[0].email.mjml: must be an MJML document of 1 to 100000 characters',
+    ]);
+    expect(problems(node({ channel: 'fax', messages: [text('x')] }))).toEqual([
+      'nodes[0].channel: must be one of "line", "email", "line_then_email"',
+    ]);
+  });
+});

@@ -18,9 +18,12 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readLinkToken } from '../src/clicks/link-token.ts';
+import { recordClick } from '../src/clicks/record-click.ts';
 import { createJourney, transitionJourney } from '../src/journeys/journeys.ts';
 import { deliverSend } from '../src/line/deliver-send.ts';
 import { SimulatedClock } from '../src/shared/clock.ts';
+import { PUBLIC_URL } from './email-setup.ts';
 import { lineUserId, newWorkspace, type TestApp } from './helpers.ts';
 import { JOURNEY_TEST_TIMEOUT, publishEvents, tick } from './journeys-helpers.ts';
 import { createLineTestBed, type LineTestBed, makeFriends } from './line-setup.ts';
@@ -35,7 +38,10 @@ interface GoldenInput {
   policy: object;
   customers: { name: string; consent?: boolean }[];
   definition: unknown;
-  inputs: { at: string; event: 'line.friend_added'; customer: string }[];
+  /** Links in sends go through the tracked redirect (the journey stores a public URL). */
+  trackLinks?: boolean;
+  /** A friend-add, or the customer following the link of node `click`'s message (through clicks/). */
+  inputs: ({ at: string; customer: string } & ({ event: 'line.friend_added' } | { click: string }))[];
   /** The replay runs everything due up to this instant after the last input. */
   until: string;
 }
@@ -96,8 +102,18 @@ async function replay(input: GoldenInput): Promise<GoldenOutput> {
   await sql`delete from customer_consent where workspace_id = ${ws} and customer_id = any(${withdrawn}::bigint[])`.execute(
     db,
   );
-  clock = new SimulatedClock(new Date(input.inputs[0]!.at));
-  const journey = await createJourney(db, ws, { name: 'ゴールデン', definition: input.definition });
+  const start = new Date(input.inputs[0]!.at);
+  if (start < clock.now())
+    throw new Error(
+      `replay: starts at ${jstIso(start)}, before the previous fixture ended (${jstIso(clock.now())}): the sandbox's clock cannot go back; move this fixture's dates later`,
+    );
+  clock = new SimulatedClock(start);
+  const journey = await createJourney(
+    db,
+    ws,
+    { name: 'ゴールデン', definition: input.definition },
+    input.trackLinks ? PUBLIC_URL : undefined,
+  );
   await transitionJourney(db, ws, journey.id, 'publish', clock.now());
   const context = {
     database: bed.database,
@@ -110,7 +126,7 @@ async function replay(input: GoldenInput): Promise<GoldenOutput> {
   const ticks: string[] = [];
   const step = async () => {
     ticks.push(jstIso(clock.now()));
-    await tick(db, ws, clock.now());
+    await tick(db, ws, clock.now(), undefined, input.trackLinks ? bed.secrets : undefined);
     const { rows } = await sql<{ id: number }>`select id from message_send where workspace_id = ${ws}
       and (status in ('queued', 'sending') or (status = 'paused' and resume_at <= ${clock.now()}))
       order by id`.execute(db);
@@ -136,14 +152,16 @@ async function replay(input: GoldenInput): Promise<GoldenOutput> {
     await runDue(at, false);
     clock.setTo(at);
     const customer = byName.get(e.customer)!;
-    await publishEvents(db, ws, [
-      {
-        type: e.event,
-        customerId: customer.id,
-        occurredAt: at,
-        payload: { channelId: bed.channelId, lineUserId: customer.line, refollow: false },
-      },
-    ]);
+    if ('click' in e) await click(ws, customer.line, e.click, at);
+    else
+      await publishEvents(db, ws, [
+        {
+          type: e.event,
+          customerId: customer.id,
+          occurredAt: at,
+          payload: { channelId: bed.channelId, lineUserId: customer.line, refollow: false },
+        },
+      ]);
     await step();
   }
   await runDue(new Date(input.until), true);
@@ -153,7 +171,8 @@ async function replay(input: GoldenInput): Promise<GoldenOutput> {
         bed.line.received(c.line).map((r) => ({
           at: jstIso(new Date(r.at)),
           customer: name,
-          text: (r.messages[0] as { text: string }).text,
+          // A redirect token is signed with the workspace's random link key: shown without it.
+          text: (r.messages[0] as { text: string }).text.replace(/\/r\/[A-Za-z0-9_.-]+/g, '/r/…'),
         })),
       )
       .sort((a, b) => a.at.localeCompare(b.at) || a.customer.localeCompare(b.customer)),
@@ -169,6 +188,22 @@ async function replay(input: GoldenInput): Promise<GoldenOutput> {
     })),
     ticks,
   };
+}
+
+/**
+ * Follows the tracked link of node `nodeId`'s message as the customer received it on LINE, at the
+ * replay's instant: the redirect's own recordClick (the route passes its clock's now the same way).
+ */
+async function click(ws: string, line: string, nodeId: string, at: Date): Promise<void> {
+  const tokens = bed.line
+    .received(line)
+    .flatMap((r) => [...JSON.stringify(r.messages).matchAll(/\/r\/([A-Za-z0-9_.-]+)/g)].map((m) => m[1]!));
+  const { rows } = await sql<{ id: number }>`select id from tracked_link
+    where workspace_id = ${ws} and origin like ${`%/node:${nodeId}`}`.execute(bed.database.db);
+  const links = new Set(rows.map((r) => Number(r.id)));
+  const token = tokens.find((t) => links.has(readLinkToken(t)?.payload.linkId ?? -1));
+  if (!token) throw new Error(`replay: no tracked link of ${nodeId} received by ${line}`);
+  expect(await recordClick(bed.database.db, bed.secrets, token, at)).toMatch(/^https:\/\//);
 }
 
 /** Each step with its outcome and, for a send, what the messaging core decided for the customer. */
@@ -202,9 +237,14 @@ async function stepsOf(ws: string, journeyId: number, nameOf: Map<number, string
   }));
 }
 
+// In the order of their first input: the sandbox reads one simulated clock, whose state (rate
+// windows, retry keys) assumes time never goes back, so a replay must not start before the last
+// one ended (replay() refuses it: a fixture that went back in time hung its deliveries).
+const firstInput = (f: string) =>
+  new Date((JSON.parse(readFileSync(join(GOLDEN, f), 'utf8')) as GoldenInput).inputs[0]!.at).getTime();
 const fixtures = readdirSync(GOLDEN)
   .filter((f) => f.endsWith('.input.json'))
-  .sort();
+  .sort((a, b) => firstInput(a) - firstInput(b) || a.localeCompare(b));
 
 describe('golden journey replays', () => {
   it('has fixtures', () => expect(fixtures.length).toBeGreaterThan(0));

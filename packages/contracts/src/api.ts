@@ -8751,7 +8751,8 @@ export interface paths {
                             /** @description one per send node, in the latest definition’s order */
                             steps: {
                                 nodeId: string;
-                                channel: "line" | "email";
+                                /** @description line_then_email: LINE to reachable friends, email to the others, counted together */
+                                channel: "line" | "email" | "line_then_email";
                                 reached: number;
                                 sent: number;
                                 delivered: number;
@@ -8921,6 +8922,8 @@ export interface paths {
                                 };
                                 messages?: unknown[];
                                 channel?: "line" | "email";
+                                /** @description a line_then_email send: why this channel (line_friend; else no_line_channel, no_line_identity, line_no_consent, line_revoked, line_blocked) */
+                                channelReason?: string;
                                 /** @description an email step’s source: { templateId } or { subject, mjml } */
                                 email?: unknown;
                             }[];

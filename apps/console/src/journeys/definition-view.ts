@@ -19,6 +19,10 @@ export interface JourneyNodeView {
   timeout?: string;
   random?: { percent: number };
   condition?: unknown;
+  /** A "message clicked" branch: a link of send node `nodeId` followed within `within`. */
+  clicked?: { nodeId: string; within: string };
+  /** A send's channel: absent or `line`, `email`, `line_then_email`. */
+  channel?: string;
 }
 
 export interface JourneyDefinitionView {

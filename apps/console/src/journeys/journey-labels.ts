@@ -31,6 +31,8 @@ export function triggerLabel(trigger: Record<string, unknown>, t: JourneyT, lang
       return t('triggerOrder');
     case 'visit.recorded':
       return t('triggerVisit');
+    case 'line.postback':
+      return t('triggerPostback', { action: String(trigger.action ?? '') });
     case 'date:birthday':
       return days === 0 ? t('triggerBirthdayDay') : t('triggerBirthday', { days });
     case 'date:anniversary':
@@ -107,6 +109,11 @@ export function nodeSummary(
         timeout: durationLabel(node.timeout ?? '', t),
       });
     case 'branch':
+      if (node.clicked)
+        return t('branchClicked', {
+          node: node.clicked.nodeId,
+          within: durationLabel(node.clicked.within, t),
+        });
       return node.random ? t('branchRandom', { percent: node.random.percent }) : t('branchCondition');
     case 'action':
       return actionSummary(node.action, t, couponNames);

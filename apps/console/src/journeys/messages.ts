@@ -54,6 +54,7 @@ export const journeyMessages = defineMessages(
     triggerDaysSinceOrder: '最終購入から{days}日',
     triggerDaysSinceVisit: '最終来店から{days}日',
     triggerVisitCycle: '来店周期',
+    triggerPostback: 'リッチメニューのタップ（action={action}）',
     triggerOther: '{event}',
     // the journey page
     back: 'ステップ配信の一覧へ',
@@ -89,6 +90,8 @@ export const journeyMessages = defineMessages(
     waitForEventValue: '{event} を最大 {timeout} 待つ',
     branchRandom: 'ランダムに {percent}% を「はい」へ',
     branchCondition: '条件（セグメントのルール）で分岐',
+    branchClicked: '「{node}」のリンクを {within} 以内にクリックしたか',
+    channelLineThenEmail: 'LINE（届かない方にはメール）',
     actionGrantCoupon: 'クーポン（テンプレート #{id}）を配布',
     actionGrantNamedCoupon: 'クーポン「{name}」を配布',
     waitTill: '{when} まで待つ',
@@ -227,6 +230,7 @@ export const journeyMessages = defineMessages(
     triggerDaysSinceOrder: '{days} days since the last order',
     triggerDaysSinceVisit: '{days} days since the last visit',
     triggerVisitCycle: 'Visit cycle due',
+    triggerPostback: 'A rich menu tap (action={action})',
     triggerOther: '{event}',
     back: 'Back to journeys',
     notFound: 'Journey not found',
@@ -260,6 +264,8 @@ export const journeyMessages = defineMessages(
     waitForEventValue: 'Wait up to {timeout} for {event}',
     branchRandom: '{percent}% at random go to “yes”',
     branchCondition: 'Branch on a condition (segment rules)',
+    branchClicked: 'Clicked a link in “{node}” within {within}?',
+    channelLineThenEmail: 'LINE (email when LINE cannot reach them)',
     actionGrantCoupon: 'Grant a coupon (template #{id})',
     actionGrantNamedCoupon: 'Grant the coupon “{name}”',
     waitTill: 'Wait until {when}',
@@ -373,6 +379,8 @@ export const EVENT_NAMES: Record<'ja' | 'en', Record<string, string>> = {
     'loyalty.stamp_card_one_to_go': 'スタンプあと1つ',
     'loyalty.points_expiring': 'ポイント失効間近',
     'loyalty.tier_changed': 'ランク変更',
+    'line.postback': 'リッチメニューのタップ',
+    'message.clicked': 'リンクのクリック',
   },
   en: {
     'order.recorded': 'an order',
@@ -386,6 +394,8 @@ export const EVENT_NAMES: Record<'ja' | 'en', Record<string, string>> = {
     'loyalty.stamp_card_one_to_go': 'one stamp to go',
     'loyalty.points_expiring': 'points about to expire',
     'loyalty.tier_changed': 'a tier change',
+    'line.postback': 'a rich menu tap',
+    'message.clicked': 'a link click',
   },
 };
 

@@ -45,6 +45,9 @@ export function StepList({
             </Tag>
           )}
           <Typography.Text strong>{nodeTypeLabel(node.type, t)}</Typography.Text>
+          {node.type === 'send' && node.channel === 'line_then_email' && (
+            <Tag color="green">{t('channelLineThenEmail')}</Tag>
+          )}
           {node.type === 'wait' && timing ? (
             <Typography.Text>
               {t('waitTill', { when: timingLabel(timing, trigger, t, lang) })}

@@ -2,6 +2,8 @@
 // the URL that was in the message.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { transact } from '../db/transact.ts';
+import { appendDomainEvents } from '../domain-events/append.ts';
 import { notFound } from '../shared/domain-error.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import { linkKey, readLinkToken, verifyLinkToken } from './link-token.ts';
@@ -29,7 +31,7 @@ export async function recordClick(
     throw notFound('link');
   const link = await db
     .selectFrom('tracked_link')
-    .select('url')
+    .select(['url', 'origin'])
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', linkId)
     .executeTakeFirst();
@@ -41,10 +43,17 @@ export async function recordClick(
     .where('id', '=', customerId)
     .executeTakeFirst();
   // An erased customer's link still takes the reader where the message said; nothing is recorded.
+  // The click is also a domain event (at the business time), in the same transaction: a journey
+  // branch waiting for a click of its message wakes on it (journeys/click-branch.ts).
   if (customer)
-    await db
-      .insertInto('link_click')
-      .values({ workspace_id: workspaceId, link_id: linkId, customer_id: customerId, clicked_at: now })
-      .execute();
+    await transact(db, async (tx) => {
+      await tx
+        .insertInto('link_click')
+        .values({ workspace_id: workspaceId, link_id: linkId, customer_id: customerId, clicked_at: now })
+        .execute();
+      await appendDomainEvents(tx, workspaceId, [
+        { type: 'message.clicked', customerId, occurredAt: now, payload: { origin: link.origin, linkId } },
+      ]);
+    });
   return link.url;
 }

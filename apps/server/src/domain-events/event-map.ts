@@ -28,6 +28,11 @@ export interface DomainEventMap {
   'segment.exited': { segmentId: number; enteredAt: string };
   /** A follow webhook: friend-add (友だち追加), or a return after a block (`refollow`). */
   'line.friend_added': { channelId: string; lineUserId: string; refollow: boolean };
+  /**
+   * A postback webhook (a rich menu area or a button with a postback action): its `data` as LINE
+   * sent it, and `action`, the value of its `action=` parameter (`action=coupon&menu=2` → coupon).
+   */
+  'line.postback': { channelId: string; lineUserId: string; data: string; action: string | null };
   /** An unfollow webhook: the customer blocked the channel. */
   'line.friend_blocked': { channelId: string; lineUserId: string };
   /** One stamp short of a full card. */
@@ -64,6 +69,11 @@ export interface DomainEventMap {
     validUntil: string | null;
   };
   'loyalty.coupon_redeemed': { couponId: number; name: string; storeCode: string | null };
+  /**
+   * The customer followed a tracked link (clicks/): `origin` is the send's
+   * (`journey:3/v2/node:greeting`, `campaign:12/A`), `linkId` the tracked_link.
+   */
+  'message.clicked': { origin: string; linkId: number };
 }
 
 export type DomainEventType = keyof DomainEventMap;
@@ -76,6 +86,7 @@ export const DOMAIN_EVENT_TYPES = Object.keys({
   'segment.exited': true,
   'line.friend_added': true,
   'line.friend_blocked': true,
+  'line.postback': true,
   'loyalty.stamp_card_one_to_go': true,
   'loyalty.stamp_card_completed': true,
   'loyalty.points_expiring': true,
@@ -83,6 +94,7 @@ export const DOMAIN_EVENT_TYPES = Object.keys({
   'loyalty.tier_changed': true,
   'loyalty.coupon_granted': true,
   'loyalty.coupon_redeemed': true,
+  'message.clicked': true,
 } satisfies Record<DomainEventType, true>) as DomainEventType[];
 
 /** One event to append: its name, the payload that name requires, and its customer. */

@@ -4,18 +4,21 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
-import type { Jobs } from '../jobs/job-types.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import type { JourneyDefinition, JourneyNode } from './definition.ts';
-import type { NodeContext } from './node-context.ts';
+import type { JourneyJobs, NodeContext } from './node-context.ts';
 import { executeNode } from './run-nodes.ts';
 import { claimDueRuns, type RunState, saveRuns, type TraceStep } from './run-state.ts';
 
 export interface AdvanceOptions {
   /** Business time (from the Clock): runs due at or before it are advanced. */
   now: Date;
-  /** Enqueues the delivery of sends; absent, sends are created and wait for a worker to find them. */
-  jobs?: Pick<Jobs, 'sendInTransaction'> | undefined;
+  /**
+   * Enqueues the delivery of sends (absent, sends are created and wait for a worker to find them)
+   * and publishes `customers.changed` for tag and attribute actions (absent: segments see them at
+   * their next recompute of those customers).
+   */
+  jobs?: JourneyJobs | undefined;
   /** Opens the link key, so URLs in sends go through tracked redirects; absent: untracked. */
   secrets?: SecretBox | undefined;
   /** Runs claimed per transaction (default 1,000). */

@@ -37,6 +37,8 @@ export function triggerMatches(trigger: EventTrigger, event: DomainEvent): boole
       const t = trigger as Extract<EventTrigger, { event: 'line.friend_added' }>;
       return t.refollow === undefined || t.refollow === event.payload.refollow;
     }
+    case 'line.postback':
+      return (trigger as { action: string }).action === event.payload.action;
     case 'segment.entered':
     case 'segment.exited':
       return (trigger as { segmentId: number }).segmentId === Number(event.payload.segmentId);

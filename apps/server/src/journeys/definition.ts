@@ -7,6 +7,7 @@ import type { RuleNode } from '../segments/rule-tree.ts';
 /** The event triggers: a run starts when the customer's event is read from the stream. */
 export const EVENT_TRIGGERS = [
   'line.friend_added',
+  'line.postback',
   'segment.entered',
   'segment.exited',
   'order.recorded',
@@ -36,8 +37,15 @@ export const KEY_FIELDS: Partial<Record<EventTriggerType, readonly string[]>> = 
 
 export type EventTrigger =
   | { event: 'line.friend_added'; refollow?: boolean }
+  /** A rich menu area (or button) whose postback data has `action=<action>` (リッチメニューのタップ). */
+  | { event: 'line.postback'; action: string }
   | { event: 'segment.entered' | 'segment.exited'; segmentId: number }
-  | { event: Exclude<EventTriggerType, 'line.friend_added' | 'segment.entered' | 'segment.exited'> };
+  | {
+      event: Exclude<
+        EventTriggerType,
+        'line.friend_added' | 'line.postback' | 'segment.entered' | 'segment.exited'
+      >;
+    };
 
 /** Date triggers, evaluated once a JST day (date-triggers.ts). */
 export type DateTrigger =
@@ -73,7 +81,7 @@ interface NodeBase {
 export type JourneyNode =
   | (NodeBase & {
       type: 'send';
-      /** `line` (the default) or `email`. */
+      /** `line` (the default), `email` or `line_then_email`. */
       channel?: 'line';
       /** The LINE channel; absent: the workspace's first LINE channel. */
       channelId?: string;
@@ -87,17 +95,44 @@ export type JourneyNode =
       email: EmailSource;
       next: string;
     })
+  | (NodeBase & {
+      type: 'send';
+      /**
+       * LINE for a reachable friend (a LINE userId with LINE marketing consent granted), else the
+       * mail (channel-choice.ts); the choice and its reason are recorded on the step.
+       */
+      channel: 'line_then_email';
+      channelId?: string;
+      messages: unknown[];
+      email: EmailSource;
+      next: string;
+    })
   | (NodeBase & { type: 'wait'; next: string } & WaitSpec)
   | (NodeBase & { type: 'waitForEvent'; event: DomainEventType; timeout: string; yes: string; no: string })
   | (NodeBase & { type: 'branch'; condition: RuleNode; yes: string; no: string })
   | (NodeBase & { type: 'branch'; random: { percent: number }; yes: string; no: string })
+  | (NodeBase & {
+      type: 'branch';
+      /**
+       * Message clicked (click-branch.ts): `yes` once the customer follows a tracked link of the
+       * run's last message from send node `nodeId` within `within` (ISO-8601) of that step, `no`
+       * when the window has passed without one.
+       */
+      clicked: { nodeId: string; within: string };
+      yes: string;
+      no: string;
+    })
   | (NodeBase & { type: 'action'; action: Action; next: string })
   | (NodeBase & { type: 'exit' });
 
 export type NodeType = JourneyNode['type'];
 export type SendNode = Extract<JourneyNode, { type: 'send' }>;
-export type LineSendNode = Exclude<SendNode, { channel: 'email' }>;
+export type LineSendNode = Exclude<SendNode, { channel: 'email' | 'line_then_email' }>;
 export type EmailSendNode = Extract<SendNode, { channel: 'email' }>;
+export type ClickBranchNode = Extract<JourneyNode, { clicked: unknown }>;
+export type ChannelChoiceNode = Extract<SendNode, { channel: 'line_then_email' }>;
+/** The channels a send node names. */
+export const SEND_CHANNELS = ['line', 'email', 'line_then_email'] as const;
 
 export type Reentry = 'never' | 'after_exit' | { afterDays: number };
 

@@ -56,7 +56,9 @@ async function checkEmailNodes(
   definition: JourneyDefinition,
 ): Promise<FieldProblem[]> {
   const nodes = definition.nodes.flatMap((node, i) =>
-    node.type === 'send' && node.channel === 'email' ? [{ node, i }] : [],
+    node.type === 'send' && (node.channel === 'email' || node.channel === 'line_then_email')
+      ? [{ node, i }]
+      : [],
   );
   if (!nodes.length) return [];
   const problems: FieldProblem[] = [];

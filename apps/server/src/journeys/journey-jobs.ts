@@ -19,7 +19,9 @@ export async function journeyTick(context: JobContext): Promise<void> {
     if (consumed.entered || consumed.exited)
       context.logger.info({ workspaceId, ...consumed }, 'journey triggers consumed');
   }
-  const enqueue = context.sendInTransaction ? { sendInTransaction: context.sendInTransaction } : undefined;
+  const enqueue = context.sendInTransaction
+    ? { sendInTransaction: context.sendInTransaction, publish: context.publishInTransaction }
+    : undefined;
   for (const workspaceId of await workspacesWithDueRuns(db, now)) {
     const advanced = await advanceJourneys(db, workspaceId, { now, jobs: enqueue, secrets: context.secrets });
     context.logger.info({ workspaceId, ...advanced }, 'journey runs advanced');

@@ -21,8 +21,8 @@ import {
 
 export interface StepResult {
   nodeId: string;
-  /** The node's channel: `line` or `email`. */
-  channel: 'line' | 'email';
+  /** The node's channel: `line`, `email`, or `line_then_email` (its sends on both, counted together). */
+  channel: 'line' | 'email' | 'line_then_email';
   /** Runs that reached the node (a re-entering customer counts again). */
   reached: number;
   /** Handed to LINE and not skipped by the core: delivered + failed + queued. */
@@ -78,15 +78,17 @@ interface StepFacts {
   clicked: number;
   unitYen: number;
   /** The channel of the node in the latest definition (for a node whose steps made no send). */
-  defined: 'line' | 'email';
+  defined: StepResult['channel'];
 }
 
 function stepResult(node: NodeSteps, f: StepFacts): StepResult {
   const out = { delivered: 0, failed: 0, queued: 0, skipped: { ...node.skipped } };
   let opened = 0;
+  let lineDelivered = 0;
   for (const id of node.sendIds) {
     const o = f.sends.get(id);
     if (!o) continue;
+    if (f.channels.get(id) !== 'email') lineDelivered += o.delivered;
     out.delivered += o.delivered;
     out.failed += o.failed;
     out.queued += o.queued;
@@ -94,18 +96,25 @@ function stepResult(node: NodeSteps, f: StepFacts): StepResult {
     for (const [k, v] of Object.entries(o.skipped)) out.skipped[k] = (out.skipped[k] ?? 0) + v;
   }
   const first = node.sendIds[0];
-  const channel = first !== undefined && f.channels.has(first) ? f.channels.get(first) : f.defined;
+  const used = new Set(node.sendIds.map((id) => f.channels.get(id)).filter((c) => c !== undefined));
+  const channel =
+    used.size > 1 || f.defined === 'line_then_email'
+      ? 'line_then_email'
+      : first !== undefined && f.channels.has(first)
+        ? f.channels.get(first)
+        : f.defined;
   const email = channel === 'email';
   return {
     nodeId: node.nodeId,
-    channel: email ? 'email' : 'line',
+    channel: channel === 'line_then_email' ? channel : email ? 'email' : 'line',
     reached: node.steps,
     sent: out.delivered + out.failed + out.queued,
     ...out,
     clicked: f.clicked,
-    opened: email ? opened : null,
-    billedMessages: email ? 0 : out.delivered,
-    costYen: Math.round(out.delivered * (email ? EMAIL_YEN_PER_MESSAGE : f.unitYen)),
+    opened: channel === 'line' ? null : opened,
+    // LINE bills its deliveries only; the mails of a line_then_email node are email's (¥0).
+    billedMessages: lineDelivered,
+    costYen: Math.round(lineDelivered * f.unitYen + (out.delivered - lineDelivered) * EMAIL_YEN_PER_MESSAGE),
   };
 }
 
@@ -157,7 +166,9 @@ export async function journeyResults(
   const channels = await sendChannels(db, workspaceId, sendIds);
   const opens = await opensBySend(db, workspaceId, sendIds);
   const clicks = await nodeClicks(db, workspaceId, journeyId);
-  const defined = new Map(def.nodes.map((n) => [n.id, n.type === 'send' && n.channel === 'email']));
+  const defined = new Map(
+    def.nodes.map((n) => [n.id, n.type === 'send' && n.channel !== undefined ? n.channel : 'line'] as const),
+  );
   // The latest definition's order first, then nodes only older versions had.
   const order = def.nodes.map((n) => n.id);
   const ids = [...nodes.keys()].sort((a, b) => rank(order, a) - rank(order, b) || a.localeCompare(b));
@@ -168,12 +179,12 @@ export async function journeyResults(
       opens,
       clicked: clicks.get(id) ?? 0,
       unitYen,
-      defined: defined.get(id) ? 'email' : 'line',
+      defined: defined.get(id) ?? 'line',
     }),
   );
   const billed = steps.reduce((s, n) => s + n.billedMessages, 0);
   const exactCost = steps.reduce(
-    (s, n) => s + n.delivered * (n.channel === 'email' ? EMAIL_YEN_PER_MESSAGE : unitYen),
+    (s, n) => s + n.billedMessages * unitYen + (n.delivered - n.billedMessages) * EMAIL_YEN_PER_MESSAGE,
     0,
   );
   const holdout = conv.get('holdout') ?? EMPTY;

@@ -1,16 +1,23 @@
 // What executing a node needs: the batch's transaction and time, and the run group's journey.
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import type { Publish } from '../jobs/domain-topics.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import type { JourneyDefinition } from './definition.ts';
 import type { RunState } from './run-state.ts';
 
+/**
+ * What the engine enqueues with, in its transaction: the delivery of sends, and (when given) the
+ * domain topics its actions change, so segments follow a journey's tags and attributes at once.
+ */
+export type JourneyJobs = Pick<Jobs, 'sendInTransaction'> & { publish?: Publish | undefined };
+
 export interface NodeContext {
   tx: Transaction<DB>;
   workspaceId: string;
   now: Date;
-  jobs: Pick<Jobs, 'sendInTransaction'> | undefined;
+  jobs: JourneyJobs | undefined;
   journeyId: number;
   version: number;
   definition: JourneyDefinition;

@@ -11,6 +11,7 @@ import { consentSkipReason } from '../messaging/decisions.ts';
 import { getSendPolicy, quietUntil } from '../messaging/send-policy.ts';
 import { compileDefinition } from '../segments/compile-definition.ts';
 import { invalid, notFound } from '../shared/domain-error.ts';
+import { type ChannelReason, chooseChannel } from './channel-choice.ts';
 import type { JourneyDefinition, JourneyNode } from './definition.ts';
 import { isHeldOut } from './holdout.ts';
 import { bucketOf } from './stable-bucket.ts';
@@ -27,6 +28,8 @@ export interface PreviewStep {
   messages?: unknown[];
   /** For sends: `line` or `email`, and an email step's source (template id, or subject and MJML). */
   channel?: 'line' | 'email';
+  /** A `line_then_email` send: why the customer would get `channel` (channel-choice.ts). */
+  channelReason?: ChannelReason;
   email?: EmailSource;
 }
 
@@ -50,8 +53,10 @@ async function customerFacts(db: Kysely<DB>, workspaceId: string, customerId: nu
     email: string | null;
     email_consent: Consent;
     suppressed: boolean;
+    line_channel: boolean;
   }>`
     select l.value as line,
+      exists (select 1 from line_channel lc where lc.workspace_id = c.workspace_id) as line_channel,
       (select status from customer_consent k where k.workspace_id = c.workspace_id and k.customer_id = c.id
         and k.channel = 'line' and k.purpose = 'marketing') as consent,
       e.value as email,
@@ -87,6 +92,8 @@ interface Walk {
   definition: JourneyDefinition;
   facts: Awaited<ReturnType<typeof customerFacts>>;
   policy: Awaited<ReturnType<typeof getSendPolicy>>;
+  /** When the walk last passed each node (a click branch's window starts at its send). */
+  visited: Map<string, Date>;
 }
 
 /** What the core would refuse the customer on the channel for: no address, suppression, consent. */
@@ -118,6 +125,15 @@ async function previewNode(
   const step: PreviewStep = { at: at.toISOString(), nodeId: node.id, type: node.type };
   switch (node.type) {
     case 'send': {
+      if (node.channel === 'line_then_email') {
+        // The engine's choice on the customer's facts now (channel-choice.ts).
+        const f = w.facts;
+        const choice = chooseChannel(node.channelId !== undefined || f.line_channel, f.line, f.consent);
+        const content = choice.channel === 'line' ? { messages: node.messages } : { email: node.email };
+        const decision = sendDecision(w, at, choice.channel);
+        const chosen = { channel: choice.channel, channelReason: choice.reason, ...content, decision };
+        return { step: { ...step, ...chosen }, next: node.next, at };
+      }
       const sent =
         node.channel === 'email'
           ? { channel: 'email' as const, email: node.email, decision: sendDecision(w, at, 'email') }
@@ -133,6 +149,12 @@ async function previewNode(
         at: new Date(at.getTime() + (parseDuration(node.timeout) ?? 0)),
       };
     case 'branch': {
+      if ('clicked' in node) {
+        // As for a wait for an event: the click has not happened yet, so `no` at the window's end.
+        const sent = w.visited.get(node.clicked.nodeId);
+        const end = sent ? new Date(sent.getTime() + (parseDuration(node.clicked.within) ?? 0)) : at;
+        return { step: { ...step, path: 'no' }, next: node.no, at: end > at ? end : at };
+      }
       const yes =
         'random' in node
           ? bucketOf(`journey:${w.journeyId}`, w.customerId) < node.random.percent
@@ -176,6 +198,7 @@ export async function previewJourney(
     definition,
     facts: await customerFacts(db, workspaceId, options.customerId),
     policy: await getSendPolicy(db, workspaceId),
+    visited: new Map(),
   };
   const end = new Date(options.now.getTime() + options.days * 86_400_000);
   const byId = new Map(definition.nodes.map((n) => [n.id, n]));
@@ -183,6 +206,7 @@ export async function previewJourney(
   let node: JourneyNode | undefined = definition.nodes[0];
   let at = options.now;
   while (node && at <= end && steps.length < 200) {
+    w.visited.set(node.id, at);
     const walked = await previewNode(w, node, at);
     steps.push(walked.step);
     at = walked.at;

@@ -65,7 +65,9 @@ export const JourneyResultsSchema = Type.Object({
   steps: Type.Array(
     Type.Object({
       nodeId: Type.String(),
-      channel: Type.Union([Type.Literal('line'), Type.Literal('email')]),
+      channel: Type.Union([Type.Literal('line'), Type.Literal('email'), Type.Literal('line_then_email')], {
+        description: 'line_then_email: LINE to reachable friends, email to the others, counted together',
+      }),
       reached: Count,
       sent: Count,
       delivered: Count,

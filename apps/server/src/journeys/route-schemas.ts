@@ -140,6 +140,12 @@ export const Preview = Type.Object({
       ),
       messages: Type.Optional(Type.Array(Type.Unknown())),
       channel: Type.Optional(Type.Union([Type.Literal('line'), Type.Literal('email')])),
+      channelReason: Type.Optional(
+        Type.String({
+          description:
+            'a line_then_email send: why this channel (line_friend; else no_line_channel, no_line_identity, line_no_consent, line_revoked, line_blocked)',
+        }),
+      ),
       email: Type.Optional(
         Type.Unknown({ description: 'an email step’s source: { templateId } or { subject, mjml }' }),
       ),

@@ -22,15 +22,21 @@ export async function runActions(ctx: NodeContext, action: Action, runs: RunStat
   const ids = runs.map((r) => r.customerId);
   switch (action.type) {
     case 'addTag':
-      return addCustomerTag(tx, ws, ids, action.tag, now);
+      await addCustomerTag(tx, ws, ids, action.tag, now);
+      break;
     case 'removeTag':
-      return removeCustomerTag(tx, ws, ids, action.tag, now);
+      await removeCustomerTag(tx, ws, ids, action.tag, now);
+      break;
     case 'setAttribute':
-      return setCustomerAttribute(tx, ws, ids, action.name, action.value, now);
+      await setCustomerAttribute(tx, ws, ids, action.name, action.value, now);
+      break;
     case 'grantCoupon':
     case 'addPoints':
       return loyaltyActions(ctx, action, runs);
   }
+  // A profile change, as the customers API publishes it: segments on tags and attributes follow
+  // (and rich menus that follow those segments), in this transaction.
+  await ctx.jobs?.publish?.(tx, 'customers.changed', { workspaceId: ws, customerIds: ids });
 }
 
 async function loyaltyActions(

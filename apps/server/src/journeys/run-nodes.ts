@@ -1,17 +1,13 @@
 // Executing one node for a group of runs at it (same journey, version and node), set-based: one
 // statement per node and group where the node allows it, one send for all of a send node's runs.
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { lineAdapter } from '../line/line-adapter.ts';
-import { createSendInTransaction } from '../messaging/create-send.ts';
 import { compileDefinition } from '../segments/compile-definition.ts';
-import type { JourneyNode, SendNode } from './definition.ts';
-import { sendEmailStep } from './email-step.ts';
-import { skipHoldout } from './holdout.ts';
-import { sendContent } from './journey-content.ts';
+import { clickBranch } from './click-branch.ts';
+import type { JourneyNode } from './definition.ts';
 import type { NodeContext } from './node-context.ts';
 import { runActions } from './run-actions.ts';
-import { insertSteps, type RunState, updateSteps } from './run-state.ts';
+import { insertSteps, type RunState } from './run-state.ts';
+import { sendNode } from './send-step.ts';
 import { bucketOf } from './stable-bucket.ts';
 import { parseDuration, waitEnd } from './wait-time.ts';
 
@@ -70,72 +66,6 @@ async function execute(ctx: NodeContext, node: JourneyNode, runs: RunState[]): P
 }
 
 /**
- * One send for all runs whose step is new, on the node's channel (LINE, or email: email-step.ts).
- * Its idempotency key is derived from what it is: the journey, version, node and the (run, step)
- * pairs it covers.
- */
-async function sendNode(
-  ctx: NodeContext,
-  node: SendNode,
-  runs: RunState[],
-  fresh: Set<number>,
-): Promise<void> {
-  // The holdout never reaches the messaging core.
-  const due = await skipHoldout(
-    ctx,
-    runs.filter((r) => fresh.has(r.id)),
-  );
-  if (!due.length) return;
-  const steps = due.map((r) => ({ runId: r.id, stepNo: r.stepNo }));
-  const digest = createHash('sha256')
-    .update(steps.map((s) => `${s.runId}.${s.stepNo}`).join(','))
-    .digest('hex')
-    .slice(0, 32);
-  const origin = `journey:${ctx.journeyId}/v${ctx.version}/node:${node.id}`;
-  const key = `journey:${ctx.journeyId}:v${ctx.version}:${node.id}:${digest}`;
-  if (node.channel === 'email') return sendEmailStep(ctx, node, due, { key, origin });
-  const channelId = node.channelId ?? (await ctx.defaultChannel());
-  if (!channelId) {
-    const detail = { reason: 'no_line_channel' };
-    return updateSteps(
-      ctx.tx,
-      ctx.workspaceId,
-      steps.map((s) => ({ ...s, outcome: 'skipped', detail })),
-    );
-  }
-  const content = await sendContent(
-    ctx,
-    node.messages,
-    origin,
-    due.map((r) => r.customerId),
-  );
-  const failed = new Map(content.failed.map((f) => [f.customerId, f.reason]));
-  const send =
-    content.shared.length + content.personalized.length === 0
-      ? undefined
-      : await createSendInTransaction(ctx.tx, ctx.jobs, lineAdapter, ctx.workspaceId, {
-          channelId,
-          // The shared content (also the shape every personalised copy was rendered from).
-          messages: node.messages,
-          customerIds: content.shared,
-          ...(content.personalized.length ? { personalized: content.personalized } : {}),
-          idempotencyKey: key,
-          origin,
-          quietHours: ctx.definition.quietHours,
-        });
-  await updateSteps(
-    ctx.tx,
-    ctx.workspaceId,
-    due.map((r, i) => {
-      const reason = failed.get(r.customerId);
-      if (reason !== undefined || !send)
-        return { ...steps[i]!, outcome: 'skipped', detail: { reason: 'render_failed', problem: reason } };
-      return { ...steps[i]!, outcome: 'sent', sendId: send.id };
-    }),
-  );
-}
-
-/**
  * On arrival the run starts waiting (no step yet): due at its timeout, brought forward by the
  * trigger consumer when an event of the type arrives. When due, the event log decides: a matching
  * event since the wait began → yes; the timeout passed → no; else (woken by an event that did not
@@ -182,12 +112,13 @@ async function waitForEventNode(
     }
 }
 
-/** A rule-tree condition (compiled to one query for the group) or a stable random split. */
+/** A rule-tree condition (compiled to one query for the group), a stable random split, or a click. */
 async function branchNode(
   ctx: NodeContext,
   node: Extract<JourneyNode, { type: 'branch' }>,
   runs: RunState[],
 ): Promise<void> {
+  if ('clicked' in node) return clickBranch(ctx, node, runs, moveOn);
   let matches: (r: RunState) => boolean;
   if ('random' in node) {
     const percent = node.random.percent;

@@ -5,8 +5,15 @@ import { checkEmailSourceShape } from '../email/email-source.ts';
 import { lineAdapter } from '../line/line-adapter.ts';
 import { validateDefinition as validateRuleTree } from '../segments/rule-tree.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
-import { EVENT_TRIGGERS, type JourneyDefinition, KEY_FIELDS, successors, WEEKDAYS } from './definition.ts';
-import { checkGraph } from './validate-graph.ts';
+import {
+  EVENT_TRIGGERS,
+  type JourneyDefinition,
+  KEY_FIELDS,
+  SEND_CHANNELS,
+  successors,
+  WEEKDAYS,
+} from './definition.ts';
+import { checkClickBranches, checkGraph } from './validate-graph.ts';
 import { parseDuration, parseTimeOfDay } from './wait-time.ts';
 
 type Obj = Record<string, unknown>;
@@ -15,6 +22,8 @@ const isInt = (v: unknown, min: number, max: number) =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const NODE_ID = /^[A-Za-z0-9_-]{1,40}$/;
 const MAX_NODES = 100;
+const POSTBACK_ACTION = /^[^&=\s]+$/;
+const MAX_CLICK_WINDOW_MS = 90 * 86_400_000;
 
 class Problems {
   readonly list: FieldProblem[] = [];
@@ -48,6 +57,14 @@ function checkTrigger(p: Problems, t: unknown) {
     p.oneOf('trigger.event', t.event, EVENT_TRIGGERS);
     if (t.event === 'segment.entered' || t.event === 'segment.exited')
       p.int('trigger.segmentId', t.segmentId, 1, Number.MAX_SAFE_INTEGER);
+    if (t.event === 'line.postback') {
+      p.text('trigger.action', t.action, 100);
+      if (typeof t.action === 'string' && !POSTBACK_ACTION.test(t.action))
+        p.add(
+          'trigger.action',
+          'must be the value of "action=" in the postback data (no "&", "=" or spaces)',
+        );
+    }
     if (t.refollow !== undefined && typeof t.refollow !== 'boolean')
       p.add('trigger.refollow', 'must be true or false');
     return;
@@ -90,8 +107,17 @@ function checkAction(p: Problems, path: string, a: unknown) {
 }
 
 function checkBranch(p: Problems, path: string, n: Obj) {
-  if ('condition' in n === 'random' in n)
-    return p.add(path, 'a branch needs exactly one of "condition", "random"');
+  if (['condition', 'random', 'clicked'].filter((k) => k in n).length !== 1)
+    return p.add(path, 'a branch needs exactly one of "condition", "random", "clicked"');
+  if ('clicked' in n) {
+    const c = isObj(n.clicked) ? n.clicked : {};
+    if (typeof c.nodeId !== 'string' || !NODE_ID.test(c.nodeId))
+      p.add(`${path}.clicked.nodeId`, 'must name a send node of this journey');
+    p.duration(`${path}.clicked.within`, c.within);
+    if (typeof c.within === 'string' && (parseDuration(c.within) ?? 0) > MAX_CLICK_WINDOW_MS)
+      p.add(`${path}.clicked.within`, 'must be at most 90 days (P90D)');
+    return;
+  }
   if ('random' in n)
     return p.int(`${path}.random.percent`, isObj(n.random) ? n.random.percent : undefined, 0, 100);
   try {
@@ -104,7 +130,20 @@ function checkBranch(p: Problems, path: string, n: Obj) {
 }
 
 function checkSend(p: Problems, path: string, n: Obj) {
-  if (n.channel !== undefined) p.oneOf(`${path}.channel`, n.channel, ['line', 'email']);
+  if (n.channel !== undefined) p.oneOf(`${path}.channel`, n.channel, SEND_CHANNELS);
+  if (n.channel === 'line_then_email') {
+    // Both contents: the LINE messages for reachable friends, the mail for everyone else.
+    if (!('messages' in n))
+      p.add(`${path}.messages`, 'required for a line_then_email send: the LINE messages for friends');
+    else lineAdapter.checkContent(Array.isArray(n.messages) ? n.messages : [], `${path}.messages`, p.list);
+    if (n.channelId !== undefined) p.text(`${path}.channelId`, n.channelId, 64);
+    if (!('email' in n))
+      return p.add(
+        `${path}.email`,
+        'required for a line_then_email send: the mail for customers LINE cannot reach ({ "templateId": n } or { "subject", "mjml" })',
+      );
+    return checkEmailSourceShape(n.email, `${path}.email`, p.list);
+  }
   if (n.channel === 'email') {
     for (const field of ['messages', 'channelId'])
       if (field in n) p.add(`${path}.${field}`, 'an email send takes "email", not LINE fields');
@@ -115,7 +154,8 @@ function checkSend(p: Problems, path: string, n: Obj) {
       );
     return checkEmailSourceShape(n.email, `${path}.email`, p.list);
   }
-  if ('email' in n) p.add(`${path}.email`, 'only an email send ("channel": "email") takes "email"');
+  if ('email' in n)
+    p.add(`${path}.email`, 'only an email send ("channel": "email" or "line_then_email") takes "email"');
   if (n.channelId !== undefined) p.text(`${path}.channelId`, n.channelId, 64);
   lineAdapter.checkContent(Array.isArray(n.messages) ? n.messages : [], `${path}.messages`, p.list);
 }
@@ -166,7 +206,7 @@ function checkNodes(p: Problems, nodes: unknown) {
         p.add(`nodes[${i}].${fields[j]}`, `no node "${String(target)}"`);
     });
   });
-  if (!p.list.length) p.list.push(...checkGraph(typed));
+  if (!p.list.length) p.list.push(...checkGraph(typed), ...checkClickBranches(typed));
 }
 
 function checkTop(p: Problems, d: Obj) {

@@ -58,3 +58,47 @@ function cycleWithoutWait(nodes: readonly JourneyNode[], next: (i: number) => nu
   }
   return null;
 }
+
+/**
+ * A "message clicked" branch names a send node the run passes before it: `nodes[4].clicked.nodeId`
+ * is refused when that node is missing, is not a send, or does not lead to the branch.
+ */
+export function checkClickBranches(nodes: readonly JourneyNode[]): FieldProblem[] {
+  const index = new Map(nodes.map((n, i) => [n.id, i]));
+  const problems: FieldProblem[] = [];
+  nodes.forEach((n, i) => {
+    if (n.type !== 'branch' || !('clicked' in n)) return;
+    const path = `nodes[${i}].clicked.nodeId`;
+    const from = index.get(n.clicked.nodeId);
+    const message =
+      from === undefined
+        ? `no node "${n.clicked.nodeId}"`
+        : nodes[from]!.type !== 'send'
+          ? `"${n.clicked.nodeId}" is not a send node`
+          : !reaches(nodes, index, from, i)
+            ? `"${n.clicked.nodeId}" does not lead to this branch`
+            : null;
+    if (message) problems.push({ path, message });
+  });
+  return problems;
+}
+
+function reaches(
+  nodes: readonly JourneyNode[],
+  index: Map<string, number>,
+  from: number,
+  to: number,
+): boolean {
+  const seen = new Set<number>([from]);
+  const stack = [from];
+  while (stack.length)
+    for (const id of successors(nodes[stack.pop()!]!)) {
+      const j = index.get(id)!;
+      if (j === to) return true;
+      if (!seen.has(j)) {
+        seen.add(j);
+        stack.push(j);
+      }
+    }
+  return false;
+}

@@ -276,6 +276,23 @@ export async function handleUserAction(
     event.occurredAt,
     properties,
   );
+  // A postback (a rich menu area's action) is also a domain event, once per webhook event, so a
+  // journey can start on it (trigger `{ "event": "line.postback", "action": "…" }`).
+  if (event.type === 'postback' && typeof properties.data === 'string')
+    await appendDomainEvents(tx, event.workspaceId, [
+      {
+        type: 'line.postback',
+        customerId,
+        occurredAt: event.occurredAt,
+        dedupeKey: `line:${event.channelId}:${event.webhookEventId}`,
+        payload: {
+          channelId: event.channelId,
+          lineUserId: event.lineUserId!,
+          data: properties.data,
+          action: postbackAction(properties.data),
+        },
+      },
+    ]);
   // A friend entering a store with a beacon tied to it has visited that store.
   if (event.type === 'beacon' && properties.beaconType === 'enter' && typeof properties.hwid === 'string')
     await visitFromBeacon(
@@ -288,4 +305,9 @@ export async function handleUserAction(
       publish,
     );
   return { outcome: 'recorded', customerIds: [customerId] };
+}
+
+/** The `action=` parameter of postback data (`action=coupon&menu=2` → `coupon`), or null. */
+export function postbackAction(data: string): string | null {
+  return new URLSearchParams(data).get('action');
 }
