@@ -19,7 +19,10 @@ function kizuna(...args: string[]) {
 }
 
 describe('kizuna clv subscriptions (database)', () => {
-  it("prints the workspace's plans as GET /v1/analytics/subscriptions computes them", async () => {
+  // Four whole processes, each opening the embedded database: generous on a shared machine.
+  it("prints the workspace's plans as GET /v1/analytics/subscriptions computes them", {
+    timeout: 300_000,
+  }, async () => {
     const { workspaceId } = JSON.parse(kizuna('init', '--json', '--name', '定期便の店').stdout);
     // 12 monthly subscribers from October 2025: 6 pay every month, 6 stop after November.
     const database = await openDatabase({ kind: 'pglite', dataDir });
