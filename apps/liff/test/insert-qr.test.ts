@@ -118,7 +118,7 @@ describe('an insert QR in the LIFF app', () => {
     hanakoId = hanako().userId;
     await openAs(hanakoId, slip);
     await page.getByRole('heading', { name: 'ご注文との連携' }).waitFor();
-    await check('11-insert-claim');
+    await check('12-insert-claim');
     const digits = page.getByLabel('ご注文時の電話番号の下4桁');
     await digits.fill('0000');
     await page.getByRole('button', { name: '連携して特典を受け取る' }).click();
@@ -133,9 +133,13 @@ describe('an insert QR in the LIFF app', () => {
       .getByText(/ご注文 EC-2001 を会員情報につなげました。/)
       .waitFor();
     await page.getByText(/クーポン「同梱特典 500円引き」をお届けしました/).waitFor();
-    await check('12-insert-claimed');
+    await check('13-insert-claimed');
     expect(await insertCoupons()).toBe(1);
     await page.getByRole('button', { name: '会員証を見る' }).click();
+    // A first open: the claim came first, the shop's survey follows (none of its questions required).
+    await page.getByRole('heading', { name: 'ようこそ！' }).waitFor();
+    await page.getByRole('button', { name: '登録して会員証を表示' }).click();
+    await page.getByRole('img', { name: '会員証のQRコード（レジで読み取ってください）' }).waitFor();
     await page.getByRole('button', { name: 'クーポン' }).click();
     await page.getByRole('heading', { name: '同梱特典 500円引き' }).waitFor();
     // The wrong try's 400 is logged by the browser as a failed request; nothing else went wrong.
@@ -150,7 +154,7 @@ describe('an insert QR in the LIFF app', () => {
       .getByRole('status')
       .getByText(/ご注文 EC-2001 はすでに連携済みです。/)
       .waitFor();
-    await check('13-insert-already-claimed');
+    await check('14-insert-already-claimed');
     const other = line.users.create({ displayName: '他人 次郎' });
     await openAs(other.userId, slip);
     await page.getByRole('radio', { name: 'メールアドレス' }).check();
@@ -168,6 +172,8 @@ describe('an insert QR in the LIFF app', () => {
     const [source] = (await staff('GET', '/v1/attribution/sources')).items as { urls: string[] }[];
     expect(source!.urls).toEqual([`https://liff.line.me/${LIFF_ID}?src=shop-poster`]);
     await openAs(visitor.userId, source!.urls[0]!);
+    await page.getByRole('heading', { name: 'ようこそ！' }).waitFor();
+    await page.getByRole('button', { name: '登録して会員証を表示' }).click();
     await page.getByRole('img', { name: '会員証のQRコード（レジで読み取ってください）' }).waitFor();
     expect(await page.getByRole('heading', { name: 'ご注文との連携' }).count()).toBe(0);
     const report = await staff('GET', '/v1/analytics/attribution');

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { CardScreen } from '../card/card-screen.tsx';
 import { CouponsScreen } from '../coupons/coupons-screen.tsx';
 import { initialLanguage, type Language, MESSAGES } from '../i18n/messages.ts';
@@ -24,8 +24,8 @@ export function App() {
   const [linkedNotice, setLinkedNotice] = useState(false);
   // An insert QR (?insert=, a packing slip) opens its claim screen first (insert/). The query is
   // read once signed in: inside LINE, liff.init restores it from liff.state first.
-  const [insert, setInsert] = useState<string | undefined>();
-  const insertRead = useRef(false);
+  // null: not read yet; undefined: no slip (or its claim is done).
+  const [insert, setInsert] = useState<string | undefined | null>(null);
   const t = MESSAGES[language];
   const p = PROFILE_MESSAGES[language];
 
@@ -46,12 +46,13 @@ export function App() {
     ['profile', p.tabProfile],
   ];
   const ready = phase.kind === 'ready';
+  // A member who scanned a packing slip came for the order's coupon: the claim comes first, then
+  // (on a first open) the survey, then the card.
+  const signedIn = ready || phase.kind === 'survey';
   const home = ready && insert === undefined;
   useEffect(() => {
-    if (!ready || insertRead.current) return;
-    insertRead.current = true;
-    setInsert(launchParams().insert);
-  }, [ready]);
+    if (signedIn && insert === null) setInsert(launchParams().insert);
+  }, [signedIn, insert]);
   return (
     <div className="app">
       <header className="top">
@@ -71,7 +72,7 @@ export function App() {
             {t.signInFailed}
           </p>
         )}
-        {ready && insert !== undefined && (
+        {signedIn && typeof insert === 'string' && (
           <InsertClaimScreen token={insert} language={language} onDone={() => setInsert(undefined)} />
         )}
         {phase.kind === 'expired' && (
@@ -85,7 +86,7 @@ export function App() {
           </div>
         )}
         {phase.kind === 'outside-line' && <OutsideLine language={language} onLogin={phase.login} />}
-        {phase.kind === 'survey' && (
+        {phase.kind === 'survey' && insert === undefined && (
           <SurveyForm t={t} language={language} mode="first" onSaved={() => setPhase({ kind: 'ready' })} />
         )}
         {ready && linkedNotice && (
