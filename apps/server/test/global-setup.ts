@@ -6,10 +6,10 @@
 // and a second run of the suite on the same machine finds it too, so initdb and the migrations
 // (about 10 s of CPU, 20 s at load 15) run once instead of three times per `./kizuna test`.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { listMigrations, migrate } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/open-database.ts';
@@ -26,7 +26,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** What the template holds, as a hash: a change to any migration or either library makes a new one. */
 function templateKey(): string {
   const require = createRequire(import.meta.url);
-  const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
+  // The package.json above the package's entry (PGlite does not export its package.json).
+  const version = (name: string) => {
+    let dir = dirname(require.resolve(name));
+    while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  };
   const hash = createHash('sha256');
   hash.update(`pglite ${version('@electric-sql/pglite')}\npg-boss ${version('pg-boss')}\n`);
   for (const m of listMigrations()) hash.update(`${m.version} ${m.name}\n${m.sql}\n`);
