@@ -8,6 +8,7 @@ import { composeEmail, DKIM_SIGNED_HEADERS, type EmailContent } from './compose.
 import { withEd25519Signature } from './dkim-ed25519.ts';
 import { DomainThrottle } from './domain-throttle.ts';
 import { domainOf, openSender } from './sender.ts';
+import { signMessage } from './signed-message.ts';
 import { deliverMessage, SMTP_POOL_CONNECTIONS, smtpTransport } from './smtp-transport.ts';
 
 /** The job that delivers an email send ({ workspaceId, sendId }). */
@@ -115,7 +116,9 @@ export const emailAdapter: ChannelAdapter<'email'> = {
       headerFieldNames: DKIM_SIGNED_HEADERS,
     };
     return {
-      perform: async (request) => {
+      // Called as soon as the slot's previous reply is in: the message is built and signed while
+      // that outcome commits, and `hold` (the commit) keeps its final `.` back (smtp-transport.ts).
+      perform: async (request, hold) => {
         const to = request.recipients[0]!;
         const message = composeEmail({
           sender,
@@ -129,8 +132,8 @@ export const emailAdapter: ChannelAdapter<'email'> = {
           dkimKey,
         });
         // A sender with an Ed25519 key signs twice (RSA by nodemailer, Ed25519 here; dkim-ed25519.ts).
-        const signed = ed25519 ? await withEd25519Signature(message, ed25519) : message;
-        return deliverMessage(transport, throttle.pacerFor(sender.id, domainOf(to)), signed);
+        const signed = await signMessage(ed25519 ? await withEd25519Signature(message, ed25519) : message);
+        return deliverMessage(transport, throttle.pacerFor(sender.id, domainOf(to)), signed, hold);
       },
     };
   },

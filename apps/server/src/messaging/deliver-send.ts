@@ -69,7 +69,7 @@ export async function deliverSend<Kind extends string>(
   if (acquired !== 'sending') return acquired;
   const sender = await adapter.open(context, workspaceId, send);
   const run = new DeliveryRun(context, adapter, workspaceId, send, owner, { ...options, now });
-  const result = await run.loop((request) => sender.perform(request));
+  const result = await run.loop((request, hold) => sender.perform(request, hold));
   if (result !== 'paused') return result;
   // The planner holds a send for quiet hours by pausing it: let go of it, say so.
   const held = await db
@@ -141,7 +141,9 @@ class DeliveryRun<Kind extends string> {
    * wire, and each outcome is written as it arrives (`#performAll`). Pending requests, left by a
    * dead worker or by the channel being unavailable, are read only once everything is written.
    */
-  async loop(perform: (request: PlannedRequest<Kind>) => Promise<RequestOutcome>): Promise<DeliverResult> {
+  async loop(
+    perform: (request: PlannedRequest<Kind>, hold?: Promise<void>) => Promise<RequestOutcome>,
+  ): Promise<DeliverResult> {
     const { workspaceId, send } = this;
     let checkPending = true;
     let idleRounds = 0;
@@ -184,31 +186,61 @@ class DeliveryRun<Kind extends string> {
 
   /**
    * Performs a batch, `concurrency` requests at a time, recording each outcome as it arrives.
-   * A channel that does not recognise a resent retry key (SMTP) takes its next request only once
-   * the last outcome is committed: then a worker killed at any instant leaves at most one
-   * accepted-but-unrecorded request per slot, each resent once by the next worker. A channel
-   * that does (LINE) goes on at once; its outcomes are awaited before pending requests are read.
+   * A channel that recognises a resent retry key (LINE) goes on at once; its outcomes are awaited
+   * before pending requests are read. One that does not (SMTP) goes through `#performHeld`.
    */
   async #performAll(
     batch: PlannedRequest<Kind>[],
-    perform: (request: PlannedRequest<Kind>) => Promise<RequestOutcome>,
+    perform: (request: PlannedRequest<Kind>, hold?: Promise<void>) => Promise<RequestOutcome>,
   ): Promise<RequestOutcome[]> {
-    const confirmEach = !this.adapter.recognisesRetryKey;
+    if (!this.adapter.recognisesRetryKey) return this.#performHeld(batch, perform);
     const previous = this.#lastRecord;
     const records: Promise<void>[] = [];
     const outcomes = await runPool(batch, this.#concurrency, async (request) => {
       const outcome = await perform(request);
       const recorded = this.#recorder.record(request.seqFrom, outcome);
-      if (confirmEach) await recorded;
-      else {
-        recorded.catch(() => undefined); // awaited below through #lastRecord
-        records.push(recorded);
-      }
+      recorded.catch(() => undefined); // awaited below through #lastRecord
+      records.push(recorded);
       return outcome;
     });
     await previous;
     this.#lastRecord = Promise.all(records).then(() => undefined);
     this.#lastRecord.catch(() => undefined); // awaited later; keep an early failure from being unhandled
+    return outcomes;
+  }
+
+  /**
+   * For a channel that does not recognise a resent retry key (SMTP): each slot hands the adapter
+   * its next request as soon as the previous reply is in, with that reply's commit as `hold`. The
+   * adapter prepares and transmits the request meanwhile but lets the channel accept it only once
+   * `hold` resolves (SMTP: the final `.` waits), and the slot waits for `hold` too before going
+   * on. So at any instant a slot has at most one accepted-but-unrecorded request: a worker killed
+   * then leaves at most one per slot to be sent again, while the commit overlaps the next
+   * message's preparation and transfer instead of adding to each message's time.
+   */
+  async #performHeld(
+    batch: PlannedRequest<Kind>[],
+    perform: (request: PlannedRequest<Kind>, hold?: Promise<void>) => Promise<RequestOutcome>,
+  ): Promise<RequestOutcome[]> {
+    await this.#lastRecord;
+    const outcomes: RequestOutcome[] = new Array(batch.length);
+    let next = 0;
+    const slot = async () => {
+      let committed: Promise<void> = Promise.resolve();
+      while (next < batch.length) {
+        const index = next++;
+        const request = batch[index]!;
+        const hold = committed;
+        const outcome = await perform(request, hold);
+        // Whatever the adapter did with it, nothing more leaves this slot before it is committed.
+        await hold;
+        outcomes[index] = outcome;
+        committed = this.#recorder.record(request.seqFrom, outcome);
+        committed.catch(() => undefined); // awaited by the next request or below
+      }
+      await committed;
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, batch.length) }, slot));
     return outcomes;
   }
 
