@@ -44,6 +44,12 @@ export interface ChannelSender<Kind extends string = string> {
    * resolves (SMTP: the final `.` waits), and must abandon it unaccepted if `hold` rejects.
    */
   perform(request: PlannedRequest<Kind>, hold?: Promise<void>): Promise<RequestOutcome>;
+  /**
+   * Optional: starts the work `request` needs before it can go out (email: build and DKIM-sign
+   * the message), because it is the next one `perform` will be given on its slot. Nothing may
+   * reach the channel here; a failure surfaces when `perform` is called with the request.
+   */
+  prepare?(request: PlannedRequest<Kind>): void;
 }
 
 /** What the core sends as one request: shared content in batches, personalised content alone. */
