@@ -86,7 +86,8 @@ async function openBenchDatabase(): Promise<Database> {
 /** The bare loop: the same messages through a nodemailer pool, 16 in flight. */
 async function bareLoop(
   port: number,
-  dkim?: { domainName: string; keySelector: string; privateKey: KeyObject },
+  // The key parsed once (a KeyObject), as the adapter does; nodemailer types it as PEM text only.
+  dkim?: { domainName: string; keySelector: string; privateKey: string | KeyObject },
 ): Promise<number> {
   const transport = nodemailer.createTransport({
     pool: true,
