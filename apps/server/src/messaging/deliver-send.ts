@@ -32,9 +32,9 @@ export type DeliverResult = 'done' | 'paused' | 'held' | 'busy' | 'gone';
  * failed or skipped. A worker holds a lease on the send while it works; a worker that died
  * leaves its pending requests, which the next one resends with the same keys, so no recipient
  * is lost. A channel that recognises a resent key (LINE) gives each recipient one copy; for one
- * that does not (SMTP), each request in flight waits for its outcome's commit before the next
- * is sent, so a dead worker leaves at most one accepted-but-unrecorded request per request in
- * flight (the adapter's `concurrency`) to be sent again. A quota answer pauses the send:
+ * that does not (SMTP), a slot's next request may be transmitted but not accepted before the
+ * previous outcome is committed, so a dead worker leaves at most one accepted-but-unrecorded
+ * request per slot (the adapter's `concurrency`) to be sent again. A quota answer pauses the send:
  * nothing is dropped, and a resume carries on from the pending requests.
  */
 export async function deliverSend<Kind extends string>(
