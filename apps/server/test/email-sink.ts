@@ -17,6 +17,10 @@ export type SinkAnswer = 'accept' | 'drop' | { code: number; message: string };
 export interface MailSink {
   smtp: SmtpSettings;
   accepted: ReceivedMail[];
+  /** Bytes of DATA received so far, from messages answered or not (one still held back counts). */
+  dataBytes: number;
+  /** SMTP connections the server has seen closed. */
+  closed: number;
   /** Server errors other than a client's reset (a test may assert there are none). */
   errors: Error[];
   /** Decides each message's answer; default accept. `attempt` counts this Message-ID's tries. */
@@ -37,6 +41,8 @@ export async function startMailSink(): Promise<MailSink> {
   const sink: MailSink = {
     smtp: undefined as unknown as SmtpSettings, // set below, once the port is known
     accepted: [],
+    dataBytes: 0,
+    closed: 0,
     errors: [],
     answer: () => 'accept',
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -45,9 +51,15 @@ export async function startMailSink(): Promise<MailSink> {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onClose() {
+      sink.closed += 1;
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: Buffer) => {
+        chunks.push(c);
+        sink.dataBytes += c.length;
+      });
       stream.on('end', () => {
         const raw = Buffer.concat(chunks);
         const mail: ReceivedMail = {

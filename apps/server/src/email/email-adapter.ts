@@ -2,12 +2,13 @@
 import { createPrivateKey } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { ChannelAdapter } from '../messaging/channel-adapter.ts';
+import type { ChannelAdapter, PlannedRequest } from '../messaging/channel-adapter.ts';
 import { type FieldProblem, notFound } from '../shared/domain-error.ts';
 import { composeEmail, DKIM_SIGNED_HEADERS, type EmailContent } from './compose.ts';
 import { withEd25519Signature } from './dkim-ed25519.ts';
 import { DomainThrottle } from './domain-throttle.ts';
 import { domainOf, openSender } from './sender.ts';
+import { type SignedMessage, signMessage } from './signed-message.ts';
 import { deliverMessage, SMTP_POOL_CONNECTIONS, smtpTransport } from './smtp-transport.ts';
 
 /** The job that delivers an email send ({ workspaceId, sendId }). */
@@ -114,23 +115,35 @@ export const emailAdapter: ChannelAdapter<'email'> = {
       privateKey: sender.dkimEd25519.privateKey,
       headerFieldNames: DKIM_SIGNED_HEADERS,
     };
+    const sign = (request: PlannedRequest<'email'>): Promise<SignedMessage> => {
+      const message = composeEmail({
+        sender,
+        ref: { workspaceId, sendId: send.id, seq: request.seqFrom },
+        to: request.recipients[0]!,
+        content: request.messages[0] as EmailContent,
+        retryKey: request.retryKey,
+        marketing: row.kind === 'marketing',
+        origin: row.origin,
+        publicUrl,
+        dkimKey,
+      });
+      // A sender with an Ed25519 key signs twice (RSA by nodemailer, Ed25519 here; dkim-ed25519.ts).
+      return ed25519 ? withEd25519Signature(message, ed25519).then(signMessage) : signMessage(message);
+    };
+    // Messages built and signed ahead (`prepare`): the next one of each slot, while its current one is on the wire.
+    const prepared = new WeakMap<PlannedRequest<'email'>, Promise<SignedMessage>>();
     return {
-      perform: async (request) => {
+      prepare(request) {
+        const signed = sign(request);
+        signed.catch(() => undefined); // its failure is thrown by `perform`
+        prepared.set(request, signed);
+      },
+      // `hold` (the previous outcome's commit) keeps the final `.` back (smtp-transport.ts).
+      perform: async (request, hold) => {
+        const signed = await (prepared.get(request) ?? sign(request));
+        prepared.delete(request);
         const to = request.recipients[0]!;
-        const message = composeEmail({
-          sender,
-          ref: { workspaceId, sendId: send.id, seq: request.seqFrom },
-          to,
-          content: request.messages[0] as EmailContent,
-          retryKey: request.retryKey,
-          marketing: row.kind === 'marketing',
-          origin: row.origin,
-          publicUrl,
-          dkimKey,
-        });
-        // A sender with an Ed25519 key signs twice (RSA by nodemailer, Ed25519 here; dkim-ed25519.ts).
-        const signed = ed25519 ? await withEd25519Signature(message, ed25519) : message;
-        return deliverMessage(transport, throttle.pacerFor(sender.id, domainOf(to)), signed);
+        return deliverMessage(transport, throttle.pacerFor(sender.id, domainOf(to)), signed, hold);
       },
     };
   },

@@ -1,8 +1,9 @@
 // The pooled SMTP connection to the relay, and one message's delivery with its answer classified.
-import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { RequestOutcome } from '../messaging/decisions.ts';
 import { type Pacer, sleep } from '../messaging/pacer.ts';
+import { heldMessageStream, type SignedMessage } from './signed-message.ts';
 import type { SmtpSettings } from './smtp-settings.ts';
 
 const transports = new Map<string, Transporter>();
@@ -57,11 +58,16 @@ interface SmtpError {
 }
 
 /**
- * Sends one message, retrying within this call what SMTP says may succeed later: a 4xx reply
- * (greylisting, a provider's deferral), a dropped connection or a timeout, with a growing pause
- * (up to 5 attempts, then `retry_later`: the request stays pending and the core resends it,
+ * Sends one signed message, retrying within this call what SMTP says may succeed later: a 4xx
+ * reply (greylisting, a provider's deferral), a dropped connection or a timeout, with a growing
+ * pause (up to 5 attempts, then `retry_later`: the request stays pending and the core resends it,
  * with the same Message-ID, in a later round). A 5xx reply is final: `failed` with the server's
  * text. The 4xx also holds the domain's pacer, as a deferral usually means "slower".
+ *
+ * `hold` (the commit of the previous outcome on this slot, deliver-send.ts): the message's bytes
+ * go out at once but its final `.` only once `hold` resolves, so the server cannot accept it
+ * before then. If `hold` rejects, the transaction is abandoned without the `.` and its error
+ * thrown: nothing was accepted.
  *
  * The one window no SMTP client can close: the server accepted the message (250 after DATA) but
  * the reply was lost (connection cut, timeout). The retry then delivers a second copy, carrying
@@ -70,16 +76,25 @@ interface SmtpError {
 export async function deliverMessage(
   transport: Transporter,
   pacer: Pacer,
-  message: SendMailOptions,
+  message: SignedMessage,
+  hold?: Promise<void>,
 ): Promise<RequestOutcome> {
+  let holdFailed: { error: unknown } | undefined;
+  hold?.catch((error: unknown) => {
+    holdFailed = { error };
+  });
   let lastError = '';
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     await pacer.take();
     try {
-      const info = await transport.sendMail(message);
+      const info = await transport.sendMail({
+        envelope: message.envelope,
+        raw: heldMessageStream(message.raw, hold),
+      });
       pacer.settle();
       return { kind: 'accepted', providerRequestId: queueIdOf(info.response), attempts: attempt };
     } catch (error) {
+      if (holdFailed) throw holdFailed.error;
       const e = error as SmtpError;
       const code = e.responseCode;
       if (code !== undefined && code >= 500 && code < 600)

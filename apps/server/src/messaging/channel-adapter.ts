@@ -37,8 +37,19 @@ export interface ChannelSender<Kind extends string = string> {
    * channel recognises by its key counts as accepted), failed for good, quota, or retry later.
    * It retries transient failures itself with the same key; anything it throws is a bug or an
    * infrastructure failure and stops the send's job (the request stays pending).
+   *
+   * `hold` is given to a channel that does not recognise retry keys (`recognisesRetryKey:
+   * false`): the commit of the previous outcome on this slot. The adapter may prepare and
+   * transmit the request meanwhile, but must not let the channel accept it before `hold`
+   * resolves (SMTP: the final `.` waits), and must abandon it unaccepted if `hold` rejects.
    */
-  perform(request: PlannedRequest<Kind>): Promise<RequestOutcome>;
+  perform(request: PlannedRequest<Kind>, hold?: Promise<void>): Promise<RequestOutcome>;
+  /**
+   * Optional: starts the work `request` needs before it can go out (email: build and DKIM-sign
+   * the message), because it is the next one `perform` will be given on its slot. Nothing may
+   * reach the channel here; a failure surfaces when `perform` is called with the request.
+   */
+  prepare?(request: PlannedRequest<Kind>): void;
 }
 
 /** What the core sends as one request: shared content in batches, personalised content alone. */

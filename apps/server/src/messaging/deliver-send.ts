@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { JobContext } from '../jobs/job-types.ts';
 import { clockOf } from '../shared/clock.ts';
-import type { ChannelAdapter, PlannedRequest, SendRecord } from './channel-adapter.ts';
+import type { ChannelAdapter, ChannelSender, PlannedRequest, SendRecord } from './channel-adapter.ts';
 import type { RequestOutcome } from './decisions.ts';
 import { sleep } from './pacer.ts';
 import { pendingRequests, planRequests } from './plan-requests.ts';
@@ -32,9 +32,9 @@ export type DeliverResult = 'done' | 'paused' | 'held' | 'busy' | 'gone';
  * failed or skipped. A worker holds a lease on the send while it works; a worker that died
  * leaves its pending requests, which the next one resends with the same keys, so no recipient
  * is lost. A channel that recognises a resent key (LINE) gives each recipient one copy; for one
- * that does not (SMTP), each request in flight waits for its outcome's commit before the next
- * is sent, so a dead worker leaves at most one accepted-but-unrecorded request per request in
- * flight (the adapter's `concurrency`) to be sent again. A quota answer pauses the send:
+ * that does not (SMTP), a slot's next request may be transmitted but not accepted before the
+ * previous outcome is committed, so a dead worker leaves at most one accepted-but-unrecorded
+ * request per slot (the adapter's `concurrency`) to be sent again. A quota answer pauses the send:
  * nothing is dropped, and a resume carries on from the pending requests.
  */
 export async function deliverSend<Kind extends string>(
@@ -69,7 +69,7 @@ export async function deliverSend<Kind extends string>(
   if (acquired !== 'sending') return acquired;
   const sender = await adapter.open(context, workspaceId, send);
   const run = new DeliveryRun(context, adapter, workspaceId, send, owner, { ...options, now });
-  const result = await run.loop((request) => sender.perform(request));
+  const result = await run.loop(sender);
   if (result !== 'paused') return result;
   // The planner holds a send for quiet hours by pausing it: let go of it, say so.
   const held = await db
@@ -141,7 +141,7 @@ class DeliveryRun<Kind extends string> {
    * wire, and each outcome is written as it arrives (`#performAll`). Pending requests, left by a
    * dead worker or by the channel being unavailable, are read only once everything is written.
    */
-  async loop(perform: (request: PlannedRequest<Kind>) => Promise<RequestOutcome>): Promise<DeliverResult> {
+  async loop(sender: ChannelSender<Kind>): Promise<DeliverResult> {
     const { workspaceId, send } = this;
     let checkPending = true;
     let idleRounds = 0;
@@ -173,7 +173,7 @@ class DeliveryRun<Kind extends string> {
       }
       this.#nextPlan = this.#plan();
       this.#nextPlan.catch(() => undefined); // awaited later; keep an early failure from being unhandled
-      const outcomes = await this.#performAll(batch, perform);
+      const outcomes = await this.#performAll(batch, sender);
       if (outcomes.some((o) => o.kind !== 'accepted' && o.kind !== 'failed')) checkPending = true;
       if (outcomes.some((o) => o.kind === 'quota')) return this.#pauseForQuota();
       // The channel unavailable for a whole cycle: wait before the next round of retries.
@@ -184,31 +184,61 @@ class DeliveryRun<Kind extends string> {
 
   /**
    * Performs a batch, `concurrency` requests at a time, recording each outcome as it arrives.
-   * A channel that does not recognise a resent retry key (SMTP) takes its next request only once
-   * the last outcome is committed: then a worker killed at any instant leaves at most one
-   * accepted-but-unrecorded request per slot, each resent once by the next worker. A channel
-   * that does (LINE) goes on at once; its outcomes are awaited before pending requests are read.
+   * A channel that recognises a resent retry key (LINE) goes on at once; its outcomes are awaited
+   * before pending requests are read. One that does not (SMTP) goes through `#performHeld`.
    */
-  async #performAll(
-    batch: PlannedRequest<Kind>[],
-    perform: (request: PlannedRequest<Kind>) => Promise<RequestOutcome>,
-  ): Promise<RequestOutcome[]> {
-    const confirmEach = !this.adapter.recognisesRetryKey;
+  async #performAll(batch: PlannedRequest<Kind>[], sender: ChannelSender<Kind>): Promise<RequestOutcome[]> {
+    if (!this.adapter.recognisesRetryKey) return this.#performHeld(batch, sender);
     const previous = this.#lastRecord;
     const records: Promise<void>[] = [];
     const outcomes = await runPool(batch, this.#concurrency, async (request) => {
-      const outcome = await perform(request);
+      const outcome = await sender.perform(request);
       const recorded = this.#recorder.record(request.seqFrom, outcome);
-      if (confirmEach) await recorded;
-      else {
-        recorded.catch(() => undefined); // awaited below through #lastRecord
-        records.push(recorded);
-      }
+      recorded.catch(() => undefined); // awaited below through #lastRecord
+      records.push(recorded);
       return outcome;
     });
     await previous;
     this.#lastRecord = Promise.all(records).then(() => undefined);
     this.#lastRecord.catch(() => undefined); // awaited later; keep an early failure from being unhandled
+    return outcomes;
+  }
+
+  /**
+   * For a channel that does not recognise a resent retry key (SMTP): each slot hands the adapter
+   * its next request as soon as the previous reply is in, with that reply's commit as `hold`. The
+   * adapter prepares and transmits the request meanwhile but lets the channel accept it only once
+   * `hold` resolves (SMTP: the final `.` waits), and the slot waits for `hold` too before going
+   * on. So at any instant a slot has at most one accepted-but-unrecorded request: a worker killed
+   * then leaves at most one per slot to be sent again, while the commit overlaps the next
+   * message's preparation and transfer instead of adding to each message's time.
+   */
+  async #performHeld(batch: PlannedRequest<Kind>[], sender: ChannelSender<Kind>): Promise<RequestOutcome[]> {
+    await this.#lastRecord;
+    const outcomes: RequestOutcome[] = new Array(batch.length);
+    let next = 0;
+    const claim = () => (next < batch.length ? next++ : undefined);
+    const slot = async () => {
+      let committed: Promise<void> = Promise.resolve();
+      let index = claim();
+      while (index !== undefined) {
+        const request = batch[index]!;
+        // The slot's next request is claimed now and prepared (email: built and signed) while
+        // this one is on the wire: one request ahead per slot, never sent before its turn.
+        const ahead = claim();
+        if (ahead !== undefined) sender.prepare?.(batch[ahead]!);
+        const hold = committed;
+        const outcome = await sender.perform(request, hold);
+        // Whatever the adapter did with it, nothing more leaves this slot before it is committed.
+        await hold;
+        outcomes[index] = outcome;
+        committed = this.#recorder.record(request.seqFrom, outcome);
+        committed.catch(() => undefined); // awaited by the next request or below
+        index = ahead;
+      }
+      await committed;
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, batch.length) }, slot));
     return outcomes;
   }
 
