@@ -110,7 +110,18 @@ describe('the LIFF member app inside LINE (mocked LIFF SDK, real ID token)', () 
     browser.errors.length = 0;
   });
 
-  it('the till accepts the QR payload read from the page, and the points of the sale appear', async () => {
+  it('the till accepts the QR payload read from the page; the points and the stamp of the sale appear', async () => {
+    const drink = await staff('POST', '/v1/loyalty/coupon-templates', {
+      name: 'ドリンク1杯無料',
+      kind: 'free_item',
+      value: 0,
+      freeItem: 'ドリンク1杯',
+    });
+    await staff('POST', '/v1/loyalty/stamp-cards', {
+      name: 'コーヒースタンプカード',
+      stampsRequired: 10,
+      rewards: [{ at: 10, couponTemplateId: drink.id }],
+    });
     const scan = await staff('POST', '/v1/loyalty/till/scan', { qr: payload });
     expect(scan.memberNo).toBe(await page.getByTestId('member-no').textContent());
     customerId = scan.customerId;
@@ -119,11 +130,16 @@ describe('the LIFF member app inside LINE (mocked LIFF SDK, real ID token)', () 
       qr: payload,
       orderTotal: 5000,
       earn: true,
+      stamp: {},
     });
     expect(sale.earned.points).toBe(50);
     await page.getByRole('button', { name: 'ポイント' }).click();
     await expect.poll(() => page.getByTestId('points-balance').textContent()).toBe('50 pt');
     await page.getByText('獲得').first().waitFor();
+    const stampCard = page.getByTestId('stamp-card');
+    await stampCard.getByRole('heading', { name: 'コーヒースタンプカード' }).waitFor();
+    await stampCard.getByRole('img', { name: 'スタンプ 1 / 10 個' }).waitFor();
+    await stampCard.getByText('あと 9 個で特典がもらえます').waitFor();
     await check('02-points');
     await page.getByRole('button', { name: '会員証' }).click();
     await expect.poll(() => page.getByTestId('card-points').textContent()).toBe('50 pt');

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api, unwrap } from '../api/client.ts';
 import { useLoad } from '../app/use-load.ts';
 import { formatDate, type Language, type Messages } from '../i18n/messages.ts';
+import { StampCardsSection } from '../stamps/stamp-cards.tsx';
 
 type Points = paths['/v1/liff/me/points']['get']['responses']['200']['content']['application/json'];
 type Entry = Points['history'][number];
@@ -40,6 +41,7 @@ export function PointsScreen({ t, language }: { t: Messages; language: Language 
             : t.noneExpiring}
         </p>
       </div>
+      <StampCardsSection language={language} />
       <h2>{t.history}</h2>
       {data.history.length === 0 ? (
         <p className="muted">{t.noHistory}</p>
