@@ -3,15 +3,14 @@
 // A member opens the slip's LIFF URL, proves the order with the phone's last 4 digits and gets
 // the coupon; a second scan, and another person's, are told the order is already linked and get
 // nothing; a poster's tracked link records its source, counted in the report by source.
-import type { AddressInfo } from 'node:net';
-import { type LineSandbox, startLineSandbox } from '@kizuna/line-sandbox';
+import type { LineSandbox } from '@kizuna/line-sandbox';
 import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, seriousViolations } from '../../console/test/browser.ts';
 import { insertSheetItems, parseOrderList } from '../../server/src/liff/insert-sheet.ts';
-import { createTestApp, type TestApp } from '../../server/test/helpers.ts';
-import { SANDBOX_HOSTS } from '../../server/test/line-setup.ts';
+import type { TestApp } from '../../server/test/helpers.ts';
+import { type LiffServer, startLiffServer } from './liff-server.ts';
 import { launchPhone, screenshot } from './phone.ts';
 
 const LIFF_ID = '2000000001-InsertQr';
@@ -24,27 +23,13 @@ let url: string;
 let slip: string;
 let templateId: number;
 
-const staff = async (method: 'GET' | 'POST' | 'PUT', path: string, payload?: object) => {
-  const res = await t.app.inject({ method, url: path, headers: t.auth, ...(payload ? { payload } : {}) });
-  expect(res.statusCode, `${method} ${path}: ${res.body}`).toBeLessThan(300);
-  return res.json();
-};
+let server: LiffServer;
+const staff = (method: 'GET' | 'POST' | 'PUT', path: string, payload?: object) =>
+  server.staff(method, path, payload);
 
 beforeAll(async () => {
-  t = await createTestApp({ lineHosts: SANDBOX_HOSTS });
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  line = await startLineSandbox({ seed: 21 });
-  const channel = await staff('PUT', '/v1/line/channels/1650000021', {
-    channelSecret: 'secret-0021',
-    accessToken: 'token-0021',
-    apiBaseUrl: line.url,
-  });
-  await staff('PUT', `/v1/liff/apps/${channel.id}`, {
-    liffId: LIFF_ID,
-    loginChannelId: line.login.channelId,
-    loginChannelSecret: 'login-secret-0021',
-  });
+  server = await startLiffServer(LIFF_ID, 21);
+  ({ t, line, url } = server);
   templateId = (
     await staff('POST', '/v1/loyalty/coupon-templates', {
       name: '同梱特典 500円引き',

@@ -2,13 +2,12 @@
 // LINE sandbox's LINE Login: the first-open survey (validation, answers saved to the customer,
 // then the card), editing it later from the プロフィール tab, linking an existing shop account
 // (its points then on the card), and the screen for a browser outside LINE with LINE Login.
-import type { AddressInfo } from 'node:net';
-import { type LineSandbox, startLineSandbox } from '@kizuna/line-sandbox';
+import type { LineSandbox } from '@kizuna/line-sandbox';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, seriousViolations } from '../../console/test/browser.ts';
-import { createTestApp, type TestApp } from '../../server/test/helpers.ts';
-import { SANDBOX_HOSTS } from '../../server/test/line-setup.ts';
+import type { TestApp } from '../../server/test/helpers.ts';
+import { type LiffServer, startLiffServer } from './liff-server.ts';
 import { launchPhone, screenshot } from './phone.ts';
 
 const LIFF_ID = '2000000001-LiffProf1';
@@ -18,27 +17,13 @@ let line: LineSandbox;
 let browser: Browser;
 let url: string;
 
-const staff = async (method: 'GET' | 'POST' | 'PUT', path: string, payload?: object) => {
-  const res = await t.app.inject({ method, url: path, headers: t.auth, ...(payload ? { payload } : {}) });
-  expect(res.statusCode, `${method} ${path}: ${res.body}`).toBeLessThan(300);
-  return res.json();
-};
+let server: LiffServer;
+const staff = (method: 'GET' | 'POST' | 'PUT', path: string, payload?: object) =>
+  server.staff(method, path, payload);
 
 beforeAll(async () => {
-  t = await createTestApp({ lineHosts: SANDBOX_HOSTS });
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  line = await startLineSandbox({ seed: 1838 });
-  const channel = await staff('PUT', '/v1/line/channels/1650001838', {
-    channelSecret: 'secret-1838',
-    accessToken: 'token-1838',
-    apiBaseUrl: line.url,
-  });
-  await staff('PUT', `/v1/liff/apps/${channel.id}`, {
-    liffId: LIFF_ID,
-    loginChannelId: line.login.channelId,
-    loginChannelSecret: 'login-secret-1838',
-  });
+  server = await startLiffServer(LIFF_ID, 1838);
+  ({ t, line, url } = server);
   await staff('PUT', '/v1/stores/shibuya', { name: '渋谷店' });
   await staff('PUT', '/v1/stores/kichijoji', { name: '吉祥寺店' });
   await staff('PUT', '/v1/liff/survey', {

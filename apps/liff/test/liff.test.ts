@@ -2,13 +2,12 @@
 // sandbox's LINE Login: the ID token the sandbox mints goes in through @line/liff-mock, the app
 // opens a member session, shows the card with a QR, the till scans the payload read from the
 // page and records a sale, and the points the member sees follow; then points and coupons.
-import type { AddressInfo } from 'node:net';
-import { type LineSandbox, startLineSandbox } from '@kizuna/line-sandbox';
+import type { LineSandbox } from '@kizuna/line-sandbox';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, seriousViolations } from '../../console/test/browser.ts';
-import { createTestApp, type TestApp } from '../../server/test/helpers.ts';
-import { SANDBOX_HOSTS } from '../../server/test/line-setup.ts';
+import type { TestApp } from '../../server/test/helpers.ts';
+import { type LiffServer, startLiffServer } from './liff-server.ts';
 import { launchPhone, screenshot } from './phone.ts';
 
 const LIFF_ID = '2000000001-LiffApp1';
@@ -19,27 +18,13 @@ let browser: Browser;
 let page: Page;
 let url: string;
 
-const staff = async (method: 'GET' | 'POST' | 'PUT', path: string, payload?: object) => {
-  const res = await t.app.inject({ method, url: path, headers: t.auth, ...(payload ? { payload } : {}) });
-  expect(res.statusCode, `${method} ${path}: ${res.body}`).toBeLessThan(300);
-  return res.json();
-};
+let server: LiffServer;
+const staff = (method: 'GET' | 'POST' | 'PUT', path: string, payload?: object) =>
+  server.staff(method, path, payload);
 
 beforeAll(async () => {
-  t = await createTestApp({ lineHosts: SANDBOX_HOSTS });
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  line = await startLineSandbox({ seed: 18 });
-  const channel = await staff('PUT', '/v1/line/channels/1650000018', {
-    channelSecret: 'secret-0018',
-    accessToken: 'token-0018',
-    apiBaseUrl: line.url,
-  });
-  await staff('PUT', `/v1/liff/apps/${channel.id}`, {
-    liffId: LIFF_ID,
-    loginChannelId: line.login.channelId,
-    loginChannelSecret: 'login-secret-0018',
-  });
+  server = await startLiffServer(LIFF_ID, 18);
+  ({ t, line, url } = server);
   browser = await launchPhone();
   page = browser.page;
 });
