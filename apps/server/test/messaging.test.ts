@@ -65,7 +65,14 @@ function fakeEmailAdapter(provider: FakeProvider): ChannelAdapter<'multicast' | 
     checkAggregationUnit() {},
     async assertChannel() {},
     async open() {
-      return { perform: (request) => provider.perform(request) };
+      // As the contract asks of a channel without retry keys (SMTP holds its final '.'): the
+      // provider accepts a request only once `hold`, the slot's previous commit, has resolved.
+      return {
+        perform: async (request, hold) => {
+          await hold;
+          return provider.perform(request);
+        },
+      };
     },
   };
 }
