@@ -94,6 +94,22 @@ await staff(`/v1/liff/apps/${channel.id}`, {
   loginChannelSecret: line.login.channelSecret,
 });
 const member = line.users.create({ displayName: '会員 花子' });
+// A returning member: the first-open survey is answered, so every load lands on the card.
+{
+  const opened = await app.inject({
+    method: 'POST',
+    url: '/v1/liff/session',
+    payload: { liffId: LIFF_ID, idToken: line.login.mintIdToken(member.userId) },
+  });
+  const answered = await app.inject({
+    method: 'PUT',
+    url: '/v1/liff/me/profile',
+    headers: { authorization: `Bearer ${opened.json().token}` },
+    payload: { answers: {} },
+  });
+  if (answered.statusCode !== 200)
+    throw new Error(`the survey answer: ${answered.statusCode} ${answered.body}`);
+}
 const front = await startFrontServer({ dist: DIST, beforeDist: values.before, kizunaUrl });
 const browser = await chromium.launch({
   executablePath: process.env.KIZUNA_CHROMIUM ?? '/usr/bin/chromium',
