@@ -121,6 +121,8 @@ describe('the LIFF member app inside LINE (mocked LIFF SDK, real ID token)', () 
     await page.getByRole('button', { name: 'ポイント' }).click();
     await expect.poll(() => page.getByTestId('points-balance').textContent()).toBe('50 pt');
     await page.getByText('獲得').first().waitFor();
+    // The ledger's reason in the member's words, not the server's `till sale`.
+    await page.getByText('店頭でのお買い物').waitFor();
     const stampCard = page.getByTestId('stamp-card');
     await stampCard.getByRole('heading', { name: 'コーヒースタンプカード' }).waitFor();
     await stampCard.getByRole('img', { name: 'スタンプ 1 / 10 個' }).waitFor();

@@ -10,8 +10,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findByIdentities } from '../src/customers/upsert-customer.ts';
 import { writeInsertQrSheet } from '../src/liff/insert-cli.ts';
-import { INSTRUCTION, QR_SIDE, qrModules } from '../src/liff/insert-pdf.ts';
+import { INSTRUCTION, QR_SIDE } from '../src/liff/insert-pdf.ts';
 import { insertSheetItems, parseOrderList } from '../src/liff/insert-sheet.ts';
+import { qrModules } from '../src/liff/qr-modules.ts';
 import { createLineTestBed, type LineTestBed } from './line-setup.ts';
 
 const LIFF_ID = '2000000002-InSeRtQr';

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeCustomers } from '../src/customers/merge-customers.ts';
 import { transact } from '../src/db/transact.ts';
 import { createSimulatedTime, type SimulatedTime } from '../src/jobs/simulated-time.ts';
+import { qrModules } from '../src/liff/qr-modules.ts';
 import { addStamps, createStampCardTemplate } from '../src/loyalty/stamp-cards.ts';
 import { upsertStore } from '../src/stores/stores.ts';
 import { loginBrowser } from './auth-helpers.ts';
@@ -237,6 +238,19 @@ describe('POST /v1/liff/session: ID token verification', () => {
     const withCard = (await session(line.login.mintIdToken(friend.userId), { withCard: true })).json();
     expect(withCard.card.memberNo).toBe(summary.memberNo);
     expect(withCard.card.qr.payload.length).toBeGreaterThan(20);
+    // The code comes encoded (the phone only draws it): a square of 17 + 4·version modules with
+    // the three finder patterns in its corners, the payload's encoding at error correction M.
+    const modules: string[] = withCard.card.qr.modules;
+    expect((modules.length - 17) % 4).toBe(0);
+    for (const row of modules) expect(row).toMatch(new RegExp(`^[01]{${modules.length}}$`));
+    const finder = ['1111111', '1000001', '1011101', '1011101', '1011101', '1000001', '1111111'];
+    const end = modules.length - 7;
+    expect(modules.slice(0, 7).map((r) => r.slice(0, 7))).toEqual(finder);
+    expect(modules.slice(0, 7).map((r) => r.slice(end))).toEqual(finder);
+    expect(modules.slice(end).map((r) => r.slice(0, 7))).toEqual(finder);
+    expect(modules).toEqual(
+      qrModules(withCard.card.qr.payload).map((r) => r.map((d) => (d ? '1' : '0')).join('')),
+    );
     const scan = await staff('POST', '/v1/loyalty/till/scan', { qr: withCard.card.qr.payload });
     expect(scan.statusCode, scan.body).toBe(200);
     expect(scan.json().customerId).toBe(friendId);

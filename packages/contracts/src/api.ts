@@ -6343,8 +6343,10 @@ export interface paths {
                                 } | null;
                                 points: number;
                                 qr: {
-                                    /** @description encode as the QR code the till scans */
+                                    /** @description what the QR code the till scans carries */
                                     payload: string;
+                                    /** @description the payload already encoded as a QR code (error correction M), a string a row, 1 dark and 0 light, quiet zone not included: draw it, no encoding on the phone */
+                                    modules: string[];
                                     /** Format: date-time */
                                     issuedAt: string;
                                     /** Format: date-time */
@@ -6422,8 +6424,10 @@ export interface paths {
                             } | null;
                             points: number;
                             qr: {
-                                /** @description encode as the QR code the till scans */
+                                /** @description what the QR code the till scans carries */
                                 payload: string;
+                                /** @description the payload already encoded as a QR code (error correction M), a string a row, 1 dark and 0 light, quiet zone not included: draw it, no encoding on the phone */
+                                modules: string[];
                                 /** Format: date-time */
                                 issuedAt: string;
                                 /** Format: date-time */

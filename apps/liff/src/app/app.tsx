@@ -22,10 +22,9 @@ export function App() {
   const [phase, setPhase] = useMemberSession();
   const [tab, setTab] = useState<Tab>('card');
   const [linkedNotice, setLinkedNotice] = useState(false);
-  // An insert QR (?insert=, a packing slip) opens its claim screen first (insert/). The query is
-  // read once signed in: inside LINE, liff.init restores it from liff.state first.
-  // null: not read yet; undefined: no slip (or its claim is done).
-  const [insert, setInsert] = useState<string | undefined | null>(null);
+  // An insert QR (?insert=, a packing slip) opens its claim screen first (insert/), until the
+  // member is done with it.
+  const [insertDone, setInsertDone] = useState(false);
   const t = MESSAGES[language];
   const p = PROFILE_MESSAGES[language];
 
@@ -36,7 +35,7 @@ export function App() {
 
   const show = (next: Tab) => {
     setLinkedNotice(false);
-    setInsert(undefined);
+    setInsertDone(true);
     setTab(next);
   };
   const tabs: [Tab, string][] = [
@@ -49,10 +48,10 @@ export function App() {
   // A member who scanned a packing slip came for the order's coupon: the claim comes first, then
   // (on a first open) the survey, then the card.
   const signedIn = ready || phase.kind === 'survey';
+  // The query is read once signed in (inside LINE, liff.init restores it from liff.state first),
+  // in the same render that shows the card: an effect would cost the card a frame and a render.
+  const insert = signedIn && !insertDone ? launchParams().insert : undefined;
   const home = ready && insert === undefined;
-  useEffect(() => {
-    if (signedIn && insert === null) setInsert(launchParams().insert);
-  }, [signedIn, insert]);
   return (
     <div className="app">
       <header className="top">
@@ -72,8 +71,8 @@ export function App() {
             {t.signInFailed}
           </p>
         )}
-        {signedIn && typeof insert === 'string' && (
-          <InsertClaimScreen token={insert} language={language} onDone={() => setInsert(undefined)} />
+        {insert !== undefined && (
+          <InsertClaimScreen token={insert} language={language} onDone={() => setInsertDone(true)} />
         )}
         {phase.kind === 'expired' && (
           <div className="screen">

@@ -1,4 +1,4 @@
-import { formatTime, type Language, type Messages } from '../i18n/messages.ts';
+import { formatCount, formatTime, type Language, type Messages } from '../i18n/messages.ts';
 import { QrCode } from './qr-code.tsx';
 import { useCard } from './use-card.ts';
 
@@ -32,14 +32,14 @@ export function CardScreen({ t, language }: { t: Messages; language: Language })
           <div>
             <dt>{t.points}</dt>
             <dd data-testid="card-points">
-              {card.points.toLocaleString(language === 'ja' ? 'ja-JP' : 'en')} {t.pointsUnit}
+              {formatCount(card.points)} {t.pointsUnit}
             </dd>
           </div>
         </dl>
       </div>
       {qrValid && !refreshFailed ? (
         <figure className="qr-box">
-          <QrCode payload={card.qr.payload} label={t.qrAlt} size={280} />
+          <QrCode payload={card.qr.payload} modules={card.qr.modules} label={t.qrAlt} size={280} />
           <figcaption>
             <span>{t.qrHint}</span>
             <span className="muted">{t.qrValidUntil(formatTime(card.qr.expiresAt, language))}</span>

@@ -1,8 +1,15 @@
-import qrcode from 'qrcode-generator';
 import { useMemo } from 'react';
+import { encode, modulesPath } from './qr-modules.ts';
 
 export interface QrCodeProps {
+  /** What the code carries (also kept on the element, as `data-payload`). */
   payload: string;
+  /**
+   * The payload already encoded by the server (the card's `qr.modules`: a string a row, `1`
+   * dark): drawn without encoding, which on a slow phone costs more than the drawing. Without
+   * it the payload is encoded here (a coupon's code).
+   */
+  modules?: readonly string[] | undefined;
   label: string;
   /** Rendered width in CSS pixels. */
   size: number;
@@ -12,20 +19,11 @@ export interface QrCodeProps {
  * A QR code as one SVG path (black modules on white, a 4-module quiet zone), drawn by React
  * rather than injected as markup. Error correction M: the till's scanner reads a phone screen.
  */
-export function QrCode({ payload, label, size }: QrCodeProps) {
+export function QrCode({ payload, modules, label, size }: QrCodeProps) {
   const { path, extent } = useMemo(() => {
-    const qr = qrcode(0, 'M');
-    qr.addData(payload);
-    qr.make();
-    const count = qr.getModuleCount();
-    let d = '';
-    for (let row = 0; row < count; row++) {
-      for (let col = 0; col < count; col++) {
-        if (qr.isDark(row, col)) d += `M${col + 4} ${row + 4}h1v1h-1z`;
-      }
-    }
-    return { path: d, extent: count + 8 };
-  }, [payload]);
+    const rows = modules ?? encode(payload);
+    return { path: modulesPath(rows), extent: rows.length + 8 };
+  }, [payload, modules]);
   return (
     <svg
       className="qr"

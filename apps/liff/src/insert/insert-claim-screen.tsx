@@ -95,8 +95,10 @@ export function InsertClaimScreen({
         </fieldset>
         <label className="insert-field" htmlFor="insert-proof">
           {proof === 'phone' ? m.phoneLabel : m.emailLabel}
+          {/* Two inputs, not one whose attributes change: a kept maxLength of 4 would cut the email. */}
           {proof === 'phone' ? (
             <input
+              key="phone"
               id="insert-proof"
               inputMode="numeric"
               autoComplete="off"
@@ -108,6 +110,7 @@ export function InsertClaimScreen({
             />
           ) : (
             <input
+              key="email"
               id="insert-proof"
               type="email"
               autoComplete="email"

@@ -2,8 +2,9 @@ import type { paths } from '@kizuna/contracts';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client.ts';
 import { useLoad } from '../app/use-load.ts';
-import { formatDate, type Language, type Messages } from '../i18n/messages.ts';
+import { formatCount, formatDate, type Language, type Messages } from '../i18n/messages.ts';
 import { StampCardsSection } from '../stamps/stamp-cards.tsx';
+import { pointReason } from './point-reason.ts';
 
 type Points = paths['/v1/liff/me/points']['get']['responses']['200']['content']['application/json'];
 type Entry = Points['history'][number];
@@ -27,13 +28,12 @@ export function PointsScreen({ t, language }: { t: Messages; language: Language 
     setOlder((rows) => [...rows, ...page.history]);
     setNext(page.nextBefore);
   };
-  const number = (n: number) => n.toLocaleString(language === 'ja' ? 'ja-JP' : 'en');
   return (
     <section className="screen">
       <div className="panel">
         <h2>{t.balance}</h2>
         <p className="balance" data-testid="points-balance">
-          {number(data.balance)} <small>{t.pointsUnit}</small>
+          {formatCount(data.balance)} <small>{t.pointsUnit}</small>
         </p>
         <p className="muted">
           {data.expiringSoon.points > 0 && data.expiringSoon.firstExpiry
@@ -52,11 +52,11 @@ export function PointsScreen({ t, language }: { t: Messages; language: Language 
               <span>
                 <strong>{t.kind[entry.kind] ?? entry.kind}</strong>
                 <span className="muted"> {formatDate(entry.createdAt, language)}</span>
-                {entry.reason && <span className="muted small">{entry.reason}</span>}
+                {entry.reason && <span className="muted small">{pointReason(entry.reason, language)}</span>}
               </span>
               <span className={entry.points < 0 ? 'minus' : 'plus'}>
                 {entry.points > 0 ? '+' : ''}
-                {number(entry.points)} {t.pointsUnit}
+                {formatCount(entry.points)} {t.pointsUnit}
               </span>
             </li>
           ))}

@@ -7,8 +7,8 @@
 // 9.7.5.2: the predefined CMap UniJIS-UTF16-H over Adobe-Japan1), so the file stays a few KB a
 // page and no font file ships with Kizuna; the reader draws it with its own Gothic font.
 import { deflateSync } from 'node:zlib';
-import qrcode from 'qrcode-generator';
 import type { InsertSheetItem } from './insert-sheet.ts';
+import { qrModules } from './qr-modules.ts';
 
 const PAGE = { width: 595.28, height: 841.89 };
 const COLUMNS = 3;
@@ -21,17 +21,6 @@ export const QR_SIDE = 120;
 
 /** The instruction under each code (Japanese first; the slip goes to Japanese customers). */
 export const INSTRUCTION = ['LINEで読み取って友だち追加', 'ご注文と会員情報がつながり特典を受け取れます'];
-
-/** The QR modules of a text (error correction M, as the LIFF app's codes). */
-export function qrModules(text: string): boolean[][] {
-  const qr = qrcode(0, 'M');
-  qr.addData(text);
-  qr.make();
-  const count = qr.getModuleCount();
-  return Array.from({ length: count }, (_, row) =>
-    Array.from({ length: count }, (_, col) => qr.isDark(row, col)),
-  );
-}
 
 const n = (value: number) => (Math.round(value * 100) / 100).toString();
 /** A string as UTF-16BE hex, for the UniJIS-UTF16-H CMap. */

@@ -11,6 +11,7 @@ import { activeStampCards, listStampCardTemplates } from '../loyalty/stamp-cards
 import { memberSummary } from '../loyalty/till.ts';
 import { DomainError, notFound } from '../shared/domain-error.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
+import { qrRows } from './qr-modules.ts';
 
 export interface Member {
   workspaceId: string;
@@ -38,6 +39,7 @@ export async function memberCard(db: Kysely<DB>, secrets: SecretBox, member: Mem
     points: summary.points,
     qr: {
       payload: card.payload,
+      modules: qrRows(card.payload),
       issuedAt: card.issuedAt.toISOString(),
       expiresAt: card.expiresAt.toISOString(),
       refreshAfter: refreshAfter.toISOString(),

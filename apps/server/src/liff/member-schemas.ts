@@ -25,7 +25,11 @@ export const MemberCard = Type.Object({
   ),
   points: Type.Integer(),
   qr: Type.Object({
-    payload: Type.String({ description: 'encode as the QR code the till scans' }),
+    payload: Type.String({ description: 'what the QR code the till scans carries' }),
+    modules: Type.Array(Type.String({ pattern: '^[01]+$' }), {
+      description:
+        'the payload already encoded as a QR code (error correction M), a string a row, 1 dark and 0 light, quiet zone not included: draw it, no encoding on the phone',
+    }),
     issuedAt: Instant,
     expiresAt: Instant,
     refreshAfter: Type.String({ format: 'date-time', description: 'fetch the card again after this' }),
