@@ -213,7 +213,8 @@ describe('journeys in Japanese', () => {
     await page.getByRole('link', { name: 'ステップ配信の一覧へ' }).click();
     const row = page.locator('tr.ant-table-row').filter({ hasText: '友だち追加ウェルカム' });
     await row.waitFor();
-    expect(await row.textContent()).toContain('配信中');
+    // The list may first show what it had cached from before the publish; it refetches.
+    await expect.poll(() => row.textContent()).toContain('配信中');
     expect(await row.textContent()).toContain('友だち追加');
     expect(await row.textContent()).toContain('公開中 v2／最新 v2');
     await row.getByRole('button', { name: '一時停止' }).click();

@@ -159,7 +159,7 @@ function ingest(url: string, payload: object): InjectOptions {
 
 describe('a 1 MiB email', () => {
   for (const place of EMAIL_PLACES) {
-    it(`${place.name}: refused with 400 naming ${place.path}, handled in under 10 ms of CPU, and /health answers meanwhile`, async () => {
+    it(`${place.name}: refused with 400 naming ${place.path}, handled in milliseconds of CPU (not the old regex's minutes), and /health answers meanwhile`, async () => {
       const attempts = [];
       for (let i = 0; i < 3; i++) attempts.push(await cpuMs(() => t.app.inject(place.request())));
       for (const { result } of attempts) {
@@ -172,9 +172,11 @@ describe('a 1 MiB email', () => {
       // include a garbage collection of the previous megabyte.
       const handled = attempts.map((a) => handling.get(String(a.result.headers['x-request-id'])));
       expect(handled.every((h) => h !== undefined)).toBe(true);
-      expect(Math.min(...handled.map((h) => h!.cpuMs))).toBeLessThan(10);
+      // The process's CPU counts every thread (a collector, PGlite's work), so the bound has room
+      // for a loaded CI machine: 2.3–4.6 ms measured alone (bench/input-bounds), minutes before.
+      expect(Math.min(...handled.map((h) => h!.cpuMs))).toBeLessThan(50);
       // The whole request, receiving and parsing the megabyte included (minutes before the fix).
-      expect(Math.min(...attempts.map((a) => a.ms))).toBeLessThan(100);
+      expect(Math.min(...attempts.map((a) => a.ms))).toBeLessThan(500);
       const started = performance.now();
       const [big, health] = await Promise.all([
         t.app.inject(place.request()),
