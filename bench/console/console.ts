@@ -154,10 +154,12 @@ for (const name of pageNames) {
     log(
       `  ratio browser / API (medians, ${mark}): ${(median(l.map((t) => t.marks[mark]!)) / median(path)).toFixed(1)}×`,
     );
-  log(`  waterfall (median responseEnd in the page): html ${ms(median(l.map((t) => t.htmlMs)))}`);
+  log(`  waterfall (medians in the page): html ${ms(median(l.map((t) => t.htmlMs)))}`);
+  log(`    first API call sent at ${ms(median(l.map((t) => t.firstCallMs)))} (the entry's scripts had run)`);
   for (const call of Object.keys(l[0]!.api))
-    log(`    ${call}: ${ms(median(l.map((t) => t.api[call] ?? Number.NaN)))}`);
-  log(`    first API call sent at ${ms(median(l.map((t) => t.firstCallMs)))} (the scripts had run)`);
+    log(
+      `    ${call}: sent ${ms(median(l.map((t) => t.api[call]?.sent ?? Number.NaN)))}, answered ${ms(median(l.map((t) => t.api[call]?.answered ?? Number.NaN)))}`,
+    );
   const total = (files: Record<string, number>) => Object.values(files).reduce((a, b) => a + b, 0);
   const firstJs = l.at(-1)!.firstJs;
   log(

@@ -42,8 +42,8 @@ export interface LoadTiming {
   marks: Record<string, number>;
   /** Navigation start → the HTML's last byte. */
   htmlMs: number;
-  /** responseEnd of each API call the page made, by path (the first of each). */
-  api: Record<string, number>;
+  /** startTime (sent) and responseEnd (answered) of each API call the page made, by path (the first of each). */
+  api: Record<string, { sent: number; answered: number }>;
   /** When the page sent its first API call (the session check): its scripts had run by then. */
   firstCallMs: number;
   /**
@@ -133,13 +133,13 @@ export async function coldLoad(
       });
     const raw = await page.evaluate<RawTimings>(READ_TIMINGS);
     const last = Math.max(...Object.values(raw.marks));
-    const api: Record<string, number> = {};
+    const api: LoadTiming['api'] = {};
     let firstCallMs = Number.POSITIVE_INFINITY;
     let firstData = Number.POSITIVE_INFINITY;
     for (const r of raw.resources) {
       const { pathname } = new URL(r.name);
       if (!pathname.startsWith('/v1/')) continue;
-      api[pathname] ??= r.responseEnd;
+      api[pathname] ??= { sent: r.startTime, answered: r.responseEnd };
       firstCallMs = Math.min(firstCallMs, r.startTime);
       if (pathname !== '/v1/auth/session') firstData = Math.min(firstData, r.responseEnd);
     }
