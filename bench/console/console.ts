@@ -160,6 +160,10 @@ for (const name of pageNames) {
     log(
       `    ${call}: sent ${ms(median(l.map((t) => t.api[call]?.sent ?? Number.NaN)))}, answered ${ms(median(l.map((t) => t.api[call]?.answered ?? Number.NaN)))}`,
     );
+  const main = (key: 'tasks' | 'script' | 'layout') => ms(median(l.map((t) => t.mainThread[key])));
+  log(
+    `  the page's main thread over the load (CDP): tasks ${main('tasks')}, of which script ${main('script')}, style and layout ${main('layout')}`,
+  );
   const total = (files: Record<string, number>) => Object.values(files).reduce((a, b) => a + b, 0);
   const firstJs = l.at(-1)!.firstJs;
   log(

@@ -53,6 +53,11 @@ export interface LoadTiming {
   firstJs: Record<string, number>;
   /** Every script the load fetched up to the last condition (ECharts is fetched after the data). */
   allJs: Record<string, number>;
+  /**
+   * The renderer's main-thread time over the load, read over CDP (Performance.getMetrics) once
+   * every condition held, in ms: all its tasks, and the parts running script and laying out.
+   */
+  mainThread: { tasks: number; script: number; layout: number };
 }
 
 const measureScript = (conditions: Record<string, string>) => `
@@ -111,6 +116,7 @@ export async function coldLoad(
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    await cdp.send('Performance.enable');
     const conditions: Record<string, string> = PAGES[options.page].conditions(options.expected);
     await page.addInitScript({ content: measureScript(conditions) });
     await page.goto(url, { waitUntil: 'commit' });
@@ -131,6 +137,8 @@ export async function coldLoad(
           { cause: error },
         );
       });
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const metric = (name: string) => 1000 * (metrics.find((m) => m.name === name)?.value ?? Number.NaN);
     const raw = await page.evaluate<RawTimings>(READ_TIMINGS);
     const last = Math.max(...Object.values(raw.marks));
     const api: LoadTiming['api'] = {};
@@ -156,6 +164,11 @@ export async function coldLoad(
       firstCallMs,
       firstJs: scripts((r) => r.startTime < firstData),
       allJs: scripts((r) => r.responseEnd <= last),
+      mainThread: {
+        tasks: metric('TaskDuration'),
+        script: metric('ScriptDuration'),
+        layout: metric('LayoutDuration') + metric('RecalcStyleDuration'),
+      },
     };
   } finally {
     await context.close();
