@@ -23,7 +23,8 @@ afterAll(async () => t?.close());
 
 describe('the console at /', () => {
   it('serves index.html at / and at client routes, revalidated each load, under the console CSP', async () => {
-    for (const url of ['/', '/customers/12', '/segments?x=1']) {
+    // The console's LINE pages too, reloaded or bookmarked: only /line/webhook is the server's.
+    for (const url of ['/', '/customers/12', '/segments?x=1', '/line', '/line/rich-menus/new']) {
       const res = await t.app.inject(url);
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -65,6 +66,10 @@ describe('the console at /', () => {
     // The console answers GETs only: a POST to a page path is not offered GET as a 405.
     const post = await t.app.inject({ method: 'POST', url: '/customers' });
     expect(post.statusCode).toBe(404);
+    // LINE's webhook stays the server's: a GET there is the API's answer, not the console page.
+    const webhook = await t.app.inject('/line/webhook/1234567890');
+    expect(webhook.headers['content-type']).toMatch(/json/);
+    expect([404, 405]).toContain(webhook.statusCode);
     expect((await t.app.inject('/docs/json')).json().paths['/']).toBeUndefined();
   });
 });

@@ -13,7 +13,9 @@ export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', impo
  * Paths that belong to the server, never to the console's client routes: an unknown one there is
  * the API's JSON 404 (or 405), not the console's page.
  */
-const SERVER_PATHS = /^\/(v1|docs|health|line|liff)(\/|$)/;
+// Under /line the server has only LINE's webhook; the console's LINE pages (/line,
+// /line/rich-menus/new) are client routes that a reload or a bookmark must open.
+const SERVER_PATHS = /^\/(v1|docs|health|liff|line\/webhook)(\/|$)/;
 
 const NOT_BUILT =
   'Kizuna: the web console is not built. Run ./kizuna start (it builds it), or node apps/console/build/build-console.ts.\n' +
