@@ -12,7 +12,7 @@ import {
   Space,
   Typography,
 } from 'antd';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { EmptyState, ErrorState, Loading } from '../app/states.tsx';
 import { useT } from '../i18n/locale.tsx';
@@ -22,10 +22,20 @@ import { PartlySaved, useChannels, useCreateRichMenu, useSegmentChoices } from '
 import './rich-menu.css';
 import { PageTheme } from '../team/page-theme.tsx';
 import {
-  type ActionType,
-  AREA_LABELS,
+  AddAreaFields,
+  AreaFields,
+  type BoundsRefusal,
+  FIELD_LABEL,
+  VALUE_LABEL,
+} from './rich-menu-area-fields.tsx';
+import { type BoundsProblem, boundsProblem, MAX_AREAS } from './rich-menu-areas.ts';
+import { RichMenuDrawing } from './rich-menu-drawing.tsx';
+import {
   type AreaAction,
   actionProblem,
+  areaLabel,
+  type Bounds,
+  type DraftArea,
   imageSize,
   LAYOUTS,
   layoutBounds,
@@ -37,11 +47,8 @@ import {
 import { RichMenuPreview } from './rich-menu-preview.tsx';
 
 const MAX_IMAGE_BYTES = 1024 * 1024;
-const VALUE_LABEL = {
-  uri: 'actionValueUri',
-  message: 'actionValueMessage',
-  postback: 'actionValuePostback',
-} as const;
+/** The template choice that means "no template": the owner draws the areas. */
+const FREE = 'free';
 
 interface Basics {
   channelId: string;
@@ -53,8 +60,18 @@ interface Basics {
   makeDefault: boolean;
 }
 
-function blankActions(count: number, previous: AreaAction[] = []): AreaAction[] {
-  return Array.from({ length: count }, (_, i) => previous[i] ?? { type: 'uri', label: '', value: '' });
+/** An area of the editor: a stable id keeps its inputs and focus when an earlier area goes. */
+type EditorArea = DraftArea & { id: number };
+let nextAreaId = 1;
+const blankAction = (): AreaAction => ({ type: 'uri', label: '', value: '' });
+
+/** A template's areas, each keeping the action the area at its place had. */
+function templateAreas(layoutId: string, previous: readonly EditorArea[] = []): EditorArea[] {
+  return layoutBounds(layoutById(layoutId)).map((bounds, i) => ({
+    id: nextAreaId++,
+    bounds,
+    action: previous[i]?.action ?? blankAction(),
+  }));
 }
 
 function RichMenuEditorPageContent() {
@@ -81,15 +98,16 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
   const [form] = Form.useForm<Basics>();
   const [size, setSize] = useState<MenuSize>('large');
   const [layoutId, setLayoutId] = useState('large-6');
-  const [actions, setActions] = useState<AreaAction[]>(() => blankActions(6));
+  const [areas, setAreas] = useState<EditorArea[]>(() => templateAreas('large-6'));
+  const [selected, setSelected] = useState<number>();
+  const [drawError, setDrawError] = useState<string>();
   const [image, setImage] = useState<{ file: File; url: string }>();
   const [imageError, setImageError] = useState<string>();
   const fileInput = useRef<HTMLInputElement>(null);
   const [actionError, setActionError] = useState<string>();
   const chatBarText = Form.useWatch('chatBarText', form) ?? '';
-  const layout = layoutById(layoutId);
-  const bounds = useMemo(() => layoutBounds(layout), [layout]);
   const { width, height } = SIZES[size];
+  const bounds = areas.map((a) => a.bounds);
 
   useEffect(() => () => (image ? URL.revokeObjectURL(image.url) : undefined), [image]);
 
@@ -103,10 +121,46 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
   };
   const chooseLayout = (id: string) => {
     setLayoutId(id);
-    setActions((previous) => blankActions(layoutById(id).cells.length, previous));
+    setAreas((previous) => (id === FREE ? [] : templateAreas(id, previous)));
+    setSelected(undefined);
+    setDrawError(undefined);
   };
   const setAction = (i: number, patch: Partial<AreaAction>) =>
-    setActions((previous) => previous.map((a, k) => (k === i ? { ...a, ...patch } : a)));
+    setAreas((previous) =>
+      previous.map((a, k) => (k === i ? { ...a, action: { ...a.action, ...patch } } : a)),
+    );
+
+  const areaName = (i: number) => t('area', { label: areaLabel(i) });
+  const refusalOf = (problem: BoundsProblem, i: number): BoundsRefusal => {
+    if (problem.reason === 'tooMany') return { message: t('tooMany', { max: problem.max }) };
+    if (problem.reason === 'overlap')
+      return { message: t('overlap', { area: areaName(i), other: areaName(problem.other) }) };
+    const field = t(FIELD_LABEL[problem.field]);
+    return {
+      field: problem.field,
+      message: t(problem.reason, { area: areaName(i), field, max: problem.max }),
+    };
+  };
+  /** Area i (areas.length: a new one) at `next`, or why not. Any change leaves the template behind. */
+  const placeArea = (i: number, next: Bounds): BoundsRefusal | undefined => {
+    const problem = boundsProblem(next, i, bounds, { width, height });
+    if (problem) return refusalOf(problem, i);
+    setAreas((previous) =>
+      i === previous.length
+        ? [...previous, { id: nextAreaId++, bounds: next, action: blankAction() }]
+        : previous.map((a, k) => (k === i ? { ...a, bounds: next } : a)),
+    );
+    setLayoutId(FREE);
+    setSelected(i);
+    setDrawError(undefined);
+    return undefined;
+  };
+  const deleteArea = (i: number) => {
+    setAreas((previous) => previous.filter((_, k) => k !== i));
+    setLayoutId(FREE);
+    setSelected(undefined);
+    setDrawError(undefined);
+  };
 
   const chooseImage = async (file: File | undefined) => {
     setImageError(undefined);
@@ -124,18 +178,17 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
 
   const submit = (basics: Basics) => {
     if (!image) return setImageError(t('imageRequired'));
-    for (const [i, action] of actions.entries()) {
+    if (areas.length === 0) return setActionError(t('noAreas'));
+    for (const [i, { action }] of areas.entries()) {
       const problem = actionProblem(action);
-      if (problem) {
-        const label = AREA_LABELS[i] ?? String(i + 1);
-        return setActionError(t(problem, { label, field: t(VALUE_LABEL[action.type]) }));
-      }
+      if (problem)
+        return setActionError(t(problem, { label: areaLabel(i), field: t(VALUE_LABEL[action.type]) }));
     }
     setActionError(undefined);
     create.mutate(
       {
         channelId: basics.channelId,
-        definition: richMenuDefinition({ ...basics, layoutId, actions }),
+        definition: richMenuDefinition({ ...basics, size, areas }),
         image: image.file,
         ...(basics.segmentId ? { segmentId: basics.segmentId } : {}),
         priority: basics.priority,
@@ -150,7 +203,10 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
     );
   };
 
-  const labels = actions.map((a, i) => `${AREA_LABELS[i]} ${a.label}`.trim());
+  const labels = areas.map((a, i) => `${areaLabel(i)} ${a.action.label}`.trim());
+  const names = areas.map((a, i) =>
+    t('areaOnImage', { area: areaName(i), ...a.bounds, label: a.action.label || t('noLabel') }),
+  );
   const failure = create.error;
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
@@ -208,6 +264,7 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
                       <LayoutThumb id={l.id} label={t('layoutOption', { count: l.cells.length })} />
                     </Radio>
                   ))}
+                  <Radio value={FREE}>{t('layoutFree')}</Radio>
                 </Radio.Group>
               </Form.Item>
               <Form.Item
@@ -232,16 +289,33 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
                 </Space>
               </Form.Item>
             </Card>
-            <Card title={<CardTitle>{t('actions')}</CardTitle>}>
+            <Card
+              title={<CardTitle>{t('actions')}</CardTitle>}
+              extra={t('areaCount', { count: areas.length, max: MAX_AREAS })}
+            >
+              <Typography.Paragraph type="secondary">{t('drawHelp', { width, height })}</Typography.Paragraph>
               <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-                {actions.map((action, i) => (
-                  <AreaActionFields
-                    key={AREA_LABELS[i]}
-                    index={i}
-                    action={action}
-                    onChange={(patch) => setAction(i, patch)}
+                {areas.map((area, i) => (
+                  <AreaFields
+                    key={area.id}
+                    area={areaName(i)}
+                    bounds={area.bounds}
+                    action={area.action}
+                    selected={selected === i}
+                    onBounds={(next) => placeArea(i, next)}
+                    onAction={(patch) => setAction(i, patch)}
+                    onDelete={() => deleteArea(i)}
+                    onSelect={() => setSelected(i)}
                   />
                 ))}
+                {areas.length < MAX_AREAS ? (
+                  <AddAreaFields
+                    area={areaName(areas.length)}
+                    onAdd={(next) => placeArea(areas.length, next)}
+                  />
+                ) : (
+                  <Typography.Text type="secondary">{t('tooMany', { max: MAX_AREAS })}</Typography.Text>
+                )}
               </Space>
               {actionError && <Alert type="error" showIcon style={{ marginTop: 16 }} title={actionError} />}
             </Card>
@@ -288,11 +362,30 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
               {...(image ? { imageUrl: image.url } : {})}
               width={width}
               height={height}
-              areas={bounds}
-              labels={labels}
               chatBarText={chatBarText}
               chatLabel={t('previewChat')}
-            />
+            >
+              <RichMenuDrawing
+                width={width}
+                height={height}
+                areas={bounds}
+                ids={areas.map((a) => a.id)}
+                labels={labels}
+                names={names}
+                selected={selected}
+                onSelect={setSelected}
+                allowed={(i, next) => !boundsProblem(next, i, bounds, { width, height })}
+                onCommit={(i, next) => setDrawError(placeArea(i, next)?.message)}
+                onDelete={deleteArea}
+                surfaceLabel={t('surface')}
+              />
+            </RichMenuPreview>
+            <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0 }}>
+              {t('drawHint')}
+            </Typography.Paragraph>
+            {drawError && (
+              <Alert type="error" showIcon role="alert" style={{ marginTop: 12 }} title={drawError} />
+            )}
           </Card>
         </div>
       </Form>
@@ -322,58 +415,6 @@ function LayoutThumb({ id, label }: { id: string; label: string }) {
       </svg>
       {label}
     </span>
-  );
-}
-
-function AreaActionFields({
-  index,
-  action,
-  onChange,
-}: {
-  index: number;
-  action: AreaAction;
-  onChange: (patch: Partial<AreaAction>) => void;
-}) {
-  const t = useT(editorMessages);
-  const label = AREA_LABELS[index] ?? String(index + 1);
-  const area = t('area', { label });
-  return (
-    <fieldset style={{ border: '1px solid #f0f0f0', borderRadius: 8, padding: '8px 12px', margin: 0 }}>
-      <legend
-        style={{ fontSize: 14, fontWeight: 600, width: 'auto', margin: 0, padding: '0 4px', border: 0 }}
-      >
-        {area}
-      </legend>
-      <Space wrap align="start" style={{ width: '100%' }}>
-        <Select<ActionType>
-          aria-label={`${area} ${t('actionType')}`}
-          value={action.type}
-          style={{ width: 220 }}
-          onChange={(type) => onChange({ type })}
-          options={[
-            { value: 'uri', label: t('actionUri') },
-            { value: 'message', label: t('actionMessage') },
-            { value: 'postback', label: t('actionPostback') },
-          ]}
-        />
-        <Input
-          aria-label={`${area} ${t('actionLabel')}`}
-          placeholder={t('actionLabel')}
-          maxLength={20}
-          value={action.label}
-          onChange={(e) => onChange({ label: e.target.value })}
-          style={{ width: 180 }}
-        />
-        <Input
-          aria-label={`${area} ${t(VALUE_LABEL[action.type])}`}
-          placeholder={t(VALUE_LABEL[action.type])}
-          maxLength={action.type === 'uri' ? 1000 : 300}
-          value={action.value}
-          onChange={(e) => onChange({ value: e.target.value })}
-          style={{ width: 260 }}
-        />
-      </Space>
-    </fieldset>
   );
 }
 
