@@ -189,6 +189,10 @@ describe('drawing tap areas on a rich menu', () => {
     await pixels('A', 'Y（上端）').fill('900');
     await page.keyboard.press('Enter');
     await page.getByText('領域 Aは領域 Cと重なるため配置できません', { exact: false }).waitFor();
+    await page
+      .getByText('領域 Aは領域 Cと重なるため配置できません', { exact: false })
+      .scrollIntoViewIfNeeded();
+    await screenshot(page, 'richmenu-06-area-list');
     expect(
       (await page.locator('.kz-rm-surface .kz-rm-area').first().getAttribute('aria-label')) ?? '',
     ).toContain(`Y ${a.y}`);
