@@ -125,7 +125,9 @@ export function RichMenuDrawing(props: RichMenuDrawingProps) {
     const move = moves[event.key];
     if (!move) return;
     event.preventDefault();
-    props.onCommit(index, moveBounds(area, move[0], move[1], image));
+    const moved = moveBounds(area, move[0], move[1], image);
+    // At the image's edge the area cannot go further: nothing changed, nothing to commit.
+    if (moved.x !== area.x || moved.y !== area.y) props.onCommit(index, moved);
   };
 
   const pct = (value: number, of: number) => `${(value / of) * 100}%`;
