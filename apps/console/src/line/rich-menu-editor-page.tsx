@@ -21,21 +21,12 @@ import { editorMessages, richMenuMessages } from './messages.ts';
 import { PartlySaved, useChannels, useCreateRichMenu, useSegmentChoices } from './queries.ts';
 import './rich-menu.css';
 import { PageTheme } from '../team/page-theme.tsx';
-import {
-  AddAreaFields,
-  AreaFields,
-  type BoundsRefusal,
-  FIELD_LABEL,
-  VALUE_LABEL,
-} from './rich-menu-area-fields.tsx';
-import { type BoundsProblem, boundsProblem, MAX_AREAS } from './rich-menu-areas.ts';
+import { AddAreaFields, AreaFields, VALUE_LABEL } from './rich-menu-area-fields.tsx';
+import { boundsProblem, MAX_AREAS } from './rich-menu-areas.ts';
 import { RichMenuDrawing } from './rich-menu-drawing.tsx';
 import {
-  type AreaAction,
   actionProblem,
   areaLabel,
-  type Bounds,
-  type DraftArea,
   imageSize,
   LAYOUTS,
   layoutBounds,
@@ -45,10 +36,9 @@ import {
   SIZES,
 } from './rich-menu-layouts.ts';
 import { RichMenuPreview } from './rich-menu-preview.tsx';
+import { FREE, useDraftAreas } from './use-draft-areas.ts';
 
 const MAX_IMAGE_BYTES = 1024 * 1024;
-/** The template choice that means "no template": the owner draws the areas. */
-const FREE = 'free';
 
 interface Basics {
   channelId: string;
@@ -58,20 +48,6 @@ interface Basics {
   segmentId?: number;
   priority: number;
   makeDefault: boolean;
-}
-
-/** An area of the editor: a stable id keeps its inputs and focus when an earlier area goes. */
-type EditorArea = DraftArea & { id: number };
-let nextAreaId = 1;
-const blankAction = (): AreaAction => ({ type: 'uri', label: '', value: '' });
-
-/** A template's areas, each keeping the action the area at its place had. */
-function templateAreas(layoutId: string, previous: readonly EditorArea[] = []): EditorArea[] {
-  return layoutBounds(layoutById(layoutId)).map((bounds, i) => ({
-    id: nextAreaId++,
-    bounds,
-    action: previous[i]?.action ?? blankAction(),
-  }));
 }
 
 function RichMenuEditorPageContent() {
@@ -97,17 +73,26 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
   const create = useCreateRichMenu();
   const [form] = Form.useForm<Basics>();
   const [size, setSize] = useState<MenuSize>('large');
-  const [layoutId, setLayoutId] = useState('large-6');
-  const [areas, setAreas] = useState<EditorArea[]>(() => templateAreas('large-6'));
-  const [selected, setSelected] = useState<number>();
-  const [drawError, setDrawError] = useState<string>();
   const [image, setImage] = useState<{ file: File; url: string }>();
   const [imageError, setImageError] = useState<string>();
   const fileInput = useRef<HTMLInputElement>(null);
   const [actionError, setActionError] = useState<string>();
   const chatBarText = Form.useWatch('chatBarText', form) ?? '';
   const { width, height } = SIZES[size];
-  const bounds = areas.map((a) => a.bounds);
+  const {
+    layoutId,
+    areas,
+    bounds,
+    selected,
+    setSelected,
+    drawError,
+    setDrawError,
+    chooseLayout,
+    setAction,
+    areaName,
+    placeArea,
+    deleteArea,
+  } = useDraftAreas(size);
 
   useEffect(() => () => (image ? URL.revokeObjectURL(image.url) : undefined), [image]);
 
@@ -118,48 +103,6 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
     // An image made for the other size no longer fits.
     setImage(undefined);
     setImageError(undefined);
-  };
-  const chooseLayout = (id: string) => {
-    setLayoutId(id);
-    setAreas((previous) => (id === FREE ? [] : templateAreas(id, previous)));
-    setSelected(undefined);
-    setDrawError(undefined);
-  };
-  const setAction = (i: number, patch: Partial<AreaAction>) =>
-    setAreas((previous) =>
-      previous.map((a, k) => (k === i ? { ...a, action: { ...a.action, ...patch } } : a)),
-    );
-
-  const areaName = (i: number) => t('area', { label: areaLabel(i) });
-  const refusalOf = (problem: BoundsProblem, i: number): BoundsRefusal => {
-    if (problem.reason === 'tooMany') return { message: t('tooMany', { max: problem.max }) };
-    if (problem.reason === 'overlap')
-      return { message: t('overlap', { area: areaName(i), other: areaName(problem.other) }) };
-    const field = t(FIELD_LABEL[problem.field]);
-    return {
-      field: problem.field,
-      message: t(problem.reason, { area: areaName(i), field, max: problem.max }),
-    };
-  };
-  /** Area i (areas.length: a new one) at `next`, or why not. Any change leaves the template behind. */
-  const placeArea = (i: number, next: Bounds): BoundsRefusal | undefined => {
-    const problem = boundsProblem(next, i, bounds, { width, height });
-    if (problem) return refusalOf(problem, i);
-    setAreas((previous) =>
-      i === previous.length
-        ? [...previous, { id: nextAreaId++, bounds: next, action: blankAction() }]
-        : previous.map((a, k) => (k === i ? { ...a, bounds: next } : a)),
-    );
-    setLayoutId(FREE);
-    setSelected(i);
-    setDrawError(undefined);
-    return undefined;
-  };
-  const deleteArea = (i: number) => {
-    setAreas((previous) => previous.filter((_, k) => k !== i));
-    setLayoutId(FREE);
-    setSelected(undefined);
-    setDrawError(undefined);
   };
 
   const chooseImage = async (file: File | undefined) => {
