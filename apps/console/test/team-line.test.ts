@@ -3,8 +3,6 @@
 // connect a LINE channel, copy its webhook URL and check the connection; create a rich menu with
 // an image and tap areas, linked to a segment and made the default, and find it on the sandbox.
 // axe-core on every page; 1280×800 screenshots in Japanese, and the editor at a 768 px tablet.
-import { createServer } from 'node:net';
-import { crc32, deflateSync } from 'node:zlib';
 import { type LineSandbox, startLineSandbox } from '@kizuna/line-sandbox';
 import { messagingApi } from '@line/bot-sdk';
 import type { Page } from 'playwright-core';
@@ -13,6 +11,7 @@ import { acceptAsNewUser, tokenOf } from '../../server/test/auth-helpers.ts';
 import { createTestApp, type TestApp } from '../../server/test/helpers.ts';
 import { SANDBOX_HOSTS } from '../../server/test/line-setup.ts';
 import { type Browser, launchBrowser, screenshot, seriousViolations } from './browser.ts';
+import { freePort, menuPng } from './line-fixtures.ts';
 
 const ACCESS_TOKEN = 'console-access-token-0001';
 let t: TestApp;
@@ -22,58 +21,10 @@ let browser: Browser;
 let page: Page;
 let segmentId: number;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 async function inject(method: 'GET' | 'POST', path: string, payload?: object, headers = t.auth) {
   const res = await t.app.inject({ method, url: path, headers, ...(payload ? { payload } : {}) });
   if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${res.body}`);
   return res.json() as Record<string, unknown>;
-}
-
-/** A real PNG (the browser draws it in the preview), one colour per tap area of a 3×2 menu. */
-function menuPng(width: number, height: number): Buffer {
-  const colours = [
-    [0xb5, 0x39, 0x4c],
-    [0xe8, 0x9f, 0x3c],
-    [0x2e, 0x7d, 0x5b],
-    [0x3a, 0x6e, 0xa5],
-    [0x7a, 0x4e, 0x9c],
-    [0x5b, 0x5b, 0x5b],
-  ] as const;
-  const row = Buffer.alloc(1 + width * 3);
-  const rows: Buffer[] = [];
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const c = colours[Math.min(2, Math.floor((x * 3) / width)) + (y * 2 >= height ? 3 : 0)]!;
-      row.set(c, 1 + x * 3);
-    }
-    rows.push(Buffer.from(row));
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from('89504e470d0a1a0a', 'hex'),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 beforeAll(async () => {

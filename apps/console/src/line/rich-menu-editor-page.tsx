@@ -12,7 +12,7 @@ import {
   Space,
   Typography,
 } from 'antd';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { EmptyState, ErrorState, Loading } from '../app/states.tsx';
 import { useT } from '../i18n/locale.tsx';
@@ -21,11 +21,12 @@ import { editorMessages, richMenuMessages } from './messages.ts';
 import { PartlySaved, useChannels, useCreateRichMenu, useSegmentChoices } from './queries.ts';
 import './rich-menu.css';
 import { PageTheme } from '../team/page-theme.tsx';
+import { AddAreaFields, AreaFields, VALUE_LABEL } from './rich-menu-area-fields.tsx';
+import { boundsProblem, MAX_AREAS } from './rich-menu-areas.ts';
+import { RichMenuDrawing } from './rich-menu-drawing.tsx';
 import {
-  type ActionType,
-  AREA_LABELS,
-  type AreaAction,
   actionProblem,
+  areaLabel,
   imageSize,
   LAYOUTS,
   layoutBounds,
@@ -35,13 +36,9 @@ import {
   SIZES,
 } from './rich-menu-layouts.ts';
 import { RichMenuPreview } from './rich-menu-preview.tsx';
+import { FREE, useDraftAreas } from './use-draft-areas.ts';
 
 const MAX_IMAGE_BYTES = 1024 * 1024;
-const VALUE_LABEL = {
-  uri: 'actionValueUri',
-  message: 'actionValueMessage',
-  postback: 'actionValuePostback',
-} as const;
 
 interface Basics {
   channelId: string;
@@ -51,10 +48,6 @@ interface Basics {
   segmentId?: number;
   priority: number;
   makeDefault: boolean;
-}
-
-function blankActions(count: number, previous: AreaAction[] = []): AreaAction[] {
-  return Array.from({ length: count }, (_, i) => previous[i] ?? { type: 'uri', label: '', value: '' });
 }
 
 function RichMenuEditorPageContent() {
@@ -80,16 +73,26 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
   const create = useCreateRichMenu();
   const [form] = Form.useForm<Basics>();
   const [size, setSize] = useState<MenuSize>('large');
-  const [layoutId, setLayoutId] = useState('large-6');
-  const [actions, setActions] = useState<AreaAction[]>(() => blankActions(6));
   const [image, setImage] = useState<{ file: File; url: string }>();
   const [imageError, setImageError] = useState<string>();
   const fileInput = useRef<HTMLInputElement>(null);
   const [actionError, setActionError] = useState<string>();
   const chatBarText = Form.useWatch('chatBarText', form) ?? '';
-  const layout = layoutById(layoutId);
-  const bounds = useMemo(() => layoutBounds(layout), [layout]);
   const { width, height } = SIZES[size];
+  const {
+    layoutId,
+    areas,
+    bounds,
+    selected,
+    setSelected,
+    drawError,
+    setDrawError,
+    chooseLayout,
+    setAction,
+    areaName,
+    placeArea,
+    deleteArea,
+  } = useDraftAreas(size);
 
   useEffect(() => () => (image ? URL.revokeObjectURL(image.url) : undefined), [image]);
 
@@ -101,12 +104,6 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
     setImage(undefined);
     setImageError(undefined);
   };
-  const chooseLayout = (id: string) => {
-    setLayoutId(id);
-    setActions((previous) => blankActions(layoutById(id).cells.length, previous));
-  };
-  const setAction = (i: number, patch: Partial<AreaAction>) =>
-    setActions((previous) => previous.map((a, k) => (k === i ? { ...a, ...patch } : a)));
 
   const chooseImage = async (file: File | undefined) => {
     setImageError(undefined);
@@ -124,18 +121,17 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
 
   const submit = (basics: Basics) => {
     if (!image) return setImageError(t('imageRequired'));
-    for (const [i, action] of actions.entries()) {
+    if (areas.length === 0) return setActionError(t('noAreas'));
+    for (const [i, { action }] of areas.entries()) {
       const problem = actionProblem(action);
-      if (problem) {
-        const label = AREA_LABELS[i] ?? String(i + 1);
-        return setActionError(t(problem, { label, field: t(VALUE_LABEL[action.type]) }));
-      }
+      if (problem)
+        return setActionError(t(problem, { label: areaLabel(i), field: t(VALUE_LABEL[action.type]) }));
     }
     setActionError(undefined);
     create.mutate(
       {
         channelId: basics.channelId,
-        definition: richMenuDefinition({ ...basics, layoutId, actions }),
+        definition: richMenuDefinition({ ...basics, size, areas }),
         image: image.file,
         ...(basics.segmentId ? { segmentId: basics.segmentId } : {}),
         priority: basics.priority,
@@ -150,7 +146,10 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
     );
   };
 
-  const labels = actions.map((a, i) => `${AREA_LABELS[i]} ${a.label}`.trim());
+  const labels = areas.map((a, i) => `${areaLabel(i)} ${a.action.label}`.trim());
+  const names = areas.map((a, i) =>
+    t('areaOnImage', { area: areaName(i), ...a.bounds, label: a.action.label || t('noLabel') }),
+  );
   const failure = create.error;
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
@@ -208,6 +207,7 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
                       <LayoutThumb id={l.id} label={t('layoutOption', { count: l.cells.length })} />
                     </Radio>
                   ))}
+                  <Radio value={FREE}>{t('layoutFree')}</Radio>
                 </Radio.Group>
               </Form.Item>
               <Form.Item
@@ -232,16 +232,33 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
                 </Space>
               </Form.Item>
             </Card>
-            <Card title={<CardTitle>{t('actions')}</CardTitle>}>
+            <Card
+              title={<CardTitle>{t('actions')}</CardTitle>}
+              extra={t('areaCount', { count: areas.length, max: MAX_AREAS })}
+            >
+              <Typography.Paragraph type="secondary">{t('drawHelp', { width, height })}</Typography.Paragraph>
               <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-                {actions.map((action, i) => (
-                  <AreaActionFields
-                    key={AREA_LABELS[i]}
-                    index={i}
-                    action={action}
-                    onChange={(patch) => setAction(i, patch)}
+                {areas.map((area, i) => (
+                  <AreaFields
+                    key={area.id}
+                    area={areaName(i)}
+                    bounds={area.bounds}
+                    action={area.action}
+                    selected={selected === i}
+                    onBounds={(next) => placeArea(i, next)}
+                    onAction={(patch) => setAction(i, patch)}
+                    onDelete={() => deleteArea(i)}
+                    onSelect={() => setSelected(i)}
                   />
                 ))}
+                {areas.length < MAX_AREAS ? (
+                  <AddAreaFields
+                    area={areaName(areas.length)}
+                    onAdd={(next) => placeArea(areas.length, next)}
+                  />
+                ) : (
+                  <Typography.Text type="secondary">{t('tooMany', { max: MAX_AREAS })}</Typography.Text>
+                )}
               </Space>
               {actionError && <Alert type="error" showIcon style={{ marginTop: 16 }} title={actionError} />}
             </Card>
@@ -288,11 +305,30 @@ function Editor({ channels }: { channels: { value: string; label: string }[] }) 
               {...(image ? { imageUrl: image.url } : {})}
               width={width}
               height={height}
-              areas={bounds}
-              labels={labels}
               chatBarText={chatBarText}
               chatLabel={t('previewChat')}
-            />
+            >
+              <RichMenuDrawing
+                width={width}
+                height={height}
+                areas={bounds}
+                ids={areas.map((a) => a.id)}
+                labels={labels}
+                names={names}
+                selected={selected}
+                onSelect={setSelected}
+                allowed={(i, next) => !boundsProblem(next, i, bounds, { width, height })}
+                onCommit={(i, next) => setDrawError(placeArea(i, next)?.message)}
+                onDelete={deleteArea}
+                surfaceLabel={t('surface')}
+              />
+            </RichMenuPreview>
+            <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0 }}>
+              {t('drawHint')}
+            </Typography.Paragraph>
+            {drawError && (
+              <Alert type="error" showIcon role="alert" style={{ marginTop: 12 }} title={drawError} />
+            )}
           </Card>
         </div>
       </Form>
@@ -322,58 +358,6 @@ function LayoutThumb({ id, label }: { id: string; label: string }) {
       </svg>
       {label}
     </span>
-  );
-}
-
-function AreaActionFields({
-  index,
-  action,
-  onChange,
-}: {
-  index: number;
-  action: AreaAction;
-  onChange: (patch: Partial<AreaAction>) => void;
-}) {
-  const t = useT(editorMessages);
-  const label = AREA_LABELS[index] ?? String(index + 1);
-  const area = t('area', { label });
-  return (
-    <fieldset style={{ border: '1px solid #f0f0f0', borderRadius: 8, padding: '8px 12px', margin: 0 }}>
-      <legend
-        style={{ fontSize: 14, fontWeight: 600, width: 'auto', margin: 0, padding: '0 4px', border: 0 }}
-      >
-        {area}
-      </legend>
-      <Space wrap align="start" style={{ width: '100%' }}>
-        <Select<ActionType>
-          aria-label={`${area} ${t('actionType')}`}
-          value={action.type}
-          style={{ width: 220 }}
-          onChange={(type) => onChange({ type })}
-          options={[
-            { value: 'uri', label: t('actionUri') },
-            { value: 'message', label: t('actionMessage') },
-            { value: 'postback', label: t('actionPostback') },
-          ]}
-        />
-        <Input
-          aria-label={`${area} ${t('actionLabel')}`}
-          placeholder={t('actionLabel')}
-          maxLength={20}
-          value={action.label}
-          onChange={(e) => onChange({ label: e.target.value })}
-          style={{ width: 180 }}
-        />
-        <Input
-          aria-label={`${area} ${t(VALUE_LABEL[action.type])}`}
-          placeholder={t(VALUE_LABEL[action.type])}
-          maxLength={action.type === 'uri' ? 1000 : 300}
-          value={action.value}
-          onChange={(e) => onChange({ value: e.target.value })}
-          style={{ width: 260 }}
-        />
-      </Space>
-    </fieldset>
   );
 }
 

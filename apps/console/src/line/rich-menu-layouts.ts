@@ -1,5 +1,6 @@
 // Rich menu sizes and the tap-area templates LINE Official Account Manager offers, and the
-// editor's state turned into LINE's richmenu object. Pure functions: the editor and its tests share them.
+// editor's state (areas from a template or drawn by hand) turned into LINE's richmenu object.
+// Pure functions: the editor and its tests share them.
 
 export type MenuSize = 'large' | 'compact';
 
@@ -119,15 +120,26 @@ export interface AreaAction {
   value: string;
 }
 
+/** One tap area of the draft: where it is on the image and what a tap does. */
+export interface DraftArea {
+  bounds: Bounds;
+  action: AreaAction;
+}
+
 export interface MenuDraft {
   name: string;
   chatBarText: string;
   selected: boolean;
-  layoutId: string;
-  actions: AreaAction[];
+  size: MenuSize;
+  areas: readonly DraftArea[];
 }
 
-export const AREA_LABELS = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
+/** One letter per area, up to LINE's 20. */
+export const AREA_LABELS = 'ABCDEFGHIJKLMNOPQRST'.split('');
+
+export function areaLabel(index: number): string {
+  return AREA_LABELS[index] ?? String(index + 1);
+}
 
 export function layoutById(id: string): Layout {
   const layout = LAYOUTS.find((l) => l.id === id);
@@ -150,16 +162,12 @@ function lineAction(action: AreaAction): Record<string, string> {
 
 /** LINE's richmenu object for `POST /v1/line/channels/:channelId/rich-menus`. */
 export function richMenuDefinition(draft: MenuDraft) {
-  const layout = layoutById(draft.layoutId);
   return {
-    size: SIZES[layout.size],
+    size: SIZES[draft.size],
     selected: draft.selected,
     name: draft.name.trim(),
     chatBarText: draft.chatBarText.trim(),
-    areas: layoutBounds(layout).map((bounds, i) => ({
-      bounds,
-      action: lineAction(draft.actions[i] ?? { type: 'message', label: '', value: '' }),
-    })),
+    areas: draft.areas.map(({ bounds, action }) => ({ bounds: { ...bounds }, action: lineAction(action) })),
   };
 }
 

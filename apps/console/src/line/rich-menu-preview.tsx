@@ -1,14 +1,14 @@
 // What a friend sees: the chat above, the menu image with its tap areas, and LINE's chat bar
-// under it (keyboard icon, the bar text and the ▼ that folds the menu).
-import type { Bounds } from './rich-menu-layouts.ts';
+// under it (keyboard icon, the bar text and the ▼ that folds the menu). The tap areas are the
+// editor's drawing surface, laid over the image as children.
+import type { ReactNode } from 'react';
 
 export interface RichMenuPreviewProps {
   imageUrl?: string;
   width: number;
   height: number;
-  areas: Bounds[];
-  /** What each area does, drawn on it: "A ショップ". */
-  labels: string[];
+  /** What lies over the image: the tap areas. */
+  children: ReactNode;
   chatBarText: string;
   chatLabel: string;
 }
@@ -17,12 +17,10 @@ export function RichMenuPreview({
   imageUrl,
   width,
   height,
-  areas,
-  labels,
+  children,
   chatBarText,
   chatLabel,
 }: RichMenuPreviewProps) {
-  const pct = (value: number, of: number) => `${(value / of) * 100}%`;
   return (
     <figure className="kz-rm-phone" aria-label={chatLabel} style={{ margin: 0 }}>
       <div className="kz-rm-chat" aria-hidden="true">
@@ -34,20 +32,7 @@ export function RichMenuPreview({
         ) : (
           <div className="kz-rm-image kz-rm-blank" />
         )}
-        {areas.map((area, i) => (
-          <div
-            key={`${area.x}-${area.y}`}
-            className="kz-rm-area"
-            style={{
-              left: pct(area.x, width),
-              top: pct(area.y, height),
-              width: pct(area.width, width),
-              height: pct(area.height, height),
-            }}
-          >
-            <span>{labels[i]}</span>
-          </div>
-        ))}
+        {children}
       </div>
       <figcaption className="kz-rm-bar">
         <span aria-hidden="true" className="kz-rm-keyboard">
