@@ -205,7 +205,7 @@ export function subsampleIndex(ix: RfmIndex, step: number): RfmIndex {
       if (w >= step) keptW = w;
       else if (light++ % step === 0) keptW = w * step;
       if (keptW === 0) continue;
-      rowX[kept] = ix.rowX[j]!;
+      rowX[kept] = k; // a row's x rank is its group's (read from ix.rowX, the integer path would make that array)
       rowTx[kept] = ix.rowTx[j]!;
       rowT[kept] = ix.rowT[j]!;
       rowWeight[kept] = keptW;
@@ -225,10 +225,12 @@ export function subsampleIndex(ix: RfmIndex, step: number): RfmIndex {
     customerStart: ix.customerStart,
     sumX: ix.sumX,
     sumT: ix.sumT,
-    rowX: rowX.slice(0, kept),
-    rowTx: rowTx.slice(0, kept),
-    rowT: rowT.slice(0, kept),
-    rowWeight: rowWeight.slice(0, kept),
+    // Views, not copies: the pages past row `kept` were never written, so they cost nothing, and
+    // a copy is fresh memory (see compress-int.ts).
+    rowX: rowX.subarray(0, kept),
+    rowTx: rowTx.subarray(0, kept),
+    rowT: rowT.subarray(0, kept),
+    rowWeight: rowWeight.subarray(0, kept),
     groupStart,
     weightByX,
     rowOf: new Uint32Array(0),
