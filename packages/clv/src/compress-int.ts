@@ -57,6 +57,7 @@ export function compressIntegers(s: RfmSummary): RfmIndex | undefined {
   scatterByX(cols.xi, rankX, byX.slice(0, nx), order);
   const nt = txValues.length;
   const pairs: PairKeys = { ti: cols.ti, Ti: cols.Ti, rankt, rankT, nT };
+  primeGroupPairs();
   const rows = groupPairs(order, pairs, byX, nx, nt, s.weight, undefined);
   const m = rows.count;
   // Views, not copies: the pages past row m were never written, so they cost nothing.
@@ -292,6 +293,28 @@ function groupPairs(
     groupEnd = byX[k + 1] ?? n;
   }
   return { count: m, rowTx, rowT, rowWeight, groupStart, weightByX };
+}
+
+let primed = false;
+
+/**
+ * Runs `groupPairs` once, in the interpreter, on three made-up customers that take every path (a
+ * new and a seen pair, a change of x group, the groups after the last customer), so that V8 has
+ * type feedback for all of it before it compiles the real loop on-stack. Compiled during the
+ * first x group without it, the loop bailed out at the first change of group and again after the
+ * loop (`--trace-deopt`), running interpreted until each recompile.
+ */
+function primeGroupPairs(): void {
+  if (primed) return;
+  primed = true;
+  const keys: PairKeys = {
+    ti: Uint16Array.of(0, 0, 0),
+    Ti: Uint16Array.of(0, 0, 1),
+    rankt: Int32Array.of(0),
+    rankT: Int32Array.of(0, 1),
+    nT: 2,
+  };
+  groupPairs(Uint32Array.of(0, 1, 2), keys, Int32Array.of(0, 2, 3), 2, 1, undefined, undefined);
 }
 
 /**

@@ -184,6 +184,39 @@ export function compressGeneral(s: RfmSummary): RfmIndex {
  * estimates the full one without bias.
  */
 export function subsampleIndex(ix: RfmIndex, step: number): RfmIndex {
+  primeSubsample();
+  return keepRows(ix, step);
+}
+
+let primed = false;
+
+/**
+ * Runs `keepRows` once, in the interpreter, on a made-up index that takes every path (a heavy row,
+ * light rows kept and skipped, two x groups), so that V8 has type feedback for all of it before it
+ * compiles the real loop on-stack: compiled without it, the loop bailed out after its last row
+ * (`--trace-deopt`), and the rest ran interpreted.
+ */
+function primeSubsample(): void {
+  if (primed) return;
+  primed = true;
+  const u = () => Uint32Array.of(0, 0, 0, 0);
+  const ix: RfmIndex = {
+    xValues: Float64Array.of(0, 1),
+    txValues: Float64Array.of(0),
+    TValues: Float64Array.of(1),
+    rowX: Uint32Array.of(0, 0, 0, 1),
+    rowTx: u(),
+    rowT: u(),
+    rowWeight: Float64Array.of(5, 1, 1, 1),
+    groupStart: Uint32Array.of(0, 3, 4),
+    weightByX: Float64Array.of(7, 1),
+    rowOf: new Uint32Array(0),
+    totalWeight: 8,
+  };
+  keepRows(ix, 2);
+}
+
+function keepRows(ix: RfmIndex, step: number): RfmIndex {
   const nx = ix.xValues.length;
   const m = ix.rowWeight.length;
   const groupStart = new Uint32Array(nx + 1);
