@@ -90,7 +90,22 @@ export function bgNegLogLik(
       // double range; otherwise (x = 0, very high x) the per-row form.
       const at = 7 * k;
       if (pass === 0)
-        rowGroupSums(ix, LT, Lt, iT, it, groupStart[k]!, groupStart[k + 1]!, rx, hasA4, lnab, sums, at);
+        rowGroupSums(
+          rowT,
+          rowTx,
+          rowWeight,
+          LT,
+          Lt,
+          iT,
+          it,
+          groupStart[k]!,
+          groupStart[k + 1]!,
+          rx,
+          hasA4,
+          lnab,
+          sums,
+          at,
+        );
       const sA3 = sums[at]!;
       const sLT = hasA4 ? sums[at + 1]! : sA3;
       const sLt = sums[at + 2]!;
@@ -159,9 +174,9 @@ function primeRowFunctions(): void {
   const groupStart = Uint32Array.of(0, 3);
   const out = new Float64Array(7);
   fastSums(rowT, rowT, Float64Array.of(1, 2, 1), groupStart, t, Uint8Array.of(1), one(), one(), 0, out);
-  const ix = { rowT, rowTx: rowT, rowWeight: Float64Array.of(1, 2, 1) } as RfmIndex;
-  rowGroupSums(ix, t.LT, t.Lt, t.iT, t.it, 0, 3, 1, true, 0, out);
-  rowGroupSums(ix, t.LT, t.Lt, t.iT, t.it, 0, 3, 1, false, 0, out);
+  const w = Float64Array.of(1, 2, 1);
+  rowGroupSums(rowT, rowT, w, t.LT, t.Lt, t.iT, t.it, 0, 3, 1, true, 0, out);
+  rowGroupSums(rowT, rowT, w, t.LT, t.Lt, t.iT, t.it, 0, 3, 1, false, 0, out);
 }
 
 /**
@@ -246,9 +261,16 @@ function fastSums(
   }
 }
 
-/** One x group's rows on the per-row path: the same sums as `fastSums`, written to out[at … at+6]. */
+/**
+ * One x group's rows on the per-row path: the same sums as `fastSums`, written to out[at … at+6].
+ * It takes the row arrays, not the index: the full index and the warm-start subsample are objects
+ * of different shapes, and reading the arrays from either made V8 throw away its compiled code
+ * (`--trace-deopt`: "wrong map") and compile it again.
+ */
 function rowGroupSums(
-  ix: RfmIndex,
+  rowT: Uint32Array,
+  rowTx: Uint32Array,
+  rowWeight: Float64Array,
   LT: Float64Array,
   Lt: Float64Array,
   iT: Float64Array,
@@ -261,7 +283,6 @@ function rowGroupSums(
   out: Float64Array,
   at = 0,
 ): void {
-  const { rowT, rowTx, rowWeight } = ix;
   let sA3 = 0;
   let sLT = 0;
   let sLt = 0;

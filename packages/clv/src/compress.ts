@@ -184,6 +184,39 @@ export function compressGeneral(s: RfmSummary): RfmIndex {
  * estimates the full one without bias.
  */
 export function subsampleIndex(ix: RfmIndex, step: number): RfmIndex {
+  primeSubsample();
+  return keepRows(ix, step);
+}
+
+let primed = false;
+
+/**
+ * Runs `keepRows` once, in the interpreter, on a made-up index that takes every path (a heavy row,
+ * light rows kept and skipped, two x groups), so that V8 has type feedback for all of it before it
+ * compiles the real loop on-stack: compiled without it, the loop bailed out after its last row
+ * (`--trace-deopt`), and the rest ran interpreted.
+ */
+function primeSubsample(): void {
+  if (primed) return;
+  primed = true;
+  const u = () => Uint32Array.of(0, 0, 0, 0);
+  const ix: RfmIndex = {
+    xValues: Float64Array.of(0, 1),
+    txValues: Float64Array.of(0),
+    TValues: Float64Array.of(1),
+    rowX: Uint32Array.of(0, 0, 0, 1),
+    rowTx: u(),
+    rowT: u(),
+    rowWeight: Float64Array.of(5, 1, 1, 1),
+    groupStart: Uint32Array.of(0, 3, 4),
+    weightByX: Float64Array.of(7, 1),
+    rowOf: new Uint32Array(0),
+    totalWeight: 8,
+  };
+  keepRows(ix, 2);
+}
+
+function keepRows(ix: RfmIndex, step: number): RfmIndex {
   const nx = ix.xValues.length;
   const m = ix.rowWeight.length;
   const groupStart = new Uint32Array(nx + 1);
@@ -205,7 +238,7 @@ export function subsampleIndex(ix: RfmIndex, step: number): RfmIndex {
       if (w >= step) keptW = w;
       else if (light++ % step === 0) keptW = w * step;
       if (keptW === 0) continue;
-      rowX[kept] = ix.rowX[j]!;
+      rowX[kept] = k; // a row's x rank is its group's (read from ix.rowX, the integer path would make that array)
       rowTx[kept] = ix.rowTx[j]!;
       rowT[kept] = ix.rowT[j]!;
       rowWeight[kept] = keptW;
@@ -225,10 +258,12 @@ export function subsampleIndex(ix: RfmIndex, step: number): RfmIndex {
     customerStart: ix.customerStart,
     sumX: ix.sumX,
     sumT: ix.sumT,
-    rowX: rowX.slice(0, kept),
-    rowTx: rowTx.slice(0, kept),
-    rowT: rowT.slice(0, kept),
-    rowWeight: rowWeight.slice(0, kept),
+    // Views, not copies: the pages past row `kept` were never written, so they cost nothing, and
+    // a copy is fresh memory (see compress-int.ts).
+    rowX: rowX.subarray(0, kept),
+    rowTx: rowTx.subarray(0, kept),
+    rowT: rowT.subarray(0, kept),
+    rowWeight: rowWeight.subarray(0, kept),
     groupStart,
     weightByX,
     rowOf: new Uint32Array(0),

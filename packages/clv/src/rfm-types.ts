@@ -40,7 +40,10 @@ export interface RfmIndex {
   xValues: Float64Array;
   txValues: Float64Array;
   TValues: Float64Array;
-  /** Compressed rows: index into xValues / txValues / TValues, and total weight. */
+  /**
+   * Compressed rows: index into xValues / txValues / TValues, and total weight. rowX[j] is the
+   * row's group k (the integer path makes it only when read).
+   */
   rowX: Uint32Array;
   rowTx: Uint32Array;
   rowT: Uint32Array;

@@ -194,6 +194,7 @@ function fromXOrder(
   // starts the grouping again without merging, as the general path does. The cent tables start
   // at 2^20 cents (10,485.75 in yen or dollars) and grow to MAX_CENTS only when a spend needs it:
   // large typed arrays, even untouched, make V8 collect garbage for "external memory pressure".
+  primeGroupSpends();
   let total = groupSpends(groups, 1 << 20);
   if (total === LARGER) {
     w.fill(0);
@@ -295,6 +296,35 @@ function groupSpends(g: SpendGroups, tableSize: number): number {
   return end - begin;
 }
 
+let primedGroups = false;
+
+/**
+ * Runs `groupSpends` once, in the interpreter, on three made-up buyers in whole cents that take
+ * every path (a new and a seen m̄, a change of x group, the groups after the last buyer), so that
+ * V8 has type feedback for all of it before it compiles the real loop on-stack: compiled during
+ * the first x group without it, the loop bailed out at the first change of group and again after
+ * the loop (`--trace-deopt`).
+ */
+function primeGroupSpends(): void {
+  if (primedGroups) return;
+  primedGroups = true;
+  groupSpends(
+    {
+      cents: Int32Array.of(100, 100, 250),
+      m: undefined,
+      order: Uint32Array.of(0, 1, 2),
+      start: Int32Array.of(0, 2, 3),
+      first: 0,
+      nx: 2,
+      rowM: new Float64Array(3),
+      w: new Float64Array(3),
+      groupStart: new Uint32Array(3),
+      weightByX: new Float64Array(2),
+    },
+    1024,
+  );
+}
+
 /** The sorted distinct x of the kept buyers, and each kept buyer's rank among them. */
 function distinctX(
   x: Float64Array,
@@ -367,8 +397,9 @@ export function subsampleSpend(d: SpendData, step: number): SpendData {
     groupStart,
     weightByX,
     logSpendByX,
-    xm: xm.slice(0, kept),
-    w: w.slice(0, kept),
+    // Views, not copies (fresh memory: see compress-int.ts).
+    xm: xm.subarray(0, kept),
+    w: w.subarray(0, kept),
     total,
   };
 }
