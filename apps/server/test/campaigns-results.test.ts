@@ -35,7 +35,9 @@ describe('campaign results on a simulated clock', () => {
   it('sends at the scheduled JST instant, records a click and counts an order in the window as a conversion', async () => {
     const db = bed.database.db;
     const clock = new SimulatedClock(new Date('2027-01-10T09:00:00+09:00'));
-    const ids = await makeFriends(db, ws, 3001, 20);
+    // 40 friends: the holdout (30%, by a hash of the campaign and customer ids, which differ from run
+    // to run on PostgreSQL) needs two members for a lift; with 20 it got one in about 1 run in 130.
+    const ids = await makeFriends(db, ws, 3001, 40);
     const c = await createCampaign(
       db,
       ws,
@@ -80,7 +82,7 @@ describe('campaign results on a simulated clock', () => {
       where workspace_id = ${ws} and campaign_id = ${c.id} order by customer_id`.execute(db);
     const treated = rows.filter((r) => r.decision === 'send').map((r) => Number(r.customer_id));
     const held = rows.filter((r) => r.decision === 'holdout').map((r) => Number(r.customer_id));
-    expect(held.length).toBeGreaterThan(0);
+    expect(held.length).toBeGreaterThan(1);
     expect(treated.length).toBeGreaterThan(3);
     await until(
       async () => (await campaignResults(db, ws, c.id)).groups[0]!.delivered === treated.length,
