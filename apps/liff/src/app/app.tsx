@@ -93,7 +93,7 @@ export function App() {
             {p.linked}
           </p>
         )}
-        {home && tab === 'card' && <CardScreen t={t} language={language} />}
+        {home && tab === 'card' && <CardScreen t={t} />}
         {home && tab === 'points' && <PointsScreen t={t} language={language} />}
         {home && tab === 'coupons' && <CouponsScreen t={t} language={language} />}
         {home && tab === 'profile' && (

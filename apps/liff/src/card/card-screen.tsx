@@ -1,8 +1,8 @@
-import { formatCount, formatTime, type Language, type Messages } from '../i18n/messages.ts';
+import { formatCount, formatTime, type Messages } from '../i18n/messages.ts';
 import { QrCode } from './qr-code.tsx';
 import { useCard } from './use-card.ts';
 
-export function CardScreen({ t, language }: { t: Messages; language: Language }) {
+export function CardScreen({ t }: { t: Messages }) {
   const { card, qrValid, refreshFailed, reload } = useCard();
   if (!card) {
     return (
@@ -42,7 +42,7 @@ export function CardScreen({ t, language }: { t: Messages; language: Language })
           <QrCode payload={card.qr.payload} modules={card.qr.modules} label={t.qrAlt} size={280} />
           <figcaption>
             <span>{t.qrHint}</span>
-            <span className="muted">{t.qrValidUntil(formatTime(card.qr.expiresAt, language))}</span>
+            <span className="muted">{t.qrValidUntil(formatTime(card.qr.expiresAt))}</span>
           </figcaption>
         </figure>
       ) : (

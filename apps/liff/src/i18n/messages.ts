@@ -134,7 +134,7 @@ export function formatDate(iso: string, language: Language): string {
 // with Intl's.
 
 /** Hours and minutes in Japan's time (UTC+9, no daylight saving), as `HH:mm` in either language. */
-export function formatTime(iso: string, _language: Language): string {
+export function formatTime(iso: string): string {
   const jst = new Date(Date.parse(iso) + 9 * 3_600_000);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${pad(jst.getUTCHours())}:${pad(jst.getUTCMinutes())}`;
