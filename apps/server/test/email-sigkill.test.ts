@@ -33,7 +33,8 @@ import { type MailSink, type ReceivedMail, startMailSink } from './email-sink.ts
 import { newWorkspace, TEST_DATABASE_URL } from './helpers.ts';
 import { prepareWorkerStore, startWorker, type WorkerProcess } from './worker-process.ts';
 
-const RECIPIENTS = TEST_DATABASE_URL ? 20_000 : 5_000;
+// PGlite 2,000: the embedded database delivers about a third as fast, and the issue's 20,000 run is PostgreSQL's.
+const RECIPIENTS = TEST_DATABASE_URL ? 20_000 : 2_000;
 const KILLS_AT = [0.25, 0.6];
 const key = randomBytes(32).toString('hex');
 
