@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 interface VitestJson {
   numPassedTests: number;
@@ -11,6 +11,7 @@ interface VitestJson {
   numPendingTests: number;
   numTodoTests: number;
   success: boolean;
+  testResults?: { name: string; startTime: number; endTime: number }[];
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kizuna-vitest-'));
@@ -38,6 +39,16 @@ if (!summary) {
   console.log('0 passed, 1 failed');
   console.error('kizuna test: vitest produced no results (see its output above)');
   process.exit(result.status || 1);
+}
+// The slowest files, so that a long run shows where its time went (CI keeps the whole run short).
+const files = (summary.testResults ?? []).filter((f) => f.endTime > f.startTime);
+if (files.length > 10) {
+  const slowest = [...files].sort((a, b) => b.endTime - b.startTime - (a.endTime - a.startTime)).slice(0, 12);
+  console.log('slowest test files:');
+  for (const f of slowest)
+    console.log(
+      `  ${((f.endTime - f.startTime) / 1000).toFixed(1).padStart(6)} s  ${relative(process.cwd(), f.name)}`,
+    );
 }
 const skipped = summary.numPendingTests + summary.numTodoTests;
 const failed = summary.numFailedTests + (summary.success || summary.numFailedTests > 0 ? 0 : 1);
