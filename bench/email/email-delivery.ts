@@ -3,19 +3,23 @@
 // against a bare pooled nodemailer loop sending the same messages to the same sink, same run.
 //
 //   node bench/email/email-delivery.ts [--messages 3000] [--rounds 3] [--url postgres://…] [--personal]
+//                                      [--connections 5]
+//
+// `--connections N`: SMTP connections for both loops (Kizuna's through the relay URL's
+// `?connections=N`, the bare loop's pool the same; default 5, as KIZUNA_SMTP_URL's default).
 //
 // `--personal`: the mail holds Liquid (the customer's name) and a link, so each recipient gets
 // their own rendered copy with a tracked link; the time to create the send (render, links,
 // outbox) is printed too.
 //
 // The sink (bench/email/sink.ts) runs in its own process and accepts everything. Each round runs,
-// one after the other: (1) the bare loop, nodemailer pool (5 connections), 16 in flight, no
+// one after the other: (1) the bare loop, nodemailer pool (5 connections), 16 queued, no
 // database, no DKIM; (2) the same loop sending DKIM-signed messages (RSA-2048, the sender's key
 // parsed once), the fair baseline, since Kizuna signs every message; (3) Kizuna: `deliverSend`
 // with the email adapter, from the first plan to the send's `done`, each outcome committed before
 // its connection's next message is accepted. Rounds alternate so that a neighbour's load falls on
 // all three alike; the ratio is taken within each round. After the rounds, once: (4) the same
-// delivery with outcomes not awaited (16 in flight, as a channel with retry keys runs), what
+// delivery with outcomes not awaited (16 requests at once, as a channel with retry keys runs), what
 // committing each outcome before the next message costs.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
@@ -43,10 +47,14 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     url: { type: 'string' },
     personal: { type: 'boolean', default: false },
+    connections: { type: 'string', default: '5' },
   },
 });
 const count = Number(values.messages);
 const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+// The bare loop keeps more messages queued than it has connections, so none ever waits for it.
+const inFlight = Math.max(16, 2 * connections);
 const subject = '【冬の新作】ほうじ茶ラテのご案内';
 const personal = values.personal
   ? '<p>{{ customer.given_name | default: "お客" }}様</p><p><a href="https://shop.example.jp/menu">冬の新作</a></p>'
@@ -83,7 +91,7 @@ async function openBenchDatabase(): Promise<Database> {
   return openDatabase({ kind: 'postgres', url: values.url, schema, poolSize: 8 });
 }
 
-/** The bare loop: the same messages through a nodemailer pool, 16 in flight. */
+/** The bare loop: the same messages through a nodemailer pool, `inFlight` (16) queued. */
 async function bareLoop(
   port: number,
   // The key parsed once (a KeyObject), as the adapter does; nodemailer types it as PEM text only.
@@ -95,7 +103,7 @@ async function bareLoop(
     port,
     secure: false,
     ignoreTLS: true,
-    maxConnections: 5,
+    maxConnections: connections,
     maxMessages: 100,
   });
   const started = performance.now();
@@ -114,7 +122,7 @@ async function bareLoop(
       });
     }
   };
-  await Promise.all(Array.from({ length: 16 }, worker));
+  await Promise.all(Array.from({ length: inFlight }, worker));
   const seconds = (performance.now() - started) / 1000;
   transport.close();
   return count / seconds;
@@ -152,11 +160,14 @@ const context = {
   database,
   secrets,
   logger: pino({ level: 'silent' }),
-  email: { smtp: parseSmtpUrl(`smtp://127.0.0.1:${sink.port}`), publicUrl: 'https://kizuna.example.jp' },
+  email: {
+    smtp: parseSmtpUrl(`smtp://127.0.0.1:${sink.port}?connections=${connections}`),
+    publicUrl: 'https://kizuna.example.jp',
+  },
 };
 
 /** One email send to every customer, delivered by `adapter`: the time to create it, and messages/s. */
-async function kizunaRun(idempotencyKey: string, adapter: typeof emailAdapter) {
+async function kizunaRun(idempotencyKey: string, adapter: typeof emailAdapter, concurrency?: number) {
   const createStarted = performance.now();
   const send = await createEmailSend(
     database.db,
@@ -166,7 +177,13 @@ async function kizunaRun(idempotencyKey: string, adapter: typeof emailAdapter) {
   );
   const createSeconds = (performance.now() - createStarted) / 1000;
   const started = performance.now();
-  const outcome = await deliverSend(context, adapter, ws.workspaceId, send.id);
+  const outcome = await deliverSend(
+    context,
+    adapter,
+    ws.workspaceId,
+    send.id,
+    concurrency ? { concurrency } : {},
+  );
   return { createSeconds, outcome, rate: count / ((performance.now() - started) / 1000) };
 }
 
@@ -189,18 +206,21 @@ for (let round = 1; round <= rounds; round++) {
     `  round ${round}: bare ${bare.toFixed(0)}/s, bare + DKIM ${bareDkim.toFixed(0)}/s, Kizuna ${run.rate.toFixed(0)}/s (${run.outcome}): ${((run.rate / bareDkim) * 100).toFixed(0)}% of bare + DKIM, ${((run.rate / bare) * 100).toFixed(0)}% of bare (load ${loadavg()[0]!.toFixed(2)})`,
   );
 }
-const unconfirmed = await kizunaRun('bench-unconfirmed', {
-  ...emailAdapter,
-  recognisesRetryKey: true,
-  concurrency: 16,
-});
+const unconfirmed = await kizunaRun(
+  'bench-unconfirmed',
+  {
+    ...emailAdapter,
+    recognisesRetryKey: true,
+  },
+  inFlight,
+);
 const stats = await sink.stats();
 closeSmtpTransports();
 sink.child.stdin!.end();
 await database.close();
 
 console.log(
-  `email delivery, ${count.toLocaleString('en')} messages × ${rounds} rounds, ${values.url ? 'PostgreSQL' : 'PGlite'}, ${cpus().length} cores, load average ${load} → ${loadavg()[0]!.toFixed(2)}`,
+  `email delivery, ${count.toLocaleString('en')} messages × ${rounds} rounds, ${values.url ? 'PostgreSQL' : 'PGlite'}, ${connections} SMTP connections, ${cpus().length} cores, load average ${load} → ${loadavg()[0]!.toFixed(2)}`,
 );
 console.log(
   `  create the send (${values.personal ? 'Liquid + tracked link per recipient' : 'shared content'}): ${(created / rounds).toFixed(2)} s`,
@@ -210,7 +230,7 @@ console.log(
   `  median: Kizuna ${(median(ratios) * 100).toFixed(0)}% of bare + DKIM (the same signed messages), ${(median(unsignedRatios) * 100).toFixed(0)}% of bare without DKIM`,
 );
 console.log(
-  `  Kizuna, outcomes not awaited: ${unconfirmed.rate.toFixed(0)} messages/s (${unconfirmed.outcome}; 16 in flight, a kill may resend up to a cycle)`,
+  `  Kizuna, outcomes not awaited: ${unconfirmed.rate.toFixed(0)} messages/s (${unconfirmed.outcome}; ${inFlight} in flight, a kill may resend up to a cycle)`,
 );
 console.log(
   `  sink: ${kizunaAccepted} accepted from Kizuna (${count * rounds} expected), ${stats.duplicates} repeated Message-IDs`,

@@ -25,7 +25,15 @@ describe('email setup', () => {
       port: 587,
       secure: false,
       requireTls: true,
+      connections: 5,
     });
+    expect(loadConfig({ KIZUNA_SMTP_URL: 'smtp://mail.example.jp?connections=12' }).smtp?.connections).toBe(
+      12,
+    );
+    for (const bad of ['0', '51', '2.5', 'many'])
+      expect(() => loadConfig({ KIZUNA_SMTP_URL: `smtp://mail.example.jp?connections=${bad}` })).toThrow(
+        new ConfigError('KIZUNA_SMTP_URL', `?connections= must be a whole number from 1 to 50, got "${bad}"`),
+      );
     expect(config.smtp?.display).toBe('smtp://kizuna:***@mail.example.jp:587?requireTLS=true');
     expect(loadConfig({ KIZUNA_SMTP_URL: 'smtps://relay.example.jp' }).smtp).toMatchObject({
       port: 465,

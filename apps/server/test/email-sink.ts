@@ -21,6 +21,9 @@ export interface MailSink {
   dataBytes: number;
   /** SMTP connections the server has seen closed. */
   closed: number;
+  /** SMTP connections open now, and the most that were open at once. */
+  open: number;
+  maxOpen: number;
   /** Server errors other than a client's reset (a test may assert there are none). */
   errors: Error[];
   /** Decides each message's answer; default accept. `attempt` counts this Message-ID's tries. */
@@ -43,6 +46,8 @@ export async function startMailSink(): Promise<MailSink> {
     accepted: [],
     dataBytes: 0,
     closed: 0,
+    open: 0,
+    maxOpen: 0,
     errors: [],
     answer: () => 'accept',
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -51,8 +56,14 @@ export async function startMailSink(): Promise<MailSink> {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      sink.open += 1;
+      sink.maxOpen = Math.max(sink.maxOpen, sink.open);
+      callback();
+    },
     onClose() {
       sink.closed += 1;
+      sink.open -= 1;
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

@@ -9,7 +9,8 @@ import { withEd25519Signature } from './dkim-ed25519.ts';
 import { DomainThrottle } from './domain-throttle.ts';
 import { domainOf, openSender } from './sender.ts';
 import { type SignedMessage, signMessage } from './signed-message.ts';
-import { deliverMessage, SMTP_POOL_CONNECTIONS, smtpTransport } from './smtp-transport.ts';
+import { DEFAULT_SMTP_CONNECTIONS } from './smtp-settings.ts';
+import { deliverMessage, smtpTransport } from './smtp-transport.ts';
 
 /** The job that delivers an email send ({ workspaceId, sendId }). */
 export const EMAIL_SEND_JOB = 'email-send';
@@ -66,7 +67,8 @@ export const emailAdapter: ChannelAdapter<'email'> = {
   // SMTP has no idempotency key: each message's outcome is committed before its connection
   // carries the next, so a killed worker resends at most one accepted message per connection.
   recognisesRetryKey: false,
-  concurrency: SMTP_POOL_CONNECTIONS,
+  // One message in flight per pooled connection (the relay URL's `?connections=`; `open` says).
+  concurrency: DEFAULT_SMTP_CONNECTIONS,
   batching: { shared: { kind: 'email', maxRecipients: 1 }, personal: 'email' },
   checkContent: checkEmailContent,
   checkAggregationUnit(_unit, problems) {
@@ -133,6 +135,7 @@ export const emailAdapter: ChannelAdapter<'email'> = {
     // Messages built and signed ahead (`prepare`): the next one of each slot, while its current one is on the wire.
     const prepared = new WeakMap<PlannedRequest<'email'>, Promise<SignedMessage>>();
     return {
+      concurrency: smtp.connections,
       prepare(request) {
         const signed = sign(request);
         signed.catch(() => undefined); // its failure is thrown by `perform`

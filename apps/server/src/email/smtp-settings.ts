@@ -14,7 +14,18 @@ export interface SmtpSettings {
    */
   readonly secure: boolean;
   readonly requireTls: boolean;
+  /**
+   * The pool's connections to the relay (`?connections=N`, 1–50, default 5): the messages one
+   * send has in flight, and so also the most a killed worker can leave accepted but unrecorded
+   * (each is resent once, with the same Message-ID). Raise it for a relay that allows more
+   * concurrent connections (a nearby relay with a slow disk, or a cloud relay over the internet).
+   */
+  readonly connections: number;
 }
+
+/** Connections to the relay when the URL does not say (`?connections=`). */
+export const DEFAULT_SMTP_CONNECTIONS = 5;
+const MAX_SMTP_CONNECTIONS = 50;
 
 /** What the email channel needs at run time, handed to routes and jobs. */
 export interface EmailRuntime {
@@ -30,6 +41,7 @@ export interface EmailRuntime {
  *
  * @example
  * parseSmtpUrl('smtp://kizuna:secret@mail.example.jp:587?requireTLS=true').requireTls // true
+ * parseSmtpUrl('smtp://mail.example.jp:587?connections=10').connections // 10
  */
 export function parseSmtpUrl(raw: string): SmtpSettings {
   let url: URL;
@@ -44,7 +56,24 @@ export function parseSmtpUrl(raw: string): SmtpSettings {
   const secure = url.protocol === 'smtps:';
   const port = url.port ? Number(url.port) : secure ? 465 : 587;
   const requireTls = url.searchParams.get('requireTLS') === 'true';
+  const connectionsText = url.searchParams.get('connections');
+  let connections = DEFAULT_SMTP_CONNECTIONS;
+  if (connectionsText !== null) {
+    connections = Number(connectionsText);
+    if (!/^[0-9]+$/.test(connectionsText) || connections < 1 || connections > MAX_SMTP_CONNECTIONS)
+      throw new Error(
+        `?connections= must be a whole number from 1 to ${MAX_SMTP_CONNECTIONS}, got "${connectionsText}"`,
+      );
+  }
   const shown = new URL(url.href);
   if (shown.password) shown.password = '***';
-  return Object.freeze({ url: url.href, display: shown.href, host: url.hostname, port, secure, requireTls });
+  return Object.freeze({
+    url: url.href,
+    display: shown.href,
+    host: url.hostname,
+    port,
+    secure,
+    requireTls,
+    connections,
+  });
 }

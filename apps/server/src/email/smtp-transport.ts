@@ -9,19 +9,15 @@ import type { SmtpSettings } from './smtp-settings.ts';
 const transports = new Map<string, Transporter>();
 
 /**
- * The pool's connections, and the messages one send has in flight (the email adapter's
- * `concurrency`): one per connection, so a killed worker can leave at most this many messages
- * accepted by the relay and not yet recorded (deliver-send.ts).
- */
-export const SMTP_POOL_CONNECTIONS = 5;
-
-/**
- * This process's pooled transport to the relay (one per URL): up to 5 connections, each reused
- * for 100 messages. STARTTLS is used whenever the server offers it (`requireTLS` refuses one that
+ * This process's pooled transport to the relay (one per URL): up to `smtp.connections` (5 unless
+ * the URL says `?connections=`), each reused for 100 messages. A send has one message in flight
+ * per connection, so a killed worker can leave at most that many accepted by the relay and not
+ * yet recorded (deliver-send.ts). STARTTLS is used whenever the server offers it (`requireTLS` refuses one that
  * does not); `smtps://` is TLS from the start.
  */
 export function smtpTransport(smtp: SmtpSettings, options: { maxConnections?: number } = {}): Transporter {
-  const key = `${smtp.url}#${options.maxConnections ?? SMTP_POOL_CONNECTIONS}`;
+  const maxConnections = options.maxConnections ?? smtp.connections;
+  const key = `${smtp.url}#${maxConnections}`;
   let transport = transports.get(key);
   if (!transport) {
     const poolOptions: SMTPPool.Options = {
@@ -29,7 +25,7 @@ export function smtpTransport(smtp: SmtpSettings, options: { maxConnections?: nu
       url: smtp.url,
       secure: smtp.secure,
       requireTLS: smtp.requireTls,
-      maxConnections: options.maxConnections ?? SMTP_POOL_CONNECTIONS,
+      maxConnections,
       maxMessages: 100,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,

@@ -50,6 +50,8 @@ export interface ChannelSender<Kind extends string = string> {
    * reach the channel here; a failure surfaces when `perform` is called with the request.
    */
   prepare?(request: PlannedRequest<Kind>): void;
+  /** Requests in flight for this send, when the account says (email: the relay's connections); else the adapter's `concurrency`. */
+  concurrency?: number;
 }
 
 /** What the core sends as one request: shared content in batches, personalised content alone. */

@@ -68,7 +68,12 @@ export async function deliverSend<Kind extends string>(
   const acquired = await acquireLease(db, workspaceId, sendId, owner, leaseMs);
   if (acquired !== 'sending') return acquired;
   const sender = await adapter.open(context, workspaceId, send);
-  const run = new DeliveryRun(context, adapter, workspaceId, send, owner, { ...options, now });
+  const concurrency = options.concurrency ?? sender.concurrency;
+  const run = new DeliveryRun(context, adapter, workspaceId, send, owner, {
+    ...options,
+    now,
+    ...(concurrency !== undefined ? { concurrency } : {}),
+  });
   const result = await run.loop(sender);
   if (result !== 'paused') return result;
   // The planner holds a send for quiet hours by pausing it: let go of it, say so.
