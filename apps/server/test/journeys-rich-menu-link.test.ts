@@ -10,6 +10,7 @@ import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mergeCustomers } from '../src/customers/merge-customers.ts';
 import { transact } from '../src/db/transact.ts';
 import { LINE_JOBS } from '../src/line/line-jobs.ts';
 import { assignRichMenuInTx } from '../src/line/rich-menu-assignments.ts';
@@ -304,6 +305,64 @@ describe('journey action linkRichMenu / unlinkRichMenu', () => {
       .where('menu_id', '=', menu.id)
       .execute();
     expect(assigned).toEqual([]);
+  });
+});
+
+describe('a customer merge', () => {
+  it('moves the assignment to the surviving record, and the friend keeps the menu', async () => {
+    const db = bed.database.db;
+    const menu = await createMenu('統合確認メニュー');
+    // The shop's member record first (the lower id survives a merge), then the LINE follow.
+    const { rows } = await sql<{ id: number }>`insert into customer (workspace_id, acquisition_source)
+      values (${ws}, 'store') returning id`.execute(db);
+    const memberId = Number(rows[0]!.id);
+    const { userId, customerId } = await friend('中村 由美');
+    const skipped = await transact(db, (tx) =>
+      assignRichMenuInTx(
+        tx,
+        ws,
+        menu.id,
+        { targets: [{ customerId, key: 'test:merge' }], assignedBy: 'test', at: new Date(0) },
+        bed.jobs!.sendInTransaction.bind(bed.jobs),
+      ),
+    );
+    expect([...skipped]).toEqual([]);
+    await until(async () => (await menuOnLine(userId)) === menu.richMenuId, 'the menu on LINE', {
+      timeoutMs: 60_000,
+    });
+
+    // The same effect again (a retried batch): the assignment is not written again.
+    const changed = async () =>
+      (
+        await db
+          .selectFrom('line_rich_menu_assignment')
+          .select('changed')
+          .where('workspace_id', '=', ws)
+          .where('line_user_id', '=', userId)
+          .executeTakeFirstOrThrow()
+      ).changed;
+    await until(async () => !(await changed()), 'the sync to take the assignment', { timeoutMs: 60_000 });
+    await transact(db, (tx) =>
+      assignRichMenuInTx(tx, ws, menu.id, {
+        targets: [{ customerId, key: 'test:merge' }],
+        assignedBy: 'test',
+        at: new Date(0),
+      }),
+    );
+    expect(await changed()).toBe(false);
+
+    await transact(db, (tx) =>
+      mergeCustomers(tx, ws, [memberId, customerId], { identities: [], source: 'test' }),
+    );
+    const assignment = await db
+      .selectFrom('line_rich_menu_assignment')
+      .select(['customer_id', 'menu_id'])
+      .where('workspace_id', '=', ws)
+      .where('line_user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    expect([Number(assignment.customer_id), Number(assignment.menu_id)]).toEqual([memberId, menu.id]);
+    await retagAndSync(memberId, 'merged', []);
+    expect(await menuOnLine(userId)).toBe(menu.richMenuId);
   });
 });
 
