@@ -156,12 +156,20 @@ export async function releaseRichMenusInTx(
   enqueue?: EnqueueInTransaction,
 ): Promise<Set<number>> {
   if (!input.targets.length) return new Set();
+  // Locked in (channel, LINE user) order first, as the sync locks them.
   const { rows } = await sql<{ customer_id: number }>`
+    with u as (
+      select distinct on (customer_id) customer_id, key
+      from unnest(${input.targets.map((t) => t.customerId)}::bigint[], ${input.targets.map((t) => t.key)}::text[])
+        u(customer_id, key)),
+    picked as (
+      select a.channel_id, a.line_user_id, u.key from line_rich_menu_assignment a join u using (customer_id)
+      where a.workspace_id = ${workspaceId} and a.menu_id is not null
+      order by a.channel_id, a.line_user_id for update of a)
     update line_rich_menu_assignment a set menu_id = null, assigned_by = ${input.assignedBy},
-      assignment_key = u.key, assigned_at = ${input.at}::timestamptz, changed = true
-    from unnest(${input.targets.map((t) => t.customerId)}::bigint[], ${input.targets.map((t) => t.key)}::text[])
-      u(customer_id, key)
-    where a.workspace_id = ${workspaceId} and a.customer_id = u.customer_id and a.menu_id is not null
+      assignment_key = p.key, assigned_at = ${input.at}::timestamptz, changed = true
+    from picked p
+    where a.workspace_id = ${workspaceId} and a.channel_id = p.channel_id and a.line_user_id = p.line_user_id
     returning a.customer_id`.execute(tx);
   if (rows.length) await enqueue?.(tx, RICH_MENU_SYNC_JOB, { workspaceId });
   return new Set(rows.map((r) => Number(r.customer_id)));
