@@ -1,7 +1,8 @@
 // A journey's action node: the effect is the owning capability's own domain function (loyalty
 // grants coupons and points, customers keeps tags and attributes, LINE records a rich menu
-// assignment and syncs it); journeys write no other capability's tables. Each effect carries a key derived from (run, step), so even a replay
-// outside the step record's protection would find the first coupon or points entry.
+// assignment and syncs it); journeys write no other capability's tables. Each effect carries a
+// key derived from (run, step), so even a replay outside the step record's protection would find
+// the first coupon or points entry.
 import { addCustomerTag, removeCustomerTag, setCustomerAttribute } from '../customers/customer-tags.ts';
 import { assignRichMenuInTx, releaseRichMenusInTx } from '../line/rich-menu-assignments.ts';
 import { grantCouponInTx } from '../loyalty/coupons.ts';

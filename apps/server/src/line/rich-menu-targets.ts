@@ -1,7 +1,7 @@
 /**
  * The intended rich menu of each LINE user, from a journey's assignment and segment membership:
- * one statement per channel that works out, for the customers in scope, which menu they get and records it
- * in line_rich_menu_link (status `pending` where LINE must be told). No call to LINE is made
+ * one statement per channel that works out, for the customers in scope, which menu they get and
+ * records it in line_rich_menu_link (status `pending` where LINE must be told). No call to LINE is made
  * here; rich-menu-sync.ts applies the pending rows. Running it again with nothing changed
  * writes nothing, so it is safe to run as often as wanted and from any number of workers.
  */
