@@ -37,6 +37,8 @@ const LEASE_MS = 60_000;
 /** How long a run waits for another worker's lease before leaving the work to it. */
 const WAIT_MS = 20_000;
 const FULL_EVERY_MS = 60 * 60 * 1000;
+/** Intend-and-apply rounds one run takes at most (see syncRichMenus). */
+const MAX_ROUNDS = 5;
 
 export interface RichMenuSyncResult {
   status: 'done' | 'busy' | 'retry_later';
@@ -82,25 +84,26 @@ export async function syncRichMenus(
       .where('workspace_id', '=', workspaceId)
       .orderBy('id')
       .execute();
-    result.full = await fullReconcileIfDue(
-      db,
-      workspaceId,
-      channels.map((c) => c.id),
-    );
-    result.events = await consumeEvents(
-      db,
-      workspaceId,
-      channels.map((c) => c.id),
-    );
-    result.assignments = await consumeAssignments(db, workspaceId);
+    const channelIds = channels.map((c) => c.id);
+    result.full = await fullReconcileIfDue(db, workspaceId, channelIds);
     let error: string | null = null;
-    for (const channel of channels) {
-      const applied = await applyPending(context, workspaceId, channel.id, owner);
-      result.linked += applied.linked;
-      result.unlinked += applied.unlinked;
-      result.failed += applied.failed;
-      error ??= applied.error;
-      if (applied.retryLater) result.status = 'retry_later';
+    // An entry or a journey assignment committed while this run applies is left to it (a run
+    // enqueued for it finds the lease taken and goes), so the run takes another round while a
+    // round finds new work (the minute's run does what is left after the last round).
+    for (let round = 0; round < MAX_ROUNDS && result.status === 'done'; round++) {
+      const events = await consumeEvents(db, workspaceId, channelIds);
+      const assignments = await consumeAssignments(db, workspaceId);
+      result.events += events;
+      result.assignments += assignments;
+      if (round > 0 && !events && !assignments) break;
+      for (const channelId of channelIds) {
+        const applied = await applyPending(context, workspaceId, channelId, owner);
+        result.linked += applied.linked;
+        result.unlinked += applied.unlinked;
+        result.failed += applied.failed;
+        error ??= applied.error;
+        if (applied.retryLater) result.status = 'retry_later';
+      }
     }
     await sql`update line_rich_menu_sync set last_sync_at = now(),
       last_error = coalesce(${error}, case when ${result.status === 'done'} then null else last_error end),
