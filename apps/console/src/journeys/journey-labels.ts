@@ -142,6 +142,10 @@ function actionSummary(
       return t('actionRemoveTag', { tag: action.tag ?? '' });
     case 'setAttribute':
       return t('actionSetAttribute', { name: action.name ?? '' });
+    case 'linkRichMenu':
+      return t('actionLinkRichMenu');
+    case 'unlinkRichMenu':
+      return t('actionUnlinkRichMenu');
     default:
       return action?.type ?? '';
   }

@@ -70,7 +70,14 @@ export type Action =
   | { type: 'addPoints'; points: number; reason?: string }
   | { type: 'addTag'; tag: string }
   | { type: 'removeTag'; tag: string }
-  | { type: 'setAttribute'; name: string; value: string | number | boolean | null };
+  | { type: 'setAttribute'; name: string; value: string | number | boolean | null }
+  /**
+   * Links the LINE rich menu `richMenuId` (Kizuna's id, `line_rich_menu`) to the friend: it takes
+   * precedence over segment menus until an `unlinkRichMenu` (line/rich-menu-assignments.ts).
+   */
+  | { type: 'linkRichMenu'; richMenuId: number }
+  /** Releases the menu a journey linked: back to what segments (or the default) give. */
+  | { type: 'unlinkRichMenu' };
 
 interface NodeBase {
   id: string;

@@ -1,8 +1,10 @@
 // A journey's action node: the effect is the owning capability's own domain function (loyalty
-// grants coupons and points, customers keeps tags and attributes); journeys write no other
-// capability's tables. Each effect carries a key derived from (run, step), so even a replay
-// outside the step record's protection would find the first coupon or points entry.
+// grants coupons and points, customers keeps tags and attributes, LINE records a rich menu
+// assignment and syncs it); journeys write no other capability's tables. Each effect carries a
+// key derived from (run, step), so even a replay outside the step record's protection would find
+// the first coupon or points entry.
 import { addCustomerTag, removeCustomerTag, setCustomerAttribute } from '../customers/customer-tags.ts';
+import { assignRichMenuInTx, releaseRichMenusInTx } from '../line/rich-menu-assignments.ts';
 import { grantCouponInTx } from '../loyalty/coupons.ts';
 import { lockMembers } from '../loyalty/members.ts';
 import { earnInTx } from '../loyalty/points-ledger.ts';
@@ -33,6 +35,9 @@ export async function runActions(ctx: NodeContext, action: Action, runs: RunStat
     case 'grantCoupon':
     case 'addPoints':
       return loyaltyActions(ctx, action, runs);
+    case 'linkRichMenu':
+    case 'unlinkRichMenu':
+      return richMenuActions(ctx, action, runs);
   }
   // A profile change, as the customers API publishes it: segments on tags and attributes follow
   // (and rich menus that follow those segments), in this transaction.
@@ -92,4 +97,37 @@ async function loyaltyActions(
     }
   }
   await updateSteps(tx, ws, skipped);
+}
+
+/**
+ * Links or releases a rich menu through the LINE capability, in the engine's transaction (the
+ * assignment commits with the step; the sync links it on LINE after the commit). Not held out:
+ * like a tag, a menu is no value given. A customer who is not a reachable friend of the menu's
+ * LINE account is recorded as skipped with the reason.
+ */
+async function richMenuActions(
+  ctx: NodeContext,
+  action: Extract<Action, { type: 'linkRichMenu' | 'unlinkRichMenu' }>,
+  runs: RunState[],
+): Promise<void> {
+  const { tx, workspaceId: ws, now } = ctx;
+  const input = {
+    targets: runs.map((r) => ({ customerId: r.customerId, key: effectKey(r) })),
+    assignedBy: `journey:${ctx.journeyId}`,
+    at: now,
+  };
+  const enqueue = ctx.jobs?.sendInTransaction.bind(ctx.jobs);
+  if (action.type === 'unlinkRichMenu') {
+    await releaseRichMenusInTx(tx, ws, input, enqueue);
+    return;
+  }
+  const skipped = await assignRichMenuInTx(tx, ws, action.richMenuId, input, enqueue);
+  await updateSteps(
+    tx,
+    ws,
+    runs.flatMap((r) => {
+      const skip = skipped.get(r.customerId);
+      return skip ? [{ runId: r.id, stepNo: r.stepNo, outcome: 'skipped', detail: skip }] : [];
+    }),
+  );
 }

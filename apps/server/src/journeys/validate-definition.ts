@@ -6,6 +6,7 @@ import { lineAdapter } from '../line/line-adapter.ts';
 import { validateDefinition as validateRuleTree } from '../segments/rule-tree.ts';
 import { type FieldProblem, invalid } from '../shared/domain-error.ts';
 import {
+  type Action,
   EVENT_TRIGGERS,
   type JourneyDefinition,
   KEY_FIELDS,
@@ -24,6 +25,15 @@ const NODE_ID = /^[A-Za-z0-9_-]{1,40}$/;
 const MAX_NODES = 100;
 const POSTBACK_ACTION = /^[^&=\s]+$/;
 const MAX_CLICK_WINDOW_MS = 90 * 86_400_000;
+const ACTION_TYPES = [
+  'grantCoupon',
+  'addPoints',
+  'addTag',
+  'removeTag',
+  'setAttribute',
+  'linkRichMenu',
+  'unlinkRichMenu',
+] as const satisfies readonly Action['type'][];
 
 class Problems {
   readonly list: FieldProblem[] = [];
@@ -92,8 +102,9 @@ function checkWait(p: Problems, path: string, n: Obj) {
 
 function checkAction(p: Problems, path: string, a: unknown) {
   if (!isObj(a)) return p.add(path, 'must be an object with "type"');
-  p.oneOf(`${path}.type`, a.type, ['grantCoupon', 'addPoints', 'addTag', 'removeTag', 'setAttribute']);
+  p.oneOf(`${path}.type`, a.type, ACTION_TYPES);
   if (a.type === 'grantCoupon') p.int(`${path}.templateId`, a.templateId, 1, Number.MAX_SAFE_INTEGER);
+  if (a.type === 'linkRichMenu') p.int(`${path}.richMenuId`, a.richMenuId, 1, Number.MAX_SAFE_INTEGER);
   if (a.type === 'addPoints') p.int(`${path}.points`, a.points, 1, 1_000_000);
   if (a.type === 'addPoints' && a.reason !== undefined) p.text(`${path}.reason`, a.reason, 200);
   if (a.type === 'addTag' || a.type === 'removeTag') p.text(`${path}.tag`, a.tag, 100);

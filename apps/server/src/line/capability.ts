@@ -16,6 +16,8 @@ export const lineCapability: Capability = {
     { table: 'line_friend', onMerge: 'move' },
     { table: 'line_account_link', onMerge: 'move' },
     { table: 'line_rich_menu_link', onMerge: 'move' },
+    // Keyed by the LINE user, so a merge only re-points customer_id (no two rows can collide).
+    { table: 'line_rich_menu_assignment', onMerge: 'move', onErase: 'delete', onExport: 'include' },
   ],
   customerSearch: async () => (await import('./friend-search.ts')).friendNameSearch,
 };

@@ -84,7 +84,8 @@ export const LINE_JOBS: JobDefinition[] = [
   },
   {
     // Segment rich menus: enqueued when a menu's segment is assigned or changed, when the segment
-    // jobs publish entries or exits (segments.changed), and every minute for any publication a
+    // jobs publish entries or exits (segments.changed), when a journey links or releases a menu
+    // (in its transaction, rich-menu-assignments.ts), and every minute for any publication a
     // crash lost (the events themselves are in segment_membership_event).
     name: RICH_MENU_SYNC_JOB,
     schedule: '* * * * *',
@@ -101,8 +102,15 @@ export const LINE_JOBS: JobDefinition[] = [
         // minute's run tries again.
         if (result.status === 'retry_later')
           context.logger.warn({ workspaceId: id, ...result }, 'rich-menu sync waits for LINE');
-        else if (result.events || result.full || result.linked || result.unlinked || result.failed)
-          context.logger.info({ workspaceId: id, ...result }, 'rich menus synced with segments');
+        else if (
+          result.events ||
+          result.assignments ||
+          result.full ||
+          result.linked ||
+          result.unlinked ||
+          result.failed
+        )
+          context.logger.info({ workspaceId: id, ...result }, 'rich menus synced');
       }
     },
   },

@@ -106,6 +106,22 @@ export interface LineRichMenuLinkTable {
   synced_at: Date | null;
 }
 
+/**
+ * A rich menu a journey linked to a LINE user directly (0039): precedence over segment menus until
+ * released (`menu_id` null, deleted once the sync has recomputed the user).
+ */
+export interface LineRichMenuAssignmentTable {
+  workspace_id: string;
+  channel_id: string;
+  line_user_id: string;
+  customer_id: number;
+  menu_id: number | null;
+  assigned_by: string;
+  assignment_key: string;
+  assigned_at: Date;
+  changed: Generated<boolean>;
+}
+
 /** A beacon tied to a store (0019): its `enter` events record visits there. */
 export interface LineBeaconTable {
   workspace_id: string;
@@ -125,5 +141,6 @@ declare module '../db/schema.ts' {
     line_rich_menu: LineRichMenuTable;
     line_rich_menu_sync: LineRichMenuSyncTable;
     line_rich_menu_link: LineRichMenuLinkTable;
+    line_rich_menu_assignment: LineRichMenuAssignmentTable;
   }
 }

@@ -2,8 +2,9 @@
  * Keeps per-user rich menus in step with segment membership, for one workspace:
  * 1. _Intend_ (one transaction per batch): read segment_membership_event past this consumer's
  *    cursor, recompute the intended menu of the customers they name (rich-menu-targets.ts) and
- *    move the cursor, together. A menu assigned, unassigned or re-prioritised (and once an hour)
- *    asks for a full reconcile of every member instead.
+ *    move the cursor, together; likewise the users whose journey assignment changed
+ *    (line_rich_menu_assignment.changed, rich-menu-assignments.ts). A menu assigned, unassigned
+ *    or re-prioritised (and once an hour) asks for a full reconcile of every member instead.
  * 2. _Apply_: tell LINE the pending rows, grouped by menu, 500 users per bulk link (or bulk
  *    unlink, for users whose segments give them no menu), paced and retried like the delivery
  *    engine (line-request.ts). A row becomes `synced` only if its intent did not change
@@ -36,10 +37,14 @@ const LEASE_MS = 60_000;
 /** How long a run waits for another worker's lease before leaving the work to it. */
 const WAIT_MS = 20_000;
 const FULL_EVERY_MS = 60 * 60 * 1000;
+/** Intend-and-apply rounds one run takes at most (see syncRichMenus). */
+const MAX_ROUNDS = 5;
 
 export interface RichMenuSyncResult {
   status: 'done' | 'busy' | 'retry_later';
   events: number;
+  /** Users whose journey assignment changed and were recomputed. */
+  assignments: number;
   full: boolean;
   linked: number;
   unlinked: number;
@@ -64,6 +69,7 @@ export async function syncRichMenus(
   const result: RichMenuSyncResult = {
     status: 'done',
     events: 0,
+    assignments: 0,
     full: false,
     linked: 0,
     unlinked: 0,
@@ -78,24 +84,26 @@ export async function syncRichMenus(
       .where('workspace_id', '=', workspaceId)
       .orderBy('id')
       .execute();
-    result.full = await fullReconcileIfDue(
-      db,
-      workspaceId,
-      channels.map((c) => c.id),
-    );
-    result.events = await consumeEvents(
-      db,
-      workspaceId,
-      channels.map((c) => c.id),
-    );
+    const channelIds = channels.map((c) => c.id);
+    result.full = await fullReconcileIfDue(db, workspaceId, channelIds);
     let error: string | null = null;
-    for (const channel of channels) {
-      const applied = await applyPending(context, workspaceId, channel.id, owner);
-      result.linked += applied.linked;
-      result.unlinked += applied.unlinked;
-      result.failed += applied.failed;
-      error ??= applied.error;
-      if (applied.retryLater) result.status = 'retry_later';
+    // An entry or a journey assignment committed while this run applies is left to it (a run
+    // enqueued for it finds the lease taken and goes), so the run takes another round while a
+    // round finds new work (the minute's run does what is left after the last round).
+    for (let round = 0; round < MAX_ROUNDS && result.status === 'done'; round++) {
+      const events = await consumeEvents(db, workspaceId, channelIds);
+      const assignments = await consumeAssignments(db, workspaceId);
+      result.events += events;
+      result.assignments += assignments;
+      if (round > 0 && !events && !assignments) break;
+      for (const channelId of channelIds) {
+        const applied = await applyPending(context, workspaceId, channelId, owner);
+        result.linked += applied.linked;
+        result.unlinked += applied.unlinked;
+        result.failed += applied.failed;
+        error ??= applied.error;
+        if (applied.retryLater) result.status = 'retry_later';
+      }
     }
     await sql`update line_rich_menu_sync set last_sync_at = now(),
       last_error = coalesce(${error}, case when ${result.status === 'done'} then null else last_error end),
@@ -108,13 +116,17 @@ export async function syncRichMenus(
   }
 }
 
-/** Workspaces the scheduled sweep visits: a menu follows a segment, or a full sync is due. */
+/**
+ * Workspaces the scheduled sweep visits: a menu follows a segment, a full sync is due, rows are
+ * pending, or a journey assignment changed.
+ */
 export async function workspacesToSync(db: Kysely<DB>): Promise<string[]> {
   const { rows } = await sql<{ workspace_id: string }>`
     select distinct workspace_id from line_rich_menu
       where segment_id is not null or segment_assigned_at is not null
     union select workspace_id from line_rich_menu_sync where full_requested
-    union select distinct workspace_id from line_rich_menu_link where status = 'pending'`.execute(db);
+    union select distinct workspace_id from line_rich_menu_link where status = 'pending'
+    union select distinct workspace_id from line_rich_menu_assignment where changed`.execute(db);
   return rows.map((r) => r.workspace_id);
 }
 
@@ -191,6 +203,41 @@ async function consumeEvents(db: Kysely<DB>, workspaceId: string, channelIds: st
         await reconcileRichMenuLinks(tx, workspaceId, channelId, { customerIds });
       await sql`update line_rich_menu_sync set event_cursor = ${Number(rows.at(-1)!.id)}
         where workspace_id = ${workspaceId}`.execute(tx);
+      return rows.length;
+    });
+    consumed += batch;
+    if (batch < EVENT_BATCH) return consumed;
+  }
+}
+
+/**
+ * Recomputes the users whose journey assignment changed (assigned or released since the last
+ * run), clears the mark, and deletes released assignments, in one transaction per batch. The rows
+ * are locked in LINE user order, as the journey's assignment writes them, so neither waits on the
+ * other in a cycle; an assignment written meanwhile marks its row again for the next run.
+ */
+async function consumeAssignments(db: Kysely<DB>, workspaceId: string): Promise<number> {
+  let consumed = 0;
+  for (;;) {
+    const batch = await transact(db, async (tx) => {
+      const { rows } = await sql<{ channel_id: string; customer_id: number }>`
+        with picked as (
+          select channel_id, line_user_id from line_rich_menu_assignment
+          where workspace_id = ${workspaceId} and changed
+          order by channel_id, line_user_id limit ${EVENT_BATCH} for update)
+        update line_rich_menu_assignment a set changed = false from picked p
+        where a.workspace_id = ${workspaceId} and a.channel_id = p.channel_id
+          and a.line_user_id = p.line_user_id
+        returning a.channel_id, a.customer_id`.execute(tx);
+      if (!rows.length) return 0;
+      const byChannel = new Map<string, number[]>();
+      for (const r of rows)
+        byChannel.set(r.channel_id, [...(byChannel.get(r.channel_id) ?? []), Number(r.customer_id)]);
+      for (const [channelId, customerIds] of byChannel)
+        await reconcileRichMenuLinks(tx, workspaceId, channelId, { customerIds });
+      // Released and recomputed: the user's menu is the segments' again, the row has done its work.
+      await sql`delete from line_rich_menu_assignment
+        where workspace_id = ${workspaceId} and menu_id is null and not changed`.execute(tx);
       return rows.length;
     });
     consumed += batch;
