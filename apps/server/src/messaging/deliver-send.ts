@@ -123,7 +123,15 @@ class DeliveryRun<Kind extends string> {
     this.#db = context.database.db;
     this.#perCycle = options.requestsPerCycle ?? 128;
     this.#concurrency = options.concurrency ?? adapter.concurrency ?? 16;
-    this.#recorder = new OutcomeRecorder(this.#db, workspaceId, send.id);
+    // PostgreSQL: up to 4 outcome writes in flight, so an answer that arrives during a commit
+    // does not wait for it to end before its own begins (concurrent commits share WAL flushes);
+    // PGlite has one connection, in this thread, where a second write would only queue.
+    this.#recorder = new OutcomeRecorder(
+      this.#db,
+      workspaceId,
+      send.id,
+      context.database.kind === 'postgres' ? 4 : 1,
+    );
     this.#leaseMs = options.leaseMs ?? 5_000;
     this.#now = options.now ?? (() => clockOf(context).now());
     this.#cycle = Math.min(8, this.#perCycle);

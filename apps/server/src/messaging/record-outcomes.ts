@@ -11,9 +11,9 @@ interface Waiting {
 }
 
 /**
- * Records the outcomes of one send's requests as they arrive. One write is in flight at a time;
- * the answers that arrive while it runs wait and go together in the next one (group commit), so
- * a quiet channel gets one write per answer and a busy one few writes of many. `record` resolves
+ * Records the outcomes of one send's requests as they arrive. Up to `maxWrites` writes are in
+ * flight at a time; the answers that arrive while they run wait and go together in the next one
+ * (group commit), so a quiet channel gets one write per answer and a busy one few writes of many. `record` resolves
  * once the outcome is committed.
  *
  * Why it matters: between a channel's answer and its commit, a killed worker loses the outcome
@@ -32,41 +32,60 @@ export class OutcomeRecorder {
   readonly #db: Kysely<DB>;
   readonly #workspaceId: string;
   readonly #sendId: number;
+  readonly #maxWrites: number;
   #waiting: Waiting[] = [];
-  #writing = false;
+  #writes = 0;
+  #scheduled = false;
 
-  constructor(db: Kysely<DB>, workspaceId: string, sendId: number) {
+  /**
+   * `maxWrites`: writes in flight at once (default 1). With more than one, an answer that
+   * arrives while a write is committing starts its own write on another connection at once,
+   * instead of waiting for that commit to end and then for its own; on PostgreSQL concurrent
+   * commits share their WAL flushes. The writes touch disjoint rows.
+   */
+  constructor(db: Kysely<DB>, workspaceId: string, sendId: number, maxWrites = 1) {
     this.#db = db;
     this.#workspaceId = workspaceId;
     this.#sendId = sendId;
+    this.#maxWrites = Math.max(1, maxWrites);
   }
 
   /** Queues the outcome of the request starting at `seqFrom`; resolves when it is committed. */
   record(seqFrom: number, outcome: RequestOutcome): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#waiting.push({ seqFrom, outcome, resolve, reject });
-      if (!this.#writing) void this.#drain();
+      this.#schedule();
     });
   }
 
-  async #drain(): Promise<void> {
-    this.#writing = true;
-    while (this.#waiting.length) {
-      // Let the replies already received join this group: a write that blocks the event loop
-      // (PGlite runs in this thread) would otherwise end before their callbacks run, and every
-      // group would hold one outcome.
-      await new Promise((resolve) => setImmediate(resolve));
+  #schedule(): void {
+    if (this.#scheduled || this.#writes >= this.#maxWrites || !this.#waiting.length) return;
+    this.#scheduled = true;
+    // Let the replies already received join this group: a write that blocks the event loop
+    // (PGlite runs in this thread) would otherwise end before their callbacks run, and every
+    // group would hold one outcome.
+    setImmediate(() => {
+      this.#scheduled = false;
+      if (this.#writes >= this.#maxWrites || !this.#waiting.length) return;
       const group = this.#waiting;
       this.#waiting = [];
-      try {
-        await writeOutcomes(this.#db, this.#workspaceId, this.#sendId, group);
-        for (const w of group) w.resolve();
-      } catch (error) {
-        // Each caller learns of it (the send's job fails; its requests stay pending for a retry).
-        for (const w of group) w.reject(error);
-      }
-    }
-    this.#writing = false;
+      this.#writes++;
+      writeOutcomes(this.#db, this.#workspaceId, this.#sendId, group)
+        .then(
+          () => {
+            for (const w of group) w.resolve();
+          },
+          // Each caller learns of it (the send's job fails; its requests stay pending for a retry).
+          (error: unknown) => {
+            for (const w of group) w.reject(error);
+          },
+        )
+        .finally(() => {
+          this.#writes--;
+          this.#schedule();
+        });
+      this.#schedule();
+    });
   }
 }
 
