@@ -43,7 +43,12 @@ const branching = {
     { id: 'mail', type: 'send', channel: 'email', email: { templateId: 3 }, next: 'clicked' },
     { id: 'clicked', type: 'branch', clicked: { nodeId: 'mail', within: 'P3D' }, yes: 'end', no: 'later' },
     { id: 'later', type: 'wait', weekday: { day: 'sat', at: '10:00' }, next: 'points' },
-    { id: 'points', type: 'action', action: { type: 'addPoints', points: 100, reason: '再来店' }, next: 'end' },
+    {
+      id: 'points',
+      type: 'action',
+      action: { type: 'addPoints', points: 100, reason: '再来店' },
+      next: 'end',
+    },
     { id: 'vip', type: 'branch', condition: { tag: 'vip' }, yes: 'day3', no: 'end' },
     { id: 'day3', type: 'wait', until: { dayOffset: 3, at: '10:00' }, next: 'both' },
     {
@@ -122,12 +127,24 @@ describe('editing keeps the journey valid', () => {
   it('builds friend-add → greeting → 3 days later at 10:00 → segment branch → message / exit from empty', () => {
     let draft = toDraft(emptyDefinition());
     expectValid(fromDraft(draft));
-    let id: string;
-    ({ draft, id } = insertStep(draft, { after: 'trigger' }, { type: 'send', messages: [text('ようこそ')] }));
-    expect(id).toBe('send1');
-    ({ draft } = insertStep(draft, { after: 'send1', arm: 'next' }, { type: 'wait', until: { dayOffset: 3, at: '10:00' } }));
-    ({ draft } = insertStep(draft, { after: 'wait1', arm: 'next' }, { type: 'branch', label: '購入者', condition: { tag: 'vip' } }));
-    ({ draft } = insertStep(draft, { after: 'branch1', arm: 'yes' }, { type: 'send', messages: [text('特典です')] }));
+    const first = insertStep(draft, { after: 'trigger' }, { type: 'send', messages: [text('ようこそ')] });
+    expect(first.id).toBe('send1');
+    draft = first.draft;
+    ({ draft } = insertStep(
+      draft,
+      { after: 'send1', arm: 'next' },
+      { type: 'wait', until: { dayOffset: 3, at: '10:00' } },
+    ));
+    ({ draft } = insertStep(
+      draft,
+      { after: 'wait1', arm: 'next' },
+      { type: 'branch', label: '購入者', condition: { tag: 'vip' } },
+    ));
+    ({ draft } = insertStep(
+      draft,
+      { after: 'branch1', arm: 'yes' },
+      { type: 'send', messages: [text('特典です')] },
+    ));
     expect(fromDraft(draft)).toStrictEqual({
       trigger: { event: 'line.friend_added' },
       reentry: 'never',
@@ -135,7 +152,14 @@ describe('editing keeps the journey valid', () => {
       nodes: [
         { id: 'send1', type: 'send', messages: [text('ようこそ')], next: 'wait1' },
         { id: 'wait1', type: 'wait', until: { dayOffset: 3, at: '10:00' }, next: 'branch1' },
-        { id: 'branch1', type: 'branch', label: '購入者', condition: { tag: 'vip' }, yes: 'send2', no: 'exit1' },
+        {
+          id: 'branch1',
+          type: 'branch',
+          label: '購入者',
+          condition: { tag: 'vip' },
+          yes: 'send2',
+          no: 'exit1',
+        },
         { id: 'send2', type: 'send', messages: [text('特典です')], next: 'end' },
         { id: 'exit1', type: 'exit' },
         { id: 'end', type: 'exit' },
@@ -153,31 +177,34 @@ describe('editing keeps the journey valid', () => {
         expectValid(saved);
         expect(saved.nodes).toHaveLength(definition.nodes.length + armsOf(step.type).length);
         // The new step sits on the edge: what the edge led to follows it.
-        const before = at.after === 'trigger' ? definition.nodes[0]?.id : nodeOf(draft, at.after)?.[at.arm];
+        const before = 'arm' in at ? nodeOf(draft, at.after)?.[at.arm] : definition.nodes[0]?.id;
         const added = nodeOf(next, id);
         expect(added?.next ?? added?.yes).toBe(before);
-        if (at.after === 'trigger') expect(saved.nodes[0]?.id).toBe(id);
+        if (!('arm' in at)) expect(saved.nodes[0]?.id).toBe(id);
       }
   });
 
-  it.each(definitions())('%s: deleting any step reconnects its successor or is refused', (_name, definition) => {
-    const draft = toDraft(definition);
-    for (const node of definition.nodes) {
-      const next = deleteStep(draft, node.id);
-      if (node.type === 'exit') expect(next).toBe(draft);
-      if (next === draft) continue;
-      expect(canDelete(draft, node.id)).toBe(true);
-      const saved = fromDraft(next);
-      expectValid(saved);
-      expect(saved.nodes.map((n) => n.id)).not.toContain(node.id);
-      // Whoever led to the deleted step now leads to its (first) successor.
-      const successor = node.next ?? node.yes;
-      for (const from of definition.nodes)
-        for (const arm of armsOf(from.type))
-          if (from[arm] === node.id && from.id !== node.id)
-            expect(nodeOf(next, from.id)?.[arm]).toBe(successor);
-    }
-  });
+  it.each(definitions())(
+    '%s: deleting any step reconnects its successor or is refused',
+    (_name, definition) => {
+      const draft = toDraft(definition);
+      for (const node of definition.nodes) {
+        const next = deleteStep(draft, node.id);
+        if (node.type === 'exit') expect(next).toBe(draft);
+        if (next === draft) continue;
+        expect(canDelete(draft, node.id)).toBe(true);
+        const saved = fromDraft(next);
+        expectValid(saved);
+        expect(saved.nodes.map((n) => n.id)).not.toContain(node.id);
+        // Whoever led to the deleted step now leads to its (first) successor.
+        const successor = node.next ?? node.yes;
+        for (const from of definition.nodes)
+          for (const arm of armsOf(from.type))
+            if (from[arm] === node.id && from.id !== node.id)
+              expect(nodeOf(next, from.id)?.[arm]).toBe(successor);
+      }
+    },
+  );
 
   it('deletes the first step (its successor becomes the start) and a branch with its "no" arm', () => {
     const draft = toDraft(branching);
@@ -189,7 +216,16 @@ describe('editing keeps the journey valid', () => {
     expect(noBranch.nodes).toHaveLength(branching.nodes.length - 1);
     // Deleting the split drops its "no" arm (vip, day3, both), which nothing else reaches.
     const noSplit = fromDraft(deleteStep(draft, 'split'));
-    expect(noSplit.nodes.map((n) => n.id)).toEqual(['thanks', 'bought', 'tag', 'mail', 'clicked', 'later', 'points', 'end']);
+    expect(noSplit.nodes.map((n) => n.id)).toEqual([
+      'thanks',
+      'bought',
+      'tag',
+      'mail',
+      'clicked',
+      'later',
+      'points',
+      'end',
+    ]);
     expectValid(noSplit);
   });
 
@@ -206,7 +242,12 @@ describe('editing keeps the journey valid', () => {
     const node = nodeOf(draft, 'day3');
     if (!node) throw new Error('no day3');
     draft = updateStep(draft, 'day3', { ...node, until: { dayOffset: 7, at: '09:30' }, next: 'ignored' });
-    expect(nodeOf(draft, 'day3')).toEqual({ id: 'day3', type: 'wait', until: { dayOffset: 7, at: '09:30' }, next: 'both' });
+    expect(nodeOf(draft, 'day3')).toEqual({
+      id: 'day3',
+      type: 'wait',
+      until: { dayOffset: 7, at: '09:30' },
+      next: 'both',
+    });
     draft = setTrigger(draft, { date: 'days_since_last', of: 'visits', days: 60 });
     draft = setSettings(draft, { reentry: 'after_exit', goal: undefined });
     const saved = fromDraft(draft);

@@ -34,7 +34,6 @@ export interface JourneyDraft {
 /** Where a new step goes: right after the trigger, or on one way out of a node. */
 export type Anchor = { after: 'trigger' } | { after: string; arm: Arm };
 
-
 export function armsOf(type: string): Arm[] {
   if (type === 'exit') return [];
   return type === 'branch' || type === 'waitForEvent' ? ['yes', 'no'] : ['next'];
@@ -47,8 +46,7 @@ export function toDraft(definition: JourneyDefinitionView): JourneyDraft {
     const { id, type, ...rest } = node as JourneyNodeView & Record<string, unknown>;
     const arms = armsOf(type);
     const data: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(rest))
-      if (!(arms as string[]).includes(key)) data[key] = value;
+    for (const [key, value] of Object.entries(rest)) if (!(arms as string[]).includes(key)) data[key] = value;
     // Edges in arm order (yes before no), whatever order the node's keys came in.
     for (const arm of arms) if (arm in rest) edges.push({ source: id, arm, target: String(rest[arm]) });
     return { id, type, data };
@@ -116,7 +114,7 @@ export function insertStep(
   at: Anchor,
   step: NewStep,
 ): { draft: JourneyDraft; id: string } {
-  const target = at.after === 'trigger' ? draft.nodes[0]?.id : targetOf(draft, at.after, at.arm);
+  const target = 'arm' in at ? targetOf(draft, at.after, at.arm) : draft.nodes[0]?.id;
   if (target === undefined) throw new Error(`no edge at ${JSON.stringify(at)}`);
   const taken = new Set(draft.nodes.map((n) => n.id));
   const id = freshId(taken, step.type);
@@ -124,22 +122,28 @@ export function insertStep(
   const { type, ...data } = step as NewStep & Record<string, unknown>;
   const added: DraftNode[] = [{ id, type, data }];
   const edges = draft.edges.map((e) =>
-    at.after !== 'trigger' && e.source === at.after && e.arm === at.arm ? { ...e, target: id } : e,
+    'arm' in at && e.source === at.after && e.arm === at.arm ? { ...e, target: id } : e,
   );
   if (armsOf(type).length === 2) {
     const exit = freshId(taken, 'exit');
     added.push({ id: exit, type: 'exit', data: {} });
     edges.push({ source: id, arm: 'yes', target }, { source: id, arm: 'no', target: exit });
   } else if (armsOf(type).length === 1) edges.push({ source: id, arm: 'next', target });
-  const index = at.after === 'trigger' ? 0 : draft.nodes.findIndex((n) => n.id === at.after) + 1;
+  const index = 'arm' in at ? draft.nodes.findIndex((n) => n.id === at.after) + 1 : 0;
   const nodes = [...draft.nodes.slice(0, index), ...added, ...draft.nodes.slice(index)];
   return { draft: { ...draft, nodes, edges }, id };
 }
 
 /** Replaces a node's fields (not its id, type or edges) with the form's. */
 export function updateStep(draft: JourneyDraft, id: string, node: JourneyNodeView): JourneyDraft {
-  const { id: _id, type: _type, next: _n, yes: _y, no: _no, ...data } = node as JourneyNodeView &
-    Record<string, unknown>;
+  const {
+    id: _id,
+    type: _type,
+    next: _n,
+    yes: _y,
+    no: _no,
+    ...data
+  } = node as JourneyNodeView & Record<string, unknown>;
   return { ...draft, nodes: draft.nodes.map((n) => (n.id === id ? { ...n, data } : n)) };
 }
 
@@ -215,7 +219,8 @@ export function graphProblems(definition: JourneyDefinitionView): string[] {
   definition.nodes.forEach((n, i) => {
     for (const arm of armsOf(n.type)) {
       const target = n[arm];
-      if (typeof target !== 'string' || !ids.has(target)) problems.push(`nodes[${i}].${arm}: no node "${target}"`);
+      if (typeof target !== 'string' || !ids.has(target))
+        problems.push(`nodes[${i}].${arm}: no node "${target}"`);
     }
     if (n.clicked && definition.nodes[ids.get(n.clicked.nodeId) ?? -1]?.type !== 'send')
       problems.push(`nodes[${i}].clicked.nodeId: no send node "${n.clicked.nodeId}"`);
