@@ -8,7 +8,7 @@ import type { JourneyNodeView } from './definition-view.ts';
 import { type EditorT, type StepNames, stepSummary } from './editor-labels.ts';
 import { editorMessages } from './editor-messages.ts';
 import { type Anchor, type JourneyDraft, nodeOf } from './journey-draft.ts';
-import { type JourneyT, nodeTypeLabel, timingLabel } from './journey-labels.ts';
+import { type JourneyT, nodeTypeLabel, TAG_COLORS, timingLabel } from './journey-labels.ts';
 import { LineBubbles } from './line-bubble.tsx';
 import { journeyMessages } from './messages.ts';
 import { kindOf } from './step-fields.ts';
@@ -128,7 +128,8 @@ function Steps({ props, items }: { props: StepListProps; items: readonly StepIte
             {props.onDelete && props.canDelete?.(node.id) && (
               <Button
                 size="small"
-                danger
+                // Ant Design's danger red (#ff4d4f) falls below 4.5:1 on white: the dark shade instead.
+                style={{ color: TAG_COLORS.red, borderColor: TAG_COLORS.red }}
                 onClick={() => props.onDelete?.(node.id)}
                 aria-label={te('deleteAria', { what: name })}
               >
