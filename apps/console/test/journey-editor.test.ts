@@ -211,7 +211,9 @@ describe('building a journey from an empty one', () => {
     await page.getByText(/実行中のお客様は開始時のバージョンのまま進みます/).waitFor();
     await page.getByRole('button', { name: '保存（新しいバージョン）' }).click();
     const problem = page.locator('.kz-step[data-node="send2"] .ant-alert-error');
-    await problem.getByText(/^nodes\[3\]\.messages\[0\]\.text: .*givn_name/).waitFor();
+    await problem
+      .getByText(/^メッセージ本文 1 に誤りがあります: Liquid line 1, column 4: .*givn_name/)
+      .waitFor();
     await page.getByText('保存できませんでした。赤い印のステップを直してください').waitFor();
     await check('journey-editor-05-problem');
     expect((await api<JourneyView>('GET', `/v1/journeys/${journeyId}`)).latestVersion).toBe(2);

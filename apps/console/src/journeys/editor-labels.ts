@@ -43,3 +43,14 @@ export function stepSummary(
   }
   return nodeSummary(node, t, lang, names.coupons);
 }
+
+/**
+ * A server problem as the step it names shows it: without the node's path (the step is where it
+ * shows), a message's text named as the form names it (「メッセージ本文 1 に誤りがあります: …」).
+ */
+export function problemText(problem: string, te: EditorT): string {
+  const rest = problem.replace(/^nodes\[\d+\]\.?/, '');
+  const text = /^messages\[(\d+)\]\.text: ([\s\S]*)$/.exec(rest);
+  if (text) return te('problemMessageText', { n: Number(text[1]) + 1, problem: text[2] ?? '' });
+  return rest;
+}

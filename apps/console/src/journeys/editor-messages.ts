@@ -106,6 +106,7 @@ export const editorMessages = defineMessages(
     // saving
     saveDraft: '下書きを保存',
     problemsTitle: '保存できませんでした。赤い印のステップを直してください',
+    problemMessageText: 'メッセージ本文 {n} に誤りがあります: {problem}',
     // the flow chart
     canvasHint:
       'ステップを選んで Enter キー（またはクリック）で編集します。線の上の「＋」でステップを追加します。',
@@ -215,6 +216,7 @@ export const editorMessages = defineMessages(
     noGoal: 'No goal',
     saveDraft: 'Save draft',
     problemsTitle: 'Could not save. Fix the steps marked in red',
+    problemMessageText: 'Message text {n} has a problem: {problem}',
     canvasHint: 'Select a step and press Enter (or click) to edit it. Use “+” on a line to add a step.',
     addOnEdge: 'Add a step ({from} → {to})',
     nodeAria: '{type}: {summary}',

@@ -21,7 +21,7 @@ import {
 import { createContext, useContext, useMemo } from 'react';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { type JourneyDefinitionView, successorsOf } from './definition-view.ts';
-import { type StepNames, stepSummary } from './editor-labels.ts';
+import { problemText, type StepNames, stepSummary } from './editor-labels.ts';
 import { editorMessages } from './editor-messages.ts';
 import { type Anchor, type Arm, fromDraft, type JourneyDraft, nodeOf } from './journey-draft.ts';
 import { nodeTypeLabel } from './journey-labels.ts';
@@ -30,7 +30,7 @@ import { kindOf } from './step-fields.ts';
 import { stepName } from './step-list.tsx';
 
 const COLUMN = 260;
-const ROW = 150;
+const ROW = 200;
 
 const NODE_COLORS: Record<string, string> = {
   send: '#e6f4ea',
@@ -129,7 +129,7 @@ function StepNode({ id }: NodeProps) {
       ) : (
         body
       )}
-      {problems && <div style={{ color: '#a8071a', fontSize: 11 }}>{problems[0]}</div>}
+      {problems && <div style={{ color: '#a8071a', fontSize: 11 }}>{problemText(problems[0] ?? '', te)}</div>}
       {props.onDelete && props.canDelete?.(id) && (
         <button
           type="button"
@@ -169,7 +169,7 @@ function StepEdge(edge: EdgeProps) {
         path={path}
         {...(arm === 'next'
           ? {}
-          : { label: t(arm), labelX: x, labelY: y - 18, labelBgPadding: [4, 2] as [number, number] })}
+          : { label: t(arm), labelX: x, labelY: y - 22, labelBgPadding: [4, 2] as [number, number] })}
       />
       {props?.onAdd && from && to && (
         <EdgeLabelRenderer>
@@ -240,6 +240,8 @@ export function JourneyCanvas(props: JourneyCanvasProps) {
         style={{ height: 560, background: '#fff', border: '1px solid #f0f0f0' }}
       >
         <ReactFlow
+          // A step added or deleted changes the shape: a fresh chart fits the view to it again.
+          key={`${nodes.length}:${edges.length}`}
           nodes={nodes}
           edges={edges}
           nodeTypes={NODE_TYPES}

@@ -141,7 +141,13 @@ function MessageFields({ node }: { node: JourneyNodeView | null }) {
         extra={t('messageHint')}
         rules={[{ required: true, whitespace: true, message: te('messageRequired') }]}
       >
-        <Input.TextArea autoSize={{ minRows: 3, maxRows: 10 }} maxLength={5000} showCount />
+        {/* Room under the box for its character count, which would otherwise sit on the hint. */}
+        <Input.TextArea
+          autoSize={{ minRows: 3, maxRows: 10 }}
+          maxLength={5000}
+          showCount
+          style={{ marginBottom: 20 }}
+        />
       </Form.Item>
     ) : (
       // biome-ignore lint/suspicious/noArrayIndexKey: the message's place in the node

@@ -5,7 +5,7 @@
 import { Alert, Button, Space, Tag, Timeline, Typography } from 'antd';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import type { JourneyNodeView } from './definition-view.ts';
-import { type EditorT, type StepNames, stepSummary } from './editor-labels.ts';
+import { type EditorT, problemText, type StepNames, stepSummary } from './editor-labels.ts';
 import { editorMessages } from './editor-messages.ts';
 import { type Anchor, type JourneyDraft, nodeOf } from './journey-draft.ts';
 import { type JourneyT, nodeTypeLabel, TAG_COLORS, timingLabel } from './journey-labels.ts';
@@ -150,7 +150,7 @@ function Steps({ props, items }: { props: StepListProps; items: readonly StepIte
               type="error"
               showIcon
               style={{ marginTop: 8 }}
-              title={problems.map((p) => <div key={p}>{p}</div>)}
+              title={problems.map((p) => <div key={p}>{problemText(p, te)}</div>)}
             />
           )}
           {item.arms ? (
