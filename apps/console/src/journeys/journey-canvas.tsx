@@ -30,7 +30,7 @@ import { kindOf } from './step-fields.ts';
 import { stepName } from './step-list.tsx';
 
 const COLUMN = 260;
-const ROW = 200;
+const ROW = 160;
 
 const NODE_COLORS: Record<string, string> = {
   send: '#e6f4ea',
@@ -97,7 +97,7 @@ function StepNode({ id }: NodeProps) {
   const body = (
     <>
       <strong>{nodeTypeLabel(node.type, t)}</strong>
-      <div style={{ fontSize: 12 }}>{summary}</div>
+      <div style={{ fontSize: 13 }}>{summary}</div>
     </>
   );
   return (
@@ -111,7 +111,7 @@ function StepNode({ id }: NodeProps) {
         width: 220,
         padding: 8,
         color: '#1f1f1f',
-        textAlign: 'center',
+        position: 'relative',
       }}
     >
       <Handle type="target" position={Position.Top} isConnectable={false} />
@@ -124,7 +124,7 @@ function StepNode({ id }: NodeProps) {
           style={{ all: 'unset', cursor: 'pointer', display: 'block', width: '100%' }}
         >
           {body}
-          <span style={{ fontSize: 11, color: '#0958d9' }}>{t('edit')} ›</span>
+          <span style={{ fontSize: 12, color: '#0958d9' }}>{t('edit')} ›</span>
         </button>
       ) : (
         body
@@ -136,9 +136,12 @@ function StepNode({ id }: NodeProps) {
           className="kz-flow-delete nodrag"
           onClick={() => props.onDelete?.(id)}
           aria-label={te('deleteAria', { what: stepName(node, t, te, lang) })}
+          // In the corner, so that a node stays short and the chart large enough to read.
           style={{
-            marginTop: 4,
-            fontSize: 11,
+            position: 'absolute',
+            top: 6,
+            right: 6,
+            fontSize: 12,
             color: '#a8071a',
             background: '#fff',
             border: '1px solid #a8071a',
@@ -169,7 +172,13 @@ function StepEdge(edge: EdgeProps) {
         path={path}
         {...(arm === 'next'
           ? {}
-          : { label: t(arm), labelX: x, labelY: y - 22, labelBgPadding: [4, 2] as [number, number] })}
+          : {
+              label: t(arm),
+              labelX: x,
+              labelY: y - 22,
+              labelBgPadding: [4, 2] as [number, number],
+              labelStyle: { fontSize: 13, fontWeight: 600 },
+            })}
       />
       {props?.onAdd && from && to && (
         <EdgeLabelRenderer>
@@ -237,7 +246,7 @@ export function JourneyCanvas(props: JourneyCanvasProps) {
       {props.onEdit && <p style={{ margin: '0 0 8px' }}>{te('canvasHint')}</p>}
       <section
         aria-label={t('canvasLabel')}
-        style={{ height: 560, background: '#fff', border: '1px solid #f0f0f0' }}
+        style={{ height: 640, background: '#fff', border: '1px solid #f0f0f0' }}
       >
         <ReactFlow
           // A step added or deleted changes the shape: a fresh chart fits the view to it again.
@@ -247,6 +256,7 @@ export function JourneyCanvas(props: JourneyCanvasProps) {
           nodeTypes={NODE_TYPES}
           edgeTypes={EDGE_TYPES}
           fitView
+          fitViewOptions={{ padding: 0.05, maxZoom: 1 }}
           nodesDraggable={false}
           nodesConnectable={false}
           nodesFocusable={false}
