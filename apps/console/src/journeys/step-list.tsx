@@ -41,11 +41,15 @@ export function StepList(props: StepListProps) {
   const items = stepTree(props.draft);
   return (
     <div className="kz-step-list">
-      <Space size="small" wrap style={{ marginBottom: 12 }}>
+      <Space size="small" wrap style={{ marginBottom: 4 }}>
         <Tag color="#0958d9">{te('start')}</Tag>
         <Typography.Text strong>{props.trigger}</Typography.Text>
       </Space>
-      {props.onAdd && <AddButton props={props} at={{ after: 'trigger' }} where={te('whereAfterTrigger')} />}
+      {props.onAdd && (
+        <div>
+          <AddButton props={props} at={{ after: 'trigger' }} where={te('whereAfterTrigger')} />
+        </div>
+      )}
       <Steps props={props} items={items} />
     </div>
   );
