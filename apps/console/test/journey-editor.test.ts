@@ -221,4 +221,14 @@ describe('building a journey from an empty one', () => {
     await expect.poll(() => page.locator('.ant-alert-error').count()).toBe(0);
     expect(browser.errors.filter((e) => !/status of (401|400)/.test(e))).toEqual([]);
   });
+
+  it('reads in English too', async () => {
+    await page.getByText('English', { exact: true }).click();
+    await page.getByRole('button', { name: 'Add a step (at the start)' }).waitFor();
+    await page.getByText('In “購入者”?').first().waitFor();
+    await page.locator('.kz-arm-yes').getByText('If yes').waitFor();
+    await check('journey-editor-06-steps-en');
+    await page.getByText('日本語', { exact: true }).click();
+    await page.getByRole('button', { name: 'ステップを追加（開始直後）' }).waitFor();
+  });
 });
