@@ -28,7 +28,8 @@ import {
 } from './journey-draft.ts';
 import { journeyMessages } from './messages.ts';
 import { type Journey, useEmailTemplates, useSaveDefinition } from './queries.ts';
-import { type StepChoices, StepFormModal } from './step-form.tsx';
+import type { StepChoices } from './step-fields.ts';
+import { StepFormModal } from './step-form.tsx';
 
 type Editing = { at: Anchor } | { id: string } | null;
 

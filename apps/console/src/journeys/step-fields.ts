@@ -41,6 +41,13 @@ export interface SegmentChoice {
   definition: unknown;
 }
 
+/** What the step form offers to choose from: the workspace's segments, coupons, email templates. */
+export interface StepChoices {
+  segments: readonly SegmentChoice[];
+  coupons: readonly { id: number; name: string }[];
+  emailTemplates: readonly { id: number; name: string }[];
+}
+
 /** The events a wait-for-event step offers (「7日以内に購入があったか」). */
 export const WAIT_EVENTS = [
   'order.recorded',
