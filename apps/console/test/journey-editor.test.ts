@@ -214,7 +214,8 @@ describe('building a journey from an empty one', () => {
     await problem
       .getByText(/^メッセージ本文 1 に誤りがあります: Liquid line 1, column 4: .*givn_name/)
       .waitFor();
-    await page.getByText('保存できませんでした。赤い印のステップを直してください').waitFor();
+    await page.getByText('保存できませんでした。赤い印のステップを直してください').first().waitFor();
+    await problem.scrollIntoViewIfNeeded();
     await check('journey-editor-05-problem');
     expect((await api<JourneyView>('GET', `/v1/journeys/${journeyId}`)).latestVersion).toBe(2);
     await page.getByRole('button', { name: '変更を破棄' }).click();

@@ -102,8 +102,10 @@ export function useJourneyEditor(journey: Journey, stored: JourneyDefinitionView
         message.success(t('saved', { version: saved.latestVersion }));
       },
       onError: (error) => {
-        if (error instanceof ApiError) setProblems(problemsByNode(definition, error.problems));
-        message.error(t('saveFailed', { reason: error.message }));
+        // Problems named by path show on their steps; the toast then says where to look.
+        const named = error instanceof ApiError && error.problems.length > 0;
+        if (named) setProblems(problemsByNode(definition, error.problems));
+        message.error(named ? te('problemsTitle') : t('saveFailed', { reason: error.message }));
       },
     });
   };

@@ -14,7 +14,9 @@ import { journeyMessages } from './messages.ts';
 import { kindOf } from './step-fields.ts';
 import { type StepItem, stepTree } from './step-tree.ts';
 
-const DOT_COLORS: Record<string, string> = { send: 'green', wait: 'gray', action: 'blue', exit: 'gray' };
+// Ant Design's 'blue' dot takes the console's crimson primary colour, which reads as the red of a
+// problem: actions and branches get a real blue.
+const DOT_COLORS: Record<string, string> = { send: 'green', wait: 'gray', exit: 'gray' };
 
 export interface StepListProps {
   draft: JourneyDraft;
@@ -93,7 +95,7 @@ function Steps({ props, items }: { props: StepListProps; items: readonly StepIte
     const problems = props.problems?.get(node.id);
     return {
       key: node.id,
-      color: problems ? 'red' : (DOT_COLORS[node.type] ?? 'blue'),
+      color: problems ? 'red' : (DOT_COLORS[node.type] ?? TAG_COLORS.blue),
       children: (
         <div className="kz-step" data-node={node.id}>
           <Space size="small" wrap>
