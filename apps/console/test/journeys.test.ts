@@ -174,7 +174,8 @@ describe('journeys in Japanese', () => {
     await text.fill('{{ customer.family_name }}様、当店おすすめの楽しみ方をご紹介します。');
     await page.getByRole('button', { name: '反映' }).click();
     await page.getByText('未保存の変更があります').waitFor();
-    await page.getByRole('button', { name: '保存（新しいバージョン）' }).click();
+    // A draft saves as a draft ("下書きを保存"); a live journey's save says it makes a new version.
+    await page.getByRole('button', { name: '下書きを保存' }).click();
     await page.getByText('保存しました（v2）').waitFor();
     const saved = await api<JourneyView>('GET', `/v1/journeys/${journeyId}`);
     expect(saved.latestVersion).toBe(2);

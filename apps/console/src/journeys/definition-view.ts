@@ -14,7 +14,14 @@ export interface JourneyNodeView {
   duration?: string;
   until?: { dayOffset: number; at: string };
   weekday?: { day: string; at: string };
-  action?: { type: string; templateId?: number; points?: number; tag?: string; name?: string };
+  action?: {
+    type: string;
+    templateId?: number;
+    points?: number;
+    reason?: string;
+    tag?: string;
+    name?: string;
+  };
   event?: string;
   timeout?: string;
   random?: { percent: number };
@@ -23,6 +30,8 @@ export interface JourneyNodeView {
   clicked?: { nodeId: string; within: string };
   /** A send's channel: absent or `line`, `email`, `line_then_email`. */
   channel?: string;
+  /** An email send's source: `{ templateId }` or `{ subject, mjml }`. */
+  email?: { templateId?: number; subject?: string; mjml?: string };
 }
 
 export interface JourneyDefinitionView {

@@ -4,6 +4,7 @@ import { EmptyState, ErrorState } from '../app/states.tsx';
 import { useSession } from '../auth/session.tsx';
 import { formatDateTime, formatNumber } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
+import { CreateEmptyJourneyButton } from './create-empty-journey.tsx';
 import { CreateJourneyButton } from './create-journey.tsx';
 import { asDefinition } from './definition-view.ts';
 import { JourneyActions } from './journey-actions.tsx';
@@ -23,7 +24,12 @@ export function JourneyListPage() {
         <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
           {t('title')}
         </Typography.Title>
-        {can('send') && <CreateJourneyButton />}
+        {can('send') && (
+          <Space>
+            <CreateEmptyJourneyButton />
+            <CreateJourneyButton />
+          </Space>
+        )}
       </Space>
       {journeys.isError ? (
         <ErrorState error={journeys.error} retry={() => journeys.refetch()} />

@@ -139,3 +139,12 @@ export type JourneyStatus = Journey['status'];
 export type JourneyTemplate = NonNullable<ReturnType<typeof useJourneyTemplates>['data']>['items'][number];
 export type JourneyResults = NonNullable<ReturnType<typeof useJourneyResults>['data']>;
 export type JourneyPreview = NonNullable<ReturnType<typeof useJourneyPreview>['data']>;
+
+/** The workspace's email templates, for an email step (the editor offers one only when there are some). */
+export function useEmailTemplates() {
+  const ws = useWorkspaceId();
+  return useQuery({
+    queryKey: ['ws', ws, 'email', 'templates'],
+    queryFn: async () => unwrap(await api.GET('/v1/email/templates')),
+  });
+}

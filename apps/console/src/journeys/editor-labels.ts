@@ -1,0 +1,56 @@
+// The editor's one-line wording of a step, where it says more than journey-labels.ts does:
+// 「7日以内に購入があったか」, 「『購入者』に当てはまるか」, an email's template by name.
+import type { Lang } from '../i18n/messages.ts';
+import { type JourneyNodeView, messageText, parseDuration } from './definition-view.ts';
+import type { editorMessages } from './editor-messages.ts';
+import { eventName, type JourneyT, nodeSummary } from './journey-labels.ts';
+
+export type EditorT = (
+  key: keyof (typeof editorMessages)['ja'],
+  vars?: Readonly<Record<string, string | number>>,
+) => string;
+
+export interface StepNames {
+  coupons?: ReadonlyMap<number, string>;
+  emailTemplates?: ReadonlyMap<number, string>;
+}
+
+/** What a step does, in one line (a message: its first text, shortened). */
+export function stepSummary(
+  node: JourneyNodeView,
+  t: JourneyT,
+  te: EditorT,
+  lang: Lang,
+  names: StepNames = {},
+): string {
+  if (node.type === 'waitForEvent') {
+    const d = parseDuration(node.timeout ?? '');
+    const event = eventName(node.event ?? '', lang);
+    if (d && d.hours === 0) return te('waitForEventSummary', { days: d.days, event });
+    if (d && d.days === 0) return te('waitForEventHours', { hours: d.hours, event });
+  }
+  if (node.type === 'branch' && node.condition !== undefined && node.label)
+    return te('branchSegmentSummary', { name: node.label });
+  if (node.type === 'send') {
+    if (node.channel === 'email') {
+      const email = (node as { email?: { templateId?: number; subject?: string } }).email ?? {};
+      return email.templateId !== undefined
+        ? te('emailSummary', { name: names.emailTemplates?.get(email.templateId) ?? `#${email.templateId}` })
+        : te('emailInline', { subject: email.subject ?? '' });
+    }
+    const text = (node.messages ?? []).map((m) => messageText(m)).find((x) => x !== null);
+    return text ? (text.length > 40 ? `${text.slice(0, 40)}…` : text) : '';
+  }
+  return nodeSummary(node, t, lang, names.coupons);
+}
+
+/**
+ * A server problem as the step it names shows it: without the node's path (the step is where it
+ * shows), a message's text named as the form names it (「メッセージ本文 1 に誤りがあります: …」).
+ */
+export function problemText(problem: string, te: EditorT): string {
+  const rest = problem.replace(/^nodes\[\d+\]\.?/, '');
+  const text = /^messages\[(\d+)\]\.text: ([\s\S]*)$/.exec(rest);
+  if (text) return te('problemMessageText', { n: Number(text[1]) + 1, problem: text[2] ?? '' });
+  return rest;
+}

@@ -1,0 +1,224 @@
+// The fields of each kind of step in the step form (step-form.tsx): a LINE message's texts, an
+// email template, a wait, a wait for an action, a branch, a coupon / points / tag.
+import { Alert, Form, Input, InputNumber, Radio, Select, Space } from 'antd';
+import { useLocale, useT } from '../i18n/locale.tsx';
+import { type JourneyNodeView, messageText } from './definition-view.ts';
+import { stepSummary } from './editor-labels.ts';
+import { editorMessages } from './editor-messages.ts';
+import { eventName } from './journey-labels.ts';
+import { LineBubbles } from './line-bubble.tsx';
+import { journeyMessages, WEEKDAY_NAMES } from './messages.ts';
+import { type StepChoices, type StepValues, WAIT_EVENTS } from './step-fields.ts';
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+export function MessageFields({ node }: { node: JourneyNodeView | null }) {
+  const t = useT(journeyMessages);
+  const te = useT(editorMessages);
+  const messages = node?.messages ?? [{ type: 'text', text: '' }];
+  return messages.map((m, i) =>
+    messageText(m) !== null ? (
+      <Form.Item
+        // biome-ignore lint/suspicious/noArrayIndexKey: the message's place in the node
+        key={i}
+        name={['texts', i]}
+        label={`${t('messageText')}${messages.length > 1 ? ` ${i + 1}` : ''}`}
+        extra={t('messageHint')}
+        rules={[{ required: true, whitespace: true, message: te('messageRequired') }]}
+      >
+        {/* Room under the box for its character count, which would otherwise sit on the hint. */}
+        <Input.TextArea
+          autoSize={{ minRows: 3, maxRows: 10 }}
+          maxLength={5000}
+          showCount
+          style={{ marginBottom: 20 }}
+        />
+      </Form.Item>
+    ) : (
+      // biome-ignore lint/suspicious/noArrayIndexKey: the message's place in the node
+      <LineBubbles key={i} messages={[m]} otherLabel={(type) => t('otherMessage', { type })} />
+    ),
+  );
+}
+
+export function EmailFields({ choices }: { choices: StepChoices }) {
+  const te = useT(editorMessages);
+  return (
+    <Form.Item
+      name="emailTemplateId"
+      label={te('emailTemplate')}
+      rules={[{ required: true, message: te('emailTemplateRequired') }]}
+    >
+      <Select options={choices.emailTemplates.map((e) => ({ value: e.id, label: e.name }))} />
+    </Form.Item>
+  );
+}
+
+export function WaitFields() {
+  const te = useT(editorMessages);
+  const { lang } = useLocale();
+  const mode = Form.useWatch('waitMode') as StepValues['waitMode'];
+  const at = (
+    <Form.Item
+      name="at"
+      label={te('waitAt')}
+      rules={[{ required: true, pattern: TIME, message: te('waitAtInvalid') }]}
+    >
+      <Input style={{ width: 100 }} maxLength={5} placeholder="10:00" />
+    </Form.Item>
+  );
+  return (
+    <>
+      <Form.Item name="waitMode" label={te('waitMode')}>
+        <Radio.Group>
+          <Space direction="vertical">
+            <Radio value="until">{te('waitModeUntil')}</Radio>
+            <Radio value="duration">{te('waitModeDuration')}</Radio>
+            <Radio value="weekday">{te('waitModeWeekday')}</Radio>
+          </Space>
+        </Radio.Group>
+      </Form.Item>
+      <Space size="large" wrap align="start">
+        {mode !== 'weekday' && (
+          <Form.Item name="days" label={te('waitDays')} rules={[{ required: true, message: te('waitDays') }]}>
+            <InputNumber min={0} max={365} precision={0} />
+          </Form.Item>
+        )}
+        {mode === 'duration' && (
+          <Form.Item
+            name="hours"
+            label={te('waitHours')}
+            dependencies={['days']}
+            rules={[
+              ({ getFieldValue }) => ({
+                validator: (_, hours) =>
+                  (getFieldValue('days') ?? 0) > 0 || (hours ?? 0) > 0
+                    ? Promise.resolve()
+                    : Promise.reject(new Error(te('waitDurationZero'))),
+              }),
+            ]}
+          >
+            <InputNumber min={0} max={23} precision={0} />
+          </Form.Item>
+        )}
+        {mode === 'weekday' && (
+          <Form.Item name="weekday" label={te('waitWeekday')} rules={[{ required: true }]}>
+            <Select
+              style={{ width: 120 }}
+              options={Object.entries(WEEKDAY_NAMES[lang]).map(([value, label]) => ({ value, label }))}
+            />
+          </Form.Item>
+        )}
+        {mode !== 'duration' && at}
+      </Space>
+    </>
+  );
+}
+
+export function WaitForEventFields() {
+  const te = useT(editorMessages);
+  const { lang } = useLocale();
+  return (
+    <Space size="large" wrap align="start">
+      <Form.Item name="event" label={te('event')} rules={[{ required: true }]}>
+        <Select
+          style={{ width: 220 }}
+          options={WAIT_EVENTS.map((e) => ({ value: e, label: eventName(e, lang) }))}
+        />
+      </Form.Item>
+      <Form.Item
+        name="withinDays"
+        label={te('withinDays')}
+        rules={[{ required: true, message: te('withinDays') }]}
+      >
+        <InputNumber min={1} max={365} precision={0} />
+      </Form.Item>
+    </Space>
+  );
+}
+
+export function BranchFields({ node, choices }: { node: JourneyNodeView | null; choices: StepChoices }) {
+  const t = useT(journeyMessages);
+  const te = useT(editorMessages);
+  const { lang } = useLocale();
+  const mode = Form.useWatch('branchMode') as StepValues['branchMode'];
+  const keepable = node?.type === 'branch' && !node.random;
+  return (
+    <>
+      <Form.Item name="branchMode" label={te('branchMode')}>
+        <Radio.Group>
+          <Space direction="vertical">
+            <Radio value="segment">{te('branchSegment')}</Radio>
+            <Radio value="random">{te('branchRandom')}</Radio>
+            {keepable && node && (
+              <Radio value="keep">{te('branchKeep', { summary: stepSummary(node, t, te, lang) })}</Radio>
+            )}
+          </Space>
+        </Radio.Group>
+      </Form.Item>
+      {mode === 'segment' &&
+        (choices.segments.length > 0 ? (
+          <Form.Item
+            name="segmentId"
+            label={te('segment')}
+            rules={[{ required: true, message: te('segmentRequired') }]}
+          >
+            <Select options={choices.segments.map((s) => ({ value: s.id, label: s.name }))} />
+          </Form.Item>
+        ) : (
+          <Alert type="warning" showIcon title={te('noSegments')} />
+        ))}
+      {mode === 'random' && (
+        <Form.Item
+          name="percent"
+          label={te('randomPercent')}
+          rules={[{ required: true, message: te('randomPercent') }]}
+        >
+          <InputNumber min={0} max={100} precision={0} />
+        </Form.Item>
+      )}
+    </>
+  );
+}
+
+export function ActionFields({ choices }: { choices: StepChoices }) {
+  const te = useT(editorMessages);
+  const type = Form.useWatch('actionType') as StepValues['actionType'];
+  return (
+    <>
+      <Form.Item name="actionType" label={te('actionType')}>
+        <Radio.Group>
+          <Space direction="vertical">
+            <Radio value="grantCoupon">{te('actionGrantCoupon')}</Radio>
+            <Radio value="addPoints">{te('actionAddPoints')}</Radio>
+            <Radio value="addTag">{te('actionAddTag')}</Radio>
+            <Radio value="removeTag">{te('actionRemoveTag')}</Radio>
+          </Space>
+        </Radio.Group>
+      </Form.Item>
+      {type === 'grantCoupon' && (
+        <Form.Item
+          name="couponId"
+          label={te('coupon')}
+          rules={[{ required: true, message: te('couponRequired') }]}
+        >
+          <Select options={choices.coupons.map((c) => ({ value: c.id, label: c.name }))} />
+        </Form.Item>
+      )}
+      {type === 'addPoints' && (
+        <Form.Item name="points" label={te('points')} rules={[{ required: true, message: te('points') }]}>
+          <InputNumber min={1} max={1_000_000} precision={0} />
+        </Form.Item>
+      )}
+      {(type === 'addTag' || type === 'removeTag') && (
+        <Form.Item
+          name="tag"
+          label={te('tag')}
+          rules={[{ required: true, whitespace: true, message: te('tagRequired') }]}
+        >
+          <Input maxLength={100} />
+        </Form.Item>
+      )}
+    </>
+  );
+}

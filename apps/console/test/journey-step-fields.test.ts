@@ -1,0 +1,128 @@
+// The step form and the settings form without a browser: what a form shows for a step (or a
+// trigger) and the node (or trigger) its values make come back to what was there, for every kind
+// the editor offers, so opening a form and pressing 反映 changes nothing.
+import { describe, expect, it } from 'vitest';
+import type { JourneyNodeView } from '../src/journeys/definition-view.ts';
+import { settingsOf, settingsValuesOf, triggerOf } from '../src/journeys/settings-fields.ts';
+import { kindOf, stepOf, valuesOf } from '../src/journeys/step-fields.ts';
+
+const segments = [{ id: 4, name: '購入者', definition: { tag: 'buyer' } }];
+
+const NODES: JourneyNodeView[] = [
+  { id: 'a', type: 'send', label: '挨拶', messages: [{ type: 'text', text: 'ようこそ' }], next: 'z' },
+  {
+    id: 'b',
+    type: 'send',
+    channel: 'line_then_email',
+    messages: [
+      { type: 'flex', altText: 'x' },
+      { type: 'text', text: 'またね' },
+    ],
+    email: { templateId: 2 },
+    next: 'z',
+  },
+  { id: 'c', type: 'send', channel: 'email', email: { templateId: 3 }, next: 'z' },
+  { id: 'd', type: 'wait', duration: 'P1DT6H', next: 'z' },
+  { id: 'e', type: 'wait', until: { dayOffset: 3, at: '10:00' }, next: 'z' },
+  { id: 'f', type: 'wait', weekday: { day: 'sat', at: '09:30' }, next: 'z' },
+  { id: 'g', type: 'waitForEvent', event: 'order.recorded', timeout: 'P7D', yes: 'z', no: 'y' },
+  { id: 'h', type: 'branch', random: { percent: 20 }, yes: 'z', no: 'y' },
+  { id: 'i', type: 'branch', label: '購入者', condition: { tag: 'buyer' }, yes: 'z', no: 'y' },
+  {
+    id: 'j',
+    type: 'branch',
+    condition: { aggregate: { of: 'orders', measure: 'count' }, op: 'eq', value: 1 },
+    yes: 'z',
+    no: 'y',
+  },
+  { id: 'k', type: 'action', action: { type: 'grantCoupon', templateId: 9 }, next: 'z' },
+  { id: 'l', type: 'action', action: { type: 'addPoints', points: 100, reason: '誕生日' }, next: 'z' },
+  { id: 'm', type: 'action', action: { type: 'addTag', tag: 'vip' }, next: 'z' },
+  { id: 'n', type: 'action', action: { type: 'removeTag', tag: 'new' }, next: 'z' },
+];
+
+/** The node without its id and edges: what stepOf gives back. */
+function fields(node: JourneyNodeView) {
+  const { id: _i, next: _n, yes: _y, no: _no, ...rest } = node;
+  return rest;
+}
+
+describe('the step form', () => {
+  it.each(NODES.map((n) => [n.id, n] as const))('shows node %s and gives it back unchanged', (_id, node) => {
+    expect(kindOf(node)).not.toBeNull();
+    expect(stepOf(valuesOf(node, segments), node, segments)).toStrictEqual(fields(node));
+  });
+
+  it('makes the nodes a shop owner asks for from new values', () => {
+    expect(stepOf({ kind: 'wait', waitMode: 'until', days: 3, at: '10:00' }, null, segments)).toEqual({
+      type: 'wait',
+      until: { dayOffset: 3, at: '10:00' },
+    });
+    expect(stepOf({ kind: 'wait', waitMode: 'duration', days: 0, hours: 2 }, null, segments)).toEqual({
+      type: 'wait',
+      duration: 'PT2H',
+    });
+    expect(stepOf({ kind: 'waitForEvent', event: 'order.recorded', withinDays: 7 }, null, segments)).toEqual({
+      type: 'waitForEvent',
+      event: 'order.recorded',
+      timeout: 'P7D',
+    });
+    // A segment branch copies the segment's rules and names it in the label.
+    expect(stepOf({ kind: 'branch', branchMode: 'segment', segmentId: 4 }, null, segments)).toEqual({
+      type: 'branch',
+      label: '購入者',
+      condition: { tag: 'buyer' },
+    });
+    expect(stepOf({ kind: 'sendEmail', emailTemplateId: 5 }, null, segments)).toEqual({
+      type: 'send',
+      channel: 'email',
+      email: { templateId: 5 },
+    });
+  });
+
+  it('changes only the text of a message with other messages beside it', () => {
+    const node = NODES[1] as JourneyNodeView;
+    const values = valuesOf(node, segments);
+    expect(values.texts).toEqual(['', 'またね']);
+    const changed = stepOf({ ...values, texts: ['', 'またどうぞ'] }, node, segments);
+    expect(changed.messages).toEqual([
+      { type: 'flex', altText: 'x' },
+      { type: 'text', text: 'またどうぞ' },
+    ]);
+  });
+
+  it('cannot show a setAttribute action or an inline email, so offers no form for them', () => {
+    expect(kindOf({ id: 'x', type: 'action', action: { type: 'setAttribute', name: 'a' } })).toBeNull();
+    expect(
+      kindOf({ id: 'x', type: 'send', channel: 'email', email: { subject: 's', mjml: '<mjml/>' } }),
+    ).toBeNull();
+    expect(kindOf({ id: 'x', type: 'exit' })).toBeNull();
+  });
+});
+
+describe('the settings form', () => {
+  const TRIGGERS: Record<string, unknown>[] = [
+    { event: 'line.friend_added' },
+    { event: 'line.friend_added', refollow: false },
+    { event: 'line.friend_added', refollow: true },
+    { event: 'segment.entered', segmentId: 4 },
+    { event: 'order.recorded' },
+    { date: 'birthday', daysBefore: 7 },
+    { date: 'days_since_last', of: 'orders', days: 180 },
+    { date: 'days_since_last', of: 'visits', days: 60 },
+    { date: 'visit_cycle', of: 'orders' },
+    { event: 'loyalty.tier_changed' },
+  ];
+  it.each(TRIGGERS.map((t) => [JSON.stringify(t), t] as const))('gives back %s', (_name, trigger) => {
+    expect(triggerOf(settingsValuesOf(trigger, {}), trigger)).toStrictEqual(trigger);
+  });
+
+  it.each([
+    ['never', undefined],
+    ['after_exit', { event: 'order.recorded', withinDays: 7 }],
+    [{ afterDays: 30 }, { event: 'visit.recorded', withinDays: 45 }],
+  ] as const)('gives back re-entry %j and goal %j', (reentry, goal) => {
+    const settings = { reentry, ...(goal ? { goal } : {}) };
+    expect(settingsOf(settingsValuesOf({ event: 'order.recorded' }, settings))).toEqual({ reentry, goal });
+  });
+});
