@@ -1256,21 +1256,13 @@ export interface paths {
                             acquisitionSource?: string | null;
                             /** @description Custom attributes (merged into the stored ones) */
                             attributes?: {
-                                [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null) | (string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
-                                    [key: string]: string | number | boolean | (never | null);
-                                })[] | {
-                                    [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
-                                        [key: string]: string | number | boolean | (never | null);
-                                    };
-                                })[] | {
-                                    [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
-                                        [key: string]: string | number | boolean | (never | null);
-                                    })[] | {
-                                        [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
+                                [key: string]: {
+                                    [key: string]: {
+                                        [key: string]: {
                                             [key: string]: string | number | boolean | (never | null);
-                                        };
-                                    };
-                                };
+                                        } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                                    } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                                } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
                             };
                             tags?: string[];
                             consents?: {
@@ -1467,7 +1459,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a customer: names, kana, birthday, gender, email, phone and tags (409 when updatedAt is stale or the email or phone belongs to another customer) */
+        /** Edit a customer: names, kana, birthday, gender, prefecture, postal code, interests, custom attributes, email, phone and tags (409 when updatedAt is stale or the email or phone belongs to another customer) */
         patch: {
             parameters: {
                 query?: never;
@@ -1500,6 +1492,22 @@ export interface paths {
                         email?: string | null;
                         /** @description Replaces the customer's phone number(s) with this one; null removes them */
                         phone?: string | null;
+                        /** @description 都道府県: 東京都, 東京, Tokyo or 13 (stored as 東京都); null clears it */
+                        prefecture?: string | null;
+                        /** @description 郵便番号: 150-0002 or 1500002, full-width digits too (stored as 150-0002); null clears it */
+                        postalCode?: string | null;
+                        /** @description The whole interest list (replaces the stored one) */
+                        interests?: string[];
+                        /** @description Custom attributes to set: each key given replaces the stored value, a null value removes the key, keys not given are kept */
+                        attributes?: {
+                            [key: string]: {
+                                [key: string]: {
+                                    [key: string]: {
+                                        [key: string]: string | number | boolean | (never | null);
+                                    } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                                } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                            } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                        };
                         /** @description The whole tag list (replaces the stored one) */
                         tags?: string[];
                     };
@@ -2632,21 +2640,13 @@ export interface paths {
                                 }[];
                             };
                             properties?: {
-                                [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null) | (string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
-                                    [key: string]: string | number | boolean | (never | null);
-                                })[] | {
-                                    [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
-                                        [key: string]: string | number | boolean | (never | null);
-                                    };
-                                })[] | {
-                                    [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
-                                        [key: string]: string | number | boolean | (never | null);
-                                    })[] | {
-                                        [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
+                                [key: string]: {
+                                    [key: string]: {
+                                        [key: string]: {
                                             [key: string]: string | number | boolean | (never | null);
-                                        };
-                                    };
-                                };
+                                        } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                                    } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                                } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
                             };
                         }[];
                     };

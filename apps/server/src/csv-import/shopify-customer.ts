@@ -5,7 +5,7 @@
 import { DEFAULT_JSON_BOUNDS } from '../shared/bounded-json.ts';
 import { normalisePostalCode } from './csv-values.ts';
 import type { CellReader, ImportedCustomer } from './order-formats.ts';
-import { prefectureName } from './prefectures.ts';
+import { prefectureName } from '../shared/prefectures.ts';
 
 export const SHOPIFY_CUSTOMER_COLUMNS = [
   'Accepts Marketing',
