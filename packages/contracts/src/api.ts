@@ -4359,6 +4359,8 @@ export interface paths {
                                 value: string;
                                 purpose: string;
                             }[];
+                            /** @description What one message costs through the shop's relay, in yen; the results of campaigns and journeys count it */
+                            yenPerMessage: number;
                         };
                     };
                 };
@@ -4382,6 +4384,8 @@ export interface paths {
                         contact: string;
                         returnDomain?: string;
                         dkimSelector?: string;
+                        /** @description What one message costs through the shop's relay, in yen (e.g. 0.1); kept when absent; 0 by default */
+                        yenPerMessage?: number;
                     };
                 };
             };
@@ -4412,6 +4416,8 @@ export interface paths {
                                 value: string;
                                 purpose: string;
                             }[];
+                            /** @description What one message costs through the shop's relay, in yen; the results of campaigns and journeys count it */
+                            yenPerMessage: number;
                         };
                     };
                 };
@@ -8726,7 +8732,7 @@ export interface paths {
                             clicked: number;
                             /** @description delivered LINE messages (one per recipient per send): what LINE bills */
                             billedMessages: number;
-                            /** @description billedMessages × yenPerMessage, rounded to the yen (email messages cost ¥0) */
+                            /** @description LINE's billedMessages × the plan's yenPerMessage plus delivered emails × the sender's yenPerMessage (0 unless set), rounded to the yen */
                             costYen: number;
                             revenueLiftPerYen: number | null;
                             groups: {
@@ -8771,7 +8777,7 @@ export interface paths {
                                 opened: number | null;
                                 /** @description LINE messages billed (email: 0) */
                                 billedMessages: number;
-                                /** @description LINE at the plan’s price; email ¥0 */
+                                /** @description LINE at the plan’s price; email at the sender’s yenPerMessage (0 unless set) */
                                 costYen: number;
                             }[];
                         };
@@ -10272,7 +10278,7 @@ export interface paths {
                                     };
                                 } | null;
                                 billedMessages: number;
-                                /** @description billedMessages × yenPerMessage, rounded to the yen (email: 0) */
+                                /** @description LINE: billedMessages × the plan's yenPerMessage; email: delivered × the sender's yenPerMessage (0 unless set); rounded to the yen */
                                 costYen: number;
                                 revenueLiftPerYen: number | null;
                             }[];
