@@ -1,13 +1,11 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { ConsoleApp } from './app/app.tsx';
+// The entry: kept to the first-load module so it runs as soon as it arrives. The session check,
+// the opened page's data and its chunks start here, beside React and Ant Design loading
+// (app/first-load.ts; bench/console measures the difference).
+import { startFirstLoad } from './app/first-load.ts';
+import { customerListFirstLoad } from './customers/first-load.ts';
+import { dashboardFirstLoad } from './dashboard/first-load.ts';
 import './app/console.css';
 
-const root = document.getElementById('root');
-if (!root) throw new Error('index.html has no #root');
 document.documentElement.lang = localStorage.getItem('kizuna.lang') === 'en' ? 'en' : 'ja';
-createRoot(root).render(
-  <StrictMode>
-    <ConsoleApp />
-  </StrictMode>,
-);
+startFirstLoad([dashboardFirstLoad, customerListFirstLoad], () => import('./app/shell.tsx'), location);
+void import('./app/start.tsx').then(({ startConsole }) => startConsole());

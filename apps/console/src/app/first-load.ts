@@ -1,0 +1,104 @@
+// The console's first moments, before React and Ant Design have loaded (bench/console, issue #16).
+// Started by main.tsx, which is all the entry chunk holds: it asks for the session at once and, as
+// soon as the session answers, for the opened page's data and for the shell's and the page's
+// chunks, so the network and the server work while the browser is still running React and Ant
+// Design. The API client (api/client.ts) then takes each answer for the request it was made for,
+// once, instead of sending that request again. Nothing here may import React, Ant Design or the
+// client: this module runs before they have loaded.
+
+/** A page that can open the console: its data starts loading before any component renders. */
+export interface FirstLoadRoute {
+  /** `location.pathname` exactly: '/' for the dashboard, '/customers'. */
+  pathname: string;
+  /** The page's chunk: the same `import()` as its lazy component in the capability's pages.ts. */
+  load(): Promise<unknown>;
+  /**
+   * The GET requests the page sends when it opens, path and query as its queries write them
+   * (`/v1/customers?limit=50`). A request listed here that the page does not send is only wasted;
+   * one it sends that is not listed simply goes out when the page renders.
+   */
+  requests(search: URLSearchParams): string[];
+}
+
+export interface SessionWorkspace {
+  workspaceId: string;
+}
+
+/** The workspace a session works in: the one remembered on this browser if still a member, else the first. */
+export function chooseWorkspace<W extends SessionWorkspace>(
+  workspaces: readonly W[],
+  remembered: string | null | undefined,
+): W | undefined {
+  return workspaces.find((w) => w.workspaceId === remembered) ?? workspaces[0];
+}
+
+export const WORKSPACE_KEY = 'kizuna.workspace';
+export const SESSION_PATH = '/v1/auth/session';
+// Only for the first render: an answer not taken by then is dropped rather than shown late.
+const FRESH_MS = 15_000;
+
+interface Prefetched {
+  response: Promise<Response>;
+  at: number;
+}
+const prefetched = new Map<string, Prefetched>();
+
+/** The key of a request: its workspace header and its path with the query sorted. */
+function keyOf(workspaceId: string | null, url: URL): string {
+  const query = new URLSearchParams(url.search);
+  query.sort();
+  const search = query.toString();
+  return `${workspaceId ?? ''} ${url.pathname}${search ? `?${search}` : ''}`;
+}
+
+function prefetch(pathAndQuery: string, workspaceId: string | null): Promise<Response> {
+  const url = new URL(pathAndQuery, location.origin);
+  const headers: Record<string, string> = workspaceId ? { 'x-kizuna-workspace': workspaceId } : {};
+  const response = fetch(url, { credentials: 'same-origin', headers });
+  // A failed prefetch is not an error of its own: the client gets the same rejection when it
+  // takes the answer (and its query retries as usual). Marked handled so it is not reported twice.
+  response.catch(() => {});
+  prefetched.set(keyOf(workspaceId, url), { response, at: performance.now() });
+  return response;
+}
+
+/**
+ * The answer prefetched for this request, handed over once; undefined when there is none (the
+ * client then sends the request itself). Only GETs are prefetched.
+ */
+export function takePrefetched(request: Request): Promise<Response> | undefined {
+  if (request.method !== 'GET' || prefetched.size === 0) return undefined;
+  const key = keyOf(request.headers.get('x-kizuna-workspace'), new URL(request.url));
+  const entry = prefetched.get(key);
+  if (!entry) return undefined;
+  prefetched.delete(key);
+  return performance.now() - entry.at < FRESH_MS ? entry.response : undefined;
+}
+
+/**
+ * Asks for the session now and, once it answers 200, for the opened page's data (in the
+ * workspace the session provider will choose) and the shell's and page's chunks. A visitor who is
+ * not logged in fetches neither the shell nor any page: the login page loads as before.
+ */
+export function startFirstLoad(
+  routes: readonly FirstLoadRoute[],
+  loadShell: () => Promise<unknown>,
+  where: { pathname: string; search: string },
+): void {
+  const route = routes.find((r) => r.pathname === where.pathname);
+  void prefetch(SESSION_PATH, null)
+    .then(async (response) => {
+      if (response.status !== 200) return;
+      // A clone: the session provider reads the body of the answer itself.
+      const session = (await response.clone().json()) as { workspaces?: SessionWorkspace[] };
+      const workspace = chooseWorkspace(session.workspaces ?? [], localStorage.getItem(WORKSPACE_KEY));
+      if (!workspace) return;
+      if (route)
+        for (const request of route.requests(new URLSearchParams(where.search)))
+          prefetch(request, workspace.workspaceId);
+      // Started only: the lazy components import the same chunks and show a failure to load them.
+      void loadShell().catch(() => {});
+      if (route) void route.load().catch(() => {});
+    })
+    .catch(() => {});
+}
