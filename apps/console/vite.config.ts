@@ -19,9 +19,33 @@ export default defineConfig({
         if (log.code === 'MODULE_LEVEL_DIRECTIVE') return;
         handler(level, log);
       },
+      // @rc-component/form declares no sideEffects in its package.json, so its index (which the
+      // contexts above import for FormProvider alone) would drag the whole form store into the
+      // first route. Its modules only define components and functions: nothing runs on import.
+      treeshake: {
+        moduleSideEffects: (id: string) => !/node_modules[\\/]@rc-component[\\/]form[\\/]/.test(id),
+      },
       output: {
         // Charts are heavy and needed only by the dashboard: keep them out of the first route's chunk.
-        codeSplitting: { groups: [{ name: 'echarts', test: /node_modules[\\/](echarts|zrender)/ }] },
+        codeSplitting: {
+          groups: [
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender)/ },
+            // Forms (the field store and validation) are for the pages that edit: out of the shared
+            // chunk the dashboard and the list load first. The contexts that Ant Design's config
+            // provider, inputs and selects read stay with them (they hold no form code).
+            {
+              name: 'form',
+              includeDependenciesRecursively: false,
+              test: (id: string) =>
+                /node_modules[\\/](@rc-component[\\/](form|async-validator)|antd[\\/]es[\\/]form)[\\/]/.test(
+                  id,
+                ) &&
+                !/(antd[\\/]es[\\/]form[\\/](context|validateMessagesContext|hooks[\\/]useVariants)|@rc-component[\\/]form[\\/]es[\\/](index|FormContext|FieldContext|ListContext))\.js$/.test(
+                  id,
+                ),
+            },
+          ],
+        },
       },
     },
   },

@@ -4,8 +4,8 @@
 //   node bench/console/refresh-shop.ts [--url postgres://postgres@127.0.0.1:5432/postgres] [--db consolebench_console]
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { refreshAnalytics } from '@kizuna/server/internal/analytics/analytics-views';
 import { openDatabase } from '@kizuna/server/database';
+import { refreshAnalytics } from '@kizuna/server/internal/analytics/analytics-views';
 import { findShop } from './shop.ts';
 
 const { values } = parseArgs({
@@ -15,10 +15,17 @@ const { values } = parseArgs({
   },
 });
 if (!/^[a-z_][a-z0-9_]*$/.test(values.db)) throw new Error(`--db: a plain lower-case name, got ${values.db}`);
-const database = await openDatabase({ kind: 'postgres', url: values.url.replace(/\/[^/]*$/, `/${values.db}`) });
+const database = await openDatabase({
+  kind: 'postgres',
+  url: values.url.replace(/\/[^/]*$/, `/${values.db}`),
+});
 const workspaceId = await findShop(database);
 if (!workspaceId) throw new Error(`${values.db} has no bench shop`);
-console.log(`load average at the start: ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+console.log(
+  `load average at the start: ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ')}`,
+);
 const started = Date.now();
 const timings = await refreshAnalytics(database.db, workspaceId);
 console.log(`refreshed in ${Date.now() - started} ms: ${JSON.stringify(timings)}`);

@@ -1,13 +1,12 @@
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { App as AntApp, ConfigProvider, Result } from 'antd';
+import { App as AntApp, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import jaJP from 'antd/locale/ja_JP';
 import { lazy, Suspense } from 'react';
 import { BrowserRouter } from 'react-router';
 import { ApiError } from '../api/client.ts';
-import { authMessages } from '../auth/messages.ts';
 import { SessionProvider, useSession } from '../auth/session.tsx';
-import { LocaleProvider, useLocale, useT } from '../i18n/locale.tsx';
+import { LocaleProvider, useLocale } from '../i18n/locale.tsx';
 import { Loading } from './states.tsx';
 
 // A Japanese font stack first (system fonts, then Noto), so kana and kanji never fall back to a
@@ -34,6 +33,7 @@ const THEME = {
 // fetch the menu, tables and pages' shared code, and a logged-in one not the login form.
 const LoginPage = lazy(() => import('../auth/login-page.tsx').then((m) => ({ default: m.LoginPage })));
 const Shell = lazy(() => import('./shell.tsx').then((m) => ({ default: m.Shell })));
+const NoWorkspace = lazy(() => import('./no-workspace.tsx').then((m) => ({ default: m.NoWorkspace })));
 
 const queryClient: QueryClient = new QueryClient({
   defaultOptions: {
@@ -54,7 +54,6 @@ const queryClient: QueryClient = new QueryClient({
 });
 
 function Gate() {
-  const t = useT(authMessages);
   const { session, workspace } = useSession();
   if (session === undefined) return <Loading />;
   if (session === null)
@@ -63,7 +62,12 @@ function Gate() {
         <LoginPage />
       </Suspense>
     );
-  if (!workspace) return <Result status="info" title={t('noWorkspace')} />;
+  if (!workspace)
+    return (
+      <Suspense fallback={<Loading />}>
+        <NoWorkspace />
+      </Suspense>
+    );
   return (
     <Suspense fallback={<Loading />}>
       <Shell />
