@@ -190,6 +190,9 @@ if (values.profile)
       `\n${name}: one more cold load with the CPU profiler on (not counted above), marks ${JSON.stringify(profiled.marks)}`,
     );
     if (profiled.profile) for (const line of describeProfile(profiled.profile)) log(line);
+    log('    waterfall (sent → answered, ms):');
+    for (const r of profiled.waterfall ?? [])
+      log(`      ${r.name}: ${Math.round(r.sent)} → ${Math.round(r.answered)}`);
   }
 
 await browser.close();

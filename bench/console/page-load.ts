@@ -60,6 +60,8 @@ export interface LoadTiming {
   mainThread: { tasks: number; script: number; layout: number };
   /** With `profile`, the renderer's CPU profile over the load (CDP Profiler), for profile.ts. */
   profile?: CpuProfile;
+  /** With `profile`: every script and API call of the load, sent → answered, by start. */
+  waterfall?: { name: string; sent: number; answered: number }[];
 }
 
 /** The parts of a CDP Profiler.Profile that profile.ts reads. */
@@ -188,7 +190,19 @@ export async function coldLoad(
         script: metric('ScriptDuration'),
         layout: metric('LayoutDuration') + metric('RecalcStyleDuration'),
       },
-      ...(profile ? { profile } : {}),
+      ...(profile
+        ? {
+            profile,
+            waterfall: raw.resources
+              .filter((r) => /\.js$|\/v1\//.test(new URL(r.name).pathname))
+              .map((r) => ({
+                name: r.name.replace(/^.*\/(assets|v1)\//, ''),
+                sent: r.startTime,
+                answered: r.responseEnd,
+              }))
+              .sort((a, b) => a.sent - b.sent),
+          }
+        : {}),
     };
   } finally {
     await context.close();
