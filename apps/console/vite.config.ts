@@ -19,9 +19,10 @@ export default defineConfig({
         if (log.code === 'MODULE_LEVEL_DIRECTIVE') return;
         handler(level, log);
       },
-      // @rc-component/form declares no sideEffects in its package.json, so its index (which the
-      // contexts above import for FormProvider alone) would drag the whole form store into the
-      // first route. Its modules only define components and functions: nothing runs on import.
+      // @rc-component/form declares no sideEffects in its package.json, so its index (which Ant
+      // Design's form context, read by every input and select, imports for FormProvider alone)
+      // would drag the whole form store into the first route. Its modules only define components
+      // and functions: nothing runs on import.
       treeshake: {
         moduleSideEffects: (id: string) => !/node_modules[\\/]@rc-component[\\/]form[\\/]/.test(id),
       },
@@ -32,7 +33,9 @@ export default defineConfig({
             { name: 'echarts', test: /node_modules[\\/](echarts|zrender)/ },
             // Forms (the field store and validation) are for the pages that edit: out of the shared
             // chunk the dashboard and the list load first. The contexts that Ant Design's config
-            // provider, inputs and selects read stay with them (they hold no form code).
+            // provider, inputs and selects read stay with them (they hold no form code). Hazard:
+            // rc-form's index must stay in this group with Form.js: it calls forwardRef(Form) when
+            // it runs, and from another chunk it ran before Form was defined (a blank console).
             {
               name: 'form',
               includeDependenciesRecursively: false,
@@ -40,7 +43,7 @@ export default defineConfig({
                 /node_modules[\\/](@rc-component[\\/](form|async-validator)|antd[\\/]es[\\/]form)[\\/]/.test(
                   id,
                 ) &&
-                !/(antd[\\/]es[\\/]form[\\/](context|validateMessagesContext|hooks[\\/]useVariants)|@rc-component[\\/]form[\\/]es[\\/](index|FormContext|FieldContext|ListContext))\.js$/.test(
+                !/(antd[\\/]es[\\/]form[\\/](context|validateMessagesContext|hooks[\\/]useVariants)|@rc-component[\\/]form[\\/]es[\\/](FormContext|FieldContext|ListContext))\.js$/.test(
                   id,
                 ),
             },
