@@ -1,8 +1,7 @@
 // The console's first moments, before React and Ant Design have loaded (bench/console, issue #16).
-// Started by main.tsx, which is all the entry chunk holds: it asks for the session and starts the
-// shell's and the opened page's chunks at once, and asks for the page's data as soon as the session
-// answers, so the network and the server work while the browser is still running React and Ant
-// Design. The API client (api/client.ts) then takes each answer for the request it was made for,
+// Started by main.tsx, which is all the entry chunk holds: it asks for the session and the opened
+// page's data and starts the shell's and the page's chunks at once, so the network and the server
+// work while the browser is still running React and Ant Design. The API client (api/client.ts) then takes each answer for the request it was made for,
 // once, instead of sending that request again. Nothing here may import React, Ant Design or the
 // client: this module runs before they have loaded.
 
@@ -75,11 +74,22 @@ export function takePrefetched(request: Request): Promise<Response> | undefined 
   return performance.now() - entry.at < FRESH_MS ? entry.response : undefined;
 }
 
+/** Moves a prefetched answer from one workspace key to another (or drops it, with `to` undefined). */
+function rekey(pathAndQuery: string, from: string | null, to: string | undefined): void {
+  const url = new URL(pathAndQuery, location.origin);
+  const entry = prefetched.get(keyOf(from, url));
+  prefetched.delete(keyOf(from, url));
+  if (entry && to !== undefined) prefetched.set(keyOf(to, url), entry);
+}
+
 /**
- * Asks for the session now and, once it answers 200, for the opened page's data (in the
- * workspace the session provider will choose). The shell's and the page's chunks start loading
- * at once, beside the session check: a logged-in member needs them next, and a visitor who turns
- * out not to be logged in only downloads them (about 100 KB gzipped) while the login page loads.
+ * Asks for the session and the opened page's data at once, and starts the shell's and the page's
+ * chunks. The data goes out in the workspace remembered on this browser, or with no workspace
+ * header when none is: the server then answers for the user's only workspace (and refuses a user
+ * of several, whose answers are dropped). When the session answers, the answers are kept for the
+ * workspace the session provider will choose, or asked again in it when that is another one.
+ * A visitor who is not logged in gets 401s for the data (dropped) and downloads the shell's and
+ * the page's chunks (about 100 KB gzipped) while the login page loads.
  */
 export function startFirstLoad(
   routes: readonly FirstLoadRoute[],
@@ -87,17 +97,27 @@ export function startFirstLoad(
   where: { pathname: string; search: string },
 ): void {
   const route = routes.find((r) => r.pathname === where.pathname);
-  void prefetch(SESSION_PATH, null)
+  const requests = route ? route.requests(new URLSearchParams(where.search)) : [];
+  const remembered = localStorage.getItem(WORKSPACE_KEY);
+  const session = prefetch(SESSION_PATH, null);
+  for (const request of requests) prefetch(request, remembered);
+  void session
     .then(async (response) => {
-      if (response.status !== 200 || !route) return;
+      if (response.status !== 200) {
+        for (const request of requests) rekey(request, remembered, undefined);
+        return;
+      }
       // A clone: the session provider reads the body of the answer itself.
-      const session = (await response.clone().json()) as { workspaces?: SessionWorkspace[] };
-      const workspace = chooseWorkspace(session.workspaces ?? [], localStorage.getItem(WORKSPACE_KEY));
-      if (workspace)
-        for (const request of route.requests(new URLSearchParams(where.search)))
-          prefetch(request, workspace.workspaceId);
+      const { workspaces = [] } = (await response.clone().json()) as { workspaces?: SessionWorkspace[] };
+      const chosen = chooseWorkspace(workspaces, remembered)?.workspaceId;
+      if (chosen === remembered) return;
+      const sole = remembered === null && workspaces.length === 1;
+      for (const request of requests) {
+        rekey(request, remembered, sole ? chosen : undefined);
+        if (!sole && chosen) prefetch(request, chosen);
+      }
     })
-    // Then nothing is prefetched: the session provider asks again and shows what failed.
+    // Then the page's queries send their own requests: the session provider shows what failed.
     .catch(() => {});
   // Started only: the lazy components import the same chunks and show a failure to load them.
   void loadShell().catch(() => {});
