@@ -57,8 +57,20 @@ function prefetch(pathAndQuery: string, workspaceId: string | null): Promise<Res
   // A failed prefetch is not an error of its own: the client gets the same rejection when it
   // takes the answer (and its query retries as usual). Marked handled so it is not reported twice.
   response.catch(() => {});
-  prefetched.set(keyOf(workspaceId, url), { response, at: performance.now() });
+  const key = keyOf(workspaceId, url);
+  prefetched.set(key, { response, at: performance.now() });
+  // An answer nobody took is read and dropped: the browser counts a body never read as a request
+  // still running (a page that never goes network-idle).
+  setTimeout(() => drop(key), FRESH_MS);
   return response;
+}
+
+/** Forgets an answer that will not be taken, reading its body to the end. */
+function drop(key: string): void {
+  const entry = prefetched.get(key);
+  if (!entry) return;
+  prefetched.delete(key);
+  void entry.response.then((r) => r.arrayBuffer()).catch(() => {});
 }
 
 /**
@@ -70,16 +82,26 @@ export function takePrefetched(request: Request): Promise<Response> | undefined 
   const key = keyOf(request.headers.get('x-kizuna-workspace'), new URL(request.url));
   const entry = prefetched.get(key);
   if (!entry) return undefined;
+  if (performance.now() - entry.at >= FRESH_MS) {
+    drop(key);
+    return undefined;
+  }
   prefetched.delete(key);
-  return performance.now() - entry.at < FRESH_MS ? entry.response : undefined;
+  return entry.response;
 }
 
 /** Moves a prefetched answer from one workspace key to another (or drops it, with `to` undefined). */
 function rekey(pathAndQuery: string, from: string | null, to: string | undefined): void {
   const url = new URL(pathAndQuery, location.origin);
   const entry = prefetched.get(keyOf(from, url));
+  if (!entry) return;
+  if (to === undefined) {
+    drop(keyOf(from, url));
+    return;
+  }
   prefetched.delete(keyOf(from, url));
-  if (entry && to !== undefined) prefetched.set(keyOf(to, url), entry);
+  prefetched.set(keyOf(to, url), entry);
+  setTimeout(() => drop(keyOf(to, url)), FRESH_MS);
 }
 
 /**
