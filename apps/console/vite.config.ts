@@ -1,5 +1,41 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * `<link rel="modulepreload">` in index.html for the chunks every screen runs first (React, Ant
+ * Design's core, the app: `app/start.tsx`) and the shell's (`app/shell.tsx`), with everything they
+ * import. The entry imports them dynamically (app/first-load.ts asks for the session first), so
+ * without these the browser would only start fetching them once the entry had run.
+ */
+function preloadFirstChunks(sources: readonly string[]): Plugin {
+  return {
+    name: 'kizuna-preload-first-chunks',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, { bundle }) {
+        if (!bundle) return [];
+        const seen = new Set<string>();
+        const files: string[] = [];
+        const add = (file: string) => {
+          const chunk = bundle[file];
+          if (chunk?.type !== 'chunk' || seen.has(file)) return;
+          seen.add(file);
+          // The entry is in the page already (its script tag).
+          if (!chunk.isEntry) files.push(file);
+          for (const imported of chunk.imports) add(imported);
+        };
+        for (const [file, chunk] of Object.entries(bundle))
+          if (chunk.type === 'chunk' && sources.some((s) => chunk.facadeModuleId?.endsWith(s))) add(file);
+        return files.map((file) => ({
+          tag: 'link',
+          attrs: { rel: 'modulepreload', crossorigin: '', href: `/${file}` },
+          injectTo: 'head' as const,
+        }));
+      },
+    },
+  };
+}
 
 // The console is served by the Kizuna server at `/` (API under /v1), so assets are absolute.
 // JSX goes through Vite's own transform (React's automatic runtime); no plugin is needed for a
@@ -8,6 +44,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   logLevel: 'warn',
+  plugins: [preloadFirstChunks(['/src/app/start.tsx', '/src/app/shell.tsx'])],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
