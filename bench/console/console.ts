@@ -5,6 +5,7 @@
 //
 //   node bench/console/console.ts [--customers 1000000] [--orders 3000000] [--runs 9]
 //     [--url postgres://postgres@127.0.0.1:5432/postgres] [--db consolebench_console] [--keep] [--reuse]
+//     [--profile]
 //
 // It builds the scratch database (`--db`) on that server, or with --reuse opens the one a
 // previous --keep run left; without --keep it is dropped at the end.
@@ -22,6 +23,7 @@ import pg from 'pg';
 import { chromium } from 'playwright-core';
 import { timeApi } from './api-time.ts';
 import { coldLoad, type LoadTiming, PAGES, type PageName } from './page-load.ts';
+import { describeProfile } from './profile.ts';
 import { buildShop, findShop } from './shop.ts';
 
 const { values } = parseArgs({
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     db: { type: 'string', default: 'consolebench_console' },
     keep: { type: 'boolean', default: false },
     reuse: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
@@ -174,6 +177,23 @@ for (const name of pageNames) {
     .slice(0, 6))
     log(`    ${file}: ${kb(bytes)}`);
 }
+
+if (values.profile)
+  for (const name of pageNames) {
+    const profiled = await coldLoad(browser, base + PAGES[name].path, {
+      page: name,
+      expected,
+      cookie,
+      profile: true,
+    });
+    log(
+      `\n${name}: one more cold load with the CPU profiler on (not counted above), marks ${JSON.stringify(profiled.marks)}`,
+    );
+    if (profiled.profile) for (const line of describeProfile(profiled.profile)) log(line);
+    log('    waterfall (sent → answered, ms):');
+    for (const r of profiled.waterfall ?? [])
+      log(`      ${r.name}: ${Math.round(r.sent)} → ${Math.round(r.answered)}`);
+  }
 
 await browser.close();
 await app.close();

@@ -58,6 +58,21 @@ export interface LoadTiming {
    * every condition held, in ms: all its tasks, and the parts running script and laying out.
    */
   mainThread: { tasks: number; script: number; layout: number };
+  /** With `profile`, the renderer's CPU profile over the load (CDP Profiler), for profile.ts. */
+  profile?: CpuProfile;
+  /** With `profile`: every script and API call of the load, sent → answered, by start. */
+  waterfall?: { name: string; sent: number; answered: number }[];
+}
+
+/** The parts of a CDP Profiler.Profile that profile.ts reads. */
+export interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+    children?: number[];
+  }[];
+  samples: number[];
+  timeDeltas: number[];
 }
 
 const measureScript = (conditions: Record<string, string>) => `
@@ -99,7 +114,7 @@ interface RawTimings {
 export async function coldLoad(
   browser: Browser,
   url: string,
-  options: { page: PageName; expected: string; cookie: { name: string; value: string } },
+  options: { page: PageName; expected: string; cookie: { name: string; value: string }; profile?: boolean },
 ): Promise<LoadTiming> {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
@@ -119,6 +134,11 @@ export async function coldLoad(
     await cdp.send('Performance.enable');
     const conditions: Record<string, string> = PAGES[options.page].conditions(options.expected);
     await page.addInitScript({ content: measureScript(conditions) });
+    if (options.profile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     await page.goto(url, { waitUntil: 'commit' });
     // A function, not a string: the console's CSP has no 'unsafe-eval'.
     await page
@@ -138,6 +158,7 @@ export async function coldLoad(
         );
       });
     const { metrics } = await cdp.send('Performance.getMetrics');
+    const profile = options.profile ? ((await cdp.send('Profiler.stop')).profile as CpuProfile) : undefined;
     const metric = (name: string) => 1000 * (metrics.find((m) => m.name === name)?.value ?? Number.NaN);
     const raw = await page.evaluate<RawTimings>(READ_TIMINGS);
     const last = Math.max(...Object.values(raw.marks));
@@ -169,6 +190,19 @@ export async function coldLoad(
         script: metric('ScriptDuration'),
         layout: metric('LayoutDuration') + metric('RecalcStyleDuration'),
       },
+      ...(profile
+        ? {
+            profile,
+            waterfall: raw.resources
+              .filter((r) => /\.js$|\/v1\//.test(new URL(r.name).pathname))
+              .map((r) => ({
+                name: r.name.replace(/^.*\/(assets|v1)\//, ''),
+                sent: r.startTime,
+                answered: r.responseEnd,
+              }))
+              .sort((a, b) => a.sent - b.sent),
+          }
+        : {}),
     };
   } finally {
     await context.close();

@@ -77,6 +77,37 @@ describe('the console in Japanese', () => {
     await page.getByRole('link', { name: 'ダッシュボード' }).click();
   });
 
+  it('opened from the address bar, a page asks for its data once, in the remembered workspace', async () => {
+    // The first load asks for the session and the page's data before React has loaded
+    // (app/first-load.ts); the queries must take those answers, not send the calls again, and
+    // an agency user's calls must carry the brand chosen last time.
+    await chooseWorkspace(kizuna.bakery.name);
+    const sent: { path: string; workspace: string | undefined }[] = [];
+    const record = (request: import('playwright-core').Request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/v1/'))
+        sent.push({ path: url.pathname + url.search, workspace: request.headers()['x-kizuna-workspace'] });
+    };
+    page.on('request', record);
+    try {
+      await page.goto(`${kizuna.url}/customers`);
+      await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBe(50);
+      await page.goto(kizuna.url);
+      await expect.poll(() => statistic('顧客数').textContent()).toBe(String(kizuna.bakery.customers));
+      await page.locator('canvas').first().waitFor();
+    } finally {
+      page.off('request', record);
+    }
+    const count = (path: string) => sent.filter((s) => s.path === path).length;
+    expect(count('/v1/auth/session'), JSON.stringify(sent)).toBe(2);
+    expect(count('/v1/customers?limit=50'), JSON.stringify(sent)).toBe(1);
+    expect(count('/v1/analytics/overview'), JSON.stringify(sent)).toBe(1);
+    expect(count('/v1/analytics/retention'), JSON.stringify(sent)).toBe(1);
+    const data = sent.filter((s) => s.path !== '/v1/auth/session');
+    expect(data.map((s) => s.workspace)).toEqual(data.map(() => kizuna.bakery.workspaceId));
+    await chooseWorkspace(kizuna.cafe.name);
+  });
+
   it('shows the dashboard: repeat rate, LTV in yen, the forecast, retention and RFM', async () => {
     // 4 of the 8 customers bought three times.
     expect(await statistic('リピート率').textContent()).toBe('50%');

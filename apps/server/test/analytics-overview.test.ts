@@ -1,5 +1,6 @@
 // GET /v1/analytics/overview: the dashboard's headline figures, counted on hand-built data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readOverview, STORED_FROM_CUSTOMERS } from '../src/analytics/overview.ts';
 import { createTestApp, lineUserId, newWorkspace, type TestApp } from './helpers.ts';
 
 let t: TestApp;
@@ -85,6 +86,9 @@ describe('GET /v1/analytics/overview', () => {
       predictedClv: null,
       lineFriends: 2,
       lineBlocked: 1,
+      // A small workspace is counted at each read: the friends added after the refresh are in.
+      computedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      freshness: 'live',
     });
     expect(await call('GET', '/v1/analytics/overview', otherAuth)).toMatchObject({
       customers: 1,
@@ -105,6 +109,35 @@ describe('GET /v1/analytics/overview', () => {
       predictedClv: null,
       lineFriends: 0,
       lineBlocked: 0,
+      computedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      freshness: 'live',
+    });
+  });
+
+  it("reads a large workspace's figures from the last refresh, and says so", async () => {
+    // 100,000 customers do not fit a test: the threshold is lowered to 2 for this read.
+    expect(STORED_FROM_CUSTOMERS).toBe(100_000);
+    const shop = await newWorkspace(t.database, '大きな店');
+    const auth = { authorization: `Bearer ${shop.apiKey}` };
+    const add = (emails: string[]) =>
+      call('POST', '/v1/customers', auth, { customers: emails.map((email) => ({ email })) });
+    await add(['a@example.jp', 'b@example.jp']);
+    await call('POST', '/v1/analytics/refresh', auth);
+    const refreshedBy = new Date();
+    await add(['c@example.jp']);
+    const { db } = t.database;
+    const stored = await readOverview(db, shop.workspaceId, { storedFrom: 2 });
+    expect(stored).toMatchObject({ customers: 2, freshness: 'hourly' });
+    expect(Date.parse(stored.computedAt)).toBeLessThanOrEqual(refreshedBy.getTime());
+    // Under the threshold (the default here), the same workspace is counted now: the third is in.
+    expect(await call('GET', '/v1/analytics/overview', auth)).toMatchObject({
+      customers: 3,
+      freshness: 'live',
+    });
+    await call('POST', '/v1/analytics/refresh', auth);
+    expect(await readOverview(db, shop.workspaceId, { storedFrom: 2 })).toMatchObject({
+      customers: 3,
+      freshness: 'hourly',
     });
   });
 

@@ -9197,6 +9197,13 @@ export interface paths {
                             lineFriends: number;
                             /** @description LINE users who blocked them */
                             lineBlocked: number;
+                            /**
+                             * Format: date-time
+                             * @description When the figures were counted (see freshness)
+                             */
+                            computedAt: string;
+                            /** @description live: counted at this request (a workspace under 100,000 customers); hourly: from 100,000 on, the figures of the last analytics refresh (every hour, and POST /v1/analytics/refresh), since counting every row takes about 0.5 s at 1M */
+                            freshness: "live" | "hourly";
                         };
                     };
                 };

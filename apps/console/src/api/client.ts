@@ -2,6 +2,7 @@
 // session's CSRF token and the chosen workspace added to every request. A changed route changes
 // the contract's types, so the console stops compiling instead of failing its users.
 import { createKizunaClient, type KizunaClient } from '@kizuna/contracts';
+import { takePrefetched } from '../app/first-load.ts';
 
 interface RequestContext {
   csrfToken?: string;
@@ -19,6 +20,9 @@ export function setRequestContext(next: RequestContext): void {
 export const api: KizunaClient = createKizunaClient({
   baseUrl: globalThis.location?.origin ?? '',
   credentials: 'same-origin',
+  // On the first load, the session and the opened page's data were asked for before this client
+  // loaded (app/first-load.ts): a request already on its way takes that answer.
+  fetch: (request) => takePrefetched(request) ?? globalThis.fetch(request),
 });
 
 api.use({

@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
 import { ApiError, api, setRequestContext, unwrap } from '../api/client.ts';
+import { chooseWorkspace, SESSION_PATH, WORKSPACE_KEY } from '../app/first-load.ts';
 import { roleCan, type Scope } from './roles.ts';
 
 export interface Workspace {
@@ -25,12 +26,11 @@ interface SessionState {
 }
 
 const SessionContext = createContext<SessionState | undefined>(undefined);
-const WORKSPACE_KEY = 'kizuna.workspace';
 const SESSION_KEY = ['session'];
 
 async function fetchSession(): Promise<SessionInfo | null> {
   try {
-    return unwrap(await api.GET('/v1/auth/session'));
+    return unwrap(await api.GET(SESSION_PATH));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return null;
     throw error;
@@ -42,9 +42,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const { data: session } = useQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: Infinity });
   const [chosen, setChosen] = useState(() => localStorage.getItem(WORKSPACE_KEY) ?? undefined);
-  const workspace = session
-    ? (session.workspaces.find((w) => w.workspaceId === chosen) ?? session.workspaces[0])
-    : undefined;
+  // The same choice as the first load's, so the data it asked for is for this workspace.
+  const workspace = session ? chooseWorkspace(session.workspaces, chosen) : undefined;
   // Set during render, before any child's query runs, so no request leaves without them.
   setRequestContext({ csrfToken: session?.csrfToken, workspaceId: workspace?.workspaceId });
 

@@ -7,10 +7,9 @@ import { EmptyState, ErrorState } from '../app/states.tsx';
 import { useWorkspaceId } from '../auth/session.tsx';
 import { formatDate } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
+import { PAGE_SIZE } from './first-load.ts';
 import { customerMessages } from './messages.ts';
 import { fullName } from './names.ts';
-
-const PAGE_SIZE = 50;
 
 /** One page of the search, from the API's cursor (undefined for the first page). */
 function useCustomerPage(q: string, cursor: string | undefined) {

@@ -1,6 +1,6 @@
 import { Card, Col, Row, Statistic, Typography } from 'antd';
 import type { ReactNode } from 'react';
-import { formatNumber, formatPercent, formatYen } from '../i18n/format.ts';
+import { formatDateTime, formatNumber, formatPercent, formatYen } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { dashboardMessages } from './messages.ts';
 import type { useForecast, useOverview } from './queries.ts';
@@ -63,6 +63,14 @@ export function Headline({ overview }: { overview: Overview }) {
           note={overview.predictedClv === null ? t('predictedClvNone') : undefined}
         />
       </Col>
+      {overview.freshness === 'hourly' && (
+        <Col span={24}>
+          {/* A large shop's figures come from the hourly refresh, not from counting every row now. */}
+          <Typography.Text type="secondary">
+            {t('overviewHourly', { at: formatDateTime(overview.computedAt, lang) })}
+          </Typography.Text>
+        </Col>
+      )}
     </Row>
   );
 }

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import './analytics-tables.ts';
 
 /** The headline figures of a workspace: what the console's dashboard opens with. */
 export interface Overview {
@@ -14,7 +15,26 @@ export interface Overview {
   predictedClv: number | null;
   lineFriends: number;
   lineBlocked: number;
+  /**
+   * When these figures were counted: the moment of the read for a workspace under
+   * STORED_FROM_CUSTOMERS customers, else the last analytics refresh (hourly, or 集計を更新).
+   */
+  computedAt: string;
+  /** 'live': counted at this read; 'hourly': stored by the last analytics refresh. */
+  freshness: 'live' | 'hourly';
 }
+
+type Figures = Omit<Overview, 'computedAt' | 'freshness'>;
+
+/**
+ * From this many live customers on, the overview is read from analytics_summary (stored by
+ * every analytics refresh) instead of counted on each read. Its three counts read every row of
+ * the workspace: about 0.55 s at 1M customers on the 2-core development machine
+ * (bench/console/HISTORY.md), nearly all of the dashboard's API time; under 100,000 they take a
+ * few tens of ms, and the figures stay exact to the moment.
+ */
+export const STORED_FROM_CUSTOMERS = 100_000;
+const VIEW = 'overview';
 
 /**
  * Counts live (unmerged) customers, buyers and repeat buyers from customer_stats, and LINE friends
@@ -23,7 +43,7 @@ export interface Overview {
  * 130 ms on the 2-core development machine, bench/console/HISTORY.md), so one after the other
  * they added up to a second on the dashboard's first call.
  */
-export async function readOverview(db: Kysely<DB>, workspaceId: string): Promise<Overview> {
+export async function countOverview(db: Kysely<DB>, workspaceId: string): Promise<Figures> {
   const [customers, stats, friends] = await Promise.all([
     db
       .selectFrom('customer')
@@ -62,4 +82,50 @@ export async function readOverview(db: Kysely<DB>, workspaceId: string): Promise
     lineFriends: Number(friends.friends),
     lineBlocked: Number(friends.blocked),
   };
+}
+
+/** Counts the overview now and stores it for large workspaces' reads (analytics refresh). */
+export async function storeOverview(db: Kysely<DB>, workspaceId: string): Promise<void> {
+  const started = Date.now();
+  const figures = await countOverview(db, workspaceId);
+  await db
+    .insertInto('analytics_summary')
+    .values({
+      workspace_id: workspaceId,
+      view: VIEW,
+      body: JSON.stringify(figures),
+      computed_at: new Date(),
+      took_ms: Date.now() - started,
+    })
+    .onConflict((oc) =>
+      oc.columns(['workspace_id', 'view']).doUpdateSet((eb) => ({
+        body: eb.ref('excluded.body'),
+        computed_at: eb.ref('excluded.computed_at'),
+        took_ms: eb.ref('excluded.took_ms'),
+      })),
+    )
+    .execute();
+}
+
+/**
+ * The dashboard's headline figures: the stored ones when the last refresh counted at least
+ * STORED_FROM_CUSTOMERS customers, else counted now (a workspace that grew past the threshold is
+ * counted live until its next refresh stores it).
+ */
+export async function readOverview(
+  db: Kysely<DB>,
+  workspaceId: string,
+  options: { now?: Date; storedFrom?: number } = {},
+): Promise<Overview> {
+  const stored = await db
+    .selectFrom('analytics_summary')
+    .select(['body', 'computed_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('view', '=', VIEW)
+    .executeTakeFirst();
+  const figures = stored?.body as Figures | undefined;
+  if (stored && figures && figures.customers >= (options.storedFrom ?? STORED_FROM_CUSTOMERS))
+    return { ...figures, computedAt: stored.computed_at.toISOString(), freshness: 'hourly' };
+  const computedAt = (options.now ?? new Date()).toISOString();
+  return { ...(await countOverview(db, workspaceId)), computedAt, freshness: 'live' };
 }
