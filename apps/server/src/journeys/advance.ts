@@ -23,6 +23,8 @@ export interface AdvanceOptions {
   secrets?: SecretBox | undefined;
   /** Runs claimed per transaction (default 1,000). */
   batchSize?: number;
+  /** Called after each batch's commit (a bench measures each run's lateness from it). */
+  onBatch?: ((batch: AdvanceResult) => void) | undefined;
 }
 
 export interface AdvanceResult {
@@ -55,6 +57,7 @@ export async function advanceJourneys(
   const definitions = new Map<string, JourneyDefinition>();
   for (;;) {
     const batch = await transact(db, (tx) => advanceBatch(tx, workspaceId, options, batchSize, definitions));
+    options.onBatch?.(batch);
     total.runs += batch.runs;
     total.steps += batch.steps;
     if (batch.runs < batchSize) return total;
