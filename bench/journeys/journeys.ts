@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '@kizuna/server/database';
 import { advanceJourneys } from '@kizuna/server/internal/journeys/advance';
 import { createJourney, transitionJourney } from '@kizuna/server/internal/journeys/journeys';
+import { claimSql } from '@kizuna/server/internal/journeys/run-state';
 import { migrate } from '@kizuna/server/migrate';
 import { initWorkspace } from '@kizuna/server/workspaces';
 import { sql } from 'kysely';
@@ -34,6 +35,8 @@ const { values } = parseArgs({
     entry: { type: 'string', default: '1000000' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    // Print the plan of the engine's claim before each pass.
+    explain: { type: 'boolean', default: false },
     url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
@@ -44,6 +47,7 @@ const url = values.url.replace(/\/[^/]*$/, `/${dbName}`);
 const wants = (part: string) => values.only === undefined || values.only === part;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const DAY = 86_400_000;
+class Rollback extends Error {}
 
 const admin = new pg.Client({ connectionString: values.url });
 await admin.connect();
@@ -123,16 +127,17 @@ async function throughput(db: typeof database.db, ws: string, range: CustomerRan
   };
   const atTag = sql`node_id = 'tag', step_count = 0, due_at = ${t0}, status = 'active', exited_at = null, exit_reason = null`;
   const atEnd = sql`node_id = 'end', step_count = 2, due_at = ${t1}, status = 'active', exited_at = null, exit_reason = null`;
-  // The same claim as the engine's (run-state.ts), so the baseline differs only in what it does.
-  const claim = (now: Date) => sql`select r.id from journey_run r
-    join journey jj on jj.workspace_id = r.workspace_id and jj.id = r.journey_id and jj.status = 'live'
-    where r.workspace_id = ${ws} and r.status = 'active' and r.due_at <= ${now}
-    order by r.due_at, r.id limit ${batchSize} for update of r skip locked`;
+  // The engine's claim (run-state.ts), so the baseline differs only in what it does; the rows it
+  // locked are updated through the primary key, as the engine's write-back finds them.
+  const advanceSql = (
+    now: Date,
+    set: ReturnType<typeof sql>,
+  ) => sql`with c as (${claimSql(ws, now, batchSize)})
+    update journey_run r set ${set} from c where r.workspace_id = ${ws} and r.id = c.id`;
   const baseline = (now: Date, set: ReturnType<typeof sql>) =>
     timed(async () => {
       for (;;) {
-        const { numAffectedRows } = await sql`update journey_run r set ${set}
-          where r.workspace_id = ${ws} and r.id in (${claim(now)})`.execute(db);
+        const { numAffectedRows } = await advanceSql(now, set).execute(db);
         if (Number(numAffectedRows ?? 0) < batchSize) return;
       }
     });
@@ -143,9 +148,14 @@ async function throughput(db: typeof database.db, ws: string, range: CustomerRan
     before: ReturnType<typeof sql>,
   ) => {
     await reset(before);
+    if (values.explain) await explain(db, advanceSql(now, set));
     const [, baseMs] = await baseline(now, set);
     const baseLoad = load();
     await reset(before);
+    if (values.explain) {
+      await explain(db, claimSql(ws, now, batchSize));
+      await explain(db, advanceSql(now, set));
+    }
     profile?.report('setup');
     const [result, ms] = await timed(() => advanceJourneys(db, ws, { now, batchSize }));
     const runsPerS = (loaded / ms) * 1000;
@@ -169,4 +179,20 @@ async function throughput(db: typeof database.db, ws: string, range: CustomerRan
     sql`step_count = r.step_count + 1, due_at = null, status = 'exited', exited_at = ${t1}, exit_reason = 'completed'`,
     atEnd,
   );
+}
+
+/** EXPLAIN ANALYZE of a statement, in a transaction rolled back. */
+async function explain(db: typeof database.db, statement: ReturnType<typeof sql>): Promise<void> {
+  await db
+    .transaction()
+    .execute(async (tx) => {
+      const { rows } = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers) ${statement}`.execute(
+        tx,
+      );
+      for (const r of rows) console.log(`  ${r['QUERY PLAN']}`);
+      throw new Rollback();
+    })
+    .catch((e: unknown) => {
+      if (!(e instanceof Rollback)) throw e;
+    });
 }

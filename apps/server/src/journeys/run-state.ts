@@ -36,24 +36,35 @@ interface ClaimRow {
 }
 
 /**
- * Locks up to `limit` due runs of live journeys, oldest due first. SKIP LOCKED: a second worker
- * takes the next runs instead of waiting for these, and never gets the same run.
+ * The claim: up to `limit` due runs of live journeys, oldest due first, locked. SKIP LOCKED: a
+ * second worker takes the next runs instead of waiting for these, and never gets the same run.
+ *
+ * The live journeys are an array computed once (an InitPlan), not a join: with a join the
+ * planner estimated few rows, hash-joined every due run and sorted them all for each batch
+ * (a million runs due at one instant: a million rows sorted per thousand claimed). This way the
+ * claim walks journey_run_due_idx (workspace, due_at, id) in order and stops after `limit` rows.
+ * Exported for bench/journeys, whose baseline claims the same way.
  */
+export function claimSql(workspaceId: string, now: Date, limit: number) {
+  return sql<ClaimRow>`
+    select r.id, r.journey_id, r.version, r.customer_id, r.node_id, r.step_count, r.due_at,
+      r.wait_event, r.wait_since, r.wait_until
+    from journey_run r
+    where r.workspace_id = ${workspaceId} and r.status = 'active' and r.due_at <= ${now}
+      and r.journey_id = any(array(select j.id from journey j where j.workspace_id = ${workspaceId} and j.status = 'live'))
+    order by r.due_at, r.id
+    limit ${limit}
+    for update of r skip locked`;
+}
+
+/** Locks up to `limit` due runs of live journeys (claimSql) and returns their state. */
 export async function claimDueRuns(
   tx: Transaction<DB>,
   workspaceId: string,
   now: Date,
   limit: number,
 ): Promise<RunState[]> {
-  const { rows } = await sql<ClaimRow>`
-    select r.id, r.journey_id, r.version, r.customer_id, r.node_id, r.step_count, r.due_at,
-      r.wait_event, r.wait_since, r.wait_until
-    from journey_run r
-    join journey j on j.workspace_id = r.workspace_id and j.id = r.journey_id and j.status = 'live'
-    where r.workspace_id = ${workspaceId} and r.status = 'active' and r.due_at <= ${now}
-    order by r.due_at, r.id
-    limit ${limit}
-    for update of r skip locked`.execute(tx);
+  const { rows } = await claimSql(workspaceId, now, limit).execute(tx);
   return rows.map((r) => ({
     id: Number(r.id),
     journeyId: Number(r.journey_id),
