@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '@kizuna/server/database';
 import { advanceJourneys } from '@kizuna/server/internal/journeys/advance';
 import { createJourney, transitionJourney } from '@kizuna/server/internal/journeys/journeys';
-import { claimSql } from '@kizuna/server/internal/journeys/run-state';
+import { type ClaimKey, claimSql } from '@kizuna/server/internal/journeys/run-state';
 import { migrate } from '@kizuna/server/migrate';
 import { initWorkspace } from '@kizuna/server/workspaces';
 import { sql } from 'kysely';
@@ -127,18 +127,24 @@ async function throughput(db: typeof database.db, ws: string, range: CustomerRan
   };
   const atTag = sql`node_id = 'tag', step_count = 0, due_at = ${t0}, status = 'active', exited_at = null, exit_reason = null`;
   const atEnd = sql`node_id = 'end', step_count = 2, due_at = ${t1}, status = 'active', exited_at = null, exit_reason = null`;
-  // The engine's claim (run-state.ts), so the baseline differs only in what it does; the rows it
-  // locked are updated through the primary key, as the engine's write-back finds them.
-  const advanceSql = (
-    now: Date,
-    set: ReturnType<typeof sql>,
-  ) => sql`with c as (${claimSql(ws, now, batchSize)})
-    update journey_run r set ${set} from c where r.workspace_id = ${ws} and r.id = c.id`;
+  // The engine's claim (run-state.ts), each batch after the last run of the one before, as
+  // advanceJourneys claims, so the baseline differs only in what it does; the rows it locked are
+  // updated through the primary key, as the engine's write-back finds them.
+  const advanceSql = (now: Date, set: ReturnType<typeof sql>, after?: ClaimKey) => sql<{
+    n: number;
+    due_at: Date;
+    id: string;
+  }>`with c as (${claimSql(ws, now, batchSize, after)}),
+    u as (update journey_run r set ${set} from c where r.workspace_id = ${ws} and r.id = c.id returning c.due_at, c.id)
+    select (select count(*) from u)::int as n, l.due_at, l.id from (select due_at, id from u order by due_at desc, id desc limit 1) l`;
   const baseline = (now: Date, set: ReturnType<typeof sql>) =>
     timed(async () => {
+      let after: ClaimKey | undefined;
       for (;;) {
-        const { numAffectedRows } = await advanceSql(now, set).execute(db);
-        if (Number(numAffectedRows ?? 0) < batchSize) return;
+        const { rows } = await advanceSql(now, set, after).execute(db);
+        const last = rows[0];
+        if ((last?.n ?? 0) < batchSize) return;
+        after = { dueAt: last!.due_at, id: Number(last!.id) };
       }
     });
   const pass = async (

@@ -43,18 +43,29 @@ interface ClaimRow {
  * planner estimated few rows, hash-joined every due run and sorted them all for each batch
  * (a million runs due at one instant: a million rows sorted per thousand claimed). This way the
  * claim walks journey_run_due_idx (workspace, due_at, id) in order and stops after `limit` rows.
- * Exported for bench/journeys, whose baseline claims the same way.
+ * `after` (the last run an earlier batch of the same pass claimed) starts the walk past it: the
+ * index entries of the runs already advanced stay in the index, dead, until a vacuum, and a claim
+ * from the start stepped over all of them (a million runs due at once: half a million entries
+ * on average, 31 of each batch's 173 ms). Exported for bench/journeys, whose baseline claims the
+ * same way.
  */
-export function claimSql(workspaceId: string, now: Date, limit: number) {
+export function claimSql(workspaceId: string, now: Date, limit: number, after?: ClaimKey) {
   return sql<ClaimRow>`
     select r.id, r.journey_id, r.version, r.customer_id, r.node_id, r.step_count, r.due_at,
       r.wait_event, r.wait_since, r.wait_until
     from journey_run r
     where r.workspace_id = ${workspaceId} and r.status = 'active' and r.due_at <= ${now}
+      and ${after ? sql`(r.due_at, r.id) > (${after.dueAt}::timestamptz, ${after.id}::bigint)` : sql`true`}
       and r.journey_id = any(array(select j.id from journey j where j.workspace_id = ${workspaceId} and j.status = 'live'))
     order by r.due_at, r.id
     limit ${limit}
     for update of r skip locked`;
+}
+
+/** Where a claim in due order stopped: its last run's due instant and id. */
+export interface ClaimKey {
+  dueAt: Date;
+  id: number;
 }
 
 /** Locks up to `limit` due runs of live journeys (claimSql) and returns their state. */
@@ -63,8 +74,9 @@ export async function claimDueRuns(
   workspaceId: string,
   now: Date,
   limit: number,
+  after?: ClaimKey,
 ): Promise<RunState[]> {
-  const { rows } = await claimSql(workspaceId, now, limit).execute(tx);
+  const { rows } = await claimSql(workspaceId, now, limit, after).execute(tx);
   return rows.map((r) => ({
     id: Number(r.id),
     journeyId: Number(r.journey_id),
