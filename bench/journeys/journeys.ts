@@ -37,6 +37,8 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     // Print the plan of the engine's claim before each pass.
     explain: { type: 'boolean', default: false },
+    // Plans of the statements slower than this many ms, through auto_explain (needs a superuser).
+    'explain-slow': { type: 'string' },
     url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
@@ -44,6 +46,11 @@ const runs = Number(values.runs);
 const batchSize = Number(values.batch);
 const dbName = 'kizuna_bench_journeys';
 const url = values.url.replace(/\/[^/]*$/, `/${dbName}`);
+const slow = values['explain-slow'];
+const engineUrl =
+  slow === undefined
+    ? url
+    : `${url}?options=${encodeURIComponent(`-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=${slow} -c auto_explain.log_analyze=on -c client_min_messages=log`)}`;
 const wants = (part: string) => values.only === undefined || values.only === part;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const DAY = 86_400_000;
@@ -53,8 +60,9 @@ const admin = new pg.Client({ connectionString: values.url });
 await admin.connect();
 await admin.query(`drop database if exists ${dbName}`);
 await admin.query(`create database ${dbName}`);
-const database = await openDatabase({ kind: 'postgres', url, poolSize: 4 });
-const profile = values.profile ? startProfile() : undefined;
+const database = await openDatabase({ kind: 'postgres', url: engineUrl, poolSize: 4 });
+const profile =
+  values.profile || slow !== undefined ? startProfile({ notices: slow !== undefined }) : undefined;
 
 try {
   await migrate(database);
@@ -71,22 +79,16 @@ try {
   );
   if (wants('throughput'))
     await throughput(db, ws, { first: customers.first, last: customers.first + runs - 1 });
-  if (wants('lateness'))
-    await measureLateness(
-      db,
-      url,
-      ws,
-      { first: customers.first, last: customers.first + Number(values.late) - 1 },
-      batchSize,
-    );
-  if (wants('entry'))
-    await measureSegmentEntry(
-      db,
-      url,
-      ws,
-      { first: customers.first, last: customers.first + Number(values.entry) - 1 },
-      batchSize,
-    );
+  if (wants('lateness')) {
+    const late = { first: customers.first, last: customers.first + Number(values.late) - 1 };
+    await measureLateness(db, url, ws, late, batchSize);
+    profile?.report('lateness (with its setup)');
+  }
+  if (wants('entry')) {
+    const members = { first: customers.first, last: customers.first + Number(values.entry) - 1 };
+    await measureSegmentEntry(db, url, ws, members, batchSize);
+    profile?.report('segment entry (with its setup)');
+  }
 } finally {
   await database.close();
   await admin.query(`drop database if exists ${dbName}`);
@@ -129,13 +131,13 @@ async function throughput(db: typeof database.db, ws: string, range: CustomerRan
   const atEnd = sql`node_id = 'end', step_count = 2, due_at = ${t1}, status = 'active', exited_at = null, exit_reason = null`;
   // The engine's claim (run-state.ts), each batch after the last run of the one before, as
   // advanceJourneys claims, so the baseline differs only in what it does; the rows it locked are
-  // updated through the primary key, as the engine's write-back finds them.
+  // updated at their ctid, as the engine's write-back finds them.
   const advanceSql = (now: Date, set: ReturnType<typeof sql>, after?: ClaimKey) => sql<{
     n: number;
     due_at: Date;
     id: string;
   }>`with c as (${claimSql(ws, now, batchSize, after)}),
-    u as (update journey_run r set ${set} from c where r.workspace_id = ${ws} and r.id = c.id returning c.due_at, c.id)
+    u as (update journey_run r set ${set} from c where r.ctid = c.ctid::tid and r.workspace_id = ${ws} and r.id = c.id returning c.due_at, c.id)
     select (select count(*) from u)::int as n, l.due_at, l.id from (select due_at, id from u order by due_at desc, id desc limit 1) l`;
   const baseline = (now: Date, set: ReturnType<typeof sql>) =>
     timed(async () => {

@@ -15,10 +15,16 @@ function label(text: string): string {
 }
 
 /** Starts counting; `report()` prints and clears the figures gathered since. */
-export function startProfile(): { report: (title: string) => void } {
+export function startProfile(options: { notices?: boolean } = {}): { report: (title: string) => void } {
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
-  proto.query = function profiled(this: unknown, ...args: unknown[]) {
+  const listening = new WeakSet<object>();
+  proto.query = function profiled(this: pg.Client, ...args: unknown[]) {
+    // auto_explain's plans (--explain-slow) arrive as notices.
+    if (options.notices && !listening.has(this)) {
+      listening.add(this);
+      this.on('notice', (n) => console.log(`  notice: ${n.message}`));
+    }
     const first = args[0];
     const text = typeof first === 'string' ? first : ((first as { text?: string } | null)?.text ?? '');
     const started = performance.now();
