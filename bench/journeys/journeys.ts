@@ -1,117 +1,206 @@
-// bench/journeys: journey engine step throughput on PostgreSQL, beside a baseline measured in the
-// same run on the same rows: a plain set-based UPDATE that advances every run by the same amount
-// (node, step count, due time), in batches of the same size, each its own transaction.
+// bench/journeys: the journey engine on PostgreSQL at issue #14's scale, each figure beside a
+// baseline measured in the same run:
 //
-//   node bench/journeys/journeys.ts [--runs 20000] [--batch 1000] [--url postgres://postgres@127.0.0.1:5432/test]
+//   node bench/journeys/journeys.ts [--runs 1000000] [--batch 1000] [--late 100000]
+//     [--entry 1000000] [--only throughput|lateness|entry] [--profile]
+//     [--url postgres://postgres@127.0.0.1:5432/postgres]
 //
-// The journey: addTag (one UPDATE of the customers per batch) → wait P1D → exit. Pass 1 executes
-// two steps per run (the tag and the wait), pass 2, a day later, one (the exit). Sends are not in
-// it: their cost is the messaging core's (bench/line-delivery). Everything lives in a fresh schema,
-// dropped afterwards.
-import { randomBytes } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
+// 1. Step throughput: --runs runs of addTag → wait P1D → exit, loaded with one statement. Pass 1
+//    executes two steps a run (the tag, one UPDATE of the customers per batch, and the wait), pass
+//    2, a day later, one (the exit). Each pass's baseline is a plain set-based UPDATE that moves
+//    the same runs to the same state (node, step count, due time; for the exit, status and exit
+//    reason) with the engine's claim, in batches of --batch, each its own statement.
+// 2. Scheduling lateness (scheduling.ts): --late runs due at the same instant.
+// 3. Segment entry (scheduling.ts): --entry `segment.entered` events of one segment.
+//
+// Everything lives in the scratch database `kizuna_bench_journeys`, dropped afterwards.
 import { parseArgs } from 'node:util';
 import { openDatabase } from '@kizuna/server/database';
 import { advanceJourneys } from '@kizuna/server/internal/journeys/advance';
-import { enterRuns, liveJourneys } from '@kizuna/server/internal/journeys/enter-runs';
 import { createJourney, transitionJourney } from '@kizuna/server/internal/journeys/journeys';
+import { type ClaimKey, claimSql } from '@kizuna/server/internal/journeys/run-state';
 import { migrate } from '@kizuna/server/migrate';
 import { initWorkspace } from '@kizuna/server/workspaces';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { type CustomerRange, load, loadCustomers, loadRuns, timed, vacuum } from './fixtures.ts';
+import { startProfile } from './profile.ts';
+import { measureLateness, measureSegmentEntry } from './scheduling.ts';
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '20000' },
+    runs: { type: 'string', default: '1000000' },
     batch: { type: 'string', default: '1000' },
-    url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+    late: { type: 'string', default: '100000' },
+    entry: { type: 'string', default: '1000000' },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    // Print the plan of the engine's claim before each pass.
+    explain: { type: 'boolean', default: false },
+    // Plans of the statements slower than this many ms, through auto_explain (needs a superuser).
+    'explain-slow': { type: 'string' },
+    url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
 const runs = Number(values.runs);
 const batchSize = Number(values.batch);
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-const schema = `bench_journeys_${randomBytes(4).toString('hex')}`;
+const dbName = 'kizuna_bench_journeys';
+const url = values.url.replace(/\/[^/]*$/, `/${dbName}`);
+const slow = values['explain-slow'];
+const engineUrl =
+  slow === undefined
+    ? url
+    : `${url}?options=${encodeURIComponent(`-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=${slow} -c auto_explain.log_analyze=on -c client_min_messages=log`)}`;
+const wants = (part: string) => values.only === undefined || values.only === part;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const DAY = 86_400_000;
+class Rollback extends Error {}
+
 const admin = new pg.Client({ connectionString: values.url });
 await admin.connect();
-await admin.query(`create schema ${schema}`);
-const database = await openDatabase({ kind: 'postgres', url: values.url, schema, poolSize: 4 });
-const DAY = 86_400_000;
+await admin.query(`drop database if exists ${dbName}`);
+await admin.query(`create database ${dbName}`);
+const database = await openDatabase({ kind: 'postgres', url: engineUrl, poolSize: 4 });
+const profile =
+  values.profile || slow !== undefined ? startProfile({ notices: slow !== undefined }) : undefined;
 
 try {
   await migrate(database);
   const db = database.db;
   const { workspaceId: ws } = await initWorkspace(db, { name: 'bench', ownerEmail: 'bench@example.jp' });
-  const { rows } = await sql<{ id: number }>`insert into customer (workspace_id)
-    select ${ws}::uuid from generate_series(1, ${runs}) returning id`.execute(db);
-  const definition = {
-    trigger: { event: 'visit.recorded' },
-    reentry: 'after_exit',
-    quietHours: 'hold',
-    nodes: [
-      { id: 'tag', type: 'action', action: { type: 'addTag', tag: 'bench' }, next: 'wait' },
-      { id: 'wait', type: 'wait', duration: 'P1D', next: 'end' },
-      { id: 'end', type: 'exit' },
-    ],
-  };
-  const t0 = new Date('2027-01-04T10:00:00+09:00');
-  const enter = async () => {
-    const started = performance.now();
-    await db.transaction().execute(async (tx) => {
-      const [journey] = await liveJourneys(tx, ws, ['visit.recorded']);
-      await enterRuns(
-        tx,
-        ws,
-        journey!,
-        rows.map((r) => ({ customerId: Number(r.id), key: '' })),
-        t0,
-      );
-    });
-    return performance.now() - started;
-  };
-  const journey = await createJourney(db, ws, { name: 'bench', definition });
-  await transitionJourney(db, ws, journey.id, 'publish', t0);
-  console.log(`bench/journeys: ${runs} runs, batch ${batchSize}, ${cpus().length} CPUs, load ${load()}`);
-  console.log(`enter ${runs} runs: ${(await enter()).toFixed(0)} ms`);
-
-  // Baseline: advance the same rows by the same amount with a plain UPDATE, batch by batch.
-  let started = performance.now();
-  for (;;) {
-    const { numAffectedRows } =
-      await sql`update journey_run r set node_id = 'wait', step_count = step_count + 1,
-        due_at = due_at + interval '1 day'
-      where r.workspace_id = ${ws} and r.id in (select id from journey_run where workspace_id = ${ws}
-        and status = 'active' and due_at <= ${t0} order by due_at, id limit ${batchSize} for update skip locked)`.execute(
-        db,
-      );
-    if (Number(numAffectedRows ?? 0) < batchSize) break;
+  const customerCount = Math.max(
+    wants('throughput') ? runs : 0,
+    wants('lateness') ? Number(values.late) : 0,
+    wants('entry') ? Number(values.entry) : 0,
+  );
+  const [customers, loadMs] = await timed(() => loadCustomers(db, ws, customerCount));
+  console.log(
+    `bench/journeys: batch ${batchSize}, ${fmt(customerCount)} customers loaded in ${(loadMs / 1000).toFixed(1)} s (load ${load()})`,
+  );
+  if (wants('throughput'))
+    await throughput(db, ws, { first: customers.first, last: customers.first + runs - 1 });
+  if (wants('lateness')) {
+    const late = { first: customers.first, last: customers.first + Number(values.late) - 1 };
+    await measureLateness(db, url, ws, late, batchSize);
+    profile?.report('lateness (with its setup)');
   }
-  const baselineMs = performance.now() - started;
-  await sql`update journey_run set node_id = 'tag', step_count = 0, due_at = ${t0} where workspace_id = ${ws}`.execute(
-    db,
-  );
-  console.log(
-    `baseline: plain UPDATE advancing ${runs} runs one node: ${baselineMs.toFixed(0)} ms, ${((runs / baselineMs) * 1000).toFixed(0)} rows/s (load ${load()})`,
-  );
-
-  started = performance.now();
-  const pass1 = await advanceJourneys(db, ws, { now: t0, batchSize });
-  const pass1Ms = performance.now() - started;
-  console.log(
-    `engine pass 1 (addTag + wait): ${pass1.steps} steps in ${pass1Ms.toFixed(0)} ms, ${((pass1.steps / pass1Ms) * 1000).toFixed(0)} steps/s, ` +
-      `${((runs / pass1Ms) * 1000).toFixed(0)} runs/s = ${((baselineMs / pass1Ms) * 100).toFixed(0)}% of the baseline's rows/s (load ${load()})`,
-  );
-  started = performance.now();
-  const pass2 = await advanceJourneys(db, ws, { now: new Date(t0.getTime() + DAY), batchSize });
-  const pass2Ms = performance.now() - started;
-  console.log(
-    `engine pass 2 (exit): ${pass2.steps} steps in ${pass2Ms.toFixed(0)} ms, ${((pass2.steps / pass2Ms) * 1000).toFixed(0)} steps/s = ` +
-      `${((baselineMs / pass2Ms) * 100).toFixed(0)}% of the baseline (load ${load()})`,
-  );
+  if (wants('entry')) {
+    const members = { first: customers.first, last: customers.first + Number(values.entry) - 1 };
+    await measureSegmentEntry(db, url, ws, members, batchSize);
+    profile?.report('segment entry (with its setup)');
+  }
 } finally {
   await database.close();
-  await admin.query(`drop schema ${schema} cascade`);
+  await admin.query(`drop database if exists ${dbName}`);
   await admin.end();
+}
+
+async function throughput(db: typeof database.db, ws: string, range: CustomerRange): Promise<void> {
+  const t0 = new Date('2027-01-04T10:00:00+09:00');
+  const t1 = new Date(t0.getTime() + DAY);
+  const journey = await createJourney(db, ws, {
+    name: 'bench',
+    definition: {
+      trigger: { event: 'visit.recorded' },
+      reentry: 'after_exit',
+      quietHours: 'hold',
+      nodes: [
+        { id: 'tag', type: 'action', action: { type: 'addTag', tag: 'bench' }, next: 'wait' },
+        { id: 'wait', type: 'wait', duration: 'P1D', next: 'end' },
+        { id: 'end', type: 'exit' },
+      ],
+    },
+  });
+  await transitionJourney(db, ws, journey.id, 'publish', t0);
+  const [loaded, loadMs] = await timed(() =>
+    loadRuns(
+      db,
+      ws,
+      { journeyId: journey.id, version: 1, nodeId: 'tag', stepCount: 0, enteredAt: t0, dueAt: t0 },
+      range,
+    ),
+  );
+  console.log(`throughput: ${fmt(loaded)} runs loaded in ${(loadMs / 1000).toFixed(1)} s`);
+  const j = journey.id;
+  // Every measurement starts from runs rewritten once and vacuumed, as the engine finds them.
+  const reset = async (state: ReturnType<typeof sql>) => {
+    await sql`update journey_run set ${state} where workspace_id = ${ws} and journey_id = ${j}`.execute(db);
+    await vacuum(url, ['journey_run', 'journey_step', 'customer']);
+  };
+  const atTag = sql`node_id = 'tag', step_count = 0, due_at = ${t0}, status = 'active', exited_at = null, exit_reason = null`;
+  const atEnd = sql`node_id = 'end', step_count = 2, due_at = ${t1}, status = 'active', exited_at = null, exit_reason = null`;
+  // The engine's claim (run-state.ts), each batch after the last run of the one before, as
+  // advanceJourneys claims, so the baseline differs only in what it does; the rows it locked are
+  // updated at their ctid, as the engine's write-back finds them.
+  const advanceSql = (now: Date, set: ReturnType<typeof sql>, after?: ClaimKey) => sql<{
+    n: number;
+    due_at: Date;
+    id: string;
+  }>`with c as (${claimSql(ws, now, batchSize, after)}),
+    u as (update journey_run r set ${set} from c where r.ctid = c.ctid::tid and r.workspace_id = ${ws} and r.id = c.id returning c.due_at, c.id)
+    select (select count(*) from u)::int as n, l.due_at, l.id from (select due_at, id from u order by due_at desc, id desc limit 1) l`;
+  const baseline = (now: Date, set: ReturnType<typeof sql>) =>
+    timed(async () => {
+      let after: ClaimKey | undefined;
+      for (;;) {
+        const { rows } = await advanceSql(now, set, after).execute(db);
+        const last = rows[0];
+        if ((last?.n ?? 0) < batchSize) return;
+        after = { dueAt: last!.due_at, id: Number(last!.id) };
+      }
+    });
+  const pass = async (
+    title: string,
+    now: Date,
+    set: ReturnType<typeof sql>,
+    before: ReturnType<typeof sql>,
+  ) => {
+    await reset(before);
+    if (values.explain) await explain(db, advanceSql(now, set));
+    const [, baseMs] = await baseline(now, set);
+    const baseLoad = load();
+    await reset(before);
+    if (values.explain) {
+      await explain(db, claimSql(ws, now, batchSize));
+      await explain(db, advanceSql(now, set));
+    }
+    profile?.report('setup');
+    const [result, ms] = await timed(() => advanceJourneys(db, ws, { now, batchSize }));
+    const runsPerS = (loaded / ms) * 1000;
+    console.log(
+      `${title}: baseline UPDATE ${fmt(loaded)} runs in ${(baseMs / 1000).toFixed(1)} s = ${fmt((loaded / baseMs) * 1000)} rows/s (load ${baseLoad}); ` +
+        `engine ${fmt(result.steps)} steps in ${(ms / 1000).toFixed(1)} s = ${fmt((result.steps / ms) * 1000)} steps/s, ` +
+        `${fmt(runsPerS)} runs/s = ${((baseMs / ms) * 100).toFixed(0)}% of the baseline (load ${load()})`,
+    );
+    profile?.report(title);
+  };
+  await pass(
+    'pass 1 (addTag + wait)',
+    t0,
+    sql`node_id = 'end', step_count = r.step_count + 2, due_at = r.due_at + interval '1 day'`,
+    atTag,
+  );
+  // The engine's pass 1 left the runs at 'end': the reset rewrites them to the same state.
+  await pass(
+    'pass 2 (exit)',
+    t1,
+    sql`step_count = r.step_count + 1, due_at = null, status = 'exited', exited_at = ${t1}, exit_reason = 'completed'`,
+    atEnd,
+  );
+}
+
+/** EXPLAIN ANALYZE of a statement, in a transaction rolled back. */
+async function explain(db: typeof database.db, statement: ReturnType<typeof sql>): Promise<void> {
+  await db
+    .transaction()
+    .execute(async (tx) => {
+      const { rows } = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers) ${statement}`.execute(
+        tx,
+      );
+      for (const r of rows) console.log(`  ${r['QUERY PLAN']}`);
+      throw new Rollback();
+    })
+    .catch((e: unknown) => {
+      if (!(e instanceof Rollback)) throw e;
+    });
 }

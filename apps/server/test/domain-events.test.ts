@@ -123,6 +123,28 @@ describe('appending and reading', () => {
     expect(await readAll(other.workspaceId)).toEqual([]);
   });
 
+  it('orders by transaction id as a number, not as text: xid 9 before xid 10, none skipped', async () => {
+    const { workspaceId: ws } = await newWorkspace(database);
+    const c = await newCustomer(database, ws);
+    // Transactions 9 and 10 ended long ago on any server, so both are below the read horizon.
+    // Written with explicit xids, the later transaction first ('10' sorts before '9' as text).
+    for (const [xid, n] of [
+      [10, 1],
+      [9, 0],
+    ] as const)
+      await sql`insert into domain_event (workspace_id, xid, customer_id, type, payload, occurred_at)
+        values (${ws}, ${String(xid)}::xid8, ${c}, 'loyalty.points_expired',
+          ${JSON.stringify({ entryId: n, points: n, balance: 0 })}::jsonb, now())`.execute(database.db);
+    const seen: number[] = [];
+    let after: string | undefined;
+    for (let i = 0; i < 3; i++) {
+      const page = await readDomainEvents(database.db, ws, { limit: 1, ...(after ? { after } : {}) });
+      for (const e of page.events) if (e.type === 'loyalty.points_expired') seen.push(e.payload.entryId);
+      after = page.next;
+    }
+    expect(seen).toEqual([0, 1]);
+  });
+
   it('filters by type, and names the field of a bad cursor, limit or type', async () => {
     const { workspaceId: ws } = await newWorkspace(database);
     const c = await newCustomer(database, ws);

@@ -560,3 +560,63 @@ describe('exactly once', () => {
       ).toEqual(['ようこそ', 'またのご来店を']);
   });
 });
+
+describe('claiming and step rows', () => {
+  const tagThenExit = {
+    trigger: { event: 'line.friend_added' },
+    reentry: 'never',
+    quietHours: 'hold',
+    nodes: [
+      { id: 'tag', type: 'action', action: { type: 'addTag', tag: 'seen' }, next: 'end' },
+      { id: 'end', type: 'exit' },
+    ],
+  };
+
+  it('each batch claims after the one before; a run due behind that point is still advanced in the pass', async () => {
+    const clock = new SimulatedClock(jst('2027-07-01T10:00:00'));
+    const ids = await makeFriends(db(), ws(), 3000, 30);
+    const id = await publishJourney(current, tagThenExit);
+    await friendAdded(ids, clock.now());
+    await eventsReadable(db(), ws());
+    expect((await consumeJourneyTriggers(db(), ws(), { now: clock.now() })).entered).toBe(30);
+    // The oldest run is not due yet; after the first batch it becomes due before every run
+    // claimed so far, as a run another worker claimed and then released (rolled back) would be.
+    const [behind] = await runsOf(db(), ws(), id);
+    const setDue = (at: Date) =>
+      sql`update journey_run set due_at = ${at} where workspace_id = ${ws()} and id = ${behind!.id}`.execute(
+        db(),
+      );
+    await setDue(new Date(clock.now().getTime() + DAY));
+    const batches: number[] = [];
+    const result = await advanceJourneys(db(), ws(), {
+      now: clock.now(),
+      batchSize: 10,
+      onBatch: async (batch) => {
+        batches.push(batch.runs);
+        if (batches.length === 1) await setDue(new Date(clock.now().getTime() - 60_000));
+      },
+    });
+    // 10 + 10 + 9 after each other, then the claim from the start finds the one behind.
+    expect(batches).toEqual([10, 10, 9, 1]);
+    expect(result).toMatchObject({ runs: 30, steps: 60 });
+    expect((await runsOf(db(), ws(), id)).filter((r) => r.status !== 'exited')).toEqual([]);
+    expect(await stepsOf(db(), ws(), behind!.id)).toEqual(['tag:done', 'end:done']);
+  });
+
+  it('deleting runs deletes their steps, also through a customer erased (the cascade of migration 0039)', async () => {
+    const clock = new SimulatedClock(jst('2027-07-01T10:00:00'));
+    const ids = await makeFriends(db(), ws(), 4000, 3);
+    const id = await publishJourney(current, tagThenExit);
+    await friendAdded(ids, clock.now());
+    await tick(db(), ws(), clock.now());
+    const [first, second, third] = await runsOf(db(), ws(), id);
+    for (const run of [first, second, third]) expect(await stepsOf(db(), ws(), run!.id)).toHaveLength(2);
+    await sql`delete from journey_run where workspace_id = ${ws()} and id = ${first!.id}`.execute(db());
+    await sql`delete from customer where workspace_id = ${ws()} and id = ${second!.customer_id}`.execute(
+      db(),
+    );
+    expect(await stepsOf(db(), ws(), first!.id)).toEqual([]);
+    expect(await stepsOf(db(), ws(), second!.id)).toEqual([]);
+    expect(await stepsOf(db(), ws(), third!.id)).toEqual(['tag:done', 'end:done']);
+  });
+});

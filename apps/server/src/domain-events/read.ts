@@ -75,7 +75,11 @@ export async function readDomainEvents<K extends DomainEventType = DomainEventTy
       and (xid, seq) > (${cursor.xid}::xid8, ${cursor.seq}::bigint)
       and xid < pg_snapshot_xmin(pg_current_snapshot())
       and (${types}::text[] is null or type = any(${types}::text[]))
-    order by xid, seq
+    -- Qualified: a bare \`xid\` here is the output column \`xid::text\`, and text order is not
+    -- transaction order ('10' < '9': a cursor past xid 10 skipped xid 9's events for good), nor
+    -- the index's (every page sorted every event after the cursor: a million-event stream read
+    -- 1,000 at a time took minutes; bench/journeys' segment entry).
+    order by domain_event.xid, domain_event.seq
     limit ${options.limit}`.execute(db);
   const events = rows.map(
     (r) =>

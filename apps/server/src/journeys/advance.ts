@@ -8,7 +8,7 @@ import type { SecretBox } from '../shared/secret-box.ts';
 import type { JourneyDefinition, JourneyNode } from './definition.ts';
 import type { JourneyJobs, NodeContext } from './node-context.ts';
 import { executeNode } from './run-nodes.ts';
-import { claimDueRuns, type RunState, saveRuns, type TraceStep } from './run-state.ts';
+import { type ClaimKey, claimDueRuns, type RunState, saveRuns, type TraceStep } from './run-state.ts';
 
 export interface AdvanceOptions {
   /** Business time (from the Clock): runs due at or before it are advanced. */
@@ -23,6 +23,8 @@ export interface AdvanceOptions {
   secrets?: SecretBox | undefined;
   /** Runs claimed per transaction (default 1,000). */
   batchSize?: number;
+  /** Awaited after each batch's commit (a bench measures each run's lateness from it). */
+  onBatch?: ((batch: AdvanceResult) => void | Promise<void>) | undefined;
 }
 
 export interface AdvanceResult {
@@ -30,6 +32,8 @@ export interface AdvanceResult {
   runs: number;
   /** Steps executed (nodes, each with its journey_step row). */
   steps: number;
+  /** The last run claimed, in due order (the next batch of the pass claims after it). */
+  last?: ClaimKey | undefined;
 }
 
 // A run executes at most this many nodes in one batch. Validation refuses cycles without a
@@ -53,11 +57,21 @@ export async function advanceJourneys(
   const total: AdvanceResult = { runs: 0, steps: 0 };
   // A version's definition never changes: read once per call, not once per batch.
   const definitions = new Map<string, JourneyDefinition>();
+  // Each batch claims after the last run the previous one claimed (claimSql says why). A run
+  // left behind that point (another worker's batch rolled back and released it) is found by the
+  // claim from the start that ends the pass: the pass ends only when that one finds few enough.
+  let after: ClaimKey | undefined;
   for (;;) {
-    const batch = await transact(db, (tx) => advanceBatch(tx, workspaceId, options, batchSize, definitions));
+    const batch = await transact(db, (tx) =>
+      advanceBatch(tx, workspaceId, options, batchSize, definitions, after),
+    );
+    await options.onBatch?.(batch);
     total.runs += batch.runs;
     total.steps += batch.steps;
-    if (batch.runs < batchSize) return total;
+    if (batch.runs < batchSize) {
+      if (after === undefined) return total;
+      after = undefined;
+    } else after = batch.last;
   }
 }
 
@@ -85,9 +99,12 @@ export async function advanceBatch(
   options: AdvanceOptions,
   batchSize: number,
   cache = new Map<string, JourneyDefinition>(),
+  after?: ClaimKey,
 ): Promise<AdvanceResult> {
   const { now } = options;
-  const runs = await claimDueRuns(tx, workspaceId, now, batchSize);
+  const runs = await claimDueRuns(tx, workspaceId, now, batchSize, after);
+  const lastRun = runs.at(-1);
+  const last = lastRun && { dueAt: lastRun.at, id: lastRun.id };
   const definitions = await loadDefinitions(tx, workspaceId, runs, cache);
   const traced: TraceStep[] = [];
   const trace: NodeContext['trace'] = (list, node, outcome) => {
@@ -130,7 +147,7 @@ export async function advanceBatch(
     }
   }
   await saveRuns(tx, workspaceId, runs, traced, now);
-  return { runs: runs.length, steps };
+  return { runs: runs.length, steps, last };
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
