@@ -76,7 +76,13 @@ function RecordRow({ record }: { record: DnsRecord }) {
   );
 }
 
-export function DnsRecordsCard({ records }: { records: readonly DnsRecord[] | undefined }) {
+export function DnsRecordsCard({
+  records,
+  domain,
+}: {
+  records: readonly DnsRecord[] | undefined;
+  domain: string;
+}) {
   const t = useT(emailMessages);
   return (
     <Card title={<CardTitle>{t('dns')}</CardTitle>}>
@@ -86,7 +92,7 @@ export function DnsRecordsCard({ records }: { records: readonly DnsRecord[] | un
         </Typography.Paragraph>
       ) : (
         <Space direction="vertical" size="large" style={{ width: '100%' }}>
-          <Typography.Paragraph style={{ margin: 0 }}>{t('dnsIntro')}</Typography.Paragraph>
+          <Typography.Paragraph style={{ margin: 0 }}>{t('dnsIntro', { domain })}</Typography.Paragraph>
           {records.map((record) => (
             <RecordRow key={`${record.name} ${record.value.slice(0, 20)}`} record={record} />
           ))}

@@ -11,6 +11,8 @@ import { useSender } from './queries.ts';
 import { SenderFormCard } from './sender-form.tsx';
 import { TestSendCard } from './test-send-card.tsx';
 
+const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+
 function EmailSettingsContent() {
   const t = useT(emailMessages);
   const { can } = useSession();
@@ -39,7 +41,9 @@ function EmailSettingsContent() {
             </Card>
           )}
           {(editable || sender.data) && <SenderFormCard sender={sender.data} />}
-          {sender.data && <DnsRecordsCard records={sender.data.dnsRecords} />}
+          {sender.data && (
+            <DnsRecordsCard records={sender.data.dnsRecords} domain={domainOf(sender.data.fromAddress)} />
+          )}
           {editable && <TestSendCard hasSender={sender.data !== null} />}
         </>
       )}

@@ -35,7 +35,7 @@ export const emailMessages = defineMessages(
     'problem.domain': 'ドメイン名の形式ではありません',
     dns: 'DNS に登録するレコード',
     dnsIntro:
-      'ドメインを管理している会社（お名前.com、ムームードメイン、Google Domains など）の DNS 設定画面で、次の TXT レコードを追加してください。反映まで数時間かかることがあります。',
+      'ドメインを管理している会社（お名前.com、ムームードメイン、さくらインターネットなど）の DNS 設定画面で、次の TXT レコードを追加してください。ホスト名の欄の後ろに「.{domain}」が自動で付く画面では、その部分を除いて入力します（ホスト名が {domain} だけのものは空欄か「@」）。反映まで数時間かかることがあります。',
     dnsEmpty: '差出人を保存すると、ここに登録するレコードが表示されます。',
     host: 'ホスト名',
     type: '種類',
@@ -66,6 +66,7 @@ export const emailMessages = defineMessages(
       'Kizuna を動かしているサーバーの環境変数 KIZUNA_SMTP_URL に、メール配信サービスの SMTP の接続先（例：smtp://ユーザー名:パスワード@smtp.example.jp:587）を設定して再起動してください。サーバーの管理者か、導入を担当した会社にご依頼ください。',
     smtpRefusedTitle: '送信サーバーがメールを受け付けませんでした',
     testNeedsSender: '先に差出人を保存してください',
+    none: '（なし）',
   },
   {
     title: 'Email settings',
@@ -101,7 +102,7 @@ export const emailMessages = defineMessages(
     'problem.domain': 'Not a domain name',
     dns: 'DNS records to publish',
     dnsIntro:
-      'Add these TXT records in the DNS settings of the company that manages your domain. They can take a few hours to take effect.',
+      'Add these TXT records in the DNS settings of the company that manages your domain. Where the host name field adds ".{domain}" by itself, leave that part off (for {domain} itself: empty or "@"). They can take a few hours to take effect.',
     dnsEmpty: 'Save the sender to see the records to publish here.',
     host: 'Host name',
     type: 'Type',
@@ -133,6 +134,7 @@ export const emailMessages = defineMessages(
       "Set the environment variable KIZUNA_SMTP_URL of the server running Kizuna to your email service's SMTP address (e.g. smtp://user:password@smtp.example.jp:587) and restart it. Ask your server administrator or the company that set Kizuna up.",
     smtpRefusedTitle: 'The mail server refused the email',
     testNeedsSender: 'Save the sender first',
+    none: '(none)',
   },
 );
 
@@ -157,6 +159,13 @@ export const templateMessages = defineMessages(
     pick: '一覧の「プレビュー」を押すと、ここにメールの見た目が表示されます。',
     htmlTab: 'HTML',
     textTab: 'テキスト',
+    customer: '差し込むお客様',
+    customerSearch: '名前・カナ・電話・メールで検索',
+    asWritten: 'テンプレートのまま（差し込みなし）',
+    customerHint:
+      'お客様を選ぶと、その方に届く内容（名前などの差し込み、配信停止リンクと住所のフッター）で表示します。',
+    to: '宛先',
+    noAddress: 'メールアドレスがありません（配信ではスキップされます）',
   },
   {
     title: 'Email templates',
@@ -178,5 +187,12 @@ export const templateMessages = defineMessages(
     pick: 'Press "Preview" in the list to see the email here.',
     htmlTab: 'HTML',
     textTab: 'Text',
+    customer: 'Fill in for',
+    customerSearch: 'Search by name, kana, phone or email',
+    asWritten: 'The template as written',
+    customerHint:
+      'Pick a customer to see what they would receive (their name and other fields filled in, the unsubscribe link and address footer).',
+    to: 'To',
+    noAddress: 'No email address (a send would skip them)',
   },
 );

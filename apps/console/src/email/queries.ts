@@ -56,3 +56,19 @@ export function useTemplate(id: number | undefined) {
     enabled: id !== undefined,
   });
 }
+
+/** The template as one customer would get it (their Liquid variables, the marketing footer). */
+export function useTemplatePreview(id: number, customerId: number | undefined) {
+  const ws = useWorkspaceId();
+  return useQuery({
+    queryKey: ['ws', ws, 'email', 'templates', id, 'preview', customerId],
+    queryFn: async () =>
+      unwrap(
+        await api.POST('/v1/email/templates/{id}/preview', {
+          params: { path: { id } },
+          body: { customerId: customerId ?? 0 },
+        }),
+      ),
+    enabled: customerId !== undefined,
+  });
+}

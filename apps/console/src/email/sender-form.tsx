@@ -1,7 +1,7 @@
 // The sender form: PUT /v1/email/sender. The server checks every field; a 400 names the field
 // (`fromAddress: not an email address`) and the problem is shown under that field, in the reader's
-// language. Roles without `admin` see the same form disabled.
-import { Alert, App as AntApp, Button, Card, Form, Input } from 'antd';
+// language. Roles without `admin` see the values as text.
+import { Alert, App as AntApp, Button, Card, Descriptions, Form, Input, Typography } from 'antd';
 import { ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { useT } from '../i18n/locale.tsx';
@@ -41,13 +41,52 @@ function bodyOf(values: SenderForm): SenderInput {
   };
 }
 
+/** For roles that may not change the sender: the values as text (disabled inputs are grey and hard to read). */
+function SenderView({ sender }: { sender: Sender }) {
+  const t = useT(emailMessages);
+  const none = <Typography.Text type="secondary">{t('none')}</Typography.Text>;
+  return (
+    <Descriptions
+      column={1}
+      size="small"
+      bordered
+      styles={{ label: { width: 200 } }}
+      items={FIELDS.map((field) => ({ key: field, label: t(field), children: sender[field] || none }))}
+    />
+  );
+}
+
 export function SenderFormCard({ sender }: { sender: Sender | null }) {
   const t = useT(emailMessages);
   const { can } = useSession();
+  if (!can('admin'))
+    return (
+      <Card title={<CardTitle>{t('sender')}</CardTitle>}>
+        <LawNote />
+        {sender && <SenderView sender={sender} />}
+      </Card>
+    );
+  return <SenderEditor sender={sender} />;
+}
+
+function LawNote() {
+  const t = useT(emailMessages);
+  return (
+    <Alert
+      type="info"
+      showIcon
+      style={{ marginBottom: 16, maxWidth: 720 }}
+      title={t('lawTitle')}
+      description={t('lawBody')}
+    />
+  );
+}
+
+function SenderEditor({ sender }: { sender: Sender | null }) {
+  const t = useT(emailMessages);
   const { message } = AntApp.useApp();
   const save = useSaveSender();
   const [form] = Form.useForm<SenderForm>();
-  const editable = can('admin');
 
   /** The server's problem in words a shop owner reads (its English text when not one of these). */
   const explain = (problem: string) => {
@@ -76,20 +115,12 @@ export function SenderFormCard({ sender }: { sender: Sender | null }) {
 
   return (
     <Card title={<CardTitle>{t('sender')}</CardTitle>}>
-      <Alert
-        type="info"
-        showIcon
-        style={{ marginBottom: 16, maxWidth: 720 }}
-        title={t('lawTitle')}
-        description={t('lawBody')}
-      />
+      <LawNote />
       <Form<SenderForm>
         form={form}
         layout="vertical"
         onFinish={onFinish}
         initialValues={formOf(sender)}
-        requiredMark={editable}
-        disabled={!editable}
         style={{ maxWidth: 560 }}
       >
         <Form.Item
@@ -131,11 +162,9 @@ export function SenderFormCard({ sender }: { sender: Sender | null }) {
             title={t('saveFailed', { reason: save.error.message })}
           />
         )}
-        {editable && (
-          <Button type="primary" htmlType="submit" loading={save.isPending}>
-            {t('save')}
-          </Button>
-        )}
+        <Button type="primary" htmlType="submit" loading={save.isPending}>
+          {t('save')}
+        </Button>
       </Form>
     </Card>
   );

@@ -1,62 +1,111 @@
 // 「メールテンプレート」: the workspace's email templates (read only: they are made through the
-// API) and a preview of one, its compiled HTML in a sandboxed frame (no script, no form, no
-// navigation of the console) or its text part.
-import { Button, Card, Space, Table, Tabs, Tag, Typography } from 'antd';
+// API) and a preview of one: as written, or rendered for a customer picked by search (the API's
+// preview route), its HTML in a sandboxed frame or its text part.
+import { Button, Card, Form, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { EmptyState, ErrorState, Loading } from '../app/states.tsx';
 import { TAG_COLORS } from '../app/tag-colors.ts';
+import { fullName } from '../customers/names.ts';
 import { formatDate } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
+// The customer picker's search, as the journey preview has it.
+import { useCustomerSearch } from '../journeys/queries.ts';
 import { CardTitle } from '../team/card-title.tsx';
 import { PageTheme } from '../team/page-theme.tsx';
 import { templateMessages } from './messages.ts';
-import { useTemplate, useTemplates } from './queries.ts';
+import { useTemplate, useTemplatePreview, useTemplates } from './queries.ts';
 
 type Summary = NonNullable<ReturnType<typeof useTemplates>['data']>[number];
 
+/** What the preview shows: the template as written, or as one customer would get it. */
+interface Shown {
+  to?: string | null;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+function MailView({ shown, title }: { shown: Shown; title: string }) {
+  const t = useT(templateMessages);
+  return (
+    <>
+      {shown.to !== undefined && (
+        <Typography.Paragraph style={{ marginBottom: 4 }}>
+          <strong>{t('to')}：</strong>
+          {shown.to ?? <Typography.Text type="secondary">{t('noAddress')}</Typography.Text>}
+        </Typography.Paragraph>
+      )}
+      <Typography.Paragraph>
+        <strong>{t('subject')}：</strong>
+        {shown.subject}
+      </Typography.Paragraph>
+      <Tabs
+        items={[
+          {
+            key: 'html',
+            label: t('htmlTab'),
+            children: (
+              // sandbox="": no script, no form, no navigation of the console from the mail's HTML.
+              <iframe
+                title={title}
+                sandbox=""
+                srcDoc={shown.html}
+                style={{ width: '100%', height: 560, border: '1px solid #d9d9d9', borderRadius: 6 }}
+              />
+            ),
+          },
+          {
+            key: 'text',
+            label: t('textTab'),
+            children: (
+              <pre style={{ whiteSpace: 'pre-wrap', fontFamily: 'inherit', margin: 0 }}>{shown.text}</pre>
+            ),
+          },
+        ]}
+      />
+    </>
+  );
+}
+
 function TemplatePreview({ summary }: { summary: Summary }) {
   const t = useT(templateMessages);
+  const [search, setSearch] = useState('');
+  const [customerId, setCustomerId] = useState<number>();
   const template = useTemplate(summary.id);
+  const rendered = useTemplatePreview(summary.id, customerId);
+  const customers = useCustomerSearch(search);
   const title = t('previewOf', { name: summary.name });
+  const current = customerId === undefined ? template : rendered;
+  const options = (customers.data?.items ?? []).map((c) => ({
+    value: c.id,
+    label: fullName(c.familyName, c.givenName) || `#${c.id}`,
+  }));
   return (
     <Card title={<CardTitle>{title}</CardTitle>}>
-      <Typography.Paragraph type="secondary">{t('previewHint')}</Typography.Paragraph>
-      {template.isPending ? (
-        <Loading />
-      ) : template.isError ? (
-        <ErrorState error={template.error} retry={() => template.refetch()} />
-      ) : (
-        <>
-          <Typography.Paragraph>
-            <strong>{t('subject')}：</strong>
-            {template.data.subject}
-          </Typography.Paragraph>
-          <Tabs
-            items={[
-              {
-                key: 'html',
-                label: t('htmlTab'),
-                children: (
-                  <iframe
-                    title={title}
-                    sandbox=""
-                    srcDoc={template.data.html}
-                    style={{ width: '100%', height: 560, border: '1px solid #d9d9d9', borderRadius: 6 }}
-                  />
-                ),
-              },
-              {
-                key: 'text',
-                label: t('textTab'),
-                children: (
-                  <pre style={{ whiteSpace: 'pre-wrap', fontFamily: 'inherit', margin: 0 }}>
-                    {template.data.text}
-                  </pre>
-                ),
-              },
-            ]}
+      <Typography.Paragraph type="secondary">
+        {customerId === undefined ? t('previewHint') : t('customerHint')}
+      </Typography.Paragraph>
+      <Form layout="inline" style={{ marginBottom: 16 }}>
+        <Form.Item label={t('customer')} htmlFor="template-preview-customer">
+          <Select
+            id="template-preview-customer"
+            allowClear
+            showSearch={{ filterOption: false, onSearch: setSearch }}
+            placeholder={t('asWritten')}
+            style={{ width: 320 }}
+            value={customerId}
+            onChange={(value?: number) => setCustomerId(value)}
+            options={options}
+            loading={customers.isFetching}
           />
-        </>
+        </Form.Item>
+      </Form>
+      {current.isPending ? (
+        <Loading />
+      ) : current.isError ? (
+        <ErrorState error={current.error} retry={() => current.refetch()} />
+      ) : (
+        <MailView shown={current.data} title={title} />
       )}
     </Card>
   );
