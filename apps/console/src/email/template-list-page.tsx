@@ -25,6 +25,19 @@ interface Shown {
   text: string;
 }
 
+/**
+ * The mail's HTML without its remote stylesheets (MJML links Google Fonts' Ubuntu): the console's
+ * CSP, which a srcdoc frame inherits, refuses them anyway, and each refusal is a console error.
+ * The text falls back to the font stack the template names, as in most Japanese mail apps.
+ */
+export function withoutRemoteStyles(html: string): string {
+  return html
+    .replace(/<link\b[^>]*>/gi, (tag) =>
+      /\bstylesheet\b/i.test(tag) && /\bhref=["']?https?:/i.test(tag) ? '' : tag,
+    )
+    .replace(/@import\s+url\(\s*["']?https?:[^)]*\)\s*;?/gi, '');
+}
+
 function MailView({ shown, title }: { shown: Shown; title: string }) {
   const t = useT(templateMessages);
   return (
@@ -49,7 +62,7 @@ function MailView({ shown, title }: { shown: Shown; title: string }) {
               <iframe
                 title={title}
                 sandbox=""
-                srcDoc={shown.html}
+                srcDoc={withoutRemoteStyles(shown.html)}
                 style={{ width: '100%', height: 560, border: '1px solid #d9d9d9', borderRadius: 6 }}
               />
             ),
