@@ -20,6 +20,7 @@ export const emailMessages = defineMessages(
     fromAddressHelp:
       'このアドレスのドメイン（@ より後ろ）に DKIM・SPF・DMARC のレコードを登録します（例：news@kizuna-coffee.jp）',
     replyTo: '返信先メールアドレス（任意）',
+    replyToShort: '返信先メールアドレス',
     replyToHelp: 'お客様が「返信」したときの宛先。空欄なら送信元アドレスに届きます。',
     postalAddress: '送信者の住所',
     postalAddressHelp: '例：東京都渋谷区神南1-2-3 絆ビル2階',
@@ -87,6 +88,7 @@ export const emailMessages = defineMessages(
     fromAddressHelp:
       'The DKIM, SPF and DMARC records go on the domain after the @ (e.g. news@kizuna-coffee.jp)',
     replyTo: 'Reply-to address (optional)',
+    replyToShort: 'Reply-to address',
     replyToHelp: 'Where replies from customers go. Empty: to the from address.',
     postalAddress: 'Postal address',
     postalAddressHelp: 'e.g. Kizuna Bldg. 2F, 1-2-3 Jinnan, Shibuya-ku, Tokyo',

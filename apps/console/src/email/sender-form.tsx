@@ -51,7 +51,11 @@ function SenderView({ sender }: { sender: Sender }) {
       size="small"
       bordered
       styles={{ label: { width: 200 } }}
-      items={FIELDS.map((field) => ({ key: field, label: t(field), children: sender[field] || none }))}
+      items={FIELDS.map((field) => ({
+        key: field,
+        label: t(field === 'replyTo' ? 'replyToShort' : field),
+        children: sender[field] || none,
+      }))}
     />
   );
 }
