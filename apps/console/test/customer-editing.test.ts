@@ -99,13 +99,32 @@ describe('editing customers and coupons, in Japanese', () => {
     await dialog.getByText('カタカナかひらがなで入力してください').waitFor();
     await check('30-profile-editor-error');
     await dialog.getByLabel('メイ（フリガナ）').fill('はなこ');
+    await dialog.getByLabel('都道府県').click();
+    await dialog.getByLabel('都道府県').fill('神奈川');
+    await page.locator('.ant-select-item-option').filter({ hasText: '神奈川県' }).click();
+    await dialog.getByLabel('郵便番号').fill('２２０００１２');
+    const interests = dialog.getByRole('combobox', { name: '興味・関心' });
+    await interests.fill('焼き菓子');
+    await interests.press('Enter');
+    await dialog.getByRole('button', { name: '＋ 項目を追加' }).click();
+    await dialog.getByLabel('項目名').last().fill('好きな席');
+    await dialog.getByLabel('値', { exact: true }).last().fill('カウンター');
+    await check('30b-profile-editor-fields');
     await dialog.getByRole('button', { name: '保存' }).click();
     await page.getByText('プロフィールを保存しました').waitFor();
     await dialog.waitFor({ state: 'detached' });
     await page.locator('.kz-kana', { hasText: 'ヤマダ ハナコ' }).waitFor();
     await page.locator('.ant-tag', { hasText: '常連' }).waitFor();
     const saved = await api('GET', `/v1/customers/${yamada}`);
-    expect(saved).toMatchObject({ givenNameKana: 'ハナコ', birthday: '1990-04-01', gender: 'female' });
+    expect(saved).toMatchObject({
+      givenNameKana: 'ハナコ',
+      birthday: '1990-04-01',
+      gender: 'female',
+      prefecture: '神奈川県',
+      postalCode: '220-0012',
+    });
+    expect(saved.interests).toContain('焼き菓子');
+    expect(saved.attributes).toMatchObject({ 好きな席: 'カウンター' });
     expect(saved.tags).toContain('常連');
     await check('31-karte-after-edit');
   });

@@ -131,6 +131,41 @@ describe('an email campaign (メルマガ一斉配信) with a 20% holdout and tw
     expect(group('holdout')).toMatchObject({ audience: held.length, sent: 0, opened: 0, clicked: 0 });
     expect(group('all').lift.conversionRate.estimate).toBeCloseTo(1 / treated, 10);
     expect(group('all').revenueLiftPerYen).toBeNull(); // no cost to divide by
+
+    // The shop's relay charges ¥2.5 a mail: the results count it (the sender's yenPerMessage).
+    const sender = (await api('GET', '/v1/email/sender')).json();
+    expect(sender.yenPerMessage).toBe(0);
+    const settings = {
+      fromName: sender.fromName,
+      fromAddress: sender.fromAddress,
+      postalAddress: sender.postalAddress,
+      contact: sender.contact,
+    };
+    const bad = await bed.t.app.inject({
+      method: 'PUT',
+      url: '/v1/email/sender',
+      headers: shop.auth,
+      payload: { ...settings, yenPerMessage: 0.12345 },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.problems).toEqual([
+      { path: 'yenPerMessage', message: 'must be 0 to 1,000 yen with at most 4 decimals' },
+    ]);
+    const priced = await bed.t.app.inject({
+      method: 'PUT',
+      url: '/v1/email/sender',
+      headers: shop.auth,
+      payload: { ...settings, yenPerMessage: 2.5 },
+    });
+    expect(priced.json().yenPerMessage).toBe(2.5);
+    const costed = (await api('GET', `/v1/campaigns/${id}/results`)).json();
+    const costedGroup = (g: string) => costed.groups.find((x: { group: string }) => x.group === g);
+    expect(costedGroup('all')).toMatchObject({ billedMessages: 0, costYen: Math.round(treated * 2.5) });
+    expect(costedGroup('A').costYen).toBe(Math.round(costedGroup('A').delivered * 2.5));
+    expect(costedGroup('all').revenueLiftPerYen).toBeCloseTo(
+      (costedGroup('all').lift.revenuePerCustomer.estimate * treated) / (treated * 2.5),
+      9,
+    );
   });
 
   it('refuses at save an email campaign without a sender, with LINE messages, or with a missing template, naming the field', async () => {

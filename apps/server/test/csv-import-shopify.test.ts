@@ -12,7 +12,7 @@ import { refreshView } from '../src/analytics/analytics-views.ts';
 import { oneCustomerLtv } from '../src/analytics/clv-read.ts';
 import { normalisePostalCode } from '../src/csv-import/csv-values.ts';
 import { importCsv } from '../src/csv-import/import-csv.ts';
-import { prefectureName } from '../src/csv-import/prefectures.ts';
+import { prefectureName } from '../src/shared/prefectures.ts';
 import { formatRowProblem } from '../src/csv-import/row-problem.ts';
 import { splitBillingName } from '../src/csv-import/shopify-customer.ts';
 import { transact } from '../src/db/transact.ts';

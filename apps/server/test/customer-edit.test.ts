@@ -65,6 +65,47 @@ describe('PATCH /v1/customers/:id', () => {
     );
   });
 
+  it('edits prefecture (any spelling), postal code, interests and custom attributes (null removes a key, others kept)', async () => {
+    const id = await newCustomer({
+      email: `attrs${++n}@example.jp`,
+      prefecture: '大阪府',
+      interests: ['珈琲'],
+      attributes: { rank: 'B', visits: 3, memo: '窓際の席' },
+    });
+    const res = await api('PATCH', `/v1/customers/${id}`, {
+      prefecture: 'Tokyo',
+      postalCode: '〒１５００００２',
+      interests: [' 紅茶 ', '焼き菓子', '紅茶'],
+      attributes: { rank: 'A', memo: null, favourite: 'ほうじ茶ラテ' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      prefecture: '東京都',
+      postalCode: '150-0002',
+      interests: ['紅茶', '焼き菓子'],
+      attributes: { rank: 'A', visits: 3, favourite: 'ほうじ茶ラテ' },
+    });
+    expect(res.json().attributes).not.toHaveProperty('memo');
+    // null clears the prefecture and the postal code; an empty list clears the interests.
+    const cleared = await api('PATCH', `/v1/customers/${id}`, {
+      prefecture: null,
+      postalCode: '',
+      interests: [],
+    });
+    expect(cleared.json()).toMatchObject({ prefecture: null, postalCode: null, interests: [] });
+    const bad = await api('PATCH', `/v1/customers/${id}`, {
+      prefecture: '東京県',
+      postalCode: '150-00',
+      attributes: { ' ': 1 },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.problems.map((p: { path: string }) => p.path)).toEqual([
+      'attributes. ',
+      'prefecture',
+      'postalCode',
+    ]);
+  });
+
   it('names every bad field in one 400 and changes nothing', async () => {
     const id = await newCustomer({ email: `bad${++n}@example.jp`, familyName: '田中' });
     const res = await api('PATCH', `/v1/customers/${id}`, {

@@ -55,9 +55,19 @@ export function unboundedIn(schema: unknown, at: string, out: Finding[] = []): F
       children.push([`${at}.${name}`, child]);
   if (typeof node.additionalProperties === 'object') children.push([`${at}.*`, node.additionalProperties]);
   if (node.items) children.push([`${at}[]`, node.items]);
+  // A bound beside anyOf applies to every branch (OpenAPI 3.0 writes a multi-type schema, such as
+  // shared/bounded-json.ts's, as anyOf one branch per type under the parent's bounds).
+  const inherited = Object.fromEntries(
+    ['maxLength', 'maxItems', 'maxProperties', 'propertyNames']
+      .filter((k) => k in node)
+      .map((k) => [k, node[k]]),
+  );
   for (const key of COMBINERS)
     for (const [i, child] of ((node[key] as unknown[] | undefined) ?? []).entries())
-      children.push([`${at}|${i}`, child]);
+      children.push([
+        `${at}|${i}`,
+        child && typeof child === 'object' ? { ...inherited, ...(child as Schema) } : child,
+      ]);
   for (const [path, child] of children) unboundedIn(child, path, out);
   return out;
 }

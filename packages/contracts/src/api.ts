@@ -1256,21 +1256,13 @@ export interface paths {
                             acquisitionSource?: string | null;
                             /** @description Custom attributes (merged into the stored ones) */
                             attributes?: {
-                                [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null) | (string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
-                                    [key: string]: string | number | boolean | (never | null);
-                                })[] | {
-                                    [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
-                                        [key: string]: string | number | boolean | (never | null);
-                                    };
-                                })[] | {
-                                    [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
-                                        [key: string]: string | number | boolean | (never | null);
-                                    })[] | {
-                                        [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
+                                [key: string]: {
+                                    [key: string]: {
+                                        [key: string]: {
                                             [key: string]: string | number | boolean | (never | null);
-                                        };
-                                    };
-                                };
+                                        } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                                    } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                                } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
                             };
                             tags?: string[];
                             consents?: {
@@ -1467,7 +1459,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a customer: names, kana, birthday, gender, email, phone and tags (409 when updatedAt is stale or the email or phone belongs to another customer) */
+        /** Edit a customer: names, kana, birthday, gender, prefecture, postal code, interests, custom attributes, email, phone and tags (409 when updatedAt is stale or the email or phone belongs to another customer) */
         patch: {
             parameters: {
                 query?: never;
@@ -1500,6 +1492,22 @@ export interface paths {
                         email?: string | null;
                         /** @description Replaces the customer's phone number(s) with this one; null removes them */
                         phone?: string | null;
+                        /** @description 都道府県: 東京都, 東京, Tokyo or 13 (stored as 東京都); null clears it */
+                        prefecture?: string | null;
+                        /** @description 郵便番号: 150-0002 or 1500002, full-width digits too (stored as 150-0002); null clears it */
+                        postalCode?: string | null;
+                        /** @description The whole interest list (replaces the stored one) */
+                        interests?: string[];
+                        /** @description Custom attributes to set: each key given replaces the stored value, a null value removes the key, keys not given are kept */
+                        attributes?: {
+                            [key: string]: {
+                                [key: string]: {
+                                    [key: string]: {
+                                        [key: string]: string | number | boolean | (never | null);
+                                    } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                                } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                            } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                        };
                         /** @description The whole tag list (replaces the stored one) */
                         tags?: string[];
                     };
@@ -2632,21 +2640,13 @@ export interface paths {
                                 }[];
                             };
                             properties?: {
-                                [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null) | (string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
-                                    [key: string]: string | number | boolean | (never | null);
-                                })[] | {
-                                    [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
-                                        [key: string]: string | number | boolean | (never | null);
-                                    };
-                                })[] | {
-                                    [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
-                                        [key: string]: string | number | boolean | (never | null);
-                                    })[] | {
-                                        [key: string]: string | number | boolean | (never | null) | (string | number | boolean | (never | null))[] | {
+                                [key: string]: {
+                                    [key: string]: {
+                                        [key: string]: {
                                             [key: string]: string | number | boolean | (never | null);
-                                        };
-                                    };
-                                };
+                                        } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                                    } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
+                                } | string | number | boolean | unknown[] | Record<string, never> | (never | null);
                             };
                         }[];
                     };
@@ -4359,6 +4359,8 @@ export interface paths {
                                 value: string;
                                 purpose: string;
                             }[];
+                            /** @description What one message costs through the shop's relay, in yen; the results of campaigns and journeys count it */
+                            yenPerMessage: number;
                         };
                     };
                 };
@@ -4382,6 +4384,8 @@ export interface paths {
                         contact: string;
                         returnDomain?: string;
                         dkimSelector?: string;
+                        /** @description What one message costs through the shop's relay, in yen (e.g. 0.1); kept when absent; 0 by default */
+                        yenPerMessage?: number;
                     };
                 };
             };
@@ -4412,6 +4416,8 @@ export interface paths {
                                 value: string;
                                 purpose: string;
                             }[];
+                            /** @description What one message costs through the shop's relay, in yen; the results of campaigns and journeys count it */
+                            yenPerMessage: number;
                         };
                     };
                 };
@@ -8726,7 +8732,7 @@ export interface paths {
                             clicked: number;
                             /** @description delivered LINE messages (one per recipient per send): what LINE bills */
                             billedMessages: number;
-                            /** @description billedMessages × yenPerMessage, rounded to the yen (email messages cost ¥0) */
+                            /** @description LINE's billedMessages × the plan's yenPerMessage plus delivered emails × the sender's yenPerMessage (0 unless set), rounded to the yen */
                             costYen: number;
                             revenueLiftPerYen: number | null;
                             groups: {
@@ -8771,7 +8777,7 @@ export interface paths {
                                 opened: number | null;
                                 /** @description LINE messages billed (email: 0) */
                                 billedMessages: number;
-                                /** @description LINE at the plan’s price; email ¥0 */
+                                /** @description LINE at the plan’s price; email at the sender’s yenPerMessage (0 unless set) */
                                 costYen: number;
                             }[];
                         };
@@ -10272,7 +10278,7 @@ export interface paths {
                                     };
                                 } | null;
                                 billedMessages: number;
-                                /** @description billedMessages × yenPerMessage, rounded to the yen (email: 0) */
+                                /** @description LINE: billedMessages × the plan's yenPerMessage; email: delivered × the sender's yenPerMessage (0 unless set); rounded to the yen */
                                 costYen: number;
                                 revenueLiftPerYen: number | null;
                             }[];

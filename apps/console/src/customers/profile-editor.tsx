@@ -1,14 +1,17 @@
-// The karte's profile editor: names, kana, contacts, birthday, gender and tags in one dialog. The
+// The karte's profile editor: names, kana, contacts, birthday, gender, prefecture, postal code,
+// interests, custom attributes and tags in one dialog. The
 // server checks every field; its problems are shown under the field they name, in the reader's
 // language, and a save refused because someone else saved first offers to reload.
 import { Alert, App as AntApp, Button, Form, Input, Modal, Select, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { ApiError } from '../api/client.ts';
-import { useT } from '../i18n/locale.tsx';
+import { useLocale, useT } from '../i18n/locale.tsx';
 import { PageTheme } from '../team/page-theme.tsx';
+import { type AttributeRow, attributePatch, attributeRows } from './attribute-rows.ts';
 import { customerEditMessages } from './edit-messages.ts';
 import { customerMessages } from './messages.ts';
 import { formatPhone } from './names.ts';
+import { PREFECTURES } from './prefectures.ts';
 import { type Customer, type CustomerPatch, useCustomer, useUpdateCustomer } from './queries.ts';
 
 interface ProfileForm {
@@ -20,6 +23,10 @@ interface ProfileForm {
   phone: string;
   birthday: string;
   gender: string;
+  prefecture: string;
+  postalCode: string;
+  interests: string[];
+  attributes: AttributeRow[];
   tags: string[];
 }
 
@@ -32,6 +39,9 @@ const FIELDS = [
   'phone',
   'birthday',
   'gender',
+  'prefecture',
+  'postalCode',
+  'interests',
   'tags',
 ] as const;
 type Field = (typeof FIELDS)[number];
@@ -48,18 +58,32 @@ function formOf(c: Customer): ProfileForm {
     phone: first('phone') ? formatPhone(first('phone')) : '',
     birthday: c.birthday ?? '',
     gender: c.gender ?? '',
+    prefecture: c.prefecture ?? '',
+    postalCode: c.postalCode ?? '',
+    interests: c.interests,
+    attributes: attributeRows(c.attributes),
     tags: c.tags,
   };
 }
 
 /** Only what changed is sent, so an untouched email or phone keeps the customer's other ones. */
-function patchOf(before: ProfileForm, after: ProfileForm, updatedAt: string): CustomerPatch {
+function patchOf(
+  before: ProfileForm,
+  after: ProfileForm,
+  updatedAt: string,
+  attributes: Record<string, unknown> | undefined,
+): CustomerPatch {
   const patch: CustomerPatch = { updatedAt };
   const text = (v: string) => (v.trim() ? v.trim() : null);
   for (const key of ['familyName', 'givenName', 'familyNameKana', 'givenNameKana', 'email', 'phone'] as const)
     if (after[key] !== before[key]) patch[key] = text(after[key] ?? '');
   if (after.birthday !== before.birthday) patch.birthday = after.birthday || null;
   if (after.gender !== before.gender) patch.gender = (after.gender || null) as CustomerPatch['gender'];
+  if (after.prefecture !== before.prefecture) patch.prefecture = after.prefecture || null;
+  if (after.postalCode !== before.postalCode) patch.postalCode = text(after.postalCode ?? '');
+  if (JSON.stringify(after.interests) !== JSON.stringify(before.interests))
+    patch.interests = after.interests ?? [];
+  if (attributes) patch.attributes = attributes as NonNullable<CustomerPatch['attributes']>;
   if (JSON.stringify(after.tags) !== JSON.stringify(before.tags)) patch.tags = after.tags ?? [];
   return patch;
 }
@@ -67,6 +91,7 @@ function patchOf(before: ProfileForm, after: ProfileForm, updatedAt: string): Cu
 export function ProfileEditor(props: { customer: Customer; onClose(): void }) {
   const t = useT(customerEditMessages);
   const c = useT(customerMessages);
+  const { lang } = useLocale();
   const { message } = AntApp.useApp();
   const update = useUpdateCustomer(props.customer.id);
   const reread = useCustomer(props.customer.id);
@@ -80,23 +105,37 @@ export function ProfileEditor(props: { customer: Customer; onClose(): void }) {
     if (taken) return t('problem.taken', { field: t(field), id: taken[1] ?? '' });
     if (problem.startsWith('a customer needs')) return t('problem.lastIdentity');
     if (field === 'familyNameKana' || field === 'givenNameKana') return t('problem.kana');
-    if (field === 'email' || field === 'phone' || field === 'birthday') return t(`problem.${field}`);
+    if (field === 'email' || field === 'phone' || field === 'birthday' || field === 'postalCode')
+      return t(`problem.${field}`);
     return problem;
   };
 
   const onFinish = async (values: ProfileForm) => {
+    const attributes = attributePatch(props.customer.attributes, values.attributes ?? []);
+    if (attributes.problems.length) {
+      form.setFields(
+        attributes.problems.map((p) => ({
+          name: ['attributes', p.row, p.kind === 'json' ? 'value' : 'key'],
+          errors: [t(`problem.attribute.${p.kind}`)],
+        })),
+      );
+      return;
+    }
     try {
-      await update.mutateAsync(patchOf(initial, values, props.customer.updatedAt));
+      await update.mutateAsync(patchOf(initial, values, props.customer.updatedAt, attributes.patch));
       message.success(t('saved'));
       props.onClose();
     } catch (error) {
       if (error instanceof ApiError && error.reason === 'customer_changed') return setStale(true);
-      const fields = error instanceof ApiError ? error.problems.filter((p) => isField(p.path)) : [];
+      const problems = error instanceof ApiError ? error.problems : [];
+      const fields = problems.filter((p) => isField(p.path));
+      const attributeProblem = problems.find((p) => p.path.startsWith('attributes'));
+      if (attributeProblem) message.error(`${t('attributes')}: ${attributeProblem.message}`);
       if (fields.length)
         form.setFields(
           fields.map((p) => ({ name: p.path as Field, errors: [explain(p.path as Field, p.message)] })),
         );
-      else message.error(`${t('failed')}: ${(error as Error).message}`);
+      else if (!attributeProblem) message.error(`${t('failed')}: ${(error as Error).message}`);
     }
   };
 
@@ -151,7 +190,58 @@ export function ProfileEditor(props: { customer: Customer; onClose(): void }) {
                 ]}
               />
             </Form.Item>
+            <Form.Item name="prefecture" label={t('prefecture')} style={{ width: 270 }}>
+              <Select
+                showSearch
+                optionFilterProp="label"
+                options={[
+                  { value: '', label: '—' },
+                  ...PREFECTURES.map(([ja, en]) => ({
+                    value: ja,
+                    label: lang === 'ja' ? ja : `${en} (${ja})`,
+                  })),
+                ]}
+              />
+            </Form.Item>
+            <Form.Item name="postalCode" label={t('postalCode')} style={{ width: 270 }}>
+              <Input maxLength={10} placeholder="150-0002" autoComplete="off" />
+            </Form.Item>
           </Space>
+          <Form.Item name="interests" label={t('interests')} extra={t('tagsHelp')}>
+            <Select mode="tags" open={false} suffixIcon={null} aria-label={t('interests')} maxCount={50} />
+          </Form.Item>
+          <Typography.Text strong>{t('attributes')}</Typography.Text>
+          <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
+            {t('attributesHelp')}
+          </Typography.Paragraph>
+          <Form.List name="attributes">
+            {(rows, { add, remove }) => (
+              <>
+                {rows.map((row) => (
+                  <Space key={row.key} align="start" style={{ display: 'flex' }}>
+                    <Form.Item name={[row.name, 'key']} style={{ width: 200, marginBottom: 8 }}>
+                      <Input maxLength={100} aria-label={t('attributeKey')} placeholder={t('attributeKey')} />
+                    </Form.Item>
+                    <Form.Item name={[row.name, 'value']} style={{ width: 300, marginBottom: 8 }}>
+                      <Input
+                        maxLength={2000}
+                        aria-label={t('attributeValue')}
+                        placeholder={t('attributeValue')}
+                      />
+                    </Form.Item>
+                    <Button onClick={() => remove(row.name)}>{t('attributeRemove')}</Button>
+                  </Space>
+                ))}
+                <Button
+                  type="dashed"
+                  onClick={() => add({ key: '', value: '' })}
+                  style={{ marginBottom: 16 }}
+                >
+                  {t('attributeAdd')}
+                </Button>
+              </>
+            )}
+          </Form.List>
           <Form.Item name="tags" label={t('tags')} extra={t('tagsHelp')}>
             <Select mode="tags" open={false} suffixIcon={null} aria-label={t('tags')} maxCount={100} />
           </Form.Item>

@@ -3,7 +3,7 @@
 // the LINE messages cost as LINE bills them. Email campaigns count opens too; their mail costs ¥0.
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { EMAIL_YEN_PER_MESSAGE, opensBySend } from '../email/email-opens.ts';
+import { emailYenPerMessage, opensBySend } from '../email/email-opens.ts';
 import { getCampaign } from './campaign-view.ts';
 import { type GroupConversions, groupClicks, groupConversions } from './conversions.ts';
 import { type Interval, meanDifference, proportionDifference } from './lift-stats.ts';
@@ -108,7 +108,8 @@ function groupResult(
     conversionRate: conv.audience ? conv.converted / conv.audience : null,
     revenuePerCustomer: conv.audience ? conv.revenue.sum / conv.audience : null,
     lift,
-    // Email has no per-message bill (costYen is then 0 too); LINE bills each delivered recipient.
+    // LINE bills each delivered recipient (its quota); email has no quota, and costs each delivered
+    // mail at the sender's yenPerMessage (0 unless the shop set its relay's price).
     billedMessages: extra.email ? 0 : out.delivered,
     costYen,
     revenueLiftPerYen:
@@ -125,8 +126,8 @@ export async function campaignResults(
   const c = await getCampaign(db, workspaceId, id);
   const plan = await getLinePlan(db, workspaceId);
   const email = c.channel === 'email';
-  // An email costs the shop nothing beyond its relay (EMAIL_YEN_PER_MESSAGE); LINE bills per message.
-  const unitYen = email ? EMAIL_YEN_PER_MESSAGE : yenPerMessage(plan);
+  // An email costs what the shop set for its relay (the sender's yenPerMessage); LINE bills per message.
+  const unitYen = email ? await emailYenPerMessage(db, workspaceId) : yenPerMessage(plan);
   const base = {
     campaignId: id,
     channel: c.channel,

@@ -182,7 +182,10 @@ export const Results = Type.Object({
         Type.Null(),
       ]),
       billedMessages: Type.Integer(),
-      costYen: Type.Integer({ description: 'billedMessages × yenPerMessage, rounded to the yen (email: 0)' }),
+      costYen: Type.Integer({
+        description:
+          "LINE: billedMessages × the plan's yenPerMessage; email: delivered × the sender's yenPerMessage (0 unless set); rounded to the yen",
+      }),
       revenueLiftPerYen: Type.Union([Type.Number(), Type.Null()]),
     }),
   ),

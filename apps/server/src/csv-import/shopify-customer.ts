@@ -3,9 +3,9 @@
 // attributes (with a LINE userId among them). The rules are in README.md ("Shopify orders").
 // A cell that cannot be read is a warning: the order (revenue) is imported, the detail is not.
 import { DEFAULT_JSON_BOUNDS } from '../shared/bounded-json.ts';
+import { prefectureName } from '../shared/prefectures.ts';
 import { normalisePostalCode } from './csv-values.ts';
 import type { CellReader, ImportedCustomer } from './order-formats.ts';
-import { prefectureName } from './prefectures.ts';
 
 export const SHOPIFY_CUSTOMER_COLUMNS = [
   'Accepts Marketing',

@@ -68,7 +68,7 @@ export function registerCustomerEditRoutes(app: App, deps: RouteDeps): void {
       schema: {
         tags: ['customers'],
         summary:
-          'Edit a customer: names, kana, birthday, gender, email, phone and tags (409 when updatedAt is stale or the email or phone belongs to another customer)',
+          'Edit a customer: names, kana, birthday, gender, prefecture, postal code, interests, custom attributes, email, phone and tags (409 when updatedAt is stale or the email or phone belongs to another customer)',
         params: IdParams,
         body: CustomerPatch,
         response: { 200: Customer },

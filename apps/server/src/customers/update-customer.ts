@@ -1,11 +1,14 @@
 // Editing one customer's profile from the console (or the API): names, kana, birthday, gender,
-// the email and phone they are reached at, and tags. Guarded by the updatedAt the editor read, so
+// prefecture, postal code, interests, custom attributes, the email and phone they are reached at,
+// and tags. Guarded by the updatedAt the editor read, so
 // two people editing one karte cannot overwrite each other without knowing.
 import { sql, type Transaction } from 'kysely';
 import { type Static, Type } from 'typebox';
 import type { DB } from '../db/schema.ts';
+import { BoundedJsonObject } from '../shared/bounded-json.ts';
 import { DomainError, type FieldProblem, invalid, notFound } from '../shared/domain-error.ts';
 import { MAX_EMAIL_LENGTH } from '../shared/email.ts';
+import { prefectureName } from '../shared/prefectures.ts';
 import { type Identity, normaliseEmail, normalisePhone } from './identities.ts';
 import { assertIdentitiesHeld } from './upsert-customer.ts';
 
@@ -46,6 +49,28 @@ export const CustomerPatch = Type.Object(
         description: "Replaces the customer's phone number(s) with this one; null removes them",
       }),
     ),
+    prefecture: Type.Optional(
+      Type.Union([Type.String({ maxLength: 20 }), Type.Null()], {
+        description: '都道府県: 東京都, 東京, Tokyo or 13 (stored as 東京都); null clears it',
+      }),
+    ),
+    postalCode: Type.Optional(
+      Type.Union([Type.String({ maxLength: 10 }), Type.Null()], {
+        description:
+          '郵便番号: 150-0002 or 1500002, full-width digits too (stored as 150-0002); null clears it',
+      }),
+    ),
+    interests: Type.Optional(
+      Type.Array(Type.String({ maxLength: 100 }), {
+        maxItems: 50,
+        description: 'The whole interest list (replaces the stored one)',
+      }),
+    ),
+    attributes: Type.Optional(
+      BoundedJsonObject(
+        'Custom attributes to set: each key given replaces the stored value, a null value removes the key, keys not given are kept',
+      ),
+    ),
     tags: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
         maxItems: 100,
@@ -69,10 +94,31 @@ export function toKatakana(raw: string): string | undefined {
   return KATAKANA.test(kana) ? kana : undefined;
 }
 
-type Column = 'family_name' | 'given_name' | 'family_name_kana' | 'given_name_kana' | 'birthday' | 'gender';
+type Column =
+  | 'family_name'
+  | 'given_name'
+  | 'family_name_kana'
+  | 'given_name_kana'
+  | 'birthday'
+  | 'gender'
+  | 'prefecture'
+  | 'postal_code'
+  | 'interests';
+
+/** 150-0002 from 150-0002, 1500002, 〒１５０－０００２; undefined when it is not 7 digits. */
+function postalCode(raw: string): string | undefined {
+  const digits = raw
+    .normalize('NFKC')
+    .replace(/^〒/, '')
+    .replace(/[\s\-‐−ー－]/g, '');
+  return /^[0-9]{7}$/.test(digits) ? `${digits.slice(0, 3)}-${digits.slice(3)}` : undefined;
+}
 
 function profileColumns(patch: CustomerPatch, problems: FieldProblem[]): Record<string, unknown> {
   const set: Partial<Record<Column | 'tags', unknown>> = {};
+  for (const key of Object.keys(patch.attributes ?? {}))
+    if (!key.trim() || key.length > 100)
+      problems.push({ path: `attributes.${key}`, message: 'a key must be 1 to 100 characters' });
   const name = (value: string | null | undefined) =>
     value === undefined ? undefined : value?.trim() || null;
   const kana = (field: 'familyNameKana' | 'givenNameKana') => {
@@ -82,6 +128,21 @@ function profileColumns(patch: CustomerPatch, problems: FieldProblem[]): Record<
     if (katakana === undefined) problems.push({ path: field, message: 'must be katakana (or hiragana)' });
     return katakana;
   };
+  const prefecture = (() => {
+    const value = patch.prefecture;
+    if (value === undefined || value === null || !value.trim()) return value === undefined ? undefined : null;
+    const name = prefectureName(value);
+    if (name === undefined)
+      problems.push({ path: 'prefecture', message: 'not a prefecture of Japan (e.g. 東京都)' });
+    return name;
+  })();
+  const postal = (() => {
+    const value = patch.postalCode;
+    if (value === undefined || value === null || !value.trim()) return value === undefined ? undefined : null;
+    const code = postalCode(value);
+    if (code === undefined) problems.push({ path: 'postalCode', message: 'must be 7 digits, e.g. 150-0002' });
+    return code;
+  })();
   const entries: [Column | 'tags', unknown][] = [
     ['family_name', name(patch.familyName)],
     ['given_name', name(patch.givenName)],
@@ -89,6 +150,12 @@ function profileColumns(patch: CustomerPatch, problems: FieldProblem[]): Record<
     ['given_name_kana', kana('givenNameKana')],
     ['birthday', patch.birthday],
     ['gender', patch.gender],
+    ['prefecture', prefecture],
+    ['postal_code', postal],
+    [
+      'interests',
+      patch.interests ? [...new Set(patch.interests.map((t) => t.trim()).filter(Boolean))] : undefined,
+    ],
     ['tags', patch.tags ? [...new Set(patch.tags.map((t) => t.trim()).filter(Boolean))] : undefined],
   ];
   for (const [column, value] of entries) if (value !== undefined) set[column] = value;
@@ -150,10 +217,19 @@ export async function updateCustomer(
   await sql`update customer set ${sql.join(
     [
       ...Object.entries(columns).map(([c, v]) => sql`${sql.ref(c)} = ${v}`),
+      ...attributeUpdate(patch.attributes),
       sql`updated_at = greatest(${now}::timestamptz, date_trunc('milliseconds', updated_at) + interval '1 millisecond')`,
     ],
     sql`, `,
   )} where workspace_id = ${workspaceId} and id = ${id}`.execute(tx);
+}
+
+/** The stored attributes with the patch's keys set, and those given as null removed. */
+function attributeUpdate(attributes: Record<string, unknown> | undefined) {
+  if (!attributes || !Object.keys(attributes).length) return [];
+  const set = Object.fromEntries(Object.entries(attributes).filter(([, v]) => v !== null));
+  const removed = Object.keys(attributes).filter((k) => attributes[k] === null);
+  return [sql`attributes = (attributes || ${JSON.stringify(set)}::jsonb) - ${removed}::text[]`];
 }
 
 async function replaceContacts(

@@ -4,10 +4,18 @@ import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
 /**
- * What one email costs in the results of journeys and campaigns: nothing beyond the shop's own SMTP
- * relay, which Kizuna does not see (no setting changes it yet; LINE messages are priced by the plan).
+ * What one email costs in the results of journeys and campaigns: the price the shop set on its
+ * sender for its relay (`yenPerMessage`, 0 by default and without a sender; LINE messages are
+ * priced by the plan).
  */
-export const EMAIL_YEN_PER_MESSAGE = 0;
+export async function emailYenPerMessage(db: Kysely<DB>, workspaceId: string): Promise<number> {
+  const row = await db
+    .selectFrom('email_sender')
+    .select('yen_per_message')
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  return row ? Number(row.yen_per_message) : 0;
+}
 
 /** Messages opened (at most one per message) per send id; every id given gets an entry. */
 export async function opensBySend(

@@ -27,6 +27,10 @@ const Sender = Type.Object({
   dnsRecords: Type.Array(
     Type.Object({ name: Str(300), type: Type.Literal('TXT'), value: Str(2000), purpose: Str(300) }),
   ),
+  yenPerMessage: Type.Number({
+    description:
+      "What one message costs through the shop's relay, in yen; the results of campaigns and journeys count it",
+  }),
 });
 const Send = Type.Object({
   id: Type.Integer(),
@@ -81,6 +85,14 @@ export function registerEmailRoutes(app: App, deps: RouteDeps): void {
             contact: Str(300),
             returnDomain: Type.Optional(Str(253)),
             dkimSelector: Type.Optional(Str(63)),
+            yenPerMessage: Type.Optional(
+              Type.Number({
+                minimum: 0,
+                maximum: 1000,
+                description:
+                  "What one message costs through the shop's relay, in yen (e.g. 0.1); kept when absent; 0 by default",
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -27,6 +27,8 @@ export interface EmailSenderTable {
   /** The raw 32-byte public key, base64 (RFC 8463 section 4), the k=ed25519 record's p=. */
   dkim_ed25519_public: ColumnType<string | null, string | null | undefined, string | null>;
   token_key_sealed: string;
+  /** What one message costs through the shop's relay (0040); numeric, read as a string. */
+  yen_per_message: ColumnType<string, string | number | undefined, string | number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -19,6 +19,8 @@ export interface SenderInput {
   /** The domain of bounce return paths and the unsubscribe mailto (default: the From domain). */
   returnDomain?: string;
   dkimSelector?: string;
+  /** What one message costs through the shop's relay, in yen (0 to 1,000, up to 4 decimals); kept when absent. */
+  yenPerMessage?: number;
 }
 
 export interface SenderView {
@@ -34,6 +36,8 @@ export interface SenderView {
   dkimEd25519Selector: string | null;
   /** The records to publish in DNS: DKIM (RSA, and Ed25519 if made), SPF, DMARC. */
   dnsRecords: DnsRecord[];
+  /** What one message costs through the shop's relay, in yen (results count it as the email's cost). */
+  yenPerMessage: number;
 }
 
 /** The sender with its keys opened, for delivery. */
@@ -79,6 +83,16 @@ function checkSender(input: SenderInput): void {
     problems.push({ path: 'returnDomain', message: 'not a domain name' });
   if (input.dkimSelector !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(input.dkimSelector))
     problems.push({ path: 'dkimSelector', message: 'must match ^[a-z0-9][a-z0-9-]{0,62}$' });
+  if (
+    input.yenPerMessage !== undefined &&
+    !(
+      Number.isFinite(input.yenPerMessage) &&
+      input.yenPerMessage >= 0 &&
+      input.yenPerMessage <= 1000 &&
+      Math.abs(input.yenPerMessage * 10_000 - Math.round(input.yenPerMessage * 10_000)) < 1e-6
+    )
+  )
+    problems.push({ path: 'yenPerMessage', message: 'must be 0 to 1,000 yen with at most 4 decimals' });
   if (problems.length) throw invalid(problems);
 }
 
@@ -103,6 +117,7 @@ function view(row: Awaited<ReturnType<typeof readSenderRow>> & object): SenderVi
           ? { selector: row.dkim_ed25519_selector, publicKey: row.dkim_ed25519_public }
           : undefined,
     }),
+    yenPerMessage: Number(row.yen_per_message),
   };
 }
 
@@ -140,6 +155,7 @@ export async function putSender(
     postal_address: input.postalAddress.trim(),
     contact: input.contact.trim(),
     return_domain: input.returnDomain ?? domainOf(input.fromAddress),
+    ...(input.yenPerMessage !== undefined ? { yen_per_message: input.yenPerMessage } : {}),
     // A record's own timestamp (the database's clock), not business time.
     updated_at: sql<Date>`now()`,
   };

@@ -69,7 +69,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
         : (options.trustProxy ?? false),
     bodyLimit: 10 * 1024 * 1024,
     ajv: {
-      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
+      // allowUnionTypes: free-form JSON (shared/bounded-json.ts) lists every JSON type in one schema.
+      customOptions: {
+        removeAdditional: false,
+        allErrors: true,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allowUnionTypes: true,
+      },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onSend', async (request, reply) => {

@@ -8,7 +8,7 @@ import { type Interval, meanDifference, proportionDifference } from '../campaign
 import { getLinePlan, type LinePlan, yenPerMessage } from '../campaigns/line-plan.ts';
 import { type SendOutcomes, sendChannels, sendOutcomes } from '../campaigns/send-outcomes.ts';
 import type { DB } from '../db/schema.ts';
-import { EMAIL_YEN_PER_MESSAGE, opensBySend } from '../email/email-opens.ts';
+import { emailYenPerMessage, opensBySend } from '../email/email-opens.ts';
 import { getJourney } from './journeys.ts';
 import {
   type JourneyGroup,
@@ -37,7 +37,7 @@ export interface StepResult {
   opened: number | null;
   /** LINE only: the messages LINE bills (email: 0). */
   billedMessages: number;
-  /** LINE messages at the plan's price; email at EMAIL_YEN_PER_MESSAGE (0). */
+  /** LINE messages at the plan's price; email at the sender's yenPerMessage (0 unless set). */
   costYen: number;
 }
 
@@ -63,7 +63,7 @@ export interface JourneyResults {
   clicked: number;
   billedMessages: number;
   costYen: number;
-  /** Revenue lift (per-customer lift × treated customers) per yen of messages (LINE; email costs 0). */
+  /** Revenue lift (per-customer lift × treated customers) per yen of messages (LINE at the plan's price, email at the sender's). */
   revenueLiftPerYen: number | null;
   groups: GroupResult[];
   steps: StepResult[];
@@ -77,6 +77,7 @@ interface StepFacts {
   opens: Map<number, number>;
   clicked: number;
   unitYen: number;
+  emailYen: number;
   /** The channel of the node in the latest definition (for a node whose steps made no send). */
   defined: StepResult['channel'];
 }
@@ -112,9 +113,9 @@ function stepResult(node: NodeSteps, f: StepFacts): StepResult {
     ...out,
     clicked: f.clicked,
     opened: channel === 'line' ? null : opened,
-    // LINE bills its deliveries only; the mails of a line_then_email node are email's (¥0).
+    // LINE bills its deliveries only; the mails of a line_then_email node are email's (its relay's price).
     billedMessages: lineDelivered,
-    costYen: Math.round(lineDelivered * f.unitYen + (out.delivered - lineDelivered) * EMAIL_YEN_PER_MESSAGE),
+    costYen: Math.round(lineDelivered * f.unitYen + (out.delivered - lineDelivered) * f.emailYen),
   };
 }
 
@@ -158,6 +159,7 @@ export async function journeyResults(
   const days = options.attributionDays ?? (def.goal?.event === 'order.recorded' ? def.goal.withinDays : 7);
   const plan = await getLinePlan(db, workspaceId);
   const unitYen = yenPerMessage(plan);
+  const emailYen = await emailYenPerMessage(db, workspaceId);
   const entrants = await journeyEntrants(db, workspaceId, journeyId);
   const conv = await journeyConversions(db, workspaceId, journeyId, entrants.groupOf, days);
   const nodes = await sendNodeSteps(db, workspaceId, journeyId);
@@ -179,12 +181,13 @@ export async function journeyResults(
       opens,
       clicked: clicks.get(id) ?? 0,
       unitYen,
+      emailYen,
       defined: defined.get(id) ?? 'line',
     }),
   );
   const billed = steps.reduce((s, n) => s + n.billedMessages, 0);
   const exactCost = steps.reduce(
-    (s, n) => s + n.billedMessages * unitYen + (n.delivered - n.billedMessages) * EMAIL_YEN_PER_MESSAGE,
+    (s, n) => s + n.billedMessages * unitYen + (n.delivered - n.billedMessages) * emailYen,
     0,
   );
   const holdout = conv.get('holdout') ?? EMPTY;

@@ -41,7 +41,8 @@ export const JourneyResultsSchema = Type.Object({
     description: 'delivered LINE messages (one per recipient per send): what LINE bills',
   }),
   costYen: Type.Integer({
-    description: 'billedMessages × yenPerMessage, rounded to the yen (email messages cost ¥0)',
+    description:
+      "LINE's billedMessages × the plan's yenPerMessage plus delivered emails × the sender's yenPerMessage (0 unless set), rounded to the yen",
   }),
   revenueLiftPerYen: Type.Union([Type.Number(), Type.Null()]),
   groups: Type.Array(
@@ -80,7 +81,10 @@ export const JourneyResultsSchema = Type.Object({
           'email: messages whose open pixel loaded (an estimate: Apple Mail Privacy Protection); LINE: null',
       }),
       billedMessages: Type.Integer({ minimum: 0, description: 'LINE messages billed (email: 0)' }),
-      costYen: Type.Integer({ minimum: 0, description: 'LINE at the plan’s price; email ¥0' }),
+      costYen: Type.Integer({
+        minimum: 0,
+        description: 'LINE at the plan’s price; email at the sender’s yenPerMessage (0 unless set)',
+      }),
     }),
     { description: 'one per send node, in the latest definition’s order' },
   ),

@@ -35,17 +35,25 @@ function objectOf(value: TSchema, bounds: JsonBounds, description?: string): TSc
 }
 
 function jsonValue(depth: number, bounds: JsonBounds): TSchema {
-  const scalars = [
-    Type.String({ maxLength: bounds.maxStringLength }),
-    Type.Number(),
-    Type.Boolean(),
-    Type.Null(),
-  ];
-  if (depth === 0) return Type.Union(scalars);
+  // One schema with every JSON type listed, not a union of one schema per type: the API's
+  // validator coerces types (`coerceTypes`), and in a union the first branch that can coerce
+  // wins, so `null` became "" and `false` "false" under a string branch. A value whose type is
+  // listed is never coerced. Each keyword applies only to its own type (maxLength to strings,
+  // maxItems and items to lists, the property bounds to objects).
+  const types = ['string', 'number', 'boolean', 'null'];
+  if (depth === 0) return Type.Unsafe({ type: types, maxLength: bounds.maxStringLength });
   // The same inner schema object serves lists and objects; the schema is a tree, not recursive
   // ($ref), so the OpenAPI document spells the limits out.
   const inner = jsonValue(depth - 1, bounds);
-  return Type.Union([...scalars, Type.Array(inner, { maxItems: bounds.maxItems }), objectOf(inner, bounds)]);
+  return Type.Unsafe({
+    type: [...types, 'array', 'object'],
+    maxLength: bounds.maxStringLength,
+    maxItems: bounds.maxItems,
+    items: inner,
+    maxProperties: bounds.maxProperties,
+    propertyNames: { maxLength: bounds.maxKeyLength },
+    additionalProperties: inner,
+  });
 }
 
 /**

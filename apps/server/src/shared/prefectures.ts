@@ -1,5 +1,5 @@
 // Japan's 47 prefectures (都道府県) by their JIS X 0401 / ISO 3166-2:JP number, for reading the
-// billing province of an export. Shopify's Japanese stores write it as a code ("13", "JP-13"),
+// billing province of an export and a customer's prefecture as edited. Shopify's Japanese stores write it as a code ("13", "JP-13"),
 // an English name ("Tokyo") or the Japanese one ("東京都"), depending on the store and its age.
 
 const PREFECTURES: readonly (readonly [name: string, romaji: string])[] = [
@@ -51,6 +51,9 @@ const PREFECTURES: readonly (readonly [name: string, romaji: string])[] = [
   ['鹿児島県', 'Kagoshima'],
   ['沖縄県', 'Okinawa'],
 ];
+
+/** The 47 prefectures' Japanese names in JIS order (北海道 … 沖縄県), for pickers. */
+export const PREFECTURE_NAMES: readonly string[] = PREFECTURES.map(([name]) => name);
 
 /** Every accepted spelling (lower-cased, without spaces) → the Japanese name. */
 const BY_SPELLING = new Map<string, string>();
