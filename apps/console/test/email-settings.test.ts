@@ -118,6 +118,7 @@ describe('email settings', () => {
     await check('email-02-field-error');
 
     await page.getByLabel('送信元メールアドレス', { exact: true }).fill('news@kizuna-coffee.jp');
+    await page.getByLabel('1通あたりの配信料金', { exact: true }).fill('0.1');
     await page.getByRole('button', { name: '保存', exact: true }).click();
     await page.getByText('差出人を保存しました').waitFor();
     const saved = await inject('GET', '/v1/email/sender');
@@ -128,6 +129,7 @@ describe('email settings', () => {
       replyTo: null,
       postalAddress: '東京都渋谷区神南1-2-3 絆ビル2階',
       contact: '03-1234-5678 / support@kizuna-coffee.jp',
+      yenPerMessage: 0.1,
     });
     await page.getByRole('heading', { name: 'DNS に登録するレコード' }).waitFor();
     expect(await page.getByText('差出人はまだ設定されていません').count()).toBe(0);
@@ -299,6 +301,11 @@ describe('in English, and read only for a viewer', () => {
     const sender = page.locator('.ant-descriptions-row').filter({ hasText: '差出人名' });
     expect(await sender.locator('.ant-descriptions-item-content').textContent()).toBe('絆珈琲');
     expect(await page.getByRole('textbox', { name: '差出人名' }).count()).toBe(0);
+    await page
+      .locator('.ant-descriptions-row')
+      .filter({ hasText: '1通あたりの配信料金' })
+      .getByText('0.1円')
+      .waitFor();
     expect(await page.getByRole('button', { name: '保存', exact: true }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'テストメールを送信' }).count()).toBe(0);
     await page.getByRole('heading', { name: 'DNS に登録するレコード' }).waitFor();

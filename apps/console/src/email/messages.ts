@@ -34,6 +34,12 @@ export const emailMessages = defineMessages(
     'problem.length': '{max}文字以内で入力してください',
     'problem.oneLine': '改行を入れずに1行で入力してください',
     'problem.domain': 'ドメイン名の形式ではありません',
+    'problem.yen': '0〜1,000円、小数点以下4桁までで入力してください',
+    yenPerMessage: '1通あたりの配信料金',
+    yenPerMessageHelp:
+      'メール配信サービスに払う1通あたりの料金です（例：0.1円）。一斉配信・ステップ配信の結果で、費用と売上の伸び÷費用の計算に使います。無料なら 0。',
+    yen: '円',
+    yenValue: '{yen}円',
     dns: 'DNS に登録するレコード',
     dnsIntro:
       'ドメインを管理している会社（お名前.com、ムームードメイン、さくらインターネットなど）の DNS 設定画面で、次の TXT レコードを追加してください。ホスト名の欄の後ろに「.{domain}」が自動で付く画面では、その部分を除いて入力します（ホスト名が {domain} だけのものは空欄か「@」）。反映まで数時間かかることがあります。',
@@ -102,6 +108,12 @@ export const emailMessages = defineMessages(
     'problem.length': 'Use at most {max} characters',
     'problem.oneLine': 'Use one line, without line breaks',
     'problem.domain': 'Not a domain name',
+    'problem.yen': 'Enter 0 to 1,000 yen, with at most 4 decimals',
+    yenPerMessage: 'Price per email',
+    yenPerMessageHelp:
+      'What your email service charges per message (e.g. ¥0.1). Campaign and journey results use it for the cost and the revenue lift per yen. 0 if free.',
+    yen: 'yen',
+    yenValue: '¥{yen}',
     dns: 'DNS records to publish',
     dnsIntro:
       'Add these TXT records in the DNS settings of the company that manages your domain. Where the host name field adds ".{domain}" by itself, leave that part off (for {domain} itself: empty or "@"). They can take a few hours to take effect.',

@@ -1,7 +1,7 @@
 // The sender form: PUT /v1/email/sender. The server checks every field; a 400 names the field
 // (`fromAddress: not an email address`) and the problem is shown under that field, in the reader's
 // language. Roles without `admin` see the values as text.
-import { Alert, App as AntApp, Button, Card, Descriptions, Form, Input, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, Descriptions, Form, Input, InputNumber, Typography } from 'antd';
 import { ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { useT } from '../i18n/locale.tsx';
@@ -15,9 +15,11 @@ interface SenderForm {
   replyTo: string;
   postalAddress: string;
   contact: string;
+  yenPerMessage: number | null;
 }
 
-const FIELDS = ['fromName', 'fromAddress', 'replyTo', 'postalAddress', 'contact'] as const;
+const TEXT_FIELDS = ['fromName', 'fromAddress', 'replyTo', 'postalAddress', 'contact'] as const;
+const FIELDS = [...TEXT_FIELDS, 'yenPerMessage'] as const;
 type Field = (typeof FIELDS)[number];
 const isField = (path: string): path is Field => (FIELDS as readonly string[]).includes(path);
 
@@ -28,6 +30,7 @@ function formOf(sender: Sender | null): SenderForm {
     replyTo: sender?.replyTo ?? '',
     postalAddress: sender?.postalAddress ?? '',
     contact: sender?.contact ?? '',
+    yenPerMessage: sender?.yenPerMessage ?? 0,
   };
 }
 
@@ -38,6 +41,8 @@ function bodyOf(values: SenderForm): SenderInput {
     replyTo: values.replyTo.trim() || null,
     postalAddress: values.postalAddress.trim(),
     contact: values.contact.trim(),
+    // Empty is not sent, so the server keeps the price it has (0 for a new sender).
+    ...(values.yenPerMessage === null ? {} : { yenPerMessage: values.yenPerMessage }),
   };
 }
 
@@ -51,11 +56,14 @@ function SenderView({ sender }: { sender: Sender }) {
       size="small"
       bordered
       styles={{ label: { width: 200 } }}
-      items={FIELDS.map((field) => ({
-        key: field,
-        label: t(field === 'replyTo' ? 'replyToShort' : field),
-        children: sender[field] || none,
-      }))}
+      items={[
+        ...TEXT_FIELDS.map((field) => ({
+          key: field,
+          label: t(field === 'replyTo' ? 'replyToShort' : field),
+          children: sender[field] || none,
+        })),
+        { key: 'yen', label: t('yenPerMessage'), children: t('yenValue', { yen: sender.yenPerMessage }) },
+      ]}
     />
   );
 }
@@ -97,6 +105,7 @@ function SenderEditor({ sender }: { sender: Sender | null }) {
     if (problem === 'not an email address') return t('problem.address');
     if (problem === 'must be one line') return t('problem.oneLine');
     if (problem === 'not a domain name') return t('problem.domain');
+    if (problem.startsWith('must be 0 to 1,000 yen')) return t('problem.yen');
     const length = /^must be 1 to (\d+) characters$/.exec(problem);
     return length ? t('problem.length', { max: length[1] ?? '' }) : problem;
   };
@@ -157,6 +166,9 @@ function SenderEditor({ sender }: { sender: Sender | null }) {
         </Form.Item>
         <Form.Item name="contact" label={t('contact')} extra={t('contactHelp')} rules={required('contact')}>
           <Input maxLength={300} autoComplete="off" />
+        </Form.Item>
+        <Form.Item name="yenPerMessage" label={t('yenPerMessage')} extra={t('yenPerMessageHelp')}>
+          <InputNumber min={0} max={1000} step={0.1} suffix={t('yen')} style={{ width: 200 }} />
         </Form.Item>
         {save.isError && !fieldProblems && (
           <Alert
