@@ -114,7 +114,7 @@ describe('email settings', () => {
     // Only that field is marked, and nothing was saved.
     expect(await page.locator('.ant-form-item-explain-error').count()).toBe(1);
     expect((await inject('GET', '/v1/email/sender')).status).toBe(404);
-    await page.getByRole('heading', { name: '差出人', exact: true }).scrollIntoViewIfNeeded();
+    await scrollTo('差出人');
     await check('email-02-field-error');
 
     await page.getByLabel('送信元メールアドレス', { exact: true }).fill('news@kizuna-coffee.jp');
