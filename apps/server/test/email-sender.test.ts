@@ -59,6 +59,30 @@ describe('email setup', () => {
     );
   });
 
+  it('takes a reply-to of null or empty as none (it was a 500: null arrived as "" and broke the check)', async () => {
+    const shop = await bed.shop([]);
+    const put = (replyTo: string | null) =>
+      bed.t.app.inject({
+        method: 'PUT',
+        url: '/v1/email/sender',
+        headers: shop.auth,
+        payload: {
+          fromName: '絆',
+          fromAddress: 'news@shop.example.jp',
+          replyTo,
+          postalAddress: '東京都渋谷区神南1-2-3',
+          contact: '03-1234-5678',
+        },
+      });
+    for (const replyTo of [null, '']) {
+      const response = await put(replyTo);
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json().replyTo).toBeNull();
+    }
+    expect((await put('support@shop.example.jp')).json().replyTo).toBe('support@shop.example.jp');
+    expect((await put(null)).json().replyTo).toBeNull();
+  });
+
   it('gives the DKIM, SPF and DMARC records, as `kizuna email dkim` prints them', async () => {
     const shop = await bed.shop([]);
     const sender = (await bed.t.app.inject({ url: '/v1/email/sender', headers: shop.auth })).json();

@@ -3,6 +3,7 @@
 import { campaignsPages } from '../campaigns/pages.ts';
 import { customersPages } from '../customers/pages.ts';
 import { dashboardPages } from '../dashboard/pages.ts';
+import { emailPages } from '../email/pages.ts';
 import { journeysPages } from '../journeys/pages.ts';
 import { linePages } from '../line/pages.ts';
 import { loyaltyPages } from '../loyalty/pages.ts';
@@ -16,6 +17,7 @@ export const PAGES: readonly ConsolePage[] = [
   ...segmentsPages,
   ...loyaltyPages,
   ...linePages,
+  ...emailPages,
   ...teamPages,
   ...journeysPages,
   ...campaignsPages,

@@ -149,7 +149,9 @@ export async function putSender(
   const settings = {
     from_name: input.fromName.trim(),
     from_address: input.fromAddress,
-    reply_to: input.replyTo ?? null,
+    // Empty is none: the route's body validator (Fastify's ajv, coerceTypes) turns a JSON null
+    // into "" for the union's string branch, and the column's check refuses an empty address.
+    reply_to: input.replyTo || null,
     postal_address: input.postalAddress.trim(),
     contact: input.contact.trim(),
     return_domain: input.returnDomain ?? domainOf(input.fromAddress),

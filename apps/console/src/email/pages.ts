@@ -1,0 +1,17 @@
+import { lazy } from 'react';
+import type { ConsolePage } from '../app/console-page.ts';
+
+export const emailPages: ConsolePage[] = [
+  {
+    path: 'email',
+    component: lazy(() =>
+      import('./email-settings-page.tsx').then((m) => ({ default: m.EmailSettingsPage })),
+    ),
+    menu: { title: { ja: 'メール設定', en: 'Email settings' }, order: 62 },
+  },
+  {
+    path: 'email/templates',
+    component: lazy(() => import('./template-list-page.tsx').then((m) => ({ default: m.TemplateListPage }))),
+    menu: { title: { ja: 'メールテンプレート', en: 'Email templates' }, order: 63 },
+  },
+];
