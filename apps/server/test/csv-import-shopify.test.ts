@@ -12,7 +12,6 @@ import { refreshView } from '../src/analytics/analytics-views.ts';
 import { oneCustomerLtv } from '../src/analytics/clv-read.ts';
 import { normalisePostalCode } from '../src/csv-import/csv-values.ts';
 import { importCsv } from '../src/csv-import/import-csv.ts';
-import { prefectureName } from '../src/shared/prefectures.ts';
 import { formatRowProblem } from '../src/csv-import/row-problem.ts';
 import { splitBillingName } from '../src/csv-import/shopify-customer.ts';
 import { transact } from '../src/db/transact.ts';
@@ -22,6 +21,7 @@ import { loadRules } from '../src/loyalty/rules.ts';
 import { createStampCardTemplate } from '../src/loyalty/stamp-cards.ts';
 import { spendBases } from '../src/loyalty/tiers.ts';
 import { SEGMENT_JOBS } from '../src/segments/segment-jobs.ts';
+import { prefectureName } from '../src/shared/prefectures.ts';
 import { createTestApp, newWorkspace, type TestApp } from './helpers.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'csv', 'shopify-orders-ja.csv');
