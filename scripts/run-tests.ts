@@ -11,7 +11,14 @@ interface VitestJson {
   numPendingTests: number;
   numTodoTests: number;
   success: boolean;
-  testResults?: { name: string; startTime: number; endTime: number }[];
+  testResults?: {
+    name: string;
+    startTime: number;
+    endTime: number;
+    status?: string;
+    message?: string;
+    assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[];
+  }[];
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kizuna-vitest-'));
@@ -49,6 +56,27 @@ if (files.length > 10) {
     console.log(
       `  ${((f.endTime - f.startTime) / 1000).toFixed(1).padStart(6)} s  ${relative(process.cwd(), f.name)}`,
     );
+}
+// The failures again, last, so that the tail of a long CI log names them (file, test, first lines).
+const failures: string[] = [];
+const firstLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(0, 4)
+    .map((l) => `      ${l.slice(0, 300)}`)
+    .join('\n');
+for (const f of summary.testResults ?? []) {
+  const file = relative(process.cwd(), f.name);
+  const failedTests = (f.assertionResults ?? []).filter((a) => a.status === 'failed');
+  for (const a of failedTests)
+    failures.push(`  ${file} > ${a.fullName}\n${firstLines((a.failureMessages ?? []).join('\n'))}`);
+  if (failedTests.length === 0 && f.status === 'failed')
+    failures.push(`  ${file} (the file failed outside its tests)\n${firstLines(f.message ?? '')}`);
+}
+if (failures.length > 0) {
+  console.log('failed tests:');
+  for (const f of failures) console.log(f);
 }
 const skipped = summary.numPendingTests + summary.numTodoTests;
 const failed = summary.numFailedTests + (summary.success || summary.numFailedTests > 0 ? 0 : 1);
