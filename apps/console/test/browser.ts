@@ -15,6 +15,13 @@ export interface Browser {
   page: Page;
   /** Errors the page logged or threw (a CSP refusal shows up here). */
   errors: string[];
+  /**
+   * Resolves once no request of the page (or of its frames) has been in flight for `quietMs`.
+   * Playwright's `waitForLoadState('networkidle')` is a lifecycle event of the page's document:
+   * once a sandboxed `srcdoc` frame (a mail preview) has been on the page, that event may never
+   * come for the rest of the document's life, even after the frame is gone.
+   */
+  networkQuiet(quietMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,10 +56,33 @@ export async function launchBrowser(): Promise<Browser> {
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
+  const inFlight = new Set<unknown>();
+  let lastChange = Date.now();
+  const settle = (request: unknown) => {
+    inFlight.delete(request);
+    lastChange = Date.now();
+  };
+  page.on('request', (request) => {
+    inFlight.add(request);
+    lastChange = Date.now();
+  });
+  page.on('requestfinished', settle);
+  page.on('requestfailed', settle);
+  const networkQuiet = async (quietMs = 500) => {
+    const giveUpAt = Date.now() + 15_000;
+    while (inFlight.size > 0 || Date.now() - lastChange < quietMs) {
+      if (Date.now() > giveUpAt)
+        throw new Error(
+          `the page's network did not go quiet for ${quietMs} ms within 15 s (${inFlight.size} in flight)`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
   return {
     context,
     page,
     errors,
+    networkQuiet,
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

@@ -52,14 +52,14 @@ afterAll(async () => {
 });
 
 /**
- * A screenshot and axe. `idle: false` where a mail preview's frame is on the page: Playwright's
- * network idle then also waits on the sandboxed srcdoc frame, which does not reliably report it;
- * those callers wait for the frame's text instead.
+ * A screenshot and axe, once the network is quiet (`browser.networkQuiet`: Playwright's own
+ * `networkidle` may never come again in a document that has shown a mail preview's srcdoc frame).
+ * `idle: false` where a preview's frame is on the page: those callers wait for the frame's text.
  */
 async function check(name: string, { idle = true } = {}) {
   // The pointer off every button: axe should judge the colours at rest, not under hover.
   await page.mouse.move(0, 799);
-  if (idle) await page.waitForLoadState('networkidle');
+  if (idle) await browser.networkQuiet();
   await screenshot(page, name);
   expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
 }

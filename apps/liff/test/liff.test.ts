@@ -155,7 +155,11 @@ describe('the LIFF member app inside LINE (mocked LIFF SDK, real ID token)', () 
       orderTotal: 1500,
     });
     await page.getByRole('button', { name: '閉じる' }).click();
-    await page.getByRole('tab', { name: '使用済み' }).click();
+    await page.getByRole('tab', { name: '使用済み', selected: false }).click();
+    // Only the used list says when a coupon was used; the usable list (which has the same heading)
+    // may still be on the screen for a moment after the click.
+    await page.getByRole('tab', { name: '使用済み', selected: true }).waitFor();
+    await page.getByText(/ に使用$/).waitFor();
     await page.getByRole('heading', { name: '次回使える200円引き' }).waitFor();
     expect(await page.getByRole('button', { name: '使う' }).count()).toBe(0);
     expect(browser.errors).toEqual([]);
