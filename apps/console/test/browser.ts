@@ -56,6 +56,21 @@ export async function launchBrowser(): Promise<Browser> {
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
+  const networkQuiet = watchNetwork(page);
+  return {
+    context,
+    page,
+    errors,
+    networkQuiet,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Counts the page's requests in flight (its frames' too), for `Browser.networkQuiet`. */
+export function watchNetwork(page: Page): Browser['networkQuiet'] {
   const inFlight = new Set<unknown>();
   let lastChange = Date.now();
   const settle = (request: unknown) => {
@@ -68,7 +83,7 @@ export async function launchBrowser(): Promise<Browser> {
   });
   page.on('requestfinished', settle);
   page.on('requestfailed', settle);
-  const networkQuiet = async (quietMs = 500) => {
+  return async (quietMs = 500) => {
     const giveUpAt = Date.now() + 15_000;
     while (inFlight.size > 0 || Date.now() - lastChange < quietMs) {
       if (Date.now() > giveUpAt)
@@ -77,16 +92,6 @@ export async function launchBrowser(): Promise<Browser> {
         );
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-  };
-  return {
-    context,
-    page,
-    errors,
-    networkQuiet,
-    close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
   };
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { type Browser, CHROMIUM } from '../../console/test/browser.ts';
+import { type Browser, CHROMIUM, watchNetwork } from '../../console/test/browser.ts';
 
 export const SCREENSHOTS = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url));
 
@@ -40,6 +40,7 @@ export async function launchPhone(): Promise<Browser> {
     context,
     page,
     errors,
+    networkQuiet: watchNetwork(page),
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
