@@ -2,7 +2,7 @@
 // baseline measured in the same run:
 //
 //   node bench/journeys/journeys.ts [--runs 1000000] [--batch 1000] [--late 100000]
-//     [--entry 1000000] [--only throughput|lateness|entry] [--profile]
+//     [--entry 1000000] [--only throughput|lateness|entry] [--lanes 1,2,1,2] [--profile]
 //     [--url postgres://postgres@127.0.0.1:5432/postgres]
 //
 // 1. Step throughput: --runs runs of addTag → wait P1D → exit, loaded with one statement. Pass 1
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     late: { type: 'string', default: '100000' },
     entry: { type: 'string', default: '1000000' },
     only: { type: 'string' },
+    // Lateness rounds, one per entry: the engine's lanes (batches in flight) in that round.
+    lanes: { type: 'string', default: '1,2,1,2' },
     profile: { type: 'boolean', default: false },
     // Print the plan of the engine's claim before each pass.
     explain: { type: 'boolean', default: false },
@@ -81,7 +83,7 @@ try {
     await throughput(db, ws, { first: customers.first, last: customers.first + runs - 1 });
   if (wants('lateness')) {
     const late = { first: customers.first, last: customers.first + Number(values.late) - 1 };
-    await measureLateness(db, url, ws, late, batchSize);
+    await measureLateness(db, url, ws, late, batchSize, values.lanes.split(',').map(Number));
     profile?.report('lateness (with its setup)');
   }
   if (wants('entry')) {

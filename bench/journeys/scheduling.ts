@@ -64,11 +64,26 @@ export async function measureLateness(
   ws: string,
   range: CustomerRange,
   batchSize: number,
+  lanesPerRound: readonly number[] = [1],
 ): Promise<void> {
   await lineChannel(db, ws);
-  const due = new Date('2027-02-01T10:00:00+09:00');
+  // Each round has its own journey and runs, due a day after the round before's.
+  for (const [round, lanes] of lanesPerRound.entries())
+    await latenessRound(db, url, ws, range, batchSize, lanes, round);
+}
+
+async function latenessRound(
+  db: Db,
+  url: string,
+  ws: string,
+  range: CustomerRange,
+  batchSize: number,
+  lanes: number,
+  round: number,
+): Promise<void> {
+  const due = new Date(Date.parse('2027-02-01T10:00:00+09:00') + round * 86_400_000);
   const journey = await createJourney(db, ws, {
-    name: 'lateness',
+    name: `lateness ${round + 1}`,
     definition: {
       trigger: { event: 'order.recorded' },
       reentry: 'after_exit',
@@ -110,6 +125,7 @@ export async function measureLateness(
   const result = await advanceJourneys(db, ws, {
     now: due,
     batchSize,
+    lanes,
     onBatch: (batch) => {
       const late = performance.now() - started;
       for (let i = 0; i < batch.runs; i++) lateness.push(late);
@@ -117,7 +133,7 @@ export async function measureLateness(
   });
   lateness.sort((a, b) => a - b);
   console.log(
-    `lateness: ${fmt(n)} runs due at one instant, a send each: ${fmt(result.runs)} advanced, lateness p50 ${secs(percentile(lateness, 50))}, ` +
+    `lateness, round ${round + 1}, ${lanes} lane${lanes === 1 ? '' : 's'}: ${fmt(n)} runs due at one instant, a send each: ${fmt(result.runs)} advanced, lateness p50 ${secs(percentile(lateness, 50))}, ` +
       `p99 ${secs(percentile(lateness, 99))}, max ${secs(percentile(lateness, 100))} (load ${load()}); baseline: one UPDATE moving ` +
       `the same runs ${secs(baseMs)} (load ${baseLoad})`,
   );

@@ -537,8 +537,9 @@ describe('exactly once', () => {
     expect(await count()).toBe(0);
     for (const day of [0, 1]) {
       const now = new Date(clock.now().getTime() + day * DAY);
+      // Three engines at once, with one, two and three batches in flight each (lanes).
       const runs = await Promise.all(
-        [1, 2, 3].map(() => advanceJourneys(db(), ws(), { now, batchSize: 50 })),
+        [1, 2, 3].map((lanes) => advanceJourneys(db(), ws(), { now, batchSize: 50, lanes })),
       );
       expect(runs.reduce((sum, r) => sum + r.steps, 0)).toBe(day === 0 ? 240 * 2 : 240 * 2);
       expect((await advanceJourneys(db(), ws(), { now, batchSize: 50 })).steps).toBe(0);

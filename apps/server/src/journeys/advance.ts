@@ -23,6 +23,12 @@ export interface AdvanceOptions {
   secrets?: SecretBox | undefined;
   /** Runs claimed per transaction (default 1,000). */
   batchSize?: number;
+  /**
+   * Batches in flight at once, each in its own transaction on its own connection (default 1). On
+   * PostgreSQL the database's work for one batch overlaps the process's work for another; PGlite
+   * has one connection, so more than 1 gains nothing there.
+   */
+  lanes?: number;
   /** Awaited after each batch's commit (a bench measures each run's lateness from it). */
   onBatch?: ((batch: AdvanceResult) => void | Promise<void>) | undefined;
 }
@@ -43,7 +49,8 @@ const MAX_NODES_PER_BATCH = 200;
 /**
  * Advances every due run of the workspace's live journeys until none is due at `now`. Safe to run
  * in several workers at once: each claims different runs (SKIP LOCKED), and each step's effect
- * is recorded in journey_step in the transaction that makes it.
+ * is recorded in journey_step in the transaction that makes it. `lanes` runs that many batches at
+ * once in this call, on the same terms.
  *
  * @example
  * await advanceJourneys(db, workspaceId, { now: clock.now(), jobs });
@@ -57,22 +64,48 @@ export async function advanceJourneys(
   const total: AdvanceResult = { runs: 0, steps: 0 };
   // A version's definition never changes: read once per call, not once per batch.
   const definitions = new Map<string, JourneyDefinition>();
-  // Each batch claims after the last run the previous one claimed (claimSql says why). A run
-  // left behind that point (another worker's batch rolled back and released it) is found by the
-  // claim from the start that ends the pass: the pass ends only when that one finds few enough.
-  let after: ClaimKey | undefined;
-  for (;;) {
-    const batch = await transact(db, (tx) =>
-      advanceBatch(tx, workspaceId, options, batchSize, definitions, after),
-    );
-    await options.onBatch?.(batch);
-    total.runs += batch.runs;
-    total.steps += batch.steps;
-    if (batch.runs < batchSize) {
-      if (after === undefined) return total;
-      after = undefined;
-    } else after = batch.last;
-  }
+  // Each batch claims after the last run any full batch of this pass claimed (claimSql says why);
+  // runs another lane holds are skipped, not waited for. A run left behind that point (a batch
+  // rolled back and released it) is found by the claim from the start that ends each lane: a lane
+  // ends only when that claim finds fewer than a batch.
+  let furthest: ClaimKey | undefined;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    let fromStart = false;
+    while (!failure) {
+      const after = fromStart ? undefined : furthest;
+      const batch = await transact(db, (tx) =>
+        advanceBatch(tx, workspaceId, options, batchSize, definitions, after),
+      );
+      await options.onBatch?.(batch);
+      total.runs += batch.runs;
+      total.steps += batch.steps;
+      if (batch.runs < batchSize) {
+        if (after === undefined) return;
+        fromStart = true;
+      } else {
+        furthest = later(furthest, batch.last);
+        fromStart = false;
+      }
+    }
+  };
+  const lanes = Math.max(1, Math.floor(options.lanes ?? 1));
+  await Promise.all(
+    Array.from({ length: lanes }, () =>
+      lane().catch((error: unknown) => {
+        failure ??= { error };
+      }),
+    ),
+  );
+  if (failure) throw failure.error;
+  return total;
+}
+
+/** The later of two claim positions in due order (due instant, then id). */
+function later(a: ClaimKey | undefined, b: ClaimKey | undefined): ClaimKey | undefined {
+  if (!a || !b) return a ?? b;
+  const byTime = a.dueAt.getTime() - b.dueAt.getTime();
+  return byTime > 0 || (byTime === 0 && a.id > b.id) ? a : b;
 }
 
 /** Adds the definitions of the runs' versions that `cache` does not hold yet. */

@@ -9,6 +9,11 @@ import { enterDateTriggers } from './date-triggers.ts';
 
 export const JOURNEY_TICK_JOB = 'journeys-tick';
 export const JOURNEY_DAILY_JOB = 'journeys-daily';
+/**
+ * Batches the engine has in flight at once on PostgreSQL: while the database works on one batch
+ * the process prepares the next (bench/journeys, lateness).
+ */
+const ENGINE_LANES = 2;
 
 /** Consumes each workspace's events, then advances every due run. */
 export async function journeyTick(context: JobContext): Promise<void> {
@@ -23,7 +28,12 @@ export async function journeyTick(context: JobContext): Promise<void> {
     ? { sendInTransaction: context.sendInTransaction, publish: context.publishInTransaction }
     : undefined;
   for (const workspaceId of await workspacesWithDueRuns(db, now)) {
-    const advanced = await advanceJourneys(db, workspaceId, { now, jobs: enqueue, secrets: context.secrets });
+    const advanced = await advanceJourneys(db, workspaceId, {
+      now,
+      jobs: enqueue,
+      secrets: context.secrets,
+      lanes: context.database.kind === 'postgres' ? ENGINE_LANES : 1,
+    });
     context.logger.info({ workspaceId, ...advanced }, 'journey runs advanced');
   }
 }
