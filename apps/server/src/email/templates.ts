@@ -115,6 +115,20 @@ function view(row: {
 
 const COLUMNS = ['id', 'name', 'subject', 'kind', 'mjml', 'html', 'text', 'updated_at'] as const;
 
+/**
+ * A template's compiled HTML and text parts, after every check a save makes (name, subject,
+ * Liquid, MJML); refused as `invalid` naming each field. The editor's preview runs it on unsaved
+ * input, so what it shows is what a save would accept.
+ */
+export async function compileTemplate(
+  db: Kysely<DB>,
+  workspaceId: string,
+  input: TemplateInput,
+): Promise<{ html: string; text: string }> {
+  checkTemplate(input);
+  return checkContent(db, workspaceId, input);
+}
+
 /** Saves a new template, or replaces template `id`; a name already used is `conflict`. */
 export async function saveTemplate(
   db: Kysely<DB>,
@@ -123,8 +137,7 @@ export async function saveTemplate(
   now: Date,
   id?: number,
 ): Promise<TemplateView> {
-  checkTemplate(input);
-  const compiled = await checkContent(db, workspaceId, input);
+  const compiled = await compileTemplate(db, workspaceId, input);
   const values = {
     name: input.name.trim(),
     subject: input.subject,
