@@ -135,6 +135,27 @@ describe('Liquid in email templates', () => {
     expect((await draft({ ...body, customerId: shop.ids[0] }, other.auth)).statusCode).toBe(404);
   });
 
+  it('refuses a second template of the same name as a conflict naming the field (it was a 500)', async () => {
+    const shop = await bed.shop([]);
+    const body = { name: '冬のメルマガ', subject: '冬の新作', mjml: mjml('<p>冬</p>') };
+    expect((await saveTemplate(shop, body)).statusCode).toBe(201);
+    const other = await saveTemplate(shop, { ...body, name: '夏のメルマガ' });
+    for (const response of [
+      await saveTemplate(shop, body),
+      await bed.t.app.inject({
+        method: 'PUT',
+        url: `/v1/email/templates/${other.json().id}`,
+        headers: shop.auth,
+        payload: body,
+      }),
+    ]) {
+      expect(response.statusCode, response.body).toBe(409);
+      expect(response.json().error.problems).toEqual([
+        { path: 'name', message: 'another template has this name' },
+      ]);
+    }
+  });
+
   it('refuses given content with bad Liquid naming content.html', async () => {
     const shop = await bed.shop(['x@example.com']);
     const response = await bed.t.app.inject({
