@@ -101,7 +101,9 @@ describe('email template editor', () => {
     await preview().getByText('花子様、ポイント残高は1200ポイントです。').waitFor();
     await page.getByText('件名：花子様へ 冬の新作のご案内').waitFor();
     // A marketing mail's preview carries the specified-mail footer with the sender's address.
-    await preview().getByText(/東京都渋谷区神南1-2-3 絆ビル2階/).waitFor();
+    await preview()
+      .getByText(/東京都渋谷区神南1-2-3 絆ビル2階/)
+      .waitFor();
     await page.getByText('保存していない変更があります').waitFor();
     await check('email-editor-01-new');
 

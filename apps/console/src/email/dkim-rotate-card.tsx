@@ -93,8 +93,11 @@ export function DkimRotateCard({ sender }: { sender: Sender }) {
         width={600}
       >
         <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+          <Typography.Text strong id="dkim-rotate-algorithm">
+            {t('rotateAlgorithm')}
+          </Typography.Text>
           <Radio.Group
-            aria-label={t('rotateAlgorithm')}
+            aria-labelledby="dkim-rotate-algorithm"
             value={algorithm}
             onChange={(e) => setAlgorithm(e.target.value)}
             options={[

@@ -32,7 +32,8 @@ export const editorMessages = defineMessages(
     'var.member_no': '会員番号',
     'var.coupon_name': '配るクーポンの名前',
     'var.coupon_code': '配るクーポンのコード',
-    'var.recommendations': 'おすすめ商品（最大5件、{% for p in recommendations %}{{ p.name }}{% endfor %}）',
+    'var.recommendations':
+      'おすすめ商品（最大5件）。ループの中で {{ p.name }}（商品名）と {{ p.price }}（価格）を書き、{% endfor %} で閉じます',
     save: '保存',
     create: '作成',
     saved: '「{name}」を保存しました',
@@ -103,7 +104,7 @@ export const editorMessages = defineMessages(
     'var.coupon_name': 'Name of the coupon handed out',
     'var.coupon_code': 'Code of the coupon handed out',
     'var.recommendations':
-      'Recommended products (up to 5, {% for p in recommendations %}{{ p.name }}{% endfor %})',
+      'Recommended products (up to 5). Inside the loop write {{ p.name }} (name) and {{ p.price }} (price), and close it with {% endfor %}',
     save: 'Save',
     create: 'Create',
     saved: '"{name}" saved',

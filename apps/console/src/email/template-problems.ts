@@ -52,7 +52,12 @@ export function explainProblem(field: string, message: string, t: Translate): st
   if (/^must NOT have fewer than 1 characters$/.test(message)) return t('problem.required');
   const liquid = LIQUID.exec(message);
   if (liquid) return explainLiquid(field, liquid, t);
-  if (message === 'line 1: must be an <mjml> document with an <mj-body>') return t('problem.mjmlDocument');
+  // Kizuna's own check, and MJML's words for a document it cannot parse at all.
+  if (
+    message === 'line 1: must be an <mjml> document with an <mj-body>' ||
+    /^(Malformed MJML|Parsing failed)\b/.test(message)
+  )
+    return t('problem.mjmlDocument');
   const after = /^after MJML compilation, \w+: (.*)$/.exec(message);
   if (after) return t('problem.afterMjml', { reason: after[1] ?? '' });
   const mjml = /^line (\d+|\?): (.*)$/.exec(message);

@@ -5,15 +5,16 @@ import { useT } from '../i18n/locale.tsx';
 import { editorMessages } from './editor-messages.ts';
 
 const VARIABLES = [
-  ['customer.given_name', 'var.given_name'],
-  ['customer.family_name', 'var.family_name'],
-  ['customer.name', 'var.name'],
-  ['customer.points', 'var.points'],
-  ['customer.tier', 'var.tier'],
-  ['customer.member_no', 'var.member_no'],
-  ['coupon.name', 'var.coupon_name'],
-  ['coupon.code', 'var.coupon_code'],
-  ['recommendations', 'var.recommendations'],
+  ['{{ customer.given_name }}', 'var.given_name'],
+  ['{{ customer.family_name }}', 'var.family_name'],
+  ['{{ customer.name }}', 'var.name'],
+  ['{{ customer.points }}', 'var.points'],
+  ['{{ customer.tier }}', 'var.tier'],
+  ['{{ customer.member_no }}', 'var.member_no'],
+  ['{{ coupon.name }}', 'var.coupon_name'],
+  ['{{ coupon.code }}', 'var.coupon_code'],
+  // A list: written in a loop, not output whole.
+  ['{% for p in recommendations %}', 'var.recommendations'],
 ] as const;
 
 export function VariablesHelp() {
@@ -30,8 +31,11 @@ export function VariablesHelp() {
         columns={[
           {
             key: 'name',
+            // Whole, on one line: a variable broken over lines is hard to copy correctly.
             render: (_, row) => (
-              <Typography.Text code copyable={false}>{`{{ ${row.name} }}`}</Typography.Text>
+              <Typography.Text code style={{ whiteSpace: 'nowrap' }}>
+                {row.name}
+              </Typography.Text>
             ),
           },
           { key: 'meaning', dataIndex: 'meaning' },
