@@ -176,6 +176,8 @@ describe('DKIM rotation', () => {
     await expect.poll(() => value.inputValue()).not.toBe(before);
     const sender = await api('GET', '/v1/email/sender');
     expect(await value.inputValue()).toBe(sender.dnsRecords[0].value);
+    await page.getByRole('heading', { name: 'DKIM 鍵の更新' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'email-editor-04-dkim-rotated');
   });
 });
 
