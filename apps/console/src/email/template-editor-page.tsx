@@ -117,7 +117,6 @@ function TemplateEditor({ template }: { template?: Template }) {
           validateStatus: 'error' as const,
           help: (
             <ul
-              className="kz-field-problems"
               style={{
                 margin: 0,
                 paddingLeft: errors.length > 1 ? 18 : 0,
