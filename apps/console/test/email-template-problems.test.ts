@@ -81,6 +81,19 @@ it("puts each of the server's problems under its field, in Japanese", async () =
   });
 });
 
+it('previews a new template as it starts (the starter MJML), greeting the sample customer', async () => {
+  const body = previewBody({ ...NEW_DRAFT, subject: '{{ customer.given_name }}様へ' }, undefined);
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/email/templates/preview',
+    headers: t.auth,
+    payload: body,
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  expect(res.json().subject).toBe('花子様へ');
+  expect(res.json().text).toContain('花子様');
+});
+
 it('checks empty fields before saving, and previews only with a subject and a body', () => {
   expect(emptyFields(NEW_DRAFT).map((p) => p.path)).toEqual(['name', 'subject']);
   expect(fieldProblems(emptyFields({ ...NEW_DRAFT, mjml: ' ' }), ja)).toEqual({
