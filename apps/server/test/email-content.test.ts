@@ -101,6 +101,61 @@ describe('Liquid in email templates', () => {
     expect(evil.text).toContain('<b>太郎</b>様');
   });
 
+  it('previews an unsaved template for the sample customer or a given one, refusing what a save refuses', async () => {
+    const shop = await bed.shop(['hanako@example.com']);
+    await name(shop, shop.ids[0]!, '花子');
+    const other = await bed.shop(['other@example.com']);
+    const draft = (payload: Record<string, unknown>, auth = shop.auth) =>
+      bed.t.app.inject({ method: 'POST', url: '/v1/email/templates/preview', headers: auth, payload });
+    const body = { name: '下書き', subject: '{{ customer.given_name }}様へ', mjml: NEWSLETTER };
+    // No customer: the sample customer (山田 花子, 1,200 points, recommendations), no address.
+    const sample = await draft(body);
+    expect(sample.statusCode, sample.body).toBe(200);
+    expect(sample.json()).toMatchObject({ to: null, subject: '花子様へ' });
+    expect(sample.json().html).toContain('ポイント残高: 1200pt');
+    expect(sample.json().html).toContain('サンプル商品A');
+    // Marketing mail carries the specified-mail footer (the sender's address), as a send would.
+    expect(sample.json().text).toContain('東京都渋谷区神南1-2-3');
+    const real = await draft({ ...body, customerId: shop.ids[0] });
+    expect(real.json()).toMatchObject({ to: 'hanako@example.com', subject: '花子様へ' });
+    expect(real.json().html).toContain('ポイント残高: 0pt');
+    // Nothing was saved.
+    const list = await bed.t.app.inject({ url: '/v1/email/templates', headers: shop.auth });
+    expect(list.json().items).toEqual([]);
+
+    const bad = await draft({ ...body, mjml: mjml('<p>{{ customer.givn_name }}様</p>') });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.problems).toEqual([
+      {
+        path: 'mjml',
+        message: 'Liquid line 6, column 7: undefined variable: customer.givn_name (synthetic customer 1)',
+      },
+    ]);
+    // Another workspace's customer is not found here.
+    expect((await draft({ ...body, customerId: shop.ids[0] }, other.auth)).statusCode).toBe(404);
+  });
+
+  it('refuses a second template of the same name as a conflict naming the field (it was a 500)', async () => {
+    const shop = await bed.shop([]);
+    const body = { name: '冬のメルマガ', subject: '冬の新作', mjml: mjml('<p>冬</p>') };
+    expect((await saveTemplate(shop, body)).statusCode).toBe(201);
+    const other = await saveTemplate(shop, { ...body, name: '夏のメルマガ' });
+    for (const response of [
+      await saveTemplate(shop, body),
+      await bed.t.app.inject({
+        method: 'PUT',
+        url: `/v1/email/templates/${other.json().id}`,
+        headers: shop.auth,
+        payload: body,
+      }),
+    ]) {
+      expect(response.statusCode, response.body).toBe(409);
+      expect(response.json().error.problems).toEqual([
+        { path: 'name', message: 'another template has this name' },
+      ]);
+    }
+  });
+
   it('refuses given content with bad Liquid naming content.html', async () => {
     const shop = await bed.shop(['x@example.com']);
     const response = await bed.t.app.inject({

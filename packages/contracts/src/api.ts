@@ -4175,6 +4175,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/email/templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render an unsaved template (the editor): checked as a save is (refused naming the field), then shown for the customer, or for a sample customer (山田 花子, with points, tier, coupon and recommendations) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description UTF-8; Japanese is encoded per RFC 2047 on the wire */
+                        subject: string;
+                        /** @description an <mjml> document */
+                        mjml: string;
+                        kind?: "marketing" | "transactional";
+                        customerId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the customer's email address; null: none (a send would skip them), or the sample customer */
+                            to: string | null;
+                            subject: string;
+                            html: string;
+                            text: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/email/templates/{id}": {
         parameters: {
             query?: never;
@@ -4300,7 +4354,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description the customer's email address; null: none (a send would skip them) */
+                            /** @description the customer's email address; null: none (a send would skip them), or the sample customer */
                             to: string | null;
                             subject: string;
                             html: string;
@@ -4424,6 +4478,70 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/sender/dkim/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a new DKIM key (as `kizuna email dkim --rotate`): rsa replaces the RSA key under the same selector, and mail is signed with it at once, so publish its record first thing; ed25519 adds or replaces the Ed25519 key (RSA keeps signing beside it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        algorithm: "rsa" | "ed25519";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            fromName: string;
+                            fromAddress: string;
+                            replyTo: string | null;
+                            /** @description 送信者の住所 (特定電子メール法) */
+                            postalAddress: string;
+                            /** @description 苦情・問い合わせ先 (phone, email or URL) */
+                            contact: string;
+                            returnDomain: string;
+                            dkimSelector: string;
+                            /** @description the Ed25519 key (RFC 8463), made by `kizuna email dkim --algorithm ed25519`; null: RSA only */
+                            dkimEd25519Selector: string | null;
+                            dnsRecords: {
+                                name: string;
+                                /** @enum {string} */
+                                type: "TXT";
+                                value: string;
+                                purpose: string;
+                            }[];
+                            /** @description What one message costs through the shop's relay, in yen; the results of campaigns and journeys count it */
+                            yenPerMessage: number;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

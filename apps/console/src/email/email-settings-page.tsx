@@ -1,10 +1,12 @@
 // 「メール設定」: the sender (with the specified e-mail act's address and contact), the DNS records
-// to publish, and a test mail. Every role may read it; owners and admins change it.
+// to publish, renewing the DKIM key, and a test mail. Every role may read it; owners and admins
+// change it.
 import { Alert, Card, Space, Typography } from 'antd';
 import { EmptyState, ErrorState, Loading } from '../app/states.tsx';
 import { useSession } from '../auth/session.tsx';
 import { useT } from '../i18n/locale.tsx';
 import { PageTheme } from '../team/page-theme.tsx';
+import { DkimRotateCard } from './dkim-rotate-card.tsx';
 import { DnsRecordsCard } from './dns-records.tsx';
 import { emailMessages } from './messages.ts';
 import { useSender } from './queries.ts';
@@ -44,6 +46,7 @@ function EmailSettingsContent() {
           {sender.data && (
             <DnsRecordsCard records={sender.data.dnsRecords} domain={domainOf(sender.data.fromAddress)} />
           )}
+          {editable && sender.data && <DkimRotateCard sender={sender.data} />}
           {editable && <TestSendCard hasSender={sender.data !== null} />}
         </>
       )}

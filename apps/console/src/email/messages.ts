@@ -74,6 +74,30 @@ export const emailMessages = defineMessages(
     smtpRefusedTitle: '送信サーバーがメールを受け付けませんでした',
     testNeedsSender: '先に差出人を保存してください',
     none: '（なし）',
+    rotateTitle: 'DKIM 鍵の更新',
+    rotateIntro:
+      '鍵が漏れたおそれがあるときや、定期的な見直し（年に1回ほど）のときに、メールの署名に使う鍵を新しくします。',
+    rotateButton: 'DKIM鍵を更新',
+    rotateConfirmTitle: 'DKIM 鍵を更新しますか？',
+    rotateAlgorithm: '鍵の種類',
+    'algo.rsa': 'RSA（いまの鍵を置き換える）',
+    'algo.ed25519Add': 'Ed25519（RSA に加えて2つ目の署名を付ける）',
+    'algo.ed25519Replace': 'Ed25519（いまの Ed25519 の鍵を置き換える）',
+    'rotate.rsaTitle': '更新した直後から、すべてのメールが新しい鍵で署名されます',
+    'rotate.rsaBody':
+      '古い鍵はすぐに削除され、新旧の鍵を併用する期間はありません。ホスト名「{host}」はそのままで、値だけが変わります。DNS のこの値を新しいものに書き換えて反映されるまで（数分〜数時間）、受信側では DKIM の確認に失敗し、迷惑メールと判定されやすくなります。配信の予定がない時間に更新し、すぐに DNS を書き換えてください。',
+    'rotate.ed25519AddTitle': 'Ed25519 の鍵を追加します',
+    'rotate.ed25519AddBody':
+      'RSA の鍵はそのまま使われ、メールには RSA と Ed25519 の2つの署名が付きます。新しく表示されるレコードを DNS に登録するまで Ed25519 の署名は確認できませんが、RSA の署名で確認されるため、配信への影響はほとんどありません。',
+    'rotate.ed25519ReplaceTitle': '更新した直後から、新しい Ed25519 の鍵で署名されます',
+    'rotate.ed25519ReplaceBody':
+      '古い Ed25519 の鍵はすぐに削除されます。DNS の「{host}」の値を書き換えるまで Ed25519 の署名は確認に失敗しますが、RSA の署名はそのまま確認されるため、配信への影響はほとんどありません。',
+    rotateOk: '鍵を更新する',
+    cancel: 'キャンセル',
+    rotated: '新しい DKIM 鍵を作りました',
+    rotatedNext: '上の「{record}」の値を、DNS に登録し直してください（ホスト名は変わりません）。',
+    rotatedNextNew: '上に増えた「{record}」のレコードを、DNS に追加してください。',
+    rotateFailed: '更新できませんでした：{reason}',
   },
   {
     title: 'Email settings',
@@ -149,6 +173,30 @@ export const emailMessages = defineMessages(
     smtpRefusedTitle: 'The mail server refused the email',
     testNeedsSender: 'Save the sender first',
     none: '(none)',
+    rotateTitle: 'Renew the DKIM key',
+    rotateIntro:
+      'Make a new key for signing your mail: when the key may have leaked, or as a regular check (about once a year).',
+    rotateButton: 'Renew the DKIM key',
+    rotateConfirmTitle: 'Renew the DKIM key?',
+    rotateAlgorithm: 'Key type',
+    'algo.rsa': 'RSA (replace the current key)',
+    'algo.ed25519Add': 'Ed25519 (add a second signature beside RSA)',
+    'algo.ed25519Replace': 'Ed25519 (replace the current Ed25519 key)',
+    'rotate.rsaTitle': 'From the moment you renew it, every email is signed with the new key',
+    'rotate.rsaBody':
+      'The old key is deleted at once; there is no period where both keys work. The host name "{host}" stays; only its value changes. Until you replace the value in DNS and the change has spread (minutes to hours), receivers cannot verify DKIM and are more likely to treat your mail as spam. Renew it when no mail is scheduled, and update DNS right away.',
+    'rotate.ed25519AddTitle': 'An Ed25519 key is added',
+    'rotate.ed25519AddBody':
+      'The RSA key stays, and each email carries both an RSA and an Ed25519 signature. Until you publish the new record in DNS the Ed25519 signature cannot be verified, but the RSA signature still is, so delivery is hardly affected.',
+    'rotate.ed25519ReplaceTitle': 'From the moment you renew it, mail is signed with the new Ed25519 key',
+    'rotate.ed25519ReplaceBody':
+      'The old Ed25519 key is deleted at once. Until you replace the value of "{host}" in DNS the Ed25519 signature fails, but the RSA signature is still verified, so delivery is hardly affected.',
+    rotateOk: 'Renew the key',
+    cancel: 'Cancel',
+    rotated: 'A new DKIM key was made',
+    rotatedNext: 'Publish the new value of "{record}" above in DNS (the host name is unchanged).',
+    rotatedNextNew: 'Add the new "{record}" record above to DNS.',
+    rotateFailed: 'Could not renew the key: {reason}',
   },
 );
 
@@ -156,10 +204,16 @@ export const templateMessages = defineMessages(
   {
     title: 'メールテンプレート',
     intro:
-      'ステップ配信や一斉配信で使うメールのひな形です。テンプレートの作成・編集は API（POST /v1/email/templates）で行います。',
+      'ステップ配信や一斉配信で使うメールのひな形です。「新規テンプレート」で作成し、「編集」で件名や本文を変更できます。',
+    introReadOnly:
+      'ステップ配信や一斉配信で使うメールのひな形です。作成・編集できるのはオーナーと管理者です。',
+    new: '新規テンプレート',
     empty: 'メールテンプレートはまだありません',
-    emptyNext:
-      'API の POST /v1/email/templates で MJML のテンプレートを登録すると、ここに一覧と見た目のプレビューが表示されます。',
+    emptyNext: '右上の「新規テンプレート」から、最初のメールを作成してください。',
+    emptyNextReadOnly: 'オーナーか管理者に、メールテンプレートを作成してもらってください。',
+    actions: '操作',
+    edit: '編集',
+    open: '内容を見る',
     name: '名前',
     subject: '件名',
     kind: '種類',
@@ -184,10 +238,16 @@ export const templateMessages = defineMessages(
   {
     title: 'Email templates',
     intro:
-      'Templates for the emails of journeys and campaigns. Templates are made and edited through the API (POST /v1/email/templates).',
+      'Templates for the emails of journeys and campaigns. Create one with "New template"; change its subject or body with "Edit".',
+    introReadOnly:
+      'Templates for the emails of journeys and campaigns. Owners and admins can create and edit them.',
+    new: 'New template',
     empty: 'No email templates yet',
-    emptyNext:
-      'Save an MJML template with POST /v1/email/templates in the API; it then appears here with a preview.',
+    emptyNext: 'Create your first email with "New template" at the top right.',
+    emptyNextReadOnly: 'Ask an owner or admin to create an email template.',
+    actions: 'Actions',
+    edit: 'Edit',
+    open: 'View',
     name: 'Name',
     subject: 'Subject',
     kind: 'Kind',

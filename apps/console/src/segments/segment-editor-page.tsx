@@ -14,9 +14,10 @@ import {
   Statistic,
   Typography,
 } from 'antd';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { EmptyState, ErrorState, Loading } from '../app/states.tsx';
+import { useDebounced } from '../app/use-debounced.ts';
 import { useSession } from '../auth/session.tsx';
 import { formatNumber } from '../i18n/format.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
@@ -33,16 +34,6 @@ import { asRootGroup, type Group, type RuleNode, toDefinition } from './rule-mod
 import { SizeHistory } from './size-history.tsx';
 
 const PREVIEW_DELAY_MS = 400;
-
-/** The value after it has stopped changing for `delay` ms: one preview per pause in typing. */
-function useDebounced<T>(value: T, delay: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), delay);
-    return () => clearTimeout(timer);
-  }, [value, delay]);
-  return settled;
-}
 
 function PreviewCard({ definition }: { definition: RuleNode | undefined }) {
   const t = useT(segmentMessages);

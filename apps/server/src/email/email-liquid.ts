@@ -11,7 +11,7 @@ import {
   compileContent,
   renderContent,
 } from '../templates/render-content.ts';
-import { loadTemplateVariables } from '../templates/template-variables.ts';
+import { type CustomerVariables, loadTemplateVariables } from '../templates/template-variables.ts';
 import { usesRecommendations, validateContents } from '../templates/validate-content.ts';
 import type { EmailContent } from './compose.ts';
 
@@ -77,8 +77,24 @@ export async function renderEmailFor(
   });
   const v = vars.get(customerId);
   if (!v) throw invalid([{ path: 'customerId', message: 'not a customer of this workspace' }]);
+  return renderCompiled(compiled, v);
+}
+
+/** The mail rendered with given variables (the editor's sample customer, who is no row). */
+export async function renderEmailWith(
+  content: EmailContent,
+  variables: CustomerVariables,
+): Promise<EmailContent> {
+  const compiled = compileEmailContent(content);
+  return compiled.fields.length ? renderCompiled(compiled, variables) : content;
+}
+
+async function renderCompiled(
+  compiled: CompiledContent,
+  variables: CustomerVariables,
+): Promise<EmailContent> {
   try {
-    return (await renderContent(compiled, v)) as EmailContent;
+    return (await renderContent(compiled, variables)) as EmailContent;
   } catch (error) {
     if (!(error instanceof ContentRenderError)) throw error;
     const { path, line, column, reason } = error.problem;

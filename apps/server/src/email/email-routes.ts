@@ -4,7 +4,7 @@ import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { createEmailSend, getEmailSend, listEmailMessages } from './email-sends.ts';
 import { registerPublicEmailRoutes } from './public-routes.ts';
-import { getSender, putSender } from './sender.ts';
+import { getSender, putSender, rotateDkimKey } from './sender.ts';
 import { registerTemplateRoutes } from './template-routes.ts';
 import { sendTestEmail } from './test-send.ts';
 
@@ -100,6 +100,23 @@ export function registerEmailRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => putSender(db, secrets, principalOf(request).workspaceId, request.body),
+  );
+  app.post(
+    '/v1/email/sender/dkim/rotate',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Make a new DKIM key (as `kizuna email dkim --rotate`): rsa replaces the RSA key under the same selector, and mail is signed with it at once, so publish its record first thing; ed25519 adds or replaces the Ed25519 key (RSA keeps signing beside it)',
+        body: Type.Object(
+          { algorithm: Type.Union([Type.Literal('rsa'), Type.Literal('ed25519')]) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Sender },
+      },
+    },
+    async (request) => rotateDkimKey(db, secrets, principalOf(request).workspaceId, request.body.algorithm),
   );
   app.post(
     '/v1/email/sends',

@@ -4,7 +4,14 @@
 import type { Kysely } from 'kysely';
 import mjml2html from 'mjml';
 import type { DB } from '../db/schema.ts';
-import { DomainError, type FieldProblem, invalid, notFound } from '../shared/domain-error.ts';
+import {
+  DomainError,
+  type FieldProblem,
+  invalid,
+  notFound,
+  pgErrorCode,
+  UNIQUE_VIOLATION,
+} from '../shared/domain-error.ts';
 import { compileContent } from '../templates/render-content.ts';
 import { checkEmailLiquid } from './email-liquid.ts';
 import type { EmailKind } from './email-tables.ts';
@@ -115,6 +122,20 @@ function view(row: {
 
 const COLUMNS = ['id', 'name', 'subject', 'kind', 'mjml', 'html', 'text', 'updated_at'] as const;
 
+/**
+ * A template's compiled HTML and text parts, after every check a save makes (name, subject,
+ * Liquid, MJML); refused as `invalid` naming each field. The editor's preview runs it on unsaved
+ * input, so what it shows is what a save would accept.
+ */
+export async function compileTemplate(
+  db: Kysely<DB>,
+  workspaceId: string,
+  input: TemplateInput,
+): Promise<{ html: string; text: string }> {
+  checkTemplate(input);
+  return checkContent(db, workspaceId, input);
+}
+
 /** Saves a new template, or replaces template `id`; a name already used is `conflict`. */
 export async function saveTemplate(
   db: Kysely<DB>,
@@ -123,8 +144,7 @@ export async function saveTemplate(
   now: Date,
   id?: number,
 ): Promise<TemplateView> {
-  checkTemplate(input);
-  const compiled = await checkContent(db, workspaceId, input);
+  const compiled = await compileTemplate(db, workspaceId, input);
   const values = {
     name: input.name.trim(),
     subject: input.subject,
@@ -133,20 +153,26 @@ export async function saveTemplate(
     kind: input.kind ?? 'marketing',
     updated_at: now,
   };
-  const row =
+  const write =
     id === undefined
-      ? await db
+      ? db
           .insertInto('email_template')
           .values({ workspace_id: workspaceId, ...values, created_at: now })
           .returning(COLUMNS)
           .executeTakeFirstOrThrow()
-      : await db
+      : db
           .updateTable('email_template')
           .set(values)
           .where('workspace_id', '=', workspaceId)
           .where('id', '=', id)
           .returning(COLUMNS)
           .executeTakeFirst();
+  const row = await write.catch((error: unknown) => {
+    // unique (workspace_id, name): a second template of the same name is the caller's to rename.
+    if (pgErrorCode(error) !== UNIQUE_VIOLATION) throw error;
+    const problem = { path: 'name', message: 'another template has this name' };
+    throw new DomainError('conflict', `${problem.path}: ${problem.message}`, [problem]);
+  });
   if (!row) throw notFound('email template');
   return view(row);
 }
