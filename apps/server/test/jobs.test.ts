@@ -104,7 +104,12 @@ describe('a failing job', () => {
       expect(attempts.get(key)).toHaveLength(1);
       expect(completed.get(key)!).toBeLessThan(tries[2]!);
     }
-    expect(await stateOf('test-flaky', failing!)).toBe('completed');
+    // The handler records its key before pg-boss marks the job completed in its own table.
+    await until(
+      async () => (await stateOf('test-flaky', failing!)) === 'completed',
+      'the retried job completed in pg-boss',
+      { timeoutMs: 15_000 },
+    );
     const lines = failureLines(failing);
     expect(lines.map((l) => [l.queue, l.attempt, l.attempts, l.retrying, l.msg])).toEqual([
       ['test-flaky', 1, 4, true, 'job failed; it will be retried after a backoff'],
