@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rewriteEmailLinks } from '../src/email/email-links.ts';
+import { acceptAsNewUser, invite } from './auth-helpers.ts';
 import { content, createEmailBed, type EmailBed, PUBLIC_URL, type Shop } from './email-setup.ts';
 import { headerValue } from './email-sink.ts';
 
@@ -265,5 +266,44 @@ describe('each recipient gets their own mail, with tracked links', () => {
     const parsed = await simpleParser(bed.mailTo('order@example.com')[0]!.raw);
     expect(parsed.html).toContain('href="https://shop.example.jp/orders/1"');
     expect(parsed.html).not.toContain('/r/');
+  });
+});
+
+describe('who may write templates', () => {
+  it('lets marketers write them, as they write journeys and campaigns; staff and viewers only read', async () => {
+    const shop = await bed.shop([]);
+    const asRole = async (role: string) => {
+      const token = await invite(bed.t.app, shop.auth, `${role}-tpl-${shop.ws.slice(0, 8)}@example.jp`, role);
+      return (await acceptAsNewUser(bed.t.app, token, `${role}-Kizuna-2026-pass`)).browser.headers(shop.ws);
+    };
+    const mjml =
+      '<mjml><mj-body><mj-section><mj-column><mj-text>冬の新作</mj-text></mj-column></mj-section></mj-body></mjml>';
+    const create = (headers: Record<string, string>, name: string) =>
+      bed.t.app.inject({
+        method: 'POST',
+        url: '/v1/email/templates',
+        headers,
+        payload: { name, subject: '冬の新作', mjml, kind: 'marketing' },
+      });
+    const marketer = await asRole('marketer');
+    const made = await create(marketer, 'マーケターの案内');
+    expect(made.statusCode, made.body).toBe(201);
+    const id = made.json().id as number;
+    const changed = await bed.t.app.inject({
+      method: 'PUT',
+      url: `/v1/email/templates/${id}`,
+      headers: marketer,
+      payload: { name: 'マーケターの案内', subject: '冬の新作のお知らせ', mjml, kind: 'marketing' },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    for (const role of ['staff', 'viewer']) {
+      const headers = await asRole(role);
+      const refused = await create(headers, `${role}の案内`);
+      expect(refused.statusCode, role).toBe(403);
+      expect(refused.json().error.message).toBe('this needs the "send" scope');
+      expect((await bed.t.app.inject({ url: `/v1/email/templates/${id}`, headers })).statusCode, role).toBe(
+        200,
+      );
+    }
   });
 });

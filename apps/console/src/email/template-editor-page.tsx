@@ -2,8 +2,9 @@
 // name, kind, subject and MJML body beside a live preview. The server checks everything (Liquid
 // with line and column, MJML with its line); its problems are shown under the field they name, in
 // the reader's words (template-problems.ts), from the live preview as the owner types and from the
-// save. Unsaved changes are asked about before leaving. Saving needs the `admin` scope, as the
-// API's; other roles see the template read only, with the same preview.
+// save. Unsaved changes are asked about before leaving. Saving needs the `send` scope (owners,
+// admins and marketers), as the API's; staff and viewers see the template read only, with the same
+// preview.
 import {
   Alert,
   App as AntApp,
@@ -74,7 +75,7 @@ export function TemplateEditorPage() {
 function TemplateEditor({ template }: { template?: Template }) {
   const t = useT(editorMessages);
   const { can } = useSession();
-  const editable = can('admin');
+  const editable = can('send');
   const { message } = AntApp.useApp();
   const navigate = useNavigate();
   const [form] = Form.useForm<TemplateDraft>();

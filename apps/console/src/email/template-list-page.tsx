@@ -1,5 +1,5 @@
-// 「メールテンプレート」: the workspace's email templates, 「新規テンプレート」 and 「編集」 (owners and
-// admins, as the API's `admin` scope; other roles open a template read only), and a preview of
+// 「メールテンプレート」: the workspace's email templates, 「新規テンプレート」 and 「編集」 (owners,
+// admins and marketers, as the API's `send` scope; staff and viewers open a template read only), and a preview of
 // one: as written, or rendered for a customer picked by search (the API's preview route), its
 // HTML in a sandboxed frame or its text part.
 import { Button, Card, Flex, Form, Space, Table, Tag, Typography } from 'antd';
@@ -56,7 +56,7 @@ function TemplateListContent() {
   const t = useT(templateMessages);
   const { lang } = useLocale();
   const { can } = useSession();
-  const editable = can('admin');
+  const editable = can('send');
   const navigate = useNavigate();
   const templates = useTemplates();
   const [chosen, setChosen] = useState<Summary>();

@@ -42,7 +42,7 @@ export function registerTemplateRoutes(app: App, { database, secrets, clock, pub
   app.post(
     '/v1/email/templates',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'send' },
       schema: {
         tags,
         summary:
@@ -76,7 +76,7 @@ export function registerTemplateRoutes(app: App, { database, secrets, clock, pub
   app.put(
     '/v1/email/templates/:id',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'send' },
       schema: {
         tags,
         summary: 'Replace a template',
