@@ -19,11 +19,13 @@ import {
   type NewStep,
   nodeOf,
   problemsByNode,
+  sendsBefore,
   setSettings,
   setTrigger,
   toDraft,
   updateStep,
 } from '../src/journeys/journey-draft.ts';
+import { defaultValues, type StepValues, stepOf } from '../src/journeys/step-fields.ts';
 
 const text = (t: string) => ({ type: 'text', text: t });
 
@@ -90,6 +92,36 @@ const NEW_STEPS: NewStep[] = [
   { type: 'branch', random: { percent: 30 } },
   { type: 'action', action: { type: 'grantCoupon', templateId: 1 } },
   { type: 'action', action: { type: 'removeTag', tag: 'new' } },
+  ...(
+    [
+      {
+        kind: 'sendEmail',
+        emailMode: 'inline',
+        emailSubject: 'ご案内',
+        emailMjml: '<mjml><mj-body/></mjml>',
+      },
+      { kind: 'sendBoth', texts: ['またのご来店を'], emailMode: 'template', emailTemplateId: 2 },
+      {
+        kind: 'sendBoth',
+        texts: ['どうぞ'],
+        emailMode: 'inline',
+        emailSubject: 'ご案内',
+        emailMjml: '<mjml/>',
+      },
+      {
+        kind: 'action',
+        actionType: 'setAttribute',
+        attrName: 'favorite',
+        attrType: 'text',
+        attrText: '珈琲',
+      },
+      { kind: 'action', actionType: 'setAttribute', attrName: 'visits', attrType: 'number', attrNumber: 3 },
+      { kind: 'action', actionType: 'setAttribute', attrName: 'dm', attrType: 'false' },
+      { kind: 'action', actionType: 'setAttribute', attrName: 'note', attrType: 'empty' },
+      { kind: 'action', actionType: 'linkRichMenu', richMenuId: 7 },
+      { kind: 'action', actionType: 'unlinkRichMenu' },
+    ] satisfies StepValues[]
+  ).map((values) => stepOf({ ...defaultValues(values.kind), ...values }, null, [])),
 ];
 
 function anchorsOf(draft: JourneyDraft): Anchor[] {
@@ -185,6 +217,34 @@ describe('editing keeps the journey valid', () => {
   });
 
   it.each(definitions())(
+    '%s: a click branch on every edge, naming each message before it, is valid',
+    (_name, definition) => {
+      const draft = toDraft(definition);
+      const sends = definition.nodes.filter((n) => n.type === 'send').map((n) => n.id);
+      let inserted = 0;
+      for (const at of anchorsOf(draft)) {
+        const before = sendsBefore(draft, at);
+        for (const nodeId of sends) {
+          const values = {
+            ...defaultValues('branch'),
+            branchMode: 'clicked',
+            clickedNodeId: nodeId,
+          } as const;
+          const step = stepOf(values, null, []);
+          expect(step).toEqual({ type: 'branch', clicked: { nodeId, within: 'P3D' } });
+          const saved = fromDraft(insertStep(draft, at, step).draft);
+          // Offered (a message before this point) exactly when the server accepts it.
+          if (before.includes(nodeId)) {
+            expectValid(saved);
+            inserted++;
+          } else expect(() => validateJourneyDefinition(structuredClone(saved))).toThrow(/clicked\.nodeId/);
+        }
+      }
+      if (sends.length) expect(inserted).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(definitions())(
     '%s: deleting any step reconnects its successor or is refused',
     (_name, definition) => {
       const draft = toDraft(definition);
@@ -257,6 +317,15 @@ describe('editing keeps the journey valid', () => {
     expect(saved.goal).toBeUndefined();
     expect(saved.reentry).toBe('after_exit');
     expectValid(saved);
+  });
+
+  it('sets quiet hours to skip and a holdout of 12.5%, and removes the holdout again', () => {
+    let draft = toDraft(emptyDefinition());
+    draft = setSettings(draft, { quietHours: 'skip', holdoutPercent: 12.5 });
+    expect(fromDraft(draft)).toMatchObject({ quietHours: 'skip', holdoutPercent: 12.5 });
+    expectValid(fromDraft(draft));
+    draft = setSettings(draft, { quietHours: 'hold', holdoutPercent: undefined });
+    expect(fromDraft(draft)).toStrictEqual(emptyDefinition());
   });
 
   it('names a node for each server problem by its JSON path', () => {

@@ -3,7 +3,7 @@
 // the editor offers, so opening a form and pressing 反映 changes nothing.
 import { describe, expect, it } from 'vitest';
 import type { JourneyNodeView } from '../src/journeys/definition-view.ts';
-import { settingsOf, settingsValuesOf, triggerOf } from '../src/journeys/settings-fields.ts';
+import { settingsOf, settingsValuesOf, triggerOf, validHoldout } from '../src/journeys/settings-fields.ts';
 import { kindOf, stepOf, valuesOf } from '../src/journeys/step-fields.ts';
 
 const segments = [{ id: 4, name: '購入者', definition: { tag: 'buyer' } }];
@@ -39,6 +39,32 @@ const NODES: JourneyNodeView[] = [
   { id: 'l', type: 'action', action: { type: 'addPoints', points: 100, reason: '誕生日' }, next: 'z' },
   { id: 'm', type: 'action', action: { type: 'addTag', tag: 'vip' }, next: 'z' },
   { id: 'n', type: 'action', action: { type: 'removeTag', tag: 'new' }, next: 'z' },
+  {
+    id: 'o',
+    type: 'send',
+    channel: 'email',
+    email: { subject: '{{ customer.given_name }}様へ', mjml: '<mjml><mj-body/></mjml>' },
+    next: 'z',
+  },
+  {
+    id: 'p',
+    type: 'send',
+    label: 'お礼',
+    channel: 'line_then_email',
+    channelId: 'ch1',
+    messages: [{ type: 'text', text: 'ありがとう' }],
+    email: { subject: 'ありがとう', mjml: '<mjml/>' },
+    next: 'z',
+  },
+  { id: 'q', type: 'branch', clicked: { nodeId: 'a', within: 'P1DT12H' }, yes: 'z', no: 'y' },
+  { id: 'r', type: 'branch', clicked: { nodeId: 'a', within: 'PT90M' }, yes: 'z', no: 'y' },
+  { id: 's', type: 'action', action: { type: 'setAttribute', name: 'favorite', value: '珈琲' }, next: 'z' },
+  { id: 't', type: 'action', action: { type: 'setAttribute', name: 'visits', value: 3.5 }, next: 'z' },
+  { id: 'u', type: 'action', action: { type: 'setAttribute', name: 'dm', value: true }, next: 'z' },
+  { id: 'v', type: 'action', action: { type: 'setAttribute', name: 'note', value: null }, next: 'z' },
+  { id: 'w', type: 'action', action: { type: 'linkRichMenu', richMenuId: 7 }, next: 'z' },
+  { id: 'x', type: 'action', action: { type: 'unlinkRichMenu' }, next: 'z' },
+  { id: 'aa', type: 'send', channel: 'line', messages: [{ type: 'text', text: 'やあ' }], next: 'z' },
 ];
 
 /** The node without its id and edges: what stepOf gives back. */
@@ -91,11 +117,64 @@ describe('the step form', () => {
     ]);
   });
 
-  it('cannot show a setAttribute action or an inline email, so offers no form for them', () => {
-    expect(kindOf({ id: 'x', type: 'action', action: { type: 'setAttribute', name: 'a' } })).toBeNull();
+  it('reads each new kind into the fields a shop owner fills in', () => {
+    const byId = (id: string) => NODES.find((n) => n.id === id) as JourneyNodeView;
+    expect(valuesOf(byId('q'), segments)).toEqual({
+      kind: 'branch',
+      branchMode: 'clicked',
+      clickedNodeId: 'a',
+      clickedDays: 1,
+      clickedHours: 12,
+    });
+    // A window in minutes is not one the form writes: the branch is kept as it is.
+    expect(valuesOf(byId('r'), segments).branchMode).toBe('keep');
+    expect(valuesOf(byId('t'), segments)).toMatchObject({ attrType: 'number', attrNumber: 3.5 });
+    expect(valuesOf(byId('v'), segments)).toMatchObject({ attrType: 'empty', attrName: 'note' });
+    expect(valuesOf(byId('p'), segments)).toMatchObject({
+      kind: 'sendBoth',
+      texts: ['ありがとう'],
+      emailMode: 'inline',
+      emailSubject: 'ありがとう',
+    });
+  });
+
+  it('makes a click branch, a customer attribute and a LINE-then-email step from new values', () => {
     expect(
-      kindOf({ id: 'x', type: 'send', channel: 'email', email: { subject: 's', mjml: '<mjml/>' } }),
-    ).toBeNull();
+      stepOf(
+        { kind: 'branch', branchMode: 'clicked', clickedNodeId: 'a', clickedDays: 0, clickedHours: 6 },
+        null,
+        segments,
+      ),
+    ).toEqual({ type: 'branch', clicked: { nodeId: 'a', within: 'PT6H' } });
+    expect(
+      stepOf(
+        {
+          kind: 'action',
+          actionType: 'setAttribute',
+          attrName: ' 好きな店舗 ',
+          attrType: 'text',
+          attrText: '渋谷',
+        },
+        null,
+        segments,
+      ),
+    ).toEqual({ type: 'action', action: { type: 'setAttribute', name: '好きな店舗', value: '渋谷' } });
+    expect(
+      stepOf(
+        { kind: 'sendBoth', texts: ['こんにちは'], emailMode: 'template', emailTemplateId: 4 },
+        null,
+        segments,
+      ),
+    ).toEqual({
+      type: 'send',
+      channel: 'line_then_email',
+      messages: [{ type: 'text', text: 'こんにちは' }],
+      email: { templateId: 4 },
+    });
+  });
+
+  it('offers no form for a message with no text, or an exit', () => {
+    expect(kindOf({ id: 'x', type: 'send', messages: [{ type: 'imagemap' }] })).toBeNull();
     expect(kindOf({ id: 'x', type: 'exit' })).toBeNull();
   });
 });
@@ -122,7 +201,35 @@ describe('the settings form', () => {
     ['after_exit', { event: 'order.recorded', withinDays: 7 }],
     [{ afterDays: 30 }, { event: 'visit.recorded', withinDays: 45 }],
   ] as const)('gives back re-entry %j and goal %j', (reentry, goal) => {
-    const settings = { reentry, ...(goal ? { goal } : {}) };
-    expect(settingsOf(settingsValuesOf({ event: 'order.recorded' }, settings))).toEqual({ reentry, goal });
+    const settings = { reentry, quietHours: 'hold', ...(goal ? { goal } : {}) };
+    expect(settingsOf(settingsValuesOf({ event: 'order.recorded' }, settings))).toStrictEqual({
+      reentry,
+      goal,
+      quietHours: 'hold',
+      holdoutPercent: undefined,
+    });
+  });
+
+  it.each([
+    ['skip', 12.5],
+    ['hold', 0],
+    ['skip', undefined],
+  ] as const)('gives back quiet hours %s and holdout %s%%', (quietHours, holdoutPercent) => {
+    const settings = {
+      reentry: 'never',
+      quietHours,
+      ...(holdoutPercent !== undefined ? { holdoutPercent } : {}),
+    };
+    expect(settingsOf(settingsValuesOf({ event: 'order.recorded' }, settings))).toStrictEqual({
+      reentry: 'never',
+      goal: undefined,
+      quietHours,
+      holdoutPercent,
+    });
+  });
+
+  it('accepts a holdout as the server does: 0 to 50 with at most two decimals', () => {
+    expect([0, 12.5, 33.33, 50].every(validHoldout)).toBe(true);
+    expect([-1, 50.01, 12.345, Number.NaN, '10'].some(validHoldout)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
-// The journey's start and end: its trigger, whether a customer may enter again, and its goal,
-// shown in one line each and changed in one dialog.
+// The journey's start and end: its trigger, whether a customer may enter again, its goal, what a
+// send in quiet hours does and its holdout (control group), shown in one line each and changed in
+// one dialog.
 import { Button, Checkbox, Descriptions, Form, InputNumber, Modal, Radio, Select, Space } from 'antd';
 import { useState } from 'react';
 import { useLocale, useT } from '../i18n/locale.tsx';
@@ -13,6 +14,7 @@ import {
   settingsValuesOf,
   TRIGGER_KINDS,
   triggerOf,
+  validHoldout,
 } from './settings-fields.ts';
 import { WAIT_EVENTS } from './step-fields.ts';
 
@@ -80,6 +82,19 @@ export function JourneySettings(props: JourneySettingsProps) {
               ? t('goalValue', { days: goal.withinDays, event: eventName(goal.event, lang) })
               : te('noGoal'),
           },
+          {
+            key: 'quietHours',
+            label: te('quietHours'),
+            children: te(settings.quietHours === 'skip' ? 'quietSkip' : 'quietHold'),
+          },
+          {
+            key: 'holdout',
+            label: t('holdout'),
+            children:
+              typeof settings.holdoutPercent === 'number'
+                ? t('holdoutValue', { percent: settings.holdoutPercent })
+                : t('noHoldout'),
+          },
         ]}
       />
       {open && props.onChange && (
@@ -107,6 +122,7 @@ function SettingsModal({
   const kind = Form.useWatch('triggerKind', form) ?? initial.triggerKind;
   const reentry = Form.useWatch('reentry', form) ?? initial.reentry;
   const goalOn = Form.useWatch('goalOn', form) ?? initial.goalOn;
+  const holdoutOn = Form.useWatch('holdoutOn', form) ?? initial.holdoutOn;
   const apply = (values: SettingsValues) => {
     const all = { ...initial, ...values };
     const next = triggerOf(all, trigger);
@@ -210,6 +226,29 @@ function SettingsModal({
               <InputNumber min={1} max={3660} precision={0} />
             </Form.Item>
           </Space>
+        )}
+        <Form.Item name="quietHours" label={te('quietHours')} extra={te('quietHint')}>
+          <Radio.Group>
+            <Radio value="hold">{te('quietHold')}</Radio>
+            <Radio value="skip">{te('quietSkip')}</Radio>
+          </Radio.Group>
+        </Form.Item>
+        <Form.Item name="holdoutOn" valuePropName="checked" extra={te('holdoutHint')}>
+          <Checkbox>{te('holdoutOn')}</Checkbox>
+        </Form.Item>
+        {holdoutOn && (
+          <Form.Item
+            name="holdoutPercent"
+            label={te('holdoutPercent')}
+            rules={[
+              {
+                validator: (_, value) =>
+                  validHoldout(value) ? Promise.resolve() : Promise.reject(new Error(te('holdoutInvalid'))),
+              },
+            ]}
+          >
+            <InputNumber min={0} max={50} step={1} />
+          </Form.Item>
         )}
       </Form>
     </Modal>

@@ -1,9 +1,11 @@
 // The form of one step, for adding a step and for editing one, from the step list and the flow
-// chart alike: a LINE message, an email (when the workspace has email templates), a wait (a
-// length of time, 「3日後の10:00」, or a weekday), a wait for an action (「7日以内に購入があったか」),
-// a branch on a segment or at random, a coupon, points or a tag.
+// chart alike: a LINE message, an email (a template or MJML, when the workspace has an email
+// sender), LINE else email, a wait (a length of time, 「3日後の10:00」, or a weekday), a wait for an
+// action (「7日以内に購入があったか」), a branch on a segment, at random or on a message's clicks,
+// a coupon, points, a tag, a customer attribute, or the rich menu switched or restored.
 import { Form, Modal, Radio, Space } from 'antd';
 import { useT } from '../i18n/locale.tsx';
+import { ActionFields } from './action-form-fields.tsx';
 import type { JourneyNodeView } from './definition-view.ts';
 import { editorMessages } from './editor-messages.ts';
 import type { NewStep } from './journey-draft.ts';
@@ -18,7 +20,7 @@ import {
   valuesOf,
 } from './step-fields.ts';
 import {
-  ActionFields,
+  BothFields,
   BranchFields,
   EmailFields,
   MessageFields,
@@ -29,11 +31,12 @@ import {
 const KIND_KEYS = {
   sendLine: 'kindSendLine',
   sendEmail: 'kindSendEmail',
+  sendBoth: 'kindSendBoth',
   wait: 'kindWait',
   waitForEvent: 'kindWaitForEvent',
   branch: 'kindBranch',
   action: 'kindAction',
-} as const;
+} as const satisfies Record<StepKind, string>;
 
 export function StepFormModal({
   node,
@@ -52,7 +55,8 @@ export function StepFormModal({
   const [form] = Form.useForm<StepValues>();
   const initial = node ? valuesOf(node, choices.segments) : defaultValues('sendLine');
   const kind = (Form.useWatch('kind', form) ?? initial.kind) as StepKind;
-  const kinds = STEP_KINDS.filter((k) => k !== 'sendEmail' || choices.emailTemplates.length > 0);
+  // An email step is offered once the workspace has an email sender (else the server refuses it).
+  const kinds = STEP_KINDS.filter((k) => (k !== 'sendEmail' && k !== 'sendBoth') || choices.emailSender);
   const title = !node
     ? te('addTitle')
     : node.type === 'send' && kind === 'sendLine'
@@ -78,7 +82,11 @@ export function StepFormModal({
         initialValues={initial}
         onFinish={(values) => onApply(stepOf({ ...initial, ...values }, node, choices.segments))}
         onValuesChange={(changed: Partial<StepValues>) => {
-          if (changed.kind) form.setFieldsValue({ ...defaultValues(changed.kind), kind: changed.kind });
+          if (!changed.kind) return;
+          // Without saved templates, an email is written in the step.
+          const inline = choices.emailTemplates.length === 0 ? { emailMode: 'inline' as const } : {};
+          const email = changed.kind === 'sendEmail' || changed.kind === 'sendBoth' ? inline : {};
+          form.setFieldsValue({ ...defaultValues(changed.kind), ...email, kind: changed.kind });
         }}
       >
         <Form.Item name="kind" label={te('kind')} hidden={node !== null}>
@@ -112,6 +120,8 @@ function KindFields({
       return <MessageFields node={node} />;
     case 'sendEmail':
       return <EmailFields choices={choices} />;
+    case 'sendBoth':
+      return <BothFields node={node} choices={choices} />;
     case 'wait':
       return <WaitFields />;
     case 'waitForEvent':
