@@ -5,7 +5,6 @@
 import { Alert, App as AntApp, Button, Space } from 'antd';
 import { type ReactNode, useState } from 'react';
 import { ApiError } from '../api/client.ts';
-import { useSender } from '../email/queries.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { useRichMenus } from '../line/queries.ts';
 import { useCouponTemplates } from '../loyalty/queries.ts';
@@ -64,7 +63,6 @@ export function useJourneyEditor(journey: Journey, stored: JourneyDefinitionView
   const segments = useSegments();
   const coupons = useCouponTemplates();
   const emailTemplates = useEmailTemplates();
-  const sender = useSender();
   const richMenus = useRichMenus();
   const baseNames: StepNames = {
     coupons: new Map((coupons.data?.items ?? []).map((c) => [c.id, c.name])),
@@ -85,7 +83,6 @@ export function useJourneyEditor(journey: Journey, stored: JourneyDefinitionView
     segments: segments.data?.items ?? [],
     coupons: (coupons.data?.items ?? []).filter((c) => c.active !== false),
     emailTemplates: emailTemplates.data?.items ?? [],
-    emailSender: Boolean(sender.data),
     // A menu without its image cannot be shown (the server refuses it at save).
     richMenus: (richMenus.data ?? []).filter((m) => m.imageUploaded),
     messages: place ? sendsBefore(draft, place).map((id) => ({ id, name: sendNames.get(id) ?? id })) : [],

@@ -48,14 +48,12 @@ export interface SegmentChoice {
 
 /**
  * What the step form offers to choose from: the workspace's segments, coupons, email templates and
- * rich menus, whether it can send email, and the messages a click branch at this place may name.
+ * rich menus, and the messages a click branch at this place may name.
  */
 export interface StepChoices {
   segments: readonly SegmentChoice[];
   coupons: readonly { id: number; name: string }[];
   emailTemplates: readonly { id: number; name: string }[];
-  /** The workspace has an email sender (else an email step could not be saved). */
-  emailSender: boolean;
   richMenus: readonly { id: number; name: string }[];
   /** The send nodes that lead to the step being added or edited (journey-draft's sendsBefore). */
   messages: readonly { id: string; name: string }[];

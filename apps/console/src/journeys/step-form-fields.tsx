@@ -2,6 +2,7 @@
 // email (a template or MJML), LINE else email, a wait, a wait for an action, a branch (the actions'
 // fields are in action-form-fields.tsx).
 import { Alert, Form, Input, InputNumber, Radio, Select, Space, Typography } from 'antd';
+import { useSender } from '../email/queries.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { ClickedFields } from './clicked-fields.tsx';
 import { type JourneyNodeView, messageText } from './definition-view.ts';
@@ -49,8 +50,13 @@ export function MessageFields({ node }: { node: JourneyNodeView | null }) {
 export function EmailFields({ choices }: { choices: StepChoices }) {
   const te = useT(editorMessages);
   const mode = Form.useWatch('emailMode') as StepValues['emailMode'];
+  // Asked only once an email step is chosen: without a sender the server refuses the save.
+  const sender = useSender();
   return (
     <>
+      {sender.data === null && (
+        <Alert type="warning" showIcon title={te('noEmailSender')} style={{ marginBottom: 16 }} />
+      )}
       <Form.Item name="emailMode" label={te('emailMode')}>
         <Radio.Group>
           <Space direction="vertical">

@@ -1,6 +1,5 @@
 // The form of one step, for adding a step and for editing one, from the step list and the flow
-// chart alike: a LINE message, an email (a template or MJML, when the workspace has an email
-// sender), LINE else email, a wait (a length of time, 「3日後の10:00」, or a weekday), a wait for an
+// chart alike: a LINE message, an email (a template or MJML), LINE else email, a wait (a length of time, 「3日後の10:00」, or a weekday), a wait for an
 // action (「7日以内に購入があったか」), a branch on a segment, at random or on a message's clicks,
 // a coupon, points, a tag, a customer attribute, or the rich menu switched or restored.
 import { Form, Modal, Radio, Space } from 'antd';
@@ -55,8 +54,6 @@ export function StepFormModal({
   const [form] = Form.useForm<StepValues>();
   const initial = node ? valuesOf(node, choices.segments) : defaultValues('sendLine');
   const kind = (Form.useWatch('kind', form) ?? initial.kind) as StepKind;
-  // An email step is offered once the workspace has an email sender (else the server refuses it).
-  const kinds = STEP_KINDS.filter((k) => (k !== 'sendEmail' && k !== 'sendBoth') || choices.emailSender);
   const title = !node
     ? te('addTitle')
     : node.type === 'send' && kind === 'sendLine'
@@ -92,7 +89,7 @@ export function StepFormModal({
         <Form.Item name="kind" label={te('kind')} hidden={node !== null}>
           <Radio.Group>
             <Space direction="vertical">
-              {kinds.map((k) => (
+              {STEP_KINDS.map((k) => (
                 <Radio key={k} value={k}>
                   {te(KIND_KEYS[k])}
                 </Radio>
