@@ -5,6 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { JOURNEY_TEMPLATES } from '../../server/src/journeys/templates.ts';
 import { validateJourneyDefinition } from '../../server/src/journeys/validate-definition.ts';
+import { compileContent, renderContent } from '../../server/src/templates/render-content.ts';
+import { SYNTHETIC_CUSTOMERS } from '../../server/src/templates/template-variables.ts';
+import { couponFlexMessage } from '../src/journeys/coupon-message.ts';
 import type { JourneyDefinitionView } from '../src/journeys/definition-view.ts';
 import {
   type Anchor,
@@ -25,7 +28,20 @@ import {
   toDraft,
   updateStep,
 } from '../src/journeys/journey-draft.ts';
+import { FLEX_EXAMPLE } from '../src/journeys/message-values.ts';
 import { defaultValues, type StepValues, stepOf } from '../src/journeys/step-fields.ts';
+
+const COUPON = {
+  id: 1,
+  name: '次回10%OFF',
+  description: '全商品にご利用いただけます',
+  kind: 'percent_off',
+  value: 10,
+  freeItem: null,
+  minSpend: 3000,
+  validUntil: null,
+  validDays: 30,
+} as const;
 
 const text = (t: string) => ({ type: 'text', text: t });
 
@@ -100,10 +116,23 @@ const NEW_STEPS: NewStep[] = [
         emailSubject: 'ご案内',
         emailMjml: '<mjml><mj-body/></mjml>',
       },
-      { kind: 'sendBoth', texts: ['またのご来店を'], emailMode: 'template', emailTemplateId: 2 },
       {
         kind: 'sendBoth',
-        texts: ['どうぞ'],
+        messages: [{ type: 'text', text: 'またのご来店を' }],
+        emailMode: 'template',
+        emailTemplateId: 2,
+      },
+      {
+        kind: 'sendLine',
+        messages: [
+          { type: 'text', text: 'ご案内' },
+          { type: 'flex', json: FLEX_EXAMPLE },
+        ],
+      },
+      { kind: 'sendLine', messages: [{ type: 'flex', json: JSON.stringify(couponFlexMessage(COUPON)) }] },
+      {
+        kind: 'sendBoth',
+        messages: [{ type: 'text', text: 'どうぞ' }],
         emailMode: 'inline',
         emailSubject: 'ご案内',
         emailMjml: '<mjml/>',
@@ -317,6 +346,19 @@ describe('editing keeps the journey valid', () => {
     expect(saved.goal).toBeUndefined();
     expect(saved.reentry).toBe('after_exit');
     expectValid(saved);
+  });
+
+  it("renders the flex example and a coupon message with the server's Liquid for every synthetic customer", async () => {
+    const messages = [JSON.parse(FLEX_EXAMPLE), couponFlexMessage(COUPON)];
+    const { compiled, problems } = compileContent(messages, 'messages');
+    expect(problems).toEqual([]);
+    expect(compiled.fields.length).toBeGreaterThanOrEqual(2);
+    const codes = [];
+    for (const customer of SYNTHETIC_CUSTOMERS) {
+      const [, coupon] = (await renderContent(compiled, customer)) as [unknown, unknown];
+      codes.push(JSON.stringify(coupon).includes(customer.coupon?.code ?? '会員証でご確認ください'));
+    }
+    expect(codes).toEqual(SYNTHETIC_CUSTOMERS.map(() => true));
   });
 
   it('sets quiet hours to skip and a holdout of 12.5%, and removes the holdout again', () => {

@@ -94,6 +94,15 @@ describe('building a journey from an empty one', () => {
     await page.getByRole('radio', { name: 'LINE メッセージを送る' }).check();
     await page.getByLabel('メッセージ本文').fill(GREETING);
     await check('journey-editor-01-add-message');
+    // A flex message whose JSON LINE would refuse: the problem shows under the field, by its path.
+    await page.getByRole('button', { name: '＋ Flex メッセージ（JSON）' }).click();
+    await page
+      .getByLabel('Flex メッセージ（JSON） 2')
+      .fill('{ "type": "flex", "altText": "", "contents": {} }');
+    await page.getByRole('dialog').getByRole('button', { name: '反映' }).click();
+    await page.getByText(/^altText: 通知やトーク一覧に出る文/).waitFor();
+    await check('journey-editor-08-flex-problem');
+    await page.getByRole('button', { name: 'メッセージ 2 を外す' }).click();
     await applyStep();
     await page.getByText('未保存の変更があります').waitFor();
 

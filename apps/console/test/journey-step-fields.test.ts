@@ -2,7 +2,15 @@
 // trigger) and the node (or trigger) its values make come back to what was there, for every kind
 // the editor offers, so opening a form and pressing 反映 changes nothing.
 import { describe, expect, it } from 'vitest';
+import { couponFlexMessage } from '../src/journeys/coupon-message.ts';
 import type { JourneyNodeView } from '../src/journeys/definition-view.ts';
+import {
+  FLEX_EXAMPLE,
+  flexProblems,
+  jsonErrorOffset,
+  messagesOf,
+  messageValuesOf,
+} from '../src/journeys/message-values.ts';
 import { settingsOf, settingsValuesOf, triggerOf, validHoldout } from '../src/journeys/settings-fields.ts';
 import { kindOf, stepOf, valuesOf } from '../src/journeys/step-fields.ts';
 
@@ -109,12 +117,45 @@ describe('the step form', () => {
   it('changes only the text of a message with other messages beside it', () => {
     const node = NODES[1] as JourneyNodeView;
     const values = valuesOf(node, segments);
-    expect(values.texts).toEqual(['', 'またね']);
-    const changed = stepOf({ ...values, texts: ['', 'またどうぞ'] }, node, segments);
+    expect(values.messages?.map((m) => m.type)).toEqual(['flex', 'text']);
+    const [flex, text] = values.messages ?? [];
+    if (text?.type !== 'text' || !flex) throw new Error('not a text');
+    const changed = stepOf({ ...values, messages: [flex, { ...text, text: 'またどうぞ' }] }, node, segments);
     expect(changed.messages).toEqual([
       { type: 'flex', altText: 'x' },
       { type: 'text', text: 'またどうぞ' },
     ]);
+  });
+
+  it('adds, reorders and removes messages: a text, a flex message, a coupon', () => {
+    const coupon = couponFlexMessage({
+      id: 3,
+      name: '500円引き',
+      kind: 'amount_off',
+      value: 500,
+      freeItem: null,
+      minSpend: 0,
+      validUntil: '2027-01-31T14:59:59.000Z',
+      validDays: null,
+    });
+    const step = stepOf(
+      {
+        kind: 'sendLine',
+        messages: [
+          { type: 'flex', json: JSON.stringify(coupon) },
+          { type: 'text', text: 'クーポンをお届けします' },
+        ],
+      },
+      null,
+      segments,
+    );
+    expect(step).toEqual({
+      type: 'send',
+      messages: [coupon, { type: 'text', text: 'クーポンをお届けします' }],
+    });
+    expect(coupon).toMatchObject({ type: 'flex', altText: '500円引き ¥500 OFF' });
+    expect(JSON.stringify(coupon)).toContain('有効期限: 2027年1月31日まで');
+    expect(JSON.stringify(coupon)).toContain('{{ coupon.code }}');
   });
 
   it('reads each new kind into the fields a shop owner fills in', () => {
@@ -132,7 +173,7 @@ describe('the step form', () => {
     expect(valuesOf(byId('v'), segments)).toMatchObject({ attrType: 'empty', attrName: 'note' });
     expect(valuesOf(byId('p'), segments)).toMatchObject({
       kind: 'sendBoth',
-      texts: ['ありがとう'],
+      messages: [{ type: 'text', text: 'ありがとう', base: { type: 'text', text: 'ありがとう' } }],
       emailMode: 'inline',
       emailSubject: 'ありがとう',
     });
@@ -161,7 +202,12 @@ describe('the step form', () => {
     ).toEqual({ type: 'action', action: { type: 'setAttribute', name: '好きな店舗', value: '渋谷' } });
     expect(
       stepOf(
-        { kind: 'sendBoth', texts: ['こんにちは'], emailMode: 'template', emailTemplateId: 4 },
+        {
+          kind: 'sendBoth',
+          messages: [{ type: 'text', text: 'こんにちは' }],
+          emailMode: 'template',
+          emailTemplateId: 4,
+        },
         null,
         segments,
       ),
@@ -173,9 +219,78 @@ describe('the step form', () => {
     });
   });
 
-  it('offers no form for a message with no text, or an exit', () => {
-    expect(kindOf({ id: 'x', type: 'send', messages: [{ type: 'imagemap' }] })).toBeNull();
+  it('keeps a message of a type it has no fields for, and offers no form for an exit', () => {
+    const node: JourneyNodeView = { id: 'x', type: 'send', messages: [{ type: 'imagemap', baseUrl: 'u' }] };
+    expect(kindOf(node)).toBe('sendLine');
+    expect(stepOf(valuesOf(node, segments), node, segments)).toStrictEqual(fields(node));
     expect(kindOf({ id: 'x', type: 'exit' })).toBeNull();
+  });
+});
+
+describe('a flex message as JSON', () => {
+  it('accepts the example and a coupon message', () => {
+    expect(flexProblems(FLEX_EXAMPLE)).toEqual([]);
+    const coupon = couponFlexMessage({
+      id: 1,
+      name: 'ドリンク',
+      kind: 'free_item',
+      value: 0,
+      freeItem: 'ドリンク1杯',
+      minSpend: 0,
+      validUntil: null,
+      validDays: null,
+    });
+    expect(flexProblems(JSON.stringify(coupon))).toEqual([]);
+  });
+
+  it('names the line and column where the JSON stops being readable', () => {
+    expect(flexProblems('{\n  "type": "flex",\n  "altText": x\n}')).toEqual([
+      { path: '', code: 'syntax', line: 3, column: 14 },
+    ]);
+    expect(flexProblems('[1]')).toEqual([{ path: '', code: 'object' }]);
+  });
+
+  it.each([
+    '{"a": [1, -2.5e3, true, false, null, "x\\"\\u00e9"]}',
+    '  {}  ',
+    '{"a": 1,}',
+    '{"a" 1}',
+    '[1 2]',
+    '"open',
+    '{"a": 01}',
+    '{} x',
+    '',
+  ])('reads %j as JSON.parse does', (json) => {
+    let parses = true;
+    try {
+      JSON.parse(json);
+    } catch {
+      parses = false;
+    }
+    expect(jsonErrorOffset(json) === -1).toBe(parses);
+  });
+
+  it('names each problem by its JSON path', () => {
+    expect(flexProblems('{"type": "text", "altText": "", "contents": {"type": "box"}}')).toEqual([
+      { path: 'type', code: 'type' },
+      { path: 'altText', code: 'altText' },
+      { path: 'contents.type', code: 'contentsType' },
+    ]);
+    expect(
+      flexProblems('{"type": "flex", "altText": "a", "contents": {"type": "carousel", "contents": []}}'),
+    ).toEqual([{ path: 'contents.contents', code: 'carousel' }]);
+    expect(flexProblems('{"type": "flex", "altText": "a"}')).toEqual([
+      { path: 'contents', code: 'contents' },
+    ]);
+  });
+
+  it('gives a flex message back as it was, key for key', () => {
+    const flex = {
+      type: 'flex',
+      altText: 'a',
+      contents: { type: 'bubble', body: { type: 'box', contents: [] } },
+    };
+    expect(messagesOf(messageValuesOf([flex]))).toStrictEqual([flex]);
   });
 });
 

@@ -3,8 +3,10 @@
 // are the same and a field the form does not show (a label, a line_then_email's channel id) is kept.
 
 import { ACTION_KINDS, type ActionValues, actionOf, actionValuesOf } from './action-fields.ts';
-import { type JourneyNodeView, messageText, parseDuration } from './definition-view.ts';
+import type { CouponChoice } from './coupon-message.ts';
+import { type JourneyNodeView, parseDuration } from './definition-view.ts';
 import type { NewStep } from './journey-draft.ts';
+import { type MessageValue, messagesOf, messageValuesOf } from './message-values.ts';
 
 export type StepKind = 'sendLine' | 'sendEmail' | 'sendBoth' | 'wait' | 'waitForEvent' | 'branch' | 'action';
 export const STEP_KINDS: readonly StepKind[] = [
@@ -18,7 +20,8 @@ export const STEP_KINDS: readonly StepKind[] = [
 ];
 export interface StepValues extends ActionValues {
   kind: StepKind;
-  texts?: string[];
+  /** A LINE step's messages: texts, flex JSON, others kept (message-values.ts). */
+  messages?: MessageValue[];
   /** An email from a saved template, or written in the step (subject and MJML). */
   emailMode?: 'template' | 'inline';
   emailTemplateId?: number;
@@ -52,7 +55,7 @@ export interface SegmentChoice {
  */
 export interface StepChoices {
   segments: readonly SegmentChoice[];
-  coupons: readonly { id: number; name: string }[];
+  coupons: readonly CouponChoice[];
   emailTemplates: readonly { id: number; name: string }[];
   richMenus: readonly { id: number; name: string }[];
   /** The send nodes that lead to the step being added or edited (journey-draft's sendsBefore). */
@@ -73,12 +76,10 @@ export const WAIT_EVENTS = [
 /** The form's kind for a node, or null when the form cannot show it (it can still be deleted). */
 export function kindOf(node: JourneyNodeView): StepKind | null {
   switch (node.type) {
-    case 'send': {
-      const hasText = (node.messages ?? []).some((m) => messageText(m) !== null);
+    case 'send':
       if (node.channel === 'email') return node.email ? 'sendEmail' : null;
-      if (node.channel === 'line_then_email') return hasText && node.email ? 'sendBoth' : null;
-      return hasText ? 'sendLine' : null;
-    }
+      if (node.channel === 'line_then_email') return node.email ? 'sendBoth' : null;
+      return 'sendLine';
     case 'wait':
     case 'waitForEvent':
     case 'branch':
@@ -105,14 +106,14 @@ function emailValuesOf(email: JourneyNodeView['email']): Partial<StepValues> {
 /** What the form shows for a node. */
 export function valuesOf(node: JourneyNodeView, segments: readonly SegmentChoice[]): StepValues {
   const kind = kindOf(node) ?? 'sendLine';
-  const texts = (node.messages ?? []).map((m) => messageText(m) ?? '');
+  const messages = messageValuesOf(node.messages ?? []);
   switch (kind) {
     case 'sendLine':
-      return { kind, texts };
+      return { kind, messages };
     case 'sendEmail':
       return { kind, ...emailValuesOf(node.email) };
     case 'sendBoth':
-      return { kind, texts, ...emailValuesOf(node.email) };
+      return { kind, messages, ...emailValuesOf(node.email) };
     case 'wait': {
       if (node.until) return { kind, waitMode: 'until', days: node.until.dayOffset, at: node.until.at };
       if (node.weekday) return { kind, waitMode: 'weekday', weekday: node.weekday.day, at: node.weekday.at };
@@ -151,11 +152,11 @@ function branchValuesOf(node: JourneyNodeView, segments: readonly SegmentChoice[
 export function defaultValues(kind: StepKind): StepValues {
   switch (kind) {
     case 'sendLine':
-      return { kind, texts: [''] };
+      return { kind, messages: [{ type: 'text', text: '' }] };
     case 'sendEmail':
       return { kind, emailMode: 'template' };
     case 'sendBoth':
-      return { kind, texts: [''], emailMode: 'template' };
+      return { kind, messages: [{ type: 'text', text: '' }], emailMode: 'template' };
     case 'wait':
       return { kind, waitMode: 'until', days: 3, at: '10:00', hours: 0 };
     case 'waitForEvent':
@@ -178,18 +179,9 @@ function emailOf(values: StepValues): NonNullable<JourneyNodeView['email']> {
     : { templateId: values.emailTemplateId ?? 0 };
 }
 
-/** The base's messages with their texts replaced by the form's (other messages kept as they were). */
-function messagesOf(values: StepValues, base: JourneyNodeView | null): unknown[] {
-  const texts = values.texts ?? [];
-  if (!base?.messages) return texts.map((text) => ({ type: 'text', text }));
-  return base.messages.map((m, i) =>
-    messageText(m) !== null ? { ...(m as object), text: texts[i] ?? '' } : m,
-  );
-}
-
 /**
- * The node the form's values make. Editing (`base` given) keeps the node's label, its LINE
- * channel and its messages that are not text; a branch left as it was stays as it was.
+ * The node the form's values make. Editing (`base` given) keeps the node's label and its LINE
+ * channel; a branch left as it was stays as it was.
  */
 export function stepOf(
   values: StepValues,
@@ -201,7 +193,7 @@ export function stepOf(
   const { id: _i, next: _n, yes: _y, no: _no, ...kept } = base ?? { id: '' };
   switch (values.kind) {
     case 'sendLine':
-      return { ...kept, type: 'send', messages: messagesOf(values, base) };
+      return { ...kept, type: 'send', messages: messagesOf(values.messages ?? []) };
     case 'sendEmail':
       return { ...label, type: 'send', channel: 'email', email: emailOf(values) };
     case 'sendBoth':
@@ -209,7 +201,7 @@ export function stepOf(
         ...kept,
         type: 'send',
         channel: 'line_then_email',
-        messages: messagesOf(values, base),
+        messages: messagesOf(values.messages ?? []),
         email: emailOf(values),
       };
     case 'wait':

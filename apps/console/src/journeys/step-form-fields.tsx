@@ -5,46 +5,17 @@ import { Alert, Form, Input, InputNumber, Radio, Select, Space, Typography } fro
 import { useSender } from '../email/queries.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { ClickedFields } from './clicked-fields.tsx';
-import { type JourneyNodeView, messageText } from './definition-view.ts';
+import type { JourneyNodeView } from './definition-view.ts';
 import { stepSummary } from './editor-labels.ts';
 import { editorMessages } from './editor-messages.ts';
 import { eventName } from './journey-labels.ts';
-import { LineBubbles } from './line-bubble.tsx';
+import { MessageFields } from './message-form-fields.tsx';
 import { journeyMessages, WEEKDAY_NAMES } from './messages.ts';
 import { type StepChoices, type StepValues, valuesOf, WAIT_EVENTS } from './step-fields.ts';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 /** The server's limit of inline MJML (email/email-source.ts). */
 const MAX_INLINE_MJML = 100_000;
-
-export function MessageFields({ node }: { node: JourneyNodeView | null }) {
-  const t = useT(journeyMessages);
-  const te = useT(editorMessages);
-  const messages = node?.messages ?? [{ type: 'text', text: '' }];
-  return messages.map((m, i) =>
-    messageText(m) !== null ? (
-      <Form.Item
-        // biome-ignore lint/suspicious/noArrayIndexKey: the message's place in the node
-        key={i}
-        name={['texts', i]}
-        label={`${t('messageText')}${messages.length > 1 ? ` ${i + 1}` : ''}`}
-        extra={t('messageHint')}
-        rules={[{ required: true, whitespace: true, message: te('messageRequired') }]}
-      >
-        {/* Room under the box for its character count, which would otherwise sit on the hint. */}
-        <Input.TextArea
-          autoSize={{ minRows: 3, maxRows: 10 }}
-          maxLength={5000}
-          showCount
-          style={{ marginBottom: 20 }}
-        />
-      </Form.Item>
-    ) : (
-      // biome-ignore lint/suspicious/noArrayIndexKey: the message's place in the node
-      <LineBubbles key={i} messages={[m]} otherLabel={(type) => t('otherMessage', { type })} />
-    ),
-  );
-}
 
 /** An email from a saved template or written in the step (subject and MJML), as the server checks it. */
 export function EmailFields({ choices }: { choices: StepChoices }) {
@@ -112,7 +83,7 @@ export function EmailFields({ choices }: { choices: StepChoices }) {
 }
 
 /** LINE for reachable friends, else the mail (the engine's line_then_email). */
-export function BothFields({ node, choices }: { node: JourneyNodeView | null; choices: StepChoices }) {
+export function BothFields({ choices }: { choices: StepChoices }) {
   const te = useT(editorMessages);
   return (
     <>
@@ -120,7 +91,7 @@ export function BothFields({ node, choices }: { node: JourneyNodeView | null; ch
       <Typography.Title level={2} style={{ fontSize: 16 }}>
         {te('lineHeading')}
       </Typography.Title>
-      <MessageFields node={node} />
+      <MessageFields choices={choices} />
       <Typography.Title level={2} style={{ fontSize: 16 }}>
         {te('emailHeading')}
       </Typography.Title>

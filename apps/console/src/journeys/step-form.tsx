@@ -8,6 +8,7 @@ import { ActionFields } from './action-form-fields.tsx';
 import type { JourneyNodeView } from './definition-view.ts';
 import { editorMessages } from './editor-messages.ts';
 import type { NewStep } from './journey-draft.ts';
+import { MessageFields } from './message-form-fields.tsx';
 import { journeyMessages } from './messages.ts';
 import {
   defaultValues,
@@ -22,7 +23,6 @@ import {
   BothFields,
   BranchFields,
   EmailFields,
-  MessageFields,
   WaitFields,
   WaitForEventFields,
 } from './step-form-fields.tsx';
@@ -77,7 +77,8 @@ export function StepFormModal({
         form={form}
         layout="vertical"
         initialValues={initial}
-        onFinish={(values) => onApply(stepOf({ ...initial, ...values }, node, choices.segments))}
+        // The whole store: a message's type and kept fields are values no input shows.
+        onFinish={() => onApply(stepOf({ ...initial, ...form.getFieldsValue(true) }, node, choices.segments))}
         onValuesChange={(changed: Partial<StepValues>) => {
           if (!changed.kind) return;
           // Without saved templates, an email is written in the step.
@@ -114,11 +115,11 @@ function KindFields({
 }) {
   switch (kind) {
     case 'sendLine':
-      return <MessageFields node={node} />;
+      return <MessageFields choices={choices} />;
     case 'sendEmail':
       return <EmailFields choices={choices} />;
     case 'sendBoth':
-      return <BothFields node={node} choices={choices} />;
+      return <BothFields choices={choices} />;
     case 'wait':
       return <WaitFields />;
     case 'waitForEvent':
