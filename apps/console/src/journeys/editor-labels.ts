@@ -25,6 +25,11 @@ export function emailSummary(email: JourneyNodeView['email'], te: EditorT, names
     : te('emailInline', { subject: email?.subject ?? '' });
 }
 
+function altTextOf(message: unknown): string | null {
+  const alt = (message as { altText?: unknown } | undefined)?.altText;
+  return typeof alt === 'string' ? alt : null;
+}
+
 function attributeSummary(action: NonNullable<JourneyNodeView['action']>, te: EditorT): string {
   const name = action.name ?? '';
   const v = action.value;
@@ -60,7 +65,10 @@ export function stepSummary(
   if (menu) return te('linkRichMenuSummary', { name: menu });
   if (node.type === 'send') {
     if (node.channel === 'email') return emailSummary(node.email, te, names);
-    const text = (node.messages ?? []).map((m) => messageText(m)).find((x) => x !== null);
+    // Its first text, else the alternative text of its first message (a flex message's altText).
+    const text =
+      (node.messages ?? []).map((m) => messageText(m)).find((x) => x !== null) ??
+      altTextOf(node.messages?.[0]);
     return text ? (text.length > 40 ? `${text.slice(0, 40)}…` : text) : '';
   }
   return nodeSummary(node, t, lang, names.coupons);
