@@ -56,6 +56,12 @@ afterAll(async () => {
 async function check(name: string) {
   await page.mouse.move(0, 0);
   await page.waitForLoadState('networkidle');
+  // A field's error fades in: axe reads contrast once the finite animations have finished.
+  await page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+  );
   await screenshot(page, name);
   expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
 }
@@ -111,12 +117,6 @@ describe('building a journey from an empty one', () => {
       .fill('{ "type": "flex", "altText": "", "contents": {} }');
     await page.getByRole('dialog').getByRole('button', { name: '反映' }).click();
     await page.getByText(/^altText: 通知やトーク一覧に出る文/).waitFor();
-    // The error fades in: axe reads its contrast once it is fully shown.
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll('.ant-form-item-explain')].every(
-        (e) => getComputedStyle(e).opacity === '1',
-      ),
-    );
     await check('journey-editor-08-flex-problem');
     await page.getByRole('button', { name: 'メッセージ 2 を外す' }).click();
     await applyStep();
