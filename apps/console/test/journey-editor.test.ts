@@ -57,11 +57,14 @@ async function check(name: string) {
   await page.mouse.move(0, 0);
   await page.waitForLoadState('networkidle');
   // A field's error fades in: axe reads contrast once the finite animations have finished.
-  await page.waitForFunction(() =>
-    document
+  await page.waitForFunction(() => {
+    // The test files compile without the DOM's types: the one call used, typed here.
+    type Running = { playState: string; effect: { getTiming(): { iterations?: number } } | null };
+    const doc = (globalThis as unknown as { document: { getAnimations(): Running[] } }).document;
+    return doc
       .getAnimations()
-      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
-  );
+      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity);
+  });
   await screenshot(page, name);
   expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
 }
