@@ -5,6 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { JOURNEY_TEMPLATES } from '../../server/src/journeys/templates.ts';
 import { validateJourneyDefinition } from '../../server/src/journeys/validate-definition.ts';
+import { compileContent, renderContent } from '../../server/src/templates/render-content.ts';
+import { SYNTHETIC_CUSTOMERS } from '../../server/src/templates/template-variables.ts';
+import { couponFlexMessage } from '../src/journeys/coupon-message.ts';
 import type { JourneyDefinitionView } from '../src/journeys/definition-view.ts';
 import {
   type Anchor,
@@ -19,11 +22,26 @@ import {
   type NewStep,
   nodeOf,
   problemsByNode,
+  sendsBefore,
   setSettings,
   setTrigger,
   toDraft,
   updateStep,
 } from '../src/journeys/journey-draft.ts';
+import { FLEX_EXAMPLE } from '../src/journeys/message-values.ts';
+import { defaultValues, type StepValues, stepOf } from '../src/journeys/step-fields.ts';
+
+const COUPON = {
+  id: 1,
+  name: '次回10%OFF',
+  description: '全商品にご利用いただけます',
+  kind: 'percent_off',
+  value: 10,
+  freeItem: null,
+  minSpend: 3000,
+  validUntil: null,
+  validDays: 30,
+} as const;
 
 const text = (t: string) => ({ type: 'text', text: t });
 
@@ -90,6 +108,49 @@ const NEW_STEPS: NewStep[] = [
   { type: 'branch', random: { percent: 30 } },
   { type: 'action', action: { type: 'grantCoupon', templateId: 1 } },
   { type: 'action', action: { type: 'removeTag', tag: 'new' } },
+  ...(
+    [
+      {
+        kind: 'sendEmail',
+        emailMode: 'inline',
+        emailSubject: 'ご案内',
+        emailMjml: '<mjml><mj-body/></mjml>',
+      },
+      {
+        kind: 'sendBoth',
+        messages: [{ type: 'text', text: 'またのご来店を' }],
+        emailMode: 'template',
+        emailTemplateId: 2,
+      },
+      {
+        kind: 'sendLine',
+        messages: [
+          { type: 'text', text: 'ご案内' },
+          { type: 'flex', json: FLEX_EXAMPLE },
+        ],
+      },
+      { kind: 'sendLine', messages: [{ type: 'flex', json: JSON.stringify(couponFlexMessage(COUPON)) }] },
+      {
+        kind: 'sendBoth',
+        messages: [{ type: 'text', text: 'どうぞ' }],
+        emailMode: 'inline',
+        emailSubject: 'ご案内',
+        emailMjml: '<mjml/>',
+      },
+      {
+        kind: 'action',
+        actionType: 'setAttribute',
+        attrName: 'favorite',
+        attrType: 'text',
+        attrText: '珈琲',
+      },
+      { kind: 'action', actionType: 'setAttribute', attrName: 'visits', attrType: 'number', attrNumber: 3 },
+      { kind: 'action', actionType: 'setAttribute', attrName: 'dm', attrType: 'false' },
+      { kind: 'action', actionType: 'setAttribute', attrName: 'note', attrType: 'empty' },
+      { kind: 'action', actionType: 'linkRichMenu', richMenuId: 7 },
+      { kind: 'action', actionType: 'unlinkRichMenu' },
+    ] satisfies StepValues[]
+  ).map((values) => stepOf({ ...defaultValues(values.kind), ...values }, null, [])),
 ];
 
 function anchorsOf(draft: JourneyDraft): Anchor[] {
@@ -185,6 +246,34 @@ describe('editing keeps the journey valid', () => {
   });
 
   it.each(definitions())(
+    '%s: a click branch on every edge, naming each message before it, is valid',
+    (_name, definition) => {
+      const draft = toDraft(definition);
+      const sends = definition.nodes.filter((n) => n.type === 'send').map((n) => n.id);
+      let inserted = 0;
+      for (const at of anchorsOf(draft)) {
+        const before = sendsBefore(draft, at);
+        for (const nodeId of sends) {
+          const values = {
+            ...defaultValues('branch'),
+            branchMode: 'clicked',
+            clickedNodeId: nodeId,
+          } as const;
+          const step = stepOf(values, null, []);
+          expect(step).toEqual({ type: 'branch', clicked: { nodeId, within: 'P3D' } });
+          const saved = fromDraft(insertStep(draft, at, step).draft);
+          // Offered (a message before this point) exactly when the server accepts it.
+          if (before.includes(nodeId)) {
+            expectValid(saved);
+            inserted++;
+          } else expect(() => validateJourneyDefinition(structuredClone(saved))).toThrow(/clicked\.nodeId/);
+        }
+      }
+      if (sends.length) expect(inserted).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(definitions())(
     '%s: deleting any step reconnects its successor or is refused',
     (_name, definition) => {
       const draft = toDraft(definition);
@@ -257,6 +346,28 @@ describe('editing keeps the journey valid', () => {
     expect(saved.goal).toBeUndefined();
     expect(saved.reentry).toBe('after_exit');
     expectValid(saved);
+  });
+
+  it("renders the flex example and a coupon message with the server's Liquid for every synthetic customer", async () => {
+    const messages = [JSON.parse(FLEX_EXAMPLE), couponFlexMessage(COUPON)];
+    const { compiled, problems } = compileContent(messages, 'messages');
+    expect(problems).toEqual([]);
+    expect(compiled.fields.length).toBeGreaterThanOrEqual(2);
+    const codes = [];
+    for (const customer of SYNTHETIC_CUSTOMERS) {
+      const [, coupon] = (await renderContent(compiled, customer)) as [unknown, unknown];
+      codes.push(JSON.stringify(coupon).includes(customer.coupon?.code ?? '会員証でご確認ください'));
+    }
+    expect(codes).toEqual(SYNTHETIC_CUSTOMERS.map(() => true));
+  });
+
+  it('sets quiet hours to skip and a holdout of 12.5%, and removes the holdout again', () => {
+    let draft = toDraft(emptyDefinition());
+    draft = setSettings(draft, { quietHours: 'skip', holdoutPercent: 12.5 });
+    expect(fromDraft(draft)).toMatchObject({ quietHours: 'skip', holdoutPercent: 12.5 });
+    expectValid(fromDraft(draft));
+    draft = setSettings(draft, { quietHours: 'hold', holdoutPercent: undefined });
+    expect(fromDraft(draft)).toStrictEqual(emptyDefinition());
   });
 
   it('names a node for each server problem by its JSON path', () => {

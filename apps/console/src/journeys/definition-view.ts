@@ -20,7 +20,11 @@ export interface JourneyNodeView {
     points?: number;
     reason?: string;
     tag?: string;
+    /** setAttribute: the attribute's name and value. */
     name?: string;
+    value?: string | number | boolean | null;
+    /** linkRichMenu: Kizuna's id of the menu. */
+    richMenuId?: number;
   };
   event?: string;
   timeout?: string;
@@ -30,6 +34,8 @@ export interface JourneyNodeView {
   clicked?: { nodeId: string; within: string };
   /** A send's channel: absent or `line`, `email`, `line_then_email`. */
   channel?: string;
+  /** A LINE send's channel (absent: the workspace's first). */
+  channelId?: string;
   /** An email send's source: `{ templateId }` or `{ subject, mjml }`. */
   email?: { templateId?: number; subject?: string; mjml?: string };
 }

@@ -3,7 +3,7 @@
 import type { Lang } from '../i18n/messages.ts';
 import { type JourneyNodeView, messageText, parseDuration } from './definition-view.ts';
 import type { editorMessages } from './editor-messages.ts';
-import { eventName, type JourneyT, nodeSummary } from './journey-labels.ts';
+import { durationLabel, eventName, type JourneyT, nodeSummary } from './journey-labels.ts';
 
 export type EditorT = (
   key: keyof (typeof editorMessages)['ja'],
@@ -13,6 +13,29 @@ export type EditorT = (
 export interface StepNames {
   coupons?: ReadonlyMap<number, string>;
   emailTemplates?: ReadonlyMap<number, string>;
+  richMenus?: ReadonlyMap<number, string>;
+  /** A send node's id → its one line (「ようこそ…」), for the click branches that name it. */
+  messages?: ReadonlyMap<string, string>;
+}
+
+/** 「メール（テンプレート「お礼」）」, 「メール「ご来店ありがとう」」. */
+export function emailSummary(email: JourneyNodeView['email'], te: EditorT, names: StepNames = {}): string {
+  return email?.templateId !== undefined
+    ? te('emailSummary', { name: names.emailTemplates?.get(email.templateId) ?? `#${email.templateId}` })
+    : te('emailInline', { subject: email?.subject ?? '' });
+}
+
+function altTextOf(message: unknown): string | null {
+  const alt = (message as { altText?: unknown } | undefined)?.altText;
+  return typeof alt === 'string' ? alt : null;
+}
+
+function attributeSummary(action: NonNullable<JourneyNodeView['action']>, te: EditorT): string {
+  const name = action.name ?? '';
+  const v = action.value;
+  if (v === null || v === undefined) return te('clearAttributeSummary', { name });
+  const value = typeof v === 'boolean' ? te(v ? 'valueTrue' : 'valueFalse') : String(v);
+  return te('setAttributeSummary', { name, value });
 }
 
 /** What a step does, in one line (a message: its first text, shortened). */
@@ -31,14 +54,21 @@ export function stepSummary(
   }
   if (node.type === 'branch' && node.condition !== undefined && node.label)
     return te('branchSegmentSummary', { name: node.label });
+  if (node.type === 'branch' && node.clicked)
+    return te('clickedSummary', {
+      message: names.messages?.get(node.clicked.nodeId) ?? node.clicked.nodeId,
+      within: durationLabel(node.clicked.within, t),
+    });
+  if (node.type === 'action' && node.action?.type === 'setAttribute')
+    return attributeSummary(node.action, te);
+  const menu = node.action?.type === 'linkRichMenu' && names.richMenus?.get(node.action.richMenuId ?? 0);
+  if (menu) return te('linkRichMenuSummary', { name: menu });
   if (node.type === 'send') {
-    if (node.channel === 'email') {
-      const email = (node as { email?: { templateId?: number; subject?: string } }).email ?? {};
-      return email.templateId !== undefined
-        ? te('emailSummary', { name: names.emailTemplates?.get(email.templateId) ?? `#${email.templateId}` })
-        : te('emailInline', { subject: email.subject ?? '' });
-    }
-    const text = (node.messages ?? []).map((m) => messageText(m)).find((x) => x !== null);
+    if (node.channel === 'email') return emailSummary(node.email, te, names);
+    // Its first text, else the alternative text of its first message (a flex message's altText).
+    const text =
+      (node.messages ?? []).map((m) => messageText(m)).find((x) => x !== null) ??
+      altTextOf(node.messages?.[0]);
     return text ? (text.length > 40 ? `${text.slice(0, 40)}…` : text) : '';
   }
   return nodeSummary(node, t, lang, names.coupons);

@@ -21,7 +21,7 @@ import {
 import { createContext, useContext, useMemo } from 'react';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import { type JourneyDefinitionView, successorsOf } from './definition-view.ts';
-import { problemText, type StepNames, stepSummary } from './editor-labels.ts';
+import { emailSummary, problemText, type StepNames, stepSummary } from './editor-labels.ts';
 import { editorMessages } from './editor-messages.ts';
 import { type Anchor, type Arm, fromDraft, type JourneyDraft, nodeOf } from './journey-draft.ts';
 import { nodeTypeLabel } from './journey-labels.ts';
@@ -98,6 +98,11 @@ function StepNode({ id }: NodeProps) {
     <>
       <strong>{nodeTypeLabel(node.type, t)}</strong>
       <div style={{ fontSize: 13 }}>{summary}</div>
+      {node.channel === 'line_then_email' && (
+        <div style={{ fontSize: 12 }}>
+          {te('fallbackEmail', { email: emailSummary(node.email, te, props.names) })}
+        </div>
+      )}
     </>
   );
   return (

@@ -193,6 +193,27 @@ function withoutUnreachable(draft: JourneyDraft): JourneyDraft {
   };
 }
 
+/**
+ * The send nodes a run passes before a place (a new step's anchor, or an existing step): the
+ * messages a click branch there may name (the server's rule: the send leads to the branch).
+ * In the definition's order.
+ */
+export function sendsBefore(draft: JourneyDraft, place: Anchor | { id: string }): string[] {
+  if (!('id' in place) && !('arm' in place)) return []; // right after the trigger
+  const start = 'id' in place ? place.id : place.after;
+  const seen = new Set<string>('id' in place ? [] : [start]);
+  const stack = [start];
+  while (stack.length) {
+    const id = stack.pop() as string;
+    for (const e of draft.edges)
+      if (e.target === id && !seen.has(e.source)) {
+        seen.add(e.source);
+        stack.push(e.source);
+      }
+  }
+  return draft.nodes.filter((n) => n.type === 'send' && seen.has(n.id)).map((n) => n.id);
+}
+
 export function setTrigger(draft: JourneyDraft, trigger: Record<string, unknown>): JourneyDraft {
   // A run key names a field of the old trigger's payload: it does not carry over.
   const { key: _key, ...settings } = draft.settings;

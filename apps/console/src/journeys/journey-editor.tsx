@@ -5,11 +5,12 @@
 import { Alert, App as AntApp, Button, Space } from 'antd';
 import { type ReactNode, useState } from 'react';
 import { ApiError } from '../api/client.ts';
-import { useT } from '../i18n/locale.tsx';
+import { useLocale, useT } from '../i18n/locale.tsx';
+import { useRichMenus } from '../line/queries.ts';
 import { useCouponTemplates } from '../loyalty/queries.ts';
 import { useSegments } from '../segments/queries.ts';
 import type { JourneyDefinitionView } from './definition-view.ts';
-import type { StepNames } from './editor-labels.ts';
+import { type StepNames, stepSummary } from './editor-labels.ts';
 import { editorMessages } from './editor-messages.ts';
 import {
   type Anchor,
@@ -21,6 +22,7 @@ import {
   type NewStep,
   nodeOf,
   problemsByNode,
+  sendsBefore,
   setSettings,
   setTrigger,
   toDraft,
@@ -51,6 +53,7 @@ export interface JourneyEditor {
 export function useJourneyEditor(journey: Journey, stored: JourneyDefinitionView): JourneyEditor {
   const t = useT(journeyMessages);
   const te = useT(editorMessages);
+  const { lang } = useLocale();
   const { message, modal } = AntApp.useApp();
   const [draft, setDraft] = useState(() => toDraft(stored));
   const [dirty, setDirty] = useState(false);
@@ -60,14 +63,29 @@ export function useJourneyEditor(journey: Journey, stored: JourneyDefinitionView
   const segments = useSegments();
   const coupons = useCouponTemplates();
   const emailTemplates = useEmailTemplates();
+  const richMenus = useRichMenus();
+  const baseNames: StepNames = {
+    coupons: new Map((coupons.data?.items ?? []).map((c) => [c.id, c.name])),
+    emailTemplates: new Map((emailTemplates.data?.items ?? []).map((e) => [e.id, e.name])),
+    richMenus: new Map((richMenus.data ?? []).map((m) => [m.id, m.name])),
+  };
+  const sendNames = new Map(
+    draft.nodes
+      .filter((n) => n.type === 'send')
+      .map((n) => {
+        const node = nodeOf(draft, n.id) as JourneyDefinitionView['nodes'][number];
+        return [n.id, stepSummary(node, t, te, lang, baseNames) || n.id] as const;
+      }),
+  );
+  const names: StepNames = { ...baseNames, messages: sendNames };
+  const place = editing && ('at' in editing ? editing.at : { id: editing.id });
   const choices: StepChoices = {
     segments: segments.data?.items ?? [],
     coupons: (coupons.data?.items ?? []).filter((c) => c.active !== false),
     emailTemplates: emailTemplates.data?.items ?? [],
-  };
-  const names: StepNames = {
-    coupons: new Map((coupons.data?.items ?? []).map((c) => [c.id, c.name])),
-    emailTemplates: new Map(choices.emailTemplates.map((e) => [e.id, e.name])),
+    // A menu without its image cannot be shown (the server refuses it at save).
+    richMenus: (richMenus.data ?? []).filter((m) => m.imageUploaded),
+    messages: place ? sendsBefore(draft, place).map((id) => ({ id, name: sendNames.get(id) ?? id })) : [],
   };
   const change = (next: JourneyDraft) => {
     setDraft(next);

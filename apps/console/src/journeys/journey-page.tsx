@@ -123,13 +123,6 @@ function JourneyEditorView({ journey, stored }: { journey: Journey; stored: Jour
                 ? t('versionDraft', { latest: journey.latestVersion })
                 : t('versionValue', { live: journey.liveVersion, latest: journey.latestVersion }),
           },
-          {
-            key: 'holdout',
-            label: t('holdout'),
-            children: stored.holdoutPercent
-              ? t('holdoutValue', { percent: stored.holdoutPercent })
-              : t('noHoldout'),
-          },
         ]}
       />
       {journey.status === 'draft' && !editor.dirty && <Alert type="info" showIcon title={t('draftNote')} />}

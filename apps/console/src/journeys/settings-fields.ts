@@ -1,6 +1,8 @@
 // The journey's start and end settings as a form shows them, both ways: the trigger
 // (friend-add, segment entry, order, birthday, N days since the last order or visit, visit cycle),
-// the re-entry policy and the goal. Pure; a trigger the form has no choice for is kept as it is.
+// the re-entry policy, the goal, and the journey's send policy: what a send in quiet hours does
+// (hold or skip) and the holdout (control group). Pure; a trigger the form has no choice for is
+// kept as it is.
 export type TriggerKind =
   | 'friend'
   | 'segment'
@@ -32,6 +34,19 @@ export interface SettingsValues {
   goalOn: boolean;
   goalEvent?: string;
   goalDays?: number;
+  quietHours: 'hold' | 'skip';
+  holdoutOn: boolean;
+  holdoutPercent?: number;
+}
+
+/** The server's rule: 0–50 with at most two decimals. */
+export function validHoldout(percent: unknown): boolean {
+  return (
+    typeof percent === 'number' &&
+    percent >= 0 &&
+    percent <= 50 &&
+    Math.abs(percent * 100 - Math.round(percent * 100)) < 1e-9
+  );
 }
 
 export function triggerKindOf(trigger: Record<string, unknown>): TriggerKind {
@@ -68,6 +83,9 @@ export function settingsValuesOf(
     goalOn: goal !== undefined,
     goalEvent: goal?.event ?? 'order.recorded',
     goalDays: goal?.withinDays ?? 7,
+    quietHours: settings.quietHours === 'skip' ? 'skip' : 'hold',
+    holdoutOn: typeof settings.holdoutPercent === 'number',
+    holdoutPercent: typeof settings.holdoutPercent === 'number' ? settings.holdoutPercent : 10,
   };
 }
 
@@ -97,9 +115,11 @@ export function triggerOf(values: SettingsValues, current: Record<string, unknow
   }
 }
 
-/** reentry and goal; `goal: undefined` removes the goal. */
+/** reentry, goal, quietHours and holdoutPercent; `undefined` removes the goal or the holdout. */
 export function settingsOf(values: SettingsValues): Record<string, unknown> {
   return {
+    quietHours: values.quietHours,
+    holdoutPercent: values.holdoutOn ? (values.holdoutPercent ?? 0) : undefined,
     reentry: values.reentry === 'afterDays' ? { afterDays: values.reentryDays ?? 30 } : values.reentry,
     goal: values.goalOn
       ? { event: values.goalEvent ?? 'order.recorded', withinDays: values.goalDays ?? 7 }

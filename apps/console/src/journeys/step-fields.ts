@@ -1,24 +1,32 @@
 // A step's form values and the node they make, both ways: what the step form shows for a node,
 // and the node the form's values give. Pure, so the forms of the step list and the flow chart
-// are the same and a field the form does not show (a flex message, a label) is kept.
-import { type JourneyNodeView, messageText, parseDuration } from './definition-view.ts';
-import type { NewStep } from './journey-draft.ts';
+// are the same and a field the form does not show (a label, a line_then_email's channel id) is kept.
 
-export type StepKind = 'sendLine' | 'sendEmail' | 'wait' | 'waitForEvent' | 'branch' | 'action';
+import { ACTION_KINDS, type ActionValues, actionOf, actionValuesOf } from './action-fields.ts';
+import type { CouponChoice } from './coupon-message.ts';
+import { type JourneyNodeView, parseDuration } from './definition-view.ts';
+import type { NewStep } from './journey-draft.ts';
+import { type MessageValue, messagesOf, messageValuesOf } from './message-values.ts';
+
+export type StepKind = 'sendLine' | 'sendEmail' | 'sendBoth' | 'wait' | 'waitForEvent' | 'branch' | 'action';
 export const STEP_KINDS: readonly StepKind[] = [
   'sendLine',
   'sendEmail',
+  'sendBoth',
   'wait',
   'waitForEvent',
   'branch',
   'action',
 ];
-export type ActionKind = 'grantCoupon' | 'addPoints' | 'addTag' | 'removeTag';
-
-export interface StepValues {
+export interface StepValues extends ActionValues {
   kind: StepKind;
-  texts?: string[];
+  /** A LINE step's messages: texts, flex JSON, others kept (message-values.ts). */
+  messages?: MessageValue[];
+  /** An email from a saved template, or written in the step (subject and MJML). */
+  emailMode?: 'template' | 'inline';
   emailTemplateId?: number;
+  emailSubject?: string;
+  emailMjml?: string;
   waitMode?: 'duration' | 'until' | 'weekday';
   days?: number;
   hours?: number;
@@ -26,13 +34,13 @@ export interface StepValues {
   weekday?: string;
   event?: string;
   withinDays?: number;
-  branchMode?: 'segment' | 'random' | 'keep';
+  branchMode?: 'segment' | 'random' | 'clicked' | 'keep';
   segmentId?: number;
   percent?: number;
-  actionType?: ActionKind;
-  couponId?: number;
-  points?: number;
-  tag?: string;
+  /** A click branch: the message (send node) and the window, in days and hours. */
+  clickedNodeId?: string;
+  clickedDays?: number;
+  clickedHours?: number;
 }
 
 export interface SegmentChoice {
@@ -41,12 +49,21 @@ export interface SegmentChoice {
   definition: unknown;
 }
 
-/** What the step form offers to choose from: the workspace's segments, coupons, email templates. */
+/**
+ * What the step form offers to choose from: the workspace's segments, coupons, email templates and
+ * rich menus, and the messages a click branch at this place may name.
+ */
 export interface StepChoices {
   segments: readonly SegmentChoice[];
-  coupons: readonly { id: number; name: string }[];
+  coupons: readonly CouponChoice[];
   emailTemplates: readonly { id: number; name: string }[];
+  richMenus: readonly { id: number; name: string }[];
+  /** The send nodes that lead to the step being added or edited (journey-draft's sendsBefore). */
+  messages: readonly { id: string; name: string }[];
 }
+
+/** Largest window of a click branch (the server's P90D). */
+export const MAX_CLICK_DAYS = 90;
 
 /** The events a wait-for-event step offers (「7日以内に購入があったか」). */
 export const WAIT_EVENTS = [
@@ -60,16 +77,15 @@ export const WAIT_EVENTS = [
 export function kindOf(node: JourneyNodeView): StepKind | null {
   switch (node.type) {
     case 'send':
-      if (node.channel === 'email') return node.email && 'templateId' in node.email ? 'sendEmail' : null;
-      return (node.messages ?? []).some((m) => messageText(m) !== null) ? 'sendLine' : null;
+      if (node.channel === 'email') return node.email ? 'sendEmail' : null;
+      if (node.channel === 'line_then_email') return node.email ? 'sendBoth' : null;
+      return 'sendLine';
     case 'wait':
     case 'waitForEvent':
     case 'branch':
       return node.type;
     case 'action':
-      return ['grantCoupon', 'addPoints', 'addTag', 'removeTag'].includes(node.action?.type ?? '')
-        ? 'action'
-        : null;
+      return (ACTION_KINDS as readonly string[]).includes(node.action?.type ?? '') ? 'action' : null;
     default:
       return null;
   }
@@ -81,14 +97,23 @@ function segmentOf(node: JourneyNodeView, segments: readonly SegmentChoice[]): n
   return segments.find((s) => s.name === node.label && JSON.stringify(s.definition) === condition)?.id;
 }
 
+function emailValuesOf(email: JourneyNodeView['email']): Partial<StepValues> {
+  return email?.templateId !== undefined
+    ? { emailMode: 'template', emailTemplateId: email.templateId }
+    : { emailMode: 'inline', emailSubject: email?.subject ?? '', emailMjml: email?.mjml ?? '' };
+}
+
 /** What the form shows for a node. */
 export function valuesOf(node: JourneyNodeView, segments: readonly SegmentChoice[]): StepValues {
   const kind = kindOf(node) ?? 'sendLine';
+  const messages = messageValuesOf(node.messages ?? []);
   switch (kind) {
     case 'sendLine':
-      return { kind, texts: (node.messages ?? []).map((m) => messageText(m) ?? '') };
+      return { kind, messages };
     case 'sendEmail':
-      return { kind, emailTemplateId: (node.email as { templateId: number }).templateId };
+      return { kind, ...emailValuesOf(node.email) };
+    case 'sendBoth':
+      return { kind, messages, ...emailValuesOf(node.email) };
     case 'wait': {
       if (node.until) return { kind, waitMode: 'until', days: node.until.dayOffset, at: node.until.at };
       if (node.weekday) return { kind, waitMode: 'weekday', weekday: node.weekday.day, at: node.weekday.at };
@@ -99,41 +124,47 @@ export function valuesOf(node: JourneyNodeView, segments: readonly SegmentChoice
       const d = parseDuration(node.timeout ?? '') ?? { days: 7, hours: 0 };
       return { kind, event: node.event, withinDays: Math.max(1, Math.round(d.days + d.hours / 24)) };
     }
-    case 'branch': {
-      if (node.random) return { kind, branchMode: 'random', percent: node.random.percent };
-      const segmentId = segmentOf(node, segments);
-      return segmentId !== undefined
-        ? { kind, branchMode: 'segment', segmentId }
-        : { kind, branchMode: 'keep' };
-    }
-    case 'action': {
-      const a = node.action ?? { type: 'addTag' };
-      return {
-        kind,
-        actionType: a.type as ActionKind,
-        ...(a.templateId !== undefined ? { couponId: a.templateId } : {}),
-        ...(a.points !== undefined ? { points: a.points } : {}),
-        ...(a.tag !== undefined ? { tag: a.tag } : {}),
-      };
-    }
+    case 'branch':
+      return { kind, ...branchValuesOf(node, segments) };
+    case 'action':
+      return { kind, ...actionValuesOf(node.action ?? { type: 'addTag' }) };
   }
+}
+
+function branchValuesOf(node: JourneyNodeView, segments: readonly SegmentChoice[]): Partial<StepValues> {
+  if (node.random) return { branchMode: 'random', percent: node.random.percent };
+  if (node.clicked) {
+    const d = parseDuration(node.clicked.within);
+    // A window in minutes (PT90M) is not what the form writes: kept as it is.
+    if (!d || !Number.isInteger(d.hours)) return { branchMode: 'keep' };
+    return {
+      branchMode: 'clicked',
+      clickedNodeId: node.clicked.nodeId,
+      clickedDays: d.days,
+      clickedHours: d.hours,
+    };
+  }
+  const segmentId = segmentOf(node, segments);
+  return segmentId !== undefined ? { branchMode: 'segment', segmentId } : { branchMode: 'keep' };
 }
 
 /** Initial values of a new step of a kind. */
 export function defaultValues(kind: StepKind): StepValues {
   switch (kind) {
     case 'sendLine':
-      return { kind, texts: [''] };
+      return { kind, messages: [{ type: 'text', text: '' }] };
+    case 'sendEmail':
+      return { kind, emailMode: 'template' };
+    case 'sendBoth':
+      return { kind, messages: [{ type: 'text', text: '' }], emailMode: 'template' };
     case 'wait':
       return { kind, waitMode: 'until', days: 3, at: '10:00', hours: 0 };
     case 'waitForEvent':
       return { kind, event: 'order.recorded', withinDays: 7 };
     case 'branch':
-      return { kind, branchMode: 'segment', percent: 50 };
+      return { kind, branchMode: 'segment', percent: 50, clickedDays: 3, clickedHours: 0 };
     case 'action':
-      return { kind, actionType: 'grantCoupon', points: 100 };
-    default:
-      return { kind };
+      return { kind, actionType: 'grantCoupon', points: 100, attrType: 'text' };
   }
 }
 
@@ -142,9 +173,15 @@ export function durationOf(days: number, hours: number): string {
   return `P${days > 0 ? `${days}D` : ''}${hours > 0 ? `T${hours}H` : ''}`;
 }
 
+function emailOf(values: StepValues): NonNullable<JourneyNodeView['email']> {
+  return values.emailMode === 'inline'
+    ? { subject: values.emailSubject ?? '', mjml: values.emailMjml ?? '' }
+    : { templateId: values.emailTemplateId ?? 0 };
+}
+
 /**
- * The node the form's values make. Editing (`base` given) keeps the node's label, its LINE
- * channel and its messages that are not text; a branch left as it was stays as it was.
+ * The node the form's values make. Editing (`base` given) keeps the node's label and its LINE
+ * channel; a branch left as it was stays as it was.
  */
 export function stepOf(
   values: StepValues,
@@ -152,23 +189,21 @@ export function stepOf(
   segments: readonly SegmentChoice[],
 ): NewStep {
   const label = base?.label !== undefined ? { label: base.label } : {};
+  // A message keeps every field the form does not show (its LINE channel, its label).
+  const { id: _i, next: _n, yes: _y, no: _no, ...kept } = base ?? { id: '' };
   switch (values.kind) {
-    case 'sendLine': {
-      const texts = values.texts ?? [];
-      if (!base) return { type: 'send', messages: texts.map((text) => ({ type: 'text', text })) };
-      const { id: _i, next: _n, ...rest } = base;
-      const messages = (base.messages ?? []).map((m, i) =>
-        messageText(m) !== null ? { ...(m as object), text: texts[i] ?? '' } : m,
-      );
-      return { ...rest, messages };
-    }
+    case 'sendLine':
+      return { ...kept, type: 'send', messages: messagesOf(values.messages ?? []) };
     case 'sendEmail':
+      return { ...label, type: 'send', channel: 'email', email: emailOf(values) };
+    case 'sendBoth':
       return {
-        ...label,
+        ...kept,
         type: 'send',
-        channel: 'email',
-        email: { templateId: values.emailTemplateId },
-      } as NewStep;
+        channel: 'line_then_email',
+        messages: messagesOf(values.messages ?? []),
+        email: emailOf(values),
+      };
     case 'wait':
       if (values.waitMode === 'until')
         return { ...label, type: 'wait', until: { dayOffset: values.days ?? 0, at: values.at ?? '10:00' } };
@@ -186,16 +221,8 @@ export function stepOf(
         event: values.event ?? 'order.recorded',
         timeout: `P${values.withinDays ?? 7}D`,
       };
-    case 'branch': {
-      if (values.branchMode === 'keep' && base) {
-        const { id: _i, yes: _y, no: _n, ...rest } = base;
-        return rest;
-      }
-      if (values.branchMode === 'random')
-        return { ...label, type: 'branch', random: { percent: values.percent ?? 50 } };
-      const segment = segments.find((s) => s.id === values.segmentId);
-      return { type: 'branch', label: segment?.name ?? '', condition: segment?.definition };
-    }
+    case 'branch':
+      return branchOf(values, base, segments, label);
     case 'action': {
       // An unchanged kind of action keeps what the form does not show (addPoints' reason).
       const action = actionOf(values);
@@ -208,15 +235,27 @@ export function stepOf(
   }
 }
 
-function actionOf(values: StepValues): NonNullable<JourneyNodeView['action']> {
-  switch (values.actionType ?? 'addTag') {
-    case 'grantCoupon':
-      return { type: 'grantCoupon', templateId: values.couponId ?? 0 };
-    case 'addPoints':
-      return { type: 'addPoints', points: values.points ?? 0 };
-    case 'addTag':
-      return { type: 'addTag', tag: values.tag ?? '' };
-    case 'removeTag':
-      return { type: 'removeTag', tag: values.tag ?? '' };
+function branchOf(
+  values: StepValues,
+  base: JourneyNodeView | null,
+  segments: readonly SegmentChoice[],
+  label: { label?: string },
+): NewStep {
+  if (values.branchMode === 'keep' && base) {
+    const { id: _i, yes: _y, no: _n, ...rest } = base;
+    return rest;
   }
+  if (values.branchMode === 'random')
+    return { ...label, type: 'branch', random: { percent: values.percent ?? 50 } };
+  if (values.branchMode === 'clicked')
+    return {
+      ...label,
+      type: 'branch',
+      clicked: {
+        nodeId: values.clickedNodeId ?? '',
+        within: durationOf(values.clickedDays ?? 0, values.clickedHours ?? 0),
+      },
+    };
+  const segment = segments.find((s) => s.id === values.segmentId);
+  return { type: 'branch', label: segment?.name ?? '', condition: segment?.definition };
 }

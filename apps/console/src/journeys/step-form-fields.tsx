@@ -1,56 +1,102 @@
 // The fields of each kind of step in the step form (step-form.tsx): a LINE message's texts, an
-// email template, a wait, a wait for an action, a branch, a coupon / points / tag.
-import { Alert, Form, Input, InputNumber, Radio, Select, Space } from 'antd';
+// email (a template or MJML), LINE else email, a wait, a wait for an action, a branch (the actions'
+// fields are in action-form-fields.tsx).
+import { Alert, Form, Input, InputNumber, Radio, Select, Space, Typography } from 'antd';
+import { useSender } from '../email/queries.ts';
 import { useLocale, useT } from '../i18n/locale.tsx';
-import { type JourneyNodeView, messageText } from './definition-view.ts';
+import { ClickedFields } from './clicked-fields.tsx';
+import type { JourneyNodeView } from './definition-view.ts';
 import { stepSummary } from './editor-labels.ts';
 import { editorMessages } from './editor-messages.ts';
 import { eventName } from './journey-labels.ts';
-import { LineBubbles } from './line-bubble.tsx';
+import { MessageFields } from './message-form-fields.tsx';
 import { journeyMessages, WEEKDAY_NAMES } from './messages.ts';
-import { type StepChoices, type StepValues, WAIT_EVENTS } from './step-fields.ts';
+import { type StepChoices, type StepValues, valuesOf, WAIT_EVENTS } from './step-fields.ts';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** The server's limit of inline MJML (email/email-source.ts). */
+const MAX_INLINE_MJML = 100_000;
 
-export function MessageFields({ node }: { node: JourneyNodeView | null }) {
-  const t = useT(journeyMessages);
+/** An email from a saved template or written in the step (subject and MJML), as the server checks it. */
+export function EmailFields({ choices }: { choices: StepChoices }) {
   const te = useT(editorMessages);
-  const messages = node?.messages ?? [{ type: 'text', text: '' }];
-  return messages.map((m, i) =>
-    messageText(m) !== null ? (
-      <Form.Item
-        // biome-ignore lint/suspicious/noArrayIndexKey: the message's place in the node
-        key={i}
-        name={['texts', i]}
-        label={`${t('messageText')}${messages.length > 1 ? ` ${i + 1}` : ''}`}
-        extra={t('messageHint')}
-        rules={[{ required: true, whitespace: true, message: te('messageRequired') }]}
-      >
-        {/* Room under the box for its character count, which would otherwise sit on the hint. */}
-        <Input.TextArea
-          autoSize={{ minRows: 3, maxRows: 10 }}
-          maxLength={5000}
-          showCount
-          style={{ marginBottom: 20 }}
-        />
+  const mode = Form.useWatch('emailMode') as StepValues['emailMode'];
+  // Asked only once an email step is chosen: without a sender the server refuses the save.
+  const sender = useSender();
+  return (
+    <>
+      {sender.data === null && (
+        <Alert type="warning" showIcon title={te('noEmailSender')} style={{ marginBottom: 16 }} />
+      )}
+      <Form.Item name="emailMode" label={te('emailMode')}>
+        <Radio.Group>
+          <Space direction="vertical">
+            <Radio value="template" disabled={choices.emailTemplates.length === 0}>
+              {te('emailModeTemplate')}
+            </Radio>
+            <Radio value="inline">{te('emailModeInline')}</Radio>
+          </Space>
+        </Radio.Group>
       </Form.Item>
-    ) : (
-      // biome-ignore lint/suspicious/noArrayIndexKey: the message's place in the node
-      <LineBubbles key={i} messages={[m]} otherLabel={(type) => t('otherMessage', { type })} />
-    ),
+      {mode === 'inline' ? (
+        <>
+          <Form.Item
+            name="emailSubject"
+            label={te('emailSubject')}
+            rules={[
+              {
+                required: true,
+                whitespace: true,
+                max: 300,
+                pattern: /^[^\r\n]*$/,
+                message: te('emailSubjectRequired'),
+              },
+            ]}
+          >
+            <Input maxLength={300} />
+          </Form.Item>
+          <Form.Item
+            name="emailMjml"
+            label={te('emailMjml')}
+            extra={te('emailMjmlHint')}
+            rules={[{ required: true, whitespace: true, message: te('emailMjmlRequired') }]}
+          >
+            <Input.TextArea
+              autoSize={{ minRows: 6, maxRows: 16 }}
+              maxLength={MAX_INLINE_MJML}
+              style={{ fontFamily: 'monospace' }}
+              placeholder="<mjml><mj-body>…</mj-body></mjml>"
+            />
+          </Form.Item>
+        </>
+      ) : (
+        <Form.Item
+          name="emailTemplateId"
+          label={te('emailTemplate')}
+          rules={[{ required: true, message: te('emailTemplateRequired') }]}
+        >
+          <Select options={choices.emailTemplates.map((e) => ({ value: e.id, label: e.name }))} />
+        </Form.Item>
+      )}
+    </>
   );
 }
 
-export function EmailFields({ choices }: { choices: StepChoices }) {
+/** LINE for reachable friends, else the mail (the engine's line_then_email). */
+export function BothFields({ choices }: { choices: StepChoices }) {
   const te = useT(editorMessages);
   return (
-    <Form.Item
-      name="emailTemplateId"
-      label={te('emailTemplate')}
-      rules={[{ required: true, message: te('emailTemplateRequired') }]}
-    >
-      <Select options={choices.emailTemplates.map((e) => ({ value: e.id, label: e.name }))} />
-    </Form.Item>
+    <>
+      <Alert type="info" showIcon title={te('bothHint')} style={{ marginBottom: 16 }} />
+      <Typography.Title level={2} style={{ fontSize: 16 }}>
+        {te('lineHeading')}
+      </Typography.Title>
+      <MessageFields choices={choices} />
+      <Typography.Title level={2} style={{ fontSize: 16 }}>
+        {te('emailHeading')}
+      </Typography.Title>
+      <EmailFields choices={choices} />
+    </>
   );
 }
 
@@ -142,7 +188,7 @@ export function BranchFields({ node, choices }: { node: JourneyNodeView | null; 
   const te = useT(editorMessages);
   const { lang } = useLocale();
   const mode = Form.useWatch('branchMode') as StepValues['branchMode'];
-  const keepable = node?.type === 'branch' && !node.random;
+  const keepable = node?.type === 'branch' && valuesOf(node, []).branchMode === 'keep';
   return (
     <>
       <Form.Item name="branchMode" label={te('branchMode')}>
@@ -150,6 +196,7 @@ export function BranchFields({ node, choices }: { node: JourneyNodeView | null; 
           <Space direction="vertical">
             <Radio value="segment">{te('branchSegment')}</Radio>
             <Radio value="random">{te('branchRandom')}</Radio>
+            <Radio value="clicked">{te('branchClicked')}</Radio>
             {keepable && node && (
               <Radio value="keep">{te('branchKeep', { summary: stepSummary(node, t, te, lang) })}</Radio>
             )}
@@ -177,48 +224,7 @@ export function BranchFields({ node, choices }: { node: JourneyNodeView | null; 
           <InputNumber min={0} max={100} precision={0} />
         </Form.Item>
       )}
-    </>
-  );
-}
-
-export function ActionFields({ choices }: { choices: StepChoices }) {
-  const te = useT(editorMessages);
-  const type = Form.useWatch('actionType') as StepValues['actionType'];
-  return (
-    <>
-      <Form.Item name="actionType" label={te('actionType')}>
-        <Radio.Group>
-          <Space direction="vertical">
-            <Radio value="grantCoupon">{te('actionGrantCoupon')}</Radio>
-            <Radio value="addPoints">{te('actionAddPoints')}</Radio>
-            <Radio value="addTag">{te('actionAddTag')}</Radio>
-            <Radio value="removeTag">{te('actionRemoveTag')}</Radio>
-          </Space>
-        </Radio.Group>
-      </Form.Item>
-      {type === 'grantCoupon' && (
-        <Form.Item
-          name="couponId"
-          label={te('coupon')}
-          rules={[{ required: true, message: te('couponRequired') }]}
-        >
-          <Select options={choices.coupons.map((c) => ({ value: c.id, label: c.name }))} />
-        </Form.Item>
-      )}
-      {type === 'addPoints' && (
-        <Form.Item name="points" label={te('points')} rules={[{ required: true, message: te('points') }]}>
-          <InputNumber min={1} max={1_000_000} precision={0} />
-        </Form.Item>
-      )}
-      {(type === 'addTag' || type === 'removeTag') && (
-        <Form.Item
-          name="tag"
-          label={te('tag')}
-          rules={[{ required: true, whitespace: true, message: te('tagRequired') }]}
-        >
-          <Input maxLength={100} />
-        </Form.Item>
-      )}
+      {mode === 'clicked' && <ClickedFields choices={choices} />}
     </>
   );
 }

@@ -5,7 +5,7 @@
 import { Alert, Button, Space, Tag, Timeline, Typography } from 'antd';
 import { useLocale, useT } from '../i18n/locale.tsx';
 import type { JourneyNodeView } from './definition-view.ts';
-import { type EditorT, problemText, type StepNames, stepSummary } from './editor-labels.ts';
+import { type EditorT, emailSummary, problemText, type StepNames, stepSummary } from './editor-labels.ts';
 import { editorMessages } from './editor-messages.ts';
 import { type Anchor, type JourneyDraft, nodeOf } from './journey-draft.ts';
 import { type JourneyT, nodeTypeLabel, TAG_COLORS, timingLabel } from './journey-labels.ts';
@@ -149,6 +149,11 @@ function Steps({ props, items }: { props: StepListProps; items: readonly StepIte
                 messages={node.messages ?? []}
                 otherLabel={(type) => t('otherMessage', { type })}
               />
+              {node.channel === 'line_then_email' && (
+                <Typography.Text className="kz-fallback-email">
+                  {te('fallbackEmail', { email: emailSummary(node.email, te, props.names) })}
+                </Typography.Text>
+              )}
             </div>
           )}
           {problems && (
