@@ -12,6 +12,8 @@ import nodemailer, { type SendMailOptions } from 'nodemailer';
 /** A message ready for the wire: its SMTP envelope and its signed bytes (CRLF line ends). */
 export interface SignedMessage {
   envelope: { from: string; to: string[] };
+  /** The Message-ID header's value, with its angle brackets. */
+  messageId: string;
   raw: Buffer;
 }
 
@@ -30,7 +32,11 @@ export async function signMessage(mail: SendMailOptions): Promise<SignedMessage>
   const info = await composer.sendMail(mail);
   const envelope = info.envelope as { from: string | false; to: string[] };
   // The stream transport with `buffer: true` gives the message as a Buffer.
-  return { envelope: { from: envelope.from || '', to: envelope.to }, raw: info.message as Buffer };
+  return {
+    envelope: { from: envelope.from || '', to: envelope.to },
+    messageId: info.messageId,
+    raw: info.message as Buffer,
+  };
 }
 
 /**
