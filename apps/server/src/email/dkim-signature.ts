@@ -82,13 +82,16 @@ export function canonicalMessage(raw: Buffer): CanonicalMessage {
  * const signed = Buffer.concat([Buffer.from(dkimSignature(canonical, rsaKey), 'latin1'), raw]);
  */
 export function dkimSignature(message: CanonicalMessage, key: DkimKey): string {
+  // Each name's last instance (RFC 6376 5.4.2): later fields overwrite earlier ones.
+  const last = new Map<string, string>();
+  for (const [name, value] of message.fields) last.set(name.toLowerCase(), value);
   const signed: string[] = [];
   const names: string[] = [];
   for (const name of key.headerFieldNames.toLowerCase().split(':')) {
-    const field = message.fields.findLast(([n]) => n.toLowerCase() === name);
-    if (!field) continue;
+    const field = last.get(name);
+    if (field === undefined) continue;
     names.push(name);
-    signed.push(relaxedHeader(name, field[1]));
+    signed.push(relaxedHeader(name, field));
   }
   // A domain (in ASCII) and a selector hold letters, digits, '.', '-' and '_' only; anything else
   // (a tag delimiter, whitespace) is dropped rather than let a bad setting forge a tag.
