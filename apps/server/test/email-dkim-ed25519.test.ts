@@ -5,7 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { relaxedBody } from '../src/email/dkim-ed25519.ts';
+import { relaxedBody } from '../src/email/dkim-signature.ts';
 import { formatDnsRecords } from '../src/email/email-cli.ts';
 import { rotateDkimKey } from '../src/email/sender.ts';
 import { content, createEmailBed, type EmailBed } from './email-setup.ts';

@@ -41,10 +41,6 @@ export function messageIdOf(retryKey: string, sender: Pick<OpenSender, 'fromAddr
   return `<${retryKey}@${sender.fromAddress.slice(sender.fromAddress.lastIndexOf('@') + 1)}>`;
 }
 
-export function unsubscribeUrl(publicUrl: string, sender: OpenSender, ref: MessageRef): string {
-  return `${publicUrl}/u/${signMessageToken(sender.tokenKey, 'u', ref)}`;
-}
-
 /** The VERP return path: a bounce to it names the message it is about. */
 export function returnPath(sender: OpenSender, ref: MessageRef): string {
   return `bounce+${signMessageToken(sender.tokenKey, 'b', ref)}@${sender.returnDomain}`;
@@ -93,8 +89,10 @@ export function composeEmail(input: ComposeInput): SendMailOptions {
   };
   let { html, text } = content;
   if (input.marketing) {
-    const url = unsubscribeUrl(input.publicUrl, sender, ref);
-    const mailto = `unsubscribe+${signMessageToken(sender.tokenKey, 'u', ref)}@${sender.returnDomain}`;
+    // One unsubscribe token for the URL and the mailto (an HMAC each time it is made).
+    const token = signMessageToken(sender.tokenKey, 'u', ref);
+    const url = `${input.publicUrl}/u/${token}`;
+    const mailto = `unsubscribe+${token}@${sender.returnDomain}`;
     headers['List-Unsubscribe'] = `<${url}>, <mailto:${mailto}>`;
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
     const footer = marketingFooter(sender, url);

@@ -5,7 +5,6 @@ import type { DB } from '../db/schema.ts';
 import type { ChannelAdapter, PlannedRequest } from '../messaging/channel-adapter.ts';
 import { type FieldProblem, notFound } from '../shared/domain-error.ts';
 import { composeEmail, DKIM_SIGNED_HEADERS, type EmailContent } from './compose.ts';
-import { withEd25519Signature } from './dkim-ed25519.ts';
 import { DomainThrottle } from './domain-throttle.ts';
 import { domainOf, openSender } from './sender.ts';
 import { type SignedMessage, signMessage } from './signed-message.ts';
@@ -129,8 +128,8 @@ export const emailAdapter: ChannelAdapter<'email'> = {
         publicUrl,
         dkimKey,
       });
-      // A sender with an Ed25519 key signs twice (RSA by nodemailer, Ed25519 here; dkim-ed25519.ts).
-      return ed25519 ? withEd25519Signature(message, ed25519).then(signMessage) : signMessage(message);
+      // A sender with an Ed25519 key signs twice: RSA and Ed25519, over one body hash.
+      return signMessage(message, ed25519 || undefined);
     };
     // Messages built and signed ahead (`prepare`): the next one of each slot, while its current one is on the wire.
     const prepared = new WeakMap<PlannedRequest<'email'>, Promise<SignedMessage>>();

@@ -1,36 +1,73 @@
 // One message built and DKIM-signed before its SMTP transaction, and sent with its end held back.
 //
 // nodemailer's SMTP transport signs a message while it sends it, but its DKIM signer reads the
-// whole message (the body hash comes first) before a byte goes out. Kizuna builds and signs the
-// message itself, with the same nodemailer code (its stream transport: MailComposer and the DKIM
-// signer, CRLF line ends as the SMTP client sends them), and hands the SMTP transport the signed
-// bytes. That lets the CPU work of message k+1 run while message k's outcome is being committed,
-// and lets k+1's bytes travel while only its final `.` waits (heldMessageStream).
+// whole message (the body hash comes first) before a byte goes out. Kizuna builds the message
+// (nodemailer's MailComposer, CRLF line ends as the SMTP client sends them), signs it itself
+// (dkim-signature.ts: RSA, and Ed25519 when the sender has that key, over one body hash), and
+// hands the SMTP transport the signed bytes. That lets the CPU work of message k+1 run while
+// message k's outcome is being committed, and lets k+1's bytes travel while only its final `.`
+// waits (heldMessageStream).
 import { PassThrough, type Readable } from 'node:stream';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { SendMailOptions } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { DKIM_SIGNED_HEADERS } from './compose.ts';
+import type { Ed25519Key } from './dkim-ed25519.ts';
+import { canonicalMessage, type DkimKey, dkimSignature } from './dkim-signature.ts';
 
 /** A message ready for the wire: its SMTP envelope and its signed bytes (CRLF line ends). */
 export interface SignedMessage {
   envelope: { from: string; to: string[] };
+  /** The Message-ID header's value, with its angle brackets. */
+  messageId: string;
   raw: Buffer;
 }
 
-// Builds messages into a Buffer; it opens no connection and holds no state between messages.
-const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-
 /**
- * Builds `mail` and signs it with its `dkim` options (RSA, by nodemailer), the bytes the SMTP
- * transport would have sent for the same options.
+ * Builds `mail` and signs it: rsa-sha256 with its `dkim` options (nodemailer's DKIM options, the
+ * key a KeyObject or PEM text), then ed25519-sha256 with `ed25519` if given. The signature fields
+ * come first, RSA's on top.
  *
  * @example
  * const signed = await signMessage(composeEmail(input));
  * await deliverMessage(transport, pacer, signed);
  */
-export async function signMessage(mail: SendMailOptions): Promise<SignedMessage> {
-  const info = await composer.sendMail(mail);
-  const envelope = info.envelope as { from: string | false; to: string[] };
-  // The stream transport with `buffer: true` gives the message as a Buffer.
-  return { envelope: { from: envelope.from || '', to: envelope.to }, raw: info.message as Buffer };
+export async function signMessage(mail: SendMailOptions, ed25519?: Ed25519Key): Promise<SignedMessage> {
+  const { dkim, ...content } = mail;
+  const node = new MailComposer(content).compile();
+  // MailComposer keeps a text part's bare LFs; the SMTP client sends them as CRLF, so the
+  // signature must be over CRLF lines (latin1: one character per byte, UTF-8 left intact).
+  const raw = toCrlf(await node.build());
+  const canonical = canonicalMessage(raw);
+  const keys: DkimKey[] = [];
+  if (dkim) {
+    if (!dkim.domainName || !dkim.keySelector || !dkim.privateKey)
+      throw new Error('signMessage: dkim needs domainName, keySelector and privateKey');
+    keys.push({
+      algorithm: 'rsa-sha256',
+      domainName: dkim.domainName,
+      selector: dkim.keySelector,
+      // nodemailer types it as PEM text; compose.ts passes the KeyObject parsed once per send.
+      privateKey: dkim.privateKey as DkimKey['privateKey'],
+      headerFieldNames: dkim.headerFieldNames ?? DKIM_SIGNED_HEADERS,
+    });
+  }
+  if (ed25519) keys.push({ algorithm: 'ed25519-sha256', ...ed25519 });
+  const fields = keys.map((key) => dkimSignature(canonical, key)).join('');
+  const envelope = node.getEnvelope();
+  return {
+    envelope: { from: envelope.from || '', to: envelope.to },
+    messageId: node.messageId(),
+    raw: fields ? Buffer.concat([Buffer.from(fields, 'latin1'), raw]) : raw,
+  };
+}
+
+/** `raw` with every bare LF made CRLF (as nodemailer's SMTP client sends it); unchanged if none. */
+function toCrlf(raw: Buffer): Buffer {
+  for (let at = raw.indexOf(10); at >= 0; at = raw.indexOf(10, at + 1)) {
+    if (at === 0 || raw[at - 1] !== 13)
+      return Buffer.from(raw.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
+  }
+  return raw;
 }
 
 /**
