@@ -17,7 +17,7 @@ afterAll(async () => {
   await bed?.close();
 });
 
-type Records = { name: string; value: string }[];
+type Records = { name: string; value: string; state?: string; purpose?: string }[];
 
 /** mailauth's result per signature, resolving DKIM records from `records` only. */
 async function verify(raw: Buffer, records: Records): Promise<string[]> {
@@ -40,7 +40,7 @@ const activate = (headers: Record<string, string>) =>
   bed.t.app.inject({ method: 'POST', url: '/v1/email/sender/dkim/activate', headers });
 
 const dkim = (records: Records, k: 'rsa' | 'ed25519') => records.find((r) => r.value.includes(`k=${k};`));
-const inState = (records: (Records[number] & { state: string })[], state: string) =>
+const inState = (records: Records, state: string) =>
   records.filter((r) => r.state === state && r.name.includes('._domainkey.'));
 
 /** A test mail from the shop's sender, as the relay received it. */
