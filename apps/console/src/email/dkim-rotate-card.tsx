@@ -75,7 +75,10 @@ export function DkimRotateCard({ sender }: { sender: Sender }) {
     <Card title={<CardTitle>{t('rotateTitle')}</CardTitle>}>
       <Space direction="vertical" size="middle" style={{ width: '100%' }}>
         <Typography.Paragraph style={{ margin: 0 }}>{t('rotateIntro')}</Typography.Paragraph>
-        {done && <Alert type="success" showIcon title={t('rotated')} description={t(next, { record })} />}
+        {/* An RSA rotation's next step is done once its key is switched to (it is no longer pending). */}
+        {done && (done.algorithm !== 'rsa' || sender.dkimPendingSelector) && (
+          <Alert type="success" showIcon title={t('rotated')} description={t(next, { record })} />
+        )}
         <div>
           <Button onClick={() => setOpen(true)}>{t('rotateButton')}</Button>
         </div>
