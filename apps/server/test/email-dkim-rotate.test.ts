@@ -5,6 +5,7 @@
 // test mail against the old record until activation and against the new one after it.
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextSelector } from '../src/email/dkim.ts';
 import { acceptAsNewUser, invite } from './auth-helpers.ts';
 import { createEmailBed, type EmailBed } from './email-setup.ts';
 import { newWorkspace } from './helpers.ts';
@@ -55,6 +56,22 @@ async function testMail(auth: Record<string, string>, to: string): Promise<Buffe
   const [mail] = bed.mailTo(to);
   return mail!.raw;
 }
+
+const senderInput = (sender: Record<string, string>) => ({
+  fromName: sender.fromName,
+  fromAddress: sender.fromAddress,
+  postalAddress: sender.postalAddress,
+  contact: sender.contact,
+});
+
+describe('nextSelector', () => {
+  it('counts the trailing number up, adds -2 to a selector without one, and skips taken names', () => {
+    expect(nextSelector('kizuna1', [])).toBe('kizuna2');
+    expect(nextSelector('kizuna9', [])).toBe('kizuna10');
+    expect(nextSelector('mail', [])).toBe('mail-2');
+    expect(nextSelector('kizuna1', ['kizuna2', null, 'kizuna3'])).toBe('kizuna4');
+  });
+});
 
 describe('POST /v1/email/sender/dkim/rotate', () => {
   it('lets owners and admins rotate, and refuses marketers, staff and viewers', async () => {
@@ -109,6 +126,15 @@ describe('POST /v1/email/sender/dkim/rotate', () => {
     expect(nothing.json().error.message).toMatch(/^dkimPendingSelector: no pending DKIM key/);
     const aNow = (await bed.t.app.inject({ url: '/v1/email/sender', headers: a.auth })).json();
     expect(aNow.dkimPendingSelector).toBe('kizuna2');
+    // The pending selector cannot be given to the active key by hand (one name, two records).
+    const taken = await bed.t.app.inject({
+      method: 'PUT',
+      url: '/v1/email/sender',
+      headers: a.auth,
+      payload: { ...senderInput(aNow), dkimSelector: 'kizuna2' },
+    });
+    expect(taken.statusCode).toBe(400);
+    expect(taken.json().error.message).toBe("dkimSelector: is the sender's pending or retired DKIM selector");
     expect((await activate(a.auth)).statusCode).toBe(200);
     const bAfter = (await bed.t.app.inject({ url: '/v1/email/sender', headers: b.auth })).json();
     expect(bAfter.dnsRecords).toEqual(b.sender.dnsRecords);
