@@ -2,8 +2,9 @@
 // owner writes a template with Liquid and sees the live preview fill it in for the sample
 // customer, creates it, reopens it from the list and edits it; a misspelt variable is shown under
 // the body field in Japanese; leaving with unsaved changes is asked about; the fix is saved and
-// the API holds it. On メール設定 「DKIM鍵を更新」 explains what rotation does, and the DKIM record
-// on the page changes to the API's new one. One check in English, and a viewer's read-only editor.
+// the API holds it. On メール設定 「DKIM鍵を更新」 explains that a new key is prepared while the
+// current one signs on; the pending record appears beside the current one, and 「新しい鍵に切り替える」
+// makes it the current record and marks the old one removable. One check in English, and a viewer's read-only editor.
 // axe-core on each screen; 1280×800 screenshots email-editor-*.png.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,22 +160,45 @@ describe('email template editor', () => {
   });
 });
 
+/** Scrolls the DNS record section of this title to the middle of the window (above it: the current record). */
+const centre = (title: string) =>
+  page.getByRole('region', { name: title }).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+
 describe('DKIM rotation', () => {
-  it('explains that mail is signed with the new key at once, and shows the new record', async () => {
-    const value = page.getByRole('textbox', { name: 'DKIM（電子署名の公開鍵） 値' });
-    const before = await value.inputValue();
+  it('prepares a new key beside the current one, shows its record, and switches to it when told', async () => {
+    const current = page.getByRole('textbox', { name: 'DKIM（電子署名の公開鍵） 値' });
+    const before = await current.inputValue();
     expect(before).toMatch(/^v=DKIM1; k=rsa; p=/);
     await page.getByRole('button', { name: 'DKIM鍵を更新' }).click();
-    await page.getByText('更新した直後から、すべてのメールが新しい鍵で署名されます').waitFor();
-    await page.getByText(/ホスト名「kizuna1\._domainkey\.kizuna-coffee\.jp」はそのままで/).waitFor();
+    await page.getByText('新しい鍵を準備します。メールは今の鍵で署名され続けます').waitFor();
+    await page.getByText(/「新しい鍵に切り替える」を押してください/).waitFor();
     await check('email-editor-03-dkim-confirm');
-    await page.getByRole('button', { name: '鍵を更新する' }).click();
-    await page.getByText('上の「DKIM（電子署名の公開鍵）」の値を、DNS に登録し直してください').waitFor();
-    await expect.poll(() => value.inputValue()).not.toBe(before);
-    const sender = await api('GET', '/v1/email/sender');
-    expect(await value.inputValue()).toBe(sender.dnsRecords[0].value);
-    await page.getByRole('heading', { name: 'DKIM 鍵の更新' }).scrollIntoViewIfNeeded();
-    await screenshot(page, 'email-editor-04-dkim-rotated');
+    await page.getByRole('button', { name: '新しい鍵を準備する' }).click();
+    await page.getByText(/上の「DKIM（新しい鍵・切り替え前）」のレコードを DNS に追加し/).waitFor();
+    // The current record is unchanged; the pending one is offered with its own host name.
+    const pendingHost = page.getByRole('textbox', { name: 'DKIM（新しい鍵・切り替え前） ホスト名' });
+    expect(await pendingHost.inputValue()).toBe('kizuna2._domainkey.kizuna-coffee.jp');
+    expect(await current.inputValue()).toBe(before);
+    const pending = await page.getByRole('textbox', { name: 'DKIM（新しい鍵・切り替え前） 値' }).inputValue();
+    const rotated = await api('GET', '/v1/email/sender');
+    expect(rotated.dnsRecords.find((r: { state: string }) => r.state === 'pending').value).toBe(pending);
+
+    await centre('DKIM（新しい鍵・切り替え前）');
+    await check('email-editor-04-dkim-pending');
+    await page.getByRole('button', { name: '新しい鍵に切り替える' }).click();
+    await page.getByText(/「kizuna2\._domainkey\.kizuna-coffee\.jp」のレコードを DNS に追加し/).waitFor();
+    await check('email-editor-05-dkim-activate-confirm');
+    await page.getByRole('button', { name: '切り替える', exact: true }).click();
+    await expect.poll(() => current.inputValue()).toBe(pending);
+    const retired = page.getByRole('textbox', { name: 'DKIM（以前の鍵・数日後に削除できます） 値' });
+    expect(await retired.inputValue()).toBe(before);
+    expect((await api('GET', '/v1/email/sender')).dkimSelector).toBe('kizuna2');
+    // The rotation card's "publish, then switch" note is gone: that step is done.
+    await expect
+      .poll(() => page.getByText(/「新しい鍵に切り替える」を押してください。それまで/).count())
+      .toBe(0);
+    await centre('DKIM（以前の鍵・数日後に削除できます）');
+    await screenshot(page, 'email-editor-06-dkim-switched');
   });
 });
 

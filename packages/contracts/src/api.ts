@@ -4406,12 +4406,18 @@ export interface paths {
                             dkimSelector: string;
                             /** @description the Ed25519 key (RFC 8463), made by `kizuna email dkim --algorithm ed25519`; null: RSA only */
                             dkimEd25519Selector: string | null;
+                            /** @description the RSA key made by a rotation, not signing yet: publish its record, then POST /v1/email/sender/dkim/activate; null: none */
+                            dkimPendingSelector: string | null;
+                            /** @description the RSA key that signed before the last activation; its record can be removed after a few days */
+                            dkimRetiredSelector: string | null;
                             dnsRecords: {
                                 name: string;
                                 /** @enum {string} */
                                 type: "TXT";
                                 value: string;
                                 purpose: string;
+                                /** @description active: keep; pending: publish, then activate; retired: remove after a few days */
+                                state: "active" | "pending" | "retired";
                             }[];
                             /** @description What one message costs through the shop's relay, in yen; the results of campaigns and journeys count it */
                             yenPerMessage: number;
@@ -4463,12 +4469,18 @@ export interface paths {
                             dkimSelector: string;
                             /** @description the Ed25519 key (RFC 8463), made by `kizuna email dkim --algorithm ed25519`; null: RSA only */
                             dkimEd25519Selector: string | null;
+                            /** @description the RSA key made by a rotation, not signing yet: publish its record, then POST /v1/email/sender/dkim/activate; null: none */
+                            dkimPendingSelector: string | null;
+                            /** @description the RSA key that signed before the last activation; its record can be removed after a few days */
+                            dkimRetiredSelector: string | null;
                             dnsRecords: {
                                 name: string;
                                 /** @enum {string} */
                                 type: "TXT";
                                 value: string;
                                 purpose: string;
+                                /** @description active: keep; pending: publish, then activate; retired: remove after a few days */
+                                state: "active" | "pending" | "retired";
                             }[];
                             /** @description What one message costs through the shop's relay, in yen; the results of campaigns and journeys count it */
                             yenPerMessage: number;
@@ -4493,7 +4505,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Make a new DKIM key (as `kizuna email dkim --rotate`): rsa replaces the RSA key under the same selector, and mail is signed with it at once, so publish its record first thing; ed25519 adds or replaces the Ed25519 key (RSA keeps signing beside it) */
+        /** Make a new DKIM key (as `kizuna email dkim --rotate`): rsa makes a pending key under a new selector while the current key keeps signing (publish its record, then activate it); ed25519 adds or replaces the Ed25519 key (RSA keeps signing beside it) */
         post: {
             parameters: {
                 query?: never;
@@ -4528,12 +4540,82 @@ export interface paths {
                             dkimSelector: string;
                             /** @description the Ed25519 key (RFC 8463), made by `kizuna email dkim --algorithm ed25519`; null: RSA only */
                             dkimEd25519Selector: string | null;
+                            /** @description the RSA key made by a rotation, not signing yet: publish its record, then POST /v1/email/sender/dkim/activate; null: none */
+                            dkimPendingSelector: string | null;
+                            /** @description the RSA key that signed before the last activation; its record can be removed after a few days */
+                            dkimRetiredSelector: string | null;
                             dnsRecords: {
                                 name: string;
                                 /** @enum {string} */
                                 type: "TXT";
                                 value: string;
                                 purpose: string;
+                                /** @description active: keep; pending: publish, then activate; retired: remove after a few days */
+                                state: "active" | "pending" | "retired";
+                            }[];
+                            /** @description What one message costs through the shop's relay, in yen; the results of campaigns and journeys count it */
+                            yenPerMessage: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/sender/dkim/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign mail with the pending DKIM key from now on (as `kizuna email dkim --activate`); the previous key is retired: nothing signs with it, its record can be removed after a few days. 409 when no key is pending */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            fromName: string;
+                            fromAddress: string;
+                            replyTo: string | null;
+                            /** @description 送信者の住所 (特定電子メール法) */
+                            postalAddress: string;
+                            /** @description 苦情・問い合わせ先 (phone, email or URL) */
+                            contact: string;
+                            returnDomain: string;
+                            dkimSelector: string;
+                            /** @description the Ed25519 key (RFC 8463), made by `kizuna email dkim --algorithm ed25519`; null: RSA only */
+                            dkimEd25519Selector: string | null;
+                            /** @description the RSA key made by a rotation, not signing yet: publish its record, then POST /v1/email/sender/dkim/activate; null: none */
+                            dkimPendingSelector: string | null;
+                            /** @description the RSA key that signed before the last activation; its record can be removed after a few days */
+                            dkimRetiredSelector: string | null;
+                            dnsRecords: {
+                                name: string;
+                                /** @enum {string} */
+                                type: "TXT";
+                                value: string;
+                                purpose: string;
+                                /** @description active: keep; pending: publish, then activate; retired: remove after a few days */
+                                state: "active" | "pending" | "retired";
                             }[];
                             /** @description What one message costs through the shop's relay, in yen; the results of campaigns and journeys count it */
                             yenPerMessage: number;

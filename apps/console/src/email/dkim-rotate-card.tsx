@@ -1,9 +1,9 @@
 // 「DKIM鍵を更新」: POST /v1/email/sender/dkim/rotate (owners and admins), what
 // `kizuna email dkim --rotate` does. The confirmation says what rotation really does (sender.ts
-// rotateDkimKey): an RSA key is replaced in place under the same selector and every mail is signed
-// with it at once, so the record must be republished straight away (there is no overlap in which
-// the old key keeps signing); an Ed25519 key is added beside RSA, or replaced, while RSA signs on.
-// After it, the page's DNS records (above) show the new value.
+// rotateDkimKey): an RSA rotation prepares a new key under a new selector and mail keeps being
+// signed with the current key until the owner publishes the new record and presses 「新しい鍵に
+// 切り替える」 (dkim-activate-button.tsx, beside the pending record); an Ed25519 key is added beside
+// RSA, or replaced, while RSA signs on. After it, the page's DNS records (above) show the new one.
 import { Alert, App as AntApp, Button, Card, Modal, Radio, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useT } from '../i18n/locale.tsx';
@@ -19,10 +19,14 @@ function Consequence({ sender, algorithm }: { sender: Sender; algorithm: DkimAlg
   if (algorithm === 'rsa')
     return (
       <Alert
-        type="warning"
+        type="info"
         showIcon
         title={t('rotate.rsaTitle')}
-        description={t('rotate.rsaBody', { host: `${sender.dkimSelector}._domainkey.${domain}` })}
+        description={
+          sender.dkimPendingSelector
+            ? t('rotate.rsaPendingBody', { host: `${sender.dkimPendingSelector}._domainkey.${domain}` })
+            : t('rotate.rsaBody', { host: `${sender.dkimSelector}._domainkey.${domain}` })
+        }
       />
     );
   if (!sender.dkimEd25519Selector)
@@ -64,18 +68,16 @@ export function DkimRotateCard({ sender }: { sender: Sender }) {
       message.error(t('rotateFailed', { reason: (error as Error).message }));
     }
   };
-  const record = t(done?.algorithm === 'ed25519' ? 'record.dkimEd25519' : 'record.dkim');
+  const record = t(done?.algorithm === 'ed25519' ? 'record.dkimEd25519' : 'record.dkimPending');
+  const next =
+    done?.algorithm === 'rsa' ? 'rotatedNextPending' : done?.added ? 'rotatedNextNew' : 'rotatedNext';
   return (
     <Card title={<CardTitle>{t('rotateTitle')}</CardTitle>}>
       <Space direction="vertical" size="middle" style={{ width: '100%' }}>
         <Typography.Paragraph style={{ margin: 0 }}>{t('rotateIntro')}</Typography.Paragraph>
-        {done && (
-          <Alert
-            type="success"
-            showIcon
-            title={t('rotated')}
-            description={t(done.added ? 'rotatedNextNew' : 'rotatedNext', { record })}
-          />
+        {/* An RSA rotation's next step is done once its key is switched to (it is no longer pending). */}
+        {done && (done.algorithm !== 'rsa' || sender.dkimPendingSelector) && (
+          <Alert type="success" showIcon title={t('rotated')} description={t(next, { record })} />
         )}
         <div>
           <Button onClick={() => setOpen(true)}>{t('rotateButton')}</Button>
@@ -84,8 +86,7 @@ export function DkimRotateCard({ sender }: { sender: Sender }) {
       <Modal
         open={open}
         title={t('rotateConfirmTitle')}
-        okText={t('rotateOk')}
-        okButtonProps={{ danger: algorithm === 'rsa' }}
+        okText={t(algorithm === 'rsa' ? 'rotateOkRsa' : 'rotateOk')}
         cancelText={t('cancel')}
         confirmLoading={rotate.isPending}
         onOk={onOk}

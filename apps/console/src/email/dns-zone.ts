@@ -5,15 +5,19 @@ interface DnsRecord {
   name: string;
   value: string;
   purpose: string;
+  /** active, pending (a rotated key not signing yet) or retired (to remove after a few days). */
+  state?: string;
 }
 
-export type Kind = 'dkim' | 'dkimEd25519' | 'spf' | 'dmarc';
+export type Kind = 'dkim' | 'dkimPending' | 'dkimRetired' | 'dkimEd25519' | 'spf' | 'dmarc';
 
 /** Which record it is, from what it holds (the API's `purpose` is one bilingual sentence). */
 export function recordKind(record: DnsRecord): Kind {
   if (record.name.startsWith('_dmarc.')) return 'dmarc';
   if (record.value.startsWith('v=spf1')) return 'spf';
-  return /\bk=ed25519\b/.test(record.value) ? 'dkimEd25519' : 'dkim';
+  if (/\bk=ed25519\b/.test(record.value)) return 'dkimEd25519';
+  if (record.state === 'pending') return 'dkimPending';
+  return record.state === 'retired' ? 'dkimRetired' : 'dkim';
 }
 
 /** A TXT string is at most 255 bytes; longer values are split (as the server's `splitTxt`). */

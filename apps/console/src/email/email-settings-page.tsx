@@ -6,6 +6,7 @@ import { EmptyState, ErrorState, Loading } from '../app/states.tsx';
 import { useSession } from '../auth/session.tsx';
 import { useT } from '../i18n/locale.tsx';
 import { PageTheme } from '../team/page-theme.tsx';
+import { DkimActivateButton } from './dkim-activate-button.tsx';
 import { DkimRotateCard } from './dkim-rotate-card.tsx';
 import { DnsRecordsCard } from './dns-records.tsx';
 import { emailMessages } from './messages.ts';
@@ -44,7 +45,11 @@ function EmailSettingsContent() {
           )}
           {(editable || sender.data) && <SenderFormCard sender={sender.data} />}
           {sender.data && (
-            <DnsRecordsCard records={sender.data.dnsRecords} domain={domainOf(sender.data.fromAddress)} />
+            <DnsRecordsCard
+              records={sender.data.dnsRecords}
+              domain={domainOf(sender.data.fromAddress)}
+              pendingAction={editable && <DkimActivateButton sender={sender.data} />}
+            />
           )}
           {editable && sender.data && <DkimRotateCard sender={sender.data} />}
           {editable && <TestSendCard hasSender={sender.data !== null} />}

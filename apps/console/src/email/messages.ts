@@ -53,6 +53,12 @@ export const emailMessages = defineMessages(
     'record.dkimHelp':
       'メールが本当にこのドメインから送られ、途中で書き換えられていないことを受信側が確かめるための鍵です。',
     'record.dkimEd25519': 'DKIM（Ed25519 の公開鍵、RSA と併用）',
+    'record.dkimPending': 'DKIM（新しい鍵・切り替え前）',
+    'record.dkimPendingHelp':
+      '「DKIM鍵を更新」で準備した新しい鍵です。今の DKIM のレコードは消さずに、このレコードを DNS に追加してください。反映されたら（数時間〜1日ほど）「新しい鍵に切り替える」を押します。それまでメールは今の鍵で署名されます。',
+    'record.dkimRetired': 'DKIM（以前の鍵・数日後に削除できます）',
+    'record.dkimRetiredHelp':
+      '切り替える前に使っていた鍵です。切り替え前に送ったメールがまだ配送中のことがあり、その確認に使われます。数日たってから DNS から削除してください。',
     'record.spf': 'SPF（送信を許可するサーバー）',
     'record.spfHelp':
       'すでに SPF（v=spf1 …）がある場合は新しく追加せず、1つにまとめてください。配信サービス（SendGrid など）を使う場合は、その会社が案内する include: を加えます。',
@@ -80,12 +86,14 @@ export const emailMessages = defineMessages(
     rotateButton: 'DKIM鍵を更新',
     rotateConfirmTitle: 'DKIM 鍵を更新しますか？',
     rotateAlgorithm: '鍵の種類',
-    'algo.rsa': 'RSA（いまの鍵を置き換える）',
+    'algo.rsa': 'RSA（新しい鍵を準備し、DNS に登録してから切り替える）',
     'algo.ed25519Add': 'Ed25519（RSA に加えて2つ目の署名を付ける）',
     'algo.ed25519Replace': 'Ed25519（いまの Ed25519 の鍵を置き換える）',
-    'rotate.rsaTitle': '更新した直後から、すべてのメールが新しい鍵で署名されます',
+    'rotate.rsaTitle': '新しい鍵を準備します。メールは今の鍵で署名され続けます',
     'rotate.rsaBody':
-      '古い鍵はすぐに削除され、新旧の鍵を併用する期間はありません。ホスト名「{host}」はそのままで、値だけが変わります。DNS のこの値を新しいものに書き換えて反映されるまで（数分〜数時間）、受信側では DKIM の確認に失敗し、迷惑メールと判定されやすくなります。配信の予定がない時間に更新し、すぐに DNS を書き換えてください。',
+      '新しい鍵は今の鍵（{host}）とは別のホスト名で作られ、「DNS に登録するレコード」に表示されます。そのレコードを DNS に追加し、反映されたら（数時間〜1日ほど）「新しい鍵に切り替える」を押してください。切り替えるまでメールはこれまでどおり今の鍵で署名されるので、配信への影響はありません。',
+    'rotate.rsaPendingBody':
+      '準備中の新しい鍵（{host}）を作り直します。ホスト名はそのままで値が変わるので、すでに DNS に登録していた場合は値を書き換えてください。切り替えるまでメールは今の鍵で署名され続けます。',
     'rotate.ed25519AddTitle': 'Ed25519 の鍵を追加します',
     'rotate.ed25519AddBody':
       'RSA の鍵はそのまま使われ、メールには RSA と Ed25519 の2つの署名が付きます。新しく表示されるレコードを DNS に登録するまで Ed25519 の署名は確認できませんが、RSA の署名で確認されるため、配信への影響はほとんどありません。',
@@ -93,10 +101,21 @@ export const emailMessages = defineMessages(
     'rotate.ed25519ReplaceBody':
       '古い Ed25519 の鍵はすぐに削除されます。DNS の「{host}」の値を書き換えるまで Ed25519 の署名は確認に失敗しますが、RSA の署名はそのまま確認されるため、配信への影響はほとんどありません。',
     rotateOk: '鍵を更新する',
+    rotateOkRsa: '新しい鍵を準備する',
     cancel: 'キャンセル',
     rotated: '新しい DKIM 鍵を作りました',
     rotatedNext: '上の「{record}」の値を、DNS に登録し直してください（ホスト名は変わりません）。',
     rotatedNextNew: '上に増えた「{record}」のレコードを、DNS に追加してください。',
+    rotatedNextPending:
+      '上の「{record}」のレコードを DNS に追加し、反映されたら「新しい鍵に切り替える」を押してください。それまでメールは今の鍵で署名されます。',
+    activateButton: '新しい鍵に切り替える',
+    activateConfirmTitle: '新しい鍵に切り替えますか？',
+    activateWarnTitle: '切り替えた直後から、すべてのメールが新しい鍵で署名されます',
+    activateBody:
+      '「{host}」のレコードを DNS に追加し、反映されたことを確かめてから切り替えてください。反映される前に切り替えると、受信側で DKIM の確認に失敗し、迷惑メールと判定されやすくなります。以前の鍵（{old}）のレコードは、配送中のメールの確認に使われるので、数日たってから削除してください。',
+    activateOk: '切り替える',
+    activated: '新しい鍵に切り替えました',
+    activateFailed: '切り替えられませんでした：{reason}',
     rotateFailed: '更新できませんでした：{reason}',
   },
   {
@@ -151,6 +170,12 @@ export const emailMessages = defineMessages(
     'record.dkimHelp':
       'Lets receivers check that the mail really comes from this domain and was not changed on the way.',
     'record.dkimEd25519': 'DKIM (Ed25519 public key, beside RSA)',
+    'record.dkimPending': 'DKIM (new key, not in use yet)',
+    'record.dkimPendingHelp':
+      'The new key made by "Renew the DKIM key". Add this record to DNS and keep the current DKIM record. Once it has spread (a few hours to a day), press "Switch to the new key". Until then mail is signed with the current key.',
+    'record.dkimRetired': 'DKIM (previous key, can be removed after a few days)',
+    'record.dkimRetiredHelp':
+      'The key used before the switch. Mail sent before it may still be on its way and is verified with this record. Remove it from DNS after a few days.',
     'record.spf': 'SPF (servers allowed to send)',
     'record.spfHelp':
       'If the domain already has an SPF record (v=spf1 …), merge into it instead of adding a second one. With a sending service (SendGrid, …), add the include: it gives you.',
@@ -179,12 +204,14 @@ export const emailMessages = defineMessages(
     rotateButton: 'Renew the DKIM key',
     rotateConfirmTitle: 'Renew the DKIM key?',
     rotateAlgorithm: 'Key type',
-    'algo.rsa': 'RSA (replace the current key)',
+    'algo.rsa': 'RSA (prepare a new key; switch after publishing it)',
     'algo.ed25519Add': 'Ed25519 (add a second signature beside RSA)',
     'algo.ed25519Replace': 'Ed25519 (replace the current Ed25519 key)',
-    'rotate.rsaTitle': 'From the moment you renew it, every email is signed with the new key',
+    'rotate.rsaTitle': 'A new key is prepared; mail keeps being signed with the current key',
     'rotate.rsaBody':
-      'The old key is deleted at once; there is no period where both keys work. The host name "{host}" stays; only its value changes. Until you replace the value in DNS and the change has spread (minutes to hours), receivers cannot verify DKIM and are more likely to treat your mail as spam. Renew it when no mail is scheduled, and update DNS right away.',
+      'The new key gets a host name of its own, beside the current key ({host}), and appears under "DNS records to publish". Add that record to DNS; once it has spread (a few hours to a day), press "Switch to the new key". Until then mail is signed with the current key as before, so delivery is not affected.',
+    'rotate.rsaPendingBody':
+      'The new key being prepared ({host}) is made again. Its host name stays and its value changes: if you already added it to DNS, replace the value. Mail keeps being signed with the current key until you switch.',
     'rotate.ed25519AddTitle': 'An Ed25519 key is added',
     'rotate.ed25519AddBody':
       'The RSA key stays, and each email carries both an RSA and an Ed25519 signature. Until you publish the new record in DNS the Ed25519 signature cannot be verified, but the RSA signature still is, so delivery is hardly affected.',
@@ -192,10 +219,21 @@ export const emailMessages = defineMessages(
     'rotate.ed25519ReplaceBody':
       'The old Ed25519 key is deleted at once. Until you replace the value of "{host}" in DNS the Ed25519 signature fails, but the RSA signature is still verified, so delivery is hardly affected.',
     rotateOk: 'Renew the key',
+    rotateOkRsa: 'Prepare a new key',
     cancel: 'Cancel',
     rotated: 'A new DKIM key was made',
     rotatedNext: 'Publish the new value of "{record}" above in DNS (the host name is unchanged).',
     rotatedNextNew: 'Add the new "{record}" record above to DNS.',
+    rotatedNextPending:
+      'Add the "{record}" record above to DNS; once it has spread, press "Switch to the new key". Until then mail is signed with the current key.',
+    activateButton: 'Switch to the new key',
+    activateConfirmTitle: 'Switch to the new key?',
+    activateWarnTitle: 'From the moment you switch, every email is signed with the new key',
+    activateBody:
+      'Add the "{host}" record to DNS and make sure it has spread before you switch. If you switch before that, receivers cannot verify DKIM and are more likely to treat your mail as spam. Keep the previous key\'s record ({old}) for a few days: mail on its way is verified with it.',
+    activateOk: 'Switch',
+    activated: 'Switched to the new key',
+    activateFailed: 'Could not switch: {reason}',
     rotateFailed: 'Could not renew the key: {reason}',
   },
 );

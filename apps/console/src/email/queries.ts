@@ -124,3 +124,13 @@ export function useRotateDkim() {
     onSuccess: (sender) => client.setQueryData(['ws', ws, 'email', 'sender'], sender),
   });
 }
+
+/** Signs with the pending DKIM key from now on (as `kizuna email dkim --activate`); 409 when none is pending. */
+export function useActivateDkim() {
+  const ws = useWorkspaceId();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async () => unwrap(await api.POST('/v1/email/sender/dkim/activate')),
+    onSuccess: (sender) => client.setQueryData(['ws', ws, 'email', 'sender'], sender),
+  });
+}

@@ -14,7 +14,7 @@ export const emailCapability: Capability = {
     {
       command: 'email',
       usage: `email dkim|test         email sender setup: DNS records (DKIM, SPF, DMARC), a test mail
-                          (kizuna email dkim [--rotate] [--workspace ID]; kizuna email test --to ADDRESS)`,
+                          (kizuna email dkim [--rotate|--activate] [--workspace ID]; kizuna email test --to ADDRESS)`,
       run: async (args) => (await import('./email-cli.ts')).runEmailCli(args),
     },
   ],

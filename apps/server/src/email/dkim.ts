@@ -40,6 +40,27 @@ export interface DnsRecord {
   value: string;
   /** What the record does, in Japanese then English. */
   purpose: string;
+  /**
+   * `active`: in use, keep it; `pending`: a rotated DKIM key to publish before activating it;
+   * `retired`: the DKIM key that signed before the last activation, to remove after a few days.
+   */
+  state: 'active' | 'pending' | 'retired';
+}
+
+/**
+ * The selector for a rotated RSA key: the current one's trailing number plus one (`kizuna1` →
+ * `kizuna2`), or `-2` added when it has none (`mail` → `mail-2`), skipping any selector in `taken`.
+ *
+ * @example
+ * nextSelector('kizuna9', ['kizuna9']) // 'kizuna10'
+ */
+export function nextSelector(current: string, taken: (string | null)[]): string {
+  const match = /^(.*?)(\d+)$/.exec(current);
+  const stem = match ? match[1]! : `${current}-`;
+  let n = match ? Number(match[2]) + 1 : 2;
+  const name = () => `${stem}${n}`.slice(-63).replace(/^-+/, '');
+  while (name() === current || taken.includes(name())) n++;
+  return name();
 }
 
 /**
@@ -58,7 +79,38 @@ export function dnsRecords(input: {
   publicKey: string;
   /** The sender's Ed25519 key, if it has one: a second DKIM record, k=ed25519. */
   ed25519?: { selector: string; publicKey: string } | undefined;
+  /** The rotated RSA key waiting to be published and activated. */
+  pending?: { selector: string; publicKey: string } | undefined;
+  /** The RSA key that signed before the last activation. */
+  retired?: { selector: string; publicKey: string } | undefined;
 }): DnsRecord[] {
+  const rsa = (key: { selector: string; publicKey: string }, state: DnsRecord['state'], purpose: string) => ({
+    name: `${key.selector}._domainkey.${input.domain}`,
+    type: 'TXT' as const,
+    value: `v=DKIM1; k=rsa; p=${key.publicKey}`,
+    purpose,
+    state,
+  });
+  const rotation: DnsRecord[] = [
+    ...(input.pending
+      ? [
+          rsa(
+            input.pending,
+            'pending',
+            'DKIM 新しい鍵（登録してから「新しい鍵に切り替える」。それまでは今の鍵で署名） / New DKIM key (publish it, then activate it; mail is signed with the current key until then)',
+          ),
+        ]
+      : []),
+    ...(input.retired
+      ? [
+          rsa(
+            input.retired,
+            'retired',
+            'DKIM 以前の鍵（数日後に削除できます。配送中のメールの確認に使われます） / Previous DKIM key (can be removed after a few days; mail in transit is verified with it)',
+          ),
+        ]
+      : []),
+  ];
   const ed25519: DnsRecord[] = input.ed25519
     ? [
         {
@@ -66,16 +118,13 @@ export function dnsRecords(input: {
           type: 'TXT',
           value: `v=DKIM1; k=ed25519; p=${input.ed25519.publicKey}`,
           purpose: 'DKIM 署名の公開鍵（Ed25519、RSA と併用） / DKIM public key (Ed25519, beside RSA)',
+          state: 'active',
         },
       ]
     : [];
   return [
-    {
-      name: `${input.selector}._domainkey.${input.domain}`,
-      type: 'TXT',
-      value: `v=DKIM1; k=rsa; p=${input.publicKey}`,
-      purpose: 'DKIM 署名の公開鍵 / DKIM public key',
-    },
+    rsa(input, 'active', 'DKIM 署名の公開鍵 / DKIM public key'),
+    ...rotation,
     ...ed25519,
     {
       name: input.returnDomain,
@@ -83,12 +132,14 @@ export function dnsRecords(input: {
       value: 'v=spf1 a mx ~all',
       purpose:
         'SPF: 送信元サーバを許可（中継サービスの include: を追加） / SPF: allow your sending servers (add your relay’s include:)',
+      state: 'active',
     },
     {
       name: `_dmarc.${input.domain}`,
       type: 'TXT',
       value: `v=DMARC1; p=none; rua=mailto:dmarc@${input.domain}; adkim=r; aspf=r`,
       purpose: 'DMARC（まず p=none で監視） / DMARC (start with p=none and monitor)',
+      state: 'active',
     },
   ];
 }

@@ -1,4 +1,4 @@
-// `kizuna email dkim [--rotate] [--algorithm rsa|ed25519]` prints the DNS records to publish; `kizuna email test --to A`
+// `kizuna email dkim [--rotate|--activate] [--algorithm rsa|ed25519]` prints the DNS records to publish; `kizuna email test --to A`
 // sends a test mail. Exit codes: 0 done, 1 failed (the reason is printed), 2 usage.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
@@ -7,17 +7,19 @@ import { migrate } from '../db/migrate.ts';
 import { openConfiguredDatabase } from '../db/open-database.ts';
 import { createSecretBox, loadOrCreateKeyFile } from '../shared/secret-box.ts';
 import { type DkimAlgorithm, splitTxt } from './dkim.ts';
-import { getSender, rotateDkimKey, type SenderView } from './sender.ts';
+import { activateDkimKey, getSender, rotateDkimKey, type SenderView } from './sender.ts';
 import { closeSmtpTransports } from './smtp-transport.ts';
 import { sendTestEmail } from './test-send.ts';
 
-const USAGE = `usage: kizuna email dkim [--rotate] [--algorithm rsa|ed25519] [--workspace ID]
+const USAGE = `usage: kizuna email dkim [--rotate|--activate] [--algorithm rsa|ed25519] [--workspace ID]
        kizuna email test --to ADDRESS [--workspace ID]
 
   dkim    print the DNS records to publish: DKIM (the sender's public keys), SPF and DMARC
-          (--rotate makes a new DKIM key first; publish it before sending.
+          (--rotate makes a new RSA key under a new selector, pending: mail is still signed
+          with the current key; publish the pending record, then --activate signs with it, and
+          the previous record can be removed after a few days.
           --algorithm ed25519 gives the sender an Ed25519 key (RFC 8463) beside its RSA key,
-          or with --rotate a new one; mail is then signed with both)
+          or with --rotate a new one in place; mail is then signed with both)
   test    send a test mail from the workspace's sender through KIZUNA_SMTP_URL`;
 
 /** The records as a zone-file operator pastes them, each with what it is for. */
@@ -37,6 +39,7 @@ export async function runEmailCli(argv: string[]): Promise<number> {
     typeof parseArgs<{
       options: {
         rotate: { type: 'boolean' };
+        activate: { type: 'boolean' };
         algorithm: { type: 'string' };
         to: { type: 'string' };
         workspace: { type: 'string' };
@@ -49,6 +52,7 @@ export async function runEmailCli(argv: string[]): Promise<number> {
       args: argv,
       options: {
         rotate: { type: 'boolean' },
+        activate: { type: 'boolean' },
         algorithm: { type: 'string' },
         to: { type: 'string' },
         workspace: { type: 'string' },
@@ -62,6 +66,10 @@ export async function runEmailCli(argv: string[]): Promise<number> {
   const [command] = parsed.positionals;
   if ((command !== 'dkim' && command !== 'test') || (command === 'test' && !parsed.values.to)) {
     console.error(USAGE);
+    return 2;
+  }
+  if (parsed.values.activate && (parsed.values.rotate || parsed.values.algorithm)) {
+    console.error(`kizuna email: --activate goes alone (it activates the pending RSA key)\n\n${USAGE}`);
     return 2;
   }
   const algorithm = parsed.values.algorithm ?? 'rsa';
@@ -81,7 +89,9 @@ export async function runEmailCli(argv: string[]): Promise<number> {
     await migrate(database);
     const workspaceId = await pickWorkspace(database.db, parsed.values.workspace);
     if (command === 'dkim') {
-      const sender = await dkimKeyFor(database.db, secrets, workspaceId, algorithm, parsed.values.rotate);
+      const sender = parsed.values.activate
+        ? await activateDkimKey(database.db, workspaceId)
+        : await dkimKeyFor(database.db, secrets, workspaceId, algorithm, parsed.values.rotate);
       console.log(formatDnsRecords(sender));
       return 0;
     }

@@ -4,7 +4,7 @@ import { principalOf } from '../http/auth.ts';
 import type { App, RouteDeps } from '../http/route-deps.ts';
 import { createEmailSend, getEmailSend, listEmailMessages } from './email-sends.ts';
 import { registerPublicEmailRoutes } from './public-routes.ts';
-import { getSender, putSender, rotateDkimKey } from './sender.ts';
+import { activateDkimKey, getSender, putSender, rotateDkimKey } from './sender.ts';
 import { registerTemplateRoutes } from './template-routes.ts';
 import { sendTestEmail } from './test-send.ts';
 
@@ -24,8 +24,24 @@ const Sender = Type.Object({
     description:
       'the Ed25519 key (RFC 8463), made by `kizuna email dkim --algorithm ed25519`; null: RSA only',
   }),
+  dkimPendingSelector: Type.Union([Str(63), Type.Null()], {
+    description:
+      'the RSA key made by a rotation, not signing yet: publish its record, then POST /v1/email/sender/dkim/activate; null: none',
+  }),
+  dkimRetiredSelector: Type.Union([Str(63), Type.Null()], {
+    description:
+      'the RSA key that signed before the last activation; its record can be removed after a few days',
+  }),
   dnsRecords: Type.Array(
-    Type.Object({ name: Str(300), type: Type.Literal('TXT'), value: Str(2000), purpose: Str(300) }),
+    Type.Object({
+      name: Str(300),
+      type: Type.Literal('TXT'),
+      value: Str(2000),
+      purpose: Str(300),
+      state: Type.Union([Type.Literal('active'), Type.Literal('pending'), Type.Literal('retired')], {
+        description: 'active: keep; pending: publish, then activate; retired: remove after a few days',
+      }),
+    }),
   ),
   yenPerMessage: Type.Number({
     description:
@@ -108,7 +124,7 @@ export function registerEmailRoutes(app: App, deps: RouteDeps): void {
       schema: {
         tags,
         summary:
-          'Make a new DKIM key (as `kizuna email dkim --rotate`): rsa replaces the RSA key under the same selector, and mail is signed with it at once, so publish its record first thing; ed25519 adds or replaces the Ed25519 key (RSA keeps signing beside it)',
+          'Make a new DKIM key (as `kizuna email dkim --rotate`): rsa makes a pending key under a new selector while the current key keeps signing (publish its record, then activate it); ed25519 adds or replaces the Ed25519 key (RSA keeps signing beside it)',
         body: Type.Object(
           { algorithm: Type.Union([Type.Literal('rsa'), Type.Literal('ed25519')]) },
           { additionalProperties: false },
@@ -117,6 +133,19 @@ export function registerEmailRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => rotateDkimKey(db, secrets, principalOf(request).workspaceId, request.body.algorithm),
+  );
+  app.post(
+    '/v1/email/sender/dkim/activate',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Sign mail with the pending DKIM key from now on (as `kizuna email dkim --activate`); the previous key is retired: nothing signs with it, its record can be removed after a few days. 409 when no key is pending',
+        response: { 200: Sender },
+      },
+    },
+    async (request) => activateDkimKey(db, principalOf(request).workspaceId),
   );
   app.post(
     '/v1/email/sends',

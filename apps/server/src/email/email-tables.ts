@@ -1,4 +1,4 @@
-// Kysely's view of the email tables (migrations/0028_email.sql, 0030_email_dkim_ed25519.sql), added to DB by module augmentation.
+// Kysely's view of the email tables (migrations/0028_email.sql, 0030_email_dkim_ed25519.sql, 0042_dkimpending_pending_key.sql), added to DB by module augmentation.
 import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -26,6 +26,14 @@ export interface EmailSenderTable {
   dkim_ed25519_private_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   /** The raw 32-byte public key, base64 (RFC 8463 section 4), the k=ed25519 record's p=. */
   dkim_ed25519_public: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The RSA key made by a rotation, published but not yet signing (0042): all three set, or none. */
+  dkim_pending_selector: ColumnType<string | null, string | null | undefined, string | null>;
+  dkim_pending_private_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  dkim_pending_public: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The RSA key that signed before the last activation (0042): its record only; no private key. */
+  dkim_retired_selector: ColumnType<string | null, string | null | undefined, string | null>;
+  dkim_retired_public: ColumnType<string | null, string | null | undefined, string | null>;
+  dkim_retired_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   token_key_sealed: string;
   /** What one message costs through the shop's relay (0040); numeric, read as a string. */
   yen_per_message: ColumnType<string, string | number | undefined, string | number>;

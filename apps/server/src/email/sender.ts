@@ -2,10 +2,17 @@
 import { createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { type FieldProblem, invalid, notFound } from '../shared/domain-error.ts';
+import { DomainError, type FieldProblem, invalid, notFound } from '../shared/domain-error.ts';
 import { isEmailAddress as isAddress } from '../shared/email.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
-import { type DkimAlgorithm, type DnsRecord, dnsRecords, ED25519_SELECTOR, generateDkimKey } from './dkim.ts';
+import {
+  type DkimAlgorithm,
+  type DnsRecord,
+  dnsRecords,
+  ED25519_SELECTOR,
+  generateDkimKey,
+  nextSelector,
+} from './dkim.ts';
 import './email-tables.ts';
 
 export interface SenderInput {
@@ -34,7 +41,11 @@ export interface SenderView {
   dkimSelector: string;
   /** The selector of the sender's Ed25519 key (RFC 8463), or null: RSA only. */
   dkimEd25519Selector: string | null;
-  /** The records to publish in DNS: DKIM (RSA, and Ed25519 if made), SPF, DMARC. */
+  /** The selector of the RSA key made by a rotation and not yet signing (publish it, then activate), or null. */
+  dkimPendingSelector: string | null;
+  /** The selector of the RSA key that signed before the last activation: its record can go after a few days. */
+  dkimRetiredSelector: string | null;
+  /** The records to publish in DNS: DKIM (RSA, pending and retired RSA, Ed25519 if made), SPF, DMARC. */
   dnsRecords: DnsRecord[];
   /** What one message costs through the shop's relay, in yen (results count it as the email's cost). */
   yenPerMessage: number;
@@ -107,6 +118,8 @@ function view(row: Awaited<ReturnType<typeof readSenderRow>> & object): SenderVi
     returnDomain: row.return_domain,
     dkimSelector: row.dkim_selector,
     dkimEd25519Selector: row.dkim_ed25519_selector,
+    dkimPendingSelector: row.dkim_pending_selector,
+    dkimRetiredSelector: row.dkim_retired_selector,
     dnsRecords: dnsRecords({
       domain: domainOf(row.from_address),
       returnDomain: row.return_domain,
@@ -115,6 +128,14 @@ function view(row: Awaited<ReturnType<typeof readSenderRow>> & object): SenderVi
       ed25519:
         row.dkim_ed25519_selector && row.dkim_ed25519_public
           ? { selector: row.dkim_ed25519_selector, publicKey: row.dkim_ed25519_public }
+          : undefined,
+      pending:
+        row.dkim_pending_selector && row.dkim_pending_public
+          ? { selector: row.dkim_pending_selector, publicKey: row.dkim_pending_public }
+          : undefined,
+      retired:
+        row.dkim_retired_selector && row.dkim_retired_public
+          ? { selector: row.dkim_retired_selector, publicKey: row.dkim_retired_public }
           : undefined,
     }),
     yenPerMessage: Number(row.yen_per_message),
@@ -146,6 +167,12 @@ export async function putSender(
   const current = await readSenderRow(db, workspaceId);
   if (input.dkimSelector && input.dkimSelector === current?.dkim_ed25519_selector)
     throw invalid([{ path: 'dkimSelector', message: "is the sender's Ed25519 selector; choose another" }]);
+  if (
+    input.dkimSelector &&
+    input.dkimSelector !== current?.dkim_selector &&
+    [current?.dkim_pending_selector, current?.dkim_retired_selector].includes(input.dkimSelector)
+  )
+    throw invalid([{ path: 'dkimSelector', message: "is the sender's pending or retired DKIM selector" }]);
   const settings = {
     from_name: input.fromName.trim(),
     from_address: input.fromAddress,
@@ -181,9 +208,12 @@ export async function putSender(
 }
 
 /**
- * Makes a new DKIM key of the algorithm (publish the new record before mail goes out with it):
- * RSA replaces the sender's RSA key; Ed25519 adds the sender's Ed25519 key (selector
- * `kizuna-ed25519`, or `kizuna-ed25519-2` if the RSA key has that one) or replaces it.
+ * Makes a new DKIM key of the algorithm. RSA makes a **pending** key under the next selector
+ * (`kizuna1` → `kizuna2`; a second rotation before activation replaces the pending key under the
+ * same pending selector) and the current key keeps signing: publish the pending record, then
+ * `activateDkimKey`. Ed25519 adds the sender's Ed25519 key (selector `kizuna-ed25519`, or
+ * `kizuna-ed25519-2` if the RSA key has that one) or replaces it in place: the RSA signature
+ * carries DKIM (and DMARC) while the new Ed25519 record spreads.
  */
 export async function rotateDkimKey(
   db: Kysely<DB>,
@@ -191,12 +221,20 @@ export async function rotateDkimKey(
   workspaceId: string,
   algorithm: DkimAlgorithm = 'rsa',
 ): Promise<SenderView> {
+  const current = await readSenderRow(db, workspaceId);
+  if (!current) throw notFound('email sender');
   const key = generateDkimKey(algorithm);
+  const taken = [current.dkim_selector, current.dkim_ed25519_selector, current.dkim_retired_selector];
   const row = await db
     .updateTable('email_sender')
     .set(
       algorithm === 'rsa'
-        ? { dkim_private_sealed: secrets.seal(key.privateKeyPem), dkim_public: key.publicKey }
+        ? {
+            dkim_pending_selector:
+              current.dkim_pending_selector ?? nextSelector(current.dkim_selector, taken),
+            dkim_pending_private_sealed: secrets.seal(key.privateKeyPem),
+            dkim_pending_public: key.publicKey,
+          }
         : {
             dkim_ed25519_selector: sql<string>`coalesce(dkim_ed25519_selector,
               case when dkim_selector = ${ED25519_SELECTOR} then ${`${ED25519_SELECTOR}-2`} else ${ED25519_SELECTOR} end)`,
@@ -207,9 +245,50 @@ export async function rotateDkimKey(
     // A record's own timestamp (the database's clock), not business time.
     .set({ updated_at: sql<Date>`now()` })
     .where('workspace_id', '=', workspaceId)
+    // The selector was chosen from this row: a concurrent PUT that changed it makes this miss.
+    .where('dkim_selector', '=', current.dkim_selector)
     .returning('id')
     .executeTakeFirst();
-  if (!row) throw notFound('email sender');
+  if (!row) throw new DomainError('conflict', 'email sender: changed during the rotation; try again');
+  return getSender(db, workspaceId);
+}
+
+/**
+ * Makes the pending RSA key the signing key, in one statement. The key that signed until now
+ * becomes the retired key: its private half is dropped (nothing signs with it again) and its
+ * record stays listed until the next activation, because mail it signed may still be in transit.
+ * A send already under way keeps the key it opened with (its record is the retired one, still
+ * published). `conflict` (reason `no_pending_dkim_key`) when there is nothing to activate.
+ */
+export async function activateDkimKey(db: Kysely<DB>, workspaceId: string): Promise<SenderView> {
+  const row = await db
+    .updateTable('email_sender')
+    .set({
+      // Every right-hand side reads the row as it was before this update.
+      dkim_retired_selector: sql<string>`dkim_selector`,
+      dkim_retired_public: sql<string>`dkim_public`,
+      dkim_retired_at: sql<Date>`now()`,
+      dkim_selector: sql<string>`dkim_pending_selector`,
+      dkim_private_sealed: sql<string>`dkim_pending_private_sealed`,
+      dkim_public: sql<string>`dkim_pending_public`,
+      dkim_pending_selector: null,
+      dkim_pending_private_sealed: null,
+      dkim_pending_public: null,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('workspace_id', '=', workspaceId)
+    .where('dkim_pending_selector', 'is not', null)
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) {
+    await getSender(db, workspaceId); // not_found when there is no sender at all
+    throw new DomainError(
+      'conflict',
+      'dkimPendingSelector: no pending DKIM key to activate; make one first (POST /v1/email/sender/dkim/rotate)',
+      [{ path: 'dkimPendingSelector', message: 'no pending DKIM key' }],
+      { reason: 'no_pending_dkim_key' },
+    );
+  }
   return getSender(db, workspaceId);
 }
 
