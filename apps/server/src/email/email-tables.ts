@@ -1,4 +1,4 @@
-// Kysely's view of the email tables (migrations/0028_email.sql, 0030_email_dkim_ed25519.sql, 0042_dkimpending_pending_key.sql), added to DB by module augmentation.
+// Kysely's view of the email tables (migrations/0028_email.sql, 0030_email_dkim_ed25519.sql, 0042_dkim_pending_key.sql), added to DB by module augmentation.
 import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
