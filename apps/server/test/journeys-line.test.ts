@@ -130,6 +130,9 @@ describe('friend-add welcome (友だち追加ウェルカム)', () => {
     expect((await tick(db, ws, clock.now(), bed.jobs)).steps).toBe(0);
     clock.setTo(jst('2026-11-05T10:00:00'));
     expect((await tick(db, ws, clock.now(), bed.jobs)).steps).toBe(2); // tips, then the wait to day 7
+    // Four days pass before the reminder: the tips' delivery (its own job) is done by then. Without
+    // this wait the two sends' jobs could deliver in either order on a loaded machine.
+    await until(() => texts(browser.userId).length === 2, 'the tips delivered', { timeoutMs: 30_000 });
     clock.setTo(jst('2026-11-09T10:00:00'));
     expect((await tick(db, ws, clock.now(), bed.jobs)).steps).toBe(2); // reminder, exit
 

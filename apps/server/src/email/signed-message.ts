@@ -2,9 +2,10 @@
 //
 // nodemailer's SMTP transport signs a message while it sends it, but its DKIM signer reads the
 // whole message (the body hash comes first) before a byte goes out. Kizuna builds the message
-// (nodemailer's MailComposer, CRLF line ends as the SMTP client sends them), signs it itself
-// (dkim-signature.ts: RSA, and Ed25519 when the sender has that key, over one body hash), and
-// hands the SMTP transport the signed bytes. That lets the CPU work of message k+1 run while
+// (plain-mime.ts for the shape composeEmail makes, nodemailer's MailComposer for any other; CRLF
+// line ends as the SMTP client sends them), signs it itself (dkim-signature.ts: RSA, and Ed25519
+// when the sender has that key, over one body hash), and hands the SMTP transport the signed
+// bytes. That lets the CPU work of message k+1 run while
 // message k's outcome is being committed, and lets k+1's bytes travel while only its final `.`
 // waits (heldMessageStream).
 import { PassThrough, type Readable } from 'node:stream';
@@ -13,6 +14,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { DKIM_SIGNED_HEADERS } from './compose.ts';
 import type { Ed25519Key } from './dkim-ed25519.ts';
 import { canonicalMessage, type DkimKey, dkimSignature } from './dkim-signature.ts';
+import { type PlainMime, plainMime } from './plain-mime.ts';
 
 /** A message ready for the wire: its SMTP envelope and its signed bytes (CRLF line ends). */
 export interface SignedMessage {
@@ -33,10 +35,7 @@ export interface SignedMessage {
  */
 export async function signMessage(mail: SendMailOptions, ed25519?: Ed25519Key): Promise<SignedMessage> {
   const { dkim, ...content } = mail;
-  const node = new MailComposer(content).compile();
-  // MailComposer keeps a text part's bare LFs; the SMTP client sends them as CRLF, so the
-  // signature must be over CRLF lines (latin1: one character per byte, UTF-8 left intact).
-  const raw = toCrlf(await node.build());
+  const { raw, envelope, messageId } = plainMime(content) ?? (await composed(content));
   const canonical = canonicalMessage(raw);
   const keys: DkimKey[] = [];
   if (dkim) {
@@ -53,12 +52,17 @@ export async function signMessage(mail: SendMailOptions, ed25519?: Ed25519Key): 
   }
   if (ed25519) keys.push({ algorithm: 'ed25519-sha256', ...ed25519 });
   const fields = keys.map((key) => dkimSignature(canonical, key)).join('');
+  return { envelope, messageId, raw: fields ? Buffer.concat([Buffer.from(fields, 'latin1'), raw]) : raw };
+}
+
+/** Any other message, built by nodemailer's MailComposer. */
+async function composed(content: SendMailOptions): Promise<PlainMime> {
+  const node = new MailComposer(content).compile();
+  // MailComposer keeps a text part's bare LFs; the SMTP client sends them as CRLF, so the
+  // signature must be over CRLF lines (latin1: one character per byte, UTF-8 left intact).
+  const raw = toCrlf(await node.build());
   const envelope = node.getEnvelope();
-  return {
-    envelope: { from: envelope.from || '', to: envelope.to },
-    messageId: node.messageId(),
-    raw: fields ? Buffer.concat([Buffer.from(fields, 'latin1'), raw]) : raw,
-  };
+  return { raw, envelope: { from: envelope.from || '', to: envelope.to }, messageId: node.messageId() };
 }
 
 /** `raw` with every bare LF made CRLF (as nodemailer's SMTP client sends it); unchanged if none. */
