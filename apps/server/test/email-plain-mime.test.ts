@@ -89,6 +89,18 @@ describe('plainMime', () => {
     expect(parsed.subject).toBe(subject);
   });
 
+  it('encodes an ASCII subject that holds =? so that it is not read as an encoded word', async () => {
+    expect(encodedWords('Sale =?UTF-8?B?x?= now')).toMatch(/^=\?UTF-8\?B\?/);
+    expect(encodedWords('Sale now')).toBe('Sale now');
+    const { parsed } = await roundTrip({
+      ...base,
+      subject: 'Sale =?UTF-8?B?x?= now',
+      html: '<p>x</p>',
+      text: 'x',
+    });
+    expect(parsed.subject).toBe('Sale =?UTF-8?B?x?= now');
+  });
+
   it('quoted-printable lines stay within 76 characters, with soft breaks', () => {
     const body = quotedPrintable(Buffer.from(`${'=é'.repeat(100)} \r\n${'a'.repeat(200)}\t`, 'utf8'));
     for (const line of body.split('\r\n')) expect(line.length).toBeLessThanOrEqual(76);

@@ -46,7 +46,8 @@ function plainAddress(value: unknown): value is string {
 
 /** RFC 2047: UTF-8 base64 encoded words of at most 75 characters (45 bytes each), folded between them. */
 export function encodedWords(value: string): string {
-  if (PRINTABLE.test(value)) return value;
+  // ASCII stays as it is, unless it holds `=?`, which a reader could take for an encoded word.
+  if (PRINTABLE.test(value) && !value.includes('=?')) return value;
   const words: string[] = [];
   let word = '';
   let bytes = 0;
