@@ -5,7 +5,6 @@ import { sql } from 'kysely';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rewriteEmailLinks } from '../src/email/email-links.ts';
-import { acceptAsNewUser, invite } from './auth-helpers.ts';
 import { content, createEmailBed, type EmailBed, PUBLIC_URL, type Shop } from './email-setup.ts';
 import { headerValue } from './email-sink.ts';
 
@@ -272,10 +271,7 @@ describe('each recipient gets their own mail, with tracked links', () => {
 describe('who may write templates', () => {
   it('lets marketers write them, as they write journeys and campaigns; staff and viewers only read', async () => {
     const shop = await bed.shop([]);
-    const asRole = async (role: string) => {
-      const token = await invite(bed.t.app, shop.auth, `${role}-tpl-${shop.ws.slice(0, 8)}@example.jp`, role);
-      return (await acceptAsNewUser(bed.t.app, token, `${role}-Kizuna-2026-pass`)).browser.headers(shop.ws);
-    };
+    const asRole = (role: string) => bed.asRole(shop, role);
     const mjml =
       '<mjml><mj-body><mj-section><mj-column><mj-text>冬の新作</mj-text></mj-column></mj-section></mj-body></mjml>';
     const create = (headers: Record<string, string>, name: string) =>

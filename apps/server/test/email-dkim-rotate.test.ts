@@ -6,7 +6,6 @@
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextSelector } from '../src/email/dkim.ts';
-import { acceptAsNewUser, invite } from './auth-helpers.ts';
 import { createEmailBed, type EmailBed } from './email-setup.ts';
 import { newWorkspace } from './helpers.ts';
 
@@ -76,10 +75,7 @@ describe('nextSelector', () => {
 describe('POST /v1/email/sender/dkim/rotate', () => {
   it('lets owners and admins rotate, and refuses marketers, staff and viewers', async () => {
     const shop = await bed.shop([]);
-    const asRole = async (role: string) => {
-      const token = await invite(bed.t.app, shop.auth, `${role}-${shop.ws.slice(0, 8)}@example.jp`, role);
-      return (await acceptAsNewUser(bed.t.app, token, `${role}-Kizuna-2026-pass`)).browser.headers(shop.ws);
-    };
+    const asRole = (role: string) => bed.asRole(shop, role);
     for (const role of ['marketer', 'staff', 'viewer']) {
       const headers = await asRole(role);
       const response = await rotate(headers, { algorithm: 'rsa' });

@@ -10,6 +10,7 @@ import { emailAdapter } from '../src/email/email-adapter.ts';
 import { closeSmtpTransports } from '../src/email/smtp-transport.ts';
 import type { JobDefinition } from '../src/jobs/job-types.ts';
 import { type DeliverOptions, deliverSend } from '../src/messaging/deliver-send.ts';
+import { acceptAsNewUser, invite } from './auth-helpers.ts';
 import { type MailSink, startMailSink } from './email-sink.ts';
 import { createTestApp, newWorkspace, type TestApp } from './helpers.ts';
 
@@ -33,6 +34,8 @@ export interface EmailBed {
   sink: MailSink;
   /** A workspace with a sender and customers (email; marketing consent granted unless null). */
   shop(emails: string[], consent?: ('granted' | 'revoked' | null)[]): Promise<Shop>;
+  /** The session headers of a new member of `shop`'s workspace with `role`, invited and signed up. */
+  asRole(shop: Shop, role: string): Promise<Record<string, string>>;
   send(auth: { authorization: string }, payload: Record<string, unknown>): Promise<{ id: number }>;
   deliver(ws: string, sendId: number, options?: DeliverOptions): ReturnType<typeof deliverSend>;
   mailTo(address: string): MailSink['accepted'];
@@ -51,6 +54,10 @@ export async function createEmailBed(options: { jobs?: JobDefinition[] } = {}): 
   return {
     t,
     sink,
+    async asRole(shop, role) {
+      const token = await invite(t.app, shop.auth, `${role}-${shop.ws.slice(0, 8)}@example.jp`, role);
+      return (await acceptAsNewUser(t.app, token, `${role}-Kizuna-2026-pass`)).browser.headers(shop.ws);
+    },
     async shop(emails, consent = []) {
       const ws = await newWorkspace(t.database, 'メール店');
       const auth = { authorization: `Bearer ${ws.apiKey}` };
