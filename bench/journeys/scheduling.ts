@@ -29,14 +29,19 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const text = (t: string) => ({ type: 'text' as const, text: t });
 
-async function lineChannel(db: Db, ws: string): Promise<void> {
+/**
+ * The workspace's LINE channel, whose friends are the customers of `friends` (each with a LINE
+ * identity, as a friend-add leaves them), so every send of the lateness rounds has an address to
+ * write, as in a shop (before 2026-12-07 evening they had none, and every outbox row was skipped).
+ */
+async function lineChannel(db: Db, url: string, ws: string, friends?: CustomerRange): Promise<void> {
   const exists = await db
     .selectFrom('line_channel')
     .select('id')
     .where('workspace_id', '=', ws)
     .executeTakeFirst();
   if (exists) return;
-  await saveChannel(
+  const channel = await saveChannel(
     db,
     createSecretBox(randomBytes(32)),
     'http://localhost',
@@ -49,6 +54,14 @@ async function lineChannel(db: Db, ws: string): Promise<void> {
     },
     parseLineHostAllowance('127.0.0.1', false),
   );
+  if (!friends) return;
+  await sql`insert into customer_identity (workspace_id, kind, value, customer_id)
+    select ${ws}::uuid, 'line', 'U' || md5(c.id::text), c.id from customer c
+    where c.workspace_id = ${ws} and c.id between ${friends.first} and ${friends.last}`.execute(db);
+  await sql`insert into line_friend (workspace_id, channel_id, line_user_id, customer_id, status, follow_count, last_event_at)
+    select ${ws}::uuid, ${channel.id}::uuid, 'U' || md5(c.id::text), c.id, 'friend', 1, now() from customer c
+    where c.workspace_id = ${ws} and c.id between ${friends.first} and ${friends.last}`.execute(db);
+  await vacuum(url, ['customer_identity', 'line_friend']);
 }
 
 /** The p-th percentile (0–100) of sorted values, nearest rank. */
@@ -66,7 +79,7 @@ export async function measureLateness(
   batchSize: number,
   lanesPerRound: readonly number[] = [1],
 ): Promise<void> {
-  await lineChannel(db, ws);
+  await lineChannel(db, url, ws, range);
   // Each round has its own journey and runs, due a day after the round before's.
   for (const [round, lanes] of lanesPerRound.entries())
     await latenessRound(db, url, ws, range, batchSize, lanes, round);
@@ -148,7 +161,7 @@ export async function measureSegmentEntry(
   range: CustomerRange,
   batchSize: number,
 ): Promise<void> {
-  await lineChannel(db, ws);
+  await lineChannel(db, url, ws);
   const now = new Date('2027-03-01T12:00:00+09:00');
   const segmentId = 1;
   const journey = await createJourney(db, ws, {

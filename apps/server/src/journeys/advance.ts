@@ -8,7 +8,7 @@ import type { SecretBox } from '../shared/secret-box.ts';
 import type { JourneyDefinition, JourneyNode } from './definition.ts';
 import type { JourneyJobs, NodeContext } from './node-context.ts';
 import { executeNode } from './run-nodes.ts';
-import { type ClaimKey, claimDueRuns, type RunState, saveRuns, type TraceStep } from './run-state.ts';
+import { type ClaimKey, claimDueRuns, type RunState, StepLog, saveRuns } from './run-state.ts';
 
 export interface AdvanceOptions {
   /** Business time (from the Clock): runs due at or before it are advanced. */
@@ -139,11 +139,8 @@ export async function advanceBatch(
   const lastRun = runs.at(-1);
   const last = lastRun && { dueAt: lastRun.at, id: lastRun.id };
   const definitions = await loadDefinitions(tx, workspaceId, runs, cache);
-  const traced: TraceStep[] = [];
-  const trace: NodeContext['trace'] = (list, node, outcome) => {
-    for (const r of list)
-      traced.push({ runId: r.id, stepNo: r.stepNo, nodeId: node.id, nodeType: node.type, outcome });
-  };
+  const steps = new StepLog();
+  const trace: NodeContext['trace'] = (list, node, outcome) => steps.trace(list, node, outcome);
   let channel: Promise<string | null> | undefined;
   const defaultChannel = () => {
     channel ??= firstLineChannel(tx, workspaceId);
@@ -154,7 +151,7 @@ export async function advanceBatch(
     if (!linkBases.has(journeyId)) linkBases.set(journeyId, journeyLinkBase(tx, workspaceId, journeyId));
     return linkBases.get(journeyId)!;
   };
-  let steps = 0;
+  let executed = 0;
   for (let round = 0; round < MAX_NODES_PER_BATCH; round++) {
     const due = runs.filter((r) => r.exitReason === null && r.dueAt !== null && r.dueAt <= now);
     if (!due.length) break;
@@ -175,12 +172,13 @@ export async function advanceBatch(
         secrets: options.secrets,
         linkBase: () => linkBase(first.journeyId),
         trace,
+        steps,
       };
-      steps += await executeNode(ctx, node as JourneyNode, group);
+      executed += await executeNode(ctx, node as JourneyNode, group);
     }
   }
-  await saveRuns(tx, workspaceId, runs, traced, now);
-  return { runs: runs.length, steps, last };
+  await saveRuns(tx, workspaceId, runs, steps.all(), now);
+  return { runs: runs.length, steps: executed, last };
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

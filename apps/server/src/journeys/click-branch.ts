@@ -52,15 +52,26 @@ export async function clickBranch(
   }
 }
 
-/** When each run last executed node `nodeId` (its send step), in one statement. */
+/**
+ * When each run last executed node `nodeId` (its send step): in this batch (at the batch's now),
+ * else as recorded, in one statement.
+ */
 async function lastStepAt(ctx: NodeContext, nodeId: string, runs: RunState[]): Promise<Map<number, Date>> {
   if (!runs.length) return new Map();
+  const now = ctx.steps.executed(
+    nodeId,
+    runs.map((r) => r.id),
+  );
+  const earlier = runs.filter((r) => !now.has(r.id));
+  const at = new Map([...now].map((id) => [id, ctx.now] as const));
+  if (!earlier.length) return at;
   const { rows } = await sql<{ run_id: number; at: Date }>`
     select run_id, max(executed_at) as at from journey_step
-    where workspace_id = ${ctx.workspaceId} and run_id = any(${runs.map((r) => r.id)}::bigint[])
+    where workspace_id = ${ctx.workspaceId} and run_id = any(${earlier.map((r) => r.id)}::bigint[])
       and node_id = ${nodeId}
     group by run_id`.execute(ctx.tx);
-  return new Map(rows.map((r) => [Number(r.run_id), new Date(r.at)]));
+  for (const r of rows) at.set(Number(r.run_id), new Date(r.at));
+  return at;
 }
 
 /** The runs whose customer clicked a link of node `nodeId`'s message within the run's window. */

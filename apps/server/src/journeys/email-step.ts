@@ -9,7 +9,7 @@ import { renderEmailAudience } from '../email/personalize-email.ts';
 import { createSendInTransaction } from '../messaging/create-send.ts';
 import type { EmailSendNode } from './definition.ts';
 import type { NodeContext } from './node-context.ts';
-import { type RunState, updateSteps } from './run-state.ts';
+import type { RunState } from './run-state.ts';
 
 /**
  * Sends `node`'s mail to the runs in `due` (their steps are new and none is held out), under the
@@ -25,11 +25,7 @@ export async function sendEmailStep(
 ): Promise<void> {
   const steps = due.map((r) => ({ runId: r.id, stepNo: r.stepNo }));
   const skipAll = (reason: string) =>
-    updateSteps(
-      ctx.tx,
-      ctx.workspaceId,
-      steps.map((s) => ({ ...s, outcome: 'skipped', detail: { reason } })),
-    );
+    ctx.steps.update(steps.map((s) => ({ ...s, outcome: 'skipped', detail: { reason } })));
   const senderId = await emailSenderId(ctx.tx, ctx.workspaceId);
   if (!senderId) return skipAll('no_email_sender');
   const mail = await loadEmailSource(ctx.tx, ctx.workspaceId, node.email);
@@ -65,9 +61,7 @@ export async function sendEmailStep(
           kind: mail.kind,
           quietHours: ctx.definition.quietHours,
         });
-  await updateSteps(
-    ctx.tx,
-    ctx.workspaceId,
+  ctx.steps.update(
     due.map((r, i) => {
       const problem = failed.get(r.customerId);
       if (problem !== undefined || !made)

@@ -5,7 +5,7 @@
 import { inHoldout } from '../campaigns/experiment-buckets.ts';
 import type { JourneyDefinition } from './definition.ts';
 import type { NodeContext } from './node-context.ts';
-import { type RunState, updateSteps } from './run-state.ts';
+import type { RunState } from './run-state.ts';
 
 /** `<workspace>/journey:<id>`: the key every holdout bucket of the journey hashes with. */
 export function journeyExperimentId(workspaceId: string, journeyId: number): string {
@@ -46,8 +46,8 @@ export function splitHoldout(ctx: NodeContext, runs: RunState[]): { held: HeldSt
  * Records the held-out runs' steps as skipped (`holdout`) and returns the others, which get the
  * node's effect. The holdout's steps are recorded like anyone's, so results count them.
  */
-export async function skipHoldout(ctx: NodeContext, runs: RunState[]): Promise<RunState[]> {
+export function skipHoldout(ctx: NodeContext, runs: RunState[]): RunState[] {
   const { held, due } = splitHoldout(ctx, runs);
-  await updateSteps(ctx.tx, ctx.workspaceId, held);
+  ctx.steps.update(held);
   return due;
 }

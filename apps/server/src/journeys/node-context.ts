@@ -5,7 +5,7 @@ import type { Publish } from '../jobs/domain-topics.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import type { JourneyDefinition } from './definition.ts';
-import type { RunState } from './run-state.ts';
+import type { RunState, StepLog } from './run-state.ts';
 
 /**
  * What the engine enqueues with, in its transaction: the delivery of sends, and (when given) the
@@ -29,9 +29,13 @@ export interface NodeContext {
   defaultChannel(): Promise<string | null>;
   /**
    * Records the steps of a node without an effect of its own (wait, branch, wait for an event,
-   * exit). They are written with the runs' new state at the end of the batch, in the same
-   * transaction, one statement for all: nothing outside the batch depends on them, so only the
-   * nodes with effects (send, action) need their step row before the effect.
+   * exit), written with the runs' new state at the end of the batch (see `steps`).
    */
   trace(runs: readonly RunState[], node: { id: string; type: string }, outcome: string): void;
+  /**
+   * The batch's steps (the traced ones and the nodes with effects), written with the runs at the
+   * end of the batch: a node with an effect asks `steps.begin` which runs' steps are new, and
+   * records outcomes with `steps.update`.
+   */
+  steps: StepLog;
 }

@@ -13,7 +13,7 @@ import { DomainError } from '../shared/domain-error.ts';
 import type { Action } from './definition.ts';
 import { skipHoldout } from './holdout.ts';
 import type { NodeContext } from './node-context.ts';
-import { type RunState, updateSteps } from './run-state.ts';
+import type { RunState } from './run-state.ts';
 
 const effectKey = (r: RunState) => `journey-run:${r.id}:step:${r.stepNo}`;
 
@@ -51,7 +51,7 @@ async function loyaltyActions(
 ): Promise<void> {
   const { tx, workspaceId: ws, now } = ctx;
   // Coupons and points are value given: the holdout goes without, or the lift would mix them in.
-  const runs = await skipHoldout(ctx, all);
+  const runs = skipHoldout(ctx, all);
   if (!runs.length) return;
   // Member rows locked in customer order, as every loyalty change does.
   const members = await lockMembers(
@@ -96,7 +96,7 @@ async function loyaltyActions(
       skip(error.reason ?? error.code, error.message);
     }
   }
-  await updateSteps(tx, ws, skipped);
+  ctx.steps.update(skipped);
 }
 
 /**
@@ -122,9 +122,7 @@ async function richMenuActions(
     return;
   }
   const skipped = await assignRichMenuInTx(tx, ws, action.richMenuId, input, enqueue);
-  await updateSteps(
-    tx,
-    ws,
+  ctx.steps.update(
     runs.flatMap((r) => {
       const skip = skipped.get(r.customerId);
       return skip ? [{ runId: r.id, stepNo: r.stepNo, outcome: 'skipped', detail: skip }] : [];

@@ -6,7 +6,7 @@ import { clickBranch } from './click-branch.ts';
 import type { JourneyNode } from './definition.ts';
 import type { NodeContext } from './node-context.ts';
 import { runActions } from './run-actions.ts';
-import { insertSteps, type RunState } from './run-state.ts';
+import type { RunState } from './run-state.ts';
 import { sendNode } from './send-step.ts';
 import { bucketOf } from './stable-bucket.ts';
 import { parseDuration, waitEnd } from './wait-time.ts';
@@ -32,9 +32,7 @@ export async function executeNode(ctx: NodeContext, node: JourneyNode, runs: Run
 async function execute(ctx: NodeContext, node: JourneyNode, runs: RunState[]): Promise<void> {
   switch (node.type) {
     case 'send':
-      await insertSteps(ctx.tx, ctx.workspaceId, runs, node, 'sent', ctx.now).then((fresh) =>
-        sendNode(ctx, node, runs, fresh),
-      );
+      await sendNode(ctx, node, runs, ctx.steps.begin(runs, node, 'sent'));
       for (const r of runs) moveOn(r, node.next, r.at);
       return;
     case 'wait':
@@ -46,7 +44,7 @@ async function execute(ctx: NodeContext, node: JourneyNode, runs: RunState[]): P
     case 'branch':
       return branchNode(ctx, node, runs);
     case 'action': {
-      const fresh = await insertSteps(ctx.tx, ctx.workspaceId, runs, node, 'done', ctx.now);
+      const fresh = ctx.steps.begin(runs, node, 'done');
       await runActions(
         ctx,
         node.action,

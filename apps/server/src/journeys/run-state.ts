@@ -101,70 +101,123 @@ export async function claimDueRuns(
   }));
 }
 
-/**
- * Records step `stepNo` of each run (the node it executes now) and returns the runs whose row is
- * new. A run whose row already exists had this step's effect committed before: the caller must
- * not make it again.
- */
-export async function insertSteps(
-  tx: Transaction<DB>,
-  workspaceId: string,
-  runs: readonly RunState[],
-  node: { id: string; type: string },
-  outcome: string,
-  now: Date,
-): Promise<Set<number>> {
-  if (!runs.length) return new Set();
-  const { rows } = await sql<{ run_id: number }>`
-    insert into journey_step (workspace_id, run_id, step_no, node_id, node_type, outcome, executed_at)
-    select ${workspaceId}::uuid, u.run_id, u.step_no, ${node.id}, ${node.type}, ${outcome}, ${now}::timestamptz
-    from unnest(${runs.map((r) => r.id)}::bigint[], ${runs.map((r) => r.stepNo)}::int[]) u(run_id, step_no)
-    on conflict do nothing
-    returning run_id`.execute(tx);
-  return new Set(rows.map((r) => Number(r.run_id)));
-}
-
-/** Sets outcome, detail or send of steps already recorded in this transaction. */
-export async function updateSteps(
-  tx: Transaction<DB>,
-  workspaceId: string,
-  steps: readonly { runId: number; stepNo: number; outcome: string; detail?: unknown; sendId?: number }[],
-): Promise<void> {
-  if (!steps.length) return;
-  await sql`
-    update journey_step s set outcome = u.outcome, detail = u.detail, send_id = u.send_id
-    from unnest(${steps.map((s) => s.runId)}::bigint[], ${steps.map((s) => s.stepNo)}::int[],
-      ${steps.map((s) => s.outcome)}::text[], ${steps.map((s) => (s.detail === undefined ? null : JSON.stringify(s.detail)))}::jsonb[],
-      ${steps.map((s) => s.sendId ?? null)}::bigint[]) u(run_id, step_no, outcome, detail, send_id)
-    where s.workspace_id = ${workspaceId} and s.run_id = u.run_id and s.step_no = u.step_no`.execute(tx);
-}
-
-const iso = (d: Date | null) => d?.toISOString() ?? null;
-
-/** A step of a node without an effect, written by saveRuns. */
-export interface TraceStep {
+/** A step of the batch: written with the runs' new state at the end of the batch (saveRuns). */
+export interface StepRecord {
   runId: number;
   stepNo: number;
   nodeId: string;
   nodeType: string;
   outcome: string;
+  detail?: unknown;
+  sendId?: number | undefined;
+}
+
+/** What a node decided about one of its steps: its outcome, detail and send. */
+export interface StepOutcome {
+  runId: number;
+  stepNo: number;
+  outcome: string;
+  detail?: unknown;
+  sendId?: number;
 }
 
 /**
- * Writes every claimed run's state back and records the batch's traced steps, in one statement.
+ * The batch's steps, kept in memory and written once, by saveRuns, in the statement that writes
+ * the runs back: the transaction of every effect of the batch.
+ *
+ * Why a step's effect cannot happen twice: a run's step N is recorded in the transaction that
+ * moves the run's `step_count` past N, and only the engine writes either, with the run locked
+ * by its claim. A committed step N therefore means a run already claimed at N + 1 or later, and
+ * a claim at N means step N was never committed. saveRuns inserts without `on conflict`, so a
+ * step found recorded after all (a bug) fails the batch, and its effects roll back with it.
+ * Before, each effect's step row was inserted first (`on conflict do nothing`, the fresh ones
+ * returned) and then updated with its outcome and send: every send step written twice.
+ */
+export class StepLog {
+  private readonly rows = new Map<string, StepRecord>();
+
+  /** Records the steps of a node without an effect of its own (wait, branch, exit, ...). */
+  trace(runs: readonly RunState[], node: { id: string; type: string }, outcome: string): void {
+    for (const r of runs)
+      this.rows.set(`${r.id}.${r.stepNo}`, {
+        runId: r.id,
+        stepNo: r.stepNo,
+        nodeId: node.id,
+        nodeType: node.type,
+        outcome,
+      });
+  }
+
+  /**
+   * Records step `stepNo` of each run (the node with an effect it executes now) and returns the
+   * runs whose step is new in this batch: the caller makes the effect for those only.
+   */
+  begin(runs: readonly RunState[], node: { id: string; type: string }, outcome: string): Set<number> {
+    const fresh = runs.filter((r) => !this.rows.has(`${r.id}.${r.stepNo}`));
+    this.trace(fresh, node, outcome);
+    return new Set(fresh.map((r) => r.id));
+  }
+
+  /** Sets outcome, detail and send of steps recorded in this batch (detail and send replaced). */
+  update(steps: readonly StepOutcome[]): void {
+    for (const s of steps) {
+      const row = this.rows.get(`${s.runId}.${s.stepNo}`);
+      if (!row) continue;
+      row.outcome = s.outcome;
+      row.detail = s.detail;
+      row.sendId = s.sendId;
+    }
+  }
+
+  /** Adds `extra`'s keys to the detail of a step recorded in this batch. */
+  mergeDetail(runId: number, stepNo: number, extra: Record<string, unknown>): void {
+    const row = this.rows.get(`${runId}.${stepNo}`);
+    if (!row) return;
+    const detail =
+      row.detail && typeof row.detail === 'object' ? (row.detail as Record<string, unknown>) : {};
+    row.detail = { ...detail, ...extra };
+  }
+
+  /** Which of `runIds` executed node `nodeId` in this batch. */
+  executed(nodeId: string, runIds: readonly number[]): Set<number> {
+    const wanted = new Set(runIds);
+    const found = new Set<number>();
+    for (const row of this.rows.values())
+      if (row.nodeId === nodeId && wanted.has(row.runId)) found.add(row.runId);
+    return found;
+  }
+
+  /** Every step of the batch, in the order recorded. */
+  all(): StepRecord[] {
+    return [...this.rows.values()];
+  }
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/**
+ * Writes every claimed run's state back and records the batch's steps, in one statement.
  */
 export async function saveRuns(
   tx: Transaction<DB>,
   workspaceId: string,
   runs: readonly RunState[],
-  trace: readonly TraceStep[],
+  steps: readonly StepRecord[],
   now: Date,
 ): Promise<void> {
   if (!runs.length) return;
   // Each list travels as one JSON parameter: node-postgres formats a JS array element by
   // element, which for eight arrays of a thousand runs cost more than the statement itself.
-  const steps = JSON.stringify(
-    trace.map((t) => ({ r: t.runId, n: t.stepNo, i: t.nodeId, t: t.nodeType, o: t.outcome })),
+  const stepList = JSON.stringify(
+    steps.map((t) => ({
+      r: t.runId,
+      n: t.stepNo,
+      i: t.nodeId,
+      t: t.nodeType,
+      o: t.outcome,
+      d: t.detail ?? null,
+      s: t.sendId ?? null,
+    })),
   );
   const states = JSON.stringify(
     runs.map((r) => ({
@@ -181,10 +234,9 @@ export async function saveRuns(
   );
   const { numAffectedRows } = await sql`
     with steps as (
-      insert into journey_step (workspace_id, run_id, step_no, node_id, node_type, outcome, executed_at)
-      select ${workspaceId}::uuid, t.r, t.n, t.i, t.t, t.o, ${now}::timestamptz
-      from jsonb_to_recordset(${steps}::jsonb) t(r bigint, n int, i text, t text, o text)
-      on conflict do nothing)
+      insert into journey_step (workspace_id, run_id, step_no, node_id, node_type, outcome, detail, send_id, executed_at)
+      select ${workspaceId}::uuid, t.r, t.n, t.i, t.t, t.o, t.d, t.s, ${now}::timestamptz
+      from jsonb_to_recordset(${stepList}::jsonb) t(r bigint, n int, i text, t text, o text, d jsonb, s bigint))
     update journey_run r set node_id = u.node, step_count = u.n, due_at = u.due,
       wait_event = u.ev, wait_since = u.since, wait_until = u.until,
       status = case when u.exit is null then 'active' else 'exited' end,

@@ -3,7 +3,6 @@
 // on the channel channel-choice.ts picks). Keys are derived from what the send is: the journey,
 // version, node and the (run, step) pairs it covers, plus the channel for a split node.
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import { lineAdapter } from '../line/line-adapter.ts';
 import { createSendInTransaction } from '../messaging/create-send.ts';
 import { type ChannelChoice, chooseChannels } from './channel-choice.ts';
@@ -13,7 +12,7 @@ import { sendEmailStep } from './email-step.ts';
 import { skipHoldout } from './holdout.ts';
 import { sendContent } from './journey-content.ts';
 import type { NodeContext } from './node-context.ts';
-import { type RunState, updateSteps } from './run-state.ts';
+import type { RunState } from './run-state.ts';
 
 interface SendIdentity {
   key: string;
@@ -28,7 +27,7 @@ export async function sendNode(
   fresh: Set<number>,
 ): Promise<void> {
   // The holdout never reaches the messaging core.
-  const due = await skipHoldout(
+  const due = skipHoldout(
     ctx,
     runs.filter((r) => fresh.has(r.id)),
   );
@@ -78,14 +77,11 @@ async function sendByChoice(
     };
     await sendEmailStep(ctx, mail, email, { ...send, key: `${send.key}:email` });
   }
-  const detail = due.map((r) => ({ channel: choiceOf(r).channel, channelReason: choiceOf(r).reason }));
-  await sql`
-    update journey_step s set detail = coalesce(s.detail, '{}'::jsonb) || u.choice
-    from unnest(${due.map((r) => r.id)}::bigint[], ${due.map((r) => r.stepNo)}::int[],
-      ${detail.map((d) => JSON.stringify(d))}::jsonb[]) u(run_id, step_no, choice)
-    where s.workspace_id = ${ctx.workspaceId} and s.run_id = u.run_id and s.step_no = u.step_no`.execute(
-    ctx.tx,
-  );
+  for (const r of due)
+    ctx.steps.mergeDetail(r.id, r.stepNo, {
+      channel: choiceOf(r).channel,
+      channelReason: choiceOf(r).reason,
+    });
 }
 
 /** The node's LINE messages (Liquid rendered, links tracked) to `due` in one send. */
@@ -99,11 +95,7 @@ async function sendLineStep(
   const channelId = node.channelId ?? (await ctx.defaultChannel());
   if (!channelId) {
     const detail = { reason: 'no_line_channel' };
-    return updateSteps(
-      ctx.tx,
-      ctx.workspaceId,
-      steps.map((s) => ({ ...s, outcome: 'skipped', detail })),
-    );
+    return ctx.steps.update(steps.map((s) => ({ ...s, outcome: 'skipped', detail })));
   }
   const content = await sendContent(
     ctx,
@@ -125,9 +117,7 @@ async function sendLineStep(
           origin: send.origin,
           quietHours: ctx.definition.quietHours,
         });
-  await updateSteps(
-    ctx.tx,
-    ctx.workspaceId,
+  ctx.steps.update(
     due.map((r, i) => {
       const reason = failed.get(r.customerId);
       if (reason !== undefined || !made)

@@ -78,6 +78,9 @@ export async function createSendInTransaction(
   return insertSend(tx, jobs, adapter, workspaceId, input);
 }
 
+/** Recipients up to which the outbox is written by key lookups, not a join (insertSend). */
+const PROBE_LIMIT = 10_000;
+
 async function insertSend(
   tx: Transaction<DB>,
   jobs: Pick<Jobs, 'sendInTransaction'> | undefined,
@@ -118,6 +121,14 @@ async function insertSend(
     .executeTakeFirstOrThrow();
   const noAddress = `no_${adapter.identityKind}_identity`;
   // Merged-away customers are left out; a customer's address is its lowest identity of the kind.
+  // A send of up to PROBE_LIMIT recipients (a journey batch's) finds each customer by its key:
+  // left to a join, the planner hashed the whole customer table for a thousand recipients (at
+  // 100,000 customers, most of the statement). A larger send (a campaign's) joins.
+  const active = sql`c.workspace_id = ${workspaceId} and c.id = i.customer_id and c.merged_into_id is null`;
+  const customer =
+    ids.length <= PROBE_LIMIT
+      ? sql`cross join lateral (select 1 from customer c where ${active} limit 1) c`
+      : sql`join customer c on ${active}`;
   const { rows } = await sql<{ total: number }>`
       with input as (
         select u.customer_id, u.messages, u.ord from unnest(${ids}::bigint[], ${contents}::jsonb[]) with ordinality as u(customer_id, messages, ord)
@@ -127,7 +138,7 @@ async function insertSend(
           case when l.value is null then 'skipped' else 'queued' end,
           case when l.value is null then ${noAddress}::text end
         from input i
-        join customer c on c.workspace_id = ${workspaceId} and c.id = i.customer_id and c.merged_into_id is null
+        ${customer}
         left join lateral (
           select value from customer_identity ci
           where ci.workspace_id = ${workspaceId} and ci.customer_id = i.customer_id and ci.kind = ${adapter.identityKind}
