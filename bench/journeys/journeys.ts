@@ -36,6 +36,9 @@ const { values } = parseArgs({
     only: { type: 'string' },
     // Lateness rounds, one per entry: the engine's lanes (batches in flight) in that round.
     lanes: { type: 'string', default: '1,2,1,2' },
+    // Throughput: batches in flight, for the engine (advanceJourneys' lanes) and for the baseline
+    // alike (that many connections, each claiming its own batches).
+    'throughput-lanes': { type: 'string', default: '1' },
     profile: { type: 'boolean', default: false },
     // Print the plan of the engine's claim before each pass.
     explain: { type: 'boolean', default: false },
@@ -141,15 +144,33 @@ async function throughput(db: typeof database.db, ws: string, range: CustomerRan
   }>`with c as (${claimSql(ws, now, batchSize, after)}),
     u as (update journey_run r set ${set} from c where r.ctid = c.ctid::tid and r.workspace_id = ${ws} and r.id = c.id returning c.due_at, c.id)
     select (select count(*) from u)::int as n, l.due_at, l.id from (select due_at, id from u order by due_at desc, id desc limit 1) l`;
+  // With several lanes, each claims after the furthest full batch any lane claimed and ends
+  // with a claim from the start that finds less than a batch, as advanceJourneys' lanes do.
+  const lanes = Math.max(1, Number(values['throughput-lanes']));
   const baseline = (now: Date, set: ReturnType<typeof sql>) =>
     timed(async () => {
-      let after: ClaimKey | undefined;
-      for (;;) {
-        const { rows } = await advanceSql(now, set, after).execute(db);
-        const last = rows[0];
-        if ((last?.n ?? 0) < batchSize) return;
-        after = { dueAt: last!.due_at, id: Number(last!.id) };
-      }
+      let furthest: ClaimKey | undefined;
+      const lane = async () => {
+        let fromStart = false;
+        for (;;) {
+          const after = fromStart ? undefined : furthest;
+          const { rows } = await advanceSql(now, set, after).execute(db);
+          const last = rows[0];
+          if ((last?.n ?? 0) < batchSize) {
+            if (after === undefined) return;
+            fromStart = true;
+            continue;
+          }
+          const key = { dueAt: last!.due_at, id: Number(last!.id) };
+          const ahead =
+            !furthest ||
+            key.dueAt.getTime() > furthest.dueAt.getTime() ||
+            (key.dueAt.getTime() === furthest.dueAt.getTime() && key.id > furthest.id);
+          if (ahead) furthest = key;
+          fromStart = false;
+        }
+      };
+      await Promise.all(Array.from({ length: lanes }, lane));
     });
   const pass = async (
     title: string,
@@ -167,10 +188,10 @@ async function throughput(db: typeof database.db, ws: string, range: CustomerRan
       await explain(db, advanceSql(now, set));
     }
     profile?.report('setup');
-    const [result, ms] = await timed(() => advanceJourneys(db, ws, { now, batchSize }));
+    const [result, ms] = await timed(() => advanceJourneys(db, ws, { now, batchSize, lanes }));
     const runsPerS = (loaded / ms) * 1000;
     console.log(
-      `${title}: baseline UPDATE ${fmt(loaded)} runs in ${(baseMs / 1000).toFixed(1)} s = ${fmt((loaded / baseMs) * 1000)} rows/s (load ${baseLoad}); ` +
+      `${title}, ${lanes} lane${lanes > 1 ? 's' : ''}: baseline UPDATE ${fmt(loaded)} runs in ${(baseMs / 1000).toFixed(1)} s = ${fmt((loaded / baseMs) * 1000)} rows/s (load ${baseLoad}); ` +
         `engine ${fmt(result.steps)} steps in ${(ms / 1000).toFixed(1)} s = ${fmt((result.steps / ms) * 1000)} steps/s, ` +
         `${fmt(runsPerS)} runs/s = ${((baseMs / ms) * 100).toFixed(0)}% of the baseline (load ${load()})`,
     );

@@ -62,8 +62,9 @@ export async function advanceJourneys(
 ): Promise<AdvanceResult> {
   const batchSize = options.batchSize ?? 1000;
   const total: AdvanceResult = { runs: 0, steps: 0 };
-  // A version's definition never changes: read once per call, not once per batch.
-  const definitions = new Map<string, JourneyDefinition>();
+  // A version's definition never changes: read once per call, not once per batch; so is the
+  // default LINE channel.
+  const cache = newEngineCache();
   // Each batch claims after the last run any full batch of this pass claimed (claimSql says why);
   // runs another lane holds are skipped, not waited for. A run left behind that point (a batch
   // rolled back and released it) is found by the claim from the start that ends each lane: a lane
@@ -75,7 +76,7 @@ export async function advanceJourneys(
     while (!failure) {
       const after = fromStart ? undefined : furthest;
       const batch = await transact(db, (tx) =>
-        advanceBatch(tx, workspaceId, options, batchSize, definitions, after),
+        advanceBatch(tx, workspaceId, options, batchSize, cache, after),
       );
       await options.onBatch?.(batch);
       total.runs += batch.runs;
@@ -108,6 +109,16 @@ function later(a: ClaimKey | undefined, b: ClaimKey | undefined): ClaimKey | und
   return byTime > 0 || (byTime === 0 && a.id > b.id) ? a : b;
 }
 
+/** What one advanceJourneys call reads once for all its batches. */
+export interface EngineCache {
+  /** Definitions by `journeyId:version`. */
+  definitions: Map<string, JourneyDefinition>;
+  /** The workspace's first LINE channel (send nodes that name none), once read. */
+  defaultChannel?: Promise<string | null>;
+}
+
+export const newEngineCache = (): EngineCache => ({ definitions: new Map() });
+
 /** Adds the definitions of the runs' versions that `cache` does not hold yet. */
 async function loadDefinitions(
   tx: Transaction<DB>,
@@ -131,20 +142,19 @@ export async function advanceBatch(
   workspaceId: string,
   options: AdvanceOptions,
   batchSize: number,
-  cache = new Map<string, JourneyDefinition>(),
+  cache = newEngineCache(),
   after?: ClaimKey,
 ): Promise<AdvanceResult> {
   const { now } = options;
   const runs = await claimDueRuns(tx, workspaceId, now, batchSize, after);
   const lastRun = runs.at(-1);
   const last = lastRun && { dueAt: lastRun.at, id: lastRun.id };
-  const definitions = await loadDefinitions(tx, workspaceId, runs, cache);
+  const definitions = await loadDefinitions(tx, workspaceId, runs, cache.definitions);
   const steps = new StepLog();
   const trace: NodeContext['trace'] = (list, node, outcome) => steps.trace(list, node, outcome);
-  let channel: Promise<string | null> | undefined;
   const defaultChannel = () => {
-    channel ??= firstLineChannel(tx, workspaceId);
-    return channel;
+    cache.defaultChannel ??= firstLineChannel(tx, workspaceId);
+    return cache.defaultChannel;
   };
   const linkBases = new Map<number, Promise<string | null>>();
   const linkBase = (journeyId: number) => {

@@ -51,16 +51,24 @@ export async function sendEmailStep(
   const made =
     recipients === 0
       ? undefined
-      : await createSendInTransaction(ctx.tx, ctx.jobs, emailAdapter, ctx.workspaceId, {
-          channelId: senderId,
-          messages: [mail.content],
-          customerIds: audience.customerIds,
-          ...(audience.personalized ? { personalized: audience.personalized } : {}),
-          idempotencyKey: send.key,
-          origin: send.origin,
-          kind: mail.kind,
-          quietHours: ctx.definition.quietHours,
-        });
+      : await createSendInTransaction(
+          ctx.tx,
+          ctx.jobs,
+          emailAdapter,
+          ctx.workspaceId,
+          {
+            channelId: senderId,
+            messages: [mail.content],
+            customerIds: audience.customerIds,
+            ...(audience.personalized ? { personalized: audience.personalized } : {}),
+            idempotencyKey: send.key,
+            origin: send.origin,
+            kind: mail.kind,
+            quietHours: ctx.definition.quietHours,
+          },
+          // The runs' customers: each run is locked, and its foreign key holds its customer.
+          { customersKnown: true },
+        );
   ctx.steps.update(
     due.map((r, i) => {
       const problem = failed.get(r.customerId);

@@ -107,16 +107,24 @@ async function sendLineStep(
   const made =
     content.shared.length + content.personalized.length === 0
       ? undefined
-      : await createSendInTransaction(ctx.tx, ctx.jobs, lineAdapter, ctx.workspaceId, {
-          channelId,
-          // The shared content (also the shape every personalised copy was rendered from).
-          messages: node.messages,
-          customerIds: content.shared,
-          ...(content.personalized.length ? { personalized: content.personalized } : {}),
-          idempotencyKey: send.key,
-          origin: send.origin,
-          quietHours: ctx.definition.quietHours,
-        });
+      : await createSendInTransaction(
+          ctx.tx,
+          ctx.jobs,
+          lineAdapter,
+          ctx.workspaceId,
+          {
+            channelId,
+            // The shared content (also the shape every personalised copy was rendered from).
+            messages: node.messages,
+            customerIds: content.shared,
+            ...(content.personalized.length ? { personalized: content.personalized } : {}),
+            idempotencyKey: send.key,
+            origin: send.origin,
+            quietHours: ctx.definition.quietHours,
+          },
+          // The runs' customers: each run is locked, and its foreign key holds its customer.
+          { customersKnown: true },
+        );
   ctx.steps.update(
     due.map((r, i) => {
       const reason = failed.get(r.customerId);

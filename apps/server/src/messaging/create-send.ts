@@ -62,6 +62,16 @@ export async function createSend(
   return transact(db, (tx) => insertSend(tx, jobs, adapter, workspaceId, input));
 }
 
+/** How createSendInTransaction's caller vouches for its input. */
+export interface SendInTransactionOptions {
+  /**
+   * The customer ids are rows of this workspace that the caller's transaction keeps from being
+   * deleted (the journey engine's: each is its locked run's customer, which the run's foreign key
+   * holds): their check, one lookup per id, is skipped. Merged-away customers are still left out.
+   */
+  customersKnown?: boolean;
+}
+
 /**
  * createSend inside the caller's transaction: the send, its outbox and its delivery job commit
  * or roll back with the caller's own writes (a journey step's record). The caller retries a
@@ -73,9 +83,10 @@ export async function createSendInTransaction(
   adapter: ChannelAdapter,
   workspaceId: string,
   input: SendInput,
+  options: SendInTransactionOptions = {},
 ): Promise<SendView> {
   checkInput(adapter, input);
-  return insertSend(tx, jobs, adapter, workspaceId, input);
+  return insertSend(tx, jobs, adapter, workspaceId, input, options);
 }
 
 /** Recipients up to which the outbox is written by key lookups, not a join (insertSend). */
@@ -87,6 +98,7 @@ async function insertSend(
   adapter: ChannelAdapter,
   workspaceId: string,
   input: SendInput,
+  options: SendInTransactionOptions = {},
 ): Promise<SendView> {
   const personal = new Map((input.personalized ?? []).map((p) => [p.customerId, p.messages]));
   const shared = [...new Set(input.customerIds)].filter((id) => !personal.has(id));
@@ -95,13 +107,14 @@ async function insertSend(
   const existing = await findSendId(tx, workspaceId, adapter.channel, input.idempotencyKey);
   if (existing !== undefined) return getSend(tx, workspaceId, existing);
   await adapter.assertChannel(tx, workspaceId, input.channelId);
-  await assertCustomersExist(tx, workspaceId, [
-    ...input.customerIds.map((customerId, i) => ({ path: `customerIds[${i}]`, customerId })),
-    ...(input.personalized ?? []).map((p, i) => ({
-      path: `personalized[${i}].customerId`,
-      customerId: p.customerId,
-    })),
-  ]);
+  if (!options.customersKnown)
+    await assertCustomersExist(tx, workspaceId, [
+      ...input.customerIds.map((customerId, i) => ({ path: `customerIds[${i}]`, customerId })),
+      ...(input.personalized ?? []).map((p, i) => ({
+        path: `personalized[${i}].customerId`,
+        customerId: p.customerId,
+      })),
+    ]);
   const send = await tx
     .insertInto('message_send')
     .values({
