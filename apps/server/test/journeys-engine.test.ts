@@ -560,6 +560,42 @@ describe('exactly once', () => {
         `user ${n}`,
       ).toEqual(['ようこそ', 'またのご来店を']);
   });
+
+  it('a step found already recorded fails its batch: the send made for it rolls back, nothing is sent twice', async () => {
+    const clock = new SimulatedClock(jst('2027-06-01T10:00:00'));
+    const ids = await makeFriends(db(), ws(), 1300, 3);
+    const id = await publishJourney(current, {
+      trigger: { event: 'line.friend_added' },
+      reentry: 'never',
+      quietHours: 'hold',
+      nodes: [
+        { id: 'hello', type: 'send', messages: [text('ようこそ')], next: 'end' },
+        { id: 'end', type: 'exit' },
+      ],
+    });
+    await friendAdded(ids, clock.now());
+    await eventsReadable(db(), ws());
+    expect((await consumeJourneyTriggers(db(), ws(), { now: clock.now() })).entered).toBe(3);
+    // What no engine writes (a run's step N is recorded only with its move past N): step 0 of
+    // one run recorded while the run still waits at it, as a bug elsewhere might leave it.
+    const [run] = await runsOf(db(), ws(), id);
+    await sql`insert into journey_step (workspace_id, run_id, step_no, node_id, node_type, outcome, executed_at)
+      values (${ws()}, ${run!.id}, 0, 'hello', 'send', 'sent', ${clock.now()})`.execute(db());
+    const sends = async () =>
+      (
+        await sql<{
+          n: number;
+        }>`select count(*)::int as n from message_send where workspace_id = ${ws()}`.execute(db())
+      ).rows[0]!.n;
+    await expect(advanceJourneys(db(), ws(), { now: clock.now() })).rejects.toThrow(/journey_step/);
+    // The batch's send and its outbox rolled back with it; the runs wait where they were.
+    expect(await sends()).toBe(0);
+    expect((await runsOf(db(), ws(), id)).map((r) => [r.status, r.node_id])).toEqual([
+      ['active', 'hello'],
+      ['active', 'hello'],
+      ['active', 'hello'],
+    ]);
+  });
 });
 
 describe('claiming and step rows', () => {

@@ -128,8 +128,8 @@ export interface StepOutcome {
  * Why a step's effect cannot happen twice: a run's step N is recorded in the transaction that
  * moves the run's `step_count` past N, and only the engine writes either, with the run locked
  * by its claim. A committed step N therefore means a run already claimed at N + 1 or later, and
- * a claim at N means step N was never committed. saveRuns inserts without `on conflict`, so a
- * step found recorded after all (a bug) fails the batch, and its effects roll back with it.
+ * a claim at N means step N was never committed. saveRuns counts the steps it inserted: a step
+ * found recorded after all (a bug) fails the batch, and its effects roll back with it.
  * Before, each effect's step row was inserted first (`on conflict do nothing`, the fresh ones
  * returned) and then updated with its outcome and send: every send step written twice.
  */
@@ -232,21 +232,35 @@ export async function saveRuns(
       exit: r.exitReason,
     })),
   );
-  const { numAffectedRows } = await sql`
+  const { rows } = await sql<{ steps: number; moved: number }>`
     with steps as (
       insert into journey_step (workspace_id, run_id, step_no, node_id, node_type, outcome, detail, send_id, executed_at)
       select ${workspaceId}::uuid, t.r, t.n, t.i, t.t, t.o, t.d, t.s, ${now}::timestamptz
-      from jsonb_to_recordset(${stepList}::jsonb) t(r bigint, n int, i text, t text, o text, d jsonb, s bigint))
-    update journey_run r set node_id = u.node, step_count = u.n, due_at = u.due,
-      wait_event = u.ev, wait_since = u.since, wait_until = u.until,
-      status = case when u.exit is null then 'active' else 'exited' end,
-      exited_at = case when u.exit is null then null else ${now}::timestamptz end,
-      exit_reason = u.exit
-    from jsonb_to_recordset(${states}::jsonb)
-      u(id bigint, ct tid, node text, n int, due timestamptz, ev text, since timestamptz, until timestamptz, exit text)
-    where r.ctid = u.ct and r.workspace_id = ${workspaceId} and r.id = u.id`.execute(tx);
+      from jsonb_to_recordset(${stepList}::jsonb) t(r bigint, n int, i text, t text, o text, d jsonb, s bigint)
+      on conflict do nothing
+      returning 1),
+    moved as (
+      update journey_run r set node_id = u.node, step_count = u.n, due_at = u.due,
+        wait_event = u.ev, wait_since = u.since, wait_until = u.until,
+        status = case when u.exit is null then 'active' else 'exited' end,
+        exited_at = case when u.exit is null then null else ${now}::timestamptz end,
+        exit_reason = u.exit
+      from jsonb_to_recordset(${states}::jsonb)
+        u(id bigint, ct tid, node text, n int, due timestamptz, ev text, since timestamptz, until timestamptz, exit text)
+      where r.ctid = u.ct and r.workspace_id = ${workspaceId} and r.id = u.id
+      returning 1)
+    select (select count(*) from steps)::int as steps, (select count(*) from moved)::int as moved`.execute(
+    tx,
+  );
+  const written = rows[0] ?? { steps: 0, moved: 0 };
   // A row moved since the claim would be a bug (something updated a claimed run in the batch):
   // fail the batch rather than leave a run at the node whose effect was just made.
-  if (Number(numAffectedRows ?? 0) !== runs.length)
-    throw new Error(`journey write-back reached ${numAffectedRows} of ${runs.length} claimed runs`);
+  if (written.moved !== runs.length)
+    throw new Error(`journey write-back reached ${written.moved} of ${runs.length} claimed runs`);
+  // So would a step already recorded (StepLog says why it cannot be): the batch's effects roll
+  // back with it rather than be made a second time.
+  if (written.steps !== steps.length)
+    throw new Error(
+      `journey_step: ${steps.length - written.steps} of the batch's ${steps.length} steps were already recorded; the batch is rolled back`,
+    );
 }
