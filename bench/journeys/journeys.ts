@@ -55,7 +55,7 @@ const slow = values['explain-slow'];
 const engineUrl =
   slow === undefined
     ? url
-    : `${url}?options=${encodeURIComponent(`-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=${slow} -c auto_explain.log_analyze=on -c client_min_messages=log`)}`;
+    : `${url}?options=${encodeURIComponent(`-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=${slow} -c auto_explain.log_analyze=on -c auto_explain.log_triggers=on -c auto_explain.log_buffers=on -c client_min_messages=log`)}`;
 const wants = (part: string) => values.only === undefined || values.only === part;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const DAY = 86_400_000;

@@ -3,6 +3,7 @@
 // guarantees for any channel: decisions with reasons, consent at send time, retry keys reused
 // after a crash, and a quota pause that drops nobody.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordConsent } from '../src/customers/consent.ts';
@@ -152,6 +153,31 @@ describe('messaging core', () => {
       failed: 0,
       skipped: 3,
     });
+  });
+
+  it("deleting a send deletes its outbox rows and no other send's (the cascade of migration 0043)", async () => {
+    const { workspaceId, channelId, ids } = await setup(['g@example.jp', 'h@example.jp']);
+    const adapter = fakeEmailAdapter(new FakeProvider());
+    const sends = [];
+    for (const key of ['gone', 'kept'])
+      sends.push(
+        await createSend(database.db, undefined, adapter, workspaceId, {
+          channelId,
+          idempotencyKey: key,
+          messages: message,
+          customerIds: ids,
+        }),
+      );
+    const outboxOf = async (sendId: number) =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from message_outbox
+          where workspace_id = ${workspaceId} and send_id = ${sendId}`.execute(database.db)
+      ).rows[0]!.n;
+    expect([await outboxOf(sends[0]!.id), await outboxOf(sends[1]!.id)]).toEqual([2, 2]);
+    await sql`delete from message_send where workspace_id = ${workspaceId} and id = ${sends[0]!.id}`.execute(
+      database.db,
+    );
+    expect([await outboxOf(sends[0]!.id), await outboxOf(sends[1]!.id)]).toEqual([0, 2]);
   });
 
   it('checks consent at send time: a withdrawal between enqueue and send skips the recipient', async () => {
