@@ -1,6 +1,7 @@
 // The engine's SQL over runs and steps: claim a batch of due runs, record executed steps, write
 // the batch's new run states back. Each is one statement for the whole batch.
 import { sql, type Transaction } from 'kysely';
+import { prepared } from '../db/prepared-statements.ts';
 import type { DB } from '../db/schema.ts';
 import type { ExitReason } from './journey-tables.ts';
 
@@ -232,7 +233,10 @@ export async function saveRuns(
       exit: r.exitReason,
     })),
   );
-  const { rows } = await sql<{ steps: number; moved: number }>`
+  // Prepared (once per connection): its text is fixed, and it runs once per batch.
+  const { rows } = await prepared(
+    'journeys.save_runs',
+    sql<{ steps: number; moved: number }>`
     with steps as (
       insert into journey_step (workspace_id, run_id, step_no, node_id, node_type, outcome, detail, send_id, executed_at)
       select ${workspaceId}::uuid, t.r, t.n, t.i, t.t, t.o, t.d, t.s, ${now}::timestamptz
@@ -249,9 +253,8 @@ export async function saveRuns(
         u(id bigint, ct tid, node text, n int, due timestamptz, ev text, since timestamptz, until timestamptz, exit text)
       where r.ctid = u.ct and r.workspace_id = ${workspaceId} and r.id = u.id
       returning 1)
-    select (select count(*) from steps)::int as steps, (select count(*) from moved)::int as moved`.execute(
-    tx,
-  );
+    select (select count(*) from steps)::int as steps, (select count(*) from moved)::int as moved`,
+  ).execute(tx);
   const written = rows[0] ?? { steps: 0, moved: 0 };
   // A row moved since the claim would be a bug (something updated a claimed run in the batch):
   // fail the batch rather than leave a run at the node whose effect was just made.

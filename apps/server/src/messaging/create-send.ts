@@ -3,6 +3,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { assertCustomersExist } from '../customers/known-customers.ts';
+import { prepared } from '../db/prepared-statements.ts';
 import type { DB } from '../db/schema.ts';
 import { transact } from '../db/transact.ts';
 import type { Jobs } from '../jobs/job-types.ts';
@@ -138,11 +139,11 @@ async function insertSend(
   // left to a join, the planner hashed the whole customer table for a thousand recipients (at
   // 100,000 customers, most of the statement). A larger send (a campaign's) joins.
   const active = sql`c.workspace_id = ${workspaceId} and c.id = i.customer_id and c.merged_into_id is null`;
-  const customer =
-    ids.length <= PROBE_LIMIT
-      ? sql`cross join lateral (select 1 from customer c where ${active} limit 1) c`
-      : sql`join customer c on ${active}`;
-  const { rows } = await sql<{ total: number }>`
+  const probe = ids.length <= PROBE_LIMIT;
+  const customer = probe
+    ? sql`cross join lateral (select 1 from customer c where ${active} limit 1) c`
+    : sql`join customer c on ${active}`;
+  const outbox = sql<{ total: number }>`
       with input as (
         select u.customer_id, u.messages, u.ord from unnest(${ids}::bigint[], ${contents}::jsonb[]) with ordinality as u(customer_id, messages, ord)
       ), inserted as (
@@ -157,7 +158,10 @@ async function insertSend(
           where ci.workspace_id = ${workspaceId} and ci.customer_id = i.customer_id and ci.kind = ${adapter.identityKind}
           order by value limit 1) l on true
         returning 1
-      ) select count(*)::int as total from inserted`.execute(tx);
+      ) select count(*)::int as total from inserted`;
+  // The probing form runs once per journey batch: prepared, its plan is made once per connection
+  // (a join's plan depends on the send's size, so it is planned each time).
+  const { rows } = await (probe ? prepared('messaging.outbox_probe', outbox) : outbox).execute(tx);
   await tx
     .updateTable('message_send')
     .set({ total: rows[0]?.total ?? 0 })
