@@ -16,7 +16,7 @@
 // Everything lives in the scratch database `kizuna_bench_journeys`, dropped afterwards.
 import { parseArgs } from 'node:util';
 import { openDatabase } from '@kizuna/server/database';
-import { advanceJourneys } from '@kizuna/server/internal/journeys/advance';
+import { advanceJourneys, later } from '@kizuna/server/internal/journeys/advance';
 import { createJourney, transitionJourney } from '@kizuna/server/internal/journeys/journeys';
 import { type ClaimKey, claimSql } from '@kizuna/server/internal/journeys/run-state';
 import { migrate } from '@kizuna/server/migrate';
@@ -161,12 +161,7 @@ async function throughput(db: typeof database.db, ws: string, range: CustomerRan
             fromStart = true;
             continue;
           }
-          const key = { dueAt: last!.due_at, id: Number(last!.id) };
-          const ahead =
-            !furthest ||
-            key.dueAt.getTime() > furthest.dueAt.getTime() ||
-            (key.dueAt.getTime() === furthest.dueAt.getTime() && key.id > furthest.id);
-          if (ahead) furthest = key;
+          furthest = later(furthest, { dueAt: last!.due_at, id: Number(last!.id) });
           fromStart = false;
         }
       };

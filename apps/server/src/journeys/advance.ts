@@ -102,8 +102,8 @@ export async function advanceJourneys(
   return total;
 }
 
-/** The later of two claim positions in due order (due instant, then id). */
-function later(a: ClaimKey | undefined, b: ClaimKey | undefined): ClaimKey | undefined {
+/** The later of two claim positions in due order (due instant, then id); bench/journeys' lanes use it too. */
+export function later(a: ClaimKey | undefined, b: ClaimKey | undefined): ClaimKey | undefined {
   if (!a || !b) return a ?? b;
   const byTime = a.dueAt.getTime() - b.dueAt.getTime();
   return byTime > 0 || (byTime === 0 && a.id > b.id) ? a : b;
@@ -151,7 +151,6 @@ export async function advanceBatch(
   const last = lastRun && { dueAt: lastRun.at, id: lastRun.id };
   const definitions = await loadDefinitions(tx, workspaceId, runs, cache.definitions);
   const steps = new StepLog();
-  const trace: NodeContext['trace'] = (list, node, outcome) => steps.trace(list, node, outcome);
   const defaultChannel = () => {
     cache.defaultChannel ??= firstLineChannel(tx, workspaceId);
     return cache.defaultChannel;
@@ -181,7 +180,6 @@ export async function advanceBatch(
         defaultChannel,
         secrets: options.secrets,
         linkBase: () => linkBase(first.journeyId),
-        trace,
         steps,
       };
       executed += await executeNode(ctx, node as JourneyNode, group);

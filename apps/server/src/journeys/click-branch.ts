@@ -38,8 +38,8 @@ export async function clickBranch(
   const clicked = await clickedRuns(ctx, node.clicked.nodeId, waiting);
   const yes = waiting.filter((r) => clicked.has(r.id));
   const no = [...never, ...waiting.filter((r) => !clicked.has(r.id) && r.waitUntil! <= ctx.now)];
-  ctx.trace(yes, node, 'yes');
-  ctx.trace(no, node, 'no');
+  ctx.steps.trace(yes, node, 'yes');
+  ctx.steps.trace(no, node, 'no');
   for (const r of yes) {
     r.waitEvent = r.waitSince = r.waitUntil = null;
     moveOn(r, node.yes, ctx.now);

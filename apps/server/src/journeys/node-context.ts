@@ -5,7 +5,7 @@ import type { Publish } from '../jobs/domain-topics.ts';
 import type { Jobs } from '../jobs/job-types.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
 import type { JourneyDefinition } from './definition.ts';
-import type { RunState, StepLog } from './run-state.ts';
+import type { StepLog } from './run-state.ts';
 
 /**
  * What the engine enqueues with, in its transaction: the delivery of sends, and (when given) the
@@ -28,14 +28,9 @@ export interface NodeContext {
   /** The workspace's first LINE channel, for send nodes that name none (read once per batch). */
   defaultChannel(): Promise<string | null>;
   /**
-   * Records the steps of a node without an effect of its own (wait, branch, wait for an event,
-   * exit), written with the runs' new state at the end of the batch (see `steps`).
-   */
-  trace(runs: readonly RunState[], node: { id: string; type: string }, outcome: string): void;
-  /**
-   * The batch's steps (the traced ones and the nodes with effects), written with the runs at the
-   * end of the batch: a node with an effect asks `steps.begin` which runs' steps are new, and
-   * records outcomes with `steps.update`.
+   * The batch's steps, written with the runs' new state at the end of the batch: each node records
+   * its runs' steps with `steps.trace`, and a node with an effect sets what happened to each with
+   * `steps.update`.
    */
   steps: StepLog;
 }

@@ -17,7 +17,7 @@ import type { RunState } from './run-state.ts';
 
 const effectKey = (r: RunState) => `journey-run:${r.id}:step:${r.stepNo}`;
 
-/** Runs the action for each run (whose step row is new), recording a refused one as skipped. */
+/** Runs the action for each run (its step just recorded), recording a refused one as skipped. */
 export async function runActions(ctx: NodeContext, action: Action, runs: RunState[]): Promise<void> {
   if (!runs.length) return;
   const { tx, workspaceId: ws, now } = ctx;

@@ -32,11 +32,12 @@ export async function executeNode(ctx: NodeContext, node: JourneyNode, runs: Run
 async function execute(ctx: NodeContext, node: JourneyNode, runs: RunState[]): Promise<void> {
   switch (node.type) {
     case 'send':
-      await sendNode(ctx, node, runs, ctx.steps.begin(runs, node, 'sent'));
+      ctx.steps.trace(runs, node, 'sent');
+      await sendNode(ctx, node, runs);
       for (const r of runs) moveOn(r, node.next, r.at);
       return;
     case 'wait':
-      ctx.trace(runs, node, 'done');
+      ctx.steps.trace(runs, node, 'done');
       for (const r of runs) moveOn(r, node.next, waitEnd(node, r.at));
       return;
     case 'waitForEvent':
@@ -44,17 +45,13 @@ async function execute(ctx: NodeContext, node: JourneyNode, runs: RunState[]): P
     case 'branch':
       return branchNode(ctx, node, runs);
     case 'action': {
-      const fresh = ctx.steps.begin(runs, node, 'done');
-      await runActions(
-        ctx,
-        node.action,
-        runs.filter((r) => fresh.has(r.id)),
-      );
+      ctx.steps.trace(runs, node, 'done');
+      await runActions(ctx, node.action, runs);
       for (const r of runs) moveOn(r, node.next, r.at);
       return;
     }
     case 'exit':
-      ctx.trace(runs, node, 'done');
+      ctx.steps.trace(runs, node, 'done');
       for (const r of runs) {
         r.stepNo++;
         r.dueAt = null;
@@ -98,8 +95,8 @@ async function waitForEventNode(
   const yes = waiting.filter((r) => seen.has(r.id));
   const no = waiting.filter((r) => !seen.has(r.id) && r.waitUntil! <= ctx.now);
   for (const r of waiting.filter((r) => !yes.includes(r) && !no.includes(r))) r.dueAt = r.waitUntil;
-  ctx.trace(yes, node, 'yes');
-  ctx.trace(no, node, 'no');
+  ctx.steps.trace(yes, node, 'yes');
+  ctx.steps.trace(no, node, 'no');
   for (const [list, next] of [
     [yes, node.yes],
     [no, node.no],
@@ -132,8 +129,8 @@ async function branchNode(
   }
   const yes = runs.filter(matches);
   const no = runs.filter((r) => !matches(r));
-  ctx.trace(yes, node, 'yes');
-  ctx.trace(no, node, 'no');
+  ctx.steps.trace(yes, node, 'yes');
+  ctx.steps.trace(no, node, 'no');
   for (const r of yes) moveOn(r, node.yes, r.at);
   for (const r of no) moveOn(r, node.no, r.at);
 }

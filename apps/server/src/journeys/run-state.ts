@@ -114,13 +114,7 @@ export interface StepRecord {
 }
 
 /** What a node decided about one of its steps: its outcome, detail and send. */
-export interface StepOutcome {
-  runId: number;
-  stepNo: number;
-  outcome: string;
-  detail?: unknown;
-  sendId?: number;
-}
+export type StepOutcome = Pick<StepRecord, 'runId' | 'stepNo' | 'outcome' | 'detail' | 'sendId'>;
 
 /**
  * The batch's steps, kept in memory and written once, by saveRuns, in the statement that writes
@@ -137,7 +131,10 @@ export interface StepOutcome {
 export class StepLog {
   private readonly rows = new Map<string, StepRecord>();
 
-  /** Records the steps of a node without an effect of its own (wait, branch, exit, ...). */
+  /**
+   * Records each run's current step (`stepNo`) as an execution of `node` with `outcome`. A node
+   * with an effect records its steps before making it, then sets what happened with `update`.
+   */
   trace(runs: readonly RunState[], node: { id: string; type: string }, outcome: string): void {
     for (const r of runs)
       this.rows.set(`${r.id}.${r.stepNo}`, {
@@ -147,16 +144,6 @@ export class StepLog {
         nodeType: node.type,
         outcome,
       });
-  }
-
-  /**
-   * Records step `stepNo` of each run (the node with an effect it executes now) and returns the
-   * runs whose step is new in this batch: the caller makes the effect for those only.
-   */
-  begin(runs: readonly RunState[], node: { id: string; type: string }, outcome: string): Set<number> {
-    const fresh = runs.filter((r) => !this.rows.has(`${r.id}.${r.stepNo}`));
-    this.trace(fresh, node, outcome);
-    return new Set(fresh.map((r) => r.id));
   }
 
   /** Sets outcome, detail and send of steps recorded in this batch (detail and send replaced). */

@@ -19,18 +19,10 @@ interface SendIdentity {
   origin: string;
 }
 
-/** Sends `node` to the runs in `fresh` (their step rows are new); the holdout is skipped first. */
-export async function sendNode(
-  ctx: NodeContext,
-  node: SendNode,
-  runs: RunState[],
-  fresh: Set<number>,
-): Promise<void> {
+/** Sends `node` to the runs (their steps just recorded); the holdout is skipped first. */
+export async function sendNode(ctx: NodeContext, node: SendNode, runs: RunState[]): Promise<void> {
   // The holdout never reaches the messaging core.
-  const due = skipHoldout(
-    ctx,
-    runs.filter((r) => fresh.has(r.id)),
-  );
+  const due = skipHoldout(ctx, runs);
   if (!due.length) return;
   const digest = createHash('sha256')
     .update(due.map((r) => `${r.id}.${r.stepNo}`).join(','))
