@@ -144,16 +144,33 @@ async function lineVariantSend(
       detail: `${f.problem.path}: ${f.problem.reason}`,
     })),
   );
-  return createLineSend(ctx.db, ctx.jobs, workspaceId, {
-    channelId: c.channel_id,
-    idempotencyKey: `campaign:${c.id}:${v.key}`,
-    origin,
-    messages: v.messages,
-    customerIds: content.customerIds,
-    ...(content.personalized ? { personalized: content.personalized } : {}),
-    kind: 'marketing',
-    quietHours: c.quiet_hours,
-  });
+  return createLineSend(
+    ctx.db,
+    ctx.jobs,
+    workspaceId,
+    {
+      channelId: c.channel_id,
+      idempotencyKey: `campaign:${c.id}:${v.key}`,
+      origin,
+      messages: v.messages,
+      customerIds: content.customerIds,
+      ...(content.personalized ? { personalized: content.personalized } : {}),
+      kind: 'marketing',
+      quietHours: c.quiet_hours,
+    },
+    deliverOnOpen(ctx, workspaceId, c),
+  );
+}
+
+/**
+ * A large send is delivered while its outbox is still being written: without `jobs` (the job
+ * handler), its delivery is enqueued once the first chunk commits, not after the last.
+ */
+function deliverOnOpen(ctx: CampaignSendContext, workspaceId: string, c: CampaignRow) {
+  const { deliverLater } = ctx;
+  return ctx.jobs || !deliverLater
+    ? {}
+    : { onOpened: (sendId: number) => deliverLater(workspaceId, sendId, jobOf(c)) };
 }
 
 /**
@@ -192,16 +209,23 @@ async function emailVariantSend(
     c,
     audience.failed.map((f) => ({ customerId: f.customerId, detail: `${f.path}: ${f.reason}` })),
   );
-  return createSend(ctx.db, ctx.jobs, emailAdapter, workspaceId, {
-    channelId: c.channel_id,
-    idempotencyKey: `campaign:${c.id}:${v.key}`,
-    origin,
-    messages: [mail.content],
-    customerIds: audience.customerIds,
-    ...(audience.personalized ? { personalized: audience.personalized } : {}),
-    kind: 'marketing',
-    quietHours: c.quiet_hours,
-  });
+  return createSend(
+    ctx.db,
+    ctx.jobs,
+    emailAdapter,
+    workspaceId,
+    {
+      channelId: c.channel_id,
+      idempotencyKey: `campaign:${c.id}:${v.key}`,
+      origin,
+      messages: [mail.content],
+      customerIds: audience.customerIds,
+      ...(audience.personalized ? { personalized: audience.personalized } : {}),
+      kind: 'marketing',
+      quietHours: c.quiet_hours,
+    },
+    deliverOnOpen(ctx, workspaceId, c),
+  );
 }
 
 /** Hands one variant to the messaging core (once: the key finds an earlier send). */
@@ -223,7 +247,6 @@ async function sendVariant(ctx: CampaignSendContext, workspaceId: string, c: Cam
     .where('campaign_id', '=', c.id)
     .where('key', '=', v.key)
     .execute();
-  if (!ctx.jobs) await ctx.deliverLater?.(workspaceId, send.id, jobOf(c));
 }
 
 /** The delivery job of the campaign's channel. */

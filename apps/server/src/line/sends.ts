@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Jobs } from '../jobs/job-types.ts';
-import { createSend as create, type SendInput } from '../messaging/create-send.ts';
+import { type CreateSendOptions, createSend as create, type SendInput } from '../messaging/create-send.ts';
 import type { MessageStatus } from '../messaging/decisions.ts';
 import {
   getSend as get,
@@ -28,8 +28,9 @@ export function createSend(
   jobs: Jobs | undefined,
   workspaceId: string,
   input: SendInput,
+  options?: CreateSendOptions,
 ): Promise<SendView> {
-  return create(db, jobs, lineAdapter, workspaceId, input);
+  return create(db, jobs, lineAdapter, workspaceId, input, options);
 }
 
 export interface LineMessageStatus {

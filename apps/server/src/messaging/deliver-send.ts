@@ -9,7 +9,14 @@ import type { RequestOutcome } from './decisions.ts';
 import { sleep } from './pacer.ts';
 import { pendingRequests, planRequests } from './plan-requests.ts';
 import { OutcomeRecorder } from './record-outcomes.ts';
-import { acquireLease, finishSend, pauseSend, renewLease } from './send-lease.ts';
+import {
+  acquireLease,
+  finishSend,
+  outboxWriting,
+  pauseSend,
+  releaseLease,
+  renewLease,
+} from './send-lease.ts';
 import { releaseQuietHold } from './send-status.ts';
 
 export interface DeliverOptions {
@@ -23,8 +30,12 @@ export interface DeliverOptions {
   now?: () => Date;
 }
 
-/** `held`: paused for quiet hours; the send's `resumeAt` says when to deliver it again. */
-export type DeliverResult = 'done' | 'paused' | 'held' | 'busy' | 'gone';
+/**
+ * `held`: paused for quiet hours; the send's `resumeAt` says when to deliver it again.
+ * `incomplete`: everything written is delivered, but the outbox's writer stopped before the end;
+ * a repeat of the create (same key, same recipients) finishes it and enqueues the delivery again.
+ */
+export type DeliverResult = 'done' | 'paused' | 'held' | 'busy' | 'gone' | 'incomplete';
 
 /**
  * Delivers a send: plans requests from the outbox (retry key persisted first), has the adapter
@@ -87,6 +98,9 @@ export async function deliverSend<Kind extends string>(
     .executeTakeFirst();
   return held ? 'held' : 'paused';
 }
+
+/** How often a delivery that caught up with a large send's outbox writer looks for its next chunk. */
+const WRITER_POLL_MS = 20;
 
 /** One worker's pass over a send while it holds the lease. */
 class DeliveryRun<Kind extends string> {
@@ -180,6 +194,21 @@ class DeliveryRun<Kind extends string> {
         if (await finishSend(this.#db, workspaceId, send.id)) {
           this.context.logger.info({ sendId: send.id }, `${this.adapter.label} send done`);
           return 'done';
+        }
+        // A large send's outbox still being written: wait for its next chunk to commit.
+        const writing = await outboxWriting(this.#db, workspaceId, send.id);
+        if (writing === 'writing') {
+          await sleep(WRITER_POLL_MS);
+          continue;
+        }
+        if (writing === 'stalled') {
+          await this.#settle();
+          await releaseLease(this.#db, workspaceId, send.id, this.owner);
+          this.context.logger.warn(
+            { sendId: send.id },
+            `${this.adapter.label} send: its outbox writer stopped before the end; what was written is delivered, and repeating the create with the same key finishes it`,
+          );
+          return 'incomplete';
         }
         checkPending = true;
         continue;

@@ -141,11 +141,27 @@ export async function planRequests<Kind extends string>(
         if (state.cap) counted.push({ seq: row.seq, customerId: Number(row.customer_id) });
       }
     }
+    if (group && state.writing && group.recipients.length < shared.maxRecipients) {
+      // The outbox goes on past what is written: a part-filled batch at its end is left to the
+      // next plan, which fills it from the next chunk (a chunk's end would otherwise cost a
+      // request of a few recipients each time). Its rows' skips and cap entries wait with it.
+      const from = group.seqFrom;
+      group = undefined;
+      nextSeq = from;
+      dropFrom(skipped, from);
+      dropFrom(counted, from);
+    }
     close();
     if (state.cap) await recordCapped(tx, workspaceId, adapter.channel, send.id, counted, now);
     await recordPlan(tx, workspaceId, send.id, skipped, requests, nextSeq);
     return requests;
   });
+}
+
+/** Drops the entries from seq `from` on (the list is in seq order). */
+function dropFrom(list: { seq: number }[], from: number): void {
+  const at = list.findIndex((k) => k.seq >= from);
+  if (at >= 0) list.length = at;
 }
 
 /**

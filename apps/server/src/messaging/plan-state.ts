@@ -9,7 +9,10 @@ import type { SendKind } from './send-tables.ts';
 export interface PlanState {
   channel: ConsentChannel;
   nextSeq: number;
+  /** The outbox rows written: all of them, or as many as are committed while it is being written. */
   total: number;
+  /** A live writer is still adding chunks to the outbox (a large send's; create-send.ts). */
+  writing: boolean;
   kind: SendKind;
   /** Set when a marketing send plans in quiet hours: hold it until `until`, or skip (`hold` false). */
   quiet: { hold: boolean; until: Date; rule: string } | null;
@@ -31,6 +34,7 @@ export async function readPlanState(
   const { rows } = await sql<{
     next_seq: number;
     total: number;
+    writing: boolean;
     kind: SendKind;
     quiet_hours: 'hold' | 'skip';
     quiet_start: string | null;
@@ -38,8 +42,9 @@ export async function readPlanState(
     max_messages: number | null;
     window_hours: number | null;
   }>`
-    select s.next_seq, s.total, s.kind, s.quiet_hours, p.quiet_start, p.quiet_end, c.max_messages, c.window_hours
+    select s.next_seq, coalesce(w.written, s.total) as total, coalesce(w.writer_until > now(), false) as writing, s.kind, s.quiet_hours, p.quiet_start, p.quiet_end, c.max_messages, c.window_hours
     from message_send s
+    left join message_send_writing w on w.workspace_id = s.workspace_id and w.send_id = s.id
     left join messaging_policy p on p.workspace_id = s.workspace_id
     left join messaging_frequency_cap c on c.workspace_id = s.workspace_id and c.channel = ${channel}
     where s.workspace_id = ${workspaceId} and s.id = ${sendId}
@@ -53,6 +58,7 @@ export async function readPlanState(
     channel,
     nextSeq: row.next_seq,
     total: row.total,
+    writing: row.writing,
     kind: row.kind,
     quiet:
       until && quietHours

@@ -65,12 +65,46 @@ export async function pauseSend(
     .execute();
 }
 
-/** Marks the send done if every row is planned and no request is pending. */
+/** Marks the send done if its outbox is whole, every row is planned and no request is pending. */
 export async function finishSend(db: Kysely<DB>, workspaceId: string, sendId: number): Promise<boolean> {
   const { rows } = await sql`
     update message_send s set status = 'done', finished_at = now(), lease_owner = null, lease_until = null
     where s.workspace_id = ${workspaceId} and s.id = ${sendId} and s.next_seq >= s.total
+      and not exists (select 1 from message_send_writing w where w.workspace_id = s.workspace_id and w.send_id = s.id)
       and not exists (select 1 from message_request r where r.workspace_id = s.workspace_id and r.send_id = s.id and r.status = 'pending')
     returning 1`.execute(db);
   return rows.length > 0;
+}
+
+/**
+ * Whether the send's outbox is still being written (`writing`: its writer's heartbeat is live),
+ * was left unfinished by a writer that stopped (`stalled`: a repeat of the create finishes it), or
+ * is whole (`whole`).
+ */
+export async function outboxWriting(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendId: number,
+): Promise<'whole' | 'writing' | 'stalled'> {
+  const { rows } = await sql<{ live: boolean }>`
+    select writer_until > now() as live from message_send_writing
+    where workspace_id = ${workspaceId} and send_id = ${sendId}`.execute(db);
+  const row = rows[0];
+  return !row ? 'whole' : row.live ? 'writing' : 'stalled';
+}
+
+/** Lets go of the send without changing its status (its outbox writer stopped; see outboxWriting). */
+export async function releaseLease(
+  db: Kysely<DB>,
+  workspaceId: string,
+  sendId: number,
+  owner: string,
+): Promise<void> {
+  await db
+    .updateTable('message_send')
+    .set({ lease_owner: null, lease_until: null })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', sendId)
+    .where('lease_owner', '=', owner)
+    .execute();
 }

@@ -59,7 +59,13 @@ export async function getSend(
     .$if(channel !== undefined, (q) => q.where('channel', '=', channel!))
     .executeTakeFirst();
   if (!send) throw notFound('send');
-  const { rows } = await sql<{ sent: number; failed: number; skipped: number; failed_rows: number }>`
+  const { rows } = await sql<{
+    sent: number;
+    failed: number;
+    skipped: number;
+    failed_rows: number;
+    written: number | null;
+  }>`
     select
       (select coalesce(sum(recipient_count) filter (where status = 'accepted'), 0)::int from message_request
         where workspace_id = ${workspaceId} and send_id = ${sendId}) as sent,
@@ -68,11 +74,13 @@ export async function getSend(
       (select count(*) filter (where status = 'skipped')::int from message_outbox
         where workspace_id = ${workspaceId} and send_id = ${sendId} and status <> 'queued') as skipped,
       (select count(*) filter (where status = 'failed')::int from message_outbox
-        where workspace_id = ${workspaceId} and send_id = ${sendId} and status <> 'queued') as failed_rows`.execute(
-    db,
-  );
+        where workspace_id = ${workspaceId} and send_id = ${sendId} and status <> 'queued') as failed_rows,
+      (select written from message_send_writing
+        where workspace_id = ${workspaceId} and send_id = ${sendId}) as written`.execute(db);
   const c = rows[0]!;
   const failed = c.failed + c.failed_rows;
+  // While a large send's outbox is being written, its total is what is written so far.
+  const total = c.written ?? send.total;
   return {
     id: send.id,
     channelId: send.channel_id,
@@ -83,8 +91,8 @@ export async function getSend(
     pausedReason: send.paused_reason,
     resumeAt: send.resume_at?.toISOString() ?? null,
     aggregationUnit: send.aggregation_unit,
-    total: send.total,
-    counts: { queued: send.total - c.sent - failed - c.skipped, sent: c.sent, failed, skipped: c.skipped },
+    total,
+    counts: { queued: total - c.sent - failed - c.skipped, sent: c.sent, failed, skipped: c.skipped },
     createdAt: send.created_at.toISOString(),
     finishedAt: send.finished_at?.toISOString() ?? null,
   };

@@ -45,6 +45,17 @@ export interface MessageSendTable {
   finished_at: Date | null;
 }
 
+/** A send whose outbox is still being written, chunk by chunk (0045; create-send.ts). */
+export interface MessageSendWritingTable {
+  workspace_id: string;
+  send_id: number;
+  input_total: number;
+  input_done: Generated<number>;
+  written: Generated<number>;
+  input_digest: string;
+  writer_until: Date;
+}
+
 export interface MessageOutboxTable {
   workspace_id: string;
   send_id: number;
@@ -109,6 +120,7 @@ export interface MessagingCapLedgerTable {
 declare module '../db/schema.ts' {
   interface DB {
     message_send: MessageSendTable;
+    message_send_writing: MessageSendWritingTable;
     message_outbox: MessageOutboxTable;
     message_request: MessageRequestTable;
     messaging_policy: MessagingPolicyTable;
