@@ -36,3 +36,40 @@ export async function assertCustomersExist(
     });
   throw invalid(problems);
 }
+
+/**
+ * assertCustomersExist for long lists (a send to a million customers): the check runs in the
+ * database, which returns only the positions of unknown ids, instead of every known id to be
+ * matched here. Each list names its entries by position (`customerIds[3]`).
+ */
+export async function assertCustomerListsExist(
+  db: Kysely<DB>,
+  workspaceId: string,
+  lists: { ids: number[]; path: (index: number) => string }[],
+): Promise<void> {
+  const problems: FieldProblem[] = [];
+  let more = 0;
+  for (const list of lists) {
+    if (!list.ids.length) continue;
+    const { rows } = await sql<{ ord: string; id: string; unknown: string }>`
+      select u.ord, u.id, count(*) over () as unknown
+      from unnest(${list.ids}::bigint[]) with ordinality as u(id, ord)
+      where not exists (select 1 from customer c where c.workspace_id = ${workspaceId} and c.id = u.id)
+      order by u.ord limit ${NAMED}`.execute(db);
+    for (const r of rows)
+      if (problems.length < NAMED)
+        problems.push({
+          path: list.path(Number(r.ord) - 1),
+          message: `no customer ${r.id} in this workspace`,
+        });
+      else more++;
+    more += Number(rows[0]?.unknown ?? 0) - rows.length;
+  }
+  if (!problems.length) return;
+  if (more)
+    problems.push({
+      path: '(body)',
+      message: `${more} more customer ids are not customers of this workspace`,
+    });
+  throw invalid(problems);
+}

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
-import { assertCustomersExist } from '../customers/known-customers.ts';
+import { assertCustomerListsExist } from '../customers/known-customers.ts';
 import { prepared } from '../db/prepared-statements.ts';
 import type { DB } from '../db/schema.ts';
 import { RetryableConflict, transact } from '../db/transact.ts';
@@ -146,12 +146,12 @@ function entriesOf(input: SendInput): Entries {
 
 /** Every id of the request, checked before anything is written (naming the bad ones). */
 async function assertRecipients(tx: Transaction<DB>, workspaceId: string, input: SendInput): Promise<void> {
-  await assertCustomersExist(tx, workspaceId, [
-    ...input.customerIds.map((customerId, i) => ({ path: `customerIds[${i}]`, customerId })),
-    ...(input.personalized ?? []).map((p, i) => ({
-      path: `personalized[${i}].customerId`,
-      customerId: p.customerId,
-    })),
+  await assertCustomerListsExist(tx, workspaceId, [
+    { ids: input.customerIds, path: (i) => `customerIds[${i}]` },
+    {
+      ids: (input.personalized ?? []).map((p) => p.customerId),
+      path: (i) => `personalized[${i}].customerId`,
+    },
   ]);
 }
 
