@@ -337,6 +337,9 @@ async function writeChunk(
     .where('send_id', '=', sendId)
     .executeTakeFirst();
   if (!cursor) return true;
+  // A chunk's insert is estimated above PostgreSQL's JIT threshold, and compiling it cost ~19 ms
+  // of a 10,000-row chunk's ~200 ms (EXPLAIN ANALYZE at 300,000 recipients), for nothing.
+  await sql`set local jit = off`.execute(tx);
   const from = cursor.input_done;
   const to = Math.min(cursor.input_total, from + size);
   const written =

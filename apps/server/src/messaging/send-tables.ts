@@ -45,7 +45,7 @@ export interface MessageSendTable {
   finished_at: Date | null;
 }
 
-/** A send whose outbox is still being written, chunk by chunk (0045; create-send.ts). */
+/** A send whose outbox is still being written, chunk by chunk (0044; create-send.ts). */
 export interface MessageSendWritingTable {
   workspace_id: string;
   send_id: number;
