@@ -1,7 +1,7 @@
 // Benchmark: Kizuna's LINE delivery engine sending one send to 1M friends through the LINE
 // sandbox at LINE's multicast limit (200 requests/s, 500 recipients each), and webhook intake.
 //
-//   node bench/line-delivery/line-delivery.ts [--recipients 1000000] [--url postgres://…] [--intake-seconds 10] [--intake-concurrency 16] [--cap 2/168] [--whole]
+//   node bench/line-delivery/line-delivery.ts [--recipients 1000000] [--url postgres://…] [--intake-seconds 10] [--intake-concurrency 16] [--cap 2/168] [--whole] [--lanes 2]
 //
 // `--cap max/hours` gives the workspace a LINE frequency cap first (messaging/send-policy.ts), so
 // the delivery figure includes the cap's locks and ledger; without it no policy is configured.
@@ -13,7 +13,7 @@
 //   its first chunk commit, while the rest is written; the bench prints when the first chunk
 //   committed, when the outbox was whole and when the last request was accepted. `--whole` writes
 //   the outbox in one transaction first, then delivers (the code before streaming), for a
-//   comparison in back-to-back runs.
+//   comparison in back-to-back runs; `--lanes N` sets how many chunks are written side by side.
 // - delivery: seconds from the worker picking up the send to the last request accepted, against
 //   the lower bound recipients / 500 / 200 (10 s for 1M), and against a baseline measured in the
 //   same run: the same number of multicast requests sent straight from @line/bot-sdk with a
@@ -50,6 +50,7 @@ const { values } = parseArgs({
     'intake-concurrency': { type: 'string', default: '16' },
     cap: { type: 'string' },
     whole: { type: 'boolean', default: false },
+    lanes: { type: 'string', default: '2' },
   },
 });
 const recipients = Number(values.recipients);
@@ -203,6 +204,7 @@ const send = await createSend(
   values.whole
     ? { streamAbove: Number.POSITIVE_INFINITY }
     : {
+        lanes: Number(values.lanes),
         onOpened: async (sendId) => {
           opened = seconds(requested);
           deliveryStarted = performance.now();

@@ -109,6 +109,8 @@ export async function planRequests<Kind extends string>(
     };
     const wanted = () => (count - requests.length) * shared.maxRecipients;
     const chunks = outboxChunks(tx, adapter, state, workspaceId, send.id, wanted);
+    // Whether the plan stopped for `count` before the end of what is written.
+    let full = false;
     plan: for await (const chunk of chunks) {
       await markSuppressed(tx, adapter, workspaceId, chunk);
       const atCap =
@@ -116,7 +118,10 @@ export async function planRequests<Kind extends string>(
           ? await lockAndFindCapped(tx, workspaceId, adapter.channel, state.cap, sendable(chunk), now)
           : undefined;
       for (const row of chunk) {
-        if (requests.length >= count) break plan;
+        if (requests.length >= count) {
+          full = true;
+          break plan;
+        }
         nextSeq = row.seq + 1;
         if (row.status !== 'queued') continue;
         const skip = row.skip ?? policySkip(state, row, atCap);
@@ -129,6 +134,7 @@ export async function planRequests<Kind extends string>(
           close();
           if (requests.length >= count) {
             nextSeq = row.seq;
+            full = true;
             break plan;
           }
           requests.push({ ...base, kind: personal, recipients: [row.address!], messages: row.messages });
@@ -141,6 +147,8 @@ export async function planRequests<Kind extends string>(
         if (state.cap) counted.push({ seq: row.seq, customerId: Number(row.customer_id) });
       }
     }
+    // Read to the end: seqs no row has (a streamed outbox's gaps) are passed too.
+    if (!full) nextSeq = Math.max(nextSeq, state.total);
     if (group && state.writing && group.recipients.length < shared.maxRecipients) {
       // The outbox goes on past what is written: a part-filled batch at its end is left to the
       // next plan, which fills it from the next chunk (a chunk's end would otherwise cost a
@@ -268,6 +276,8 @@ async function* outboxChunks(
   let from = state.nextSeq;
   const transactional = state.kind === 'transactional';
   const second = transactional ? consentOfRow('o', adapter.channel, 'transactional') : sql<null>`null`;
+  // Never past `state.total`: a streamed outbox's chunks commit in any order, and a row committed
+  // past a chunk still being written must wait until the plan's end has moved past that chunk.
   for (let size = 256; from < state.total; size = Math.min(Math.max(wanted(), 256), 65_536)) {
     const { rows } = await sql<
       Omit<OutboxRow, 'skip'> & { consent: ConsentStatus | null; other: ConsentStatus | null }
@@ -275,7 +285,7 @@ async function* outboxChunks(
       select o.seq, o.customer_id, o.address, o.messages, o.status,
         ${consentOfRow('o', adapter.channel, 'marketing')} as consent, ${second} as other
       from message_outbox o
-      where o.workspace_id = ${workspaceId} and o.send_id = ${sendId} and o.seq >= ${from} and o.seq < ${from + size}
+      where o.workspace_id = ${workspaceId} and o.send_id = ${sendId} and o.seq >= ${from} and o.seq < ${Math.min(from + size, state.total)}
       order by o.seq`.execute(tx);
     yield rows.map(({ consent, other, ...row }) => {
       const reason = transactional ? transactionalSkipReason(consent, other) : consentSkipReason(consent);

@@ -9,7 +9,10 @@ import type { SendKind } from './send-tables.ts';
 export interface PlanState {
   channel: ConsentChannel;
   nextSeq: number;
-  /** The outbox rows written: all of them, or as many as are committed while it is being written. */
+  /**
+   * The end of the outbox's seqs: of all of them, or, while it is being written, of the part
+   * committed without a gap (the seqs of a streamed outbox may skip; see create-send.ts).
+   */
   total: number;
   /** A live writer is still adding chunks to the outbox (a large send's; create-send.ts). */
   writing: boolean;
@@ -42,7 +45,7 @@ export async function readPlanState(
     max_messages: number | null;
     window_hours: number | null;
   }>`
-    select s.next_seq, coalesce(w.written, s.total) as total, coalesce(w.writer_until > now(), false) as writing, s.kind, s.quiet_hours, p.quiet_start, p.quiet_end, c.max_messages, c.window_hours
+    select s.next_seq, case when w.send_id is null then coalesce(s.seq_end, s.total) else w.written_through end as total, coalesce(w.writer_until > now(), false) as writing, s.kind, s.quiet_hours, p.quiet_start, p.quiet_end, c.max_messages, c.window_hours
     from message_send s
     left join message_send_writing w on w.workspace_id = s.workspace_id and w.send_id = s.id
     left join messaging_policy p on p.workspace_id = s.workspace_id

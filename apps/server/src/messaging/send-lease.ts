@@ -69,7 +69,7 @@ export async function pauseSend(
 export async function finishSend(db: Kysely<DB>, workspaceId: string, sendId: number): Promise<boolean> {
   const { rows } = await sql`
     update message_send s set status = 'done', finished_at = now(), lease_owner = null, lease_until = null
-    where s.workspace_id = ${workspaceId} and s.id = ${sendId} and s.next_seq >= s.total
+    where s.workspace_id = ${workspaceId} and s.id = ${sendId} and s.next_seq >= coalesce(s.seq_end, s.total)
       and not exists (select 1 from message_send_writing w where w.workspace_id = s.workspace_id and w.send_id = s.id)
       and not exists (select 1 from message_request r where r.workspace_id = s.workspace_id and r.send_id = s.id and r.status = 'pending')
     returning 1`.execute(db);

@@ -75,7 +75,7 @@ export async function getSend(
         where workspace_id = ${workspaceId} and send_id = ${sendId} and status <> 'queued') as skipped,
       (select count(*) filter (where status = 'failed')::int from message_outbox
         where workspace_id = ${workspaceId} and send_id = ${sendId} and status <> 'queued') as failed_rows,
-      (select written from message_send_writing
+      (select rows_written from message_send_writing
         where workspace_id = ${workspaceId} and send_id = ${sendId}) as written`.execute(db);
   const c = rows[0]!;
   const failed = c.failed + c.failed_rows;

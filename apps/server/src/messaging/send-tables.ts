@@ -37,7 +37,10 @@ export interface MessageSendTable {
   quiet_hours: Generated<QuietHoursChoice>;
   /** When a send held for quiet hours plans again. */
   resume_at: Date | null;
+  /** Outbox rows. */
   total: number;
+  /** The end of the outbox's seqs where they have gaps (a streamed outbox; 0044); null: total. */
+  seq_end: number | null;
   next_seq: Generated<number>;
   lease_owner: string | null;
   lease_until: Date | null;
@@ -50,8 +53,11 @@ export interface MessageSendWritingTable {
   workspace_id: string;
   send_id: number;
   input_total: number;
-  input_done: Generated<number>;
-  written: Generated<number>;
+  first_chunk: number;
+  chunk: number;
+  written_through: Generated<number>;
+  done: Generated<number[]>;
+  rows_written: Generated<number>;
   input_digest: string;
   writer_until: Date;
 }
