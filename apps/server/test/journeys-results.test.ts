@@ -114,8 +114,11 @@ async function enterTwice(first: number): Promise<Entered> {
   const ids = await makeFriends(db, ws, first, 40);
   const held = ids.filter((id) => inHoldout(`${ws}/journey:${journeyId}`, id, 30));
   const treated = ids.filter((id) => !held.includes(id));
+  // Both groups non-trivial. The split hashes a random workspace id, so a 30% holdout of 40 is
+  // sometimes over half (CI on 2026-12-08 drew 21 held, 19 treated, and this once demanded more
+  // treated than held): the figures below are computed from whatever the split is.
   expect(held.length).toBeGreaterThan(1);
-  expect(treated.length).toBeGreaterThan(held.length);
+  expect(treated.length).toBeGreaterThan(1);
   const t0 = clock.now();
   await friendAdds(app, ids, first, false);
   expect(await tick(db, ws, t0, bed.jobs, bed.secrets)).toMatchObject({ entered: 40 });
