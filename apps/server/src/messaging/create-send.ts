@@ -73,15 +73,15 @@ export interface CreateSendOptions {
  * `personalized[0].customerId`), and nothing is written.
  *
  * A send of more than `streamAbove` recipients (a campaign's) is committed with the first chunk
- * of its outbox, and the rest is written chunk by chunk, each committed on its own: its delivery
- * starts at once and sends each chunk as it commits, instead of waiting for the whole outbox
- * (issue #20: 17-19 s for a million). Every id is still checked before anything is written. Each
- * recipient still gets one outbox row, at the seq it would have had: a chunk moves the send's
- * writing cursor (message_send_writing) in its own transaction, and a second writer of the same
- * send (a retried request) conflicts on the rows' keys and goes on from the cursor. If the writer
- * dies, what it committed is delivered and the send waits; repeating the create with the same
- * idempotency key and the same recipients finishes the outbox (with other recipients it is a
- * `conflict`), and the delivery carries on.
+ * of its outbox, and the rest is written in chunks, `lanes` at a time, each committed on its own:
+ * its delivery starts at once and sends what has committed, instead of waiting for the whole
+ * outbox (issue #20: 16-19 s for a million). Every id is still checked before anything is written.
+ * Each row's seq is its entry's position in the request (an entry that writes no row leaves a
+ * gap), so a chunk's rows are the same whoever writes them: a second writer of the same send
+ * fails on their keys and, retried, finds the chunk done (message_send_writing records it). If
+ * the writer dies, what it committed is delivered and the send waits; repeating the create with
+ * the same idempotency key and the same recipients writes the rest (with other recipients it is a
+ * `conflict`), and the delivery carries on. See the messaging README.
  */
 export async function createSend(
   db: Kysely<DB>,
@@ -365,8 +365,8 @@ async function streamSend(
   await options.onOpened?.(opened.sendId);
   const { chunks } = opened;
   if (chunks) {
-    // Each chunk in its own transaction; one another writer is writing too fails on its rows'
-    // keys, and the retry finds it done.
+    // Each chunk in its own transaction. Where another writer writes the same chunk, one of the
+    // two fails on the rows' keys and, retried, finds it done.
     let next = 0;
     const lane = async () => {
       for (let k = next++; k < chunks.count; k = next++)
