@@ -19,28 +19,15 @@ export async function assertCustomersExist(
   workspaceId: string,
   entries: { path: string; customerId: number }[],
 ): Promise<void> {
-  if (!entries.length) return;
-  const ids = [...new Set(entries.map((e) => e.customerId))];
-  const { rows } = await sql<{ id: number }>`
-    select id from customer where workspace_id = ${workspaceId} and id = any(${ids}::bigint[])`.execute(db);
-  const known = new Set(rows.map((r) => Number(r.id)));
-  const unknown = entries.filter((e) => !known.has(e.customerId));
-  if (!unknown.length) return;
-  const problems: FieldProblem[] = unknown
-    .slice(0, NAMED)
-    .map((e) => ({ path: e.path, message: `no customer ${e.customerId} in this workspace` }));
-  if (unknown.length > NAMED)
-    problems.push({
-      path: '(body)',
-      message: `${unknown.length - NAMED} more customer ids are not customers of this workspace`,
-    });
-  throw invalid(problems);
+  await assertCustomerListsExist(db, workspaceId, [
+    { ids: entries.map((e) => e.customerId), path: (i) => entries[i]!.path },
+  ]);
 }
 
 /**
- * assertCustomersExist for long lists (a send to a million customers): the check runs in the
- * database, which returns only the positions of unknown ids, instead of every known id to be
- * matched here. Each list names its entries by position (`customerIds[3]`).
+ * The same check for lists whose entries are named by position (`customerIds[3]`). It runs in the
+ * database, which returns only the unknown positions: a send to a million customers used to ship
+ * every known id back here to be matched.
  */
 export async function assertCustomerListsExist(
   db: Kysely<DB>,
